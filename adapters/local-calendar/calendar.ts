@@ -1,0 +1,54 @@
+import { join } from 'node:path';
+import { z } from 'zod';
+import { Appointment, type Calendar, type Interval } from '../../src/engine/ports.ts';
+import { JsonFile } from './json-file.ts';
+
+const CalendarFile = z.object({ appointments: z.array(Appointment) });
+
+/**
+ * The embedded calendar: the shop's appointments in `<dataDir>/calendar.json`, so bookings
+ * survive a restart. Used when no Google Calendar is configured.
+ */
+export class LocalCalendar implements Calendar {
+  readonly #file: JsonFile<z.infer<typeof CalendarFile>>;
+
+  constructor(dataDir: string) {
+    this.#file = new JsonFile(join(dataDir, 'calendar.json'), CalendarFile, () => ({ appointments: [] }));
+  }
+
+  async busy(window: Interval): Promise<Interval[]> {
+    const { appointments } = await this.#file.read();
+    const [from, to] = [Date.parse(window.start), Date.parse(window.end)];
+    return appointments
+      .filter((a) => Date.parse(a.start) < to && Date.parse(a.end) > from)
+      .map(({ start, end }) => ({ start, end }));
+  }
+
+  create(appointment: Appointment): Promise<Appointment> {
+    // Parsed before it is written: one bad entry would make the whole file unreadable.
+    const valid = Appointment.parse(appointment);
+    return this.#file.update((document) => {
+      const existing = document.appointments.find((a) => a.id === appointment.id);
+      if (existing) return existing;
+      document.appointments.push(valid);
+      return valid;
+    });
+  }
+
+  async get(id: string): Promise<Appointment | undefined> {
+    return (await this.#file.read()).appointments.find((a) => a.id === id);
+  }
+
+  async cancel(id: string): Promise<void> {
+    await this.#file.update((document) => {
+      document.appointments = document.appointments.filter((a) => a.id !== id);
+    });
+  }
+
+  async upcomingFor(phone: string, from: Date): Promise<Appointment[]> {
+    const { appointments } = await this.#file.read();
+    return appointments
+      .filter((a) => a.phone === phone && Date.parse(a.start) >= from.getTime())
+      .sort((a, b) => a.start.localeCompare(b.start));
+  }
+}

@@ -1,0 +1,40 @@
+import type { Messenger } from '../../src/engine/ports.ts';
+import type { OutboundMessage } from '../../src/messages/whatsapp.ts';
+
+/**
+ * The embedded messenger: replies stay in this process for the simulator page, the simulator API
+ * and `npm run chat`, which wait for the replies to the message they sent.
+ */
+export class SimulatorMessenger implements Messenger {
+  readonly #waiting = new Map<string, (messages: OutboundMessage[]) => void>();
+  readonly #early = new Map<string, OutboundMessage[]>();
+
+  async send(_phone: string, messages: OutboundMessage[], inReplyTo: string): Promise<void> {
+    const waiter = this.#waiting.get(inReplyTo);
+    if (waiter) {
+      this.#waiting.delete(inReplyTo);
+      waiter(messages);
+    } else {
+      this.#early.set(inReplyTo, messages);
+    }
+  }
+
+  /** Resolves with the replies to message `id`, or rejects after `timeoutMs`. */
+  repliesTo(id: string, timeoutMs = 15_000): Promise<OutboundMessage[]> {
+    const early = this.#early.get(id);
+    if (early) {
+      this.#early.delete(id);
+      return Promise.resolve(early);
+    }
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#waiting.delete(id);
+        reject(new Error(`no reply to message ${id} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.#waiting.set(id, (messages) => {
+        clearTimeout(timer);
+        resolve(messages);
+      });
+    });
+  }
+}

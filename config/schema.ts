@@ -1,0 +1,97 @@
+import { DateTime, IANAZone } from 'luxon';
+import { z } from 'zod';
+
+/** The languages cita speaks. Spanish is the default; a customer may switch at any time. */
+export const Language = z.enum(['es', 'en']);
+export type Language = z.infer<typeof Language>;
+
+/** Wall-clock time in the shop, 24-hour "HH:mm". */
+export const ClockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a 24-hour time like "09:30"');
+
+/** A calendar day in the shop, "YYYY-MM-DD". */
+export const CalendarDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date like "2026-12-24"')
+  .refine((value) => DateTime.fromISO(value).isValid, 'is not a real calendar date');
+
+const Translated = z.object({ es: z.string().min(1), en: z.string().min(1) });
+
+export const OpeningInterval = z
+  .object({ from: ClockTime, to: ClockTime })
+  .refine(({ from, to }) => from < to, 'must close after it opens ("from" before "to")');
+export type OpeningInterval = z.infer<typeof OpeningInterval>;
+
+/** The intervals of one day, in order and not overlapping (a lunch break is a gap between two). */
+const DayHours = z
+  .array(OpeningInterval)
+  .refine(
+    (intervals) => intervals.every((interval, i) => i === 0 || intervals[i - 1].to <= interval.from),
+    'intervals must be in order and must not overlap',
+  );
+
+export const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
+export const Service = z.object({
+  id: z.string().regex(/^[a-z0-9-]{1,40}$/, 'must be lowercase letters, digits and dashes (it is used in button ids)'),
+  name: Translated,
+  description: Translated,
+  /** Words customers use for this service, in any language; the rule parser matches them. */
+  synonyms: z.array(z.string().min(1)).default([]),
+  durationMinutes: z.number().int().min(5).max(480),
+  price: z.number().nonnegative(),
+});
+export type Service = z.infer<typeof Service>;
+
+export const ShopConfig = z
+  .object({
+    name: z.string().min(1),
+    phone: z.string().min(1),
+    address: z.string().min(1),
+    timezone: z
+      .string()
+      .refine((zone) => IANAZone.isValidZone(zone), 'must be an IANA timezone such as "Europe/Madrid"'),
+    languages: z.object({ default: Language, supported: z.array(Language).min(1) }),
+    currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as "EUR"'),
+    services: z
+      .array(Service)
+      .min(1)
+      .max(10, 'WhatsApp lists show at most 10 rows')
+      .refine((services) => new Set(services.map((s) => s.id)).size === services.length, 'service ids must be unique'),
+    openingHours: z.object(
+      Object.fromEntries(WEEKDAYS.map((day) => [day, DayHours])) as Record<Weekday, typeof DayHours>,
+    ),
+    dateOverrides: z.array(z.object({ date: CalendarDate, hours: DayHours, note: z.string().optional() })).default([]),
+    booking: z.object({
+      slotStepMinutes: z.number().int().min(5).max(120),
+      bufferMinutes: z.number().int().min(0).max(120),
+      minimumNoticeMinutes: z.number().int().min(0),
+      daysAhead: z.number().int().min(1).max(365),
+      holdMinutes: z.number().int().min(1).max(60),
+    }),
+  })
+  .refine((shop) => shop.languages.supported.includes(shop.languages.default), {
+    message: 'the default language must be one of the supported languages',
+    path: ['languages', 'default'],
+  });
+export type ShopConfig = z.infer<typeof ShopConfig>;
+
+/** The opening intervals of one calendar day, after date overrides. */
+export function openingHoursOn(
+  shop: Pick<ShopConfig, 'openingHours' | 'dateOverrides'>,
+  date: string,
+): OpeningInterval[] {
+  const override = shop.dateOverrides.find((o) => o.date === date);
+  if (override) return override.hours;
+  const weekday = WEEKDAYS[DateTime.fromISO(date).weekday - 1];
+  return shop.openingHours[weekday];
+}
+
+export function serviceById(shop: ShopConfig, id: string): Service | undefined {
+  return shop.services.find((service) => service.id === id);
+}
+
+/** "today" in the shop, as "YYYY-MM-DD". */
+export function shopToday(shop: Pick<ShopConfig, 'timezone'>, now: Date): string {
+  return DateTime.fromJSDate(now, { zone: shop.timezone }).toISODate() as string;
+}

@@ -1,0 +1,99 @@
+import { z } from 'zod';
+import { CalendarDate, ClockTime, Language } from '../config/schema.ts';
+import { InfoTopic } from './events.ts';
+
+/** A bookable start time, as offered to the customer. */
+export const Slot = z.object({
+  date: CalendarDate,
+  time: ClockTime,
+  start: z.iso.datetime(),
+  end: z.iso.datetime(),
+});
+export type Slot = z.infer<typeof Slot>;
+
+export const NoSlotsReason = z.enum(['past', 'closed', 'beyondWindow', 'full']);
+export type NoSlotsReason = z.infer<typeof NoSlotsReason>;
+
+/** What the availability check answers for one day. */
+export const DayAvailability = z.object({ slots: z.array(Slot), reason: NoSlotsReason.optional() });
+export type DayAvailability = z.infer<typeof DayAvailability>;
+
+/** A slot reserved for this customer while they confirm. */
+export const Hold = z.object({ token: z.string().min(1), slot: Slot, expiresAt: z.iso.datetime() });
+export type Hold = z.infer<typeof Hold>;
+
+/** An appointment written to the calendar. */
+export const Booking = z.object({
+  id: z.string().min(1),
+  serviceId: z.string().min(1),
+  start: z.iso.datetime(),
+  end: z.iso.datetime(),
+});
+export type Booking = z.infer<typeof Booking>;
+
+/** Why holding or booking a slot failed; the machine tells the customer and offers other times. */
+export const BookingFailureReason = z.enum(['slotTaken', 'tooLate', 'calendarUnavailable']);
+export type BookingFailureReason = z.infer<typeof BookingFailureReason>;
+
+/** The error a hold or booking actor throws when the failure is the customer's to hear about. */
+export class BookingFailure extends Error {
+  readonly reason: BookingFailureReason;
+  constructor(reason: BookingFailureReason, detail?: string) {
+    super(detail ?? reason);
+    this.reason = reason;
+  }
+}
+
+/** Reads the reason out of whatever an actor threw; anything unexpected counts as the calendar being unavailable. */
+export function failureReason(error: unknown): BookingFailureReason {
+  const parsed = z.object({ reason: BookingFailureReason }).safeParse(error);
+  return parsed.success ? parsed.data.reason : 'calendarUnavailable';
+}
+
+/**
+ * Something the bot must say once, in the reply to the message that caused it (an answer to a
+ * question, "that time is taken"). Notes are forgotten when the next message arrives.
+ */
+export const Note = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('info'), topic: InfoTopic }),
+  z.object({ kind: z.literal('help') }),
+  z.object({ kind: z.literal('notUnderstood') }),
+  z.object({ kind: z.literal('unknownService') }),
+  z.object({ kind: z.literal('noSlots'), date: CalendarDate, reason: NoSlotsReason }),
+  z.object({ kind: z.literal('timeNotFree'), time: ClockTime }),
+  z.object({ kind: z.literal('noMoreTimes') }),
+  z.object({ kind: z.literal('bookingFailed'), reason: BookingFailureReason }),
+  z.object({ kind: z.literal('availabilityUnknown') }),
+  z.object({ kind: z.literal('cancelled') }),
+  z.object({ kind: z.literal('startedOver') }),
+  z.object({ kind: z.literal('languageChanged') }),
+  z.object({ kind: z.literal('bookingStays') }),
+]);
+export type Note = z.infer<typeof Note>;
+
+export const BookingInput = z.object({
+  language: Language,
+  /** The services the shop offers now; a SELECT_SERVICE for anything else is refused. */
+  serviceIds: z.array(z.string()).min(1),
+});
+export type BookingInput = z.infer<typeof BookingInput>;
+
+export interface BookingContext {
+  language: Language;
+  serviceIds: string[];
+  /** When the message being answered arrived (ISO UTC): the machine's only notion of "now". */
+  receivedAt?: string;
+  serviceId?: string;
+  date?: string;
+  /** A time the customer asked for before the day's free slots were known. */
+  wantedTime?: string;
+  /** Free slots of the chosen day, in order. */
+  slots: Slot[];
+  /** Which page of `slots` the customer is looking at (a WhatsApp list shows only a few). */
+  slotPage: number;
+  chosenSlot?: Slot;
+  hold?: Hold;
+  /** The appointment this conversation booked last. */
+  booking?: Booking;
+  notes: Note[];
+}

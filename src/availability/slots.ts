@@ -1,0 +1,150 @@
+import { DateTime } from 'luxon';
+import { openingHoursOn, type ShopConfig, shopToday } from '../../config/schema.ts';
+import type { DayAvailability, Slot } from '../../machines/booking.context.ts';
+
+/** A span of time as ISO-8601 instants, end exclusive. */
+export interface Interval {
+  start: string;
+  end: string;
+}
+
+/** Another customer's reservation; the customer who holds it still sees the slot as free. */
+export interface HeldInterval extends Interval {
+  phone: string;
+}
+
+/** The parts of the shop's configuration that decide when one may book. */
+export type BookingRules = Pick<ShopConfig, 'timezone' | 'openingHours' | 'dateOverrides' | 'booking'>;
+
+export interface DaySearch {
+  rules: BookingRules;
+  /** The shop-local day, "YYYY-MM-DD". */
+  date: string;
+  durationMinutes: number;
+  /** Appointments and other blocks in the calendar. */
+  busy: Interval[];
+  /** Slots other customers are holding while they confirm. */
+  holds: HeldInterval[];
+  /** The customer asking: their own hold does not hide the slot from them. */
+  phone: string;
+  now: Date;
+}
+
+type Span = { start: number; end: number };
+
+const MINUTE_MS = 60_000;
+
+/**
+ * The free start times of one day for one service: opening hours (after date overrides), minus
+ * busy time and other customers' holds widened by the buffer, on the slot step, only where the
+ * whole service fits before closing or a break, and no sooner than the minimum notice.
+ * When there is none, `reason` says why, so the customer can be told what is possible instead.
+ *
+ * Every input is explicit (no clock, no config read), and all wall-clock arithmetic happens in
+ * the shop's timezone through Luxon, so DST days come out right.
+ *
+ * @example
+ * dayAvailability({ rules: shop, date: '2026-11-25', durationMinutes: 30, busy, holds, phone, now })
+ * // { slots: [{ date: '2026-11-25', time: '10:00', start: '2026-11-25T09:00:00.000Z', ... }, ...] }
+ */
+export function dayAvailability(search: DaySearch): DayAvailability {
+  const { rules, date, durationMinutes, now } = search;
+  const today = shopToday(rules, now);
+  if (date < today) return { slots: [], reason: 'past' };
+  if (date > lastBookableDay(rules, now)) return { slots: [], reason: 'beyondWindow' };
+  const opening = openingSpans(rules, date);
+  if (opening.length === 0) return { slots: [], reason: 'closed' };
+
+  const buffer = rules.booking.bufferMinutes * MINUTE_MS;
+  const blocked = [...search.busy, ...search.holds.filter((hold) => hold.phone !== search.phone)].map((interval) => ({
+    start: Date.parse(interval.start) - buffer,
+    end: Date.parse(interval.end) + buffer,
+  }));
+  const earliest = now.getTime() + rules.booking.minimumNoticeMinutes * MINUTE_MS;
+  const step = rules.booking.slotStepMinutes * MINUTE_MS;
+  const duration = durationMinutes * MINUTE_MS;
+
+  const slots: Slot[] = [];
+  const seenTimes = new Set<string>();
+  for (const free of subtract(opening, blocked)) {
+    // Starts follow the step from the start of each free stretch: after a 10:00–10:30 booking
+    // with a 10-minute buffer the next start is 10:40, not 10:45.
+    for (let start = free.start; start + duration <= free.end; start += step) {
+      if (start < earliest) continue;
+      const slot = slotAt(start, duration, rules.timezone);
+      // When clocks go back an hour, a wall-clock time happens twice: offer it once.
+      if (seenTimes.has(slot.time)) continue;
+      seenTimes.add(slot.time);
+      slots.push(slot);
+    }
+  }
+  return slots.length > 0 ? { slots } : { slots, reason: 'full' };
+}
+
+/**
+ * Whether an appointment starting at `start` may still be booked at `now`: far enough ahead for
+ * the minimum notice and not beyond the booking window. Checked again at confirmation, because
+ * the customer may have taken a while.
+ */
+export function isWithinBookingWindow(rules: BookingRules, start: string, now: Date): boolean {
+  const startsAt = Date.parse(start);
+  if (startsAt < now.getTime() + rules.booking.minimumNoticeMinutes * MINUTE_MS) return false;
+  const day = DateTime.fromMillis(startsAt, { zone: rules.timezone }).toISODate() as string;
+  return day <= lastBookableDay(rules, now);
+}
+
+/** The instants covering whole shop-local days, for one calendar query over all of them. */
+export function searchWindow(timezone: string, dates: string[]): Interval {
+  const sorted = [...dates].sort();
+  const first = DateTime.fromISO(sorted[0], { zone: timezone }).startOf('day');
+  const last = DateTime.fromISO(sorted[sorted.length - 1], { zone: timezone })
+    .plus({ days: 1 })
+    .startOf('day');
+  return { start: toUtcIso(first.toMillis()), end: toUtcIso(last.toMillis()) };
+}
+
+/** The last shop-local day a customer may book at `now`. */
+export function lastBookableDay(rules: BookingRules, now: Date): string {
+  return DateTime.fromJSDate(now, { zone: rules.timezone })
+    .plus({ days: rules.booking.daysAhead })
+    .toISODate() as string;
+}
+
+/** The day's opening intervals as instants, in order. */
+export function openingSpans(rules: BookingRules, date: string): Span[] {
+  return openingHoursOn(rules, date).map(({ from, to }) => ({
+    start: DateTime.fromISO(`${date}T${from}`, { zone: rules.timezone }).toMillis(),
+    end: DateTime.fromISO(`${date}T${to}`, { zone: rules.timezone }).toMillis(),
+  }));
+}
+
+/** `spans` with every part covered by `blocks` cut out. */
+function subtract(spans: Span[], blocks: Span[]): Span[] {
+  const sorted = [...blocks].sort((a, b) => a.start - b.start);
+  const free: Span[] = [];
+  for (const span of spans) {
+    let cursor = span.start;
+    for (const block of sorted) {
+      if (block.end <= cursor || block.start >= span.end) continue;
+      if (block.start > cursor) free.push({ start: cursor, end: block.start });
+      cursor = Math.max(cursor, block.end);
+      if (cursor >= span.end) break;
+    }
+    if (cursor < span.end) free.push({ start: cursor, end: span.end });
+  }
+  return free;
+}
+
+function slotAt(start: number, duration: number, timezone: string): Slot {
+  const local = DateTime.fromMillis(start, { zone: timezone });
+  return {
+    date: local.toISODate() as string,
+    time: local.toFormat('HH:mm'),
+    start: toUtcIso(start),
+    end: toUtcIso(start + duration),
+  };
+}
+
+function toUtcIso(millis: number): string {
+  return new Date(millis).toISOString();
+}

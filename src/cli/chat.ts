@@ -1,0 +1,45 @@
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import type { InboundMessage } from '../engine/ports.ts';
+import { type OutboundMessage, optionsOf } from '../messages/whatsapp.ts';
+import { startCita } from '../startup.ts';
+import { renderForTerminal } from './render.ts';
+
+const USAGE = `Usage: npm run chat -- [--phone 34600000000] [--now 2026-11-24T09:00:00Z]
+Chat with the bot in the terminal, one message per line (standard input may be piped).
+A number picks that option of the last buttons or list, as a tap would.`;
+
+const { values } = parseArgs({
+  options: {
+    phone: { type: 'string', default: '34600000000' },
+    now: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  },
+});
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+
+const { cita } = startCita({ now: values.now });
+const interactive = process.stdin.isTTY;
+const lines = createInterface({ input: process.stdin, output: interactive ? process.stdout : undefined });
+let shown: OutboundMessage[] = [];
+
+if (interactive) console.log('cita chat: write a message (e.g. "hola"); Ctrl+D to leave.\n');
+for await (const line of lines) {
+  if (!interactive) console.log(`> ${line}`);
+  const replies = await cita.converse(values.phone, contentOf(line, shown));
+  for (const reply of replies) console.log(`\n${renderForTerminal(reply)}`);
+  console.log('');
+  shown = replies;
+}
+await cita.stop();
+
+/** A number that matches an option shown is a tap on it; anything else is typed text. */
+function contentOf(line: string, lastReplies: OutboundMessage[]): InboundMessage['content'] {
+  const options = lastReplies.flatMap(optionsOf);
+  const picked = /^\s*(\d{1,2})\s*$/.exec(line);
+  const option = picked ? options[Number(picked[1]) - 1] : undefined;
+  return option ? { kind: 'reply', replyId: option.id, title: option.title } : { kind: 'text', text: line };
+}

@@ -1,0 +1,122 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { DateTime } from 'luxon';
+import { fromPromise } from 'xstate';
+import { type ShopConfig, serviceById } from '../../config/schema.ts';
+import {
+  type Booking,
+  BookingFailure,
+  type DayAvailability,
+  type Hold,
+  type Slot,
+} from '../../machines/booking.context.ts';
+import { dayAvailability, isWithinBookingWindow, searchWindow } from '../availability/slots.ts';
+import type { BookingHistory, Calendar, Clock, HeldSlot, SlotHolds } from './ports.ts';
+
+export interface BookingDependencies {
+  shop: ShopConfig;
+  clock: Clock;
+  calendar: Calendar;
+  holds: SlotHolds;
+  history: BookingHistory;
+}
+
+export interface Customer {
+  phone: string;
+  name?: string;
+}
+
+/**
+ * The booking machine's actors for one customer. Each may run again with the same input when a
+ * conversation is restored mid-step, so each is idempotent.
+ */
+export function bookingActorsFor(customer: Customer, deps: BookingDependencies) {
+  const { shop, clock, calendar, holds, history } = deps;
+  const holdMs = shop.booking.holdMinutes * 60_000;
+
+  async function findFreeSlots({ serviceId, date }: { serviceId: string; date: string }): Promise<DayAvailability> {
+    const service = serviceById(shop, serviceId);
+    if (!service) throw new Error(`unknown service ${serviceId}`);
+    const search = {
+      rules: shop,
+      date,
+      durationMinutes: service.durationMinutes,
+      busy: [],
+      holds: [],
+      phone: customer.phone,
+      now: clock(),
+    };
+    // A closed, past or too-far day needs no calendar call.
+    const withoutCalendar = dayAvailability(search);
+    if (withoutCalendar.reason && withoutCalendar.reason !== 'full') return withoutCalendar;
+    const window = searchWindow(shop.timezone, [date]);
+    const [busy, held] = await Promise.all([calendar.busy(window), holds.overlapping(window)]);
+    return dayAvailability({ ...search, busy, holds: held });
+  }
+
+  async function holdSlot({ slot }: { serviceId: string; slot: Slot }): Promise<Hold> {
+    const held = heldSlot(customer.phone, slot, `${customer.phone}:${randomUUID()}`);
+    if (!(await holds.acquire(held, holdMs))) throw new BookingFailure('slotTaken');
+    return { token: held.token, slot, expiresAt: new Date(clock().getTime() + holdMs).toISOString() };
+  }
+
+  async function bookAppointment({ serviceId, hold }: { serviceId: string; hold: Hold }): Promise<Booking> {
+    const service = serviceById(shop, serviceId);
+    if (!service) throw new Error(`unknown service ${serviceId}`);
+    const id = bookingIdFor(customer.phone, hold);
+    const booking = { id, serviceId, start: hold.slot.start, end: hold.slot.end };
+    // Restored mid-step after the write: the appointment is already there.
+    if (await calendar.get(id)) return booking;
+    const held = heldSlot(customer.phone, hold.slot, hold.token);
+    try {
+      // The hold may have expired while the customer read; taking it again keeps the check and write exclusive.
+      if (!(await holds.acquire(held, holdMs))) throw new BookingFailure('slotTaken');
+      if (!isWithinBookingWindow(shop, hold.slot.start, clock())) throw new BookingFailure('tooLate');
+      const busy = await calendar.busy(widen(hold.slot, shop.booking.bufferMinutes));
+      if (busy.length > 0) throw new BookingFailure('slotTaken');
+      await calendar.create({
+        id,
+        serviceId,
+        serviceName: service.name[shop.languages.default],
+        phone: customer.phone,
+        customerName: customer.name,
+        start: hold.slot.start,
+        end: hold.slot.end,
+      });
+      await history.record(customer.phone, { bookingId: id, ...booking, status: 'booked', at: clock().toISOString() });
+      return booking;
+    } finally {
+      await holds.release(held);
+    }
+  }
+
+  return {
+    findFreeSlots: fromPromise<DayAvailability, { serviceId: string; date: string }>(({ input }) =>
+      findFreeSlots(input),
+    ),
+    holdSlot: fromPromise<Hold, { serviceId: string; slot: Slot }>(({ input }) => holdSlot(input)),
+    bookAppointment: fromPromise<Booking, { serviceId: string; hold: Hold }>(({ input }) => bookAppointment(input)),
+  };
+}
+
+/** The hold's slot as the holds port sees it. */
+export function heldSlot(phone: string, slot: Slot, token: string): HeldSlot {
+  return { phone, token, start: slot.start, end: slot.end };
+}
+
+/**
+ * The appointment id for one booking attempt: the same hold always gives the same id, so a retry
+ * can never write a second event. Base32hex, as Google Calendar requires of event ids.
+ */
+export function bookingIdFor(phone: string, hold: Hold): string {
+  const digest = createHash('sha256').update(`${phone}|${hold.slot.start}|${hold.token}`).digest();
+  let bits = '';
+  for (const byte of digest.subarray(0, 20)) bits += byte.toString(2).padStart(8, '0');
+  return Array.from({ length: 32 }, (_, i) => Number.parseInt(bits.slice(i * 5, i * 5 + 5), 2).toString(32)).join('');
+}
+
+function widen(slot: Slot, minutes: number) {
+  return {
+    start: DateTime.fromISO(slot.start).minus({ minutes }).toUTC().toISO()!,
+    end: DateTime.fromISO(slot.end).plus({ minutes }).toUTC().toISO()!,
+  };
+}

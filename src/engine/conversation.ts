@@ -1,0 +1,158 @@
+import { type Actor, createActor, getNextTransitions, type InspectionEvent, type SnapshotFrom, waitFor } from 'xstate';
+import type { ShopConfig } from '../../config/schema.ts';
+import type { Hold } from '../../machines/booking.context.ts';
+import { BOOKING_MACHINE_VERSION, BUSY, bookingMachine } from '../../machines/booking.machine.ts';
+import { CUSTOMER_EVENT_TYPES, type CustomerEvent, type CustomerEventType } from '../../machines/events.ts';
+import type { Interpreter } from '../interpreter/port.ts';
+import { readMessage } from '../interpreter/read-message.ts';
+import type { Choice, Situation } from '../interpreter/rules/index.ts';
+import { log, phoneRef } from '../log.ts';
+import { eventFromReplyId } from '../messages/reply-ids.ts';
+import { COPY, renderReplies, stepView } from '../messages/views.ts';
+import { OutboundMessage, optionsOf } from '../messages/whatsapp.ts';
+import { type BookingDependencies, bookingActorsFor, heldSlot } from './booking-actors.ts';
+import type { ConversationStore, InboundMessage, StoredConversation } from './ports.ts';
+
+/** How long one message may keep the calendar and holds busy before the engine gives up on it. */
+export const SETTLE_TIMEOUT_MS = 30_000;
+
+export interface EngineDependencies extends BookingDependencies {
+  conversations: ConversationStore;
+  interpreter: Interpreter;
+  /** Receives every actor's inspection events (the Stately inspector). */
+  inspect?: (phone: string) => ((event: InspectionEvent) => void) | undefined;
+}
+
+/** Two workers handled the same phone at once; the message is retried against the newer conversation. */
+export class ConversationConflict extends Error {}
+
+type BookingActor = Actor<typeof bookingMachine>;
+type BookingSnapshot = SnapshotFrom<typeof bookingMachine>;
+
+/**
+ * Handles one customer message from start to end: restore the phone's machine, read the message
+ * into events, let the machine decide, save, and render the replies.
+ */
+export class ConversationEngine {
+  readonly #deps: EngineDependencies;
+
+  constructor(deps: EngineDependencies) {
+    this.#deps = deps;
+  }
+
+  async handle(message: InboundMessage): Promise<OutboundMessage[]> {
+    const { shop, clock, conversations, interpreter } = this.#deps;
+    const { conversation: stored, version } = await conversations.load(message.phone);
+    // Redelivered after a crash between saving and acknowledging: answer again, do nothing twice.
+    if (stored?.lastMessageId === message.id) return stored.replies.map((reply) => OutboundMessage.parse(reply));
+
+    const releases: Promise<void>[] = [];
+    const { actor, lost } = this.#restore(message, stored, releases);
+    const remarks = lost ? [COPY[actor.getSnapshot().context.language].remarks.conversationLost] : [];
+    try {
+      // A conversation saved mid-step (a crash) finishes that step before reading the new message.
+      await settle(actor);
+      actor.send({ type: 'MESSAGE_RECEIVED', at: clock().toISOString() });
+      const reading = await readMessage(message.content, situationOf(actor.getSnapshot(), shop, clock()), interpreter);
+      let understood = false;
+      for (const event of reading.events) {
+        if (!actor.getSnapshot().can(event)) continue;
+        understood = true;
+        actor.send(event);
+        await settle(actor);
+      }
+      if (reading.remark) remarks.push(COPY[actor.getSnapshot().context.language].remarks[reading.remark]);
+      else if (!understood) {
+        actor.send({ type: 'NOT_UNDERSTOOD' });
+        await settle(actor);
+      }
+      await Promise.all(releases);
+
+      const snapshot = actor.getSnapshot();
+      const replies = renderReplies({ state: String(snapshot.value), context: snapshot.context }, shop, remarks);
+      const saved = await conversations.save(
+        message.phone,
+        {
+          machineVersion: BOOKING_MACHINE_VERSION,
+          snapshot: actor.getPersistedSnapshot(),
+          lastMessageId: message.id,
+          replies,
+        },
+        version,
+      );
+      if (!saved) throw new ConversationConflict(`conversation ${phoneRef(message.phone)} changed while handling`);
+      log.info(
+        { event: 'message.handled', messageId: message.id, phoneRef: phoneRef(message.phone), state: snapshot.value },
+        'message handled',
+      );
+      return replies;
+    } finally {
+      actor.stop();
+    }
+  }
+
+  #restore(message: InboundMessage, stored: StoredConversation | undefined, releases: Promise<void>[]) {
+    const { shop, holds } = this.#deps;
+    const machine = bookingMachine.provide({
+      actors: bookingActorsFor({ phone: message.phone, name: message.customerName }, this.#deps),
+      actions: {
+        releaseHold: (_, { hold }: { hold: Hold | undefined }) => {
+          if (hold) releases.push(holds.release(heldSlot(message.phone, hold.slot, hold.token)));
+        },
+      },
+    });
+    const input = { language: shop.languages.default, serviceIds: shop.services.map((s) => s.id) };
+    const inspect = this.#deps.inspect?.(message.phone);
+    if (stored?.machineVersion === BOOKING_MACHINE_VERSION) {
+      try {
+        const actor: BookingActor = createActor(machine, { input, snapshot: stored.snapshot as never, inspect });
+        // A snapshot naming a state the machine no longer has leaves the actor in error: observed
+        // here, so it is answered with a fresh start instead of an unhandled error.
+        actor.subscribe({ error: () => {} });
+        actor.start();
+        if (actor.getSnapshot().status === 'active') return { actor, lost: false };
+        actor.stop();
+      } catch (error) {
+        log.warn({ event: 'conversation.unreadable', phoneRef: phoneRef(message.phone), error: String(error) });
+      }
+    }
+    const actor: BookingActor = createActor(machine, { input, inspect });
+    actor.start();
+    return { actor, lost: stored !== undefined };
+  }
+}
+
+/** Waits until no invoked actor (availability, hold, booking) is still running. */
+async function settle(actor: BookingActor): Promise<void> {
+  const snapshot = await waitFor(actor, (s) => !s.hasTag(BUSY) || s.status !== 'active', {
+    timeout: SETTLE_TIMEOUT_MS,
+  });
+  if (snapshot.status === 'error') throw snapshot.error;
+}
+
+/** What the interpreter needs to know: the list just shown, the events the step accepts, the day chosen. */
+export function situationOf(snapshot: BookingSnapshot, shop: ShopConfig, now: Date): Situation {
+  const { context } = snapshot;
+  const choices: Choice[] = optionsOf(stepView({ state: String(snapshot.value), context }, shop)).flatMap(
+    ({ id, title }) => {
+      const event = eventFromReplyId(id);
+      return event ? [{ title, event }] : [];
+    },
+  );
+  return {
+    shop,
+    now,
+    language: context.language,
+    choices,
+    date: context.date ?? context.chosenSlot?.date,
+    accepts: acceptedEvents(snapshot),
+  };
+}
+
+/** The customer event types the current state has a transition for. */
+export function acceptedEvents(snapshot: BookingSnapshot): ReadonlySet<CustomerEventType> {
+  const types = new Set(getNextTransitions(snapshot).map((transition) => transition.eventType));
+  return new Set(CUSTOMER_EVENT_TYPES.filter((type) => types.has(type)));
+}
+
+export type { CustomerEvent };

@@ -1,0 +1,143 @@
+import { z } from 'zod';
+import type { Slot } from '../../machines/booking.context.ts';
+import type { OutboundMessage } from '../messages/whatsapp.ts';
+
+/**
+ * The small interfaces the engine depends on. Each has an embedded implementation (no set-up)
+ * and a real one switched on by the environment; both pass the same contract tests.
+ */
+
+/** A customer's phone as WhatsApp gives it: digits of the international number, no "+". */
+export const Phone = z.string().regex(/^\d{6,15}$/, 'must be the digits of an international phone number');
+
+/** One message from a customer, as accepted by the inbox, whatever the channel. */
+export const InboundMessage = z.object({
+  /** WhatsApp's message id (wamid), or one the simulator makes: the key for deduplication. */
+  id: z.string().min(1).max(256),
+  phone: Phone,
+  receivedAt: z.iso.datetime(),
+  customerName: z.string().max(256).optional(),
+  content: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('text'), text: z.string() }),
+    z.object({ kind: z.literal('reply'), replyId: z.string().min(1), title: z.string().optional() }),
+    /** Images, audio, locations…: answered with "I read text and buttons". */
+    z.object({ kind: z.literal('unsupported'), type: z.string() }),
+  ]),
+});
+export type InboundMessage = z.infer<typeof InboundMessage>;
+
+export interface Inbox {
+  /** Stores the message durably; a message id seen before is a redelivery and is not stored again. */
+  accept(message: InboundMessage): Promise<'accepted' | 'duplicate'>;
+  /** The oldest waiting message of a phone nobody else is working on, or undefined when there is none. */
+  claim(): Promise<InboundMessage | undefined>;
+  /** The message is fully handled: its phone's next message may be claimed. */
+  ack(message: InboundMessage): Promise<void>;
+  /** Handling failed: the message goes back to the front of its phone's queue. */
+  retry(message: InboundMessage): Promise<void>;
+  /** Resolves when there may be new work, or after `ms` at the latest. */
+  waitForWork(ms: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A conversation as saved between messages. */
+export const StoredConversation = z.object({
+  machineVersion: z.number().int(),
+  /** XState's persisted snapshot of the booking machine. */
+  snapshot: z.unknown(),
+  /** The last message handled and the replies it produced: a redelivery after a crash resends them instead of acting twice. */
+  lastMessageId: z.string().optional(),
+  replies: z.array(z.unknown()).default([]),
+});
+export type StoredConversation = z.infer<typeof StoredConversation>;
+
+export interface ConversationStore {
+  /** The conversation and its store version (0 when there is none). */
+  load(phone: string): Promise<{ conversation?: StoredConversation; version: number }>;
+  /** Saves only if nobody saved since `version` was loaded; false means someone else did. */
+  save(phone: string, conversation: StoredConversation, version: number): Promise<boolean>;
+}
+
+export interface Interval {
+  start: string;
+  end: string;
+}
+
+export interface HeldSlot extends Interval {
+  phone: string;
+  token: string;
+}
+
+export interface SlotHolds {
+  /**
+   * Reserves [start, end) for the phone, all or nothing. Succeeds when no other phone holds any part
+   * of it; the phone's own earlier holds that overlap are replaced.
+   */
+  acquire(hold: HeldSlot, ttlMs: number): Promise<boolean>;
+  /** Releases the hold only if `token` still owns it. */
+  release(hold: HeldSlot): Promise<void>;
+  /** Live holds overlapping the window. */
+  overlapping(window: Interval): Promise<HeldSlot[]>;
+}
+
+export const Appointment = z.object({
+  id: z.string().regex(/^[a-v0-9]{5,1024}$/, 'must be base32hex, as Google Calendar event ids are'),
+  serviceId: z.string(),
+  serviceName: z.string(),
+  phone: Phone,
+  customerName: z.string().optional(),
+  start: z.iso.datetime(),
+  end: z.iso.datetime(),
+});
+export type Appointment = z.infer<typeof Appointment>;
+
+/** Thrown by a calendar that cannot answer: its busy time is unknown, never free. */
+export class CalendarUnavailable extends Error {}
+
+export interface Calendar {
+  /** Busy intervals overlapping the window. Throws CalendarUnavailable when it cannot tell. */
+  busy(window: Interval): Promise<Interval[]>;
+  /** Writes the appointment; writing the same id again returns the stored one and writes nothing. */
+  create(appointment: Appointment): Promise<Appointment>;
+  get(id: string): Promise<Appointment | undefined>;
+  cancel(id: string): Promise<void>;
+  /** The phone's appointments starting at or after `from`, in order. */
+  upcomingFor(phone: string, from: Date): Promise<Appointment[]>;
+}
+
+export const HistoryEntry = z.object({
+  bookingId: z.string(),
+  serviceId: z.string(),
+  start: z.iso.datetime(),
+  end: z.iso.datetime(),
+  status: z.enum(['booked', 'cancelled']),
+  at: z.iso.datetime(),
+});
+export type HistoryEntry = z.infer<typeof HistoryEntry>;
+
+/** Each phone's bookings over time, kept longer than conversations. */
+export interface BookingHistory {
+  record(phone: string, entry: HistoryEntry): Promise<void>;
+  list(phone: string): Promise<HistoryEntry[]>;
+}
+
+/** What to do with a customer's message, given how many the phone sent just before it. */
+export type RateVerdict = 'allowed' | 'slowDown' | 'dropped';
+
+/**
+ * Per-phone rate limiting, checked before a message is read, so a burst costs no LLM or Calendar
+ * call: over the limit, the first message gets one "slow down" reply and the rest are dropped.
+ */
+export interface RateLimiter {
+  /** Counts the message (once, however often it is redelivered) and says how to treat it. */
+  check(message: Pick<InboundMessage, 'id' | 'phone'>): Promise<RateVerdict>;
+}
+
+export interface Messenger {
+  /** Sends one turn's replies to the phone, in order. */
+  send(phone: string, messages: OutboundMessage[], inReplyTo: string): Promise<void>;
+}
+
+export type Clock = () => Date;
+
+export type { Slot };

@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import {
+  BREAKER_COOLDOWN_SECONDS,
+  BREAKER_FAILURES,
+  DEFAULT_LLM_BASE_URL,
+  DEFAULT_LLM_MODEL,
+  LLM_TIMEOUT_MS,
+} from './interpreter/llm/defaults.ts';
+
+/** Everything cita reads from the environment, parsed once at start-up. */
+export const Env = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  SHOP_CONFIG: z.string().min(1).optional(),
+  CITA_DATA_DIR: z.string().min(1).default('data'),
+  /** Fixes the clock at this instant (demos and tests). */
+  CITA_NOW: z.iso.datetime({ offset: true }).optional(),
+  CITA_WORKERS: z.coerce.number().int().min(1).max(64).default(4),
+  /** Switches the LLM on for text the rule parser cannot read; without it cita uses rules alone. */
+  LLM_API_KEY: z.string().min(1).optional(),
+  LLM_BASE_URL: z.url().default(DEFAULT_LLM_BASE_URL),
+  LLM_MODEL: z.string().min(1).default(DEFAULT_LLM_MODEL),
+  /** Asked when the primary provider times out, errors or answers nonsense. */
+  LLM_FALLBACK_BASE_URL: z.url().optional(),
+  LLM_FALLBACK_API_KEY: z.string().min(1).optional(),
+  LLM_FALLBACK_MODEL: z.string().min(1).optional(),
+  LLM_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(LLM_TIMEOUT_MS),
+  LLM_BREAKER_FAILURES: z.coerce.number().int().min(1).default(BREAKER_FAILURES),
+  LLM_BREAKER_COOLDOWN_SECONDS: z.coerce.number().int().min(1).default(BREAKER_COOLDOWN_SECONDS),
+  /** WhatsApp Cloud API: all four switch the WhatsApp channel on; none keeps the simulator (see adapters/whatsapp/config.ts). */
+  WHATSAPP_ACCESS_TOKEN: z.string().min(1).optional(),
+  WHATSAPP_PHONE_NUMBER_ID: z.string().regex(/^\d+$/, 'must be the numeric phone number id from Meta').optional(),
+  WHATSAPP_APP_SECRET: z.string().min(1).optional(),
+  WHATSAPP_VERIFY_TOKEN: z.string().min(1).optional(),
+  /** Where the Graph API is; tests point it at a fake one. */
+  WHATSAPP_API_BASE_URL: z.url().optional(),
+  WHATSAPP_API_VERSION: z
+    .string()
+    .regex(/^v\d+\.\d+$/, 'must look like v25.0')
+    .optional(),
+  /** The shop's Google Calendar: set it (with a service account) to read busy time from and write bookings to it. */
+  GOOGLE_CALENDAR_ID: z.string().min(1).optional(),
+  /** The service account's JSON key: a file path or the JSON itself. */
+  GOOGLE_SERVICE_ACCOUNT_JSON: z.string().min(1).optional(),
+  /** Google's usual variable: a path to the service account's JSON key (used when GOOGLE_SERVICE_ACCOUNT_JSON is not set). */
+  GOOGLE_APPLICATION_CREDENTIALS: z.string().min(1).optional(),
+  /** Where the Google APIs are; tests point it at a fake Calendar API. */
+  GOOGLE_API_ROOT_URL: z
+    .url()
+    .refine((url) => url.endsWith('/'), 'must end with "/"')
+    .optional(),
+});
+export type Env = z.infer<typeof Env>;
+
+export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  const parsed = Env.safeParse(source);
+  if (!parsed.success) {
+    throw new Error(`Invalid environment:\n${z.prettifyError(parsed.error)}\nSee .env.example for every setting.`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,23 @@
+/**
+ * Text as the rules compare it: lower case, accents and punctuation gone, single spaces.
+ * "¿Cuánto cuesta?" and "cuanto cuesta" read the same.
+ */
+export function fold(text: string): string {
+  return text
+    .toLowerCase()
+    .normalize('NFD')
+    .replace(/\p{Diacritic}/gu, '')
+    .replace(/[^\p{L}\p{N}:/.\s']/gu, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/** Whether `phrase` (already folded) appears in `folded` as whole words. */
+export function hasPhrase(folded: string, phrase: string): boolean {
+  return ` ${folded} `.includes(` ${phrase} `);
+}
+
+/** The first of `phrases` found in `folded`, longest first so "corte y barba" wins over "corte". */
+export function findPhrase(folded: string, phrases: readonly string[]): string | undefined {
+  return [...phrases].sort((a, b) => b.length - a.length).find((phrase) => hasPhrase(folded, phrase));
+}

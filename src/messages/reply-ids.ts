@@ -1,0 +1,29 @@
+import { CustomerEvent } from '../../machines/events.ts';
+
+/**
+ * Button and list reply ids are the events themselves, written as `TYPE` or `TYPE:value`
+ * ("SELECT_SERVICE:corte", "PICK_TIME:17:00"), so a tap maps to an event with no interpretation.
+ */
+const PAYLOAD_FIELD: Partial<Record<CustomerEvent['type'], string>> = {
+  SELECT_SERVICE: 'serviceId',
+  PICK_DATE: 'date',
+  PICK_TIME: 'time',
+  CHANGE: 'step',
+  ASK_INFO: 'topic',
+  SET_LANGUAGE: 'language',
+};
+
+export function replyIdFor(event: CustomerEvent): string {
+  const field = PAYLOAD_FIELD[event.type];
+  return field ? `${event.type}:${(event as Record<string, string>)[field]}` : event.type;
+}
+
+/** The event a tapped button or list row stands for, or undefined for an id cita never sent. */
+export function eventFromReplyId(id: string): CustomerEvent | undefined {
+  const colon = id.indexOf(':');
+  const type = colon === -1 ? id : id.slice(0, colon);
+  const field = PAYLOAD_FIELD[type as CustomerEvent['type']];
+  const candidate = field && colon !== -1 ? { type, [field]: id.slice(colon + 1) } : { type };
+  const parsed = CustomerEvent.safeParse(candidate);
+  return parsed.success ? parsed.data : undefined;
+}

@@ -1,0 +1,224 @@
+import { DateTime } from 'luxon';
+import { type Language, type ShopConfig, serviceById, shopToday, WEEKDAYS } from '../../config/schema.ts';
+import type { BookingContext, Note } from '../../machines/booking.context.ts';
+import { SLOTS_PER_PAGE } from '../../machines/booking.machine.ts';
+import type { InfoTopic } from '../../machines/events.ts';
+import { bookableDays } from '../availability/days.ts';
+import { en } from './en.ts';
+import { es } from './es.ts';
+import { localTime, longDate, price, shortDate } from './format.ts';
+import { replyIdFor } from './reply-ids.ts';
+import { fit, LIMITS, type ListRow, type OutboundMessage } from './whatsapp.ts';
+
+export const COPY = { es, en } as const;
+export type Copy = typeof es;
+
+/** Days offered in the date list: WhatsApp lists hold 10 rows. */
+export const DAYS_OFFERED = 10;
+
+/** What a view needs to know about a conversation: the machine's state and context. */
+export interface Conversation {
+  state: string;
+  context: BookingContext;
+}
+
+type StepView = (conversation: Conversation, shop: ShopConfig, copy: Copy) => OutboundMessage;
+
+/**
+ * The question each state asks. Busy states never rest once the engine has settled, but they have
+ * a view too, so a conversation restored mid-step still gets an answer.
+ */
+export const STEP_VIEWS = {
+  greeting: (_c, _shop, copy) => ({
+    kind: 'buttons',
+    body: copy.greeting,
+    buttons: [{ id: replyIdFor({ type: 'BOOK_ANOTHER' }), title: copy.buttons.book }],
+  }),
+  choosingService: ({ context }, shop, copy) => servicesList(shop, context.language, copy.chooseService(shop.name)),
+  nextStep: (_c, _shop, copy) => ({ kind: 'text', body: copy.oneMoment }),
+  choosingDate: ({ context }, shop, copy) => {
+    const days = bookableDays(shop, now(context), DAYS_OFFERED);
+    if (days.length === 0) return { kind: 'text', body: copy.noBookableDays };
+    const service = serviceName(shop, context);
+    return {
+      kind: 'list',
+      body: copy.chooseDate(service, context.wantedTime),
+      button: copy.buttons.days,
+      sections: [{ rows: days.map((date) => dayRow(date, shop, context, copy)) }],
+    };
+  },
+  checkingAvailability: (_c, _shop, copy) => ({ kind: 'text', body: copy.oneMoment }),
+  choosingSlot: ({ context }, shop, copy) => {
+    const page = context.slots.slice(context.slotPage * SLOTS_PER_PAGE, (context.slotPage + 1) * SLOTS_PER_PAGE);
+    const rows: ListRow[] = page.map((slot) => ({
+      id: replyIdFor({ type: 'PICK_TIME', time: slot.time }),
+      title: slot.time,
+    }));
+    if ((context.slotPage + 1) * SLOTS_PER_PAGE < context.slots.length) {
+      rows.push({
+        id: replyIdFor({ type: 'MORE_TIMES' }),
+        title: copy.buttons.moreTimes,
+        description: copy.buttons.moreTimesDescription,
+      });
+    }
+    const date = longDate(context.date!, context.language);
+    return {
+      kind: 'list',
+      body: copy.chooseTime(serviceName(shop, context), date, context.slotPage),
+      button: copy.buttons.times,
+      sections: [{ rows }],
+    };
+  },
+  holdingSlot: (_c, _shop, copy) => ({ kind: 'text', body: copy.oneMoment }),
+  confirming: ({ context }, shop, copy) => {
+    const service = serviceById(shop, context.serviceId!)!;
+    const slot = context.hold!.slot;
+    return {
+      kind: 'buttons',
+      body: copy.confirm(
+        service.name[context.language],
+        longDate(slot.date, context.language),
+        slot.time,
+        copy.minutes(service.durationMinutes),
+        price(service.price, shop, context.language),
+        shop.booking.holdMinutes,
+      ),
+      buttons: [
+        { id: replyIdFor({ type: 'CONFIRM' }), title: copy.buttons.confirm },
+        { id: replyIdFor({ type: 'CHANGE', step: 'time' }), title: copy.buttons.changeTime },
+        { id: replyIdFor({ type: 'CANCEL' }), title: copy.buttons.cancel },
+      ],
+    };
+  },
+  booking: (_c, _shop, copy) => ({ kind: 'text', body: copy.oneMoment }),
+  booked: ({ context }, shop, copy) => {
+    const booking = context.booking!;
+    const service = serviceById(shop, booking.serviceId);
+    return {
+      kind: 'buttons',
+      body: copy.booked(
+        service?.name[context.language] ?? booking.serviceId,
+        longDate(DateTime.fromISO(booking.start, { zone: shop.timezone }).toISODate()!, context.language),
+        localTime(booking.start, shop.timezone),
+        shop.address,
+      ),
+      buttons: [{ id: replyIdFor({ type: 'BOOK_ANOTHER' }), title: copy.buttons.bookAnother }],
+    };
+  },
+} satisfies Record<string, StepView>;
+
+/** The messages answering a customer's turn: what the machine noted, then the current step's question. */
+export function renderReplies(conversation: Conversation, shop: ShopConfig, remarks: string[] = []): OutboundMessage[] {
+  const copy = COPY[conversation.context.language];
+  const said = [...remarks, ...conversation.context.notes.map((note) => noteText(note, conversation, shop, copy))];
+  const step = stepView(conversation, shop);
+  // Notes go above the question in one message when they fit, so the customer reads one bubble.
+  const preface = said.join('\n\n');
+  if (preface && step.kind !== 'text' && preface.length + step.body.length + 2 <= LIMITS.interactiveBody) {
+    return [{ ...step, body: `${preface}\n\n${step.body}` }];
+  }
+  return [...(preface ? [{ kind: 'text' as const, body: fit(preface, LIMITS.textBody) }] : []), step];
+}
+
+/** The question of the current step alone; its options are what a bare number in the next message picks. */
+export function stepView(conversation: Conversation, shop: ShopConfig): OutboundMessage {
+  const view = STEP_VIEWS[conversation.state as keyof typeof STEP_VIEWS] ?? STEP_VIEWS.nextStep;
+  return view(conversation, shop, COPY[conversation.context.language]);
+}
+
+function noteText(note: Note, { state, context }: Conversation, shop: ShopConfig, copy: Copy): string {
+  const language = context.language;
+  switch (note.kind) {
+    case 'info':
+      return infoText(note.topic, shop, language);
+    case 'noSlots':
+      if (note.reason === 'beyondWindow') return copy.notes.beyondWindow(shop.booking.daysAhead);
+      return copy.notes[note.reason](longDate(note.date, language));
+    case 'timeNotFree':
+      return copy.notes.timeNotFree(note.time);
+    case 'bookingFailed':
+      return note.reason === 'tooLate'
+        ? copy.notes.tooLate(copy.minutes(shop.booking.minimumNoticeMinutes))
+        : copy.notes[note.reason];
+    case 'unknownService':
+      // The service list is the question of choosingService; elsewhere it is said with the note.
+      return state === 'choosingService'
+        ? copy.notes.unknownService
+        : `${copy.notes.unknownService}\n${infoText('services', shop, language).split('\n').slice(1).join('\n')}`;
+    case 'bookingStays':
+      return copy.notes.bookingStays(shop.phone);
+    default:
+      return copy.notes[note.kind];
+  }
+}
+
+/** Answers to "prices", "hours", "address" and "services", straight from the shop's configuration. */
+export function infoText(topic: InfoTopic, shop: ShopConfig, language: Language): string {
+  const copy = COPY[language];
+  switch (topic) {
+    case 'prices':
+      return [
+        copy.info.prices,
+        ...shop.services.map((s) => `• ${s.name[language]}: ${price(s.price, shop, language)}`),
+      ].join('\n');
+    case 'services':
+      return [
+        copy.info.services,
+        ...shop.services.map(
+          (s) => `• ${s.name[language]} (${copy.minutes(s.durationMinutes)}): ${s.description[language]}`,
+        ),
+      ].join('\n');
+    case 'address':
+      return copy.info.address(shop.name, shop.address);
+    case 'hours':
+      return [
+        copy.info.hours,
+        ...WEEKDAYS.map((day, i) => {
+          const hours = shop.openingHours[day];
+          const name = DateTime.fromObject({ weekday: (i + 1) as 1 }, { locale: language }).toFormat('cccc');
+          return `• ${name}: ${hours.length ? hours.map((h) => `${h.from}–${h.to}`).join(', ') : copy.info.closed}`;
+        }),
+      ].join('\n');
+  }
+}
+
+function servicesList(shop: ShopConfig, language: Language, body: string): OutboundMessage {
+  const copy = COPY[language];
+  return {
+    kind: 'list',
+    body,
+    button: copy.buttons.services,
+    sections: [
+      {
+        rows: shop.services.map((service) => ({
+          id: replyIdFor({ type: 'SELECT_SERVICE', serviceId: service.id }),
+          title: fit(service.name[language], LIMITS.rowTitle),
+          description: fit(
+            `${copy.minutes(service.durationMinutes)} · ${price(service.price, shop, language)} · ${service.description[language]}`,
+            LIMITS.rowDescription,
+          ),
+        })),
+      },
+    ],
+  };
+}
+
+function dayRow(date: string, shop: ShopConfig, context: BookingContext, copy: Copy): ListRow {
+  const today = shopToday(shop, now(context));
+  const tomorrow = DateTime.fromISO(today).plus({ days: 1 }).toISODate();
+  const label = date === today ? copy.today : date === tomorrow ? copy.tomorrow : undefined;
+  const short = shortDate(date, context.language);
+  return {
+    id: replyIdFor({ type: 'PICK_DATE', date }),
+    title: fit(label ? `${label} · ${short}` : short, LIMITS.rowTitle),
+  };
+}
+
+function serviceName(shop: ShopConfig, context: BookingContext): string {
+  return serviceById(shop, context.serviceId ?? '')?.name[context.language] ?? '';
+}
+
+/** The machine's notion of now: when the message being answered arrived. */
+function now(context: BookingContext): Date {
+  return context.receivedAt ? new Date(context.receivedAt) : new Date(0);
+}

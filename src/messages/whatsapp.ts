@@ -1,0 +1,63 @@
+import { z } from 'zod';
+
+/**
+ * The message shapes cita sends, with WhatsApp Cloud API limits built in: a view that breaks a
+ * limit fails its test instead of failing at Meta.
+ */
+export const LIMITS = {
+  textBody: 4096,
+  interactiveBody: 1024,
+  buttons: 3,
+  buttonTitle: 20,
+  listButton: 20,
+  listRows: 10,
+  rowTitle: 24,
+  rowDescription: 72,
+  sectionTitle: 24,
+  replyId: 256,
+} as const;
+
+const ReplyId = z.string().min(1).max(LIMITS.replyId);
+
+export const TextMessage = z.object({ kind: z.literal('text'), body: z.string().min(1).max(LIMITS.textBody) });
+
+export const ButtonsMessage = z.object({
+  kind: z.literal('buttons'),
+  body: z.string().min(1).max(LIMITS.interactiveBody),
+  buttons: z
+    .array(z.object({ id: ReplyId, title: z.string().min(1).max(LIMITS.buttonTitle) }))
+    .min(1)
+    .max(LIMITS.buttons),
+});
+
+export const ListRow = z.object({
+  id: ReplyId,
+  title: z.string().min(1).max(LIMITS.rowTitle),
+  description: z.string().max(LIMITS.rowDescription).optional(),
+});
+export type ListRow = z.infer<typeof ListRow>;
+
+export const ListMessage = z.object({
+  kind: z.literal('list'),
+  body: z.string().min(1).max(LIMITS.interactiveBody),
+  button: z.string().min(1).max(LIMITS.listButton),
+  sections: z
+    .array(z.object({ title: z.string().max(LIMITS.sectionTitle).optional(), rows: z.array(ListRow).min(1) }))
+    .min(1)
+    .refine((sections) => sections.flatMap((s) => s.rows).length <= LIMITS.listRows, 'a list holds at most 10 rows'),
+});
+
+export const OutboundMessage = z.discriminatedUnion('kind', [TextMessage, ButtonsMessage, ListMessage]);
+export type OutboundMessage = z.infer<typeof OutboundMessage>;
+
+/** The tappable options of a message, in the order a customer sees them numbered. */
+export function optionsOf(message: OutboundMessage): { id: string; title: string }[] {
+  if (message.kind === 'buttons') return message.buttons;
+  if (message.kind === 'list') return message.sections.flatMap((section) => section.rows);
+  return [];
+}
+
+/** Shortens a text to fit a limit, marking the cut with an ellipsis. */
+export function fit(text: string, limit: number): string {
+  return text.length <= limit ? text : `${text.slice(0, limit - 1).trimEnd()}…`;
+}

@@ -1,0 +1,74 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { z } from 'zod';
+import { WHATSAPP_REQUIRED, type WhatsAppConfig } from '../../adapters/whatsapp/config.ts';
+import type { StatusRecorder } from '../../adapters/whatsapp/statuses.ts';
+import type { Cita } from '../cita.ts';
+import { Phone } from '../engine/ports.ts';
+import { SIMULATOR_PAGE_HTML } from './simulator-page.ts';
+import { whatsAppNotConfigured, whatsAppWebhook } from './whatsapp-webhook.ts';
+
+/** Simulator requests are small; anything bigger is not a chat message. */
+export const SIMULATOR_BODY_LIMIT_BYTES = 16 * 1024;
+
+const SimulatorMessage = z.union([
+  z.object({ phone: Phone, text: z.string().max(10_000), name: z.string().max(256).optional() }),
+  z.object({ phone: Phone, replyId: z.string().min(1).max(256), name: z.string().max(256).optional() }),
+]);
+
+export interface AppOptions {
+  /** Connects Meta's webhook; without it `/webhook/whatsapp` answers 503 and `/` is the simulator page. */
+  whatsapp?: Pick<WhatsAppConfig, 'appSecret' | 'verifyToken'> & { recordStatus?: StatusRecorder };
+}
+
+/**
+ * The HTTP face of cita.
+ *
+ * @example
+ * serve({ fetch: createApp(cita, { whatsapp }).fetch, port: 3000 });
+ */
+export function createApp(cita: Cita, options: AppOptions = {}) {
+  const app = new Hono();
+
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+
+  if (options.whatsapp) {
+    app.route('/webhook/whatsapp', whatsAppWebhook({ ...options.whatsapp, inbox: cita.inbox, clock: cita.clock }));
+  } else {
+    app.route('/webhook/whatsapp', whatsAppNotConfigured(WHATSAPP_REQUIRED));
+    app.get('/', (c) => c.html(SIMULATOR_PAGE_HTML));
+  }
+
+  app.post(
+    '/simulator/messages',
+    bodyLimit({
+      maxSize: SIMULATOR_BODY_LIMIT_BYTES,
+      onError: (c) => c.json({ error: `body larger than ${SIMULATOR_BODY_LIMIT_BYTES} bytes` }, 413),
+    }),
+    async function simulatorMessage(c) {
+      let body: unknown;
+      try {
+        body = await c.req.json();
+      } catch {
+        return c.json({ error: 'body is not JSON' }, 400);
+      }
+      const parsed = SimulatorMessage.safeParse(body);
+      if (!parsed.success) {
+        return c.json(
+          { error: `expected { phone, text } or { phone, replyId }: ${z.prettifyError(parsed.error)}` },
+          400,
+        );
+      }
+      const { phone, name } = parsed.data;
+      const content =
+        'text' in parsed.data
+          ? { kind: 'text' as const, text: parsed.data.text }
+          : { kind: 'reply' as const, replyId: parsed.data.replyId };
+      const replies = await cita.converse(phone, content, name ? { customerName: name } : {});
+      return c.json({ replies });
+    },
+  );
+
+  app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${c.req.path}` }, 404));
+  return app;
+}

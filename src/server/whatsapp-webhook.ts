@@ -1,0 +1,150 @@
+import { timingSafeEqual } from 'node:crypto';
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { z } from 'zod';
+import { readWebhook } from '../../adapters/whatsapp/inbound.ts';
+import { hasValidSignature } from '../../adapters/whatsapp/signature.ts';
+import { logStatus, type StatusRecorder } from '../../adapters/whatsapp/statuses.ts';
+import { WebhookPayload } from '../../adapters/whatsapp/webhook-schema.ts';
+import type { Clock, Inbox } from '../engine/ports.ts';
+import { log, phoneRef } from '../log.ts';
+
+/** Meta's notifications are a few kilobytes, even batched; anything far bigger is not from Meta. */
+export const WHATSAPP_BODY_LIMIT_BYTES = 1024 * 1024;
+
+export interface WhatsAppWebhookOptions {
+  /** The token typed into Meta's webhook settings, echoed back to prove we own the URL. */
+  verifyToken: string;
+  /** The Meta app's secret: every POST is signed with it. */
+  appSecret: string;
+  inbox: Pick<Inbox, 'accept'>;
+  /** Delivery statuses of the messages cita sent. Default: logged. */
+  recordStatus?: StatusRecorder;
+  clock?: Clock;
+  maxBodyBytes?: number;
+}
+
+/** What the POST did, in the 200's body: Meta ignores it, people reading logs and tests do not. */
+export interface WebhookReceipt {
+  accepted: number;
+  duplicates: number;
+  statuses: number;
+  ignored: number;
+}
+
+/**
+ * Meta's webhook for the WhatsApp Cloud API, to mount at `/webhook/whatsapp`. `GET` answers the
+ * subscription check; `POST` checks the signature, puts each customer message into the inbox and
+ * answers 200 at once. Nothing else happens before the 200: Meta retries slow answers, and the
+ * worker does the thinking.
+ *
+ * @example
+ * app.route('/webhook/whatsapp', whatsAppWebhook({ verifyToken, appSecret, inbox }));
+ */
+export function whatsAppWebhook(options: WhatsAppWebhookOptions) {
+  const {
+    verifyToken,
+    appSecret,
+    inbox,
+    recordStatus = logStatus,
+    clock = () => new Date(),
+    maxBodyBytes = WHATSAPP_BODY_LIMIT_BYTES,
+  } = options;
+  const webhook = new Hono();
+
+  webhook.get('/', function verifySubscription(c) {
+    const mode = c.req.query('hub.mode');
+    const token = c.req.query('hub.verify_token');
+    const challenge = c.req.query('hub.challenge');
+    if (mode === 'subscribe' && token !== undefined && sameText(token, verifyToken) && challenge) {
+      log.info({ event: 'whatsapp.webhook.verified' }, 'Meta verified the webhook');
+      return c.text(challenge, 200);
+    }
+    log.warn({ event: 'whatsapp.webhook.verification_refused', mode }, 'webhook verification refused');
+    return c.text('verification failed: hub.mode must be "subscribe" and hub.verify_token must match', 403);
+  });
+
+  webhook.post(
+    '/',
+    bodyLimit({
+      maxSize: maxBodyBytes,
+      onError: (c) => c.json({ error: `body larger than ${maxBodyBytes} bytes` }, 413),
+    }),
+    async function receiveNotification(c) {
+      const rawBody = new Uint8Array(await c.req.arrayBuffer());
+      if (!hasValidSignature(rawBody, c.req.header('x-hub-signature-256'), appSecret)) {
+        log.warn({ event: 'whatsapp.webhook.bad_signature' }, 'webhook POST with a missing or wrong signature');
+        return c.json({ error: 'missing or wrong X-Hub-Signature-256' }, 401);
+      }
+      let json: unknown;
+      try {
+        json = JSON.parse(new TextDecoder().decode(rawBody));
+      } catch {
+        return c.json({ error: 'body is not JSON' }, 400);
+      }
+      const payload = WebhookPayload.safeParse(json);
+      if (!payload.success) {
+        return c.json({ error: `not a WhatsApp Business webhook payload: ${z.prettifyError(payload.error)}` }, 400);
+      }
+
+      const receipt: WebhookReceipt = { accepted: 0, duplicates: 0, statuses: 0, ignored: 0 };
+      for (const update of readWebhook(payload.data, clock())) {
+        if (update.kind === 'message') {
+          const outcome = await inbox.accept(update.message);
+          receipt[outcome === 'accepted' ? 'accepted' : 'duplicates'] += 1;
+          log.info(
+            {
+              event: outcome === 'accepted' ? 'whatsapp.message.accepted' : 'whatsapp.message.duplicate',
+              messageId: update.message.id,
+              phoneRef: phoneRef(update.message.phone),
+              kind: update.message.content.kind,
+            },
+            outcome === 'accepted' ? 'message accepted' : 'message already accepted; redelivery ignored',
+          );
+        } else if (update.kind === 'status') {
+          receipt.statuses += 1;
+          recordStatus(update.status);
+        } else {
+          receipt.ignored += 1;
+          log.info(
+            {
+              event: 'whatsapp.update.ignored',
+              reason: update.reason,
+              messageId: update.messageId,
+              type: update.type,
+              errorCodes: update.errors?.map((error) => error.code),
+            },
+            'webhook update needs no answer',
+          );
+        }
+      }
+      return c.json(receipt, 200);
+    },
+  );
+
+  return webhook;
+}
+
+/**
+ * A placeholder for `/webhook/whatsapp` when WhatsApp is not configured: Meta (or a person
+ * setting it up) gets a 503 that says what is missing, instead of a bare 404.
+ */
+export function whatsAppNotConfigured(missing: readonly string[]) {
+  const webhook = new Hono();
+  webhook.all('/', function notConfigured(c) {
+    return c.json(
+      {
+        error: `WhatsApp is not connected: set ${missing.join(', ')} (see "Connecting WhatsApp" in the README). Until then cita answers only the simulator.`,
+      },
+      503,
+    );
+  });
+  return webhook;
+}
+
+/** Compares secrets without leaking through timing how much of them matched. */
+function sameText(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}

@@ -1,0 +1,40 @@
+import { resolve } from 'node:path';
+import { googleCalendarFromEnv } from '../adapters/google-calendar/from-env.ts';
+import { whatsAppConfig } from '../adapters/whatsapp/config.ts';
+import { WhatsAppMessenger } from '../adapters/whatsapp/messenger.ts';
+import { loadShopConfig, ShopConfigError } from '../config/load.ts';
+import { createCita } from './cita.ts';
+import type { Clock } from './engine/ports.ts';
+import { readEnv } from './env.ts';
+
+/**
+ * Reads the environment and the shop's configuration and builds cita, or stops the program with a
+ * message that says what to fix.
+ */
+export function startCita(overrides: { now?: string } = {}) {
+  try {
+    const env = readEnv();
+    const shop = loadShopConfig(env.SHOP_CONFIG);
+    const fixedNow = overrides.now ?? env.CITA_NOW;
+    const clock: Clock | undefined = fixedNow ? () => new Date(fixedNow) : undefined;
+    // All WHATSAPP_* set: replies go to WhatsApp; none set: the simulator; some: an error naming the rest.
+    const whatsapp = whatsAppConfig(env);
+    const messenger = whatsapp ? new WhatsAppMessenger(whatsapp) : undefined;
+    // GOOGLE_CALENDAR_ID set: the shop's Google Calendar; unset: the local calendar file.
+    const calendar = googleCalendarFromEnv(env, shop.timezone);
+    const cita = createCita({
+      shop,
+      clock,
+      dataDir: resolve(env.CITA_DATA_DIR),
+      workers: env.CITA_WORKERS,
+      adapters: { ...(messenger ? { messenger } : {}), ...(calendar ? { calendar } : {}) },
+    });
+    return { env, shop, cita, whatsapp };
+  } catch (error) {
+    if (error instanceof ShopConfigError || error instanceof Error) {
+      console.error(`cita cannot start: ${error.message}`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}

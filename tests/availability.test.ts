@@ -1,0 +1,189 @@
+import { describe, expect, it } from 'vitest';
+import type { ShopConfig } from '../config/schema.ts';
+import { bookableDays } from '../src/availability/days.ts';
+import { type DaySearch, dayAvailability, isWithinBookingWindow, searchWindow } from '../src/availability/slots.ts';
+import { shop } from './support/cita.ts';
+
+// Tuesday 24 November 2026, 10:00 in Madrid (UTC+1).
+const NOW = new Date('2026-11-24T09:00:00Z');
+
+function search(overrides: Partial<DaySearch> = {}): DaySearch {
+  return {
+    rules: shop,
+    date: '2026-11-25',
+    durationMinutes: 30,
+    busy: [],
+    holds: [],
+    phone: '34600000001',
+    now: NOW,
+    ...overrides,
+  };
+}
+
+const times = (s: DaySearch) => dayAvailability(s).slots.map((slot) => slot.time);
+
+describe('free slots of a day', () => {
+  it('offers 19:30 but not 19:45 for a 30-minute cut when the shop closes at 20:00', () => {
+    const offered = times(search());
+    expect(offered).toContain('19:30');
+    expect(offered).not.toContain('19:45');
+    expect(offered.at(-1)).toBe('19:30');
+  });
+
+  it('keeps the whole service out of the lunch break: 13:30 is the last morning start for 30 minutes', () => {
+    const offered = times(search());
+    expect(offered).toContain('13:30');
+    expect(offered).not.toContain('13:45');
+    expect(offered).not.toContain('14:00');
+    expect(offered).toContain('16:00');
+    // A 50-minute cut and beard must end by 14:00.
+    const long = times(search({ durationMinutes: 50 }));
+    expect(long).toContain('13:00');
+    expect(long).not.toContain('13:15');
+  });
+
+  it('steps every 15 minutes from opening', () => {
+    expect(times(search()).slice(0, 4)).toEqual(['10:00', '10:15', '10:30', '10:45']);
+  });
+
+  it('starts the next slot 10 minutes after a 10:00–10:30 booking, because of the buffer', () => {
+    const busy = [{ start: '2026-11-25T09:00:00.000Z', end: '2026-11-25T09:30:00.000Z' }];
+    const offered = times(search({ busy }));
+    expect(offered[0]).toBe('10:40');
+    expect(offered.slice(0, 3)).toEqual(['10:40', '10:55', '11:10']);
+  });
+
+  it('leaves the buffer before a booking too: a 30-minute cut must end 10 minutes before 12:00', () => {
+    const busy = [{ start: '2026-11-25T11:00:00.000Z', end: '2026-11-25T11:30:00.000Z' }];
+    const offered = times(search({ busy }));
+    expect(offered).toContain('11:15');
+    expect(offered).not.toContain('11:30');
+    expect(offered).not.toContain('12:00');
+  });
+
+  it("hides another customer's hold but shows the customer their own", () => {
+    const hold = { start: '2026-11-25T09:00:00.000Z', end: '2026-11-25T09:30:00.000Z', phone: '34600000002' };
+    expect(times(search({ holds: [hold] }))).not.toContain('10:00');
+    expect(times(search({ holds: [{ ...hold, phone: '34600000001' }] }))).toContain('10:00');
+  });
+
+  it('says a closed day is closed and offers nothing', () => {
+    expect(dayAvailability(search({ date: '2026-11-30' }))).toEqual({ slots: [], reason: 'closed' });
+    const holiday = { ...shop, dateOverrides: [{ date: '2026-12-01', hours: [] }] };
+    expect(dayAvailability(search({ rules: holiday, date: '2026-12-01' }))).toEqual({ slots: [], reason: 'closed' });
+  });
+
+  it('uses the special hours of a date override', () => {
+    const offered = times(search({ date: '2026-12-24' }));
+    expect(offered[0]).toBe('09:00');
+    expect(offered.at(-1)).toBe('12:30');
+  });
+
+  it('says a past day has passed and a day beyond the window is too far', () => {
+    expect(dayAvailability(search({ date: '2026-11-23' })).reason).toBe('past');
+    // 30 days ahead of 24 November is 24 December.
+    expect(dayAvailability(search({ date: '2026-12-24' })).reason).toBeUndefined();
+    expect(dayAvailability(search({ date: '2026-12-26' })).reason).toBe('beyondWindow');
+  });
+
+  it('says a day with every slot taken is full', () => {
+    const busy = [{ start: '2026-11-25T00:00:00.000Z', end: '2026-11-26T00:00:00.000Z' }];
+    expect(dayAvailability(search({ busy }))).toEqual({ slots: [], reason: 'full' });
+  });
+
+  it('counts the minimum notice from the injected clock', () => {
+    // 10:07 in Madrid with one hour of notice: 11:07 is the earliest, so 11:15 is the first slot.
+    const offered = times(search({ date: '2026-11-24', now: new Date('2026-11-24T09:07:00Z') }));
+    expect(offered[0]).toBe('11:15');
+  });
+
+  it('gives start and end as UTC instants of the shop-local time', () => {
+    expect(dayAvailability(search()).slots[0]).toEqual({
+      date: '2026-11-25',
+      time: '10:00',
+      start: '2026-11-25T09:00:00.000Z',
+      end: '2026-11-25T09:30:00.000Z',
+    });
+  });
+});
+
+describe('daylight saving time in Europe/Madrid', () => {
+  /** A shop open through the night, so the hour that DST skips or repeats falls inside opening hours. */
+  const nightShop: ShopConfig = {
+    ...shop,
+    openingHours: Object.fromEntries(
+      Object.keys(shop.openingHours).map((day) => [day, [{ from: '00:00', to: '06:00' }]]),
+    ) as ShopConfig['openingHours'],
+    dateOverrides: [],
+  };
+  const night = (date: string) =>
+    dayAvailability(search({ rules: nightShop, date, durationMinutes: 15, now: new Date('2025-03-01T00:00:00Z') }));
+
+  it('on 2025-03-30 (clocks go forward) offers 02:00–02:45 nowhere and maps 03:00 to 01:00 UTC', () => {
+    const { slots } = night('2025-03-30');
+    const labels = slots.map((slot) => slot.time);
+    expect(labels).not.toContain('02:00');
+    expect(labels).toContain('01:45');
+    expect(slots.find((slot) => slot.time === '01:45')?.start).toBe('2025-03-30T00:45:00.000Z');
+    expect(slots.find((slot) => slot.time === '03:00')?.start).toBe('2025-03-30T01:00:00.000Z');
+    // Five real hours open: 20 slots, none missing, none doubled.
+    expect(slots).toHaveLength(20);
+    expect(new Set(labels).size).toBe(labels.length);
+  });
+
+  it('on 2025-10-26 (clocks go back) offers each wall-clock time once', () => {
+    const now = new Date('2025-10-01T00:00:00Z');
+    const { slots } = dayAvailability(search({ rules: nightShop, date: '2025-10-26', durationMinutes: 15, now }));
+    const labels = slots.map((slot) => slot.time);
+    expect(new Set(labels).size).toBe(labels.length);
+    expect(labels).toHaveLength(24);
+    expect(slots.find((slot) => slot.time === '00:00')?.start).toBe('2025-10-25T22:00:00.000Z');
+    expect(slots.find((slot) => slot.time === '05:45')?.start).toBe('2025-10-26T04:45:00.000Z');
+    // 02:30 is offered once, at its first occurrence (still summer time, UTC+2).
+    expect(slots.find((slot) => slot.time === '02:30')?.start).toBe('2025-10-26T00:30:00.000Z');
+  });
+
+  it('keeps ordinary opening hours right on both DST days', () => {
+    const spring = dayAvailability(search({ date: '2025-03-29', now: new Date('2025-03-20T00:00:00Z') })).slots;
+    expect(spring[0]).toMatchObject({ time: '09:00', start: '2025-03-29T08:00:00.000Z' });
+    const summer = dayAvailability(search({ date: '2025-04-01', now: new Date('2025-03-20T00:00:00Z') })).slots;
+    expect(summer[0]).toMatchObject({ time: '10:00', start: '2025-04-01T08:00:00.000Z' });
+    const autumn = dayAvailability(search({ date: '2025-10-28', now: new Date('2025-10-20T00:00:00Z') })).slots;
+    expect(autumn[0]).toMatchObject({ time: '10:00', start: '2025-10-28T09:00:00.000Z' });
+  });
+
+  it('covers a DST day with a 23-hour search window', () => {
+    expect(searchWindow('Europe/Madrid', ['2025-03-30'])).toEqual({
+      start: '2025-03-29T23:00:00.000Z',
+      end: '2025-03-30T22:00:00.000Z',
+    });
+  });
+});
+
+describe('the booking window at confirmation', () => {
+  it('refuses a slot that fell inside the minimum notice while the customer was deciding', () => {
+    expect(isWithinBookingWindow(shop, '2026-11-24T11:00:00.000Z', new Date('2026-11-24T09:30:00Z'))).toBe(true);
+    expect(isWithinBookingWindow(shop, '2026-11-24T11:00:00.000Z', new Date('2026-11-24T10:30:00Z'))).toBe(false);
+  });
+
+  it('refuses a slot beyond the days-ahead window', () => {
+    expect(isWithinBookingWindow(shop, '2027-01-20T10:00:00.000Z', NOW)).toBe(false);
+  });
+});
+
+describe('days offered to choose from', () => {
+  it('lists open days only, starting today while a service still fits', () => {
+    expect(bookableDays(shop, NOW, 5)).toEqual(['2026-11-24', '2026-11-25', '2026-11-26', '2026-11-27', '2026-11-28']);
+  });
+
+  it('drops today once the last service no longer fits after the notice', () => {
+    // 19:30 in Madrid: 20:30 is past closing.
+    expect(bookableDays(shop, new Date('2026-11-24T18:30:00Z'), 2)).toEqual(['2026-11-25', '2026-11-26']);
+  });
+
+  it('stops at the end of the booking window', () => {
+    const days = bookableDays(shop, NOW, 100);
+    expect(days.at(-1)).toBe('2026-12-24');
+    expect(days).not.toContain('2026-12-25');
+  });
+});

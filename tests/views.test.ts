@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import type { BookingContext, Note } from '../machines/booking.context.ts';
+import { bookingMachine } from '../machines/booking.machine.ts';
+import { InfoTopic } from '../machines/events.ts';
+import { eventFromReplyId } from '../src/messages/reply-ids.ts';
+import { renderReplies, STEP_VIEWS } from '../src/messages/views.ts';
+import { LIMITS, OutboundMessage, optionsOf } from '../src/messages/whatsapp.ts';
+import { shop } from './support/cita.ts';
+
+const slots = Array.from({ length: 20 }, (_, i) => {
+  const minutes = 10 * 60 + i * 15;
+  const time = `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+  return { date: '2026-11-25', time, start: '2026-11-25T09:00:00.000Z', end: '2026-11-25T09:30:00.000Z' };
+});
+
+/** A context with everything filled in, so every state's view has what it could need. */
+function fullContext(language: 'es' | 'en', notes: Note[] = []): BookingContext {
+  return {
+    language,
+    serviceIds: shop.services.map((s) => s.id),
+    receivedAt: '2026-11-24T09:00:00.000Z',
+    serviceId: 'corte-barba',
+    date: '2026-11-25',
+    slots,
+    slotPage: 0,
+    chosenSlot: slots[0],
+    hold: { token: 't', slot: slots[0], expiresAt: '2026-11-24T09:05:00.000Z' },
+    booking: { id: 'abc12', serviceId: 'corte-barba', start: slots[0].start, end: slots[0].end },
+    notes,
+  };
+}
+
+const ALL_NOTES: Note[] = [
+  ...InfoTopic.options.map((topic) => ({ kind: 'info' as const, topic })),
+  { kind: 'help' },
+  { kind: 'notUnderstood' },
+  { kind: 'unknownService' },
+  ...(['past', 'closed', 'beyondWindow', 'full'] as const).map((reason) => ({
+    kind: 'noSlots' as const,
+    date: '2026-11-30',
+    reason,
+  })),
+  { kind: 'timeNotFree', time: '22:00' },
+  { kind: 'noMoreTimes' },
+  ...(['slotTaken', 'tooLate', 'calendarUnavailable'] as const).map((reason) => ({
+    kind: 'bookingFailed' as const,
+    reason,
+  })),
+  { kind: 'availabilityUnknown' },
+  { kind: 'cancelled' },
+  { kind: 'startedOver' },
+  { kind: 'languageChanged' },
+  { kind: 'bookingStays' },
+];
+
+const states = Object.keys(bookingMachine.states);
+
+describe('replies', () => {
+  it('has a view for every state of the machine', () => {
+    expect(Object.keys(STEP_VIEWS).sort()).toEqual([...states].sort());
+  });
+
+  for (const language of ['es', 'en'] as const) {
+    for (const state of states) {
+      it(`renders ${state} in ${language} within WhatsApp's limits, with options that are machine events`, () => {
+        for (const notes of [[], ALL_NOTES.slice(0, 3), ALL_NOTES]) {
+          const replies = renderReplies({ state, context: fullContext(language, notes) }, shop);
+          expect(replies.length).toBeGreaterThan(0);
+          for (const reply of replies) {
+            expect(() => OutboundMessage.parse(reply)).not.toThrow();
+            for (const option of optionsOf(reply)) expect(eventFromReplyId(option.id)).toBeDefined();
+          }
+        }
+      });
+    }
+  }
+
+  it('says something for every note in both languages', () => {
+    for (const language of ['es', 'en'] as const) {
+      for (const note of ALL_NOTES) {
+        const [first] = renderReplies({ state: 'choosingSlot', context: fullContext(language, [note]) }, shop);
+        expect(first.body.length, JSON.stringify(note)).toBeGreaterThan(0);
+        expect(first.body).not.toContain('undefined');
+      }
+    }
+  });
+
+  it('pages long lists of times: nine times and a "more times" row', () => {
+    const [list] = renderReplies({ state: 'choosingSlot', context: fullContext('es') }, shop);
+    const titles = optionsOf(list).map((o) => o.title);
+    expect(titles).toHaveLength(LIMITS.listRows);
+    expect(titles.at(-1)).toBe('Más horas');
+    const [second] = renderReplies({ state: 'choosingSlot', context: { ...fullContext('es'), slotPage: 2 } }, shop);
+    expect(optionsOf(second).map((o) => o.title)).toEqual(['14:30', '14:45']);
+  });
+});
