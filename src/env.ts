@@ -15,6 +15,13 @@ export const Env = z.object({
   /** Fixes the clock at this instant (demos and tests). */
   CITA_NOW: z.iso.datetime({ offset: true }).optional(),
   CITA_WORKERS: z.coerce.number().int().min(1).max(64).default(4),
+  /** Keeps inbox, conversations, holds, history and rate limits in Redis, so several processes share the work. */
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+  /** Prefix of every Redis key: several shops (or test runs) can share one Redis. */
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[\w.-]+$/, 'letters, digits, "_", "." and "-" only')
+    .default('cita'),
   /** Switches the LLM on for text the rule parser cannot read; without it cita uses rules alone. */
   LLM_API_KEY: z.string().min(1).optional(),
   LLM_BASE_URL: z.url().default(DEFAULT_LLM_BASE_URL),

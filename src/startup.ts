@@ -1,11 +1,13 @@
 import { resolve } from 'node:path';
 import { googleCalendarFromEnv } from '../adapters/google-calendar/from-env.ts';
+import { createRedisAdapters } from '../adapters/redis/index.ts';
 import { whatsAppConfig } from '../adapters/whatsapp/config.ts';
 import { WhatsAppMessenger } from '../adapters/whatsapp/messenger.ts';
 import { loadShopConfig, ShopConfigError } from '../config/load.ts';
 import { createCita } from './cita.ts';
 import type { Clock } from './engine/ports.ts';
 import { readEnv } from './env.ts';
+import { interpreterFromEnv } from './interpreter/llm/index.ts';
 
 /**
  * Reads the environment and the shop's configuration and builds cita, or stops the program with a
@@ -22,12 +24,22 @@ export function startCita(overrides: { now?: string } = {}) {
     const messenger = whatsapp ? new WhatsAppMessenger(whatsapp) : undefined;
     // GOOGLE_CALENDAR_ID set: the shop's Google Calendar; unset: the local calendar file.
     const calendar = googleCalendarFromEnv(env, shop.timezone);
+    // LLM_API_KEY set: rules first, then the LLM for what they cannot read; unset: rules alone.
+    const interpreter = interpreterFromEnv(env);
+    // REDIS_URL set: inbox, conversations, holds, history and rate limits in Redis, shared by every process.
+    const redis = env.REDIS_URL ? createRedisAdapters({ url: env.REDIS_URL, prefix: env.REDIS_PREFIX }) : undefined;
     const cita = createCita({
       shop,
       clock,
       dataDir: resolve(env.CITA_DATA_DIR),
       workers: env.CITA_WORKERS,
-      adapters: { ...(messenger ? { messenger } : {}), ...(calendar ? { calendar } : {}) },
+      adapters: {
+        ...(messenger ? { messenger } : {}),
+        ...(calendar ? { calendar } : {}),
+        ...(interpreter ? { interpreter } : {}),
+        ...redis?.adapters,
+      },
+      onStop: redis?.close,
     });
     return { env, shop, cita, whatsapp };
   } catch (error) {

@@ -1,0 +1,65 @@
+import { zodResponseFormat } from 'openai/helpers/zod';
+import { z } from 'zod';
+import { ClockTime, Language } from '../../../config/schema.ts';
+import { CUSTOMER_EVENT_TYPES, CustomerEvent, type CustomerEventType } from '../../../machines/events.ts';
+import type { Situation } from '../rules/index.ts';
+
+/**
+ * Digressions the model may always answer with: the machine handles them in every state, and a
+ * customer asking for prices mid-booking should not be read as "not understood".
+ */
+export const ALWAYS_ALLOWED: readonly CustomerEventType[] = ['ASK_INFO', 'SET_LANGUAGE', 'HELP'];
+
+/** The event types the model may answer with in this situation, in the order the events module lists them. */
+export function allowedEventTypes(situation: Situation): CustomerEventType[] {
+  return CUSTOMER_EVENT_TYPES.filter((type) => situation.accepts.has(type) || ALWAYS_ALLOWED.includes(type));
+}
+
+type EventOption = (typeof CustomerEvent.options)[number];
+
+/**
+ * The zod schema of the model's answer: `{ events: [...] }` with exactly the allowed events. The
+ * machine's own event schemas are reused, narrowed to this shop where the shop knows the values
+ * (service ids, languages) so that a strict provider cannot even produce anything else.
+ */
+export function answerSchema(situation: Situation) {
+  const { shop } = situation;
+  const serviceIds = shop.services.map((service) => service.id) as [string, ...string[]];
+  const languages = Language.options.filter((language) => shop.languages.supported.includes(language));
+  const allowed = new Set(allowedEventTypes(situation));
+  const options = CustomerEvent.options
+    .filter((option) => allowed.has(option.shape.type.value))
+    .map((option): EventOption | z.ZodObject => {
+      switch (option.shape.type.value) {
+        case 'SELECT_SERVICE':
+          return option.extend({ serviceId: z.enum(serviceIds).describe('one of the service ids listed') });
+        case 'SET_LANGUAGE':
+          return option.extend({ language: z.enum(languages as [Language, ...Language[]]) });
+        case 'PICK_DATE':
+          return option.extend({
+            date: z
+              .string()
+              .regex(/^\d{4}-\d{2}-\d{2}$/)
+              .describe('a day in the shop calendar, YYYY-MM-DD'),
+          });
+        case 'PICK_TIME':
+          return option.extend({ time: ClockTime.describe('a 24-hour wall-clock time in the shop, HH:mm') });
+        default:
+          return option;
+      }
+    });
+  return z.object({
+    events: z
+      .array(z.union(options as [z.ZodObject, ...z.ZodObject[]]))
+      .describe('what the customer asks for, in order'),
+  });
+}
+
+/**
+ * The `response_format` for chat completions. The openai helper turns unions into `anyOf` (strict
+ * mode rejects the `oneOf` that zod 4 itself emits for discriminated unions) and wraps them in the
+ * object root that strict mode requires.
+ */
+export function responseFormatFor(situation: Situation) {
+  return zodResponseFormat(answerSchema(situation), 'customer_events');
+}

@@ -1,0 +1,114 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** What the fake answers to one chat completion request. */
+export type FakeReply =
+  /** A well-formed completion whose message content is this value as JSON. */
+  | { kind: 'json'; content: unknown }
+  /** A well-formed completion whose message content is this text as it is (malformed JSON, say). */
+  | { kind: 'text'; content: string }
+  /** A model refusal (`message.refusal`, no content). */
+  | { kind: 'refusal' }
+  /** An error status with an OpenAI-style error body. */
+  | { kind: 'status'; status: number }
+  /** Never answers: the request hangs until the client gives up or the fake is closed. */
+  | { kind: 'hang' };
+
+export const reply = {
+  events: (...events: unknown[]): FakeReply => ({ kind: 'json', content: { events } }),
+  json: (content: unknown): FakeReply => ({ kind: 'json', content }),
+  text: (content: string): FakeReply => ({ kind: 'text', content }),
+  refusal: (): FakeReply => ({ kind: 'refusal' }),
+  status: (status: number): FakeReply => ({ kind: 'status', status }),
+  hang: (): FakeReply => ({ kind: 'hang' }),
+};
+
+/** One request the fake received: the parsed body and the headers that matter. */
+export interface RecordedRequest {
+  path: string;
+  authorization: string | undefined;
+  body: {
+    model: string;
+    messages: { role: string; content: string }[];
+    response_format?: { type: string; json_schema: { name: string; strict: boolean; schema: JsonSchema } };
+    [key: string]: unknown;
+  };
+  /** The whole body as it came over the wire, for "never contains" checks. */
+  raw: string;
+}
+
+export interface JsonSchema {
+  [key: string]: unknown;
+}
+
+/**
+ * A local OpenAI-compatible server for tests: `POST /v1/chat/completions` answers from a script
+ * (one reply per request, in order; `{ events: [] }` once the script runs out) and records every
+ * request, so tests drive the real openai SDK through real HTTP.
+ *
+ * @example
+ * const fake = await startFakeOpenAI();
+ * fake.script(reply.status(500), reply.events({ type: 'HELP' }));
+ * new OpenAI({ baseURL: fake.baseURL, apiKey: 'test' });
+ */
+export async function startFakeOpenAI() {
+  const queue: FakeReply[] = [];
+  const requests: RecordedRequest[] = [];
+
+  const server = createServer(async function fakeOpenAI(req: IncomingMessage, res: ServerResponse) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const raw = Buffer.concat(chunks).toString('utf8');
+    if (req.method !== 'POST' || req.url !== '/v1/chat/completions') {
+      return send(res, 404, { error: { message: `no route ${req.method} ${req.url}`, type: 'not_found' } });
+    }
+    requests.push({ path: req.url, authorization: req.headers.authorization, body: JSON.parse(raw), raw });
+    const next = queue.shift() ?? reply.events();
+    switch (next.kind) {
+      case 'hang':
+        return;
+      case 'status':
+        return send(res, next.status, { error: { message: `scripted ${next.status}`, type: 'server_error' } });
+      case 'refusal':
+        return send(res, 200, completion({ content: null, refusal: 'I cannot help with that.' }));
+      case 'json':
+        return send(res, 200, completion({ content: JSON.stringify(next.content), refusal: null }));
+      case 'text':
+        return send(res, 200, completion({ content: next.content, refusal: null }));
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    baseURL: `http://127.0.0.1:${port}/v1`,
+    requests,
+    /** Queues the replies to the next requests, in order. */
+    script(...replies: FakeReply[]) {
+      queue.push(...replies);
+    },
+    async close() {
+      // Hanging requests hold their sockets open; close() alone would wait for them forever.
+      server.closeAllConnections();
+      await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+    },
+  };
+}
+
+export type FakeOpenAI = Awaited<ReturnType<typeof startFakeOpenAI>>;
+
+function completion(message: { content: string | null; refusal: string | null }) {
+  return {
+    id: 'chatcmpl-fake',
+    object: 'chat.completion',
+    created: 0,
+    model: 'fake-model',
+    choices: [{ index: 0, finish_reason: 'stop', logprobs: null, message: { role: 'assistant', ...message } }],
+    usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
+  };
+}
+
+function send(res: ServerResponse, status: number, body: unknown) {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
