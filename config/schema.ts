@@ -68,6 +68,8 @@ export const ShopConfig = z
       minimumNoticeMinutes: z.number().int().min(0),
       daysAhead: z.number().int().min(1).max(365),
       holdMinutes: z.number().int().min(1).max(60),
+      /** Appointments starting sooner than this are not cancelled in the chat: the customer is asked to call. */
+      cancellationNoticeMinutes: z.number().int().min(0).default(120),
     }),
   })
   .refine((shop) => shop.languages.supported.includes(shop.languages.default), {

@@ -28,11 +28,13 @@ export const Booking = z.object({
   serviceId: z.string().min(1),
   start: z.iso.datetime(),
   end: z.iso.datetime(),
+  /** Set when this booking replaced an earlier time of the same appointment. */
+  moved: z.boolean().optional(),
 });
 export type Booking = z.infer<typeof Booking>;
 
-/** Why holding or booking a slot failed; the machine tells the customer and offers other times. */
-export const BookingFailureReason = z.enum(['slotTaken', 'tooLate', 'calendarUnavailable']);
+/** Why holding, booking or cancelling failed; the machine tells the customer what they can do. */
+export const BookingFailureReason = z.enum(['slotTaken', 'tooLate', 'calendarUnavailable', 'tooLateToCancel']);
 export type BookingFailureReason = z.infer<typeof BookingFailureReason>;
 
 /** The error a hold or booking actor throws when the failure is the customer's to hear about. */
@@ -67,7 +69,13 @@ export const Note = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('cancelled') }),
   z.object({ kind: z.literal('startedOver') }),
   z.object({ kind: z.literal('languageChanged') }),
-  z.object({ kind: z.literal('bookingStays') }),
+  z.object({ kind: z.literal('noBookings') }),
+  z.object({ kind: z.literal('bookingsUnknown') }),
+  z.object({ kind: z.literal('bookingCancelled'), booking: Booking }),
+  z.object({ kind: z.literal('cancelTooLate') }),
+  z.object({ kind: z.literal('cancelFailed') }),
+  z.object({ kind: z.literal('attendanceConfirmed') }),
+  z.object({ kind: z.literal('attendanceNotRecorded') }),
 ]);
 export type Note = z.infer<typeof Note>;
 
@@ -75,6 +83,8 @@ export const BookingInput = z.object({
   language: Language,
   /** The services the shop offers now; a SELECT_SERVICE for anything else is refused. */
   serviceIds: z.array(z.string()).min(1),
+  /** Appointments starting sooner than this cannot be cancelled in the chat (the shop's phone is given). */
+  cancellationNoticeMinutes: z.number().int().min(0),
 });
 export type BookingInput = z.infer<typeof BookingInput>;
 
@@ -95,5 +105,14 @@ export interface BookingContext {
   hold?: Hold;
   /** The appointment this conversation booked last. */
   booking?: Booking;
+  cancellationNoticeMinutes: number;
+  /** The customer's upcoming appointments, as last looked up. */
+  bookings: Booking[];
+  /** What the customer wants to do with an appointment of theirs. */
+  intent?: 'see' | 'cancel' | 'move';
+  /** The appointment the customer picked (or a reminder button named). */
+  selectedBookingId?: string;
+  /** The appointment being moved: it is replaced only once the new time is booked. */
+  moving?: Booking;
   notes: Note[];
 }

@@ -28,6 +28,9 @@ const fresh = {
   slotPage: 0,
   chosenSlot: undefined,
   hold: undefined,
+  intent: undefined,
+  selectedBookingId: undefined,
+  moving: undefined,
 } satisfies Partial<BookingContext>;
 
 function keepChosenTime(context: BookingContext): Partial<BookingContext> {
@@ -38,6 +41,12 @@ function keepChosenTime(context: BookingContext): Partial<BookingContext> {
     chosenSlot: undefined,
     hold: undefined,
   };
+}
+
+/** The appointment the customer means: the one they picked, or their only one. */
+export function selectedBooking(context: BookingContext): Booking | undefined {
+  const picked = context.bookings.find((booking) => booking.id === context.selectedBookingId);
+  return picked ?? (context.bookings.length === 1 ? context.bookings[0] : undefined);
 }
 
 function engineProvides(name: string): never {
@@ -53,22 +62,27 @@ export const bookingMachine = setup({
   },
   actors: {
     /** Free slots of one day for one service (calendar busy time, holds, opening hours, notice). */
-    findFreeSlots: fromPromise<DayAvailability, { serviceId: string; date: string }>(async () =>
+    findFreeSlots: fromPromise<DayAvailability, { serviceId: string; date: string; moving?: Booking }>(async () =>
       engineProvides('findFreeSlots'),
     ),
     /** Reserves the slot for this customer for a few minutes; throws BookingFailure('slotTaken'). */
     holdSlot: fromPromise<Hold, { serviceId: string; slot: Slot }>(async () => engineProvides('holdSlot')),
     /** Final check under the hold and the calendar write; throws BookingFailure with the reason. */
-    bookAppointment: fromPromise<Booking, { serviceId: string; hold: Hold }>(async () =>
+    bookAppointment: fromPromise<Booking, { serviceId: string; hold: Hold; moving?: Booking }>(async () =>
       engineProvides('bookAppointment'),
     ),
+    /** The customer's upcoming appointments, soonest first. */
+    findUpcomingBookings: fromPromise<Booking[], void>(async () => engineProvides('findUpcomingBookings')),
+    /** Deletes the appointment from the calendar; throws BookingFailure('tooLateToCancel') inside the notice. */
+    cancelBooking: fromPromise<Booking, { booking: Booking }>(async () => engineProvides('cancelBooking')),
+    /** Notes on the appointment that the customer said they will come. */
+    recordAttendance: fromPromise<void, { bookingId: string }>(async () => engineProvides('recordAttendance')),
   },
   guards: {
     isOfferedService: ({ context, event }) =>
       event.type === 'SELECT_SERVICE' && context.serviceIds.includes(event.serviceId),
     hasNoService: ({ context }) => context.serviceId === undefined,
     hasNoDate: ({ context }) => context.date === undefined,
-    hasService: ({ context }) => context.serviceId !== undefined,
     hasSlots: ({ context }) => context.slots.length > 0,
     hasWantedTime: ({ context }) => context.wantedTime !== undefined,
     isOfferedTime: ({ context, event }) =>
@@ -81,6 +95,19 @@ export const bookingMachine = setup({
     dayHasFreeSlots: ({ event }) => 'output' in event && (event.output as DayAvailability).slots.length > 0,
     changesService: ({ event }) => event.type === 'CHANGE' && event.step === 'service',
     changesDate: ({ event }) => event.type === 'CHANGE' && event.step === 'date',
+    foundNoBookings: ({ event }) => 'output' in event && (event.output as Booking[]).length === 0,
+    hasIntent: ({ context }) => context.intent !== undefined,
+    wantsToSeeBookings: ({ context }) => context.intent === undefined || context.intent === 'see',
+    needsBookingPicked: ({ context }) => selectedBooking(context) === undefined,
+    wantsToCancel: ({ context }) => context.intent === 'cancel',
+    isTooLateToCancel: ({ context }) => {
+      const booking = selectedBooking(context);
+      const now = Date.parse(context.receivedAt ?? '');
+      return booking !== undefined && Date.parse(booking.start) - now < context.cancellationNoticeMinutes * 60_000;
+    },
+    isOwnBooking: ({ context, event }) =>
+      event.type === 'SELECT_BOOKING' && context.bookings.some((booking) => booking.id === event.bookingId),
+    cancelWasTooLate: ({ event }) => 'error' in event && failureReason(event.error) === 'tooLateToCancel',
   },
   actions: {
     /** Lets go of the reserved slot so other customers can take it; the engine provides it. */
@@ -125,10 +152,37 @@ export const bookingMachine = setup({
     showNextTimes: assign(({ context }) => ({ slotPage: context.slotPage + 1 })),
     keepHold: assign(({ event }) => ('output' in event ? { hold: event.output as Hold } : {})),
     keepBooking: assign(({ event }) => ('output' in event ? { ...fresh, booking: event.output as Booking } : {})),
+    keepBookings: assign(({ event }) => ('output' in event ? { bookings: event.output as Booking[] } : {})),
+    wantBookings: assign(({ event }) => {
+      if (event.type === 'CANCEL_BOOKING') return { intent: 'cancel' as const, selectedBookingId: event.bookingId };
+      if (event.type === 'MOVE_BOOKING') return { intent: 'move' as const, selectedBookingId: event.bookingId };
+      if (event.type === 'CONFIRM_ATTENDANCE') return { selectedBookingId: event.bookingId };
+      return { intent: 'see' as const, selectedBookingId: undefined };
+    }),
+    cancelJustBooked: assign(({ context }) => ({ intent: 'cancel' as const, selectedBookingId: context.booking?.id })),
+    forgetIntent: assign({ intent: undefined, selectedBookingId: undefined }),
+    selectBooking: assign(({ event }) =>
+      event.type === 'SELECT_BOOKING' ? { selectedBookingId: event.bookingId } : {},
+    ),
+    // A move is a booking of the same service whose confirmation replaces the old appointment.
+    startMove: assign(({ context }) => {
+      const moving = selectedBooking(context);
+      return { moving, serviceId: moving?.serviceId, intent: undefined, selectedBookingId: undefined };
+    }),
+    forgetCancelled: assign(({ context, event }) => {
+      const cancelled = (event as unknown as { output: Booking }).output;
+      return {
+        bookings: context.bookings.filter((booking) => booking.id !== cancelled.id),
+        booking: context.booking?.id === cancelled.id ? undefined : context.booking,
+        intent: undefined,
+        selectedBookingId: undefined,
+        notes: [...context.notes, { kind: 'bookingCancelled', booking: cancelled } as Note],
+      };
+    }),
   },
 }).createMachine({
   id: 'booking',
-  context: ({ input }) => ({ ...input, ...fresh, notes: [] }),
+  context: ({ input }) => ({ ...input, ...fresh, bookings: [], notes: [] }),
   initial: 'greeting',
   // Asked from any step: answered without moving the customer from where they are.
   on: {
@@ -179,6 +233,40 @@ export const bookingMachine = setup({
         { type: 'note', params: { kind: 'cancelled' } },
       ],
     },
+    // "mis citas", "cancelar mi cita", "cambiar mi cita" and reminder buttons, from any step: what was
+    // in progress is let go, and the customer's appointments are looked up fresh.
+    MY_APPOINTMENTS: {
+      target: '.lookingUpBookings',
+      actions: [
+        { type: 'releaseHold', params: ({ context }) => ({ hold: context.hold }) },
+        'startOver',
+        'wantBookings',
+      ],
+    },
+    CANCEL_BOOKING: {
+      target: '.lookingUpBookings',
+      actions: [
+        { type: 'releaseHold', params: ({ context }) => ({ hold: context.hold }) },
+        'startOver',
+        'wantBookings',
+      ],
+    },
+    MOVE_BOOKING: {
+      target: '.lookingUpBookings',
+      actions: [
+        { type: 'releaseHold', params: ({ context }) => ({ hold: context.hold }) },
+        'startOver',
+        'wantBookings',
+      ],
+    },
+    CONFIRM_ATTENDANCE: {
+      target: '.recordingAttendance',
+      actions: [
+        { type: 'releaseHold', params: ({ context }) => ({ hold: context.hold }) },
+        'startOver',
+        'wantBookings',
+      ],
+    },
     RESTART: {
       target: '.choosingService',
       actions: [
@@ -192,15 +280,121 @@ export const bookingMachine = setup({
     /** A new conversation (or one the customer called off): the bot has nothing in progress. */
     greeting: {
       on: {
-        GREET: { target: 'choosingService' },
+        // A customer who already has appointments is greeted with them.
+        GREET: { target: 'lookingUpBookings' },
         BOOK_ANOTHER: { target: 'choosingService' },
-        // A first message the bot cannot read is still a hello: answer with the services.
-        NOT_UNDERSTOOD: { target: 'choosingService' },
+        // A first message the bot cannot read is still a hello.
+        NOT_UNDERSTOOD: { target: 'lookingUpBookings' },
         // Asking for a service the shop does not have still opens the list of those it has.
         SELECT_SERVICE: {
           guard: not('isOfferedService'),
           target: 'choosingService',
           actions: { type: 'note', params: { kind: 'unknownService' } },
+        },
+      },
+    },
+
+    /** Looking up the customer's upcoming appointments in the calendar. */
+    lookingUpBookings: {
+      tags: [BUSY],
+      invoke: {
+        src: 'findUpcomingBookings',
+        onDone: [
+          {
+            guard: and(['foundNoBookings', 'hasIntent']),
+            target: 'choosingService',
+            actions: ['keepBookings', { type: 'note', params: { kind: 'noBookings' } }, 'forgetIntent'],
+          },
+          // Nothing booked yet: straight to booking.
+          { guard: 'foundNoBookings', target: 'choosingService', actions: 'keepBookings' },
+          { target: 'decidingBooking', actions: 'keepBookings' },
+        ],
+        onError: {
+          target: 'choosingService',
+          actions: [{ type: 'note', params: { kind: 'bookingsUnknown' } }, 'forgetIntent'],
+        },
+      },
+    },
+
+    /** Decides what to do with the customer's appointments from what they asked for. */
+    decidingBooking: {
+      always: [
+        { guard: 'wantsToSeeBookings', target: 'showingBookings' },
+        { guard: 'needsBookingPicked', target: 'choosingBooking' },
+        // Too close to the appointment: the shop needs a call, not a silent gap in the diary.
+        {
+          guard: and(['wantsToCancel', 'isTooLateToCancel']),
+          target: 'showingBookings',
+          actions: [{ type: 'note', params: { kind: 'cancelTooLate' } }, 'forgetIntent'],
+        },
+        { guard: 'wantsToCancel', target: 'confirmingCancellation' },
+        { target: 'nextStep', actions: 'startMove' },
+      ],
+    },
+
+    /** The customer sees their upcoming appointments and can book another, cancel or move one. */
+    showingBookings: {
+      on: {
+        BOOK_ANOTHER: { target: 'choosingService', actions: 'forgetIntent' },
+        CANCEL_BOOKING: { target: 'decidingBooking', actions: 'wantBookings' },
+        MOVE_BOOKING: { target: 'decidingBooking', actions: 'wantBookings' },
+      },
+    },
+
+    /** The customer has several appointments and picks the one to cancel or move. */
+    choosingBooking: {
+      on: {
+        SELECT_BOOKING: [
+          { guard: 'isOwnBooking', target: 'decidingBooking', actions: 'selectBooking' },
+          { actions: { type: 'note', params: { kind: 'notUnderstood' } } },
+        ],
+        BACK: { target: 'showingBookings', actions: 'forgetIntent' },
+      },
+    },
+
+    /** "Shall I cancel your appointment on …?" */
+    confirmingCancellation: {
+      on: {
+        CONFIRM: { target: 'cancellingBooking' },
+        BACK: { target: 'showingBookings', actions: 'forgetIntent' },
+      },
+    },
+
+    /** Deleting the appointment from the calendar. */
+    cancellingBooking: {
+      tags: [BUSY],
+      invoke: {
+        src: 'cancelBooking',
+        input: ({ context }) => ({ booking: selectedBooking(context)! }),
+        onDone: { target: 'greeting', actions: 'forgetCancelled' },
+        onError: [
+          // The notice ran out while the customer was deciding.
+          {
+            guard: 'cancelWasTooLate',
+            target: 'showingBookings',
+            actions: [{ type: 'note', params: { kind: 'cancelTooLate' } }, 'forgetIntent'],
+          },
+          {
+            target: 'showingBookings',
+            actions: [{ type: 'note', params: { kind: 'cancelFailed' } }, 'forgetIntent'],
+          },
+        ],
+      },
+    },
+
+    /** Noting that the customer will come, after they tapped "I'll be there" on a reminder. */
+    recordingAttendance: {
+      tags: [BUSY],
+      invoke: {
+        src: 'recordAttendance',
+        input: ({ context }) => ({ bookingId: context.selectedBookingId! }),
+        onDone: {
+          target: 'greeting',
+          actions: [{ type: 'note', params: { kind: 'attendanceConfirmed' } }, 'forgetIntent'],
+        },
+        onError: {
+          target: 'greeting',
+          actions: [{ type: 'note', params: { kind: 'attendanceNotRecorded' } }, 'forgetIntent'],
         },
       },
     },
@@ -229,7 +423,7 @@ export const bookingMachine = setup({
       tags: [BUSY],
       invoke: {
         src: 'findFreeSlots',
-        input: ({ context }) => ({ serviceId: context.serviceId!, date: context.date! }),
+        input: ({ context }) => ({ serviceId: context.serviceId!, date: context.date!, moving: context.moving }),
         onDone: [
           // The customer already said a time and it is free: hold it straight away.
           { guard: 'wantedTimeIsFree', target: 'holdingSlot', actions: 'chooseWantedSlot' },
@@ -321,7 +515,7 @@ export const bookingMachine = setup({
       tags: [BUSY],
       invoke: {
         src: 'bookAppointment',
-        input: ({ context }) => ({ serviceId: context.serviceId!, hold: context.hold! }),
+        input: ({ context }) => ({ serviceId: context.serviceId!, hold: context.hold!, moving: context.moving }),
         onDone: { target: 'booked', actions: 'keepBooking' },
         // The actor has already released the hold; offer the day's other times.
         onError: {
@@ -338,9 +532,10 @@ export const bookingMachine = setup({
     booked: {
       on: {
         BOOK_ANOTHER: { target: 'choosingService' },
-        GREET: { target: 'choosingService' },
-        // Cancelling a confirmed appointment is not a chat step yet: the booking stays and the shop's phone is given.
-        CANCEL: { actions: { type: 'note', params: { kind: 'bookingStays' } } },
+        // A new hello after booking shows what the customer has booked so far.
+        GREET: { target: 'lookingUpBookings' },
+        // "Cancelar" right after booking means the appointment just made.
+        CANCEL: { target: 'lookingUpBookings', actions: 'cancelJustBooked' },
       },
     },
   },

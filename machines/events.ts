@@ -10,6 +10,9 @@ export type InfoTopic = z.infer<typeof InfoTopic>;
 
 export const StepToChange = z.enum(['service', 'date', 'time']);
 
+/** Appointment ids are Google Calendar event ids: base32hex. */
+export const BookingId = z.string().regex(/^[a-v0-9]{5,1024}$/, 'must be an appointment id (base32hex)');
+
 export const CustomerEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('GREET') }),
   z.object({ type: z.literal('SELECT_SERVICE'), serviceId: z.string().min(1) }),
@@ -25,6 +28,16 @@ export const CustomerEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ASK_INFO'), topic: InfoTopic }),
   z.object({ type: z.literal('SET_LANGUAGE'), language: Language }),
   z.object({ type: z.literal('HELP') }),
+  /** "mis citas": the customer's upcoming appointments. */
+  z.object({ type: z.literal('MY_APPOINTMENTS') }),
+  /** "cancelar mi cita", or the cancel button of a reminder (which names the booking). */
+  z.object({ type: z.literal('CANCEL_BOOKING'), bookingId: BookingId.optional() }),
+  /** "cambiar mi cita", or the move button of a reminder (which names the booking). */
+  z.object({ type: z.literal('MOVE_BOOKING'), bookingId: BookingId.optional() }),
+  /** Picks one of the customer's appointments from the list. */
+  z.object({ type: z.literal('SELECT_BOOKING'), bookingId: BookingId }),
+  /** The "I'll be there" button of a reminder. */
+  z.object({ type: z.literal('CONFIRM_ATTENDANCE'), bookingId: BookingId }),
 ]);
 export type CustomerEvent = z.infer<typeof CustomerEvent>;
 export type CustomerEventType = CustomerEvent['type'];

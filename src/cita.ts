@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
 import { LocalCalendar } from '../adapters/local-calendar/calendar.ts';
 import { LocalBookingHistory } from '../adapters/local-calendar/history.ts';
 import { MemoryConversationStore } from '../adapters/memory/conversations.ts';
 import { MemorySlotHolds } from '../adapters/memory/holds.ts';
 import { MemoryInbox } from '../adapters/memory/inbox.ts';
+import { MemoryRateLimiter } from '../adapters/memory/rate-limiter.ts';
 import { SimulatorMessenger } from '../adapters/simulator/messenger.ts';
-import type { ShopConfig } from '../config/schema.ts';
+import { Language, type ShopConfig } from '../config/schema.ts';
 import { ConversationEngine } from './engine/conversation.ts';
 import type {
   BookingHistory,
@@ -15,11 +17,13 @@ import type {
   InboundMessage,
   Inbox,
   Messenger,
+  RateLimiter,
   SlotHolds,
 } from './engine/ports.ts';
 import { startWorkers } from './engine/worker.ts';
 import type { Interpreter } from './interpreter/port.ts';
 import { ruleInterpreter } from './interpreter/rule-interpreter.ts';
+import { COPY } from './messages/views.ts';
 import type { OutboundMessage } from './messages/whatsapp.ts';
 
 export interface CitaOptions {
@@ -38,7 +42,10 @@ export interface CitaOptions {
     interpreter: Interpreter;
     /** Where replies to channel messages go (WhatsApp); replies to `converse` always stay in this process. */
     messenger: Messenger;
+    rateLimiter: RateLimiter;
   }>;
+  /** Called after the workers stop: closes what the adapters opened (the Redis connection). */
+  onStop?: () => Promise<void>;
 }
 
 /**
@@ -71,7 +78,14 @@ export function createCita(options: CitaOptions) {
     interpreter: adapters.interpreter ?? ruleInterpreter,
   };
   const engine = new ConversationEngine(deps);
-  const workers = startWorkers({ inbox, engine, messenger, concurrency: options.workers });
+  const rateLimiter = adapters.rateLimiter ?? new MemoryRateLimiter();
+  const workers = startWorkers({
+    inbox,
+    engine,
+    messenger,
+    concurrency: options.workers,
+    rateLimit: { limiter: rateLimiter, slowDown: (message) => slowDownReplies(message.phone, deps) },
+  });
 
   return {
     ...deps,
@@ -97,8 +111,20 @@ export function createCita(options: CitaOptions) {
     },
     async stop(): Promise<void> {
       await workers.stop();
+      await options.onStop?.();
     },
   };
+}
+
+/** The "slow down" reply in the language the customer's conversation is in. */
+async function slowDownReplies(
+  phone: string,
+  { shop, conversations }: { shop: ShopConfig; conversations: ConversationStore },
+): Promise<OutboundMessage[]> {
+  const { conversation } = await conversations.load(phone);
+  const spoken = z.object({ context: z.object({ language: Language }) }).safeParse(conversation?.snapshot);
+  const language = spoken.success ? spoken.data.context.language : shop.languages.default;
+  return [{ kind: 'text', body: COPY[language].remarks.slowDown }];
 }
 
 export type Cita = ReturnType<typeof createCita>;

@@ -22,12 +22,12 @@ export function startCita(overrides: { now?: string } = {}) {
     // All WHATSAPP_* set: replies go to WhatsApp; none set: the simulator; some: an error naming the rest.
     const whatsapp = whatsAppConfig(env);
     const messenger = whatsapp ? new WhatsAppMessenger(whatsapp) : undefined;
-    // GOOGLE_CALENDAR_ID set: the shop's Google Calendar; unset: the local calendar file.
-    const calendar = googleCalendarFromEnv(env, shop.timezone);
-    // LLM_API_KEY set: rules first, then the LLM for what they cannot read; unset: rules alone.
-    const interpreter = interpreterFromEnv(env);
     // REDIS_URL set: inbox, conversations, holds, history and rate limits in Redis, shared by every process.
     const redis = env.REDIS_URL ? createRedisAdapters({ url: env.REDIS_URL, prefix: env.REDIS_PREFIX }) : undefined;
+    // GOOGLE_CALENDAR_ID set: the shop's Google Calendar; else with Redis: bookings in Redis; else the local calendar file.
+    const calendar = googleCalendarFromEnv(env, shop.timezone) ?? redis?.calendar;
+    // LLM_API_KEY set: rules first, then the LLM for what they cannot read; unset: rules alone.
+    const interpreter = interpreterFromEnv(env);
     const cita = createCita({
       shop,
       clock,

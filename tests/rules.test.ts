@@ -142,8 +142,6 @@ describe('commands and questions', () => {
     ['empezar de nuevo', { type: 'RESTART' }],
     ['ayuda', { type: 'HELP' }],
     ['más horas', { type: 'MORE_TIMES' }],
-    ['otro día', { type: 'CHANGE', step: 'date' }],
-    ['cambiar la hora', { type: 'CHANGE', step: 'time' }],
     ['otro servicio', { type: 'CHANGE', step: 'service' }],
     ['¿cuánto cuesta?', { type: 'ASK_INFO', topic: 'prices' }],
     ['¿qué horario tenéis?', { type: 'ASK_INFO', topic: 'hours' }],
@@ -151,6 +149,24 @@ describe('commands and questions', () => {
     ['¿qué servicios tenéis?', { type: 'ASK_INFO', topic: 'services' }],
     ['hola', { type: 'GREET' }],
   ])('reads "%s"', (text, event) => {
+    expect(read(text).at(-1)).toEqual(event);
+  });
+
+  it('reads "otro día" and "cambiar la hora" as corrections while booking, and as moving an appointment otherwise', () => {
+    const booking = { date: '2026-11-25' };
+    expect(read('otro día', booking)).toEqual([{ type: 'CHANGE', step: 'date' }]);
+    expect(read('cambiar la hora', booking)).toEqual([{ type: 'CHANGE', step: 'time' }]);
+    expect(read('cambiar la hora')).toEqual([{ type: 'MOVE_BOOKING' }]);
+  });
+
+  it.each([
+    ['mis citas', { type: 'MY_APPOINTMENTS' }],
+    ['what are my appointments?', { type: 'MY_APPOINTMENTS' }],
+    ['hola, quería cancelar mi cita del viernes', { type: 'CANCEL_BOOKING' }],
+    ['cancel my booking', { type: 'CANCEL_BOOKING' }],
+    ['necesito cambiar mi cita', { type: 'MOVE_BOOKING' }],
+    ['can I reschedule?', { type: 'MOVE_BOOKING' }],
+  ])('reads "%s" as being about the customer\'s appointments', (text, event) => {
     expect(read(text).at(-1)).toEqual(event);
   });
 

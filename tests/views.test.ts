@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { BookingContext, Note } from '../machines/booking.context.ts';
+import { type BookingContext, BookingFailureReason, Note } from '../machines/booking.context.ts';
 import { bookingMachine } from '../machines/booking.machine.ts';
 import { InfoTopic } from '../machines/events.ts';
 import { eventFromReplyId } from '../src/messages/reply-ids.ts';
@@ -12,6 +12,8 @@ const slots = Array.from({ length: 20 }, (_, i) => {
   const time = `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
   return { date: '2026-11-25', time, start: '2026-11-25T09:00:00.000Z', end: '2026-11-25T09:30:00.000Z' };
 });
+
+const BOOKING = { id: 'abc12', serviceId: 'corte-barba', start: slots[0].start, end: slots[0].end };
 
 /** A context with everything filled in, so every state's view has what it could need. */
 function fullContext(language: 'es' | 'en', notes: Note[] = []): BookingContext {
@@ -26,6 +28,11 @@ function fullContext(language: 'es' | 'en', notes: Note[] = []): BookingContext 
     chosenSlot: slots[0],
     hold: { token: 't', slot: slots[0], expiresAt: '2026-11-24T09:05:00.000Z' },
     booking: { id: 'abc12', serviceId: 'corte-barba', start: slots[0].start, end: slots[0].end },
+    cancellationNoticeMinutes: 120,
+    bookings: [BOOKING, { ...BOOKING, id: 'def34', serviceId: 'barba', start: slots[5].start, end: slots[5].end }],
+    intent: 'cancel',
+    selectedBookingId: 'abc12',
+    moving: BOOKING,
     notes,
   };
 }
@@ -42,7 +49,7 @@ const ALL_NOTES: Note[] = [
   })),
   { kind: 'timeNotFree', time: '22:00' },
   { kind: 'noMoreTimes' },
-  ...(['slotTaken', 'tooLate', 'calendarUnavailable'] as const).map((reason) => ({
+  ...BookingFailureReason.options.map((reason) => ({
     kind: 'bookingFailed' as const,
     reason,
   })),
@@ -50,7 +57,13 @@ const ALL_NOTES: Note[] = [
   { kind: 'cancelled' },
   { kind: 'startedOver' },
   { kind: 'languageChanged' },
-  { kind: 'bookingStays' },
+  { kind: 'noBookings' },
+  { kind: 'bookingsUnknown' },
+  { kind: 'bookingCancelled', booking: BOOKING },
+  { kind: 'cancelTooLate' },
+  { kind: 'cancelFailed' },
+  { kind: 'attendanceConfirmed' },
+  { kind: 'attendanceNotRecorded' },
 ];
 
 const states = Object.keys(bookingMachine.states);
@@ -74,6 +87,10 @@ describe('replies', () => {
       });
     }
   }
+
+  it('knows every kind of note the machine can make', () => {
+    expect(new Set(ALL_NOTES.map((note) => note.kind))).toEqual(new Set(Note.options.map((o) => o.shape.kind.value)));
+  });
 
   it('says something for every note in both languages', () => {
     for (const language of ['es', 'en'] as const) {

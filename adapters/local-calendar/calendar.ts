@@ -45,6 +45,16 @@ export class LocalCalendar implements Calendar {
     });
   }
 
+  reschedule(appointment: Appointment): Promise<Appointment> {
+    const valid = Appointment.parse(appointment);
+    return this.#file.update((document) => {
+      const index = document.appointments.findIndex((a) => a.id === valid.id);
+      if (index === -1) throw new Error(`no appointment ${valid.id} to move`);
+      document.appointments[index] = { ...document.appointments[index], ...valid };
+      return document.appointments[index];
+    });
+  }
+
   async upcomingFor(phone: string, from: Date): Promise<Appointment[]> {
     const { appointments } = await this.#file.read();
     return appointments

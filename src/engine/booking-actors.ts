@@ -10,7 +10,7 @@ import {
   type Slot,
 } from '../../machines/booking.context.ts';
 import { dayAvailability, isWithinBookingWindow, searchWindow } from '../availability/slots.ts';
-import type { BookingHistory, Calendar, Clock, HeldSlot, SlotHolds } from './ports.ts';
+import type { BookingHistory, Calendar, Clock, HeldSlot, Interval, SlotHolds } from './ports.ts';
 
 export interface BookingDependencies {
   shop: ShopConfig;
@@ -33,9 +33,8 @@ export function bookingActorsFor(customer: Customer, deps: BookingDependencies) 
   const { shop, clock, calendar, holds, history } = deps;
   const holdMs = shop.booking.holdMinutes * 60_000;
 
-  async function findFreeSlots({ serviceId, date }: { serviceId: string; date: string }): Promise<DayAvailability> {
-    const service = serviceById(shop, serviceId);
-    if (!service) throw new Error(`unknown service ${serviceId}`);
+  async function findFreeSlots({ serviceId, date, moving }: FreeSlotsInput): Promise<DayAvailability> {
+    const service = requireService(shop, serviceId);
     const search = {
       rules: shop,
       date,
@@ -50,7 +49,7 @@ export function bookingActorsFor(customer: Customer, deps: BookingDependencies) 
     if (withoutCalendar.reason && withoutCalendar.reason !== 'full') return withoutCalendar;
     const window = searchWindow(shop.timezone, [date]);
     const [busy, held] = await Promise.all([calendar.busy(window), holds.overlapping(window)]);
-    return dayAvailability({ ...search, busy, holds: held });
+    return dayAvailability({ ...search, busy: withoutOwn(busy, moving), holds: held });
   }
 
   async function holdSlot({ slot }: { serviceId: string; slot: Slot }): Promise<Hold> {
@@ -59,21 +58,27 @@ export function bookingActorsFor(customer: Customer, deps: BookingDependencies) 
     return { token: held.token, slot, expiresAt: new Date(clock().getTime() + holdMs).toISOString() };
   }
 
-  async function bookAppointment({ serviceId, hold }: { serviceId: string; hold: Hold }): Promise<Booking> {
-    const service = serviceById(shop, serviceId);
-    if (!service) throw new Error(`unknown service ${serviceId}`);
-    const id = bookingIdFor(customer.phone, hold);
-    const booking = { id, serviceId, start: hold.slot.start, end: hold.slot.end };
-    // Restored mid-step after the write: the appointment is already there.
-    if (await calendar.get(id)) return booking;
+  async function bookAppointment({ serviceId, hold, moving }: BookInput): Promise<Booking> {
+    const service = requireService(shop, serviceId);
+    const id = moving?.id ?? bookingIdFor(customer.phone, hold);
+    const booking: Booking = {
+      id,
+      serviceId,
+      start: hold.slot.start,
+      end: hold.slot.end,
+      ...(moving && { moved: true }),
+    };
+    // Restored mid-step after the write: the appointment is already there as asked.
+    const existing = await calendar.get(id);
+    if (existing && existing.start === booking.start && existing.serviceId === serviceId) return booking;
     const held = heldSlot(customer.phone, hold.slot, hold.token);
     try {
       // The hold may have expired while the customer read; taking it again keeps the check and write exclusive.
       if (!(await holds.acquire(held, holdMs))) throw new BookingFailure('slotTaken');
       if (!isWithinBookingWindow(shop, hold.slot.start, clock())) throw new BookingFailure('tooLate');
-      const busy = await calendar.busy(widen(hold.slot, shop.booking.bufferMinutes));
+      const busy = withoutOwn(await calendar.busy(widen(hold.slot, shop.booking.bufferMinutes)), moving);
       if (busy.length > 0) throw new BookingFailure('slotTaken');
-      await calendar.create({
+      const appointment = {
         id,
         serviceId,
         serviceName: service.name[shop.languages.default],
@@ -81,21 +86,85 @@ export function bookingActorsFor(customer: Customer, deps: BookingDependencies) 
         customerName: customer.name,
         start: hold.slot.start,
         end: hold.slot.end,
+      };
+      // A move rewrites the one appointment in place: never a moment with none or two.
+      if (moving) await calendar.reschedule(appointment);
+      else await calendar.create(appointment);
+      await history.record(customer.phone, {
+        bookingId: id,
+        serviceId,
+        start: booking.start,
+        end: booking.end,
+        status: moving ? 'moved' : 'booked',
+        at: clock().toISOString(),
       });
-      await history.record(customer.phone, { bookingId: id, ...booking, status: 'booked', at: clock().toISOString() });
       return booking;
     } finally {
       await holds.release(held);
     }
   }
 
+  async function findUpcomingBookings(): Promise<Booking[]> {
+    const appointments = await calendar.upcomingFor(customer.phone, clock());
+    return appointments.map(({ id, serviceId, start, end }) => ({ id, serviceId, start, end }));
+  }
+
+  async function cancelBooking({ booking }: { booking: Booking }): Promise<Booking> {
+    const notice = shop.booking.cancellationNoticeMinutes * 60_000;
+    if (Date.parse(booking.start) - clock().getTime() < notice) throw new BookingFailure('tooLateToCancel');
+    await calendar.cancel(booking.id);
+    await history.record(customer.phone, {
+      bookingId: booking.id,
+      serviceId: booking.serviceId,
+      start: booking.start,
+      end: booking.end,
+      status: 'cancelled',
+      at: clock().toISOString(),
+    });
+    return booking;
+  }
+
+  async function recordAttendance({ bookingId }: { bookingId: string }): Promise<void> {
+    const appointment = await calendar.get(bookingId);
+    if (!appointment || appointment.phone !== customer.phone)
+      throw new Error(`no appointment ${bookingId} for this phone`);
+    const { serviceId, start, end } = appointment;
+    await history.record(customer.phone, {
+      bookingId,
+      serviceId,
+      start,
+      end,
+      status: 'attendanceConfirmed',
+      at: clock().toISOString(),
+    });
+  }
+
   return {
-    findFreeSlots: fromPromise<DayAvailability, { serviceId: string; date: string }>(({ input }) =>
-      findFreeSlots(input),
-    ),
+    findFreeSlots: fromPromise<DayAvailability, FreeSlotsInput>(({ input }) => findFreeSlots(input)),
     holdSlot: fromPromise<Hold, { serviceId: string; slot: Slot }>(({ input }) => holdSlot(input)),
-    bookAppointment: fromPromise<Booking, { serviceId: string; hold: Hold }>(({ input }) => bookAppointment(input)),
+    bookAppointment: fromPromise<Booking, BookInput>(({ input }) => bookAppointment(input)),
+    findUpcomingBookings: fromPromise<Booking[], void>(() => findUpcomingBookings()),
+    cancelBooking: fromPromise<Booking, { booking: Booking }>(({ input }) => cancelBooking(input)),
+    recordAttendance: fromPromise<void, { bookingId: string }>(({ input }) => recordAttendance(input)),
   };
+}
+
+type FreeSlotsInput = { serviceId: string; date: string; moving?: Booking };
+type BookInput = { serviceId: string; hold: Hold; moving?: Booking };
+
+function requireService(shop: ShopConfig, serviceId: string) {
+  const service = serviceById(shop, serviceId);
+  if (!service) throw new Error(`unknown service ${serviceId}`);
+  return service;
+}
+
+/** Busy time without the appointment being moved: its own old time must not block its new one. */
+function withoutOwn(busy: Interval[], moving: Booking | undefined): Interval[] {
+  if (!moving) return busy;
+  return busy.filter(
+    (interval) =>
+      Date.parse(interval.start) !== Date.parse(moving.start) || Date.parse(interval.end) !== Date.parse(moving.end),
+  );
 }
 
 /** The hold's slot as the holds port sees it. */

@@ -101,7 +101,11 @@ export class ConversationEngine {
         },
       },
     });
-    const input = { language: shop.languages.default, serviceIds: shop.services.map((s) => s.id) };
+    const input = {
+      language: shop.languages.default,
+      serviceIds: shop.services.map((s) => s.id),
+      cancellationNoticeMinutes: shop.booking.cancellationNoticeMinutes,
+    };
     const inspect = this.#deps.inspect?.(message.phone);
     if (stored?.machineVersion === BOOKING_MACHINE_VERSION) {
       try {
@@ -146,6 +150,7 @@ export function situationOf(snapshot: BookingSnapshot, shop: ShopConfig, now: Da
     choices,
     date: context.date ?? context.chosenSlot?.date,
     accepts: acceptedEvents(snapshot),
+    step: String(snapshot.value),
   };
 }
 

@@ -101,6 +101,11 @@ export interface Calendar {
   create(appointment: Appointment): Promise<Appointment>;
   get(id: string): Promise<Appointment | undefined>;
   cancel(id: string): Promise<void>;
+  /**
+   * Moves an existing appointment (same id) to the appointment's new service and times, in one write,
+   * so the customer never has zero or two appointments. Throws when there is no such appointment.
+   */
+  reschedule(appointment: Appointment): Promise<Appointment>;
   /** The phone's appointments starting at or after `from`, in order. */
   upcomingFor(phone: string, from: Date): Promise<Appointment[]>;
 }
@@ -110,7 +115,7 @@ export const HistoryEntry = z.object({
   serviceId: z.string(),
   start: z.iso.datetime(),
   end: z.iso.datetime(),
-  status: z.enum(['booked', 'cancelled']),
+  status: z.enum(['booked', 'cancelled', 'moved', 'attendanceConfirmed']),
   at: z.iso.datetime(),
 });
 export type HistoryEntry = z.infer<typeof HistoryEntry>;

@@ -1,6 +1,7 @@
 import { log, phoneRef } from '../log.ts';
+import type { OutboundMessage } from '../messages/whatsapp.ts';
 import type { ConversationEngine } from './conversation.ts';
-import type { InboundMessage, Inbox, Messenger } from './ports.ts';
+import type { InboundMessage, Inbox, Messenger, RateLimiter } from './ports.ts';
 
 /** Tries per message before it is given up on (and logged) so one bad message cannot block its phone. */
 export const MAX_ATTEMPTS = 3;
@@ -12,6 +13,12 @@ export interface WorkerOptions {
   messenger: Messenger;
   /** How many phones are handled at the same time. */
   concurrency?: number;
+  /** Checked before a message is read: a burst is answered once and then dropped, costing no LLM or Calendar call. */
+  rateLimit?: {
+    limiter: RateLimiter;
+    /** The one polite "slow down" reply, in the customer's language. */
+    slowDown(message: InboundMessage): Promise<OutboundMessage[]>;
+  };
 }
 
 /**
@@ -22,13 +29,23 @@ export interface WorkerOptions {
  * const workers = startWorkers({ inbox, engine, messenger, concurrency: 4 });
  * await workers.stop();
  */
-export function startWorkers({ inbox, engine, messenger, concurrency = 4 }: WorkerOptions) {
+export function startWorkers({ inbox, engine, messenger, concurrency = 4, rateLimit }: WorkerOptions) {
   let running = true;
   const attempts = new Map<string, number>();
 
   async function handleOne(message: InboundMessage): Promise<void> {
     try {
-      const replies = await engine.handle(message);
+      const verdict = rateLimit ? await rateLimit.limiter.check(message) : 'allowed';
+      if (verdict === 'dropped') {
+        log.info({ event: 'message.rate_limited', messageId: message.id, phoneRef: phoneRef(message.phone) });
+      }
+      // A dropped message answers nothing; sending the empty turn still ends the simulator's wait.
+      const replies =
+        verdict === 'allowed'
+          ? await engine.handle(message)
+          : verdict === 'slowDown' && rateLimit
+            ? await rateLimit.slowDown(message)
+            : [];
       await messenger.send(message.phone, replies, message.id);
       attempts.delete(message.id);
       await inbox.ack(message);
@@ -50,9 +67,15 @@ export function startWorkers({ inbox, engine, messenger, concurrency = 4 }: Work
 
   async function loop(): Promise<void> {
     while (running) {
-      const message = await inbox.claim();
-      if (message) await handleOne(message);
-      else await inbox.waitForWork(IDLE_WAIT_MS);
+      try {
+        const message = await inbox.claim();
+        if (message) await handleOne(message);
+        else await inbox.waitForWork(IDLE_WAIT_MS);
+      } catch (error) {
+        // The inbox itself failed (Redis unreachable): keep the loop alive and try again shortly.
+        log.error({ event: 'inbox.unavailable', error: String(error) }, 'inbox failed; retrying');
+        await new Promise((resolve) => setTimeout(resolve, IDLE_WAIT_MS));
+      }
     }
   }
 

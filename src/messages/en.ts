@@ -13,6 +13,12 @@ export const en: typeof es = {
     times: 'Pick a time',
     moreTimes: 'More times',
     moreTimesDescription: 'See the next free times',
+    cancelBooking: 'Cancel booking',
+    moveBooking: 'Change booking',
+    yesCancel: 'Yes, cancel it',
+    keepBooking: 'No, keep it',
+    bookings: 'My bookings',
+    attend: "I'll be there",
   },
   today: 'Today',
   tomorrow: 'Tomorrow',
@@ -28,6 +34,14 @@ export const en: typeof es = {
     `${service} on ${date} at ${time} (${duration}, ${price}).\nI'm holding this time for ${holdMinutes} minutes. Shall I confirm it?`,
   booked: (service, date, time, address) => `✅ Booked! ${service} on ${date} at ${time}.\nSee you at ${address}.`,
   oneMoment: 'One moment, checking…',
+  yourBookings: (lines) => `These are your upcoming appointments:\n${lines}\n\nWhat would you like to do?`,
+  bookingLine: (service, date, time) => `${service}, ${date} at ${time}`,
+  whichBooking: (intent) =>
+    intent === 'cancel' ? 'Which appointment would you like to cancel?' : 'Which appointment would you like to change?',
+  confirmCancel: (booking) => `Shall I cancel your appointment: ${booking}?`,
+  moving: (booking) => `Let's change your appointment (${booking}).`,
+  moved: (service, date, time, address) =>
+    `✅ Changed! Your appointment is now ${service} on ${date} at ${time}.\nSee you at ${address}.`,
   notes: {
     help: 'Pick from the list or write what you want, e.g. "haircut tomorrow at 5pm". Write "prices", "hours" or "address" any time, "back" to go back or "cancel" to stop.',
     notUnderstood: "Sorry, I didn't get that.",
@@ -45,7 +59,14 @@ export const en: typeof es = {
     cancelled: "OK, let's leave it here. Nothing was booked.",
     startedOver: "Let's start again.",
     languageChanged: "Sure, let's continue in English.",
-    bookingStays: (phone) => `Your appointment is still booked. To cancel it, call us on ${phone}.`,
+    noBookings: "You don't have any upcoming appointments.",
+    bookingsUnknown: "I can't check your appointments right now. Please try again in a few minutes.",
+    bookingCancelled: (booking) => `✅ Cancelled: ${booking}.`,
+    cancelTooLate: (notice, phone) =>
+      `Your appointment starts in less than ${notice}, so it can't be cancelled here any more. Please call us on ${phone}.`,
+    cancelFailed: "I couldn't cancel the appointment just now; it is still booked. Please try again in a moment.",
+    attendanceConfirmed: 'Thanks for confirming! See you then.',
+    attendanceNotRecorded: "I couldn't note your confirmation, but your appointment stands. See you then!",
   },
   info: {
     prices: 'Prices:',

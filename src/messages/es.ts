@@ -11,6 +11,12 @@ export const es = {
     times: 'Elegir hora',
     moreTimes: 'Más horas',
     moreTimesDescription: 'Ver las siguientes horas libres',
+    cancelBooking: 'Anular cita',
+    moveBooking: 'Cambiar cita',
+    yesCancel: 'Sí, anularla',
+    keepBooking: 'No, mantenerla',
+    bookings: 'Ver citas',
+    attend: 'Allí estaré',
   },
   today: 'Hoy',
   tomorrow: 'Mañana',
@@ -27,6 +33,14 @@ export const es = {
   booked: (service: string, date: string, time: string, address: string) =>
     `✅ ¡Cita reservada! ${service} el ${date} a las ${time}.\nTe esperamos en ${address}.`,
   oneMoment: 'Un momento, lo estoy mirando…',
+  yourBookings: (lines: string) => `Estas son tus próximas citas:\n${lines}\n\n¿Qué quieres hacer?`,
+  bookingLine: (service: string, date: string, time: string) => `${service}, ${date} a las ${time}`,
+  whichBooking: (intent: 'cancel' | 'move'): string =>
+    intent === 'cancel' ? '¿Qué cita quieres anular?' : '¿Qué cita quieres cambiar?',
+  confirmCancel: (booking: string) => `¿Anulo tu cita: ${booking}?`,
+  moving: (booking: string) => `Vamos a cambiar tu cita (${booking}).`,
+  moved: (service: string, date: string, time: string, address: string) =>
+    `✅ ¡Cita cambiada! Ahora es ${service} el ${date} a las ${time}.\nTe esperamos en ${address}.`,
   notes: {
     help: 'Puedes elegir en la lista o escribir lo que quieres, por ejemplo «corte mañana a las 5». Escribe «precios», «horario» o «dirección» cuando quieras, «atrás» para volver o «cancelar» para dejarlo.',
     notUnderstood: 'Perdona, no te he entendido.',
@@ -45,7 +59,14 @@ export const es = {
     cancelled: 'Vale, lo dejamos aquí. No he reservado nada.',
     startedOver: 'Empezamos de nuevo.',
     languageChanged: 'De acuerdo, seguimos en español.',
-    bookingStays: (phone: string) => `Tu cita sigue reservada. Si necesitas anularla, llámanos al ${phone}.`,
+    noBookings: 'No tienes citas próximas.',
+    bookingsUnknown: 'Ahora mismo no puedo consultar tus citas. Prueba de nuevo en unos minutos, por favor.',
+    bookingCancelled: (booking: string) => `✅ Cita anulada: ${booking}.`,
+    cancelTooLate: (notice: string, phone: string) =>
+      `Tu cita empieza en menos de ${notice} y ya no se puede anular por aquí. Llámanos al ${phone}, por favor.`,
+    cancelFailed: 'No he podido anular la cita ahora mismo; sigue reservada. Prueba de nuevo en un momento.',
+    attendanceConfirmed: '¡Gracias por confirmar! Te esperamos.',
+    attendanceNotRecorded: 'No he podido apuntar tu confirmación, pero tu cita sigue en pie. ¡Te esperamos!',
   },
   info: {
     prices: 'Precios:',

@@ -11,11 +11,16 @@ const PAYLOAD_FIELD: Partial<Record<CustomerEvent['type'], string>> = {
   CHANGE: 'step',
   ASK_INFO: 'topic',
   SET_LANGUAGE: 'language',
+  CANCEL_BOOKING: 'bookingId',
+  MOVE_BOOKING: 'bookingId',
+  SELECT_BOOKING: 'bookingId',
+  CONFIRM_ATTENDANCE: 'bookingId',
 };
 
 export function replyIdFor(event: CustomerEvent): string {
   const field = PAYLOAD_FIELD[event.type];
-  return field ? `${event.type}:${(event as Record<string, string>)[field]}` : event.type;
+  const value = field ? (event as Record<string, string | undefined>)[field] : undefined;
+  return value === undefined ? event.type : `${event.type}:${value}`;
 }
 
 /** The event a tapped button or list row stands for, or undefined for an id cita never sent. */

@@ -1,12 +1,12 @@
 import { DateTime } from 'luxon';
 import { type Language, type ShopConfig, serviceById, shopToday, WEEKDAYS } from '../../config/schema.ts';
-import type { BookingContext, Note } from '../../machines/booking.context.ts';
-import { SLOTS_PER_PAGE } from '../../machines/booking.machine.ts';
+import type { Booking, BookingContext, Note } from '../../machines/booking.context.ts';
+import { SLOTS_PER_PAGE, selectedBooking } from '../../machines/booking.machine.ts';
 import type { InfoTopic } from '../../machines/events.ts';
 import { bookableDays } from '../availability/days.ts';
 import { en } from './en.ts';
 import { es } from './es.ts';
-import { localTime, longDate, price, shortDate } from './format.ts';
+import { localDate, localTime, longDate, price, shortDate } from './format.ts';
 import { replyIdFor } from './reply-ids.ts';
 import { fit, LIMITS, type ListRow, type OutboundMessage } from './whatsapp.ts';
 
@@ -34,15 +34,59 @@ export const STEP_VIEWS = {
     body: copy.greeting,
     buttons: [{ id: replyIdFor({ type: 'BOOK_ANOTHER' }), title: copy.buttons.book }],
   }),
+  lookingUpBookings: (_c, _shop, copy) => ({ kind: 'text', body: copy.oneMoment }),
+  decidingBooking: (_c, _shop, copy) => ({ kind: 'text', body: copy.oneMoment }),
+  showingBookings: ({ context }, shop, copy) => ({
+    kind: 'buttons',
+    body: copy.yourBookings(
+      context.bookings.map((booking) => `• ${bookingLine(booking, shop, context.language)}`).join('\n'),
+    ),
+    buttons: [
+      { id: replyIdFor({ type: 'BOOK_ANOTHER' }), title: copy.buttons.bookAnother },
+      { id: replyIdFor({ type: 'CANCEL_BOOKING' }), title: copy.buttons.cancelBooking },
+      { id: replyIdFor({ type: 'MOVE_BOOKING' }), title: copy.buttons.moveBooking },
+    ],
+  }),
+  choosingBooking: ({ context }, shop, copy) => ({
+    kind: 'list',
+    body: copy.whichBooking(context.intent === 'move' ? 'move' : 'cancel'),
+    button: copy.buttons.bookings,
+    sections: [
+      {
+        rows: context.bookings.slice(0, LIMITS.listRows).map((booking) => ({
+          id: replyIdFor({ type: 'SELECT_BOOKING', bookingId: booking.id }),
+          title: fit(
+            `${shortDate(localDate(booking.start, shop.timezone), context.language)} ${localTime(booking.start, shop.timezone)}`,
+            LIMITS.rowTitle,
+          ),
+          description: fit(
+            serviceById(shop, booking.serviceId)?.name[context.language] ?? booking.serviceId,
+            LIMITS.rowDescription,
+          ),
+        })),
+      },
+    ],
+  }),
+  confirmingCancellation: ({ context }, shop, copy) => ({
+    kind: 'buttons',
+    body: copy.confirmCancel(bookingLine(selectedBooking(context)!, shop, context.language)),
+    buttons: [
+      { id: replyIdFor({ type: 'CONFIRM' }), title: copy.buttons.yesCancel },
+      { id: replyIdFor({ type: 'BACK' }), title: copy.buttons.keepBooking },
+    ],
+  }),
+  cancellingBooking: (_c, _shop, copy) => ({ kind: 'text', body: copy.oneMoment }),
+  recordingAttendance: (_c, _shop, copy) => ({ kind: 'text', body: copy.oneMoment }),
   choosingService: ({ context }, shop, copy) => servicesList(shop, context.language, copy.chooseService(shop.name)),
   nextStep: (_c, _shop, copy) => ({ kind: 'text', body: copy.oneMoment }),
   choosingDate: ({ context }, shop, copy) => {
     const days = bookableDays(shop, now(context), DAYS_OFFERED);
     if (days.length === 0) return { kind: 'text', body: copy.noBookableDays };
     const service = serviceName(shop, context);
+    const moving = context.moving ? `${copy.moving(bookingLine(context.moving, shop, context.language))}\n` : '';
     return {
       kind: 'list',
-      body: copy.chooseDate(service, context.wantedTime),
+      body: `${moving}${copy.chooseDate(service, context.wantedTime)}`,
       button: copy.buttons.days,
       sections: [{ rows: days.map((date) => dayRow(date, shop, context, copy)) }],
     };
@@ -96,7 +140,7 @@ export const STEP_VIEWS = {
     const service = serviceById(shop, booking.serviceId);
     return {
       kind: 'buttons',
-      body: copy.booked(
+      body: (booking.moved ? copy.moved : copy.booked)(
         service?.name[context.language] ?? booking.serviceId,
         longDate(DateTime.fromISO(booking.start, { zone: shop.timezone }).toISODate()!, context.language),
         localTime(booking.start, shop.timezone),
@@ -137,16 +181,20 @@ function noteText(note: Note, { state, context }: Conversation, shop: ShopConfig
     case 'timeNotFree':
       return copy.notes.timeNotFree(note.time);
     case 'bookingFailed':
-      return note.reason === 'tooLate'
-        ? copy.notes.tooLate(copy.minutes(shop.booking.minimumNoticeMinutes))
-        : copy.notes[note.reason];
+      if (note.reason === 'tooLate') return copy.notes.tooLate(copy.minutes(shop.booking.minimumNoticeMinutes));
+      if (note.reason === 'tooLateToCancel') {
+        return copy.notes.cancelTooLate(hoursOrMinutes(shop.booking.cancellationNoticeMinutes, copy), shop.phone);
+      }
+      return copy.notes[note.reason];
     case 'unknownService':
       // The service list is the question of choosingService; elsewhere it is said with the note.
       return state === 'choosingService'
         ? copy.notes.unknownService
         : `${copy.notes.unknownService}\n${infoText('services', shop, language).split('\n').slice(1).join('\n')}`;
-    case 'bookingStays':
-      return copy.notes.bookingStays(shop.phone);
+    case 'bookingCancelled':
+      return copy.notes.bookingCancelled(bookingLine(note.booking, shop, language));
+    case 'cancelTooLate':
+      return copy.notes.cancelTooLate(hoursOrMinutes(shop.booking.cancellationNoticeMinutes, copy), shop.phone);
     default:
       return copy.notes[note.kind];
   }
@@ -212,6 +260,22 @@ function dayRow(date: string, shop: ShopConfig, context: BookingContext, copy: C
     id: replyIdFor({ type: 'PICK_DATE', date }),
     title: fit(label ? `${label} · ${short}` : short, LIMITS.rowTitle),
   };
+}
+
+/** "Corte de pelo, miércoles 25 de noviembre a las 17:00" */
+function bookingLine(booking: Booking, shop: ShopConfig, language: Language): string {
+  const copy = COPY[language];
+  const service = serviceById(shop, booking.serviceId)?.name[language] ?? booking.serviceId;
+  return copy.bookingLine(
+    service,
+    longDate(localDate(booking.start, shop.timezone), language),
+    localTime(booking.start, shop.timezone),
+  );
+}
+
+/** "2 h" for whole hours, else "90 min". */
+function hoursOrMinutes(minutes: number, copy: Copy): string {
+  return minutes % 60 === 0 ? `${minutes / 60} h` : copy.minutes(minutes);
 }
 
 function serviceName(shop: ShopConfig, context: BookingContext): string {

@@ -90,7 +90,15 @@ export function whatsAppWebhook(options: WhatsAppWebhookOptions) {
       const receipt: WebhookReceipt = { accepted: 0, duplicates: 0, statuses: 0, ignored: 0 };
       for (const update of readWebhook(payload.data, clock())) {
         if (update.kind === 'message') {
-          const outcome = await inbox.accept(update.message);
+          let outcome: 'accepted' | 'duplicate';
+          try {
+            outcome = await inbox.accept(update.message);
+          } catch (error) {
+            // Not stored means not acknowledged: Meta redelivers the whole payload later, and the
+            // messages already accepted from it are then recognised as duplicates.
+            log.error({ event: 'whatsapp.inbox_unavailable', messageId: update.message.id, error: String(error) });
+            return c.json({ error: 'the inbox cannot store messages right now; deliver again later' }, 503);
+          }
           receipt[outcome === 'accepted' ? 'accepted' : 'duplicates'] += 1;
           log.info(
             {

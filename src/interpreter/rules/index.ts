@@ -4,7 +4,7 @@ import { languageOf } from './language.ts';
 import { serviceNamedIn } from './services.ts';
 import { findPhrase, fold, hasPhrase } from './text.ts';
 import { whenIn } from './when.ts';
-import { COMMANDS, GREETINGS, INFO, LANGUAGE_REQUESTS, NO, YES } from './words.ts';
+import { APPOINTMENTS, COMMANDS, GREETINGS, INFO, LANGUAGE_REQUESTS, NO, YES } from './words.ts';
 
 /** An option the customer was just shown (a button or list row); a bare number in the reply picks it. */
 export interface Choice {
@@ -24,6 +24,8 @@ export interface Situation {
   date?: string;
   /** The customer events the current state has a transition for. */
   accepts: ReadonlySet<CustomerEventType>;
+  /** The machine state the conversation rests in (the question just asked), e.g. "choosingSlot". */
+  step?: string;
 }
 
 /** Messages longer than this are requests, not a "sí" or a "2". */
@@ -49,9 +51,12 @@ export function readRules(text: string, situation: Situation): CustomerEvent[] {
   const picked = pickedChoice(folded, situation);
   if (picked) return [...events, picked];
 
+  const appointment = APPOINTMENTS.find(([phrases]) => findPhrase(folded, phrases));
+  if (appointment) return [...events, appointment[1]];
+
   const isShort = folded.split(' ').length <= SHORT_ANSWER_WORDS;
   const command = COMMANDS.find(([phrases]) => findPhrase(folded, phrases));
-  if (command && isShort) return [...events, command[1]];
+  if (command && isShort) return [...events, changeOrMove(command[1], situation)];
 
   for (const [phrases, event] of INFO) if (findPhrase(folded, phrases)) events.push(event);
 
@@ -64,10 +69,16 @@ export function readRules(text: string, situation: Situation): CustomerEvent[] {
   if (isShort && !serviceId && !when.date && !when.time) {
     const answer = yesOrNo(folded, situation);
     if (answer) events.push(answer);
-    else if (command) events.push(command[1]);
+    else if (command) events.push(changeOrMove(command[1], situation));
     else if (findPhrase(folded, GREETINGS)) events.push({ type: 'GREET' });
   }
   return events;
+}
+
+/** "Cambiar la hora" with no booking in progress means moving an appointment already made. */
+function changeOrMove(event: CustomerEvent, situation: Situation): CustomerEvent {
+  const bookingInProgress = situation.date !== undefined;
+  return event.type === 'CHANGE' && event.step !== 'service' && !bookingInProgress ? { type: 'MOVE_BOOKING' } : event;
 }
 
 function languageRequested(folded: string): Language | undefined {

@@ -257,3 +257,49 @@ export const LANGUAGE_MARKERS = {
     'vale',
   ],
 } as const;
+
+/** About the customer's own appointments; matched anywhere in a message, before other commands. */
+export const APPOINTMENTS: [phrases: string[], event: CustomerEvent][] = [
+  [
+    [
+      'cancelar mi cita',
+      'cancelar la cita',
+      'anular mi cita',
+      'anular la cita',
+      'cancela mi cita',
+      'anula mi cita',
+      'cancel my appointment',
+      'cancel my booking',
+      'cancel the appointment',
+    ],
+    { type: 'CANCEL_BOOKING' },
+  ],
+  [
+    [
+      'cambiar mi cita',
+      'cambiar la cita',
+      'mover mi cita',
+      'mover la cita',
+      'reprogramar',
+      'reschedule',
+      'move my appointment',
+      'change my appointment',
+      'change my booking',
+    ],
+    { type: 'MOVE_BOOKING' },
+  ],
+  [
+    [
+      'mis citas',
+      'mi cita',
+      'mis reservas',
+      'tengo cita',
+      'tengo alguna cita',
+      'my appointments',
+      'my appointment',
+      'my bookings',
+      'my booking',
+    ],
+    { type: 'MY_APPOINTMENTS' },
+  ],
+];

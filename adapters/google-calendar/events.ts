@@ -1,0 +1,126 @@
+import type { calendar_v3 } from '@googleapis/calendar';
+import { z } from 'zod';
+import { Appointment, CalendarUnavailable, type Interval } from '../../src/engine/ports.ts';
+
+/**
+ * How an appointment is written to, and read back from, a Google Calendar event. Only the fields
+ * cita relies on are parsed; anything else the barber adds to the event is left alone.
+ */
+
+/** Minutes before the appointment the barber's phone pops up a reminder. */
+export const REMINDER_MINUTES = 60;
+
+const EventTime = z.object({ dateTime: z.string().optional(), date: z.string().optional() });
+
+/** An event as the Calendar API returns it (events.get, events.list items, events.insert). */
+export const CalendarEvent = z.object({
+  id: z.string(),
+  status: z.string().optional(),
+  start: EventTime.optional(),
+  end: EventTime.optional(),
+  extendedProperties: z.object({ private: z.record(z.string(), z.string()).optional() }).optional(),
+});
+export type CalendarEvent = z.infer<typeof CalendarEvent>;
+
+/** What cita keeps in an event's private extended properties: enough to rebuild the appointment and find it again. */
+export const BookingProperties = z.object({
+  bookingId: z.string(),
+  phone: z.string(),
+  serviceId: z.string(),
+  serviceName: z.string(),
+  customerName: z.string().optional(),
+});
+export type BookingProperties = z.infer<typeof BookingProperties>;
+
+export const EventList = z.object({
+  items: z.array(z.unknown()).default([]),
+  nextPageToken: z.string().optional(),
+});
+
+const FreeBusyCalendar = z.object({
+  busy: z
+    .array(z.object({ start: z.iso.datetime({ offset: true }), end: z.iso.datetime({ offset: true }) }))
+    .default([]),
+  errors: z.array(z.object({ domain: z.string().optional(), reason: z.string().optional() })).default([]),
+});
+export const FreeBusyResponse = z.object({ calendars: z.record(z.string(), FreeBusyCalendar).default({}) });
+
+/** The event cita inserts for an appointment: titled for the barber, with a reminder, and nobody invited. */
+export function eventFor(appointment: Appointment, timeZone: string): calendar_v3.Schema$Event {
+  const customer = appointment.customerName ?? `+${appointment.phone}`;
+  const properties: BookingProperties = {
+    bookingId: appointment.id,
+    phone: appointment.phone,
+    serviceId: appointment.serviceId,
+    serviceName: appointment.serviceName,
+    ...(appointment.customerName ? { customerName: appointment.customerName } : {}),
+  };
+  return {
+    id: appointment.id,
+    summary: `${appointment.serviceName} – ${customer}`,
+    description: [
+      `Customer: ${appointment.customerName ?? '(no name given)'}`,
+      `Phone: +${appointment.phone}`,
+      `WhatsApp: https://wa.me/${appointment.phone}`,
+      'Booked through cita.',
+    ].join('\n'),
+    start: { dateTime: appointment.start, timeZone },
+    end: { dateTime: appointment.end, timeZone },
+    extendedProperties: { private: properties },
+    reminders: { useDefault: false, overrides: [{ method: 'popup', minutes: REMINDER_MINUTES }] },
+  };
+}
+
+/**
+ * The appointment an event stands for, or undefined when the event is cancelled or was not written
+ * by cita. Times come from the event itself, so an appointment the barber moved reads as moved.
+ */
+export function appointmentFrom(raw: unknown): Appointment | undefined {
+  const event = CalendarEvent.parse(raw);
+  if (event.status === 'cancelled') return undefined;
+  const properties = BookingProperties.safeParse(event.extendedProperties?.private ?? {});
+  const [start, end] = [event.start?.dateTime, event.end?.dateTime];
+  if (!properties.success || !start || !end) return undefined;
+  const { bookingId, customerName, ...rest } = properties.data;
+  return Appointment.parse({
+    ...rest,
+    id: event.id,
+    ...(customerName ? { customerName } : {}),
+    start: utc(start),
+    end: utc(end),
+  });
+}
+
+/** The booking id an event carries, if cita wrote it. */
+export function bookingIdOf(raw: unknown): string | undefined {
+  return CalendarEvent.parse(raw).extendedProperties?.private?.bookingId;
+}
+
+/** Whether the event is one that was deleted (Google keeps deleted events, with this status). */
+export function isCancelled(raw: unknown): boolean {
+  return CalendarEvent.parse(raw).status === 'cancelled';
+}
+
+/**
+ * Busy intervals of one calendar from a free/busy answer. Google reports a calendar it could not
+ * read with an `errors[]` entry and no busy time: that means "unknown", never "free". `hint` is
+ * added when the reason is `notFound`, which is how an unshared calendar looks.
+ */
+export function busyFrom(raw: unknown, calendarId: string, hint = ''): Interval[] {
+  const answer = FreeBusyResponse.safeParse(raw);
+  if (!answer.success)
+    throw new CalendarUnavailable(`free/busy answered something unexpected: ${answer.error.message}`);
+  const calendar = answer.data.calendars[calendarId];
+  if (!calendar) throw new CalendarUnavailable(`free/busy answered nothing for calendar ${calendarId}`);
+  if (calendar.errors.length > 0) {
+    const reasons = calendar.errors.map((e) => e.reason ?? 'unknown').join(', ');
+    const unshared = calendar.errors.some((e) => e.reason === 'notFound');
+    throw new CalendarUnavailable(`free/busy could not read calendar ${calendarId}: ${reasons}${unshared ? hint : ''}`);
+  }
+  return calendar.busy.map(({ start, end }) => ({ start: utc(start), end: utc(end) }));
+}
+
+/** Google answers in the calendar's offset ("…T10:00:00+01:00"); cita stores instants as UTC. */
+function utc(dateTime: string): string {
+  return new Date(dateTime).toISOString();
+}
