@@ -1,6 +1,7 @@
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import type { InboundMessage } from '../engine/ports.ts';
+import { log } from '../log.ts';
 import { type OutboundMessage, optionsOf } from '../messages/whatsapp.ts';
 import { startCita } from '../startup.ts';
 import { renderForTerminal } from './render.ts';
@@ -21,6 +22,8 @@ if (values.help) {
   process.exit(0);
 }
 
+// The chat's standard output is the conversation: only warnings and errors are logged, unless asked.
+log.level = process.env.LOG_LEVEL ?? 'warn';
 const { cita } = startCita({ now: values.now });
 const interactive = process.stdin.isTTY;
 const lines = createInterface({ input: process.stdin, output: interactive ? process.stdout : undefined });

@@ -1,0 +1,73 @@
+import { z } from 'zod';
+import type { OutboundMessage } from '../../src/messages/whatsapp.ts';
+
+/**
+ * The Cloud API's side of the border: the JSON body of `POST /{phone-number-id}/messages` for each
+ * of cita's message shapes, and the answers Meta gives.
+ */
+
+/** The Graph API version cita was written against; `WHATSAPP_API_VERSION` overrides it. */
+export const DEFAULT_GRAPH_API_VERSION = 'v25.0';
+export const DEFAULT_GRAPH_API_BASE_URL = 'https://graph.facebook.com';
+
+/** The request body that sends `message` to `phone`. */
+export function cloudApiMessage(phone: string, message: OutboundMessage) {
+  const envelope = { messaging_product: 'whatsapp', recipient_type: 'individual', to: phone } as const;
+  switch (message.kind) {
+    case 'text':
+      return { ...envelope, type: 'text', text: { body: message.body, preview_url: false } } as const;
+    case 'buttons':
+      return {
+        ...envelope,
+        type: 'interactive',
+        interactive: {
+          type: 'button',
+          body: { text: message.body },
+          action: { buttons: message.buttons.map(({ id, title }) => ({ type: 'reply', reply: { id, title } })) },
+        },
+      } as const;
+    case 'list':
+      return {
+        ...envelope,
+        type: 'interactive',
+        interactive: {
+          type: 'list',
+          body: { text: message.body },
+          action: {
+            button: message.button,
+            sections: message.sections.map((section) => ({
+              ...(section.title ? { title: section.title } : {}),
+              rows: section.rows.map(({ id, title, description }) => ({
+                id,
+                title,
+                ...(description ? { description } : {}),
+              })),
+            })),
+          },
+        },
+      } as const;
+  }
+}
+
+/** Marks the customer's message read (blue ticks) and shows "typing…" until we answer or 25 s pass. */
+export function cloudApiReadWithTyping(messageId: string) {
+  return { messaging_product: 'whatsapp', status: 'read', message_id: messageId, typing_indicator: { type: 'text' } };
+}
+
+/** Meta's answer to a message sent. */
+export const SentMessage = z.looseObject({
+  messages: z.array(z.looseObject({ id: z.string() })).min(1),
+});
+
+/** Graph API errors: `{ error: { message, type, code, error_data: { details } } }`. */
+export const GraphError = z.looseObject({
+  error: z.looseObject({
+    message: z.string().optional(),
+    type: z.string().optional(),
+    code: z.number().int(),
+    error_subcode: z.number().int().optional(),
+    error_data: z.looseObject({ details: z.string().optional() }).optional(),
+    fbtrace_id: z.string().optional(),
+  }),
+});
+export type GraphError = z.infer<typeof GraphError>;

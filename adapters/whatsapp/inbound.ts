@@ -1,0 +1,138 @@
+import { InboundMessage } from '../../src/engine/ports.ts';
+import {
+  MessagesValue,
+  WebhookContact,
+  WebhookError,
+  WebhookMessage,
+  type WebhookPayload,
+  WebhookStatus,
+} from './webhook-schema.ts';
+
+/** What became of one delivery status of a message cita sent. */
+export interface MessageStatus {
+  /** The wamid of the message cita sent. */
+  messageId: string;
+  status: string;
+  /** The customer's phone (or Meta's id for them); absent in some group statuses. */
+  recipient?: string;
+  at?: string;
+  errors: WebhookError[];
+}
+
+/**
+ * One thing a webhook told us: a customer message for the inbox, a status to record, or something
+ * that needs no answer (a reaction, a system notice, a message without a phone number).
+ */
+export type WebhookUpdate =
+  | { kind: 'message'; message: InboundMessage }
+  | { kind: 'status'; status: MessageStatus }
+  | { kind: 'ignored'; reason: string; messageId?: string; type?: string; errors?: WebhookError[] };
+
+/** Message types the customer does not expect an answer to. */
+const SILENT_TYPES = new Set(['reaction', 'system', 'ephemeral', 'deleted', 'revoked']);
+
+/**
+ * Every update of a webhook payload, in the order Meta sent them: all entries, all changes, all
+ * messages and statuses. Parsing is per item, so an item we cannot read is reported as ignored
+ * instead of failing its neighbours.
+ *
+ * @example
+ * for (const update of readWebhook(payload, new Date())) if (update.kind === 'message') await inbox.accept(update.message);
+ */
+export function readWebhook(payload: WebhookPayload, now: Date): WebhookUpdate[] {
+  const updates: WebhookUpdate[] = [];
+  for (const entry of payload.entry) {
+    for (const change of entry.changes) {
+      if (change.field !== 'messages') {
+        updates.push({ kind: 'ignored', reason: `field "${change.field}" is not handled` });
+        continue;
+      }
+      const value = MessagesValue.safeParse(change.value);
+      if (!value.success) {
+        updates.push({ kind: 'ignored', reason: 'a "messages" change without a WhatsApp value' });
+        continue;
+      }
+      updates.push(...readMessagesValue(value.data, now));
+    }
+  }
+  return updates;
+}
+
+function readMessagesValue(value: MessagesValue, now: Date): WebhookUpdate[] {
+  const updates: WebhookUpdate[] = [];
+  const contacts = (value.contacts ?? []).flatMap((contact) => {
+    const parsed = WebhookContact.safeParse(contact);
+    return parsed.success ? [parsed.data] : [];
+  });
+  if (value.errors?.length) {
+    updates.push({ kind: 'ignored', reason: 'Meta reported errors for this change', errors: readErrors(value.errors) });
+  }
+  for (const raw of value.messages ?? []) {
+    const parsed = WebhookMessage.safeParse(raw);
+    updates.push(
+      parsed.success ? readMessage(parsed.data, contacts, now) : { kind: 'ignored', reason: 'unreadable message' },
+    );
+  }
+  for (const raw of value.statuses ?? []) {
+    const parsed = WebhookStatus.safeParse(raw);
+    updates.push(
+      parsed.success
+        ? { kind: 'status', status: readStatus(parsed.data) }
+        : { kind: 'ignored', reason: 'unreadable status' },
+    );
+  }
+  return updates;
+}
+
+function readMessage(message: WebhookMessage, contacts: WebhookContact[], now: Date): WebhookUpdate {
+  const about = { messageId: message.id, type: message.type, errors: message.errors };
+  if (SILENT_TYPES.has(message.type)) return { kind: 'ignored', reason: `a ${message.type} needs no answer`, ...about };
+  // Without a phone number there is nobody cita can answer (Meta may send only a business-scoped user id).
+  if (message.from === undefined) return { kind: 'ignored', reason: 'the sender has no phone number', ...about };
+
+  const contact = contacts.find((c) => c.wa_id === message.from) ?? (contacts.length === 1 ? contacts[0] : undefined);
+  const candidate = {
+    id: message.id,
+    phone: message.from,
+    receivedAt: (message.timestamp === undefined ? now : new Date(message.timestamp * 1000)).toISOString(),
+    customerName: contact?.profile?.name || undefined,
+    content: contentOf(message),
+  };
+  const parsed = InboundMessage.safeParse(candidate);
+  if (!parsed.success) return { kind: 'ignored', reason: 'the sender is not a phone number cita can answer', ...about };
+  return { kind: 'message', message: parsed.data };
+}
+
+/** Text and taps are read; every other kind gets the polite "I read text and buttons" answer. */
+function contentOf(message: WebhookMessage): InboundMessage['content'] {
+  if (message.type === 'text' && message.text) return { kind: 'text', text: message.text.body };
+  if (message.type === 'interactive') {
+    const reply = message.interactive?.button_reply ?? message.interactive?.list_reply;
+    if (reply?.id) return { kind: 'reply', replyId: reply.id, title: reply.title };
+  }
+  // A template's quick-reply button carries its payload (our id) and the text the customer saw.
+  if (message.type === 'button' && message.button) {
+    const { payload, text } = message.button;
+    if (payload) return { kind: 'reply', replyId: payload, title: text };
+    if (text) return { kind: 'text', text };
+  }
+  const type = message.type === 'unsupported' ? (message.unsupported?.type ?? 'unsupported') : message.type;
+  return { kind: 'unsupported', type };
+}
+
+function readStatus(status: WebhookStatus): MessageStatus {
+  return {
+    messageId: status.id,
+    status: status.status,
+    recipient: status.recipient_id,
+    at: status.timestamp === undefined ? undefined : new Date(status.timestamp * 1000).toISOString(),
+    errors: status.errors ?? [],
+  };
+}
+
+function readErrors(errors: unknown[]): WebhookError[] {
+  return errors.flatMap((error) => {
+    const parsed = WebhookError.safeParse(error);
+    return parsed.success ? [parsed.data] : [];
+  });
+}

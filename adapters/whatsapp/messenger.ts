@@ -1,0 +1,174 @@
+import type { Messenger } from '../../src/engine/ports.ts';
+import { log, phoneRef } from '../../src/log.ts';
+import { OutboundMessage } from '../../src/messages/whatsapp.ts';
+import {
+  cloudApiMessage,
+  cloudApiReadWithTyping,
+  DEFAULT_GRAPH_API_BASE_URL,
+  DEFAULT_GRAPH_API_VERSION,
+  GraphError,
+  SentMessage,
+} from './cloud-api.ts';
+import { OUTSIDE_CUSTOMER_WINDOW } from './statuses.ts';
+
+/** Tries per message, the first included, before the turn is handed back to the worker. */
+export const SEND_ATTEMPTS = 4;
+/** First wait between tries; it doubles each time, with jitter, up to MAX_BACKOFF_MS. */
+export const BASE_BACKOFF_MS = 500;
+export const MAX_BACKOFF_MS = 8_000;
+/** One Graph API call may not hold a worker longer than this. */
+export const REQUEST_TIMEOUT_MS = 10_000;
+
+/** Meta's rate-limit codes: worth waiting for, whatever HTTP status carries them. */
+const RATE_LIMIT_CODES = new Set([4, 80007, 130429, 131056]);
+
+export interface WhatsAppMessengerOptions {
+  accessToken: string;
+  phoneNumberId: string;
+  /** Default https://graph.facebook.com; tests point it at a fake Graph API. */
+  apiBaseUrl?: string;
+  /** Graph API version, e.g. "v25.0". */
+  apiVersion?: string;
+  attempts?: number;
+  baseBackoffMs?: number;
+  maxBackoffMs?: number;
+  requestTimeoutMs?: number;
+}
+
+/** Every try to send a message failed for reasons that may pass (429, 5xx, network): try the turn again later. */
+export class WhatsAppUnavailable extends Error {}
+
+type Outcome =
+  | { ok: true; body: unknown }
+  | { ok: false; retry: boolean; status?: number; error: string; code?: number };
+
+/**
+ * Sends cita's replies through the WhatsApp Cloud API: the customer's message is marked read with
+ * a typing indicator, then the replies go out one after another, each waiting for Meta's answer,
+ * so they arrive in order.
+ *
+ * @example
+ * const messenger = new WhatsAppMessenger({ accessToken, phoneNumberId });
+ * await messenger.send('34600000001', [{ kind: 'text', body: 'Hola' }], 'wamid.ABC');
+ */
+export class WhatsAppMessenger implements Messenger {
+  readonly #url: string;
+  readonly #accessToken: string;
+  readonly #attempts: number;
+  readonly #baseBackoffMs: number;
+  readonly #maxBackoffMs: number;
+  readonly #requestTimeoutMs: number;
+
+  constructor(options: WhatsAppMessengerOptions) {
+    const base = (options.apiBaseUrl ?? DEFAULT_GRAPH_API_BASE_URL).replace(/\/+$/, '');
+    const version = options.apiVersion ?? DEFAULT_GRAPH_API_VERSION;
+    this.#url = `${base}/${version}/${encodeURIComponent(options.phoneNumberId)}/messages`;
+    this.#accessToken = options.accessToken;
+    this.#attempts = options.attempts ?? SEND_ATTEMPTS;
+    this.#baseBackoffMs = options.baseBackoffMs ?? BASE_BACKOFF_MS;
+    this.#maxBackoffMs = options.maxBackoffMs ?? MAX_BACKOFF_MS;
+    this.#requestTimeoutMs = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
+  }
+
+  async send(phone: string, messages: OutboundMessage[], inReplyTo: string): Promise<void> {
+    await this.markRead(inReplyTo);
+    for (const [index, message] of messages.entries()) {
+      const body = cloudApiMessage(phone, OutboundMessage.parse(message));
+      const outcome = await this.#postWithRetries(body);
+      const context = { event: 'whatsapp.send', phoneRef: phoneRef(phone), inReplyTo, index, kind: message.kind };
+      if (outcome.ok) {
+        const sent = SentMessage.safeParse(outcome.body);
+        log.info({ ...context, messageId: sent.success ? sent.data.messages[0]?.id : undefined }, 'reply sent');
+        continue;
+      }
+      if (outcome.retry) {
+        throw new WhatsAppUnavailable(
+          `WhatsApp did not take reply ${index + 1} of ${messages.length} after ${this.#attempts} tries: ${outcome.error}`,
+        );
+      }
+      // Meta refused the message itself: sending it again cannot help, and the rest of the turn
+      // would make no sense without it.
+      const outsideWindow = outcome.code === OUTSIDE_CUSTOMER_WINDOW;
+      log.error(
+        { ...context, status: outcome.status, errorCode: outcome.code, error: outcome.error, outsideWindow },
+        outsideWindow
+          ? 'reply refused: the 24-hour customer window is closed, only templates may be sent'
+          : 'reply refused by WhatsApp',
+      );
+      return;
+    }
+  }
+
+  /**
+   * Blue ticks and "typing…" for the customer's message. Best effort, one try: a missing read
+   * receipt must never delay or block the reply itself.
+   */
+  async markRead(messageId: string): Promise<void> {
+    const outcome = await this.#post(cloudApiReadWithTyping(messageId));
+    if (!outcome.ok) {
+      log.warn(
+        {
+          event: 'whatsapp.mark_read_failed',
+          messageId,
+          status: outcome.status,
+          errorCode: outcome.code,
+          error: outcome.error,
+        },
+        'could not mark the message read',
+      );
+    }
+  }
+
+  async #postWithRetries(body: unknown): Promise<Outcome> {
+    let outcome: Outcome = { ok: false, retry: true, error: 'not tried' };
+    for (let attempt = 1; attempt <= this.#attempts; attempt++) {
+      outcome = await this.#post(body);
+      if (outcome.ok || !outcome.retry || attempt === this.#attempts) return outcome;
+      const delay = this.#backoff(attempt);
+      log.warn(
+        { event: 'whatsapp.send_retry', attempt, delayMs: delay, status: outcome.status, errorCode: outcome.code },
+        'WhatsApp busy or unreachable; retrying',
+      );
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+    return outcome;
+  }
+
+  /** Exponential backoff with "equal jitter": half fixed, half random, so retries of many phones spread out. */
+  #backoff(attempt: number): number {
+    const ceiling = Math.min(this.#maxBackoffMs, this.#baseBackoffMs * 2 ** (attempt - 1));
+    return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
+  }
+
+  async #post(body: unknown): Promise<Outcome> {
+    let response: Response;
+    try {
+      response = await fetch(this.#url, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${this.#accessToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(this.#requestTimeoutMs),
+      });
+    } catch (error) {
+      return { ok: false, retry: true, error: `network error: ${String(error)}` };
+    }
+    const text = await response.text();
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    if (response.ok) return { ok: true, body: json };
+
+    const graph = GraphError.safeParse(json);
+    const code = graph.success ? graph.data.error.code : undefined;
+    const details = graph.success ? graph.data.error.error_data?.details : undefined;
+    const error = graph.success
+      ? `HTTP ${response.status}, code ${code}: ${graph.data.error.message ?? ''}${details ? ` (${details})` : ''}`
+      : `HTTP ${response.status}: ${text.slice(0, 200)}`;
+    const retry =
+      response.status === 429 || response.status >= 500 || (code !== undefined && RATE_LIMIT_CODES.has(code));
+    return { ok: false, retry, status: response.status, error, code };
+  }
+}

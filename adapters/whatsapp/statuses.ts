@@ -1,0 +1,31 @@
+import { log, phoneRef } from '../../src/log.ts';
+import type { MessageStatus } from './inbound.ts';
+
+/** Error code Meta gives when a free-form message is sent outside the customer's 24-hour window. */
+export const OUTSIDE_CUSTOMER_WINDOW = 131047;
+
+/** Where delivery statuses of cita's messages go. They are recorded, never answered. */
+export type StatusRecorder = (status: MessageStatus) => void;
+
+/**
+ * The default recorder: one log line per status, a warning with Meta's error codes for a failed
+ * one (the only status someone may need to act on).
+ */
+export const logStatus: StatusRecorder = function logStatus(status) {
+  const context = {
+    event: 'whatsapp.status',
+    messageId: status.messageId,
+    status: status.status,
+    phoneRef: status.recipient ? phoneRef(status.recipient) : undefined,
+  };
+  if (status.status === 'failed') {
+    const codes = status.errors.map((error) => error.code);
+    const outsideWindow = codes.includes(OUTSIDE_CUSTOMER_WINDOW);
+    log.warn(
+      { ...context, errorCodes: codes, errorTitles: status.errors.map((e) => e.title), outsideWindow },
+      outsideWindow ? 'message not delivered: outside the 24-hour customer window' : 'message not delivered',
+    );
+  } else {
+    log.debug(context, 'message status');
+  }
+};

@@ -1,0 +1,206 @@
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { z } from 'zod';
+
+/**
+ * A local stand-in for Meta's Graph API `POST /{version}/{phone-number-id}/messages`. It checks
+ * what the real one would refuse (bearer token, path, message shapes and WhatsApp's limits) from
+ * Meta's documentation, independently of cita's own mapping, records every request, and can be
+ * told to fail the next requests.
+ */
+
+const Envelope = { messaging_product: z.literal('whatsapp'), recipient_type: z.literal('individual').optional() };
+const To = z.string().regex(/^\d{6,15}$/);
+const ReplyId = z.string().min(1).max(256);
+
+const TextRequest = z.strictObject({
+  ...Envelope,
+  to: To,
+  type: z.literal('text'),
+  text: z.strictObject({ body: z.string().min(1).max(4096), preview_url: z.boolean().optional() }),
+});
+
+const ButtonRequest = z.strictObject({
+  ...Envelope,
+  to: To,
+  type: z.literal('interactive'),
+  interactive: z.strictObject({
+    type: z.literal('button'),
+    body: z.strictObject({ text: z.string().min(1).max(1024) }),
+    action: z.strictObject({
+      buttons: z
+        .array(
+          z.strictObject({
+            type: z.literal('reply'),
+            reply: z.strictObject({ id: ReplyId, title: z.string().min(1).max(20) }),
+          }),
+        )
+        .min(1)
+        .max(3),
+    }),
+  }),
+});
+
+const ListRequest = z.strictObject({
+  ...Envelope,
+  to: To,
+  type: z.literal('interactive'),
+  interactive: z.strictObject({
+    type: z.literal('list'),
+    body: z.strictObject({ text: z.string().min(1).max(4096) }),
+    action: z
+      .strictObject({
+        button: z.string().min(1).max(20),
+        sections: z
+          .array(
+            z.strictObject({
+              title: z.string().min(1).max(24).optional(),
+              rows: z
+                .array(
+                  z.strictObject({
+                    id: z.string().min(1).max(200),
+                    title: z.string().min(1).max(24),
+                    description: z.string().max(72).optional(),
+                  }),
+                )
+                .min(1),
+            }),
+          )
+          .min(1)
+          .max(10),
+      })
+      .refine((action) => action.sections.flatMap((s) => s.rows).length <= 10, 'at most 10 rows in all')
+      .refine((action) => action.sections.length === 1 || action.sections.every((s) => s.title), 'sections need titles')
+      .refine((action) => {
+        const ids = action.sections.flatMap((s) => s.rows.map((r) => r.id));
+        return new Set(ids).size === ids.length;
+      }, 'row ids must be unique'),
+  }),
+});
+
+const ReadRequest = z.strictObject({
+  messaging_product: z.literal('whatsapp'),
+  status: z.literal('read'),
+  message_id: z.string().min(1),
+  typing_indicator: z.strictObject({ type: z.literal('text') }).optional(),
+});
+
+export const CloudApiMessage = z.union([TextRequest, ButtonRequest, ListRequest]);
+export type CloudApiMessage = z.infer<typeof CloudApiMessage>;
+export const CloudApiRequest = z.union([CloudApiMessage, ReadRequest]);
+export type CloudApiRequest = z.infer<typeof CloudApiRequest>;
+
+export interface RecordedRequest {
+  path: string;
+  authorization: string | undefined;
+  body: unknown;
+  /** The HTTP status the fake answered. */
+  status: number;
+}
+
+interface Failure {
+  status: number;
+  code: number;
+  message: string;
+}
+
+/** Which requests a failure is for: messages sent, or read receipts. */
+type RequestKind = 'message' | 'read';
+
+/**
+ * Starts the fake on a free local port.
+ *
+ * @example
+ * const graph = await startFakeGraphApi({ accessToken: 'token', phoneNumberId: '1234' });
+ * new WhatsAppMessenger({ accessToken: 'token', phoneNumberId: '1234', apiBaseUrl: graph.url });
+ */
+export async function startFakeGraphApi(options: { accessToken: string; phoneNumberId: string }) {
+  const requests: RecordedRequest[] = [];
+  const failures: Record<RequestKind, Failure[]> = { message: [], read: [] };
+  let sent = 0;
+
+  function answer(res: ServerResponse, record: Omit<RecordedRequest, 'status'>, status: number, body: unknown): void {
+    requests.push({ ...record, status });
+    res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(body));
+  }
+
+  function graphError(code: number, message: string, type = 'OAuthException') {
+    return {
+      error: {
+        message: `(#${code}) ${message}`,
+        type,
+        code,
+        error_data: { messaging_product: 'whatsapp', details: message },
+        fbtrace_id: 'FAKE',
+      },
+    };
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const text = Buffer.concat(chunks).toString('utf8');
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = text;
+    }
+    const record = { path: req.url ?? '', authorization: req.headers.authorization, body };
+
+    if (req.method !== 'POST' || !new RegExp(`^/v\\d+\\.\\d+/${options.phoneNumberId}/messages$`).test(record.path)) {
+      return answer(res, record, 404, graphError(803, `Unknown path ${req.method} ${record.path}`));
+    }
+    if (record.authorization !== `Bearer ${options.accessToken}`) {
+      return answer(res, record, 401, graphError(190, 'Invalid OAuth access token'));
+    }
+    const kind: RequestKind = typeof body === 'object' && body !== null && 'status' in body ? 'read' : 'message';
+    const failure = failures[kind].shift();
+    if (failure) return answer(res, record, failure.status, graphError(failure.code, failure.message));
+    const parsed = CloudApiRequest.safeParse(body);
+    if (!parsed.success) {
+      return answer(res, record, 400, graphError(100, `Invalid parameter: ${z.prettifyError(parsed.error)}`));
+    }
+    if ('status' in parsed.data) return answer(res, record, 200, { success: true });
+    sent += 1;
+    return answer(res, record, 200, {
+      messaging_product: 'whatsapp',
+      contacts: [{ input: parsed.data.to, wa_id: parsed.data.to }],
+      messages: [{ id: `wamid.FAKE${sent}` }],
+    });
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error) => {
+      res.writeHead(500);
+      res.end(String(error));
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    /** The messages sent, without the read receipts, as Cloud API bodies in the order received. */
+    get messages(): CloudApiMessage[] {
+      return requests.flatMap((r) => {
+        const message = CloudApiMessage.safeParse(r.body);
+        return r.status === 200 && message.success ? [message.data] : [];
+      });
+    },
+    /** The next `times` requests of that kind (with a valid token) get this error instead of their answer. */
+    failNext(failure: Failure, { times = 1, on = 'message' }: { times?: number; on?: RequestKind } = {}): void {
+      for (let i = 0; i < times; i++) failures[on].push(failure);
+    },
+    close(): Promise<void> {
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+export type FakeGraphApi = Awaited<ReturnType<typeof startFakeGraphApi>>;
