@@ -51,7 +51,8 @@ export class MemoryInbox implements Inbox {
   async waitForWork(ms: number): Promise<void> {
     // Work that arrived between the last empty claim and now would otherwise wait out the timeout.
     if (this.#closed || [...this.#queues.keys()].some((phone) => !this.#claimed.has(phone))) return;
-    await Promise.race([once(this.#signal, 'work'), new Promise((resolve) => setTimeout(resolve, ms).unref())]);
+    // The listener goes away with the timeout, so idle waits do not pile listeners up.
+    await once(this.#signal, 'work', { signal: AbortSignal.timeout(ms) }).catch(() => {});
   }
 
   async close(): Promise<void> {

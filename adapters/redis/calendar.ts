@@ -1,0 +1,126 @@
+import type { Redis } from 'ioredis';
+import { Appointment, type Calendar, type Interval } from '../../src/engine/ports.ts';
+import { DEFAULT_PREFIX, redisKeys } from './keys.ts';
+import { defineScript, type Script } from './script.ts';
+
+/**
+ * KEYS: appointments hash, by-end index, the phone's by-start index. ARGV: id, JSON, end ms, start ms.
+ * Writing an id that exists answers the stored appointment and writes nothing (idempotent booking).
+ */
+const CREATE = `
+local stored = redis.call('HGET', KEYS[1], ARGV[1])
+if stored then return stored end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
+redis.call('ZADD', KEYS[3], ARGV[4], ARGV[1])
+return ARGV[2]`;
+
+/** KEYS: appointments hash, by-end index; ARGV: id, phone index prefix. */
+const CANCEL = `
+local stored = redis.call('HGET', KEYS[1], ARGV[1])
+if not stored then return 0 end
+redis.call('HDEL', KEYS[1], ARGV[1])
+redis.call('ZREM', KEYS[2], ARGV[1])
+redis.call('ZREM', ARGV[2] .. cjson.decode(stored).phone, ARGV[1])
+return 1`;
+
+/** KEYS as for CREATE; ARGV: id, JSON, end ms, start ms, phone index prefix. One write: never zero or two appointments. */
+const RESCHEDULE = `
+local stored = redis.call('HGET', KEYS[1], ARGV[1])
+if not stored then return false end
+local merged = cjson.decode(stored)
+for field, value in pairs(cjson.decode(ARGV[2])) do merged[field] = value end
+local json = cjson.encode(merged)
+redis.call('ZREM', ARGV[5] .. cjson.decode(stored).phone, ARGV[1])
+redis.call('HSET', KEYS[1], ARGV[1], json)
+redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
+redis.call('ZADD', KEYS[3], ARGV[4], ARGV[1])
+return json`;
+
+export interface RedisCalendarOptions {
+  prefix?: string;
+}
+
+/**
+ * The shop's appointments in Redis, used with `REDIS_URL` when no Google Calendar is configured,
+ * so every process sees every booking (the local calendar file is one machine's). A hash of
+ * appointments by id, an index by end time for busy-time queries and one by start per phone. All
+ * keys share the hash tag `{calendar}`: the shop's calendar is one slot on Redis Cluster.
+ */
+export class RedisCalendar implements Calendar {
+  readonly #redis: Redis;
+  readonly #keys;
+  readonly #scripts: Record<'create' | 'cancel' | 'reschedule', Script>;
+
+  constructor(redis: Redis, options: RedisCalendarOptions = {}) {
+    this.#redis = redis;
+    this.#keys = redisKeys(options.prefix ?? DEFAULT_PREFIX);
+    this.#scripts = {
+      create: defineScript(redis, 'citaCalendarCreate', CREATE),
+      cancel: defineScript(redis, 'citaCalendarCancel', CANCEL),
+      reschedule: defineScript(redis, 'citaCalendarReschedule', RESCHEDULE),
+    };
+  }
+
+  async busy(window: Interval): Promise<Interval[]> {
+    const [from, to] = [Date.parse(window.start), Date.parse(window.end)];
+    const ids = await this.#redis.zrangebyscore(this.#byEnd, `(${from}`, '+inf');
+    return (await this.#load(ids))
+      .filter((a) => Date.parse(a.start) < to && Date.parse(a.end) > from)
+      .map(({ start, end }) => ({ start, end }));
+  }
+
+  async create(appointment: Appointment): Promise<Appointment> {
+    const valid = Appointment.parse(appointment);
+    const stored = await this.#scripts.create(this.#writeKeys(valid), this.#writeArgs(valid));
+    return Appointment.parse(JSON.parse(String(stored)));
+  }
+
+  async get(id: string): Promise<Appointment | undefined> {
+    const stored = await this.#redis.hget(this.#appointments, id);
+    return stored === null ? undefined : Appointment.parse(JSON.parse(stored));
+  }
+
+  async cancel(id: string): Promise<void> {
+    await this.#scripts.cancel([this.#appointments, this.#byEnd], [id, this.#byPhone('')]);
+  }
+
+  async reschedule(appointment: Appointment): Promise<Appointment> {
+    const valid = Appointment.parse(appointment);
+    const args = [...this.#writeArgs(valid), this.#byPhone('')];
+    const stored = await this.#scripts.reschedule(this.#writeKeys(valid), args);
+    if (stored === null) throw new Error(`no appointment ${valid.id} to move`);
+    return Appointment.parse(JSON.parse(String(stored)));
+  }
+
+  async upcomingFor(phone: string, from: Date): Promise<Appointment[]> {
+    const ids = await this.#redis.zrangebyscore(this.#byPhone(phone), from.getTime(), '+inf');
+    return (await this.#load(ids)).sort((a, b) => a.start.localeCompare(b.start));
+  }
+
+  async #load(ids: string[]): Promise<Appointment[]> {
+    if (ids.length === 0) return [];
+    const stored = await this.#redis.hmget(this.#appointments, ...ids);
+    return stored.flatMap((json) => (json === null ? [] : [Appointment.parse(JSON.parse(json))]));
+  }
+
+  #writeKeys(appointment: Appointment) {
+    return [this.#appointments, this.#byEnd, this.#byPhone(appointment.phone)];
+  }
+
+  #writeArgs(appointment: Appointment) {
+    return [appointment.id, JSON.stringify(appointment), Date.parse(appointment.end), Date.parse(appointment.start)];
+  }
+
+  get #appointments() {
+    return this.#keys.shop('{calendar}', 'appointments');
+  }
+
+  get #byEnd() {
+    return this.#keys.shop('{calendar}', 'by-end');
+  }
+
+  #byPhone(phone: string) {
+    return this.#keys.shop('{calendar}', 'phone', phone);
+  }
+}

@@ -1,0 +1,61 @@
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import { type ConversationStore, StoredConversation } from '../../src/engine/ports.ts';
+import { log, phoneRef } from '../../src/log.ts';
+import { DEFAULT_PREFIX, redisKeys } from './keys.ts';
+import { defineScript, type Script } from './script.ts';
+
+/** A conversation nobody touched for this long is forgotten: the next message starts afresh. */
+export const CONVERSATION_TTL_MS = 24 * 60 * 60_000;
+
+/** Compare-and-set on the version: a writer that loaded an older version is refused, never overwrites. */
+const SAVE = `
+local current = tonumber(redis.call('HGET', KEYS[1], 'version') or '0')
+if current ~= tonumber(ARGV[1]) then return 0 end
+redis.call('HSET', KEYS[1], 'version', current + 1, 'conversation', ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return 1`;
+
+const Saved = z.tuple([z.string().nullable(), z.coerce.number().int().min(0).nullable()]);
+
+export interface RedisConversationStoreOptions {
+  prefix?: string;
+  /** Quiet period after which a conversation expires. */
+  ttlMs?: number;
+}
+
+/** The conversation store on Redis: one hash per phone holding the snapshot and its version. */
+export class RedisConversationStore implements ConversationStore {
+  readonly #redis: Redis;
+  readonly #keys;
+  readonly #ttlMs: number;
+  readonly #save: Script;
+
+  constructor(redis: Redis, options: RedisConversationStoreOptions = {}) {
+    this.#redis = redis;
+    this.#keys = redisKeys(options.prefix ?? DEFAULT_PREFIX);
+    this.#ttlMs = options.ttlMs ?? CONVERSATION_TTL_MS;
+    this.#save = defineScript(redis, 'citaConversationSave', SAVE);
+  }
+
+  async load(phone: string): Promise<{ conversation?: StoredConversation; version: number }> {
+    const [json, version] = Saved.parse(await this.#redis.hmget(this.#key(phone), 'conversation', 'version'));
+    if (json === null || version === null) return { version: version ?? 0 };
+    try {
+      return { conversation: StoredConversation.parse(JSON.parse(json)), version };
+    } catch (error) {
+      // Unreadable data must not block the phone forever: start afresh, and the next save replaces it.
+      log.warn({ event: 'conversation.unreadable', phoneRef: phoneRef(phone), error: String(error) });
+      return { version };
+    }
+  }
+
+  async save(phone: string, conversation: StoredConversation, version: number): Promise<boolean> {
+    const json = JSON.stringify(StoredConversation.parse(conversation));
+    return (await this.#save([this.#key(phone)], [version, json, this.#ttlMs])) === 1;
+  }
+
+  #key(phone: string) {
+    return this.#keys.phone(phone, 'conversation');
+  }
+}

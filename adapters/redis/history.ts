@@ -1,0 +1,56 @@
+import type { Redis } from 'ioredis';
+import { type BookingHistory, HistoryEntry } from '../../src/engine/ports.ts';
+import { log, phoneRef } from '../../src/log.ts';
+import { DEFAULT_PREFIX, redisKeys } from './keys.ts';
+
+/** A phone's booking history is kept this long after its latest entry. */
+export const HISTORY_TTL_MS = 365 * 24 * 60 * 60_000;
+
+export interface RedisBookingHistoryOptions {
+  prefix?: string;
+  ttlMs?: number;
+}
+
+/** Each phone's bookings as a Redis list, oldest first, kept much longer than conversations. */
+export class RedisBookingHistory implements BookingHistory {
+  readonly #redis: Redis;
+  readonly #keys;
+  readonly #ttlMs: number;
+
+  constructor(redis: Redis, options: RedisBookingHistoryOptions = {}) {
+    this.#redis = redis;
+    this.#keys = redisKeys(options.prefix ?? DEFAULT_PREFIX);
+    this.#ttlMs = options.ttlMs ?? HISTORY_TTL_MS;
+  }
+
+  async record(phone: string, entry: HistoryEntry): Promise<void> {
+    const key = this.#key(phone);
+    await this.#redis
+      .multi()
+      .rpush(key, JSON.stringify(HistoryEntry.parse(entry)))
+      .pexpire(key, this.#ttlMs)
+      .exec();
+  }
+
+  async list(phone: string): Promise<HistoryEntry[]> {
+    const stored = await this.#redis.lrange(this.#key(phone), 0, -1);
+    return stored.flatMap((json) => {
+      const parsed = HistoryEntry.safeParse(safeJson(json));
+      if (parsed.success) return [parsed.data];
+      log.warn({ event: 'history.unreadable', phoneRef: phoneRef(phone) }, 'history entry unreadable; skipped');
+      return [];
+    });
+  }
+
+  #key(phone: string) {
+    return this.#keys.phone(phone, 'history');
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

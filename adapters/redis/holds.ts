@@ -1,0 +1,154 @@
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import type { HeldSlot, Interval, SlotHolds } from '../../src/engine/ports.ts';
+import { DEFAULT_PREFIX, redisKeys } from './keys.ts';
+import { defineScript, type Script } from './script.ts';
+
+/** Holds are taken in cells of this many minutes; slot times and durations sit on this grid. */
+export const CELL_MINUTES = 5;
+/** A hold longer than this is a mistake, not a haircut (and would mean thousands of keys). */
+const MAX_HOLD_MS = 24 * 60 * 60_000;
+
+/**
+ * KEYS: the hold index, this hold's record, then every cell of the interval.
+ * ARGV: phone, token, ttl ms, record JSON, record key prefix, end ms.
+ *
+ * All or nothing: if another phone owns any cell, nothing changes. The phone's own holds that
+ * share a cell are replaced whole (all their cells, found through their records), so a customer
+ * who picks another time never blocks themselves.
+ */
+const ACQUIRE = `
+local phone, token, ttl = ARGV[1], ARGV[2], ARGV[3]
+local owner = phone .. ' ' .. token
+local replaced = { [token] = true }
+for i = 3, #KEYS do
+  local held = redis.call('GET', KEYS[i])
+  if held and held ~= owner then
+    local sep = string.find(held, ' ', 1, true)
+    if string.sub(held, 1, sep - 1) ~= phone then return 0 end
+    replaced[string.sub(held, sep + 1)] = true
+  end
+end
+for oldToken in pairs(replaced) do
+  local recordKey = ARGV[5] .. oldToken
+  local record = redis.call('GET', recordKey)
+  if record then
+    for _, cell in ipairs(cjson.decode(record).cells) do
+      if redis.call('GET', cell) == phone .. ' ' .. oldToken then redis.call('DEL', cell) end
+    end
+    redis.call('DEL', recordKey)
+  end
+  redis.call('ZREM', KEYS[1], oldToken)
+end
+for i = 3, #KEYS do redis.call('SET', KEYS[i], owner, 'PX', ttl) end
+redis.call('SET', KEYS[2], ARGV[4], 'PX', ttl)
+redis.call('ZADD', KEYS[1], ARGV[6], token)
+return 1`;
+
+/** KEYS as for ACQUIRE; ARGV: phone, token. Frees only the cells this token still owns. */
+const RELEASE = `
+local owner = ARGV[1] .. ' ' .. ARGV[2]
+for i = 3, #KEYS do
+  if redis.call('GET', KEYS[i]) == owner then redis.call('DEL', KEYS[i]) end
+end
+local record = redis.call('GET', KEYS[2])
+if record and cjson.decode(record).phone == ARGV[1] then redis.call('DEL', KEYS[2]) end
+redis.call('ZREM', KEYS[1], ARGV[2])
+return 1`;
+
+const HoldRecord = z.object({
+  phone: z.string(),
+  token: z.string(),
+  start: z.string(),
+  end: z.string(),
+  cells: z.array(z.string()),
+});
+
+export interface RedisSlotHoldsOptions {
+  prefix?: string;
+  cellMinutes?: number;
+}
+
+/**
+ * Slot holds on Redis. A hold owns every cell of its interval (a 60-minute cut at 10:00 owns the
+ * twelve 5-minute cells 10:00…10:55), so a 30-minute hold at 10:30 collides on the 10:30 cell
+ * and is refused, all in one Lua script. Each cell key and the hold's record expire on their own.
+ *
+ * The shop's hold keys share the hash tag `{holds}` (a shop's holds are one slot on Redis
+ * Cluster, which also lets the script reach the records of holds it replaces). Intervals are
+ * widened to whole cells: two holds that only share a cell without overlapping collide, which the
+ * shop's 5-minute grid never produces.
+ */
+export class RedisSlotHolds implements SlotHolds {
+  readonly #redis: Redis;
+  readonly #keys;
+  readonly #cellMs: number;
+  readonly #scripts: Record<'acquire' | 'release', Script>;
+
+  constructor(redis: Redis, options: RedisSlotHoldsOptions = {}) {
+    this.#redis = redis;
+    this.#keys = redisKeys(options.prefix ?? DEFAULT_PREFIX);
+    this.#cellMs = (options.cellMinutes ?? CELL_MINUTES) * 60_000;
+    this.#scripts = {
+      acquire: defineScript(redis, 'citaHoldAcquire', ACQUIRE),
+      release: defineScript(redis, 'citaHoldRelease', RELEASE),
+    };
+  }
+
+  async acquire(hold: HeldSlot, ttlMs: number): Promise<boolean> {
+    const cells = this.#cells(hold);
+    const record = JSON.stringify({ phone: hold.phone, token: hold.token, start: hold.start, end: hold.end, cells });
+    const args = [
+      hold.phone,
+      hold.token,
+      Math.max(1, Math.ceil(ttlMs)),
+      record,
+      this.#record(''),
+      Date.parse(hold.end),
+    ];
+    return (await this.#scripts.acquire([this.#index, this.#record(hold.token), ...cells], args)) === 1;
+  }
+
+  async release(hold: HeldSlot): Promise<void> {
+    await this.#scripts.release(
+      [this.#index, this.#record(hold.token), ...this.#cells(hold)],
+      [hold.phone, hold.token],
+    );
+  }
+
+  async overlapping(window: Interval): Promise<HeldSlot[]> {
+    const [windowStart, windowEnd] = [Date.parse(window.start), Date.parse(window.end)];
+    // Indexed by end: every hold ending after the window starts, then filtered by start.
+    const tokens = await this.#redis.zrangebyscore(this.#index, `(${windowStart}`, '+inf');
+    if (tokens.length === 0) return [];
+    const records = await this.#redis.mget(tokens.map((token) => this.#record(token)));
+    const expired = tokens.filter((_, i) => records[i] === null);
+    if (expired.length > 0) await this.#redis.zrem(this.#index, ...expired);
+    return records.flatMap((json) => {
+      if (json === null) return [];
+      const { phone, token, start, end } = HoldRecord.parse(JSON.parse(json));
+      return Date.parse(start) < windowEnd && windowStart < Date.parse(end) ? [{ phone, token, start, end }] : [];
+    });
+  }
+
+  get #index() {
+    return this.#keys.shop('{holds}', 'index');
+  }
+
+  #record(token: string) {
+    return this.#keys.shop('{holds}', 'hold', token);
+  }
+
+  /** The cell keys covering [start, end), widened to whole cells. */
+  #cells(interval: Interval): string[] {
+    const [start, end] = [Date.parse(interval.start), Date.parse(interval.end)];
+    if (!(start < end) || end - start > MAX_HOLD_MS) {
+      throw new RangeError(`a hold must run forwards and last at most a day: ${interval.start} → ${interval.end}`);
+    }
+    const cells: string[] = [];
+    for (let cell = Math.floor(start / this.#cellMs); cell * this.#cellMs < end; cell++) {
+      cells.push(this.#keys.shop('{holds}', 'cell', String(cell * this.#cellMs)));
+    }
+    return cells;
+  }
+}

@@ -1,0 +1,265 @@
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import { InboundMessage, type Inbox } from '../../src/engine/ports.ts';
+import { log, phoneRef } from '../../src/log.ts';
+import { DEFAULT_PREFIX, redisKeys } from './keys.ts';
+import { defineScript, type Script } from './script.ts';
+
+/** How long a message id is remembered: WhatsApp redelivers for days when a webhook keeps failing. */
+export const DEDUP_TTL_MS = 7 * 24 * 60 * 60_000;
+/** How long a claim lasts without renewal: twice the engine's settle timeout, renewed every third of it. */
+export const LEASE_MS = 60_000;
+/** Ready phones looked at per claim; busy ones are skipped. */
+const CLAIM_CANDIDATES = 50;
+
+/** Stores the message unless its id was seen, in one step, so a crash cannot store it twice. */
+const ACCEPT = `
+if not redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[2]) then return 0 end
+redis.call('RPUSH', KEYS[2], ARGV[1])
+return 1`;
+
+/** Takes the phone's lease and returns its oldest message, which stays queued until acknowledged. */
+const CLAIM = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return {'busy'} end
+local head = redis.call('LINDEX', KEYS[2], 0)
+if not head then return {'empty'} end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return {'claimed', head}`;
+
+/** Only the lease's owner may finish: it drops the message it handled and frees the phone. */
+const ACK = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return -1 end
+if redis.call('LINDEX', KEYS[2], 0) == ARGV[2] then redis.call('LPOP', KEYS[2]) end
+redis.call('DEL', KEYS[1])
+return redis.call('LLEN', KEYS[2])`;
+
+/** Frees the phone and leaves the message at the front of its queue. */
+const RETRY = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return -1 end
+redis.call('DEL', KEYS[1])
+return redis.call('LLEN', KEYS[2])`;
+
+const RENEW = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+return redis.call('PEXPIRE', KEYS[1], ARGV[2])`;
+
+const ClaimReply = z.union([z.tuple([z.enum(['busy', 'empty'])]), z.tuple([z.literal('claimed'), z.string()])]);
+
+export interface RedisInboxOptions {
+  /** Key prefix (`REDIS_PREFIX`); tests use one per run. */
+  prefix?: string;
+  leaseMs?: number;
+  dedupTtlMs?: number;
+}
+
+interface Claim {
+  phone: string;
+  token: string;
+  /** The message exactly as stored: acknowledging compares it, so a corrupt entry can be dropped too. */
+  stored: string;
+  heartbeat: NodeJS.Timeout;
+}
+
+/**
+ * The inbox on Redis: any number of processes accept into it and work from it.
+ *
+ * Each phone has a list (its messages in arrival order) and a lease key (who is handling it).
+ * Claiming takes the lease with a TTL and reads the head without removing it; acknowledging, by
+ * the lease's owner only, removes it. A process that dies keeps no message: its lease lapses and
+ * the next claim hands the same message out again. A sorted set of phones with waiting messages,
+ * scored by when they may next be claimed, lets a claim find work without scanning keys.
+ *
+ * Why lists and leases rather than Streams with consumer groups: a consumer group hands entries
+ * to whichever consumer asks, so two processes would read two messages of the same phone at once;
+ * keeping a phone's messages in order would need a per-phone lock on top, and per-phone streams
+ * need the same "which phones have work" index as lists do. A list plus a lease is exactly the
+ * guarantee we need (one message per phone at a time, in order, taken over after a crash), in a
+ * few lines of Lua that run on one phone's hash slot.
+ *
+ * The ready set is shop-wide, so it is updated beside the per-phone scripts, not inside them; it
+ * is only a hint, kept correct by re-checking a phone's queue after removing it.
+ */
+export class RedisInbox implements Inbox {
+  readonly #redis: Redis;
+  readonly #keys;
+  readonly #leaseMs: number;
+  readonly #dedupTtlMs: number;
+  readonly #scripts: Record<'accept' | 'claim' | 'ack' | 'retry' | 'renew', Script>;
+  readonly #claims = new Map<string, Claim>();
+  readonly #signal = new EventEmitter();
+  #subscriber?: Redis;
+  #closed = false;
+
+  constructor(redis: Redis, options: RedisInboxOptions = {}) {
+    this.#redis = redis;
+    this.#keys = redisKeys(options.prefix ?? DEFAULT_PREFIX);
+    this.#leaseMs = options.leaseMs ?? LEASE_MS;
+    this.#dedupTtlMs = options.dedupTtlMs ?? DEDUP_TTL_MS;
+    this.#signal.setMaxListeners(0);
+    this.#scripts = {
+      accept: defineScript(redis, 'citaInboxAccept', ACCEPT),
+      claim: defineScript(redis, 'citaInboxClaim', CLAIM),
+      ack: defineScript(redis, 'citaInboxAck', ACK),
+      retry: defineScript(redis, 'citaInboxRetry', RETRY),
+      renew: defineScript(redis, 'citaInboxRenew', RENEW),
+    };
+  }
+
+  async accept(message: InboundMessage): Promise<'accepted' | 'duplicate'> {
+    const stored = JSON.stringify(InboundMessage.parse(message));
+    const keys = [this.#keys.phone(message.phone, 'seen', message.id), this.#queue(message.phone)];
+    const accepted = (await this.#scripts.accept(keys, [stored, this.#dedupTtlMs])) === 1;
+    // Also on a duplicate: a process that crashed between storing and indexing is repaired by the redelivery.
+    await this.#redis.zadd(this.#ready, 'NX', Date.now(), message.phone);
+    if (accepted) await this.#announceWork();
+    return accepted ? 'accepted' : 'duplicate';
+  }
+
+  async claim(): Promise<InboundMessage | undefined> {
+    const phones = await this.#redis.zrangebyscore(this.#ready, '-inf', Date.now(), 'LIMIT', 0, CLAIM_CANDIDATES);
+    for (const phone of phones) {
+      const token = randomUUID();
+      const reply = await this.#scripts.claim([this.#lease(phone), this.#queue(phone)], [token, this.#leaseMs]);
+      const [status, stored] = ClaimReply.parse(reply);
+      if (status === 'busy') continue;
+      if (status === 'empty' || stored === undefined) {
+        await this.#markIdle(phone);
+        continue;
+      }
+      // Out of the way of other claims until the lease would lapse; acknowledging brings it back.
+      await this.#redis.zadd(this.#ready, 'XX', Date.now() + this.#leaseMs, phone);
+      const claim: Claim = { phone, token, stored, heartbeat: this.#startHeartbeat(phone, token) };
+      const message = parseStored(stored);
+      if (message) {
+        this.#claims.set(message.id, claim);
+        return message;
+      }
+      log.error({ event: 'inbox.unreadable', phoneRef: phoneRef(phone) }, 'stored message unreadable; dropped');
+      await this.#finish(claim, this.#scripts.ack, [token, stored]);
+    }
+    return undefined;
+  }
+
+  async ack(message: InboundMessage): Promise<void> {
+    const claim = this.#claims.get(message.id);
+    if (!claim) return;
+    this.#claims.delete(message.id);
+    await this.#finish(claim, this.#scripts.ack, [claim.token, claim.stored]);
+  }
+
+  async retry(message: InboundMessage): Promise<void> {
+    const claim = this.#claims.get(message.id);
+    if (!claim) return;
+    this.#claims.delete(message.id);
+    await this.#finish(claim, this.#scripts.retry, [claim.token]);
+  }
+
+  async waitForWork(ms: number): Promise<void> {
+    if (this.#closed) return;
+    await this.#subscribe();
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.#signal.off('work', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      timer.unref();
+      this.#signal.on('work', done);
+    });
+  }
+
+  /**
+   * Stops waiting for work. Messages still in hand keep their leases renewed until acknowledged;
+   * the connection passed in belongs to the caller and stays open.
+   */
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#signal.emit('work');
+    const subscriber = this.#subscriber;
+    this.#subscriber = undefined;
+    await subscriber?.quit().catch(() => subscriber.disconnect());
+  }
+
+  get #ready() {
+    return this.#keys.shop('ready');
+  }
+
+  #queue(phone: string) {
+    return this.#keys.phone(phone, 'queue');
+  }
+
+  #lease(phone: string) {
+    return this.#keys.phone(phone, 'lease');
+  }
+
+  async #finish(claim: Claim, script: Script, args: (string | number)[]) {
+    clearInterval(claim.heartbeat);
+    const waiting = Number(await script([this.#lease(claim.phone), this.#queue(claim.phone)], args));
+    if (waiting === -1) {
+      log.warn(
+        { event: 'inbox.lease_lost', phoneRef: phoneRef(claim.phone) },
+        'lease lapsed; another process took over',
+      );
+      return;
+    }
+    if (waiting > 0) {
+      await this.#redis.zadd(this.#ready, Date.now(), claim.phone);
+      await this.#announceWork();
+    } else {
+      await this.#markIdle(claim.phone);
+    }
+  }
+
+  /** Drops the phone from the ready set, then puts it back if a message arrived in between. */
+  async #markIdle(phone: string) {
+    await this.#redis.zrem(this.#ready, phone);
+    if ((await this.#redis.llen(this.#queue(phone))) > 0) {
+      await this.#redis.zadd(this.#ready, Date.now(), phone);
+      await this.#announceWork();
+    }
+  }
+
+  /** Renews the lease while this process works on the message; a dead process stops renewing. */
+  #startHeartbeat(phone: string, token: string): NodeJS.Timeout {
+    const timer = setInterval(async () => {
+      try {
+        const renewed = await this.#scripts.renew([this.#lease(phone)], [token, this.#leaseMs]);
+        if (renewed === 1) await this.#redis.zadd(this.#ready, 'XX', Date.now() + this.#leaseMs, phone);
+        else clearInterval(timer);
+      } catch (error) {
+        log.warn({ event: 'inbox.renew_failed', phoneRef: phoneRef(phone), error: String(error) });
+      }
+    }, this.#leaseMs / 3);
+    timer.unref();
+    return timer;
+  }
+
+  async #announceWork() {
+    this.#signal.emit('work');
+    await this.#redis.publish(this.#keys.shop('work'), '1');
+  }
+
+  /** Listens for other processes' new work on a connection of its own (a subscriber can do nothing else). */
+  async #subscribe() {
+    if (this.#subscriber) return;
+    const subscriber = this.#redis.duplicate();
+    this.#subscriber = subscriber;
+    subscriber.on('message', () => this.#signal.emit('work'));
+    subscriber.on('error', (error) => log.warn({ event: 'inbox.subscriber_error', error: String(error) }));
+    await subscriber.subscribe(this.#keys.shop('work')).catch((error) => {
+      log.warn({ event: 'inbox.subscribe_failed', error: String(error) }, 'falling back to polling');
+    });
+  }
+}
+
+function parseStored(stored: string): InboundMessage | undefined {
+  try {
+    const parsed = InboundMessage.safeParse(JSON.parse(stored));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import { MemoryConversationStore } from '../../adapters/memory/conversations.ts';
+import { RedisConversationStore } from '../../adapters/redis/conversations.ts';
+import { redisKeys } from '../../adapters/redis/keys.ts';
+import type { ConversationStore, StoredConversation } from '../../src/engine/ports.ts';
+import { implementations, redisRun, sleep } from './implementations.ts';
+
+const run = await redisRun();
+
+const conversation = (state: string, lastMessageId?: string): StoredConversation => ({
+  machineVersion: 1,
+  snapshot: { value: state, context: { language: 'es', serviceId: 'corte' } },
+  lastMessageId,
+  replies: [{ kind: 'text', body: `now ${state}` }],
+});
+
+describe.each(
+  implementations<ConversationStore>(
+    () => new MemoryConversationStore(),
+    ({ connection, prefix }) => new RedisConversationStore(connection(), { prefix: prefix() }),
+    run,
+  ),
+)('conversation store contract ($name)', ({ make }) => {
+  it('has no conversation and version 0 for a phone never seen', async () => {
+    expect(await make().load('34600000001')).toEqual({ version: 0 });
+  });
+
+  it('gives back what was saved, with the next version', async () => {
+    const store = make();
+    expect(await store.save('34600000001', conversation('choosingDate', 'wamid.1'), 0)).toBe(true);
+    expect(await store.load('34600000001')).toEqual({
+      conversation: conversation('choosingDate', 'wamid.1'),
+      version: 1,
+    });
+    expect(await store.save('34600000001', conversation('confirming', 'wamid.2'), 1)).toBe(true);
+    expect(await store.load('34600000001')).toEqual({
+      conversation: conversation('confirming', 'wamid.2'),
+      version: 2,
+    });
+  });
+
+  it('refuses a save from a stale version and keeps the newer conversation', async () => {
+    const store = make();
+    await store.save('34600000001', conversation('choosingDate'), 0);
+    await store.save('34600000001', conversation('confirming'), 1);
+    expect(await store.save('34600000001', conversation('greeting'), 1)).toBe(false);
+    expect(await store.load('34600000001')).toMatchObject({
+      conversation: { snapshot: { value: 'confirming' } },
+      version: 2,
+    });
+  });
+
+  it('lets exactly one of two writers from the same version win', async () => {
+    const store = make();
+    const results = await Promise.all([
+      store.save('34600000001', conversation('confirming'), 0),
+      store.save('34600000001', conversation('choosingTime'), 0),
+    ]);
+    expect(results.filter(Boolean)).toHaveLength(1);
+    expect((await store.load('34600000001')).version).toBe(1);
+  });
+
+  it('keeps phones apart', async () => {
+    const store = make();
+    await store.save('34600000001', conversation('confirming'), 0);
+    expect(await store.load('34600000002')).toEqual({ version: 0 });
+  });
+});
+
+describe.skipIf(!run)('conversation store on Redis', () => {
+  const redis = () => run!;
+
+  it('lets exactly one of many writers from different processes win each version', async () => {
+    const prefix = redis().prefix();
+    const stores = Array.from({ length: 5 }, () => new RedisConversationStore(redis().redis.connect(), { prefix }));
+    for (let version = 0; version < 20; version++) {
+      const results = await Promise.all(
+        stores.map((store, i) => store.save('34600000001', conversation(`s${i}`), version)),
+      );
+      expect(results.filter(Boolean)).toHaveLength(1);
+    }
+    expect((await stores[0]!.load('34600000001')).version).toBe(20);
+  });
+
+  it('forgets a conversation after the quiet period', async () => {
+    const store = new RedisConversationStore(redis().connection(), { prefix: redis().prefix(), ttlMs: 150 });
+    await store.save('34600000001', conversation('confirming'), 0);
+    await sleep(50);
+    expect((await store.load('34600000001')).version).toBe(1);
+    await sleep(250);
+    expect(await store.load('34600000001')).toEqual({ version: 0 });
+  });
+
+  it('starts afresh, without blocking the phone, when the stored conversation is unreadable', async () => {
+    const prefix = redis().prefix();
+    const store = new RedisConversationStore(redis().connection(), { prefix });
+    await store.save('34600000001', conversation('confirming'), 0);
+    await redis().connection().hset(redisKeys(prefix).phone('34600000001', 'conversation'), 'conversation', '{broken');
+    expect(await store.load('34600000001')).toEqual({ version: 1 });
+    expect(await store.save('34600000001', conversation('greeting'), 1)).toBe(true);
+  });
+});

@@ -1,0 +1,68 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { RedisInbox } from '../../adapters/redis/inbox.ts';
+import { redisKeys } from '../../adapters/redis/keys.ts';
+import { redisRun, sleep } from './implementations.ts';
+
+const run = await redisRun();
+const WORKER = fileURLToPath(new URL('./fixtures/inbox-worker.ts', import.meta.url));
+
+const children: ChildProcess[] = [];
+afterEach(() => {
+  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+});
+
+/** A worker in a process of its own, resolved once it is running. */
+async function startWorker(url: string, prefix: string, leaseMs: number): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [WORKER, url, prefix, String(leaseMs)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  children.push(child);
+  await once(child.stdout!, 'data');
+  return child;
+}
+
+describe.skipIf(!run)('a worker process killed mid-burst', () => {
+  it('loses nothing and repeats nothing: every accepted message is handled once, in order per phone', async () => {
+    const { redis, connection } = run!;
+    const prefix = run!.prefix();
+    const leaseMs = 500;
+    const inbox = new RedisInbox(connection(), { prefix });
+    const phones = ['34600000001', '34600000002', '34600000003'];
+    const effects = (phone: string) => connection().lrange(`${prefix}:{${phone}}:test-effects`, 0, -1);
+    const handled = async () => (await Promise.all(phones.map(effects))).flat().length;
+
+    const first = await startWorker(redis.url, prefix, leaseMs);
+    const sent = new Map(phones.map((phone) => [phone, [] as string[]]));
+    for (let i = 0; i < 60; i++) {
+      for (const phone of phones) {
+        const id = `wamid.${phone}.${i}`;
+        sent.get(phone)!.push(id);
+        await inbox.accept({
+          id,
+          phone,
+          receivedAt: new Date().toISOString(),
+          content: { kind: 'text', text: `${i}` },
+        });
+      }
+    }
+    // Kill it with work in hand: some messages handled, the rest still queued.
+    while ((await handled()) < 20) await sleep(5);
+    first.kill('SIGKILL');
+    await once(first, 'exit');
+    expect(await handled()).toBeLessThan(180);
+    // It died holding messages: their leases must lapse before anyone else may take them.
+    const leases = await connection().exists(...phones.map((phone) => redisKeys(prefix).phone(phone, 'lease')));
+    expect(leases).toBeGreaterThan(0);
+
+    await startWorker(redis.url, prefix, leaseMs);
+    const deadline = Date.now() + 15_000;
+    while ((await handled()) < 180 && Date.now() < deadline) await sleep(50);
+    await sleep(leaseMs * 2);
+
+    for (const phone of phones) expect(await effects(phone)).toEqual(sent.get(phone));
+    expect(await inbox.claim()).toBeUndefined();
+  });
+});

@@ -1,0 +1,215 @@
+import { describe, expect, it } from 'vitest';
+import { MemoryInbox } from '../../adapters/memory/inbox.ts';
+import { DEDUP_TTL_MS, RedisInbox } from '../../adapters/redis/inbox.ts';
+import { redisKeys } from '../../adapters/redis/keys.ts';
+import type { InboundMessage, Inbox } from '../../src/engine/ports.ts';
+import { implementations, redisRun, sleep } from './implementations.ts';
+
+const run = await redisRun();
+
+let counter = 0;
+function message(phone: string, text = `message ${++counter}`): InboundMessage {
+  return {
+    id: `wamid.${phone}.${++counter}`,
+    phone,
+    receivedAt: new Date().toISOString(),
+    customerName: 'Carlos',
+    content: { kind: 'text', text },
+  };
+}
+
+describe.each(
+  implementations<Inbox>(
+    () => new MemoryInbox(),
+    ({ connection, prefix }) => new RedisInbox(connection(), { prefix: prefix() }),
+    run,
+  ),
+)('inbox contract ($name)', ({ make }) => {
+  it('accepts a message once and calls the same id again a duplicate', async () => {
+    const inbox = make();
+    const first = message('34600000001');
+    expect(await inbox.accept(first)).toBe('accepted');
+    expect(await inbox.accept({ ...first, content: { kind: 'text', text: 'changed' } })).toBe('duplicate');
+    expect(await inbox.claim()).toEqual(first);
+    await inbox.ack(first);
+    expect(await inbox.claim()).toBeUndefined();
+  });
+
+  it("hands out a phone's messages in arrival order, the next only after the previous is acknowledged", async () => {
+    const inbox = make();
+    const [one, two, three] = [message('34600000001'), message('34600000001'), message('34600000001')];
+    for (const m of [one, two, three]) await inbox.accept(m);
+
+    expect(await inbox.claim()).toEqual(one);
+    expect(await inbox.claim()).toBeUndefined();
+    await inbox.ack(one);
+    expect(await inbox.claim()).toEqual(two);
+    await inbox.ack(two);
+    expect(await inbox.claim()).toEqual(three);
+    await inbox.ack(three);
+    expect(await inbox.claim()).toBeUndefined();
+  });
+
+  it('hands out messages of different phones at the same time', async () => {
+    const inbox = make();
+    const carlos = message('34600000001');
+    const ana = message('34600000002');
+    await inbox.accept(carlos);
+    await inbox.accept(ana);
+    const claimed = [await inbox.claim(), await inbox.claim()];
+    expect(claimed).toEqual(expect.arrayContaining([carlos, ana]));
+  });
+
+  it('gives a retried message back first, before the ones that came after it', async () => {
+    const inbox = make();
+    const [one, two] = [message('34600000001'), message('34600000001')];
+    await inbox.accept(one);
+    await inbox.accept(two);
+    expect(await inbox.claim()).toEqual(one);
+    await inbox.retry(one);
+    expect(await inbox.claim()).toEqual(one);
+  });
+
+  it('wakes a waiting worker as soon as a message is accepted', async () => {
+    const inbox = make();
+    const started = Date.now();
+    const waiting = inbox.waitForWork(5_000);
+    await sleep(50);
+    await inbox.accept(message('34600000001'));
+    await waiting;
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
+  it('stops waiting after the given time when nothing arrives', async () => {
+    const inbox = make();
+    const started = Date.now();
+    await inbox.waitForWork(100);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(90);
+    await inbox.close();
+  });
+});
+
+describe.skipIf(!run)('inbox on Redis', () => {
+  // skipIf guarantees run is set inside.
+  const redis = () => run!;
+
+  it('keeps message ids for days, so a new process still recognises a redelivery', async () => {
+    const prefix = redis().prefix();
+    const first = new RedisInbox(redis().redis.connect(), { prefix });
+    const m = message('34600000001');
+    expect(await first.accept(m)).toBe('accepted');
+
+    const restarted = new RedisInbox(redis().redis.connect(), { prefix });
+    expect(await restarted.accept(m)).toBe('duplicate');
+    const ttl = await redis()
+      .connection()
+      .pttl(redisKeys(prefix).phone(m.phone, 'seen', m.id));
+    expect(ttl).toBeGreaterThan(DEDUP_TTL_MS - 60_000);
+    expect(ttl).toBeGreaterThan(6 * 24 * 60 * 60_000);
+  });
+
+  it('keeps an accepted message when the accepting process goes away', async () => {
+    const prefix = redis().prefix();
+    const connection = redis().redis.connect();
+    const webhook = new RedisInbox(connection, { prefix });
+    const m = message('34600000001');
+    await webhook.accept(m);
+    connection.disconnect();
+
+    const worker = new RedisInbox(redis().redis.connect(), { prefix });
+    expect(await worker.claim()).toEqual(m);
+  });
+
+  it('lets a second process take over a message once the lease of a killed process lapses, and only then', async () => {
+    const prefix = redis().prefix();
+    const leaseMs = 300;
+    const killedConnection = redis().redis.connect();
+    const killed = new RedisInbox(killedConnection, { prefix, leaseMs });
+    const survivor = new RedisInbox(redis().redis.connect(), { prefix, leaseMs });
+    const [first, second] = [message('34600000001'), message('34600000001')];
+    await survivor.accept(first);
+    await survivor.accept(second);
+
+    expect(await killed.claim()).toEqual(first);
+    // While the holder lives it renews its lease, well past one lease time.
+    await sleep(leaseMs * 2.5);
+    expect(await survivor.claim()).toBeUndefined();
+
+    killedConnection.disconnect();
+    let taken: InboundMessage | undefined;
+    for (let i = 0; i < 40 && !taken; i++) {
+      await sleep(50);
+      taken = await survivor.claim();
+    }
+    expect(taken).toEqual(first);
+    await survivor.ack(first);
+    expect(await survivor.claim()).toEqual(second);
+    await survivor.ack(second);
+    expect(await survivor.claim()).toBeUndefined();
+  });
+
+  it('refuses the acknowledgement of a process whose lease lapsed, so the new holder keeps the message', async () => {
+    const prefix = redis().prefix();
+    const leaseMs = 200;
+    const slow = new RedisInbox(redis().redis.connect(), { prefix, leaseMs });
+    const other = new RedisInbox(redis().redis.connect(), { prefix, leaseMs });
+    const m = message('34600000001');
+    await other.accept(m);
+    expect(await slow.claim()).toEqual(m);
+    // A lease taken over behind the slow process's back (as after a long pause).
+    await redis().connection().del(redisKeys(prefix).phone(m.phone, 'lease'));
+    await redis().connection().zadd(redisKeys(prefix).shop('ready'), 0, m.phone);
+    expect(await other.claim()).toEqual(m);
+
+    await slow.ack(m);
+    expect(await redis().connection().llen(redisKeys(prefix).phone(m.phone, 'queue'))).toBe(1);
+    await other.ack(m);
+    expect(await redis().connection().llen(redisKeys(prefix).phone(m.phone, 'queue'))).toBe(0);
+  });
+
+  it("processes each phone's messages once, in order and never two at a time, across two processes", async () => {
+    const prefix = redis().prefix();
+    const processes = [0, 1].map(() => new RedisInbox(redis().redis.connect(), { prefix, leaseMs: 5_000 }));
+    const phones = ['34600000001', '34600000002', '34600000003', '34600000004'];
+    const sent = new Map(phones.map((phone) => [phone, [] as string[]]));
+    for (let i = 0; i < 15; i++) {
+      for (const phone of phones) {
+        const m = message(phone);
+        sent.get(phone)!.push(m.id);
+        await processes[i % 2]!.accept(m);
+      }
+    }
+
+    const handled = new Map(phones.map((phone) => [phone, [] as string[]]));
+    const inHand = new Set<string>();
+    const overlaps: string[] = [];
+    let concurrentPhones = 0;
+    const total = phones.length * 15;
+    let done = 0;
+    async function worker(inbox: RedisInbox) {
+      const deadline = Date.now() + 15_000;
+      while (done < total && Date.now() < deadline) {
+        const m = await inbox.claim();
+        if (!m) {
+          await inbox.waitForWork(20);
+          continue;
+        }
+        if (inHand.has(m.phone)) overlaps.push(m.phone);
+        inHand.add(m.phone);
+        concurrentPhones = Math.max(concurrentPhones, inHand.size);
+        await sleep(Math.random() * 5);
+        handled.get(m.phone)!.push(m.id);
+        inHand.delete(m.phone);
+        done++;
+        await inbox.ack(m);
+      }
+    }
+    // Three loops per process, as CITA_WORKERS would run.
+    await Promise.all(processes.flatMap((inbox) => [worker(inbox), worker(inbox), worker(inbox)]));
+    await Promise.all(processes.map((inbox) => inbox.close()));
+
+    expect(overlaps).toEqual([]);
+    expect(handled).toEqual(sent);
+    expect(concurrentPhones).toBeGreaterThan(1);
+  });
+});
