@@ -71,6 +71,22 @@ export const ShopConfig = z
       /** Appointments starting sooner than this are not cancelled in the chat: the customer is asked to call. */
       cancellationNoticeMinutes: z.number().int().min(0).default(120),
     }),
+    reminders: z
+      .object({
+        /** When reminders go out, in minutes before the appointment (24 h and 2 h by default). */
+        minutesBefore: z.array(z.number().int().min(5).max(10_080)).default([1440, 120]),
+        /**
+         * The pre-approved template sent when the customer has not written in the last 24 hours
+         * (WhatsApp allows only templates then). Body parameters: {{1}} service, {{2}} day, {{3}} time;
+         * three quick-reply buttons: attend, change, cancel.
+         */
+        template: z
+          .object({ name: z.string().min(1), language: z.string().min(2) })
+          .default({ name: 'cita_reminder', language: 'es' }),
+        /** How often each process looks for reminders that are due. */
+        checkEverySeconds: z.number().int().min(1).max(3600).default(30),
+      })
+      .default({ minutesBefore: [1440, 120], template: { name: 'cita_reminder', language: 'es' }, checkEverySeconds: 30 }),
   })
   .refine((shop) => shop.languages.supported.includes(shop.languages.default), {
     message: 'the default language must be one of the supported languages',

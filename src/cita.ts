@@ -6,6 +6,7 @@ import { MemoryConversationStore } from '../adapters/memory/conversations.ts';
 import { MemorySlotHolds } from '../adapters/memory/holds.ts';
 import { MemoryInbox } from '../adapters/memory/inbox.ts';
 import { MemoryRateLimiter } from '../adapters/memory/rate-limiter.ts';
+import { MemoryReminderSchedule } from '../adapters/memory/reminders.ts';
 import { SimulatorMessenger } from '../adapters/simulator/messenger.ts';
 import { Language, type ShopConfig } from '../config/schema.ts';
 import { ConversationEngine } from './engine/conversation.ts';
@@ -18,6 +19,7 @@ import type {
   Inbox,
   Messenger,
   RateLimiter,
+  ReminderSchedule,
   SlotHolds,
 } from './engine/ports.ts';
 import { startWorkers } from './engine/worker.ts';
@@ -25,6 +27,7 @@ import type { Interpreter } from './interpreter/port.ts';
 import { ruleInterpreter } from './interpreter/rule-interpreter.ts';
 import { COPY } from './messages/views.ts';
 import type { OutboundMessage } from './messages/whatsapp.ts';
+import { sendDueReminders, startReminderLoop } from './reminders/sender.ts';
 
 export interface CitaOptions {
   shop: ShopConfig;
@@ -43,6 +46,7 @@ export interface CitaOptions {
     /** Where replies to channel messages go (WhatsApp); replies to `converse` always stay in this process. */
     messenger: Messenger;
     rateLimiter: RateLimiter;
+    reminders: ReminderSchedule;
   }>;
   /** Called after the workers stop: closes what the adapters opened (the Redis connection). */
   onStop?: () => Promise<void>;
@@ -63,7 +67,7 @@ export function createCita(options: CitaOptions) {
   const messenger: Messenger = channel
     ? {
         send: (phone, replies, inReplyTo) =>
-          conversed.delete(inReplyTo)
+          inReplyTo !== undefined && conversed.delete(inReplyTo)
             ? simulator.send(phone, replies, inReplyTo)
             : channel.send(phone, replies, inReplyTo),
       }
@@ -76,6 +80,7 @@ export function createCita(options: CitaOptions) {
     calendar: adapters.calendar ?? new LocalCalendar(options.dataDir),
     history: adapters.history ?? new LocalBookingHistory(options.dataDir),
     interpreter: adapters.interpreter ?? ruleInterpreter,
+    reminders: adapters.reminders ?? new MemoryReminderSchedule(),
   };
   const engine = new ConversationEngine(deps);
   const rateLimiter = adapters.rateLimiter ?? new MemoryRateLimiter();
@@ -86,6 +91,8 @@ export function createCita(options: CitaOptions) {
     concurrency: options.workers,
     rateLimit: { limiter: rateLimiter, slowDown: (message) => slowDownReplies(message.phone, deps) },
   });
+  const reminderDeps = { ...deps, schedule: deps.reminders, messenger };
+  const reminderLoop = startReminderLoop(reminderDeps);
 
   return {
     ...deps,
@@ -107,9 +114,14 @@ export function createCita(options: CitaOptions) {
         conversed.delete(message.id);
         return [];
       }
-      return simulator.repliesTo(message.id);
+      const replies = await simulator.repliesTo(message.id);
+      // Reminders sent since the customer's last turn show first, as they would on the phone.
+      return [...simulator.takeUnprompted(phone), ...replies];
     },
+    /** Sends the reminders due now (the loop does this every few seconds; tests call it directly). */
+    sendDueReminders: () => sendDueReminders(reminderDeps),
     async stop(): Promise<void> {
+      await reminderLoop.stop();
       await workers.stop();
       await options.onStop?.();
     },

@@ -50,7 +50,8 @@ describe('free slots of a day', () => {
     const busy = [{ start: '2026-11-25T09:00:00.000Z', end: '2026-11-25T09:30:00.000Z' }];
     const offered = times(search({ busy }));
     expect(offered[0]).toBe('10:40');
-    expect(offered.slice(0, 3)).toEqual(['10:40', '10:55', '11:10']);
+    // The earliest start is offered, and the round times of the grid stay.
+    expect(offered.slice(0, 4)).toEqual(['10:40', '10:45', '11:00', '11:15']);
   });
 
   it('leaves the buffer before a booking too: a 30-minute cut must end 10 minutes before 12:00', () => {

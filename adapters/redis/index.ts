@@ -7,6 +7,7 @@ import { RedisSlotHolds } from './holds.ts';
 import { RedisInbox } from './inbox.ts';
 import { DEFAULT_PREFIX } from './keys.ts';
 import { RedisRateLimiter } from './rate-limiter.ts';
+import { RedisReminderSchedule } from './reminders.ts';
 
 export interface RedisAdapterOptions {
   /** `REDIS_URL`, e.g. redis://127.0.0.1:6379 */
@@ -37,6 +38,7 @@ export function createRedisAdapters({ url, prefix = DEFAULT_PREFIX, conversation
       holds: new RedisSlotHolds(redis, { prefix }),
       history: new RedisBookingHistory(redis, { prefix }),
       rateLimiter: new RedisRateLimiter(redis, { prefix }),
+      reminders: new RedisReminderSchedule(redis, { prefix }),
     },
     /** The bookings, for a shop without Google Calendar: every process must see every booking. */
     calendar: new RedisCalendar(redis, { prefix }),
@@ -48,4 +50,12 @@ export function createRedisAdapters({ url, prefix = DEFAULT_PREFIX, conversation
   };
 }
 
-export { RedisBookingHistory, RedisCalendar, RedisConversationStore, RedisInbox, RedisRateLimiter, RedisSlotHolds };
+export {
+  RedisBookingHistory,
+  RedisCalendar,
+  RedisConversationStore,
+  RedisInbox,
+  RedisRateLimiter,
+  RedisReminderSchedule,
+  RedisSlotHolds,
+};

@@ -8,8 +8,14 @@ import type { OutboundMessage } from '../../src/messages/whatsapp.ts';
 export class SimulatorMessenger implements Messenger {
   readonly #waiting = new Map<string, (messages: OutboundMessage[]) => void>();
   readonly #early = new Map<string, OutboundMessage[]>();
+  readonly #unprompted = new Map<string, OutboundMessage[]>();
 
-  async send(_phone: string, messages: OutboundMessage[], inReplyTo: string): Promise<void> {
+  async send(phone: string, messages: OutboundMessage[], inReplyTo?: string): Promise<void> {
+    // Sent by cita on its own (a reminder): kept until the phone's next turn shows it.
+    if (inReplyTo === undefined) {
+      this.#unprompted.set(phone, [...(this.#unprompted.get(phone) ?? []), ...messages]);
+      return;
+    }
     const waiter = this.#waiting.get(inReplyTo);
     if (waiter) {
       this.#waiting.delete(inReplyTo);
@@ -17,6 +23,13 @@ export class SimulatorMessenger implements Messenger {
     } else {
       this.#early.set(inReplyTo, messages);
     }
+  }
+
+  /** Messages cita sent the phone on its own since this was last asked (reminders), oldest first. */
+  takeUnprompted(phone: string): OutboundMessage[] {
+    const messages = this.#unprompted.get(phone) ?? [];
+    this.#unprompted.delete(phone);
+    return messages;
   }
 
   /** Resolves with the replies to message `id`, or rejects after `timeoutMs`. */

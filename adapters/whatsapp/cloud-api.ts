@@ -46,6 +46,24 @@ export function cloudApiMessage(phone: string, message: OutboundMessage) {
           },
         },
       } as const;
+    case 'template':
+      return {
+        ...envelope,
+        type: 'template',
+        template: {
+          name: message.name,
+          language: { code: message.language },
+          components: [
+            { type: 'body', parameters: message.parameters.map((text) => ({ type: 'text', text })) },
+            ...message.buttons.map(({ id }, index) => ({
+              type: 'button',
+              sub_type: 'quick_reply',
+              index: String(index),
+              parameters: [{ type: 'payload', payload: id }],
+            })),
+          ],
+        },
+      } as const;
   }
 }
 

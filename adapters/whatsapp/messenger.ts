@@ -70,8 +70,8 @@ export class WhatsAppMessenger implements Messenger {
     this.#requestTimeoutMs = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
   }
 
-  async send(phone: string, messages: OutboundMessage[], inReplyTo: string): Promise<void> {
-    await this.markRead(inReplyTo);
+  async send(phone: string, messages: OutboundMessage[], inReplyTo?: string): Promise<void> {
+    if (inReplyTo) await this.markRead(inReplyTo);
     for (const [index, message] of messages.entries()) {
       const body = cloudApiMessage(phone, OutboundMessage.parse(message));
       const outcome = await this.#postWithRetries(body);

@@ -66,16 +66,16 @@ export function dayAvailability(search: DaySearch): DayAvailability {
 
   const slots: Slot[] = [];
   const seenTimes = new Set<string>();
-  for (const free of subtract(opening, blocked)) {
-    // Starts follow the step from the start of each free stretch: after a 10:00–10:30 booking
-    // with a 10-minute buffer the next start is 10:40, not 10:45.
-    for (let start = free.start; start + duration <= free.end; start += step) {
-      if (start < earliest) continue;
-      const slot = slotAt(start, duration, rules.timezone);
-      // When clocks go back an hour, a wall-clock time happens twice: offer it once.
-      if (seenTimes.has(slot.time)) continue;
-      seenTimes.add(slot.time);
-      slots.push(slot);
+  for (const span of opening) {
+    for (const free of subtract([span], blocked)) {
+      for (const start of startsWithin(free, span.start, step, duration)) {
+        if (start < earliest) continue;
+        const slot = slotAt(start, duration, rules.timezone);
+        // When clocks go back an hour, a wall-clock time happens twice: offer it once.
+        if (seenTimes.has(slot.time)) continue;
+        seenTimes.add(slot.time);
+        slots.push(slot);
+      }
     }
   }
   return slots.length > 0 ? { slots } : { slots, reason: 'full' };
@@ -116,6 +116,19 @@ export function openingSpans(rules: BookingRules, date: string): Span[] {
     start: DateTime.fromISO(`${date}T${from}`, { zone: rules.timezone }).toMillis(),
     end: DateTime.fromISO(`${date}T${to}`, { zone: rules.timezone }).toMillis(),
   }));
+}
+
+/**
+ * Start times in a free stretch: the shop's grid (every step from opening), plus the very start of
+ * the stretch when it is off the grid. After a 10:00–10:30 booking with a 10-minute buffer that
+ * is 10:40, 10:45, 11:00…: the earliest time is offered and the round times stay.
+ */
+function startsWithin(free: Span, gridStart: number, step: number, duration: number): number[] {
+  const starts: number[] = [];
+  const firstOnGrid = gridStart + Math.ceil((free.start - gridStart) / step) * step;
+  if (firstOnGrid !== free.start && free.start + duration <= free.end) starts.push(free.start);
+  for (let start = firstOnGrid; start + duration <= free.end; start += step) starts.push(start);
+  return starts;
 }
 
 /** `spans` with every part covered by `blocks` cut out. */

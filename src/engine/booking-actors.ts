@@ -10,7 +10,8 @@ import {
   type Slot,
 } from '../../machines/booking.context.ts';
 import { dayAvailability, isWithinBookingWindow, searchWindow } from '../availability/slots.ts';
-import type { BookingHistory, Calendar, Clock, HeldSlot, Interval, SlotHolds } from './ports.ts';
+import { remindersFor } from '../reminders/plan.ts';
+import type { BookingHistory, Calendar, Clock, HeldSlot, Interval, ReminderSchedule, SlotHolds } from './ports.ts';
 
 export interface BookingDependencies {
   shop: ShopConfig;
@@ -18,6 +19,7 @@ export interface BookingDependencies {
   calendar: Calendar;
   holds: SlotHolds;
   history: BookingHistory;
+  reminders: ReminderSchedule;
 }
 
 export interface Customer {
@@ -30,7 +32,7 @@ export interface Customer {
  * conversation is restored mid-step, so each is idempotent.
  */
 export function bookingActorsFor(customer: Customer, deps: BookingDependencies) {
-  const { shop, clock, calendar, holds, history } = deps;
+  const { shop, clock, calendar, holds, history, reminders } = deps;
   const holdMs = shop.booking.holdMinutes * 60_000;
 
   async function findFreeSlots({ serviceId, date, moving }: FreeSlotsInput): Promise<DayAvailability> {
@@ -90,6 +92,9 @@ export function bookingActorsFor(customer: Customer, deps: BookingDependencies) 
       // A move rewrites the one appointment in place: never a moment with none or two.
       if (moving) await calendar.reschedule(appointment);
       else await calendar.create(appointment);
+      // Reminders of the old time are dropped; the sender also checks the time before sending.
+      if (moving) await reminders.cancelFor(id);
+      await reminders.plan(remindersFor(appointment, shop, clock()));
       await history.record(customer.phone, {
         bookingId: id,
         serviceId,
@@ -113,6 +118,7 @@ export function bookingActorsFor(customer: Customer, deps: BookingDependencies) 
     const notice = shop.booking.cancellationNoticeMinutes * 60_000;
     if (Date.parse(booking.start) - clock().getTime() < notice) throw new BookingFailure('tooLateToCancel');
     await calendar.cancel(booking.id);
+    await reminders.cancelFor(booking.id);
     await history.record(customer.phone, {
       bookingId: booking.id,
       serviceId: booking.serviceId,

@@ -139,8 +139,31 @@ export interface RateLimiter {
 }
 
 export interface Messenger {
-  /** Sends one turn's replies to the phone, in order. */
-  send(phone: string, messages: OutboundMessage[], inReplyTo: string): Promise<void>;
+  /**
+   * Sends one turn's replies to the phone, in order. `inReplyTo` is the customer's message they
+   * answer; messages cita sends on its own (reminders) have none.
+   */
+  send(phone: string, messages: OutboundMessage[], inReplyTo?: string): Promise<void>;
+}
+
+/** A reminder of one appointment, due at `dueAt`; `start` is when the appointment was when it was planned. */
+export const Reminder = z.object({
+  bookingId: z.string().min(1),
+  phone: Phone,
+  start: z.iso.datetime(),
+  dueAt: z.iso.datetime(),
+  minutesBefore: z.number().int(),
+});
+export type Reminder = z.infer<typeof Reminder>;
+
+/** Reminders waiting to go out, shared by every process. */
+export interface ReminderSchedule {
+  /** Plans reminders; one already planned for the same appointment and lead time is replaced. */
+  plan(reminders: Reminder[]): Promise<void>;
+  /** Forgets an appointment's reminders (a cancelled appointment). */
+  cancelFor(bookingId: string): Promise<void>;
+  /** Takes the reminders due at `now`, soonest first: each is handed to exactly one caller, ever. */
+  claimDue(now: Date, limit: number): Promise<Reminder[]>;
 }
 
 export type Clock = () => Date;

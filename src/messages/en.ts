@@ -34,6 +34,8 @@ export const en: typeof es = {
     `${service} on ${date} at ${time} (${duration}, ${price}).\nI'm holding this time for ${holdMinutes} minutes. Shall I confirm it?`,
   booked: (service, date, time, address) => `✅ Booked! ${service} on ${date} at ${time}.\nSee you at ${address}.`,
   oneMoment: 'One moment, checking…',
+  reminder: (service, date, time, address) =>
+    `⏰ Reminder: you have a ${service} appointment on ${date} at ${time} at ${address}. Will you come?`,
   yourBookings: (lines) => `These are your upcoming appointments:\n${lines}\n\nWhat would you like to do?`,
   bookingLine: (service, date, time) => `${service}, ${date} at ${time}`,
   whichBooking: (intent) =>

@@ -33,6 +33,8 @@ export const es = {
   booked: (service: string, date: string, time: string, address: string) =>
     `✅ ¡Cita reservada! ${service} el ${date} a las ${time}.\nTe esperamos en ${address}.`,
   oneMoment: 'Un momento, lo estoy mirando…',
+  reminder: (service: string, date: string, time: string, address: string) =>
+    `⏰ Recordatorio: tienes cita de ${service} el ${date} a las ${time} en ${address}. ¿Vienes?`,
   yourBookings: (lines: string) => `Estas son tus próximas citas:\n${lines}\n\n¿Qué quieres hacer?`,
   bookingLine: (service: string, date: string, time: string) => `${service}, ${date} a las ${time}`,
   whichBooking: (intent: 'cancel' | 'move'): string =>

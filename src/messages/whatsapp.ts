@@ -47,12 +47,32 @@ export const ListMessage = z.object({
     .refine((sections) => sections.flatMap((s) => s.rows).length <= LIMITS.listRows, 'a list holds at most 10 rows'),
 });
 
-export const OutboundMessage = z.discriminatedUnion('kind', [TextMessage, ButtonsMessage, ListMessage]);
+/**
+ * A pre-approved template: the only thing WhatsApp delivers outside the 24-hour customer window.
+ * Meta renders the text; `body` is that text as cita shows it in the simulator and the terminal.
+ */
+export const TemplateMessage = z.object({
+  kind: z.literal('template'),
+  name: z.string().min(1),
+  language: z.string().min(2),
+  body: z.string().min(1).max(LIMITS.interactiveBody),
+  /** The template's {{1}}, {{2}}… in order. */
+  parameters: z.array(z.string().min(1)),
+  /** Its quick-reply buttons in order: the id is the payload that comes back when tapped. */
+  buttons: z.array(z.object({ id: ReplyId, title: z.string().min(1).max(LIMITS.buttonTitle) })).max(LIMITS.buttons),
+});
+
+export const OutboundMessage = z.discriminatedUnion('kind', [
+  TextMessage,
+  ButtonsMessage,
+  ListMessage,
+  TemplateMessage,
+]);
 export type OutboundMessage = z.infer<typeof OutboundMessage>;
 
 /** The tappable options of a message, in the order a customer sees them numbered. */
 export function optionsOf(message: OutboundMessage): { id: string; title: string }[] {
-  if (message.kind === 'buttons') return message.buttons;
+  if (message.kind === 'buttons' || message.kind === 'template') return message.buttons;
   if (message.kind === 'list') return message.sections.flatMap((section) => section.rows);
   return [];
 }

@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { bookingMachine } from '../../machines/booking.machine.ts';
+import { acceptedEvents } from '../../src/engine/conversation.ts';
+import { allowedEventTypes, responseFormatFor } from '../../src/interpreter/llm/schema.ts';
 import { fakeProvider, llmOn } from './llm-test-kit.ts';
 import { choosingSlot, confirming, schemaEventTypes } from './situations.ts';
 
@@ -64,5 +67,16 @@ describe('the structured-output schema sent to the model', () => {
       additionalProperties: false,
     });
     expect(JSON.stringify(format)).not.toContain('oneOf');
+  });
+});
+
+describe('the schema in every state of the booking machine', () => {
+  it.each(Object.keys(bookingMachine.states))('builds a strict response format in %s', (state) => {
+    const snapshot = bookingMachine.resolveState({ value: state as never });
+    const situation = choosingSlot({ accepts: acceptedEvents(snapshot) });
+    expect(() => responseFormatFor(situation)).not.toThrow();
+    const types = allowedEventTypes(situation);
+    expect(types).not.toContain('SELECT_BOOKING');
+    expect(types).not.toContain('CONFIRM_ATTENDANCE');
   });
 });

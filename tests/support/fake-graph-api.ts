@@ -79,6 +79,33 @@ const ListRequest = z.strictObject({
   }),
 });
 
+/** A template message: Meta's documented shape, with body text parameters and quick-reply payloads. */
+const TemplateRequest = z.strictObject({
+  ...Envelope,
+  to: To,
+  type: z.literal('template'),
+  template: z.strictObject({
+    name: z.string().min(1).max(512),
+    language: z.strictObject({ code: z.string().min(2) }),
+    components: z
+      .array(
+        z.union([
+          z.strictObject({
+            type: z.literal('body'),
+            parameters: z.array(z.strictObject({ type: z.literal('text'), text: z.string().min(1) })),
+          }),
+          z.strictObject({
+            type: z.literal('button'),
+            sub_type: z.literal('quick_reply'),
+            index: z.string().regex(/^[0-9]$/),
+            parameters: z.array(z.strictObject({ type: z.literal('payload'), payload: z.string().min(1) })).length(1),
+          }),
+        ]),
+      )
+      .optional(),
+  }),
+});
+
 const ReadRequest = z.strictObject({
   messaging_product: z.literal('whatsapp'),
   status: z.literal('read'),
@@ -86,7 +113,7 @@ const ReadRequest = z.strictObject({
   typing_indicator: z.strictObject({ type: z.literal('text') }).optional(),
 });
 
-export const CloudApiMessage = z.union([TextRequest, ButtonRequest, ListRequest]);
+export const CloudApiMessage = z.union([TextRequest, ButtonRequest, ListRequest, TemplateRequest]);
 export type CloudApiMessage = z.infer<typeof CloudApiMessage>;
 export const CloudApiRequest = z.union([CloudApiMessage, ReadRequest]);
 export type CloudApiRequest = z.infer<typeof CloudApiRequest>;

@@ -39,7 +39,7 @@ function whatsAppCita() {
   const messenger: Messenger = {
     async send(phone, messages, inReplyTo) {
       await whatsapp.send(phone, messages, inReplyTo);
-      turnsDone.get(inReplyTo)?.();
+      if (inReplyTo) turnsDone.get(inReplyTo)?.();
     },
   };
   const cita = testCita({ adapters: { messenger } });

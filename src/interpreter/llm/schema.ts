@@ -12,8 +12,16 @@ export const ALWAYS_ALLOWED: readonly CustomerEventType[] = ['ASK_INFO', 'SET_LA
 
 /** The event types the model may answer with in this situation, in the order the events module lists them. */
 export function allowedEventTypes(situation: Situation): CustomerEventType[] {
-  return CUSTOMER_EVENT_TYPES.filter((type) => situation.accepts.has(type) || ALWAYS_ALLOWED.includes(type));
+  return CUSTOMER_EVENT_TYPES.filter(
+    (type) => !BUTTON_ONLY.includes(type) && (situation.accepts.has(type) || ALWAYS_ALLOWED.includes(type)),
+  );
 }
+
+/**
+ * Events that name one of the customer's appointments by id: only a tapped row or reminder button
+ * carries one. The model never sees appointment ids, so it may not produce these.
+ */
+const BUTTON_ONLY: readonly CustomerEventType[] = ['SELECT_BOOKING', 'CONFIRM_ATTENDANCE'];
 
 type EventOption = (typeof CustomerEvent.options)[number];
 
@@ -44,6 +52,10 @@ export function answerSchema(situation: Situation) {
           });
         case 'PICK_TIME':
           return option.extend({ time: ClockTime.describe('a 24-hour wall-clock time in the shop, HH:mm') });
+        // The model cannot know appointment ids: it says what the customer wants, the machine asks which.
+        case 'CANCEL_BOOKING':
+        case 'MOVE_BOOKING':
+          return z.object({ type: option.shape.type });
         default:
           return option;
       }

@@ -1,0 +1,369 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { arch, cpus, platform, release, totalmem } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createActor } from 'xstate';
+import { z } from 'zod';
+import { loadShopConfig } from '../../config/load.ts';
+import { CalendarDate, Language, type ShopConfig } from '../../config/schema.ts';
+import { bookingMachine } from '../../machines/booking.machine.ts';
+import { CUSTOMER_EVENT_TYPES, CustomerEvent, type CustomerEventType } from '../../machines/events.ts';
+import { acceptedEvents } from '../engine/conversation.ts';
+import { type Env, readEnv } from '../env.ts';
+import { interpreterFromEnv, type LlmCounts } from '../interpreter/llm/index.ts';
+import type { Interpreter } from '../interpreter/port.ts';
+import { ruleInterpreter } from '../interpreter/rule-interpreter.ts';
+import type { Situation } from '../interpreter/rules/index.ts';
+import { log } from '../log.ts';
+
+/** Tuesday 24 November 2026, 10:00 in Madrid: the instant corpus lines are read at unless they say otherwise. */
+export const DEFAULT_NOW = '2026-11-24T09:00:00Z';
+
+const EVAL_DIR = fileURLToPath(new URL('../../eval/', import.meta.url));
+export const DEFAULT_CORPUS = join(EVAL_DIR, 'corpus.jsonl');
+
+/** Messages read by the LLM at once: enough to finish a corpus in a minute, few enough not to be rate limited. */
+const LLM_CONCURRENCY = 4;
+
+/**
+ * One labelled customer message: what they wrote, where the conversation stood, and the events
+ * a careful human reads in it, in the order the machine should get them.
+ */
+export const CorpusLine = z
+  .object({
+    text: z.string(),
+    /** The booking machine's state the message answers ("choosingSlot"); nested states as "a.b". */
+    state: z.string().min(1),
+    now: z.iso.datetime({ offset: true }).default(DEFAULT_NOW),
+    language: Language,
+    /** The day already chosen, when there is one. */
+    date: CalendarDate.optional(),
+    /** The options just shown, numbered in this order: "2" or a title picks one. */
+    choices: z.array(z.object({ title: z.string(), event: CustomerEvent })).default([]),
+    expected: z.array(CustomerEvent),
+    /** What the line is about (one-shot, typo, junk...): accuracy is also reported by category. */
+    category: z.string().default('other'),
+  })
+  .strict();
+export type CorpusLine = z.infer<typeof CorpusLine>;
+
+/** Parses a JSONL corpus; an invalid line throws naming the file, the line number and what is wrong. */
+export function parseCorpus(jsonl: string, source = 'corpus'): CorpusLine[] {
+  return jsonl.split('\n').flatMap((raw, index) => {
+    if (raw.trim() === '') return [];
+    const where = `${source}:${index + 1}`;
+    let json: unknown;
+    try {
+      json = JSON.parse(raw);
+    } catch (error) {
+      throw new Error(`${where} is not JSON (${(error as Error).message}): fix the line or remove it`);
+    }
+    const parsed = CorpusLine.safeParse(json);
+    if (!parsed.success) throw new Error(`${where} is not a corpus line:\n${z.prettifyError(parsed.error)}`);
+    return [parsed.data];
+  });
+}
+
+export function readCorpus(path: string = DEFAULT_CORPUS): CorpusLine[] {
+  return parseCorpus(readFileSync(path, 'utf8'), path);
+}
+
+/**
+ * The customer events a state of the booking machine has transitions for, the same set the
+ * engine hands the interpreter (guards are not evaluated, so the context does not matter).
+ */
+export function acceptsIn(state: string, shop: ShopConfig): ReadonlySet<CustomerEventType> {
+  const value = state
+    .split('.')
+    .reduceRight<string | Record<string, unknown>>((inner, key) => (inner === '' ? key : { [key]: inner }), '');
+  try {
+    bookingMachine.getStateNodeById(`${bookingMachine.id}.${state}`);
+  } catch {
+    const known = Object.keys(bookingMachine.states).join(', ');
+    throw new Error(`"${state}" is not a state of the booking machine: use one of ${known}`);
+  }
+  const { context } = createActor(bookingMachine, {
+    input: {
+      language: shop.languages.default,
+      serviceIds: shop.services.map((service) => service.id),
+      cancellationNoticeMinutes: shop.booking.cancellationNoticeMinutes,
+    },
+  }).getSnapshot();
+  return acceptedEvents(bookingMachine.resolveState({ value: value as never, context }));
+}
+
+/** What the interpreter is told about the conversation a corpus line comes from. */
+export function situationFor(line: CorpusLine, shop: ShopConfig): Situation {
+  return {
+    shop,
+    now: new Date(line.now),
+    language: line.language,
+    choices: line.choices,
+    date: line.date,
+    accepts: acceptsIn(line.state, shop),
+  };
+}
+
+export interface TypeScore {
+  /** Events of this type in the labels. */
+  expected: number;
+  /** Events of this type the interpreter produced. */
+  produced: number;
+  /** Produced events equal to an expected one (type and payload). */
+  correct: number;
+  /** correct / produced; null when nothing of the type was produced. */
+  precision: number | null;
+  /** correct / expected; null when nothing of the type was expected. */
+  recall: number | null;
+}
+
+export interface Miss {
+  text: string;
+  state: string;
+  category: string;
+  expected: CustomerEvent[];
+  got: CustomerEvent[];
+}
+
+export interface Scores {
+  messages: number;
+  /** Messages whose events are exactly the expected list, in order. */
+  exact: number;
+  /** Messages whose events are the expected ones in some order. */
+  exactAnyOrder: number;
+  accuracy: number;
+  accuracyAnyOrder: number;
+  byType: Partial<Record<CustomerEventType, TypeScore>>;
+  byCategory: Record<string, { messages: number; exact: number; accuracy: number }>;
+  misses: Miss[];
+}
+
+const key = (event: CustomerEvent) => JSON.stringify(event, Object.keys(event).sort());
+const ratio = (part: number, whole: number) => (whole === 0 ? null : Math.round((part / whole) * 1000) / 1000);
+
+/** How many of `got` are in `expected`, each expected event matched at most once. */
+function matched(expected: CustomerEvent[], got: CustomerEvent[]): CustomerEvent[] {
+  const left = expected.map(key);
+  return got.filter((event) => {
+    const at = left.indexOf(key(event));
+    if (at === -1) return false;
+    left.splice(at, 1);
+    return true;
+  });
+}
+
+/** Scores what an interpreter produced for each line against the labels. */
+export function score(lines: CorpusLine[], outputs: CustomerEvent[][]): Scores {
+  const counts = new Map<CustomerEventType, { expected: number; produced: number; correct: number }>();
+  const count = (type: CustomerEventType) => {
+    const entry = counts.get(type) ?? { expected: 0, produced: 0, correct: 0 };
+    counts.set(type, entry);
+    return entry;
+  };
+  const categories: Scores['byCategory'] = {};
+  const misses: Miss[] = [];
+  let exact = 0;
+  let exactAnyOrder = 0;
+  lines.forEach((line, i) => {
+    const got = outputs[i];
+    for (const event of line.expected) count(event.type).expected += 1;
+    for (const event of got) count(event.type).produced += 1;
+    const right = matched(line.expected, got);
+    for (const event of right) count(event.type).correct += 1;
+    const sameSet = right.length === got.length && right.length === line.expected.length;
+    const sameList = sameSet && line.expected.every((event, at) => key(event) === key(got[at]));
+    if (sameSet) exactAnyOrder += 1;
+    if (sameList) exact += 1;
+    else misses.push({ text: line.text, state: line.state, category: line.category, expected: line.expected, got });
+    categories[line.category] ??= { messages: 0, exact: 0, accuracy: 0 };
+    const category = categories[line.category];
+    category.messages += 1;
+    if (sameList) category.exact += 1;
+  });
+  for (const category of Object.values(categories)) category.accuracy = ratio(category.exact, category.messages) ?? 0;
+  const byType: Scores['byType'] = {};
+  for (const type of CUSTOMER_EVENT_TYPES) {
+    const entry = counts.get(type);
+    if (!entry) continue;
+    byType[type] = {
+      ...entry,
+      precision: ratio(entry.correct, entry.produced),
+      recall: ratio(entry.correct, entry.expected),
+    };
+  }
+  return {
+    messages: lines.length,
+    exact,
+    exactAnyOrder,
+    accuracy: ratio(exact, lines.length) ?? 0,
+    accuracyAnyOrder: ratio(exactAnyOrder, lines.length) ?? 0,
+    byType,
+    byCategory: categories,
+    misses,
+  };
+}
+
+/**
+ * Reads every corpus line with the interpreter and scores the result.
+ *
+ * @example
+ * const scores = await evaluate(readCorpus(), ruleInterpreter, loadShopConfig());
+ * console.log(scores.accuracy); // 0.8
+ */
+export async function evaluate(
+  lines: CorpusLine[],
+  interpreter: Interpreter,
+  shop: ShopConfig,
+  concurrency = 1,
+): Promise<Scores> {
+  const outputs: CustomerEvent[][] = new Array(lines.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < lines.length) {
+      const at = next++;
+      outputs[at] = await interpreter.interpret(lines[at].text, situationFor(lines[at], shop));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
+  return score(lines, outputs);
+}
+
+/** The computer a run was measured on, saved with its results. */
+export function machineDescription() {
+  return {
+    os: `${platform()} ${release()} ${arch()}`,
+    cpus: `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown'}`,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+  };
+}
+
+function percent(value: number | null): string {
+  return value === null ? '   –  ' : `${(value * 100).toFixed(1).padStart(5)}%`;
+}
+
+/** The scores as a few lines of text for the terminal. */
+export function formatScores(mode: string, scores: Scores, extra = ''): string {
+  const lines = [
+    `${mode}: ${scores.exact}/${scores.messages} messages exactly right (${percent(scores.accuracy).trim()}), ` +
+      `${scores.exactAnyOrder} in some order (${percent(scores.accuracyAnyOrder).trim()})${extra}`,
+    '',
+    `  ${'event'.padEnd(18)} expected produced correct precision recall`,
+    ...Object.entries(scores.byType).map(
+      ([type, s]) =>
+        `  ${type.padEnd(18)} ${String(s.expected).padStart(8)} ${String(s.produced).padStart(8)} ${String(s.correct).padStart(7)} ${percent(s.precision).padStart(9)} ${percent(s.recall)}`,
+    ),
+    '',
+    `  ${'category'.padEnd(18)} messages exact accuracy`,
+    ...Object.entries(scores.byCategory)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(
+        ([name, c]) =>
+          `  ${name.padEnd(18)} ${String(c.messages).padStart(8)} ${String(c.exact).padStart(5)} ${percent(c.accuracy).padStart(8)}`,
+      ),
+  ];
+  return lines.join('\n');
+}
+
+function save(mode: string, corpus: string, scores: Scores, extra: Record<string, unknown> = {}): string {
+  const path = join(EVAL_DIR, 'results', `${mode}.json`);
+  mkdirSync(dirname(path), { recursive: true });
+  const result = {
+    mode,
+    timestamp: new Date().toISOString(),
+    machine: machineDescription(),
+    corpus: relative(process.cwd(), corpus),
+    ...extra,
+    ...scores,
+  };
+  writeFileSync(path, `${JSON.stringify(result, null, 2)}\n`);
+  return path;
+}
+
+function totalCalls(counts: LlmCounts): number {
+  return Object.values(counts.calls).reduce(
+    (sum, byOutcome) => sum + Object.values(byOutcome).reduce((a, b) => a + (b ?? 0), 0),
+    0,
+  );
+}
+
+const USAGE = `Usage: npm run eval -- [--corpus eval/corpus.jsonl] [--misses 20]
+Reads every labelled message of the corpus with the rule parser alone and, when LLM_API_KEY is
+set, with rules then LLM; prints accuracy per event type and saves eval/results/<mode>.json.`;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      corpus: { type: 'string', default: DEFAULT_CORPUS },
+      misses: { type: 'string', default: '15' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  const env = readEnv();
+  // One log line per LLM call would bury the table; failures still show.
+  if (!process.env.LOG_LEVEL) log.level = 'warn';
+  const shop = loadShopConfig(env.SHOP_CONFIG);
+  const lines = readCorpus(values.corpus);
+  const showMisses = Number(values.misses);
+  const languages = Language.options.map(
+    (language) => `${lines.filter((l) => l.language === language).length} ${language}`,
+  );
+  console.log(`corpus: ${values.corpus}, ${lines.length} messages (${languages.join(', ')})\n`);
+
+  const started = performance.now();
+  const rules = await evaluate(lines, ruleInterpreter, shop);
+  const ms = Math.round(performance.now() - started);
+  console.log(formatScores('rules', rules, `, ${ms} ms`));
+  printMisses(rules.misses, showMisses);
+  console.log(`\nsaved ${save('rules', values.corpus, rules, { ms })}`);
+
+  const llm = await evaluateWithLlm(lines, env, shop);
+  if (!llm) {
+    console.log('\nLLM_API_KEY is not set: rules only. Set it (and LLM_BASE_URL, LLM_MODEL) to evaluate rules + LLM.');
+    return;
+  }
+  const { scores, ...run } = llm;
+  const summary = `, ${run.ms} ms, ${run.llmCalls} LLM calls, ${run.llmCallsPerMessage} per message`;
+  console.log(`\n${formatScores(`rules+llm (${run.model})`, scores, summary)}`);
+  printMisses(scores.misses, showMisses);
+  console.log(`\nsaved ${save('rules-llm', values.corpus, scores, run)}`);
+}
+
+/**
+ * Reads the corpus with rules then LLM, as cita does with LLM_API_KEY set, and counts the LLM
+ * calls; undefined without a key.
+ */
+export async function evaluateWithLlm(lines: CorpusLine[], env: Env, shop: ShopConfig) {
+  const layered = interpreterFromEnv(env);
+  if (!layered) return undefined;
+  const started = performance.now();
+  const scores = await evaluate(lines, layered, shop, LLM_CONCURRENCY);
+  const llm = layered.llm.metrics.snapshot();
+  const llmCalls = totalCalls(llm);
+  return {
+    scores,
+    ms: Math.round(performance.now() - started),
+    model: env.LLM_MODEL,
+    baseURL: env.LLM_BASE_URL,
+    llmCalls,
+    llmCallsPerMessage: ratio(llmCalls, lines.length) ?? 0,
+    llm,
+  };
+}
+
+function printMisses(misses: Miss[], count: number): void {
+  if (count <= 0 || misses.length === 0) return;
+  console.log(`\n  first ${Math.min(count, misses.length)} of ${misses.length} misses (text [state]: got → expected):`);
+  const show = (events: CustomerEvent[]) =>
+    events.length === 0 ? '∅' : events.map((e) => Object.values(e).join(':')).join(' ');
+  for (const miss of misses.slice(0, count)) {
+    console.log(`  ${JSON.stringify(miss.text)} [${miss.state}]: ${show(miss.got)} → ${show(miss.expected)}`);
+  }
+}
+
+if (import.meta.main) await main();

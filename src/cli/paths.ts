@@ -1,0 +1,36 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadShopConfig } from '../../config/load.ts';
+import { type Coverage, generatePaths } from '../qa/paths.ts';
+import { planJson, printPlan } from '../qa/plans.ts';
+import { scenarioFor } from '../qa/scenario.ts';
+
+/**
+ * `npm run paths [-- --out file.json]`: prints the test plans generated from the booking machine
+ * and the coverage they reach, and writes the plans as JSON (docs/paths.json by default).
+ */
+const { values } = parseArgs({ options: { out: { type: 'string', default: 'docs/paths.json' } } });
+
+const started = performance.now();
+const { scenario, plans, coverage } = generatePaths(scenarioFor(loadShopConfig(process.env.SHOP_CONFIG)));
+const seconds = ((performance.now() - started) / 1000).toFixed(1);
+
+console.log(plans.map(printPlan).join('\n\n'));
+console.log(`\n${coverageReport(coverage)}\n(${plans.length} plans in ${seconds} s)`);
+
+const out = resolve(values.out);
+mkdirSync(dirname(out), { recursive: true });
+writeFileSync(out, `${JSON.stringify({ now: scenario.now, coverage, plans: plans.map(planJson) }, null, 2)}\n`);
+console.log(`written to ${values.out}`);
+
+export function coverageReport(coverage: Coverage): string {
+  const { states, transitions, variants, graph } = coverage;
+  return [
+    `Coverage: states ${states.reached.length}/${states.total}, transitions ${transitions.covered}/${transitions.total}, payloads and outcomes ${variants.covered}/${variants.total} (graph: ${graph.states} states, ${graph.edges} edges)`,
+    ...states.missed.map((s) => `  state not reached: ${s}`),
+    ...transitions.missed.map((t) => `  transition not covered: ${t}`),
+    ...transitions.allowed.map((t) => `  allowed as unreachable: ${t}`),
+    ...variants.missed.map((v) => `  payload or outcome not used: ${v}`),
+  ].join('\n');
+}

@@ -1,0 +1,40 @@
+import { Language, type ShopConfig, serviceById } from '../../config/schema.ts';
+import type { Appointment } from '../engine/ports.ts';
+import { localDate, localTime, longDate } from './format.ts';
+import { replyIdFor } from './reply-ids.ts';
+import { COPY } from './views.ts';
+import type { OutboundMessage } from './whatsapp.ts';
+
+/**
+ * The reminder of an appointment, with buttons to say "I'll be there", change or cancel it. Inside
+ * the 24-hour customer window it is an ordinary buttons message in the customer's language;
+ * outside it, WhatsApp only delivers the shop's pre-approved template (config `reminders.template`).
+ */
+export function reminderMessage(
+  appointment: Appointment,
+  shop: ShopConfig,
+  { language, windowOpen }: { language: Language; windowOpen: boolean },
+): OutboundMessage {
+  const template = shop.reminders.template;
+  // The template's language is fixed when Meta approves it; the free text follows the customer.
+  const spoken = windowOpen ? language : (Language.safeParse(template.language.slice(0, 2)).data ?? language);
+  const copy = COPY[spoken];
+  const service = serviceById(shop, appointment.serviceId)?.name[spoken] ?? appointment.serviceName;
+  const date = longDate(localDate(appointment.start, shop.timezone), spoken);
+  const time = localTime(appointment.start, shop.timezone);
+  const buttons = [
+    { id: replyIdFor({ type: 'CONFIRM_ATTENDANCE', bookingId: appointment.id }), title: copy.buttons.attend },
+    { id: replyIdFor({ type: 'MOVE_BOOKING', bookingId: appointment.id }), title: copy.buttons.moveBooking },
+    { id: replyIdFor({ type: 'CANCEL_BOOKING', bookingId: appointment.id }), title: copy.buttons.cancelBooking },
+  ];
+  const body = copy.reminder(service, date, time, shop.address);
+  if (windowOpen) return { kind: 'buttons', body, buttons };
+  return {
+    kind: 'template',
+    name: template.name,
+    language: template.language,
+    body,
+    parameters: [service, date, time],
+    buttons,
+  };
+}

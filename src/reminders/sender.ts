@@ -1,0 +1,107 @@
+import { z } from 'zod';
+import { Language, type ShopConfig } from '../../config/schema.ts';
+import type { Calendar, Clock, ConversationStore, Messenger, Reminder, ReminderSchedule } from '../engine/ports.ts';
+import { log, phoneRef } from '../log.ts';
+import { reminderMessage } from '../messages/reminder.ts';
+
+/** WhatsApp lets a business write freely for 24 hours after the customer's last message. */
+export const CUSTOMER_WINDOW_MS = 24 * 60 * 60_000;
+
+/** Reminders taken per look: a backlog after downtime goes out over a few ticks, not in one burst. */
+const CLAIM_BATCH = 50;
+
+export interface ReminderDependencies {
+  shop: ShopConfig;
+  clock: Clock;
+  schedule: ReminderSchedule;
+  calendar: Calendar;
+  conversations: ConversationStore;
+  messenger: Messenger;
+}
+
+/** What a look at the schedule did, for logs and tests. */
+export interface ReminderRound {
+  sent: number;
+  skipped: number;
+  failed: number;
+}
+
+/** The saved conversation's language and last message time, read loosely: it may be from any machine version. */
+const SpokenContext = z.object({
+  context: z.object({ language: Language, receivedAt: z.iso.datetime().optional() }),
+});
+
+/**
+ * Sends the reminders that are due. Each is claimed atomically, so with several processes each
+ * goes out once; one whose appointment was cancelled or moved since it was planned is dropped
+ * (the move planned its own). When several of an appointment's reminders are due at once (after
+ * downtime) only the latest is sent. A reminder WhatsApp would not take is planned again.
+ */
+export async function sendDueReminders(deps: ReminderDependencies): Promise<ReminderRound> {
+  const { clock, schedule } = deps;
+  const now = clock();
+  const due = await schedule.claimDue(now, CLAIM_BATCH);
+  const toSend = latestPerAppointment(due);
+  const round: ReminderRound = { sent: 0, skipped: due.length - toSend.length, failed: 0 };
+  for (const reminder of toSend) round[await sendOne(reminder, now, deps)] += 1;
+  if (due.length > 0) log.info({ event: 'reminders.round', ...round }, 'reminders sent');
+  return round;
+}
+
+async function sendOne(reminder: Reminder, now: Date, deps: ReminderDependencies): Promise<keyof ReminderRound> {
+  const { shop, calendar, conversations, messenger, schedule } = deps;
+  const context = { bookingId: reminder.bookingId, phoneRef: phoneRef(reminder.phone) };
+  try {
+    const appointment = await calendar.get(reminder.bookingId);
+    const stillAsPlanned = appointment && Date.parse(appointment.start) === Date.parse(reminder.start);
+    if (!stillAsPlanned || Date.parse(reminder.start) <= now.getTime()) {
+      log.info({ event: 'reminder.skipped', ...context }, 'appointment cancelled, moved or already started');
+      return 'skipped';
+    }
+    const { conversation } = await conversations.load(reminder.phone);
+    const spoken = SpokenContext.safeParse(conversation?.snapshot);
+    const lastMessage = spoken.success ? spoken.data.context.receivedAt : undefined;
+    const windowOpen = lastMessage !== undefined && now.getTime() - Date.parse(lastMessage) < CUSTOMER_WINDOW_MS;
+    const language = spoken.success ? spoken.data.context.language : shop.languages.default;
+    await messenger.send(reminder.phone, [reminderMessage(appointment, shop, { language, windowOpen })]);
+    log.info({ event: 'reminder.sent', ...context, windowOpen, minutesBefore: reminder.minutesBefore });
+    return 'sent';
+  } catch (error) {
+    // Claimed but not delivered: put it back so the next look tries again.
+    await schedule.plan([reminder]);
+    log.warn({ event: 'reminder.failed', ...context, error: String(error) }, 'reminder not sent; planned again');
+    return 'failed';
+  }
+}
+
+function latestPerAppointment(reminders: Reminder[]): Reminder[] {
+  const latest = new Map<string, Reminder>();
+  for (const reminder of reminders) {
+    const kept = latest.get(reminder.bookingId);
+    if (!kept || reminder.minutesBefore < kept.minutesBefore) latest.set(reminder.bookingId, reminder);
+  }
+  return [...latest.values()];
+}
+
+/**
+ * Looks for due reminders every `checkEverySeconds` of the shop's config, one look at a time.
+ *
+ * @example
+ * const reminders = startReminderLoop(deps);
+ * await reminders.stop();
+ */
+export function startReminderLoop(deps: ReminderDependencies) {
+  let running: Promise<unknown> = Promise.resolve();
+  const timer = setInterval(() => {
+    running = running.then(() =>
+      sendDueReminders(deps).catch((error) => log.error({ event: 'reminders.failed', error: String(error) })),
+    );
+  }, deps.shop.reminders.checkEverySeconds * 1000);
+  timer.unref();
+  return {
+    async stop(): Promise<void> {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}

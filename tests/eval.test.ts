@@ -1,0 +1,126 @@
+import { describe, expect, it } from 'vitest';
+import { CustomerEvent } from '../machines/events.ts';
+import { acceptsIn, evaluate, evaluateWithLlm, parseCorpus, readCorpus, score, situationFor } from '../src/cli/eval.ts';
+import { readEnv } from '../src/env.ts';
+import { responseFormatFor } from '../src/interpreter/llm/schema.ts';
+import { ruleInterpreter } from '../src/interpreter/rule-interpreter.ts';
+import { shop } from './support/cita.ts';
+import { reply, startFakeOpenAI } from './support/fake-openai.ts';
+
+const corpus = readCorpus();
+
+describe('the interpreter evaluation corpus', () => {
+  it('holds at least 300 labelled messages in Spanish and in English', () => {
+    expect(corpus.length).toBeGreaterThanOrEqual(300);
+    expect(corpus.filter((line) => line.language === 'es').length).toBeGreaterThanOrEqual(100);
+    expect(corpus.filter((line) => line.language === 'en').length).toBeGreaterThanOrEqual(100);
+  });
+
+  it('labels every message with events the CustomerEvent schema accepts', () => {
+    const invalid = corpus.flatMap((line) =>
+      line.expected.filter((event) => !CustomerEvent.safeParse(event).success).map(() => line.text),
+    );
+    expect(invalid).toEqual([]);
+  });
+
+  it('labels every message with events its state has a transition for', () => {
+    const refused = corpus.flatMap((line) => {
+      const accepts = acceptsIn(line.state, shop);
+      return line.expected
+        .filter((event) => !accepts.has(event.type))
+        .map((e) => `${line.text} [${line.state}] ${e.type}`);
+    });
+    expect(refused).toEqual([]);
+  });
+
+  it('has no message twice in the same situation', () => {
+    const keys = corpus.map((line) => JSON.stringify([line.text, line.state, line.now, line.language, line.date]));
+    expect(keys.length - new Set(keys).size).toBe(0);
+  });
+
+  it('includes messages that should produce nothing', () => {
+    expect(corpus.some((line) => line.expected.length === 0)).toBe(true);
+  });
+});
+
+describe('the evaluation', () => {
+  const tiny = parseCorpus(
+    [
+      '{"text":"quiero un corte mañana a las 5","state":"greeting","language":"es","expected":[{"type":"SELECT_SERVICE","serviceId":"corte"},{"type":"PICK_DATE","date":"2026-11-25"},{"type":"PICK_TIME","time":"17:00"}],"category":"one-shot"}',
+      '{"text":"sí","state":"confirming","language":"es","date":"2026-11-25","expected":[{"type":"CONFIRM"}],"category":"yes"}',
+      // Labelled wrong on purpose: the parser reads a haircut, the label says a beard trim.
+      '{"text":"corte","state":"choosingService","language":"es","expected":[{"type":"SELECT_SERVICE","serviceId":"barba"}],"category":"service"}',
+    ].join('\n'),
+  );
+
+  it('scores a three-line corpus exactly: two right, one haircut labelled as a beard trim', async () => {
+    const scores = await evaluate(tiny, ruleInterpreter, shop);
+    expect(scores).toMatchObject({ messages: 3, exact: 2, exactAnyOrder: 2, accuracy: 0.667 });
+    expect(scores.byType.SELECT_SERVICE).toEqual({ expected: 2, produced: 2, correct: 1, precision: 0.5, recall: 0.5 });
+    expect(scores.byType.PICK_DATE).toEqual({ expected: 1, produced: 1, correct: 1, precision: 1, recall: 1 });
+    expect(scores.byType.CONFIRM).toEqual({ expected: 1, produced: 1, correct: 1, precision: 1, recall: 1 });
+    expect(scores.byCategory).toEqual({
+      'one-shot': { messages: 1, exact: 1, accuracy: 1 },
+      yes: { messages: 1, exact: 1, accuracy: 1 },
+      service: { messages: 1, exact: 0, accuracy: 0 },
+    });
+    expect(scores.misses).toEqual([
+      {
+        text: 'corte',
+        state: 'choosingService',
+        category: 'service',
+        expected: [{ type: 'SELECT_SERVICE', serviceId: 'barba' }],
+        got: [{ type: 'SELECT_SERVICE', serviceId: 'corte' }],
+      },
+    ]);
+  });
+
+  it('counts the right events in the wrong order as right in some order only', () => {
+    const [line] = tiny;
+    const reversed = [...line.expected].reverse();
+    expect(score([line], [reversed])).toMatchObject({ exact: 0, exactAnyOrder: 1 });
+  });
+
+  it('reads a "sí" as a yes only where the state asks a yes-or-no question', () => {
+    expect(acceptsIn('confirming', shop).has('CONFIRM')).toBe(true);
+    expect(acceptsIn('choosingService', shop).has('CONFIRM')).toBe(false);
+  });
+
+  it('names the line and the problem when a corpus line is invalid', () => {
+    expect(() => parseCorpus('{"text":"hola","state":"greeting","language":"fr","expected":[]}', 'bad.jsonl')).toThrow(
+      /bad\.jsonl:1/,
+    );
+    expect(() => acceptsIn('nowhere', shop)).toThrow(/not a state of the booking machine/);
+  });
+
+  it('runs the rule parser over the whole corpus in a few seconds', async () => {
+    const started = performance.now();
+    const scores = await evaluate(corpus, ruleInterpreter, shop);
+    expect(scores.messages).toBe(corpus.length);
+    expect(scores.exact + scores.misses.length).toBe(corpus.length);
+    expect(performance.now() - started).toBeLessThan(10_000);
+  });
+
+  it('asks the LLM only for what the rules could not read, and counts the calls', async () => {
+    const fake = await startFakeOpenAI();
+    try {
+      // "un rapado" is a haircut the rules do not know; the fake model reads it.
+      fake.script(reply.events({ type: 'SELECT_SERVICE', serviceId: 'corte' }));
+      const lines = parseCorpus(
+        [
+          '{"text":"sí","state":"confirming","language":"es","expected":[{"type":"CONFIRM"}]}',
+          '{"text":"un rapado","state":"choosingService","language":"es","expected":[{"type":"SELECT_SERVICE","serviceId":"corte"}]}',
+        ].join('\n'),
+      );
+      // The request must be buildable in a real state's situation, or every call fails before it is sent.
+      expect(() => responseFormatFor(situationFor(lines[1], shop))).not.toThrow();
+      const env = readEnv({ LLM_API_KEY: 'test', LLM_BASE_URL: fake.baseURL, LLM_MODEL: 'fake' });
+      const run = await evaluateWithLlm(lines, env, shop);
+      expect(run).toMatchObject({ llmCalls: 1, llmCallsPerMessage: 0.5, scores: { exact: 2 } });
+      expect(fake.requests).toHaveLength(1);
+      expect(await evaluateWithLlm(lines, readEnv({}), shop)).toBeUndefined();
+    } finally {
+      await fake.close();
+    }
+  });
+});

@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { MemoryReminderSchedule } from '../../adapters/memory/reminders.ts';
+import { RedisReminderSchedule } from '../../adapters/redis/reminders.ts';
+import type { Reminder, ReminderSchedule } from '../../src/engine/ports.ts';
+import { implementations, redisRun } from './implementations.ts';
+
+const run = await redisRun();
+
+const reminder = (bookingId: string, minutesBefore: number, dueAt: string): Reminder => ({
+  bookingId,
+  phone: '34600000001',
+  start: '2026-11-25T16:00:00.000Z',
+  dueAt,
+  minutesBefore,
+});
+
+describe.each(
+  implementations<ReminderSchedule>(
+    () => new MemoryReminderSchedule(),
+    ({ connection, prefix }) => new RedisReminderSchedule(connection(), { prefix: prefix() }),
+    run,
+  ),
+)('reminder schedule contract ($name)', ({ make }) => {
+  it('hands out only reminders that are due, soonest first, and each once', async () => {
+    const schedule = make();
+    await schedule.plan([
+      reminder('abc01', 120, '2026-11-25T14:00:00.000Z'),
+      reminder('abc01', 1440, '2026-11-24T16:00:00.000Z'),
+      reminder('abc02', 1440, '2026-11-24T18:00:00.000Z'),
+    ]);
+    expect(await schedule.claimDue(new Date('2026-11-24T15:59:00Z'), 10)).toEqual([]);
+    expect(await schedule.claimDue(new Date('2026-11-24T19:00:00Z'), 10)).toEqual([
+      reminder('abc01', 1440, '2026-11-24T16:00:00.000Z'),
+      reminder('abc02', 1440, '2026-11-24T18:00:00.000Z'),
+    ]);
+    expect(await schedule.claimDue(new Date('2026-11-24T19:00:00Z'), 10)).toEqual([]);
+    expect(await schedule.claimDue(new Date('2026-11-25T15:00:00Z'), 10)).toEqual([
+      reminder('abc01', 120, '2026-11-25T14:00:00.000Z'),
+    ]);
+  });
+
+  it('respects the limit and leaves the rest for the next look', async () => {
+    const schedule = make();
+    await schedule.plan([1, 2, 3].map((n) => reminder(`abc0${n}`, 120, `2026-11-24T1${n}:00:00.000Z`)));
+    expect(await schedule.claimDue(new Date('2026-11-25T00:00:00Z'), 2)).toHaveLength(2);
+    expect(await schedule.claimDue(new Date('2026-11-25T00:00:00Z'), 2)).toHaveLength(1);
+  });
+
+  it('replaces a reminder planned again for the same appointment and lead time', async () => {
+    const schedule = make();
+    await schedule.plan([reminder('abc01', 120, '2026-11-24T10:00:00.000Z')]);
+    await schedule.plan([reminder('abc01', 120, '2026-11-24T12:00:00.000Z')]);
+    expect(await schedule.claimDue(new Date('2026-11-24T11:00:00Z'), 10)).toEqual([]);
+    expect(await schedule.claimDue(new Date('2026-11-24T12:00:00Z'), 10)).toHaveLength(1);
+  });
+
+  it("forgets a cancelled appointment's reminders and keeps the others", async () => {
+    const schedule = make();
+    await schedule.plan([
+      reminder('abc01', 120, '2026-11-24T10:00:00.000Z'),
+      reminder('abc01', 1440, '2026-11-24T09:00:00.000Z'),
+      reminder('abc02', 120, '2026-11-24T10:00:00.000Z'),
+    ]);
+    await schedule.cancelFor('abc01');
+    expect(await schedule.claimDue(new Date('2026-11-25T00:00:00Z'), 10)).toEqual([
+      reminder('abc02', 120, '2026-11-24T10:00:00.000Z'),
+    ]);
+  });
+});
+
+describe.skipIf(!run)('reminder schedule on Redis', () => {
+  it('gives each reminder to exactly one of many processes claiming at once', async () => {
+    const prefix = run!.prefix();
+    const processes = Array.from({ length: 4 }, () => new RedisReminderSchedule(run!.redis.connect(), { prefix }));
+    const planned = Array.from({ length: 60 }, (_, n) =>
+      reminder(`abc${String(n).padStart(3, '0')}`, 120, '2026-11-24T10:00:00.000Z'),
+    );
+    await processes[0]!.plan(planned);
+    const claims = await Promise.all(
+      Array.from({ length: 20 }, (_, n) => processes[n % 4]!.claimDue(new Date('2026-11-24T10:00:00Z'), 7)),
+    );
+    const claimed = claims.flat().map((r) => r.bookingId);
+    expect(claimed).toHaveLength(60);
+    expect(new Set(claimed).size).toBe(60);
+  });
+});
