@@ -59,6 +59,7 @@ export function failureReason(error: unknown): BookingFailureReason {
 export const Note = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('info'), topic: InfoTopic }),
   z.object({ kind: z.literal('help') }),
+  z.object({ kind: z.literal('youAreWelcome') }),
   z.object({ kind: z.literal('notUnderstood') }),
   z.object({ kind: z.literal('unknownService') }),
   z.object({ kind: z.literal('noSlots'), date: CalendarDate, reason: NoSlotsReason }),

@@ -189,6 +189,7 @@ export const bookingMachine = setup({
     MESSAGE_RECEIVED: { actions: 'forgetLastTurn' },
     ASK_INFO: { actions: 'answerQuestion' },
     HELP: { actions: { type: 'note', params: { kind: 'help' } } },
+    THANKS: { actions: { type: 'note', params: { kind: 'youAreWelcome' } } },
     SET_LANGUAGE: { actions: 'switchLanguage' },
     NOT_UNDERSTOOD: { actions: { type: 'note', params: { kind: 'notUnderstood' } } },
     GREET: {},

@@ -28,6 +28,8 @@ export const CustomerEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ASK_INFO'), topic: InfoTopic }),
   z.object({ type: z.literal('SET_LANGUAGE'), language: Language }),
   z.object({ type: z.literal('HELP') }),
+  /** "Gracias", "thanks": answered kindly, nothing changes. */
+  z.object({ type: z.literal('THANKS') }),
   /** "mis citas": the customer's upcoming appointments. */
   z.object({ type: z.literal('MY_APPOINTMENTS') }),
   /** "cancelar mi cita", or the cancel button of a reminder (which names the booking). */

@@ -187,3 +187,68 @@ describe('commands and questions', () => {
     expect(read('ok', { language: 'en', accepts: new Set(['CONFIRM']) })).toEqual([{ type: 'CONFIRM' }]);
   });
 });
+
+describe('what the evaluation corpus taught', () => {
+  const times: Choice[] = ['17:00', '17:15', '17:30'].map((time) => ({
+    title: time,
+    event: { type: 'PICK_TIME', time },
+  }));
+  const withMore: Choice[] = [...times, { title: 'Más horas', event: { type: 'MORE_TIMES' } }];
+
+  it('picks by ordinal, and "the last one" is the last time rather than "more times"', () => {
+    expect(read('el segundo', { choices: times })).toEqual([{ type: 'PICK_TIME', time: '17:15' }]);
+    expect(read('the first one', { choices: times, language: 'en' })).toEqual([{ type: 'PICK_TIME', time: '17:00' }]);
+    expect(read('la última', { choices: withMore })).toEqual([{ type: 'PICK_TIME', time: '17:30' }]);
+  });
+
+  it('reads a message starting with "no" as a command when it says more than no', () => {
+    const confirming = new Set<CustomerEventType>(['CONFIRM', 'BACK', 'CANCEL', 'HELP']);
+    expect(read('no entiendo', { accepts: confirming })).toEqual([{ type: 'HELP' }]);
+    expect(read('ya no quiero', { accepts: confirming })).toEqual([{ type: 'CANCEL' }]);
+    expect(read('no, gracias', { accepts: confirming })).toEqual([{ type: 'BACK' }]);
+  });
+
+  it('thanks kindly instead of starting a new booking after "vale, gracias"', () => {
+    expect(read('vale gracias', { step: 'booked', accepts: new Set(['BOOK_ANOTHER', 'THANKS']) })).toEqual([
+      { type: 'THANKS' },
+    ]);
+  });
+
+  it('reads a yes at the greeting as "book now", and squeezes "siii" and 👍', () => {
+    expect(read('sí', { step: 'greeting', accepts: new Set(['BOOK_ANOTHER']) })).toEqual([{ type: 'BOOK_ANOTHER' }]);
+    expect(read('siii', { accepts: new Set(['CONFIRM']) })).toEqual([{ type: 'CONFIRM' }]);
+    expect(read('👍', { accepts: new Set(['CONFIRM']) })).toEqual([{ type: 'CONFIRM' }]);
+  });
+
+  it('answers a question about a service without choosing it', () => {
+    expect(read('¿cuánto cuesta un corte?')).toEqual([{ type: 'ASK_INFO', topic: 'prices' }]);
+    expect(read('¿abrís los sábados?')).toEqual([{ type: 'ASK_INFO', topic: 'hours' }]);
+  });
+
+  it('does not read ages or "las dos cosas" as times', () => {
+    expect(read('corte de pelo para mi hija de 6 años').some((e) => e.type === 'PICK_TIME')).toBe(false);
+    expect(read('las dos cosas, pelo y barba')).toEqual([{ type: 'SELECT_SERVICE', serviceId: 'corte-barba' }]);
+  });
+
+  it.each([
+    ['el próximo viernes', '2026-11-27'],
+    ['el jueves 3', '2026-12-03'],
+  ])('reads "%s" as %s', (text, date) => {
+    expect(dateOf(text)).toEqual({ type: 'PICK_DATE', date });
+  });
+
+  it.each([
+    ['half past 5', '17:30'],
+    ['quarter to 6', '17:45'],
+    ['around 4', '16:00'],
+    ['6ish', '18:00'],
+  ])('reads "%s" as %s', (text, time) => {
+    expect(timeOf(text, { language: 'en' })).toEqual({ type: 'PICK_TIME', time });
+  });
+
+  it('tells cancelling, moving and seeing an appointment apart', () => {
+    expect(read('anular mi reserva')).toEqual([{ type: 'CANCEL_BOOKING' }]);
+    expect(read('¿puedo cambiar la hora de mi cita?')).toEqual([{ type: 'MOVE_BOOKING' }]);
+    expect(read('quiero ver mis citas')).toEqual([{ type: 'MY_APPOINTMENTS' }]);
+  });
+});

@@ -40,6 +40,7 @@ function fullContext(language: 'es' | 'en', notes: Note[] = []): BookingContext 
 const ALL_NOTES: Note[] = [
   ...InfoTopic.options.map((topic) => ({ kind: 'info' as const, topic })),
   { kind: 'help' },
+  { kind: 'youAreWelcome' },
   { kind: 'notUnderstood' },
   { kind: 'unknownService' },
   ...(['past', 'closed', 'beyondWindow', 'full'] as const).map((reason) => ({

@@ -67,10 +67,23 @@ function rewriteIdioms(text: string, now: DateTime): string {
   return (
     text
       .replace(/pasado ma[ñn]ana|day after tomorrow/g, dayMonthYear(now.plus({ days: 2 })))
-      // "next Friday" is the coming Friday, as customers mean it (chrono reads the one after).
+      // "next Friday" / "el próximo viernes" is the coming one, as customers mean it (chrono reads the one after).
       .replace(/\bnext (monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b/g, '$1')
+      .replace(/\b(?:el )?pr[oó]xim[oa] (lunes|martes|mi[eé]rcoles|jueves|viernes|s[aá]bado|domingo)\b/g, 'el $1')
+      // "el jueves 3": the number names the day; the weekday only confirms it.
       .replace(
-        /\b(las?|at|sobre las)\s+(una|uno|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|once|doce|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b/g,
+        /\b(?:el )?(?:lunes|martes|mi[eé]rcoles|jueves|viernes|s[aá]bado|domingo) (\d{1,2})\b(?!\s*(?:h\b|:|y |de la|pm|am))/g,
+        'el $1',
+      )
+      // Ages are not times: "mi hija de 6 años", "my 8 year old".
+      .replace(/\b\d{1,2}\s*(?:años|anos|years?(?:[ -]old)?|year-old)/g, '')
+      .replace(/\bhalf past (\d{1,2})\b/g, '$1:30')
+      .replace(/\bquarter past (\d{1,2})\b/g, '$1:15')
+      .replace(/\bquarter to (\d{1,2})\b/g, (_, hour: string) => `${Number(hour) - 1}:45`)
+      .replace(/\b(?:around|about) (\d{1,2})\b/g, 'at $1')
+      .replace(/\b(\d{1,2})\s?ish\b/g, 'at $1')
+      .replace(
+        /\b(a las?|at|sobre las|hacia las|about|around)\s+(una|uno|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|once|doce|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b/g,
         (_, lead: string, word: string) => `${lead} ${NUMBER_WORDS[word]}`,
       )
       .replace(/\bmediod[ií]a\b|\bnoon\b/g, '12:00')

@@ -5,301 +5,135 @@ import type { CustomerEvent } from '../../../machines/events.ts';
  * to one machine event; a message is matched as whole words.
  */
 
-/** Said alone (or nearly) to agree. */
+/** Said alone (or nearly) to agree. Repeated letters are squeezed before matching ("siii", "okk"). */
+// biome-ignore format: word lists read best several to a line
 export const YES = [
-  'si',
-  'sip',
-  'vale',
-  'dale',
-  'claro',
-  'ok',
-  'okay',
-  'okey',
-  'perfecto',
-  'de acuerdo',
-  'confirmo',
-  'confirmar',
-  'confirmala',
-  'confirmalo',
-  'adelante',
-  'genial',
-  'correcto',
-  'eso es',
-  'por supuesto',
-  'yes',
-  'yep',
-  'yeah',
-  'sure',
-  'confirm',
-  'go ahead',
-  'sounds good',
-  'great',
-  'perfect',
-  'of course',
-  'please do',
-  'y',
+  'si', 'sip', 'vale', 'dale', 'claro', 'ok', 'okay', 'okey', 'okis', 'perfecto', 'de acuerdo', 'confirmo',
+  'confirmar', 'confirmala', 'confirmalo', 'adelante', 'genial', 'correcto', 'eso es', 'por supuesto', 'venga',
+  'venga va', 'ta bien', 'esta bien', 'sale', 'de una', 'hecho', 'reservala', 'yes', 'yep', 'yup', 'yeah', 'sure',
+  'confirm', 'go ahead', 'sounds good', 'great', 'perfect', 'of course', 'please do', 'that works', 'book it', 'y',
 ];
 
 /** Said alone (or nearly) to disagree. */
 export const NO = ['no', 'nop', 'nope', 'mejor no', 'no gracias', 'nah', 'no thanks', 'n'];
 
+/** Said to thank; with nothing else to answer, the bot says "you're welcome". */
+export const THANKS = ['gracias', 'muchas gracias', 'mil gracias', 'thanks', 'thank you', 'thx', 'cheers', 'ty'];
+
+/** Words around an answer that do not change it ("sí, gracias", "ok please"). */
+export const FILLERS = ['gracias', 'muchas', 'thanks', 'thank', 'you', 'please', 'por', 'favor', 'porfa', 'pls', 'tio'];
+
 /** Longest phrases first are tried first, so "cambiar la hora" wins over "cambiar". */
+// biome-ignore format: word lists read best several to a line
 export const COMMANDS: [phrases: string[], event: CustomerEvent][] = [
+  [['no entiendo', 'no te entiendo', 'no se que hacer', "i don't understand", 'i dont understand'], { type: 'HELP' }],
   [
-    ['cancelar', 'cancela', 'cancelalo', 'anular', 'anula', 'dejalo', 'olvidalo', 'cancel', 'forget it', 'never mind'],
+    ['cancelar', 'cancela', 'cancelalo', 'anular', 'anula', 'dejalo', 'olvidalo', 'ya no quiero', 'no quiero reservar',
+      'no quiero', 'stop', 'cancel', 'forget it', 'never mind', 'nevermind'],
     { type: 'CANCEL' },
   ],
   [
-    [
-      'empezar de nuevo',
-      'empezar otra vez',
-      'volver a empezar',
-      'reiniciar',
-      'desde el principio',
-      'start over',
-      'restart',
-      'start again',
-    ],
+    ['empezar de nuevo', 'empezar otra vez', 'volver a empezar', 'reiniciar', 'desde el principio', 'start over',
+      'restart', 'start again'],
     { type: 'RESTART' },
   ],
   [['atras', 'volver', 'vuelve', 'back', 'go back'], { type: 'BACK' }],
   [['ayuda', 'help', 'como funciona', 'how does this work'], { type: 'HELP' }],
   [
-    ['mas horas', 'mas tarde', 'otras horas', 'siguientes', 'more times', 'later', 'other times', 'more'],
+    ['mas horas', 'mas tarde', 'otras horas', 'siguientes', 'nada mas tarde', 'more times', 'later', 'other times',
+      'anything later', 'more'],
     { type: 'MORE_TIMES' },
   ],
   [
-    [
-      'otro dia',
-      'cambiar el dia',
-      'cambiar dia',
-      'otra fecha',
-      'another day',
-      'different day',
-      'change the day',
-      'change day',
-    ],
+    ['otro dia', 'cambiar el dia', 'cambiar dia', 'otra fecha', 'another day', 'different day', 'change the day',
+      'change day'],
     { type: 'CHANGE', step: 'date' },
   ],
   [
-    [
-      'otra hora',
-      'cambiar la hora',
-      'cambiar hora',
-      'another time',
-      'different time',
-      'change the time',
-      'change time',
-    ],
+    ['otra hora', 'cambiar la hora', 'cambiar hora', 'another time', 'different time', 'change the time', 'change time'],
     { type: 'CHANGE', step: 'time' },
   ],
   [
-    [
-      'otro servicio',
-      'cambiar el servicio',
-      'cambiar servicio',
-      'another service',
-      'change the service',
-      'change service',
-    ],
+    ['otro servicio', 'cambiar el servicio', 'cambiar servicio', 'another service', 'change the service',
+      'change service'],
     { type: 'CHANGE', step: 'service' },
   ],
-  [['otra cita', 'reservar otra', 'book another', 'another appointment'], { type: 'BOOK_ANOTHER' }],
+  [
+    ['otra cita', 'reservar otra', 'book another', 'another appointment', 'quiero reservar', 'reservar', 'pedir cita',
+      'quiero una cita', 'quiero cita', 'i want to book', 'book an appointment', 'i need an appointment', 'book'],
+    { type: 'BOOK_ANOTHER' },
+  ],
 ];
 
+// biome-ignore format: word lists read best several to a line
 export const INFO: [phrases: string[], event: CustomerEvent][] = [
   [
-    [
-      'precio',
-      'precios',
-      'cuanto cuesta',
-      'cuanto vale',
-      'cuanto es',
-      'cuanto cobrais',
-      'tarifa',
-      'tarifas',
-      'price',
-      'prices',
-      'how much',
-      'cost',
-      'costs',
-    ],
+    ['precio', 'precios', 'cuanto cuesta', 'cuanto vale', 'cuanto es', 'cuanto cobrais', 'cuanto cobras',
+      'cuanto me cobras', 'cuanto sale', 'tarifa', 'tarifas', 'price', 'prices', 'how much', 'cost', 'costs'],
     { type: 'ASK_INFO', topic: 'prices' },
   ],
   [
-    [
-      'horario',
-      'horarios',
-      'a que hora abris',
-      'cuando abris',
-      'a que hora cerrais',
-      'hours',
-      'opening hours',
-      'when are you open',
-      'what time do you open',
-      'what time do you close',
-    ],
+    ['horario', 'horarios', 'a que hora abris', 'cuando abris', 'a que hora cerrais', 'hasta que hora', 'abris',
+      'cerrais', 'estais abiertos', 'hours', 'opening hours', 'when are you open', 'are you open', 'what time do you open',
+      'what time do you close'],
     { type: 'ASK_INFO', topic: 'hours' },
   ],
   [
-    [
-      'direccion',
-      'donde estais',
-      'donde esta',
-      'donde estan',
-      'ubicacion',
-      'como llego',
-      'address',
-      'where are you',
-      'location',
-      'where is it',
-    ],
+    ['direccion', 'donde estais', 'donde esta', 'donde estan', 'ubicacion', 'como llego', 'que calle', 'address',
+      'where are you', 'location', 'where is it', 'get there'],
     { type: 'ASK_INFO', topic: 'address' },
   ],
   [
-    ['servicios', 'que servicios', 'que haceis', 'que ofreceis', 'services', 'what do you do', 'what do you offer'],
+    ['servicios', 'que servicios', 'que haceis', 'haceis', 'que ofreceis', 'services', 'what do you do',
+      'what do you offer', 'do you do'],
     { type: 'ASK_INFO', topic: 'services' },
   ],
 ];
 
+// biome-ignore format: word lists read best several to a line
 export const GREETINGS = [
-  'hola',
-  'buenas',
-  'buenos dias',
-  'buenas tardes',
-  'buenas noches',
-  'hey',
-  'hi',
-  'hello',
-  'good morning',
-  'good afternoon',
+  'hola', 'ola', 'buenas', 'wenas', 'buenos dias', 'buenas tardes', 'buenas noches', 'que tal', 'hey', 'hi', 'hello',
+  'good morning', 'good afternoon', 'good evening',
 ];
 
+// biome-ignore format: word lists read best several to a line
 export const LANGUAGE_REQUESTS: [phrases: string[], event: CustomerEvent][] = [
-  [['english', 'in english', 'ingles', 'en ingles', 'speak english'], { type: 'SET_LANGUAGE', language: 'en' }],
-  [['espanol', 'en espanol', 'spanish', 'in spanish', 'castellano'], { type: 'SET_LANGUAGE', language: 'es' }],
+  [
+    ['english', 'in english', 'ingles', 'en ingles', 'speak english', 'hablas ingles', 'habla ingles'],
+    { type: 'SET_LANGUAGE', language: 'en' },
+  ],
+  [
+    ['espanol', 'en espanol', 'spanish', 'in spanish', 'castellano', 'speak spanish', 'hablas espanol'],
+    { type: 'SET_LANGUAGE', language: 'es' },
+  ],
 ];
 
 /** Words that only one of the two languages uses often: enough to tell which one a customer writes. */
+// biome-ignore format: word lists read best several to a line
 export const LANGUAGE_MARKERS = {
   en: [
-    'hi',
-    'hello',
-    'please',
-    'tomorrow',
-    'today',
-    'yes',
-    'thanks',
-    'thank',
-    'book',
-    'appointment',
-    'haircut',
-    'would',
-    'like',
-    'want',
-    'i',
-    'im',
-    "i'd",
-    "i'm",
-    'what',
-    'when',
-    'where',
-    'how',
-    'much',
-    'at',
-    'the',
-    'on',
-    'for',
-    'my',
-    'can',
-    'next',
-    'morning',
-    'afternoon',
-    'beard',
-    'trim',
-    'cut',
-    'time',
-    'day',
+    'hi', 'hello', 'please', 'tomorrow', 'today', 'yes', 'thanks', 'thank', 'book', 'appointment', 'haircut', 'would',
+    'like', 'want', 'i', 'im', "i'd", "i'm", 'what', 'when', 'where', 'how', 'much', 'at', 'the', 'on', 'for', 'my',
+    'can', 'next', 'morning', 'afternoon', 'beard', 'trim', 'cut', 'time', 'day', 'show', 'is', 'are', 'you',
   ],
   es: [
-    'hola',
-    'quiero',
-    'quisiera',
-    'cita',
-    'manana',
-    'hoy',
-    'si',
-    'gracias',
-    'que',
-    'cuando',
-    'donde',
-    'cuanto',
-    'por',
-    'favor',
-    'buenas',
-    'buenos',
-    'reservar',
-    'corte',
-    'pelo',
-    'barba',
-    'las',
-    'el',
-    'la',
-    'de',
-    'un',
-    'una',
-    'para',
-    'me',
-    'mejor',
-    'hora',
-    'dia',
-    'tarde',
-    'vale',
+    'hola', 'quiero', 'quisiera', 'cita', 'manana', 'hoy', 'si', 'gracias', 'que', 'cuando', 'donde', 'cuanto', 'por',
+    'favor', 'buenas', 'buenos', 'reservar', 'corte', 'pelo', 'barba', 'las', 'el', 'la', 'de', 'un', 'una', 'para',
+    'mejor', 'hora', 'dia', 'tarde', 'vale', 'es', 'mi', 'tienes', 'hay',
   ],
 } as const;
 
-/** About the customer's own appointments; matched anywhere in a message, before other commands. */
-export const APPOINTMENTS: [phrases: string[], event: CustomerEvent][] = [
-  [
-    [
-      'cancelar mi cita',
-      'cancelar la cita',
-      'anular mi cita',
-      'anular la cita',
-      'cancela mi cita',
-      'anula mi cita',
-      'cancel my appointment',
-      'cancel my booking',
-      'cancel the appointment',
-    ],
-    { type: 'CANCEL_BOOKING' },
-  ],
-  [
-    [
-      'cambiar mi cita',
-      'cambiar la cita',
-      'mover mi cita',
-      'mover la cita',
-      'reprogramar',
-      'reschedule',
-      'move my appointment',
-      'change my appointment',
-      'change my booking',
-    ],
-    { type: 'MOVE_BOOKING' },
-  ],
-  [
-    [
-      'mis citas',
-      'mi cita',
-      'mis reservas',
-      'tengo cita',
-      'tengo alguna cita',
-      'my appointments',
-      'my appointment',
-      'my bookings',
-      'my booking',
-    ],
-    { type: 'MY_APPOINTMENTS' },
-  ],
+/** Nouns for the customer's own appointments, and the verbs that say what to do with them. */
+// biome-ignore format: word lists read best several to a line
+export const MY_BOOKING = [
+  'mi cita', 'mis citas', 'la cita', 'mi reserva', 'mis reservas', 'la reserva', 'tengo cita', 'tengo alguna cita',
+  'my appointment', 'my appointments', 'my booking', 'my bookings', 'the appointment', 'the booking',
 ];
+export const CANCEL_VERBS = ['cancelar', 'cancela', 'anular', 'anula', 'cancel', 'delete'];
+// biome-ignore format: word lists read best several to a line
+export const MOVE_VERBS = [
+  'cambiar', 'cambia', 'mover', 'mueve', 'aplazar', 'retrasar', 'adelantar', 'reprogramar', 'change', 'move',
+  'reschedule', 'postpone',
+];
+/** Said without naming the appointment, still clearly about moving one. */
+export const MOVE_ALONE = ['reprogramar', 'reschedule', 'aplazar mi cita'];
