@@ -39,7 +39,7 @@ export const Env = z.object({
   WHATSAPP_APP_SECRET: z.string().min(1).optional(),
   WHATSAPP_VERIFY_TOKEN: z.string().min(1).optional(),
   /** Where the Graph API is; tests point it at a fake one. */
-  WHATSAPP_API_BASE_URL: z.url().optional(),
+  WHATSAPP_API_URL: z.url().optional(),
   WHATSAPP_API_VERSION: z
     .string()
     .regex(/^v\d+\.\d+$/, 'must look like v25.0')

@@ -7,7 +7,7 @@ export const WHATSAPP_REQUIRED = [
 ] as const;
 
 type WhatsAppEnv = Partial<
-  Record<(typeof WHATSAPP_REQUIRED)[number] | 'WHATSAPP_API_BASE_URL' | 'WHATSAPP_API_VERSION', string>
+  Record<(typeof WHATSAPP_REQUIRED)[number] | 'WHATSAPP_API_URL' | 'WHATSAPP_API_VERSION', string>
 >;
 
 export interface WhatsAppConfig {
@@ -43,7 +43,7 @@ export function whatsAppConfig(env: WhatsAppEnv): WhatsAppConfig | undefined {
     phoneNumberId: env.WHATSAPP_PHONE_NUMBER_ID!,
     appSecret: env.WHATSAPP_APP_SECRET!,
     verifyToken: env.WHATSAPP_VERIFY_TOKEN!,
-    apiBaseUrl: env.WHATSAPP_API_BASE_URL,
+    apiBaseUrl: env.WHATSAPP_API_URL,
     apiVersion: env.WHATSAPP_API_VERSION,
   };
 }
