@@ -28,10 +28,28 @@ export interface Customer {
 }
 
 /**
- * The booking machine's actors for one customer. Each may run again with the same input when a
- * conversation is restored mid-step, so each is idempotent.
+ * The booking machine's actors for one customer, as the machine invokes them.
+ *
+ * @example
+ * bookingMachine.provide({ actors: bookingActorsFor({ phone, name }, deps) })
  */
 export function bookingActorsFor(customer: Customer, deps: BookingDependencies) {
+  const steps = bookingStepsFor(customer, deps);
+  return {
+    findFreeSlots: fromPromise<DayAvailability, FreeSlotsInput>(({ input }) => steps.findFreeSlots(input)),
+    holdSlot: fromPromise<Hold, { serviceId: string; slot: Slot }>(({ input }) => steps.holdSlot(input)),
+    bookAppointment: fromPromise<Booking, BookInput>(({ input }) => steps.bookAppointment(input)),
+    findUpcomingBookings: fromPromise<Booking[], void>(() => steps.findUpcomingBookings()),
+    cancelBooking: fromPromise<Booking, { booking: Booking }>(({ input }) => steps.cancelBooking(input)),
+    recordAttendance: fromPromise<void, { bookingId: string }>(({ input }) => steps.recordAttendance(input)),
+  };
+}
+
+/**
+ * What the actors do, as plain functions. Each may run again with the same input when a
+ * conversation is restored mid-step, so each is idempotent.
+ */
+export function bookingStepsFor(customer: Customer, deps: BookingDependencies) {
   const { shop, clock, calendar, holds, history, reminders } = deps;
   const holdMs = shop.booking.holdMinutes * 60_000;
 
@@ -145,14 +163,7 @@ export function bookingActorsFor(customer: Customer, deps: BookingDependencies) 
     });
   }
 
-  return {
-    findFreeSlots: fromPromise<DayAvailability, FreeSlotsInput>(({ input }) => findFreeSlots(input)),
-    holdSlot: fromPromise<Hold, { serviceId: string; slot: Slot }>(({ input }) => holdSlot(input)),
-    bookAppointment: fromPromise<Booking, BookInput>(({ input }) => bookAppointment(input)),
-    findUpcomingBookings: fromPromise<Booking[], void>(() => findUpcomingBookings()),
-    cancelBooking: fromPromise<Booking, { booking: Booking }>(({ input }) => cancelBooking(input)),
-    recordAttendance: fromPromise<void, { bookingId: string }>(({ input }) => recordAttendance(input)),
-  };
+  return { findFreeSlots, holdSlot, bookAppointment, findUpcomingBookings, cancelBooking, recordAttendance };
 }
 
 type FreeSlotsInput = { serviceId: string; date: string; moving?: Booking };

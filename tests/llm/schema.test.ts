@@ -72,7 +72,7 @@ describe('the structured-output schema sent to the model', () => {
 
 describe('the schema in every state of the booking machine', () => {
   it.each(Object.keys(bookingMachine.states))('builds a strict response format in %s', (state) => {
-    const snapshot = bookingMachine.resolveState({ value: state as never });
+    const snapshot = bookingMachine.resolveState({ value: state } as never);
     const situation = choosingSlot({ accepts: acceptedEvents(snapshot) });
     expect(() => responseFormatFor(situation)).not.toThrow();
     const types = allowedEventTypes(situation);
