@@ -1,15 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { customer, fakeClock, stateOf, testCita } from './support/cita.ts';
+import { describe, expect, it } from 'vitest';
+import { citaPerTest, customer, fakeClock, stateOf, type testCita } from './support/cita.ts';
 
-const running: { stop(): Promise<void> }[] = [];
-function start(...args: Parameters<typeof testCita>) {
-  const cita = testCita(...args);
-  running.push(cita);
-  return cita;
-}
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((cita) => cita.stop()));
-});
+const start = citaPerTest();
 
 type Cita = ReturnType<typeof testCita>;
 const EVER = new Date(0);

@@ -1,18 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MemoryConversationStore } from '../adapters/memory/conversations.ts';
 import { BOOKING_MACHINE_VERSION } from '../machines/booking.machine.ts';
 import { createCita } from '../src/cita.ts';
-import { customer, fakeClock, shop, stateOf, tempDataDir, testCita } from './support/cita.ts';
+import { citaPerTest, customer, fakeClock, shop, stateOf, tempDataDir, testCita } from './support/cita.ts';
 
-const running: { stop(): Promise<void> }[] = [];
-function start(...args: Parameters<typeof testCita>) {
-  const cita = testCita(...args);
-  running.push(cita);
-  return cita;
-}
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((cita) => cita.stop()));
-});
+const start = citaPerTest();
 
 describe('booking through the engine', () => {
   it('books a haircut in Spanish by tapping buttons, and writes one appointment to the calendar', async () => {

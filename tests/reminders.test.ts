@@ -19,6 +19,22 @@ const EVER = new Date(0);
 const ACCESS_TOKEN = 'EAAG-test-token';
 const PHONE_NUMBER_ID = '106540352242922';
 
+async function fakeGraph() {
+  const graph = await startFakeGraphApi({ accessToken: ACCESS_TOKEN, phoneNumberId: PHONE_NUMBER_ID });
+  graphs.push(graph);
+  return graph;
+}
+
+function messengerFor(graph: FakeGraphApi, options: { attempts?: number } = {}) {
+  return new WhatsAppMessenger({
+    accessToken: ACCESS_TOKEN,
+    phoneNumberId: PHONE_NUMBER_ID,
+    apiBaseUrl: graph.url,
+    baseBackoffMs: 1,
+    ...options,
+  });
+}
+
 /** Carlos books a haircut for Wednesday 25 November at 17:00 (16:00 UTC) on Tuesday at 10:00. */
 async function bookedCarlos(cita: Cita) {
   const carlos = customer(cita);
@@ -87,15 +103,9 @@ describe('reminders', () => {
   });
 
   it('uses free text inside the 24-hour window and the approved template outside it', async () => {
-    const graph = await startFakeGraphApi({ accessToken: ACCESS_TOKEN, phoneNumberId: PHONE_NUMBER_ID });
-    graphs.push(graph);
+    const graph = await fakeGraph();
     const clock = fakeClock();
-    const whatsapp = new WhatsAppMessenger({
-      accessToken: ACCESS_TOKEN,
-      phoneNumberId: PHONE_NUMBER_ID,
-      apiBaseUrl: graph.url,
-      baseBackoffMs: 1,
-    });
+    const whatsapp = messengerFor(graph);
     // A booking made a week ahead: the 24-hour reminder falls long after the customer's last message.
     const cita = testCita({ clock, adapters: { messenger: whatsapp } });
     running.push(cita);
@@ -142,16 +152,9 @@ describe('reminders', () => {
   });
 
   it('plans a reminder again when WhatsApp does not take it', async () => {
-    const graph = await startFakeGraphApi({ accessToken: ACCESS_TOKEN, phoneNumberId: PHONE_NUMBER_ID });
-    graphs.push(graph);
+    const graph = await fakeGraph();
     const clock = fakeClock();
-    const whatsapp = new WhatsAppMessenger({
-      accessToken: ACCESS_TOKEN,
-      phoneNumberId: PHONE_NUMBER_ID,
-      apiBaseUrl: graph.url,
-      baseBackoffMs: 1,
-      attempts: 1,
-    });
+    const whatsapp = messengerFor(graph, { attempts: 1 });
     const cita = testCita({ clock, adapters: { messenger: whatsapp } });
     running.push(cita);
     await bookedCarlos(cita);
@@ -164,18 +167,12 @@ describe('reminders', () => {
 
 describe.skipIf(!run)('reminders with two processes on Redis', () => {
   it('sends each reminder once however many processes look at the same moment', async () => {
-    const graph = await startFakeGraphApi({ accessToken: ACCESS_TOKEN, phoneNumberId: PHONE_NUMBER_ID });
-    graphs.push(graph);
+    const graph = await fakeGraph();
     const prefix = run!.prefix();
     const clock = fakeClock();
     const processes = [0, 1].map(() => {
       const redis = createRedisAdapters({ url: run!.redis.url, prefix });
-      const whatsapp = new WhatsAppMessenger({
-        accessToken: ACCESS_TOKEN,
-        phoneNumberId: PHONE_NUMBER_ID,
-        apiBaseUrl: graph.url,
-        baseBackoffMs: 1,
-      });
+      const whatsapp = messengerFor(graph);
       const cita = createCita({
         shop,
         clock,

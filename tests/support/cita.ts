@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterEach } from 'vitest';
 import { loadShopConfig } from '../../config/load.ts';
 import { type CitaOptions, createCita } from '../../src/cita.ts';
 import type { OutboundMessage } from '../../src/messages/whatsapp.ts';
@@ -32,6 +33,25 @@ export function testCita(options: Partial<CitaOptions> = {}) {
 }
 
 type TestCita = ReturnType<typeof testCita>;
+
+/**
+ * A `testCita` for each test of a file, stopped after each test.
+ *
+ * @example
+ * const start = citaPerTest();
+ * it('books', async () => { const cita = start(); ... });
+ */
+export function citaPerTest() {
+  const running: TestCita[] = [];
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((cita) => cita.stop()));
+  });
+  return function start(...args: Parameters<typeof testCita>): TestCita {
+    const cita = testCita(...args);
+    running.push(cita);
+    return cita;
+  };
+}
 
 /** One customer talking to the bot: `say` types, `tap` presses a button or list row by its title. */
 export function customer(cita: TestCita, phone = '34600000001', name = 'Carlos') {
