@@ -60,6 +60,7 @@ export const Note = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('info'), topic: InfoTopic }),
   z.object({ kind: z.literal('help') }),
   z.object({ kind: z.literal('youAreWelcome') }),
+  z.object({ kind: z.literal('welcomeBack') }),
   z.object({ kind: z.literal('notUnderstood') }),
   z.object({ kind: z.literal('unknownService') }),
   z.object({ kind: z.literal('noSlots'), date: CalendarDate, reason: NoSlotsReason }),

@@ -192,7 +192,8 @@ export const bookingMachine = setup({
     THANKS: { actions: { type: 'note', params: { kind: 'youAreWelcome' } } },
     SET_LANGUAGE: { actions: 'switchLanguage' },
     NOT_UNDERSTOOD: { actions: { type: 'note', params: { kind: 'notUnderstood' } } },
-    GREET: {},
+    // A hello in the middle of a booking: greet back and ask the current question again.
+    GREET: { actions: { type: 'note', params: { kind: 'welcomeBack' } } },
     // A service named at any step is a correction: the day's slots depend on it, so they are looked up again.
     SELECT_SERVICE: [
       {

@@ -41,6 +41,7 @@ const ALL_NOTES: Note[] = [
   ...InfoTopic.options.map((topic) => ({ kind: 'info' as const, topic })),
   { kind: 'help' },
   { kind: 'youAreWelcome' },
+  { kind: 'welcomeBack' },
   { kind: 'notUnderstood' },
   { kind: 'unknownService' },
   ...(['past', 'closed', 'beyondWindow', 'full'] as const).map((reason) => ({

@@ -47,6 +47,7 @@ export const es = {
     help: 'Puedes elegir en la lista o escribir lo que quieres, por ejemplo «corte mañana a las 5». Escribe «precios», «horario» o «dirección» cuando quieras, «atrás» para volver o «cancelar» para dejarlo.',
     notUnderstood: 'Perdona, no te he entendido.',
     youAreWelcome: '¡A ti! Aquí estoy si necesitas algo más.',
+    welcomeBack: '¡Hola de nuevo! Seguimos donde lo dejamos.',
     unknownService: 'Ese servicio no lo tenemos. Estos son los que hacemos:',
     past: (date: string) => `El ${date} ya ha pasado.`,
     closed: (date: string) => `El ${date} estamos cerrados.`,

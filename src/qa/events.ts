@@ -1,0 +1,276 @@
+import { DateTime } from 'luxon';
+import { getNextTransitions } from 'xstate';
+import { type Booking, BookingFailure, type Hold, type Slot } from '../../machines/booking.context.ts';
+import { type BookingEvent, CustomerEvent, InfoTopic, StepToChange } from '../../machines/events.ts';
+import { CalendarUnavailable } from '../engine/ports.ts';
+import { knownAppointments, type ModelSnapshot, runningActors } from './model.ts';
+import { availabilityOf, type Scenario, wholeDay } from './scenario.ts';
+import type { Arrangement } from './world.ts';
+
+/**
+ * The event generator for @xstate/graph. The machine says which event types a state takes (its
+ * transitions and invocations); these tables say which payloads of each type are worth trying.
+ * A type the tables do not know stops generation with its name: a new event or actor must be
+ * given payloads (and a way for a customer or the world to cause it) before paths are trusted.
+ */
+
+/** An event the generator offers, named for the plans and the coverage of payload variants. */
+export interface Candidate {
+  event: BookingEvent | ActorOutcomeEvent;
+  /** "PICK_DATE closed day", "holdSlot → slot taken". */
+  label: string;
+  /** For an actor outcome: the actor and what the world must do while it runs. */
+  actor?: string;
+  arrange?: Arrangement;
+}
+
+export type ActorOutcomeEvent =
+  | { type: `xstate.done.actor.${string}`; output: unknown; actorId: string }
+  | { type: `xstate.error.actor.${string}`; error: unknown; actorId: string };
+
+type PayloadsFor = (snapshot: ModelSnapshot, scenario: Scenario) => BookingEvent[];
+
+/** Engine events that are not a step of a path, and why. */
+export const NOT_A_STEP: Partial<Record<BookingEvent['type'], string>> = {
+  MESSAGE_RECEIVED: 'the engine opens every message with it; each turn of a script replays it before the step',
+};
+
+const none: PayloadsFor = () => [];
+const bare =
+  <T extends BookingEvent['type']>(type: T): PayloadsFor =>
+  () => [{ type } as BookingEvent];
+
+/** Payloads per event type. `satisfies` makes a new event type a compile error here. */
+export const PAYLOADS = {
+  MESSAGE_RECEIVED: none,
+  NOT_UNDERSTOOD: bare('NOT_UNDERSTOOD'),
+  GREET: bare('GREET'),
+  SELECT_SERVICE: (_s, { serviceId, unknownServiceId }) => [
+    { type: 'SELECT_SERVICE', serviceId },
+    { type: 'SELECT_SERVICE', serviceId: unknownServiceId },
+  ],
+  PICK_DATE: (_s, { dates }) => Object.values(dates).map((date) => ({ type: 'PICK_DATE', date })),
+  PICK_TIME: ({ context }, { times }) => {
+    const offered = context.slots.some((slot) => slot.time === times.free) ? times.free : context.slots[0]?.time;
+    return [offered ?? times.free, times.notFree].map((time) => ({ type: 'PICK_TIME', time }));
+  },
+  MORE_TIMES: bare('MORE_TIMES'),
+  CONFIRM: bare('CONFIRM'),
+  CHANGE: () => StepToChange.options.map((step) => ({ type: 'CHANGE', step })),
+  BACK: bare('BACK'),
+  CANCEL: bare('CANCEL'),
+  RESTART: bare('RESTART'),
+  BOOK_ANOTHER: bare('BOOK_ANOTHER'),
+  ASK_INFO: () => InfoTopic.options.map((topic) => ({ type: 'ASK_INFO', topic })),
+  SET_LANGUAGE: (_s, { shop }) => shop.languages.supported.map((language) => ({ type: 'SET_LANGUAGE', language })),
+  HELP: bare('HELP'),
+  THANKS: bare('THANKS'),
+  MY_APPOINTMENTS: bare('MY_APPOINTMENTS'),
+  // Typed ("cancelar mi cita") or a reminder's button, which names the appointment.
+  CANCEL_BOOKING: (snapshot) => [
+    { type: 'CANCEL_BOOKING' },
+    ...knownAppointments(snapshot)
+      .slice(0, 1)
+      .map((b) => ({ type: 'CANCEL_BOOKING' as const, bookingId: b.id })),
+  ],
+  MOVE_BOOKING: (snapshot) => [
+    { type: 'MOVE_BOOKING' },
+    ...knownAppointments(snapshot)
+      .slice(0, 1)
+      .map((b) => ({ type: 'MOVE_BOOKING' as const, bookingId: b.id })),
+  ],
+  SELECT_BOOKING: ({ context }, { foreignBookingId }) => [
+    ...context.bookings.map((b) => ({ type: 'SELECT_BOOKING' as const, bookingId: b.id })),
+    { type: 'SELECT_BOOKING', bookingId: foreignBookingId },
+  ],
+  // A reminder is only sent for an appointment the customer has.
+  CONFIRM_ATTENDANCE: (snapshot) =>
+    knownAppointments(snapshot).map((b) => ({ type: 'CONFIRM_ATTENDANCE' as const, bookingId: b.id })),
+} satisfies Record<BookingEvent['type'], PayloadsFor>;
+
+/** The id the model gives an appointment booked in the conversation; the engine's is a hash with a random token. */
+export const BOOKED_HERE = 'qabookedhere00000000000000000000';
+
+type Outcome = { output: unknown } | { error: unknown };
+type OutcomeRow = { outcome: Outcome; label: string; arrange?: Arrangement };
+// biome-ignore lint/suspicious/noExplicitAny: each row reads the input its own actor is invoked with.
+type OutcomesFor = (input: any, snapshot: ModelSnapshot, scenario: Scenario) => OutcomeRow[];
+
+const calendarDown: OutcomeRow = {
+  outcome: { error: new CalendarUnavailable('calendar down') },
+  label: 'calendar down',
+  arrange: { kind: 'calendarDown' },
+};
+
+/** One minute inside the notice before `start`: the moment a last check must refuse it. */
+function insideNotice(start: string, noticeMinutes: number): string {
+  return DateTime.fromISO(start)
+    .minus({ minutes: noticeMinutes - 1 })
+    .toUTC()
+    .toISO()!;
+}
+
+/** What each invoked actor can answer, by the name `setup` gives it, and how the world makes it so. */
+export const OUTCOMES: Record<string, OutcomesFor> = {
+  findFreeSlots: (input: { serviceId: string; date: string; moving?: Booking }, snapshot, scenario) => {
+    const search = { ...input, now: snapshot.context.receivedAt ?? scenario.now, busy: [] };
+    const offline = availabilityOf(scenario, search);
+    // A closed, past or too-far day is answered without the calendar: nothing to arrange.
+    if (offline.reason && offline.reason !== 'full') return [{ outcome: { output: offline }, label: offline.reason }];
+    const busy = knownAppointments(snapshot).filter((b) => b.id !== input.moving?.id);
+    return [
+      { outcome: { output: availabilityOf(scenario, { ...search, busy }) }, label: 'free slots' },
+      {
+        outcome: {
+          output: availabilityOf(scenario, { ...search, busy: [...busy, wholeDay(scenario.shop, input.date)] }),
+        },
+        label: 'day full',
+        arrange: { kind: 'calendarFull', date: input.date },
+      },
+      calendarDown,
+    ];
+  },
+  holdSlot: ({ slot }: { slot: Slot }, snapshot, { shop, now }) => {
+    const expiresAt = DateTime.fromISO(snapshot.context.receivedAt ?? now)
+      .plus({ minutes: shop.booking.holdMinutes })
+      .toUTC()
+      .toISO()!;
+    const hold: Hold = { token: 'qa-hold', slot, expiresAt };
+    return [
+      { outcome: { output: hold }, label: 'held' },
+      {
+        outcome: { error: new BookingFailure('slotTaken') },
+        label: 'slot taken',
+        arrange: { kind: 'slotHeldByOther' },
+      },
+      { outcome: { error: new Error('holds down') }, label: 'holds down', arrange: { kind: 'holdsDown' } },
+    ];
+  },
+  bookAppointment: ({ serviceId, hold, moving }: { serviceId: string; hold: Hold; moving?: Booking }, _s, { shop }) => {
+    const booking: Booking = {
+      id: moving?.id ?? BOOKED_HERE,
+      serviceId,
+      start: hold.slot.start,
+      end: hold.slot.end,
+      ...(moving && { moved: true }),
+    };
+    return [
+      { outcome: { output: booking }, label: moving ? 'moved' : 'booked' },
+      {
+        outcome: { error: new BookingFailure('slotTaken') },
+        label: 'slot taken at the final check',
+        arrange: { kind: 'slotHeldByOther' },
+      },
+      {
+        outcome: { error: new BookingFailure('tooLate') },
+        label: 'too late',
+        arrange: { kind: 'clockAt', at: insideNotice(hold.slot.start, shop.booking.minimumNoticeMinutes) },
+      },
+      calendarDown,
+    ];
+  },
+  findUpcomingBookings: (_input: undefined, snapshot, { appointments }) => {
+    const known = knownAppointments(snapshot).map(({ id, serviceId, start, end }) => ({ id, serviceId, start, end }));
+    const lists: [string, Booking[]][] = known.length
+      ? [['as booked', known]]
+      : [
+          ['none', []],
+          ['one', [appointments.later]],
+          ['two', [appointments.soon, appointments.later]],
+        ];
+    return [
+      ...lists.map(([label, bookings]) => ({
+        outcome: { output: bookings },
+        label,
+        ...(label === 'as booked' || bookings.length === 0 ? {} : { arrange: { kind: 'appointments', bookings } }),
+      })),
+      calendarDown,
+    ] as OutcomeRow[];
+  },
+  cancelBooking: ({ booking }: { booking: Booking }, _s, { shop }) => [
+    { outcome: { output: booking }, label: 'cancelled' },
+    {
+      outcome: { error: new BookingFailure('tooLateToCancel') },
+      label: 'notice ran out',
+      arrange: { kind: 'clockAt', at: insideNotice(booking.start, shop.booking.cancellationNoticeMinutes) },
+    },
+    calendarDown,
+  ],
+  recordAttendance: () => [{ outcome: { output: undefined }, label: 'recorded' }, calendarDown],
+};
+
+/**
+ * Every event worth trying in a state. While an actor runs, only its outcomes: the engine waits
+ * for it before reading anything else. At rest, each event type the state has a transition for,
+ * with the table's payloads, minus those the engine would not send (`snapshot.can` is false).
+ */
+export function candidatesFor(snapshot: ModelSnapshot, scenario: Scenario): Candidate[] {
+  const running = runningActors(snapshot);
+  if (running.length > 0) return running.flatMap((actor) => outcomesOf(actor, snapshot, scenario));
+
+  const types = new Set(getNextTransitions(snapshot).map((transition) => transition.eventType));
+  const candidates: Candidate[] = [];
+  for (const type of types) {
+    if (type.startsWith('xstate.')) continue;
+    const payloads = (PAYLOADS as Record<string, PayloadsFor>)[type];
+    if (!payloads) {
+      throw new Error(
+        `the path generator has no payloads for ${type}: add it to PAYLOADS in src/qa/events.ts (and a way to say it in src/qa/phrases.ts)`,
+      );
+    }
+    if (type in NOT_A_STEP) continue;
+    for (const event of payloads(snapshot, scenario)) {
+      if (event.type !== 'NOT_UNDERSTOOD') CustomerEvent.parse(event);
+      // The engine sends NOT_UNDERSTOOD without asking; a customer event only when the state can take it.
+      if (event.type === 'NOT_UNDERSTOOD' || snapshot.can(event))
+        candidates.push({ event, label: labelOf(event, scenario) });
+    }
+  }
+  return candidates;
+}
+
+function outcomesOf(actor: { id: string; src: string; input: unknown }, snapshot: ModelSnapshot, scenario: Scenario) {
+  const outcomes = OUTCOMES[actor.src];
+  if (!outcomes) {
+    throw new Error(
+      `the path generator does not know the actor ${actor.src}: add its outputs and errors to OUTCOMES in src/qa/events.ts`,
+    );
+  }
+  return outcomes(actor.input, snapshot, scenario).map(
+    ({ outcome, label, arrange }): Candidate => ({
+      event:
+        'output' in outcome
+          ? { type: `xstate.done.actor.${actor.id}`, output: outcome.output, actorId: actor.id }
+          : { type: `xstate.error.actor.${actor.id}`, error: outcome.error, actorId: actor.id },
+      label: `${actor.src} → ${label}`,
+      actor: actor.src,
+      ...(arrange && { arrange }),
+    }),
+  );
+}
+
+/** "PICK_DATE closed", "SELECT_BOOKING later": payloads named by what they mean in the scenario. */
+function labelOf(event: BookingEvent, { dates, times, serviceId, appointments, foreignBookingId }: Scenario): string {
+  const names = new Map<unknown, string>([
+    ...Object.entries(dates).map(([name, date]): [string, string] => [date, `${name} day`]),
+    [times.free, 'free time'],
+    [times.notFree, 'time not free'],
+    [serviceId, 'offered service'],
+    [appointments.later.id, 'later appointment'],
+    [appointments.soon.id, 'appointment inside the notice'],
+    [foreignBookingId, 'not their appointment'],
+    [BOOKED_HERE, 'appointment booked here'],
+  ]);
+  const { type, ...payload } = event;
+  const values = Object.values(payload).map(
+    (value) => names.get(value) ?? (type === 'PICK_TIME' ? 'offered time' : value),
+  );
+  return values.length ? `${type} ${values.join(' ')}` : type;
+}
+
+/** Event identity for the graph: errors are written with their reason, which JSON would drop. */
+export function serializeCandidateEvent(event: { type: string }): string {
+  return JSON.stringify(event, (_key, value) =>
+    value instanceof Error ? { ...value, error: value.constructor.name, message: value.message } : value,
+  );
+}

@@ -1,0 +1,97 @@
+import {
+  type AnyTransitionDefinition,
+  createEmptyActor,
+  initialTransition,
+  type SnapshotFrom,
+  type TransitionDefinition,
+} from 'xstate';
+import type { Booking, BookingInput } from '../../machines/booking.context.ts';
+import { type BookingMachine, bookingMachine } from '../../machines/booking.machine.ts';
+import type { BookingEvent } from '../../machines/events.ts';
+import type { Scenario } from './scenario.ts';
+
+/**
+ * The booking machine as the path generator sees it: pure transitions (no actor runs, no action
+ * executes), with the transitions each step took recorded for the coverage report.
+ */
+export type ModelSnapshot = SnapshotFrom<BookingMachine>;
+
+/** The input the engine gives every conversation (src/engine/conversation.ts builds the same). */
+export function modelInput(scenario: Scenario): BookingInput {
+  const { shop } = scenario;
+  return {
+    language: shop.languages.default,
+    serviceIds: shop.services.map((service) => service.id),
+    cancellationNoticeMinutes: shop.booking.cancellationNoticeMinutes,
+  } satisfies BookingInput;
+}
+
+/** A conversation the engine has just created, before its first message. */
+export function newConversation(scenario: Scenario): ModelSnapshot {
+  return initialTransition(bookingMachine, modelInput(scenario))[0];
+}
+
+/** A new conversation at the moment its first message arrives: where every path starts. */
+export function firstMessageSnapshot(scenario: Scenario): ModelSnapshot {
+  return step(newConversation(scenario), messageReceived(scenario)).snapshot;
+}
+
+/** The engine opens every customer message with this event; it is how `receivedAt` is set. */
+export function messageReceived(scenario: Scenario): BookingEvent {
+  return { type: 'MESSAGE_RECEIVED', at: scenario.now };
+}
+
+/** One event through the machine, and the transitions it took (eventless ones included). */
+export function step(snapshot: ModelSnapshot, event: BookingEvent | { type: string }) {
+  const taken: AnyTransitionDefinition[] = [];
+  const scope = recordingScope(taken);
+  const next = bookingMachine.transition(snapshot, event as BookingEvent, scope as never) as ModelSnapshot;
+  return { snapshot: next, transitions: taken as TransitionDefinition<never, never>[] };
+}
+
+/** What the machine is waiting on: the invoked actors of its active states, with their inputs. */
+export function runningActors(snapshot: ModelSnapshot): { id: string; src: string; input: unknown }[] {
+  return snapshot._nodes.flatMap((node) =>
+    node.invoke.map((invoke) => ({
+      id: invoke.id,
+      src: String(invoke.src),
+      // The machine's input mappers read only the context; no event or actor exists in a pure walk.
+      input: typeof invoke.input === 'function' ? invoke.input({ context: snapshot.context } as never) : invoke.input,
+    })),
+  );
+}
+
+/** The customer's appointments as far as this conversation knows: looked up, or booked here. */
+export function knownAppointments(snapshot: ModelSnapshot): Booking[] {
+  const { bookings, booking } = snapshot.context;
+  const byId = new Map(bookings.map((b) => [b.id, b]));
+  if (booking) byId.set(booking.id, booking);
+  return [...byId.values()].sort((a, b) => a.start.localeCompare(b.start));
+}
+
+/** The state as the generator tells states apart: one-turn notes and the constant clock left out. */
+export function serializeModelState(snapshot: ModelSnapshot): string {
+  const { notes: _notes, receivedAt: _receivedAt, ...context } = snapshot.context;
+  return JSON.stringify({ value: snapshot.value, context });
+}
+
+function recordingScope(taken: AnyTransitionDefinition[]) {
+  const empty = createEmptyActor();
+  const system = Object.create(empty.system) as typeof empty.system & {
+    _sendInspectionEvent: (event: { type: string; _transitions?: AnyTransitionDefinition[] }) => void;
+  };
+  system._sendInspectionEvent = (event) => {
+    if (event.type === '@xstate.microstep') taken.push(...(event._transitions ?? []));
+  };
+  return {
+    self: empty,
+    logger: () => {},
+    id: '',
+    sessionId: 'qa',
+    defer: () => {},
+    system,
+    stopChild: () => {},
+    emit: () => {},
+    actionExecutor: () => {},
+  };
+}

@@ -1,0 +1,216 @@
+import { getShortestPaths, getSimplePaths, type StatePath, type TraversalOptions } from 'xstate/graph';
+import { BUSY, bookingMachine } from '../../machines/booking.machine.ts';
+import { type Candidate, candidatesFor, serializeCandidateEvent } from './events.ts';
+import { firstMessageSnapshot, type ModelSnapshot, serializeModelState, step } from './model.ts';
+import { type Plan, planOf } from './plans.ts';
+import type { Scenario } from './scenario.ts';
+import { machineStates, machineTransitions, transitionLabel } from './transitions.ts';
+
+/**
+ * Test plans generated from the booking machine's graph (@xstate/graph's algorithms, as shipped in
+ * `xstate/graph`): the shortest path to every state, the shortest path through every transition
+ * and every payload or actor outcome, and the simple paths of the main flow to `booked`.
+ */
+
+/** Event types of the main flow: a customer who books without detours. */
+const MAIN_FLOW = new Set(['GREET', 'BOOK_ANOTHER', 'SELECT_SERVICE', 'PICK_DATE', 'PICK_TIME', 'CONFIRM']);
+
+/**
+ * How many steps (events, actor outcomes included) a path may take. The conversation's state space
+ * has no end (a customer can book again and again), so the graph is walked breadth-first to this
+ * depth: every state first met within it is met by its shortest path.
+ */
+export const MAX_STEPS = 10;
+
+/** The main flow's simple paths are many orderings of the same choices: the shortest few say enough. */
+export const MAIN_FLOW_PATHS = 12;
+
+/**
+ * Transitions no customer or world can take through the engine, and why. Each is a question for
+ * the machine's owner: a transition listed here is dead and should go.
+ */
+export const UNREACHABLE: Record<string, string> = {};
+
+type GraphEvent = Candidate['event'];
+type Options = TraversalOptions<ModelSnapshot, GraphEvent, unknown>;
+
+export interface PathSuite {
+  scenario: Scenario;
+  plans: Plan[];
+  coverage: Coverage;
+}
+
+export interface Coverage {
+  states: { total: number; reached: string[]; missed: string[] };
+  transitions: { total: number; covered: number; missed: string[]; allowed: string[] };
+  variants: { total: number; covered: number; missed: string[] };
+  graph: { states: number; edges: number };
+}
+
+export function generatePaths(scenario: Scenario): PathSuite {
+  const meta = new WeakMap<object, Candidate>();
+  const eventsOf = (snapshot: ModelSnapshot, keep: (c: Candidate) => boolean = () => true) =>
+    candidatesFor(snapshot, scenario)
+      .filter(keep)
+      .map((candidate) => {
+        meta.set(candidate.event, candidate);
+        return candidate.event;
+      });
+  const { logic, stopWhen, walked } = walkedMachine(MAX_STEPS);
+  const options = {
+    fromState: firstMessageSnapshot(scenario),
+    stopWhen,
+    events: (snapshot: ModelSnapshot) => eventsOf(snapshot),
+    serializeState: serializeModelState,
+    serializeEvent: serializeCandidateEvent,
+  } as unknown as Options;
+  // Each path's steps open with the initial state reached by `xstate.init`, which no one sends.
+  const candidatesOf = (path: StatePath<ModelSnapshot, GraphEvent>) =>
+    path.steps.filter((s) => (s.event.type as string) !== 'xstate.init').map((s) => meta.get(s.event)!);
+
+  const shortest = getShortestPaths(logic, options as never) as StatePath<ModelSnapshot, GraphEvent>[];
+  const pathTo = new Map(shortest.map((path) => [serializeModelState(path.state), candidatesOf(path)]));
+
+  // Finishes a path that stops while an actor runs with the first (happy) outcome of each actor.
+  const toRest = (candidates: Candidate[], end: ModelSnapshot) => {
+    let snapshot = end;
+    const finished = [...candidates];
+    while (snapshot.hasTag(BUSY)) {
+      const [outcome] = candidatesFor(snapshot, scenario);
+      finished.push(outcome);
+      snapshot = step(snapshot, outcome.event).snapshot;
+    }
+    return finished;
+  };
+
+  const plans = new Map<string, Plan>();
+  const add = (kind: Plan['kind'], goal: string, candidates: Candidate[]) => {
+    const plan = planOf(kind, goal, candidates, scenario);
+    if (!plans.has(plan.id)) plans.set(plan.id, plan);
+  };
+
+  // 1. The shortest way to each state the conversation can rest in.
+  const byState = new Map<string, Candidate[]>();
+  for (const path of shortest) {
+    const value = String(path.state.value);
+    const candidates = candidatesOf(path);
+    if (path.state.hasTag(BUSY) || candidates.length === 0) continue;
+    if (!byState.has(value) || byState.get(value)!.length > candidates.length) byState.set(value, candidates);
+  }
+  for (const [value, candidates] of byState) add('state', `reaches ${value}`, candidates);
+
+  // 2 and 3. The shortest way through each transition and each payload or outcome.
+  const transitions = machineTransitions();
+  const keyOf = new Map<object, string>(transitions.map((t) => [t.definition, t.key]));
+  const firstEdge = new Map<string, { length: number; candidates: Candidate[]; end: ModelSnapshot }>();
+  const offer = (goal: string, candidates: Candidate[], end: ModelSnapshot) => {
+    const known = firstEdge.get(goal);
+    if (!known || known.length > candidates.length) firstEdge.set(goal, { length: candidates.length, candidates, end });
+  };
+  const walkedByShortest = walked.length;
+  for (const edge of walked.slice(0, walkedByShortest)) {
+    const prefix = pathTo.get(serializeModelState(edge.from));
+    if (!prefix) continue;
+    const candidate = meta.get(edge.event)!;
+    const candidates = [...prefix, candidate];
+    for (const taken of edge.transitions) offer(`transition:${keyOf.get(taken)}`, candidates, edge.to);
+    offer(`variant:${candidate.label}`, candidates, edge.to);
+  }
+  const labelOfKey = new Map(transitions.map((t) => [t.key, transitionLabel(t)]));
+  for (const [goal, { candidates, end }] of firstEdge) {
+    const [kind, name] = [goal.slice(0, goal.indexOf(':')), goal.slice(goal.indexOf(':') + 1)];
+    if (kind === 'transition') add('transition', `covers ${labelOfKey.get(name)}`, toRest(candidates, end));
+    else add('variant', `uses ${name}`, toRest(candidates, end));
+  }
+
+  // 4. The main flow: simple paths to `booked` with the first payload of each step and happy actors.
+  const firstOfType = (snapshot: ModelSnapshot) => {
+    const seen = new Set<string>();
+    return eventsOf(snapshot, (c) => (c.actor ? true : MAIN_FLOW.has(c.event.type))).filter((event) => {
+      const key = meta.get(event)!.actor ?? event.type;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+  };
+  const simple = getSimplePaths(logic, {
+    ...options,
+    events: firstOfType,
+    toState: (snapshot: ModelSnapshot) => snapshot.matches('booked'),
+    stopWhen: (snapshot: ModelSnapshot) => snapshot.matches('booked') || stopWhen(snapshot),
+  } as never) as StatePath<ModelSnapshot, GraphEvent>[];
+  simple
+    .filter((path) => path.state.matches('booked'))
+    .sort((a, b) => a.steps.length - b.steps.length)
+    .slice(0, MAIN_FLOW_PATHS)
+    .forEach((path, i) => {
+      add('main flow', `books, main flow #${i + 1}`, candidatesOf(path));
+    });
+
+  const kept = withoutPrefixes([...plans.values()]);
+  return {
+    scenario,
+    plans: kept,
+    coverage: coverageOf(kept, pathTo.size, walkedByShortest, [...firstEdge.keys()]),
+  };
+}
+
+/**
+ * The booking machine as the traversal walks it: each step is recorded as an edge with the
+ * transitions it took, and counted from the start so the walk stops at `steps`. The walk is
+ * breadth-first, so the first count recorded for a snapshot is its shortest.
+ */
+function walkedMachine(steps: number) {
+  const depth = new WeakMap<object, number>();
+  const walked: { from: ModelSnapshot; event: GraphEvent; to: ModelSnapshot; transitions: object[] }[] = [];
+  const logic = Object.create(bookingMachine) as typeof bookingMachine;
+  logic.transition = (from, event) => {
+    const { snapshot: to, transitions } = step(from, event);
+    depth.set(to, (depth.get(from) ?? 0) + 1);
+    walked.push({ from, event: event as GraphEvent, to, transitions });
+    return to;
+  };
+  return { logic, walked, stopWhen: (snapshot: ModelSnapshot) => (depth.get(snapshot) ?? 0) >= steps };
+}
+
+/** Drops a plan whose turns another plan starts with: the longer one checks the same steps. */
+function withoutPrefixes(plans: Plan[]): Plan[] {
+  const ids = plans.map((plan) => plan.id);
+  return plans.filter((plan) =>
+    plan.kind !== 'state' && plan.kind !== 'main flow'
+      ? !ids.some((other) => other !== plan.id && other.startsWith(`${plan.id} › `))
+      : true,
+  );
+}
+
+function coverageOf(plans: Plan[], graphStates: number, edges: number, goals: string[]): Coverage {
+  const transitions = machineTransitions();
+  const taken = new Set(plans.flatMap((plan) => [...plan.transitions]));
+  const missed = transitions.filter((t) => !taken.has(t.definition));
+  const states = machineStates();
+  const reachedNodes = new Set(
+    [...taken].flatMap((definition) => ((definition as { target?: { id: string }[] }).target ?? []).map((t) => t.id)),
+  );
+  reachedNodes.add(bookingMachine.root.states[bookingMachine.root.initial!.target[0].key]?.id ?? '');
+  const used = new Set(plans.flatMap((plan) => plan.variants));
+  const variants = goals.filter((goal) => goal.startsWith('variant:')).map((goal) => goal.slice('variant:'.length));
+  return {
+    states: {
+      total: states.length,
+      reached: states.filter((s) => reachedNodes.has(s.id)).map((s) => s.key),
+      missed: states.filter((s) => !reachedNodes.has(s.id)).map((s) => s.key),
+    },
+    transitions: {
+      total: transitions.length,
+      covered: transitions.length - missed.length,
+      missed: missed.filter((t) => !(t.key in UNREACHABLE)).map((t) => `${t.key}: ${transitionLabel(t)}`),
+      allowed: missed.filter((t) => t.key in UNREACHABLE).map((t) => `${t.key}: ${UNREACHABLE[t.key]}`),
+    },
+    variants: {
+      total: variants.length,
+      covered: variants.filter((v) => used.has(v)).length,
+      missed: variants.filter((v) => !used.has(v)),
+    },
+    graph: { states: graphStates, edges },
+  };
+}

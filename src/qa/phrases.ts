@@ -1,0 +1,90 @@
+import { isDeepStrictEqual } from 'node:util';
+import { DateTime } from 'luxon';
+import type { BookingEvent, CustomerEvent } from '../../machines/events.ts';
+import { situationOf } from '../engine/conversation.ts';
+import type { InboundMessage } from '../engine/ports.ts';
+import { readRules } from '../interpreter/rules/index.ts';
+import { eventFromReplyId, replyIdFor } from '../messages/reply-ids.ts';
+import { stepView } from '../messages/views.ts';
+import { optionsOf } from '../messages/whatsapp.ts';
+import type { ModelSnapshot } from './model.ts';
+import type { Scenario } from './scenario.ts';
+
+/**
+ * How a customer causes an event: by tapping the option the bot just showed, by typing something
+ * the rule parser reads as exactly that event, or (for what cannot be typed: a service the shop
+ * dropped, a reminder's button) by a button id cita sends elsewhere. Each choice is checked against
+ * the real parser and views, so a phrase that stops working fails generation, not a test run later.
+ */
+export interface CustomerMessage {
+  content: InboundMessage['content'];
+  /** "taps “Corte de pelo”", "writes “mañana”". */
+  says: string;
+}
+
+/** Texts to try per event, in both languages; the first the parser reads as exactly the event wins. */
+const PHRASES: {
+  [T in CustomerEvent['type']]?: (event: Extract<CustomerEvent, { type: T }>, s: Scenario) => string[];
+} = {
+  GREET: () => ['hola', 'hello'],
+  SELECT_SERVICE: ({ serviceId }, { shop }) => shop.services.find((s) => s.id === serviceId)?.synonyms ?? [],
+  PICK_DATE: ({ date }) => {
+    const day = DateTime.fromISO(date);
+    return [day.toFormat('d/M/yyyy'), `el ${day.setLocale('es').toFormat("d 'de' MMMM 'de' yyyy")}`];
+  },
+  PICK_TIME: ({ time }) => [`a las ${time}`, `at ${time}`],
+  MORE_TIMES: () => ['más horas', 'more times'],
+  CONFIRM: () => ['sí', 'yes'],
+  CHANGE: ({ step }) =>
+    ({ date: ['otro día', 'another day'], time: ['otra hora', 'another time'], service: ['otro servicio'] })[step],
+  BACK: () => ['atrás', 'back'],
+  CANCEL: () => ['cancelar', 'cancel'],
+  RESTART: () => ['empezar de nuevo', 'start over'],
+  BOOK_ANOTHER: () => ['otra cita', 'book another'],
+  ASK_INFO: ({ topic }) =>
+    ({
+      prices: ['precios', 'prices'],
+      hours: ['horario', 'opening hours'],
+      address: ['dirección', 'address'],
+      services: ['servicios', 'services'],
+    })[topic],
+  SET_LANGUAGE: ({ language }) => ({ en: ['in english'], es: ['en español'] })[language],
+  HELP: () => ['ayuda', 'help'],
+  MY_APPOINTMENTS: () => ['mis citas', 'my appointments'],
+  CANCEL_BOOKING: ({ bookingId }) => (bookingId ? [] : ['cancelar mi cita', 'cancel my appointment']),
+  MOVE_BOOKING: ({ bookingId }) => (bookingId ? [] : ['cambiar mi cita', 'move my appointment']),
+};
+
+/** Read as nothing at all: what makes the engine send NOT_UNDERSTOOD. */
+const GIBBERISH = ['blablabla qwerty', 'zzz qqq'];
+
+/** What the customer sends, in `snapshot` (after MESSAGE_RECEIVED), to cause `event`. */
+export function messageFor(event: BookingEvent, snapshot: ModelSnapshot, scenario: Scenario): CustomerMessage {
+  const now = new Date(snapshot.context.receivedAt ?? scenario.now);
+  const situation = situationOf(snapshot, scenario.shop, now);
+  if (event.type === 'NOT_UNDERSTOOD') {
+    const text = GIBBERISH.find((candidate) =>
+      readRules(candidate, situation).every((read) => !snapshot.can(read as BookingEvent)),
+    );
+    if (text) return { content: { kind: 'text', text }, says: `writes “${text}”` };
+    throw new Error(`no text is read as nothing in ${String(snapshot.value)}`);
+  }
+  if (event.type === 'MESSAGE_RECEIVED') throw new Error('MESSAGE_RECEIVED is the engine’s, not the customer’s');
+
+  const replyId = replyIdFor(event);
+  const shown = optionsOf(stepView({ state: String(snapshot.value), context: snapshot.context }, scenario.shop)).find(
+    (option) => option.id === replyId,
+  );
+  if (shown) return { content: { kind: 'reply', replyId, title: shown.title }, says: `taps “${shown.title}”` };
+
+  const phrases = (PHRASES[event.type] as ((e: CustomerEvent, s: Scenario) => string[]) | undefined)?.(event, scenario);
+  const text = phrases?.find((candidate) => isDeepStrictEqual(readRules(candidate, situation), [event]));
+  if (text) return { content: { kind: 'text', text }, says: `writes “${text}”` };
+
+  if (isDeepStrictEqual(eventFromReplyId(replyId), event)) {
+    return { content: { kind: 'reply', replyId }, says: `taps a button not shown in this step (${replyId})` };
+  }
+  throw new Error(
+    `no way for a customer to send ${JSON.stringify(event)} in ${String(snapshot.value)}: add a phrase to src/qa/phrases.ts`,
+  );
+}

@@ -1,0 +1,116 @@
+import { DateTime } from 'luxon';
+import { type ShopConfig, shopToday } from '../../config/schema.ts';
+import type { Booking, DayAvailability } from '../../machines/booking.context.ts';
+import { dayAvailability, lastBookableDay, openingSpans } from '../availability/slots.ts';
+import type { Interval } from '../engine/ports.ts';
+
+/**
+ * The fixed world every generated path plays in: one shop, one instant, one customer, and the
+ * days, times and appointments the event table draws its payloads from. Everything is derived
+ * from the shop's configuration and the clock, so a new opening hour or service moves the
+ * scenario with it instead of breaking it.
+ */
+export interface Scenario {
+  shop: ShopConfig;
+  /** The instant of every message (ISO UTC); the machine's `receivedAt`. */
+  now: string;
+  phone: string;
+  customerName: string;
+  /** The service the customer books, and one the shop does not offer (a stale list row). */
+  serviceId: string;
+  unknownServiceId: string;
+  /** Days by what the availability check answers for them. */
+  dates: { free: string; closed: string; past: string; beyondWindow: string };
+  /** A time free on the free day in an empty calendar, and one that is never a start time. */
+  times: { free: string; notFree: string };
+  /** The customer's appointments the calendar may hold: one far off, one inside the cancellation notice. */
+  appointments: { later: Booking; soon: Booking };
+  /** An appointment id that is not the customer's (a forged or stale reminder button). */
+  foreignBookingId: string;
+}
+
+/** Tuesday 24 Nov 2026, 10:00 in Madrid: the instant tests/support/cita.ts's fake clock starts at. */
+export const SCENARIO_NOW = '2026-11-24T09:00:00.000Z';
+export const SCENARIO_PHONE = '34600000042';
+
+export function scenarioFor(shop: ShopConfig, now: string = SCENARIO_NOW): Scenario {
+  const instant = new Date(now);
+  const today = shopToday(shop, instant);
+  const service = shop.services[0];
+  const day = (offset: number) => DateTime.fromISO(today).plus({ days: offset }).toISODate() as string;
+  const last = lastBookableDay(shop, instant);
+  const daysAhead = Array.from({ length: shop.booking.daysAhead }, (_, i) => day(i + 1));
+  const free = daysAhead.find((date) => freeSlots(shop, service.id, date, now, []).length > 0);
+  const closed = daysAhead.find((date) => openingSpans(shop, date).length === 0);
+  if (!free || !closed) {
+    throw new Error(
+      `the shop needs an open and a closed day in the next ${shop.booking.daysAhead} days to generate paths`,
+    );
+  }
+  const slots = freeSlots(shop, service.id, free, now, []);
+  const closing = openingSpans(shop, free).at(-1)!;
+  const appointmentAt = (date: string, minutesFromNow: number | undefined, id: string): Booking => {
+    const start = minutesFromNow
+      ? DateTime.fromJSDate(instant).plus({ minutes: minutesFromNow })
+      : DateTime.fromISO(`${date}T${slots[0].time}`, { zone: shop.timezone });
+    return {
+      id,
+      serviceId: service.id,
+      start: start.toUTC().toISO()!,
+      end: start.plus({ minutes: service.durationMinutes }).toUTC().toISO()!,
+    };
+  };
+  // "Later" lies past the free day, so it never changes what the free day offers.
+  const later = daysAhead.find((date) => date > free && openingSpans(shop, date).length > 0) ?? free;
+  return {
+    shop,
+    now,
+    phone: SCENARIO_PHONE,
+    customerName: 'Carlos',
+    serviceId: service.id,
+    unknownServiceId: 'retired-service',
+    dates: { free, closed, past: day(-1), beyondWindow: DateTime.fromISO(last).plus({ days: 1 }).toISODate()! },
+    times: {
+      free: slots[0].time,
+      notFree: DateTime.fromMillis(closing.end, { zone: shop.timezone }).toFormat('HH:mm'),
+    },
+    appointments: {
+      later: appointmentAt(later, undefined, 'qalaterappointment00000000000000'),
+      soon: appointmentAt(
+        today,
+        Math.max(1, shop.booking.cancellationNoticeMinutes / 2),
+        'qasoonappointment000000000000000',
+      ),
+    },
+    foreignBookingId: 'qaforeignappointment000000000000',
+  };
+}
+
+/** What the availability check answers for a day, exactly as the engine's actor computes it. */
+export function availabilityOf(
+  scenario: Scenario,
+  search: { serviceId: string; date: string; now: string; busy: Interval[] },
+): DayAvailability {
+  const service = scenario.shop.services.find((s) => s.id === search.serviceId);
+  if (!service) throw new Error(`the scenario has no service ${search.serviceId}`);
+  return dayAvailability({
+    rules: scenario.shop,
+    date: search.date,
+    durationMinutes: service.durationMinutes,
+    busy: search.busy,
+    holds: [],
+    phone: scenario.phone,
+    now: new Date(search.now),
+  });
+}
+
+function freeSlots(shop: ShopConfig, serviceId: string, date: string, now: string, busy: Interval[]) {
+  const durationMinutes = shop.services.find((s) => s.id === serviceId)!.durationMinutes;
+  return dayAvailability({ rules: shop, date, durationMinutes, busy, holds: [], phone: '', now: new Date(now) }).slots;
+}
+
+/** A busy interval covering the whole shop-local day: the calendar is fully booked. */
+export function wholeDay(shop: ShopConfig, date: string): Interval {
+  const start = DateTime.fromISO(date, { zone: shop.timezone }).startOf('day');
+  return { start: start.toUTC().toISO()!, end: start.plus({ days: 1 }).toUTC().toISO()! };
+}

@@ -1,0 +1,171 @@
+import type { InspectionEvent } from 'xstate';
+import { LocalCalendar } from '../../adapters/local-calendar/calendar.ts';
+import { MemorySlotHolds } from '../../adapters/memory/holds.ts';
+import type { Booking } from '../../machines/booking.context.ts';
+import {
+  type Appointment,
+  type Calendar,
+  CalendarUnavailable,
+  type HeldSlot,
+  type Interval,
+  type SlotHolds,
+} from '../engine/ports.ts';
+import { type Scenario, wholeDay } from './scenario.ts';
+
+/**
+ * How the world around the engine must be for an invoked actor to end the way a path says. Each
+ * arrangement holds only while that one actor runs, so the rest of the path meets a normal shop;
+ * `appointments` is the exception: it sets what the calendar holds for the customer from then on.
+ */
+export type Arrangement =
+  | { kind: 'calendarFull'; date: string }
+  | { kind: 'calendarDown' }
+  | { kind: 'slotHeldByOther' }
+  | { kind: 'holdsDown' }
+  | { kind: 'clockAt'; at: string }
+  | { kind: 'appointments'; bookings: Booking[] };
+
+/** An arrangement in words, for the printed test plans. */
+export function describeArrangement(arrangement: Arrangement): string {
+  switch (arrangement.kind) {
+    case 'calendarFull':
+      return `the calendar is fully booked on ${arrangement.date}`;
+    case 'calendarDown':
+      return 'the calendar does not answer';
+    case 'slotHeldByOther':
+      return 'another customer is holding that slot';
+    case 'holdsDown':
+      return 'the slot holds store fails';
+    case 'clockAt':
+      return `the clock reads ${arrangement.at} while it runs`;
+    case 'appointments':
+      return arrangement.bookings.length
+        ? `the customer has ${arrangement.bookings.length} appointment(s): ${arrangement.bookings.map((b) => b.start).join(', ')}`
+        : 'the customer has no appointments';
+  }
+}
+
+/** One actor outcome a turn expects: which actor, and what the world does while it runs. */
+export interface ExpectedActor {
+  actor: string;
+  arrange?: Arrangement;
+}
+
+/**
+ * The embedded adapters with a hand on each: the path tests give these to createCita. The world
+ * watches the engine's actors through the inspection hook and applies each arrangement as the
+ * actor it belongs to starts, so no arrangement depends on the order of calls inside an actor.
+ */
+export function createWorld(scenario: Scenario, dataDir: string) {
+  let clockOverride: string | undefined;
+  let active: Arrangement | undefined;
+  let queue: ExpectedActor[] = [];
+  let seeding: Promise<void> = Promise.resolve();
+  const started: string[] = [];
+
+  const clock = () => new Date(clockOverride ?? scenario.now);
+  const local = new LocalCalendar(dataDir);
+  const memoryHolds = new MemorySlotHolds(clock);
+
+  const calendarUp = async () => {
+    await seeding;
+    if (active?.kind === 'calendarDown') throw new CalendarUnavailable('the QA world has the calendar down');
+  };
+
+  const calendar: Calendar = {
+    async busy(window: Interval) {
+      await calendarUp();
+      const busy = await local.busy(window);
+      return active?.kind === 'calendarFull' ? [...busy, wholeDay(scenario.shop, active.date)] : busy;
+    },
+    async create(appointment: Appointment) {
+      await calendarUp();
+      return local.create(appointment);
+    },
+    async get(id: string) {
+      await calendarUp();
+      return local.get(id);
+    },
+    async cancel(id: string) {
+      await calendarUp();
+      return local.cancel(id);
+    },
+    async reschedule(appointment: Appointment) {
+      await calendarUp();
+      return local.reschedule(appointment);
+    },
+    async upcomingFor(phone: string, from: Date) {
+      await calendarUp();
+      return local.upcomingFor(phone, from);
+    },
+  };
+
+  const holds: SlotHolds = {
+    async acquire(hold: HeldSlot, ttlMs: number) {
+      if (active?.kind === 'holdsDown') throw new Error('the QA world has the holds store down');
+      if (active?.kind === 'slotHeldByOther') return false;
+      return memoryHolds.acquire(hold, ttlMs);
+    },
+    release: (hold) => memoryHolds.release(hold),
+    overlapping: (window) => memoryHolds.overlapping(window),
+  };
+
+  /** Makes the customer's upcoming appointments exactly `bookings`. */
+  async function seedAppointments(bookings: Booking[]) {
+    for (const existing of await local.upcomingFor(scenario.phone, clock())) {
+      if (!bookings.some((b) => b.id === existing.id)) await local.cancel(existing.id);
+    }
+    for (const booking of bookings) {
+      const service = scenario.shop.services.find((s) => s.id === booking.serviceId)!;
+      await local.create({
+        id: booking.id,
+        serviceId: booking.serviceId,
+        serviceName: service.name[scenario.shop.languages.default],
+        phone: scenario.phone,
+        customerName: scenario.customerName,
+        start: booking.start,
+        end: booking.end,
+      });
+    }
+  }
+
+  function actorStarted(src: string) {
+    started.push(src);
+    active = undefined;
+    clockOverride = undefined;
+    const index = queue.findIndex((expected) => expected.actor === src);
+    if (index === -1) return;
+    const [expected] = queue.splice(index, 1);
+    active = expected.arrange;
+    if (active?.kind === 'clockAt') clockOverride = active.at;
+    if (active?.kind === 'appointments') seeding = seedAppointments(active.bookings);
+  }
+
+  return {
+    clock,
+    calendar,
+    holds,
+    /** For createCita's `inspect` option: sees each invoked actor start. */
+    inspect: (_phone: string) => (event: InspectionEvent) => {
+      if (event.type !== '@xstate.actor') return;
+      // Invoked actors carry the name `setup` gave them; the conversation's own actor carries its machine.
+      const src = (event.actorRef as { src?: unknown }).src;
+      if (typeof src === 'string') actorStarted(src);
+    },
+    /** Declares the actors the next customer message runs, in order, with their arrangements. */
+    expect(actors: ExpectedActor[]) {
+      queue = [...actors];
+      started.length = 0;
+    },
+    /** Ends the turn: nothing stays arranged; returns the expected actors that never ran. */
+    settle(): { missing: string[]; started: string[] } {
+      active = undefined;
+      clockOverride = undefined;
+      const missing = queue.map((expected) => expected.actor);
+      queue = [];
+      return { missing, started: [...started] };
+    },
+  };
+}
+
+export type World = ReturnType<typeof createWorld>;

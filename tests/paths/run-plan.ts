@@ -1,0 +1,49 @@
+import { expect } from 'vitest';
+import { createCita } from '../../src/cita.ts';
+import type { InboundMessage } from '../../src/engine/ports.ts';
+import { BOOKED_HERE } from '../../src/qa/events.ts';
+import type { Plan } from '../../src/qa/plans.ts';
+import type { Scenario } from '../../src/qa/scenario.ts';
+import { createWorld } from '../../src/qa/world.ts';
+import { stateOf, tempDataDir } from '../support/cita.ts';
+
+/**
+ * Plays a plan against the whole engine (inbox, interpreter, machine, adapters, views) and checks,
+ * turn by turn, that the conversation rests in the plan's state and the bot says exactly the
+ * plan's replies. The world arranges each actor outcome as that actor starts.
+ */
+export async function runPlan(plan: Plan, scenario: Scenario): Promise<void> {
+  const dataDir = tempDataDir();
+  const world = createWorld(scenario, dataDir);
+  const cita = createCita({
+    shop: scenario.shop,
+    clock: world.clock,
+    dataDir,
+    adapters: { calendar: world.calendar, holds: world.holds },
+    inspect: world.inspect,
+  });
+  // The model names an appointment booked in the conversation BOOKED_HERE; the engine's id is random.
+  let bookedHere = BOOKED_HERE;
+  const real = <T>(value: T): T => JSON.parse(JSON.stringify(value).replaceAll(BOOKED_HERE, bookedHere));
+  try {
+    for (const [i, turn] of plan.turns.entries()) {
+      const where = `turn ${i + 1} (${turn.says})`;
+      world.expect(turn.actors);
+      const replies = await cita.converse(scenario.phone, real(turn.content) as InboundMessage['content'], {
+        customerName: scenario.customerName,
+      });
+      const { missing, started } = world.settle();
+      expect(missing, `${where}: actors that never ran (ran: ${started.join(', ') || 'none'})`).toEqual([]);
+      expect(await stateOf(cita, scenario.phone), `${where}: state`).toBe(turn.state);
+      bookedHere = (await bookingIdOf(cita, scenario.phone)) ?? bookedHere;
+      expect(replies, `${where}: replies`).toEqual(real(turn.replies));
+    }
+  } finally {
+    await cita.stop();
+  }
+}
+
+async function bookingIdOf(cita: ReturnType<typeof createCita>, phone: string): Promise<string | undefined> {
+  const { conversation } = await cita.conversations.load(phone);
+  return (conversation?.snapshot as { context?: { booking?: { id: string } } } | undefined)?.context?.booking?.id;
+}
