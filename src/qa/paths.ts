@@ -1,4 +1,4 @@
-import { getShortestPaths, getSimplePaths, type StatePath, type TraversalOptions } from 'xstate/graph';
+import { getShortestPaths, getSimplePaths, type StatePath, type TraversalOptions } from '@xstate/graph';
 import { BUSY, bookingMachine } from '../../machines/booking.machine.ts';
 import { type Candidate, candidatesFor, serializeCandidateEvent } from './events.ts';
 import { firstMessageSnapshot, type ModelSnapshot, serializeModelState, step } from './model.ts';
@@ -7,8 +7,7 @@ import type { Scenario } from './scenario.ts';
 import { machineStates, machineTransitions, transitionLabel } from './transitions.ts';
 
 /**
- * Test plans generated from the booking machine's graph (@xstate/graph's algorithms, as shipped in
- * `xstate/graph`): the shortest path to every state, the shortest path through every transition
+ * Test plans generated from the booking machine's graph (@xstate/graph): the shortest path to every state, the shortest path through every transition
  * and every payload or actor outcome, and the simple paths of the main flow to `booked`.
  */
 

@@ -1,5 +1,5 @@
+import { getStateNodes } from '@xstate/graph';
 import type { AnyStateNode, AnyTransitionDefinition } from 'xstate';
-import { getStateNodes } from 'xstate/graph';
 import { bookingMachine } from '../../machines/booking.machine.ts';
 
 /**
