@@ -125,6 +125,8 @@ export const bookingMachine = setup({
         ? { language: event.language, notes: [...context.notes, { kind: 'languageChanged' } as Note] }
         : {},
     ),
+    /** A first message in another language: simply answer in it, without remarking on it. */
+    speakLanguage: assign(({ event }) => (event.type === 'SET_LANGUAGE' ? { language: event.language } : {})),
     startOver: assign(fresh),
     // A correction keeps the rest of what the customer chose: another service at the same time, another day at the same time.
     rememberService: assign(({ context, event }) =>
@@ -287,6 +289,7 @@ export const bookingMachine = setup({
         BOOK_ANOTHER: { target: 'choosingService' },
         // A first message the bot cannot read is still a hello.
         NOT_UNDERSTOOD: { target: 'lookingUpBookings' },
+        SET_LANGUAGE: { actions: 'speakLanguage' },
         // Asking for a service the shop does not have still opens the list of those it has.
         SELECT_SERVICE: {
           guard: not('isOfferedService'),

@@ -42,6 +42,8 @@ describe('booking through the engine', () => {
 
     await jane.say('Hi, I would like to book a haircut');
     expect(jane.lastText).toContain('Which day suits you');
+    // Writing in English from the first message is simply answered in English.
+    expect(jane.lastText).not.toContain("let's continue in English");
     await jane.say('tomorrow');
     expect(jane.lastText).toContain('Free times for Haircut on Wednesday 25 November');
     await jane.say('at 5pm');
