@@ -86,7 +86,11 @@ export const ShopConfig = z
         /** How often each process looks for reminders that are due. */
         checkEverySeconds: z.number().int().min(1).max(3600).default(30),
       })
-      .default({ minutesBefore: [1440, 120], template: { name: 'cita_reminder', language: 'es' }, checkEverySeconds: 30 }),
+      .default({
+        minutesBefore: [1440, 120],
+        template: { name: 'cita_reminder', language: 'es' },
+        checkEverySeconds: 30,
+      }),
   })
   .refine((shop) => shop.languages.supported.includes(shop.languages.default), {
     message: 'the default language must be one of the supported languages',

@@ -9,7 +9,7 @@ import { MemoryRateLimiter } from '../adapters/memory/rate-limiter.ts';
 import { MemoryReminderSchedule } from '../adapters/memory/reminders.ts';
 import { SimulatorMessenger } from '../adapters/simulator/messenger.ts';
 import { Language, type ShopConfig } from '../config/schema.ts';
-import { ConversationEngine } from './engine/conversation.ts';
+import { ConversationEngine, type EngineDependencies } from './engine/conversation.ts';
 import type {
   BookingHistory,
   Calendar,
@@ -27,6 +27,11 @@ import type { Interpreter } from './interpreter/port.ts';
 import { ruleInterpreter } from './interpreter/rule-interpreter.ts';
 import { COPY } from './messages/views.ts';
 import type { OutboundMessage } from './messages/whatsapp.ts';
+import { meteredHistory, meteredHolds } from './metrics/bookings.ts';
+import { meteredCalendar } from './metrics/calendar.ts';
+import { meteredInbox } from './metrics/inbox.ts';
+import { loggedInterpreter } from './metrics/interpreter.ts';
+import { CitaMetrics } from './metrics/registry.ts';
 import { sendDueReminders, startReminderLoop } from './reminders/sender.ts';
 
 export interface CitaOptions {
@@ -50,6 +55,10 @@ export interface CitaOptions {
   }>;
   /** Called after the workers stop: closes what the adapters opened (the Redis connection). */
   onStop?: () => Promise<void>;
+  /** Where this cita counts what it does (`GET /metrics`); default: a registry of its own. */
+  metrics?: CitaMetrics;
+  /** Sees every conversation's actor (the Stately inspector, the path tests' world). */
+  inspect?: EngineDependencies['inspect'];
 }
 
 /**
@@ -59,7 +68,8 @@ export interface CitaOptions {
 export function createCita(options: CitaOptions) {
   const clock = options.clock ?? (() => new Date());
   const adapters = options.adapters ?? {};
-  const inbox = adapters.inbox ?? new MemoryInbox();
+  const metrics = options.metrics ?? new CitaMetrics();
+  const inbox = meteredInbox(adapters.inbox ?? new MemoryInbox(), metrics);
   const simulator = new SimulatorMessenger();
   /** Ids of messages sent through `converse`: their replies go back to the caller, never to WhatsApp. */
   const conversed = new Set<string>();
@@ -70,19 +80,27 @@ export function createCita(options: CitaOptions) {
           inReplyTo !== undefined && conversed.delete(inReplyTo)
             ? simulator.send(phone, replies, inReplyTo)
             : channel.send(phone, replies, inReplyTo),
+        // A simulator message has no WhatsApp id to mark read.
+        markRead: async (messageId) => {
+          if (!conversed.has(messageId)) await channel.markRead?.(messageId);
+        },
       }
     : simulator;
   const deps = {
     shop: options.shop,
     clock,
     conversations: adapters.conversations ?? new MemoryConversationStore(),
-    holds: adapters.holds ?? new MemorySlotHolds(clock),
-    calendar: adapters.calendar ?? new LocalCalendar(options.dataDir),
-    history: adapters.history ?? new LocalBookingHistory(options.dataDir),
-    interpreter: adapters.interpreter ?? ruleInterpreter,
+    holds: meteredHolds(adapters.holds ?? new MemorySlotHolds(clock), metrics),
+    calendar: meteredCalendar(adapters.calendar ?? new LocalCalendar(options.dataDir), metrics),
+    history: meteredHistory(adapters.history ?? new LocalBookingHistory(options.dataDir), metrics),
+    interpreter: loggedInterpreter(adapters.interpreter ?? ruleInterpreter),
+    inspect: options.inspect,
     reminders: adapters.reminders ?? new MemoryReminderSchedule(),
   };
-  const engine = new ConversationEngine(deps);
+  const engine = new ConversationEngine({
+    ...deps,
+    onStateEntered: (state) => metrics.stateEntries.inc({ state }),
+  });
   const rateLimiter = adapters.rateLimiter ?? new MemoryRateLimiter();
   const workers = startWorkers({
     inbox,
@@ -90,6 +108,7 @@ export function createCita(options: CitaOptions) {
     messenger,
     concurrency: options.workers,
     rateLimit: { limiter: rateLimiter, slowDown: (message) => slowDownReplies(message.phone, deps) },
+    metrics,
   });
   const reminderDeps = { ...deps, schedule: deps.reminders, messenger };
   const reminderLoop = startReminderLoop(reminderDeps);
@@ -99,6 +118,11 @@ export function createCita(options: CitaOptions) {
     inbox,
     engine,
     messenger,
+    metrics,
+    /** Messages claimed and not yet finished by this process's workers. */
+    get inFlight() {
+      return workers.inFlight;
+    },
     /**
      * Sends a customer's message through the inbox and waits for the replies, as the simulator and
      * the terminal chat do. A redelivered id answers nothing new.
@@ -120,9 +144,13 @@ export function createCita(options: CitaOptions) {
     },
     /** Sends the reminders due now (the loop does this every few seconds; tests call it directly). */
     sendDueReminders: () => sendDueReminders(reminderDeps),
-    async stop(): Promise<void> {
+    /**
+     * Stops taking work, finishes the messages in hand within `graceMs` (handing back the rest),
+     * then closes what the adapters opened.
+     */
+    async stop({ graceMs }: { graceMs?: number } = {}): Promise<void> {
       await reminderLoop.stop();
-      await workers.stop();
+      await workers.stop({ graceMs });
       await options.onStop?.();
     },
   };

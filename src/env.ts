@@ -14,7 +14,19 @@ export const Env = z.object({
   CITA_DATA_DIR: z.string().min(1).default('data'),
   /** Fixes the clock at this instant (demos and tests). */
   CITA_NOW: z.iso.datetime({ offset: true }).optional(),
+  /** Connects every conversation to the Stately inspector (`npm run inspect`); the viewer page needs internet. */
+  CITA_INSPECT: z.stringbool().default(false),
+  CITA_INSPECT_PORT: z.coerce.number().int().min(1).max(65535).default(8080),
   CITA_WORKERS: z.coerce.number().int().min(1).max(64).default(4),
+  /** How long a SIGTERM or SIGINT waits for the messages in hand before handing them back, in milliseconds. */
+  CITA_SHUTDOWN_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+  /** "production" (or WhatsApp connected) makes a missing LOG_HASH_SECRET a start-up warning. */
+  NODE_ENV: z.string().optional(),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).optional(),
+  /** Key of the hashes standing for phone numbers and message ids in logs; without it, a random key per process. */
+  LOG_HASH_SECRET: z.string().min(16, 'use at least 16 characters (e.g. openssl rand -hex 32)').optional(),
+  /** When set, GET /metrics requires "Authorization: Bearer <METRICS_TOKEN>". */
+  METRICS_TOKEN: z.string().min(1).optional(),
   /** Keeps inbox, conversations, holds, history and rate limits in Redis, so several processes share the work. */
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
   /** Prefix of every Redis key: several shops (or test runs) can share one Redis. */
@@ -38,6 +50,8 @@ export const Env = z.object({
   WHATSAPP_PHONE_NUMBER_ID: z.string().regex(/^\d+$/, 'must be the numeric phone number id from Meta').optional(),
   WHATSAPP_APP_SECRET: z.string().min(1).optional(),
   WHATSAPP_VERIFY_TOKEN: z.string().min(1).optional(),
+  /** WhatsApp's cap on messages per second for the business number (Meta's default: 80). */
+  WHATSAPP_MAX_PER_SECOND: z.coerce.number().int().min(1).max(1000).default(80),
   /** Where the Graph API is; tests point it at a fake one. */
   WHATSAPP_API_URL: z.url().optional(),
   WHATSAPP_API_VERSION: z

@@ -1,13 +1,20 @@
 import { resolve } from 'node:path';
 import { googleCalendarFromEnv } from '../adapters/google-calendar/from-env.ts';
 import { createRedisAdapters } from '../adapters/redis/index.ts';
+import { RedisDeliveryProgress } from '../adapters/redis/outbox.ts';
+import { RedisSendPacer } from '../adapters/redis/pacing.ts';
 import { whatsAppConfig } from '../adapters/whatsapp/config.ts';
 import { WhatsAppMessenger } from '../adapters/whatsapp/messenger.ts';
+import { MemorySendPacer } from '../adapters/whatsapp/pacing.ts';
 import { loadShopConfig, ShopConfigError } from '../config/load.ts';
 import { createCita } from './cita.ts';
-import type { Clock } from './engine/ports.ts';
+import type { Calendar, Clock } from './engine/ports.ts';
 import { readEnv } from './env.ts';
-import { interpreterFromEnv } from './interpreter/llm/index.ts';
+import { log, setLogHashSecret } from './log.ts';
+import { meteredInterpreterFromEnv } from './metrics/llm.ts';
+import { CitaMetrics } from './metrics/registry.ts';
+import { lazyInspector } from './qa/inspector.ts';
+import type { ReadinessCheck } from './server/health.ts';
 
 /**
  * Reads the environment and the shop's configuration and builds cita, or stops the program with a
@@ -16,18 +23,50 @@ import { interpreterFromEnv } from './interpreter/llm/index.ts';
 export function startCita(overrides: { now?: string } = {}) {
   try {
     const env = readEnv();
+    setLogHashSecret(env.LOG_HASH_SECRET);
     const shop = loadShopConfig(env.SHOP_CONFIG);
+    const metrics = new CitaMetrics({ processMetrics: true });
     const fixedNow = overrides.now ?? env.CITA_NOW;
     const clock: Clock | undefined = fixedNow ? () => new Date(fixedNow) : undefined;
     // All WHATSAPP_* set: replies go to WhatsApp; none set: the simulator; some: an error naming the rest.
     const whatsapp = whatsAppConfig(env);
-    const messenger = whatsapp ? new WhatsAppMessenger(whatsapp) : undefined;
+    if (!env.LOG_HASH_SECRET && (env.NODE_ENV === 'production' || whatsapp)) {
+      log.warn(
+        { event: 'log.hash_secret_missing' },
+        'LOG_HASH_SECRET is not set: phoneRef values in the logs change at every restart and differ between processes; set it to a long random string',
+      );
+    }
     // REDIS_URL set: inbox, conversations, holds, history and rate limits in Redis, shared by every process.
     const redis = env.REDIS_URL ? createRedisAdapters({ url: env.REDIS_URL, prefix: env.REDIS_PREFIX }) : undefined;
+    // With Redis, every process paces its sends from one bucket and shares how far each turn got.
+    const messenger = whatsapp
+      ? new WhatsAppMessenger({
+          ...whatsapp,
+          ...(redis && {
+            pacer: new RedisSendPacer(redis.redis, {
+              phoneNumberId: whatsapp.phoneNumberId,
+              maxPerSecond: env.WHATSAPP_MAX_PER_SECOND,
+              prefix: env.REDIS_PREFIX,
+            }),
+            progress: new RedisDeliveryProgress(redis.redis, { prefix: env.REDIS_PREFIX }),
+          }),
+          ...(!redis && { pacer: new MemorySendPacer({ maxPerSecond: env.WHATSAPP_MAX_PER_SECOND }) }),
+          onThrottled: () => metrics.outboundThrottled.inc(),
+        })
+      : undefined;
     // GOOGLE_CALENDAR_ID set: the shop's Google Calendar; else with Redis: bookings in Redis; else the local calendar file.
-    const calendar = googleCalendarFromEnv(env, shop.timezone) ?? redis?.calendar;
+    const google = googleCalendarFromEnv(env, shop.timezone);
+    const calendar = google ?? redis?.calendar;
     // LLM_API_KEY set: rules first, then the LLM for what they cannot read; unset: rules alone.
-    const interpreter = interpreterFromEnv(env);
+    const interpreter = meteredInterpreterFromEnv(env, metrics);
+    // What GET /readyz checks: the outside systems this process cannot work without.
+    const readiness: ReadinessCheck[] = [
+      ...(redis ? [{ name: 'redis', check: async () => void (await redis.redis.ping()) }] : []),
+      ...(google ? [{ name: 'calendar', check: () => calendarAnswers(google) }] : []),
+    ];
+    // CITA_INSPECT set: every conversation shows up in the Stately inspector (loaded only then).
+    const inspector = env.CITA_INSPECT ? lazyInspector({ port: env.CITA_INSPECT_PORT }) : undefined;
+    inspector?.ready.then(({ url }) => log.info({ event: 'inspector.ready', url }, `Stately inspector at ${url}`));
     const cita = createCita({
       shop,
       clock,
@@ -39,9 +78,14 @@ export function startCita(overrides: { now?: string } = {}) {
         ...(interpreter ? { interpreter } : {}),
         ...redis?.adapters,
       },
-      onStop: redis?.close,
+      onStop: async () => {
+        await redis?.close();
+        await inspector?.stop();
+      },
+      inspect: inspector?.inspect,
+      metrics,
     });
-    return { env, shop, cita, whatsapp };
+    return { env, shop, cita, whatsapp, readiness };
   } catch (error) {
     if (error instanceof ShopConfigError || error instanceof Error) {
       console.error(`cita cannot start: ${error.message}`);
@@ -49,4 +93,10 @@ export function startCita(overrides: { now?: string } = {}) {
     }
     throw error;
   }
+}
+
+/** The calendar answers a one-minute free/busy question: it is reachable and shared with us. */
+async function calendarAnswers(calendar: Calendar): Promise<void> {
+  const start = new Date();
+  await calendar.busy({ start: start.toISOString(), end: new Date(start.getTime() + 60_000).toISOString() });
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { MemoryConversationStore } from '../adapters/memory/conversations.ts';
 import { BOOKING_MACHINE_VERSION } from '../machines/booking.machine.ts';
 import { createCita } from '../src/cita.ts';
-import { citaPerTest, customer, fakeClock, shop, stateOf, tempDataDir, testCita } from './support/cita.ts';
+import { citaPerTest, customer, fakeClock, shop, stateOf, tempDataDir } from './support/cita.ts';
 
 const start = citaPerTest();
 

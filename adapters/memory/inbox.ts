@@ -59,4 +59,10 @@ export class MemoryInbox implements Inbox {
     this.#closed = true;
     this.#signal.emit('work');
   }
+
+  async depth(): Promise<number> {
+    let waiting = 0;
+    for (const queue of this.#queues.values()) waiting += queue.length;
+    return waiting;
+  }
 }

@@ -13,6 +13,8 @@ export const DEDUP_TTL_MS = 7 * 24 * 60 * 60_000;
 export const LEASE_MS = 60_000;
 /** Ready phones looked at per claim; busy ones are skipped. */
 const CLAIM_CANDIDATES = 50;
+/** Phones looked at for the depth gauge: beyond this a backlog is obvious anyway, and a scrape stays cheap. */
+const DEPTH_PHONES_MAX = 10_000;
 
 /** Stores the message unless its id was seen, in one step, so a crash cannot store it twice. */
 const ACCEPT = `
@@ -181,6 +183,19 @@ export class RedisInbox implements Inbox {
     const subscriber = this.#subscriber;
     this.#subscriber = undefined;
     await subscriber?.quit().catch(() => subscriber.disconnect());
+  }
+
+  /**
+   * Messages waiting or being handled, summed over the phones in the ready set (every phone with a
+   * queued message is in it). One round trip for the index, one pipelined for the queues.
+   */
+  async depth(): Promise<number> {
+    const phones = await this.#redis.zrange(this.#ready, 0, DEPTH_PHONES_MAX - 1);
+    if (phones.length === 0) return 0;
+    const pipeline = this.#redis.pipeline();
+    for (const phone of phones) pipeline.llen(this.#queue(phone));
+    const lengths = (await pipeline.exec()) ?? [];
+    return lengths.reduce((sum, [error, length]) => sum + (error ? 0 : Number(length)), 0);
   }
 
   get #ready() {

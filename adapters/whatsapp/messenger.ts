@@ -9,6 +9,8 @@ import {
   GraphError,
   SentMessage,
 } from './cloud-api.ts';
+import { type DeliveryProgress, MemoryDeliveryProgress } from './delivery-progress.ts';
+import { MemorySendPacer, type SendPacer, waitForTurn } from './pacing.ts';
 import { OUTSIDE_CUSTOMER_WINDOW } from './statuses.ts';
 
 /** Tries per message, the first included, before the turn is handed back to the worker. */
@@ -21,6 +23,8 @@ export const REQUEST_TIMEOUT_MS = 10_000;
 
 /** Meta's rate-limit codes: worth waiting for, whatever HTTP status carries them. */
 const RATE_LIMIT_CODES = new Set([4, 80007, 130429, 131056]);
+/** Throughput refusals for this number ("too many messages", "too many to one customer"): cita slows down. */
+const THROUGHPUT_CODES = new Set([130429, 131056]);
 
 export interface WhatsAppMessengerOptions {
   accessToken: string;
@@ -33,6 +37,12 @@ export interface WhatsAppMessengerOptions {
   baseBackoffMs?: number;
   maxBackoffMs?: number;
   requestTimeoutMs?: number;
+  /** Keeps sends under the number's messages-per-second cap; default: a bucket in this process at 80/s. */
+  pacer?: SendPacer;
+  /** Remembers how far each turn got, so a retried turn resumes; default: in this process. */
+  progress?: DeliveryProgress;
+  /** Told each time WhatsApp refuses for throughput (metrics). */
+  onThrottled?: () => void;
 }
 
 /** Every try to send a message failed for reasons that may pass (429, 5xx, network): try the turn again later. */
@@ -43,9 +53,10 @@ type Outcome =
   | { ok: false; retry: boolean; status?: number; error: string; code?: number };
 
 /**
- * Sends cita's replies through the WhatsApp Cloud API: the customer's message is marked read with
- * a typing indicator, then the replies go out one after another, each waiting for Meta's answer,
- * so they arrive in order.
+ * Sends cita's replies through the WhatsApp Cloud API, one after another, each waiting for Meta's
+ * answer, so they arrive in order. Each send first waits for its turn under the number's
+ * messages-per-second cap; a turn tried again after a failure resumes after the replies already
+ * delivered. The worker marks the customer's message read (`markRead`) before handling it.
  *
  * @example
  * const messenger = new WhatsAppMessenger({ accessToken, phoneNumberId });
@@ -58,6 +69,9 @@ export class WhatsAppMessenger implements Messenger {
   readonly #baseBackoffMs: number;
   readonly #maxBackoffMs: number;
   readonly #requestTimeoutMs: number;
+  readonly #pacer: SendPacer;
+  readonly #progress: DeliveryProgress;
+  readonly #onThrottled: () => void;
 
   constructor(options: WhatsAppMessengerOptions) {
     const base = (options.apiBaseUrl ?? DEFAULT_GRAPH_API_BASE_URL).replace(/\/+$/, '');
@@ -68,15 +82,23 @@ export class WhatsAppMessenger implements Messenger {
     this.#baseBackoffMs = options.baseBackoffMs ?? BASE_BACKOFF_MS;
     this.#maxBackoffMs = options.maxBackoffMs ?? MAX_BACKOFF_MS;
     this.#requestTimeoutMs = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
+    this.#pacer = options.pacer ?? new MemorySendPacer();
+    this.#progress = options.progress ?? new MemoryDeliveryProgress();
+    this.#onThrottled = options.onThrottled ?? (() => {});
   }
 
   async send(phone: string, messages: OutboundMessage[], inReplyTo?: string): Promise<void> {
-    if (inReplyTo) await this.markRead(inReplyTo);
+    const alreadySent = inReplyTo ? await this.#progress.delivered(phone, inReplyTo) : 0;
+    if (alreadySent > 0) {
+      log.info({ event: 'whatsapp.send_resumed', inReplyTo, alreadySent }, 'turn resumed after replies already sent');
+    }
     for (const [index, message] of messages.entries()) {
+      if (index < alreadySent) continue;
       const body = cloudApiMessage(phone, OutboundMessage.parse(message));
       const outcome = await this.#postWithRetries(body);
       const context = { event: 'whatsapp.send', phoneRef: phoneRef(phone), inReplyTo, index, kind: message.kind };
       if (outcome.ok) {
+        if (inReplyTo) await this.#recordProgress(phone, inReplyTo, index + 1);
         const sent = SentMessage.safeParse(outcome.body);
         log.info({ ...context, messageId: sent.success ? sent.data.messages[0]?.id : undefined }, 'reply sent');
         continue;
@@ -122,7 +144,9 @@ export class WhatsAppMessenger implements Messenger {
   async #postWithRetries(body: unknown): Promise<Outcome> {
     let outcome: Outcome = { ok: false, retry: true, error: 'not tried' };
     for (let attempt = 1; attempt <= this.#attempts; attempt++) {
+      await waitForTurn(this.#pacer);
       outcome = await this.#post(body);
+      if (!outcome.ok && outcome.code !== undefined && THROUGHPUT_CODES.has(outcome.code)) await this.#slowDown();
       if (outcome.ok || !outcome.retry || attempt === this.#attempts) return outcome;
       const delay = this.#backoff(attempt);
       log.warn(
@@ -132,6 +156,25 @@ export class WhatsAppMessenger implements Messenger {
       await new Promise((resolve) => setTimeout(resolve, delay));
     }
     return outcome;
+  }
+
+  /** A record that cannot be written must not fail the turn: that would resend what was just delivered. */
+  async #recordProgress(phone: string, inReplyTo: string, count: number): Promise<void> {
+    try {
+      await this.#progress.record(phone, inReplyTo, count);
+    } catch (error) {
+      log.warn({ event: 'whatsapp.progress_unrecorded', error: String(error) }, 'could not record delivery progress');
+    }
+  }
+
+  async #slowDown(): Promise<void> {
+    this.#onThrottled();
+    log.warn({ event: 'whatsapp.throttled' }, 'WhatsApp refused for throughput; sending slower for a while');
+    try {
+      await this.#pacer.slowDown();
+    } catch (error) {
+      log.warn({ event: 'whatsapp.pacing_unavailable', error: String(error) }, 'could not slow the shared pacing');
+    }
   }
 
   /** Exponential backoff with "equal jitter": half fixed, half random, so retries of many phones spread out. */

@@ -3,19 +3,18 @@ import { arch, cpus, platform, release, totalmem } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { createActor } from 'xstate';
 import { z } from 'zod';
 import { loadShopConfig } from '../../config/load.ts';
 import { CalendarDate, Language, type ShopConfig } from '../../config/schema.ts';
-import { bookingMachine } from '../../machines/booking.machine.ts';
 import { CUSTOMER_EVENT_TYPES, CustomerEvent, type CustomerEventType } from '../../machines/events.ts';
-import { acceptedEvents } from '../engine/conversation.ts';
 import { type Env, readEnv } from '../env.ts';
 import { interpreterFromEnv, type LlmCounts } from '../interpreter/llm/index.ts';
 import type { Interpreter } from '../interpreter/port.ts';
 import { ruleInterpreter } from '../interpreter/rule-interpreter.ts';
-import type { Situation } from '../interpreter/rules/index.ts';
+import { acceptsIn, situationFor } from '../interpreter/situation.ts';
 import { log } from '../log.ts';
+
+export { acceptsIn, situationFor };
 
 /** Tuesday 24 November 2026, 10:00 in Madrid: the instant corpus lines are read at unless they say otherwise. */
 export const DEFAULT_NOW = '2026-11-24T09:00:00Z';
@@ -67,42 +66,6 @@ export function parseCorpus(jsonl: string, source = 'corpus'): CorpusLine[] {
 
 export function readCorpus(path: string = DEFAULT_CORPUS): CorpusLine[] {
   return parseCorpus(readFileSync(path, 'utf8'), path);
-}
-
-/**
- * The customer events a state of the booking machine has transitions for, the same set the
- * engine hands the interpreter (guards are not evaluated, so the context does not matter).
- */
-export function acceptsIn(state: string, shop: ShopConfig): ReadonlySet<CustomerEventType> {
-  const value = state
-    .split('.')
-    .reduceRight<string | Record<string, unknown>>((inner, key) => (inner === '' ? key : { [key]: inner }), '');
-  try {
-    bookingMachine.getStateNodeById(`${bookingMachine.id}.${state}`);
-  } catch {
-    const known = Object.keys(bookingMachine.states).join(', ');
-    throw new Error(`"${state}" is not a state of the booking machine: use one of ${known}`);
-  }
-  const { context } = createActor(bookingMachine, {
-    input: {
-      language: shop.languages.default,
-      serviceIds: shop.services.map((service) => service.id),
-      cancellationNoticeMinutes: shop.booking.cancellationNoticeMinutes,
-    },
-  }).getSnapshot();
-  return acceptedEvents(bookingMachine.resolveState({ value: value as never, context }));
-}
-
-/** What the interpreter is told about the conversation a corpus line comes from. */
-export function situationFor(line: CorpusLine, shop: ShopConfig): Situation {
-  return {
-    shop,
-    now: new Date(line.now),
-    language: line.language,
-    choices: line.choices,
-    date: line.date,
-    accepts: acceptsIn(line.state, shop),
-  };
 }
 
 export interface TypeScore {

@@ -21,6 +21,8 @@ export interface EngineDependencies extends BookingDependencies {
   interpreter: Interpreter;
   /** Receives every actor's inspection events (the Stately inspector). */
   inspect?: (phone: string) => ((event: InspectionEvent) => void) | undefined;
+  /** Told the step a conversation rests in after a message, when it changed (the booking funnel's metrics). */
+  onStateEntered?: (state: string) => void;
 }
 
 /** Two workers handled the same phone at once; the message is retried against the newer conversation. */
@@ -49,6 +51,7 @@ export class ConversationEngine {
     const releases: Promise<void>[] = [];
     const { actor, lost } = this.#restore(message, stored, releases);
     const remarks = lost ? [COPY[actor.getSnapshot().context.language].remarks.conversationLost] : [];
+    const stateBefore = stored && !lost ? stateName(actor.getSnapshot().value) : undefined;
     try {
       // A conversation saved mid-step (a crash) finishes that step before reading the new message.
       await settle(actor);
@@ -81,6 +84,8 @@ export class ConversationEngine {
         version,
       );
       if (!saved) throw new ConversationConflict(`conversation ${phoneRef(message.phone)} changed while handling`);
+      const stateAfter = stateName(snapshot.value);
+      if (stateAfter !== stateBefore) this.#deps.onStateEntered?.(stateAfter);
       log.info(
         { event: 'message.handled', messageId: message.id, phoneRef: phoneRef(message.phone), state: snapshot.value },
         'message handled',
@@ -124,6 +129,13 @@ export class ConversationEngine {
     actor.start();
     return { actor, lost: stored !== undefined };
   }
+}
+
+/** A state value as one name: "confirming", or "a.b" for a nested state. */
+function stateName(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const [[parent, child]] = Object.entries(value as Record<string, unknown>);
+  return `${parent}.${stateName(child)}`;
 }
 
 /** Waits until no invoked actor (availability, hold, booking) is still running. */

@@ -16,6 +16,8 @@ export const InboundMessage = z.object({
   id: z.string().min(1).max(256),
   phone: Phone,
   receivedAt: z.iso.datetime(),
+  /** Wall-clock time the inbox accepted it (not the shop's clock): reply latency is measured from it. */
+  acceptedAt: z.iso.datetime().optional(),
   customerName: z.string().max(256).optional(),
   content: z.discriminatedUnion('kind', [
     z.object({ kind: z.literal('text'), text: z.string() }),
@@ -38,6 +40,8 @@ export interface Inbox {
   /** Resolves when there may be new work, or after `ms` at the latest. */
   waitForWork(ms: number): Promise<void>;
   close(): Promise<void>;
+  /** Messages accepted and not yet acknowledged, across every phone (the metrics' inbox depth). */
+  depth?(): Promise<number>;
 }
 
 /** A conversation as saved between messages. */
@@ -144,6 +148,11 @@ export interface Messenger {
    * answer; messages cita sends on its own (reminders) have none.
    */
   send(phone: string, messages: OutboundMessage[], inReplyTo?: string): Promise<void>;
+  /**
+   * Shows the customer their message was read and an answer is coming (WhatsApp's blue ticks and
+   * "typing…"). Called by the worker before the message is handled; best effort, never throws.
+   */
+  markRead?(messageId: string): Promise<void>;
 }
 
 /** A reminder of one appointment, due at `dueAt`; `start` is when the appointment was when it was planned. */

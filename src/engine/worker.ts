@@ -1,10 +1,13 @@
-import { log, phoneRef } from '../log.ts';
+import { log, withMessageContext } from '../log.ts';
 import type { OutboundMessage } from '../messages/whatsapp.ts';
+import type { CitaMetrics } from '../metrics/registry.ts';
 import type { ConversationEngine } from './conversation.ts';
 import type { InboundMessage, Inbox, Messenger, RateLimiter } from './ports.ts';
 
 /** Tries per message before it is given up on (and logged) so one bad message cannot block its phone. */
 export const MAX_ATTEMPTS = 3;
+/** How long stopping waits for the messages in hand before handing them back to the inbox. */
+export const STOP_GRACE_MS = 10_000;
 const IDLE_WAIT_MS = 1_000;
 
 export interface WorkerOptions {
@@ -19,26 +22,33 @@ export interface WorkerOptions {
     /** The one polite "slow down" reply, in the customer's language. */
     slowDown(message: InboundMessage): Promise<OutboundMessage[]>;
   };
+  metrics?: CitaMetrics;
 }
 
 /**
  * The worker loop: claim the next message of a phone nobody is handling, handle it, send the
  * replies in order, acknowledge. Messages of one phone are handled one at a time, in order.
+ * Everything one message causes is logged with its correlation id (see `withMessageContext`).
  *
  * @example
  * const workers = startWorkers({ inbox, engine, messenger, concurrency: 4 });
  * await workers.stop();
  */
-export function startWorkers({ inbox, engine, messenger, concurrency = 4, rateLimit }: WorkerOptions) {
+export function startWorkers({ inbox, engine, messenger, concurrency = 4, rateLimit, metrics }: WorkerOptions) {
   let running = true;
   const attempts = new Map<string, number>();
+  /** Messages claimed and not yet acknowledged or handed back. */
+  const inHand = new Map<string, InboundMessage>();
 
   async function handleOne(message: InboundMessage): Promise<void> {
     try {
       const verdict = rateLimit ? await rateLimit.limiter.check(message) : 'allowed';
-      if (verdict === 'dropped') {
-        log.info({ event: 'message.rate_limited', messageId: message.id, phoneRef: phoneRef(message.phone) });
+      if (verdict !== 'allowed') {
+        metrics?.rateLimited.inc({ verdict: verdict === 'slowDown' ? 'slow_down' : 'dropped' });
+        log.info({ event: 'message.rate_limited', verdict });
       }
+      // Blue ticks and "typing…" while the message is read, once per message (not on retries).
+      if (verdict === 'allowed' && !attempts.has(message.id)) await markRead(message.id);
       // A dropped message answers nothing; sending the empty turn still ends the simulator's wait.
       const replies =
         verdict === 'allowed'
@@ -47,30 +57,53 @@ export function startWorkers({ inbox, engine, messenger, concurrency = 4, rateLi
             ? await rateLimit.slowDown(message)
             : [];
       await messenger.send(message.phone, replies, message.id);
+      if (message.acceptedAt && replies.length > 0) {
+        metrics?.replyLatency.observe((Date.now() - Date.parse(message.acceptedAt)) / 1000);
+      }
+      log.debug({ event: 'message.replied', replies: replies.length }, 'replies sent');
       attempts.delete(message.id);
-      await inbox.ack(message);
+      await finish(message, 'ack');
     } catch (error) {
       const attempt = (attempts.get(message.id) ?? 0) + 1;
-      const context = { messageId: message.id, phoneRef: phoneRef(message.phone), attempt, error: String(error) };
+      const context = { attempt, error: String(error) };
       if (attempt >= MAX_ATTEMPTS) {
+        metrics?.messagesAbandoned.inc();
         log.error({ event: 'message.abandoned', ...context }, 'message failed too often; skipped');
         attempts.delete(message.id);
-        await inbox.ack(message);
+        await finish(message, 'ack');
       } else {
         log.warn({ event: 'message.retry', ...context }, 'message failed; will retry');
         attempts.set(message.id, attempt);
         await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
-        await inbox.retry(message);
+        await finish(message, 'retry');
       }
     }
+  }
+
+  async function markRead(messageId: string): Promise<void> {
+    try {
+      await messenger.markRead?.(messageId);
+    } catch (error) {
+      log.warn({ event: 'message.mark_read_failed', error: String(error) }, 'could not mark the message read');
+    }
+  }
+
+  /** Acknowledges or hands back, unless stopping already handed the message back. */
+  async function finish(message: InboundMessage, how: 'ack' | 'retry'): Promise<void> {
+    if (!inHand.delete(message.id)) return;
+    await (how === 'ack' ? inbox.ack(message) : inbox.retry(message));
   }
 
   async function loop(): Promise<void> {
     while (running) {
       try {
         const message = await inbox.claim();
-        if (message) await handleOne(message);
-        else await inbox.waitForWork(IDLE_WAIT_MS);
+        if (!message) {
+          await inbox.waitForWork(IDLE_WAIT_MS);
+          continue;
+        }
+        inHand.set(message.id, message);
+        await withMessageContext(message, () => handleOne(message));
       } catch (error) {
         // The inbox itself failed (Redis unreachable): keep the loop alive and try again shortly.
         log.error({ event: 'inbox.unavailable', error: String(error) }, 'inbox failed; retrying');
@@ -79,13 +112,32 @@ export function startWorkers({ inbox, engine, messenger, concurrency = 4, rateLi
     }
   }
 
-  const loops = Array.from({ length: concurrency }, loop);
+  const loops = Promise.all(Array.from({ length: concurrency }, loop));
   return {
-    /** Stops claiming new messages and waits for the ones in hand. */
-    async stop(): Promise<void> {
+    /** Messages claimed and not yet finished. */
+    get inFlight(): number {
+      return inHand.size;
+    },
+    /**
+     * Stops claiming new messages and waits up to `graceMs` for the ones in hand. Those still
+     * unfinished then are handed back to the inbox (their leases freed), so another process takes
+     * them at once; their replies, if this one sends them after all, are not sent twice (the
+     * saved conversation and the messenger's delivery record see to it).
+     */
+    async stop({ graceMs = STOP_GRACE_MS }: { graceMs?: number } = {}): Promise<void> {
       running = false;
       await inbox.close();
-      await Promise.all(loops);
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<'late'>((resolve) => {
+        timer = setTimeout(() => resolve('late'), graceMs);
+      });
+      const outcome = await Promise.race([loops.then(() => 'done' as const), deadline]);
+      clearTimeout(timer);
+      if (outcome === 'done') return;
+      const late = [...inHand.values()];
+      inHand.clear();
+      log.warn({ event: 'worker.handed_back', messages: late.length }, 'messages unfinished at shutdown handed back');
+      await Promise.all(late.map((message) => inbox.retry(message)));
     },
   };
 }

@@ -8,7 +8,7 @@ import { en } from './en.ts';
 import { es } from './es.ts';
 import { localDate, localTime, longDate, price, shortDate } from './format.ts';
 import { replyIdFor } from './reply-ids.ts';
-import { fit, LIMITS, type ListRow, type OutboundMessage } from './whatsapp.ts';
+import { LIMITS, type ListRow, type OutboundMessage, shorten } from './whatsapp.ts';
 
 export const COPY = { es, en } as const;
 export type Copy = typeof es;
@@ -55,11 +55,11 @@ export const STEP_VIEWS = {
       {
         rows: context.bookings.slice(0, LIMITS.listRows).map((booking) => ({
           id: replyIdFor({ type: 'SELECT_BOOKING', bookingId: booking.id }),
-          title: fit(
+          title: shorten(
             `${shortDate(localDate(booking.start, shop.timezone), context.language)} ${localTime(booking.start, shop.timezone)}`,
             LIMITS.rowTitle,
           ),
-          description: fit(
+          description: shorten(
             serviceById(shop, booking.serviceId)?.name[context.language] ?? booking.serviceId,
             LIMITS.rowDescription,
           ),
@@ -161,7 +161,7 @@ export function renderReplies(conversation: Conversation, shop: ShopConfig, rema
   if (preface && step.kind !== 'text' && preface.length + step.body.length + 2 <= LIMITS.interactiveBody) {
     return [{ ...step, body: `${preface}\n\n${step.body}` }];
   }
-  return [...(preface ? [{ kind: 'text' as const, body: fit(preface, LIMITS.textBody) }] : []), step];
+  return [...(preface ? [{ kind: 'text' as const, body: shorten(preface, LIMITS.textBody) }] : []), step];
 }
 
 /** The question of the current step alone; its options are what a bare number in the next message picks. */
@@ -240,8 +240,8 @@ function servicesList(shop: ShopConfig, language: Language, body: string): Outbo
       {
         rows: shop.services.map((service) => ({
           id: replyIdFor({ type: 'SELECT_SERVICE', serviceId: service.id }),
-          title: fit(service.name[language], LIMITS.rowTitle),
-          description: fit(
+          title: shorten(service.name[language], LIMITS.rowTitle),
+          description: shorten(
             `${copy.minutes(service.durationMinutes)} · ${price(service.price, shop, language)} · ${service.description[language]}`,
             LIMITS.rowDescription,
           ),
@@ -258,7 +258,7 @@ function dayRow(date: string, shop: ShopConfig, context: BookingContext, copy: C
   const short = shortDate(date, context.language);
   return {
     id: replyIdFor({ type: 'PICK_DATE', date }),
-    title: fit(label ? `${label} · ${short}` : short, LIMITS.rowTitle),
+    title: shorten(label ? `${label} · ${short}` : short, LIMITS.rowTitle),
   };
 }
 

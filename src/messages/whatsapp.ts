@@ -78,6 +78,6 @@ export function optionsOf(message: OutboundMessage): { id: string; title: string
 }
 
 /** Shortens a text to fit a limit, marking the cut with an ellipsis. */
-export function fit(text: string, limit: number): string {
+export function shorten(text: string, limit: number): string {
   return text.length <= limit ? text : `${text.slice(0, limit - 1).trimEnd()}…`;
 }

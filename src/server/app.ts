@@ -2,9 +2,11 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import { WHATSAPP_REQUIRED, type WhatsAppConfig } from '../../adapters/whatsapp/config.ts';
-import type { StatusRecorder } from '../../adapters/whatsapp/statuses.ts';
+import { logStatus, type StatusRecorder } from '../../adapters/whatsapp/statuses.ts';
 import type { Cita } from '../cita.ts';
 import { Phone } from '../engine/ports.ts';
+import type { ReadinessCheck } from './health.ts';
+import { opsRoutes } from './ops.ts';
 import { SIMULATOR_PAGE_HTML } from './simulator-page.ts';
 import { whatsAppNotConfigured, whatsAppWebhook } from './whatsapp-webhook.ts';
 
@@ -19,7 +21,22 @@ const SimulatorMessage = z.union([
 export interface AppOptions {
   /** Connects Meta's webhook; without it `/webhook/whatsapp` answers 503 and `/` is the simulator page. */
   whatsapp?: Pick<WhatsAppConfig, 'appSecret' | 'verifyToken'> & { recordStatus?: StatusRecorder };
+  /** `METRICS_TOKEN`: when set, `/metrics` needs it as a bearer token. */
+  metricsToken?: string;
+  /** What `/readyz` checks besides "not shutting down". */
+  readiness?: ReadinessCheck[];
+  /**
+   * True once a shutdown began: new messages get a 503 (Meta delivers them again later, to a
+   * process that is up) and `/readyz` fails, while the messages in hand are finished.
+   */
+  isDraining?: () => boolean;
 }
+
+/** How long Meta (or the simulator page) is asked to wait before trying again during a shutdown. */
+export const RETRY_AFTER_SECONDS = 5;
+
+/** Meta's delivery statuses; anything else is counted as "other", so a label never grows without bound. */
+const DELIVERY_STATUSES = new Set(['sent', 'delivered', 'read', 'failed', 'played', 'deleted', 'warning']);
 
 /**
  * The HTTP face of cita.
@@ -29,11 +46,34 @@ export interface AppOptions {
  */
 export function createApp(cita: Cita, options: AppOptions = {}) {
   const app = new Hono();
+  const isDraining = options.isDraining ?? (() => false);
 
-  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.route(
+    '/',
+    opsRoutes({ metrics: cita.metrics, metricsToken: options.metricsToken, readiness: options.readiness, isDraining }),
+  );
+
+  app.use('*', async function refuseWhileDraining(c, next) {
+    if (c.req.method !== 'POST' || !isDraining()) return next();
+    c.header('Retry-After', String(RETRY_AFTER_SECONDS));
+    return c.json({ error: 'cita is shutting down; deliver again shortly' }, 503);
+  });
 
   if (options.whatsapp) {
-    app.route('/webhook/whatsapp', whatsAppWebhook({ ...options.whatsapp, inbox: cita.inbox, clock: cita.clock }));
+    const recordStatus = options.whatsapp.recordStatus ?? logStatus;
+    app.route(
+      '/webhook/whatsapp',
+      whatsAppWebhook({
+        ...options.whatsapp,
+        inbox: cita.inbox,
+        clock: cita.clock,
+        recordStatus: (status) => {
+          const known = DELIVERY_STATUSES.has(status.status);
+          cita.metrics.outboundStatuses.inc({ status: known ? status.status : 'other' });
+          recordStatus(status);
+        },
+      }),
+    );
   } else {
     app.route('/webhook/whatsapp', whatsAppNotConfigured(WHATSAPP_REQUIRED));
     app.get('/', (c) => c.html(SIMULATOR_PAGE_HTML));

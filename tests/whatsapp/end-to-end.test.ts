@@ -37,6 +37,7 @@ function whatsAppCita() {
   // Lets the test wait for a turn's replies to be fully sent, without changing what is sent.
   const turnsDone = new Map<string, () => void>();
   const messenger: Messenger = {
+    markRead: (messageId) => whatsapp.markRead(messageId),
     async send(phone, messages, inReplyTo) {
       await whatsapp.send(phone, messages, inReplyTo);
       if (inReplyTo) turnsDone.get(inReplyTo)?.();

@@ -1,0 +1,76 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Env } from '../env.ts';
+import {
+  LlmInterpreter,
+  LlmMetrics,
+  type LlmOutcome,
+  layeredInterpreter,
+  llmProvidersFromEnv,
+} from '../interpreter/llm/index.ts';
+import type { Interpreter } from '../interpreter/port.ts';
+import { readRules } from '../interpreter/rules/index.ts';
+import type { CitaMetrics } from './registry.ts';
+
+/** When the current provider attempt of one `interpret` call began. */
+const attemptStart = new AsyncLocalStorage<{ at: number }>();
+
+/**
+ * The LLM interpreter's counters (src/interpreter/llm/metrics.ts), also kept as Prometheus metrics.
+ *
+ * The interpreter reports each attempt only when it ends, without its duration. Attempts of one
+ * `interpret` call run one after another (a provider, then its fallback), so an attempt lasted
+ * from the previous report of that call (or the call's start) to its own report; the start is
+ * kept per call in AsyncLocalStorage, so calls running side by side for different phones do not
+ * mix. Between two attempts only the breaker check and one log line run: microseconds.
+ */
+export class PrometheusLlmMetrics extends LlmMetrics {
+  readonly #metrics: CitaMetrics;
+
+  constructor(metrics: CitaMetrics) {
+    super();
+    this.#metrics = metrics;
+  }
+
+  override recordCall(provider: string, outcome: LlmOutcome): void {
+    super.recordCall(provider, outcome);
+    const store = attemptStart.getStore();
+    const now = performance.now();
+    this.#metrics.llmCalls.observe({ provider, outcome }, store ? (now - store.at) / 1000 : 0);
+    if (store) store.at = now;
+  }
+
+  override recordSkip(provider: string): void {
+    super.recordSkip(provider);
+    this.#metrics.llmSkipped.inc({ provider });
+    const store = attemptStart.getStore();
+    if (store) store.at = performance.now();
+  }
+
+  override recordGaveUp(): void {
+    super.recordGaveUp();
+    this.#metrics.llmGaveUp.inc();
+  }
+}
+
+/** Times the LLM's attempts (see PrometheusLlmMetrics): wrap the LLM interpreter, not the rules before it. */
+export function timedLlm(llm: Interpreter): Interpreter {
+  return {
+    interpret: (text, situation) => attemptStart.run({ at: performance.now() }, () => llm.interpret(text, situation)),
+  };
+}
+
+/**
+ * What `interpreterFromEnv` builds (rules, then the LLM for what they cannot read), with its calls
+ * counted and timed in `metrics`; undefined without LLM_API_KEY.
+ */
+export function meteredInterpreterFromEnv(env: Env, metrics: CitaMetrics) {
+  const providers = llmProvidersFromEnv(env);
+  if (providers.length === 0) return undefined;
+  const llm = new LlmInterpreter({
+    providers,
+    timeoutMs: env.LLM_TIMEOUT_MS,
+    breaker: { failures: env.LLM_BREAKER_FAILURES, cooldownMs: env.LLM_BREAKER_COOLDOWN_SECONDS * 1000 },
+    metrics: new PrometheusLlmMetrics(metrics),
+  });
+  return { ...layeredInterpreter(readRules, timedLlm(llm)), llm };
+}

@@ -1,0 +1,143 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+
+/** Seconds from the webhook's 200 to the last reply of the turn: most turns take well under a second. */
+export const REPLY_LATENCY_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 15, 30, 60];
+/** Seconds one call to an outside service takes (Calendar, LLM). */
+export const CALL_LATENCY_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 15];
+
+export interface CitaMetricsOptions {
+  /** Also collect Node's process metrics (CPU, memory, event loop lag). One registry per process does. */
+  processMetrics?: boolean;
+}
+
+/**
+ * Every metric cita exposes at `GET /metrics`, on a registry of its own (never prom-client's global
+ * one), so each process, and each test, counts only what it did. Names and what they tell a shop
+ * are listed in the README ("Running it for real").
+ *
+ * @example
+ * const metrics = new CitaMetrics({ processMetrics: true });
+ * metrics.bookings.inc({ change: 'created' });
+ * await metrics.registry.metrics(); // Prometheus text format
+ */
+export class CitaMetrics {
+  readonly registry = new Registry();
+
+  readonly inboundMessages = new Counter({
+    name: 'cita_inbound_messages_total',
+    help: 'Customer messages accepted into the inbox, by kind (text, reply = a tapped button or list row, unsupported)',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+
+  readonly duplicates = new Counter({
+    name: 'cita_inbound_duplicates_total',
+    help: 'Redeliveries of messages already accepted (WhatsApp retries), dropped before any work',
+    registers: [this.registry],
+  });
+
+  readonly rateLimited = new Counter({
+    name: 'cita_rate_limited_messages_total',
+    help: 'Messages over the per-phone limit: answered once with "slow down" (slow_down) or dropped',
+    labelNames: ['verdict'] as const,
+    registers: [this.registry],
+  });
+
+  readonly replyLatency = new Histogram({
+    name: 'cita_reply_latency_seconds',
+    help: 'Time from accepting a message (webhook 200) to its last reply being sent',
+    buckets: REPLY_LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+
+  readonly messagesAbandoned = new Counter({
+    name: 'cita_messages_abandoned_total',
+    help: 'Messages given up on after failing every try (the customer got no answer)',
+    registers: [this.registry],
+  });
+
+  readonly llmCalls = new Histogram({
+    name: 'cita_llm_call_duration_seconds',
+    help: 'LLM calls by provider and outcome (ok, timeout, rate_limited, ...), with how long each took',
+    labelNames: ['provider', 'outcome'] as const,
+    buckets: CALL_LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+
+  readonly llmSkipped = new Counter({
+    name: 'cita_llm_skipped_total',
+    help: 'LLM calls not made because the provider failed too often lately (circuit breaker open)',
+    labelNames: ['provider'] as const,
+    registers: [this.registry],
+  });
+
+  readonly llmGaveUp = new Counter({
+    name: 'cita_llm_gave_up_total',
+    help: 'Messages no LLM provider could read: the customer was asked again',
+    registers: [this.registry],
+  });
+
+  readonly calendarCalls = new Histogram({
+    name: 'cita_calendar_call_duration_seconds',
+    help: 'Calendar calls by operation (busy, create, get, cancel, reschedule, upcomingFor) and outcome',
+    labelNames: ['operation', 'outcome'] as const,
+    buckets: CALL_LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+
+  readonly holds = new Counter({
+    name: 'cita_slot_holds_total',
+    help: 'Slot holds taken, or refused because another customer holds part of the slot',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+
+  readonly bookings = new Counter({
+    name: 'cita_bookings_total',
+    help: 'Appointments created, cancelled or moved, and visits confirmed from a reminder',
+    labelNames: ['change'] as const,
+    registers: [this.registry],
+  });
+
+  readonly stateEntries = new Counter({
+    name: 'cita_conversation_state_entries_total',
+    help: 'Conversations arriving at each step of the booking machine after a message (the booking funnel)',
+    labelNames: ['state'] as const,
+    registers: [this.registry],
+  });
+
+  readonly outboundStatuses = new Counter({
+    name: 'cita_outbound_messages_total',
+    help: "Delivery statuses WhatsApp reported for cita's messages (sent, delivered, read, failed)",
+    labelNames: ['status'] as const,
+    registers: [this.registry],
+  });
+
+  readonly outboundThrottled = new Counter({
+    name: 'cita_outbound_throttled_total',
+    help: 'Times WhatsApp answered "too many messages" (130429, 131056) and cita slowed its sending down',
+    registers: [this.registry],
+  });
+
+  readonly #depthSources: (() => Promise<number>)[] = [];
+
+  constructor(options: CitaMetricsOptions = {}) {
+    const sources = this.#depthSources;
+    new Gauge({
+      name: 'cita_inbox_depth',
+      help: 'Messages accepted and not yet answered (those being handled included), read at each scrape',
+      registers: [this.registry],
+      async collect() {
+        if (sources.length === 0) return;
+        const depths = await Promise.all(sources.map((depth) => depth()));
+        this.set(depths.reduce((sum, depth) => sum + depth, 0));
+      },
+    });
+    if (options.processMetrics) collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Reads the inbox's depth at each scrape (an inbox without `depth()` reports nothing). */
+  watchInboxDepth(depth: () => Promise<number>): void {
+    this.#depthSources.push(depth);
+  }
+}

@@ -1,0 +1,55 @@
+import { timingSafeEqual } from 'node:crypto';
+import { Hono } from 'hono';
+import type { CitaMetrics } from '../metrics/registry.ts';
+import { cachedReadiness, type ReadinessCheck } from './health.ts';
+
+export interface OpsOptions {
+  metrics: CitaMetrics;
+  /** When set, `/metrics` answers only requests with `Authorization: Bearer <token>`. */
+  metricsToken?: string;
+  /** What `/readyz` checks (Redis, the calendar); none: ready while not shutting down. */
+  readiness?: ReadinessCheck[];
+  /** True once the process is shutting down: `/readyz` says so, so load balancers stop sending work. */
+  isDraining?: () => boolean;
+}
+
+/**
+ * The endpoints for whoever runs cita: `/healthz` (the process answers), `/readyz` (it can do
+ * work: Redis and the calendar answer, and it is not shutting down) and `/metrics` (Prometheus).
+ *
+ * @example
+ * app.route('/', opsRoutes({ metrics, metricsToken: env.METRICS_TOKEN, readiness }));
+ */
+export function opsRoutes({ metrics, metricsToken, readiness = [], isDraining = () => false }: OpsOptions) {
+  const ops = new Hono();
+  const ready = cachedReadiness(readiness);
+
+  ops.get('/healthz', (c) => c.json({ status: 'ok' }));
+
+  ops.get('/readyz', async function readyz(c) {
+    if (isDraining()) return c.json({ status: 'shutting down', failing: ['shutdown'] }, 503);
+    const result = await ready();
+    return c.json(
+      { status: result.ready ? 'ready' : 'not ready', failing: result.failing, checks: result.checks },
+      result.ready ? 200 : 503,
+    );
+  });
+
+  ops.get('/metrics', async function prometheusMetrics(c) {
+    if (metricsToken !== undefined && !hasBearer(c.req.header('authorization'), metricsToken)) {
+      c.header('WWW-Authenticate', 'Bearer realm="cita metrics"');
+      return c.json({ error: 'GET /metrics needs "Authorization: Bearer <METRICS_TOKEN>"' }, 401);
+    }
+    c.header('Content-Type', metrics.registry.contentType);
+    return c.body(await metrics.registry.metrics());
+  });
+
+  return ops;
+}
+
+/** Compares the bearer token without leaking through timing how much of it matched. */
+function hasBearer(header: string | undefined, token: string): boolean {
+  const given = Buffer.from(header?.replace(/^Bearer\s+/i, '') ?? '');
+  const expected = Buffer.from(token);
+  return header !== undefined && given.length === expected.length && timingSafeEqual(given, expected);
+}

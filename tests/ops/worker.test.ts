@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import { MemoryInbox } from '../../adapters/memory/inbox.ts';
+import { RedisInbox } from '../../adapters/redis/inbox.ts';
+import type { ConversationEngine } from '../../src/engine/conversation.ts';
+import type { InboundMessage, Inbox, Messenger } from '../../src/engine/ports.ts';
+import { startWorkers } from '../../src/engine/worker.ts';
+import { implementations, redisRun } from '../redis/implementations.ts';
+import { citaPerTest, customer } from '../support/cita.ts';
+
+const run = await redisRun();
+const start = citaPerTest();
+
+function message(id: string, phone = '34600000001'): InboundMessage {
+  return { id, phone, receivedAt: '2026-11-24T09:00:00.000Z', content: { kind: 'text', text: 'hola' } };
+}
+
+describe('read receipts', () => {
+  it('marks a channel message read before it is handled, then sends the replies', async () => {
+    const calls: string[] = [];
+    let sent!: () => void;
+    const replied = new Promise<void>((resolve) => {
+      sent = resolve;
+    });
+    const cita = start({
+      adapters: {
+        messenger: {
+          async markRead(id) {
+            const { conversation } = await cita.conversations.load('34600000001');
+            calls.push(`read ${id} (conversation saved: ${conversation !== undefined})`);
+          },
+          async send(_phone, replies, inReplyTo) {
+            calls.push(`send ${replies.length > 0 ? 'replies' : 'nothing'} to ${inReplyTo}`);
+            sent();
+          },
+        } satisfies Messenger,
+      },
+    });
+    await cita.inbox.accept(message('wamid.READ'));
+    await replied;
+    expect(calls).toEqual(['read wamid.READ (conversation saved: false)', 'send replies to wamid.READ']);
+  });
+
+  it('never asks WhatsApp to mark a simulator message read', async () => {
+    const read: string[] = [];
+    const cita = start({
+      adapters: { messenger: { markRead: async (id) => void read.push(id), send: async () => {} } },
+    });
+    await customer(cita).say('hola');
+    expect(read).toEqual([]);
+  });
+});
+
+describe.each(
+  implementations<{ inbox: Inbox; other?: Inbox }>(
+    () => ({ inbox: new MemoryInbox() }),
+    (redis) => {
+      const prefix = redis.prefix();
+      return {
+        inbox: new RedisInbox(redis.connection(), { prefix }),
+        other: new RedisInbox(redis.redis.connect(), { prefix }),
+      };
+    },
+    run,
+  ),
+)('stopping the workers ($name)', ({ make }) => {
+  it('hands a message still unfinished after the grace time back, so it can be claimed at once', async () => {
+    const { inbox, other } = make();
+    let handling!: () => void;
+    const started = new Promise<void>((resolve) => {
+      handling = resolve;
+    });
+    const stuck = {
+      handle: () => {
+        handling();
+        return new Promise(() => {});
+      },
+    } as unknown as ConversationEngine;
+    const workers = startWorkers({ inbox, engine: stuck, messenger: { send: async () => {} }, concurrency: 1 });
+    await inbox.accept(message('wamid.STUCK'));
+    await started;
+    expect(workers.inFlight).toBe(1);
+
+    await workers.stop({ graceMs: 20 });
+
+    // Another process (or, embedded, the next start) takes it without waiting for a lease to lapse.
+    expect((await (other ?? inbox).claim())?.id).toBe('wamid.STUCK');
+    expect(workers.inFlight).toBe(0);
+  });
+
+  it('finishes a message in hand within the grace time and acknowledges it', async () => {
+    const { inbox, other } = make();
+    let release!: () => void;
+    const slow = {
+      handle: () => new Promise((resolve) => (release = () => resolve([]))),
+    } as unknown as ConversationEngine;
+    const sent: string[] = [];
+    const workers = startWorkers({
+      inbox,
+      engine: slow,
+      messenger: { send: async (_phone, _replies, inReplyTo) => void sent.push(inReplyTo!) },
+      concurrency: 1,
+    });
+    await inbox.accept(message('wamid.SLOW'));
+    while (!release) await new Promise((resolve) => setTimeout(resolve, 5));
+    const stopping = workers.stop({ graceMs: 10_000 });
+    release();
+    await stopping;
+    expect(sent).toEqual(['wamid.SLOW']);
+    expect(await (other ?? inbox).claim()).toBeUndefined();
+  });
+});
