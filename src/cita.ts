@@ -10,17 +10,20 @@ import { MemoryReminderSchedule } from '../adapters/memory/reminders.ts';
 import { SimulatorMessenger } from '../adapters/simulator/messenger.ts';
 import { Language, type ShopConfig } from '../config/schema.ts';
 import { ConversationEngine, type EngineDependencies } from './engine/conversation.ts';
-import type {
-  BookingHistory,
-  Calendar,
-  Clock,
-  ConversationStore,
-  InboundMessage,
-  Inbox,
-  Messenger,
-  RateLimiter,
-  ReminderSchedule,
-  SlotHolds,
+import {
+  type BookingHistory,
+  type Calendar,
+  type Clock,
+  type ConversationStore,
+  type InboundMessage,
+  type Inbox,
+  isSimulated,
+  type Messenger,
+  type RateLimiter,
+  type ReminderSchedule,
+  type ReplyBus,
+  SIMULATED_ID_PREFIX,
+  type SlotHolds,
 } from './engine/ports.ts';
 import { startWorkers } from './engine/worker.ts';
 import type { Interpreter } from './interpreter/port.ts';
@@ -52,6 +55,8 @@ export interface CitaOptions {
     messenger: Messenger;
     rateLimiter: RateLimiter;
     reminders: ReminderSchedule;
+    /** Carries simulator replies back to the waiting caller across processes (Redis); in-process by default. */
+    replies: ReplyBus & { ready?(): Promise<unknown> };
   }>;
   /** Called after the workers stop: closes what the adapters opened (the Redis connection). */
   onStop?: () => Promise<void>;
@@ -71,21 +76,20 @@ export function createCita(options: CitaOptions) {
   const metrics = options.metrics ?? new CitaMetrics();
   const inbox = meteredInbox(adapters.inbox ?? new MemoryInbox(), metrics);
   const simulator = new SimulatorMessenger();
-  /** Ids of messages sent through `converse`: their replies go back to the caller, never to WhatsApp. */
-  const conversed = new Set<string>();
-  const channel = adapters.messenger;
-  const messenger: Messenger = channel
-    ? {
-        send: (phone, replies, inReplyTo) =>
-          inReplyTo !== undefined && conversed.delete(inReplyTo)
-            ? simulator.send(phone, replies, inReplyTo)
-            : channel.send(phone, replies, inReplyTo),
-        // A simulator message has no WhatsApp id to mark read.
-        markRead: async (messageId) => {
-          if (!conversed.has(messageId)) await channel.markRead?.(messageId);
-        },
-      }
-    : simulator;
+  const replyBus = adapters.replies ?? simulator;
+  // The customer's channel (WhatsApp), or the simulator when there is none.
+  const channel: Messenger = adapters.messenger ?? simulator;
+  const messenger: Messenger = {
+    // Replies to simulator messages go back to the caller waiting for them, in whichever process; never to WhatsApp.
+    send: (phone, replies, inReplyTo) =>
+      inReplyTo !== undefined && isSimulated(inReplyTo)
+        ? replyBus.deliver(inReplyTo, replies)
+        : channel.send(phone, replies, inReplyTo),
+    // A simulator message has no WhatsApp id to mark read.
+    markRead: async (messageId) => {
+      if (!isSimulated(messageId)) await channel.markRead?.(messageId);
+    },
+  };
   const deps = {
     shop: options.shop,
     clock,
@@ -132,13 +136,16 @@ export function createCita(options: CitaOptions) {
       content: InboundMessage['content'],
       extra: Partial<InboundMessage> = {},
     ): Promise<OutboundMessage[]> {
-      const message: InboundMessage = { id: randomUUID(), phone, receivedAt: clock().toISOString(), content, ...extra };
-      conversed.add(message.id);
-      if ((await inbox.accept(message)) === 'duplicate') {
-        conversed.delete(message.id);
-        return [];
-      }
-      const replies = await simulator.repliesTo(message.id);
+      const message: InboundMessage = {
+        id: `${SIMULATED_ID_PREFIX}${randomUUID()}`,
+        phone,
+        receivedAt: clock().toISOString(),
+        content,
+        ...extra,
+      };
+      await adapters.replies?.ready?.();
+      if ((await inbox.accept(message)) === 'duplicate') return [];
+      const replies = await replyBus.repliesTo(message.id);
       // Reminders sent since the customer's last turn show first, as they would on the phone.
       return [...simulator.takeUnprompted(phone), ...replies];
     },

@@ -8,6 +8,7 @@ import { RedisInbox } from './inbox.ts';
 import { DEFAULT_PREFIX } from './keys.ts';
 import { RedisRateLimiter } from './rate-limiter.ts';
 import { RedisReminderSchedule } from './reminders.ts';
+import { RedisReplyBus } from './replies.ts';
 
 export interface RedisAdapterOptions {
   /** `REDIS_URL`, e.g. redis://127.0.0.1:6379 */
@@ -30,6 +31,7 @@ export function createRedisAdapters({ url, prefix = DEFAULT_PREFIX, conversation
   const redis = new Redis(url, { lazyConnect: false });
   redis.on('error', (error) => log.warn({ event: 'redis.error', error: String(error) }, 'redis connection error'));
   const inbox = new RedisInbox(redis, { prefix });
+  const replies = new RedisReplyBus(redis, { prefix });
   return {
     redis,
     adapters: {
@@ -39,12 +41,14 @@ export function createRedisAdapters({ url, prefix = DEFAULT_PREFIX, conversation
       history: new RedisBookingHistory(redis, { prefix }),
       rateLimiter: new RedisRateLimiter(redis, { prefix }),
       reminders: new RedisReminderSchedule(redis, { prefix }),
+      replies,
     },
     /** The bookings, for a shop without Google Calendar: every process must see every booking. */
     calendar: new RedisCalendar(redis, { prefix }),
     /** Closes the connections once the workers have stopped. */
     async close(): Promise<void> {
       await inbox.close();
+      await replies.close();
       await redis.quit().catch(() => redis.disconnect());
     },
   };

@@ -1,11 +1,15 @@
-import type { Messenger } from '../../src/engine/ports.ts';
+import type { Messenger, ReplyBus } from '../../src/engine/ports.ts';
+
+/** Replies nobody here waits for are kept this long (they may be for another process's caller). */
+const UNCLAIMED_REPLIES_MS = 60_000;
+
 import type { OutboundMessage } from '../../src/messages/whatsapp.ts';
 
 /**
  * The embedded messenger: replies stay in this process for the simulator page, the simulator API
  * and `npm run chat`, which wait for the replies to the message they sent.
  */
-export class SimulatorMessenger implements Messenger {
+export class SimulatorMessenger implements Messenger, ReplyBus {
   readonly #waiting = new Map<string, (messages: OutboundMessage[]) => void>();
   readonly #early = new Map<string, OutboundMessage[]>();
   readonly #unprompted = new Map<string, OutboundMessage[]>();
@@ -22,7 +26,12 @@ export class SimulatorMessenger implements Messenger {
       waiter(messages);
     } else {
       this.#early.set(inReplyTo, messages);
+      setTimeout(() => this.#early.delete(inReplyTo), UNCLAIMED_REPLIES_MS).unref();
     }
+  }
+
+  deliver(messageId: string, replies: OutboundMessage[]): Promise<void> {
+    return this.send('', replies, messageId);
   }
 
   /** Messages cita sent the phone on its own since this was last asked (reminders), oldest first. */

@@ -175,6 +175,23 @@ export interface ReminderSchedule {
   claimDue(now: Date, limit: number): Promise<Reminder[]>;
 }
 
+/**
+ * Where the replies to simulator and terminal-chat messages go: back to whichever process is
+ * waiting for them, whichever process's worker handled the message.
+ */
+export interface ReplyBus {
+  deliver(messageId: string, replies: OutboundMessage[]): Promise<void>;
+  /** Resolves with the replies to message `messageId`, or rejects after `timeoutMs`. */
+  repliesTo(messageId: string, timeoutMs?: number): Promise<OutboundMessage[]>;
+}
+
+/** Ids of messages typed into the simulator or the terminal chat: their replies never go to WhatsApp. */
+export const SIMULATED_ID_PREFIX = 'sim:';
+
+export function isSimulated(messageId: string): boolean {
+  return messageId.startsWith(SIMULATED_ID_PREFIX);
+}
+
 export type Clock = () => Date;
 
 export type { Slot };

@@ -6,7 +6,7 @@ import { type Cita, createCita } from '../../src/cita.ts';
 import type { InboundMessage } from '../../src/engine/ports.ts';
 import { es } from '../../src/messages/es.ts';
 import type { OutboundMessage } from '../../src/messages/whatsapp.ts';
-import { fakeClock, shop, stateOf, tempDataDir } from '../support/cita.ts';
+import { customer, fakeClock, shop, stateOf, tempDataDir } from '../support/cita.ts';
 import { redisRun } from './implementations.ts';
 
 const run = await redisRun();
@@ -107,5 +107,29 @@ describe.skipIf(!run)('cita on Redis, two processes', () => {
     expect(said.filter((turn) => turn.length > 0 && turn.join() !== slowDown.join())).toHaveLength(20);
     expect(said.filter((turn) => turn.join() === slowDown.join())).toHaveLength(1);
     expect(said.filter((turn) => turn.length === 0)).toHaveLength(4);
+  });
+
+  it('answers the simulator of a process that has no workers of its own, through the other process', async () => {
+    const prefix = run!.prefix();
+    const clock = fakeClock();
+    const [page, worker] = [0, 3].map((workers) => {
+      const redis = createRedisAdapters({ url: run!.redis.url, prefix });
+      const cita = createCita({
+        shop,
+        clock,
+        dataDir: tempDataDir(),
+        workers,
+        adapters: { ...redis.adapters, calendar: redis.calendar },
+        onStop: redis.close,
+      });
+      running.push(cita);
+      return cita;
+    }) as [Cita, Cita];
+    const carlos = customer(page);
+    await carlos.say('quiero un corte mañana a las 5');
+    expect(carlos.lastText).toContain('Corte de pelo el miércoles 25 de noviembre a las 17:00');
+    await carlos.say('sí');
+    expect(carlos.lastText).toContain('¡Cita reservada!');
+    expect(await stateOf(worker, carlos.phone)).toBe('booked');
   });
 });
