@@ -1,0 +1,130 @@
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { parseArgs } from 'node:util';
+import { log } from '../src/log.ts';
+import { availabilityBenchmark } from './availability.ts';
+import { conversationCostBenchmark } from './conversation-cost.ts';
+import { costBenchmark } from './cost.ts';
+import { endToEndBenchmark } from './end-to-end.ts';
+import { intakeBenchmark } from './intake.ts';
+import { type BenchResult, machineDescription, REPO_DIR, RESULTS_DIR, saveResult } from './support/record.ts';
+import { BENCH_REDIS_URL, redisAnswers } from './support/redis.ts';
+
+const USAGE = `Usage: npm run bench -- [--quick] [name ...]
+Benchmarks: intake, end-to-end, cost, availability, conversation-cost (default: all).
+  --quick   small sizes (seconds, not minutes); results go to the temp directory, not bench/results/
+Environment: BENCH_CUSTOMERS (1000), BENCH_CONCURRENCY (50), BENCH_PROCESSES (1,2,4),
+  REDIS_URL (redis://127.0.0.1:6379), BENCH_RESULTS_DIR.`;
+
+interface Benchmark {
+  name: string;
+  needsRedis: boolean;
+  run(quick: boolean, command: string): Promise<BenchResult> | BenchResult;
+}
+
+const numberFromEnv = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
+
+export const BENCHMARKS: Benchmark[] = [
+  {
+    name: 'intake',
+    needsRedis: true,
+    run: (quick, command) => intakeBenchmark({ seconds: quick ? 2 : 10, connections: quick ? 10 : 20 }, command),
+  },
+  {
+    name: 'end-to-end',
+    needsRedis: true,
+    run: (quick, command) =>
+      endToEndBenchmark(
+        {
+          customers: numberFromEnv('BENCH_CUSTOMERS', quick ? 60 : 1000),
+          concurrency: numberFromEnv('BENCH_CONCURRENCY', quick ? 20 : 50),
+          processes: (process.env.BENCH_PROCESSES ?? (quick ? '1,2' : '1,2,4')).split(',').map(Number),
+        },
+        command,
+      ),
+  },
+  {
+    name: 'cost',
+    needsRedis: true,
+    run: (quick, command) =>
+      costBenchmark({ idleConversations: quick ? 1000 : 10_000, profiledCustomers: quick ? 30 : 200 }, command),
+  },
+  {
+    name: 'availability',
+    needsRedis: false,
+    run: (quick, command) => availabilityBenchmark({ iterations: quick ? 5 : 100 }, command),
+  },
+  { name: 'conversation-cost', needsRedis: false, run: (_quick, command) => conversationCostBenchmark(command) },
+];
+
+/** The command that reproduces a benchmark as it is being run now. */
+function commandFor(name: string, quick: boolean): string {
+  const env = ['BENCH_CUSTOMERS', 'BENCH_CONCURRENCY', 'BENCH_PROCESSES']
+    .filter((variable) => name === 'end-to-end' && process.env[variable])
+    .map((variable) => `${variable}=${process.env[variable]} `)
+    .join('');
+  return `${env}npm run bench -- ${quick ? '--quick ' : ''}${name}`;
+}
+
+/** The results as a Markdown table: benchmark, figure, value, command. */
+export function resultsTable(results: BenchResult[]): string {
+  const rows = results.flatMap((result) =>
+    result.figures.map((figure, i) => [
+      i === 0 ? result.name : '',
+      figure.label,
+      `${figure.value}${figure.unit ? ` ${figure.unit}` : ''}`,
+      i === 0 ? `\`${result.command}\`` : '',
+    ]),
+  );
+  const header = ['benchmark', 'figure', 'value', 'command'];
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
+  const line = (cells: string[]) => `| ${cells.map((cell, i) => cell.padEnd(widths[i])).join(' | ')} |`;
+  return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n');
+}
+
+async function main(): Promise<void> {
+  const { values, positionals } = parseArgs({
+    options: { quick: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
+    allowPositionals: true,
+  });
+  if (values.help) return console.log(USAGE);
+  const unknown = positionals.filter((name) => !BENCHMARKS.some((b) => b.name === name));
+  if (unknown.length > 0) throw new Error(`unknown benchmark ${unknown.join(', ')}\n${USAGE}`);
+  // In-process benchmarks would print a log line per message; the servers log to their own files.
+  if (!process.env.LOG_LEVEL) log.level = 'warn';
+  const quick = values.quick ?? false;
+  const dir = process.env.BENCH_RESULTS_DIR ?? (quick ? join(tmpdir(), 'cita-bench-quick') : RESULTS_DIR);
+  const machine = machineDescription();
+  console.log(
+    `cita benchmarks${quick ? ' (quick)' : ''} on ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, ` +
+      `Node ${machine.node}, ${machine.os}, commit ${machine.gitCommit}\n`,
+  );
+  const redis = await redisAnswers();
+  const results: BenchResult[] = [];
+  for (const benchmark of BENCHMARKS.filter((b) => positionals.length === 0 || positionals.includes(b.name))) {
+    if (benchmark.needsRedis && !redis) {
+      console.log(`${benchmark.name}: skipped, no Redis answers at ${BENCH_REDIS_URL} (set REDIS_URL)`);
+      continue;
+    }
+    const started = performance.now();
+    process.stdout.write(`${benchmark.name}… `);
+    const result = await benchmark.run(quick, commandFor(benchmark.name, quick));
+    const path = saveResult(result, dir);
+    results.push(result);
+    console.log(`${Math.round((performance.now() - started) / 1000)} s → ${relative(REPO_DIR, path)}`);
+  }
+  const table = resultsTable(results);
+  writeFileSync(join(dir, 'table.md'), `${table}\n`);
+  console.log(`\n${table}\n\nEach result file says how it was measured ("method") and holds every number ("details").`);
+}
+
+if (import.meta.main) {
+  main().then(
+    () => process.exit(0),
+    (error) => {
+      console.error(`bench failed: ${error instanceof Error ? error.stack : error}`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,137 @@
+import type { CloudApiMessage } from '../../tests/support/fake-graph-api.ts';
+import type { SentToCustomer } from './graph-api.ts';
+import { type CustomerAction, signedHeaders, tappable, wamid, webhookBody } from './whatsapp.ts';
+
+/** A customer who needs more turns than this is stuck: counted as failed. */
+export const MAX_TURNS = 20;
+/** A reply later than this is counted as lost. */
+export const REPLY_TIMEOUT_MS = 20_000;
+
+export interface TurnSample {
+  /** ms from sending the webhook POST to its 200. */
+  accepted: number;
+  /** ms from sending the webhook POST to the Graph API receiving the turn's question (the interactive message). */
+  replied: number;
+}
+
+export interface CustomerOutcome {
+  phone: string;
+  booked: boolean;
+  turns: number;
+  /** Why the customer gave up, when they did. */
+  failure?: string;
+}
+
+interface Waiter {
+  resolve: (sent: SentToCustomer) => void;
+}
+
+/**
+ * Customers on their phones: each sends a message to the webhook (round-robin over the servers, as
+ * a load balancer would) and waits until cita's question for that turn reaches the Graph API,
+ * then taps one of the options it offers, until the booking is confirmed. A turn ends at the
+ * first interactive message (list or buttons) for the phone; texts before it (notes) are part of
+ * the turn. Phones are unique, so the phone alone correlates a reply with its turn.
+ */
+export class CustomerCrowd {
+  readonly samples: TurnSample[] = [];
+  /** Messages to phones that had no turn open (reminders). */
+  unprompted = 0;
+  webhookErrors = 0;
+  readonly #waiting = new Map<string, Waiter>();
+  readonly #servers: string[];
+  #next = 0;
+
+  constructor(servers: string[]) {
+    this.#servers = servers;
+  }
+
+  /** Feed from the Graph API. */
+  receive(sent: SentToCustomer): void {
+    const waiter = this.#waiting.get(sent.phone);
+    if (!waiter) {
+      this.unprompted += 1;
+      return;
+    }
+    if (sent.message.type !== 'interactive') return;
+    this.#waiting.delete(sent.phone);
+    waiter.resolve(sent);
+  }
+
+  /** One customer books: says hello, then taps a service, a day, a time and "confirm". */
+  async book(phone: string, language: 'es' | 'en', random: () => number): Promise<CustomerOutcome> {
+    let action: CustomerAction = { kind: 'text', text: language === 'es' ? 'hola' : 'hi' };
+    let confirming = false;
+    for (let turn = 1; turn <= MAX_TURNS; turn++) {
+      let reply: CloudApiMessage;
+      try {
+        reply = await this.#say(phone, action);
+      } catch (error) {
+        return { phone, booked: false, turns: turn, failure: String((error as Error).message) };
+      }
+      const options = tappable(reply);
+      const ids = options.flatMap((option) => (option.kind === 'tap' ? [option.id] : []));
+      if (confirming && ids.length === 1 && ids[0] === 'BOOK_ANOTHER') return { phone, booked: true, turns: turn };
+      const next = choose(options, random);
+      if (!next) return { phone, booked: false, turns: turn, failure: `nothing to tap in ${JSON.stringify(ids)}` };
+      confirming = next.kind === 'tap' && next.id === 'CONFIRM';
+      action = next;
+    }
+    return { phone, booked: false, turns: MAX_TURNS, failure: `no booking after ${MAX_TURNS} turns` };
+  }
+
+  async #say(phone: string, action: CustomerAction): Promise<CloudApiMessage> {
+    const body = webhookBody(phone, action, wamid());
+    const server = this.#servers[this.#next++ % this.#servers.length];
+    let timer: NodeJS.Timeout | undefined;
+    const replied = new Promise<SentToCustomer>((resolve, reject) => {
+      this.#waiting.set(phone, { resolve });
+      timer = setTimeout(() => {
+        this.#waiting.delete(phone);
+        reject(new Error(`no reply within ${REPLY_TIMEOUT_MS} ms`));
+      }, REPLY_TIMEOUT_MS);
+    });
+    const sentAt = performance.now();
+    const response = await fetch(`${server}/webhook/whatsapp`, { method: 'POST', headers: signedHeaders(body), body });
+    const acceptedAt = performance.now();
+    await response.arrayBuffer();
+    if (response.status !== 200) {
+      this.webhookErrors += 1;
+      clearTimeout(timer);
+      this.#waiting.delete(phone);
+      throw new Error(`webhook answered ${response.status}`);
+    }
+    try {
+      const sent = await replied;
+      this.samples.push({ accepted: acceptedAt - sentAt, replied: sent.at - sentAt });
+      return sent.message;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+/**
+ * What a customer taps: a random time, day or service from the list shown (so customers spread
+ * over the days and times offered), else "confirm", else "book".
+ */
+function choose(options: CustomerAction[], random: () => number): CustomerAction | undefined {
+  const taps = options.filter((option) => option.kind === 'tap');
+  for (const type of ['PICK_TIME:', 'PICK_DATE:', 'SELECT_SERVICE:']) {
+    const rows = taps.filter((option) => option.id.startsWith(type));
+    if (rows.length > 0) return rows[Math.floor(random() * rows.length)];
+  }
+  return taps.find((option) => option.id === 'CONFIRM') ?? taps.find((option) => option.id === 'BOOK_ANOTHER');
+}
+
+/** A small seeded random generator (mulberry32), so runs pick the same way. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

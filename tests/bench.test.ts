@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { availabilityBenchmark } from '../bench/availability.ts';
+import { conversationCostBenchmark, readScripts } from '../bench/conversation-cost.ts';
+import { runEndToEnd } from '../bench/end-to-end.ts';
+import { resultsTable } from '../bench/run.ts';
+import { redisAnswers } from '../bench/support/redis.ts';
+
+const redis = await redisAnswers();
+
+/**
+ * Keeps the benchmarks (`npm run bench`) from rotting: each runs at a tiny size and must produce
+ * results of the right shape. No timing is asserted; numbers are for `npm run bench` to report.
+ */
+describe('benchmarks, at a tiny size', () => {
+  it('computes 14 days of free slots with 500 appointments and 100 holds', () => {
+    const result = availabilityBenchmark({ iterations: 2 }, 'npm run bench -- availability');
+    expect(result.name).toBe('availability');
+    expect(result.parameters).toMatchObject({ days: 14, busy: 500, holds: 100 });
+    expect(result.figures.map((figure) => figure.label)).toHaveLength(3);
+    const details = result.details as { ownIntervalsPerDay: { ms: { count: number }; slots: number } };
+    expect(details.ownIntervalsPerDay.ms.count).toBe(2);
+    expect(details.ownIntervalsPerDay.slots).toBeGreaterThan(0);
+  });
+
+  it('plays every scripted conversation and counts messages and LLM calls per booking', async () => {
+    const scripts = readScripts();
+    expect(new Set(scripts.map((script) => script.language))).toEqual(new Set(['es', 'en']));
+    const result = await conversationCostBenchmark('npm run bench -- conversation-cost', scripts);
+    const { total, conversations } = result.details as {
+      total: { conversations: number; booked: number; messagesPerBooking: number; llmCallsPerBooking: number };
+      conversations: { error?: string }[];
+    };
+    expect(total.conversations).toBe(scripts.length);
+    // Every tap in the scripts is an option the bot offered: a script that taps anything else is broken.
+    expect(conversations.flatMap((conversation) => conversation.error ?? [])).toEqual([]);
+    expect(total.booked).toBeGreaterThan(0);
+    expect(total.llmCallsPerBooking).toBeLessThanOrEqual(total.messagesPerBooking);
+    expect(resultsTable([result])).toContain('conversation-cost');
+  });
+
+  it.skipIf(!redis)(
+    'books 5 customers through a real server process on Redis with no double booking',
+    async () => {
+      const [run] = await runEndToEnd({ customers: 5, concurrency: 5, processes: [1] });
+      expect(run).toMatchObject({ customers: 5, booked: 5, failed: 0, doubleBookings: 0, appointments: 5 });
+      expect(run.messages).toBeGreaterThanOrEqual(25);
+      expect(run.replyMs.count).toBe(run.messages);
+    },
+    30_000,
+  );
+});
