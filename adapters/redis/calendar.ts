@@ -37,6 +37,9 @@ redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
 redis.call('ZADD', KEYS[3], ARGV[4], ARGV[1])
 return json`;
 
+/** No service lasts longer than this (the config allows 8 hours). */
+const LONGEST_APPOINTMENT_MS = 24 * 60 * 60_000;
+
 export interface RedisCalendarOptions {
   prefix?: string;
 }
@@ -64,7 +67,9 @@ export class RedisCalendar implements Calendar {
 
   async busy(window: Interval): Promise<Interval[]> {
     const [from, to] = [Date.parse(window.start), Date.parse(window.end)];
-    const ids = await this.#redis.zrangebyscore(this.#byEnd, `(${from}`, '+inf');
+    // Only appointments ending inside the window, or within a day after it, can overlap it: the
+    // read stays the size of the window, not of every future booking.
+    const ids = await this.#redis.zrangebyscore(this.#byEnd, `(${from}`, to + LONGEST_APPOINTMENT_MS);
     return (await this.#load(ids))
       .filter((a) => Date.parse(a.start) < to && Date.parse(a.end) > from)
       .map(({ start, end }) => ({ start, end }));

@@ -67,10 +67,11 @@ export function dayAvailability(search: DaySearch): DayAvailability {
   const slots: Slot[] = [];
   const seenTimes = new Set<string>();
   for (const span of opening) {
+    const slotAt = slotMaker(span, duration, rules.timezone);
     for (const free of subtract([span], blocked)) {
       for (const start of startsWithin(free, span.start, step, duration)) {
         if (start < earliest) continue;
-        const slot = slotAt(start, duration, rules.timezone);
+        const slot = slotAt(start);
         // When clocks go back an hour, a wall-clock time happens twice: offer it once.
         if (seenTimes.has(slot.time)) continue;
         seenTimes.add(slot.time);
@@ -148,13 +149,25 @@ function subtract(spans: Span[], blocks: Span[]): Span[] {
   return free;
 }
 
-function slotAt(start: number, duration: number, timezone: string): Slot {
-  const local = DateTime.fromMillis(start, { zone: timezone });
-  return {
-    date: local.toISODate() as string,
-    time: local.toFormat('HH:mm'),
-    start: toUtcIso(start),
-    end: toUtcIso(start + duration),
+/**
+ * Builds the slots of one opening span. Asking the timezone database for every slot was a fifth of
+ * the server's CPU per message (benchmarked), so when the UTC offset is the same at both ends of
+ * the span (every day but the two DST days) wall-clock times come from plain arithmetic.
+ */
+function slotMaker(span: Span, duration: number, timezone: string): (start: number) => Slot {
+  const offsetAt = (millis: number) => DateTime.fromMillis(millis, { zone: timezone }).offset;
+  const offset = offsetAt(span.start);
+  const steady = offset === offsetAt(span.end);
+  return function slotAt(start) {
+    const local = steady
+      ? new Date(start + offset * MINUTE_MS).toISOString()
+      : (DateTime.fromMillis(start, { zone: timezone }).toISO({ includeOffset: false }) as string);
+    return {
+      date: local.slice(0, 10),
+      time: local.slice(11, 16),
+      start: toUtcIso(start),
+      end: toUtcIso(start + duration),
+    };
   };
 }
 

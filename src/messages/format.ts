@@ -11,14 +11,23 @@ export function shortDate(date: string, language: Language): string {
   return DateTime.fromISO(date, { locale: language }).toFormat('ccc d LLL').replaceAll('.', '');
 }
 
-/** "15 €" / "€15" in the shop's currency. */
+/** "15 €" / "€15" in the shop's currency. Formatters are built once per language and currency (they are costly). */
 export function price(amount: number, shop: ShopConfig, language: Language): string {
-  return new Intl.NumberFormat(language === 'es' ? 'es-ES' : 'en-GB', {
-    style: 'currency',
-    currency: shop.currency,
-    maximumFractionDigits: Number.isInteger(amount) ? 0 : 2,
-  }).format(amount);
+  const digits = Number.isInteger(amount) ? 0 : 2;
+  const key = `${language}|${shop.currency}|${digits}`;
+  let format = PRICE_FORMATS.get(key);
+  if (!format) {
+    format = new Intl.NumberFormat(language === 'es' ? 'es-ES' : 'en-GB', {
+      style: 'currency',
+      currency: shop.currency,
+      maximumFractionDigits: digits,
+    });
+    PRICE_FORMATS.set(key, format);
+  }
+  return format.format(amount);
 }
+
+const PRICE_FORMATS = new Map<string, Intl.NumberFormat>();
 
 /** Shop-local "HH:mm" of an ISO instant. */
 export function localTime(instant: string, timezone: string): string {

@@ -31,4 +31,27 @@ describe('rules first, then the LLM', () => {
     ]);
     expect(fake.requests).toHaveLength(1);
   });
+
+  it('asks the LLM when the rules read only a greeting or a language in a longer message, and keeps the switch', async () => {
+    const fake = await fakeProvider();
+    fake.script(reply.events({ type: 'SELECT_SERVICE', serviceId: 'corte' }));
+    const text = 'hey can i get a hiarcut';
+    const interpreter = layeredInterpreter(
+      rulesKnowing(text, [{ type: 'SET_LANGUAGE', language: 'en' }]),
+      llmOn([fake]),
+    );
+
+    expect(await interpreter.interpret(text, choosingSlot())).toEqual([
+      { type: 'SET_LANGUAGE', language: 'en' },
+      { type: 'SELECT_SERVICE', serviceId: 'corte' },
+    ]);
+    expect(fake.requests).toHaveLength(1);
+  });
+
+  it('does not ask the LLM about a short hello', async () => {
+    const fake = await fakeProvider();
+    const interpreter = layeredInterpreter(rulesKnowing('hola', [{ type: 'GREET' }]), llmOn([fake]));
+    expect(await interpreter.interpret('hola', choosingSlot())).toEqual([{ type: 'GREET' }]);
+    expect(fake.requests).toHaveLength(0);
+  });
 });

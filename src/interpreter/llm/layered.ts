@@ -1,13 +1,20 @@
-import type { CustomerEvent } from '../../../machines/events.ts';
+import type { CustomerEvent, CustomerEventType } from '../../../machines/events.ts';
 import type { Interpreter } from '../port.ts';
 import type { Situation } from '../rules/index.ts';
 
 /** The rule parser's shape: synchronous, free, and [] when it understood nothing. */
 export type RuleReader = (text: string, situation: Situation) => CustomerEvent[] | Promise<CustomerEvent[]>;
 
+/** Events about the conversation rather than the request: alone, they leave a longer message unread. */
+const ABOUT_THE_TALK: ReadonlySet<CustomerEventType> = new Set(['SET_LANGUAGE', 'GREET', 'THANKS']);
+
+/** A message this long that the rules read only as "hello" or a language says more than that. */
+const WORDS_THAT_SAY_MORE = 4;
+
 /**
  * Rules first, the LLM only for what the rules could not read. Most messages ("2", "sí", "mañana
- * a las 5") never cost a call or wait on a network.
+ * a las 5") never cost a call or wait on a network. The LLM is also asked when the rules read only
+ * part of a longer message: "hey, can i get a hiarcut" is more than a greeting.
  *
  * @example
  * const interpreter = layeredInterpreter(readRules, new LlmInterpreter({ providers }));
@@ -16,8 +23,13 @@ export function layeredInterpreter(rules: RuleReader, llm: Interpreter): Interpr
   return {
     async interpret(text, situation) {
       const events = await rules(text, situation);
-      if (events.length > 0) return events;
-      return llm.interpret(text, situation);
+      const saysMore = text.trim().split(/\s+/).length >= WORDS_THAT_SAY_MORE;
+      const readOnlyTheTalk = events.every((event) => ABOUT_THE_TALK.has(event.type));
+      if (events.length > 0 && !(saysMore && readOnlyTheTalk)) return events;
+      const asked = await llm.interpret(text, situation);
+      // The model's reading replaces the partial one, keeping a language switch it did not repeat.
+      const language = events.filter((e) => e.type === 'SET_LANGUAGE' && !asked.some((a) => a.type === e.type));
+      return asked.length > 0 ? [...language, ...asked] : events;
     },
   };
 }
