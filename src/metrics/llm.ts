@@ -1,14 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Env } from '../env.ts';
-import {
-  LlmInterpreter,
-  LlmMetrics,
-  type LlmOutcome,
-  layeredInterpreter,
-  llmProvidersFromEnv,
-} from '../interpreter/llm/index.ts';
+import { interpreterFromEnv, LlmMetrics, type LlmOutcome } from '../interpreter/llm/index.ts';
 import type { Interpreter } from '../interpreter/port.ts';
-import { readRules } from '../interpreter/rules/index.ts';
 import type { CitaMetrics } from './registry.ts';
 
 /** When the current provider attempt of one `interpret` call began. */
@@ -64,13 +57,5 @@ export function timedLlm(llm: Interpreter): Interpreter {
  * counted and timed in `metrics`; undefined without LLM_API_KEY.
  */
 export function meteredInterpreterFromEnv(env: Env, metrics: CitaMetrics) {
-  const providers = llmProvidersFromEnv(env);
-  if (providers.length === 0) return undefined;
-  const llm = new LlmInterpreter({
-    providers,
-    timeoutMs: env.LLM_TIMEOUT_MS,
-    breaker: { failures: env.LLM_BREAKER_FAILURES, cooldownMs: env.LLM_BREAKER_COOLDOWN_SECONDS * 1000 },
-    metrics: new PrometheusLlmMetrics(metrics),
-  });
-  return { ...layeredInterpreter(readRules, timedLlm(llm)), llm };
+  return interpreterFromEnv(env, { metrics: new PrometheusLlmMetrics(metrics), around: timedLlm });
 }

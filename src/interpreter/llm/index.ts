@@ -3,6 +3,7 @@ import type { Interpreter } from '../port.ts';
 import { readRules } from '../rules/index.ts';
 import { layeredInterpreter } from './layered.ts';
 import { LlmInterpreter, type LlmProvider } from './llm-interpreter.ts';
+import type { LlmMetrics } from './metrics.ts';
 
 export { layeredInterpreter, type RuleReader } from './layered.ts';
 export { LlmInterpreter, type LlmInterpreterOptions, type LlmProvider } from './llm-interpreter.ts';
@@ -31,15 +32,20 @@ export function llmProvidersFromEnv(env: Env): LlmProvider[] {
 
 /**
  * The interpreter the environment asks for: rules then LLM with LLM_API_KEY set, undefined
- * without it (cita keeps its rule interpreter).
+ * without it (cita keeps its rule interpreter). `metrics` and `around` let the server count and
+ * time the LLM's calls.
  */
-export function interpreterFromEnv(env: Env): (Interpreter & { llm: LlmInterpreter }) | undefined {
+export function interpreterFromEnv(
+  env: Env,
+  { metrics, around = (llm) => llm }: { metrics?: LlmMetrics; around?: (llm: Interpreter) => Interpreter } = {},
+): (Interpreter & { llm: LlmInterpreter }) | undefined {
   const providers = llmProvidersFromEnv(env);
   if (providers.length === 0) return undefined;
   const llm = new LlmInterpreter({
     providers,
     timeoutMs: env.LLM_TIMEOUT_MS,
     breaker: { failures: env.LLM_BREAKER_FAILURES, cooldownMs: env.LLM_BREAKER_COOLDOWN_SECONDS * 1000 },
+    ...(metrics ? { metrics } : {}),
   });
-  return { ...layeredInterpreter(readRules, llm), llm };
+  return { ...layeredInterpreter(readRules, around(llm)), llm };
 }
