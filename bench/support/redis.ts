@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { redisAnswers as answers } from '../../tests/support/net.ts';
 
 /** The Redis every benchmark uses: `REDIS_URL`, else the local one. */
 export const BENCH_REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -51,22 +52,8 @@ export async function redisCounters(redis: Redis) {
 }
 
 /** Whether a Redis answers at the URL; benchmarks that need one are skipped without. */
-export async function redisAnswers(url = BENCH_REDIS_URL): Promise<boolean> {
-  const redis = new Redis(url, {
-    lazyConnect: true,
-    connectTimeout: 1000,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  });
-  redis.on('error', () => {});
-  try {
-    await redis.connect();
-    return (await redis.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    redis.disconnect();
-  }
+export function redisAnswers(url = BENCH_REDIS_URL): Promise<boolean> {
+  return answers(url);
 }
 
 /**

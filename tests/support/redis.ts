@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
+import { freePort, redisAnswers } from './net.ts';
 
 /** A Redis for tests, and how to let it go. */
 export interface TestRedis {
@@ -66,29 +66,11 @@ export async function testRedis(): Promise<TestRedis | undefined> {
 
 async function findRedis(): Promise<{ url: string; server?: ChildProcess } | undefined> {
   if (process.env.REDIS_URL) {
-    if (await answers(process.env.REDIS_URL)) return { url: process.env.REDIS_URL };
+    if (await redisAnswers(process.env.REDIS_URL)) return { url: process.env.REDIS_URL };
     throw new Error(`REDIS_URL is set to ${process.env.REDIS_URL} but nothing answers there.`);
   }
-  if (await answers(DEFAULT_URL)) return { url: DEFAULT_URL };
+  if (await redisAnswers(DEFAULT_URL)) return { url: DEFAULT_URL };
   return startRedisServer();
-}
-
-async function answers(url: string): Promise<boolean> {
-  const redis = new Redis(url, {
-    lazyConnect: true,
-    connectTimeout: 1000,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  });
-  redis.on('error', () => {});
-  try {
-    await redis.connect();
-    return (await redis.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    redis.disconnect();
-  }
 }
 
 async function startRedisServer(): Promise<{ url: string; server: ChildProcess } | undefined> {
@@ -107,7 +89,7 @@ async function startRedisServer(): Promise<{ url: string; server: ChildProcess }
   });
   const url = `redis://127.0.0.1:${port}`;
   for (let attempt = 0; attempt < 50; attempt++) {
-    const up = await Promise.race([answers(url), failed]);
+    const up = await Promise.race([redisAnswers(url), failed]);
     if (up) {
       process.once('exit', () => server.kill('SIGTERM'));
       return { url, server };
@@ -117,17 +99,4 @@ async function startRedisServer(): Promise<{ url: string; server: ChildProcess }
   }
   server.kill('SIGTERM');
   return undefined;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
 }
