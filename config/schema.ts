@@ -38,6 +38,10 @@ export const Service = z.object({
   description: Translated,
   /** Words customers use for this service, in any language; the rule parser matches them. */
   synonyms: z.array(z.string().min(1)).default([]),
+  /** A service that is these others together ("corte y barba"): named together, they mean this one. */
+  combines: z.array(z.string()).default([]),
+  /** A kind of another service (a kids' cut of a haircut): named with it, this one is meant. */
+  refines: z.string().optional(),
   durationMinutes: z.number().int().min(5).max(480),
   price: z.number().nonnegative(),
 });
@@ -57,7 +61,14 @@ export const ShopConfig = z
       .array(Service)
       .min(1)
       .max(10, 'WhatsApp lists show at most 10 rows')
-      .refine((services) => new Set(services.map((s) => s.id)).size === services.length, 'service ids must be unique'),
+      .refine((services) => new Set(services.map((s) => s.id)).size === services.length, 'service ids must be unique')
+      .refine(
+        (services) =>
+          services.every((s) =>
+            [...s.combines, ...(s.refines ? [s.refines] : [])].every((id) => services.some((o) => o.id === id)),
+          ),
+        '"combines" and "refines" must name services of the shop',
+      ),
     openingHours: z.object(
       Object.fromEntries(WEEKDAYS.map((day) => [day, DayHours])) as Record<Weekday, typeof DayHours>,
     ),

@@ -15,7 +15,19 @@ export const YES = [
 ];
 
 /** Said alone (or nearly) to disagree. */
-export const NO = ['no', 'nop', 'nope', 'mejor no', 'no gracias', 'nah', 'no thanks', 'n'];
+export const NO = [
+  'no',
+  'nop',
+  'nope',
+  'mejor no',
+  'no gracias',
+  'no espera',
+  'espera',
+  'nah',
+  'no thanks',
+  'wait',
+  'n',
+];
 
 /** Said to thank; with nothing else to answer, the bot says "you're welcome". */
 export const THANKS = ['gracias', 'muchas gracias', 'mil gracias', 'thanks', 'thank you', 'thx', 'cheers', 'ty'];
@@ -50,7 +62,8 @@ export const COMMANDS: [phrases: string[], event: CustomerEvent][] = [
     { type: 'CHANGE', step: 'date' },
   ],
   [
-    ['otra hora', 'cambiar la hora', 'cambiar hora', 'another time', 'different time', 'change the time', 'change time'],
+    ['otra hora', 'cambiar la hora', 'cambiar hora', 'esa hora no', 'no me viene bien esa hora', 'no me va esa hora',
+      'another time', 'different time', 'change the time', 'change time'],
     { type: 'CHANGE', step: 'time' },
   ],
   [
