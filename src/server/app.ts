@@ -7,6 +7,7 @@ import type { Cita } from '../cita.ts';
 import { Phone } from '../engine/ports.ts';
 import type { ReadinessCheck } from './health.ts';
 import { opsRoutes } from './ops.ts';
+import { simulatorInspection } from './simulator-api.ts';
 import { SIMULATOR_PAGE_HTML } from './simulator-page.ts';
 import { whatsAppNotConfigured, whatsAppWebhook } from './whatsapp-webhook.ts';
 
@@ -77,6 +78,8 @@ export function createApp(cita: Cita, options: AppOptions = {}) {
   } else {
     app.route('/webhook/whatsapp', whatsAppNotConfigured(WHATSAPP_REQUIRED));
     app.get('/', (c) => c.html(SIMULATOR_PAGE_HTML));
+    // The page's side panel: a conversation's state and context (only with the simulator).
+    app.route('/simulator', simulatorInspection({ conversations: cita.conversations, shop: cita.shop }));
   }
 
   app.post(
