@@ -252,3 +252,21 @@ describe('what the evaluation corpus taught', () => {
     expect(read('quiero ver mis citas')).toEqual([{ type: 'MY_APPOINTMENTS' }]);
   });
 });
+
+describe('services named together', () => {
+  it('reads two services that another combines as the combined one', () => {
+    expect(read('quiero cortarme el pelo y arreglarme la barba')).toContainEqual({
+      type: 'SELECT_SERVICE',
+      serviceId: 'corte-barba',
+    });
+    expect(read('beard trim and haircut', { language: 'en' })).toContainEqual({
+      type: 'SELECT_SERVICE',
+      serviceId: 'corte-barba',
+    });
+  });
+
+  it('reads a service with what refines it as the refined one', () => {
+    expect(read('corte de pelo para mi hija')).toEqual([{ type: 'SELECT_SERVICE', serviceId: 'infantil' }]);
+    expect(read('kids haircut', { language: 'en' })).toEqual([{ type: 'SELECT_SERVICE', serviceId: 'infantil' }]);
+  });
+});
