@@ -54,6 +54,12 @@ export interface RedisInboxOptions {
   prefix?: string;
   leaseMs?: number;
   dedupTtlMs?: number;
+  /**
+   * The connection `accept` stores through (default: the one passed in). The webhook's accept must
+   * fail fast while Redis is away, while the workers' commands may wait for a reconnection: two
+   * connections with different options (see `INTAKE_CONNECTION` in `index.ts`).
+   */
+  intake?: Redis;
 }
 
 interface Claim {
@@ -85,6 +91,7 @@ interface Claim {
  */
 export class RedisInbox implements Inbox {
   readonly #redis: Redis;
+  readonly #intake: Redis;
   readonly #keys;
   readonly #leaseMs: number;
   readonly #dedupTtlMs: number;
@@ -96,12 +103,13 @@ export class RedisInbox implements Inbox {
 
   constructor(redis: Redis, options: RedisInboxOptions = {}) {
     this.#redis = redis;
+    this.#intake = options.intake ?? redis;
     this.#keys = redisKeys(options.prefix ?? DEFAULT_PREFIX);
     this.#leaseMs = options.leaseMs ?? LEASE_MS;
     this.#dedupTtlMs = options.dedupTtlMs ?? DEDUP_TTL_MS;
     this.#signal.setMaxListeners(0);
     this.#scripts = {
-      accept: defineScript(redis, 'citaInboxAccept', ACCEPT),
+      accept: defineScript(this.#intake, 'citaInboxAccept', ACCEPT),
       claim: defineScript(redis, 'citaInboxClaim', CLAIM),
       ack: defineScript(redis, 'citaInboxAck', ACK),
       retry: defineScript(redis, 'citaInboxRetry', RETRY),
@@ -114,8 +122,8 @@ export class RedisInbox implements Inbox {
     const keys = [this.#keys.phone(message.phone, 'seen', message.id), this.#queue(message.phone)];
     const accepted = (await this.#scripts.accept(keys, [stored, this.#dedupTtlMs])) === 1;
     // Also on a duplicate: a process that crashed between storing and indexing is repaired by the redelivery.
-    await this.#redis.zadd(this.#ready, 'NX', Date.now(), message.phone);
-    if (accepted) await this.#announceWork();
+    await this.#intake.zadd(this.#ready, 'NX', Date.now(), message.phone);
+    if (accepted) await this.#announceWork(this.#intake);
     return accepted ? 'accepted' : 'duplicate';
   }
 
@@ -252,9 +260,9 @@ export class RedisInbox implements Inbox {
     return timer;
   }
 
-  async #announceWork() {
+  async #announceWork(connection = this.#redis) {
     this.#signal.emit('work');
-    await this.#redis.publish(this.#keys.shop('work'), '1');
+    await connection.publish(this.#keys.shop('work'), '1');
   }
 
   /** Listens for other processes' new work on a connection of its own (a subscriber can do nothing else). */

@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import { log } from '../../src/log.ts';
 import { RedisCalendar } from './calendar.ts';
 import { RedisConversationStore } from './conversations.ts';
@@ -20,17 +20,66 @@ export interface RedisAdapterOptions {
 }
 
 /**
- * Every port cita keeps on Redis, sharing one connection (the inbox opens a second one to listen
- * for new work). Any number of processes built this way on one Redis share the work safely.
+ * The connection the workers and everything else use. While Redis is away a command waits for the
+ * reconnection, for about 20 s (20 reconnection attempts, 0.1 s apart growing to at most 2 s; then
+ * it fails, and the worker loop tries again a second later). So a message in hand when Redis
+ * restarts is finished once Redis is back, instead of failing and waiting for its lease (60 s) to
+ * lapse. Commands issued before the first connection wait for it (the offline queue is on), so the
+ * subscribers that start at once are not lost.
+ */
+export const SHARED_CONNECTION: RedisOptions = {
+  retryStrategy: (attempt) => Math.min(attempt * 100, 2_000),
+  maxRetriesPerRequest: 20,
+};
+
+/**
+ * The webhook's own connection, for `inbox.accept` only: it must fail fast, never queue. While
+ * Redis is away the webhook has to answer 503 at once (Meta delivers the message again later)
+ * instead of holding Meta's request open while ioredis waits for a reconnection.
+ *
+ * - `maxRetriesPerRequest: 0`: every failed (re)connection attempt rejects the commands waiting
+ *   for it, so none outlives one attempt (the default waits through 20 of them, about 10 s).
+ * - `retryStrategy`: reconnects forever, 0.1 s apart growing to at most 1 s, so a command issued
+ *   while Redis is away is rejected within about a second, and the webhook takes messages again
+ *   within a second of Redis coming back.
+ * - `connectTimeout: 1000`: a host that does not answer at all (a network cut) counts as a failed
+ *   attempt after 1 s, not 10.
+ * - `commandTimeout: 1500`: the upper bound in any case, also for a Redis that keeps the socket
+ *   open but does not answer. Should Redis still run such a command later, the message is stored
+ *   and Meta's redelivery of it is recognised as a duplicate: nothing is processed twice.
+ * - The offline queue stays on (the default), so requests arriving while the process first connects
+ *   wait for that connection rather than failing.
+ */
+export const INTAKE_CONNECTION: RedisOptions = {
+  maxRetriesPerRequest: 0,
+  retryStrategy: (attempt) => Math.min(attempt * 100, 1_000),
+  connectTimeout: 1_000,
+  commandTimeout: 1_500,
+};
+
+/**
+ * Every port cita keeps on Redis, on one shared connection, plus one the webhook stores messages
+ * through (see `INTAKE_CONNECTION`) and two that listen (new work, simulator replies). Any number
+ * of processes built this way on one Redis share the work safely.
+ *
+ * When Redis goes away, the webhook answers 503 within about a second, `/readyz` reports Redis
+ * (its ping times out), and the workers keep trying; when it comes back they all carry on by
+ * themselves. The queues, leases and dedup keys are what Redis persists, so with persistence on
+ * (AOF) a message accepted before a restart is processed after it, once.
  *
  * @example
  * const redis = createRedisAdapters({ url: 'redis://127.0.0.1:6379' });
  * const cita = createCita({ shop, dataDir, adapters: { ...redis.adapters, calendar: redis.calendar }, onStop: redis.close });
  */
 export function createRedisAdapters({ url, prefix = DEFAULT_PREFIX, conversationTtlMs }: RedisAdapterOptions) {
-  const redis = new Redis(url, { lazyConnect: false });
-  redis.on('error', (error) => log.warn({ event: 'redis.error', error: String(error) }, 'redis connection error'));
-  const inbox = new RedisInbox(redis, { prefix });
+  const redis = new Redis(url, { ...SHARED_CONNECTION, lazyConnect: false });
+  const intake = new Redis(url, { ...INTAKE_CONNECTION, lazyConnect: false });
+  for (const connection of [redis, intake]) {
+    connection.on('error', (error) =>
+      log.warn({ event: 'redis.error', error: String(error) }, 'redis connection error'),
+    );
+  }
+  const inbox = new RedisInbox(redis, { prefix, intake });
   const replies = new RedisReplyBus(redis, { prefix });
   return {
     redis,
@@ -49,7 +98,7 @@ export function createRedisAdapters({ url, prefix = DEFAULT_PREFIX, conversation
     async close(): Promise<void> {
       await inbox.close();
       await replies.close();
-      await redis.quit().catch(() => redis.disconnect());
+      await Promise.all([redis, intake].map((c) => c.quit().catch(() => c.disconnect())));
     },
   };
 }

@@ -18,7 +18,7 @@ export class RedisReplyBus implements ReplyBus {
   readonly #subscriber: Redis;
   readonly #channel: string;
   readonly #local = new SimulatorMessenger();
-  readonly #ready: Promise<unknown>;
+  #ready: Promise<unknown>;
 
   constructor(redis: Redis, { prefix = DEFAULT_PREFIX }: { prefix?: string } = {}) {
     this.#publisher = redis;
@@ -29,7 +29,18 @@ export class RedisReplyBus implements ReplyBus {
       if (!parsed.success) return log.warn({ event: 'replies.unreadable' }, 'unreadable simulator replies');
       void this.#local.deliver(parsed.data.messageId, parsed.data.replies);
     });
-    this.#ready = this.#subscriber.subscribe(this.#channel);
+    this.#subscriber.on('error', (error) => log.warn({ event: 'replies.connection_error', error: String(error) }));
+    this.#ready = this.#subscribe();
+  }
+
+  /** ioredis subscribes again after a reconnect, but only to channels it once subscribed to. */
+  #subscribe(): Promise<unknown> {
+    return this.#subscriber.subscribe(this.#channel).catch((error) => {
+      log.warn({ event: 'replies.subscribe_failed', error: String(error) }, 'will subscribe when Redis is back');
+      this.#subscriber.once('ready', () => {
+        this.#ready = this.#subscribe();
+      });
+    });
   }
 
   async deliver(messageId: string, replies: Parameters<ReplyBus['deliver']>[1]): Promise<void> {

@@ -1,0 +1,204 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import { afterEach, describe, expect, it } from 'vitest';
+import { redisKeys } from '../../adapters/redis/keys.ts';
+import type { OutboundMessage } from '../../src/messages/whatsapp.ts';
+import { ACCESS_TOKEN, PHONE_NUMBER_ID } from '../ops/support.ts';
+import { citaPerTest, tempDataDir } from '../support/cita.ts';
+import { type CloudApiMessage, startFakeGraphApi } from '../support/fake-graph-api.ts';
+import { freePort, redisAnswers } from '../support/net.ts';
+import { APP_SECRET, signedPost, textMessage, VERIFY_TOKEN } from '../whatsapp/helpers.ts';
+import { sleep } from './implementations.ts';
+
+/**
+ * Redis restarted under a running server (`node src/server/main.ts`, WhatsApp against a fake
+ * Graph API). The test runs its own redis-server, with the append-only file on and fsynced at
+ * every write as a deployment with persistence would, so that it can stop and start it. While
+ * Redis is away the server says it is not ready and the webhook refuses (503) what it cannot
+ * store, at once; when Redis is back both recover by themselves, and every message the webhook
+ * accepted, before or after, is answered exactly once.
+ */
+
+const MAIN = fileURLToPath(new URL('../../src/server/main.ts', import.meta.url));
+const NOW = '2026-11-24T09:00:00Z';
+const SCRIPT = ['hola', 'quiero un corte', 'mañana'];
+/** Write before the outage: more work than one worker gets through before Redis stops. */
+const EARLY = Array.from({ length: 8 }, (_, i) => `3461000${String(i).padStart(4, '0')}`);
+/** Writes while Redis is away (refused), and is delivered again afterwards, as Meta does. */
+const DURING = '34620000000';
+/** Write once Redis is back. */
+const LATE = ['34630000000', '34630000001'];
+/** A refused request must be answered, not left hanging: far above the ~1 s it takes. */
+const NO_HANG_MS = 10_000;
+
+const haveRedisServer = spawnSync('redis-server', ['--version']).status === 0;
+if (!haveRedisServer && process.env.CI) throw new Error('CI must run the Redis tests: install redis-server.');
+
+const start = citaPerTest();
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  for (const cleanup of cleanups.splice(0).reverse()) cleanup();
+});
+
+/** Waits until `done()` holds, checking every 50 ms; fails naming `what` at the deadline. */
+async function until(what: string, done: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await done())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting until ${what}`);
+    await sleep(50);
+  }
+}
+
+/** A redis-server of this test's own, persisting to `dir` (AOF, fsync always); startable again. */
+function ownRedis(port: number, dir: string) {
+  const url = `redis://127.0.0.1:${port}`;
+  let server: ChildProcess | undefined;
+  const stop = async () => {
+    const running = server;
+    server = undefined;
+    if (!running || running.exitCode !== null) return;
+    running.kill('SIGTERM');
+    await once(running, 'exit');
+  };
+  cleanups.push(() => server?.kill('SIGKILL'));
+  return {
+    url,
+    async start() {
+      const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', ''];
+      args.push('--appendonly', 'yes', '--appendfsync', 'always', '--dir', dir);
+      server = spawn('redis-server', args, { stdio: 'ignore' });
+      await until('redis-server answers', () => redisAnswers(url), 10_000);
+    },
+    /** SIGTERM: Redis finishes writing the append-only file and exits, as in a restart. */
+    stop,
+  };
+}
+
+/** `npm start`'s entry point; resolves with its URL once it listens. */
+async function startServer(env: Record<string, string>): Promise<string> {
+  const child = spawn(process.execPath, [MAIN], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  cleanups.push(() => child.exitCode === null && child.kill('SIGKILL'));
+  let buffered = '';
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`server exited with ${code} before listening`)));
+    // Read to the end, so the server never blocks on a full pipe.
+    child.stdout!.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString('utf8');
+      const lines = buffered.split('\n');
+      buffered = lines.pop() ?? '';
+      for (const line of lines) {
+        if (line.includes('"server.listening"')) resolve((JSON.parse(line) as { port: number }).port);
+      }
+    });
+  });
+  return `http://127.0.0.1:${port}`;
+}
+
+/** The text a customer reads in one message, whatever its shape. */
+function bodyOf(message: CloudApiMessage | OutboundMessage): string {
+  if ('kind' in message) return message.body;
+  if (message.type === 'text') return message.text.body;
+  if (message.type === 'interactive') return message.interactive.body.text;
+  return message.type;
+}
+
+describe.skipIf(!haveRedisServer)('Redis restarted under a running server', () => {
+  it('refuses webhooks with 503 and reports not ready while Redis is away, then recovers and answers every accepted message once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cita-redis-restart-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const redis = ownRedis(await freePort(), dir);
+    await redis.start();
+    const graph = await startFakeGraphApi({ accessToken: ACCESS_TOKEN, phoneNumberId: PHONE_NUMBER_ID });
+    cleanups.push(() => void graph.close());
+
+    // What an uninterrupted run answers each customer.
+    const reference = start();
+    const expected = new Map<string, string[]>();
+    for (const phone of [...EARLY, DURING, ...LATE]) {
+      const bodies: string[] = [];
+      for (const text of SCRIPT) {
+        const replies = await reference.converse(phone, { kind: 'text', text }, { customerName: 'Carlos' });
+        bodies.push(...replies.map(bodyOf));
+      }
+      expected.set(phone, bodies);
+    }
+    const total = [...expected.values()].flat().length;
+
+    const url = await startServer({
+      PORT: '0',
+      REDIS_URL: redis.url,
+      CITA_NOW: NOW,
+      CITA_DATA_DIR: tempDataDir(),
+      CITA_WORKERS: '1',
+      LOG_LEVEL: 'info',
+      LOG_HASH_SECRET: 'restart-test-hash-secret',
+      WHATSAPP_ACCESS_TOKEN: ACCESS_TOKEN,
+      WHATSAPP_PHONE_NUMBER_ID: PHONE_NUMBER_ID,
+      WHATSAPP_APP_SECRET: APP_SECRET,
+      WHATSAPP_VERIFY_TOKEN: VERIFY_TOKEN,
+      WHATSAPP_API_URL: graph.url,
+      WHATSAPP_API_BASE_URL: graph.url,
+    });
+    const payload = (phone: string, turn: number) =>
+      JSON.stringify(textMessage(phone, `wamid.RR.${phone}.${turn}`, SCRIPT[turn]!));
+    const post = (body: string) =>
+      fetch(`${url}/webhook/whatsapp`, { ...signedPost(body), signal: AbortSignal.timeout(NO_HANG_MS) });
+    const readyz = async () => {
+      const response = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(NO_HANG_MS) });
+      return { status: response.status, body: (await response.json()) as { failing: string[] } };
+    };
+    /** Every customer's whole script, turn by turn; each phone's messages in order. */
+    const converse = async (phones: string[]) => {
+      for (const turn of SCRIPT.keys()) {
+        const statuses = await Promise.all(phones.map(async (phone) => (await post(payload(phone, turn))).status));
+        expect(statuses).toEqual(phones.map(() => 200));
+      }
+    };
+
+    expect((await readyz()).status).toBe(200);
+    await converse(EARLY);
+    // Redis goes away with accepted messages still waiting (one worker cannot have handled them all).
+    const counter = new Redis(redis.url, { maxRetriesPerRequest: 0, retryStrategy: () => null });
+    counter.on('error', () => {});
+    const waiting = (await Promise.all(EARLY.map((phone) => counter.llen(redisKeys().phone(phone, 'queue'))))).reduce(
+      (sum, n) => sum + n,
+      0,
+    );
+    counter.disconnect();
+    await redis.stop();
+    expect(waiting).toBeGreaterThan(0);
+
+    // Not ready, naming Redis (probes are cached for a few seconds, hence the wait).
+    await until('/readyz reports Redis down', async () => (await readyz()).status === 503);
+    expect((await readyz()).body.failing).toContain('redis');
+    // The webhook refuses what it cannot store, at once and saying why; Meta will deliver it again.
+    const refused = await post(payload(DURING, 0));
+    expect(refused.status).toBe(503);
+    expect(await refused.json()).toEqual({ error: expect.stringContaining('deliver again later') });
+
+    await redis.start();
+    await until('/readyz recovers', async () => (await readyz()).status === 200);
+    // Meta delivers the refused message again (and, as it may, one that was already accepted).
+    await until('the webhook accepts again', async () => (await post(payload(DURING, 0))).status === 200, 10_000);
+    const again = await post(payload(EARLY[0]!, 0));
+    expect(await again.json()).toMatchObject({ accepted: 0, duplicates: 1 });
+    for (const turn of [1, 2]) expect((await post(payload(DURING, turn))).status).toBe(200);
+    await converse(LATE);
+
+    await until('every accepted message is answered', () => graph.messages.length >= total, 30_000);
+    // Nothing more arrives: no message is answered twice.
+    await sleep(500);
+    for (const [phone, bodies] of expected) {
+      const received = graph.messages.filter((message) => message.to === phone).map(bodyOf);
+      expect(received, phone).toEqual(bodies);
+    }
+  }, 90_000);
+});
