@@ -8,11 +8,13 @@ import { conversationCostBenchmark } from './conversation-cost.ts';
 import { costBenchmark } from './cost.ts';
 import { endToEndBenchmark } from './end-to-end.ts';
 import { intakeBenchmark } from './intake.ts';
+import { peerBenchmark } from './peer.ts';
+import { redisCeilingBenchmark } from './redis-ceiling.ts';
 import { type BenchResult, machineDescription, REPO_DIR, RESULTS_DIR, saveResult } from './support/record.ts';
 import { BENCH_REDIS_URL, redisAnswers } from './support/redis.ts';
 
 const USAGE = `Usage: npm run bench -- [--quick] [name ...]
-Benchmarks: intake, end-to-end, cost, availability, conversation-cost (default: all).
+Benchmarks: intake, end-to-end, cost, availability, conversation-cost, redis-ceiling, peer (default: all).
   --quick   small sizes (seconds, not minutes); results go to the temp directory, not bench/results/
 Environment: BENCH_CUSTOMERS (1000), BENCH_CONCURRENCY (50), BENCH_PROCESSES (1,2,4),
   REDIS_URL (redis://127.0.0.1:6379), BENCH_RESULTS_DIR.`;
@@ -56,12 +58,40 @@ export const BENCHMARKS: Benchmark[] = [
     run: (quick, command) => availabilityBenchmark({ iterations: quick ? 5 : 100 }, command),
   },
   { name: 'conversation-cost', needsRedis: false, run: (_quick, command) => conversationCostBenchmark(command) },
+  {
+    name: 'redis-ceiling',
+    needsRedis: true,
+    run: (quick, command) =>
+      redisCeilingBenchmark(
+        { requests: quick ? 5000 : 50_000, connections: numberFromEnv('BENCH_CONCURRENCY', quick ? 20 : 50) },
+        command,
+      ),
+  },
+  {
+    name: 'peer',
+    needsRedis: false,
+    run: (quick, command) =>
+      peerBenchmark(
+        {
+          customers: numberFromEnv('BENCH_CUSTOMERS', quick ? 100 : 1000),
+          concurrency: numberFromEnv('BENCH_CONCURRENCY', quick ? 20 : 50),
+        },
+        command,
+      ),
+  },
 ];
+
+/** The sizes each benchmark takes from the environment. */
+const ENV_OF: Record<string, string[]> = {
+  'end-to-end': ['BENCH_CUSTOMERS', 'BENCH_CONCURRENCY', 'BENCH_PROCESSES'],
+  'redis-ceiling': ['BENCH_CONCURRENCY'],
+  peer: ['BENCH_CUSTOMERS', 'BENCH_CONCURRENCY'],
+};
 
 /** The command that reproduces a benchmark as it is being run now. */
 function commandFor(name: string, quick: boolean): string {
   const env = ['BENCH_CUSTOMERS', 'BENCH_CONCURRENCY', 'BENCH_PROCESSES']
-    .filter((variable) => name === 'end-to-end' && process.env[variable])
+    .filter((variable) => (ENV_OF[name] ?? []).includes(variable) && process.env[variable])
     .map((variable) => `${variable}=${process.env[variable]} `)
     .join('');
   return `${env}npm run bench -- ${quick ? '--quick ' : ''}${name}`;

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { availabilityBenchmark } from '../bench/availability.ts';
 import { conversationCostBenchmark, readScripts } from '../bench/conversation-cost.ts';
 import { runEndToEnd } from '../bench/end-to-end.ts';
+import { runPeer } from '../bench/peer.ts';
 import { resultsTable } from '../bench/run.ts';
 import { redisAnswers } from '../bench/support/redis.ts';
 
@@ -37,6 +38,15 @@ describe('benchmarks, at a tiny size', () => {
     expect(total.llmCallsPerBooking).toBeLessThanOrEqual(total.messagesPerBooking);
     expect(resultsTable([result])).toContain('conversation-cost');
   });
+
+  it('books the same customers with cita and with the BuilderBot peer, in this process', async () => {
+    const { cita, builderBot } = await runPeer({ customers: 8, concurrency: 4, warmup: 2 });
+    for (const side of [cita, builderBot]) {
+      expect(side).toMatchObject({ customers: 8, booked: 8, doubleBookings: 0 });
+      expect(side.messages).toBeGreaterThanOrEqual(5 * 8);
+      expect(side.turnMs.count).toBe(side.messages);
+    }
+  }, 20_000);
 
   it.skipIf(!redis)(
     'books 5 customers through a real server process on Redis with no double booking',
