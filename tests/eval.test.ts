@@ -104,12 +104,12 @@ describe('the evaluation', () => {
   it('asks the LLM only for what the rules could not read, and counts the calls', async () => {
     const fake = await startFakeOpenAI();
     try {
-      // "un rapado" is a haircut the rules do not know; the fake model reads it.
+      // "un mohicano" is a haircut the rules do not know; the fake model reads it.
       fake.script(reply.events({ type: 'SELECT_SERVICE', serviceId: 'corte' }));
       const lines = parseCorpus(
         [
           '{"text":"sí","state":"confirming","language":"es","expected":[{"type":"CONFIRM"}]}',
-          '{"text":"un rapado","state":"choosingService","language":"es","expected":[{"type":"SELECT_SERVICE","serviceId":"corte"}]}',
+          '{"text":"un mohicano","state":"choosingService","language":"es","expected":[{"type":"SELECT_SERVICE","serviceId":"corte"}]}',
         ].join('\n'),
       );
       // The request must be buildable in a real state's situation, or every call fails before it is sent.

@@ -11,6 +11,12 @@ export class JsonFile<T> {
   readonly #schema: z.ZodType<T>;
   readonly #empty: () => T;
   #writes: Promise<unknown> = Promise.resolve();
+  /**
+   * The document as last read or written. This process is the file's only writer (several
+   * processes share bookings through Redis, not through this file), so it is read from disk once;
+   * re-reading and re-validating it for every list of free times grew with the bookings.
+   */
+  #cached: T | undefined;
 
   constructor(path: string, schema: z.ZodType<T>, empty: () => T) {
     this.#path = path;
@@ -32,6 +38,7 @@ export class JsonFile<T> {
       const temporary = `${this.#path}.${process.pid}.tmp`;
       await writeFile(temporary, JSON.stringify(document, null, 2));
       await rename(temporary, this.#path);
+      this.#cached = document;
       return result;
     });
     this.#writes = run.catch(() => {});
@@ -39,6 +46,13 @@ export class JsonFile<T> {
   }
 
   async #readNow(): Promise<T> {
+    // A copy, so a caller changing what it was given cannot change the cache.
+    if (this.#cached !== undefined) return structuredClone(this.#cached);
+    this.#cached = await this.#readFile();
+    return structuredClone(this.#cached);
+  }
+
+  async #readFile(): Promise<T> {
     try {
       return this.#schema.parse(JSON.parse(await readFile(this.#path, 'utf8')));
     } catch (error) {
