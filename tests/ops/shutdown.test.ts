@@ -1,11 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { OutboundMessage } from '../../src/messages/whatsapp.ts';
 import { redisRun, sleep } from '../redis/implementations.ts';
 import { citaPerTest, tempDataDir } from '../support/cita.ts';
-import { type CloudApiMessage, startFakeGraphApi } from '../support/fake-graph-api.ts';
+import { startFakeGraphApi } from '../support/fake-graph-api.ts';
+import { bodyOf, startServerProcess } from '../support/server-process.ts';
 import { APP_SECRET, signedPost, textMessage, VERIFY_TOKEN } from '../whatsapp/helpers.ts';
 import { ACCESS_TOKEN, PHONE_NUMBER_ID } from './support.ts';
 
@@ -18,7 +17,6 @@ import { ACCESS_TOKEN, PHONE_NUMBER_ID } from './support.ts';
  */
 
 const run = await redisRun();
-const MAIN = fileURLToPath(new URL('../../src/server/main.ts', import.meta.url));
 const NOW = '2026-11-24T09:00:00Z';
 const PHONES = Array.from({ length: 8 }, (_, i) => `3460000${String(i).padStart(4, '0')}`);
 const SCRIPT = ['hola', 'quiero un corte', 'mañana'];
@@ -29,33 +27,11 @@ afterEach(() => {
   for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
 });
 
-/** Starts `npm start`'s entry point and resolves with the port it listens on. */
-async function startServer(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [MAIN], {
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  children.push(child);
-  let buffered = '';
-  const port = await new Promise<number>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`server exited with ${code} before listening`)));
-    child.stdout!.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString('utf8');
-      for (const line of buffered.split('\n')) {
-        if (!line.includes('"server.listening"')) continue;
-        resolve((JSON.parse(line) as { port: number }).port);
-      }
-    });
-  });
-  return { child, url: `http://127.0.0.1:${port}` };
-}
-
-/** The text a customer reads in one message, whatever its shape. */
-function bodyOf(message: CloudApiMessage | OutboundMessage): string {
-  if ('kind' in message) return message.body;
-  if (message.type === 'text') return message.text.body;
-  if (message.type === 'interactive') return message.interactive.body.text;
-  return message.type;
+/** Starts a server process, killed after the test. */
+async function startServer(env: Record<string, string>) {
+  const server = await startServerProcess(env);
+  children.push(server.child);
+  return server;
 }
 
 describe.skipIf(!run)('a server process stopped by SIGTERM mid-burst', () => {

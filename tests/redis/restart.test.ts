@@ -3,15 +3,14 @@ import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { redisKeys } from '../../adapters/redis/keys.ts';
-import type { OutboundMessage } from '../../src/messages/whatsapp.ts';
 import { ACCESS_TOKEN, PHONE_NUMBER_ID } from '../ops/support.ts';
 import { citaPerTest, tempDataDir } from '../support/cita.ts';
-import { type CloudApiMessage, startFakeGraphApi } from '../support/fake-graph-api.ts';
+import { startFakeGraphApi } from '../support/fake-graph-api.ts';
 import { freePort, redisAnswers } from '../support/net.ts';
+import { bodyOf, startServerProcess } from '../support/server-process.ts';
 import { APP_SECRET, signedPost, textMessage, VERIFY_TOKEN } from '../whatsapp/helpers.ts';
 import { sleep } from './implementations.ts';
 
@@ -24,7 +23,6 @@ import { sleep } from './implementations.ts';
  * accepted, before or after, is answered exactly once.
  */
 
-const MAIN = fileURLToPath(new URL('../../src/server/main.ts', import.meta.url));
 const NOW = '2026-11-24T09:00:00Z';
 const SCRIPT = ['hola', 'quiero un corte', 'mañana'];
 /** Write before the outage: more work than one worker gets through before Redis stops. */
@@ -44,6 +42,13 @@ const cleanups: (() => void)[] = [];
 afterEach(() => {
   for (const cleanup of cleanups.splice(0).reverse()) cleanup();
 });
+
+/** A server process, killed after the test; resolves with its URL once it listens. */
+async function startServer(env: Record<string, string>): Promise<string> {
+  const { child, url } = await startServerProcess(env);
+  cleanups.push(() => child.exitCode === null && child.kill('SIGKILL'));
+  return url;
+}
 
 /** Waits until `done()` holds, checking every 50 ms; fails naming `what` at the deadline. */
 async function until(what: string, done: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
@@ -77,37 +82,6 @@ function ownRedis(port: number, dir: string) {
     /** SIGTERM: Redis finishes writing the append-only file and exits, as in a restart. */
     stop,
   };
-}
-
-/** `npm start`'s entry point; resolves with its URL once it listens. */
-async function startServer(env: Record<string, string>): Promise<string> {
-  const child = spawn(process.execPath, [MAIN], {
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  cleanups.push(() => child.exitCode === null && child.kill('SIGKILL'));
-  let buffered = '';
-  const port = await new Promise<number>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`server exited with ${code} before listening`)));
-    // Read to the end, so the server never blocks on a full pipe.
-    child.stdout!.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString('utf8');
-      const lines = buffered.split('\n');
-      buffered = lines.pop() ?? '';
-      for (const line of lines) {
-        if (line.includes('"server.listening"')) resolve((JSON.parse(line) as { port: number }).port);
-      }
-    });
-  });
-  return `http://127.0.0.1:${port}`;
-}
-
-/** The text a customer reads in one message, whatever its shape. */
-function bodyOf(message: CloudApiMessage | OutboundMessage): string {
-  if ('kind' in message) return message.body;
-  if (message.type === 'text') return message.text.body;
-  if (message.type === 'interactive') return message.interactive.body.text;
-  return message.type;
 }
 
 describe.skipIf(!haveRedisServer)('Redis restarted under a running server', () => {

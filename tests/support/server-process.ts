@@ -1,0 +1,39 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { OutboundMessage } from '../../src/messages/whatsapp.ts';
+import type { CloudApiMessage } from './fake-graph-api.ts';
+
+const MAIN = fileURLToPath(new URL('../../src/server/main.ts', import.meta.url));
+
+/**
+ * Starts `npm start`'s entry point as a real process with only `env` (and PATH), and resolves once
+ * it listens. The caller kills it: `child.kill('SIGKILL')` in its clean-up.
+ */
+export async function startServerProcess(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [MAIN], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let buffered = '';
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`server exited with ${code} before listening`)));
+    // Read to the end, so the server never blocks on a full pipe.
+    child.stdout!.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString('utf8');
+      const lines = buffered.split('\n');
+      buffered = lines.pop() ?? '';
+      for (const line of lines) {
+        if (line.includes('"server.listening"')) resolve((JSON.parse(line) as { port: number }).port);
+      }
+    });
+  });
+  return { child, url: `http://127.0.0.1:${port}` };
+}
+
+/** The text a customer reads in one message, whatever its shape. */
+export function bodyOf(message: CloudApiMessage | OutboundMessage): string {
+  if ('kind' in message) return message.body;
+  if (message.type === 'text') return message.text.body;
+  if (message.type === 'interactive') return message.interactive.body.text;
+  return message.type;
+}
