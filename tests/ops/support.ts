@@ -1,10 +1,9 @@
 import { WhatsAppMessenger, type WhatsAppMessengerOptions } from '../../adapters/whatsapp/messenger.ts';
-import type { Messenger } from '../../src/engine/ports.ts';
 import { log, setLogDestination } from '../../src/log.ts';
 import { createApp } from '../../src/server/app.ts';
 import type { testCita } from '../support/cita.ts';
 import type { FakeGraphApi } from '../support/fake-graph-api.ts';
-import { APP_SECRET, signedPost, VERIFY_TOKEN } from '../whatsapp/helpers.ts';
+import { APP_SECRET, signedPost, turnTracking, VERIFY_TOKEN, webhookPayload } from '../whatsapp/helpers.ts';
 
 export const ACCESS_TOKEN = 'EAAG-ops-test-access-token-3f9a';
 export const PHONE_NUMBER_ID = '106540352242922';
@@ -60,20 +59,13 @@ export function whatsAppHarness(
     maxBackoffMs: 5,
     ...options,
   });
-  const turnsDone = new Map<string, () => void>();
-  const messenger: Messenger = {
-    markRead: (messageId) => whatsapp.markRead(messageId),
-    async send(phone, messages, inReplyTo) {
-      await whatsapp.send(phone, messages, inReplyTo);
-      if (inReplyTo) turnsDone.get(inReplyTo)?.();
-    },
-  };
+  const { messenger, turnDone } = turnTracking(whatsapp);
   const cita = start({ adapters: { messenger } });
   const app = createApp(cita, { whatsapp: { appSecret: APP_SECRET, verifyToken: VERIFY_TOKEN } });
 
   /** Posts a payload as Meta would; with a message in it, waits until that turn's replies went out. */
   async function deliver(payload: unknown, wamid?: string) {
-    const done = wamid ? new Promise<void>((resolve) => turnsDone.set(wamid, resolve)) : Promise.resolve();
+    const done = wamid ? turnDone(wamid) : Promise.resolve();
     const response = await app.request('/webhook/whatsapp', signedPost(JSON.stringify(payload)));
     if (response.status !== 200) throw new Error(`webhook answered ${response.status}: ${await response.text()}`);
     await done;
@@ -83,34 +75,19 @@ export function whatsAppHarness(
 
 /** A delivery status of one of cita's messages, as Meta posts it. */
 export function statusPayload(recipient: string, messageId: string, status: string, errorCode?: number) {
-  return {
-    object: 'whatsapp_business_account',
-    entry: [
+  return webhookPayload({
+    statuses: [
       {
-        id: '102290129340398',
-        changes: [
-          {
-            field: 'messages',
-            value: {
-              messaging_product: 'whatsapp',
-              metadata: { display_phone_number: '15550783881', phone_number_id: PHONE_NUMBER_ID },
-              statuses: [
-                {
-                  id: messageId,
-                  status,
-                  timestamp: '1795510900',
-                  recipient_id: recipient,
-                  ...(errorCode && {
-                    errors: [{ code: errorCode, title: 'Message failed to send', message: 'Message failed to send' }],
-                  }),
-                },
-              ],
-            },
-          },
-        ],
+        id: messageId,
+        status,
+        timestamp: '1795510900',
+        recipient_id: recipient,
+        ...(errorCode && {
+          errors: [{ code: errorCode, title: 'Message failed to send', message: 'Message failed to send' }],
+        }),
       },
     ],
-  };
+  });
 }
 
 /**

@@ -1,11 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WhatsAppMessenger } from '../../adapters/whatsapp/messenger.ts';
-import type { Messenger } from '../../src/engine/ports.ts';
 import { es } from '../../src/messages/es.ts';
 import { createApp } from '../../src/server/app.ts';
 import { testCita } from '../support/cita.ts';
 import { type CloudApiRequest, type FakeGraphApi, startFakeGraphApi } from '../support/fake-graph-api.ts';
-import { APP_SECRET, buttonReply, listReply, signedPost, textMessage, VERIFY_TOKEN } from './helpers.ts';
+import { APP_SECRET, buttonReply, listReply, signedPost, textMessage, turnTracking, VERIFY_TOKEN } from './helpers.ts';
 
 /**
  * A customer books through WhatsApp from end to end: signed webhook payloads in, Cloud API
@@ -34,15 +33,7 @@ function whatsAppCita() {
     apiBaseUrl: graph.url,
     baseBackoffMs: 1,
   });
-  // Lets the test wait for a turn's replies to be fully sent, without changing what is sent.
-  const turnsDone = new Map<string, () => void>();
-  const messenger: Messenger = {
-    markRead: (messageId) => whatsapp.markRead(messageId),
-    async send(phone, messages, inReplyTo) {
-      await whatsapp.send(phone, messages, inReplyTo);
-      if (inReplyTo) turnsDone.get(inReplyTo)?.();
-    },
-  };
+  const { messenger, turnDone } = turnTracking(whatsapp);
   const cita = testCita({ adapters: { messenger } });
   running.push(cita);
   const app = createApp(cita, { whatsapp: { appSecret: APP_SECRET, verifyToken: VERIFY_TOKEN } });
@@ -51,7 +42,7 @@ function whatsAppCita() {
   async function deliver(payload: { entry: { changes: { value: { messages: { id: string }[] } }[] }[] }) {
     const wamid = payload.entry[0]!.changes[0]!.value.messages[0]!.id;
     const before = graph.requests.length;
-    const done = new Promise<void>((resolve) => turnsDone.set(wamid, resolve));
+    const done = turnDone(wamid);
     const response = await app.request('/webhook/whatsapp', signedPost(JSON.stringify(payload)));
     expect(response.status).toBe(200);
     await done;

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { signatureFor } from '../../adapters/whatsapp/signature.ts';
-import type { InboundMessage, Inbox } from '../../src/engine/ports.ts';
+import type { InboundMessage, Inbox, Messenger } from '../../src/engine/ports.ts';
 
 export const APP_SECRET = 'test-app-secret';
 export const VERIFY_TOKEN = 'test-verify-token';
@@ -62,8 +62,8 @@ export class RecordingInbox implements Inbox {
   }
 }
 
-/** A Meta-shaped payload with one message from `phone`; `message` supplies the type-specific part. */
-export function messagePayload(phone: string, id: string, message: Record<string, unknown>, name = 'Carlos') {
+/** A Meta-shaped webhook body with one `messages` change; `value` holds its messages or statuses. */
+export function webhookPayload<Value extends Record<string, unknown>>(value: Value) {
   return {
     object: 'whatsapp_business_account',
     entry: [
@@ -75,14 +75,41 @@ export function messagePayload(phone: string, id: string, message: Record<string
             value: {
               messaging_product: 'whatsapp',
               metadata: { display_phone_number: '15550783881', phone_number_id: '106540352242922' },
-              contacts: [{ profile: { name }, wa_id: phone }],
-              messages: [{ from: phone, id, timestamp: '1795510800', ...message }],
+              ...value,
             },
           },
         ],
       },
     ],
   };
+}
+
+/** A Meta-shaped payload with one message from `phone`; `message` supplies the type-specific part. */
+export function messagePayload(phone: string, id: string, message: Record<string, unknown>, name = 'Carlos') {
+  return webhookPayload({
+    contacts: [{ profile: { name }, wa_id: phone }],
+    messages: [{ from: phone, id, timestamp: '1795510800', ...message }],
+  });
+}
+
+/**
+ * Wraps a messenger so a test can wait until the replies to one message have all gone out,
+ * without changing what is sent.
+ */
+export function turnTracking(inner: Messenger & { markRead(messageId: string): Promise<void> }) {
+  const turnsDone = new Map<string, () => void>();
+  const messenger: Messenger = {
+    markRead: (messageId) => inner.markRead(messageId),
+    async send(phone, messages, inReplyTo) {
+      await inner.send(phone, messages, inReplyTo);
+      if (inReplyTo) turnsDone.get(inReplyTo)?.();
+    },
+  };
+  /** Resolves when the turn answering `messageId` was sent; call before delivering the message. */
+  function turnDone(messageId: string): Promise<void> {
+    return new Promise((resolve) => turnsDone.set(messageId, resolve));
+  }
+  return { messenger, turnDone };
 }
 
 /** A tap on a list row, as Meta delivers it. */
