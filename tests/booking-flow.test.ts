@@ -127,6 +127,26 @@ describe('booking through the engine', () => {
     expect(carlos.options.map((o) => o.title)).not.toContain('10:00');
   });
 
+  it('keeps the last six turns of the conversation in words, for the LLM to read a message in context', async () => {
+    const cita = start();
+    const carlos = customer(cita);
+    await carlos.say('hola');
+    await carlos.tap('Corte de pelo');
+    await carlos.say('mañana');
+    const { conversation } = await cita.conversations.load(carlos.phone);
+    expect(conversation?.turns).toHaveLength(6);
+    expect(conversation?.turns.map((turn) => turn.from)).toEqual([
+      'customer',
+      'bot',
+      'customer',
+      'bot',
+      'customer',
+      'bot',
+    ]);
+    expect(conversation?.turns[2]).toEqual({ from: 'customer', text: '(tapped) Corte de pelo' });
+    expect(conversation?.turns[4]).toEqual({ from: 'customer', text: 'mañana' });
+  });
+
   it('resumes a conversation from its saved snapshot after a restart', async () => {
     const conversations = new MemoryConversationStore();
     const dataDir = tempDataDir();
@@ -148,7 +168,7 @@ describe('booking through the engine', () => {
     const conversations = new MemoryConversationStore();
     await conversations.save(
       '34600000001',
-      { machineVersion: BOOKING_MACHINE_VERSION - 1, snapshot: { value: 'pickingBarber' }, replies: [] },
+      { machineVersion: BOOKING_MACHINE_VERSION - 1, snapshot: { value: 'pickingBarber' }, replies: [], turns: [] },
       0,
     );
     const cita = start({ adapters: { conversations } });

@@ -11,7 +11,7 @@ import { eventFromReplyId } from '../messages/reply-ids.ts';
 import { COPY, renderReplies, stepView } from '../messages/views.ts';
 import { OutboundMessage, optionsOf } from '../messages/whatsapp.ts';
 import { type BookingDependencies, bookingActorsFor, heldSlot } from './booking-actors.ts';
-import type { ConversationStore, InboundMessage, StoredConversation } from './ports.ts';
+import type { ConversationStore, InboundMessage, StoredConversation, Turn } from './ports.ts';
 
 /** How long one message may keep the calendar and holds busy before the engine gives up on it. */
 export const SETTLE_TIMEOUT_MS = 30_000;
@@ -56,7 +56,8 @@ export class ConversationEngine {
       // A conversation saved mid-step (a crash) finishes that step before reading the new message.
       await settle(actor);
       actor.send({ type: 'MESSAGE_RECEIVED', at: clock().toISOString() });
-      const reading = await readMessage(message.content, situationOf(actor.getSnapshot(), shop, clock()), interpreter);
+      const situation = { ...situationOf(actor.getSnapshot(), shop, clock()), recentTurns: stored?.turns ?? [] };
+      const reading = await readMessage(message.content, situation, interpreter);
       let understood = false;
       for (const event of reading.events) {
         if (!actor.getSnapshot().can(event)) continue;
@@ -80,6 +81,7 @@ export class ConversationEngine {
           snapshot: actor.getPersistedSnapshot(),
           lastMessageId: message.id,
           replies,
+          turns: [...(stored?.turns ?? []), customerTurn(message), ...replies.map(botTurn)].slice(-RECENT_TURNS),
         },
         version,
       );
@@ -136,6 +138,23 @@ function stateName(value: unknown): string {
   if (typeof value === 'string') return value;
   const [[parent, child]] = Object.entries(value as Record<string, unknown>);
   return `${parent}.${stateName(child)}`;
+}
+
+/** Turns kept for the LLM's context: enough for "the other one" or "no, the day before". */
+export const RECENT_TURNS = 6;
+
+function customerTurn({ content }: InboundMessage): Turn {
+  const text =
+    content.kind === 'text'
+      ? content.text
+      : content.kind === 'reply'
+        ? `(tapped) ${content.title ?? content.replyId}`
+        : `(sent a ${content.type})`;
+  return { from: 'customer', text: text.slice(0, 300) };
+}
+
+function botTurn(reply: OutboundMessage): Turn {
+  return { from: 'bot', text: reply.body.slice(0, 300) };
 }
 
 /** Waits until no invoked actor (availability, hold, booking) is still running. */

@@ -44,6 +44,10 @@ export interface Inbox {
   depth?(): Promise<number>;
 }
 
+/** One message of the conversation in words: what the customer wrote or tapped, or the bot's question. */
+export const Turn = z.object({ from: z.enum(['customer', 'bot']), text: z.string().max(300) });
+export type Turn = z.infer<typeof Turn>;
+
 /** A conversation as saved between messages. */
 export const StoredConversation = z.object({
   machineVersion: z.number().int(),
@@ -52,6 +56,8 @@ export const StoredConversation = z.object({
   /** The last message handled and the replies it produced: a redelivery after a crash resends them instead of acting twice. */
   lastMessageId: z.string().optional(),
   replies: z.array(z.unknown()).default([]),
+  /** The last few turns in words, for the LLM to read a message in context; kept no longer than the conversation. */
+  turns: z.array(Turn).default([]),
 });
 export type StoredConversation = z.infer<typeof StoredConversation>;
 

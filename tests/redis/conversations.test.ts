@@ -12,6 +12,7 @@ const conversation = (state: string, lastMessageId?: string): StoredConversation
   snapshot: { value: state, context: { language: 'es', serviceId: 'corte' } },
   lastMessageId,
   replies: [{ kind: 'text', body: `now ${state}` }],
+  turns: [],
 });
 
 describe.each(

@@ -39,6 +39,8 @@ export interface Situation {
   accepts: ReadonlySet<CustomerEventType>;
   /** The machine state the conversation rests in (the question just asked), e.g. "choosingSlot". */
   step?: string;
+  /** The last few turns in words, oldest first (the LLM reads a message in their light). */
+  recentTurns?: { from: 'customer' | 'bot'; text: string }[];
 }
 
 /** Messages longer than this are requests, not a "sí" or a "2". */
