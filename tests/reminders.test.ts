@@ -151,6 +151,18 @@ describe('reminders', () => {
     expect(graph.messages.at(-1)).toMatchObject({ type: 'interactive', interactive: { type: 'button' } });
   });
 
+  it('sends the template instead when WhatsApp says the window is closed (131047) though the last message was recent', async () => {
+    const graph = await fakeGraph();
+    const clock = fakeClock();
+    const cita = testCita({ clock, adapters: { messenger: messengerFor(graph) } });
+    running.push(cita);
+    await bookedCarlos(cita);
+    clock.set('2026-11-24T16:00:00Z'); // 7 hours after Carlos wrote: open, as far as cita knows
+    graph.failNext({ status: 400, code: 131047, message: 'Re-engagement message' });
+    expect(await cita.sendDueReminders()).toMatchObject({ sent: 1, failed: 0 });
+    expect(graph.messages.at(-1)).toMatchObject({ type: 'template', template: { name: 'cita_reminder' } });
+  });
+
   it('plans a reminder again when WhatsApp does not take it', async () => {
     const graph = await fakeGraph();
     const clock = fakeClock();

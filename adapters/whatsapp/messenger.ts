@@ -1,4 +1,4 @@
-import type { Messenger } from '../../src/engine/ports.ts';
+import { type Messenger, OutsideCustomerWindow } from '../../src/engine/ports.ts';
 import { log, phoneRef } from '../../src/log.ts';
 import { OutboundMessage } from '../../src/messages/whatsapp.ts';
 import {
@@ -117,6 +117,9 @@ export class WhatsAppMessenger implements Messenger {
           ? 'reply refused: the 24-hour customer window is closed, only templates may be sent'
           : 'reply refused by WhatsApp',
       );
+      // A message cita sent on its own (a reminder) can be sent again as a template; say so.
+      if (outsideWindow && inReplyTo === undefined)
+        throw new OutsideCustomerWindow(`window closed for ${phoneRef(phone)}`);
       return;
     }
   }

@@ -198,6 +198,12 @@ export function isSimulated(messageId: string): boolean {
   return messageId.startsWith(SIMULATED_ID_PREFIX);
 }
 
+/**
+ * WhatsApp refused a message because the customer has not written in the last 24 hours (error
+ * 131047): only a pre-approved template can reach them now.
+ */
+export class OutsideCustomerWindow extends Error {}
+
 export type Clock = () => Date;
 
 export type { Slot };

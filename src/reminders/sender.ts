@@ -1,6 +1,14 @@
 import { z } from 'zod';
 import { Language, type ShopConfig } from '../../config/schema.ts';
-import type { Calendar, Clock, ConversationStore, Messenger, Reminder, ReminderSchedule } from '../engine/ports.ts';
+import {
+  type Calendar,
+  type Clock,
+  type ConversationStore,
+  type Messenger,
+  OutsideCustomerWindow,
+  type Reminder,
+  type ReminderSchedule,
+} from '../engine/ports.ts';
 import { log, phoneRef } from '../log.ts';
 import { reminderMessage } from '../messages/reminder.ts';
 
@@ -63,7 +71,15 @@ async function sendOne(reminder: Reminder, now: Date, deps: ReminderDependencies
     const lastMessage = spoken.success ? spoken.data.context.receivedAt : undefined;
     const windowOpen = lastMessage !== undefined && now.getTime() - Date.parse(lastMessage) < CUSTOMER_WINDOW_MS;
     const language = spoken.success ? spoken.data.context.language : shop.languages.default;
-    await messenger.send(reminder.phone, [reminderMessage(appointment, shop, { language, windowOpen })]);
+    const send = (open: boolean) =>
+      messenger.send(reminder.phone, [reminderMessage(appointment, shop, { language, windowOpen: open })]);
+    try {
+      await send(windowOpen);
+    } catch (error) {
+      // WhatsApp knows the window better than the last message we saw (131047): the template it is.
+      if (!(windowOpen && error instanceof OutsideCustomerWindow)) throw error;
+      await send(false);
+    }
     log.info({ event: 'reminder.sent', ...context, windowOpen, minutesBefore: reminder.minutesBefore });
     return 'sent';
   } catch (error) {
