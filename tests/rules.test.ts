@@ -270,3 +270,12 @@ describe('services named together', () => {
     expect(read('kids haircut', { language: 'en' })).toEqual([{ type: 'SELECT_SERVICE', serviceId: 'infantil' }]);
   });
 });
+
+describe('the server clock', () => {
+  it('reads "hoy" and "mañana" in the shop timezone just after midnight, whatever the server timezone', () => {
+    // 23:30 UTC on Tuesday is 00:30 on Wednesday in Madrid.
+    const now = new Date('2026-11-24T23:30:00Z');
+    expect(read('hoy', { now })).toContainEqual({ type: 'PICK_DATE', date: '2026-11-25' });
+    expect(read('mañana', { now })).toContainEqual({ type: 'PICK_DATE', date: '2026-11-26' });
+  });
+});

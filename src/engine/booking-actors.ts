@@ -10,8 +10,18 @@ import {
   type Slot,
 } from '../../machines/booking.context.ts';
 import { dayAvailability, isWithinBookingWindow, searchWindow } from '../availability/slots.ts';
+import { log } from '../log.ts';
 import { remindersFor } from '../reminders/plan.ts';
-import type { BookingHistory, Calendar, Clock, HeldSlot, Interval, ReminderSchedule, SlotHolds } from './ports.ts';
+import type {
+  Appointment,
+  BookingHistory,
+  Calendar,
+  Clock,
+  HeldSlot,
+  Interval,
+  ReminderSchedule,
+  SlotHolds,
+} from './ports.ts';
 
 export interface BookingDependencies {
   shop: ShopConfig;
@@ -69,11 +79,15 @@ export function bookingStepsFor(customer: Customer, deps: BookingDependencies) {
     if (withoutCalendar.reason && withoutCalendar.reason !== 'full') return withoutCalendar;
     const window = searchWindow(shop.timezone, [date]);
     const [busy, held] = await Promise.all([calendar.busy(window), holds.overlapping(window)]);
-    return dayAvailability({ ...search, busy: withoutOwn(busy, moving), holds: held });
+    return dayAvailability({
+      ...search,
+      busy: withoutOwn(busy, moving),
+      holds: withoutHeldBuffer(held, shop.booking.bufferMinutes),
+    });
   }
 
   async function holdSlot({ slot }: { serviceId: string; slot: Slot }): Promise<Hold> {
-    const held = heldSlot(customer.phone, slot, `${customer.phone}:${randomUUID()}`);
+    const held = heldSlot(customer.phone, slot, `${customer.phone}:${randomUUID()}`, shop.booking.bufferMinutes);
     if (!(await holds.acquire(held, holdMs))) throw new BookingFailure('slotTaken');
     return { token: held.token, slot, expiresAt: new Date(clock().getTime() + holdMs).toISOString() };
   }
@@ -88,43 +102,77 @@ export function bookingStepsFor(customer: Customer, deps: BookingDependencies) {
       end: hold.slot.end,
       ...(moving && { moved: true }),
     };
-    // Restored mid-step after the write: the appointment is already there as asked.
-    const existing = await calendar.get(id);
-    if (existing && existing.start === booking.start && existing.serviceId === serviceId) return booking;
-    const held = heldSlot(customer.phone, hold.slot, hold.token);
+    const appointment: Appointment = {
+      id,
+      serviceId,
+      serviceName: service.name[shop.languages.default],
+      phone: customer.phone,
+      customerName: customer.name,
+      start: hold.slot.start,
+      end: hold.slot.end,
+    };
+    // Restored mid-step after the write (a crash): the appointment is there; finish what follows it.
+    if (await isWritten(appointment)) return afterWrite(appointment, booking, moving);
+    const held = heldSlot(customer.phone, hold.slot, hold.token, shop.booking.bufferMinutes);
     try {
       // The hold may have expired while the customer read; taking it again keeps the check and write exclusive.
       if (!(await holds.acquire(held, holdMs))) throw new BookingFailure('slotTaken');
       if (!isWithinBookingWindow(shop, hold.slot.start, clock())) throw new BookingFailure('tooLate');
       const busy = withoutOwn(await calendar.busy(widen(hold.slot, shop.booking.bufferMinutes)), moving);
       if (busy.length > 0) throw new BookingFailure('slotTaken');
-      const appointment = {
-        id,
-        serviceId,
-        serviceName: service.name[shop.languages.default],
-        phone: customer.phone,
-        customerName: customer.name,
-        start: hold.slot.start,
-        end: hold.slot.end,
-      };
-      // A move rewrites the one appointment in place: never a moment with none or two.
-      if (moving) await calendar.reschedule(appointment);
-      else await calendar.create(appointment);
-      // Reminders of the old time are dropped; the sender also checks the time before sending.
-      if (moving) await reminders.cancelFor(id);
-      await reminders.plan(remindersFor(appointment, shop, clock()));
-      await history.record(customer.phone, {
-        bookingId: id,
-        serviceId,
-        start: booking.start,
-        end: booking.end,
-        status: moving ? 'moved' : 'booked',
-        at: clock().toISOString(),
-      });
-      return booking;
+      try {
+        // A move rewrites the one appointment in place: never a moment with none or two.
+        if (moving) await calendar.reschedule(appointment);
+        else await calendar.create(appointment);
+      } catch (error) {
+        // The write may have landed although its answer was lost: then it is booked, not failed.
+        if (!(await isWritten(appointment).catch(() => false))) throw error;
+      }
     } finally {
-      await holds.release(held);
+      await holds.release(held).catch((error) => log.warn({ event: 'hold.release_failed', error: String(error) }));
     }
+    return afterWrite(appointment, booking, moving);
+  }
+
+  /** Whether the calendar holds the appointment as asked (same id, start and service). */
+  async function isWritten(appointment: Appointment): Promise<boolean> {
+    const stored = await calendar.get(appointment.id);
+    return (
+      stored !== undefined &&
+      Date.parse(stored.start) === Date.parse(appointment.start) &&
+      stored.serviceId === appointment.serviceId
+    );
+  }
+
+  /**
+   * Reminders and history once the appointment is in the calendar. The customer is booked either
+   * way, so a failure here is logged, never reported as a failed booking; run again after a crash,
+   * it plans the same reminders (they replace by key) and records the history entry only once.
+   */
+  async function afterWrite(appointment: Appointment, booking: Booking, moving: Booking | undefined) {
+    try {
+      // Reminders of the old time are dropped; the sender also checks the time before sending.
+      if (moving) await reminders.cancelFor(appointment.id);
+      await reminders.plan(remindersFor(appointment, shop, clock()));
+      const status = moving ? 'moved' : 'booked';
+      const known = await history.list(customer.phone);
+      const recorded = known.some(
+        (e) => e.bookingId === appointment.id && e.status === status && e.start === booking.start,
+      );
+      if (!recorded) {
+        await history.record(customer.phone, {
+          bookingId: appointment.id,
+          serviceId: appointment.serviceId,
+          start: booking.start,
+          end: booking.end,
+          status,
+          at: clock().toISOString(),
+        });
+      }
+    } catch (error) {
+      log.warn({ event: 'booking.after_write_failed', bookingId: appointment.id, error: String(error) });
+    }
+    return booking;
   }
 
   async function findUpcomingBookings(): Promise<Booking[]> {
@@ -136,15 +184,20 @@ export function bookingStepsFor(customer: Customer, deps: BookingDependencies) {
     const notice = shop.booking.cancellationNoticeMinutes * 60_000;
     if (Date.parse(booking.start) - clock().getTime() < notice) throw new BookingFailure('tooLateToCancel');
     await calendar.cancel(booking.id);
-    await reminders.cancelFor(booking.id);
-    await history.record(customer.phone, {
-      bookingId: booking.id,
-      serviceId: booking.serviceId,
-      start: booking.start,
-      end: booking.end,
-      status: 'cancelled',
-      at: clock().toISOString(),
-    });
+    // The appointment is gone: the rest must not turn that into "could not cancel".
+    try {
+      await reminders.cancelFor(booking.id);
+      await history.record(customer.phone, {
+        bookingId: booking.id,
+        serviceId: booking.serviceId,
+        start: booking.start,
+        end: booking.end,
+        status: 'cancelled',
+        at: clock().toISOString(),
+      });
+    } catch (error) {
+      log.warn({ event: 'cancellation.after_delete_failed', bookingId: booking.id, error: String(error) });
+    }
     return booking;
   }
 
@@ -175,18 +228,38 @@ function requireService(shop: ShopConfig, serviceId: string) {
   return service;
 }
 
-/** Busy time without the appointment being moved: its own old time must not block its new one. */
+/**
+ * Busy time without the appointment being moved: its own old time must not block its new one.
+ * Calendars clip and merge busy intervals (Google's free/busy does), so the old interval is cut
+ * out of each rather than matched exactly.
+ */
 function withoutOwn(busy: Interval[], moving: Booking | undefined): Interval[] {
   if (!moving) return busy;
-  return busy.filter(
-    (interval) =>
-      Date.parse(interval.start) !== Date.parse(moving.start) || Date.parse(interval.end) !== Date.parse(moving.end),
-  );
+  const [ownStart, ownEnd] = [Date.parse(moving.start), Date.parse(moving.end)];
+  return busy.flatMap((interval) => {
+    const [start, end] = [Date.parse(interval.start), Date.parse(interval.end)];
+    if (end <= ownStart || start >= ownEnd) return [interval];
+    const left = start < ownStart ? [{ start: interval.start, end: moving.start }] : [];
+    const right = end > ownEnd ? [{ start: moving.end, end: interval.end }] : [];
+    return [...left, ...right];
+  });
 }
 
 /** The hold's slot as the holds port sees it. */
-export function heldSlot(phone: string, slot: Slot, token: string): HeldSlot {
-  return { phone, token, start: slot.start, end: slot.end };
+export function heldSlot(phone: string, slot: Slot, token: string, bufferMinutes: number): HeldSlot {
+  // The buffer after the slot is held too, so a neighbour's hold collides exactly when the two
+  // appointments would be closer than the buffer, on either side.
+  return {
+    phone,
+    token,
+    start: slot.start,
+    end: new Date(Date.parse(slot.end) + bufferMinutes * 60_000).toISOString(),
+  };
+}
+
+/** Holds as availability counts them: the slot itself (it adds the buffer on both sides). */
+function withoutHeldBuffer(held: HeldSlot[], bufferMinutes: number): HeldSlot[] {
+  return held.map((hold) => ({ ...hold, end: new Date(Date.parse(hold.end) - bufferMinutes * 60_000).toISOString() }));
 }
 
 /**

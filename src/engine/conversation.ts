@@ -104,7 +104,11 @@ export class ConversationEngine {
       actors: bookingActorsFor({ phone: message.phone, name: message.customerName }, this.#deps),
       actions: {
         releaseHold: (_, { hold }: { hold: Hold | undefined }) => {
-          if (hold) releases.push(holds.release(heldSlot(message.phone, hold.slot, hold.token)));
+          // A failed release must not fail the message (or, unobserved, the process): the hold expires on its own.
+          if (hold) {
+            const release = holds.release(heldSlot(message.phone, hold.slot, hold.token, shop.booking.bufferMinutes));
+            releases.push(release.catch((error) => log.warn({ event: 'hold.release_failed', error: String(error) })));
+          }
         },
       },
     });

@@ -84,8 +84,14 @@ async function sendOne(reminder: Reminder, now: Date, deps: ReminderDependencies
     return 'sent';
   } catch (error) {
     // Claimed but not delivered: put it back so the next look tries again.
-    await schedule.plan([reminder]);
-    log.warn({ event: 'reminder.failed', ...context, error: String(error) }, 'reminder not sent; planned again');
+    const planned = await schedule.plan([reminder]).then(
+      () => true,
+      () => false,
+    );
+    log.warn(
+      { event: 'reminder.failed', ...context, error: String(error), plannedAgain: planned },
+      planned ? 'reminder not sent; planned again' : 'reminder not sent and could not be planned again',
+    );
     return 'failed';
   }
 }

@@ -80,37 +80,37 @@ export function createApp(cita: Cita, options: AppOptions = {}) {
     app.get('/', (c) => c.html(SIMULATOR_PAGE_HTML));
     // The page's side panel: a conversation's state and context (only with the simulator).
     app.route('/simulator', simulatorInspection({ conversations: cita.conversations, shop: cita.shop }));
+    // Anyone who can reach it may speak as any phone: with real customers on WhatsApp it is not served.
+    app.post(
+      '/simulator/messages',
+      bodyLimit({
+        maxSize: SIMULATOR_BODY_LIMIT_BYTES,
+        onError: (c) => c.json({ error: `body larger than ${SIMULATOR_BODY_LIMIT_BYTES} bytes` }, 413),
+      }),
+      async function simulatorMessage(c) {
+        let body: unknown;
+        try {
+          body = await c.req.json();
+        } catch {
+          return c.json({ error: 'body is not JSON' }, 400);
+        }
+        const parsed = SimulatorMessage.safeParse(body);
+        if (!parsed.success) {
+          return c.json(
+            { error: `expected { phone, text } or { phone, replyId }: ${z.prettifyError(parsed.error)}` },
+            400,
+          );
+        }
+        const { phone, name } = parsed.data;
+        const content =
+          'text' in parsed.data
+            ? { kind: 'text' as const, text: parsed.data.text }
+            : { kind: 'reply' as const, replyId: parsed.data.replyId };
+        const replies = await cita.converse(phone, content, name ? { customerName: name } : {});
+        return c.json({ replies });
+      },
+    );
   }
-
-  app.post(
-    '/simulator/messages',
-    bodyLimit({
-      maxSize: SIMULATOR_BODY_LIMIT_BYTES,
-      onError: (c) => c.json({ error: `body larger than ${SIMULATOR_BODY_LIMIT_BYTES} bytes` }, 413),
-    }),
-    async function simulatorMessage(c) {
-      let body: unknown;
-      try {
-        body = await c.req.json();
-      } catch {
-        return c.json({ error: 'body is not JSON' }, 400);
-      }
-      const parsed = SimulatorMessage.safeParse(body);
-      if (!parsed.success) {
-        return c.json(
-          { error: `expected { phone, text } or { phone, replyId }: ${z.prettifyError(parsed.error)}` },
-          400,
-        );
-      }
-      const { phone, name } = parsed.data;
-      const content =
-        'text' in parsed.data
-          ? { kind: 'text' as const, text: parsed.data.text }
-          : { kind: 'reply' as const, replyId: parsed.data.replyId };
-      const replies = await cita.converse(phone, content, name ? { customerName: name } : {});
-      return c.json({ replies });
-    },
-  );
 
   app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${c.req.path}` }, 404));
   return app;

@@ -52,7 +52,8 @@ export function whenIn(text: string, shop: ShopConfig, now: Date, knownDate?: st
   const local = DateTime.fromJSDate(now, { zone: shop.timezone });
   const rewritten = rewriteIdioms(text.toLowerCase(), local);
   // chrono reads the reference's wall-clock in the timezone given: hand it the shop's, as UTC.
-  const reference = { instant: new Date(local.toISO({ includeOffset: false }) as string), timezone: 0 };
+  // (Not `new Date(local ISO)`: that would read the wall-clock in the server's own timezone.)
+  const reference = { instant: local.setZone('UTC', { keepLocalTime: true }).toJSDate(), timezone: 0 };
   const results = PARSERS.flatMap((parser) => parser.parse(rewritten, reference, { forwardDate: true }));
 
   const dated = results.find((r) => r.start.isCertain('day') || r.start.isCertain('weekday'));
