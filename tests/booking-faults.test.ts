@@ -32,8 +32,8 @@ function calendarClippingBusyTime(): Calendar {
   return {
     busy: async (window) =>
       (await calendar.busy(window)).map(({ start, end }) => ({
-        start: start < window.start ? window.start : start,
-        end: end > window.end ? window.end : end,
+        start: new Date(Math.max(Date.parse(start), Date.parse(window.start))).toISOString(),
+        end: new Date(Math.min(Date.parse(end), Date.parse(window.end))).toISOString(),
       })),
     create: (a) => calendar.create(a),
     get: (id) => calendar.get(id),
