@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import { Reminder, type ReminderSchedule } from '../../src/engine/ports.ts';
+import { REMINDER_LEASE_MS, Reminder, type ReminderSchedule } from '../../src/engine/ports.ts';
 import { DEFAULT_PREFIX, redisKeys } from './keys.ts';
 import { defineScript, type Script } from './script.ts';
 
@@ -24,20 +24,30 @@ redis.call('DEL', KEYS[3])
 return #members
 `;
 
-// KEYS: due, data; ARGV: now ms, limit, planned-set key prefix.
-// Taking and removing happen in one script: two processes can never claim the same reminder.
+// KEYS: due, data; ARGV: now ms, limit, lease end ms.
+// Taking is moving the reminder's time to the end of the lease, in one script: two processes can
+// never claim the same reminder, and one whose taker crashed becomes due again when the lease ends.
 const CLAIM = `
 local members = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
 local claimed = {}
 for _, member in ipairs(members) do
-  redis.call('ZREM', KEYS[1], member)
   local json = redis.call('HGET', KEYS[2], member)
-  redis.call('HDEL', KEYS[2], member)
-  local booking = string.match(member, '^(.*):[^:]*$')
-  redis.call('SREM', ARGV[3] .. booking, member)
-  if json then table.insert(claimed, json) end
+  if json then
+    redis.call('ZADD', KEYS[1], ARGV[3], member)
+    table.insert(claimed, json)
+  else
+    redis.call('ZREM', KEYS[1], member)
+  end
 end
 return claimed
+`;
+
+// KEYS: due, data, planned set of the booking; ARGV: member
+const DONE = `
+redis.call('ZREM', KEYS[1], ARGV[1])
+redis.call('HDEL', KEYS[2], ARGV[1])
+redis.call('SREM', KEYS[3], ARGV[1])
+return 1
 `;
 
 /**
@@ -46,8 +56,8 @@ return claimed
  * script runs on one node of a Redis Cluster.
  */
 export class RedisReminderSchedule implements ReminderSchedule {
-  readonly #keys: { due: string; data: string; planned: (bookingId: string) => string; plannedPrefix: string };
-  readonly #scripts: Record<'plan' | 'cancel' | 'claim', Script>;
+  readonly #keys: { due: string; data: string; planned: (bookingId: string) => string };
+  readonly #scripts: Record<'plan' | 'cancel' | 'claim' | 'done', Script>;
 
   constructor(redis: Redis, { prefix = DEFAULT_PREFIX }: { prefix?: string } = {}) {
     const keys = redisKeys(prefix);
@@ -56,12 +66,12 @@ export class RedisReminderSchedule implements ReminderSchedule {
       due: keys.shop('{reminders}', 'due'),
       data: keys.shop('{reminders}', 'data'),
       planned: (bookingId) => `${plannedPrefix}${bookingId}`,
-      plannedPrefix,
     };
     this.#scripts = {
       plan: defineScript(redis, 'citaRemindersPlan', PLAN),
       cancel: defineScript(redis, 'citaRemindersCancel', CANCEL),
       claim: defineScript(redis, 'citaRemindersClaim', CLAIM),
+      done: defineScript(redis, 'citaRemindersDone', DONE),
     };
   }
 
@@ -75,6 +85,11 @@ export class RedisReminderSchedule implements ReminderSchedule {
     }
   }
 
+  async done(reminder: Reminder): Promise<void> {
+    const member = `${reminder.bookingId}:${reminder.minutesBefore}`;
+    await this.#scripts.done([this.#keys.due, this.#keys.data, this.#keys.planned(reminder.bookingId)], [member]);
+  }
+
   async cancelFor(bookingId: string): Promise<void> {
     await this.#scripts.cancel([this.#keys.due, this.#keys.data, this.#keys.planned(bookingId)], []);
   }
@@ -82,7 +97,7 @@ export class RedisReminderSchedule implements ReminderSchedule {
   async claimDue(now: Date, limit: number): Promise<Reminder[]> {
     const claimed = await this.#scripts.claim(
       [this.#keys.due, this.#keys.data],
-      [now.getTime(), limit, this.#keys.plannedPrefix],
+      [now.getTime(), limit, now.getTime() + REMINDER_LEASE_MS],
     );
     return z
       .array(z.string())

@@ -177,9 +177,17 @@ export interface ReminderSchedule {
   plan(reminders: Reminder[]): Promise<void>;
   /** Forgets an appointment's reminders (a cancelled appointment). */
   cancelFor(bookingId: string): Promise<void>;
-  /** Takes the reminders due at `now`, soonest first: each is handed to exactly one caller, ever. */
+  /**
+   * Takes the reminders due at `now`, soonest first, for REMINDER_LEASE_MS: nobody else gets them
+   * meanwhile. One whose taker never says `done` (it crashed) is handed out again after that.
+   */
   claimDue(now: Date, limit: number): Promise<Reminder[]>;
+  /** The reminder was sent (or is not to be sent): it is forgotten. */
+  done(reminder: Reminder): Promise<void>;
 }
+
+/** How long a claimed reminder is its taker's before it is handed out again. */
+export const REMINDER_LEASE_MS = 5 * 60_000;
 
 /**
  * Where the replies to simulator and terminal-chat messages go: back to whichever process is

@@ -40,10 +40,11 @@ const SpokenContext = z.object({
 });
 
 /**
- * Sends the reminders that are due. Each is claimed atomically, so with several processes each
- * goes out once; one whose appointment was cancelled or moved since it was planned is dropped
- * (the move planned its own). When several of an appointment's reminders are due at once (after
- * downtime) only the latest is sent. A reminder WhatsApp would not take is planned again.
+ * Sends the reminders that are due. Each is claimed atomically for a lease, so with several
+ * processes each goes out once, and one claimed by a process that crashed goes out after the
+ * lease. One whose appointment was cancelled or moved since it was planned is dropped (the move
+ * planned its own). When several of an appointment's reminders are due at once (after downtime)
+ * only the latest is sent. A reminder WhatsApp would not take is planned again.
  */
 export async function sendDueReminders(deps: ReminderDependencies): Promise<ReminderRound> {
   const { clock, schedule } = deps;
@@ -51,6 +52,7 @@ export async function sendDueReminders(deps: ReminderDependencies): Promise<Remi
   const due = await schedule.claimDue(now, CLAIM_BATCH);
   const toSend = latestPerAppointment(due);
   const round: ReminderRound = { sent: 0, skipped: due.length - toSend.length, failed: 0 };
+  for (const reminder of due) if (!toSend.includes(reminder)) await forget(reminder, deps);
   for (const reminder of toSend) round[await sendOne(reminder, now, deps)] += 1;
   if (due.length > 0) log.info({ event: 'reminders.round', ...round }, 'reminders sent');
   return round;
@@ -64,6 +66,7 @@ async function sendOne(reminder: Reminder, now: Date, deps: ReminderDependencies
     const stillAsPlanned = appointment && Date.parse(appointment.start) === Date.parse(reminder.start);
     if (!stillAsPlanned || Date.parse(reminder.start) <= now.getTime()) {
       log.info({ event: 'reminder.skipped', ...context }, 'appointment cancelled, moved or already started');
+      await forget(reminder, deps);
       return 'skipped';
     }
     const { conversation } = await conversations.load(reminder.phone);
@@ -81,9 +84,11 @@ async function sendOne(reminder: Reminder, now: Date, deps: ReminderDependencies
       await send(false);
     }
     log.info({ event: 'reminder.sent', ...context, windowOpen, minutesBefore: reminder.minutesBefore });
+    await forget(reminder, deps);
     return 'sent';
   } catch (error) {
-    // Claimed but not delivered: put it back so the next look tries again.
+    // Claimed but not delivered: put it back so the next look tries again (or, if even that
+    // fails, it is handed out again when its lease ends).
     const planned = await schedule.plan([reminder]).then(
       () => true,
       () => false,
@@ -94,6 +99,11 @@ async function sendOne(reminder: Reminder, now: Date, deps: ReminderDependencies
     );
     return 'failed';
   }
+}
+
+/** Done with a reminder; if Redis cannot hear it now, the lease ends and the sender's checks catch a repeat. */
+async function forget(reminder: Reminder, { schedule }: ReminderDependencies): Promise<void> {
+  await schedule.done(reminder).catch((error) => log.warn({ event: 'reminder.done_failed', error: String(error) }));
 }
 
 function latestPerAppointment(reminders: Reminder[]): Reminder[] {

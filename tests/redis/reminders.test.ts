@@ -29,14 +29,28 @@ describe.each(
       reminder('abc02', 1440, '2026-11-24T18:00:00.000Z'),
     ]);
     expect(await schedule.claimDue(new Date('2026-11-24T15:59:00Z'), 10)).toEqual([]);
-    expect(await schedule.claimDue(new Date('2026-11-24T19:00:00Z'), 10)).toEqual([
+    const claimed = await schedule.claimDue(new Date('2026-11-24T19:00:00Z'), 10);
+    expect(claimed).toEqual([
       reminder('abc01', 1440, '2026-11-24T16:00:00.000Z'),
       reminder('abc02', 1440, '2026-11-24T18:00:00.000Z'),
     ]);
     expect(await schedule.claimDue(new Date('2026-11-24T19:00:00Z'), 10)).toEqual([]);
+    for (const sent of claimed) await schedule.done(sent);
     expect(await schedule.claimDue(new Date('2026-11-25T15:00:00Z'), 10)).toEqual([
       reminder('abc01', 120, '2026-11-25T14:00:00.000Z'),
     ]);
+  });
+
+  it('hands a claimed reminder out again once its lease ends, when its taker never said it was done', async () => {
+    const schedule = make();
+    await schedule.plan([reminder('abc01', 120, '2026-11-24T10:00:00.000Z')]);
+    expect(await schedule.claimDue(new Date('2026-11-24T10:00:00Z'), 10)).toHaveLength(1);
+    // The taker crashed: nothing within the lease, the reminder again after it.
+    expect(await schedule.claimDue(new Date('2026-11-24T10:04:00Z'), 10)).toEqual([]);
+    const again = await schedule.claimDue(new Date('2026-11-24T10:05:00Z'), 10);
+    expect(again).toEqual([reminder('abc01', 120, '2026-11-24T10:00:00.000Z')]);
+    await schedule.done(again[0]!);
+    expect(await schedule.claimDue(new Date('2026-11-25T00:00:00Z'), 10)).toEqual([]);
   });
 
   it('respects the limit and leaves the rest for the next look', async () => {
