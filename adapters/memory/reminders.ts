@@ -1,6 +1,9 @@
-import { REMINDER_LEASE_MS, type Reminder, type ReminderSchedule } from '../../src/engine/ports.ts';
-
-const keyOf = (reminder: Reminder) => `${reminder.bookingId}:${reminder.minutesBefore}`;
+import {
+  reminderKey as keyOf,
+  REMINDER_LEASE_MS,
+  type Reminder,
+  type ReminderSchedule,
+} from '../../src/engine/ports.ts';
 
 /** The embedded reminder schedule: one process, so a claim is a plain change of a map. */
 export class MemoryReminderSchedule implements ReminderSchedule {

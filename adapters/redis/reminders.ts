@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import { REMINDER_LEASE_MS, Reminder, type ReminderSchedule } from '../../src/engine/ports.ts';
+import { REMINDER_LEASE_MS, Reminder, type ReminderSchedule, reminderKey } from '../../src/engine/ports.ts';
+import { log } from '../../src/log.ts';
 import { DEFAULT_PREFIX, redisKeys } from './keys.ts';
 import { defineScript, type Script } from './script.ts';
 
@@ -77,7 +78,7 @@ export class RedisReminderSchedule implements ReminderSchedule {
 
   async plan(reminders: Reminder[]): Promise<void> {
     for (const reminder of reminders) {
-      const member = `${reminder.bookingId}:${reminder.minutesBefore}`;
+      const member = reminderKey(reminder);
       await this.#scripts.plan(
         [this.#keys.due, this.#keys.data, this.#keys.planned(reminder.bookingId)],
         [member, Date.parse(reminder.dueAt), JSON.stringify(reminder)],
@@ -86,7 +87,7 @@ export class RedisReminderSchedule implements ReminderSchedule {
   }
 
   async done(reminder: Reminder): Promise<void> {
-    const member = `${reminder.bookingId}:${reminder.minutesBefore}`;
+    const member = reminderKey(reminder);
     await this.#scripts.done([this.#keys.due, this.#keys.data, this.#keys.planned(reminder.bookingId)], [member]);
   }
 
@@ -99,9 +100,12 @@ export class RedisReminderSchedule implements ReminderSchedule {
       [this.#keys.due, this.#keys.data],
       [now.getTime(), limit, now.getTime() + REMINDER_LEASE_MS],
     );
-    return z
-      .array(z.string())
-      .parse(claimed)
-      .map((json) => Reminder.parse(JSON.parse(json)));
+    const readable: Reminder[] = [];
+    for (const json of z.array(z.string()).parse(claimed)) {
+      const parsed = Reminder.safeParse(JSON.parse(json));
+      if (parsed.success) readable.push(parsed.data);
+      else log.warn({ event: 'reminder.unreadable' }, 'a stored reminder no longer reads; it is skipped');
+    }
+    return readable;
   }
 }

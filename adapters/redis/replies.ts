@@ -25,7 +25,13 @@ export class RedisReplyBus implements ReplyBus {
     this.#subscriber = redis.duplicate();
     this.#channel = redisKeys(prefix).shop('simulator-replies');
     this.#subscriber.on('message', (_channel: string, payload: string) => {
-      const parsed = Published.safeParse(JSON.parse(payload));
+      let json: unknown;
+      try {
+        json = JSON.parse(payload);
+      } catch {
+        json = undefined;
+      }
+      const parsed = Published.safeParse(json);
       if (!parsed.success) return log.warn({ event: 'replies.unreadable' }, 'unreadable simulator replies');
       void this.#local.deliver(parsed.data.messageId, parsed.data.replies);
     });

@@ -186,6 +186,15 @@ export interface ReminderSchedule {
   done(reminder: Reminder): Promise<void>;
 }
 
+/**
+ * A reminder's name: its appointment, lead time and the start it was planned for. A moved
+ * appointment keeps its id, so without the start the new reminder would share the old one's name,
+ * and finishing the old one would delete the new.
+ */
+export function reminderKey(reminder: Reminder): string {
+  return `${reminder.bookingId}:${reminder.minutesBefore}:${Date.parse(reminder.start)}`;
+}
+
 /** How long a claimed reminder is its taker's before it is handed out again. */
 export const REMINDER_LEASE_MS = 5 * 60_000;
 

@@ -6,6 +6,7 @@ import {
   type ConversationStore,
   type Messenger,
   OutsideCustomerWindow,
+  REMINDER_LEASE_MS,
   type Reminder,
   type ReminderSchedule,
 } from '../engine/ports.ts';
@@ -16,7 +17,10 @@ import { reminderMessage } from '../messages/reminder.ts';
 export const CUSTOMER_WINDOW_MS = 24 * 60 * 60_000;
 
 /** Reminders taken per look: a backlog after downtime goes out over a few ticks, not in one burst. */
-const CLAIM_BATCH = 50;
+const CLAIM_BATCH = 20;
+
+/** The part of a claim's lease a round may spend sending; the rest is margin for the send under way. */
+const LEASE_BUDGET_MS = REMINDER_LEASE_MS - 90_000;
 
 export interface ReminderDependencies {
   shop: ShopConfig;
@@ -46,14 +50,23 @@ const SpokenContext = z.object({
  * planned its own). When several of an appointment's reminders are due at once (after downtime)
  * only the latest is sent. A reminder WhatsApp would not take is planned again.
  */
-export async function sendDueReminders(deps: ReminderDependencies): Promise<ReminderRound> {
+export async function sendDueReminders(
+  deps: ReminderDependencies,
+  { shouldStop = () => false }: { shouldStop?: () => boolean } = {},
+): Promise<ReminderRound> {
   const { clock, schedule } = deps;
   const now = clock();
+  const claimedAt = performance.now();
   const due = await schedule.claimDue(now, CLAIM_BATCH);
   const toSend = latestPerAppointment(due);
   const round: ReminderRound = { sent: 0, skipped: due.length - toSend.length, failed: 0 };
   for (const reminder of due) if (!toSend.includes(reminder)) await forget(reminder, deps);
-  for (const reminder of toSend) round[await sendOne(reminder, now, deps)] += 1;
+  for (const reminder of toSend) {
+    // Past most of the lease (a slow WhatsApp or calendar), or shutting down: the rest are left to
+    // be claimed again when the lease ends, rather than sent while another process may take them.
+    if (shouldStop() || performance.now() - claimedAt > LEASE_BUDGET_MS) break;
+    round[await sendOne(reminder, now, deps)] += 1;
+  }
   if (due.length > 0) log.info({ event: 'reminders.round', ...round }, 'reminders sent');
   return round;
 }
@@ -123,17 +136,24 @@ function latestPerAppointment(reminders: Reminder[]): Reminder[] {
  * await reminders.stop();
  */
 export function startReminderLoop(deps: ReminderDependencies) {
-  let running: Promise<unknown> = Promise.resolve();
+  let round: Promise<unknown> | undefined;
+  let stopping = false;
   const timer = setInterval(() => {
-    running = running.then(() =>
-      sendDueReminders(deps).catch((error) => log.error({ event: 'reminders.failed', error: String(error) })),
-    );
+    // A slow round is not queued behind: the next tick after it ends looks again.
+    if (round || stopping) return;
+    round = sendDueReminders(deps, { shouldStop: () => stopping })
+      .catch((error) => log.error({ event: 'reminders.failed', error: String(error) }))
+      .finally(() => {
+        round = undefined;
+      });
   }, deps.shop.reminders.checkEverySeconds * 1000);
   timer.unref();
   return {
+    /** Stops looking; a round under way ends after the reminder it is sending. */
     async stop(): Promise<void> {
+      stopping = true;
       clearInterval(timer);
-      await running;
+      await round;
     },
   };
 }

@@ -51,7 +51,7 @@ function twoProcesses() {
     return phone.repliesTo(message.id);
   }
   const tap = (through: Cita, from: string, replyId: string) => deliver(through, from, { kind: 'reply', replyId });
-  return { processes: processes as [Cita, Cita], calendar: processes[0]!.calendar, deliver, tap };
+  return { processes: processes as [Cita, Cita], calendar: processes[0]!.calendar, deliver, tap, prefix };
 }
 
 const DAY = { start: '2026-11-25T00:00:00Z', end: '2026-11-26T00:00:00Z' };
@@ -107,6 +107,14 @@ describe.skipIf(!run)('cita on Redis, two processes', () => {
     expect(said.filter((turn) => turn.length > 0 && turn.join() !== slowDown.join())).toHaveLength(20);
     expect(said.filter((turn) => turn.join() === slowDown.join())).toHaveLength(1);
     expect(said.filter((turn) => turn.length === 0)).toHaveLength(4);
+  });
+
+  it('ignores something unreadable published on the simulator reply channel', async () => {
+    const { processes, prefix } = twoProcesses();
+    await run!.redis.connect().publish(`${prefix}:simulator-replies`, 'not json');
+    const carlos = customer(processes[0]);
+    await carlos.say('hola');
+    expect(carlos.lastText).toContain('¿Qué servicio quieres reservar?');
   });
 
   it('answers the simulator of a process that has no workers of its own, through the other process', async () => {

@@ -53,6 +53,19 @@ describe.each(
     expect(await schedule.claimDue(new Date('2026-11-25T00:00:00Z'), 10)).toEqual([]);
   });
 
+  it("does not lose a moved appointment's new reminder when the old one, already claimed, is finished", async () => {
+    const schedule = make();
+    const old = reminder('abc01', 120, '2026-11-24T10:00:00.000Z');
+    await schedule.plan([old]);
+    expect(await schedule.claimDue(new Date('2026-11-24T10:00:00Z'), 10)).toEqual([old]);
+    // The customer moves the appointment (same id) while the old reminder is being sent.
+    const moved = { ...old, start: '2026-11-26T16:00:00.000Z', dueAt: '2026-11-26T14:00:00.000Z' };
+    await schedule.cancelFor('abc01');
+    await schedule.plan([moved]);
+    await schedule.done(old);
+    expect(await schedule.claimDue(new Date('2026-11-26T14:00:00Z'), 10)).toEqual([moved]);
+  });
+
   it('respects the limit and leaves the rest for the next look', async () => {
     const schedule = make();
     await schedule.plan([1, 2, 3].map((n) => reminder(`abc0${n}`, 120, `2026-11-24T1${n}:00:00.000Z`)));
