@@ -40,7 +40,7 @@ return redis.call('LLEN', KEYS[2])`;
 /** Frees the phone and leaves the message at the front of its queue. */
 const RETRY = `
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return -1 end
-redis.call('DEL', KEYS[1])
+if tonumber(ARGV[2]) > 0 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) else redis.call('DEL', KEYS[1]) end
 return redis.call('LLEN', KEYS[2])`;
 
 const RENEW = `
@@ -159,11 +159,11 @@ export class RedisInbox implements Inbox {
     await this.#finish(claim, this.#scripts.ack, [claim.token, claim.stored]);
   }
 
-  async retry(message: InboundMessage): Promise<void> {
+  async retry(message: InboundMessage, { afterMs = 0 }: { afterMs?: number } = {}): Promise<void> {
     const claim = this.#claims.get(message.id);
     if (!claim) return;
     this.#claims.delete(message.id);
-    await this.#finish(claim, this.#scripts.retry, [claim.token]);
+    await this.#finish(claim, this.#scripts.retry, [claim.token, afterMs]);
   }
 
   async waitForWork(ms: number): Promise<void> {

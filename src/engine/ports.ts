@@ -35,8 +35,12 @@ export interface Inbox {
   claim(): Promise<InboundMessage | undefined>;
   /** The message is fully handled: its phone's next message may be claimed. */
   ack(message: InboundMessage): Promise<void>;
-  /** Handling failed: the message goes back to the front of its phone's queue. */
-  retry(message: InboundMessage): Promise<void>;
+  /**
+   * Handling failed: the message goes back to the front of its phone's queue. With `afterMs`, its
+   * phone stays claimed that much longer (a process handing work back as it exits: its last send
+   * must not cross the next process's).
+   */
+  retry(message: InboundMessage, options?: { afterMs?: number }): Promise<void>;
   /** Resolves when there may be new work, or after `ms` at the latest. */
   waitForWork(ms: number): Promise<void>;
   close(): Promise<void>;

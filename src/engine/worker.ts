@@ -5,6 +5,9 @@ import type { ConversationEngine } from './conversation.ts';
 import type { InboundMessage, Inbox, Messenger, RateLimiter } from './ports.ts';
 
 /** Tries per message before it is given up on (and logged) so one bad message cannot block its phone. */
+/** How long a message handed back at shutdown stays this process's: time enough to exit. */
+export const HAND_BACK_AFTER_MS = 3_000;
+
 export const MAX_ATTEMPTS = 3;
 /** How long stopping waits for the messages in hand before handing them back to the inbox. */
 export const STOP_GRACE_MS = 10_000;
@@ -120,9 +123,9 @@ export function startWorkers({ inbox, engine, messenger, concurrency = 4, rateLi
     },
     /**
      * Stops claiming new messages and waits up to `graceMs` for the ones in hand. Those still
-     * unfinished then are handed back to the inbox (their leases freed), so another process takes
-     * them at once; their replies, if this one sends them after all, are not sent twice (the
-     * saved conversation and the messenger's delivery record see to it).
+     * unfinished then are handed back to the inbox, their leases cut to HAND_BACK_AFTER_MS: long
+     * enough for this process to exit before another takes them, so a send still under way here
+     * cannot cross the next process's.
      */
     async stop({ graceMs = STOP_GRACE_MS }: { graceMs?: number } = {}): Promise<void> {
       running = false;
@@ -137,7 +140,7 @@ export function startWorkers({ inbox, engine, messenger, concurrency = 4, rateLi
       const late = [...inHand.values()];
       inHand.clear();
       log.warn({ event: 'worker.handed_back', messages: late.length }, 'messages unfinished at shutdown handed back');
-      await Promise.all(late.map((message) => inbox.retry(message)));
+      await Promise.all(late.map((message) => inbox.retry(message, { afterMs: HAND_BACK_AFTER_MS })));
     },
   };
 }
