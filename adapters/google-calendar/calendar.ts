@@ -140,7 +140,10 @@ export class GoogleCalendar implements Calendar {
         requestBody: changes,
       }),
     );
-    return appointmentFrom(response.data) ?? appointment;
+    const moved = appointmentFrom(response.data);
+    // Google answers a patch of a deleted event with the event, still cancelled: the move found nothing to move.
+    if (!moved) throw new CalendarUnavailable(`booking ${appointment.id} is no longer in the calendar`);
+    return moved;
   }
 
   async upcomingFor(phone: string, from: Date): Promise<Appointment[]> {

@@ -175,6 +175,15 @@ describe('writing a booking', () => {
     expect(google.liveEvents()).toEqual([]);
   });
 
+  it('does not count a move of a booking the barber deleted as done', async () => {
+    const calendar = googleCalendarFor(google);
+    await calendar.create(carlos);
+    google.barber.delete(carlos.id);
+    const moved = { ...carlos, start: '2026-11-25T15:00:00.000Z', end: '2026-11-25T15:30:00.000Z' };
+    await expect(calendar.reschedule(moved)).rejects.toThrow(CalendarUnavailable);
+    expect(google.liveEvents()).toEqual([]);
+  });
+
   it('throws CalendarUnavailable and writes nothing when every insert fails', async () => {
     google.fail('insert', { status: 503 }, 1_000);
     await expect(googleCalendarFor(google).create(carlos)).rejects.toThrow(CalendarUnavailable);

@@ -196,7 +196,8 @@ export async function startFakeGoogleCalendar(options: { pageSize?: number } = {
     const failure = failures.patch.shift();
     if (failure && 'status' in failure) return injected(c, failure);
     const event = calendars.get(calendarId)?.get(c.req.param('eventId'));
-    if (!event || event.resource.status === 'cancelled') return googleError(c, 404, 'notFound', 'Not Found');
+    // Google keeps deleted events: a patch on one succeeds and answers it, still cancelled.
+    if (!event) return googleError(c, 404, 'notFound', 'Not Found');
     const body = InsertBody.partial().safeParse(raw);
     if (!body.success) return googleError(c, 400, 'invalid', z.prettifyError(body.error));
     event.resource = { ...event.resource, ...body.data, id: event.resource.id };
