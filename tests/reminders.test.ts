@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRedisAdapters } from '../adapters/redis/index.ts';
-import { WhatsAppMessenger } from '../adapters/whatsapp/messenger.ts';
 import { type Cita, createCita } from '../src/cita.ts';
 import { redisRun } from './redis/implementations.ts';
 import { customer, fakeClock, shop, tempDataDir, testCita } from './support/cita.ts';
@@ -23,16 +22,6 @@ async function fakeGraph() {
   const graph = await startFakeGraphApi({ accessToken: ACCESS_TOKEN, phoneNumberId: PHONE_NUMBER_ID });
   graphs.push(graph);
   return graph;
-}
-
-function messengerFor(graph: FakeGraphApi, options: { attempts?: number } = {}) {
-  return new WhatsAppMessenger({
-    accessToken: ACCESS_TOKEN,
-    phoneNumberId: PHONE_NUMBER_ID,
-    apiBaseUrl: graph.url,
-    baseBackoffMs: 1,
-    ...options,
-  });
 }
 
 /** Carlos books a haircut for Wednesday 25 November at 17:00 (16:00 UTC) on Tuesday at 10:00. */
@@ -105,7 +94,7 @@ describe('reminders', () => {
   it('uses free text inside the 24-hour window and the approved template outside it', async () => {
     const graph = await fakeGraph();
     const clock = fakeClock();
-    const whatsapp = messengerFor(graph);
+    const whatsapp = graph.messenger();
     // A booking made a week ahead: the 24-hour reminder falls long after the customer's last message.
     const cita = testCita({ clock, adapters: { messenger: whatsapp } });
     running.push(cita);
@@ -154,7 +143,7 @@ describe('reminders', () => {
   it('sends the template instead when WhatsApp says the window is closed (131047) though the last message was recent', async () => {
     const graph = await fakeGraph();
     const clock = fakeClock();
-    const cita = testCita({ clock, adapters: { messenger: messengerFor(graph) } });
+    const cita = testCita({ clock, adapters: { messenger: graph.messenger() } });
     running.push(cita);
     await bookedCarlos(cita);
     clock.set('2026-11-24T16:00:00Z'); // 7 hours after Carlos wrote: open, as far as cita knows
@@ -166,7 +155,7 @@ describe('reminders', () => {
   it('plans a reminder again when WhatsApp does not take it', async () => {
     const graph = await fakeGraph();
     const clock = fakeClock();
-    const whatsapp = messengerFor(graph, { attempts: 1 });
+    const whatsapp = graph.messenger({ attempts: 1 });
     const cita = testCita({ clock, adapters: { messenger: whatsapp } });
     running.push(cita);
     await bookedCarlos(cita);
@@ -184,7 +173,7 @@ describe.skipIf(!run)('reminders with two processes on Redis', () => {
     const clock = fakeClock();
     const processes = [0, 1].map(() => {
       const redis = createRedisAdapters({ url: run!.redis.url, prefix });
-      const whatsapp = messengerFor(graph);
+      const whatsapp = graph.messenger();
       const cita = createCita({
         shop,
         clock,

@@ -1,6 +1,6 @@
 import { type Actor, createActor, getNextTransitions, type InspectionEvent, type SnapshotFrom, waitFor } from 'xstate';
 import type { ShopConfig } from '../../config/schema.ts';
-import type { Hold } from '../../machines/booking.context.ts';
+import type { BookingInput, Hold } from '../../machines/booking.context.ts';
 import { BOOKING_MACHINE_VERSION, BUSY, bookingMachine } from '../../machines/booking.machine.ts';
 import { CUSTOMER_EVENT_TYPES, type CustomerEvent, type CustomerEventType } from '../../machines/events.ts';
 import type { Interpreter } from '../interpreter/port.ts';
@@ -112,11 +112,7 @@ export class ConversationEngine {
         },
       },
     });
-    const input = {
-      language: shop.languages.default,
-      serviceIds: shop.services.map((s) => s.id),
-      cancellationNoticeMinutes: shop.booking.cancellationNoticeMinutes,
-    };
+    const input = bookingInputFor(shop);
     const inspect = this.#deps.inspect?.(message.phone);
     if (stored?.machineVersion === BOOKING_MACHINE_VERSION) {
       try {
@@ -159,6 +155,15 @@ function customerTurn({ content }: InboundMessage): Turn {
 
 function botTurn(reply: OutboundMessage): Turn {
   return { from: 'bot', text: reply.body.slice(0, 300) };
+}
+
+/** What every conversation's machine starts from: the shop's default language, services and policy. */
+export function bookingInputFor(shop: ShopConfig): BookingInput {
+  return {
+    language: shop.languages.default,
+    serviceIds: shop.services.map((service) => service.id),
+    cancellationNoticeMinutes: shop.booking.cancellationNoticeMinutes,
+  };
 }
 
 /** Waits until no invoked actor (availability, hold, booking) is still running. */

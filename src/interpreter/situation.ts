@@ -2,7 +2,7 @@ import { createActor } from 'xstate';
 import type { Language, ShopConfig } from '../../config/schema.ts';
 import { bookingMachine } from '../../machines/booking.machine.ts';
 import type { CustomerEventType } from '../../machines/events.ts';
-import { acceptedEvents } from '../engine/conversation.ts';
+import { acceptedEvents, bookingInputFor } from '../engine/conversation.ts';
 import type { Choice, Situation } from './rules/index.ts';
 
 /**
@@ -20,13 +20,7 @@ export function acceptsIn(state: string, shop: ShopConfig): ReadonlySet<Customer
     const known = Object.keys(bookingMachine.states).join(', ');
     throw new Error(`"${state}" is not a state of the booking machine: use one of ${known}`);
   }
-  const { context } = createActor(bookingMachine, {
-    input: {
-      language: shop.languages.default,
-      serviceIds: shop.services.map((service) => service.id),
-      cancellationNoticeMinutes: shop.booking.cancellationNoticeMinutes,
-    },
-  }).getSnapshot();
+  const { context } = createActor(bookingMachine, { input: bookingInputFor(shop) }).getSnapshot();
   return acceptedEvents(bookingMachine.resolveState({ value: value as never, context }));
 }
 
@@ -58,5 +52,6 @@ export function situationFor(spec: SituationSpec, shop: ShopConfig): Situation {
     choices: spec.choices ?? [],
     date: spec.date,
     accepts: acceptsIn(spec.state, shop),
+    step: spec.state,
   };
 }

@@ -5,9 +5,10 @@ import {
   type SnapshotFrom,
   type TransitionDefinition,
 } from 'xstate';
-import type { Booking, BookingInput } from '../../machines/booking.context.ts';
+import type { Booking } from '../../machines/booking.context.ts';
 import { type BookingMachine, bookingMachine } from '../../machines/booking.machine.ts';
 import type { BookingEvent } from '../../machines/events.ts';
+import { bookingInputFor } from '../engine/conversation.ts';
 import type { Scenario } from './scenario.ts';
 
 /**
@@ -16,19 +17,9 @@ import type { Scenario } from './scenario.ts';
  */
 export type ModelSnapshot = SnapshotFrom<BookingMachine>;
 
-/** The input the engine gives every conversation (src/engine/conversation.ts builds the same). */
-export function modelInput(scenario: Scenario): BookingInput {
-  const { shop } = scenario;
-  return {
-    language: shop.languages.default,
-    serviceIds: shop.services.map((service) => service.id),
-    cancellationNoticeMinutes: shop.booking.cancellationNoticeMinutes,
-  } satisfies BookingInput;
-}
-
 /** A conversation the engine has just created, before its first message. */
 export function newConversation(scenario: Scenario): ModelSnapshot {
-  return initialTransition(bookingMachine, modelInput(scenario))[0];
+  return initialTransition(bookingMachine, bookingInputFor(scenario.shop))[0];
 }
 
 /** A new conversation at the moment its first message arrives: where every path starts. */

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RedisDeliveryProgress } from '../../adapters/redis/outbox.ts';
 import { RedisSendPacer } from '../../adapters/redis/pacing.ts';
 import { type DeliveryProgress, MemoryDeliveryProgress } from '../../adapters/whatsapp/delivery-progress.ts';
-import { WhatsAppMessenger, WhatsAppUnavailable } from '../../adapters/whatsapp/messenger.ts';
+import { WhatsAppUnavailable } from '../../adapters/whatsapp/messenger.ts';
 import { MemorySendPacer, type SendPacer, SLOW_FOR_MS } from '../../adapters/whatsapp/pacing.ts';
 import type { OutboundMessage } from '../../src/messages/whatsapp.ts';
 import { implementations, redisRun } from '../redis/implementations.ts';
@@ -113,10 +113,7 @@ describe.each(
       async slowDown() {},
     };
     const messenger = (pacer?: SendPacer) =>
-      new WhatsAppMessenger({
-        accessToken: ACCESS_TOKEN,
-        phoneNumberId: PHONE_NUMBER_ID,
-        apiBaseUrl: graph.url,
+      graph.messenger({
         attempts: 2,
         baseBackoffMs: 1,
         maxBackoffMs: 2,
@@ -150,10 +147,7 @@ describe.each(
       reserve: async () => 0,
       slowDown: async () => void slowedDown++,
     };
-    const messenger = new WhatsAppMessenger({
-      accessToken: ACCESS_TOKEN,
-      phoneNumberId: PHONE_NUMBER_ID,
-      apiBaseUrl: graph.url,
+    const messenger = graph.messenger({
       baseBackoffMs: 1,
       maxBackoffMs: 2,
       progress: make(),

@@ -5,8 +5,8 @@ import { redisRun, sleep } from '../redis/implementations.ts';
 import { citaPerTest, tempDataDir } from '../support/cita.ts';
 import { startFakeGraphApi } from '../support/fake-graph-api.ts';
 import { bodyOf, startServerProcess } from '../support/server-process.ts';
-import { APP_SECRET, signedPost, textMessage, VERIFY_TOKEN } from '../whatsapp/helpers.ts';
-import { ACCESS_TOKEN, PHONE_NUMBER_ID } from './support.ts';
+import { signedPost, textMessage } from '../whatsapp/helpers.ts';
+import { ACCESS_TOKEN, PHONE_NUMBER_ID, whatsAppEnv } from './support.ts';
 
 /**
  * A real server process (`node src/server/main.ts`, WhatsApp against a fake Graph API, Redis)
@@ -60,12 +60,7 @@ describe.skipIf(!run)('a server process stopped by SIGTERM mid-burst', () => {
         CITA_SHUTDOWN_MS: '10000',
         LOG_LEVEL: 'info',
         LOG_HASH_SECRET: 'shutdown-test-hash-secret',
-        WHATSAPP_ACCESS_TOKEN: ACCESS_TOKEN,
-        WHATSAPP_PHONE_NUMBER_ID: PHONE_NUMBER_ID,
-        WHATSAPP_APP_SECRET: APP_SECRET,
-        WHATSAPP_VERIFY_TOKEN: VERIFY_TOKEN,
-        WHATSAPP_API_URL: graph.url,
-        WHATSAPP_API_BASE_URL: graph.url,
+        ...whatsAppEnv(graph.url),
       };
 
       // Turn by turn, every customer writes; the burst is half sent when SIGTERM arrives.

@@ -1,4 +1,4 @@
-import { WhatsAppMessenger, type WhatsAppMessengerOptions } from '../../adapters/whatsapp/messenger.ts';
+import type { WhatsAppMessengerOptions } from '../../adapters/whatsapp/messenger.ts';
 import { log, setLogDestination } from '../../src/log.ts';
 import { createApp } from '../../src/server/app.ts';
 import type { testCita } from '../support/cita.ts';
@@ -51,14 +51,7 @@ export function whatsAppHarness(
   start: (options: Parameters<typeof testCita>[0]) => ReturnType<typeof testCita>,
   options: Partial<WhatsAppMessengerOptions> = {},
 ) {
-  const whatsapp = new WhatsAppMessenger({
-    accessToken: ACCESS_TOKEN,
-    phoneNumberId: PHONE_NUMBER_ID,
-    apiBaseUrl: graph.url,
-    baseBackoffMs: 1,
-    maxBackoffMs: 5,
-    ...options,
-  });
+  const whatsapp = graph.messenger(options);
   const { messenger, turnDone } = turnTracking(whatsapp);
   const cita = start({ adapters: { messenger } });
   const app = createApp(cita, { whatsapp: { appSecret: APP_SECRET, verifyToken: VERIFY_TOKEN } });
@@ -71,6 +64,17 @@ export function whatsAppHarness(
     await done;
   }
   return { cita, app, deliver };
+}
+
+/** The WhatsApp settings of a server process whose messenger talks to the fake Graph API at `graphUrl`. */
+export function whatsAppEnv(graphUrl: string): Record<string, string> {
+  return {
+    WHATSAPP_ACCESS_TOKEN: ACCESS_TOKEN,
+    WHATSAPP_PHONE_NUMBER_ID: PHONE_NUMBER_ID,
+    WHATSAPP_APP_SECRET: APP_SECRET,
+    WHATSAPP_VERIFY_TOKEN: VERIFY_TOKEN,
+    WHATSAPP_API_URL: graphUrl,
+  };
 }
 
 /** A delivery status of one of cita's messages, as Meta posts it. */

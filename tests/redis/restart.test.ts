@@ -6,12 +6,12 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { redisKeys } from '../../adapters/redis/keys.ts';
-import { ACCESS_TOKEN, PHONE_NUMBER_ID } from '../ops/support.ts';
+import { ACCESS_TOKEN, PHONE_NUMBER_ID, whatsAppEnv } from '../ops/support.ts';
 import { citaPerTest, tempDataDir } from '../support/cita.ts';
 import { startFakeGraphApi } from '../support/fake-graph-api.ts';
 import { freePort, redisAnswers } from '../support/net.ts';
 import { bodyOf, startServerProcess } from '../support/server-process.ts';
-import { APP_SECRET, signedPost, textMessage, VERIFY_TOKEN } from '../whatsapp/helpers.ts';
+import { signedPost, textMessage } from '../whatsapp/helpers.ts';
 import { sleep } from './implementations.ts';
 
 /**
@@ -114,12 +114,7 @@ describe.skipIf(!haveRedisServer)('Redis restarted under a running server', () =
       CITA_WORKERS: '1',
       LOG_LEVEL: 'info',
       LOG_HASH_SECRET: 'restart-test-hash-secret',
-      WHATSAPP_ACCESS_TOKEN: ACCESS_TOKEN,
-      WHATSAPP_PHONE_NUMBER_ID: PHONE_NUMBER_ID,
-      WHATSAPP_APP_SECRET: APP_SECRET,
-      WHATSAPP_VERIFY_TOKEN: VERIFY_TOKEN,
-      WHATSAPP_API_URL: graph.url,
-      WHATSAPP_API_BASE_URL: graph.url,
+      ...whatsAppEnv(graph.url),
     });
     const payload = (phone: string, turn: number) =>
       JSON.stringify(textMessage(phone, `wamid.RR.${phone}.${turn}`, SCRIPT[turn]!));

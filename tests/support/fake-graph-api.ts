@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
+import { WhatsAppMessenger, type WhatsAppMessengerOptions } from '../../adapters/whatsapp/messenger.ts';
 
 /**
  * A local stand-in for Meta's Graph API `POST /{version}/{phone-number-id}/messages`. It checks
@@ -211,6 +212,17 @@ export async function startFakeGraphApi(options: { accessToken: string; phoneNum
 
   return {
     url: `http://127.0.0.1:${port}`,
+    /** cita's real messenger pointed at this fake, with its token and number, and backoffs of milliseconds. */
+    messenger(overrides: Partial<WhatsAppMessengerOptions> = {}): WhatsAppMessenger {
+      return new WhatsAppMessenger({
+        accessToken: options.accessToken,
+        phoneNumberId: options.phoneNumberId,
+        apiBaseUrl: `http://127.0.0.1:${port}`,
+        baseBackoffMs: 1,
+        maxBackoffMs: 5,
+        ...overrides,
+      });
+    },
     requests,
     /** The messages sent, without the read receipts, as Cloud API bodies in the order received. */
     get messages(): CloudApiMessage[] {

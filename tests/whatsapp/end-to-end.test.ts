@@ -1,5 +1,4 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { WhatsAppMessenger } from '../../adapters/whatsapp/messenger.ts';
 import { es } from '../../src/messages/es.ts';
 import { createApp } from '../../src/server/app.ts';
 import { testCita } from '../support/cita.ts';
@@ -27,12 +26,7 @@ afterEach(async () => {
 
 /** cita wired as `npm start` wires it with WhatsApp settings, pointed at the fake Graph API. */
 function whatsAppCita() {
-  const whatsapp = new WhatsAppMessenger({
-    accessToken: ACCESS_TOKEN,
-    phoneNumberId: PHONE_NUMBER_ID,
-    apiBaseUrl: graph.url,
-    baseBackoffMs: 1,
-  });
+  const whatsapp = graph.messenger();
   const { messenger, turnDone } = turnTracking(whatsapp);
   const cita = testCita({ adapters: { messenger } });
   running.push(cita);

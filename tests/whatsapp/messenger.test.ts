@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { WhatsAppMessenger, WhatsAppUnavailable } from '../../adapters/whatsapp/messenger.ts';
+import { WhatsAppUnavailable } from '../../adapters/whatsapp/messenger.ts';
 import type { OutboundMessage } from '../../src/messages/whatsapp.ts';
 import { type FakeGraphApi, startFakeGraphApi } from '../support/fake-graph-api.ts';
 
@@ -14,17 +14,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await graph.close();
 });
-
-function messenger(overrides: Partial<ConstructorParameters<typeof WhatsAppMessenger>[0]> = {}) {
-  return new WhatsAppMessenger({
-    accessToken: ACCESS_TOKEN,
-    phoneNumberId: PHONE_NUMBER_ID,
-    apiBaseUrl: graph.url,
-    baseBackoffMs: 1,
-    maxBackoffMs: 5,
-    ...overrides,
-  });
-}
 
 const greeting: OutboundMessage = { kind: 'text', body: '¡Hola! Soy el asistente de la barbería.' };
 const confirm: OutboundMessage = {
@@ -53,7 +42,7 @@ const services: OutboundMessage = {
 describe('the WhatsApp messenger', () => {
   it('marks the customer message read with a typing indicator, then sends the replies in order as Cloud API JSON', async () => {
     // The worker marks the message read before handling it; send itself only sends.
-    const sender = messenger();
+    const sender = graph.messenger();
     await sender.markRead('wamid.IN1');
     await sender.send(CUSTOMER, [greeting, services, confirm], 'wamid.IN1');
 
@@ -110,12 +99,12 @@ describe('the WhatsApp messenger', () => {
   });
 
   it('uses the configured Graph API version', async () => {
-    await messenger({ apiVersion: 'v26.0' }).send(CUSTOMER, [greeting], 'wamid.IN1');
+    await graph.messenger({ apiVersion: 'v26.0' }).send(CUSTOMER, [greeting], 'wamid.IN1');
     expect(graph.requests.at(-1)?.path).toBe(`/v26.0/${PHONE_NUMBER_ID}/messages`);
   });
 
   it('retries a reply WhatsApp answered with 429, and sends it once', async () => {
-    const sender = messenger();
+    const sender = graph.messenger();
     graph.failNext({ status: 429, code: 130429, message: 'Rate limit hit' });
 
     await sender.send(CUSTOMER, [greeting, confirm], 'wamid.IN1');
@@ -125,7 +114,7 @@ describe('the WhatsApp messenger', () => {
   });
 
   it('retries server errors until WhatsApp takes the reply', async () => {
-    const sender = messenger();
+    const sender = graph.messenger();
     graph.failNext({ status: 500, code: 1, message: 'An unknown error occurred' }, { times: 2 });
 
     await sender.send(CUSTOMER, [greeting], 'wamid.IN1');
@@ -135,7 +124,7 @@ describe('the WhatsApp messenger', () => {
   });
 
   it('does not retry a 400, and sends nothing more of that turn', async () => {
-    const sender = messenger();
+    const sender = graph.messenger();
     graph.failNext({ status: 400, code: 100, message: 'Invalid parameter' });
 
     await sender.send(CUSTOMER, [greeting, confirm], 'wamid.IN1');
@@ -145,7 +134,7 @@ describe('the WhatsApp messenger', () => {
   });
 
   it('does not retry a reply refused because the 24-hour window is closed (131047)', async () => {
-    const sender = messenger();
+    const sender = graph.messenger();
     graph.failNext({ status: 400, code: 131047, message: 'Re-engagement message' });
 
     await expect(sender.send(CUSTOMER, [greeting], 'wamid.IN1')).resolves.toBeUndefined();
@@ -153,7 +142,7 @@ describe('the WhatsApp messenger', () => {
   });
 
   it('gives the turn back to the worker when WhatsApp stays unavailable', async () => {
-    const sender = messenger({ attempts: 3 });
+    const sender = graph.messenger({ attempts: 3 });
     graph.failNext({ status: 503, code: 2, message: 'Service temporarily unavailable' }, { times: 3 });
 
     await expect(sender.send(CUSTOMER, [greeting], 'wamid.IN1')).rejects.toThrow(WhatsAppUnavailable);
@@ -163,13 +152,13 @@ describe('the WhatsApp messenger', () => {
   it('retries when the Graph API cannot be reached at all', async () => {
     const url = graph.url;
     await graph.close();
-    const sender = messenger({ apiBaseUrl: url, attempts: 2 });
+    const sender = graph.messenger({ apiBaseUrl: url, attempts: 2 });
     await expect(sender.send(CUSTOMER, [greeting], 'wamid.IN1')).rejects.toThrow(/after 2 tries: network error/);
   });
 
   it('still sends the replies when marking the message read fails', async () => {
     graph.failNext({ status: 500, code: 1, message: 'An unknown error occurred' }, { on: 'read' });
-    const sender = messenger();
+    const sender = graph.messenger();
     await sender.markRead('wamid.IN1');
     await sender.send(CUSTOMER, [greeting], 'wamid.IN1');
     expect(graph.requests.map((r) => r.status)).toEqual([500, 200]);
@@ -178,7 +167,7 @@ describe('the WhatsApp messenger', () => {
 
   it('refuses to send a reply that breaks WhatsApp limits instead of letting Meta refuse it', async () => {
     const tooMany = { ...confirm, buttons: [...confirm.buttons, { id: 'A', title: 'a' }, { id: 'B', title: 'b' }] };
-    await expect(messenger().send(CUSTOMER, [tooMany], 'wamid.IN1')).rejects.toThrow();
+    await expect(graph.messenger().send(CUSTOMER, [tooMany], 'wamid.IN1')).rejects.toThrow();
     expect(graph.messages).toEqual([]);
   });
 });
