@@ -47,6 +47,37 @@ export const Service = z.object({
 });
 export type Service = z.infer<typeof Service>;
 
+const WeekHours = z.object(
+  Object.fromEntries(WEEKDAYS.map((day) => [day, DayHours])) as Record<Weekday, typeof DayHours>,
+);
+
+const DateOverride = z.object({ date: CalendarDate, hours: DayHours, note: z.string().optional() });
+
+/** What a customer says to mean "any barber" (the SELECT_BARBER payload, never a barber's id). */
+export const ANY_BARBER = 'any';
+
+/**
+ * One chair of the shop and the person in it. Without `services` they do every service; without
+ * `openingHours` they work the shop's week; their `dateOverrides` (days off, other hours) come
+ * before the shop's, and the shop's (holidays) apply to them otherwise. Without `calendarId` their
+ * appointments go to the shop's calendar, marked with their id.
+ */
+export const Barber = z.object({
+  id: z
+    .string()
+    .regex(/^[a-z0-9-]{1,40}$/, 'must be lowercase letters, digits and dashes (it is used in button ids)')
+    .refine((id) => id !== ANY_BARBER, `"${ANY_BARBER}" means "any barber" and cannot be a barber's id`),
+  name: z.string().min(1).max(20, 'must fit a WhatsApp list row (20 characters)'),
+  /** Other names customers use ("Javi" for Javier); the rule parser matches them and the name. */
+  synonyms: z.array(z.string().min(1)).default([]),
+  services: z.array(z.string()).min(1).optional(),
+  openingHours: WeekHours.optional(),
+  dateOverrides: z.array(DateOverride).default([]),
+  /** The barber's own Google Calendar (used with GOOGLE_CALENDAR_ID), shared with the service account. */
+  calendarId: z.string().min(1).optional(),
+});
+export type Barber = z.infer<typeof Barber>;
+
 export const ShopConfig = z
   .object({
     name: z.string().min(1),
@@ -69,10 +100,15 @@ export const ShopConfig = z
           ),
         '"combines" and "refines" must name services of the shop',
       ),
-    openingHours: z.object(
-      Object.fromEntries(WEEKDAYS.map((day) => [day, DayHours])) as Record<Weekday, typeof DayHours>,
-    ),
-    dateOverrides: z.array(z.object({ date: CalendarDate, hours: DayHours, note: z.string().optional() })).default([]),
+    openingHours: WeekHours,
+    dateOverrides: z.array(DateOverride).default([]),
+    /** The shop's chairs. None: one chair, booked as the shop. */
+    barbers: z
+      .array(Barber)
+      // The barber list shows "anyone" first, and WhatsApp lists hold 10 rows.
+      .max(9, 'WhatsApp lists show at most 10 rows: "anyone" and nine barbers')
+      .refine((barbers) => new Set(barbers.map((b) => b.id)).size === barbers.length, 'barber ids must be unique')
+      .default([]),
     booking: z.object({
       slotStepMinutes: z.number().int().min(5).max(120),
       bufferMinutes: z.number().int().min(0).max(120),
@@ -106,7 +142,20 @@ export const ShopConfig = z
   .refine((shop) => shop.languages.supported.includes(shop.languages.default), {
     message: 'the default language must be one of the supported languages',
     path: ['languages', 'default'],
-  });
+  })
+  .refine(
+    (shop) => shop.barbers.every((b) => (b.services ?? []).every((id) => shop.services.some((s) => s.id === id))),
+    { message: "a barber's services must be services of the shop", path: ['barbers'] },
+  )
+  .refine(
+    (shop) =>
+      shop.barbers.length === 0 ||
+      shop.services.every((s) => shop.barbers.some((b) => b.services === undefined || b.services.includes(s.id))),
+    {
+      message: 'every service needs at least one barber who does it',
+      path: ['barbers'],
+    },
+  );
 export type ShopConfig = z.infer<typeof ShopConfig>;
 
 /** The opening intervals of one calendar day, after date overrides. */
@@ -118,6 +167,28 @@ export function openingHoursOn(
   if (override) return override.hours;
   const weekday = WEEKDAYS[DateTime.fromISO(date).weekday - 1];
   return shop.openingHours[weekday];
+}
+
+/** The barbers who do the service, in the config's order. */
+export function barbersFor(shop: Pick<ShopConfig, 'barbers'>, serviceId: string): Barber[] {
+  return shop.barbers.filter((barber) => barber.services === undefined || barber.services.includes(serviceId));
+}
+
+export function barberById(shop: Pick<ShopConfig, 'barbers'>, id: string | undefined): Barber | undefined {
+  return shop.barbers.find((barber) => barber.id === id);
+}
+
+/**
+ * A barber's week and days as availability reads them: their own day off or special hours first,
+ * then the shop's (a holiday closes every chair), then their own week, else the shop's.
+ */
+export function barberHours<T extends Pick<ShopConfig, 'openingHours' | 'dateOverrides'>>(shop: T, barber: Barber): T {
+  const own = new Set(barber.dateOverrides.map((o) => o.date));
+  return {
+    ...shop,
+    openingHours: barber.openingHours ?? shop.openingHours,
+    dateOverrides: [...barber.dateOverrides, ...shop.dateOverrides.filter((o) => !own.has(o.date))],
+  };
 }
 
 export function serviceById(shop: ShopConfig, id: string): Service | undefined {

@@ -14,12 +14,24 @@ export type Slot = z.infer<typeof Slot>;
 export const NoSlotsReason = z.enum(['past', 'closed', 'beyondWindow', 'full']);
 export type NoSlotsReason = z.infer<typeof NoSlotsReason>;
 
-/** What the availability check answers for one day. */
-export const DayAvailability = z.object({ slots: z.array(Slot), reason: NoSlotsReason.optional() });
+/**
+ * What the availability check answers for one day. When the customer asked for a barber and a
+ * time that barber is busy at, `othersFreeAt` lists the other barbers free at that time.
+ */
+export const DayAvailability = z.object({
+  slots: z.array(Slot),
+  reason: NoSlotsReason.optional(),
+  othersFreeAt: z.array(z.string()).optional(),
+});
 export type DayAvailability = z.infer<typeof DayAvailability>;
 
-/** A slot reserved for this customer while they confirm. */
-export const Hold = z.object({ token: z.string().min(1), slot: Slot, expiresAt: z.iso.datetime() });
+/** A slot reserved for this customer while they confirm, in one barber's chair (none: the shop has no barbers). */
+export const Hold = z.object({
+  token: z.string().min(1),
+  slot: Slot,
+  expiresAt: z.iso.datetime(),
+  barberId: z.string().optional(),
+});
 export type Hold = z.infer<typeof Hold>;
 
 /** An appointment written to the calendar. */
@@ -30,6 +42,7 @@ export const Booking = z.object({
   end: z.iso.datetime(),
   /** Set when this booking replaced an earlier time of the same appointment. */
   moved: z.boolean().optional(),
+  barberId: z.string().optional(),
 });
 export type Booking = z.infer<typeof Booking>;
 
@@ -63,8 +76,17 @@ export const Note = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('welcomeBack') }),
   z.object({ kind: z.literal('notUnderstood') }),
   z.object({ kind: z.literal('unknownService') }),
-  z.object({ kind: z.literal('noSlots'), date: CalendarDate, reason: NoSlotsReason }),
-  z.object({ kind: z.literal('timeNotFree'), time: ClockTime }),
+  z.object({ kind: z.literal('noSlots'), date: CalendarDate, reason: NoSlotsReason, barberId: z.string().optional() }),
+  /** With a barber: that barber is busy then; `others` are the barbers free at that time. */
+  z.object({
+    kind: z.literal('timeNotFree'),
+    time: ClockTime,
+    barberId: z.string().optional(),
+    others: z.array(z.string()).optional(),
+  }),
+  z.object({ kind: z.literal('unknownBarber') }),
+  /** The barber the customer named does not do the service they chose. */
+  z.object({ kind: z.literal('barberDoesNotDoService'), barberId: z.string(), serviceId: z.string() }),
   z.object({ kind: z.literal('noMoreTimes') }),
   z.object({ kind: z.literal('bookingFailed'), reason: BookingFailureReason }),
   z.object({ kind: z.literal('availabilityUnknown') }),
@@ -81,21 +103,30 @@ export const Note = z.discriminatedUnion('kind', [
 ]);
 export type Note = z.infer<typeof Note>;
 
+/** A barber as the machine knows them: enough to tell who can do a service. */
+export const BarberChoice = z.object({ id: z.string(), serviceIds: z.array(z.string()).optional() });
+export type BarberChoice = z.infer<typeof BarberChoice>;
+
 export const BookingInput = z.object({
   language: Language,
   /** The services the shop offers now; a SELECT_SERVICE for anything else is refused. */
   serviceIds: z.array(z.string()).min(1),
   /** Appointments starting sooner than this cannot be cancelled in the chat (the shop's phone is given). */
   cancellationNoticeMinutes: z.number().int().min(0),
+  /** The shop's barbers and the services each does (none: all); no barbers, one chair. */
+  barbers: z.array(BarberChoice).optional(),
 });
 export type BookingInput = z.infer<typeof BookingInput>;
 
 export interface BookingContext {
   language: Language;
   serviceIds: string[];
+  barbers?: BarberChoice[];
   /** When the message being answered arrived (ISO UTC): the machine's only notion of "now". */
   receivedAt?: string;
   serviceId?: string;
+  /** The barber the customer asked for, or ANY_BARBER; unset until they choose (or when the shop has one chair). */
+  barberId?: string;
   date?: string;
   /** A time the customer asked for before the day's free slots were known. */
   wantedTime?: string;

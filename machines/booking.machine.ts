@@ -1,4 +1,5 @@
 import { and, assign, fromPromise, not, setup } from 'xstate';
+import { ANY_BARBER } from '../config/schema.ts';
 import {
   type Booking,
   type BookingContext,
@@ -22,6 +23,7 @@ export const BUSY = 'busy';
 
 const fresh = {
   serviceId: undefined,
+  barberId: undefined,
   date: undefined,
   wantedTime: undefined,
   slots: [],
@@ -49,6 +51,20 @@ export function selectedBooking(context: BookingContext): Booking | undefined {
   return picked ?? (context.bookings.length === 1 ? context.bookings[0] : undefined);
 }
 
+/** The barbers who do the service (all of them for a shop without barbers: none). */
+export function barbersDoing(context: Pick<BookingContext, 'barbers'>, serviceId: string | undefined): string[] {
+  return (context.barbers ?? [])
+    .filter((barber) => serviceId === undefined || !barber.serviceIds || barber.serviceIds.includes(serviceId))
+    .map((barber) => barber.id);
+}
+
+/** The barber the customer asked for by name, for a note that says "Javi is busy then". */
+function namedBarber(context: BookingContext): { barberId?: string } {
+  return context.barberId !== undefined && context.barberId !== ANY_BARBER ? { barberId: context.barberId } : {};
+}
+
+type FreeSlotsInput = { serviceId: string; date: string; moving?: Booking; barberId?: string; wantedTime?: string };
+
 function engineProvides(name: string): never {
   throw new Error(`${name} is provided by the engine with bookingMachine.provide()`);
 }
@@ -62,11 +78,14 @@ export const bookingMachine = setup({
   },
   actors: {
     /** Free slots of one day for one service (calendar busy time, holds, opening hours, notice). */
-    findFreeSlots: fromPromise<DayAvailability, { serviceId: string; date: string; moving?: Booking }>(async () =>
-      engineProvides('findFreeSlots'),
+    findFreeSlots: fromPromise<DayAvailability, FreeSlotsInput>(async () => engineProvides('findFreeSlots')),
+    /**
+     * Reserves the slot in the barber's chair (for "any", the free barber with the fewest
+     * appointments that day) for a few minutes; throws BookingFailure('slotTaken').
+     */
+    holdSlot: fromPromise<Hold, { serviceId: string; slot: Slot; barberId?: string }>(async () =>
+      engineProvides('holdSlot'),
     ),
-    /** Reserves the slot for this customer for a few minutes; throws BookingFailure('slotTaken'). */
-    holdSlot: fromPromise<Hold, { serviceId: string; slot: Slot }>(async () => engineProvides('holdSlot')),
     /** Final check under the hold and the calendar write; throws BookingFailure with the reason. */
     bookAppointment: fromPromise<Booking, { serviceId: string; hold: Hold; moving?: Booking }>(async () =>
       engineProvides('bookAppointment'),
@@ -81,6 +100,19 @@ export const bookingMachine = setup({
   guards: {
     isOfferedService: ({ context, event }) =>
       event.type === 'SELECT_SERVICE' && context.serviceIds.includes(event.serviceId),
+    isShopBarber: ({ context, event }) =>
+      event.type === 'SELECT_BARBER' &&
+      (context.barbers ?? []).length > 0 &&
+      (event.barberId === ANY_BARBER || barbersDoing(context, undefined).includes(event.barberId)),
+    // Asked only when there is a choice: one barber for the service is simply that barber.
+    needsBarber: ({ context }) => context.barberId === undefined && barbersDoing(context, context.serviceId).length > 1,
+    barberDoesNotDoService: ({ context }) =>
+      context.barberId !== undefined &&
+      context.barberId !== ANY_BARBER &&
+      context.serviceId !== undefined &&
+      !barbersDoing(context, context.serviceId).includes(context.barberId),
+    othersFreeAtWantedTime: ({ event }) =>
+      'output' in event && ((event.output as DayAvailability).othersFreeAt ?? []).length > 0,
     hasNoService: ({ context }) => context.serviceId === undefined,
     hasNoDate: ({ context }) => context.date === undefined,
     hasSlots: ({ context }) => context.slots.length > 0,
@@ -135,6 +167,10 @@ export const bookingMachine = setup({
     rememberDate: assign(({ context, event }) =>
       event.type === 'PICK_DATE' ? { date: event.date, ...keepChosenTime(context) } : {},
     ),
+    rememberBarber: assign(({ context, event }) =>
+      event.type === 'SELECT_BARBER' ? { barberId: event.barberId, ...keepChosenTime(context) } : {},
+    ),
+    forgetBarber: assign({ barberId: undefined }),
     rememberWantedTime: assign(({ event }) => (event.type === 'PICK_TIME' ? { wantedTime: event.time } : {})),
     forgetDate: assign({ date: undefined, slots: [], slotPage: 0, chosenSlot: undefined, hold: undefined }),
     forgetService: assign({ serviceId: undefined, slots: [], slotPage: 0, chosenSlot: undefined, hold: undefined }),
@@ -144,12 +180,19 @@ export const bookingMachine = setup({
       slotPage: 0,
       wantedTime: undefined,
     })),
+    // The named barber's times; the time asked for is kept, so "con Lucía" next asks Lucía for it.
+    showBarberTimes: assign(({ event }) => ({
+      slots: 'output' in event ? (event.output as DayAvailability).slots : [],
+      slotPage: 0,
+    })),
     chooseWantedSlot: assign(({ context, event }) => {
       const slots = 'output' in event ? (event.output as DayAvailability).slots : [];
       return { slots, chosenSlot: slots.find((slot) => slot.time === context.wantedTime), wantedTime: undefined };
     }),
     chooseSlot: assign(({ context, event }) =>
-      event.type === 'PICK_TIME' ? { chosenSlot: context.slots.find((slot) => slot.time === event.time) } : {},
+      event.type === 'PICK_TIME'
+        ? { chosenSlot: context.slots.find((slot) => slot.time === event.time), wantedTime: undefined }
+        : {},
     ),
     showNextTimes: assign(({ context }) => ({ slotPage: context.slotPage + 1 })),
     keepHold: assign(({ event }) => ('output' in event ? { hold: event.output as Hold } : {})),
@@ -169,7 +212,14 @@ export const bookingMachine = setup({
     // A move is a booking of the same service whose confirmation replaces the old appointment.
     startMove: assign(({ context }) => {
       const moving = selectedBooking(context);
-      return { moving, serviceId: moving?.serviceId, intent: undefined, selectedBookingId: undefined };
+      // The same barber too, unless the customer asks for another.
+      return {
+        moving,
+        serviceId: moving?.serviceId,
+        barberId: moving?.barberId,
+        intent: undefined,
+        selectedBookingId: undefined,
+      };
     }),
     forgetCancelled: assign(({ context, event }) => {
       const cancelled = (event as unknown as { output: Booking }).output;
@@ -204,6 +254,15 @@ export const bookingMachine = setup({
         actions: [{ type: 'releaseHold', params: ({ context }) => ({ hold: context.hold }) }, 'rememberService'],
       },
       { actions: { type: 'note', params: { kind: 'unknownService' } } },
+    ],
+    // A barber named at any step ("mejor con Lucía") is a correction too: the times depend on them.
+    SELECT_BARBER: [
+      {
+        guard: 'isShopBarber',
+        target: '.nextStep',
+        actions: [{ type: 'releaseHold', params: ({ context }) => ({ hold: context.hold }) }, 'rememberBarber'],
+      },
+      { actions: { type: 'note', params: { kind: 'unknownBarber' } } },
     ],
     PICK_DATE: {
       target: '.nextStep',
@@ -411,9 +470,34 @@ export const bookingMachine = setup({
     nextStep: {
       always: [
         { guard: 'hasNoService', target: 'choosingService' },
+        // "Barba con Lucía" when Lucía does no beards: say so and ask who, among those who do.
+        {
+          guard: 'barberDoesNotDoService',
+          target: 'nextStep',
+          reenter: true,
+          actions: [
+            {
+              type: 'note',
+              params: ({ context }) => ({
+                kind: 'barberDoesNotDoService',
+                barberId: context.barberId!,
+                serviceId: context.serviceId!,
+              }),
+            },
+            'forgetBarber',
+          ],
+        },
+        { guard: 'needsBarber', target: 'choosingBarber' },
         { guard: 'hasNoDate', target: 'choosingDate' },
         { target: 'checkingAvailability' },
       ],
+    },
+
+    /** Several barbers do the service and the customer named none: they pick one, or "anyone". */
+    choosingBarber: {
+      on: {
+        BACK: { target: 'choosingService', actions: 'forgetService' },
+      },
     },
 
     /** The service is known; the customer is picking a day. */
@@ -428,16 +512,42 @@ export const bookingMachine = setup({
       tags: [BUSY],
       invoke: {
         src: 'findFreeSlots',
-        input: ({ context }) => ({ serviceId: context.serviceId!, date: context.date!, moving: context.moving }),
+        input: ({ context }) => ({
+          serviceId: context.serviceId!,
+          date: context.date!,
+          moving: context.moving,
+          barberId: context.barberId,
+          wantedTime: context.wantedTime,
+        }),
         onDone: [
           // The customer already said a time and it is free: hold it straight away.
           { guard: 'wantedTimeIsFree', target: 'holdingSlot', actions: 'chooseWantedSlot' },
+          // The barber asked for is busy then but others are not: say who, above the barber's own times.
+          {
+            guard: and(['dayHasFreeSlots', 'hasWantedTime', 'othersFreeAtWantedTime']),
+            target: 'choosingSlot',
+            actions: [
+              {
+                type: 'note',
+                params: ({ context, event }) => ({
+                  kind: 'timeNotFree',
+                  time: context.wantedTime!,
+                  barberId: context.barberId,
+                  others: event.output.othersFreeAt,
+                }),
+              },
+              'showBarberTimes',
+            ],
+          },
           // The time the customer asked for is not free: say so above the times that are.
           {
             guard: and(['dayHasFreeSlots', 'hasWantedTime']),
             target: 'choosingSlot',
             actions: [
-              { type: 'note', params: ({ context }) => ({ kind: 'timeNotFree', time: context.wantedTime! }) },
+              {
+                type: 'note',
+                params: ({ context }) => ({ kind: 'timeNotFree', time: context.wantedTime!, ...namedBarber(context) }),
+              },
               'showFreeSlots',
             ],
           },
@@ -451,6 +561,7 @@ export const bookingMachine = setup({
                   kind: 'noSlots',
                   date: context.date!,
                   reason: event.output.reason ?? 'full',
+                  ...namedBarber(context),
                 }),
               },
               'forgetDate',
@@ -485,7 +596,11 @@ export const bookingMachine = setup({
       tags: [BUSY],
       invoke: {
         src: 'holdSlot',
-        input: ({ context }) => ({ serviceId: context.serviceId!, slot: context.chosenSlot! }),
+        input: ({ context }) => ({
+          serviceId: context.serviceId!,
+          slot: context.chosenSlot!,
+          barberId: context.barberId,
+        }),
         onDone: { target: 'confirming', actions: 'keepHold' },
         // Someone else took the slot first: look the day up again and offer what is left.
         onError: {

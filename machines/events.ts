@@ -16,6 +16,8 @@ export const BookingId = z.string().regex(/^[a-v0-9]{5,1024}$/, 'must be an appo
 export const CustomerEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('GREET') }),
   z.object({ type: z.literal('SELECT_SERVICE'), serviceId: z.string().min(1) }),
+  /** A barber by id, or "any" ("me da igual", "anyone"). */
+  z.object({ type: z.literal('SELECT_BARBER'), barberId: z.string().min(1) }),
   z.object({ type: z.literal('PICK_DATE'), date: CalendarDate }),
   z.object({ type: z.literal('PICK_TIME'), time: ClockTime }),
   z.object({ type: z.literal('MORE_TIMES') }),

@@ -66,6 +66,10 @@ const ALL_NOTES: Note[] = [
   { kind: 'cancelFailed' },
   { kind: 'attendanceConfirmed' },
   { kind: 'attendanceNotRecorded' },
+  // Barber notes name barbers of the team shop's config; with the one-chair shop they fall back to plain words.
+  { kind: 'timeNotFree', time: '18:00', barberId: 'javi', others: ['lucia'] },
+  { kind: 'unknownBarber' },
+  { kind: 'barberDoesNotDoService', barberId: 'lucia', serviceId: 'barba' },
 ];
 
 const states = Object.keys(bookingMachine.states);

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { z } from 'zod';
-import { Appointment, type Calendar, type Interval } from '../../src/engine/ports.ts';
+import { Appointment, type BusyInterval, type Calendar, type Interval } from '../../src/engine/ports.ts';
 import { JsonFile } from './json-file.ts';
 
 const CalendarFile = z.object({ appointments: z.array(Appointment) });
@@ -16,12 +16,12 @@ export class LocalCalendar implements Calendar {
     this.#file = new JsonFile(join(dataDir, 'calendar.json'), CalendarFile, () => ({ appointments: [] }));
   }
 
-  async busy(window: Interval): Promise<Interval[]> {
+  async busy(window: Interval): Promise<BusyInterval[]> {
     const { appointments } = await this.#file.read();
     const [from, to] = [Date.parse(window.start), Date.parse(window.end)];
     return appointments
       .filter((a) => Date.parse(a.start) < to && Date.parse(a.end) > from)
-      .map(({ start, end }) => ({ start, end }));
+      .map(({ start, end, barberId }) => ({ start, end, ...(barberId !== undefined && { barberId }) }));
   }
 
   create(appointment: Appointment): Promise<Appointment> {

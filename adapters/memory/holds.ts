@@ -2,6 +2,8 @@ import type { Clock, HeldSlot, Interval, SlotHolds } from '../../src/engine/port
 
 const overlaps = (a: Interval, b: Interval) =>
   Date.parse(a.start) < Date.parse(b.end) && Date.parse(b.start) < Date.parse(a.end);
+/** Holds collide only in the same chair. */
+const collide = (a: HeldSlot, b: HeldSlot) => a.barberId === b.barberId && overlaps(a, b);
 
 /** The embedded slot holds: one process, so a plain list checked and changed synchronously is atomic. */
 export class MemorySlotHolds implements SlotHolds {
@@ -14,9 +16,9 @@ export class MemorySlotHolds implements SlotHolds {
 
   async acquire(hold: HeldSlot, ttlMs: number): Promise<boolean> {
     const live = this.#live();
-    if (live.some((other) => other.phone !== hold.phone && overlaps(other, hold))) return false;
+    if (live.some((other) => other.phone !== hold.phone && collide(other, hold))) return false;
     this.#holds = [
-      ...live.filter((other) => !(other.phone === hold.phone && overlaps(other, hold))),
+      ...live.filter((other) => !(other.phone === hold.phone && collide(other, hold))),
       { ...hold, expiresAt: this.#clock().getTime() + ttlMs },
     ];
     return true;

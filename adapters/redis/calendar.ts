@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { Appointment, type Calendar, type Interval } from '../../src/engine/ports.ts';
+import { Appointment, type BusyInterval, type Calendar, type Interval } from '../../src/engine/ports.ts';
 import { DEFAULT_PREFIX, redisKeys } from './keys.ts';
 import { defineScript, type Script } from './script.ts';
 
@@ -65,14 +65,14 @@ export class RedisCalendar implements Calendar {
     };
   }
 
-  async busy(window: Interval): Promise<Interval[]> {
+  async busy(window: Interval): Promise<BusyInterval[]> {
     const [from, to] = [Date.parse(window.start), Date.parse(window.end)];
     // Only appointments ending inside the window, or within a day after it, can overlap it: the
     // read stays the size of the window, not of every future booking.
     const ids = await this.#redis.zrangebyscore(this.#byEnd, `(${from}`, to + LONGEST_APPOINTMENT_MS);
     return (await this.#load(ids))
       .filter((a) => Date.parse(a.start) < to && Date.parse(a.end) > from)
-      .map(({ start, end }) => ({ start, end }));
+      .map(({ start, end, barberId }) => ({ start, end, ...(barberId !== undefined && { barberId }) }));
   }
 
   async create(appointment: Appointment): Promise<Appointment> {

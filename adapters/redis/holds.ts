@@ -61,6 +61,7 @@ const HoldRecord = z.object({
   token: z.string(),
   start: z.string(),
   end: z.string(),
+  barberId: z.string().optional(),
   cells: z.array(z.string()),
 });
 
@@ -70,7 +71,7 @@ export interface RedisSlotHoldsOptions {
 }
 
 /**
- * Slot holds on Redis. A hold owns every cell of its interval (a 60-minute cut at 10:00 owns the
+ * Slot holds on Redis. A hold owns every cell of its interval in its barber's chair (a 60-minute cut at 10:00 owns the
  * twelve 5-minute cells 10:00…10:55), so a 30-minute hold at 10:30 collides on the 10:30 cell
  * and is refused, all in one Lua script. Each cell key and the hold's record expire on their own.
  *
@@ -97,7 +98,8 @@ export class RedisSlotHolds implements SlotHolds {
 
   async acquire(hold: HeldSlot, ttlMs: number): Promise<boolean> {
     const cells = this.#cells(hold);
-    const record = JSON.stringify({ phone: hold.phone, token: hold.token, start: hold.start, end: hold.end, cells });
+    const { phone, token, start, end, barberId } = hold;
+    const record = JSON.stringify({ phone, token, start, end, ...(barberId !== undefined && { barberId }), cells });
     const args = [
       hold.phone,
       hold.token,
@@ -126,8 +128,8 @@ export class RedisSlotHolds implements SlotHolds {
     if (expired.length > 0) await this.#redis.zrem(this.#index, ...expired);
     return records.flatMap((json) => {
       if (json === null) return [];
-      const { phone, token, start, end } = HoldRecord.parse(JSON.parse(json));
-      return Date.parse(start) < windowEnd && windowStart < Date.parse(end) ? [{ phone, token, start, end }] : [];
+      const { cells: _, ...hold } = HoldRecord.parse(JSON.parse(json));
+      return Date.parse(hold.start) < windowEnd && windowStart < Date.parse(hold.end) ? [hold] : [];
     });
   }
 
@@ -139,15 +141,21 @@ export class RedisSlotHolds implements SlotHolds {
     return this.#keys.shop('{holds}', 'hold', token);
   }
 
-  /** The cell keys covering [start, end), widened to whole cells. */
-  #cells(interval: Interval): string[] {
+  /** The cell keys covering [start, end) of the hold's chair, widened to whole cells. */
+  #cells(interval: Interval & { barberId?: string }): string[] {
     const [start, end] = [Date.parse(interval.start), Date.parse(interval.end)];
     if (!(start < end) || end - start > MAX_HOLD_MS) {
       throw new RangeError(`a hold must run forwards and last at most a day: ${interval.start} → ${interval.end}`);
     }
     const cells: string[] = [];
     for (let cell = Math.floor(start / this.#cellMs); cell * this.#cellMs < end; cell++) {
-      cells.push(this.#keys.shop('{holds}', 'cell', String(cell * this.#cellMs)));
+      const at = String(cell * this.#cellMs);
+      // Each barber's chair has its own cells; a shop without barbers keeps the one chair's.
+      cells.push(
+        interval.barberId === undefined
+          ? this.#keys.shop('{holds}', 'cell', at)
+          : this.#keys.shop('{holds}', 'cell', interval.barberId, at),
+      );
     }
     return cells;
   }

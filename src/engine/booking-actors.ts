@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { fromPromise } from 'xstate';
-import { type ShopConfig, serviceById } from '../../config/schema.ts';
+import { ANY_BARBER, type ShopConfig, serviceById } from '../../config/schema.ts';
 import {
   type Booking,
   BookingFailure,
@@ -9,16 +9,17 @@ import {
   type Hold,
   type Slot,
 } from '../../machines/booking.context.ts';
-import { dayAvailability, isWithinBookingWindow, searchWindow } from '../availability/slots.ts';
+import { byFewestAppointments, chairsAvailability, chairsFor } from '../availability/chairs.ts';
+import { isWithinBookingWindow, searchWindow } from '../availability/slots.ts';
 import { log } from '../log.ts';
 import { remindersFor } from '../reminders/plan.ts';
 import type {
   Appointment,
   BookingHistory,
+  BusyInterval,
   Calendar,
   Clock,
   HeldSlot,
-  Interval,
   ReminderSchedule,
   SlotHolds,
 } from './ports.ts';
@@ -47,7 +48,7 @@ export function bookingActorsFor(customer: Customer, deps: BookingDependencies) 
   const steps = bookingStepsFor(customer, deps);
   return {
     findFreeSlots: fromPromise<DayAvailability, FreeSlotsInput>(({ input }) => steps.findFreeSlots(input)),
-    holdSlot: fromPromise<Hold, { serviceId: string; slot: Slot }>(({ input }) => steps.holdSlot(input)),
+    holdSlot: fromPromise<Hold, HoldInput>(({ input }) => steps.holdSlot(input)),
     bookAppointment: fromPromise<Booking, BookInput>(({ input }) => steps.bookAppointment(input)),
     findUpcomingBookings: fromPromise<Booking[], void>(() => steps.findUpcomingBookings()),
     cancelBooking: fromPromise<Booking, { booking: Booking }>(({ input }) => steps.cancelBooking(input)),
@@ -63,44 +64,100 @@ export function bookingStepsFor(customer: Customer, deps: BookingDependencies) {
   const { shop, clock, calendar, holds, history, reminders } = deps;
   const holdMs = shop.booking.holdMinutes * 60_000;
 
-  async function findFreeSlots({ serviceId, date, moving }: FreeSlotsInput): Promise<DayAvailability> {
+  /**
+   * The day's free times for the service: of the barber asked for, or of every barber who does it
+   * (anyone, or the shop's one chair). When the barber asked for is busy at the time the customer
+   * wants, it also says which other barbers are free then.
+   */
+  async function findFreeSlots({
+    serviceId,
+    date,
+    moving,
+    barberId,
+    wantedTime,
+  }: FreeSlotsInput): Promise<DayAvailability> {
     const service = requireService(shop, serviceId);
     const search = {
-      rules: shop,
       date,
       durationMinutes: service.durationMinutes,
-      busy: [],
-      holds: [],
       phone: customer.phone,
       now: clock(),
     };
+    const chairs = chairsFor(shop, serviceId, barberId);
     // A closed, past or too-far day needs no calendar call.
-    const withoutCalendar = dayAvailability(search);
-    if (withoutCalendar.reason && withoutCalendar.reason !== 'full') return withoutCalendar;
+    const withoutCalendar = chairsAvailability({ ...search, chairs, busy: [], holds: [] });
+    if (withoutCalendar.reason && withoutCalendar.reason !== 'full')
+      return { slots: [], reason: withoutCalendar.reason };
     const window = searchWindow(shop.timezone, [date]);
     const [busy, held] = await Promise.all([calendar.busy(window), holds.overlapping(window)]);
-    return dayAvailability({
-      ...search,
+    const taken = {
       busy: withoutOwn(busy, moving),
       holds: withoutHeldBuffer(held, shop.booking.bufferMinutes),
-    });
+    };
+    const { slots, reason } = chairsAvailability({ ...search, chairs, ...taken });
+    const named = barberId !== undefined && barberId !== ANY_BARBER;
+    if (!named || wantedTime === undefined || slots.some((slot) => slot.time === wantedTime)) {
+      return reason ? { slots, reason } : { slots };
+    }
+    const others = chairsAvailability({ ...search, chairs: chairsFor(shop, serviceId, ANY_BARBER), ...taken });
+    const othersFreeAt = (others.freeAt[wantedTime] ?? []).filter((id) => id !== barberId);
+    return { slots, ...(reason && { reason }), ...(othersFreeAt.length > 0 && { othersFreeAt }) };
   }
 
-  async function holdSlot({ slot }: { serviceId: string; slot: Slot }): Promise<Hold> {
-    const held = heldSlot(customer.phone, slot, `${customer.phone}:${randomUUID()}`, shop.booking.bufferMinutes);
-    if (!(await holds.acquire(held, holdMs))) throw new BookingFailure('slotTaken');
-    return { token: held.token, slot, expiresAt: new Date(clock().getTime() + holdMs).toISOString() };
+  /**
+   * Holds the slot in one chair: the barber asked for, or for "anyone" the free barbers in turn,
+   * fewest appointments that day first, so two customers racing for one time get two chairs.
+   */
+  async function holdSlot({ serviceId, slot, barberId }: HoldInput): Promise<Hold> {
+    const token = `${customer.phone}:${randomUUID()}`;
+    for (const candidate of await barbersToTry(serviceId, slot, barberId)) {
+      const held = heldSlot(customer.phone, slot, token, shop.booking.bufferMinutes, candidate);
+      if (await holds.acquire(held, holdMs)) {
+        return {
+          token,
+          slot,
+          expiresAt: new Date(clock().getTime() + holdMs).toISOString(),
+          ...(candidate !== undefined && { barberId: candidate }),
+        };
+      }
+    }
+    throw new BookingFailure('slotTaken');
+  }
+
+  /** The chairs a hold may take, in the order to try them; [undefined] for a shop without barbers. */
+  async function barbersToTry(
+    serviceId: string,
+    slot: Slot,
+    barberId: string | undefined,
+  ): Promise<(string | undefined)[]> {
+    if (shop.barbers.length === 0) return [undefined];
+    if (barberId !== undefined && barberId !== ANY_BARBER) return [barberId];
+    const service = requireService(shop, serviceId);
+    const window = searchWindow(shop.timezone, [slot.date]);
+    const [busy, held] = await Promise.all([calendar.busy(window), holds.overlapping(window)]);
+    const { freeAt } = chairsAvailability({
+      chairs: chairsFor(shop, serviceId, ANY_BARBER),
+      date: slot.date,
+      durationMinutes: service.durationMinutes,
+      busy,
+      holds: withoutHeldBuffer(held, shop.booking.bufferMinutes),
+      phone: customer.phone,
+      now: clock(),
+    });
+    return byFewestAppointments(freeAt[slot.time] ?? [], busy);
   }
 
   async function bookAppointment({ serviceId, hold, moving }: BookInput): Promise<Booking> {
     const service = requireService(shop, serviceId);
     const id = moving?.id ?? bookingIdFor(customer.phone, hold);
+    const barber = hold.barberId !== undefined ? { barberId: hold.barberId } : {};
     const booking: Booking = {
       id,
       serviceId,
       start: hold.slot.start,
       end: hold.slot.end,
       ...(moving && { moved: true }),
+      ...barber,
     };
     const appointment: Appointment = {
       id,
@@ -110,16 +167,17 @@ export function bookingStepsFor(customer: Customer, deps: BookingDependencies) {
       customerName: customer.name,
       start: hold.slot.start,
       end: hold.slot.end,
+      ...barber,
     };
     // Restored mid-step after the write (a crash): the appointment is there; finish what follows it.
     if (await isWritten(appointment)) return afterWrite(appointment, booking, moving);
-    const held = heldSlot(customer.phone, hold.slot, hold.token, shop.booking.bufferMinutes);
+    const held = heldSlot(customer.phone, hold.slot, hold.token, shop.booking.bufferMinutes, hold.barberId);
     try {
       // The hold may have expired while the customer read; taking it again keeps the check and write exclusive.
       if (!(await holds.acquire(held, holdMs))) throw new BookingFailure('slotTaken');
       if (!isWithinBookingWindow(shop, hold.slot.start, clock())) throw new BookingFailure('tooLate');
       const busy = withoutOwn(await calendar.busy(widen(hold.slot, shop.booking.bufferMinutes)), moving);
-      if (busy.length > 0) throw new BookingFailure('slotTaken');
+      if (busy.some((interval) => inChair(interval, hold.barberId))) throw new BookingFailure('slotTaken');
       try {
         // A move rewrites the one appointment in place: never a moment with none or two.
         if (moving) await calendar.reschedule(appointment);
@@ -167,6 +225,7 @@ export function bookingStepsFor(customer: Customer, deps: BookingDependencies) {
           end: booking.end,
           status,
           at: clock().toISOString(),
+          ...barber(appointment.barberId),
         });
       }
     } catch (error) {
@@ -177,7 +236,13 @@ export function bookingStepsFor(customer: Customer, deps: BookingDependencies) {
 
   async function findUpcomingBookings(): Promise<Booking[]> {
     const appointments = await calendar.upcomingFor(customer.phone, clock());
-    return appointments.map(({ id, serviceId, start, end }) => ({ id, serviceId, start, end }));
+    return appointments.map(({ id, serviceId, start, end, barberId }) => ({
+      id,
+      serviceId,
+      start,
+      end,
+      ...barber(barberId),
+    }));
   }
 
   async function cancelBooking({ booking }: { booking: Booking }): Promise<Booking> {
@@ -194,6 +259,7 @@ export function bookingStepsFor(customer: Customer, deps: BookingDependencies) {
         end: booking.end,
         status: 'cancelled',
         at: clock().toISOString(),
+        ...barber(booking.barberId),
       });
     } catch (error) {
       log.warn({ event: 'cancellation.after_delete_failed', bookingId: booking.id, error: String(error) });
@@ -213,14 +279,26 @@ export function bookingStepsFor(customer: Customer, deps: BookingDependencies) {
       end,
       status: 'attendanceConfirmed',
       at: clock().toISOString(),
+      ...barber(appointment.barberId),
     });
   }
 
   return { findFreeSlots, holdSlot, bookAppointment, findUpcomingBookings, cancelBooking, recordAttendance };
 }
 
-type FreeSlotsInput = { serviceId: string; date: string; moving?: Booking };
+type FreeSlotsInput = { serviceId: string; date: string; moving?: Booking; barberId?: string; wantedTime?: string };
+type HoldInput = { serviceId: string; slot: Slot; barberId?: string };
 type BookInput = { serviceId: string; hold: Hold; moving?: Booking };
+
+/** `{ barberId }` when there is one, so a shop without barbers stores exactly what it did. */
+function barber(barberId: string | undefined): { barberId?: string } {
+  return barberId !== undefined ? { barberId } : {};
+}
+
+/** Whether busy time takes the chair: its own, or every chair's (no barber on either side). */
+function inChair(interval: BusyInterval, barberId: string | undefined): boolean {
+  return barberId === undefined || interval.barberId === undefined || interval.barberId === barberId;
+}
 
 function requireService(shop: ShopConfig, serviceId: string) {
   const service = serviceById(shop, serviceId);
@@ -233,20 +311,20 @@ function requireService(shop: ShopConfig, serviceId: string) {
  * Calendars clip and merge busy intervals (Google's free/busy does), so the old interval is cut
  * out of each rather than matched exactly.
  */
-function withoutOwn(busy: Interval[], moving: Booking | undefined): Interval[] {
+function withoutOwn(busy: BusyInterval[], moving: Booking | undefined): BusyInterval[] {
   if (!moving) return busy;
   const [ownStart, ownEnd] = [Date.parse(moving.start), Date.parse(moving.end)];
   return busy.flatMap((interval) => {
     const [start, end] = [Date.parse(interval.start), Date.parse(interval.end)];
     if (end <= ownStart || start >= ownEnd) return [interval];
-    const left = start < ownStart ? [{ start: interval.start, end: moving.start }] : [];
-    const right = end > ownEnd ? [{ start: moving.end, end: interval.end }] : [];
+    const left = start < ownStart ? [{ ...interval, end: moving.start }] : [];
+    const right = end > ownEnd ? [{ ...interval, start: moving.end }] : [];
     return [...left, ...right];
   });
 }
 
 /** The hold's slot as the holds port sees it. */
-export function heldSlot(phone: string, slot: Slot, token: string, bufferMinutes: number): HeldSlot {
+export function heldSlot(phone: string, slot: Slot, token: string, bufferMinutes: number, barberId?: string): HeldSlot {
   // The buffer after the slot is held too, so a neighbour's hold collides exactly when the two
   // appointments would be closer than the buffer, on either side.
   return {
@@ -254,6 +332,7 @@ export function heldSlot(phone: string, slot: Slot, token: string, bufferMinutes
     token,
     start: slot.start,
     end: new Date(Date.parse(slot.end) + bufferMinutes * 60_000).toISOString(),
+    ...barber(barberId),
   };
 }
 

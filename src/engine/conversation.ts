@@ -106,7 +106,8 @@ export class ConversationEngine {
         releaseHold: (_, { hold }: { hold: Hold | undefined }) => {
           // A failed release must not fail the message (or, unobserved, the process): the hold expires on its own.
           if (hold) {
-            const release = holds.release(heldSlot(message.phone, hold.slot, hold.token, shop.booking.bufferMinutes));
+            const held = heldSlot(message.phone, hold.slot, hold.token, shop.booking.bufferMinutes, hold.barberId);
+            const release = holds.release(held);
             releases.push(release.catch((error) => log.warn({ event: 'hold.release_failed', error: String(error) })));
           }
         },
@@ -163,6 +164,13 @@ export function bookingInputFor(shop: ShopConfig): BookingInput {
     language: shop.languages.default,
     serviceIds: shop.services.map((service) => service.id),
     cancellationNoticeMinutes: shop.booking.cancellationNoticeMinutes,
+    // Left out for a shop without barbers, so its conversations stay exactly as they were.
+    ...(shop.barbers.length > 0 && {
+      barbers: shop.barbers.map((barber) => ({
+        id: barber.id,
+        ...(barber.services && { serviceIds: barber.services }),
+      })),
+    }),
   };
 }
 

@@ -77,15 +77,23 @@ export interface Interval {
   end: string;
 }
 
+/** Busy time in a calendar: of one barber's chair, or (no barber) of every chair, as a shop closure is. */
+export interface BusyInterval extends Interval {
+  barberId?: string;
+}
+
 export interface HeldSlot extends Interval {
   phone: string;
   token: string;
+  /** The chair held; none in a shop without barbers. Holds of different barbers never collide. */
+  barberId?: string;
 }
 
 export interface SlotHolds {
   /**
-   * Reserves [start, end) for the phone, all or nothing. Succeeds when no other phone holds any part
-   * of it; the phone's own earlier holds that overlap are replaced.
+   * Reserves [start, end) of the barber's chair for the phone, all or nothing. Succeeds when no
+   * other phone holds any part of it in that chair; the phone's own earlier holds of that chair
+   * that overlap are replaced.
    */
   acquire(hold: HeldSlot, ttlMs: number): Promise<boolean>;
   /** Releases the hold only if `token` still owns it. */
@@ -102,6 +110,8 @@ export const Appointment = z.object({
   customerName: z.string().optional(),
   start: z.iso.datetime(),
   end: z.iso.datetime(),
+  /** Whose chair; none in a shop without barbers. */
+  barberId: z.string().optional(),
 });
 export type Appointment = z.infer<typeof Appointment>;
 
@@ -109,8 +119,11 @@ export type Appointment = z.infer<typeof Appointment>;
 export class CalendarUnavailable extends Error {}
 
 export interface Calendar {
-  /** Busy intervals overlapping the window. Throws CalendarUnavailable when it cannot tell. */
-  busy(window: Interval): Promise<Interval[]>;
+  /**
+   * Busy intervals overlapping the window, each with the barber whose chair it takes (none: every
+   * chair). Throws CalendarUnavailable when it cannot tell.
+   */
+  busy(window: Interval): Promise<BusyInterval[]>;
   /** Writes the appointment; writing the same id again returns the stored one and writes nothing. */
   create(appointment: Appointment): Promise<Appointment>;
   get(id: string): Promise<Appointment | undefined>;
@@ -131,6 +144,7 @@ export const HistoryEntry = z.object({
   end: z.iso.datetime(),
   status: z.enum(['booked', 'cancelled', 'moved', 'attendanceConfirmed']),
   at: z.iso.datetime(),
+  barberId: z.string().optional(),
 });
 export type HistoryEntry = z.infer<typeof HistoryEntry>;
 

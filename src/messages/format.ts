@@ -38,3 +38,8 @@ export function localTime(instant: string, timezone: string): string {
 export function localDate(instant: string, timezone: string): string {
   return DateTime.fromISO(instant, { zone: timezone }).toISODate() as string;
 }
+
+/** "Javi, Lucía y Marcos" / "Javi, Lucía and Marcos". */
+export function namesList(names: string[], language: Language): string {
+  return new Intl.ListFormat(language, { type: 'conjunction' }).format(names);
+}

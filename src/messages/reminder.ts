@@ -2,7 +2,7 @@ import { Language, type ShopConfig, serviceById } from '../../config/schema.ts';
 import type { Appointment } from '../engine/ports.ts';
 import { localDate, localTime, longDate } from './format.ts';
 import { replyIdFor } from './reply-ids.ts';
-import { COPY } from './views.ts';
+import { COPY, withBarber } from './views.ts';
 import type { OutboundMessage } from './whatsapp.ts';
 
 /**
@@ -19,7 +19,12 @@ export function reminderMessage(
   // The template's language is fixed when Meta approves it; the free text follows the customer.
   const spoken = windowOpen ? language : (Language.safeParse(template.language.slice(0, 2)).data ?? language);
   const copy = COPY[spoken];
-  const service = serviceById(shop, appointment.serviceId)?.name[spoken] ?? appointment.serviceName;
+  const service = withBarber(
+    serviceById(shop, appointment.serviceId)?.name[spoken] ?? appointment.serviceName,
+    appointment.barberId,
+    shop,
+    spoken,
+  );
   const date = longDate(localDate(appointment.start, shop.timezone), spoken);
   const time = localTime(appointment.start, shop.timezone);
   const buttons = [

@@ -6,6 +6,7 @@ import { CustomerEvent } from '../../machines/events.ts';
  */
 const PAYLOAD_FIELD: Partial<Record<CustomerEvent['type'], string>> = {
   SELECT_SERVICE: 'serviceId',
+  SELECT_BARBER: 'barberId',
   PICK_DATE: 'date',
   PICK_TIME: 'time',
   CHANGE: 'step',

@@ -1,12 +1,21 @@
 import { DateTime } from 'luxon';
-import { type Language, type ShopConfig, serviceById, shopToday, WEEKDAYS } from '../../config/schema.ts';
+import {
+  ANY_BARBER,
+  barberById,
+  barbersFor,
+  type Language,
+  type ShopConfig,
+  serviceById,
+  shopToday,
+  WEEKDAYS,
+} from '../../config/schema.ts';
 import type { Booking, BookingContext, Note } from '../../machines/booking.context.ts';
 import { SLOTS_PER_PAGE, selectedBooking } from '../../machines/booking.machine.ts';
 import type { InfoTopic } from '../../machines/events.ts';
 import { bookableDays } from '../availability/days.ts';
 import { en } from './en.ts';
 import { es } from './es.ts';
-import { localDate, localTime, longDate, price, shortDate } from './format.ts';
+import { localDate, localTime, longDate, namesList, price, shortDate } from './format.ts';
 import { replyIdFor } from './reply-ids.ts';
 import { LIMITS, type ListRow, type OutboundMessage, shorten } from './whatsapp.ts';
 
@@ -60,7 +69,12 @@ export const STEP_VIEWS = {
             LIMITS.rowTitle,
           ),
           description: shorten(
-            serviceById(shop, booking.serviceId)?.name[context.language] ?? booking.serviceId,
+            withBarber(
+              serviceById(shop, booking.serviceId)?.name[context.language] ?? booking.serviceId,
+              booking.barberId,
+              shop,
+              context.language,
+            ),
             LIMITS.rowDescription,
           ),
         })),
@@ -79,10 +93,30 @@ export const STEP_VIEWS = {
   recordingAttendance: (_c, _shop, copy) => ({ kind: 'text', body: copy.oneMoment }),
   choosingService: ({ context }, shop, copy) => servicesList(shop, context.language, copy.chooseService(shop.name)),
   nextStep: (_c, _shop, copy) => ({ kind: 'text', body: copy.oneMoment }),
+  choosingBarber: ({ context }, shop, copy) => ({
+    kind: 'list',
+    body: copy.chooseBarber(serviceName(shop, context)),
+    button: copy.buttons.barbers,
+    sections: [
+      {
+        rows: [
+          {
+            id: replyIdFor({ type: 'SELECT_BARBER', barberId: ANY_BARBER }),
+            title: copy.buttons.anyBarber,
+            description: copy.buttons.anyBarberDescription,
+          },
+          ...barbersFor(shop, context.serviceId ?? '').map((barber) => ({
+            id: replyIdFor({ type: 'SELECT_BARBER', barberId: barber.id }),
+            title: shorten(barber.name, LIMITS.rowTitle),
+          })),
+        ],
+      },
+    ],
+  }),
   choosingDate: ({ context }, shop, copy) => {
     const days = bookableDays(shop, now(context), DAYS_OFFERED);
     if (days.length === 0) return { kind: 'text', body: copy.noBookableDays };
-    const service = serviceName(shop, context);
+    const service = serviceName(shop, context, context.barberId);
     const moving = context.moving ? `${copy.moving(bookingLine(context.moving, shop, context.language))}\n` : '';
     return {
       kind: 'list',
@@ -108,7 +142,7 @@ export const STEP_VIEWS = {
     const date = longDate(context.date!, context.language);
     return {
       kind: 'list',
-      body: copy.chooseTime(serviceName(shop, context), date, context.slotPage),
+      body: copy.chooseTime(serviceName(shop, context, context.barberId), date, context.slotPage),
       button: copy.buttons.times,
       sections: [{ rows }],
     };
@@ -120,7 +154,7 @@ export const STEP_VIEWS = {
     return {
       kind: 'buttons',
       body: copy.confirm(
-        service.name[context.language],
+        withBarber(service.name[context.language], context.hold!.barberId, shop, context.language),
         longDate(slot.date, context.language),
         slot.time,
         copy.minutes(service.durationMinutes),
@@ -141,7 +175,7 @@ export const STEP_VIEWS = {
     return {
       kind: 'buttons',
       body: (booking.moved ? copy.moved : copy.booked)(
-        service?.name[context.language] ?? booking.serviceId,
+        withBarber(service?.name[context.language] ?? booking.serviceId, booking.barberId, shop, context.language),
         longDate(DateTime.fromISO(booking.start, { zone: shop.timezone }).toISODate()!, context.language),
         localTime(booking.start, shop.timezone),
         shop.address,
@@ -175,11 +209,35 @@ function noteText(note: Note, { state, context }: Conversation, shop: ShopConfig
   switch (note.kind) {
     case 'info':
       return infoText(note.topic, shop, language);
-    case 'noSlots':
+    case 'noSlots': {
       if (note.reason === 'beyondWindow') return copy.notes.beyondWindow(shop.booking.daysAhead);
-      return copy.notes[note.reason](longDate(note.date, language));
-    case 'timeNotFree':
-      return copy.notes.timeNotFree(note.time);
+      const barber = barberById(shop, note.barberId)?.name;
+      const date = longDate(note.date, language);
+      if (barber && note.reason === 'full') return copy.notes.barberFull(barber, date);
+      if (barber && note.reason === 'closed') return copy.notes.barberOff(barber, date);
+      return copy.notes[note.reason](date);
+    }
+    case 'timeNotFree': {
+      const barber = barberById(shop, note.barberId)?.name;
+      if (!barber) return copy.notes.timeNotFree(note.time);
+      const others = (note.others ?? []).flatMap((id) => barberById(shop, id)?.name ?? []);
+      const busy = copy.notes.barberNotFree(barber, note.time);
+      return others.length > 0
+        ? `${busy} ${copy.notes.othersFree(note.time, namesList(others, language), others[0])}`
+        : busy;
+    }
+    case 'unknownBarber':
+      return copy.notes.unknownBarber(
+        namesList(
+          shop.barbers.map((b) => b.name),
+          language,
+        ),
+      );
+    case 'barberDoesNotDoService':
+      return copy.notes.barberDoesNotDoService(
+        barberById(shop, note.barberId)?.name ?? note.barberId,
+        serviceById(shop, note.serviceId)?.name[language] ?? note.serviceId,
+      );
     case 'bookingFailed':
       if (note.reason === 'tooLate') return copy.notes.tooLate(copy.minutes(shop.booking.minimumNoticeMinutes));
       if (note.reason === 'tooLateToCancel') {
@@ -267,7 +325,7 @@ function bookingLine(booking: Booking, shop: ShopConfig, language: Language): st
   const copy = COPY[language];
   const service = serviceById(shop, booking.serviceId)?.name[language] ?? booking.serviceId;
   return copy.bookingLine(
-    service,
+    withBarber(service, booking.barberId, shop, language),
     longDate(localDate(booking.start, shop.timezone), language),
     localTime(booking.start, shop.timezone),
   );
@@ -278,8 +336,21 @@ function hoursOrMinutes(minutes: number, copy: Copy): string {
   return minutes % 60 === 0 ? `${minutes / 60} h` : copy.minutes(minutes);
 }
 
-function serviceName(shop: ShopConfig, context: BookingContext): string {
-  return serviceById(shop, context.serviceId ?? '')?.name[context.language] ?? '';
+/** The service's name, with the barber's when one was asked for ("Corte de pelo con Javi"). */
+function serviceName(shop: ShopConfig, context: BookingContext, barberId?: string): string {
+  const name = serviceById(shop, context.serviceId ?? '')?.name[context.language] ?? '';
+  return withBarber(name, barberId, shop, context.language);
+}
+
+/** "Corte de pelo con Javi"; the service alone without a barber (or for "anyone"). */
+export function withBarber(
+  service: string,
+  barberId: string | undefined,
+  shop: ShopConfig,
+  language: Language,
+): string {
+  const barber = barberId === ANY_BARBER ? undefined : barberById(shop, barberId);
+  return barber ? COPY[language].withBarber(service, barber.name) : service;
 }
 
 /** The machine's notion of now: when the message being answered arrived. */

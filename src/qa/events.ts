@@ -1,10 +1,11 @@
 import { DateTime } from 'luxon';
 import { getNextTransitions } from 'xstate';
+import { ANY_BARBER } from '../../config/schema.ts';
 import { type Booking, BookingFailure, type Hold, type Slot } from '../../machines/booking.context.ts';
 import { type BookingEvent, CustomerEvent, InfoTopic, StepToChange } from '../../machines/events.ts';
 import { CalendarUnavailable } from '../engine/ports.ts';
 import { knownAppointments, type ModelSnapshot, runningActors } from './model.ts';
-import { availabilityOf, type Scenario, wholeDay } from './scenario.ts';
+import { availabilityOf, barberForAnyone, type Scenario, wholeDay } from './scenario.ts';
 import type { Arrangement } from './world.ts';
 
 /**
@@ -45,10 +46,18 @@ export const PAYLOADS = {
   MESSAGE_RECEIVED: none,
   NOT_UNDERSTOOD: bare('NOT_UNDERSTOOD'),
   GREET: bare('GREET'),
-  SELECT_SERVICE: (_s, { serviceId, unknownServiceId }) => [
+  SELECT_SERVICE: (_s, { serviceId, unknownServiceId, partlyOffered }) => [
     { type: 'SELECT_SERVICE', serviceId },
     { type: 'SELECT_SERVICE', serviceId: unknownServiceId },
+    ...(partlyOffered ? [{ type: 'SELECT_SERVICE' as const, serviceId: partlyOffered.serviceId }] : []),
   ],
+  // Anyone, the first barber, and one the shop does not have (a stale list row); none without barbers.
+  SELECT_BARBER: (_s, { shop, partlyOffered }) =>
+    shop.barbers.length === 0
+      ? []
+      : [ANY_BARBER, shop.barbers[0].id, ...(partlyOffered ? [partlyOffered.barberId] : []), UNKNOWN_BARBER].map(
+          (barberId) => ({ type: 'SELECT_BARBER', barberId }),
+        ),
   PICK_DATE: (_s, { dates }) => Object.values(dates).map((date) => ({ type: 'PICK_DATE', date })),
   PICK_TIME: ({ context }, { times }) => {
     const offered = context.slots.some((slot) => slot.time === times.free) ? times.free : context.slots[0]?.time;
@@ -88,9 +97,13 @@ export const PAYLOADS = {
     knownAppointments(snapshot).map((b) => ({ type: 'CONFIRM_ATTENDANCE' as const, bookingId: b.id })),
 } satisfies Record<BookingEvent['type'], PayloadsFor>;
 
+/** A barber id no shop config has: a list row from before the barber left. */
+export const UNKNOWN_BARBER = 'former-barber';
+
 /** The id the model gives an appointment booked in the conversation; the engine's is a hash with a random token. */
 export const BOOKED_HERE = 'qabookedhere00000000000000000000';
 
+type FreeSlotsInput = { serviceId: string; date: string; moving?: Booking; barberId?: string; wantedTime?: string };
 type Outcome = { output: unknown } | { error: unknown };
 type OutcomeRow = { outcome: Outcome; label: string; arrange?: Arrangement };
 // biome-ignore lint/suspicious/noExplicitAny: each row reads the input its own actor is invoked with.
@@ -112,14 +125,31 @@ function insideNotice(start: string, noticeMinutes: number): string {
 
 /** What each invoked actor can answer, by the name `setup` gives it, and how the world makes it so. */
 export const OUTCOMES: Record<string, OutcomesFor> = {
-  findFreeSlots: (input: { serviceId: string; date: string; moving?: Booking }, snapshot, scenario) => {
+  findFreeSlots: (input: FreeSlotsInput, snapshot, scenario) => {
     const search = { ...input, now: snapshot.context.receivedAt ?? scenario.now, busy: [] };
-    const offline = availabilityOf(scenario, search);
+    const offline = availabilityOf(scenario, { ...search, barberId: undefined, wantedTime: undefined });
     // A closed, past or too-far day is answered without the calendar: nothing to arrange.
     if (offline.reason && offline.reason !== 'full') return [{ outcome: { output: offline }, label: offline.reason }];
     const busy = knownAppointments(snapshot).filter((b) => b.id !== input.moving?.id);
+    const named = input.barberId !== undefined && input.barberId !== ANY_BARBER;
+    const free = availabilityOf(scenario, { ...search, busy });
+    // The barber asked for is busy at the time wanted (an appointment of theirs there), the others are not.
+    const barberBusy: OutcomeRow[] = [];
+    if (named && input.wantedTime && free.slots.some((slot) => slot.time === input.wantedTime)) {
+      const slot = free.slots.find((s) => s.time === input.wantedTime)!;
+      const theirs = { start: slot.start, end: slot.end, barberId: input.barberId };
+      const output = availabilityOf(scenario, { ...search, busy: [...busy, theirs] });
+      if (output.othersFreeAt) {
+        barberBusy.push({
+          outcome: { output },
+          label: 'barber busy then, others free',
+          arrange: { kind: 'barberBusy', interval: theirs },
+        });
+      }
+    }
     return [
-      { outcome: { output: availabilityOf(scenario, { ...search, busy }) }, label: 'free slots' },
+      { outcome: { output: free }, label: 'free slots' },
+      ...barberBusy,
       {
         outcome: {
           output: availabilityOf(scenario, { ...search, busy: [...busy, wholeDay(scenario.shop, input.date)] }),
@@ -130,12 +160,25 @@ export const OUTCOMES: Record<string, OutcomesFor> = {
       calendarDown,
     ];
   },
-  holdSlot: ({ slot }: { slot: Slot }, snapshot, { shop, now }) => {
+  holdSlot: (
+    { slot, serviceId, barberId }: { slot: Slot; serviceId: string; barberId?: string },
+    snapshot,
+    scenario,
+  ) => {
+    const { shop, now } = scenario;
     const expiresAt = DateTime.fromISO(snapshot.context.receivedAt ?? now)
       .plus({ minutes: shop.booking.holdMinutes })
       .toUTC()
       .toISO()!;
-    const hold: Hold = { token: 'qa-hold', slot, expiresAt };
+    const chair = barberForAnyone(scenario, {
+      serviceId,
+      date: slot.date,
+      time: slot.time,
+      now: snapshot.context.receivedAt ?? now,
+      busy: knownAppointments(snapshot),
+      barberId,
+    });
+    const hold: Hold = { token: 'qa-hold', slot, expiresAt, ...(chair !== undefined && { barberId: chair }) };
     return [
       { outcome: { output: hold }, label: 'held' },
       {
@@ -153,6 +196,7 @@ export const OUTCOMES: Record<string, OutcomesFor> = {
       start: hold.slot.start,
       end: hold.slot.end,
       ...(moving && { moved: true }),
+      ...(hold.barberId !== undefined && { barberId: hold.barberId }),
     };
     return [
       { outcome: { output: booking }, label: moving ? 'moved' : 'booked' },
@@ -170,7 +214,13 @@ export const OUTCOMES: Record<string, OutcomesFor> = {
     ];
   },
   findUpcomingBookings: (_input: undefined, snapshot, { appointments }) => {
-    const known = knownAppointments(snapshot).map(({ id, serviceId, start, end }) => ({ id, serviceId, start, end }));
+    const known = knownAppointments(snapshot).map(({ id, serviceId, start, end, barberId }) => ({
+      id,
+      serviceId,
+      start,
+      end,
+      ...(barberId !== undefined && { barberId }),
+    }));
     const lists: [string, Booking[]][] = known.length
       ? [['as booked', known]]
       : [
@@ -250,7 +300,10 @@ function outcomesOf(actor: { id: string; src: string; input: unknown }, snapshot
 }
 
 /** "PICK_DATE closed", "SELECT_BOOKING later": payloads named by what they mean in the scenario. */
-function labelOf(event: BookingEvent, { dates, times, serviceId, appointments, foreignBookingId }: Scenario): string {
+function labelOf(
+  event: BookingEvent,
+  { dates, times, serviceId, appointments, foreignBookingId, partlyOffered }: Scenario,
+): string {
   const names = new Map<unknown, string>([
     ...Object.entries(dates).map(([name, date]): [string, string] => [date, `${name} day`]),
     [times.free, 'free time'],
@@ -260,6 +313,14 @@ function labelOf(event: BookingEvent, { dates, times, serviceId, appointments, f
     [appointments.soon.id, 'appointment inside the notice'],
     [foreignBookingId, 'not their appointment'],
     [BOOKED_HERE, 'appointment booked here'],
+    [ANY_BARBER, 'anyone'],
+    ...(partlyOffered
+      ? ([
+          [partlyOffered.serviceId, 'service not every barber does'],
+          [partlyOffered.barberId, 'barber who does not do it'],
+        ] as [string, string][])
+      : []),
+    [UNKNOWN_BARBER, 'barber the shop does not have'],
   ]);
   const { type, ...payload } = event;
   const values = Object.values(payload).map(

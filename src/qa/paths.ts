@@ -12,7 +12,15 @@ import { machineStates, machineTransitions, transitionLabel } from './transition
  */
 
 /** Event types of the main flow: a customer who books without detours. */
-const MAIN_FLOW = new Set(['GREET', 'BOOK_ANOTHER', 'SELECT_SERVICE', 'PICK_DATE', 'PICK_TIME', 'CONFIRM']);
+const MAIN_FLOW = new Set([
+  'GREET',
+  'BOOK_ANOTHER',
+  'SELECT_SERVICE',
+  'SELECT_BARBER',
+  'PICK_DATE',
+  'PICK_TIME',
+  'CONFIRM',
+]);
 
 /**
  * How many steps (events, actor outcomes included) a path may take. The conversation's state space

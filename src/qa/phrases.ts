@@ -28,6 +28,10 @@ const PHRASES: {
 } = {
   GREET: () => ['hola', 'hello'],
   SELECT_SERVICE: ({ serviceId }, { shop }) => shop.services.find((s) => s.id === serviceId)?.synonyms ?? [],
+  SELECT_BARBER: ({ barberId }, { shop }) => {
+    const barber = shop.barbers.find((b) => b.id === barberId);
+    return barber ? [`con ${barber.name}`, `with ${barber.name}`] : barberId === 'any' ? ['me da igual', 'anyone'] : [];
+  },
   PICK_DATE: ({ date }) => {
     const day = DateTime.fromISO(date);
     return [day.toFormat('d/M/yyyy'), `el ${day.setLocale('es').toFormat("d 'de' MMMM 'de' yyyy")}`];

@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import { type ShopConfig, shopToday } from '../../config/schema.ts';
 import type { Booking, DayAvailability } from '../../machines/booking.context.ts';
+import { byFewestAppointments, type ChairInterval, chairsAvailability, chairsFor } from '../availability/chairs.ts';
 import { dayAvailability, lastBookableDay, openingSpans } from '../availability/slots.ts';
 import type { Interval } from '../engine/ports.ts';
 
@@ -27,6 +28,8 @@ export interface Scenario {
   appointments: { later: Booking; soon: Booking };
   /** An appointment id that is not the customer's (a forged or stale reminder button). */
   foreignBookingId: string;
+  /** A service some barber does not do, and that barber (shops with barbers only). */
+  partlyOffered?: { serviceId: string; barberId: string };
 }
 
 /** Tuesday 24 Nov 2026, 10:00 in Madrid: the instant tests/support/cita.ts's fake clock starts at. */
@@ -83,25 +86,60 @@ export function scenarioFor(shop: ShopConfig, now: string = SCENARIO_NOW): Scena
       ),
     },
     foreignBookingId: 'qaforeignappointment000000000000',
+    ...partlyOfferedService(shop),
   };
 }
 
+type AvailabilitySearch = {
+  serviceId: string;
+  date: string;
+  now: string;
+  busy: ChairInterval[];
+  barberId?: string;
+  wantedTime?: string;
+};
+
+function partlyOfferedService(shop: ShopConfig): Pick<Scenario, 'partlyOffered'> {
+  for (const barber of shop.barbers) {
+    const missing = shop.services.find((s) => barber.services !== undefined && !barber.services.includes(s.id));
+    if (missing) return { partlyOffered: { serviceId: missing.id, barberId: barber.id } };
+  }
+  return {};
+}
+
 /** What the availability check answers for a day, exactly as the engine's actor computes it. */
-export function availabilityOf(
-  scenario: Scenario,
-  search: { serviceId: string; date: string; now: string; busy: Interval[] },
-): DayAvailability {
+export function availabilityOf(scenario: Scenario, search: AvailabilitySearch): DayAvailability {
+  const { slots, reason, othersFreeAt } = chairsDay(scenario, search);
+  if (!search.barberId || search.barberId === 'any' || search.wantedTime === undefined) {
+    return reason ? { slots, reason } : { slots };
+  }
+  if (slots.some((slot) => slot.time === search.wantedTime)) return { slots };
+  const others = (othersFreeAt[search.wantedTime] ?? []).filter((id) => id !== search.barberId);
+  return { slots, ...(reason && { reason }), ...(others.length > 0 && { othersFreeAt: others }) };
+}
+
+/** The barber an "anyone" hold of `time` gets, as the engine picks it; undefined without barbers. */
+export function barberForAnyone(scenario: Scenario, search: AvailabilitySearch & { time: string }): string | undefined {
+  if (scenario.shop.barbers.length === 0) return undefined;
+  if (search.barberId && search.barberId !== 'any') return search.barberId;
+  const { othersFreeAt } = chairsDay(scenario, { ...search, barberId: 'any' });
+  return byFewestAppointments(othersFreeAt[search.time] ?? [], search.busy)[0];
+}
+
+function chairsDay(scenario: Scenario, search: AvailabilitySearch) {
   const service = scenario.shop.services.find((s) => s.id === search.serviceId);
   if (!service) throw new Error(`the scenario has no service ${search.serviceId}`);
-  return dayAvailability({
-    rules: scenario.shop,
+  const day = {
     date: search.date,
     durationMinutes: service.durationMinutes,
     busy: search.busy,
     holds: [],
     phone: scenario.phone,
     now: new Date(search.now),
-  });
+  };
+  const own = chairsAvailability({ ...day, chairs: chairsFor(scenario.shop, search.serviceId, search.barberId) });
+  const everyone = chairsAvailability({ ...day, chairs: chairsFor(scenario.shop, search.serviceId, 'any') });
+  return { slots: own.slots, reason: own.reason, othersFreeAt: everyone.freeAt };
 }
 
 function freeSlots(shop: ShopConfig, serviceId: string, date: string, now: string, busy: Interval[]) {

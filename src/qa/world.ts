@@ -19,6 +19,7 @@ import { type Scenario, wholeDay } from './scenario.ts';
  */
 export type Arrangement =
   | { kind: 'calendarFull'; date: string }
+  | { kind: 'barberBusy'; interval: { start: string; end: string; barberId?: string } }
   | { kind: 'calendarDown' }
   | { kind: 'slotHeldByOther' }
   | { kind: 'holdsDown' }
@@ -30,6 +31,8 @@ export function describeArrangement(arrangement: Arrangement): string {
   switch (arrangement.kind) {
     case 'calendarFull':
       return `the calendar is fully booked on ${arrangement.date}`;
+    case 'barberBusy':
+      return `${arrangement.interval.barberId} has an appointment at ${arrangement.interval.start}`;
     case 'calendarDown':
       return 'the calendar does not answer';
     case 'slotHeldByOther':
@@ -76,6 +79,7 @@ export function createWorld(scenario: Scenario, dataDir: string) {
     async busy(window: Interval) {
       await calendarUp();
       const busy = await local.busy(window);
+      if (active?.kind === 'barberBusy') return [...busy, active.interval];
       return active?.kind === 'calendarFull' ? [...busy, wholeDay(scenario.shop, active.date)] : busy;
     },
     async create(appointment: Appointment) {

@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach } from 'vitest';
 import { loadShopConfig } from '../../config/load.ts';
 import { type CitaOptions, createCita } from '../../src/cita.ts';
@@ -8,6 +9,9 @@ import type { OutboundMessage } from '../../src/messages/whatsapp.ts';
 import { optionsOf } from '../../src/messages/whatsapp.ts';
 
 export const shop = loadShopConfig();
+
+/** The example shop with three barbers (config/barbershop-team.json). */
+export const teamShop = loadShopConfig(fileURLToPath(new URL('../../config/barbershop-team.json', import.meta.url)));
 
 /** A clock the test moves by hand. Tuesday 24 Nov 2026, 10:00 in Madrid. */
 export function fakeClock(start = '2026-11-24T09:00:00Z') {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type ShopConfig, serviceById, shopToday, WEEKDAYS } from '../../../config/schema.ts';
+import { ANY_BARBER, barberById, type ShopConfig, serviceById, shopToday, WEEKDAYS } from '../../../config/schema.ts';
 import { CustomerEvent } from '../../../machines/events.ts';
 import type { Situation } from '../rules/index.ts';
 import { allowedEventTypes } from './schema.ts';
@@ -56,6 +56,8 @@ function isPossible(event: CustomerEvent, situation: Situation): boolean {
   switch (event.type) {
     case 'SELECT_SERVICE':
       return serviceById(shop, event.serviceId) !== undefined;
+    case 'SELECT_BARBER':
+      return event.barberId === ANY_BARBER || barberById(shop, event.barberId) !== undefined;
     case 'PICK_DATE':
       // CalendarDate has already rejected days that do not exist (2026-02-30).
       return event.date >= shopToday(shop, situation.now);

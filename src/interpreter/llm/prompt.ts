@@ -71,6 +71,9 @@ export function systemPrompt(situation: Situation): string {
     `Today is ${today.weekdayLong} ${today.toISODate()}, ${today.toFormat('HH:mm')} in ${shop.timezone}.`,
     `Opening hours: ${describeHours(shop)}.`,
     `Services (id: name):\n${services}`,
+    shop.barbers.length > 0
+      ? `Barbers (id: name): ${shop.barbers.map((b) => `${b.id}: ${[b.name, ...b.synonyms].join(' / ')}`).join('; ')}.`
+      : '',
     `Conversation language: ${situation.language}.`,
     `Current step: ${describeStep(situation)}`,
     situation.date ? `Day already chosen: ${situation.date}.` : '',

@@ -1,6 +1,6 @@
 import { zodResponseFormat } from 'openai/helpers/zod';
 import { z } from 'zod';
-import { ClockTime, Language } from '../../../config/schema.ts';
+import { ANY_BARBER, ClockTime, Language } from '../../../config/schema.ts';
 import { CUSTOMER_EVENT_TYPES, CustomerEvent, type CustomerEventType } from '../../../machines/events.ts';
 import type { Situation } from '../rules/index.ts';
 
@@ -13,7 +13,11 @@ export const ALWAYS_ALLOWED: readonly CustomerEventType[] = ['ASK_INFO', 'SET_LA
 /** The event types the model may answer with in this situation, in the order the events module lists them. */
 export function allowedEventTypes(situation: Situation): CustomerEventType[] {
   return CUSTOMER_EVENT_TYPES.filter(
-    (type) => !BUTTON_ONLY.includes(type) && (situation.accepts.has(type) || ALWAYS_ALLOWED.includes(type)),
+    (type) =>
+      !BUTTON_ONLY.includes(type) &&
+      // A shop with one chair has no barber to name.
+      !(type === 'SELECT_BARBER' && situation.shop.barbers.length === 0) &&
+      (situation.accepts.has(type) || ALWAYS_ALLOWED.includes(type)),
   );
 }
 
@@ -41,6 +45,12 @@ export function answerSchema(situation: Situation) {
       switch (option.shape.type.value) {
         case 'SELECT_SERVICE':
           return option.extend({ serviceId: z.enum(serviceIds).describe('one of the service ids listed') });
+        case 'SELECT_BARBER':
+          return option.extend({
+            barberId: z
+              .enum([ANY_BARBER, ...shop.barbers.map((barber) => barber.id)])
+              .describe(`one of the barber ids listed, or "${ANY_BARBER}" when the customer does not mind who`),
+          });
         case 'SET_LANGUAGE':
           return option.extend({ language: z.enum(languages as [Language, ...Language[]]) });
         case 'PICK_DATE':

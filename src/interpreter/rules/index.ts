@@ -1,5 +1,6 @@
 import type { Language, ShopConfig } from '../../../config/schema.ts';
 import type { CustomerEvent, CustomerEventType } from '../../../machines/events.ts';
+import { barberNamedIn } from './barbers.ts';
 import { languageOf } from './language.ts';
 import { serviceNamedIn } from './services.ts';
 import { findPhrase, fold, hasPhrase } from './text.ts';
@@ -84,11 +85,13 @@ export function readRules(text: string, situation: Situation): CustomerEvent[] {
 
   const serviceId = serviceNamedIn(folded, situation.shop);
   if (serviceId) events.push({ type: 'SELECT_SERVICE', serviceId });
+  const barberId = barberNamedIn(folded, situation.shop, situation.step === 'choosingBarber');
+  if (barberId) events.push({ type: 'SELECT_BARBER', barberId });
   const when = whenIn(text, situation.shop, situation.now, situation.date);
   if (when.date) events.push({ type: 'PICK_DATE', date: when.date });
   if (when.time) events.push({ type: 'PICK_TIME', time: when.time });
 
-  if (isShort && !serviceId && !when.date && !when.time && questions.length === 0) {
+  if (isShort && !serviceId && !barberId && !when.date && !when.time && questions.length === 0) {
     if (answer) events.push(answer);
     else if (command) events.push(changeOrMove(command, situation));
     else if (findPhrase(squeeze(folded), THANKS.map(squeeze))) events.push({ type: 'THANKS' });

@@ -1,0 +1,88 @@
+import { ANY_BARBER, barberHours, barbersFor, type ShopConfig } from '../../config/schema.ts';
+import type { DayAvailability, NoSlotsReason, Slot } from '../../machines/booking.context.ts';
+import { type BookingRules, type DaySearch, dayAvailability, type HeldInterval, type Interval } from './slots.ts';
+
+/** One chair that can take the appointment: a barber and their hours, or the shop itself when it has no barbers. */
+export interface Chair {
+  barberId?: string;
+  rules: BookingRules;
+}
+
+/** Busy time or a hold, of one barber's chair or (no barber) of every chair. */
+export type ChairInterval = Interval & { barberId?: string };
+
+export interface ChairsSearch extends Omit<DaySearch, 'rules' | 'busy' | 'holds'> {
+  chairs: Chair[];
+  busy: ChairInterval[];
+  holds: (HeldInterval & { barberId?: string })[];
+}
+
+/** The day's free times over several chairs, and who is free at each. */
+export interface ChairsDay extends DayAvailability {
+  /** Per offered time ("17:00"), the barbers free then, in the config's order. */
+  freeAt: Record<string, string[]>;
+}
+
+/**
+ * The chairs that can do the service: the barbers who do it (only `barberId`, when the customer
+ * named one), or the shop as one chair when it has no barbers.
+ *
+ * @example
+ * chairsFor(shop, 'corte', 'any') // [{ barberId: 'javi', rules }, { barberId: 'lucia', rules }, …]
+ */
+export function chairsFor(shop: ShopConfig, serviceId: string, barberId?: string): Chair[] {
+  if (shop.barbers.length === 0) return [{ rules: shop }];
+  return barbersFor(shop, serviceId)
+    .filter((barber) => barberId === undefined || barberId === ANY_BARBER || barber.id === barberId)
+    .map((barber) => ({ barberId: barber.id, rules: barberHours(shop, barber) }));
+}
+
+/**
+ * The free start times of one day over several chairs: each chair's own availability (its hours,
+ * its busy time and holds, and what blocks every chair), joined by time. A pure function like
+ * `dayAvailability`, which it runs once per chair.
+ *
+ * @example
+ * chairsAvailability({ chairs: chairsFor(shop, 'corte', 'any'), date, durationMinutes: 30, busy, holds, phone, now })
+ * // { slots: [...], freeAt: { '17:00': ['javi', 'marcos'], ... } }
+ */
+export function chairsAvailability(search: ChairsSearch): ChairsDay {
+  const { chairs, busy, holds, ...day } = search;
+  const bySlot = new Map<string, { slot: Slot; barbers: string[] }>();
+  const reasons = new Set<NoSlotsReason>();
+  for (const chair of chairs) {
+    const ofChair = (interval: { barberId?: string }) =>
+      chair.barberId === undefined || interval.barberId === undefined || interval.barberId === chair.barberId;
+    const answer = dayAvailability({
+      ...day,
+      rules: chair.rules,
+      busy: busy.filter(ofChair),
+      holds: holds.filter(ofChair),
+    });
+    if (answer.reason) reasons.add(answer.reason);
+    for (const slot of answer.slots) {
+      const entry = bySlot.get(slot.time) ?? { slot, barbers: [] };
+      if (chair.barberId !== undefined) entry.barbers.push(chair.barberId);
+      bySlot.set(slot.time, entry);
+    }
+  }
+  const joined = [...bySlot.values()].sort((a, b) => a.slot.start.localeCompare(b.slot.start));
+  const freeAt = Object.fromEntries(joined.map(({ slot, barbers }) => [slot.time, barbers]));
+  const slots = joined.map(({ slot }) => slot);
+  if (slots.length > 0) return { slots, freeAt };
+  // Past and too far ahead are the same for every chair; a day some barbers work but are full is full.
+  const reason = (['past', 'beyondWindow', 'full', 'closed'] as const).find((r) => reasons.has(r)) ?? 'closed';
+  return { slots, reason, freeAt };
+}
+
+/**
+ * The order an "anyone" booking tries the free barbers in: fewest appointments that day first,
+ * ties by the config's order (`free` is in that order), so work spreads across the chairs.
+ */
+export function byFewestAppointments(free: string[], appointmentsThatDay: ChairInterval[]): string[] {
+  const count = (barberId: string) => appointmentsThatDay.filter((a) => a.barberId === barberId).length;
+  return free
+    .map((id, order) => ({ id, order, count: count(id) }))
+    .sort((a, b) => a.count - b.count || a.order - b.order)
+    .map(({ id }) => id);
+}
