@@ -111,6 +111,7 @@ export const bookingMachine = setup({
       context.barberId !== ANY_BARBER &&
       context.serviceId !== undefined &&
       !barbersDoing(context, context.serviceId).includes(context.barberId),
+    hasNamedBarber: ({ context }) => context.barberId !== undefined && context.barberId !== ANY_BARBER,
     othersFreeAtWantedTime: ({ event }) =>
       'output' in event && ((event.output as DayAvailability).othersFreeAt ?? []).length > 0,
     hasNoService: ({ context }) => context.serviceId === undefined,
@@ -581,6 +582,8 @@ export const bookingMachine = setup({
       on: {
         PICK_TIME: [
           { guard: 'isOfferedTime', target: 'holdingSlot', actions: 'chooseSlot' },
+          // Not free with the barber asked for: look again, to tell which other barbers are free then.
+          { guard: 'hasNamedBarber', target: 'checkingAvailability', actions: 'rememberWantedTime' },
           { actions: { type: 'note', params: ({ event }) => ({ kind: 'timeNotFree', time: event.time }) } },
         ],
         MORE_TIMES: [
