@@ -1,7 +1,21 @@
 import { auth, calendar_v3 } from '@googleapis/calendar';
-import { type Appointment, type Calendar, CalendarUnavailable, type Interval } from '../../src/engine/ports.ts';
+import {
+  type Appointment,
+  type BusyInterval,
+  type Calendar,
+  CalendarUnavailable,
+  type Interval,
+} from '../../src/engine/ports.ts';
 import type { ServiceAccount } from './credentials.ts';
-import { appointmentFrom, bookingIdOf, busyFrom, EventList, eventFor, isCancelled } from './events.ts';
+import {
+  appointmentFrom,
+  bookingIdOf,
+  busyByBarberFrom,
+  busyFrom,
+  EventList,
+  eventFor,
+  isCancelled,
+} from './events.ts';
 import { DEFAULT_RETRY_POLICY, describeFailure, type RetryPolicy, statusOf, withRetries } from './retry.ts';
 
 /**
@@ -37,7 +51,15 @@ export interface GoogleCalendarOptions {
   rootUrl?: string;
   requestTimeoutMs?: number;
   retry?: RetryPolicy;
+  /**
+   * The shop's barbers: one with a `calendarId` has their appointments in that calendar (shared
+   * with the service account too); the others' go to the shop calendar, marked with their id.
+   */
+  barbers?: { id: string; name?: string; calendarId?: string }[];
 }
+
+/** How many event ids the adapter remembers the calendar of, so a get or cancel asks one calendar. */
+const REMEMBERED_EVENTS = 10_000;
 
 /**
  * The shop's Google Calendar as cita's calendar: busy time comes from free/busy (so events the
@@ -54,6 +76,13 @@ export class GoogleCalendar implements Calendar {
   readonly #timeZone: string;
   readonly #retry: RetryPolicy;
   readonly #serviceAccountEmail: string;
+  readonly #barbers: { id: string; name?: string; calendarId?: string }[];
+  /** Barbers' own calendars → barber id. */
+  readonly #ownCalendars: Map<string, string>;
+  /** Whether some barber's appointments sit in the shop calendar, which then needs reading by event. */
+  readonly #sharesShopCalendar: boolean;
+  /** Event id → the calendar it was last seen in. */
+  readonly #calendarOfEvent = new Map<string, string>();
 
   constructor(options: GoogleCalendarOptions) {
     if (options.rootUrl && !options.rootUrl.endsWith('/')) {
@@ -79,32 +108,82 @@ export class GoogleCalendar implements Calendar {
     this.#timeZone = options.timeZone;
     this.#retry = options.retry ?? DEFAULT_RETRY_POLICY;
     this.#serviceAccountEmail = options.serviceAccount.client_email;
+    this.#barbers = options.barbers ?? [];
+    this.#ownCalendars = new Map(
+      this.#barbers.flatMap((b) => (b.calendarId && b.calendarId !== options.calendarId ? [[b.calendarId, b.id]] : [])),
+    );
+    this.#sharesShopCalendar = this.#barbers.some((b) => !b.calendarId || b.calendarId === options.calendarId);
   }
 
-  /** One free/busy call for the whole window. Throws CalendarUnavailable when Google cannot tell. */
-  async busy(window: Interval): Promise<Interval[]> {
+  /**
+   * One free/busy call for the whole window, over the shop's calendar and every barber's own:
+   * an event in a barber's own calendar takes only that barber's chair. When some barbers share
+   * the shop calendar, it is read by event instead (free/busy cannot say whose an event is).
+   * Throws CalendarUnavailable when Google cannot tell.
+   */
+  async busy(window: Interval): Promise<BusyInterval[]> {
+    const own = [...this.#ownCalendars.keys()];
+    const freeBusyOf = this.#sharesShopCalendar && this.#barbers.length > 0 ? own : [this.#calendarId, ...own];
+    const [free, shared] = await Promise.all([
+      freeBusyOf.length > 0 ? this.#freeBusy(window, freeBusyOf) : undefined,
+      this.#sharesShopCalendar && this.#barbers.length > 0 ? this.#sharedCalendarBusy(window) : [],
+    ]);
+    const busy: BusyInterval[] = [...shared];
+    for (const calendarId of freeBusyOf) {
+      const barberId = this.#ownCalendars.get(calendarId);
+      const hint = this.#shareHint(calendarId);
+      for (const interval of busyFrom(free, calendarId, hint))
+        busy.push(barberId ? { ...interval, barberId } : interval);
+    }
+    return busy;
+  }
+
+  async #freeBusy(window: Interval, calendarIds: string[]) {
     const response = await this.#call('freebusy.query', () =>
       this.#api.freebusy.query({
         requestBody: {
           timeMin: window.start,
           timeMax: window.end,
           timeZone: this.#timeZone,
-          items: [{ id: this.#calendarId }],
+          items: calendarIds.map((id) => ({ id })),
         },
       }),
     );
-    return busyFrom(response.data, this.#calendarId, this.#shareHint());
+    return response.data;
+  }
+
+  async #sharedCalendarBusy(window: Interval): Promise<BusyInterval[]> {
+    const items: unknown[] = [];
+    let pageToken: string | undefined;
+    do {
+      const response = await this.#call('events.list', () =>
+        this.#api.events.list({
+          calendarId: this.#calendarId,
+          singleEvents: true,
+          timeMin: window.start,
+          timeMax: window.end,
+          timeZone: this.#timeZone,
+          ...(pageToken ? { pageToken } : {}),
+        }),
+      );
+      const page = EventList.parse(response.data);
+      items.push(...page.items);
+      pageToken = page.nextPageToken;
+    } while (pageToken);
+    return busyByBarberFrom(items, this.#timeZone);
   }
 
   async create(appointment: Appointment): Promise<Appointment> {
+    const calendarId = this.#calendarFor(appointment.barberId);
     try {
       const response = await this.#call('events.insert', () =>
         this.#api.events.insert({
-          calendarId: this.#calendarId,
+          calendarId,
           sendUpdates: 'none',
-          requestBody: eventFor(appointment, this.#timeZone),
+          requestBody: this.#eventFor(appointment),
         }),
       );
+      this.#remember(appointment.id, calendarId);
       return appointmentFrom(response.data) ?? appointment;
     } catch (error) {
       if (!isStatus(error, 409)) throw error;
@@ -113,14 +192,16 @@ export class GoogleCalendar implements Calendar {
   }
 
   async get(id: string): Promise<Appointment | undefined> {
-    const event = await this.#event(id);
-    return event === undefined ? undefined : appointmentFrom(event);
+    const found = await this.#find(id);
+    return found === undefined ? undefined : appointmentFrom(found.event);
   }
 
   async cancel(id: string): Promise<void> {
+    const found = await this.#find(id);
+    if (found === undefined) return;
     try {
       await this.#call('events.delete', () =>
-        this.#api.events.delete({ calendarId: this.#calendarId, eventId: id, sendUpdates: 'none' }),
+        this.#api.events.delete({ calendarId: found.calendarId, eventId: id, sendUpdates: 'none' }),
       );
     } catch (error) {
       // Already gone (410) or never there (404): what the caller wanted is true.
@@ -129,12 +210,28 @@ export class GoogleCalendar implements Calendar {
     }
   }
 
-  /** Moves the event in one patch (same id), so the customer never has none or two. */
+  /**
+   * Moves the event in one patch (same id), so the customer never has none or two. A move to a
+   * barber with another calendar first moves the event there (Google's events.move), then patches it.
+   */
   async reschedule(appointment: Appointment): Promise<Appointment> {
-    const { id: _, ...changes } = eventFor(appointment, this.#timeZone);
+    const { id: _, ...changes } = this.#eventFor(appointment);
+    const target = this.#calendarFor(appointment.barberId);
+    const found = await this.#find(appointment.id);
+    if (found && found.calendarId !== target) {
+      await this.#call('events.move', () =>
+        this.#api.events.move({
+          calendarId: found.calendarId,
+          eventId: appointment.id,
+          destination: target,
+          sendUpdates: 'none',
+        }),
+      );
+      this.#remember(appointment.id, target);
+    }
     const response = await this.#call('events.patch', () =>
       this.#api.events.patch({
-        calendarId: this.#calendarId,
+        calendarId: target,
         eventId: appointment.id,
         sendUpdates: 'none',
         requestBody: changes,
@@ -146,13 +243,21 @@ export class GoogleCalendar implements Calendar {
     return moved;
   }
 
+  /** The phone's appointments in the shop's calendar and every barber's, soonest first. */
   async upcomingFor(phone: string, from: Date): Promise<Appointment[]> {
+    const lists = await Promise.all(
+      this.#allCalendars().map((calendarId) => this.#upcomingIn(calendarId, phone, from)),
+    );
+    return lists.flat().sort((a, b) => a.start.localeCompare(b.start));
+  }
+
+  async #upcomingIn(calendarId: string, phone: string, from: Date): Promise<Appointment[]> {
     const appointments: Appointment[] = [];
     let pageToken: string | undefined;
     do {
       const response = await this.#call('events.list', () =>
         this.#api.events.list({
-          calendarId: this.#calendarId,
+          calendarId,
           privateExtendedProperty: [`phone=${phone}`],
           singleEvents: true,
           orderBy: 'startTime',
@@ -165,7 +270,10 @@ export class GoogleCalendar implements Calendar {
       for (const item of page.items) {
         const appointment = appointmentFrom(item);
         // timeMin keeps events still running at `from`; the port wants those starting at or after it.
-        if (appointment && Date.parse(appointment.start) >= from.getTime()) appointments.push(appointment);
+        if (appointment && Date.parse(appointment.start) >= from.getTime()) {
+          appointments.push(appointment);
+          this.#remember(appointment.id, calendarId);
+        }
       }
       pageToken = page.nextPageToken;
     } while (pageToken);
@@ -177,7 +285,7 @@ export class GoogleCalendar implements Calendar {
    * as written only when that event is this booking and still stands.
    */
   async #alreadyWritten(appointment: Appointment): Promise<Appointment> {
-    const event = await this.#event(appointment.id);
+    const event = await this.#event(this.#calendarFor(appointment.barberId), appointment.id);
     if (event === undefined || bookingIdOf(event) !== appointment.id) {
       throw new Error(`Google Calendar already has a different event with id ${appointment.id}`);
     }
@@ -188,12 +296,27 @@ export class GoogleCalendar implements Calendar {
     return appointmentFrom(event) ?? appointment;
   }
 
+  /**
+   * The raw event and its calendar: where it was last seen, else the shop's calendar, then each
+   * barber's. A shop without barbers asks its one calendar, as before.
+   */
+  async #find(id: string): Promise<{ event: unknown; calendarId: string } | undefined> {
+    const known = this.#calendarOfEvent.get(id);
+    const order = known ? [known, ...this.#allCalendars().filter((c) => c !== known)] : this.#allCalendars();
+    for (const calendarId of order) {
+      const event = await this.#event(calendarId, id);
+      if (event !== undefined) {
+        this.#remember(id, calendarId);
+        return { event, calendarId };
+      }
+    }
+    return undefined;
+  }
+
   /** The raw event (cancelled ones included, as Google keeps them), or undefined when there is none. */
-  async #event(id: string): Promise<unknown> {
+  async #event(calendarId: string, id: string): Promise<unknown> {
     try {
-      const response = await this.#call('events.get', () =>
-        this.#api.events.get({ calendarId: this.#calendarId, eventId: id }),
-      );
+      const response = await this.#call('events.get', () => this.#api.events.get({ calendarId, eventId: id }));
       return response.data;
     } catch (error) {
       if (isStatus(error, 404, 410)) return undefined;
@@ -201,8 +324,30 @@ export class GoogleCalendar implements Calendar {
     }
   }
 
-  #shareHint(): string {
-    return `; check that calendar ${this.#calendarId} is shared with ${this.#serviceAccountEmail} ("Make changes to events")`;
+  #shareHint(calendarId = this.#calendarId): string {
+    return `; check that calendar ${calendarId} is shared with ${this.#serviceAccountEmail} ("Make changes to events")`;
+  }
+
+  /** The calendar a barber's appointments go to: their own, else the shop's. */
+  #calendarFor(barberId: string | undefined): string {
+    return this.#barbers.find((b) => b.id === barberId)?.calendarId ?? this.#calendarId;
+  }
+
+  #allCalendars(): string[] {
+    return [this.#calendarId, ...this.#ownCalendars.keys()];
+  }
+
+  #eventFor(appointment: Appointment) {
+    return eventFor(appointment, this.#timeZone, this.#barbers.find((b) => b.id === appointment.barberId)?.name);
+  }
+
+  #remember(id: string, calendarId: string) {
+    this.#calendarOfEvent.delete(id);
+    this.#calendarOfEvent.set(id, calendarId);
+    // A Map iterates oldest first: forget the oldest beyond the limit.
+    if (this.#calendarOfEvent.size > REMEMBERED_EVENTS) {
+      this.#calendarOfEvent.delete(this.#calendarOfEvent.keys().next().value as string);
+    }
   }
 
   /**

@@ -1,6 +1,7 @@
 import type { calendar_v3 } from '@googleapis/calendar';
+import { DateTime } from 'luxon';
 import { z } from 'zod';
-import { Appointment, CalendarUnavailable, type Interval } from '../../src/engine/ports.ts';
+import { Appointment, type BusyInterval, CalendarUnavailable, type Interval } from '../../src/engine/ports.ts';
 
 /**
  * How an appointment is written to, and read back from, a Google Calendar event. Only the fields
@@ -16,6 +17,8 @@ const EventTime = z.object({ dateTime: z.string().optional(), date: z.string().o
 export const CalendarEvent = z.object({
   id: z.string(),
   status: z.string().optional(),
+  /** "transparent": shown as available, so it blocks nothing. */
+  transparency: z.string().optional(),
   start: EventTime.optional(),
   end: EventTime.optional(),
   extendedProperties: z.object({ private: z.record(z.string(), z.string()).optional() }).optional(),
@@ -29,6 +32,8 @@ export const BookingProperties = z.object({
   serviceId: z.string(),
   serviceName: z.string(),
   customerName: z.string().optional(),
+  /** Whose chair: the barber is recorded on the event, also when it sits in the shop's calendar. */
+  barberId: z.string().optional(),
 });
 export type BookingProperties = z.infer<typeof BookingProperties>;
 
@@ -46,7 +51,7 @@ const FreeBusyCalendar = z.object({
 export const FreeBusyResponse = z.object({ calendars: z.record(z.string(), FreeBusyCalendar).default({}) });
 
 /** The event cita inserts for an appointment: titled for the barber, with a reminder, and nobody invited. */
-export function eventFor(appointment: Appointment, timeZone: string): calendar_v3.Schema$Event {
+export function eventFor(appointment: Appointment, timeZone: string, barberName?: string): calendar_v3.Schema$Event {
   const customer = appointment.customerName ?? `+${appointment.phone}`;
   const properties: BookingProperties = {
     bookingId: appointment.id,
@@ -54,11 +59,13 @@ export function eventFor(appointment: Appointment, timeZone: string): calendar_v
     serviceId: appointment.serviceId,
     serviceName: appointment.serviceName,
     ...(appointment.customerName ? { customerName: appointment.customerName } : {}),
+    ...(appointment.barberId ? { barberId: appointment.barberId } : {}),
   };
   return {
     id: appointment.id,
-    summary: `${appointment.serviceName} – ${customer}`,
+    summary: `${appointment.serviceName} – ${customer}${barberName ? ` (${barberName})` : ''}`,
     description: [
+      ...(barberName ? [`Barber: ${barberName}`] : []),
       `Customer: ${appointment.customerName ?? '(no name given)'}`,
       `Phone: +${appointment.phone}`,
       `WhatsApp: https://wa.me/${appointment.phone}`,
@@ -81,11 +88,12 @@ export function appointmentFrom(raw: unknown): Appointment | undefined {
   const properties = BookingProperties.safeParse(event.extendedProperties?.private ?? {});
   const [start, end] = [event.start?.dateTime, event.end?.dateTime];
   if (!properties.success || !start || !end) return undefined;
-  const { bookingId, customerName, ...rest } = properties.data;
+  const { bookingId, customerName, barberId, ...rest } = properties.data;
   return Appointment.parse({
     ...rest,
     id: event.id,
     ...(customerName ? { customerName } : {}),
+    ...(barberId ? { barberId } : {}),
     start: utc(start),
     end: utc(end),
   });
@@ -123,4 +131,28 @@ export function busyFrom(raw: unknown, calendarId: string, hint = ''): Interval[
 /** Google answers in the calendar's offset ("…T10:00:00+01:00"); cita stores instants as UTC. */
 function utc(dateTime: string): string {
   return new Date(dateTime).toISOString();
+}
+
+/**
+ * Busy time of a calendar several barbers share, from its events: an event cita wrote for a
+ * barber takes only that barber's chair; anything else (the owner's own blocks, a holiday) takes
+ * every chair. Free/busy cannot tell them apart, so the shared calendar is read this way.
+ */
+export function busyByBarberFrom(items: unknown[], timeZone: string): BusyInterval[] {
+  return items.flatMap((raw) => {
+    const event = CalendarEvent.parse(raw);
+    if (event.status === 'cancelled' || event.transparency === 'transparent') return [];
+    const start = instantOf(event.start, timeZone);
+    const end = instantOf(event.end, timeZone);
+    if (!start || !end) return [];
+    const barberId = event.extendedProperties?.private?.barberId;
+    return [{ start, end, ...(barberId ? { barberId } : {}) }];
+  });
+}
+
+/** An event time as a UTC instant; an all-day event's date counts from midnight in the shop. */
+function instantOf(time: z.infer<typeof EventTime> | undefined, timeZone: string): string | undefined {
+  if (time?.dateTime) return utc(time.dateTime);
+  if (time?.date) return DateTime.fromISO(time.date, { zone: timeZone }).toUTC().toISO() ?? undefined;
+  return undefined;
 }

@@ -1,4 +1,4 @@
-import { GoogleCalendar } from './calendar.ts';
+import { GoogleCalendar, type GoogleCalendarOptions } from './calendar.ts';
 import { readServiceAccount } from './credentials.ts';
 
 /** The GOOGLE_* settings (see .env.example). */
@@ -17,7 +17,11 @@ export interface GoogleCalendarEnv {
  * @example
  * const calendar = googleCalendarFromEnv(env, shop.timezone); // undefined → LocalCalendar
  */
-export function googleCalendarFromEnv(env: GoogleCalendarEnv, timeZone: string): GoogleCalendar | undefined {
+export function googleCalendarFromEnv(
+  env: GoogleCalendarEnv,
+  timeZone: string,
+  barbers: GoogleCalendarOptions['barbers'] = [],
+): GoogleCalendar | undefined {
   if (!env.GOOGLE_CALENDAR_ID) {
     // Half a set-up would silently keep bookings out of the barber's calendar: say so instead.
     if (env.GOOGLE_SERVICE_ACCOUNT_JSON) {
@@ -31,6 +35,7 @@ export function googleCalendarFromEnv(env: GoogleCalendarEnv, timeZone: string):
   return new GoogleCalendar({
     calendarId: env.GOOGLE_CALENDAR_ID,
     timeZone,
+    barbers,
     serviceAccount: readServiceAccount(env),
     ...(env.GOOGLE_API_ROOT_URL ? { rootUrl: env.GOOGLE_API_ROOT_URL } : {}),
   });

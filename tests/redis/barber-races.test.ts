@@ -13,7 +13,7 @@ import { failureReason, type Slot } from '../../machines/booking.context.ts';
 import { chairsAvailability, chairsFor } from '../../src/availability/chairs.ts';
 import { type BookingDependencies, bookingStepsFor } from '../../src/engine/booking-actors.ts';
 import type { Appointment } from '../../src/engine/ports.ts';
-import { fakeClock, tempDataDir, teamShop } from '../support/cita.ts';
+import { fakeClock, teamShop, tempDataDir } from '../support/cita.ts';
 import { redisRun } from './implementations.ts';
 
 const run = await redisRun();

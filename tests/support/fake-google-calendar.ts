@@ -25,7 +25,7 @@ import type { ServiceAccount } from '../../adapters/google-calendar/credentials.
 export const FAKE_CALENDAR_ID = 'barberia@group.calendar.google.com';
 
 /** The API routes the fake serves, for failure injection and for reading the request log. */
-export type FakeRoute = 'freeBusy' | 'insert' | 'get' | 'patch' | 'delete' | 'list';
+export type FakeRoute = 'freeBusy' | 'insert' | 'get' | 'patch' | 'delete' | 'list' | 'move';
 
 export type InjectedFailure =
   /** Answer with this HTTP status and Google's error shape (e.g. 403 + 'rateLimitExceeded'). */
@@ -100,10 +100,13 @@ export function testServiceAccount(): { serviceAccount: ServiceAccount; publicKe
  * const calendar = new GoogleCalendar({ calendarId: google.calendarId, rootUrl: google.rootUrl, ... });
  * google.barber.add({ start: '2026-11-25T09:00:00Z', end: '2026-11-25T10:00:00Z' });
  */
-export async function startFakeGoogleCalendar(options: { pageSize?: number } = {}) {
+export async function startFakeGoogleCalendar(options: { pageSize?: number; calendars?: string[] } = {}) {
   const pageSize = options.pageSize ?? 250;
   const { serviceAccount, publicKey } = testServiceAccount();
-  const calendars = new Map<string, Map<string, StoredEvent>>([[FAKE_CALENDAR_ID, new Map()]]);
+  // The shop's calendar, and any others shared with the service account (one per barber).
+  const calendars = new Map<string, Map<string, StoredEvent>>(
+    [FAKE_CALENDAR_ID, ...(options.calendars ?? [])].map((id) => [id, new Map()]),
+  );
   const failures: Record<FakeRoute, InjectedFailure[]> = {
     freeBusy: [],
     insert: [],
@@ -111,6 +114,7 @@ export async function startFakeGoogleCalendar(options: { pageSize?: number } = {
     patch: [],
     delete: [],
     list: [],
+    move: [],
   };
   const requests: RecordedRequest[] = [];
   const closing = new AbortController();
@@ -203,6 +207,22 @@ export async function startFakeGoogleCalendar(options: { pageSize?: number } = {
     event.resource = { ...event.resource, ...body.data, id: event.resource.id };
     if (body.data.start) event.startMs = Date.parse(body.data.start.dateTime);
     if (body.data.end) event.endMs = Date.parse(body.data.end.dateTime);
+    return failure ? injected(c, failure, rendered(event)) : c.json(rendered(event));
+  });
+
+  // events.move: the event leaves this calendar for `destination`, keeping its id.
+  app.post('/calendar/v3/calendars/:calendarId/events/:eventId/move', async (c) => {
+    const calendarId = c.req.param('calendarId');
+    record(c, 'move', calendarId, undefined);
+    const failure = failures.move.shift();
+    if (failure && 'status' in failure) return injected(c, failure);
+    const from = calendars.get(calendarId);
+    const to = calendars.get(c.req.query('destination') ?? '');
+    const event = from?.get(c.req.param('eventId'));
+    if (!event || !to) return googleError(c, 404, 'notFound', 'Not Found');
+    if (to.has(event.resource.id)) return googleError(c, 409, 'duplicate', 'The requested identifier already exists.');
+    from!.delete(event.resource.id);
+    to.set(event.resource.id, event);
     return failure ? injected(c, failure, rendered(event)) : c.json(rendered(event));
   });
 
