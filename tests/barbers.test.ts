@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { citaPerTest, customer, stateOf, teamShop } from './support/cita.ts';
+import { citaPerTest, customer, fakeClock, stateOf, teamShop } from './support/cita.ts';
 
 /**
  * A shop of three barbers (config/barbershop-team.json): Javi does everything and works the
@@ -189,6 +189,20 @@ describe('a shop with three barbers', () => {
     expect(carlos.lastText).toContain('Cita anulada: Corte de pelo con Marcos');
     await other.say('corte con Marcos el jueves a las 5');
     expect(await stateOf(cita, other.phone)).toBe('confirming');
+  });
+
+  it('names the barber in the reminder', async () => {
+    const clock = fakeClock();
+    const cita = start({ shop: teamShop, clock });
+    const carlos = customer(cita);
+    await carlos.say('corte con Lucía mañana a las 5');
+    await carlos.say('sí');
+    clock.set('2026-11-24T16:00:00Z');
+    expect(await cita.sendDueReminders()).toMatchObject({ sent: 1 });
+    await carlos.say('¿dónde estáis?');
+    expect(carlos.last[0]?.body).toContain(
+      '⏰ Recordatorio: tienes cita de Corte de pelo con Lucía el miércoles 25 de noviembre a las 17:00',
+    );
   });
 
   it('does not offer a one-chair shop a barber: SELECT_BARBER is not understood there', async () => {

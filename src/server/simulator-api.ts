@@ -16,12 +16,13 @@ const PanelSnapshot = z.object({
   context: z.object({
     language: loose(Language),
     serviceId: loose(z.string()),
+    barberId: loose(z.string()),
     date: loose(z.string()),
     wantedTime: loose(z.string()),
     slots: z.array(z.unknown()).catch([]),
     slotPage: loose(z.number()),
     chosenSlot: loose(Slot),
-    hold: loose(z.object({ token: z.string(), expiresAt: z.string() })),
+    hold: loose(z.object({ token: z.string(), expiresAt: z.string(), barberId: z.string().optional() })),
     booking: loose(Booking),
     bookings: z.array(z.unknown()).catch([]),
     intent: loose(z.string()),
@@ -43,6 +44,8 @@ export interface ConversationView {
   context: {
     language?: string;
     service?: { id: string; name?: string };
+    /** The barber asked for ("any" for anyone), and the one holding the slot. */
+    barber?: string;
     date?: string;
     wantedTime?: string;
     /** How many free times of `date` the customer was offered, and which page of them they see. */
@@ -50,7 +53,7 @@ export interface ConversationView {
     slotPage?: number;
     chosenSlot?: { date: string; time: string };
     /** The slot held while the customer confirms; the token is masked. */
-    hold?: { token: string; expiresAt: string };
+    hold?: { token: string; expiresAt: string; barberId?: string };
     booking?: Booking;
     upcomingBookings: number;
     intent?: string;
@@ -100,12 +103,17 @@ function conversationView(phone: string, snapshot: z.infer<typeof PanelSnapshot>
       service: context.serviceId
         ? { id: context.serviceId, name: service?.name[context.language ?? shop.languages.default] }
         : undefined,
+      barber: context.barberId,
       date: context.date,
       wantedTime: context.wantedTime,
       offeredSlots: context.slots.length,
       slotPage: context.slotPage,
       chosenSlot: context.chosenSlot && { date: context.chosenSlot.date, time: context.chosenSlot.time },
-      hold: context.hold && { token: maskToken(context.hold.token), expiresAt: context.hold.expiresAt },
+      hold: context.hold && {
+        token: maskToken(context.hold.token),
+        expiresAt: context.hold.expiresAt,
+        ...(context.hold.barberId && { barberId: context.hold.barberId }),
+      },
       booking: context.booking,
       upcomingBookings: context.bookings.length,
       intent: context.intent,

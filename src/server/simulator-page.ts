@@ -195,7 +195,7 @@ export const SIMULATOR_PAGE_HTML = /* html */ `<!doctype html>
   }
 
   function describeBooking(booking, timezone) {
-    return booking.serviceId + ', ' + formatInstant(booking.start, timezone, true) + (booking.moved ? ' (moved)' : '') + ' · ' + shortId(booking.id);
+    return booking.serviceId + (booking.barberId ? ' with ' + booking.barberId : '') + ', ' + formatInstant(booking.start, timezone, true) + (booking.moved ? ' (moved)' : '') + ' · ' + shortId(booking.id);
   }
 
   function shortId(id) {
@@ -218,11 +218,12 @@ export const SIMULATOR_PAGE_HTML = /* html */ `<!doctype html>
     const rows = [
       ['language', context.language],
       ['service', context.service && (context.service.name ? context.service.name + ' (' + context.service.id + ')' : context.service.id)],
+      ['barber', context.barber],
       ['date', context.date],
       ['wanted time', context.wantedTime],
       ['offered times', context.offeredSlots ? context.offeredSlots + (context.slotPage ? ', page ' + (context.slotPage + 1) : '') : undefined],
       ['chosen slot', context.chosenSlot && context.chosenSlot.date + ' ' + context.chosenSlot.time],
-      ['hold', context.hold && 'until ' + formatInstant(context.hold.expiresAt, zone, false) + ' · ' + context.hold.token],
+      ['hold', context.hold && 'until ' + formatInstant(context.hold.expiresAt, zone, false) + (context.hold.barberId ? ' · ' + context.hold.barberId : '') + ' · ' + context.hold.token],
       ['booking', context.booking && describeBooking(context.booking, zone)],
       ['upcoming bookings', String(context.upcomingBookings)],
       ['intent', context.intent],
