@@ -96,7 +96,12 @@ describe('the shop config’s barbers', () => {
     ['a service the shop does not have', (c: ShopConfig) => (c.barbers[1].services = ['tinte'])],
     ['two barbers with one id', (c: ShopConfig) => (c.barbers[1].id = 'javi')],
     ['a barber called "any"', (c: ShopConfig) => (c.barbers[0].id = 'any')],
-    ['a service nobody does', (c: ShopConfig) => c.barbers.forEach((b) => (b.services = ['corte']))],
+    [
+      'a service nobody does',
+      (c: ShopConfig) => {
+        for (const b of c.barbers) b.services = ['corte'];
+      },
+    ],
   ])('refuses %s', (_, spoil) => {
     const config = raw();
     spoil(config);

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ShopConfig } from '../../config/schema.ts';
 import { customer, stateOf, teamShop, testCita } from '../support/cita.ts';
-import { type FakeGoogleCalendar, startFakeGoogleCalendar } from '../support/fake-google-calendar.ts';
+import { startFakeGoogleCalendar } from '../support/fake-google-calendar.ts';
 import { googleCalendarFor } from './google.ts';
 
 /**
