@@ -19,7 +19,12 @@ export function meteredHistory(history: BookingHistory, metrics: CitaMetrics): B
       await history.record(phone, entry);
       metrics.bookings.inc({ change: CHANGES[entry.status] });
       log.info(
-        { event: 'booking.recorded', change: CHANGES[entry.status], serviceId: entry.serviceId },
+        {
+          event: 'booking.recorded',
+          change: CHANGES[entry.status],
+          serviceId: entry.serviceId,
+          ...(entry.barberId && { barberId: entry.barberId }),
+        },
         'booking change',
       );
     },
