@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { ShopConfig } from '../config/schema.ts';
 import { CUSTOMER_EVENT_TYPES, type CustomerEventType } from '../machines/events.ts';
 import { byFewestAppointments, chairsAvailability, chairsFor } from '../src/availability/chairs.ts';
+import { checkAnswer } from '../src/interpreter/llm/answer.ts';
+import { allowedEventTypes, answerSchema } from '../src/interpreter/llm/schema.ts';
 import { readRules, type Situation } from '../src/interpreter/rules/index.ts';
 import { shop, teamShop } from './support/cita.ts';
 
@@ -147,5 +149,35 @@ describe('the rule parser reads barbers', () => {
 
   it('reads no barber in a shop without barbers', () => {
     expect(read('corte con Javi', { shop }).some((event) => event.type === 'SELECT_BARBER')).toBe(false);
+  });
+});
+
+describe('the LLM and barbers', () => {
+  const asked = (shopConfig = teamShop): Situation => ({
+    shop: shopConfig,
+    now: NOW,
+    language: 'es',
+    choices: [],
+    accepts: new Set<CustomerEventType>(['SELECT_BARBER', 'SELECT_SERVICE', 'BACK']),
+    step: 'choosingBarber',
+  });
+
+  it('lets the model name only the shop’s barbers or "any", and drops any other barber it makes up', () => {
+    const schema = JSON.stringify(answerSchema(asked()).toJSONSchema());
+    expect(schema).toContain('"enum":["any","javi","lucia","marcos"]');
+    const answer = checkAnswer(
+      JSON.stringify({
+        events: [
+          { type: 'SELECT_BARBER', barberId: 'lucia' },
+          { type: 'SELECT_BARBER', barberId: 'paco' },
+        ],
+      }),
+      asked(),
+    );
+    expect(answer.events).toEqual([{ type: 'SELECT_BARBER', barberId: 'lucia' }]);
+  });
+
+  it('offers the model no barber at a shop without barbers', () => {
+    expect(allowedEventTypes(asked(shop))).not.toContain('SELECT_BARBER');
   });
 });

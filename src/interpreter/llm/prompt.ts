@@ -31,6 +31,9 @@ function describeFromEvents(situation: Situation): string {
   if (accepts.has('MORE_TIMES')) return 'The bot listed the free times of the chosen day and asked which one suits.';
   if (accepts.has('BOOK_ANOTHER')) return 'No booking is in progress (a new conversation, or one just booked).';
   if (choices.some((choice) => choice.event.type === 'PICK_DATE')) return 'The bot asked which day the customer wants.';
+  if (choices.some((choice) => choice.event.type === 'SELECT_BARBER')) {
+    return 'The bot asked which barber the customer wants, or anyone ("any").';
+  }
   return 'The bot asked which service the customer wants.';
 }
 
