@@ -44,6 +44,19 @@ export function calendarContract(name: string, makeCalendar: () => Promise<Calen
       return calendar;
     }
 
+    it("keeps an appointment's barber through create, get, upcoming and a move", async () => {
+      const calendar = await fresh();
+      const javi = appointment({ n: 7, barberId: 'javi' });
+      expect(await calendar.create(javi)).toMatchObject({ barberId: 'javi' });
+      expect(await calendar.get(javi.id)).toMatchObject({ barberId: 'javi' });
+      const moved = { ...javi, start: '2026-11-25T11:00:00.000Z', end: '2026-11-25T11:30:00.000Z' };
+      expect(await calendar.reschedule(moved)).toMatchObject({ barberId: 'javi', start: moved.start });
+      expect(await calendar.upcomingFor(javi.phone, new Date(0))).toMatchObject([{ id: javi.id, barberId: 'javi' }]);
+      // Busy time of a barber's appointment blocks that barber (or, where the calendar cannot tell, every chair).
+      const [busy] = await calendar.busy(day);
+      expect(busy.barberId === 'javi' || busy.barberId === undefined).toBe(true);
+    });
+
     it('reports no busy time on an empty calendar', async () => {
       const calendar = await fresh();
       expect(await calendar.busy(day)).toEqual([]);

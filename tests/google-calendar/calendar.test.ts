@@ -10,3 +10,8 @@ calendarContract('GoogleCalendar against the fake Calendar API', async () => {
   const google = await startFakeGoogleCalendar();
   return { calendar: googleCalendarFor(google), cleanup: google.close };
 });
+
+calendarContract('GoogleCalendar shared by barbers (read by event)', async () => {
+  const google = await startFakeGoogleCalendar();
+  return { calendar: googleCalendarFor(google, { barbers: [{ id: 'javi' }] }), cleanup: google.close };
+});

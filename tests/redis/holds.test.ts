@@ -41,6 +41,23 @@ describe.each(
     expect(await holds.overlapping(DAY)).toEqual([hold(CARLOS, '10:00', 60)]);
   });
 
+  it("holds each barber's chair on its own: one time, two barbers, two customers", async () => {
+    const holds = make();
+    const javi = { ...hold(CARLOS, '10:00', 30), barberId: 'javi' };
+    const lucia = { ...hold(ANA, '10:00', 30), barberId: 'lucia' };
+    expect(await holds.acquire(javi, TTL)).toBe(true);
+    expect(await holds.acquire(lucia, TTL)).toBe(true);
+    expect(await holds.acquire({ ...hold(ANA, '10:15', 30, 'ana:javi'), barberId: 'javi' }, TTL)).toBe(false);
+    // A phone's hold of another chair is not replaced: a customer may hold two chairs at once.
+    expect(await holds.acquire({ ...hold(CARLOS, '10:00', 30, 'carlos:marcos'), barberId: 'marcos' }, TTL)).toBe(true);
+    expect(await holds.overlapping(DAY)).toEqual(
+      expect.arrayContaining([javi, lucia, { ...hold(CARLOS, '10:00', 30, 'carlos:marcos'), barberId: 'marcos' }]),
+    );
+    expect(await holds.overlapping(DAY)).toHaveLength(3);
+    await holds.release(javi);
+    expect(await holds.acquire({ ...hold(ANA, '10:15', 30, 'ana:javi'), barberId: 'javi' }, TTL)).toBe(true);
+  });
+
   it('allows holds that only touch: 10:00–11:00 and 11:00–11:30', async () => {
     const holds = make();
     expect(await holds.acquire(hold(CARLOS, '10:00', 60), TTL)).toBe(true);
