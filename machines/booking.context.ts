@@ -22,15 +22,28 @@ export const DayAvailability = z.object({
   slots: z.array(Slot),
   reason: NoSlotsReason.optional(),
   othersFreeAt: z.array(z.string()).optional(),
+  /** A group asked for a time the whole group does not fit, but the customer alone would. */
+  aloneFits: z.boolean().optional(),
 });
 export type DayAvailability = z.infer<typeof DayAvailability>;
 
 /** A slot reserved for this customer while they confirm, in one barber's chair (none: the shop has no barbers). */
+/** The hold of one more person of a group booking: their service, chair and time, under its own token. */
+export const CompanionHold = z.object({
+  token: z.string().min(1),
+  serviceId: z.string(),
+  slot: Slot,
+  barberId: z.string().optional(),
+});
+export type CompanionHold = z.infer<typeof CompanionHold>;
+
 export const Hold = z.object({
   token: z.string().min(1),
   slot: Slot,
   expiresAt: z.iso.datetime(),
   barberId: z.string().optional(),
+  /** The other people of a group booking, held with the customer's own slot, all or nothing. */
+  companions: z.array(CompanionHold).optional(),
 });
 export type Hold = z.infer<typeof Hold>;
 
@@ -43,6 +56,18 @@ export const Booking = z.object({
   /** Set when this booking replaced an earlier time of the same appointment. */
   moved: z.boolean().optional(),
   barberId: z.string().optional(),
+  /** The other appointments booked with this one for a group, confirmed with the same yes. */
+  companions: z
+    .array(
+      z.object({
+        id: z.string().min(1),
+        serviceId: z.string().min(1),
+        start: z.iso.datetime(),
+        end: z.iso.datetime(),
+        barberId: z.string().optional(),
+      }),
+    )
+    .optional(),
 });
 export type Booking = z.infer<typeof Booking>;
 
@@ -85,6 +110,8 @@ export const Note = z.discriminatedUnion('kind', [
     others: z.array(z.string()).optional(),
   }),
   z.object({ kind: z.literal('unknownBarber') }),
+  /** The group does not fit at that time; `alone`: the first person would, and may book alone. */
+  z.object({ kind: z.literal('groupDoesNotFit'), time: ClockTime, alone: z.boolean() }),
   /** The barber the customer named does not do the service they chose. */
   z.object({ kind: z.literal('barberDoesNotDoService'), barberId: z.string(), serviceId: z.string() }),
   z.object({ kind: z.literal('noMoreTimes') }),
@@ -125,6 +152,8 @@ export interface BookingContext {
   /** When the message being answered arrived (ISO UTC): the machine's only notion of "now". */
   receivedAt?: string;
   serviceId?: string;
+  /** The services of the other people of a group booking (the customer's own is `serviceId`). */
+  companions?: string[];
   /** The barber the customer asked for, or ANY_BARBER; unset until they choose (or when the shop has one chair). */
   barberId?: string;
   date?: string;

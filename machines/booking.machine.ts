@@ -23,6 +23,7 @@ export const BUSY = 'busy';
 
 const fresh = {
   serviceId: undefined,
+  companions: undefined,
   barberId: undefined,
   date: undefined,
   wantedTime: undefined,
@@ -63,7 +64,14 @@ function namedBarber(context: BookingContext): { barberId?: string } {
   return context.barberId !== undefined && context.barberId !== ANY_BARBER ? { barberId: context.barberId } : {};
 }
 
-type FreeSlotsInput = { serviceId: string; date: string; moving?: Booking; barberId?: string; wantedTime?: string };
+type FreeSlotsInput = {
+  serviceId: string;
+  date: string;
+  moving?: Booking;
+  barberId?: string;
+  wantedTime?: string;
+  companions?: string[];
+};
 
 function engineProvides(name: string): never {
   throw new Error(`${name} is provided by the engine with bookingMachine.provide()`);
@@ -83,7 +91,7 @@ export const bookingMachine = setup({
      * Reserves the slot in the barber's chair (for "any", the free barber with the fewest
      * appointments that day) for a few minutes; throws BookingFailure('slotTaken').
      */
-    holdSlot: fromPromise<Hold, { serviceId: string; slot: Slot; barberId?: string }>(async () =>
+    holdSlot: fromPromise<Hold, { serviceId: string; slot: Slot; barberId?: string; companions?: string[] }>(async () =>
       engineProvides('holdSlot'),
     ),
     /** Final check under the hold and the calendar write; throws BookingFailure with the reason. */
@@ -100,6 +108,9 @@ export const bookingMachine = setup({
   guards: {
     isOfferedService: ({ context, event }) =>
       event.type === 'SELECT_SERVICE' && context.serviceIds.includes(event.serviceId),
+    isOfferedServices: ({ context, event }) =>
+      event.type === 'SELECT_SERVICES' && event.serviceIds.every((id) => context.serviceIds.includes(id)),
+    isGroup: ({ context }) => (context.companions ?? []).length > 0,
     isShopBarber: ({ context, event }) =>
       event.type === 'SELECT_BARBER' &&
       (context.barbers ?? []).length > 0 &&
@@ -163,7 +174,14 @@ export const bookingMachine = setup({
     startOver: assign(fresh),
     // A correction keeps the rest of what the customer chose: another service at the same time, another day at the same time.
     rememberService: assign(({ context, event }) =>
-      event.type === 'SELECT_SERVICE' ? { serviceId: event.serviceId, ...keepChosenTime(context) } : {},
+      event.type === 'SELECT_SERVICE'
+        ? { serviceId: event.serviceId, companions: undefined, ...keepChosenTime(context) }
+        : {},
+    ),
+    rememberGroup: assign(({ context, event }) =>
+      event.type === 'SELECT_SERVICES'
+        ? { serviceId: event.serviceIds[0], companions: event.serviceIds.slice(1), ...keepChosenTime(context) }
+        : {},
     ),
     rememberDate: assign(({ context, event }) =>
       event.type === 'PICK_DATE' ? { date: event.date, ...keepChosenTime(context) } : {},
@@ -174,15 +192,22 @@ export const bookingMachine = setup({
     forgetBarber: assign({ barberId: undefined }),
     rememberWantedTime: assign(({ event }) => (event.type === 'PICK_TIME' ? { wantedTime: event.time } : {})),
     forgetDate: assign({ date: undefined, slots: [], slotPage: 0, chosenSlot: undefined, hold: undefined }),
-    forgetService: assign({ serviceId: undefined, slots: [], slotPage: 0, chosenSlot: undefined, hold: undefined }),
+    forgetService: assign({
+      serviceId: undefined,
+      companions: undefined,
+      slots: [],
+      slotPage: 0,
+      chosenSlot: undefined,
+      hold: undefined,
+    }),
     forgetHold: assign({ hold: undefined, chosenSlot: undefined }),
     showFreeSlots: assign(({ event }) => ({
       slots: 'output' in event ? (event.output as DayAvailability).slots : [],
       slotPage: 0,
       wantedTime: undefined,
     })),
-    // The named barber's times; the time asked for is kept, so "con Lucía" next asks Lucía for it.
-    showBarberTimes: assign(({ event }) => ({
+    // The times that are free; the time asked for is kept, so "con Lucía" or "solo el corte" next asks for it again.
+    showTimesKeepingAsked: assign(({ event }) => ({
       slots: 'output' in event ? (event.output as DayAvailability).slots : [],
       slotPage: 0,
     })),
@@ -256,6 +281,12 @@ export const bookingMachine = setup({
       },
       { actions: { type: 'note', params: { kind: 'unknownService' } } },
     ],
+    // Several people at once: the times are those the whole group fits.
+    SELECT_SERVICES: {
+      guard: 'isOfferedServices',
+      target: '.nextStep',
+      actions: [{ type: 'releaseHold', params: ({ context }) => ({ hold: context.hold }) }, 'rememberGroup'],
+    },
     // A barber named at any step ("mejor con Lucía") is a correction too: the times depend on them.
     SELECT_BARBER: [
       {
@@ -519,10 +550,27 @@ export const bookingMachine = setup({
           moving: context.moving,
           barberId: context.barberId,
           wantedTime: context.wantedTime,
+          companions: context.companions,
         }),
         onDone: [
           // The customer already said a time and it is free: hold it straight away.
           { guard: 'wantedTimeIsFree', target: 'holdingSlot', actions: 'chooseWantedSlot' },
+          // The whole group does not fit then: show when it does, and whether the customer alone would fit.
+          {
+            guard: and(['dayHasFreeSlots', 'hasWantedTime', 'isGroup']),
+            target: 'choosingSlot',
+            actions: [
+              {
+                type: 'note',
+                params: ({ context, event }) => ({
+                  kind: 'groupDoesNotFit',
+                  time: context.wantedTime!,
+                  alone: event.output.aloneFits ?? false,
+                }),
+              },
+              'showTimesKeepingAsked',
+            ],
+          },
           // The barber asked for is busy then but others are not: say who, above the barber's own times.
           {
             guard: and(['dayHasFreeSlots', 'hasWantedTime', 'othersFreeAtWantedTime']),
@@ -537,7 +585,7 @@ export const bookingMachine = setup({
                   others: event.output.othersFreeAt,
                 }),
               },
-              'showBarberTimes',
+              'showTimesKeepingAsked',
             ],
           },
           // The time the customer asked for is not free: say so above the times that are.
@@ -603,6 +651,7 @@ export const bookingMachine = setup({
           serviceId: context.serviceId!,
           slot: context.chosenSlot!,
           barberId: context.barberId,
+          companions: context.companions,
         }),
         onDone: { target: 'confirming', actions: 'keepHold' },
         // Someone else took the slot first: look the day up again and offer what is left.

@@ -8,6 +8,9 @@ import { CalendarDate, ClockTime, Language } from '../config/schema.ts';
 export const InfoTopic = z.enum(['prices', 'hours', 'address', 'services']);
 export type InfoTopic = z.infer<typeof InfoTopic>;
 
+/** The most people one request may book together. */
+export const MOST_IN_GROUP = 3;
+
 export const StepToChange = z.enum(['service', 'date', 'time']);
 
 /** Appointment ids are Google Calendar event ids: base32hex. */
@@ -16,6 +19,8 @@ export const BookingId = z.string().regex(/^[a-v0-9]{5,1024}$/, 'must be an appo
 export const CustomerEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('GREET') }),
   z.object({ type: z.literal('SELECT_SERVICE'), serviceId: z.string().min(1) }),
+  /** Several people at once ("dos cortes", "para mí y para mi hijo"): one service each, the customer's first. */
+  z.object({ type: z.literal('SELECT_SERVICES'), serviceIds: z.array(z.string().min(1)).min(2).max(MOST_IN_GROUP) }),
   /** A barber by id, or "any" ("me da igual", "anyone"). */
   z.object({ type: z.literal('SELECT_BARBER'), barberId: z.string().min(1) }),
   z.object({ type: z.literal('PICK_DATE'), date: CalendarDate }),

@@ -70,6 +70,7 @@ const ALL_NOTES: Note[] = [
   { kind: 'timeNotFree', time: '18:00', barberId: 'javi', others: ['lucia'] },
   { kind: 'unknownBarber' },
   { kind: 'barberDoesNotDoService', barberId: 'lucia', serviceId: 'barba' },
+  { kind: 'groupDoesNotFit', time: '11:00', alone: true },
 ];
 
 const states = Object.keys(bookingMachine.states);

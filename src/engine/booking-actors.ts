@@ -10,6 +10,7 @@ import {
   type Slot,
 } from '../../machines/booking.context.ts';
 import { byFewestAppointments, chairsAvailability, chairsFor } from '../availability/chairs.ts';
+import { groupAvailability } from '../availability/group.ts';
 import { isWithinBookingWindow, searchWindow } from '../availability/slots.ts';
 import { log } from '../log.ts';
 import { remindersFor } from '../reminders/plan.ts';
@@ -75,6 +76,7 @@ export function bookingStepsFor(customer: Customer, deps: BookingDependencies) {
     moving,
     barberId,
     wantedTime,
+    companions,
   }: FreeSlotsInput): Promise<DayAvailability> {
     const service = requireService(shop, serviceId);
     const search = {
@@ -94,6 +96,15 @@ export function bookingStepsFor(customer: Customer, deps: BookingDependencies) {
       busy: withoutOwn(busy, moving),
       holds: withoutHeldBuffer(held, shop.booking.bufferMinutes),
     };
+    if (companions?.length) {
+      const group = groupAvailability({ ...search, shop, serviceIds: [serviceId, ...companions], barberId, ...taken });
+      if (wantedTime === undefined || group.slots.some((slot) => slot.time === wantedTime)) {
+        return group.reason ? { slots: group.slots, reason: group.reason } : { slots: group.slots };
+      }
+      const alone = chairsAvailability({ ...search, chairs, ...taken });
+      const aloneFits = alone.slots.some((slot) => slot.time === wantedTime);
+      return { slots: group.slots, ...(group.reason && { reason: group.reason }), ...(aloneFits && { aloneFits }) };
+    }
     const { slots, reason } = chairsAvailability({ ...search, chairs, ...taken });
     const named = barberId !== undefined && barberId !== ANY_BARBER;
     if (!named || wantedTime === undefined || slots.some((slot) => slot.time === wantedTime)) {
@@ -108,8 +119,9 @@ export function bookingStepsFor(customer: Customer, deps: BookingDependencies) {
    * Holds the slot in one chair: the barber asked for, or for "anyone" the free barbers in turn,
    * fewest appointments that day first, so two customers racing for one time get two chairs.
    */
-  async function holdSlot({ serviceId, slot, barberId }: HoldInput): Promise<Hold> {
+  async function holdSlot({ serviceId, slot, barberId, companions }: HoldInput): Promise<Hold> {
     const token = `${customer.phone}:${randomUUID()}`;
+    if (companions?.length) return holdGroup([serviceId, ...companions], slot, barberId, token);
     for (const candidate of await barbersToTry(serviceId, slot, barberId)) {
       const held = heldSlot(customer.phone, slot, token, shop.booking.bufferMinutes, candidate);
       if (await holds.acquire(held, holdMs)) {
@@ -147,7 +159,123 @@ export function bookingStepsFor(customer: Customer, deps: BookingDependencies) {
     return byFewestAppointments(freeAt[slot.time] ?? [], busy);
   }
 
+  /**
+   * Holds every seat of a group at the time, all or nothing: the ways to seat it are tried in turn
+   * (a barber each, then one barber one after the other), letting go of a way's holds that failed.
+   */
+  async function holdGroup(
+    serviceIds: string[],
+    slot: Slot,
+    barberId: string | undefined,
+    token: string,
+  ): Promise<Hold> {
+    const window = searchWindow(shop.timezone, [slot.date]);
+    const [busy, held] = await Promise.all([calendar.busy(window), holds.overlapping(window)]);
+    const { placementsAt } = groupAvailability({
+      shop,
+      serviceIds,
+      barberId,
+      date: slot.date,
+      busy,
+      holds: withoutHeldBuffer(held, shop.booking.bufferMinutes),
+      phone: customer.phone,
+      now: clock(),
+    });
+    for (const seats of placementsAt[slot.time] ?? []) {
+      const parts = seats.map((seat, i) => ({ ...seat, token: i === 0 ? token : `${token}:${i + 1}` }));
+      const taken: HeldSlot[] = [];
+      for (const part of parts) {
+        const hold = heldSlot(customer.phone, part.slot, part.token, shop.booking.bufferMinutes, part.barberId);
+        if (!(await holds.acquire(hold, holdMs))) break;
+        taken.push(hold);
+      }
+      if (taken.length === parts.length) {
+        const [first, ...others] = parts;
+        return {
+          token,
+          slot: first.slot,
+          expiresAt: new Date(clock().getTime() + holdMs).toISOString(),
+          ...barber(first.barberId),
+          companions: others.map(({ token, serviceId, slot, barberId }) => ({
+            token,
+            serviceId,
+            slot,
+            ...barber(barberId),
+          })),
+        };
+      }
+      await Promise.all(taken.map((hold) => holds.release(hold)));
+    }
+    throw new BookingFailure('slotTaken');
+  }
+
+  /**
+   * Books every appointment of a held group with the one yes: the holds are taken again and every
+   * final check passes before anything is written; a write that fails takes back those before it.
+   */
+  async function bookGroup({ serviceId, hold }: BookInput): Promise<Booking> {
+    const parts = [
+      { serviceId, slot: hold.slot, token: hold.token, barberId: hold.barberId },
+      ...(hold.companions ?? []),
+    ].map((part) => {
+      const service = requireService(shop, part.serviceId);
+      const appointment: Appointment = {
+        id: bookingIdFor(customer.phone, { ...hold, slot: part.slot, token: part.token }),
+        serviceId: part.serviceId,
+        serviceName: service.name[shop.languages.default],
+        phone: customer.phone,
+        customerName: customer.name,
+        start: part.slot.start,
+        end: part.slot.end,
+        ...barber(part.barberId),
+      };
+      const held = heldSlot(customer.phone, part.slot, part.token, shop.booking.bufferMinutes, part.barberId);
+      return { part, appointment, held };
+    });
+    const written = await Promise.all(parts.map(({ appointment }) => isWritten(appointment)));
+    const toWrite = parts.filter((_, i) => !written[i]);
+    try {
+      for (const { held } of toWrite) {
+        if (!(await holds.acquire(held, holdMs))) throw new BookingFailure('slotTaken');
+      }
+      if (toWrite.length > 0 && !isWithinBookingWindow(shop, hold.slot.start, clock()))
+        throw new BookingFailure('tooLate');
+      for (const { part } of toWrite) {
+        const busy = await calendar.busy(widen(part.slot, shop.booking.bufferMinutes));
+        if (busy.some((interval) => inChair(interval, part.barberId))) throw new BookingFailure('slotTaken');
+      }
+      const done: Appointment[] = [];
+      try {
+        for (const { appointment } of toWrite) {
+          await calendar.create(appointment);
+          done.push(appointment);
+        }
+      } catch (error) {
+        // All or nothing: the group was confirmed together, so a half-written group is taken back.
+        await Promise.all(done.map((a) => calendar.cancel(a.id).catch(() => {})));
+        throw error;
+      }
+    } finally {
+      await Promise.all(
+        parts.map(({ held }) =>
+          holds.release(held).catch((error) => log.warn({ event: 'hold.release_failed', error: String(error) })),
+        ),
+      );
+    }
+    const bookings = parts.map(({ appointment: { id, serviceId, start, end, barberId } }) => ({
+      id,
+      serviceId,
+      start,
+      end,
+      ...barber(barberId),
+    }));
+    for (const [i, { appointment }] of parts.entries()) await afterWrite(appointment, bookings[i], undefined);
+    const [first, ...others] = bookings;
+    return { ...first, companions: others };
+  }
+
   async function bookAppointment({ serviceId, hold, moving }: BookInput): Promise<Booking> {
+    if (hold.companions?.length && !moving) return bookGroup({ serviceId, hold });
     const service = requireService(shop, serviceId);
     const id = moving?.id ?? bookingIdFor(customer.phone, hold);
     const barber = hold.barberId !== undefined ? { barberId: hold.barberId } : {};
@@ -286,8 +414,15 @@ export function bookingStepsFor(customer: Customer, deps: BookingDependencies) {
   return { findFreeSlots, holdSlot, bookAppointment, findUpcomingBookings, cancelBooking, recordAttendance };
 }
 
-type FreeSlotsInput = { serviceId: string; date: string; moving?: Booking; barberId?: string; wantedTime?: string };
-type HoldInput = { serviceId: string; slot: Slot; barberId?: string };
+type FreeSlotsInput = {
+  serviceId: string;
+  date: string;
+  moving?: Booking;
+  barberId?: string;
+  wantedTime?: string;
+  companions?: string[];
+};
+type HoldInput = { serviceId: string; slot: Slot; barberId?: string; companions?: string[] };
 type BookInput = { serviceId: string; hold: Hold; moving?: Booking };
 
 /** `{ barberId }` when there is one, so a shop without barbers stores exactly what it did. */
@@ -345,7 +480,7 @@ function withoutHeldBuffer(held: HeldSlot[], bufferMinutes: number): HeldSlot[] 
  * The appointment id for one booking attempt: the same hold always gives the same id, so a retry
  * can never write a second event. Base32hex, as Google Calendar requires of event ids.
  */
-export function bookingIdFor(phone: string, hold: Hold): string {
+export function bookingIdFor(phone: string, hold: Pick<Hold, 'slot' | 'token'>): string {
   const digest = createHash('sha256').update(`${phone}|${hold.slot.start}|${hold.token}`).digest();
   let bits = '';
   for (const byte of digest.subarray(0, 20)) bits += byte.toString(2).padStart(8, '0');

@@ -105,8 +105,9 @@ export class ConversationEngine {
       actions: {
         releaseHold: (_, { hold }: { hold: Hold | undefined }) => {
           // A failed release must not fail the message (or, unobserved, the process): the hold expires on its own.
-          if (hold) {
-            const held = heldSlot(message.phone, hold.slot, hold.token, shop.booking.bufferMinutes, hold.barberId);
+          // A group's holds go together.
+          for (const part of hold ? [hold, ...(hold.companions ?? [])] : []) {
+            const held = heldSlot(message.phone, part.slot, part.token, shop.booking.bufferMinutes, part.barberId);
             const release = holds.release(held);
             releases.push(release.catch((error) => log.warn({ event: 'hold.release_failed', error: String(error) })));
           }

@@ -37,6 +37,11 @@ export const en: typeof es = {
     `Free times for ${service} on ${date}${page > 0 ? ' (later)' : ''}. Pick one or write the time, e.g. "at 5pm".`,
   confirm: (service, date, time, duration, price, holdMinutes) =>
     `${service} on ${date} at ${time} (${duration}, ${price}).\nI'm holding this time for ${holdMinutes} minutes. Shall I confirm it?`,
+  confirmGroup: (lines, holdMinutes) =>
+    `I'm holding these for ${holdMinutes} minutes:\n${lines}\nShall I confirm them?`,
+  bookedGroup: (lines, address) => `✅ Booked!\n${lines}\nSee you at ${address}.`,
+  groupLine: (service, time, duration, price) => `• ${service} at ${time} (${duration}, ${price})`,
+  groupDay: (date) => `On ${date}:`,
   booked: (service, date, time, address) => `✅ Booked! ${service} on ${date} at ${time}.\nSee you at ${address}.`,
   oneMoment: 'One moment, checking…',
   reminder: (service, date, time, address) =>
@@ -66,6 +71,9 @@ export const en: typeof es = {
     barberOff: (barber, date) => `${barber} does not work on ${date}.`,
     unknownBarber: (barbers) => `Nobody here goes by that name. Our barbers are ${barbers}.`,
     barberDoesNotDoService: (barber, service) => `${barber} does not do ${service}.`,
+    groupDoesNotFit: (time) => `${time} is not free for all of you.`,
+    groupAlone: (service) => `If you like, write "just ${service}" and I'll book only that one.`,
+    groupFull: (date) => `There are no free times left on ${date} for all of you.`,
     noMoreTimes: 'There are no more free times that day.',
     slotTaken: 'Sorry, someone has just booked that time.',
     tooLate: (notice) => `That time is too soon now: we take bookings ${notice} ahead.`,

@@ -36,6 +36,13 @@ export const es = {
     `Horas libres para ${service} el ${date}${page > 0 ? ' (más tarde)' : ''}. Elige una o escribe la hora, por ejemplo «a las 5».`,
   confirm: (service: string, date: string, time: string, duration: string, price: string, holdMinutes: number) =>
     `${service} el ${date} a las ${time} (${duration}, ${price}).\nTe guardo la hora ${holdMinutes} minutos. ¿La confirmo?`,
+  /** A group booking: one line per person. */
+  confirmGroup: (lines: string, holdMinutes: number) =>
+    `Te guardo estas citas ${holdMinutes} minutos:\n${lines}\n¿Las confirmo?`,
+  bookedGroup: (lines: string, address: string) => `✅ ¡Citas reservadas!\n${lines}\nOs esperamos en ${address}.`,
+  groupLine: (service: string, time: string, duration: string, price: string) =>
+    `• ${service} a las ${time} (${duration}, ${price})`,
+  groupDay: (date: string) => `El ${date}:`,
   booked: (service: string, date: string, time: string, address: string) =>
     `✅ ¡Cita reservada! ${service} el ${date} a las ${time}.\nTe esperamos en ${address}.`,
   oneMoment: 'Un momento, lo estoy mirando…',
@@ -67,6 +74,9 @@ export const es = {
     barberOff: (barber: string, date: string) => `El ${date} ${barber} no trabaja.`,
     unknownBarber: (barbers: string) => `No tengo a nadie con ese nombre. En la barbería están ${barbers}.`,
     barberDoesNotDoService: (barber: string, service: string) => `${barber} no hace ${service}.`,
+    groupDoesNotFit: (time: string) => `A las ${time} no hay hueco para todos.`,
+    groupAlone: (service: string) => `Si quieres, escribe «solo ${service}» y reservo solo esa cita.`,
+    groupFull: (date: string) => `El ${date} ya no quedan horas libres para todos.`,
     noMoreTimes: 'No hay más horas libres ese día.',
     slotTaken: 'Vaya, alguien acaba de reservar esa hora.',
     tooLate: (notice: string) => `Esa hora ya está demasiado cerca: reservamos con ${notice} de antelación.`,

@@ -150,28 +150,48 @@ export const STEP_VIEWS = {
   holdingSlot: (_c, _shop, copy) => ({ kind: 'text', body: copy.oneMoment }),
   confirming: ({ context }, shop, copy) => {
     const service = serviceById(shop, context.serviceId!)!;
-    const slot = context.hold!.slot;
+    const hold = context.hold!;
+    const slot = hold.slot;
+    const buttons = [
+      { id: replyIdFor({ type: 'CONFIRM' }), title: copy.buttons.confirm },
+      { id: replyIdFor({ type: 'CHANGE', step: 'time' }), title: copy.buttons.changeTime },
+      { id: replyIdFor({ type: 'CANCEL' }), title: copy.buttons.cancel },
+    ];
+    if (hold.companions?.length) {
+      const parts = [{ serviceId: context.serviceId!, ...hold }, ...hold.companions];
+      return {
+        kind: 'buttons',
+        body: copy.confirmGroup(groupLines(parts, shop, context.language), shop.booking.holdMinutes),
+        buttons,
+      };
+    }
     return {
       kind: 'buttons',
       body: copy.confirm(
-        withBarber(service.name[context.language], context.hold!.barberId, shop, context.language),
+        withBarber(service.name[context.language], hold.barberId, shop, context.language),
         longDate(slot.date, context.language),
         slot.time,
         copy.minutes(service.durationMinutes),
         price(service.price, shop, context.language),
         shop.booking.holdMinutes,
       ),
-      buttons: [
-        { id: replyIdFor({ type: 'CONFIRM' }), title: copy.buttons.confirm },
-        { id: replyIdFor({ type: 'CHANGE', step: 'time' }), title: copy.buttons.changeTime },
-        { id: replyIdFor({ type: 'CANCEL' }), title: copy.buttons.cancel },
-      ],
+      buttons,
     };
   },
   booking: (_c, _shop, copy) => ({ kind: 'text', body: copy.oneMoment }),
   booked: ({ context }, shop, copy) => {
     const booking = context.booking!;
     const service = serviceById(shop, booking.serviceId);
+    const bookAnother = [{ id: replyIdFor({ type: 'BOOK_ANOTHER' }), title: copy.buttons.bookAnother }];
+    if (booking.companions?.length) {
+      const parts = [booking, ...booking.companions].map((b) => ({
+        serviceId: b.serviceId,
+        barberId: b.barberId,
+        slot: { date: localDate(b.start, shop.timezone), time: localTime(b.start, shop.timezone) },
+      }));
+      const lines = groupLines(parts, shop, context.language);
+      return { kind: 'buttons', body: copy.bookedGroup(lines, shop.address), buttons: bookAnother };
+    }
     return {
       kind: 'buttons',
       body: (booking.moved ? copy.moved : copy.booked)(
@@ -213,6 +233,7 @@ function noteText(note: Note, { state, context }: Conversation, shop: ShopConfig
       if (note.reason === 'beyondWindow') return copy.notes.beyondWindow(shop.booking.daysAhead);
       const barber = barberById(shop, note.barberId)?.name;
       const date = longDate(note.date, language);
+      if (context.companions?.length && note.reason === 'full') return copy.notes.groupFull(date);
       if (barber && note.reason === 'full') return copy.notes.barberFull(barber, date);
       if (barber && note.reason === 'closed') return copy.notes.barberOff(barber, date);
       return copy.notes[note.reason](date);
@@ -225,6 +246,11 @@ function noteText(note: Note, { state, context }: Conversation, shop: ShopConfig
       return others.length > 0
         ? `${busy} ${copy.notes.othersFree(note.time, namesList(others, language), others[0])}`
         : busy;
+    }
+    case 'groupDoesNotFit': {
+      const first = serviceById(shop, context.serviceId ?? '')?.name[language];
+      const alone = note.alone && first ? ` ${copy.notes.groupAlone(first)}` : '';
+      return `${copy.notes.groupDoesNotFit(note.time)}${alone}`;
     }
     case 'unknownBarber':
       return copy.notes.unknownBarber(
@@ -336,10 +362,40 @@ function hoursOrMinutes(minutes: number, copy: Copy): string {
   return minutes % 60 === 0 ? `${minutes / 60} h` : copy.minutes(minutes);
 }
 
-/** The service's name, with the barber's when one was asked for ("Corte de pelo con Javi"). */
+/**
+ * The service's name, with the barber's when one was asked for ("Corte de pelo con Javi"); for a
+ * group, every person's ("Corte de pelo y Corte infantil").
+ */
 function serviceName(shop: ShopConfig, context: BookingContext, barberId?: string): string {
-  const name = serviceById(shop, context.serviceId ?? '')?.name[context.language] ?? '';
-  return withBarber(name, barberId, shop, context.language);
+  const names = [context.serviceId ?? '', ...(context.companions ?? [])].map(
+    (id) => serviceById(shop, id)?.name[context.language] ?? '',
+  );
+  // "2 × Corte de pelo" for the same service twice, "Corte de pelo y Corte infantil" otherwise.
+  const label =
+    names.every((name) => name === names[0]) && names.length > 1
+      ? `${names.length} × ${names[0]}`
+      : namesList(names, context.language);
+  return withBarber(label, barberId, shop, context.language);
+}
+
+/** A group's appointments, one line each under their day: "• Corte de pelo con Javi a las 17:00 (30 min, 15 €)". */
+function groupLines(
+  parts: { serviceId: string; barberId?: string; slot: { date: string; time: string } }[],
+  shop: ShopConfig,
+  language: Language,
+): string {
+  const copy = COPY[language];
+  const lines = parts.map(({ serviceId, barberId, slot }) => {
+    const service = serviceById(shop, serviceId);
+    const name = withBarber(service?.name[language] ?? serviceId, barberId, shop, language);
+    return copy.groupLine(
+      name,
+      slot.time,
+      copy.minutes(service?.durationMinutes ?? 0),
+      price(service?.price ?? 0, shop, language),
+    );
+  });
+  return [copy.groupDay(longDate(parts[0].slot.date, language)), ...lines].join('\n');
 }
 
 /** "Corte de pelo con Javi"; the service alone without a barber (or for "anyone"). */

@@ -5,7 +5,7 @@ import { type Booking, BookingFailure, type Hold, type Slot } from '../../machin
 import { type BookingEvent, CustomerEvent, InfoTopic, StepToChange } from '../../machines/events.ts';
 import { CalendarUnavailable } from '../engine/ports.ts';
 import { knownAppointments, type ModelSnapshot, runningActors } from './model.ts';
-import { availabilityOf, barberForAnyone, type Scenario, wholeDay } from './scenario.ts';
+import { availabilityOf, barberForAnyone, groupHoldOf, type Scenario, wholeDay } from './scenario.ts';
 import type { Arrangement } from './world.ts';
 
 /**
@@ -51,6 +51,8 @@ export const PAYLOADS = {
     { type: 'SELECT_SERVICE', serviceId: unknownServiceId },
     ...(partlyOffered ? [{ type: 'SELECT_SERVICE' as const, serviceId: partlyOffered.serviceId }] : []),
   ],
+  // Two people for the scenario's service ("dos cortes").
+  SELECT_SERVICES: (_s, { serviceId }) => [{ type: 'SELECT_SERVICES', serviceIds: [serviceId, serviceId] }],
   // Anyone, the first barber, and one the shop does not have (a stale list row); none without barbers.
   SELECT_BARBER: (_s, { shop, partlyOffered }) =>
     shop.barbers.length === 0
@@ -97,13 +99,25 @@ export const PAYLOADS = {
     knownAppointments(snapshot).map((b) => ({ type: 'CONFIRM_ATTENDANCE' as const, bookingId: b.id })),
 } satisfies Record<BookingEvent['type'], PayloadsFor>;
 
+/** The ids the model gives a group's other appointments booked in the conversation. */
+export function bookedHereCompanion(i: number): string {
+  return `qabookedcompanion${i}`.padEnd(32, '0');
+}
+
 /** A barber id no shop config has: a list row from before the barber left. */
 export const UNKNOWN_BARBER = 'former-barber';
 
 /** The id the model gives an appointment booked in the conversation; the engine's is a hash with a random token. */
 export const BOOKED_HERE = 'qabookedhere00000000000000000000';
 
-type FreeSlotsInput = { serviceId: string; date: string; moving?: Booking; barberId?: string; wantedTime?: string };
+type FreeSlotsInput = {
+  serviceId: string;
+  date: string;
+  moving?: Booking;
+  barberId?: string;
+  wantedTime?: string;
+  companions?: string[];
+};
 type Outcome = { output: unknown } | { error: unknown };
 type OutcomeRow = { outcome: Outcome; label: string; arrange?: Arrangement };
 // biome-ignore lint/suspicious/noExplicitAny: each row reads the input its own actor is invoked with.
@@ -135,7 +149,12 @@ export const OUTCOMES: Record<string, OutcomesFor> = {
     const free = availabilityOf(scenario, { ...search, busy });
     // The barber asked for is busy at the time wanted (an appointment of theirs there), the others are not.
     const barberBusy: OutcomeRow[] = [];
-    if (named && input.wantedTime && free.slots.some((slot) => slot.time === input.wantedTime)) {
+    if (
+      named &&
+      !input.companions?.length &&
+      input.wantedTime &&
+      free.slots.some((slot) => slot.time === input.wantedTime)
+    ) {
       const slot = free.slots.find((s) => s.time === input.wantedTime)!;
       const theirs = { start: slot.start, end: slot.end, barberId: input.barberId };
       const output = availabilityOf(scenario, { ...search, busy: [...busy, theirs] });
@@ -161,7 +180,12 @@ export const OUTCOMES: Record<string, OutcomesFor> = {
     ];
   },
   holdSlot: (
-    { slot, serviceId, barberId }: { slot: Slot; serviceId: string; barberId?: string },
+    {
+      slot,
+      serviceId,
+      barberId,
+      companions,
+    }: { slot: Slot; serviceId: string; barberId?: string; companions?: string[] },
     snapshot,
     scenario,
   ) => {
@@ -170,6 +194,16 @@ export const OUTCOMES: Record<string, OutcomesFor> = {
       .plus({ minutes: shop.booking.holdMinutes })
       .toUTC()
       .toISO()!;
+    const group = companions?.length
+      ? groupHoldOf(scenario, {
+          serviceIds: [serviceId, ...companions],
+          slot,
+          barberId,
+          now: snapshot.context.receivedAt ?? now,
+          busy: knownAppointments(snapshot),
+          expiresAt,
+        })
+      : undefined;
     const chair = barberForAnyone(scenario, {
       serviceId,
       date: slot.date,
@@ -178,7 +212,7 @@ export const OUTCOMES: Record<string, OutcomesFor> = {
       busy: knownAppointments(snapshot),
       barberId,
     });
-    const hold: Hold = { token: 'qa-hold', slot, expiresAt, ...(chair !== undefined && { barberId: chair }) };
+    const hold: Hold = group ?? { token: 'qa-hold', slot, expiresAt, ...(chair !== undefined && { barberId: chair }) };
     return [
       { outcome: { output: hold }, label: 'held' },
       {
@@ -197,6 +231,16 @@ export const OUTCOMES: Record<string, OutcomesFor> = {
       end: hold.slot.end,
       ...(moving && { moved: true }),
       ...(hold.barberId !== undefined && { barberId: hold.barberId }),
+      ...(hold.companions?.length &&
+        !moving && {
+          companions: hold.companions.map((c, i) => ({
+            id: bookedHereCompanion(i + 1),
+            serviceId: c.serviceId,
+            start: c.slot.start,
+            end: c.slot.end,
+            ...(c.barberId !== undefined && { barberId: c.barberId }),
+          })),
+        }),
     };
     return [
       { outcome: { output: booking }, label: moving ? 'moved' : 'booked' },

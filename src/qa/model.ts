@@ -57,6 +57,8 @@ export function knownAppointments(snapshot: ModelSnapshot): Booking[] {
   const { bookings, booking } = snapshot.context;
   const byId = new Map(bookings.map((b) => [b.id, b]));
   if (booking) byId.set(booking.id, booking);
+  // A group's other appointments are the customer's too.
+  for (const companion of booking?.companions ?? []) byId.set(companion.id, companion);
   return [...byId.values()].sort((a, b) => a.start.localeCompare(b.start));
 }
 

@@ -28,6 +28,12 @@ const PHRASES: {
 } = {
   GREET: () => ['hola', 'hello'],
   SELECT_SERVICE: ({ serviceId }, { shop }) => shop.services.find((s) => s.id === serviceId)?.synonyms ?? [],
+  SELECT_SERVICES: ({ serviceIds }, { shop }) => {
+    const synonyms = shop.services.find((s) => s.id === serviceIds[0])?.synonyms ?? [];
+    return serviceIds.every((id) => id === serviceIds[0]) && serviceIds.length === 2
+      ? synonyms.flatMap((word) => [`dos ${word}s`, `two ${word}s`])
+      : [];
+  },
   SELECT_BARBER: ({ barberId }, { shop }) => {
     const barber = shop.barbers.find((b) => b.id === barberId);
     return barber ? [`con ${barber.name}`, `with ${barber.name}`] : barberId === 'any' ? ['me da igual', 'anyone'] : [];

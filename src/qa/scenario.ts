@@ -1,7 +1,8 @@
 import { DateTime } from 'luxon';
 import { type ShopConfig, shopToday } from '../../config/schema.ts';
-import type { Booking, DayAvailability } from '../../machines/booking.context.ts';
+import type { Booking, DayAvailability, Hold, Slot } from '../../machines/booking.context.ts';
 import { byFewestAppointments, type ChairInterval, chairsAvailability, chairsFor } from '../availability/chairs.ts';
+import { groupAvailability } from '../availability/group.ts';
 import { dayAvailability, lastBookableDay, openingSpans } from '../availability/slots.ts';
 import type { Interval } from '../engine/ports.ts';
 
@@ -116,6 +117,45 @@ export function availabilityOf(scenario: Scenario, search: AvailabilitySearch): 
   if (slots.some((slot) => slot.time === search.wantedTime)) return { slots };
   const others = (othersFreeAt[search.wantedTime] ?? []).filter((id) => id !== search.barberId);
   return { slots, ...(reason && { reason }), ...(others.length > 0 && { othersFreeAt: others }) };
+}
+
+/** The hold of a whole group as the engine takes it: the first way to seat everyone at the time. */
+export function groupHoldOf(
+  scenario: Scenario,
+  search: {
+    serviceIds: string[];
+    slot: Slot;
+    barberId?: string;
+    now: string;
+    busy: ChairInterval[];
+    expiresAt: string;
+  },
+): Hold | undefined {
+  const { placementsAt } = groupAvailability({
+    shop: scenario.shop,
+    serviceIds: search.serviceIds,
+    barberId: search.barberId,
+    date: search.slot.date,
+    busy: search.busy,
+    holds: [],
+    phone: scenario.phone,
+    now: new Date(search.now),
+  });
+  const seats = placementsAt[search.slot.time]?.[0];
+  if (!seats) return undefined;
+  const [first, ...others] = seats;
+  return {
+    token: 'qa-hold',
+    slot: first.slot,
+    expiresAt: search.expiresAt,
+    ...(first.barberId !== undefined && { barberId: first.barberId }),
+    companions: others.map((seat, i) => ({
+      token: `qa-hold:${i + 2}`,
+      serviceId: seat.serviceId,
+      slot: seat.slot,
+      ...(seat.barberId !== undefined && { barberId: seat.barberId }),
+    })),
+  };
 }
 
 /** The barber an "anyone" hold of `time` gets, as the engine picks it; undefined without barbers. */

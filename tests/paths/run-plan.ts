@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import { createCita } from '../../src/cita.ts';
 import type { InboundMessage } from '../../src/engine/ports.ts';
-import { BOOKED_HERE } from '../../src/qa/events.ts';
+import { BOOKED_HERE, bookedHereCompanion } from '../../src/qa/events.ts';
 import type { Plan } from '../../src/qa/plans.ts';
 import type { Scenario } from '../../src/qa/scenario.ts';
 import { createWorld } from '../../src/qa/world.ts';
@@ -22,9 +22,14 @@ export async function runPlan(plan: Plan, scenario: Scenario): Promise<void> {
     adapters: { calendar: world.calendar, holds: world.holds },
     inspect: world.inspect,
   });
-  // The model names an appointment booked in the conversation BOOKED_HERE; the engine's id is random.
-  let bookedHere = BOOKED_HERE;
-  const real = <T>(value: T): T => JSON.parse(JSON.stringify(value).replaceAll(BOOKED_HERE, bookedHere));
+  // The model names an appointment booked in the conversation BOOKED_HERE (a group's others
+  // bookedHereCompanion(i)); the engine's are hashes with a random token.
+  let booked: string[] = [BOOKED_HERE];
+  const real = <T>(value: T): T => {
+    let json = JSON.stringify(value);
+    for (const [i, id] of booked.entries()) json = json.replaceAll(i === 0 ? BOOKED_HERE : bookedHereCompanion(i), id);
+    return JSON.parse(json);
+  };
   try {
     for (const [i, turn] of plan.turns.entries()) {
       const where = `turn ${i + 1} (${turn.says})`;
@@ -35,7 +40,7 @@ export async function runPlan(plan: Plan, scenario: Scenario): Promise<void> {
       const { missing, started } = world.settle();
       expect(missing, `${where}: actors that never ran (ran: ${started.join(', ') || 'none'})`).toEqual([]);
       expect(await stateOf(cita, scenario.phone), `${where}: state`).toBe(turn.state);
-      bookedHere = (await bookingIdOf(cita, scenario.phone)) ?? bookedHere;
+      booked = (await bookingIdsOf(cita, scenario.phone)) ?? booked;
       expect(replies, `${where}: replies`).toEqual(real(turn.replies));
     }
   } finally {
@@ -43,7 +48,10 @@ export async function runPlan(plan: Plan, scenario: Scenario): Promise<void> {
   }
 }
 
-async function bookingIdOf(cita: ReturnType<typeof createCita>, phone: string): Promise<string | undefined> {
+async function bookingIdsOf(cita: ReturnType<typeof createCita>, phone: string): Promise<string[] | undefined> {
   const { conversation } = await cita.conversations.load(phone);
-  return (conversation?.snapshot as { context?: { booking?: { id: string } } } | undefined)?.context?.booking?.id;
+  const booking = (
+    conversation?.snapshot as { context?: { booking?: { id: string; companions?: { id: string }[] } } } | undefined
+  )?.context?.booking;
+  return booking && [booking.id, ...(booking.companions ?? []).map((c) => c.id)];
 }

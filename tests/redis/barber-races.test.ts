@@ -67,10 +67,17 @@ const stores: { name: string; processes: (count: number) => BookingDependencies[
 ];
 
 /** One customer's attempt, as the machine runs it: hold (one barber, or anyone), then book. */
-async function attempt(deps: BookingDependencies, phone: string, serviceId: string, slot: Slot, barberId: string) {
+async function attempt(
+  deps: BookingDependencies,
+  phone: string,
+  serviceId: string,
+  slot: Slot,
+  barberId: string,
+  companions?: string[],
+) {
   const steps = bookingStepsFor({ phone }, deps);
   try {
-    const hold = await steps.holdSlot({ serviceId, slot, barberId });
+    const hold = await steps.holdSlot({ serviceId, slot, barberId, companions });
     await steps.bookAppointment({ serviceId, hold });
     return 'booked';
   } catch (error) {
@@ -119,6 +126,32 @@ describe.each(stores)('barber races ($name)', ({ processes }) => {
     const booked = await allAppointments(deps[0], phones);
     expect(booked.map((a) => a.barberId).sort()).toEqual(['javi', 'lucia', 'marcos']);
     expect(booked.every((a) => a.start === five.start)).toBe(true);
+  });
+
+  it('books 20 groups of two racing for one time whole or not at all, and no chair twice', async () => {
+    const deps = processes(4);
+    const { slots } = chairsAvailability({
+      chairs: chairsFor(shop, 'corte', 'any'),
+      date: '2026-11-26',
+      durationMinutes: 30,
+      busy: [],
+      holds: [],
+      phone: 'nobody',
+      now: deps[0].clock(),
+    });
+    const five = slots.find((slot) => slot.time === '17:00')!;
+    const phones = Array.from({ length: 20 }, (_, n) => phoneOf(n));
+    const outcomes = await Promise.all(
+      phones.map((phone, n) => attempt(deps[n % 4], phone, 'corte', five, 'any', ['corte'])),
+    );
+    const booked = await allAppointments(deps[0], phones);
+    const groups = outcomes.filter((o) => o === 'booked').length;
+    // Three chairs seat at most three groups of two at 17:00 (each barber taking one after the other).
+    expect(groups).toBeGreaterThanOrEqual(1);
+    expect(groups).toBeLessThanOrEqual(3);
+    expect(booked).toHaveLength(groups * 2);
+    for (const phone of phones) expect([0, 2]).toContain(booked.filter((a) => a.phone === phone).length);
+    expect(tooClose(booked, shop.booking.bufferMinutes)).toEqual([]);
   });
 
   it('leaves no barber double-booked and every buffer kept after 1,000 random concurrent bookings over a week', async () => {

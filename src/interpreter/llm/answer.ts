@@ -56,6 +56,8 @@ function isPossible(event: CustomerEvent, situation: Situation): boolean {
   switch (event.type) {
     case 'SELECT_SERVICE':
       return serviceById(shop, event.serviceId) !== undefined;
+    case 'SELECT_SERVICES':
+      return event.serviceIds.every((id) => serviceById(shop, id) !== undefined);
     case 'SELECT_BARBER':
       return event.barberId === ANY_BARBER || barberById(shop, event.barberId) !== undefined;
     case 'PICK_DATE':

@@ -1,7 +1,12 @@
 import { zodResponseFormat } from 'openai/helpers/zod';
 import { z } from 'zod';
 import { ANY_BARBER, ClockTime, Language } from '../../../config/schema.ts';
-import { CUSTOMER_EVENT_TYPES, CustomerEvent, type CustomerEventType } from '../../../machines/events.ts';
+import {
+  CUSTOMER_EVENT_TYPES,
+  CustomerEvent,
+  type CustomerEventType,
+  MOST_IN_GROUP,
+} from '../../../machines/events.ts';
 import type { Situation } from '../rules/index.ts';
 
 /**
@@ -45,6 +50,14 @@ export function answerSchema(situation: Situation) {
       switch (option.shape.type.value) {
         case 'SELECT_SERVICE':
           return option.extend({ serviceId: z.enum(serviceIds).describe('one of the service ids listed') });
+        case 'SELECT_SERVICES':
+          return option.extend({
+            serviceIds: z
+              .array(z.enum(serviceIds))
+              .min(2)
+              .max(MOST_IN_GROUP)
+              .describe('one service id per person when several people book together, the customer first'),
+          });
         case 'SELECT_BARBER':
           return option.extend({
             barberId: z

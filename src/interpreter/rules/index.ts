@@ -1,6 +1,7 @@
 import type { Language, ShopConfig } from '../../../config/schema.ts';
 import type { CustomerEvent, CustomerEventType } from '../../../machines/events.ts';
 import { barberNamedIn } from './barbers.ts';
+import { groupNamedIn } from './group.ts';
 import { languageOf } from './language.ts';
 import { serviceNamedIn } from './services.ts';
 import { findPhrase, fold, hasPhrase } from './text.ts';
@@ -83,8 +84,10 @@ export function readRules(text: string, situation: Situation): CustomerEvent[] {
   // "¿cuánto cuesta un corte?" asks about the shop; it does not choose anything yet.
   if (questions.length > 0 && text.includes('?')) return events;
 
-  const serviceId = serviceNamedIn(folded, situation.shop);
-  if (serviceId) events.push({ type: 'SELECT_SERVICE', serviceId });
+  const group = groupNamedIn(folded, situation.shop);
+  const serviceId = group?.[0] ?? serviceNamedIn(folded, situation.shop);
+  if (group) events.push({ type: 'SELECT_SERVICES', serviceIds: group });
+  else if (serviceId) events.push({ type: 'SELECT_SERVICE', serviceId });
   const barberId = barberNamedIn(folded, situation.shop, situation.step === 'choosingBarber');
   if (barberId) events.push({ type: 'SELECT_BARBER', barberId });
   const when = whenIn(text, situation.shop, situation.now, situation.date);

@@ -1,0 +1,59 @@
+import type { ShopConfig } from '../../../config/schema.ts';
+import { MOST_IN_GROUP } from '../../../machines/events.ts';
+import { serviceNamedIn } from './services.ts';
+import { hasPhrase } from './text.ts';
+
+/** "dos cortes", "two haircuts": how many people a number before a service stands for. */
+const COUNTS: Record<string, number> = { dos: 2, two: 2, '2': 2, tres: 3, three: 3, '3': 3 };
+
+/** Someone coming along ("para mí y para mi hijo", "for me and my son"). */
+// biome-ignore format: word lists read best several to a line
+const ALONG = [
+  'para mi y para mi', 'para mi y mi', 'para mi y otro para mi', 'y otro para mi', 'y otra para mi',
+  'for me and my', 'for me and one for my', 'and one for my',
+];
+
+/** Whom the customer brings, when that person is a child (the kids' cut, where the shop has one). */
+const CHILDREN = ['hijo', 'hija', 'nino', 'nina', 'hijos', 'son', 'daughter', 'kid', 'child', 'boy', 'girl'];
+
+/**
+ * The services of a request for several people, one each, the customer's own first: "dos cortes"
+ * is two haircuts; "un corte para mí y para mi hijo" is a haircut and, for the child, the service
+ * that refines it (the kids' cut). Undefined for a request for one person or one the rules cannot
+ * split (then it is read as a single service, and the customer can ask again).
+ *
+ * @example
+ * groupNamedIn('dos cortes el sabado a las 11', shop) // ['corte', 'corte']
+ * groupNamedIn('un corte para mi y para mi hijo', shop) // ['corte', 'infantil']
+ */
+export function groupNamedIn(folded: string, shop: ShopConfig): string[] | undefined {
+  // The service must follow the number: "el 2 de diciembre, corte" is one haircut.
+  const counted = /(?:^| )(dos|two|tres|three|2|3) (\p{L}+)/u.exec(folded);
+  if (counted) {
+    const [, count, noun] = counted;
+    const serviceId = serviceNamedIn(singular(noun), shop);
+    const people = COUNTS[count];
+    if (serviceId && people <= MOST_IN_GROUP) return Array.from({ length: people }, () => serviceId);
+  }
+  const along = ALONG.find((phrase) => hasPhrase(folded, phrase));
+  if (!along) return undefined;
+  const [own, other] = [folded.slice(0, folded.indexOf(along)), folded.slice(folded.indexOf(along) + along.length)];
+  const ownService = serviceNamedIn(own, shop) ?? serviceNamedIn(withoutChildren(folded), shop);
+  if (!ownService) return undefined;
+  const child = CHILDREN.some((word) => hasPhrase(other, word));
+  const kids = child ? shop.services.find((s) => s.refines === ownService) : undefined;
+  const otherService = serviceNamedIn(withoutChildren(other), shop);
+  return [ownService, kids?.id ?? otherService ?? ownService];
+}
+
+/** "cortes" → "corte", "haircuts" → "haircut": enough for the services' own words. */
+function singular(word: string): string {
+  return word.endsWith('s') ? word.slice(0, -1) : word;
+}
+
+function withoutChildren(folded: string): string {
+  return folded
+    .split(' ')
+    .filter((word) => !CHILDREN.includes(word))
+    .join(' ');
+}
