@@ -44,6 +44,10 @@ export const Service = z.object({
   refines: z.string().optional(),
   durationMinutes: z.number().int().min(5).max(480),
   price: z.number().nonnegative(),
+  /** The section of the service list it is shown in ("Cortes", "Barba"); the title of a WhatsApp list section. */
+  category: z
+    .object({ es: z.string().min(1).max(24), en: z.string().min(1).max(24) }, 'must name the category in each language')
+    .optional(),
 });
 export type Service = z.infer<typeof Service>;
 
@@ -79,7 +83,6 @@ export const ShopConfig = z
     services: z
       .array(Service)
       .min(1)
-      .max(10, 'WhatsApp lists show at most 10 rows')
       .refine((services) => new Set(services.map((s) => s.id)).size === services.length, 'service ids must be unique')
       .refine(
         (services) =>
