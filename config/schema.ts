@@ -64,11 +64,18 @@ function templatesForAll(template: ReminderTemplate): Partial<Record<Language, R
   return Object.fromEntries(Language.options.map((language) => [language, template]));
 }
 
-/** Per customer language (`{ "es": {...}, "en": {...} }`), or one template for everyone. */
-const ReminderTemplates = z.union([
-  ReminderTemplate.transform(templatesForAll),
+/**
+ * Per customer language (`{ "es": {...}, "en": {...} }`), or one template for everyone (the older
+ * form, recognised by its `name`): read as the same template for each language, so a mistake in
+ * either form is reported at the field it is in.
+ */
+const ReminderTemplates = z.preprocess(
+  (value) =>
+    typeof value === 'object' && value !== null && ('name' in value || 'language' in value)
+      ? Object.fromEntries(Language.options.map((language) => [language, value]))
+      : value,
   z.partialRecord(Language, ReminderTemplate),
-]);
+);
 
 export const ShopConfig = z
   .object({
