@@ -43,6 +43,7 @@ describe('a shop with more services than a WhatsApp list holds', () => {
 
     const second = listOf(await carlos.tap('Más servicios'));
     expect(OutboundMessage.parse(second)).toEqual(second);
+    expect(second.body).toBe('Más servicios (página 2). ¿Cuál quieres reservar?');
     expect(second.sections.map((section) => section.title)).toEqual(['Color', 'Tratamientos', 'Más servicios']);
     expect(optionsOf(second).map((option) => option.id)).toEqual([
       'SELECT_SERVICE:servicio-10',

@@ -28,6 +28,7 @@ export const en: typeof es = {
   minutes: (n) => `${n} min`,
   greeting: 'Whenever you want to book, write to me or tap the button.',
   chooseService: (shop) => `Hi! I'm the booking assistant of ${shop} ✂️\nWhich service would you like to book?`,
+  chooseServiceOnPage: (page: number) => `More services (page ${page}). Which one would you like to book?`,
   chooseDate: (service, time) =>
     `${service}, great. Which day suits you${time ? ` (at ${time})` : ''}? Pick one or write it, e.g. "Friday".`,
   noBookableDays: 'There are no days open for booking right now. Call us and we will find you a time.',

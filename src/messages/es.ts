@@ -26,6 +26,7 @@ export const es = {
   minutes: (n: number) => `${n} min`,
   greeting: 'Cuando quieras reservar, escríbeme o pulsa el botón.',
   chooseService: (shop: string) => `¡Hola! Soy el asistente de citas de ${shop} ✂️\n¿Qué servicio quieres reservar?`,
+  chooseServiceOnPage: (page: number) => `Más servicios (página ${page}). ¿Cuál quieres reservar?`,
   chooseDate: (service: string, time?: string) =>
     `${service}, perfecto. ¿Qué día te viene bien${time ? ` (a las ${time})` : ''}? Elige uno o escríbelo, por ejemplo «el viernes».`,
   noBookableDays: 'Ahora mismo no hay días disponibles para reservar. Llámanos y te buscamos hueco.',

@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { type Language, type ShopConfig, serviceById, shopToday, WEEKDAYS } from '../../config/schema.ts';
 import type { Booking, BookingContext, Note } from '../../machines/booking.context.ts';
-import { SLOTS_PER_PAGE, selectedBooking } from '../../machines/booking.machine.ts';
+import { SLOTS_PER_PAGE, selectedBooking, servicePageCount } from '../../machines/booking.machine.ts';
 import type { InfoTopic } from '../../machines/events.ts';
 import { bookableDays } from '../availability/days.ts';
 import { en } from './en.ts';
@@ -78,8 +78,11 @@ export const STEP_VIEWS = {
   }),
   cancellingBooking: (_c, _shop, copy) => ({ kind: 'text', body: copy.oneMoment }),
   recordingAttendance: (_c, _shop, copy) => ({ kind: 'text', body: copy.oneMoment }),
-  choosingService: ({ context }, shop, copy) =>
-    servicesList(shop, context.language, copy, copy.chooseService(shop.name), context.servicePage),
+  choosingService: ({ context }, shop, copy) => {
+    const page = (context.servicePage ?? 0) % servicePageCount(shop.services.length);
+    const body = page === 0 ? copy.chooseService(shop.name) : copy.chooseServiceOnPage(page + 1);
+    return servicesList(shop, context.language, copy, body, page);
+  },
   nextStep: (_c, _shop, copy) => ({ kind: 'text', body: copy.oneMoment }),
   choosingDate: ({ context }, shop, copy) => {
     const days = bookableDays(shop, now(context), DAYS_OFFERED);
