@@ -106,7 +106,8 @@ export class ConversationEngine {
           turns: [...(stored?.turns ?? []), customerTurn(message, reading), ...replies.map(botTurn)].slice(
             -RECENT_TURNS,
           ),
-          // The question on screen is recorded once it is sent (rememberQuestion); until then none is.
+          // No `question` carried over: an older question must not confirm, and the one just
+          // rendered is recorded once it is sent (rememberQuestion).
           photos: photosKept(stored, message),
         },
         version,

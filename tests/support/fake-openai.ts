@@ -65,7 +65,9 @@ export interface JsonSchema {
 /**
  * A local OpenAI-compatible server for tests: `POST /v1/chat/completions` answers from a script
  * (one reply per request, in order; `{ events: [] }` once the script runs out) and records every
- * request, so tests drive the real openai SDK through real HTTP.
+ * request, so tests drive the real openai SDK through real HTTP. `POST /v1/audio/transcriptions`
+ * reads the SDK's multipart upload as OpenAI does (a file in a format it takes, and a model) and
+ * answers from its own script (`scriptTranscripts`).
  *
  * @example
  * const fake = await startFakeOpenAI();
