@@ -151,6 +151,8 @@ export interface BookingContext {
   barbers?: BarberChoice[];
   /** When the message being answered arrived (ISO UTC): the machine's only notion of "now". */
   receivedAt?: string;
+  /** Which page of the service list the customer is looking at, when the shop has more than a list holds (absent: the first). */
+  servicePage?: number;
   serviceId?: string;
   /** The services of the other people of a group booking (the customer's own is `serviceId`). */
   companions?: string[];

@@ -1,4 +1,5 @@
 import { auth, calendar_v3 } from '@googleapis/calendar';
+import type { Language } from '../../config/schema.ts';
 import {
   type Appointment,
   type BusyInterval,
@@ -46,6 +47,8 @@ export interface GoogleCalendarOptions {
   calendarId: string;
   /** The shop's IANA timezone: free/busy is asked, and events are written, in it. */
   timeZone: string;
+  /** The shop's default language: events are described in it, for the barber. */
+  language: Language;
   serviceAccount: ServiceAccount;
   /** Another API root (the fake Calendar API in tests). Must end with "/". */
   rootUrl?: string;
@@ -67,13 +70,14 @@ const REMEMBERED_EVENTS = 10_000;
  * booking id, so a repeated write can never make a second event.
  *
  * @example
- * const calendar = new GoogleCalendar({ calendarId, timeZone: 'Europe/Madrid', serviceAccount });
+ * const calendar = new GoogleCalendar({ calendarId, timeZone: 'Europe/Madrid', language: 'es', serviceAccount });
  * await calendar.busy({ start: '2026-11-25T00:00:00Z', end: '2026-11-26T00:00:00Z' });
  */
 export class GoogleCalendar implements Calendar {
   readonly #api: calendar_v3.Calendar;
   readonly #calendarId: string;
   readonly #timeZone: string;
+  readonly #language: Language;
   readonly #retry: RetryPolicy;
   readonly #serviceAccountEmail: string;
   readonly #barbers: { id: string; name?: string; calendarId?: string }[];
@@ -106,6 +110,7 @@ export class GoogleCalendar implements Calendar {
     });
     this.#calendarId = options.calendarId;
     this.#timeZone = options.timeZone;
+    this.#language = options.language;
     this.#retry = options.retry ?? DEFAULT_RETRY_POLICY;
     this.#serviceAccountEmail = options.serviceAccount.client_email;
     this.#barbers = options.barbers ?? [];
@@ -338,7 +343,8 @@ export class GoogleCalendar implements Calendar {
   }
 
   #eventFor(appointment: Appointment) {
-    return eventFor(appointment, this.#timeZone, this.#barbers.find((b) => b.id === appointment.barberId)?.name);
+    const barberName = this.#barbers.find((b) => b.id === appointment.barberId)?.name;
+    return eventFor(appointment, this.#timeZone, this.#language, barberName);
   }
 
   #remember(id: string, calendarId: string) {

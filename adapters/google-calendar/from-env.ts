@@ -1,3 +1,4 @@
+import type { Language } from '../../config/schema.ts';
 import { GoogleCalendar, type GoogleCalendarOptions } from './calendar.ts';
 import { readServiceAccount } from './credentials.ts';
 
@@ -15,11 +16,12 @@ export interface GoogleCalendarEnv {
  * with a message instead of failing the first customer's booking.
  *
  * @example
- * const calendar = googleCalendarFromEnv(env, shop.timezone); // undefined → LocalCalendar
+ * const calendar = googleCalendarFromEnv(env, shop.timezone, shop.languages.default, shop.barbers); // undefined → LocalCalendar
  */
 export function googleCalendarFromEnv(
   env: GoogleCalendarEnv,
   timeZone: string,
+  language: Language,
   barbers: GoogleCalendarOptions['barbers'] = [],
 ): GoogleCalendar | undefined {
   if (!env.GOOGLE_CALENDAR_ID) {
@@ -35,6 +37,7 @@ export function googleCalendarFromEnv(
   return new GoogleCalendar({
     calendarId: env.GOOGLE_CALENDAR_ID,
     timeZone,
+    language,
     barbers,
     serviceAccount: readServiceAccount(env),
     ...(env.GOOGLE_API_ROOT_URL ? { rootUrl: env.GOOGLE_API_ROOT_URL } : {}),

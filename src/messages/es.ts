@@ -11,6 +11,8 @@ export const es = {
     times: 'Elegir hora',
     moreTimes: 'Más horas',
     moreTimesDescription: 'Ver las siguientes horas libres',
+    moreServices: 'Más servicios',
+    moreServicesDescription: (page: number, pages: number) => `Ver la página ${page} de ${pages}`,
     cancelBooking: 'Anular cita',
     moveBooking: 'Cambiar cita',
     yesCancel: 'Sí, anularla',
@@ -21,6 +23,7 @@ export const es = {
     anyBarber: 'Cualquiera',
     anyBarberDescription: 'El primero que esté libre',
   },
+  otherServices: 'Otros servicios',
   today: 'Hoy',
   tomorrow: 'Mañana',
   minutes: (n: number) => `${n} min`,
@@ -29,6 +32,7 @@ export const es = {
   /** "Corte de pelo con Javi": a service and the barber doing it. */
   withBarber: (service: string, barber: string) => `${service} con ${barber}`,
   chooseBarber: (service: string) => `${service}, perfecto. ¿Con quién? Elige o escribe «me da igual».`,
+  chooseServiceOnPage: (page: number) => `Más servicios (página ${page}). ¿Cuál quieres reservar?`,
   chooseDate: (service: string, time?: string) =>
     `${service}, perfecto. ¿Qué día te viene bien${time ? ` (a las ${time})` : ''}? Elige uno o escríbelo, por ejemplo «el viernes».`,
   noBookableDays: 'Ahora mismo no hay días disponibles para reservar. Llámanos y te buscamos hueco.',
@@ -102,10 +106,20 @@ export const es = {
     address: (name: string, address: string) => `📍 ${name}\n${address}`,
     services: 'Esto es lo que hacemos:',
   },
+  /** Above the reply to a voice note, so a misheard note is seen at once. */
+  heard: (transcript: string) => `🎙️ He entendido: «${transcript}»`,
   remarks: {
     empty: 'No me ha llegado ningún texto.',
     tooLong: 'Tu mensaje es muy largo para mí. Cuéntame en pocas palabras qué necesitas.',
-    unsupported: 'Solo puedo leer texto y botones. Escríbeme lo que necesitas, por favor.',
+    unsupported: 'Solo puedo leer texto, notas de voz y botones. Escríbeme lo que necesitas, por favor.',
+    voiceNotesOff: 'Ahora mismo no puedo escuchar notas de voz. ¿Me lo escribes, por favor?',
+    voiceNoteUnheard: 'Perdona, no he podido escuchar bien tu nota de voz. ¿Me lo escribes, por favor?',
+    photo:
+      '¡Gracias por la foto! La guardo para que la vea tu barbero. Para reservar, dime el servicio y el día, por ejemplo «corte mañana a las 5».',
+    sticker: '😄 Cuando quieras reservar, dime el servicio y el día, por ejemplo «corte mañana a las 5».',
+    document: 'No puedo abrir documentos. Escríbeme lo que necesitas, por favor.',
+    video: 'No puedo ver vídeos. Escríbeme lo que necesitas, o mándame una foto del corte que quieres.',
+    contacts: 'Gracias por el contacto, pero no puedo usarlo para reservar. Escríbeme lo que necesitas, por favor.',
     conversationLost: 'Perdona, he tenido que reiniciar nuestra conversación.',
     slowDown: 'Voy un poco lento con tantos mensajes. Dame un momento y escríbeme de nuevo.',
   },

@@ -28,11 +28,16 @@ const PHRASES: {
 } = {
   GREET: () => ['hola', 'hello'],
   SELECT_SERVICE: ({ serviceId }, { shop }) => shop.services.find((s) => s.id === serviceId)?.synonyms ?? [],
+  // "dos cortes", "two haircuts": the number, then the service's first word in the plural.
   SELECT_SERVICES: ({ serviceIds }, { shop }) => {
-    const synonyms = shop.services.find((s) => s.id === serviceIds[0])?.synonyms ?? [];
-    return serviceIds.every((id) => id === serviceIds[0]) && serviceIds.length === 2
-      ? synonyms.flatMap((word) => [`dos ${word}s`, `two ${word}s`])
-      : [];
+    const service = shop.services.find((s) => s.id === serviceIds[0]);
+    if (!service || serviceIds.length !== 2 || serviceIds.some((id) => id !== service.id)) return [];
+    const plural = (words: string) => words.replace(/^(\S+)/, '$1s');
+    const names = [...service.synonyms, service.name.es, service.name.en];
+    return [
+      ...names.flatMap((words) => [`dos ${plural(words)}`, `two ${plural(words)}`]),
+      ...names.flatMap((words) => [`dos ${words}`, `two ${words}`]),
+    ];
   },
   SELECT_BARBER: ({ barberId }, { shop }) => {
     const barber = shop.barbers.find((b) => b.id === barberId);
@@ -44,6 +49,7 @@ const PHRASES: {
   },
   PICK_TIME: ({ time }) => [`a las ${time}`, `at ${time}`],
   MORE_TIMES: () => ['más horas', 'more times'],
+  MORE_SERVICES: () => ['más servicios', 'more services'],
   CONFIRM: () => ['sí', 'yes'],
   CHANGE: ({ step }) =>
     ({ date: ['otro día', 'another day'], time: ['otra hora', 'another time'], service: ['otro servicio'] })[step],

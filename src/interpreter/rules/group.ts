@@ -1,7 +1,7 @@
 import type { ShopConfig } from '../../../config/schema.ts';
 import { MOST_IN_GROUP } from '../../../machines/events.ts';
 import { serviceNamedIn } from './services.ts';
-import { hasPhrase } from './text.ts';
+import { fold, hasPhrase } from './text.ts';
 
 /** "dos cortes", "two haircuts": how many people a number before a service stands for. */
 const COUNTS: Record<string, number> = { dos: 2, two: 2, '2': 2, tres: 3, three: 3, '3': 3 };
@@ -28,10 +28,11 @@ const CHILDREN = ['hijo', 'hija', 'nino', 'nina', 'hijos', 'son', 'daughter', 'k
  */
 export function groupNamedIn(folded: string, shop: ShopConfig): string[] | undefined {
   // The service must follow the number: "el 2 de diciembre, corte" is one haircut.
-  const counted = /(?:^| )(dos|two|tres|three|2|3) (\p{L}+)/u.exec(folded);
+  const counted = /(?:^| )(dos|two|tres|three|2|3) (\p{L}+)(.*)$/u.exec(folded);
   if (counted) {
-    const [, count, noun] = counted;
-    const serviceId = serviceNamedIn(singular(noun), shop);
+    const [, count, noun, rest] = counted;
+    const serviceId =
+      serviceStartingWith(`${singular(noun)}${rest}`, shop) ?? serviceStartingWith(`${noun}${rest}`, shop);
     const people = COUNTS[count];
     if (serviceId && people <= MOST_IN_GROUP) return Array.from({ length: people }, () => serviceId);
   }
@@ -44,6 +45,18 @@ export function groupNamedIn(folded: string, shop: ShopConfig): string[] | undef
   const kids = child ? shop.services.find((s) => s.refines === ownService) : undefined;
   const otherService = serviceNamedIn(withoutChildren(other), shop);
   return [ownService, kids?.id ?? otherService ?? ownService];
+}
+
+/** The service whose name or synonym the text starts with (the longest, so "corte y barba" beats "corte"). */
+function serviceStartingWith(text: string, shop: ShopConfig): string | undefined {
+  let best: { id: string; length: number } | undefined;
+  for (const service of shop.services) {
+    for (const phrase of [service.name.es, service.name.en, ...service.synonyms].map(fold)) {
+      const starts = text === phrase || text.startsWith(`${phrase} `);
+      if (starts && phrase.length > (best?.length ?? 0)) best = { id: service.id, length: phrase.length };
+    }
+  }
+  return best?.id;
 }
 
 /** "cortes" → "corte", "haircuts" → "haircut": enough for the services' own words. */
