@@ -104,6 +104,8 @@ export function createCita(options: CitaOptions) {
   const engine = new ConversationEngine({
     ...deps,
     onStateEntered: (state) => metrics.stateEntries.inc({ state }),
+    onEventRefused: (reason) =>
+      metrics.refusedEvents.inc({ reason: reason === 'notAccepted' ? 'not_accepted' : 'confirm_not_asked' }),
   });
   const rateLimiter = adapters.rateLimiter ?? new MemoryRateLimiter();
   const workers = startWorkers({

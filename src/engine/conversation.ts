@@ -10,6 +10,7 @@ import { log, phoneRef } from '../log.ts';
 import { eventFromReplyId } from '../messages/reply-ids.ts';
 import { COPY, renderReplies, stepView } from '../messages/views.ts';
 import { OutboundMessage, optionsOf } from '../messages/whatsapp.ts';
+import { applyReading, type RefusalReason } from './apply-reading.ts';
 import { type BookingDependencies, bookingActorsFor, heldSlot } from './booking-actors.ts';
 import type { ConversationStore, InboundMessage, StoredConversation, Turn } from './ports.ts';
 
@@ -23,6 +24,8 @@ export interface EngineDependencies extends BookingDependencies {
   inspect?: (phone: string) => ((event: InspectionEvent) => void) | undefined;
   /** Told the step a conversation rests in after a message, when it changed (the booking funnel's metrics). */
   onStateEntered?: (state: string) => void;
+  /** Told of every event read from a message that the live conversation did not take (metrics). */
+  onEventRefused?: (reason: RefusalReason) => void;
 }
 
 /** Two workers handled the same phone at once; the message is retried against the newer conversation. */
@@ -58,13 +61,7 @@ export class ConversationEngine {
       actor.send({ type: 'MESSAGE_RECEIVED', at: clock().toISOString() });
       const situation = { ...situationOf(actor.getSnapshot(), shop, clock()), recentTurns: stored?.turns ?? [] };
       const reading = await readMessage(message.content, situation, interpreter);
-      let understood = false;
-      for (const event of reading.events) {
-        if (!actor.getSnapshot().can(event)) continue;
-        understood = true;
-        actor.send(event);
-        await settle(actor);
-      }
+      const understood = await applyReading(actor, reading.events, settle, this.#deps.onEventRefused);
       if (reading.remark) remarks.push(COPY[actor.getSnapshot().context.language].remarks[reading.remark]);
       else if (!understood) {
         actor.send({ type: 'NOT_UNDERSTOOD' });

@@ -12,7 +12,9 @@ export type FakeReply =
   /** An error status with an OpenAI-style error body. */
   | { kind: 'status'; status: number }
   /** Never answers: the request hangs until the client gives up or the fake is closed. */
-  | { kind: 'hang' };
+  | { kind: 'hang' }
+  /** Sends 200 and its headers and the first bytes of a completion, then nothing more: a stalled body. */
+  | { kind: 'stall' };
 
 export const reply = {
   events: (...events: unknown[]): FakeReply => ({ kind: 'json', content: { events } }),
@@ -21,7 +23,11 @@ export const reply = {
   refusal: (): FakeReply => ({ kind: 'refusal' }),
   status: (status: number): FakeReply => ({ kind: 'status', status }),
   hang: (): FakeReply => ({ kind: 'hang' }),
+  stall: (): FakeReply => ({ kind: 'stall' }),
 };
+
+/** Answers a request from what it says (the prompt, the schema), when no scripted reply is queued. */
+export type Responder = (request: RecordedRequest) => FakeReply;
 
 /** One request the fake received: the parsed body and the headers that matter. */
 export interface RecordedRequest {
@@ -43,7 +49,7 @@ export interface JsonSchema {
 
 /**
  * A local OpenAI-compatible server for tests: `POST /v1/chat/completions` answers from a script
- * (one reply per request, in order; `{ events: [] }` once the script runs out) and records every
+ * (one reply per request, in order; then the responder's answer, else `{ events: [] }`) and records every
  * request, so tests drive the real openai SDK through real HTTP.
  *
  * @example
@@ -54,6 +60,7 @@ export interface JsonSchema {
 export async function startFakeOpenAI() {
   const queue: FakeReply[] = [];
   const requests: RecordedRequest[] = [];
+  let responder: Responder | undefined;
 
   const server = createServer(async function fakeOpenAI(req: IncomingMessage, res: ServerResponse) {
     const chunks: Buffer[] = [];
@@ -62,10 +69,15 @@ export async function startFakeOpenAI() {
     if (req.method !== 'POST' || req.url !== '/v1/chat/completions') {
       return send(res, 404, { error: { message: `no route ${req.method} ${req.url}`, type: 'not_found' } });
     }
-    requests.push({ path: req.url, authorization: req.headers.authorization, body: JSON.parse(raw), raw });
-    const next = queue.shift() ?? reply.events();
+    const request = { path: req.url, authorization: req.headers.authorization, body: JSON.parse(raw), raw };
+    requests.push(request);
+    const next = queue.shift() ?? responder?.(request) ?? reply.events();
     switch (next.kind) {
       case 'hang':
+        return;
+      case 'stall':
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.write('{"id":"chatcmpl-fake","object":"chat.completion","choices":[');
         return;
       case 'status':
         return send(res, next.status, { error: { message: `scripted ${next.status}`, type: 'server_error' } });
@@ -86,6 +98,10 @@ export async function startFakeOpenAI() {
     /** Queues the replies to the next requests, in order. */
     script(...replies: FakeReply[]) {
       queue.push(...replies);
+    },
+    /** Answers every request the script does not, from the request itself (a hostile model, say). */
+    respond(answer: Responder | undefined) {
+      responder = answer;
     },
     async close() {
       // Hanging requests hold their sockets open; close() alone would wait for them forever.

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { checkAnswer, MAX_EVENTS } from '../../src/interpreter/llm/answer.ts';
+import { reply } from '../support/fake-openai.ts';
+import { fakeProvider, llmOn } from './llm-test-kit.ts';
+import { choosingSlot, confirming } from './situations.ts';
+
+const answer = (...events: unknown[]) => JSON.stringify({ events });
+
+describe('a yes the model reads', () => {
+  it('counts when it is the whole answer to the confirmation question', () => {
+    expect(checkAnswer(answer({ type: 'CONFIRM' }), confirming()).events).toEqual([{ type: 'CONFIRM' }]);
+  });
+
+  it('is dropped when the same answer also changes the time, the day or the service', () => {
+    for (const change of [
+      { type: 'PICK_TIME', time: '18:30' },
+      { type: 'PICK_DATE', date: '2026-11-26' },
+      { type: 'SELECT_SERVICE', serviceId: 'barba' },
+    ]) {
+      const checked = checkAnswer(answer(change, { type: 'CONFIRM' }), confirming());
+      expect(checked.events).toEqual([change]);
+      expect(checked.droppedBy).toEqual({ confirmWithChange: 1 });
+    }
+  });
+
+  it('is dropped next to a cancellation of an appointment', () => {
+    const situation = confirming();
+    situation.accepts = new Set([...situation.accepts, 'CANCEL_BOOKING']);
+    const checked = checkAnswer(answer({ type: 'CANCEL_BOOKING' }, { type: 'CONFIRM' }), situation);
+    expect(checked.events).toEqual([{ type: 'CANCEL_BOOKING' }]);
+  });
+});
+
+describe('how much of an answer is read', () => {
+  it(`keeps at most ${MAX_EVENTS} events and counts the rest of 100,000 as dropped`, () => {
+    const many = Array.from({ length: 100_000 }, (_, i) => ({ type: 'ASK_INFO', topic: i % 2 ? 'prices' : 'hours' }));
+    const checked = checkAnswer(answer(...many), choosingSlot());
+    expect(checked.events).toEqual([
+      { type: 'ASK_INFO', topic: 'hours' },
+      { type: 'ASK_INFO', topic: 'prices' },
+    ]);
+    expect(checked.dropped).toBe(100_000 - 2);
+    expect(checked.droppedBy.tooMany).toBe(100_000 - 2 * MAX_EVENTS);
+  });
+
+  it('drops days past the booking horizon as it drops past days', () => {
+    // The shop takes bookings 30 days ahead of Tuesday 24 November 2026.
+    const checked = checkAnswer(
+      answer({ type: 'PICK_DATE', date: '2026-12-24' }, { type: 'PICK_DATE', date: '2026-12-25' }),
+      choosingSlot(),
+    );
+    expect(checked.events).toEqual([{ type: 'PICK_DATE', date: '2026-12-24' }]);
+    expect(checked.droppedBy).toEqual({ impossible: 1 });
+    expect(checkAnswer(answer({ type: 'PICK_DATE', date: '2099-01-01' }), choosingSlot()).events).toEqual([]);
+  });
+
+  it('counts what it drops in the metrics', async () => {
+    const fake = await fakeProvider();
+    fake.script(reply.events({ type: 'PICK_TIME', time: '18:30' }, { type: 'CONFIRM' }));
+    const llm = llmOn([fake]);
+    expect(await llm.interpret('zorblat', confirming())).toEqual([{ type: 'PICK_TIME', time: '18:30' }]);
+    expect(llm.metrics.snapshot().droppedEvents).toEqual({ confirmWithChange: 1 });
+  });
+});
