@@ -1,5 +1,8 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { checkAnswer, MAX_EVENTS } from '../../src/interpreter/llm/answer.ts';
+import { CustomerEvent } from '../../machines/events.ts';
+import { checkAnswer, isPossible, MAX_EVENTS, MalformedAnswer } from '../../src/interpreter/llm/answer.ts';
+import { allowedEventTypes } from '../../src/interpreter/llm/schema.ts';
 import { reply } from '../support/fake-openai.ts';
 import { fakeProvider, llmOn } from './llm-test-kit.ts';
 import { choosingSlot, confirming } from './situations.ts';
@@ -60,5 +63,62 @@ describe('how much of an answer is read', () => {
     const llm = llmOn([fake]);
     expect(await llm.interpret('zorblat', confirming())).toEqual([{ type: 'PICK_TIME', time: '18:30' }]);
     expect(llm.metrics.snapshot().droppedEvents).toEqual({ confirmWithChange: 1 });
+  });
+});
+
+describe('the answer checker, fed random answers', () => {
+  const plausible = fc.oneof(
+    fc.constantFrom(
+      { type: 'CONFIRM' },
+      { type: 'CANCEL_BOOKING' },
+      { type: 'MOVE_BOOKING' },
+      { type: 'SELECT_BOOKING', bookingId: 'abc12345' },
+      { type: 'HELP' },
+      { type: 'BACK' },
+    ),
+    fc.record({ type: fc.constant('PICK_TIME'), time: fc.oneof(fc.string(), fc.constantFrom('03:00', '17:00')) }),
+    fc.record({
+      type: fc.constant('PICK_DATE'),
+      date: fc.oneof(fc.string(), fc.constantFrom('2026-11-25', '2099-01-01')),
+    }),
+    fc.record({ type: fc.constant('SELECT_SERVICE'), serviceId: fc.oneof(fc.string(), fc.constant('corte')) }),
+    fc.jsonValue(),
+  );
+  const situations = fc.constantFrom(choosingSlot(), confirming());
+
+  it('keeps at most a few allowed events and never a CONFIRM beside another event', () => {
+    fc.assert(
+      fc.property(fc.array(plausible, { maxLength: 30 }), situations, (events, situation) => {
+        const checked = checkAnswer(JSON.stringify({ events }), situation);
+        expect(checked.events.length).toBeLessThanOrEqual(MAX_EVENTS);
+        expect(checked.events.length + checked.dropped).toBe(events.length);
+        for (const event of checked.events) {
+          expect(CustomerEvent.safeParse(event).success).toBe(true);
+          expect(allowedEventTypes(situation)).toContain(event.type);
+          expect(isPossible(event, situation)).toBe(true);
+        }
+        if (checked.events.some((event) => event.type === 'CONFIRM')) expect(checked.events).toHaveLength(1);
+      }),
+      { numRuns: 1_000 },
+    );
+  });
+
+  it('throws only its own MalformedAnswer on anything that is not an events object', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.jsonValue().map((value) => JSON.stringify(value)),
+        ),
+        (content) => {
+          try {
+            checkAnswer(content, confirming());
+          } catch (error) {
+            expect(error).toBeInstanceOf(MalformedAnswer);
+          }
+        },
+      ),
+      { numRuns: 1_000 },
+    );
   });
 });
