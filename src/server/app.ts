@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { WHATSAPP_REQUIRED, type WhatsAppConfig } from '../../adapters/whatsapp/config.ts';
 import { logStatus, type StatusRecorder } from '../../adapters/whatsapp/statuses.ts';
 import type { Cita } from '../cita.ts';
-import { Phone } from '../engine/ports.ts';
+import { NoReplyInTime, Phone } from '../engine/ports.ts';
+import { log } from '../log.ts';
 import type { ReadinessCheck } from './health.ts';
 import { opsRoutes } from './ops.ts';
 import { simulatorInspection } from './simulator-api.ts';
@@ -110,8 +111,24 @@ export function createApp(cita: Cita, options: AppOptions = {}) {
           'text' in parsed.data
             ? { kind: 'text' as const, text: parsed.data.text }
             : { kind: 'reply' as const, replyId: parsed.data.replyId };
-        const replies = await cita.converse(phone, content, name ? { customerName: name } : {});
-        return c.json({ replies });
+        try {
+          const replies = await cita.converse(phone, content, name ? { customerName: name } : {});
+          return c.json({ replies });
+        } catch (error) {
+          if (error instanceof NoReplyInTime) {
+            return c.json(
+              {
+                error: `no reply within ${error.timeoutMs / 1000} s: the calendar or the language model is slow. The message was taken and its turn may still finish; look at the conversation before sending it again.`,
+              },
+              504,
+            );
+          }
+          log.error({ event: 'simulator.message_failed', error: String(error) }, 'simulator message failed');
+          return c.json(
+            { error: 'the message could not be taken right now (the inbox is unavailable); try again shortly' },
+            503,
+          );
+        }
       },
     );
   }

@@ -14,7 +14,9 @@ export type FakeReply =
   /** Never answers: the request hangs until the client gives up or the fake is closed. */
   | { kind: 'hang' }
   /** Sends 200 and its headers and the first bytes of a completion, then nothing more: a stalled body. */
-  | { kind: 'stall' };
+  | { kind: 'stall' }
+  /** Waits `ms`, then answers as `then` says: a slow model. */
+  | { kind: 'slow'; ms: number; then: FakeReply };
 
 export const reply = {
   events: (...events: unknown[]): FakeReply => ({ kind: 'json', content: { events } }),
@@ -24,6 +26,7 @@ export const reply = {
   status: (status: number): FakeReply => ({ kind: 'status', status }),
   hang: (): FakeReply => ({ kind: 'hang' }),
   stall: (): FakeReply => ({ kind: 'stall' }),
+  slow: (ms: number, then: FakeReply): FakeReply => ({ kind: 'slow', ms, then }),
 };
 
 /** Answers a request from what it says (the prompt, the schema), when no scripted reply is queued. */
@@ -71,7 +74,12 @@ export async function startFakeOpenAI() {
     }
     const request = { path: req.url, authorization: req.headers.authorization, body: JSON.parse(raw), raw };
     requests.push(request);
-    const next = queue.shift() ?? responder?.(request) ?? reply.events();
+    let next = queue.shift() ?? responder?.(request) ?? reply.events();
+    while (next.kind === 'slow') {
+      const { ms, then } = next;
+      await new Promise((resolve) => setTimeout(resolve, ms));
+      next = then;
+    }
     switch (next.kind) {
       case 'hang':
         return;
