@@ -84,6 +84,7 @@ export const en: typeof es = {
     tooLong: 'Your message is too long for me. Tell me in a few words what you need.',
     unsupported: 'I can only read text and buttons. Please write what you need.',
     conversationLost: 'Sorry, I had to restart our conversation.',
+    choiceGone: 'Sorry, something you had chosen is no longer available, so let me ask again.',
     slowDown: "That's a lot of messages at once. Give me a moment and write again.",
   },
 };

@@ -84,6 +84,7 @@ export const es = {
     tooLong: 'Tu mensaje es muy largo para mí. Cuéntame en pocas palabras qué necesitas.',
     unsupported: 'Solo puedo leer texto y botones. Escríbeme lo que necesitas, por favor.',
     conversationLost: 'Perdona, he tenido que reiniciar nuestra conversación.',
+    choiceGone: 'Perdona, algo de lo que habías elegido ya no está disponible; te lo vuelvo a preguntar.',
     slowDown: 'Voy un poco lento con tantos mensajes. Dame un momento y escríbeme de nuevo.',
   },
 };
