@@ -133,3 +133,25 @@ describe('a conversation choosing a time when its service is removed', () => {
     }
   });
 });
+
+describe('a saved conversation the code still cannot handle', () => {
+  it('is started over with an apology instead of failing this message and every later one', async () => {
+    const plan = statePlans.find((candidate) => candidate.turns.at(-1)!.state === 'confirming')!;
+    const { conversations, dataDir } = await savedIn(plan, scenario);
+    // Confirming a slot with no hold: nothing repairs this, and the confirmation cannot be shown.
+    const { conversation, version } = await conversations.load(scenario.phone);
+    const snapshot = conversation!.snapshot as { context: { hold?: unknown } };
+    delete snapshot.context.hold;
+    await conversations.save(scenario.phone, { ...conversation!, snapshot }, version);
+    const cita = createCita({ shop, clock: () => new Date(scenario.now), dataDir, adapters: { conversations } });
+    try {
+      const replies = await cita.converse(scenario.phone, { kind: 'text', text: 'hola' });
+      expect(replies[0].body).toContain(es.remarks.conversationLost);
+      expect((await cita.converse(scenario.phone, { kind: 'text', text: 'hola' })).length).toBeGreaterThan(0);
+      const { values } = await cita.metrics.messagesAbandoned.get();
+      expect(values.reduce((sum, { value }) => sum + value, 0)).toBe(0);
+    } finally {
+      await cita.stop();
+    }
+  });
+});
