@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { citaPerTest, customer, fakeClock, stateOf, teamShop } from './support/cita.ts';
+import { MemoryConversationStore } from '../adapters/memory/conversations.ts';
+import { createCita } from '../src/cita.ts';
+import { es } from '../src/messages/es.ts';
+import { citaPerTest, customer, fakeClock, stateOf, teamShop, tempDataDir } from './support/cita.ts';
 
 /**
  * A shop of three barbers (config/barbershop-team.json): Javi does everything and works the
@@ -211,5 +214,41 @@ describe('a shop with three barbers', () => {
     await carlos.say('corte');
     await carlos.send('SELECT_BARBER:javi');
     expect(await stateOf(cita, carlos.phone)).toBe('choosingDate');
+  });
+});
+
+describe('a conversation whose barber leaves the config', () => {
+  async function savedWithLucia() {
+    const conversations = new MemoryConversationStore();
+    const dataDir = tempDataDir();
+    const before = createCita({ shop: teamShop, clock: fakeClock(), dataDir, adapters: { conversations } });
+    const carlos = customer(before);
+    await carlos.say('corte con Lucía el jueves a las 5');
+    expect(await stateOf(before, carlos.phone)).toBe('confirming');
+    await before.stop();
+    return { conversations, dataDir, phone: carlos.phone };
+  }
+
+  it('drops the barber and their hold, says so, and asks who again, keeping the time asked for', async () => {
+    const { conversations, dataDir, phone } = await savedWithLucia();
+    const shop = { ...teamShop, barbers: teamShop.barbers.filter((b) => b.id !== 'lucia') };
+    const cita = start({ shop, dataDir, adapters: { conversations } });
+    const carlos = customer(cita, phone);
+    await carlos.say('hola');
+    expect(carlos.lastText).toContain(es.remarks.choiceGone);
+    expect(await stateOf(cita, phone)).toBe('choosingBarber');
+    expect(carlos.options.map((o) => o.title)).toEqual(['Cualquiera', 'Javi', 'Marcos']);
+    await carlos.tap('Javi');
+    expect(carlos.lastText).toContain('Corte de pelo con Javi el jueves 26 de noviembre a las 17:00');
+  });
+
+  it('goes on as one chair when the shop no longer lists barbers', async () => {
+    const { conversations, dataDir, phone } = await savedWithLucia();
+    const cita = start({ shop: { ...teamShop, barbers: [] }, dataDir, adapters: { conversations } });
+    const carlos = customer(cita, phone);
+    await carlos.say('hola');
+    expect(await stateOf(cita, phone)).toBe('choosingDate');
+    await carlos.say('el jueves a las 5');
+    expect(carlos.lastText).toContain('Corte de pelo el jueves 26 de noviembre a las 17:00');
   });
 });

@@ -15,7 +15,7 @@ import { OutboundMessage, optionsOf, shorten } from '../messages/whatsapp.ts';
 import { applyReading, type RefusalReason } from './apply-reading.ts';
 import { type BookingDependencies, bookingActorsFor, heldSlot } from './booking-actors.ts';
 import type { ConversationStore, InboundMessage, SentMessageIds, StoredConversation, Turn } from './ports.ts';
-import { fitToShop } from './repair.ts';
+import { barberChoicesOf, fitToShop } from './repair.ts';
 import type { VoiceNotes } from './voice-notes.ts';
 
 /** How long one message may keep the calendar and holds busy before the engine gives up on it. */
@@ -287,12 +287,7 @@ export function bookingInputFor(shop: ShopConfig, language?: Language): BookingI
     serviceIds: shop.services.map((service) => service.id),
     cancellationNoticeMinutes: shop.booking.cancellationNoticeMinutes,
     // Left out for a shop without barbers, so its conversations stay exactly as they were.
-    ...(shop.barbers.length > 0 && {
-      barbers: shop.barbers.map((barber) => ({
-        id: barber.id,
-        ...(barber.services && { serviceIds: barber.services }),
-      })),
-    }),
+    ...(barberChoicesOf(shop) && { barbers: barberChoicesOf(shop) }),
   };
 }
 

@@ -1,10 +1,11 @@
 import { z } from 'zod';
-import { type ShopConfig, serviceById, shopToday } from '../../config/schema.ts';
-import { Slot } from '../../machines/booking.context.ts';
+import { ANY_BARBER, barberHours, barbersFor, type ShopConfig, serviceById, shopToday } from '../../config/schema.ts';
+import { type BarberChoice, Slot } from '../../machines/booking.context.ts';
 import { lastBookableDay, openingSpans } from '../availability/slots.ts';
 
 /** States that only make sense with a service chosen, a day chosen, a slot chosen. */
 const NEEDS_SERVICE = new Set([
+  'choosingBarber',
   'choosingDate',
   'checkingAvailability',
   'choosingSlot',
@@ -21,6 +22,8 @@ const SavedSnapshot = z.looseObject({
   context: z.looseObject({
     language: z.string().optional(),
     serviceId: z.string().optional(),
+    companions: z.array(z.string()).optional().catch(undefined),
+    barberId: z.string().optional().catch(undefined),
     date: z.string().optional(),
     slots: z.array(Slot).catch([]),
     chosenSlot: Slot.optional().catch(undefined),
@@ -41,7 +44,9 @@ export interface Fitted {
  * - a choice that is gone is dropped with what depends on it (a service takes its day and time
  *   with it; a day past the booking horizon or now closed takes its times), and the conversation
  *   goes back to the question that asks for it again.
- * A hold dropped this way is left to expire. Barbers will join the same way: drop the barber, ask again.
+ * - a barber who left (or no longer does the service) is dropped with the times and hold that were
+ *   theirs; the time they were asked for is kept, and the customer is asked who again.
+ * A hold dropped this way is left to expire.
  *
  * @example
  * const { snapshot, repaired } = fitToShop(stored.snapshot, shop, clock());
@@ -55,6 +60,9 @@ export function fitToShop(snapshot: unknown, shop: ShopConfig, now: Date): Fitte
   context.serviceIds = shop.services.map((service) => service.id);
   context.cancellationNoticeMinutes = shop.booking.cancellationNoticeMinutes;
   if (!shop.languages.supported.includes(context.language as never)) context.language = shop.languages.default;
+  const barbers = barberChoicesOf(shop);
+  if (barbers) context.barbers = barbers;
+  else delete context.barbers;
 
   const forgetDay = () => {
     Object.assign(context, { date: undefined, slots: [], slotPage: 0, chosenSlot: undefined, hold: undefined });
@@ -64,6 +72,27 @@ export function fitToShop(snapshot: unknown, shop: ShopConfig, now: Date): Fitte
     forgetDay();
     context.serviceId = undefined;
   }
+  if (context.companions?.some((id) => serviceById(shop, id) === undefined)) {
+    context.companions = undefined;
+    forgetDay();
+  }
+  let barberGone = false;
+  if (context.barberId !== undefined && context.barberId !== ANY_BARBER) {
+    const doing = context.serviceId === undefined ? shop.barbers : barbersFor(shop, context.serviceId);
+    if (!doing.some((barber) => barber.id === context.barberId)) {
+      Object.assign(context, {
+        barberId: undefined,
+        wantedTime: context.chosenSlot?.time ?? context.wantedTime,
+        slots: [],
+        slotPage: 0,
+        chosenSlot: undefined,
+        hold: undefined,
+      });
+      barberGone = true;
+      repaired = true;
+    }
+  }
+  if (context.barberId === ANY_BARBER && shop.barbers.length === 0) context.barberId = undefined;
   if (context.date !== undefined && !isBookableDay(context.date, shop, now)) forgetDay();
   const slots = context.slots.filter((slot) => isWithinOpening(slot, shop));
   if (slots.length !== context.slots.length) Object.assign(context, { slots, slotPage: 0 });
@@ -74,7 +103,12 @@ export function fitToShop(snapshot: unknown, shop: ShopConfig, now: Date): Fitte
 
   const state = typeof saved.data.value === 'string' ? saved.data.value : undefined;
   let value: unknown = saved.data.value;
+  const askWho =
+    context.serviceId !== undefined && context.barberId === undefined && barbersFor(shop, context.serviceId).length > 1;
   if (state && NEEDS_SERVICE.has(state) && context.serviceId === undefined) value = 'choosingService';
+  else if (state && barberGone && (NEEDS_SERVICE.has(state) || state === 'choosingBarber'))
+    value = askWho ? 'choosingBarber' : 'choosingDate';
+  else if (state === 'choosingBarber' && context.serviceId !== undefined && !askWho) value = 'choosingDate';
   else if (state && NEEDS_DAY.has(state) && context.date === undefined) value = 'choosingDate';
   else if (state && (NEEDS_SLOT.has(state) || state === 'choosingSlot') && !context.chosenSlot) {
     if (context.slots.length > 0) value = 'choosingSlot';
@@ -83,17 +117,30 @@ export function fitToShop(snapshot: unknown, shop: ShopConfig, now: Date): Fitte
       value = 'choosingDate';
     }
   }
+  // Without the barber their times are gone too: the day is asked again with the time wanted kept.
+  if (value === 'choosingDate' && barberGone) forgetDay();
   if (value !== saved.data.value) repaired = true;
   // A state left behind takes its running actor (a calendar look-up, a hold) with it.
   const children = value === saved.data.value ? (snapshot as { children?: unknown }).children : {};
   return { snapshot: { ...saved.data, value, context, children }, repaired };
 }
 
-function isBookableDay(date: string, shop: ShopConfig, now: Date): boolean {
-  return date >= shopToday(shop, now) && date <= lastBookableDay(shop, now) && openingSpans(shop, date).length > 0;
+/** The shop's barbers as the machine knows them; undefined for a shop of one chair. */
+export function barberChoicesOf(shop: ShopConfig): BarberChoice[] | undefined {
+  if (shop.barbers.length === 0) return undefined;
+  return shop.barbers.map((barber) => ({ id: barber.id, ...(barber.services && { serviceIds: barber.services }) }));
 }
 
+function isBookableDay(date: string, shop: ShopConfig, now: Date): boolean {
+  const open = [shop, ...shop.barbers.map((barber) => barberHours(shop, barber))].some(
+    (rules) => openingSpans(rules, date).length > 0,
+  );
+  return date >= shopToday(shop, now) && date <= lastBookableDay(shop, now) && open;
+}
+
+/** Whether some chair (the shop's, or a barber's own hours) is open for the whole slot. */
 function isWithinOpening(slot: Slot, shop: ShopConfig): boolean {
   const [start, end] = [Date.parse(slot.start), Date.parse(slot.end)];
-  return openingSpans(shop, slot.date).some((span) => span.start <= start && end <= span.end);
+  const hours = [shop, ...shop.barbers.map((barber) => barberHours(shop, barber))];
+  return hours.some((rules) => openingSpans(rules, slot.date).some((span) => span.start <= start && end <= span.end));
 }
