@@ -3,7 +3,7 @@ import type { CustomerEvent, CustomerEventType } from '../../../machines/events.
 import { languageOf } from './language.ts';
 import { serviceNamedIn } from './services.ts';
 import { findPhrase, fold, hasPhrase } from './text.ts';
-import { whenIn } from './when.ts';
+import { type WhenReader, whenIn } from './when.ts';
 import {
   CANCEL_VERBS,
   COMMANDS,
@@ -56,7 +56,7 @@ const SHORT_ANSWER_WORDS = 6;
  * readRules('quiero un corte mañana a las 5', situation)
  * // [{ type: 'SELECT_SERVICE', serviceId: 'corte' }, { type: 'PICK_DATE', date: '2026-11-25' }, { type: 'PICK_TIME', time: '17:00' }]
  */
-export function readRules(text: string, situation: Situation): CustomerEvent[] {
+export function readRules(text: string, situation: Situation, readWhen: WhenReader = whenIn): CustomerEvent[] {
   const folded = fold(text);
   const thumbsUp = /👍|👌|✅/u.test(text);
   if (folded.length === 0 && !thumbsUp) return [];
@@ -84,7 +84,7 @@ export function readRules(text: string, situation: Situation): CustomerEvent[] {
 
   const serviceId = serviceNamedIn(folded, situation.shop);
   if (serviceId) events.push({ type: 'SELECT_SERVICE', serviceId });
-  const when = whenIn(text, situation.shop, situation.now, situation.date);
+  const when = readWhen(text, situation.shop, situation.now, situation.language, situation.date);
   if (when.date) events.push({ type: 'PICK_DATE', date: when.date });
   if (when.time) events.push({ type: 'PICK_TIME', time: when.time });
 

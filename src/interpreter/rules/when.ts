@@ -1,12 +1,15 @@
 import * as chrono from 'chrono-node';
 import { DateTime } from 'luxon';
-import { type OpeningInterval, openingHoursOn, type ShopConfig, WEEKDAYS } from '../../../config/schema.ts';
+import { type Language, type OpeningInterval, openingHoursOn, type ShopConfig, WEEKDAYS } from '../../../config/schema.ts';
 
 /** The day and time a message names, in the shop's wall-clock. */
 export interface When {
   date?: string;
   time?: string;
 }
+
+/** Reads the day and time in a message: the rules' own `whenIn`, or (in the eval) the peer's. */
+export type WhenReader = (text: string, shop: ShopConfig, now: Date, language: Language, knownDate?: string) => When;
 
 // Spanish first (day/month order, as the shop's customers write), then British and American English.
 const PARSERS = [chrono.es, chrono.en.GB, chrono.en];
@@ -48,7 +51,7 @@ const NUMBER_WORDS: Record<string, number> = {
  * @example
  * whenIn('mañana a las 5', shop, new Date('2026-11-24T09:00:00Z')) // { date: '2026-11-25', time: '17:00' }
  */
-export function whenIn(text: string, shop: ShopConfig, now: Date, knownDate?: string): When {
+export function whenIn(text: string, shop: ShopConfig, now: Date, _language?: Language, knownDate?: string): When {
   const local = DateTime.fromJSDate(now, { zone: shop.timezone });
   const rewritten = rewriteIdioms(text.toLowerCase(), local);
   // chrono reads the reference's wall-clock in the timezone given: hand it the shop's, as UTC.
@@ -132,7 +135,7 @@ function timeOf(components: chrono.ParsedComponents, shop: ShopConfig, date: str
 }
 
 /** "A las 5" at a barbershop is five in the afternoon: take whichever reading the shop is open at. */
-function likelyHour(hour: number, minute: number, shop: ShopConfig, date: string): number {
+export function likelyHour(hour: number, minute: number, shop: ShopConfig, date: string): number {
   if (hour === 12) return 12;
   const afternoon = hour + 12;
   const clock = (h: number) => `${String(h).padStart(2, '0')}:${String(minute).padStart(2, '0')}`;
