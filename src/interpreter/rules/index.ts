@@ -1,4 +1,4 @@
-import type { Language, ShopConfig } from '../../../config/schema.ts';
+import { type Language, type ShopConfig, shopToday } from '../../../config/schema.ts';
 import type { CustomerEvent, CustomerEventType } from '../../../machines/events.ts';
 import { languageOf } from './language.ts';
 import { serviceNamedIn } from './services.ts';
@@ -85,10 +85,16 @@ export function readRules(text: string, situation: Situation, readWhen: WhenRead
   const serviceId = serviceNamedIn(folded, situation.shop);
   if (serviceId) events.push({ type: 'SELECT_SERVICE', serviceId });
   const when = readWhen(text, situation.shop, situation.now, situation.language, situation.date);
-  if (when.date) events.push({ type: 'PICK_DATE', date: when.date });
+  // A day gone by is never a day to book ("ayer se me olvidó").
+  if (when.date && when.date >= shopToday(situation.shop, situation.now)) {
+    events.push({ type: 'PICK_DATE', date: when.date });
+  }
   if (when.time) events.push({ type: 'PICK_TIME', time: when.time });
+  else if (when.partOfDay && situation.accepts.has('PICK_PART_OF_DAY')) {
+    events.push({ type: 'PICK_PART_OF_DAY', ...when.partOfDay });
+  }
 
-  if (isShort && !serviceId && !when.date && !when.time && questions.length === 0) {
+  if (isShort && !serviceId && !when.date && !when.time && !when.partOfDay && questions.length === 0) {
     if (answer) events.push(answer);
     else if (command) events.push(changeOrMove(command, situation));
     else if (findPhrase(squeeze(folded), THANKS.map(squeeze))) events.push({ type: 'THANKS' });

@@ -1,0 +1,34 @@
+import { distance } from 'fastest-levenshtein';
+
+/**
+ * The word of `vocabulary` a customer most likely meant by `word` ("mañna" → "manana", "viernees"
+ * → "viernes", "hiarcut" → "haircut"), or undefined when none is close enough to be sure. Close
+ * means one edit (a letter missing, extra, wrong, or two letters swapped) for words of up to six
+ * letters and two for longer ones, with the first letter right and a single best candidate:
+ * "partes" is not "martes", and a word of three letters or fewer is never corrected.
+ */
+export function closestWord(word: string, vocabulary: readonly string[]): string | undefined {
+  if (word.length < 4 || /\d/.test(word)) return undefined;
+  if (vocabulary.includes(word)) return word;
+  const allowed = word.length <= 6 ? 1 : 2;
+  let best: string | undefined;
+  let bestDistance = allowed + 1;
+  let tie = false;
+  for (const candidate of vocabulary) {
+    if (candidate[0] !== word[0] || Math.abs(candidate.length - word.length) > allowed || candidate.length < 4) continue;
+    const d = isSwap(word, candidate) ? 1 : distance(word, candidate);
+    if (d < bestDistance) {
+      best = candidate;
+      bestDistance = d;
+      tie = false;
+    } else if (d === bestDistance && candidate !== best) tie = true;
+  }
+  return bestDistance <= allowed && !tie ? best : undefined;
+}
+
+/** "hiarcut" and "haircut": the same letters with two neighbours swapped. */
+function isSwap(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  const differ = [...a].flatMap((letter, at) => (letter === b[at] ? [] : [at]));
+  return differ.length === 2 && differ[1] === differ[0] + 1 && a[differ[0]] === b[differ[1]] && a[differ[1]] === b[differ[0]];
+}
