@@ -15,7 +15,7 @@ interface Said {
 
 /** Words after a number that make it a count, not an hour: "6 años", "2 personas", "15 euros". */
 const COUNTED =
-  /^(?:anos|años|years?|year-old|euros?|eur|personas|people|minutos|minutes|mins?|horas|hours|dias|days|semanas|weeks|meses|months|veces|times|cortes|cuts)$/;
+  /^(?:anos|años|years?|year-old|euros?|eur|personas|people|minutos|minutes|mins?|horas|hours|dias|days|semanas|weeks|meses|months|veces|times|cortes|cuts|cosas|things)$/;
 
 /** Words before a bare number that make it an hour: "a las 5", "at 5", "sobre las 5", "around 6". */
 const LEADS = new Set(['las', 'at', 'around', 'about', 'tipo', 'sobre', 'hacia', 'morning', 'afternoon', 'evening', 'night']);
@@ -174,16 +174,16 @@ function clockAt(words: string[], at: number, needsContext: boolean): Said | und
   const prev = words[at - 1] ?? '';
   if (word === undefined) return undefined;
   if (word === 'mediodia' || word === 'noon' || word === 'noonish') return { hour: 12, minute: 0, meridiem: 'pm', length: 1 };
-  if (word === 'medianoche' || word === 'midnight' || word === 'mid-night') return { hour: 0, minute: 0, length: 1 };
-  if (word === 'mid' && words[at + 1] === 'night') return { hour: 0, minute: 0, length: 2 };
+  if (word === 'medianoche' || word === 'midnight' || word === 'mid-night') return { hour: 0, minute: 0, meridiem: 'am', length: 1 };
+  if (word === 'mid' && words[at + 1] === 'night') return { hour: 0, minute: 0, meridiem: 'am', length: 2 };
 
   const fraction = fractionAt(words, at);
   if (fraction) return fraction;
 
   let m = /^(\d{1,2}):(\d{2})(?::\d{2})?(am|pm|h|hs|hrs)?$/.exec(word) ?? /^(\d{1,2})h(\d{2})$/.exec(word);
   if (m) return withMeridiem(words, at, { hour: Number(m[1]), minute: Number(m[2]), length: 1 }, m[3]);
-  m = /^(\d{1,2})\.(\d{2})$/.exec(word);
-  if (m && Number(m[2]) < 60) return withMeridiem(words, at, { hour: Number(m[1]), minute: Number(m[2]), length: 1 });
+  m = /^(\d{1,2})\.(\d{2})(am|pm)?$/.exec(word);
+  if (m && Number(m[2]) < 60) return withMeridiem(words, at, { hour: Number(m[1]), minute: Number(m[2]), length: 1 }, m[3]);
   m = /^(\d{1,2})(am|pm|a|p|h|hs|hrs|-?ish)$/.exec(word);
   if (m) {
     const meridiem = m[2].startsWith('a') ? 'am' : m[2].startsWith('p') ? 'pm' : undefined;

@@ -35,6 +35,8 @@ export function dayIn(words: string[], today: DateTime, shop: ShopConfig, langua
   };
 
   for (const match of text.matchAll(RELATIVE)) {
+    // "hasta mañana" says goodbye; it does not ask for that day.
+    if (/ hasta$/.test(text.slice(0, match.index))) continue;
     add(today.plus({ days: RELATIVE_DAYS(match[0].trim()) }), match.index, match.index + match[0].length);
   }
   for (const match of text.matchAll(/ (?:dentro de|en|in) (\S+(?: y \S+)?) (?:dias|days)\b/g)) {
@@ -54,7 +56,7 @@ export function dayIn(words: string[], today: DateTime, shop: ShopConfig, langua
 }
 
 const RELATIVE =
-  / (?:el dia despues de manana|the day after tomorrow|day after tomorrow|pasado manana|el dia antes de ayer|the day before yesterday|day before yesterday|antes de ayer|anteayer|el (?:proximo|siguiente) dia|el dia siguiente|the next day|manana|tomorrow|hoy|today|tonight|ayer|yesterday|esta (?:tarde|noche|manana)|this (?:morning|afternoon|evening))\b/g;
+  / (?:el dia despues de manana|the day after tomorrow|day after tomorrow|pasado manana|el dia antes de ayer|the day before yesterday|day before yesterday|antes de ayer|anteayer|el (?:proximo|siguiente) dia|el dia siguiente|the next day|(?<!la |esta )manana|tomorrow|hoy|today|tonight|ayer|yesterday|esta (?:tarde|noche|manana)|this (?:morning|afternoon|evening))\b/g;
 
 function RELATIVE_DAYS(phrase: string): number {
   if (/despues de manana|after tomorrow|pasado/.test(phrase)) return 2;
@@ -81,7 +83,7 @@ function weekdays(words: string[], today: DateTime, add: Add): void {
     if (weekday === undefined) return;
     // "sat", "sun", "mar" are other words too when nothing around them is about days.
     const before = words.slice(Math.max(0, at - 4), at).join(' ');
-    const after = words.slice(at + 1, at + 5).join(' ');
+    const after = words.slice(at + 1, at + 7).join(' ');
     // "Monday January 12th", "el lunes 12 de enero": the explicit date says it.
     if (monthNear(words, at + 1)) return;
     // "el jueves 3": the number names the day; the weekday only confirms it.
@@ -95,6 +97,7 @@ function weekdays(words: string[], today: DateTime, add: Add): void {
       if (candidate.weekday !== weekday) add(today.plus({ days: (weekday - today.weekday + 7) % 7 }), 0, 0);
       return;
     }
+    if (/(?:^| )hasta(?: el)?$/.test(before)) return;
     let days = (weekday - today.weekday + 7) % 7;
     const saysNext = /(?:proximo|proxima|next)$/.test(before) || /^(?:que viene)/.test(after);
     if (/(?:ultimo|last)$/.test(before) || /^pasado\b/.test(after)) days = days === 0 ? -7 : days - 7;
@@ -171,6 +174,8 @@ function explicitDates(words: string[], today: DateTime, language: Language | un
     if (m[2] === undefined && m[0].startsWith('the ')) continue;
     const day = Number(m[1]);
     const rest = text.slice(m.index + m[0].length);
+    // "el 2 oct", "el 15 junio 2016": the month reader has it.
+    if (MONTH_NAMES[rest.trim().split(' ')[0] ?? ''] !== undefined) continue;
     if (/^ (?:de|of) (?:next month|el mes que viene|el proximo mes)/.test(rest)) {
       add(today.plus({ months: 1 }).set({ day }), m.index, m.index + m[0].length);
       continue;
@@ -191,7 +196,9 @@ function monthAt(words: string[], at: number): number | undefined {
   const month = MONTH_NAMES[words[at]];
   if (month === undefined) return undefined;
   if (!AMBIGUOUS_MONTHS.has(words[at])) return month;
-  const besideNumber = /^\d{1,2}(?:st|nd|rd|th)?$/.test(words[at + 1] ?? '') || /^\d{1,2}$/.test(words[at - 1] ?? '') ||
+  const besideNumber =
+    dayNumberAt(words, at + 1) !== undefined ||
+    /^\d{1,2}(?:st|nd|rd|th)?$/.test(words[at - 1] ?? '') ||
     (words[at - 1] === 'de' && /^\d{1,2}$/.test(words[at - 2] ?? ''));
   return besideNumber ? month : undefined;
 }

@@ -4,7 +4,7 @@ import { distance } from 'fastest-levenshtein';
  * The word of `vocabulary` a customer most likely meant by `word` ("mañna" → "manana", "viernees"
  * → "viernes", "hiarcut" → "haircut"), or undefined when none is close enough to be sure. Close
  * means one edit (a letter missing, extra, wrong, or two letters swapped) for words of up to six
- * letters and two for longer ones, with the first letter right and a single best candidate:
+ * letters and two for longer ones, with the first letter right (b for v counts), a single best candidate:
  * "partes" is not "martes", and a word of three letters or fewer is never corrected.
  */
 export function closestWord(word: string, vocabulary: readonly string[]): string | undefined {
@@ -15,7 +15,7 @@ export function closestWord(word: string, vocabulary: readonly string[]): string
   let bestDistance = allowed + 1;
   let tie = false;
   for (const candidate of vocabulary) {
-    if (candidate[0] !== word[0] || Math.abs(candidate.length - word.length) > allowed || candidate.length < 4) continue;
+    if (!sameFirstLetter(candidate, word) || Math.abs(candidate.length - word.length) > allowed || candidate.length < 4) continue;
     const d = isSwap(word, candidate) ? 1 : distance(word, candidate);
     if (d < bestDistance) {
       best = candidate;
@@ -24,6 +24,11 @@ export function closestWord(word: string, vocabulary: readonly string[]): string
     } else if (d === bestDistance && candidate !== best) tie = true;
   }
   return bestDistance <= allowed && !tie ? best : undefined;
+}
+
+/** Spanish writers swap b and v ("biernes"): either stands for the other as a first letter. */
+function sameFirstLetter(a: string, b: string): boolean {
+  return a[0] === b[0] || (/^[bv]/.test(a) && /^[bv]/.test(b));
 }
 
 /** "hiarcut" and "haircut": the same letters with two neighbours swapped. */

@@ -16,6 +16,7 @@ import {
   MY_BOOKING,
   NO,
   THANKS,
+  THE_BOOKING,
   YES,
 } from './words.ts';
 
@@ -71,20 +72,23 @@ export function readRules(text: string, situation: Situation, readWhen: WhenRead
   const appointment = aboutOwnBooking(folded);
   if (appointment) return [...events, appointment];
 
+  const serviceId = serviceNamedIn(folded, situation.shop);
+  const when = readWhen(text, situation.shop, situation.now, situation.language, situation.date);
   const isShort = folded.split(' ').length <= SHORT_ANSWER_WORDS;
   const command = COMMANDS.find(([phrases]) => findPhrase(folded, phrases))?.[1];
   const answer = isShort ? yesOrNo(folded, situation) : undefined;
+  // "Otra cita para mi hijo" and "lo más tarde posible" say what they want: the service, the part of the day.
+  const saysWhat = serviceId !== undefined || when.date !== undefined || when.time !== undefined || when.partOfDay;
+  const commandGivesWay = saysWhat && (command?.type === 'BOOK_ANOTHER' || command?.type === 'MORE_TIMES');
   // "no entiendo", "ya no quiero" are commands; "no" and "no, gracias" are answers.
-  if (command && isShort && !answer) return [...events, changeOrMove(command, situation)];
+  if (command && isShort && !answer && !commandGivesWay) return [...events, changeOrMove(command, situation)];
 
   const questions = INFO.filter(([phrases]) => findPhrase(folded, phrases)).map(([, event]) => event);
   events.push(...questions);
   // "¿cuánto cuesta un corte?" asks about the shop; it does not choose anything yet.
   if (questions.length > 0 && text.includes('?')) return events;
 
-  const serviceId = serviceNamedIn(folded, situation.shop);
   if (serviceId) events.push({ type: 'SELECT_SERVICE', serviceId });
-  const when = readWhen(text, situation.shop, situation.now, situation.language, situation.date);
   // A day gone by is never a day to book ("ayer se me olvidó").
   if (when.date && when.date >= shopToday(situation.shop, situation.now)) {
     events.push({ type: 'PICK_DATE', date: when.date });
@@ -96,7 +100,7 @@ export function readRules(text: string, situation: Situation, readWhen: WhenRead
 
   if (isShort && !serviceId && !when.date && !when.time && !when.partOfDay && questions.length === 0) {
     if (answer) events.push(answer);
-    else if (command) events.push(changeOrMove(command, situation));
+    else if (command && !commandGivesWay) events.push(changeOrMove(command, situation));
     else if (findPhrase(squeeze(folded), THANKS.map(squeeze))) events.push({ type: 'THANKS' });
     else if (findPhrase(squeeze(folded), GREETINGS.map(squeeze))) events.push({ type: 'GREET' });
   }
@@ -107,13 +111,27 @@ function withAnswer(events: CustomerEvent[], answer: CustomerEvent | undefined):
   return answer ? [...events, answer] : events;
 }
 
-/** "cancelar mi cita", "cambiar la hora de mi cita", "mis citas": about an appointment already made. */
+/**
+ * "cancelar mi cita", "cambiar la hora de mi cita", "mis citas", "cancela la cita": about an
+ * appointment already made. "Book the appointment for Friday" is not: it names no appointment of
+ * the customer's, and no verb that cancels or moves one.
+ */
 function aboutOwnBooking(folded: string): CustomerEvent | undefined {
   if (findPhrase(folded, MOVE_ALONE)) return { type: 'MOVE_BOOKING' };
-  if (!findPhrase(folded, MY_BOOKING)) return undefined;
-  if (findPhrase(folded, CANCEL_VERBS)) return { type: 'CANCEL_BOOKING' };
-  if (findPhrase(folded, MOVE_VERBS)) return { type: 'MOVE_BOOKING' };
+  const mine = findPhrase(folded, MY_BOOKING) !== undefined;
+  const cancels = hasVerb(folded, CANCEL_VERBS);
+  const moves = hasVerb(folded, MOVE_VERBS);
+  if (!mine && !(findPhrase(folded, THE_BOOKING) && (cancels || moves))) return undefined;
+  if (cancels) return { type: 'CANCEL_BOOKING' };
+  if (moves) return { type: 'MOVE_BOOKING' };
   return { type: 'MY_APPOINTMENTS' };
+}
+
+/** A verb of `verbs`, also with a pronoun attached: "cancélala", "cambiarla", "muévemela". */
+function hasVerb(folded: string, verbs: readonly string[]): boolean {
+  return folded
+    .split(' ')
+    .some((word) => verbs.some((verb) => word === verb || (word.startsWith(verb) && /^(?:me|te|se|nos)?(?:la|lo|las|los)$/.test(word.slice(verb.length)))));
 }
 
 /** "Cambiar la hora" with no booking in progress means moving an appointment already made. */

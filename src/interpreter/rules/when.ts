@@ -53,11 +53,19 @@ const VOCABULARY = [
   // common words near those, kept as they are: "toda la tarde" is not "today", "tardes" not "tarde"
   'toda', 'todo', 'todas', 'todos', 'tardes', 'noches', 'hora', 'horas', 'para', 'pero', 'pues', 'tiene', 'tienes',
   'tarda', 'entro', 'late', 'later', 'least', 'part', 'mejor', 'medio', 'mismo', 'misma', 'nights', 'mornings',
-  'meses', 'mesa', 'morning', 'mother', 'tomar', 'mientras', 'mayor', 'after', 'antes', 'ante', 'nada', 'noches',
+  'meses', 'mother', 'tomar', 'mientras', 'mayor', 'ante', 'nada', 'quarters', 'ultimo', 'cosas', 'mesas',
+  // numbers said in words: "cuatro" is not "cuarto"
+  'cuatro', 'cinco', 'seis', 'siete', 'ocho', 'nueve', 'diez', 'once', 'doce', 'trece', 'catorce', 'quince', 'veinte',
+  'treinta', 'cuarenta', 'cincuenta', 'three', 'four', 'five', 'seven', 'eight', 'nine', 'eleven', 'twelve',
+  'fifteen', 'twenty', 'thirty', 'forty', 'fifty',
 ];
 
 /** Short forms WhatsApp writers use for whole words. */
-const SHORT_FORMS: Record<string, string> = { x: 'por', xa: 'para', pa: 'para', tmrw: 'tomorrow', tmr: 'tomorrow' };
+// biome-ignore format: a table
+const SHORT_FORMS: Record<string, string> = {
+  x: 'por', xa: 'para', pa: 'para', mnn: 'manana', mna: 'manana', tmrw: 'tomorrow', tmr: 'tomorrow', '2morrow': 'tomorrow',
+  '2moro': 'tomorrow', '2day': 'today', '2nite': 'tonight', tonite: 'tonight',
+};
 
 /**
  * The message as words: lower case, no accents, punctuation gone but for what times and dates are
