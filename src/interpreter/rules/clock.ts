@@ -183,7 +183,12 @@ function clockAt(words: string[], at: number, needsContext: boolean): Said | und
   let m = /^(\d{1,2}):(\d{2})(?::\d{2})?(am|pm|h|hs|hrs)?$/.exec(word) ?? /^(\d{1,2})h(\d{2})$/.exec(word);
   if (m) return withMeridiem(words, at, { hour: Number(m[1]), minute: Number(m[2]), length: 1 }, m[3]);
   m = /^(\d{1,2})\.(\d{2})(am|pm)?$/.exec(word);
-  if (m && Number(m[2]) < 60) return withMeridiem(words, at, { hour: Number(m[1]), minute: Number(m[2]), length: 1 }, m[3]);
+  // "17.30" is a time; "4.22" may be a date too, unless "a las" or "pm" says which.
+  const saysTime = m?.[3] !== undefined || LEADS.has(prev) || Number(m?.[2]) % 5 === 0;
+  if (m && Number(m[2]) < 60 && saysTime) {
+    return withMeridiem(words, at, { hour: Number(m[1]), minute: Number(m[2]), length: 1 }, m[3]);
+  }
+  if (m) return undefined;
   m = /^(\d{1,2})(am|pm|a|p|h|hs|hrs|-?ish)$/.exec(word);
   if (m) {
     const meridiem = m[2].startsWith('a') ? 'am' : m[2].startsWith('p') ? 'pm' : undefined;

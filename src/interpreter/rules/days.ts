@@ -19,6 +19,31 @@ const MONTH_NAMES: Record<string, number> = {
 /** Month abbreviations that are also everyday words: a month only right beside a day number. */
 const AMBIGUOUS_MONTHS = new Set(['mar', 'may', 'set', 'jun', 'sep', 'dec']);
 
+/** Words that put a weekday in last week. */
+const LAST_WEEK = /^(?:(?:de|of) )?(?:la )?(?:semana pasada|ultima semana|last week)/;
+
+// biome-ignore format: a table
+const NTH: Record<string, number> = {
+  primer: 1, primero: 1, first: 1, segundo: 2, second: 2, tercer: 3, tercero: 3, third: 3, cuarto: 4, fourth: 4,
+  ultimo: -1, last: -1,
+};
+
+/** The nth weekday of a month (-1: the last), in this month when `thisMonth`, else its next one. */
+function nthWeekday(today: DateTime, month: number, weekday: number, nth: number, thisMonth: boolean): DateTime | undefined {
+  const find = (year: number) => {
+    const first = today.set({ year, month, day: 1 });
+    if (nth === -1) {
+      const last = first.endOf('month').startOf('day');
+      return last.minus({ days: (last.weekday - weekday + 7) % 7 });
+    }
+    const date = first.plus({ days: (weekday - first.weekday + 7) % 7 + (nth - 1) * 7 });
+    return date.month === month ? date : undefined;
+  };
+  const date = find(today.year);
+  if (thisMonth || (date && date >= today)) return date;
+  return find(today.year + 1);
+}
+
 /** Words that put a weekday in next week rather than the coming one. */
 const NEXT_WEEK = /^(?:(?:de|of) )?(?:la )?(?:semana que viene|proxima semana|siguiente semana|next week)/;
 
@@ -27,7 +52,8 @@ const NEXT_WEEK = /^(?:(?:de|of) )?(?:la )?(?:semana que viene|proxima semana|si
  * Weekdays are the coming one ("el viernes", "next friday" on a Tuesday is this Friday; said on
  * that weekday, "el martes que viene" is next week's); a day of the month alone is its next one.
  */
-export function dayIn(words: string[], today: DateTime, shop: ShopConfig, language?: Language): string | undefined {
+export function dayIn(said: string[], today: DateTime, shop: ShopConfig, language?: Language): string | undefined {
+  const words = withoutRefusedDays(said);
   const text = ` ${words.join(' ')} `;
   const found: { date: DateTime; at: number; end: number }[] = [];
   const add = (date: DateTime | undefined, at: number, end: number) => {
@@ -53,6 +79,18 @@ export function dayIn(words: string[], today: DateTime, shop: ShopConfig, langua
   const dates = new Set(found.map((f) => f.date.toISODate()));
   if (dates.size !== 1) return undefined;
   return [...dates][0]!;
+}
+
+/** Day words the customer turns down ("mañana no", "el jueves no puedo", "not friday") are left out. */
+function withoutRefusedDays(words: string[]): string[] {
+  return words.map((word, at) => {
+    const isDay = WEEKDAY_NAMES[word] !== undefined || ['manana', 'hoy', 'tomorrow', 'today'].includes(word);
+    if (!isDay || words[at - 1] === 'la' || words[at - 1] === 'esta') return word;
+    const before = words.slice(Math.max(0, at - 3), at).join(' ');
+    // ("no, el jueves" is a correction: it asks for Thursday.)
+    const refused = words[at + 1] === 'no' || /(?:^| )(?:not|no puedo|can't|cant|cannot)(?: do| el| on| the)?$/.test(before);
+    return refused ? '-' : word;
+  });
 }
 
 const RELATIVE =
@@ -84,6 +122,14 @@ function weekdays(words: string[], today: DateTime, add: Add): void {
     // "sat", "sun", "mar" are other words too when nothing around them is about days.
     const before = words.slice(Math.max(0, at - 4), at).join(' ');
     const after = words.slice(at + 1, at + 7).join(' ');
+    // "el primer viernes de julio", "the last friday of this month"
+    const nth = NTH[words[at - 1] ?? ''];
+    const month = /^(?:de|of) (?:(?:este|this) mes|this month|(\p{L}+))/u.exec(after);
+    if (nth !== undefined && month) {
+      const named = month[1] === undefined ? today.month : MONTH_NAMES[month[1]];
+      if (named !== undefined) add(nthWeekday(today, named, weekday, nth, month[1] === undefined), 0, 0);
+      return;
+    }
     // "Monday January 12th", "el lunes 12 de enero": the explicit date says it.
     if (monthNear(words, at + 1)) return;
     // "el jueves 3": the number names the day; the weekday only confirms it.
@@ -101,6 +147,7 @@ function weekdays(words: string[], today: DateTime, add: Add): void {
     let days = (weekday - today.weekday + 7) % 7;
     const saysNext = /(?:proximo|proxima|next)$/.test(before) || /^(?:que viene)/.test(after);
     if (/(?:ultimo|last)$/.test(before) || /^pasado\b/.test(after)) days = days === 0 ? -7 : days - 7;
+    else if (LAST_WEEK.test(after) || /last week$/.test(before)) days = weekday - today.weekday - 7;
     else if (NEXT_WEEK.test(after) || /next week$/.test(before)) days = weekday - today.weekday + 7;
     else if (/^(?:de )?esta semana|^this week/.test(after) || /this week$/.test(before)) days = weekday - today.weekday;
     else if (/^after next/.test(after)) days += 7;

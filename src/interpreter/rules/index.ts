@@ -44,6 +44,9 @@ export interface Situation {
   recentTurns?: { from: 'customer' | 'bot'; text: string }[];
 }
 
+/** How a question starts when the customer leaves out the "?". */
+const QUESTION_OPENERS = /^(?:(?:y|and) )?(?:cuanto|cuantos|que|q|como|donde|cuando|a que|how|what|where|when|do you|are you)\b/;
+
 /** Messages longer than this are requests, not a "sí" or a "2". */
 const SHORT_ANSWER_WORDS = 6;
 
@@ -85,8 +88,8 @@ export function readRules(text: string, situation: Situation, readWhen: WhenRead
 
   const questions = INFO.filter(([phrases]) => findPhrase(folded, phrases)).map(([, event]) => event);
   events.push(...questions);
-  // "¿cuánto cuesta un corte?" asks about the shop; it does not choose anything yet.
-  if (questions.length > 0 && text.includes('?')) return events;
+  // "¿cuánto cuesta un corte?", "cuánto vale la barba" ask about the shop; they do not choose anything yet.
+  if (questions.length > 0 && (text.includes('?') || QUESTION_OPENERS.test(folded))) return events;
 
   if (serviceId) events.push({ type: 'SELECT_SERVICE', serviceId });
   // A day gone by is never a day to book ("ayer se me olvidó").
@@ -134,8 +137,12 @@ function hasVerb(folded: string, verbs: readonly string[]): boolean {
     .some((word) => verbs.some((verb) => word === verb || (word.startsWith(verb) && /^(?:me|te|se|nos)?(?:la|lo|las|los)$/.test(word.slice(verb.length)))));
 }
 
-/** "Cambiar la hora" with no booking in progress means moving an appointment already made. */
+/**
+ * "Cambiar la hora" with no booking in progress means moving an appointment already made; "cancel
+ * it" just after booking means cancelling that appointment.
+ */
 function changeOrMove(event: CustomerEvent, situation: Situation): CustomerEvent {
+  if (event.type === 'CANCEL' && situation.step === 'booked') return { type: 'CANCEL_BOOKING' };
   const bookingInProgress = situation.date !== undefined;
   return event.type === 'CHANGE' && event.step !== 'service' && !bookingInProgress ? { type: 'MOVE_BOOKING' } : event;
 }
