@@ -304,9 +304,13 @@ function fractionAt(words: string[], at: number): Said | undefined {
   const hour = numberAt(words, i) ?? (/^(\d{1,2})(am|pm)$/.exec(words[i] ?? '') ? { value: Number(words[i].slice(0, -2)), length: 1 } : undefined);
   if (!hour || hour.value > 23) return undefined;
   const attached = /^(\d{1,2})(am|pm)$/.exec(words[i] ?? '')?.[2];
-  const total = (hour.value * 60 + sign * minutes + 24 * 60) % (24 * 60);
+  // "3 min para las cinco treinta": the hour may have its own minutes.
+  const own = !/^\d/.test(words[i]) ? numberAt(words, i + hour.length) : undefined;
+  const ownMinutes = own && own.value >= 10 && own.value < 60 && !/^\d/.test(words[i + hour.length]) ? own : undefined;
+  const total = (hour.value * 60 + (ownMinutes?.value ?? 0) + sign * minutes + 24 * 60) % (24 * 60);
   // "a quarter to one" is 12:45, not 00:45.
-  const said: Said = { hour: Math.floor(total / 60) || 12, minute: total % 60, length: i + hour.length - at };
+  const length = i + hour.length + (ownMinutes?.length ?? 0) - at;
+  const said: Said = { hour: Math.floor(total / 60) || 12, minute: total % 60, length };
   return withMeridiem(words, at, said, attached);
 }
 

@@ -8,22 +8,27 @@ import { distance } from 'fastest-levenshtein';
  * "partes" is not "martes", and a word of three letters or fewer is never corrected.
  */
 export function closestWord(word: string, vocabulary: readonly string[]): string | undefined {
-  if (word.length < 4 || /\d/.test(word)) return undefined;
-  if (vocabulary.includes(word)) return word;
+  const closest = closestWords(word, vocabulary);
+  return closest.length === 1 ? closest[0] : undefined;
+}
+
+/** Every word of `vocabulary` at the smallest distance from `word` that is close enough; [] when none is. */
+export function closestWords(word: string, vocabulary: readonly string[]): string[] {
+  if (word.length < 4 || /\d/.test(word)) return [];
+  if (vocabulary.includes(word)) return [word];
   const allowed = word.length <= 6 ? 1 : 2;
-  let best: string | undefined;
+  let best: string[] = [];
   let bestDistance = allowed + 1;
-  let tie = false;
-  for (const candidate of vocabulary) {
+  for (const candidate of new Set(vocabulary)) {
     if (!sameFirstLetter(candidate, word) || Math.abs(candidate.length - word.length) > allowed || candidate.length < 4) continue;
     const d = isSwap(word, candidate) ? 1 : distance(word, candidate);
+    if (d > allowed) continue;
     if (d < bestDistance) {
-      best = candidate;
+      best = [candidate];
       bestDistance = d;
-      tie = false;
-    } else if (d === bestDistance && candidate !== best) tie = true;
+    } else if (d === bestDistance) best.push(candidate);
   }
-  return bestDistance <= allowed && !tie ? best : undefined;
+  return best;
 }
 
 /** Spanish writers swap b and v ("biernes"): either stands for the other as a first letter. */

@@ -1,6 +1,7 @@
 import { type Language, type ShopConfig, shopToday } from '../../../config/schema.ts';
 import type { CustomerEvent, CustomerEventType } from '../../../machines/events.ts';
 import { languageOf } from './language.ts';
+import { closestWords } from './fuzzy.ts';
 import { serviceNamedIn } from './services.ts';
 import { findPhrase, fold, hasPhrase } from './text.ts';
 import { type WhenReader, whenIn } from './when.ts';
@@ -44,6 +45,8 @@ export interface Situation {
   recentTurns?: { from: 'customer' | 'bot'; text: string }[];
 }
 
+const TYPO_WORDS = 3;
+
 /** How a question starts when the customer leaves out the "?". */
 const QUESTION_OPENERS = /^(?:(?:y|and) )?(?:cuanto|cuantos|que|q|como|donde|cuando|a que|how|what|where|when|do you|are you)\b/;
 
@@ -61,7 +64,7 @@ const SHORT_ANSWER_WORDS = 6;
  * // [{ type: 'SELECT_SERVICE', serviceId: 'corte' }, { type: 'PICK_DATE', date: '2026-11-25' }, { type: 'PICK_TIME', time: '17:00' }]
  */
 export function readRules(text: string, situation: Situation, readWhen: WhenReader = whenIn): CustomerEvent[] {
-  const folded = fold(text);
+  let folded = fold(text);
   const thumbsUp = /👍|👌|✅/u.test(text);
   if (folded.length === 0 && !thumbsUp) return [];
   const events: CustomerEvent[] = [];
@@ -69,7 +72,11 @@ export function readRules(text: string, situation: Situation, readWhen: WhenRead
   if (language && language !== situation.language) events.push({ type: 'SET_LANGUAGE', language });
   if (thumbsUp && folded.length === 0) return withAnswer(events, yesOrNo('ok', situation));
 
-  const picked = pickedChoice(folded, situation);
+  const asSaid = folded;
+  // A typo is corrected only in a message that is a word or three ("cancelr", "confrim"): in a
+  // longer one, a word near a command word is more often another word ("cosas" is not "costs").
+  if (folded.split(' ').length <= TYPO_WORDS) folded = withTyposCorrected(folded, situation.shop);
+  const picked = pickedChoice(asSaid, situation);
   if (picked) return [...events, picked];
 
   const appointment = aboutOwnBooking(folded);
@@ -108,6 +115,44 @@ export function readRules(text: string, situation: Situation, readWhen: WhenRead
     else if (findPhrase(squeeze(folded), GREETINGS.map(squeeze))) events.push({ type: 'GREET' });
   }
   return events;
+}
+
+/**
+ * The text with each word one typo from a word of the commands, questions and answers the rules
+ * know spelled right ("cancelr", "confrim", "direcion", "ayudaa"), unless it is a word of a service
+ * or of days and times, or the closest words mean different things.
+ */
+function withTyposCorrected(folded: string, shop: ShopConfig): string {
+  const keep = knownWords(shop);
+  return folded
+    .split(' ')
+    .map((word) => {
+      if (keep.has(word) || MEANINGS.has(word)) return word;
+      const squeezed = squeeze(word);
+      if (MEANINGS.has(squeezed)) return squeezed;
+      const closest = closestWords(word, [...MEANINGS.keys()]);
+      return closest.length > 0 && new Set(closest.map((c) => MEANINGS.get(c))).size === 1 ? closest[0] : word;
+    })
+    .join(' ');
+}
+
+/** Each word of the phrases the rules know, with what it means (so "cancela" and "cancelar" agree). */
+const MEANINGS = new Map<string, string>(
+  [...COMMANDS, ...INFO, [YES, { type: 'CONFIRM' }] as const, [NO, { type: 'BACK' }] as const, [THANKS, { type: 'THANKS' }] as const]
+    .flatMap(([phrases, event]) => phrases.flatMap((phrase) => phrase.split(' ').map((word) => [word, JSON.stringify(event)] as const)))
+    .filter(([word]) => word.length >= 4),
+);
+
+const knownWordsOf = new WeakMap<ShopConfig, Set<string>>();
+function knownWords(shop: ShopConfig): Set<string> {
+  let words = knownWordsOf.get(shop);
+  if (!words) {
+    const names = shop.services.flatMap((s) => [s.name.es, s.name.en, ...s.synonyms]);
+    const phrases = [...names.map(fold), ...GREETINGS, ...MY_BOOKING, ...THE_BOOKING, ...CANCEL_VERBS, ...MOVE_VERBS];
+    words = new Set(phrases.flatMap((phrase) => phrase.split(' ')));
+    knownWordsOf.set(shop, words);
+  }
+  return words;
 }
 
 function withAnswer(events: CustomerEvent[], answer: CustomerEvent | undefined): CustomerEvent[] {
