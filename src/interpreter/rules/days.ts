@@ -54,6 +54,7 @@ const NEXT_WEEK = /^(?:(?:de|of) )?(?:la )?(?:semana que viene|proxima semana|si
  */
 export function dayIn(said: string[], today: DateTime, shop: ShopConfig, language?: Language): string | undefined {
   const words = withoutRefusedDays(said);
+  if (words.includes('?')) return undefined;
   const text = ` ${words.join(' ')} `;
   const found: { date: DateTime; at: number; end: number }[] = [];
   const add = (date: DateTime | undefined, at: number, end: number) => {
@@ -81,14 +82,20 @@ export function dayIn(said: string[], today: DateTime, shop: ShopConfig, languag
   return [...dates][0]!;
 }
 
-/** Day words the customer turns down ("mañana no", "el jueves no puedo", "not friday") are left out. */
+/**
+ * Day words the customer turns down ("mañana no", "el jueves no puedo", "not friday") are left
+ * out; a day offered as one of two ("mañana o pasado") leaves the message without a day.
+ */
 function withoutRefusedDays(words: string[]): string[] {
   return words.map((word, at) => {
     const isDay = WEEKDAY_NAMES[word] !== undefined || ['manana', 'hoy', 'tomorrow', 'today'].includes(word);
     if (!isDay || words[at - 1] === 'la' || words[at - 1] === 'esta') return word;
     const before = words.slice(Math.max(0, at - 3), at).join(' ');
     // ("no, el jueves" is a correction: it asks for Thursday.)
+    // "mañana o pasado", "friday or saturday": a choice the customer has not made yet.
+    const either = ['o', 'or'].includes(words[at + 1] ?? '') || ['o', 'or'].includes(words[at - 1] ?? '');
     const refused = words[at + 1] === 'no' || /(?:^| )(?:not|no puedo|can't|cant|cannot)(?: do| el| on| the)?$/.test(before);
+    if (either) return '?';
     return refused ? '-' : word;
   });
 }
