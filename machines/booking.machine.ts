@@ -9,8 +9,8 @@ import {
   type Note,
   type Slot,
 } from './booking.context.ts';
-import { nearestFirst } from './nearest-slots.ts';
 import type { BookingEvent } from './events.ts';
+import { nearestFirst } from './nearest-slots.ts';
 
 /** Bump when a state is renamed or removed: older saved conversations then start over with an apology. */
 export const BOOKING_MACHINE_VERSION = 1;

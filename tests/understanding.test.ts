@@ -4,7 +4,7 @@ import { CUSTOMER_EVENT_TYPES, type CustomerEventType } from '../machines/events
 import { nearestFirst } from '../machines/nearest-slots.ts';
 import { closestWord } from '../src/interpreter/rules/fuzzy.ts';
 import { readRules, type Situation } from '../src/interpreter/rules/index.ts';
-import { citaPerTest, customer, stateOf, shop } from './support/cita.ts';
+import { citaPerTest, customer, shop, stateOf } from './support/cita.ts';
 
 // Tuesday 24 November 2026, 10:00 in Madrid. The shop opens Tue–Fri 10–14 and 16–20, Saturdays 9–14.
 const NOW = new Date('2026-11-24T09:00:00Z');
@@ -19,8 +19,10 @@ function read(text: string, overrides: Partial<Situation> = {}) {
     ...overrides,
   });
 }
-const only = (type: CustomerEventType) => (text: string, overrides: Partial<Situation> = {}) =>
-  read(text, overrides).filter((event) => event.type === type);
+const only =
+  (type: CustomerEventType) =>
+  (text: string, overrides: Partial<Situation> = {}) =>
+    read(text, overrides).filter((event) => event.type === type);
 
 const partOf = only('PICK_PART_OF_DAY');
 const timeOf = only('PICK_TIME');
@@ -77,7 +79,9 @@ describe('parts of the day', () => {
       { type: 'PICK_DATE', date: '2026-11-26' },
       { type: 'PICK_PART_OF_DAY', from: '14:00', to: '21:00' },
     ]);
-    expect(partOf('in the evening', { language: 'en' })).toEqual([{ type: 'PICK_PART_OF_DAY', from: '18:00', to: '23:59' }]);
+    expect(partOf('in the evening', { language: 'en' })).toEqual([
+      { type: 'PICK_PART_OF_DAY', from: '18:00', to: '23:59' },
+    ]);
     expect(partOf('at lunch', { language: 'en' })).toEqual([{ type: 'PICK_PART_OF_DAY', from: '12:00', to: '15:00' }]);
   });
 
@@ -190,14 +194,26 @@ describe('the free times offered', () => {
 
   it('puts the free times nearest a taken time first, before and after it, in time order', () => {
     expect(times(nearestFirst(allDay, { from: '17:00', to: '17:00' }, 4))).toEqual([
-      '16:00', '16:30', '18:00', '18:30',
-      '10:00', '10:30', '11:00', '11:30', '12:00', '19:00',
+      '16:00',
+      '16:30',
+      '18:00',
+      '18:30',
+      '10:00',
+      '10:30',
+      '11:00',
+      '11:30',
+      '12:00',
+      '19:00',
     ]);
   });
 
   it('puts the free times inside a part of the day first', () => {
     expect(times(nearestFirst(allDay, { from: '16:00', to: '21:00' }, 5)).slice(0, 5)).toEqual([
-      '16:00', '16:30', '18:00', '18:30', '19:00',
+      '16:00',
+      '16:30',
+      '18:00',
+      '18:30',
+      '19:00',
     ]);
   });
 });

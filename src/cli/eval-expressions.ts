@@ -28,7 +28,8 @@ export function readExpressions(path: string): ExpressionLine[] {
     .flatMap((raw, index) => {
       if (raw.trim() === '') return [];
       const parsed = ExpressionLine.safeParse(JSON.parse(raw));
-      if (!parsed.success) throw new Error(`${path}:${index + 1} is not an expression line:\n${z.prettifyError(parsed.error)}`);
+      if (!parsed.success)
+        throw new Error(`${path}:${index + 1} is not an expression line:\n${z.prettifyError(parsed.error)}`);
       return [parsed.data];
     });
 }

@@ -38,7 +38,8 @@ export function peerWhen(text: string, shop: ShopConfig, now: Date, language: La
       const [first] = chosen;
       if (!first?.value) continue;
       if (first.type !== 'time' && when.date === undefined) when.date = first.value.slice(0, 10);
-      if (first.type !== 'date' && when.time === undefined) when.time = timeAmong(chosen, shop, when.date ?? knownDate ?? today);
+      if (first.type !== 'date' && when.time === undefined)
+        when.time = timeAmong(chosen, shop, when.date ?? knownDate ?? today);
     }
     if (when.date || when.time) return when;
   }

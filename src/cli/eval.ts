@@ -10,10 +10,9 @@ import { CUSTOMER_EVENT_TYPES, CustomerEvent, type CustomerEventType } from '../
 import { type Env, readEnv } from '../env.ts';
 import { interpreterFromEnv, type LlmCounts } from '../interpreter/llm/index.ts';
 import { asksLlm } from '../interpreter/llm/layered.ts';
+import type { Interpreter } from '../interpreter/port.ts';
 import { readRules } from '../interpreter/rules/index.ts';
 import { type WhenReader, whenIn } from '../interpreter/rules/when.ts';
-import type { Interpreter } from '../interpreter/port.ts';
-import { ruleInterpreter } from '../interpreter/rule-interpreter.ts';
 import { acceptsIn, situationFor } from '../interpreter/situation.ts';
 import { log } from '../log.ts';
 import { allDayShop, type Outcome, readAll, readExpressions } from './eval-expressions.ts';
@@ -326,7 +325,19 @@ const rulesReader: RuleReader = (text, situation) => readRules(text, situation);
 /** The table of figures: one row per corpus, language and reader. */
 export function formatFigures(rows: { corpus: string; language: string; reader: string; figures: Figures }[]): string {
   const pct = (part: number, whole: number) => `${((part / Math.max(1, whole)) * 100).toFixed(1)}%`;
-  const header = ['corpus', 'lang', 'reader', 'n', 'right', 'partly', 'wrong', 'nothing', 'median ms', 'p95 ms', 'LLM calls'];
+  const header = [
+    'corpus',
+    'lang',
+    'reader',
+    'n',
+    'right',
+    'partly',
+    'wrong',
+    'nothing',
+    'median ms',
+    'p95 ms',
+    'LLM calls',
+  ];
   const body = rows.map(({ corpus, language, reader, figures: f }) => [
     corpus,
     language,
@@ -341,7 +352,8 @@ export function formatFigures(rows: { corpus: string; language: string; reader: 
     f.llmCalls === undefined ? '–' : `${f.llmCalls} (${pct(f.llmCalls, f.messages)})`,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
-  const line = (cells: string[]) => cells.map((cell, i) => (i < 3 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
+  const line = (cells: string[]) =>
+    cells.map((cell, i) => (i < 3 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
   return [line(header), ...body.map(line)].join('\n');
 }
 
@@ -392,7 +404,9 @@ async function main(): Promise<void> {
 
   if (!values.corpus) {
     const everyDay = allDayShop(shop);
-    for (const file of readdirSync(EXPRESSIONS_DIR).filter((f) => f.endsWith('.jsonl')).sort()) {
+    for (const file of readdirSync(EXPRESSIONS_DIR)
+      .filter((f) => f.endsWith('.jsonl'))
+      .sort()) {
       const lines = readExpressions(join(EXPRESSIONS_DIR, file));
       const readers: [string, WhenReader][] = [['rules', whenIn]];
       if (peer) readers.push(['peer', peer.peerWhen]);
@@ -400,13 +414,17 @@ async function main(): Promise<void> {
         const rows = readAll(lines, read, everyDay);
         for (const language of Language.options) {
           const mine = rows.filter((row) => row.line.language === language);
-          if (mine.length > 0) table.push({ corpus: `expressions/${file}`, language, reader, figures: figuresOf(mine, false) });
+          if (mine.length > 0)
+            table.push({ corpus: `expressions/${file}`, language, reader, figures: figuresOf(mine, false) });
         }
         if (reader === 'rules') {
           const wrong = rows.filter((row) => row.outcome !== 'right').slice(0, showMisses);
-          if (wrong.length > 0) console.log(`\n  expressions/${file}: first ${wrong.length} not right (got → expected):`);
+          if (wrong.length > 0)
+            console.log(`\n  expressions/${file}: first ${wrong.length} not right (got → expected):`);
           for (const row of wrong) {
-            console.log(`  ${JSON.stringify(row.line.text)} @${row.line.now}: ${row.got.date ?? '–'} ${row.got.time ?? '–'} → ${row.line.date ?? '–'} ${row.line.time?.join('|') ?? '–'}`);
+            console.log(
+              `  ${JSON.stringify(row.line.text)} @${row.line.now}: ${row.got.date ?? '–'} ${row.got.time ?? '–'} → ${row.line.date ?? '–'} ${row.line.time?.join('|') ?? '–'}`,
+            );
           }
         }
       }
@@ -416,7 +434,11 @@ async function main(): Promise<void> {
   console.log(`\n${formatFigures(table)}`);
   if (values.write) console.log(`\nsaved ${save('figures', { table, details })}`);
 
-  const llm = await evaluateWithLlm(turnFiles.flatMap((file) => readCorpus(file)), env, shop);
+  const llm = await evaluateWithLlm(
+    turnFiles.flatMap((file) => readCorpus(file)),
+    env,
+    shop,
+  );
   if (!llm) {
     console.log('\nLLM_API_KEY is not set: rules only. Set it (and LLM_BASE_URL, LLM_MODEL) to evaluate rules + LLM.');
     return;
@@ -451,7 +473,9 @@ export async function evaluateWithLlm(lines: CorpusLine[], env: Env, shop: ShopC
 
 function printMisses(corpus: string, misses: Miss[], count: number): void {
   if (count <= 0 || misses.length === 0) return;
-  console.log(`\n  ${corpus}: first ${Math.min(count, misses.length)} of ${misses.length} misses (text [state]: got → expected):`);
+  console.log(
+    `\n  ${corpus}: first ${Math.min(count, misses.length)} of ${misses.length} misses (text [state]: got → expected):`,
+  );
   const show = (events: CustomerEvent[]) =>
     events.length === 0 ? '∅' : events.map((e) => Object.values(e).join(':')).join(' ');
   for (const miss of misses.slice(0, count)) {

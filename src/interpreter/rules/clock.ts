@@ -18,7 +18,19 @@ const COUNTED =
   /^(?:anos|años|years?|year-old|euros?|eur|personas|people|minutos|minutes|mins?|horas|hours|dias|days|semanas|weeks|meses|months|veces|times|cortes|cuts|cosas|things)$/;
 
 /** Words before a bare number that make it an hour: "a las 5", "at 5", "sobre las 5", "around 6". */
-const LEADS = new Set(['las', 'at', 'around', 'about', 'tipo', 'sobre', 'hacia', 'morning', 'afternoon', 'evening', 'night']);
+const LEADS = new Set([
+  'las',
+  'at',
+  'around',
+  'about',
+  'tipo',
+  'sobre',
+  'hacia',
+  'morning',
+  'afternoon',
+  'evening',
+  'night',
+]);
 
 /**
  * The one clock time a message names, as "HH:MM", or undefined when it names none or several
@@ -85,12 +97,21 @@ const PARTS: [RegExp, PartOfDay | ((shop: ShopConfig, day: string) => PartOfDay 
       return to ? { from: clock(Math.max(minutesOf(to) - 60, 0)), to } : undefined;
     },
   ],
-  [/ (?:(?:a )?la hora de comer|hora del almuerzo|lunch ?time|at lunch|over lunch|for lunch) /, { from: '12:00', to: '15:00' }],
+  [
+    / (?:(?:a )?la hora de comer|hora del almuerzo|lunch ?time|at lunch|over lunch|for lunch) /,
+    { from: '12:00', to: '15:00' },
+  ],
   [/ late afternoon /, { from: '16:00', to: '18:00' }],
   [/ (?:(?:por|en|a|de)? ?la tarde|esta tarde|tardecita|despues de comer) /, { from: '14:00', to: '21:00' }],
   [/ (?<!good |late )(?:this |in the )?afternoon | after lunch /, { from: '13:00', to: '18:00' }],
-  [/ (?:(?:por|en|a|de) la noche|esta noche|tonight|at night|(?<!good )(?:this |in the )?evening) /, { from: '18:00', to: '23:59' }],
-  [/ (?:(?:por|en|a|de) la manana|esta manana|mananita|(?<!good )(?:this |in the )?morning) /, { from: '07:00', to: '14:00' }],
+  [
+    / (?:(?:por|en|a|de) la noche|esta noche|tonight|at night|(?<!good )(?:this |in the )?evening) /,
+    { from: '18:00', to: '23:59' },
+  ],
+  [
+    / (?:(?:por|en|a|de) la manana|esta manana|mananita|(?<!good )(?:this |in the )?morning) /,
+    { from: '07:00', to: '14:00' },
+  ],
 ];
 
 /** am or pm when the message names a part of the day: "por la tarde a las 7", "evening 6". */
@@ -102,7 +123,11 @@ function periodOf(words: string[]): Meridiem | undefined {
 }
 
 /** "entre las 4 y las 6", "de 5 a 7", "between 4 and 6", "después de las 6", "after 6", "before noon". */
-function stretchIn(words: string[], shop: ShopConfig, day: string): { part: PartOfDay; words: Set<number> } | undefined {
+function stretchIn(
+  words: string[],
+  shop: ShopConfig,
+  day: string,
+): { part: PartOfDay; words: Set<number> } | undefined {
   const span = (from: number, to: number) => new Set(Array.from({ length: to - from }, (_, i) => from + i));
   for (let at = 0; at < words.length; at++) {
     const word = words[at];
@@ -173,8 +198,10 @@ function clockAt(words: string[], at: number, needsContext: boolean): Said | und
   const word = words[at];
   const prev = words[at - 1] ?? '';
   if (word === undefined) return undefined;
-  if (word === 'mediodia' || word === 'noon' || word === 'noonish') return { hour: 12, minute: 0, meridiem: 'pm', length: 1 };
-  if (word === 'medianoche' || word === 'midnight' || word === 'mid-night') return { hour: 0, minute: 0, meridiem: 'am', length: 1 };
+  if (word === 'mediodia' || word === 'noon' || word === 'noonish')
+    return { hour: 12, minute: 0, meridiem: 'pm', length: 1 };
+  if (word === 'medianoche' || word === 'midnight' || word === 'mid-night')
+    return { hour: 0, minute: 0, meridiem: 'am', length: 1 };
   if (word === 'mid' && words[at + 1] === 'night') return { hour: 0, minute: 0, meridiem: 'am', length: 2 };
 
   const fraction = fractionAt(words, at);
@@ -201,7 +228,6 @@ function clockAt(words: string[], at: number, needsContext: boolean): Said | und
 
   const number = numberAt(words, at);
   if (!number || number.value > 23 || COUNTED.test(words[at + number.length] ?? '')) return undefined;
-  const isWord = !/^\d/.test(word);
   // "la una" (one o'clock); "la 2" is an option of a list.
   const led = LEADS.has(prev) || (prev === 'la' && number.value === 1 && words[at - 2] === 'a');
   const said = withMinutes(words, at, { hour: number.value, minute: 0, length: number.length });
@@ -227,7 +253,12 @@ function withMinutes(words: string[], at: number, said: Said): Said | undefined 
       said =
         word === 'y'
           ? { ...said, minute: minutes.value, length: said.length + 1 + minutes.length + unit }
-          : { ...said, hour: said.hour - 1 || 12, minute: 60 - minutes.value, length: said.length + 1 + minutes.length + unit };
+          : {
+              ...said,
+              hour: said.hour - 1 || 12,
+              minute: 60 - minutes.value,
+              length: said.length + 1 + minutes.length + unit,
+            };
     }
   } else if (word === 'en' && following === 'punto') {
     return withMeridiem(words, at, { ...said, length: said.length + 2 });
@@ -301,7 +332,9 @@ function fractionAt(words: string[], at: number): Said | undefined {
   i++;
   if (words[i] === 'de') i++;
   if (words[i] === 'las' || words[i] === 'la') i++;
-  const hour = numberAt(words, i) ?? (/^(\d{1,2})(am|pm)$/.exec(words[i] ?? '') ? { value: Number(words[i].slice(0, -2)), length: 1 } : undefined);
+  const hour =
+    numberAt(words, i) ??
+    (/^(\d{1,2})(am|pm)$/.exec(words[i] ?? '') ? { value: Number(words[i].slice(0, -2)), length: 1 } : undefined);
   if (!hour || hour.value > 23) return undefined;
   const attached = /^(\d{1,2})(am|pm)$/.exec(words[i] ?? '')?.[2];
   // "3 min para las cinco treinta": the hour may have its own minutes.

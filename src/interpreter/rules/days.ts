@@ -29,14 +29,20 @@ const NTH: Record<string, number> = {
 };
 
 /** The nth weekday of a month (-1: the last), in this month when `thisMonth`, else its next one. */
-function nthWeekday(today: DateTime, month: number, weekday: number, nth: number, thisMonth: boolean): DateTime | undefined {
+function nthWeekday(
+  today: DateTime,
+  month: number,
+  weekday: number,
+  nth: number,
+  thisMonth: boolean,
+): DateTime | undefined {
   const find = (year: number) => {
     const first = today.set({ year, month, day: 1 });
     if (nth === -1) {
       const last = first.endOf('month').startOf('day');
       return last.minus({ days: (last.weekday - weekday + 7) % 7 });
     }
-    const date = first.plus({ days: (weekday - first.weekday + 7) % 7 + (nth - 1) * 7 });
+    const date = first.plus({ days: ((weekday - first.weekday + 7) % 7) + (nth - 1) * 7 });
     return date.month === month ? date : undefined;
   };
   const date = find(today.year);
@@ -56,28 +62,26 @@ export function dayIn(said: string[], today: DateTime, shop: ShopConfig, languag
   const words = withoutRefusedDays(said);
   if (words.includes('?')) return undefined;
   const text = ` ${words.join(' ')} `;
-  const found: { date: DateTime; at: number; end: number }[] = [];
-  const add = (date: DateTime | undefined, at: number, end: number) => {
-    if (date?.isValid) found.push({ date, at, end });
+  const found: DateTime[] = [];
+  const add = (date: DateTime | undefined) => {
+    if (date?.isValid) found.push(date);
   };
 
   for (const match of text.matchAll(RELATIVE)) {
     // "hasta mañana" says goodbye; it does not ask for that day.
     if (/ hasta$/.test(text.slice(0, match.index))) continue;
-    add(today.plus({ days: RELATIVE_DAYS(match[0].trim()) }), match.index, match.index + match[0].length);
+    add(today.plus({ days: RELATIVE_DAYS(match[0].trim()) }));
   }
   for (const match of text.matchAll(/ (?:dentro de|en|in) (\S+(?: y \S+)?) (?:dias|days)\b/g)) {
     const n = numberAt(match[1].split(' '), 0);
-    if (n && n.value > 0) add(today.plus({ days: n.value }), match.index, match.index + match[0].length);
+    if (n && n.value > 0) add(today.plus({ days: n.value }));
   }
-  for (const match of text.matchAll(/ (?:el |este |the |this )?(?:finde|fin de semana|weekend)\b/g)) {
-    add(weekendDay(today, shop), match.index, match.index + match[0].length);
-  }
+  if (/ (?:finde|fin de semana|weekend)\b/.test(text)) add(weekendDay(today, shop));
   explicitDates(words, today, language, add);
   weekdays(words, today, add);
 
   // A weekday beside an explicit date ("el jueves 3", "Monday January 12th") is that date.
-  const dates = new Set(found.map((f) => f.date.toISODate()));
+  const dates = new Set(found.map((date) => date.toISODate()));
   if (dates.size !== 1) return undefined;
   return [...dates][0]!;
 }
@@ -94,7 +98,8 @@ function withoutRefusedDays(words: string[]): string[] {
     // ("no, el jueves" is a correction: it asks for Thursday.)
     // "mañana o pasado", "friday or saturday": a choice the customer has not made yet.
     const either = ['o', 'or'].includes(words[at + 1] ?? '') || ['o', 'or'].includes(words[at - 1] ?? '');
-    const refused = words[at + 1] === 'no' || /(?:^| )(?:not|no puedo|can't|cant|cannot)(?: do| el| on| the)?$/.test(before);
+    const refused =
+      words[at + 1] === 'no' || /(?:^| )(?:not|no puedo|can't|cant|cannot)(?: do| el| on| the)?$/.test(before);
     if (either) return '?';
     return refused ? '-' : word;
   });
@@ -119,10 +124,9 @@ function weekendDay(today: DateTime, shop: ShopConfig): DateTime | undefined {
   return open.length === 1 ? open[0] : undefined;
 }
 
-type Add = (date: DateTime | undefined, at: number, end: number) => void;
+type Add = (date: DateTime | undefined) => void;
 
 function weekdays(words: string[], today: DateTime, add: Add): void {
-  const text = ` ${words.join(' ')} `;
   words.forEach((word, at) => {
     const weekday = WEEKDAY_NAMES[word];
     if (weekday === undefined) return;
@@ -134,7 +138,7 @@ function weekdays(words: string[], today: DateTime, add: Add): void {
     const month = /^(?:de|of) (?:(?:este|this) mes|this month|(\p{L}+))/u.exec(after);
     if (nth !== undefined && month) {
       const named = month[1] === undefined ? today.month : MONTH_NAMES[month[1]];
-      if (named !== undefined) add(nthWeekday(today, named, weekday, nth, month[1] === undefined), 0, 0);
+      if (named !== undefined) add(nthWeekday(today, named, weekday, nth, month[1] === undefined));
       return;
     }
     // "Monday January 12th", "el lunes 12 de enero": the explicit date says it.
@@ -145,9 +149,9 @@ function weekdays(words: string[], today: DateTime, add: Add): void {
       const day = Number(dayNumber[1]);
       let candidate = today.set({ day });
       if (candidate.day !== day || candidate < today) candidate = today.plus({ months: 1 }).set({ day });
-      if (candidate.day === day) add(candidate, 0, 0);
+      if (candidate.day === day) add(candidate);
       // "el viernes 6" when the 6th is a Sunday: one of the two is wrong, and we cannot tell which.
-      if (candidate.weekday !== weekday) add(today.plus({ days: (weekday - today.weekday + 7) % 7 }), 0, 0);
+      if (candidate.weekday !== weekday) add(today.plus({ days: (weekday - today.weekday + 7) % 7 }));
       return;
     }
     if (/(?:^| )hasta(?: el)?$/.test(before)) return;
@@ -162,7 +166,7 @@ function weekdays(words: string[], today: DateTime, add: Add): void {
     let date = today.plus({ days });
     if (/(?:dia antes del?|day before)$/.test(before)) date = date.minus({ days: 1 });
     if (/(?:dia despues del?|day after)$/.test(before)) date = date.plus({ days: 1 });
-    add(date, text.indexOf(word), text.indexOf(word) + word.length);
+    add(date);
   });
 }
 
@@ -184,20 +188,20 @@ function explicitDates(words: string[], today: DateTime, language: Language | un
 
   // 2015/08/12, 2015.5.13
   for (const m of text.matchAll(/\b(\d{4})[/.-](\d{1,2})[/.-](\d{1,2})\b/g)) {
-    add(checked(today, Number(m[1]), Number(m[2]), Number(m[3])), m.index, m.index + m[0].length);
+    add(checked(today, Number(m[1]), Number(m[2]), Number(m[3])));
   }
   // 21/04/2016, 21-04-16, 13.5.2015, 3-7-2017 (day first, as Spanish and British writers do)
   for (const m of text.matchAll(/\b(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})\b/g)) {
     const order = dayMonthOrder(Number(m[1]), Number(m[2]), language);
-    if (order) add(checked(today, yearOf(m[3])!, order.month, order.day), m.index, m.index + m[0].length);
+    if (order) add(checked(today, yearOf(m[3])!, order.month, order.day));
   }
   // 4/12, 17-2, 4-22, 22/04 (not 17.30 or 10:30, which are times)
   for (const m of text.matchAll(/(?<![\d/.:-])(\d{1,2})([/-])(\d{1,2})(?![\d/.:-]|\s?(?:am|pm|h)\b)/g)) {
     const order = dayMonthOrder(Number(m[1]), Number(m[3]), language);
-    if (order) add(next(order.day, order.month), m.index, m.index + m[0].length);
+    if (order) add(next(order.day, order.month));
   }
   // 3 de diciembre [de 2026], 2 oct, 1st jan, veintiuno de mayo, 2-oct, 1-ene
-  words.forEach((word, at) => {
+  words.forEach((_word, at) => {
     const month = monthAt(words, at);
     if (month === undefined) return;
     const ofBefore = words[at - 1] === 'de' || words[at - 1] === 'of' ? 1 : 0;
@@ -205,20 +209,22 @@ function explicitDates(words: string[], today: DateTime, language: Language | un
     const yearWord = words[at + 1] === 'de' || words[at + 1] === 'del' ? words[at + 2] : words[at + 1];
     const year = /^\d{4}$/.test(yearWord ?? '') ? Number(yearWord) : undefined;
     if (before !== undefined) {
-      add(year ? checked(today, year, month, before) : next(before, month), 0, 0);
+      add(year ? checked(today, year, month, before) : next(before, month));
       return;
     }
     // dec 2, mayo veintiuno, october 2, 2016
     const after = dayNumberAt(words, at + 1);
     if (after !== undefined) {
-      const afterYear = /^\d{4}$/.test(words[at + 1 + after.length] ?? '') ? Number(words[at + 1 + after.length]) : undefined;
-      add(afterYear ? checked(today, afterYear, month, after.value) : next(after.value, month), 0, 0);
+      const afterYear = /^\d{4}$/.test(words[at + 1 + after.length] ?? '')
+        ? Number(words[at + 1 + after.length])
+        : undefined;
+      add(afterYear ? checked(today, afterYear, month, after.value) : next(after.value, month));
     }
   });
   for (const m of text.matchAll(/\b(\d{1,2})-(\p{L}+)\b|\b(\p{L}+)[-/](\d{1,2})\b|\b(\d{1,2})\/(\p{L}+)\b/gu)) {
     const month = MONTH_NAMES[m[2] ?? m[3] ?? m[6]];
     const day = Number(m[1] ?? m[4] ?? m[5]);
-    if (month) add(next(day, month), m.index, m.index + m[0].length);
+    if (month) add(next(day, month));
   }
   // "el 15", "el dia 2", "the 28th", "on the 1st", "on 15", "the 12th of this month"
   for (const m of text.matchAll(
@@ -231,18 +237,18 @@ function explicitDates(words: string[], today: DateTime, language: Language | un
     // "el 2 oct", "el 15 junio 2016": the month reader has it.
     if (MONTH_NAMES[rest.trim().split(' ')[0] ?? ''] !== undefined) continue;
     if (/^ (?:de|of) (?:next month|el mes que viene|el proximo mes)/.test(rest)) {
-      add(today.plus({ months: 1 }).set({ day }), m.index, m.index + m[0].length);
+      add(today.plus({ months: 1 }).set({ day }));
       continue;
     }
     if (/^ (?:de|of) (?:este mes|this month)/.test(rest)) {
       const date = today.set({ day });
-      if (date.day === day) add(date, m.index, m.index + m[0].length);
+      if (date.day === day) add(date);
       continue;
     }
     if (day < 1 || day > 31) continue;
     let candidate = today.set({ day });
     if (candidate.day !== day || candidate < today) candidate = today.plus({ months: 1 }).set({ day });
-    if (candidate.day === day) add(candidate, m.index, m.index + m[0].length);
+    if (candidate.day === day) add(candidate);
   }
 }
 

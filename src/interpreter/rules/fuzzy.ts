@@ -20,7 +20,8 @@ export function closestWords(word: string, vocabulary: readonly string[]): strin
   let best: string[] = [];
   let bestDistance = allowed + 1;
   for (const candidate of new Set(vocabulary)) {
-    if (!sameFirstLetter(candidate, word) || Math.abs(candidate.length - word.length) > allowed || candidate.length < 4) continue;
+    if (!sameFirstLetter(candidate, word) || Math.abs(candidate.length - word.length) > allowed || candidate.length < 4)
+      continue;
     const d = isSwap(word, candidate) ? 1 : distance(word, candidate);
     if (d > allowed) continue;
     if (d < bestDistance) {
@@ -40,5 +41,7 @@ function sameFirstLetter(a: string, b: string): boolean {
 function isSwap(a: string, b: string): boolean {
   if (a.length !== b.length) return false;
   const differ = [...a].flatMap((letter, at) => (letter === b[at] ? [] : [at]));
-  return differ.length === 2 && differ[1] === differ[0] + 1 && a[differ[0]] === b[differ[1]] && a[differ[1]] === b[differ[0]];
+  return (
+    differ.length === 2 && differ[1] === differ[0] + 1 && a[differ[0]] === b[differ[1]] && a[differ[1]] === b[differ[0]]
+  );
 }

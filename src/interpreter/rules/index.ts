@@ -1,7 +1,7 @@
 import { type Language, type ShopConfig, shopToday } from '../../../config/schema.ts';
 import type { CustomerEvent, CustomerEventType } from '../../../machines/events.ts';
-import { languageOf } from './language.ts';
 import { closestWords } from './fuzzy.ts';
+import { languageOf } from './language.ts';
 import { serviceNamedIn } from './services.ts';
 import { findPhrase, fold, hasPhrase } from './text.ts';
 import { type WhenReader, whenIn } from './when.ts';
@@ -48,7 +48,8 @@ export interface Situation {
 const TYPO_WORDS = 3;
 
 /** How a question starts when the customer leaves out the "?". */
-const QUESTION_OPENERS = /^(?:(?:y|and) )?(?:cuanto|cuantos|que|q|como|donde|cuando|a que|how|what|where|when|do you|are you)\b/;
+const QUESTION_OPENERS =
+  /^(?:(?:y|and) )?(?:cuanto|cuantos|que|q|como|donde|cuando|a que|how|what|where|when|do you|are you)\b/;
 
 /** Messages longer than this are requests, not a "sí" or a "2". */
 const SHORT_ANSWER_WORDS = 6;
@@ -138,8 +139,16 @@ function withTyposCorrected(folded: string, shop: ShopConfig): string {
 
 /** Each word of the phrases the rules know, with what it means (so "cancela" and "cancelar" agree). */
 const MEANINGS = new Map<string, string>(
-  [...COMMANDS, ...INFO, [YES, { type: 'CONFIRM' }] as const, [NO, { type: 'BACK' }] as const, [THANKS, { type: 'THANKS' }] as const]
-    .flatMap(([phrases, event]) => phrases.flatMap((phrase) => phrase.split(' ').map((word) => [word, JSON.stringify(event)] as const)))
+  [
+    ...COMMANDS,
+    ...INFO,
+    [YES, { type: 'CONFIRM' }] as const,
+    [NO, { type: 'BACK' }] as const,
+    [THANKS, { type: 'THANKS' }] as const,
+  ]
+    .flatMap(([phrases, event]) =>
+      phrases.flatMap((phrase) => phrase.split(' ').map((word) => [word, JSON.stringify(event)] as const)),
+    )
     .filter(([word]) => word.length >= 4),
 );
 
@@ -179,7 +188,13 @@ function aboutOwnBooking(folded: string): CustomerEvent | undefined {
 function hasVerb(folded: string, verbs: readonly string[]): boolean {
   return folded
     .split(' ')
-    .some((word) => verbs.some((verb) => word === verb || (word.startsWith(verb) && /^(?:me|te|se|nos)?(?:la|lo|las|los)$/.test(word.slice(verb.length)))));
+    .some((word) =>
+      verbs.some(
+        (verb) =>
+          word === verb ||
+          (word.startsWith(verb) && /^(?:me|te|se|nos)?(?:la|lo|las|los)$/.test(word.slice(verb.length))),
+      ),
+    );
 }
 
 /**

@@ -14,7 +14,15 @@ const UNITS: Record<string, number> = {
   eleven: 11, twelve: 12, thirteen: 13, fourteen: 14, fifteen: 15, sixteen: 16, seventeen: 17, eighteen: 18,
   nineteen: 19,
 };
-const TENS: Record<string, number> = { treinta: 30, cuarenta: 40, cincuenta: 50, twenty: 20, thirty: 30, forty: 40, fifty: 50 };
+const TENS: Record<string, number> = {
+  treinta: 30,
+  cuarenta: 40,
+  cincuenta: 50,
+  twenty: 20,
+  thirty: 30,
+  forty: 40,
+  fifty: 50,
+};
 
 // biome-ignore format: a table
 const ORDINAL_UNITS: Record<string, number> = {

@@ -17,12 +17,20 @@ export function serviceNamedIn(folded: string, shop: ShopConfig): string | undef
   }
   // "corrte", "barva", "hiarcut": one typo from a one-word name of a service.
   const oneWordNames = shop.services.flatMap((service) =>
-    [service.name.es, service.name.en, ...service.synonyms].map(fold).filter((name) => !name.includes(' ')).map((name) => [name, service.id] as const),
+    [service.name.es, service.name.en, ...service.synonyms]
+      .map(fold)
+      .filter((name) => !name.includes(' '))
+      .map((name) => [name, service.id] as const),
   );
-  const known = new Set(shop.services.flatMap((s) => [s.name.es, s.name.en, ...s.synonyms].flatMap((n) => fold(n).split(' '))));
+  const known = new Set(
+    shop.services.flatMap((s) => [s.name.es, s.name.en, ...s.synonyms].flatMap((n) => fold(n).split(' '))),
+  );
   for (const word of folded.split(' ')) {
     if (known.has(word)) continue;
-    const meant = closestWord(word, oneWordNames.map(([name]) => name));
+    const meant = closestWord(
+      word,
+      oneWordNames.map(([name]) => name),
+    );
     const id = oneWordNames.find(([name]) => name === meant)?.[1];
     if (id) named.set(id, Math.max(named.get(id) ?? 0, word.length));
   }

@@ -1,5 +1,11 @@
 import { DateTime } from 'luxon';
-import { type Language, type OpeningInterval, openingHoursOn, type ShopConfig, WEEKDAYS } from '../../../config/schema.ts';
+import {
+  type Language,
+  type OpeningInterval,
+  openingHoursOn,
+  type ShopConfig,
+  WEEKDAYS,
+} from '../../../config/schema.ts';
 import type { PartOfDay } from '../../../machines/booking.context.ts';
 import { partOfDayIn, timeIn } from './clock.ts';
 import { dayIn } from './days.ts';
