@@ -61,6 +61,8 @@ function isPossible(event: CustomerEvent, situation: Situation): boolean {
       return event.date >= shopToday(shop, situation.now);
     case 'PICK_TIME':
       return isEverOpenAt(shop, event.time);
+    case 'PICK_PART_OF_DAY':
+      return event.from < event.to;
     case 'SET_LANGUAGE':
       return shop.languages.supported.includes(event.language);
     default:
