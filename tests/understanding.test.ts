@@ -61,6 +61,16 @@ describe('never confidently wrong', () => {
     expect(read('es que ayer se me olvidó')).toEqual([]);
   });
 
+  it('leaves "el martes" said on a Tuesday unread: today or next week are both meant', () => {
+    expect(dateOf('el martes')).toEqual([]);
+    expect(dateOf('el martes que viene')).toEqual([{ type: 'PICK_DATE', date: '2026-12-01' }]);
+    expect(dateOf('la semana que viene el martes')).toEqual([{ type: 'PICK_DATE', date: '2026-12-01' }]);
+  });
+
+  it('reads an answer said twice as said once', () => {
+    expect(read('no no', { step: 'confirming', accepts: new Set(['BACK', 'CONFIRM']) })).toEqual([{ type: 'BACK' }]);
+  });
+
   it('does not read a greeting with a part of the day in it as that part of the day', () => {
     expect(read('buenas tardes')).toEqual([{ type: 'GREET' }]);
     expect(read('good evening', { language: 'en' })).toEqual([{ type: 'GREET' }]);

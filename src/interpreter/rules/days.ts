@@ -63,8 +63,10 @@ export function dayIn(said: string[], today: DateTime, shop: ShopConfig, languag
   if (words.includes('?')) return undefined;
   const text = ` ${words.join(' ')} `;
   const found: DateTime[] = [];
-  const add = (date: DateTime | undefined) => {
-    if (date?.isValid) found.push(date);
+  let unsure = false;
+  const add = (date: DateTime | undefined, doubt = false) => {
+    if (doubt) unsure = true;
+    else if (date?.isValid) found.push(date);
   };
 
   for (const match of text.matchAll(RELATIVE)) {
@@ -82,7 +84,7 @@ export function dayIn(said: string[], today: DateTime, shop: ShopConfig, languag
 
   // A weekday beside an explicit date ("el jueves 3", "Monday January 12th") is that date.
   const dates = new Set(found.map((date) => date.toISODate()));
-  if (dates.size !== 1) return undefined;
+  if (dates.size !== 1 || unsure) return undefined;
   return [...dates][0]!;
 }
 
@@ -96,8 +98,9 @@ function withoutRefusedDays(words: string[]): string[] {
     if (!isDay || words[at - 1] === 'la' || words[at - 1] === 'esta') return word;
     const before = words.slice(Math.max(0, at - 3), at).join(' ');
     // ("no, el jueves" is a correction: it asks for Thursday.)
-    // "mañana o pasado", "friday or saturday": a choice the customer has not made yet.
-    const either = ['o', 'or'].includes(words[at + 1] ?? '') || ['o', 'or'].includes(words[at - 1] ?? '');
+    // "mañana o pasado", "friday or saturday": a choice the customer has not made yet ("o así" is "or so").
+    const orSo = /^(?:asi|so)$/.test(words[at + 2] ?? '');
+    const either = (['o', 'or'].includes(words[at + 1] ?? '') && !orSo) || ['o', 'or'].includes(words[at - 1] ?? '');
     const refused =
       words[at + 1] === 'no' || /(?:^| )(?:not|no puedo|can't|cant|cannot)(?: do| el| on| the)?$/.test(before);
     if (either) return '?';
@@ -124,7 +127,7 @@ function weekendDay(today: DateTime, shop: ShopConfig): DateTime | undefined {
   return open.length === 1 ? open[0] : undefined;
 }
 
-type Add = (date: DateTime | undefined) => void;
+type Add = (date: DateTime | undefined, unsure?: boolean) => void;
 
 function weekdays(words: string[], today: DateTime, add: Add): void {
   words.forEach((word, at) => {
@@ -159,10 +162,14 @@ function weekdays(words: string[], today: DateTime, add: Add): void {
     const saysNext = /(?:proximo|proxima|next)$/.test(before) || /^(?:que viene)/.test(after);
     if (/(?:ultimo|last)$/.test(before) || /^pasado\b/.test(after)) days = days === 0 ? -7 : days - 7;
     else if (LAST_WEEK.test(after) || /last week$/.test(before)) days = weekday - today.weekday - 7;
-    else if (NEXT_WEEK.test(after) || /next week$/.test(before)) days = weekday - today.weekday + 7;
-    else if (/^(?:de )?esta semana|^this week/.test(after) || /this week$/.test(before)) days = weekday - today.weekday;
+    else if (NEXT_WEEK.test(after) || /(?:next week|semana que viene|proxima semana)(?: el| on)?$/.test(before)) {
+      days = weekday - today.weekday + 7;
+    } else if (/^(?:de )?esta semana|^this week/.test(after) || /this week$/.test(before))
+      days = weekday - today.weekday;
     else if (/^after next/.test(after)) days += 7;
     else if (saysNext && days === 0) days = 7;
+    // "el martes" said on a Tuesday: today ("hoy" would say so) or next week's; the customer settles it.
+    else if (days === 0 && !/(?:^| )(?:hoy|today|este|esta|this)(?: el)?$/.test(before)) return add(undefined, true);
     let date = today.plus({ days });
     if (/(?:dia antes del?|day before)$/.test(before)) date = date.minus({ days: 1 });
     if (/(?:dia despues del?|day after)$/.test(before)) date = date.plus({ days: 1 });

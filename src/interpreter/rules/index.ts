@@ -253,9 +253,10 @@ function pickedChoice(folded: string, { choices }: Situation): CustomerEvent | u
  * that is an answer and nothing else counts: "sí, gracias" is a yes, "no entiendo" is not a no.
  */
 function yesOrNo(folded: string, { accepts, step }: Situation): CustomerEvent | undefined {
+  // "no no", "sí sí": said twice, meant once.
   const words = squeeze(folded)
     .split(' ')
-    .filter((word) => !FILLERS.includes(word));
+    .filter((word, at, all) => !FILLERS.includes(word) && word !== all[at - 1]);
   const answer = words.join(' ');
   if (NO.includes(answer)) {
     return accepts.has('BACK') ? { type: 'BACK' } : undefined;

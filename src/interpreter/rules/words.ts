@@ -33,7 +33,22 @@ export const NO = [
 export const THANKS = ['gracias', 'muchas gracias', 'mil gracias', 'thanks', 'thank you', 'thx', 'cheers', 'ty'];
 
 /** Words around an answer that do not change it ("sí, gracias", "ok please"). */
-export const FILLERS = ['gracias', 'muchas', 'thanks', 'thank', 'you', 'please', 'por', 'favor', 'porfa', 'pls', 'tio'];
+export const FILLERS = [
+  'gracias',
+  'muchas',
+  'thanks',
+  'thank',
+  'you',
+  'please',
+  'por',
+  'favor',
+  'porfa',
+  'pls',
+  'tio',
+  'sorry',
+  'perdona',
+  'perdon',
+];
 
 /** Longest phrases first are tried first, so "cambiar la hora" wins over "cambiar". */
 // biome-ignore format: word lists read best several to a line
