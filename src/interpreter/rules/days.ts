@@ -169,7 +169,10 @@ function weekdays(words: string[], today: DateTime, add: Add): void {
     else if (/^after next/.test(after)) days += 7;
     else if (saysNext && days === 0) days = 7;
     // "el martes" said on a Tuesday: today ("hoy" would say so) or next week's; the customer settles it.
-    else if (days === 0 && !/(?:^| )(?:hoy|today|este|esta|this)(?: el)?$/.test(before)) return add(undefined, true);
+    else if (days === 0 && !/(?:^| )(?:hoy|today|este|esta|this)(?: el)?$/.test(before)) {
+      add(undefined, true);
+      return;
+    }
     let date = today.plus({ days });
     if (/(?:dia antes del?|day before)$/.test(before)) date = date.minus({ days: 1 });
     if (/(?:dia despues del?|day after)$/.test(before)) date = date.plus({ days: 1 });
