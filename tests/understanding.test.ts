@@ -76,6 +76,13 @@ describe('never confidently wrong', () => {
     expect(read('good evening', { language: 'en' })).toEqual([{ type: 'GREET' }]);
   });
 
+  it('does not book one person when a message books for several', () => {
+    expect(read('un corte para mí y otro para mi hijo el sábado')).toEqual([]);
+    expect(read('dos cortes mañana a las 5')).toEqual([]);
+    expect(read('haircut for me and my son on friday', { language: 'en' })).toEqual([]);
+    expect(read('las dos cosas, pelo y barba')).toEqual([{ type: 'SELECT_SERVICE', serviceId: 'corte-barba' }]);
+  });
+
   it('leaves "4.22" unread: a time at 4:22 and the 22nd of April are both possible', () => {
     expect(read('el 4.22')).toEqual([]);
     expect(timeOf('a las 4.30')).toEqual([{ type: 'PICK_TIME', time: '16:30' }]);

@@ -2,6 +2,7 @@ import { type Language, type ShopConfig, shopToday } from '../../../config/schem
 import type { CustomerEvent, CustomerEventType } from '../../../machines/events.ts';
 import { closestWords } from './fuzzy.ts';
 import { languageOf } from './language.ts';
+import { isForSeveralPeople } from './party.ts';
 import { serviceNamedIn } from './services.ts';
 import { findPhrase, fold, hasPhrase } from './text.ts';
 import { type WhenReader, whenIn } from './when.ts';
@@ -83,6 +84,8 @@ export function readRules(text: string, situation: Situation, readWhen: WhenRead
   const appointment = aboutOwnBooking(folded);
   if (appointment) return [...events, appointment];
 
+  // A booking for two people is two bookings: the rules take neither rather than one of them.
+  if (isForSeveralPeople(folded)) return events.filter((event) => event.type === 'SET_LANGUAGE');
   const serviceId = serviceNamedIn(folded, situation.shop);
   const when = readWhen(text, situation.shop, situation.now, situation.language, situation.date);
   const isShort = folded.split(' ').length <= SHORT_ANSWER_WORDS;
@@ -256,7 +259,7 @@ function yesOrNo(folded: string, { accepts, step }: Situation): CustomerEvent | 
   // "no no", "sí sí": said twice, meant once.
   const words = squeeze(folded)
     .split(' ')
-    .filter((word, at, all) => !FILLERS.includes(word) && word !== all[at - 1]);
+    .filter((word, at, all) => !SQUEEZED_FILLERS.includes(word) && word !== all[at - 1]);
   const answer = words.join(' ');
   if (NO.includes(answer)) {
     return accepts.has('BACK') ? { type: 'BACK' } : undefined;
@@ -275,3 +278,4 @@ function squeeze(folded: string): string {
 }
 
 const SQUEEZED_YES = YES.map(squeeze);
+const SQUEEZED_FILLERS = FILLERS.map(squeeze);
