@@ -18,13 +18,16 @@ import {
   type InboundMessage,
   type Inbox,
   isSimulated,
+  type MediaSource,
   type Messenger,
   type RateLimiter,
   type ReminderSchedule,
   type ReplyBus,
   SIMULATED_ID_PREFIX,
   type SlotHolds,
+  type Transcriber,
 } from './engine/ports.ts';
+import { VoiceNotes } from './engine/voice-notes.ts';
 import { startWorkers } from './engine/worker.ts';
 import type { Interpreter } from './interpreter/port.ts';
 import { ruleInterpreter } from './interpreter/rule-interpreter.ts';
@@ -54,6 +57,10 @@ export interface CitaOptions {
     /** Where replies to channel messages go (WhatsApp); replies to `converse` always stay in this process. */
     messenger: Messenger;
     rateLimiter: RateLimiter;
+    /** Where voice notes are fetched from (WhatsApp's media endpoints). */
+    media: MediaSource;
+    /** Speech to text for voice notes; without it they get "please write it". */
+    transcriber: Transcriber;
     reminders: ReminderSchedule;
     /** Carries simulator replies back to the waiting caller across processes (Redis); in-process by default. */
     replies: ReplyBus & { ready?(): Promise<unknown> };
@@ -101,8 +108,14 @@ export function createCita(options: CitaOptions) {
     inspect: options.inspect,
     reminders: adapters.reminders ?? new MemoryReminderSchedule(),
   };
+  const voiceNotes = new VoiceNotes({
+    media: adapters.media,
+    transcriber: adapters.transcriber,
+    onOutcome: (outcome) => metrics.voiceNotes.inc({ outcome }),
+  });
   const engine = new ConversationEngine({
     ...deps,
+    voiceNotes,
     onStateEntered: (state) => metrics.stateEntries.inc({ state }),
   });
   const rateLimiter = adapters.rateLimiter ?? new MemoryRateLimiter();

@@ -1,13 +1,14 @@
 import { DateTime } from 'luxon';
 import { type Language, type ShopConfig, serviceById, shopToday, WEEKDAYS } from '../../config/schema.ts';
 import type { Booking, BookingContext, Note } from '../../machines/booking.context.ts';
-import { SLOTS_PER_PAGE, selectedBooking } from '../../machines/booking.machine.ts';
+import { SLOTS_PER_PAGE, selectedBooking, servicePageCount } from '../../machines/booking.machine.ts';
 import type { InfoTopic } from '../../machines/events.ts';
 import { bookableDays } from '../availability/days.ts';
 import { en } from './en.ts';
 import { es } from './es.ts';
 import { localDate, localTime, longDate, price, shortDate } from './format.ts';
 import { replyIdFor } from './reply-ids.ts';
+import { servicesList } from './service-list.ts';
 import { LIMITS, type ListRow, type OutboundMessage, shorten } from './whatsapp.ts';
 
 export const COPY = { es, en } as const;
@@ -77,7 +78,11 @@ export const STEP_VIEWS = {
   }),
   cancellingBooking: (_c, _shop, copy) => ({ kind: 'text', body: copy.oneMoment }),
   recordingAttendance: (_c, _shop, copy) => ({ kind: 'text', body: copy.oneMoment }),
-  choosingService: ({ context }, shop, copy) => servicesList(shop, context.language, copy.chooseService(shop.name)),
+  choosingService: ({ context }, shop, copy) => {
+    const page = (context.servicePage ?? 0) % servicePageCount(shop.services.length);
+    const body = page === 0 ? copy.chooseService(shop.name) : copy.chooseServiceOnPage(page + 1);
+    return servicesList(shop, context.language, copy, body, page);
+  },
   nextStep: (_c, _shop, copy) => ({ kind: 'text', body: copy.oneMoment }),
   choosingDate: ({ context }, shop, copy) => {
     const days = bookableDays(shop, now(context), DAYS_OFFERED);
@@ -156,12 +161,28 @@ export function renderReplies(conversation: Conversation, shop: ShopConfig, rema
   const copy = COPY[conversation.context.language];
   const said = [...remarks, ...conversation.context.notes.map((note) => noteText(note, conversation, shop, copy))];
   const step = stepView(conversation, shop);
+  const pin = shopPin(conversation, shop);
   // Notes go above the question in one message when they fit, so the customer reads one bubble.
   const preface = said.join('\n\n');
   if (preface && step.kind !== 'text' && preface.length + step.body.length + 2 <= LIMITS.interactiveBody) {
-    return [{ ...step, body: `${preface}\n\n${step.body}` }];
+    return [...pin, { ...step, body: `${preface}\n\n${step.body}` }];
   }
-  return [...(preface ? [{ kind: 'text' as const, body: shorten(preface, LIMITS.textBody) }] : []), step];
+  return [...pin, ...(preface ? [{ kind: 'text' as const, body: shorten(preface, LIMITS.textBody) }] : []), step];
+}
+
+/** The shop on the map, first, when the customer asked where it is and the config knows. */
+function shopPin({ context }: Conversation, shop: ShopConfig): OutboundMessage[] {
+  const asked = context.notes.some((note) => note.kind === 'info' && note.topic === 'address');
+  if (!asked || !shop.location) return [];
+  return [
+    {
+      kind: 'location',
+      ...shop.location,
+      name: shop.name,
+      address: shop.address,
+      body: COPY[context.language].info.address(shop.name, shop.address),
+    },
+  ];
 }
 
 /** The question of the current step alone; its options are what a bare number in the next message picks. */
@@ -228,27 +249,6 @@ export function infoText(topic: InfoTopic, shop: ShopConfig, language: Language)
         }),
       ].join('\n');
   }
-}
-
-function servicesList(shop: ShopConfig, language: Language, body: string): OutboundMessage {
-  const copy = COPY[language];
-  return {
-    kind: 'list',
-    body,
-    button: copy.buttons.services,
-    sections: [
-      {
-        rows: shop.services.map((service) => ({
-          id: replyIdFor({ type: 'SELECT_SERVICE', serviceId: service.id }),
-          title: shorten(service.name[language], LIMITS.rowTitle),
-          description: shorten(
-            `${copy.minutes(service.durationMinutes)} · ${price(service.price, shop, language)} · ${service.description[language]}`,
-            LIMITS.rowDescription,
-          ),
-        })),
-      },
-    ],
-  };
 }
 
 function dayRow(date: string, shop: ShopConfig, context: BookingContext, copy: Copy): ListRow {

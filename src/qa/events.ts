@@ -56,6 +56,7 @@ export const PAYLOADS = {
   },
   PICK_PART_OF_DAY: () => [{ type: 'PICK_PART_OF_DAY', from: '16:00', to: '20:00' }],
   MORE_TIMES: bare('MORE_TIMES'),
+  MORE_SERVICES: bare('MORE_SERVICES'),
   CONFIRM: bare('CONFIRM'),
   CHANGE: () => StepToChange.options.map((step) => ({ type: 'CHANGE', step })),
   BACK: bare('BACK'),

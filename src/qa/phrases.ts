@@ -35,6 +35,7 @@ const PHRASES: {
   PICK_TIME: ({ time }) => [`a las ${time}`, `at ${time}`],
   PICK_PART_OF_DAY: ({ from, to }) => [`entre las ${from} y las ${to}`, `between ${from} and ${to}`],
   MORE_TIMES: () => ['más horas', 'more times'],
+  MORE_SERVICES: () => ['más servicios', 'more services'],
   CONFIRM: () => ['sí', 'yes'],
   CHANGE: ({ step }) =>
     ({ date: ['otro día', 'another day'], time: ['otra hora', 'another time'], service: ['otro servicio'] })[step],
