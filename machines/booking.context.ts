@@ -14,6 +14,12 @@ export type Slot = z.infer<typeof Slot>;
 export const NoSlotsReason = z.enum(['past', 'closed', 'beyondWindow', 'full']);
 export type NoSlotsReason = z.infer<typeof NoSlotsReason>;
 
+/** A stretch of one day, `from` included and `to` not, as wall-clock times ("14:00"–"21:00"). */
+export interface PartOfDay {
+  from: string;
+  to: string;
+}
+
 /**
  * What the availability check answers for one day. When the customer asked for a barber and a
  * time that barber is busy at, `othersFreeAt` lists the other barbers free at that time.
@@ -161,6 +167,8 @@ export interface BookingContext {
   date?: string;
   /** A time the customer asked for before the day's free slots were known. */
   wantedTime?: string;
+  /** A part of the day the customer asked for ("por la tarde"): its free times are offered first. */
+  wantedPartOfDay?: PartOfDay;
   /** Free slots of the chosen day, in order. */
   slots: Slot[];
   /** Which page of `slots` the customer is looking at (a WhatsApp list shows only a few). */

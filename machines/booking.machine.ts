@@ -11,6 +11,7 @@ import {
   type Slot,
 } from './booking.context.ts';
 import type { BookingEvent } from './events.ts';
+import { nearestFirst } from './nearest-slots.ts';
 
 /** Bump when a state is renamed or removed: older saved conversations then start over with an apology. */
 export const BOOKING_MACHINE_VERSION = 1;
@@ -39,6 +40,7 @@ const fresh = {
   barberId: undefined,
   date: undefined,
   wantedTime: undefined,
+  wantedPartOfDay: undefined,
   slots: [],
   slotPage: 0,
   chosenSlot: undefined,
@@ -207,7 +209,14 @@ export const bookingMachine = setup({
       event.type === 'SELECT_BARBER' ? { barberId: event.barberId, ...keepChosenTime(context) } : {},
     ),
     forgetBarber: assign({ barberId: undefined }),
-    rememberWantedTime: assign(({ event }) => (event.type === 'PICK_TIME' ? { wantedTime: event.time } : {})),
+    rememberWantedTime: assign(({ event }) =>
+      event.type === 'PICK_TIME' ? { wantedTime: event.time, wantedPartOfDay: undefined } : {},
+    ),
+    rememberPartOfDay: assign(({ event }) =>
+      event.type === 'PICK_PART_OF_DAY'
+        ? { wantedPartOfDay: { from: event.from, to: event.to }, wantedTime: undefined }
+        : {},
+    ),
     forgetDate: assign({ date: undefined, slots: [], slotPage: 0, chosenSlot: undefined, hold: undefined }),
     forgetService: assign({
       serviceId: undefined,
@@ -218,16 +227,30 @@ export const bookingMachine = setup({
       hold: undefined,
     }),
     forgetHold: assign({ hold: undefined, chosenSlot: undefined }),
-    showFreeSlots: assign(({ event }) => ({
-      slots: 'output' in event ? (event.output as DayAvailability).slots : [],
-      slotPage: 0,
-      wantedTime: undefined,
-    })),
-    // The times that are free; the time asked for is kept, so "con Lucía" or "solo el corte" next asks for it again.
-    showTimesKeepingAsked: assign(({ event }) => ({
-      slots: 'output' in event ? (event.output as DayAvailability).slots : [],
-      slotPage: 0,
-    })),
+    // The times nearest what the customer asked for come first: around a taken time, or inside a part of the day.
+    showFreeSlots: assign(({ context, event }) => {
+      const slots = 'output' in event ? (event.output as DayAvailability).slots : [];
+      const wanted =
+        context.wantedPartOfDay ??
+        (context.wantedTime ? { from: context.wantedTime, to: context.wantedTime } : undefined);
+      return {
+        slots: wanted ? nearestFirst(slots, wanted, SLOTS_PER_PAGE) : slots,
+        slotPage: 0,
+        wantedTime: undefined,
+        wantedPartOfDay: undefined,
+      };
+    }),
+    showSlotsAround: assign(({ context, event }) =>
+      event.type === 'PICK_TIME'
+        ? { slots: nearestFirst(context.slots, { from: event.time, to: event.time }, SLOTS_PER_PAGE), slotPage: 0 }
+        : {},
+    ),
+    // The times nearest the time asked for first; that time is kept, so "con Lucía" or "solo el corte" next asks for it again.
+    showTimesKeepingAsked: assign(({ context, event }) => {
+      const slots = 'output' in event ? (event.output as DayAvailability).slots : [];
+      const wanted = context.wantedTime ? { from: context.wantedTime, to: context.wantedTime } : undefined;
+      return { slots: wanted ? nearestFirst(slots, wanted, SLOTS_PER_PAGE) : slots, slotPage: 0 };
+    }),
     chooseWantedSlot: assign(({ context, event }) => {
       const slots = 'output' in event ? (event.output as DayAvailability).slots : [];
       return { slots, chosenSlot: slots.find((slot) => slot.time === context.wantedTime), wantedTime: undefined };
@@ -322,6 +345,15 @@ export const bookingMachine = setup({
     },
     // A time said before the day is known is kept until the day's free slots are.
     PICK_TIME: { target: '.nextStep', actions: 'rememberWantedTime' },
+    // "Por la tarde": look the day up again and put that part of it first (a held slot is let go).
+    PICK_PART_OF_DAY: {
+      target: '.nextStep',
+      actions: [
+        { type: 'releaseHold', params: ({ context }) => ({ hold: context.hold }) },
+        'forgetHold',
+        'rememberPartOfDay',
+      ],
+    },
     CHANGE: [
       {
         guard: 'changesService',
@@ -656,7 +688,13 @@ export const bookingMachine = setup({
           { guard: 'isOfferedTime', target: 'holdingSlot', actions: 'chooseSlot' },
           // Not free with the barber asked for: look again, to tell which other barbers are free then.
           { guard: 'hasNamedBarber', target: 'checkingAvailability', actions: 'rememberWantedTime' },
-          { actions: { type: 'note', params: ({ event }) => ({ kind: 'timeNotFree', time: event.time }) } },
+          // Not free: say so above the free times nearest it, before and after.
+          {
+            actions: [
+              { type: 'note', params: ({ event }) => ({ kind: 'timeNotFree', time: event.time }) },
+              'showSlotsAround',
+            ],
+          },
         ],
         MORE_TIMES: [
           { guard: 'hasMoreTimes', actions: 'showNextTimes' },

@@ -51,7 +51,8 @@ describe('a shop with three barbers', () => {
     expect(await stateOf(cita, fourth.phone)).toBe('choosingSlot');
     expect(fourth.lastText).toContain('A las 17:00 no hay hueco.');
     const times = fourth.options.map((o) => o.title);
-    expect(times[0]).toBe('10:00');
+    // The free times nearest 17:00 come first (all three chairs are taken 17:00–17:30, plus the buffer).
+    expect(times[0]).toBe('16:00');
     expect(times).not.toContain('17:00');
   });
 

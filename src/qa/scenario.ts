@@ -98,6 +98,7 @@ type AvailabilitySearch = {
   busy: ChairInterval[];
   barberId?: string;
   wantedTime?: string;
+  companions?: string[];
 };
 
 function partlyOfferedService(shop: ShopConfig): Pick<Scenario, 'partlyOffered'> {
@@ -111,6 +112,22 @@ function partlyOfferedService(shop: ShopConfig): Pick<Scenario, 'partlyOffered'>
 /** What the availability check answers for a day, exactly as the engine's actor computes it. */
 export function availabilityOf(scenario: Scenario, search: AvailabilitySearch): DayAvailability {
   const { slots, reason, othersFreeAt } = chairsDay(scenario, search);
+  // A group: the times everyone fits, as the engine's actor computes them; the customer alone said apart.
+  if (search.companions?.length && !(reason && reason !== 'full')) {
+    const group = groupAvailability({
+      shop: scenario.shop,
+      serviceIds: [search.serviceId, ...search.companions],
+      barberId: search.barberId,
+      date: search.date,
+      busy: search.busy,
+      holds: [],
+      phone: scenario.phone,
+      now: new Date(search.now),
+    });
+    const base = group.reason ? { slots: group.slots, reason: group.reason } : { slots: group.slots };
+    if (search.wantedTime === undefined || group.slots.some((slot) => slot.time === search.wantedTime)) return base;
+    return { ...base, ...(slots.some((slot) => slot.time === search.wantedTime) && { aloneFits: true }) };
+  }
   if (!search.barberId || search.barberId === 'any' || search.wantedTime === undefined) {
     return reason ? { slots, reason } : { slots };
   }
