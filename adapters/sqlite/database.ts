@@ -36,7 +36,7 @@ const SQLITE_NOTADB = 26;
  * node:sqlite prints "SQLite is an experimental feature" on load, on standard error, in every
  * process; the API cita uses is the documented one of Node 22, so the notice is left out.
  */
-function loadSqlite(): typeof import('node:sqlite') {
+export function loadSqlite(): typeof import('node:sqlite') {
   const emitWarning = process.emitWarning;
   process.emitWarning = ((warning: string | Error, ...rest: never[]) => {
     if (String(warning).includes('SQLite is an experimental feature')) return;
