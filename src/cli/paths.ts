@@ -1,3 +1,5 @@
+// First: the settings in .env must be in the environment before any module reads them.
+import '../env-file.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';

@@ -1,3 +1,5 @@
+// First: the settings in .env must be in the environment before any module reads them.
+import '../env-file.ts';
 import { serve } from '@hono/node-server';
 import { log } from '../log.ts';
 import { startCita } from '../startup.ts';
@@ -6,14 +8,25 @@ import { createApp } from './app.ts';
 const { env, shop, cita, whatsapp, readiness } = startCita();
 let draining = false;
 const app = createApp(cita, { whatsapp, metricsToken: env.METRICS_TOKEN, readiness, isDraining: () => draining });
-const server = serve({ fetch: app.fetch, port: env.PORT }, (info) => {
+const hostname = listenAddress(env.HOST, Boolean(whatsapp));
+const server = serve({ fetch: app.fetch, port: env.PORT, hostname }, (info) => {
+  const channel = whatsapp ? 'whatsapp' : 'simulator';
+  const where = `http://${hostname === '127.0.0.1' ? 'localhost' : (hostname ?? 'localhost')}:${info.port}`;
   log.info(
-    { event: 'server.listening', port: info.port, shop: shop.name, channel: whatsapp ? 'whatsapp' : 'simulator' },
+    { event: 'server.listening', port: info.port, host: info.address, shop: shop.name, channel },
     whatsapp
-      ? `cita listening on http://localhost:${info.port}; WhatsApp webhook at /webhook/whatsapp`
-      : `cita listening on http://localhost:${info.port}; simulator page at /`,
+      ? `cita listening on ${where} (all interfaces unless HOST says otherwise); WhatsApp webhook at /webhook/whatsapp`
+      : `cita listening on ${where}; simulator page at / (this machine only unless HOST says otherwise)`,
   );
 });
+
+/**
+ * HOST when set; else the simulator, which lets anyone speak as any customer, only on this machine;
+ * WhatsApp, which Meta must reach, on every interface (undefined: Node's `::`, IPv4 and IPv6).
+ */
+function listenAddress(host: string | undefined, whatsApp: boolean): string | undefined {
+  return host ?? (whatsApp ? undefined : '127.0.0.1');
+}
 
 /**
  * SIGTERM (a deploy, systemd, Kubernetes) or SIGINT (Ctrl+C): stop taking messages (the webhook
