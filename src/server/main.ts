@@ -1,9 +1,20 @@
 // First: the settings in .env must be in the environment before any module reads them.
 import '../env-file.ts';
+import { parseArgs } from 'node:util';
 import { serve } from '@hono/node-server';
 import { log } from '../log.ts';
 import { startCita } from '../startup.ts';
 import { createApp } from './app.ts';
+
+const USAGE = `Usage: npm start   (npm run dev: the same, restarted when a source file changes)
+Starts cita's server: the WhatsApp webhook when WHATSAPP_* is set, else the simulator page and
+API; /healthz, /readyz, /metrics. Every setting comes from the environment or from .env in the
+working directory (the environment wins); .env.example lists them all.`;
+
+if (parseArgs({ options: { help: { type: 'boolean', short: 'h' } } }).values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
 
 const { env, shop, cita, whatsapp, readiness } = startCita();
 let draining = false;
