@@ -68,6 +68,9 @@ export function startCita(overrides: { now?: string } = {}) {
     // What GET /readyz checks: the outside systems this process cannot work without.
     const readiness: ReadinessCheck[] = [
       ...(redis ? [{ name: 'redis', check: async () => void (await redis.redis.ping()) }] : []),
+      ...(sqlite
+        ? [{ name: 'database', check: async () => void sqlite.database.get('SELECT 1 FROM schema_version') }]
+        : []),
       ...(google ? [{ name: 'calendar', check: () => calendarAnswers(google) }] : []),
     ];
     // CITA_INSPECT set: every conversation shows up in the Stately inspector (loaded only then).
