@@ -64,7 +64,8 @@ export class SqliteInbox implements Inbox {
   }
 
   async claim(): Promise<InboundMessage | undefined> {
-    for (;;) {
+    // A read first: an idle worker's claim must not take the write lock that other processes wait for.
+    while (this.#hasClaimableWork()) {
       const token = randomUUID();
       const now = Date.now();
       const head = this.#db.transaction(() => {
@@ -99,6 +100,7 @@ export class SqliteInbox implements Inbox {
       log.error({ event: 'inbox.unreadable', phoneRef: phoneRef(head.phone) }, 'stored message unreadable; dropped');
       this.#finish(claim, 'ack');
     }
+    return undefined;
   }
 
   async ack(message: InboundMessage): Promise<void> {

@@ -60,14 +60,12 @@ export class SqliteReplyBus implements ReplyBus {
   /** Another process's replies to the message, taken out of the table. */
   #take(messageId: string): OutboundMessage[] | undefined {
     try {
-      const row = this.#db.transaction(() => {
-        const found = this.#db.get<{ body: string }>(
-          'SELECT body FROM simulator_replies WHERE message_id = ?',
-          messageId,
-        );
-        if (found) this.#db.run('DELETE FROM simulator_replies WHERE message_id = ?', messageId);
-        return found;
-      });
+      // A read first: polling must not take the write lock every few milliseconds while nothing came.
+      if (!this.#db.get('SELECT 1 FROM simulator_replies WHERE message_id = ?', messageId)) return undefined;
+      const row = this.#db.get<{ body: string }>(
+        'DELETE FROM simulator_replies WHERE message_id = ? RETURNING body',
+        messageId,
+      );
       if (!row) return undefined;
       const parsed = StoredReplies.safeParse(JSON.parse(row.body));
       if (parsed.success) return parsed.data;
