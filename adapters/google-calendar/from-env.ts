@@ -15,7 +15,7 @@ export interface GoogleCalendarEnv {
  * with a message instead of failing the first customer's booking.
  *
  * @example
- * const calendar = googleCalendarFromEnv(env, shop.timezone); // undefined → LocalCalendar
+ * const calendar = googleCalendarFromEnv(env, shop.timezone); // undefined → the SQLite calendar
  */
 export function googleCalendarFromEnv(env: GoogleCalendarEnv, timeZone: string): GoogleCalendar | undefined {
   if (!env.GOOGLE_CALENDAR_ID) {
