@@ -1,5 +1,7 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
   DATABASE_FILE,
@@ -60,6 +62,23 @@ describe('opening the database', () => {
     expect(() => openDatabase(path)).toThrow(
       new RegExp(`newer cita \\(schema ${SCHEMA_VERSION + 1}; this cita knows up to ${SCHEMA_VERSION}\\)`),
     );
+  });
+});
+
+describe('the server on a database that is not usable', () => {
+  it('stops at start-up, before listening, with the message saying what to do', () => {
+    const dataDir = tempDataDir();
+    writeFileSync(join(dataDir, DATABASE_FILE), 'not a database at all\n'.repeat(100));
+    const main = fileURLToPath(new URL('../../src/server/main.ts', import.meta.url));
+    const result = spawnSync(process.execPath, [main], {
+      cwd: dataDir,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '', PORT: '0', CITA_DATA_DIR: dataDir },
+      timeout: 20_000,
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/^cita cannot start: .*cita\.db is not a SQLite database/);
+    expect(result.stdout).not.toContain('server.listening');
   });
 });
 
