@@ -76,8 +76,11 @@ export class CitaDatabase {
       this.#db = new DatabaseSync(path, { timeout: busyTimeoutMs });
       // WAL: readers never wait for the writer, and a crash mid-write leaves the last commit intact.
       this.#db.exec('PRAGMA journal_mode = WAL');
-      // FULL: a commit is on disk before it returns, so an accepted message survives a power cut too.
-      this.#db.exec('PRAGMA synchronous = FULL');
+      // NORMAL: a commit is in the WAL file before it returns, so it survives the process crashing
+      // or being killed; only a power cut or an OS crash may lose the last moments' commits (as Redis
+      // with appendfsync everysec), never the file's consistency. FULL would fsync every commit, and
+      // node:sqlite is synchronous: on a busy disk each fsync would stall every customer's turn.
+      this.#db.exec('PRAGMA synchronous = NORMAL');
       prepareSchema(this.#db, path);
     } catch (error) {
       throw unusable(error, path);

@@ -26,7 +26,7 @@ interface Claim {
  * with a token and an expiry) and reads its oldest message without removing it; acknowledging, by
  * the lease's owner only, deletes it. A process that dies keeps nothing: its lease lapses and the
  * next claim hands the same message out again. A message is stored and its id marked seen in one
- * transaction, committed to disk before `accept` returns.
+ * transaction, committed before `accept` returns.
  */
 export class SqliteInbox implements Inbox {
   readonly #db: CitaDatabase;
