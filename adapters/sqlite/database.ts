@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
 import { log } from '../../src/log.ts';
-import { SCHEMA, SCHEMA_VERSION, sweepStatements } from './schema.ts';
+import { MIGRATIONS, SCHEMA, SCHEMA_VERSION, sweepStatements } from './schema.ts';
 
 /** The database file in CITA_DATA_DIR. */
 export const DATABASE_FILE = 'cita.db';
@@ -177,7 +177,7 @@ export function openDatabase(path: string, options?: { busyTimeoutMs?: number })
 
 /**
  * Creates the schema in a file that has none, or checks that the file is cita's and of a schema
- * this cita knows. Two processes starting at once on a new file: the write lock makes one create
+ * this cita knows, migrating an older one. Two processes starting at once on a new file: the write lock makes one create
  * it and the other find it.
  */
 function prepareSchema(db: DatabaseSync, path: string): void {
@@ -202,6 +202,12 @@ function prepareSchema(db: DatabaseSync, path: string): void {
         throw new DatabaseUnusable(
           `${path} was written by a newer cita (schema ${version}; this cita knows up to ${SCHEMA_VERSION}). Run the newer cita, or restore the backup made before upgrading.`,
         );
+      }
+      for (let next = version + 1; next <= SCHEMA_VERSION; next++) {
+        const migration = MIGRATIONS[next];
+        if (migration === undefined) throw new Error(`no migration to schema ${next}: a bug in cita, please report it`);
+        db.exec(migration);
+        db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(next);
       }
     }
     db.exec('COMMIT');

@@ -1,8 +1,12 @@
 /**
  * The schema of cita's database. A change to it is a new SCHEMA_VERSION with a migration from the
- * one before; a file of a newer version than this code knows is refused at start-up.
+ * one before in MIGRATIONS (SCHEMA is then the whole new schema, for new files); a file of a newer
+ * version than this code knows is refused at start-up.
  */
 export const SCHEMA_VERSION = 1;
+
+/** The SQL that takes a database of version `n - 1` to version `n`, by `n`. */
+export const MIGRATIONS: Record<number, string> = {};
 
 /** Times are milliseconds since the epoch (UTC); the records themselves are JSON as the ports define them. */
 export const SCHEMA = `
