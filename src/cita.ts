@@ -12,13 +12,16 @@ import {
   type InboundMessage,
   type Inbox,
   isSimulated,
+  type MediaSource,
   type Messenger,
   type RateLimiter,
   type ReminderSchedule,
   type ReplyBus,
   SIMULATED_ID_PREFIX,
   type SlotHolds,
+  type Transcriber,
 } from './engine/ports.ts';
+import { VoiceNotes } from './engine/voice-notes.ts';
 import { startWorkers } from './engine/worker.ts';
 import type { Interpreter } from './interpreter/port.ts';
 import { ruleInterpreter } from './interpreter/rule-interpreter.ts';
@@ -48,6 +51,10 @@ export interface CitaOptions {
     /** Where replies to channel messages go (WhatsApp); replies to `converse` go back through `replies`. */
     messenger: Messenger;
     rateLimiter: RateLimiter;
+    /** Where voice notes are fetched from (WhatsApp's media endpoints). */
+    media: MediaSource;
+    /** Speech to text for voice notes; without it they get "please write it". */
+    transcriber: Transcriber;
     reminders: ReminderSchedule;
     /** Carries simulator replies back to the waiting caller across processes (SQLite or Redis). */
     replies: ReplyBus & { ready?(): Promise<unknown> };
@@ -100,8 +107,14 @@ export function createCita(options: CitaOptions) {
     inspect: options.inspect,
     reminders: adapters.reminders!,
   };
+  const voiceNotes = new VoiceNotes({
+    media: adapters.media,
+    transcriber: adapters.transcriber,
+    onOutcome: (outcome) => metrics.voiceNotes.inc({ outcome }),
+  });
   const engine = new ConversationEngine({
     ...deps,
+    voiceNotes,
     onStateEntered: (state) => metrics.stateEntries.inc({ state }),
   });
   const rateLimiter = adapters.rateLimiter!;

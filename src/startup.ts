@@ -6,7 +6,9 @@ import { RedisSendPacer } from '../adapters/redis/pacing.ts';
 import { createSqliteAdapters } from '../adapters/sqlite/index.ts';
 import { SqliteDeliveryProgress } from '../adapters/sqlite/outbox.ts';
 import { SqliteSendPacer } from '../adapters/sqlite/pacing.ts';
+import { transcriberFromEnv } from '../adapters/transcription/from-env.ts';
 import { whatsAppConfig } from '../adapters/whatsapp/config.ts';
+import { WhatsAppMedia } from '../adapters/whatsapp/media.ts';
 import { WhatsAppMessenger } from '../adapters/whatsapp/messenger.ts';
 import { loadShopConfig, ShopConfigError } from '../config/load.ts';
 import { createCita } from './cita.ts';
@@ -65,6 +67,9 @@ export function startCita(overrides: { now?: string } = {}) {
     const calendar = google ?? redis?.calendar;
     // LLM_API_KEY set: rules first, then the LLM for what they cannot read; unset: rules alone.
     const interpreter = meteredInterpreterFromEnv(env, metrics);
+    // TRANSCRIPTION_API_KEY set: voice notes are fetched from WhatsApp and transcribed; unset: "please write it".
+    const transcriber = transcriberFromEnv(env);
+    const media = whatsapp ? new WhatsAppMedia(whatsapp) : undefined;
     // What GET /readyz checks: the outside systems this process cannot work without.
     const readiness: ReadinessCheck[] = [
       ...(redis ? [{ name: 'redis', check: async () => void (await redis.redis.ping()) }] : []),
@@ -84,6 +89,8 @@ export function startCita(overrides: { now?: string } = {}) {
       adapters: {
         ...(messenger ? { messenger } : {}),
         ...(interpreter ? { interpreter } : {}),
+        ...(transcriber ? { transcriber } : {}),
+        ...(media ? { media } : {}),
         ...(sqlite?.adapters ?? redis?.adapters),
         // Google's, or Redis's: it replaces the SQLite one.
         ...(calendar ? { calendar } : {}),

@@ -1,17 +1,20 @@
 import { type Actor, createActor, getNextTransitions, type InspectionEvent, type SnapshotFrom, waitFor } from 'xstate';
-import type { ShopConfig } from '../../config/schema.ts';
+import { z } from 'zod';
+import type { Language, ShopConfig } from '../../config/schema.ts';
 import type { BookingInput, Hold } from '../../machines/booking.context.ts';
 import { BOOKING_MACHINE_VERSION, BUSY, bookingMachine } from '../../machines/booking.machine.ts';
 import { CUSTOMER_EVENT_TYPES, type CustomerEvent, type CustomerEventType } from '../../machines/events.ts';
+import { languageOfPhone } from '../interpreter/phone-language.ts';
 import type { Interpreter } from '../interpreter/port.ts';
-import { readMessage } from '../interpreter/read-message.ts';
+import { type Reading, readMessage } from '../interpreter/read-message.ts';
 import type { Choice, Situation } from '../interpreter/rules/index.ts';
 import { log, phoneRef } from '../log.ts';
-import { eventFromReplyId } from '../messages/reply-ids.ts';
+import { eventFromReplyId, replyIdFor } from '../messages/reply-ids.ts';
 import { COPY, renderReplies, stepView } from '../messages/views.ts';
-import { OutboundMessage, optionsOf } from '../messages/whatsapp.ts';
+import { OutboundMessage, optionsOf, shorten } from '../messages/whatsapp.ts';
 import { type BookingDependencies, bookingActorsFor, heldSlot } from './booking-actors.ts';
-import type { ConversationStore, InboundMessage, StoredConversation, Turn } from './ports.ts';
+import type { ConversationStore, InboundMessage, SentMessageIds, StoredConversation, Turn } from './ports.ts';
+import type { VoiceNotes } from './voice-notes.ts';
 
 /** How long one message may keep the calendar and holds busy before the engine gives up on it. */
 export const SETTLE_TIMEOUT_MS = 30_000;
@@ -19,6 +22,8 @@ export const SETTLE_TIMEOUT_MS = 30_000;
 export interface EngineDependencies extends BookingDependencies {
   conversations: ConversationStore;
   interpreter: Interpreter;
+  /** Hears voice notes; without it every voice note gets "please write it". */
+  voiceNotes?: VoiceNotes;
   /** Receives every actor's inspection events (the Stately inspector). */
   inspect?: (phone: string) => ((event: InspectionEvent) => void) | undefined;
   /** Told the step a conversation rests in after a message, when it changed (the booking funnel's metrics). */
@@ -55,9 +60,24 @@ export class ConversationEngine {
     try {
       // A conversation saved mid-step (a crash) finishes that step before reading the new message.
       await settle(actor);
+      const { content } = message;
+      // A reaction is a yes only to the confirmation question on screen; any other one changes nothing and answers nothing.
+      if (content.kind === 'reaction' && !confirmsQuestion(content, stored, actor.getSnapshot())) {
+        log.info({ event: 'reaction.ignored', phoneRef: phoneRef(message.phone), state: actor.getSnapshot().value });
+        return [];
+      }
       actor.send({ type: 'MESSAGE_RECEIVED', at: clock().toISOString() });
       const situation = { ...situationOf(actor.getSnapshot(), shop, clock()), recentTurns: stored?.turns ?? [] };
-      const reading = await readMessage(message.content, situation, interpreter);
+      const voiceNotes = this.#deps.voiceNotes;
+      const reading: Reading =
+        content.kind === 'reaction'
+          ? { events: [{ type: 'CONFIRM' }] }
+          : await readMessage(
+              content,
+              situation,
+              interpreter,
+              voiceNotes && ((note, lang) => voiceNotes.read(note, lang)),
+            );
       let understood = false;
       for (const event of reading.events) {
         if (!actor.getSnapshot().can(event)) continue;
@@ -65,7 +85,9 @@ export class ConversationEngine {
         actor.send(event);
         await settle(actor);
       }
-      if (reading.remark) remarks.push(COPY[actor.getSnapshot().context.language].remarks[reading.remark]);
+      const copy = COPY[actor.getSnapshot().context.language];
+      if (reading.heard) remarks.push(copy.heard(shorten(reading.heard, HEARD_SHOWN)));
+      if (reading.remark) remarks.push(copy.remarks[reading.remark]);
       else if (!understood) {
         actor.send({ type: 'NOT_UNDERSTOOD' });
         await settle(actor);
@@ -81,7 +103,12 @@ export class ConversationEngine {
           snapshot: actor.getPersistedSnapshot(),
           lastMessageId: message.id,
           replies,
-          turns: [...(stored?.turns ?? []), customerTurn(message), ...replies.map(botTurn)].slice(-RECENT_TURNS),
+          turns: [...(stored?.turns ?? []), customerTurn(message, reading), ...replies.map(botTurn)].slice(
+            -RECENT_TURNS,
+          ),
+          // No `question` carried over: an older question must not confirm, and the one just
+          // rendered is recorded once it is sent (rememberQuestion).
+          photos: photosKept(stored, message),
         },
         version,
       );
@@ -98,6 +125,23 @@ export class ConversationEngine {
     }
   }
 
+  /**
+   * Records which WhatsApp message is the confirmation question the customer was just sent, and
+   * the hold it asked about, so that a ✅ on exactly that message confirms exactly that slot.
+   * Called after the turn's replies went out; a newer message handled meanwhile wins.
+   */
+  async rememberQuestion(message: InboundMessage, replies: OutboundMessage[], sent: SentMessageIds): Promise<void> {
+    const messageId = sent[replies.findIndex(isConfirmationQuestion)];
+    if (messageId === undefined) return;
+    const { conversations } = this.#deps;
+    const { conversation, version } = await conversations.load(message.phone);
+    if (conversation?.lastMessageId !== message.id) return;
+    const confirming = ConfirmingSnapshot.safeParse(conversation.snapshot);
+    if (!confirming.success) return;
+    const question = { messageId, holdToken: confirming.data.context.hold.token };
+    await conversations.save(message.phone, { ...conversation, question }, version);
+  }
+
   #restore(message: InboundMessage, stored: StoredConversation | undefined, releases: Promise<void>[]) {
     const { shop, holds } = this.#deps;
     const machine = bookingMachine.provide({
@@ -112,7 +156,9 @@ export class ConversationEngine {
         },
       },
     });
-    const input = bookingInputFor(shop);
+    // A first message without words (a photo, a voice note not heard) is answered in the phone's likely language.
+    const wordless = message.content.kind !== 'text' && message.content.kind !== 'reply';
+    const input = bookingInputFor(shop, wordless ? languageOfPhone(message.phone, shop) : undefined);
     const inspect = this.#deps.inspect?.(message.phone);
     if (stored?.machineVersion === BOOKING_MACHINE_VERSION) {
       try {
@@ -143,14 +189,68 @@ function stateName(value: unknown): string {
 /** Turns kept for the LLM's context: enough for "the other one" or "no, the day before". */
 export const RECENT_TURNS = 6;
 
-function customerTurn({ content }: InboundMessage): Turn {
-  const text =
-    content.kind === 'text'
-      ? content.text
-      : content.kind === 'reply'
-        ? `(tapped) ${content.title ?? content.replyId}`
-        : `(sent a ${content.type})`;
+/** How much of a transcript is shown back to the customer. */
+const HEARD_SHOWN = 300;
+
+function customerTurn({ content }: InboundMessage, reading: Reading): Turn {
+  const text = (() => {
+    switch (content.kind) {
+      case 'text':
+        return content.text;
+      case 'reply':
+        return `(tapped) ${content.title ?? content.replyId}`;
+      case 'voice':
+        return reading.heard === undefined ? '(sent a voice note)' : `(voice note) ${reading.heard}`;
+      case 'reaction':
+        return `(reacted ${content.emoji} to the question)`;
+      case 'unsupported':
+        return `(sent a ${content.type})`;
+    }
+  })();
   return { from: 'customer', text: text.slice(0, 300) };
+}
+
+/** Photos kept for the staff: the last few, so the conversation stays small. */
+const PHOTOS_KEPT = 3;
+
+function photosKept(stored: StoredConversation | undefined, { content }: InboundMessage): string[] | undefined {
+  const photo = content.kind === 'unsupported' && content.type === 'image' ? content.mediaId : undefined;
+  if (!photo) return stored?.photos;
+  return [...(stored?.photos ?? []), photo].slice(-PHOTOS_KEPT);
+}
+
+/** Emojis that mean yes when put on the confirmation question. */
+export const YES_REACTIONS = new Set(['✅', '👍', '👍🏻', '👍🏼', '👍🏽', '👍🏾', '👍🏿', '✔️']);
+
+/** The part of a saved snapshot that says it rests on the confirmation question, and for which hold. */
+const ConfirmingSnapshot = z.object({
+  value: z.literal('confirming'),
+  context: z.object({ hold: z.object({ token: z.string().min(1) }) }),
+});
+
+/** The confirmation question: the one reply with the CONFIRM button of the confirming step. */
+function isConfirmationQuestion(reply: OutboundMessage): boolean {
+  return reply.kind === 'buttons' && reply.buttons.some((button) => button.id === replyIdFor({ type: 'CONFIRM' }));
+}
+
+/**
+ * A reaction confirms only when it is a yes, on the very question last sent, while the conversation
+ * still waits on that question for the same hold: a ✅ on an older message, or after the time
+ * changed, is never read as a yes.
+ */
+function confirmsQuestion(
+  reaction: { messageId: string; emoji: string },
+  stored: StoredConversation | undefined,
+  snapshot: BookingSnapshot,
+): boolean {
+  const question = stored?.question;
+  return (
+    YES_REACTIONS.has(reaction.emoji) &&
+    question !== undefined &&
+    question.messageId === reaction.messageId &&
+    snapshot.value === 'confirming' &&
+    snapshot.context.hold?.token === question.holdToken
+  );
 }
 
 function botTurn(reply: OutboundMessage): Turn {
@@ -158,9 +258,9 @@ function botTurn(reply: OutboundMessage): Turn {
 }
 
 /** What every conversation's machine starts from: the shop's default language, services and policy. */
-export function bookingInputFor(shop: ShopConfig): BookingInput {
+export function bookingInputFor(shop: ShopConfig, language?: Language): BookingInput {
   return {
-    language: shop.languages.default,
+    language: language ?? shop.languages.default,
     serviceIds: shop.services.map((service) => service.id),
     cancellationNoticeMinutes: shop.booking.cancellationNoticeMinutes,
   };
