@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { SimulatorMessenger } from '../adapters/simulator/messenger.ts';
 import { createSqliteAdapters } from '../adapters/sqlite/index.ts';
 import { Language, type ShopConfig } from '../config/schema.ts';
+import { rateCountedAtArrival } from './engine/arrival-rate.ts';
 import { ConversationEngine, type EngineDependencies } from './engine/conversation.ts';
 import {
   type BookingHistory,
@@ -65,6 +66,8 @@ export interface CitaOptions {
   metrics?: CitaMetrics;
   /** Sees every conversation's actor (the Stately inspector, the path tests' world). */
   inspect?: EngineDependencies['inspect'];
+  /** How long `converse` waits for a turn's replies (TURN_TIMEOUT_MS); past it, NoReplyInTime. */
+  turnTimeoutMs?: number;
 }
 
 /**
@@ -80,7 +83,9 @@ export function createCita(options: CitaOptions) {
     : createSqliteAdapters({ dataDir: options.dataDir });
   const adapters: NonNullable<CitaOptions['adapters']> = { ...embedded?.adapters, ...given };
   const metrics = options.metrics ?? new CitaMetrics();
-  const inbox = meteredInbox(adapters.inbox!, metrics);
+  const rateLimiter = adapters.rateLimiter!;
+  // Counted as messages arrive, whichever way they come, not when a worker reaches them.
+  const inbox = rateCountedAtArrival(meteredInbox(adapters.inbox!, metrics), rateLimiter);
   const simulator = new SimulatorMessenger();
   const replyBus = adapters.replies ?? simulator;
   // The customer's channel (WhatsApp), or the simulator when there is none.
@@ -116,14 +121,15 @@ export function createCita(options: CitaOptions) {
     ...deps,
     voiceNotes,
     onStateEntered: (state) => metrics.stateEntries.inc({ state }),
+    onEventRefused: (reason) =>
+      metrics.refusedEvents.inc({ reason: reason === 'notAccepted' ? 'not_accepted' : 'confirm_not_asked' }),
   });
-  const rateLimiter = adapters.rateLimiter!;
   const workers = startWorkers({
     inbox,
     engine,
     messenger,
     concurrency: options.workers,
-    rateLimit: { limiter: rateLimiter, slowDown: (message) => slowDownReplies(message.phone, deps) },
+    rateLimit: { slowDown: (message) => slowDownReplies(message.phone, deps) },
     metrics,
   });
   const reminderDeps = { ...deps, schedule: deps.reminders, messenger };
@@ -157,7 +163,7 @@ export function createCita(options: CitaOptions) {
       };
       await adapters.replies?.ready?.();
       if ((await inbox.accept(message)) === 'duplicate') return [];
-      const replies = await replyBus.repliesTo(message.id);
+      const replies = await replyBus.repliesTo(message.id, options.turnTimeoutMs);
       // Reminders sent since the customer's last turn show first, as they would on the phone.
       return [...simulator.takeUnprompted(phone), ...replies];
     },

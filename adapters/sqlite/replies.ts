@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ReplyBus } from '../../src/engine/ports.ts';
+import { NoReplyInTime, type ReplyBus, TURN_TIMEOUT_MS } from '../../src/engine/ports.ts';
 import { log } from '../../src/log.ts';
 import { OutboundMessage } from '../../src/messages/whatsapp.ts';
 import type { CitaDatabase } from './database.ts';
@@ -7,8 +7,6 @@ import { POLL_MS } from './inbox.ts';
 
 /** Replies nobody collected (the waiting process went away) are deleted after this. */
 const UNCLAIMED_REPLIES_MS = 60_000;
-/** How long `repliesTo` waits when the caller does not say: as the in-process simulator. */
-const DEFAULT_TIMEOUT_MS = 15_000;
 
 const StoredReplies = z.array(OutboundMessage);
 
@@ -37,7 +35,7 @@ export class SqliteReplyBus implements ReplyBus {
     );
   }
 
-  repliesTo(messageId: string, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<OutboundMessage[]> {
+  repliesTo(messageId: string, timeoutMs = TURN_TIMEOUT_MS): Promise<OutboundMessage[]> {
     return new Promise((resolve, reject) => {
       const done = (outcome: () => void) => {
         clearTimeout(timer);
@@ -45,10 +43,7 @@ export class SqliteReplyBus implements ReplyBus {
         this.#waiting.delete(messageId);
         outcome();
       };
-      const timer = setTimeout(
-        () => done(() => reject(new Error(`no reply to message ${messageId} within ${timeoutMs} ms`))),
-        timeoutMs,
-      );
+      const timer = setTimeout(() => done(() => reject(new NoReplyInTime(timeoutMs))), timeoutMs);
       const poller = setInterval(() => {
         const stored = this.#take(messageId);
         if (stored) done(() => resolve(stored));

@@ -12,8 +12,10 @@ import { log, phoneRef } from '../log.ts';
 import { eventFromReplyId, replyIdFor } from '../messages/reply-ids.ts';
 import { COPY, renderReplies, stepView } from '../messages/views.ts';
 import { OutboundMessage, optionsOf, shorten } from '../messages/whatsapp.ts';
+import { applyReading, type RefusalReason } from './apply-reading.ts';
 import { type BookingDependencies, bookingActorsFor, heldSlot } from './booking-actors.ts';
 import type { ConversationStore, InboundMessage, SentMessageIds, StoredConversation, Turn } from './ports.ts';
+import { fitToShop } from './repair.ts';
 import type { VoiceNotes } from './voice-notes.ts';
 
 /** How long one message may keep the calendar and holds busy before the engine gives up on it. */
@@ -28,6 +30,8 @@ export interface EngineDependencies extends BookingDependencies {
   inspect?: (phone: string) => ((event: InspectionEvent) => void) | undefined;
   /** Told the step a conversation rests in after a message, when it changed (the booking funnel's metrics). */
   onStateEntered?: (state: string) => void;
+  /** Told of every event read from a message that the live conversation did not take (metrics). */
+  onEventRefused?: (reason: RefusalReason) => void;
 }
 
 /** Two workers handled the same phone at once; the message is retried against the newer conversation. */
@@ -48,15 +52,21 @@ export class ConversationEngine {
   }
 
   async handle(message: InboundMessage): Promise<OutboundMessage[]> {
+    return this.#handle(message, { startOver: false });
+  }
+
+  async #handle(message: InboundMessage, { startOver }: { startOver: boolean }): Promise<OutboundMessage[]> {
     const { shop, clock, conversations, interpreter } = this.#deps;
     const { conversation: stored, version } = await conversations.load(message.phone);
     // Redelivered after a crash between saving and acknowledging: answer again, do nothing twice.
     if (stored?.lastMessageId === message.id) return stored.replies.map((reply) => OutboundMessage.parse(reply));
 
     const releases: Promise<void>[] = [];
-    const { actor, lost } = this.#restore(message, stored, releases);
-    const remarks = lost ? [COPY[actor.getSnapshot().context.language].remarks.conversationLost] : [];
-    const stateBefore = stored && !lost ? stateName(actor.getSnapshot().value) : undefined;
+    const { actor, lost, repaired } = this.#restore(message, startOver ? undefined : stored, releases);
+    const copy = COPY[actor.getSnapshot().context.language];
+    const remarks =
+      lost || (startOver && stored) ? [copy.remarks.conversationLost] : repaired ? [copy.remarks.choiceGone] : [];
+    const stateBefore = stored && !lost && !startOver ? stateName(actor.getSnapshot().value) : undefined;
     try {
       // A conversation saved mid-step (a crash) finishes that step before reading the new message.
       await settle(actor);
@@ -78,13 +88,7 @@ export class ConversationEngine {
               interpreter,
               voiceNotes && ((note, lang) => voiceNotes.read(note, lang)),
             );
-      let understood = false;
-      for (const event of reading.events) {
-        if (!actor.getSnapshot().can(event)) continue;
-        understood = true;
-        actor.send(event);
-        await settle(actor);
-      }
+      const understood = await applyReading(actor, reading.events, settle, this.#deps.onEventRefused);
       const copy = COPY[actor.getSnapshot().context.language];
       if (reading.heard) remarks.push(copy.heard(shorten(reading.heard, HEARD_SHOWN)));
       if (reading.remark) remarks.push(copy.remarks[reading.remark]);
@@ -120,6 +124,15 @@ export class ConversationEngine {
         'message handled',
       );
       return replies;
+    } catch (error) {
+      // A saved conversation the code cannot handle (a bug, or a config change nothing foresaw)
+      // would fail this message and every later one: it is started over with an apology instead.
+      if (startOver || !stored || !isFaultInCode(error)) throw error;
+      log.error(
+        { event: 'conversation.started_over', phoneRef: phoneRef(message.phone), error },
+        'saved conversation failed; started over',
+      );
+      return this.#handle(message, { startOver: true });
     } finally {
       actor.stop();
     }
@@ -162,12 +175,14 @@ export class ConversationEngine {
     const inspect = this.#deps.inspect?.(message.phone);
     if (stored?.machineVersion === BOOKING_MACHINE_VERSION) {
       try {
-        const actor: BookingActor = createActor(machine, { input, snapshot: stored.snapshot as never, inspect });
+        // A service, day or limit the config no longer has is dropped and asked for again.
+        const { snapshot, repaired } = fitToShop(stored.snapshot, shop, this.#deps.clock());
+        const actor: BookingActor = createActor(machine, { input, snapshot: snapshot as never, inspect });
         // A snapshot naming a state the machine no longer has leaves the actor in error: observed
         // here, so it is answered with a fresh start instead of an unhandled error.
         actor.subscribe({ error: () => {} });
         actor.start();
-        if (actor.getSnapshot().status === 'active') return { actor, lost: false };
+        if (actor.getSnapshot().status === 'active') return { actor, lost: false, repaired };
         actor.stop();
       } catch (error) {
         log.warn({ event: 'conversation.unreadable', phoneRef: phoneRef(message.phone), error: String(error) });
@@ -175,8 +190,14 @@ export class ConversationEngine {
     }
     const actor: BookingActor = createActor(machine, { input, inspect });
     actor.start();
-    return { actor, lost: stored !== undefined };
+    return { actor, lost: stored !== undefined, repaired: false };
   }
+}
+
+/** Errors that say the code met something it did not expect, as opposed to a store or network failing (worth retrying). */
+function isFaultInCode(error: unknown): boolean {
+  if (error instanceof TypeError) return error.message !== 'fetch failed';
+  return error instanceof RangeError || error instanceof ReferenceError;
 }
 
 /** A state value as one name: "confirming", or "a.b" for a nested state. */

@@ -97,6 +97,7 @@ export const en: typeof es = {
     video: "I can't watch videos. Please write what you need, or send me a photo of the cut you want.",
     contacts: "Thanks for the contact, but I can't use it to book. Please write what you need.",
     conversationLost: 'Sorry, I had to restart our conversation.',
+    choiceGone: 'Sorry, something you had chosen is no longer available, so let me ask again.',
     slowDown: "That's a lot of messages at once. Give me a moment and write again.",
   },
 };

@@ -98,6 +98,7 @@ export const es = {
     video: 'No puedo ver vídeos. Escríbeme lo que necesitas, o mándame una foto del corte que quieres.',
     contacts: 'Gracias por el contacto, pero no puedo usarlo para reservar. Escríbeme lo que necesitas, por favor.',
     conversationLost: 'Perdona, he tenido que reiniciar nuestra conversación.',
+    choiceGone: 'Perdona, algo de lo que habías elegido ya no está disponible; te lo vuelvo a preguntar.',
     slowDown: 'Voy un poco lento con tantos mensajes. Dame un momento y escríbeme de nuevo.',
   },
 };
