@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryConversationStore } from '../adapters/memory/conversations.ts';
+import { SqliteConversationStore } from '../adapters/sqlite/conversations.ts';
 import { createCita } from '../src/cita.ts';
 import { es } from '../src/messages/es.ts';
 import { citaPerTest, customer, fakeClock, stateOf, teamShop, tempDataDir } from './support/cita.ts';
+import { memoryDatabase } from './support/sqlite.ts';
 
 /**
  * A shop of three barbers (config/barbershop-team.json): Javi does everything and works the
@@ -220,7 +221,7 @@ describe('a shop with three barbers', () => {
 
 describe('a conversation whose barber leaves the config', () => {
   async function savedWithLucia() {
-    const conversations = new MemoryConversationStore();
+    const conversations = new SqliteConversationStore(memoryDatabase());
     const dataDir = tempDataDir();
     const before = createCita({ shop: teamShop, clock: fakeClock(), dataDir, adapters: { conversations } });
     const carlos = customer(before);

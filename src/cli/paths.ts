@@ -1,3 +1,5 @@
+// First: the settings in .env must be in the environment before any module reads them.
+import '../env-file.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -6,11 +8,22 @@ import { type Coverage, generatePaths } from '../qa/paths.ts';
 import { planJson, printPlan } from '../qa/plans.ts';
 import { scenarioFor } from '../qa/scenario.ts';
 
+const USAGE = `Usage: npm run paths -- [--out docs/paths.json]
+Walks the booking machine's graph and prints numbered test plans (what the customer sends, how the
+world must be, the state that follows, the bot's first line) and the coverage they reach; writes
+the plans as JSON to --out (default docs/paths.json). tests/paths/ plays every plan.`;
+
 /**
  * `npm run paths [-- --out file.json]`: prints the test plans generated from the booking machine
  * and the coverage they reach, and writes the plans as JSON (docs/paths.json by default).
  */
-const { values } = parseArgs({ options: { out: { type: 'string', default: 'docs/paths.json' } } });
+const { values } = parseArgs({
+  options: { out: { type: 'string', default: 'docs/paths.json' }, help: { type: 'boolean', short: 'h' } },
+});
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
 
 const started = performance.now();
 const { scenario, plans, coverage } = generatePaths(scenarioFor(loadShopConfig(process.env.SHOP_CONFIG)));

@@ -1,19 +1,20 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { LocalCalendar } from '../../adapters/local-calendar/calendar.ts';
-import { LocalBookingHistory } from '../../adapters/local-calendar/history.ts';
-import { MemorySlotHolds } from '../../adapters/memory/holds.ts';
-import { MemoryReminderSchedule } from '../../adapters/memory/reminders.ts';
 import { RedisCalendar } from '../../adapters/redis/calendar.ts';
 import { RedisBookingHistory } from '../../adapters/redis/history.ts';
 import { RedisSlotHolds } from '../../adapters/redis/holds.ts';
 import { RedisReminderSchedule } from '../../adapters/redis/reminders.ts';
+import { SqliteCalendar } from '../../adapters/sqlite/calendar.ts';
+import { SqliteBookingHistory } from '../../adapters/sqlite/history.ts';
+import { SqliteSlotHolds } from '../../adapters/sqlite/holds.ts';
+import { SqliteReminderSchedule } from '../../adapters/sqlite/reminders.ts';
 import { barbersFor } from '../../config/schema.ts';
 import { failureReason, type Slot } from '../../machines/booking.context.ts';
 import { chairsAvailability, chairsFor } from '../../src/availability/chairs.ts';
 import { type BookingDependencies, bookingStepsFor } from '../../src/engine/booking-actors.ts';
 import type { Appointment } from '../../src/engine/ports.ts';
-import { fakeClock, teamShop, tempDataDir } from '../support/cita.ts';
+import { fakeClock, teamShop } from '../support/cita.ts';
+import { sharedDatabase } from '../support/sqlite.ts';
 import { redisRun } from './implementations.ts';
 
 const run = await redisRun();
@@ -22,24 +23,23 @@ const EVER = new Date(0);
 
 /**
  * Customers racing for the chairs of the three-barber shop through the engine's own booking
- * actors (hold, final check under the hold, calendar write). On Redis each "process" has its own
- * connection and adapters; embedded, they share the one process's holds and calendar file.
+ * actors (hold, final check under the hold, calendar write). Each "process" has its own Redis
+ * connection, or its own connection to one SQLite file, and its own adapters.
  */
 const stores: { name: string; processes: (count: number) => BookingDependencies[] }[] = [
   {
-    name: 'embedded',
+    // Each "process" its own connection to one SQLite file: SQLite's locking keeps them apart.
+    name: 'SQLite',
     processes: (count) => {
       const clock = fakeClock();
-      const dataDir = tempDataDir();
-      const deps = {
+      return sharedDatabase(count).map((database) => ({
         shop,
         clock,
-        calendar: new LocalCalendar(dataDir),
-        holds: new MemorySlotHolds(clock),
-        history: new LocalBookingHistory(dataDir),
-        reminders: new MemoryReminderSchedule(),
-      };
-      return Array.from({ length: count }, () => deps);
+        calendar: new SqliteCalendar(database),
+        holds: new SqliteSlotHolds(database, { now: () => clock().getTime() }),
+        history: new SqliteBookingHistory(database),
+        reminders: new SqliteReminderSchedule(database),
+      }));
     },
   },
   ...(run

@@ -1,0 +1,84 @@
+import { Appointment, type BusyInterval, type Calendar, type Interval } from '../../src/engine/ports.ts';
+import type { CitaDatabase } from './database.ts';
+
+/**
+ * The shop's appointments in SQLite, used when no Google Calendar is configured: every process on
+ * the file sees every booking the moment it is committed (nobody keeps a copy of their own).
+ */
+export class SqliteCalendar implements Calendar {
+  readonly #db: CitaDatabase;
+
+  constructor(db: CitaDatabase) {
+    this.#db = db;
+  }
+
+  async busy(window: Interval): Promise<BusyInterval[]> {
+    return this.#db
+      .all<{ body: string }>(
+        'SELECT body FROM appointments WHERE end_ms > ? AND start_ms < ? ORDER BY start_ms',
+        Date.parse(window.start),
+        Date.parse(window.end),
+      )
+      .map(({ body }) => {
+        const { start, end, barberId } = Appointment.parse(JSON.parse(body));
+        return { start, end, ...(barberId !== undefined && { barberId }) };
+      });
+  }
+
+  /** Writing an id that exists answers the stored appointment and writes nothing (idempotent booking). */
+  async create(appointment: Appointment): Promise<Appointment> {
+    const valid = Appointment.parse(appointment);
+    return this.#db.transaction(() => {
+      const stored = this.#read(valid.id);
+      if (stored) return stored;
+      this.#write(valid, 'INSERT');
+      return valid;
+    });
+  }
+
+  async get(id: string): Promise<Appointment | undefined> {
+    return this.#read(id);
+  }
+
+  async cancel(id: string): Promise<void> {
+    this.#db.run('DELETE FROM appointments WHERE id = ?', id);
+  }
+
+  /** One write: the customer never has zero or two appointments. */
+  async reschedule(appointment: Appointment): Promise<Appointment> {
+    const valid = Appointment.parse(appointment);
+    return this.#db.transaction(() => {
+      const stored = this.#read(valid.id);
+      if (!stored) throw new Error(`no appointment ${valid.id} to move`);
+      const moved = Appointment.parse({ ...stored, ...valid });
+      this.#write(moved, 'REPLACE');
+      return moved;
+    });
+  }
+
+  async upcomingFor(phone: string, from: Date): Promise<Appointment[]> {
+    return this.#db
+      .all<{ body: string }>(
+        'SELECT body FROM appointments WHERE phone = ? AND start_ms >= ? ORDER BY start_ms',
+        phone,
+        from.getTime(),
+      )
+      .map(({ body }) => Appointment.parse(JSON.parse(body)));
+  }
+
+  #read(id: string): Appointment | undefined {
+    const row = this.#db.get<{ body: string }>('SELECT body FROM appointments WHERE id = ?', id);
+    return row ? Appointment.parse(JSON.parse(row.body)) : undefined;
+  }
+
+  #write(appointment: Appointment, verb: 'INSERT' | 'REPLACE') {
+    this.#db.run(
+      `${verb} INTO appointments (id, phone, start_ms, end_ms, body) VALUES (?, ?, ?, ?, ?)`,
+      appointment.id,
+      appointment.phone,
+      Date.parse(appointment.start),
+      Date.parse(appointment.end),
+      JSON.stringify(appointment),
+    );
+  }
+}
