@@ -78,6 +78,8 @@ export const Note = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('cancelFailed') }),
   z.object({ kind: z.literal('attendanceConfirmed') }),
   z.object({ kind: z.literal('attendanceNotRecorded') }),
+  z.object({ kind: z.literal('personWillAnswer') }),
+  z.object({ kind: z.literal('botIsBack') }),
 ]);
 export type Note = z.infer<typeof Note>;
 
@@ -87,6 +89,8 @@ export const BookingInput = z.object({
   serviceIds: z.array(z.string()).min(1),
   /** Appointments starting sooner than this cannot be cancelled in the chat (the shop's phone is given). */
   cancellationNoticeMinutes: z.number().int().min(0),
+  /** A customer with a person returns to the bot on their first message after this many quiet minutes. */
+  handoffQuietMinutes: z.number().int().min(1),
 });
 export type BookingInput = z.infer<typeof BookingInput>;
 
@@ -108,6 +112,11 @@ export interface BookingContext {
   /** The appointment this conversation booked last. */
   booking?: Booking;
   cancellationNoticeMinutes: number;
+  handoffQuietMinutes: number;
+  /** Messages in a row the bot could not read: at the third, a person takes over. */
+  misreadInARow: number;
+  /** Messages the customer sent while a person had the conversation (the bot answered none). */
+  heldForStaff: number;
   /** The customer's upcoming appointments, as last looked up. */
   bookings: Booking[];
   /** What the customer wants to do with an appointment of theirs. */

@@ -5,6 +5,7 @@ import { LocalBookingHistory } from '../adapters/local-calendar/history.ts';
 import { MemoryConversationStore } from '../adapters/memory/conversations.ts';
 import { MemorySlotHolds } from '../adapters/memory/holds.ts';
 import { MemoryInbox } from '../adapters/memory/inbox.ts';
+import { MemoryNoticeSettings } from '../adapters/memory/notice-settings.ts';
 import { MemoryRateLimiter } from '../adapters/memory/rate-limiter.ts';
 import { MemoryReminderSchedule } from '../adapters/memory/reminders.ts';
 import { SimulatorMessenger } from '../adapters/simulator/messenger.ts';
@@ -17,8 +18,10 @@ import {
   type ConversationStore,
   type InboundMessage,
   type Inbox,
+  isInternal,
   isSimulated,
   type Messenger,
+  type NoticeSettings,
   type RateLimiter,
   type ReminderSchedule,
   type ReplyBus,
@@ -36,6 +39,7 @@ import { meteredInbox } from './metrics/inbox.ts';
 import { loggedInterpreter } from './metrics/interpreter.ts';
 import { CitaMetrics } from './metrics/registry.ts';
 import { sendDueReminders, startReminderLoop } from './reminders/sender.ts';
+import { staffNotices } from './staff/notices.ts';
 
 export interface CitaOptions {
   shop: ShopConfig;
@@ -55,6 +59,8 @@ export interface CitaOptions {
     messenger: Messenger;
     rateLimiter: RateLimiter;
     reminders: ReminderSchedule;
+    /** Which staff phones muted their notices. */
+    noticeSettings: NoticeSettings;
     /** Carries simulator replies back to the waiting caller across processes (Redis); in-process by default. */
     replies: ReplyBus & { ready?(): Promise<unknown> };
   }>;
@@ -81,13 +87,14 @@ export function createCita(options: CitaOptions) {
   const channel: Messenger = adapters.messenger ?? simulator;
   const messenger: Messenger = {
     // Replies to simulator messages go back to the caller waiting for them, in whichever process; never to WhatsApp.
+    // What answers a message cita queued itself (a hand-back) is sent as cita's own, in reply to nothing.
     send: (phone, replies, inReplyTo) =>
       inReplyTo !== undefined && isSimulated(inReplyTo)
         ? replyBus.deliver(inReplyTo, replies)
-        : channel.send(phone, replies, inReplyTo),
-    // A simulator message has no WhatsApp id to mark read.
+        : channel.send(phone, replies, inReplyTo !== undefined && isInternal(inReplyTo) ? undefined : inReplyTo),
+    // A simulator message, or one cita queued itself, has no WhatsApp id to mark read.
     markRead: async (messageId) => {
-      if (!isSimulated(messageId)) await channel.markRead?.(messageId);
+      if (!isSimulated(messageId) && !isInternal(messageId)) await channel.markRead?.(messageId);
     },
   };
   const deps = {
@@ -100,9 +107,14 @@ export function createCita(options: CitaOptions) {
     interpreter: loggedInterpreter(adapters.interpreter ?? ruleInterpreter),
     inspect: options.inspect,
     reminders: adapters.reminders ?? new MemoryReminderSchedule(),
+    noticeSettings: adapters.noticeSettings ?? new MemoryNoticeSettings(),
   };
+  const notices = staffNotices({ ...deps, messenger, settings: deps.noticeSettings, metrics });
   const engine = new ConversationEngine({
     ...deps,
+    messenger,
+    inbox,
+    notices,
     onStateEntered: (state) => metrics.stateEntries.inc({ state }),
   });
   const rateLimiter = adapters.rateLimiter ?? new MemoryRateLimiter();

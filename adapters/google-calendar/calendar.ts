@@ -1,7 +1,13 @@
 import { auth, calendar_v3 } from '@googleapis/calendar';
-import { type Appointment, type Calendar, CalendarUnavailable, type Interval } from '../../src/engine/ports.ts';
+import {
+  type Appointment,
+  type Calendar,
+  CalendarUnavailable,
+  type Interval,
+  type TimeBlock,
+} from '../../src/engine/ports.ts';
 import type { ServiceAccount } from './credentials.ts';
-import { appointmentFrom, bookingIdOf, busyFrom, EventList, eventFor, isCancelled } from './events.ts';
+import { appointmentFrom, blockEventFor, bookingIdOf, busyFrom, EventList, eventFor, isCancelled } from './events.ts';
 import { DEFAULT_RETRY_POLICY, describeFailure, type RetryPolicy, statusOf, withRetries } from './retry.ts';
 
 /**
@@ -147,25 +153,50 @@ export class GoogleCalendar implements Calendar {
   }
 
   async upcomingFor(phone: string, from: Date): Promise<Appointment[]> {
+    const appointments = await this.#list({ privateExtendedProperty: [`phone=${phone}`], timeMin: from.toISOString() });
+    // timeMin keeps events still running at `from`; the port wants those starting at or after it.
+    return appointments.filter((appointment) => Date.parse(appointment.start) >= from.getTime());
+  }
+
+  /** cita's own events in the window; the barber's other events count as busy, not as appointments. */
+  between(window: Interval): Promise<Appointment[]> {
+    return this.#list({ timeMin: window.start, timeMax: window.end });
+  }
+
+  /** An ordinary busy event, so free/busy counts it and the barber sees it in their calendar. */
+  async block(block: TimeBlock): Promise<void> {
+    try {
+      await this.#call('events.insert', () =>
+        this.#api.events.insert({
+          calendarId: this.#calendarId,
+          sendUpdates: 'none',
+          requestBody: blockEventFor(block, this.#timeZone),
+        }),
+      );
+    } catch (error) {
+      // The same block written before (its answer was lost): already there.
+      if (!isStatus(error, 409)) throw error;
+    }
+  }
+
+  async #list(query: { privateExtendedProperty?: string[]; timeMin: string; timeMax?: string }) {
     const appointments: Appointment[] = [];
     let pageToken: string | undefined;
     do {
       const response = await this.#call('events.list', () =>
         this.#api.events.list({
           calendarId: this.#calendarId,
-          privateExtendedProperty: [`phone=${phone}`],
           singleEvents: true,
           orderBy: 'startTime',
-          timeMin: from.toISOString(),
           timeZone: this.#timeZone,
+          ...query,
           ...(pageToken ? { pageToken } : {}),
         }),
       );
       const page = EventList.parse(response.data);
       for (const item of page.items) {
         const appointment = appointmentFrom(item);
-        // timeMin keeps events still running at `from`; the port wants those starting at or after it.
-        if (appointment && Date.parse(appointment.start) >= from.getTime()) appointments.push(appointment);
+        if (appointment) appointments.push(appointment);
       }
       pageToken = page.nextPageToken;
     } while (pageToken);

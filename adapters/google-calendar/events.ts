@@ -1,6 +1,6 @@
 import type { calendar_v3 } from '@googleapis/calendar';
 import { z } from 'zod';
-import { Appointment, CalendarUnavailable, type Interval } from '../../src/engine/ports.ts';
+import { Appointment, CalendarUnavailable, type Interval, type TimeBlock } from '../../src/engine/ports.ts';
 
 /**
  * How an appointment is written to, and read back from, a Google Calendar event. Only the fields
@@ -68,6 +68,20 @@ export function eventFor(appointment: Appointment, timeZone: string): calendar_v
     end: { dateTime: appointment.end, timeZone },
     extendedProperties: { private: properties },
     reminders: { useDefault: false, overrides: [{ method: 'popup', minutes: REMINDER_MINUTES }] },
+  };
+}
+
+/** The event for time nobody may book: titled for the barber, opaque so free/busy counts it. */
+export function blockEventFor(block: TimeBlock, timeZone: string): calendar_v3.Schema$Event {
+  return {
+    id: block.id,
+    summary: `Bloqueado – ${block.by}`,
+    description: 'Blocked through cita: no appointments are offered in this time.',
+    start: { dateTime: block.start, timeZone },
+    end: { dateTime: block.end, timeZone },
+    transparency: 'opaque',
+    extendedProperties: { private: { citaBlock: block.id, ...(block.barberId ? { barberId: block.barberId } : {}) } },
+    reminders: { useDefault: false },
   };
 }
 

@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import { z } from 'zod';
-import { Appointment, type Calendar, type Interval } from '../../src/engine/ports.ts';
+import { Appointment, type Calendar, type Interval, TimeBlock } from '../../src/engine/ports.ts';
 import { JsonFile } from './json-file.ts';
 
-const CalendarFile = z.object({ appointments: z.array(Appointment) });
+const CalendarFile = z.object({ appointments: z.array(Appointment), blocks: z.array(TimeBlock).default([]) });
 
 /**
  * The embedded calendar: the shop's appointments in `<dataDir>/calendar.json`, so bookings
@@ -13,15 +13,27 @@ export class LocalCalendar implements Calendar {
   readonly #file: JsonFile<z.infer<typeof CalendarFile>>;
 
   constructor(dataDir: string) {
-    this.#file = new JsonFile(join(dataDir, 'calendar.json'), CalendarFile, () => ({ appointments: [] }));
+    this.#file = new JsonFile(join(dataDir, 'calendar.json'), CalendarFile, () => ({ appointments: [], blocks: [] }));
   }
 
   async busy(window: Interval): Promise<Interval[]> {
+    const { appointments, blocks } = await this.#file.read();
+    return [...appointments, ...blocks]
+      .filter((a) => overlaps(a, window))
+      .map(({ start, end }) => ({ start, end }))
+      .sort((a, b) => a.start.localeCompare(b.start));
+  }
+
+  async between(window: Interval): Promise<Appointment[]> {
     const { appointments } = await this.#file.read();
-    const [from, to] = [Date.parse(window.start), Date.parse(window.end)];
-    return appointments
-      .filter((a) => Date.parse(a.start) < to && Date.parse(a.end) > from)
-      .map(({ start, end }) => ({ start, end }));
+    return appointments.filter((a) => overlaps(a, window)).sort((a, b) => a.start.localeCompare(b.start));
+  }
+
+  block(block: TimeBlock): Promise<void> {
+    const valid = TimeBlock.parse(block);
+    return this.#file.update((document) => {
+      if (!document.blocks.some((b) => b.id === valid.id)) document.blocks.push(valid);
+    });
   }
 
   create(appointment: Appointment): Promise<Appointment> {
@@ -61,4 +73,8 @@ export class LocalCalendar implements Calendar {
       .filter((a) => a.phone === phone && Date.parse(a.start) >= from.getTime())
       .sort((a, b) => a.start.localeCompare(b.start));
   }
+}
+
+function overlaps(interval: Interval, window: Interval): boolean {
+  return Date.parse(interval.start) < Date.parse(window.end) && Date.parse(interval.end) > Date.parse(window.start);
 }

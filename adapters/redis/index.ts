@@ -6,6 +6,7 @@ import { RedisBookingHistory } from './history.ts';
 import { RedisSlotHolds } from './holds.ts';
 import { RedisInbox } from './inbox.ts';
 import { DEFAULT_PREFIX } from './keys.ts';
+import { RedisNoticeSettings } from './notice-settings.ts';
 import { RedisRateLimiter } from './rate-limiter.ts';
 import { RedisReminderSchedule } from './reminders.ts';
 import { RedisReplyBus } from './replies.ts';
@@ -90,6 +91,7 @@ export function createRedisAdapters({ url, prefix = DEFAULT_PREFIX, conversation
       history: new RedisBookingHistory(redis, { prefix }),
       rateLimiter: new RedisRateLimiter(redis, { prefix }),
       reminders: new RedisReminderSchedule(redis, { prefix }),
+      noticeSettings: new RedisNoticeSettings(redis, { prefix }),
       replies,
     },
     /** The bookings, for a shop without Google Calendar: every process must see every booking. */
@@ -108,6 +110,7 @@ export {
   RedisCalendar,
   RedisConversationStore,
   RedisInbox,
+  RedisNoticeSettings,
   RedisRateLimiter,
   RedisReminderSchedule,
   RedisSlotHolds,

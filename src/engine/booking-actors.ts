@@ -12,6 +12,7 @@ import {
 import { dayAvailability, isWithinBookingWindow, searchWindow } from '../availability/slots.ts';
 import { log } from '../log.ts';
 import { remindersFor } from '../reminders/plan.ts';
+import type { StaffNotices } from '../staff/notices.ts';
 import type {
   Appointment,
   BookingHistory,
@@ -30,6 +31,8 @@ export interface BookingDependencies {
   holds: SlotHolds;
   history: BookingHistory;
   reminders: ReminderSchedule;
+  /** Tells the staff of bookings made, moved and cancelled; without it nobody is told. */
+  notices?: StaffNotices;
 }
 
 export interface Customer {
@@ -168,6 +171,8 @@ export function bookingStepsFor(customer: Customer, deps: BookingDependencies) {
           status,
           at: clock().toISOString(),
         });
+        // Once per change, as the history entry: a step run again after a crash does not announce it twice.
+        await deps.notices?.bookingChanged(moving ? 'moved' : 'booked', appointment);
       }
     } catch (error) {
       log.warn({ event: 'booking.after_write_failed', bookingId: appointment.id, error: String(error) });
@@ -194,6 +199,13 @@ export function bookingStepsFor(customer: Customer, deps: BookingDependencies) {
         end: booking.end,
         status: 'cancelled',
         at: clock().toISOString(),
+      });
+      const service = requireService(shop, booking.serviceId);
+      await deps.notices?.bookingChanged('cancelled', {
+        ...booking,
+        serviceName: service.name[shop.languages.default],
+        phone: customer.phone,
+        customerName: customer.name,
       });
     } catch (error) {
       log.warn({ event: 'cancellation.after_delete_failed', bookingId: booking.id, error: String(error) });

@@ -1,26 +1,18 @@
-import { type Actor, createActor, getNextTransitions, type InspectionEvent, type SnapshotFrom, waitFor } from 'xstate';
-import type { ShopConfig } from '../../config/schema.ts';
-import type { BookingInput, Hold } from '../../machines/booking.context.ts';
-import { BOOKING_MACHINE_VERSION, BUSY, bookingMachine } from '../../machines/booking.machine.ts';
-import { CUSTOMER_EVENT_TYPES, type CustomerEvent, type CustomerEventType } from '../../machines/events.ts';
-import type { Interpreter } from '../interpreter/port.ts';
-import { readMessage } from '../interpreter/read-message.ts';
-import type { Choice, Situation } from '../interpreter/rules/index.ts';
+import { staffMemberFor } from '../../config/schema.ts';
 import { log, phoneRef } from '../log.ts';
-import { eventFromReplyId } from '../messages/reply-ids.ts';
-import { COPY, renderReplies, stepView } from '../messages/views.ts';
-import { OutboundMessage, optionsOf } from '../messages/whatsapp.ts';
-import { type BookingDependencies, bookingActorsFor, heldSlot } from './booking-actors.ts';
-import type { ConversationStore, InboundMessage, StoredConversation, Turn } from './ports.ts';
+import { OutboundMessage } from '../messages/whatsapp.ts';
+import { type BookingFlowDependencies, bookingTurn } from './booking-flow.ts';
+import type { FlowTurn } from './flow.ts';
+import type { ConversationStore, InboundMessage } from './ports.ts';
+import { type StaffFlowDependencies, staffTurn } from './staff-flow.ts';
+import { botTurn, customerTurn, RECENT_TURNS } from './turns.ts';
 
-/** How long one message may keep the calendar and holds busy before the engine gives up on it. */
-export const SETTLE_TIMEOUT_MS = 30_000;
+export { SETTLE_TIMEOUT_MS } from './actors.ts';
+export { acceptedEvents, bookingInputFor, situationOf } from './booking-flow.ts';
+export { RECENT_TURNS } from './turns.ts';
 
-export interface EngineDependencies extends BookingDependencies {
+export interface EngineDependencies extends BookingFlowDependencies, StaffFlowDependencies {
   conversations: ConversationStore;
-  interpreter: Interpreter;
-  /** Receives every actor's inspection events (the Stately inspector). */
-  inspect?: (phone: string) => ((event: InspectionEvent) => void) | undefined;
   /** Told the step a conversation rests in after a message, when it changed (the booking funnel's metrics). */
   onStateEntered?: (state: string) => void;
 }
@@ -28,12 +20,11 @@ export interface EngineDependencies extends BookingDependencies {
 /** Two workers handled the same phone at once; the message is retried against the newer conversation. */
 export class ConversationConflict extends Error {}
 
-type BookingActor = Actor<typeof bookingMachine>;
-type BookingSnapshot = SnapshotFrom<typeof bookingMachine>;
-
 /**
- * Handles one customer message from start to end: restore the phone's machine, read the message
- * into events, let the machine decide, save, and render the replies.
+ * Handles one message from start to end: decide by the phone who is writing (a staff phone from
+ * the config gets the staff machine, anyone else the booking machine), run it through that
+ * phone's machine, save, and answer. Both machines share this path: one store, one dedup, one
+ * record of turns.
  */
 export class ConversationEngine {
   readonly #deps: EngineDependencies;
@@ -43,161 +34,41 @@ export class ConversationEngine {
   }
 
   async handle(message: InboundMessage): Promise<OutboundMessage[]> {
-    const { shop, clock, conversations, interpreter } = this.#deps;
+    const { shop, conversations } = this.#deps;
     const { conversation: stored, version } = await conversations.load(message.phone);
     // Redelivered after a crash between saving and acknowledging: answer again, do nothing twice.
     if (stored?.lastMessageId === message.id) return stored.replies.map((reply) => OutboundMessage.parse(reply));
 
-    const releases: Promise<void>[] = [];
-    const { actor, lost } = this.#restore(message, stored, releases);
-    const remarks = lost ? [COPY[actor.getSnapshot().context.language].remarks.conversationLost] : [];
-    const stateBefore = stored && !lost ? stateName(actor.getSnapshot().value) : undefined;
-    try {
-      // A conversation saved mid-step (a crash) finishes that step before reading the new message.
-      await settle(actor);
-      actor.send({ type: 'MESSAGE_RECEIVED', at: clock().toISOString() });
-      const situation = { ...situationOf(actor.getSnapshot(), shop, clock()), recentTurns: stored?.turns ?? [] };
-      const reading = await readMessage(message.content, situation, interpreter);
-      let understood = false;
-      for (const event of reading.events) {
-        if (!actor.getSnapshot().can(event)) continue;
-        understood = true;
-        actor.send(event);
-        await settle(actor);
-      }
-      if (reading.remark) remarks.push(COPY[actor.getSnapshot().context.language].remarks[reading.remark]);
-      else if (!understood) {
-        actor.send({ type: 'NOT_UNDERSTOOD' });
-        await settle(actor);
-      }
-      await Promise.all(releases);
-
-      const snapshot = actor.getSnapshot();
-      const replies = renderReplies({ state: String(snapshot.value), context: snapshot.context }, shop, remarks);
-      const saved = await conversations.save(
-        message.phone,
-        {
-          machineVersion: BOOKING_MACHINE_VERSION,
-          snapshot: actor.getPersistedSnapshot(),
-          lastMessageId: message.id,
-          replies,
-          turns: [...(stored?.turns ?? []), customerTurn(message), ...replies.map(botTurn)].slice(-RECENT_TURNS),
-        },
-        version,
-      );
-      if (!saved) throw new ConversationConflict(`conversation ${phoneRef(message.phone)} changed while handling`);
-      const stateAfter = stateName(snapshot.value);
-      if (stateAfter !== stateBefore) this.#deps.onStateEntered?.(stateAfter);
-      log.info(
-        { event: 'message.handled', messageId: message.id, phoneRef: phoneRef(message.phone), state: snapshot.value },
-        'message handled',
-      );
-      return replies;
-    } finally {
-      actor.stop();
-    }
-  }
-
-  #restore(message: InboundMessage, stored: StoredConversation | undefined, releases: Promise<void>[]) {
-    const { shop, holds } = this.#deps;
-    const machine = bookingMachine.provide({
-      actors: bookingActorsFor({ phone: message.phone, name: message.customerName }, this.#deps),
-      actions: {
-        releaseHold: (_, { hold }: { hold: Hold | undefined }) => {
-          // A failed release must not fail the message (or, unobserved, the process): the hold expires on its own.
-          if (hold) {
-            const release = holds.release(heldSlot(message.phone, hold.slot, hold.token, shop.booking.bufferMinutes));
-            releases.push(release.catch((error) => log.warn({ event: 'hold.release_failed', error: String(error) })));
-          }
-        },
+    const member = staffMemberFor(shop, message.phone);
+    const turn: FlowTurn = member
+      ? await staffTurn(message, stored, member, this.#deps)
+      : await bookingTurn(message, stored, this.#deps);
+    const stateBefore =
+      stored && stored.machine === turn.machine ? stateOf(stored.snapshot) : undefined;
+    const saved = await conversations.save(
+      message.phone,
+      {
+        machine: turn.machine,
+        machineVersion: turn.machineVersion,
+        snapshot: turn.snapshot,
+        lastMessageId: message.id,
+        replies: turn.replies,
+        turns: [...(stored?.turns ?? []), customerTurn(message), ...turn.replies.map(botTurn)].slice(-RECENT_TURNS),
       },
-    });
-    const input = bookingInputFor(shop);
-    const inspect = this.#deps.inspect?.(message.phone);
-    if (stored?.machineVersion === BOOKING_MACHINE_VERSION) {
-      try {
-        const actor: BookingActor = createActor(machine, { input, snapshot: stored.snapshot as never, inspect });
-        // A snapshot naming a state the machine no longer has leaves the actor in error: observed
-        // here, so it is answered with a fresh start instead of an unhandled error.
-        actor.subscribe({ error: () => {} });
-        actor.start();
-        if (actor.getSnapshot().status === 'active') return { actor, lost: false };
-        actor.stop();
-      } catch (error) {
-        log.warn({ event: 'conversation.unreadable', phoneRef: phoneRef(message.phone), error: String(error) });
-      }
-    }
-    const actor: BookingActor = createActor(machine, { input, inspect });
-    actor.start();
-    return { actor, lost: stored !== undefined };
+      version,
+    );
+    if (!saved) throw new ConversationConflict(`conversation ${phoneRef(message.phone)} changed while handling`);
+    if (turn.machine === 'booking' && turn.state !== stateBefore) this.#deps.onStateEntered?.(turn.state);
+    log.info(
+      { event: 'message.handled', messageId: message.id, phoneRef: phoneRef(message.phone), state: turn.state },
+      'message handled',
+    );
+    return turn.replies;
   }
 }
 
-/** A state value as one name: "confirming", or "a.b" for a nested state. */
-function stateName(value: unknown): string {
-  if (typeof value === 'string') return value;
-  const [[parent, child]] = Object.entries(value as Record<string, unknown>);
-  return `${parent}.${stateName(child)}`;
+/** The state a saved snapshot rests in, read loosely (it may be of an older machine). */
+function stateOf(snapshot: unknown): string | undefined {
+  const value = (snapshot as { value?: unknown } | undefined)?.value;
+  return typeof value === 'string' ? value : undefined;
 }
-
-/** Turns kept for the LLM's context: enough for "the other one" or "no, the day before". */
-export const RECENT_TURNS = 6;
-
-function customerTurn({ content }: InboundMessage): Turn {
-  const text =
-    content.kind === 'text'
-      ? content.text
-      : content.kind === 'reply'
-        ? `(tapped) ${content.title ?? content.replyId}`
-        : `(sent a ${content.type})`;
-  return { from: 'customer', text: text.slice(0, 300) };
-}
-
-function botTurn(reply: OutboundMessage): Turn {
-  return { from: 'bot', text: reply.body.slice(0, 300) };
-}
-
-/** What every conversation's machine starts from: the shop's default language, services and policy. */
-export function bookingInputFor(shop: ShopConfig): BookingInput {
-  return {
-    language: shop.languages.default,
-    serviceIds: shop.services.map((service) => service.id),
-    cancellationNoticeMinutes: shop.booking.cancellationNoticeMinutes,
-  };
-}
-
-/** Waits until no invoked actor (availability, hold, booking) is still running. */
-async function settle(actor: BookingActor): Promise<void> {
-  const snapshot = await waitFor(actor, (s) => !s.hasTag(BUSY) || s.status !== 'active', {
-    timeout: SETTLE_TIMEOUT_MS,
-  });
-  if (snapshot.status === 'error') throw snapshot.error;
-}
-
-/** What the interpreter needs to know: the list just shown, the events the step accepts, the day chosen. */
-export function situationOf(snapshot: BookingSnapshot, shop: ShopConfig, now: Date): Situation {
-  const { context } = snapshot;
-  const choices: Choice[] = optionsOf(stepView({ state: String(snapshot.value), context }, shop)).flatMap(
-    ({ id, title }) => {
-      const event = eventFromReplyId(id);
-      return event ? [{ title, event }] : [];
-    },
-  );
-  return {
-    shop,
-    now,
-    language: context.language,
-    choices,
-    date: context.date ?? context.chosenSlot?.date,
-    accepts: acceptedEvents(snapshot),
-    step: String(snapshot.value),
-  };
-}
-
-/** The customer event types the current state has a transition for. */
-export function acceptedEvents(snapshot: BookingSnapshot): ReadonlySet<CustomerEventType> {
-  const types = new Set(getNextTransitions(snapshot).map((transition) => transition.eventType));
-  return new Set(CUSTOMER_EVENT_TYPES.filter((type) => types.has(type)));
-}
-
-export type { CustomerEvent };

@@ -36,6 +36,9 @@ export async function readMessage(
     }
     case 'unsupported':
       return { events: [], remark: 'unsupported' };
+    // Not the customer's words: the engine handles a hand-back before reading anything.
+    case 'handedBack':
+      return { events: [] };
     case 'text': {
       const text = content.text.trim();
       if (text.length === 0) return { events: [], remark: 'empty' };

@@ -135,6 +135,7 @@ export const STEP_VIEWS = {
     };
   },
   booking: (_c, _shop, copy) => ({ kind: 'text', body: copy.oneMoment }),
+  withStaff: (_c, _shop, copy) => ({ kind: 'text', body: copy.notes.personWillAnswer }),
   booked: ({ context }, shop, copy) => {
     const booking = context.booking!;
     const service = serviceById(shop, booking.serviceId);
@@ -155,6 +156,8 @@ export const STEP_VIEWS = {
 export function renderReplies(conversation: Conversation, shop: ShopConfig, remarks: string[] = []): OutboundMessage[] {
   const copy = COPY[conversation.context.language];
   const said = [...remarks, ...conversation.context.notes.map((note) => noteText(note, conversation, shop, copy))];
+  // A person has the conversation: the bot asks nothing; it only says, once, that a person will answer.
+  if (conversation.state === 'withStaff') return said.length ? [{ kind: 'text', body: said.join('\n\n') }] : [];
   const step = stepView(conversation, shop);
   // Notes go above the question in one message when they fit, so the customer reads one bubble.
   const preface = said.join('\n\n');

@@ -26,9 +26,13 @@ export const MAIN_FLOW_PATHS = 12;
 
 /**
  * Transitions no customer or world can take through the engine, and why. Each is a question for
- * the machine's owner: a transition listed here is dead and should go.
+ * the machine's owner: a transition listed here is dead and should go, unless its reason names
+ * the test that takes it instead.
  */
-export const UNREACHABLE: Record<string, string> = {};
+export const UNREACHABLE: Record<string, string> = {
+  'booking.withStaff on MESSAGE_RECEIVED #0':
+    'needs the clock to move past the quiet period, and the generated paths keep one instant; tests/staff/handoff.test.ts takes it',
+};
 
 type GraphEvent = Candidate['event'];
 type Options = TraversalOptions<ModelSnapshot, GraphEvent, unknown>;

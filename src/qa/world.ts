@@ -98,6 +98,14 @@ export function createWorld(scenario: Scenario, dataDir: string) {
       await calendarUp();
       return local.upcomingFor(phone, from);
     },
+    async between(window: Interval) {
+      await calendarUp();
+      return local.between(window);
+    },
+    async block(block) {
+      await calendarUp();
+      return local.block(block);
+    },
   };
 
   const holds: SlotHolds = {

@@ -5,6 +5,7 @@ import { serviceNamedIn } from './services.ts';
 import { findPhrase, fold, hasPhrase } from './text.ts';
 import { whenIn } from './when.ts';
 import {
+  ASK_FOR_PERSON,
   CANCEL_VERBS,
   COMMANDS,
   FILLERS,
@@ -67,6 +68,9 @@ export function readRules(text: string, situation: Situation): CustomerEvent[] {
 
   const picked = pickedChoice(folded, situation);
   if (picked) return [...events, picked];
+
+  // Whatever else the message asks, a customer who wants a person gets one.
+  if (findPhrase(folded, ASK_FOR_PERSON)) return [...events, { type: 'ASK_FOR_PERSON' }];
 
   const appointment = aboutOwnBooking(folded);
   if (appointment) return [...events, appointment];

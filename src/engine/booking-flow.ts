@@ -1,0 +1,153 @@
+import { type Actor, getNextTransitions, type SnapshotFrom } from 'xstate';
+import type { ShopConfig } from '../../config/schema.ts';
+import type { BookingInput, Hold } from '../../machines/booking.context.ts';
+import { BOOKING_MACHINE_VERSION, bookingMachine, WITH_STAFF } from '../../machines/booking.machine.ts';
+import { CUSTOMER_EVENT_TYPES, type CustomerEventType } from '../../machines/events.ts';
+import type { Interpreter } from '../interpreter/port.ts';
+import { readMessage } from '../interpreter/read-message.ts';
+import type { Choice, Situation } from '../interpreter/rules/index.ts';
+import { log } from '../log.ts';
+import { eventFromReplyId } from '../messages/reply-ids.ts';
+import { COPY, renderReplies, stepView } from '../messages/views.ts';
+import { optionsOf } from '../messages/whatsapp.ts';
+import type { StaffNotices } from '../staff/notices.ts';
+import { restoreActor, settle, stateName } from './actors.ts';
+import { type BookingDependencies, bookingActorsFor, heldSlot } from './booking-actors.ts';
+import type { FlowDependencies, FlowTurn } from './flow.ts';
+import type { InboundMessage, StoredConversation } from './ports.ts';
+import { customerTurn } from './turns.ts';
+
+export interface BookingFlowDependencies extends BookingDependencies, FlowDependencies {
+  interpreter: Interpreter;
+  /** Tells the staff when a customer asks for a person; without it nobody is told. */
+  notices?: StaffNotices;
+}
+
+type BookingActor = Actor<typeof bookingMachine>;
+type BookingSnapshot = SnapshotFrom<typeof bookingMachine>;
+
+/**
+ * One customer message through the booking machine: restore, read the message into events, let
+ * the machine decide, render the replies. While a person has the conversation (`withStaff`) the
+ * message is kept but not read: no rule, no LLM, no step runs.
+ */
+export async function bookingTurn(
+  message: InboundMessage,
+  stored: StoredConversation | undefined,
+  deps: BookingFlowDependencies,
+): Promise<FlowTurn> {
+  const { shop, clock, interpreter } = deps;
+  const pending: Promise<void>[] = [];
+  const machine = bookingMachine.provide({
+    actors: bookingActorsFor({ phone: message.phone, name: message.customerName }, deps),
+    actions: {
+      releaseHold: (_, { hold }: { hold: Hold | undefined }) => {
+        // A failed release must not fail the message (or, unobserved, the process): the hold expires on its own.
+        if (hold) {
+          const release = deps.holds.release(
+            heldSlot(message.phone, hold.slot, hold.token, shop.booking.bufferMinutes),
+          );
+          pending.push(release.catch((error) => log.warn({ event: 'hold.release_failed', error: String(error) })));
+        }
+      },
+      callStaff: ({ context }) => {
+        const turns = [...(stored?.turns ?? []), customerTurn(message)];
+        const call = deps.notices?.customerWantsPerson({
+          phone: message.phone,
+          name: message.customerName,
+          language: context.language,
+          turns,
+        });
+        if (call) pending.push(call.catch((error) => log.warn({ event: 'handoff.notice_failed', error: String(error) })));
+      },
+    },
+  });
+  const fits = stored?.machine !== 'staff' && stored?.machineVersion === BOOKING_MACHINE_VERSION;
+  const { actor, lost } = restoreActor(machine, {
+    phone: message.phone,
+    input: bookingInputFor(shop),
+    saved: stored && { snapshot: stored.snapshot, fits },
+    inspect: deps.inspect?.(message.phone),
+  });
+  const remarks = lost ? [COPY[actor.getSnapshot().context.language].remarks.conversationLost] : [];
+  try {
+    // A conversation saved mid-step (a crash) finishes that step before reading the new message.
+    await settle(actor);
+    actor.send({ type: 'MESSAGE_RECEIVED', at: clock().toISOString() });
+    if (message.content.kind === 'handedBack') {
+      actor.send({ type: 'HANDED_BACK' });
+      await Promise.all(pending);
+      // The person who had the customer has told them; the bot speaks again when they write.
+      return turnOf(actor, []);
+    }
+    if (actor.getSnapshot().hasTag(WITH_STAFF)) {
+      log.info({ event: 'message.held_for_staff', held: actor.getSnapshot().context.heldForStaff });
+      return turnOf(actor, []);
+    }
+    const situation = { ...situationOf(actor.getSnapshot(), shop, clock()), recentTurns: stored?.turns ?? [] };
+    const reading = await readMessage(message.content, situation, interpreter);
+    let understood = false;
+    for (const event of reading.events) {
+      if (!actor.getSnapshot().can(event)) continue;
+      understood = true;
+      actor.send(event);
+      await settle(actor);
+    }
+    if (reading.remark) remarks.push(COPY[actor.getSnapshot().context.language].remarks[reading.remark]);
+    else if (!understood) {
+      actor.send({ type: 'NOT_UNDERSTOOD' });
+      await settle(actor);
+    }
+    await Promise.all(pending);
+    const snapshot = actor.getSnapshot();
+    return turnOf(actor, renderReplies({ state: String(snapshot.value), context: snapshot.context }, shop, remarks));
+  } finally {
+    actor.stop();
+  }
+}
+
+function turnOf(actor: BookingActor, replies: FlowTurn['replies']): FlowTurn {
+  return {
+    machine: 'booking',
+    machineVersion: BOOKING_MACHINE_VERSION,
+    snapshot: actor.getPersistedSnapshot(),
+    state: stateName(actor.getSnapshot().value),
+    replies,
+  };
+}
+
+/** What every conversation's machine starts from: the shop's default language, services and policy. */
+export function bookingInputFor(shop: ShopConfig): BookingInput {
+  return {
+    language: shop.languages.default,
+    serviceIds: shop.services.map((service) => service.id),
+    cancellationNoticeMinutes: shop.booking.cancellationNoticeMinutes,
+    handoffQuietMinutes: shop.handoff.quietMinutes,
+  };
+}
+
+/** What the interpreter needs to know: the list just shown, the events the step accepts, the day chosen. */
+export function situationOf(snapshot: BookingSnapshot, shop: ShopConfig, now: Date): Situation {
+  const { context } = snapshot;
+  const choices: Choice[] = optionsOf(stepView({ state: String(snapshot.value), context }, shop)).flatMap(
+    ({ id, title }) => {
+      const event = eventFromReplyId(id);
+      return event ? [{ title, event }] : [];
+    },
+  );
+  return {
+    shop,
+    now,
+    language: context.language,
+    choices,
+    date: context.date ?? context.chosenSlot?.date,
+    accepts: acceptedEvents(snapshot),
+    step: String(snapshot.value),
+  };
+}
+
+/** The customer event types the current state has a transition for. */
+export function acceptedEvents(snapshot: BookingSnapshot): ReadonlySet<CustomerEventType> {
+  const types = new Set(getNextTransitions(snapshot).map((transition) => transition.eventType));
+  return new Set(CUSTOMER_EVENT_TYPES.filter((type) => types.has(type)));
+}
