@@ -48,7 +48,9 @@ export const Service = z.object({
 export type Service = z.infer<typeof Service>;
 
 /** Digits of an international number, no "+": how WhatsApp names a phone. */
-const PhoneDigits = z.string().regex(/^\d{6,15}$/, 'must be the digits of an international phone number, no "+" or spaces');
+const PhoneDigits = z
+  .string()
+  .regex(/^\d{6,15}$/, 'must be the digits of an international phone number, no "+" or spaces');
 
 /** A pre-approved WhatsApp template: the only thing WhatsApp delivers outside the 24-hour window. */
 const Template = z.object({ name: z.string().min(1), language: z.string().min(2) });
@@ -143,7 +145,12 @@ export const ShopConfig = z
     handoff: z
       .object({
         /** A customer handed to a person returns to the bot on their first message after this long without one. */
-        quietMinutes: z.number().int().min(5).max(7 * 24 * 60).default(120),
+        quietMinutes: z
+          .number()
+          .int()
+          .min(5)
+          .max(7 * 24 * 60)
+          .default(120),
       })
       .default({ quietMinutes: 120 }),
   })

@@ -23,7 +23,13 @@ export const BlockRequest = z.object({
 export type BlockRequest = z.infer<typeof BlockRequest>;
 
 /** The blocked interval in the shop's time, once resolved against the opening hours. */
-export const ResolvedBlock = z.object({ date: CalendarDate, from: ClockTime, to: ClockTime, start: z.iso.datetime(), end: z.iso.datetime() });
+export const ResolvedBlock = z.object({
+  date: CalendarDate,
+  from: ClockTime,
+  to: ClockTime,
+  start: z.iso.datetime(),
+  end: z.iso.datetime(),
+});
 export type ResolvedBlock = z.infer<typeof ResolvedBlock>;
 
 /** What happened to the message a customer was sent (an appointment cancelled by the shop). */
@@ -38,7 +44,12 @@ export const StaffNote = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('appointmentCancelled'), customer: z.string(), delivery: Delivery }),
   z.object({ kind: z.literal('cancelFailed') }),
   z.object({ kind: z.literal('blockNotPossible') }),
-  z.object({ kind: z.literal('timeBlocked'), block: ResolvedBlock, cancelled: z.number().int(), notTold: z.number().int() }),
+  z.object({
+    kind: z.literal('timeBlocked'),
+    block: ResolvedBlock,
+    cancelled: z.number().int(),
+    notTold: z.number().int(),
+  }),
   z.object({ kind: z.literal('blockFailed') }),
   z.object({ kind: z.literal('handedBack'), wasWithStaff: z.boolean() }),
   z.object({ kind: z.literal('handBackFailed') }),

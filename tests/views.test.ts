@@ -69,6 +69,8 @@ const ALL_NOTES: Note[] = [
   { kind: 'cancelFailed' },
   { kind: 'attendanceConfirmed' },
   { kind: 'attendanceNotRecorded' },
+  { kind: 'personWillAnswer' },
+  { kind: 'botIsBack' },
 ];
 
 const states = Object.keys(bookingMachine.states);
@@ -83,6 +85,11 @@ describe('replies', () => {
       it(`renders ${state} in ${language} within WhatsApp's limits, with options that are machine events`, () => {
         for (const notes of [[], ALL_NOTES.slice(0, 3), ALL_NOTES]) {
           const replies = renderReplies({ state, context: fullContext(language, notes) }, shop);
+          // While a person has the conversation the bot is silent unless it has something to say once.
+          if (state === 'withStaff' && notes.length === 0) {
+            expect(replies).toEqual([]);
+            continue;
+          }
           expect(replies.length).toBeGreaterThan(0);
           for (const reply of replies) {
             expect(() => OutboundMessage.parse(reply)).not.toThrow();

@@ -90,7 +90,10 @@ export class RedisCalendar implements Calendar {
 
   async block(block: TimeBlock): Promise<void> {
     const valid = TimeBlock.parse(block);
-    await this.#scripts.block([this.#blocks, this.#blocksByEnd], [valid.id, JSON.stringify(valid), Date.parse(valid.end)]);
+    await this.#scripts.block(
+      [this.#blocks, this.#blocksByEnd],
+      [valid.id, JSON.stringify(valid), Date.parse(valid.end)],
+    );
   }
 
   /** Blocks overlapping the window; a block may last days ("de vacaciones"), so its start is checked here. */

@@ -58,7 +58,8 @@ export async function bookingTurn(
           language: context.language,
           turns,
         });
-        if (call) pending.push(call.catch((error) => log.warn({ event: 'handoff.notice_failed', error: String(error) })));
+        if (call)
+          pending.push(call.catch((error) => log.warn({ event: 'handoff.notice_failed', error: String(error) })));
       },
     },
   });

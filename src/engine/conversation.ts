@@ -43,8 +43,7 @@ export class ConversationEngine {
     const turn: FlowTurn = member
       ? await staffTurn(message, stored, member, this.#deps)
       : await bookingTurn(message, stored, this.#deps);
-    const stateBefore =
-      stored && stored.machine === turn.machine ? stateOf(stored.snapshot) : undefined;
+    const stateBefore = stored && stored.machine === turn.machine ? stateOf(stored.snapshot) : undefined;
     const saved = await conversations.save(
       message.phone,
       {

@@ -23,8 +23,8 @@ export function staffActorsFor(member: StaffMember, deps: StaffStepDependencies)
   return {
     findAgenda: fromPromise<AgendaEntry[], { date: string }>(({ input }) => steps.findAgenda(input)),
     cancelForShop: fromPromise<Delivery, { appointmentId: string }>(({ input }) => steps.cancelForShop(input)),
-    checkBlock: fromPromise<{ block: ResolvedBlock; affected: AgendaEntry[] }, { request: BlockRequest }>(
-      ({ input }) => steps.checkBlock(input),
+    checkBlock: fromPromise<{ block: ResolvedBlock; affected: AgendaEntry[] }, { request: BlockRequest }>(({ input }) =>
+      steps.checkBlock(input),
     ),
     blockTime: fromPromise<
       { cancelled: number; notTold: number },
@@ -64,7 +64,8 @@ export async function staffTurn(
     actor.send({ type: 'MESSAGE_RECEIVED', at: clock().toISOString() });
     const remarks: string[] = [];
     const events = readStaffMessage(message.content, staffSituationOf(actor.getSnapshot(), shop, clock()));
-    if (message.content.kind === 'unsupported') remarks.push(COPY[actor.getSnapshot().context.language].remarks.unsupported);
+    if (message.content.kind === 'unsupported')
+      remarks.push(COPY[actor.getSnapshot().context.language].remarks.unsupported);
     let understood = false;
     for (const event of events) {
       if (!actor.getSnapshot().can(event)) continue;
@@ -99,10 +100,12 @@ function readStaffMessage(content: InboundMessage['content'], situation: StaffSi
 
 function staffSituationOf(snapshot: StaffSnapshot, shop: ShopConfig, now: Date): StaffSituation {
   const { context } = snapshot;
-  const choices = optionsOf(staffStepView({ state: String(snapshot.value), context }, shop)).flatMap(({ id, title }) => {
-    const event = staffEventFromReplyId(id);
-    return event ? [{ title, event }] : [];
-  });
+  const choices = optionsOf(staffStepView({ state: String(snapshot.value), context }, shop)).flatMap(
+    ({ id, title }) => {
+      const event = staffEventFromReplyId(id);
+      return event ? [{ title, event }] : [];
+    },
+  );
   return { shop, now, language: context.language, choices, accepts: acceptedStaffEvents(snapshot) };
 }
 

@@ -99,7 +99,8 @@ export const staffEn: StaffCopy = {
   barberHeading: (barber) => `*${barber}*`,
   unknownCustomer: 'Customer',
   appointment: (line) => `${line}\nWhat shall I do with this appointment?`,
-  confirmCancel: (line) => `Cancel the appointment (${line})? I'll write to the customer so they can book another time.`,
+  confirmCancel: (line) =>
+    `Cancel the appointment (${line})? I'll write to the customer so they can book another time.`,
   blockInside: (when, lines) =>
     `I'm about to block ${when}. These appointments fall inside:\n${lines}\n\nKeep them, or cancel them and tell each customer?`,
   blockWhen: (day, from, to) => `${day} from ${from} to ${to}`,

@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { type Language, type ShopConfig, serviceById, shopToday } from '../../config/schema.ts';
-import { pickedAppointment } from '../../machines/staff.machine.ts';
 import type { AgendaEntry, ResolvedBlock, StaffContext, StaffNote } from '../../machines/staff.context.ts';
+import { pickedAppointment } from '../../machines/staff.machine.ts';
 import { localTime, longDate, shortDate } from './format.ts';
 import { STAFF_COPY, type StaffCopy } from './staff-copy.ts';
 import { staffReplyIdFor } from './staff-reply-ids.ts';
@@ -46,7 +46,11 @@ export const STAFF_VIEWS = {
       kind: 'list',
       body: shorten(copy.agenda(day, agendaLines(context, shop, copy)), LIMITS.interactiveBody),
       button: copy.buttons.appointments,
-      sections: [{ rows: context.agenda.slice(0, LIMITS.listRows).map((entry) => agendaRow(entry, shop, context.language, copy)) }],
+      sections: [
+        {
+          rows: context.agenda.slice(0, LIMITS.listRows).map((entry) => agendaRow(entry, shop, context.language, copy)),
+        },
+      ],
     };
   },
   choosingAction: ({ context }, shop, copy) => ({
@@ -90,8 +94,10 @@ export const STAFF_VIEWS = {
 /** The staff member's turn: what the machine noted, then the current step. */
 export function renderStaffReplies(conversation: StaffConversation, shop: ShopConfig, remarks: string[] = []) {
   const copy = STAFF_COPY[conversation.context.language];
-  const said = [...remarks, ...conversation.context.notes.map((note) => staffNoteText(note, conversation.context, copy))]
-    .filter((text) => text.length > 0);
+  const said = [
+    ...remarks,
+    ...conversation.context.notes.map((note) => staffNoteText(note, conversation.context, copy)),
+  ].filter((text) => text.length > 0);
   const view = STAFF_VIEWS[conversation.state as keyof typeof STAFF_VIEWS] ?? STAFF_VIEWS.menu;
   const step = view(conversation, shop, copy);
   const preface = said.join('\n\n');
@@ -134,9 +140,10 @@ function agendaLines(context: StaffContext, shop: ShopConfig, copy: StaffCopy): 
   if (context.role !== 'owner' || barbers.size <= 1) return context.agenda.map(line).join('\n');
   return [...barbers]
     .map((barber) =>
-      [copy.barberHeading(barberName(shop, barber)), ...context.agenda.filter((e) => e.barberId === barber).map(line)].join(
-        '\n',
-      ),
+      [
+        copy.barberHeading(barberName(shop, barber)),
+        ...context.agenda.filter((e) => e.barberId === barber).map(line),
+      ].join('\n'),
     )
     .join('\n\n');
 }
@@ -149,7 +156,10 @@ function barberName(shop: ShopConfig, barberId: string | undefined): string {
 function agendaRow(entry: AgendaEntry, shop: ShopConfig, language: Language, copy: StaffCopy) {
   return {
     id: staffReplyIdFor({ type: 'PICK_APPOINTMENT', appointmentId: entry.id }),
-    title: shorten(`${localTime(entry.start, shop.timezone)} ${entry.customerName ?? copy.unknownCustomer}`, LIMITS.rowTitle),
+    title: shorten(
+      `${localTime(entry.start, shop.timezone)} ${entry.customerName ?? copy.unknownCustomer}`,
+      LIMITS.rowTitle,
+    ),
     description: shorten(
       `${serviceById(shop, entry.serviceId)?.name[language] ?? entry.serviceId} · +${entry.phone}`,
       LIMITS.rowDescription,
@@ -158,10 +168,18 @@ function agendaRow(entry: AgendaEntry, shop: ShopConfig, language: Language, cop
 }
 
 /** "10:00 · Carlos · Corte de pelo", with the day when `withDay`. */
-function entryLine(entry: AgendaEntry, shop: ShopConfig, language: Language, copy: StaffCopy, withDay: boolean): string {
+function entryLine(
+  entry: AgendaEntry,
+  shop: ShopConfig,
+  language: Language,
+  copy: StaffCopy,
+  withDay: boolean,
+): string {
   const service = serviceById(shop, entry.serviceId)?.name[language] ?? entry.serviceId;
   const time = localTime(entry.start, shop.timezone);
-  const when = withDay ? `${shortDate(DateTime.fromISO(entry.start, { zone: shop.timezone }).toISODate()!, language)} ${time}` : time;
+  const when = withDay
+    ? `${shortDate(DateTime.fromISO(entry.start, { zone: shop.timezone }).toISODate()!, language)} ${time}`
+    : time;
   return copy.agendaLine(when, entry.customerName ?? copy.unknownCustomer, service);
 }
 

@@ -1,6 +1,12 @@
 import { Language, type ShopConfig, serviceById } from '../../config/schema.ts';
 import type { Delivery } from '../../machines/staff.context.ts';
-import { type Appointment, type Clock, type ConversationStore, type Messenger, OutsideCustomerWindow } from '../engine/ports.ts';
+import {
+  type Appointment,
+  type Clock,
+  type ConversationStore,
+  type Messenger,
+  OutsideCustomerWindow,
+} from '../engine/ports.ts';
 import { log, phoneRef } from '../log.ts';
 import { localDate, localTime, longDate } from '../messages/format.ts';
 import { replyIdFor } from '../messages/reply-ids.ts';
@@ -54,5 +60,12 @@ export function cancelledMessage(
   const body = copy.cancelledByShop(shop.name, `${service}, ${date} ${time}`);
   const buttons = [{ id: replyIdFor({ type: 'BOOK_ANOTHER' }), title: copy.buttons.bookAgain }];
   if (windowOpen) return { kind: 'buttons', body, buttons };
-  return { kind: 'template', name: template.name, language: template.language, body, parameters: [service, date, time], buttons };
+  return {
+    kind: 'template',
+    name: template.name,
+    language: template.language,
+    body,
+    parameters: [service, date, time],
+    buttons,
+  };
 }

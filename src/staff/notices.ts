@@ -109,37 +109,38 @@ export function staffNotices(deps: StaffNoticeDependencies): StaffNotices {
           member.barberId === undefined ||
           member.barberId === appointment.barberId,
       );
-      await Promise.all(
-        concerned.map((member) =>
-          tell(member, change, (language) => {
-            const copy = STAFF_COPY[language];
-            const service = serviceById(shop, appointment.serviceId)?.name[language] ?? appointment.serviceName;
-            const line = `${service}, ${longDate(localDate(appointment.start, shop.timezone), language)} ${localTime(appointment.start, shop.timezone)}`;
-            const customer = `${appointment.customerName ?? copy.unknownCustomer} (+${appointment.phone})`;
-            return { kind: 'text', body: copy.notices[change](line, customer) };
-          }),
-        ),
-      );
+      // One after another: a handful of phones, in the order the config lists them.
+      for (const member of concerned) {
+        await tell(member, change, (language) => {
+          const copy = STAFF_COPY[language];
+          const service = serviceById(shop, appointment.serviceId)?.name[language] ?? appointment.serviceName;
+          const line = `${service}, ${longDate(localDate(appointment.start, shop.timezone), language)} ${localTime(appointment.start, shop.timezone)}`;
+          const customer = `${appointment.customerName ?? copy.unknownCustomer} (+${appointment.phone})`;
+          return { kind: 'text', body: copy.notices[change](line, customer) };
+        });
+      }
     },
 
     async customerWantsPerson({ phone, name, turns }) {
-      await Promise.all(
-        shop.staff.map((member) =>
-          tell(member, 'handoff', (language) => {
-            const copy = STAFF_COPY[language];
-            const said = turns
-              .slice(-4)
-              .map((turn) => `${turn.from === 'customer' ? '›' : '‹'} ${shorten(turn.text.replace(/\s+/g, ' '), 120)}`)
-              .join('\n');
-            const body = copy.notices.handoff(`${name ?? copy.unknownCustomer} (+${phone})`, `https://wa.me/${phone}`, said);
-            return {
-              kind: 'buttons',
-              body: shorten(body, LIMITS.interactiveBody),
-              buttons: [{ id: staffReplyIdFor({ type: 'HAND_BACK', phone }), title: copy.buttons.handBack }],
-            };
-          }),
-        ),
-      );
+      for (const member of shop.staff) {
+        await tell(member, 'handoff', (language) => {
+          const copy = STAFF_COPY[language];
+          const said = turns
+            .slice(-4)
+            .map((turn) => `${turn.from === 'customer' ? '›' : '‹'} ${shorten(turn.text.replace(/\s+/g, ' '), 120)}`)
+            .join('\n');
+          const body = copy.notices.handoff(
+            `${name ?? copy.unknownCustomer} (+${phone})`,
+            `https://wa.me/${phone}`,
+            said,
+          );
+          return {
+            kind: 'buttons',
+            body: shorten(body, LIMITS.interactiveBody),
+            buttons: [{ id: staffReplyIdFor({ type: 'HAND_BACK', phone }), title: copy.buttons.handBack }],
+          };
+        });
+      }
     },
   };
 }

@@ -90,9 +90,23 @@ export function staffStepsFor(member: StaffMember, deps: StaffStepDependencies) 
     return { block, affected };
   }
 
-  async function blockTime({ block, wholeShop, cancel }: { block: ResolvedBlock; wholeShop: boolean; cancel: string[] }) {
+  async function blockTime({
+    block,
+    wholeShop,
+    cancel,
+  }: {
+    block: ResolvedBlock;
+    wholeShop: boolean;
+    cancel: string[];
+  }) {
     const barberId = wholeShop ? undefined : member.barberId;
-    await calendar.block({ id: blockIdFor(block, barberId), start: block.start, end: block.end, by: member.name, barberId });
+    await calendar.block({
+      id: blockIdFor(block, barberId),
+      start: block.start,
+      end: block.end,
+      by: member.name,
+      barberId,
+    });
     let cancelled = 0;
     let notTold = 0;
     for (const appointmentId of cancel) {
@@ -138,12 +152,18 @@ export function resolveBlock(request: BlockRequest, shop: ShopConfig): ResolvedB
   const to = request.to ?? hours.at(-1)!.to;
   if (from >= to) throw new NothingToBlock(`${from}–${to} is empty`);
   const at = (time: string) =>
-    DateTime.fromISO(`${request.date}T${time}`, { zone: shop.timezone }).toUTC().toISO({ suppressMilliseconds: false })!;
+    DateTime.fromISO(`${request.date}T${time}`, { zone: shop.timezone })
+      .toUTC()
+      .toISO({ suppressMilliseconds: false })!;
   return { date: request.date, from, to, start: at(from), end: at(to) };
 }
 
 /** The same time blocked for the same chair twice is one block: base32hex, as calendar ids must be. */
 function blockIdFor(block: ResolvedBlock, barberId: string | undefined): string {
-  const digest = createHash('sha256').update(`block|${block.start}|${block.end}|${barberId ?? 'shop'}`).digest('hex');
-  return BigInt(`0x${digest.slice(0, 40)}`).toString(32).padStart(32, '0');
+  const digest = createHash('sha256')
+    .update(`block|${block.start}|${block.end}|${barberId ?? 'shop'}`)
+    .digest('hex');
+  return BigInt(`0x${digest.slice(0, 40)}`)
+    .toString(32)
+    .padStart(32, '0');
 }
