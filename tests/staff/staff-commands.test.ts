@@ -59,18 +59,18 @@ describe('the agenda', () => {
 });
 
 describe('blocking time', () => {
-  it('"bloquear de 15 a 16" with nothing inside blocks it at once, and customers are no longer offered it', async () => {
+  it('"bloquear de 17 a 18" with nothing inside blocks it at once, and customers are no longer offered it', async () => {
     const h = staffHarness(graph, start);
-    const blocked = allShown(await h.say(BARBER.phone, 'bloquear mañana de 15 a 16'));
-    expect(blocked).toContain('Bloqueado el miércoles 25 de noviembre de 15:00 a 16:00');
+    const blocked = allShown(await h.say(BARBER.phone, 'bloquear mañana de 17 a 18'));
+    expect(blocked).toContain('Bloqueado el miércoles 25 de noviembre de 17:00 a 18:00');
     expect(await h.cita.calendar.busy(WEDNESDAY)).toEqual([
-      { start: '2026-11-25T14:00:00.000Z', end: '2026-11-25T15:00:00.000Z' },
+      { start: '2026-11-25T16:00:00.000Z', end: '2026-11-25T17:00:00.000Z' },
     ]);
-    const asked = allShown(to(CARLOS, await h.say(CARLOS, 'un corte mañana a las 15')));
-    expect(asked).toContain('A las 15:00 no hay hueco');
+    const asked = allShown(to(CARLOS, await h.say(CARLOS, 'un corte mañana a las 17')));
+    expect(asked).toContain('A las 17:00 no hay hueco');
     // Blocked time counts as busy time does, the buffer after it included (10 minutes in this shop).
-    expect(allShown(to(CARLOS, await h.say(CARLOS, 'a las 16')))).toContain('A las 16:00 no hay hueco');
-    expect(allShown(to(CARLOS, await h.say(CARLOS, 'a las 16:15')))).toContain('a las 16:15');
+    expect(allShown(to(CARLOS, await h.say(CARLOS, 'a las 18')))).toContain('A las 18:00 no hay hueco');
+    expect(allShown(to(CARLOS, await h.say(CARLOS, 'a las 18:15')))).toContain('a las 18:15');
   });
 
   it('"mañana no vengo" over an appointment asks first; keeping it blocks the rest of the day and leaves the appointment', async () => {
