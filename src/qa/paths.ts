@@ -31,7 +31,7 @@ export const MAIN_FLOW_PATHS = 12;
  */
 export const UNREACHABLE: Record<string, string> = {
   'booking.withStaff on MESSAGE_RECEIVED #0':
-    'needs the clock to move past the quiet period, and the generated paths keep one instant; tests/staff/handoff.test.ts takes it',
+    'needs the clock to move past the quiet period, and the generated paths keep one instant; tests/staff/staff-commands.test.ts takes it ("returns the customer after the quiet period")',
 };
 
 type GraphEvent = Candidate['event'];
