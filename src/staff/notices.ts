@@ -21,8 +21,15 @@ export type BookingChange = 'booked' | 'moved' | 'cancelled';
 
 /** What the shop's staff are told about, as it happens. */
 export interface StaffNotices {
-  /** A customer booked, moved or cancelled an appointment: the barber concerned and the owner hear of it. */
-  bookingChanged(change: BookingChange, appointment: Appointment & { barberId?: string }): Promise<void>;
+  /**
+   * An appointment was booked, moved or cancelled: the barber concerned and the owner hear of it,
+   * except the staff member who did it (`except`).
+   */
+  bookingChanged(
+    change: BookingChange,
+    appointment: Appointment & { barberId?: string },
+    options?: { except?: string },
+  ): Promise<void>;
   /** A customer asked for a person (or the bot failed them three times): every staff member hears of it. */
   customerWantsPerson(customer: { phone: string; name?: string; language: string; turns: Turn[] }): Promise<void>;
 }
@@ -100,14 +107,15 @@ export function staffNotices(deps: StaffNoticeDependencies): StaffNotices {
   }
 
   return {
-    async bookingChanged(change, appointment) {
+    async bookingChanged(change, appointment, { except } = {}) {
       const concerned = shop.staff.filter(
         (member) =>
-          member.role === 'owner' ||
-          // Without barbers on bookings the shop is one chair: every barber is concerned.
-          appointment.barberId === undefined ||
-          member.barberId === undefined ||
-          member.barberId === appointment.barberId,
+          member.phone !== except &&
+          (member.role === 'owner' ||
+            // Without barbers on bookings the shop is one chair: every barber is concerned.
+            appointment.barberId === undefined ||
+            member.barberId === undefined ||
+            member.barberId === appointment.barberId),
       );
       // One after another: a handful of phones, in the order the config lists them.
       for (const member of concerned) {

@@ -18,6 +18,7 @@ import {
 } from '../engine/ports.ts';
 import { log, phoneRef } from '../log.ts';
 import { tellCustomerCancelled } from './cancelled-by-shop.ts';
+import type { StaffNotices } from './notices.ts';
 
 export interface StaffStepDependencies {
   shop: ShopConfig;
@@ -31,6 +32,8 @@ export interface StaffStepDependencies {
   /** Where a hand-back is queued, in the customer's own order. */
   inbox: Pick<Inbox, 'accept'>;
   noticeSettings: NoticeSettings;
+  /** Tells the rest of the staff of an appointment cancelled for the shop. */
+  notices?: StaffNotices;
 }
 
 /** Thrown when the asked-for time holds no opening hours at all (a closed day, "de 16 a 15"). */
@@ -77,6 +80,7 @@ export function staffStepsFor(member: StaffMember, deps: StaffStepDependencies) 
         status: 'cancelled',
         at: clock().toISOString(),
       });
+      await deps.notices?.bookingChanged('cancelled', appointment, { except: member.phone });
     } catch (error) {
       log.warn({ event: 'cancellation.after_delete_failed', bookingId: appointmentId, error: String(error) });
     }

@@ -129,6 +129,7 @@ describe('cancelling on behalf of the shop', () => {
 
   it('tells a customer who wrote today in their language, as buttons', async () => {
     const h = staffHarness(graph, start);
+    await h.say(BARBER.phone, 'hola');
     await h.say(CARLOS, 'in english please');
     await book(h, CARLOS, 'a haircut tomorrow at 10am', 'yes');
     const done = await cancelFromAgenda(h, 'mañana');
@@ -136,6 +137,9 @@ describe('cancelling on behalf of the shop', () => {
     expect(told[0]).toMatchObject({ type: 'interactive' });
     expect(allShown(told)).toContain('we have had to cancel your appointment (Haircut, Wednesday 25 November 10:00)');
     expect(allShown(to(OWNER.phone, done))).toContain('Cita de Carlos anulada. Le he escrito.');
+    // The barber hears of it; the owner, who did it, gets no notice of their own cancellation.
+    expect(allShown(to(BARBER.phone, done))).toContain('Cita anulada: Corte de pelo, miércoles 25 de noviembre 10:00');
+    expect(allShown(to(OWNER.phone, done))).not.toContain('❌');
     expect(await h.cita.calendar.upcomingFor(CARLOS, h.clock())).toEqual([]);
   });
 
