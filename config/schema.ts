@@ -44,8 +44,38 @@ export const Service = z.object({
   refines: z.string().optional(),
   durationMinutes: z.number().int().min(5).max(480),
   price: z.number().nonnegative(),
+  /** The section of the service list it is shown in ("Cortes", "Barba"); the title of a WhatsApp list section. */
+  category: z
+    .object({ es: z.string().min(1).max(24), en: z.string().min(1).max(24) }, 'must name the category in each language')
+    .optional(),
 });
 export type Service = z.infer<typeof Service>;
+
+/** A WhatsApp message template as Meta approved it: its name and its language code ("es", "en_US"). */
+export const ReminderTemplate = z.object({
+  name: z.string().min(1),
+  language: z
+    .string()
+    .regex(/^[a-z]{2,3}(_[A-Z]{2})?$/, 'must be a WhatsApp template language code such as "es" or "en_US"'),
+});
+export type ReminderTemplate = z.infer<typeof ReminderTemplate>;
+
+function templatesForAll(template: ReminderTemplate): Partial<Record<Language, ReminderTemplate>> {
+  return Object.fromEntries(Language.options.map((language) => [language, template]));
+}
+
+/**
+ * Per customer language (`{ "es": {...}, "en": {...} }`), or one template for everyone (the older
+ * form, recognised by its `name`): read as the same template for each language, so a mistake in
+ * either form is reported at the field it is in.
+ */
+const ReminderTemplates = z.preprocess(
+  (value) =>
+    typeof value === 'object' && value !== null && ('name' in value || 'language' in value)
+      ? Object.fromEntries(Language.options.map((language) => [language, value]))
+      : value,
+  z.partialRecord(Language, ReminderTemplate),
+);
 
 /** Digits of an international number, no "+": how WhatsApp names a phone. */
 const PhoneDigits = z
@@ -53,7 +83,7 @@ const PhoneDigits = z
   .regex(/^\d{6,15}$/, 'must be the digits of an international phone number, no "+" or spaces');
 
 /** A pre-approved WhatsApp template: the only thing WhatsApp delivers outside the 24-hour window. */
-const Template = z.object({ name: z.string().min(1), language: z.string().min(2) });
+const Template = ReminderTemplate;
 
 /** Someone who works at the shop: their phone gets the staff machine instead of the booking one. */
 export const StaffMember = z.object({
@@ -81,7 +111,6 @@ export const ShopConfig = z
     services: z
       .array(Service)
       .min(1)
-      .max(10, 'WhatsApp lists show at most 10 rows')
       .refine((services) => new Set(services.map((s) => s.id)).size === services.length, 'service ids must be unique')
       .refine(
         (services) =>
@@ -109,18 +138,18 @@ export const ShopConfig = z
         minutesBefore: z.array(z.number().int().min(5).max(10_080)).default([1440, 120]),
         /**
          * The pre-approved template sent when the customer has not written in the last 24 hours
-         * (WhatsApp allows only templates then). Body parameters: {{1}} service, {{2}} day, {{3}} time;
-         * three quick-reply buttons: attend, change, cancel.
+         * (WhatsApp allows only templates then), one per language the shop speaks, each customer
+         * getting the one of their language. Body parameters: {{1}} service, {{2}} day, {{3}} time;
+         * three quick-reply buttons: attend, change, cancel. A single `{ name, language }` (the
+         * older form) is sent to every customer.
          */
-        template: z
-          .object({ name: z.string().min(1), language: z.string().min(2) })
-          .default({ name: 'cita_reminder', language: 'es' }),
+        template: ReminderTemplates.default(templatesForAll({ name: 'cita_reminder', language: 'es' })),
         /** How often each process looks for reminders that are due. */
         checkEverySeconds: z.number().int().min(1).max(3600).default(30),
       })
       .default({
         minutesBefore: [1440, 120],
-        template: { name: 'cita_reminder', language: 'es' },
+        template: templatesForAll({ name: 'cita_reminder', language: 'es' }),
         checkEverySeconds: 30,
       }),
     /** The phones of the people who work here; every other phone is a customer. */
@@ -157,6 +186,16 @@ export const ShopConfig = z
   .refine((shop) => shop.languages.supported.includes(shop.languages.default), {
     message: 'the default language must be one of the supported languages',
     path: ['languages', 'default'],
+  })
+  .superRefine((shop, issues) => {
+    for (const language of shop.languages.supported) {
+      if (shop.reminders.template[language]) continue;
+      issues.addIssue({
+        code: 'custom',
+        message: `needs an approved template for "${language}", a language the shop speaks`,
+        path: ['reminders', 'template', language],
+      });
+    }
   });
 export type ShopConfig = z.infer<typeof ShopConfig>;
 
@@ -169,6 +208,13 @@ export function openingHoursOn(
   if (override) return override.hours;
   const weekday = WEEKDAYS[DateTime.fromISO(date).weekday - 1];
   return shop.openingHours[weekday];
+}
+
+/** The approved reminder template for a customer who speaks `language`. */
+export function reminderTemplateFor(shop: ShopConfig, language: Language): ReminderTemplate {
+  const templates = shop.reminders.template;
+  // The config's check guarantees one per supported language; a language outside them gets the shop's.
+  return (templates[language] ?? templates[shop.languages.default]) as ReminderTemplate;
 }
 
 export function serviceById(shop: ShopConfig, id: string): Service | undefined {

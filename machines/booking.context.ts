@@ -99,6 +99,8 @@ export interface BookingContext {
   serviceIds: string[];
   /** When the message being answered arrived (ISO UTC): the machine's only notion of "now". */
   receivedAt?: string;
+  /** Which page of the service list the customer is looking at, when the shop has more than a list holds (absent: the first). */
+  servicePage?: number;
   serviceId?: string;
   date?: string;
   /** A time the customer asked for before the day's free slots were known. */

@@ -26,10 +26,22 @@ export const WITH_STAFF = 'withStaff';
 /** Times shown per page of the slot list: WhatsApp lists hold 10 rows, the 10th is "more times". */
 export const SLOTS_PER_PAGE = 9;
 
+/** Rows of one WhatsApp list. A shop with more services than this sees them in pages. */
+export const LIST_ROWS = 10;
+
+/** Services shown per page when they do not all fit in one list: the 10th row is "more services". */
+export const SERVICES_PER_PAGE = 9;
+
+/** How many pages the service list takes. */
+export function servicePageCount(services: number): number {
+  return services <= LIST_ROWS ? 1 : Math.ceil(services / SERVICES_PER_PAGE);
+}
+
 /** Tag of the states where the bot is waiting on the calendar or the holds, not on the customer. */
 export const BUSY = 'busy';
 
 const fresh = {
+  servicePage: undefined,
   serviceId: undefined,
   date: undefined,
   wantedTime: undefined,
@@ -161,7 +173,9 @@ export const bookingMachine = setup({
     startOver: assign(fresh),
     // A correction keeps the rest of what the customer chose: another service at the same time, another day at the same time.
     rememberService: assign(({ context, event }) =>
-      event.type === 'SELECT_SERVICE' ? { serviceId: event.serviceId, ...keepChosenTime(context) } : {},
+      event.type === 'SELECT_SERVICE'
+        ? { serviceId: event.serviceId, servicePage: undefined, ...keepChosenTime(context) }
+        : {},
     ),
     rememberDate: assign(({ context, event }) =>
       event.type === 'PICK_DATE' ? { date: event.date, ...keepChosenTime(context) } : {},
@@ -183,6 +197,9 @@ export const bookingMachine = setup({
       event.type === 'PICK_TIME' ? { chosenSlot: context.slots.find((slot) => slot.time === event.time) } : {},
     ),
     showNextTimes: assign(({ context }) => ({ slotPage: context.slotPage + 1 })),
+    showNextServices: assign(({ context }) => ({
+      servicePage: ((context.servicePage ?? 0) + 1) % servicePageCount(context.serviceIds.length),
+    })),
     keepHold: assign(({ event }) => ('output' in event ? { hold: event.output as Hold } : {})),
     keepBooking: assign(({ event }) => ('output' in event ? { ...fresh, booking: event.output as Booking } : {})),
     keepBookings: assign(({ event }) => ('output' in event ? { bookings: event.output as Booking[] } : {})),
@@ -440,8 +457,12 @@ export const bookingMachine = setup({
       },
     },
 
-    /** The customer is looking at the list of services. */
-    choosingService: {},
+    /** The customer is looking at the list of services (a page of it, when there are many). */
+    choosingService: {
+      on: {
+        MORE_SERVICES: { actions: 'showNextServices' },
+      },
+    },
 
     /** Decides which question comes next from what the customer has told so far. */
     nextStep: {

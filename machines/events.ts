@@ -19,6 +19,8 @@ export const CustomerEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('PICK_DATE'), date: CalendarDate }),
   z.object({ type: z.literal('PICK_TIME'), time: ClockTime }),
   z.object({ type: z.literal('MORE_TIMES') }),
+  /** The next page of a service list too long for one WhatsApp list (after the last, the first again). */
+  z.object({ type: z.literal('MORE_SERVICES') }),
   z.object({ type: z.literal('CONFIRM') }),
   z.object({ type: z.literal('CHANGE'), step: StepToChange }),
   z.object({ type: z.literal('BACK') }),

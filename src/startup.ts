@@ -55,7 +55,7 @@ export function startCita(overrides: { now?: string } = {}) {
         })
       : undefined;
     // GOOGLE_CALENDAR_ID set: the shop's Google Calendar; else with Redis: bookings in Redis; else the local calendar file.
-    const google = googleCalendarFromEnv(env, shop.timezone);
+    const google = googleCalendarFromEnv(env, shop.timezone, shop.languages.default);
     const calendar = google ?? redis?.calendar;
     // LLM_API_KEY set: rules first, then the LLM for what they cannot read; unset: rules alone.
     const interpreter = meteredInterpreterFromEnv(env, metrics);

@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRedisAdapters } from '../adapters/redis/index.ts';
+import { ShopConfig } from '../config/schema.ts';
 import { type Cita, createCita } from '../src/cita.ts';
 import { redisRun } from './redis/implementations.ts';
-import { customer, fakeClock, shop, tempDataDir, testCita } from './support/cita.ts';
-import { type FakeGraphApi, startFakeGraphApi } from './support/fake-graph-api.ts';
+import { customer, fakeClock, rawShop, shop, tempDataDir, testCita } from './support/cita.ts';
+import { type CloudApiMessage, type FakeGraphApi, startFakeGraphApi } from './support/fake-graph-api.ts';
 
 const run = await redisRun();
 
@@ -31,6 +32,17 @@ async function bookedCarlos(cita: Cita) {
   await carlos.say('sí');
   const [appointment] = await cita.calendar.upcomingFor(carlos.phone, EVER);
   return { carlos, appointment: appointment! };
+}
+
+/** The template of a message the fake Graph API took: its name, language code and body parameters. */
+function templateSent(message: CloudApiMessage | undefined) {
+  if (message?.type !== 'template') return undefined;
+  const body = message.template.components?.find((component) => component.type === 'body');
+  return {
+    name: message.template.name,
+    language: message.template.language.code,
+    parameters: body?.parameters.map((parameter) => parameter.text),
+  };
 }
 
 describe('reminders', () => {
@@ -138,6 +150,54 @@ describe('reminders', () => {
     clock.set('2026-12-01T14:00:00Z');
     expect(await cita.sendDueReminders()).toMatchObject({ sent: 1 });
     expect(graph.messages.at(-1)).toMatchObject({ type: 'interactive', interactive: { type: 'button' } });
+  });
+
+  it('sends an English customer the English template outside the window, and a Spanish one the Spanish', async () => {
+    const graph = await fakeGraph();
+    const clock = fakeClock();
+    const cita = testCita({ clock, adapters: { messenger: graph.messenger() } });
+    running.push(cita);
+    const john = customer(cita, '447700900001', 'John');
+    await john.say('hi, a haircut on 1 December at 5pm please');
+    await john.say('yes');
+    const carlos = customer(cita, '34600000002');
+    await carlos.say('corte el 1 de diciembre a las 6');
+    await carlos.say('sí');
+
+    clock.set('2026-11-30T17:00:00Z'); // both 24-hour reminders are due, days after either wrote
+    expect(await cita.sendDueReminders()).toMatchObject({ sent: 2 });
+    const sentTo = (phone: string) => templateSent(graph.messages.find((m) => m.to === phone));
+    expect(sentTo(john.phone)).toEqual({
+      name: 'cita_reminder',
+      language: 'en',
+      parameters: ['Haircut', 'Tuesday 1 December', '17:00'],
+    });
+    expect(sentTo(carlos.phone)).toEqual({
+      name: 'cita_reminder',
+      language: 'es',
+      parameters: ['Corte de pelo', 'martes 1 de diciembre', '18:00'],
+    });
+  });
+
+  it('sends the one template of a config in the older single form to every customer, in its language', async () => {
+    const graph = await fakeGraph();
+    const clock = fakeClock();
+    const single = ShopConfig.parse({
+      ...rawShop(),
+      reminders: { template: { name: 'recordatorio', language: 'es_ES' } },
+    });
+    const cita = testCita({ shop: single, clock, adapters: { messenger: graph.messenger() } });
+    running.push(cita);
+    const john = customer(cita, '447700900001', 'John');
+    await john.say('hi, a haircut on 1 December at 5pm please');
+    await john.say('yes');
+    clock.set('2026-11-30T16:00:00Z');
+    expect(await cita.sendDueReminders()).toMatchObject({ sent: 1 });
+    expect(templateSent(graph.messages.at(-1))).toEqual({
+      name: 'recordatorio',
+      language: 'es_ES',
+      parameters: ['Corte de pelo', 'martes 1 de diciembre', '17:00'],
+    });
   });
 
   it('sends the template instead when WhatsApp says the window is closed (131047) though the last message was recent', async () => {

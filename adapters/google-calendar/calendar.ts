@@ -1,4 +1,5 @@
 import { auth, calendar_v3 } from '@googleapis/calendar';
+import type { Language } from '../../config/schema.ts';
 import {
   type Appointment,
   type Calendar,
@@ -38,6 +39,8 @@ export interface GoogleCalendarOptions {
   calendarId: string;
   /** The shop's IANA timezone: free/busy is asked, and events are written, in it. */
   timeZone: string;
+  /** The shop's default language: events are described in it, for the barber. */
+  language: Language;
   serviceAccount: ServiceAccount;
   /** Another API root (the fake Calendar API in tests). Must end with "/". */
   rootUrl?: string;
@@ -51,13 +54,14 @@ export interface GoogleCalendarOptions {
  * booking id, so a repeated write can never make a second event.
  *
  * @example
- * const calendar = new GoogleCalendar({ calendarId, timeZone: 'Europe/Madrid', serviceAccount });
+ * const calendar = new GoogleCalendar({ calendarId, timeZone: 'Europe/Madrid', language: 'es', serviceAccount });
  * await calendar.busy({ start: '2026-11-25T00:00:00Z', end: '2026-11-26T00:00:00Z' });
  */
 export class GoogleCalendar implements Calendar {
   readonly #api: calendar_v3.Calendar;
   readonly #calendarId: string;
   readonly #timeZone: string;
+  readonly #language: Language;
   readonly #retry: RetryPolicy;
   readonly #serviceAccountEmail: string;
 
@@ -83,6 +87,7 @@ export class GoogleCalendar implements Calendar {
     });
     this.#calendarId = options.calendarId;
     this.#timeZone = options.timeZone;
+    this.#language = options.language;
     this.#retry = options.retry ?? DEFAULT_RETRY_POLICY;
     this.#serviceAccountEmail = options.serviceAccount.client_email;
   }
@@ -108,7 +113,7 @@ export class GoogleCalendar implements Calendar {
         this.#api.events.insert({
           calendarId: this.#calendarId,
           sendUpdates: 'none',
-          requestBody: eventFor(appointment, this.#timeZone),
+          requestBody: eventFor(appointment, this.#timeZone, this.#language),
         }),
       );
       return appointmentFrom(response.data) ?? appointment;
@@ -137,7 +142,7 @@ export class GoogleCalendar implements Calendar {
 
   /** Moves the event in one patch (same id), so the customer never has none or two. */
   async reschedule(appointment: Appointment): Promise<Appointment> {
-    const { id: _, ...changes } = eventFor(appointment, this.#timeZone);
+    const { id: _, ...changes } = eventFor(appointment, this.#timeZone, this.#language);
     const response = await this.#call('events.patch', () =>
       this.#api.events.patch({
         calendarId: this.#calendarId,

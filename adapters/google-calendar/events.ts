@@ -1,5 +1,6 @@
 import type { calendar_v3 } from '@googleapis/calendar';
 import { z } from 'zod';
+import type { Language } from '../../config/schema.ts';
 import { Appointment, CalendarUnavailable, type Interval, type TimeBlock } from '../../src/engine/ports.ts';
 
 /**
@@ -45,9 +46,46 @@ const FreeBusyCalendar = z.object({
 });
 export const FreeBusyResponse = z.object({ calendars: z.record(z.string(), FreeBusyCalendar).default({}) });
 
-/** The event cita inserts for an appointment: titled for the barber, with a reminder, and nobody invited. */
-export function eventFor(appointment: Appointment, timeZone: string): calendar_v3.Schema$Event {
-  const customer = appointment.customerName ?? `+${appointment.phone}`;
+/** The words of an event's description, in the shop's language: the barber reads it, not the customer. */
+const DESCRIPTION: Record<
+  Language,
+  { service: string; customer: string; noName: string; phone: string; booking: string; footer: string }
+> = {
+  es: {
+    service: 'Servicio',
+    customer: 'Cliente',
+    noName: '(sin nombre)',
+    phone: 'Teléfono',
+    booking: 'Reserva',
+    footer: 'Reservado por WhatsApp con cita.',
+  },
+  en: {
+    service: 'Service',
+    customer: 'Customer',
+    noName: '(no name given)',
+    phone: 'Phone',
+    booking: 'Booking',
+    footer: 'Booked on WhatsApp through cita.',
+  },
+};
+
+/**
+ * A phone number as the calendar shows it: the country code and the last three digits, enough for
+ * the barber to tell customers apart. Calendars are shared and synced to phones; the full number
+ * stays in the event's private properties, which only cita reads.
+ */
+export function maskedPhone(phone: string): string {
+  const hidden = Math.max(0, phone.length - 5);
+  return `+${phone.slice(0, 2)} ${'•'.repeat(hidden)} ${phone.slice(2 + hidden)}`;
+}
+
+/**
+ * The event cita inserts for an appointment: titled for the barber, described in the shop's
+ * language, with a reminder, and nobody invited.
+ */
+export function eventFor(appointment: Appointment, timeZone: string, language: Language): calendar_v3.Schema$Event {
+  const words = DESCRIPTION[language];
+  const phone = maskedPhone(appointment.phone);
   const properties: BookingProperties = {
     bookingId: appointment.id,
     phone: appointment.phone,
@@ -57,12 +95,13 @@ export function eventFor(appointment: Appointment, timeZone: string): calendar_v
   };
   return {
     id: appointment.id,
-    summary: `${appointment.serviceName} – ${customer}`,
+    summary: `${appointment.serviceName} – ${appointment.customerName ?? phone}`,
     description: [
-      `Customer: ${appointment.customerName ?? '(no name given)'}`,
-      `Phone: +${appointment.phone}`,
-      `WhatsApp: https://wa.me/${appointment.phone}`,
-      'Booked through cita.',
+      `${words.service}: ${appointment.serviceName}`,
+      `${words.customer}: ${appointment.customerName ?? words.noName}`,
+      `${words.phone}: ${phone}`,
+      `${words.booking}: ${appointment.id}`,
+      words.footer,
     ].join('\n'),
     start: { dateTime: appointment.start, timeZone },
     end: { dateTime: appointment.end, timeZone },

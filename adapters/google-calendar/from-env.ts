@@ -1,3 +1,4 @@
+import type { Language } from '../../config/schema.ts';
 import { GoogleCalendar } from './calendar.ts';
 import { readServiceAccount } from './credentials.ts';
 
@@ -15,9 +16,13 @@ export interface GoogleCalendarEnv {
  * with a message instead of failing the first customer's booking.
  *
  * @example
- * const calendar = googleCalendarFromEnv(env, shop.timezone); // undefined → LocalCalendar
+ * const calendar = googleCalendarFromEnv(env, shop.timezone, shop.languages.default); // undefined → LocalCalendar
  */
-export function googleCalendarFromEnv(env: GoogleCalendarEnv, timeZone: string): GoogleCalendar | undefined {
+export function googleCalendarFromEnv(
+  env: GoogleCalendarEnv,
+  timeZone: string,
+  language: Language,
+): GoogleCalendar | undefined {
   if (!env.GOOGLE_CALENDAR_ID) {
     // Half a set-up would silently keep bookings out of the barber's calendar: say so instead.
     if (env.GOOGLE_SERVICE_ACCOUNT_JSON) {
@@ -31,6 +36,7 @@ export function googleCalendarFromEnv(env: GoogleCalendarEnv, timeZone: string):
   return new GoogleCalendar({
     calendarId: env.GOOGLE_CALENDAR_ID,
     timeZone,
+    language,
     serviceAccount: readServiceAccount(env),
     ...(env.GOOGLE_API_ROOT_URL ? { rootUrl: env.GOOGLE_API_ROOT_URL } : {}),
   });

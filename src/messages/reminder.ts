@@ -1,4 +1,4 @@
-import { Language, type ShopConfig, serviceById } from '../../config/schema.ts';
+import { Language, reminderTemplateFor, type ShopConfig, serviceById } from '../../config/schema.ts';
 import type { Appointment } from '../engine/ports.ts';
 import { localDate, localTime, longDate } from './format.ts';
 import { replyIdFor } from './reply-ids.ts';
@@ -8,14 +8,15 @@ import type { OutboundMessage } from './whatsapp.ts';
 /**
  * The reminder of an appointment, with buttons to say "I'll be there", change or cancel it. Inside
  * the 24-hour customer window it is an ordinary buttons message in the customer's language;
- * outside it, WhatsApp only delivers the shop's pre-approved template (config `reminders.template`).
+ * outside it, WhatsApp only delivers a pre-approved template: the one the shop's config
+ * (`reminders.template`) names for the customer's language.
  */
 export function reminderMessage(
   appointment: Appointment,
   shop: ShopConfig,
   { language, windowOpen }: { language: Language; windowOpen: boolean },
 ): OutboundMessage {
-  const template = shop.reminders.template;
+  const template = reminderTemplateFor(shop, language);
   // The template's language is fixed when Meta approves it; the free text follows the customer.
   const spoken = windowOpen ? language : (Language.safeParse(template.language.slice(0, 2)).data ?? language);
   const copy = COPY[spoken];

@@ -1,13 +1,14 @@
 import { DateTime } from 'luxon';
 import { type Language, type ShopConfig, serviceById, shopToday, WEEKDAYS } from '../../config/schema.ts';
 import type { Booking, BookingContext, Note } from '../../machines/booking.context.ts';
-import { SLOTS_PER_PAGE, selectedBooking } from '../../machines/booking.machine.ts';
+import { SLOTS_PER_PAGE, selectedBooking, servicePageCount } from '../../machines/booking.machine.ts';
 import type { InfoTopic } from '../../machines/events.ts';
 import { bookableDays } from '../availability/days.ts';
 import { en } from './en.ts';
 import { es } from './es.ts';
 import { localDate, localTime, longDate, price, shortDate } from './format.ts';
 import { replyIdFor } from './reply-ids.ts';
+import { servicesList } from './service-list.ts';
 import { LIMITS, type ListRow, type OutboundMessage, shorten } from './whatsapp.ts';
 
 export const COPY = { es, en } as const;
@@ -77,7 +78,11 @@ export const STEP_VIEWS = {
   }),
   cancellingBooking: (_c, _shop, copy) => ({ kind: 'text', body: copy.oneMoment }),
   recordingAttendance: (_c, _shop, copy) => ({ kind: 'text', body: copy.oneMoment }),
-  choosingService: ({ context }, shop, copy) => servicesList(shop, context.language, copy.chooseService(shop.name)),
+  choosingService: ({ context }, shop, copy) => {
+    const page = (context.servicePage ?? 0) % servicePageCount(shop.services.length);
+    const body = page === 0 ? copy.chooseService(shop.name) : copy.chooseServiceOnPage(page + 1);
+    return servicesList(shop, context.language, copy, body, page);
+  },
   nextStep: (_c, _shop, copy) => ({ kind: 'text', body: copy.oneMoment }),
   choosingDate: ({ context }, shop, copy) => {
     const days = bookableDays(shop, now(context), DAYS_OFFERED);
@@ -231,27 +236,6 @@ export function infoText(topic: InfoTopic, shop: ShopConfig, language: Language)
         }),
       ].join('\n');
   }
-}
-
-function servicesList(shop: ShopConfig, language: Language, body: string): OutboundMessage {
-  const copy = COPY[language];
-  return {
-    kind: 'list',
-    body,
-    button: copy.buttons.services,
-    sections: [
-      {
-        rows: shop.services.map((service) => ({
-          id: replyIdFor({ type: 'SELECT_SERVICE', serviceId: service.id }),
-          title: shorten(service.name[language], LIMITS.rowTitle),
-          description: shorten(
-            `${copy.minutes(service.durationMinutes)} · ${price(service.price, shop, language)} · ${service.description[language]}`,
-            LIMITS.rowDescription,
-          ),
-        })),
-      },
-    ],
-  };
 }
 
 function dayRow(date: string, shop: ShopConfig, context: BookingContext, copy: Copy): ListRow {

@@ -55,6 +55,7 @@ export const PAYLOADS = {
     return [offered ?? times.free, times.notFree].map((time) => ({ type: 'PICK_TIME', time }));
   },
   MORE_TIMES: bare('MORE_TIMES'),
+  MORE_SERVICES: bare('MORE_SERVICES'),
   CONFIRM: bare('CONFIRM'),
   CHANGE: () => StepToChange.options.map((step) => ({ type: 'CHANGE', step })),
   BACK: bare('BACK'),

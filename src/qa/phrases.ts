@@ -34,6 +34,7 @@ const PHRASES: {
   },
   PICK_TIME: ({ time }) => [`a las ${time}`, `at ${time}`],
   MORE_TIMES: () => ['más horas', 'more times'],
+  MORE_SERVICES: () => ['más servicios', 'more services'],
   CONFIRM: () => ['sí', 'yes'],
   CHANGE: ({ step }) =>
     ({ date: ['otro día', 'another day'], time: ['otra hora', 'another time'], service: ['otro servicio'] })[step],

@@ -8,7 +8,7 @@ import { Phone } from '../engine/ports.ts';
 import type { ReadinessCheck } from './health.ts';
 import { opsRoutes } from './ops.ts';
 import { simulatorInspection } from './simulator-api.ts';
-import { SIMULATOR_PAGE_HTML } from './simulator-page.ts';
+import { simulatorPage } from './simulator-page.ts';
 import { whatsAppNotConfigured, whatsAppWebhook } from './whatsapp-webhook.ts';
 
 /** Simulator requests are small; anything bigger is not a chat message. */
@@ -77,7 +77,8 @@ export function createApp(cita: Cita, options: AppOptions = {}) {
     );
   } else {
     app.route('/webhook/whatsapp', whatsAppNotConfigured(WHATSAPP_REQUIRED));
-    app.get('/', (c) => c.html(SIMULATOR_PAGE_HTML));
+    const page = simulatorPage(cita.shop);
+    app.get('/', (c) => c.html(page));
     // The page's side panel: a conversation's state and context (only with the simulator).
     app.route('/simulator', simulatorInspection({ conversations: cita.conversations, shop: cita.shop }));
     // Anyone who can reach it may speak as any phone: with real customers on WhatsApp it is not served.

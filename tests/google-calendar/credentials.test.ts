@@ -58,16 +58,16 @@ describe('reading the service account', () => {
 
 describe('choosing the calendar from the environment', () => {
   it('keeps the local calendar when GOOGLE_CALENDAR_ID is not set', () => {
-    expect(googleCalendarFromEnv({}, 'Europe/Madrid')).toBeUndefined();
+    expect(googleCalendarFromEnv({}, 'Europe/Madrid', 'es')).toBeUndefined();
   });
 
   it('builds a Google calendar when GOOGLE_CALENDAR_ID and a service account are set', () => {
     const env = readEnv({ GOOGLE_CALENDAR_ID: 'shop@group.calendar.google.com', GOOGLE_SERVICE_ACCOUNT_JSON: keyJson });
-    expect(googleCalendarFromEnv(env, 'Europe/Madrid')).toBeInstanceOf(GoogleCalendar);
+    expect(googleCalendarFromEnv(env, 'Europe/Madrid', 'es')).toBeInstanceOf(GoogleCalendar);
   });
 
   it('stops when a service account is given without the calendar it is for', () => {
-    expect(() => googleCalendarFromEnv({ GOOGLE_SERVICE_ACCOUNT_JSON: keyJson }, 'Europe/Madrid')).toThrow(
+    expect(() => googleCalendarFromEnv({ GOOGLE_SERVICE_ACCOUNT_JSON: keyJson }, 'Europe/Madrid', 'es')).toThrow(
       /GOOGLE_CALENDAR_ID is not/,
     );
   });

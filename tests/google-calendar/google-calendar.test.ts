@@ -126,15 +126,38 @@ describe('writing a booking', () => {
       },
       reminders: { useDefault: false, overrides: [{ method: 'popup', minutes: 60 }] },
     });
-    expect(event?.description).toContain('Carlos');
-    expect(event?.description).toContain('+34600000001');
+    expect(event?.description).toBe(
+      [
+        'Servicio: Corte de pelo',
+        'Cliente: Carlos',
+        'Teléfono: +34 •••••• 001',
+        `Reserva: ${carlos.id}`,
+        'Reservado por WhatsApp con cita.',
+      ].join('\n'),
+    );
     expect(event).not.toHaveProperty('attendees');
   });
 
-  it('titles a booking without a customer name by the phone number', async () => {
+  it("describes the event in the shop's default language, English for an English shop", async () => {
+    await googleCalendarFor(google, { language: 'en' }).create({ ...carlos, serviceName: 'Haircut' });
+    expect(google.liveEvents()[0]?.description).toBe(
+      [
+        'Service: Haircut',
+        'Customer: Carlos',
+        'Phone: +34 •••••• 001',
+        `Booking: ${carlos.id}`,
+        'Booked on WhatsApp through cita.',
+      ].join('\n'),
+    );
+  });
+
+  it('titles a booking without a customer name by the masked phone number, and says no name was given', async () => {
     const { customerName: _, ...nameless } = carlos;
     await googleCalendarFor(google).create(nameless);
-    expect(google.liveEvents()[0]?.summary).toBe('Corte de pelo – +34600000001');
+    const [event] = google.liveEvents();
+    expect(event?.summary).toBe('Corte de pelo – +34 •••••• 001');
+    expect(event?.description).toContain('Cliente: (sin nombre)');
+    expect(JSON.stringify({ ...event, extendedProperties: undefined })).not.toContain('600000001');
   });
 
   it('leaves exactly one event when the insert reached Google but its answer was lost, and the retry succeeds', async () => {

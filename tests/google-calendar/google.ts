@@ -9,6 +9,7 @@ export function googleCalendarFor(google: FakeGoogleCalendar, options: Partial<G
   return new GoogleCalendar({
     calendarId: google.calendarId,
     timeZone: 'Europe/Madrid',
+    language: 'es',
     serviceAccount: google.serviceAccount,
     rootUrl: google.rootUrl,
     requestTimeoutMs: 2_000,

@@ -1,13 +1,18 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
-import { loadShopConfig } from '../../config/load.ts';
+import { DEFAULT_SHOP_CONFIG, loadShopConfig } from '../../config/load.ts';
 import { type CitaOptions, createCita } from '../../src/cita.ts';
 import type { OutboundMessage } from '../../src/messages/whatsapp.ts';
 import { optionsOf } from '../../src/messages/whatsapp.ts';
 
 export const shop = loadShopConfig();
+
+/** The shop's config file as written, before validation: a base for tests of other configs. */
+export function rawShop(): Record<string, unknown> {
+  return JSON.parse(readFileSync(DEFAULT_SHOP_CONFIG, 'utf8'));
+}
 
 /** A clock the test moves by hand. Tuesday 24 Nov 2026, 10:00 in Madrid. */
 export function fakeClock(start = '2026-11-24T09:00:00Z') {

@@ -3,11 +3,12 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { optionsOf } from '../../src/messages/whatsapp.ts';
 import { createApp } from '../../src/server/app.ts';
 import type { ConversationView } from '../../src/server/simulator-api.ts';
+import { simulatorPage } from '../../src/server/simulator-page.ts';
 import { citaPerTest, customer, testCita } from '../support/cita.ts';
 
 /**
@@ -60,7 +61,7 @@ describe.skipIf(!available && !process.env.CI)('the simulator page in headless C
     page.on('pageerror', (error) => problems.push(error.message));
 
     await page.goto(`${baseUrl}/`);
-    await page.getByLabel('message').fill('hola');
+    await page.getByLabel('mensaje').fill('hola');
     await page.getByRole('button', { name: 'Enviar' }).click();
 
     const haircut = page.locator('button[data-reply-id="SELECT_SERVICE:corte"]');
@@ -82,17 +83,18 @@ describe.skipIf(!available && !process.env.CI)('the simulator page in headless C
     const confirm = page.locator('button[data-reply-id="CONFIRM"]');
     await confirm.waitFor({ timeout: 10_000 });
     // The panel beside the chat follows the machine: confirming, with the held slot (token masked).
-    const state = page.getByLabel('machine state');
+    const state = page.locator('#state');
     const field = (name: string) => page.locator(`#context dd[data-field="${name}"]`);
     await expect.poll(() => state.textContent(), { timeout: 10_000 }).toBe('confirming');
     expect(await field('language').textContent()).toBe('es');
     expect(await field('service').textContent()).toBe('Corte de pelo (corte)');
-    expect(await field('date').textContent()).toBe('2026-11-25');
-    expect(await field('chosen slot').textContent()).toMatch(/^2026-11-25 \d\d:\d\d$/);
-    expect(await field('hold').textContent()).toMatch(/^until \d\d:\d\d · \w{4}…$/);
+    // Dates in the conversation's language, Spanish here.
+    expect(await field('date').textContent()).toBe('mié, 25 nov');
+    expect(await field('chosenSlot').textContent()).toMatch(/^mié, 25 nov \d\d:\d\d$/);
+    expect(await field('hold').textContent()).toMatch(/^hasta \d\d:\d\d · \w{4}…$/);
     await confirm.click();
     await expect.poll(() => state.textContent(), { timeout: 10_000 }).toBe('booked');
-    expect(await field('booking').textContent()).toMatch(/^corte, Wed 25 Nov, \d\d:\d\d · [a-v0-9]{8}…$/);
+    expect(await field('booking').textContent()).toMatch(/^corte, mié, 25 nov, \d\d:\d\d · [a-v0-9]{8}…$/);
     await expect
       .poll(() => cita.calendar.upcomingFor('34600000001', new Date('2026-11-24T00:00:00Z')), { timeout: 10_000 })
       .toMatchObject([{ serviceId: 'corte', start: expect.stringMatching(/^2026-11-25T/) }]);
@@ -108,17 +110,17 @@ describe.skipIf(!available && !process.env.CI)('the simulator page in headless C
     const page = await browser.newPage();
     const problems: string[] = [];
     page.on('pageerror', (error) => problems.push(error.message));
-    const state = page.getByLabel('machine state');
+    const state = page.locator('#state');
     const bubbles = page.locator('.chat .bubble');
     const send = async (text: string) => {
-      await page.getByLabel('message').fill(text);
-      await page.getByRole('button', { name: 'Enviar' }).click();
+      await page.locator('#text').fill(text);
+      await page.locator('#send').click();
     };
 
     // The first customer chooses a haircut and is left choosing a day.
     await page.goto(`${baseUrl}/`);
-    await page.getByLabel('phone number').fill('34600000002');
-    await page.getByLabel('phone number').press('Enter');
+    await page.locator('#phone').fill('34600000002');
+    await page.locator('#phone').press('Enter');
     await expect.poll(() => page.locator('.chat').getAttribute('data-phone')).toBe('34600000002');
     await send('hola');
     await page.locator('button[data-reply-id="SELECT_SERVICE:corte"]').click();
@@ -128,11 +130,11 @@ describe.skipIf(!available && !process.env.CI)('the simulator page in headless C
     expect(firstChat.length).toBeGreaterThanOrEqual(4);
 
     // A second customer starts with an empty chat and no conversation, then gets their own state.
-    await page.getByLabel('phone number').fill('34600000003');
-    await page.getByLabel('phone number').press('Enter');
+    await page.locator('#phone').fill('34600000003');
+    await page.locator('#phone').press('Enter');
     await expect.poll(() => page.locator('.chat').getAttribute('data-phone')).toBe('34600000003');
     expect(await bubbles.count()).toBe(0);
-    await expect.poll(() => state.textContent()).toBe('no conversation');
+    await expect.poll(() => state.textContent()).toBe('sin conversación');
     expect(await page.locator('#context dd').count()).toBe(0);
     await send('hello');
     await page.locator('button[data-reply-id="SELECT_SERVICE:corte"]').waitFor({ timeout: 10_000 });
@@ -141,22 +143,127 @@ describe.skipIf(!available && !process.env.CI)('the simulator page in headless C
     expect(await page.locator('#context dd[data-field="service"]').count()).toBe(0);
 
     // Back to the first customer with a tap on their number: their chat and state are as they were.
-    await page.getByRole('group', { name: 'customers' }).getByRole('button', { name: '34600000002' }).click();
+    await page.getByRole('group', { name: 'Customers' }).getByRole('button', { name: '34600000002' }).click();
     await expect.poll(() => page.locator('.chat').getAttribute('data-phone')).toBe('34600000002');
     expect(await bubbles.allTextContents()).toEqual(firstChat);
-    expect(await page.getByLabel('phone number').inputValue()).toBe('34600000002');
+    expect(await page.locator('#phone').inputValue()).toBe('34600000002');
     await expect.poll(() => state.textContent(), { timeout: 10_000 }).toBe('choosingDate');
     expect(await page.locator('#context dd[data-field="service"]').textContent()).toBe('Corte de pelo (corte)');
 
     // A number that is not one is refused, and the page keeps playing the same customer.
-    await page.getByLabel('phone number').fill('+34 600');
-    await page.getByLabel('phone number').press('Enter');
-    expect(await page.getByLabel('phone number').getAttribute('aria-invalid')).toBe('true');
+    await page.locator('#phone').fill('+34 600');
+    await page.locator('#phone').press('Enter');
+    expect(await page.locator('#phone').getAttribute('aria-invalid')).toBe('true');
     expect(await page.locator('.chat').getAttribute('data-phone')).toBe('34600000002');
 
     const screenshot = join(process.env.CITA_SCREENSHOT_DIR ?? tmpdir(), 'cita-simulator-customers.png');
     await page.screenshot({ path: screenshot, fullPage: true });
     console.info(`simulator screenshot: ${screenshot}`);
+    expect(problems).toEqual([]);
+  });
+
+  /** Wider than the screen anywhere: the page, the header, the chat or the composer. */
+  async function overflowsAt(page: Page, width: number): Promise<string[]> {
+    // Run in the page (the test's TypeScript has no DOM types, so the function is passed as text).
+    return page.evaluate(`[document.documentElement, ...document.querySelectorAll('header, .chat, form')]
+      .filter((element) => element.scrollWidth > element.clientWidth || element.getBoundingClientRect().right > ${width})
+      .map((element) => element.tagName.toLowerCase() + (element.className ? '.' + element.className : ''))`);
+  }
+
+  async function screenshotAs(page: Page, name: string) {
+    const path = join(process.env.CITA_SCREENSHOT_DIR ?? tmpdir(), name);
+    await page.screenshot({ path });
+    console.info(`simulator screenshot: ${path}`);
+  }
+
+  async function playPhone(page: Page, phone: string) {
+    await page.locator('#phone').fill(phone);
+    await page.locator('#phone').press('Enter');
+    await expect.poll(() => page.locator('.chat').getAttribute('data-phone')).toBe(phone);
+  }
+
+  async function say(page: Page, text: string) {
+    await page.locator('#text').fill(text);
+    await page.locator('#send').click();
+  }
+
+  it("on a 390 px phone the chat keeps the screen, under the shop's name; the panel opens from the header and folds away", async () => {
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    const problems: string[] = [];
+    page.on('pageerror', (error) => problems.push(error.message));
+    await page.goto(`${baseUrl}/`);
+    expect(await page.locator('header h1').textContent()).toBe('Barbería El Bigote');
+    expect(await page.title()).toBe('Barbería El Bigote · cita');
+    await playPhone(page, '34600000021');
+    await say(page, 'hola');
+    await page.locator('button[data-reply-id="SELECT_SERVICE:corte"]').waitFor({ timeout: 10_000 });
+
+    expect(await page.locator('#panel').isVisible()).toBe(false);
+    expect((await page.locator('main').boundingBox())?.width).toBe(390);
+    // The whole name fits on a 390 px phone, not cut with an ellipsis.
+    expect(
+      await page.evaluate(
+        `(() => { const h1 = document.querySelector('header h1'); return h1.scrollWidth <= h1.clientWidth; })()`,
+      ),
+    ).toBe(true);
+    expect(await overflowsAt(page, 390)).toEqual([]);
+    await screenshotAs(page, 'cita-simulator-390.png');
+
+    const toggle = page.getByRole('button', { name: 'Estado' });
+    await toggle.click();
+    expect(await toggle.getAttribute('aria-expanded')).toBe('true');
+    await expect.poll(() => page.locator('#state').textContent(), { timeout: 10_000 }).toBe('choosingService');
+    const panel = await page.locator('#panel').boundingBox();
+    const header = await page.locator('header').boundingBox();
+    // Under the header, across the whole screen, over the chat.
+    expect(panel).toMatchObject({ x: 0, width: 390 });
+    expect(panel!.y).toBeCloseTo(header!.height, 1);
+    expect(await overflowsAt(page, 390)).toEqual([]);
+    await screenshotAs(page, 'cita-simulator-390-panel.png');
+
+    // Folded again, the chat is tappable; the panel still follows the conversation, in Spanish.
+    await toggle.click();
+    expect(await page.locator('#panel').isVisible()).toBe(false);
+    await page.locator('button[data-reply-id="SELECT_SERVICE:corte"]').click();
+    await page.locator('button[data-reply-id="PICK_DATE:2026-11-25"]').click();
+    await page.locator('button[data-reply-id^="PICK_TIME:"]').first().waitFor({ timeout: 10_000 });
+    await toggle.click();
+    await expect.poll(() => page.locator('#state').textContent(), { timeout: 10_000 }).toBe('choosingSlot');
+    expect(await page.locator('#context dd[data-field="date"]').textContent()).toBe('mié, 25 nov');
+    expect(await page.locator('#context dt').first().textContent()).toBe('idioma');
+    expect(problems).toEqual([]);
+  });
+
+  it("at 320 px nothing is wider than the screen, and the page's words and dates follow an English conversation", async () => {
+    const page = await browser.newPage({ viewport: { width: 320, height: 640 } });
+    const problems: string[] = [];
+    page.on('pageerror', (error) => problems.push(error.message));
+    await page.goto(`${baseUrl}/`);
+    await playPhone(page, '447700900021');
+    // No conversation yet: the shop's default language.
+    expect(await page.locator('#text').getAttribute('placeholder')).toBe('Escribe un mensaje');
+    expect(await page.locator('.chat').getAttribute('data-empty')).toMatch(/^Aún no hay mensajes/);
+    expect(await overflowsAt(page, 320)).toEqual([]);
+
+    await say(page, 'hello, I would like a haircut');
+    await page.locator('button[data-reply-id^="PICK_DATE:"]').first().waitFor({ timeout: 10_000 });
+    await expect.poll(() => page.locator('html').getAttribute('lang'), { timeout: 10_000 }).toBe('en');
+    expect(await page.locator('#text').getAttribute('placeholder')).toBe('Type a message');
+    expect(await page.locator('#send').textContent()).toBe('Send');
+    expect(await page.locator('#phone').getAttribute('aria-label')).toBe('phone');
+    expect(await page.getByRole('button', { name: 'State' }).count()).toBe(1);
+    expect(await overflowsAt(page, 320)).toEqual([]);
+    await screenshotAs(page, 'cita-simulator-320.png');
+
+    await page.locator('button[data-reply-id="PICK_DATE:2026-11-25"]').click();
+    await page.locator('button[data-reply-id^="PICK_TIME:"]').first().waitFor({ timeout: 10_000 });
+    await page.getByRole('button', { name: 'State' }).click();
+    await expect.poll(() => page.locator('#state').textContent(), { timeout: 10_000 }).toBe('choosingSlot');
+    expect(await page.locator('#state-heading').textContent()).toBe('Machine state');
+    expect(await page.locator('#context dd[data-field="date"]').textContent()).toBe('Wed 25 Nov');
+    expect(await page.locator('#context dt').first().textContent()).toBe('language');
+    expect(await overflowsAt(page, 320)).toEqual([]);
+    await screenshotAs(page, 'cita-simulator-320-panel.png');
     expect(problems).toEqual([]);
   });
 });
@@ -234,5 +341,19 @@ describe('GET /simulator/conversations/:phone', () => {
     await customer(cita, '34600000013').say('hola');
     const app = createApp(cita, { whatsapp: { appSecret: 'secret', verifyToken: 'token' } });
     expect((await app.request('/simulator/conversations/34600000013')).status).toBe(404);
+  });
+});
+
+describe('the simulator page document', () => {
+  it("carries the shop's name as text, whatever characters it has", () => {
+    const html = simulatorPage({
+      name: 'Tony & "Sons" </script><b>$&',
+      languages: { default: 'en', supported: ['en'] },
+    });
+    // Escaped, and "$&" is not read as a replacement pattern.
+    expect(html).toContain('<title>Tony &#38; &#34;Sons&#34; &#60;/script&#62;&#60;b&#62;$&#38; · cita</title>');
+    expect(html).toContain('<html lang="en">');
+    expect(html).not.toContain('</script><b>');
+    expect(html).not.toContain('__TITLE__');
   });
 });

@@ -156,7 +156,7 @@ function pickedChoice(folded: string, { choices }: Situation): CustomerEvent | u
   const ordinal = /^(?:(?:el|la|the)\s+)?(\p{L}+)(?:\s+(?:one|opcion|option))?$/u.exec(folded)?.[1];
   const position = ordinal ? ORDINALS[ordinal] : undefined;
   // "The last one" means the last time shown, not the "more times" row under it.
-  const options = choices.filter((choice) => choice.event.type !== 'MORE_TIMES');
+  const options = choices.filter((choice) => !['MORE_TIMES', 'MORE_SERVICES'].includes(choice.event.type));
   if (position !== undefined) return (position === 'last' ? options.at(-1) : options[position - 1])?.event;
   return choices.find((choice) => fold(choice.title) === folded)?.event;
 }

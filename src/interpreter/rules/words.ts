@@ -60,6 +60,7 @@ export const COMMANDS: [phrases: string[], event: CustomerEvent][] = [
   ],
   [['atras', 'volver', 'vuelve', 'back', 'go back'], { type: 'BACK' }],
   [['ayuda', 'help', 'como funciona', 'how does this work'], { type: 'HELP' }],
+  [['mas servicios', 'otros servicios', 'more services', 'other services'], { type: 'MORE_SERVICES' }],
   [
     ['mas horas', 'mas tarde', 'otras horas', 'siguientes', 'nada mas tarde', 'more times', 'later', 'other times',
       'anything later', 'more'],
