@@ -169,8 +169,16 @@ export const ShopConfig = z
          * window. Body parameters: {{1}} service, {{2}} day, {{3}} time; one quick-reply button: book again.
          */
         cancelledByShopTemplate: Template.default({ name: 'cita_cancelled_by_shop', language: 'es' }),
+        /**
+         * The template asking a customer to move their appointment, outside their 24-hour window.
+         * Body parameters as above; two quick-reply buttons: move it, cancel it.
+         */
+        moveRequestTemplate: Template.default({ name: 'cita_move_request', language: 'es' }),
       })
-      .default({ cancelledByShopTemplate: { name: 'cita_cancelled_by_shop', language: 'es' } }),
+      .default({
+        cancelledByShopTemplate: { name: 'cita_cancelled_by_shop', language: 'es' },
+        moveRequestTemplate: { name: 'cita_move_request', language: 'es' },
+      }),
     handoff: z
       .object({
         /** A customer handed to a person returns to the bot on their first message after this long without one. */

@@ -43,6 +43,8 @@ export const StaffNote = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('agendaUnknown') }),
   z.object({ kind: z.literal('appointmentCancelled'), customer: z.string(), delivery: Delivery }),
   z.object({ kind: z.literal('cancelFailed') }),
+  z.object({ kind: z.literal('moveAsked'), customer: z.string(), delivery: Delivery }),
+  z.object({ kind: z.literal('moveAskFailed') }),
   z.object({ kind: z.literal('blockNotPossible') }),
   z.object({
     kind: z.literal('timeBlocked'),

@@ -13,6 +13,11 @@ export const StaffEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('PICK_APPOINTMENT'), appointmentId: BookingId }),
   /** Cancel the picked appointment on behalf of the shop (the customer is told). */
   z.object({ type: z.literal('CANCEL_APPOINTMENT') }),
+  /**
+   * Ask the customer of the picked appointment to move it: they get buttons to move or cancel it
+   * themselves, so nothing is moved without their own yes.
+   */
+  z.object({ type: z.literal('ASK_TO_MOVE') }),
   z.object({ type: z.literal('CONFIRM') }),
   z.object({ type: z.literal('BACK') }),
   /**

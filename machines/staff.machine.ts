@@ -50,6 +50,8 @@ export const staffMachine = setup({
     findAgenda: fromPromise<AgendaEntry[], { date: string }>(async () => engineProvides('findAgenda')),
     /** Cancels the appointment for the shop and tells the customer, with a button to book again. */
     cancelForShop: fromPromise<Delivery, { appointmentId: string }>(async () => engineProvides('cancelForShop')),
+    /** Asks the customer to move the appointment, with buttons to move or cancel it themselves. */
+    askToMove: fromPromise<Delivery, { appointmentId: string }>(async () => engineProvides('askToMove')),
     /** The asked-for time as instants within the day's opening hours, and the appointments inside it. */
     checkBlock: fromPromise<{ block: ResolvedBlock; affected: AgendaEntry[] }, { request: BlockRequest }>(async () =>
       engineProvides('checkBlock'),
@@ -145,7 +147,35 @@ export const staffMachine = setup({
     choosingAction: {
       on: {
         CANCEL_APPOINTMENT: { target: 'confirmingCancellation' },
+        ASK_TO_MOVE: { target: 'askingToMove' },
         BACK: { target: 'showingAgenda', actions: 'leaveAlone' },
+      },
+    },
+
+    /** Writing to the customer that the shop needs their appointment moved. */
+    askingToMove: {
+      tags: [BUSY],
+      invoke: {
+        src: 'askToMove',
+        input: ({ context }) => ({ appointmentId: context.pickedId! }),
+        onDone: {
+          target: 'showingAgenda',
+          actions: [
+            {
+              type: 'note',
+              params: ({ context, event }) => ({
+                kind: 'moveAsked',
+                customer: pickedAppointment(context)?.customerName ?? '',
+                delivery: event.output,
+              }),
+            },
+            'leaveAlone',
+          ],
+        },
+        onError: {
+          target: 'showingAgenda',
+          actions: [{ type: 'note', params: { kind: 'moveAskFailed' } }, 'leaveAlone'],
+        },
       },
     },
 

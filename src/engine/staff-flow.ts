@@ -23,6 +23,7 @@ export function staffActorsFor(member: StaffMember, deps: StaffStepDependencies)
   return {
     findAgenda: fromPromise<AgendaEntry[], { date: string }>(({ input }) => steps.findAgenda(input)),
     cancelForShop: fromPromise<Delivery, { appointmentId: string }>(({ input }) => steps.cancelForShop(input)),
+    askToMove: fromPromise<Delivery, { appointmentId: string }>(({ input }) => steps.askToMove(input)),
     checkBlock: fromPromise<{ block: ResolvedBlock; affected: AgendaEntry[] }, { request: BlockRequest }>(({ input }) =>
       steps.checkBlock(input),
     ),

@@ -27,6 +27,8 @@ const WORDS = {
   noticesOff: ['off', 'no', 'desactivar', 'desactiva', 'fuera', 'apagar', 'quitar', 'silenciar', 'mute', 'stop'],
   noticesOn: ['on', 'si', 'activar', 'activa', 'encender', 'poner', 'unmute', 'start'],
   cancel: ['anular', 'anula', 'anulala', 'cancelar', 'cancela', 'cancelala', 'cancel', 'cancel it', 'anular y avisar'],
+  move: ['cambiar', 'cambiala', 'mover', 'muevela', 'pedir cambio', 'que la cambie', 'move', 'move it', 'ask to move',
+    'reschedule'],
   keep: ['mantener', 'mantenlas', 'mantenerlas', 'dejalas', 'keep', 'keep them'],
   help: ['ayuda', 'help', 'menu', 'hola', 'buenas', 'hello', 'hi', 'que puedes hacer'],
 } as const;
@@ -91,6 +93,7 @@ export function readStaffRules(text: string, situation: StaffSituation): StaffEv
     if (accepts.has('CANCEL_APPOINTMENT')) return [{ type: 'CANCEL_APPOINTMENT' }];
     if (accepts.has('CANCEL_APPOINTMENTS')) return [{ type: 'CANCEL_APPOINTMENTS' }];
   }
+  if (findPhrase(folded, WORDS.move) && accepts.has('ASK_TO_MOVE')) return [{ type: 'ASK_TO_MOVE' }];
   if (findPhrase(folded, WORDS.keep) && accepts.has('KEEP_APPOINTMENTS')) return [{ type: 'KEEP_APPOINTMENTS' }];
   if ((YES as readonly string[]).includes(folded) && accepts.has('CONFIRM')) return [{ type: 'CONFIRM' }];
   if ([...NO, 'atras', 'volver', 'back'].includes(folded) && accepts.has('BACK')) return [{ type: 'BACK' }];

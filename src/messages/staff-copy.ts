@@ -10,6 +10,7 @@ export const staffEs = {
     help: 'Ayuda',
     appointments: 'Ver citas',
     cancelAndTell: 'Anular y avisar',
+    askToMove: 'Pedir cambio',
     back: 'Volver',
     yesCancel: 'Sí, anular',
     no: 'No',
@@ -18,6 +19,8 @@ export const staffEs = {
     dontBlock: 'No bloquear',
     handBack: 'Devolver al bot',
     bookAgain: 'Reservar otra',
+    moveIt: 'Cambiar cita',
+    cancelIt: 'Anular cita',
   },
   menu: (name: string) => `Hola, ${name}. ¿Qué miramos?`,
   oneMoment: 'Un momento…',
@@ -44,6 +47,9 @@ export const staffEs = {
     agendaUnknown: 'Ahora mismo no puedo leer la agenda. Prueba en unos minutos.',
     appointmentCancelled: (customer: string, told: string) => `✅ Cita de ${customer} anulada. ${told}`,
     cancelFailed: 'No he podido anular la cita; sigue en pie. Prueba de nuevo en un momento.',
+    moveAsked: (customer: string, told: string) =>
+      `📨 Le pido a ${customer} que cambie su cita. ${told} Te avisaré cuando la cambie.`,
+    moveAskFailed: 'No he podido escribir al cliente. Prueba de nuevo en un momento.',
     blockNotPossible: 'Ese día no abrimos a esas horas: no hay nada que bloquear.',
     timeBlocked: (when: string, cancelled: number, notTold: number) =>
       `✅ Bloqueado ${when}.${cancelled > 0 ? ` ${cancelled} cita(s) anulada(s).` : ''}${notTold > 0 ? ` A ${notTold} cliente(s) no he podido avisarles: llámales, por favor.` : ''}`,
@@ -71,6 +77,9 @@ export const staffEs = {
   /** To a customer whose appointment the shop cancelled. */
   cancelledByShop: (shop: string, line: string) =>
     `Hola, desde ${shop} hemos tenido que anular tu cita (${line}). Lo sentimos mucho. ¿Quieres reservar otra hora?`,
+  /** To a customer whose appointment the shop needs moved. */
+  moveRequest: (shop: string, line: string) =>
+    `Hola, desde ${shop} necesitamos cambiar tu cita (${line}). ¿Puedes elegir otra hora? Perdona las molestias.`,
 };
 
 export type StaffCopy = typeof staffEs;
@@ -82,6 +91,7 @@ export const staffEn: StaffCopy = {
     help: 'Help',
     appointments: 'Appointments',
     cancelAndTell: 'Cancel and tell',
+    askToMove: 'Ask to move',
     back: 'Back',
     yesCancel: 'Yes, cancel',
     no: 'No',
@@ -90,6 +100,8 @@ export const staffEn: StaffCopy = {
     dontBlock: "Don't block",
     handBack: 'Back to the bot',
     bookAgain: 'Book again',
+    moveIt: 'Move it',
+    cancelIt: 'Cancel it',
   },
   menu: (name) => `Hi, ${name}. What shall we look at?`,
   oneMoment: 'One moment…',
@@ -117,6 +129,9 @@ export const staffEn: StaffCopy = {
     agendaUnknown: "I can't read the agenda right now. Try again in a few minutes.",
     appointmentCancelled: (customer, told) => `✅ ${customer}'s appointment cancelled. ${told}`,
     cancelFailed: 'I could not cancel the appointment; it still stands. Try again in a moment.',
+    moveAsked: (customer, told) =>
+      `📨 Asking ${customer} to move their appointment. ${told} I'll tell you once they do.`,
+    moveAskFailed: 'I could not write to the customer. Try again in a moment.',
     blockNotPossible: 'The shop is not open then: there is nothing to block.',
     timeBlocked: (when, cancelled, notTold) =>
       `✅ Blocked ${when}.${cancelled > 0 ? ` ${cancelled} appointment(s) cancelled.` : ''}${notTold > 0 ? ` I could not tell ${notTold} customer(s): please call them.` : ''}`,
@@ -143,6 +158,8 @@ export const staffEn: StaffCopy = {
   },
   cancelledByShop: (shop, line) =>
     `Hello, ${shop} here: we have had to cancel your appointment (${line}). We are very sorry. Would you like to book another time?`,
+  moveRequest: (shop, line) =>
+    `Hello, ${shop} here: we need to move your appointment (${line}). Could you pick another time? Sorry for the trouble.`,
 };
 
 export const STAFF_COPY = { es: staffEs, en: staffEn } as const;

@@ -58,9 +58,11 @@ export const STAFF_VIEWS = {
     body: copy.appointment(entryLine(pickedAppointment(context)!, shop, context.language, copy, true)),
     buttons: [
       { id: staffReplyIdFor({ type: 'CANCEL_APPOINTMENT' }), title: copy.buttons.cancelAndTell },
+      { id: staffReplyIdFor({ type: 'ASK_TO_MOVE' }), title: copy.buttons.askToMove },
       { id: staffReplyIdFor({ type: 'BACK' }), title: copy.buttons.back },
     ],
   }),
+  askingToMove: waiting,
   confirmingCancellation: ({ context }, shop, copy) => ({
     kind: 'buttons',
     body: copy.confirmCancel(entryLine(pickedAppointment(context)!, shop, context.language, copy, true)),
@@ -119,6 +121,8 @@ function staffNoteText(note: StaffNote, context: StaffContext, copy: StaffCopy):
       return copy.help;
     case 'appointmentCancelled':
       return copy.notes.appointmentCancelled(note.customer || copy.unknownCustomer, copy.delivery[note.delivery]);
+    case 'moveAsked':
+      return copy.notes.moveAsked(note.customer || copy.unknownCustomer, copy.delivery[note.delivery]);
     case 'timeBlocked':
       return copy.notes.timeBlocked(blockWhen(note.block, context.language, copy), note.cancelled, note.notTold);
     case 'handedBack':

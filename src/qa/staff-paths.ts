@@ -104,6 +104,7 @@ const PAYLOADS = {
     { type: 'PICK_APPOINTMENT', appointmentId: foreignAppointmentId },
   ],
   CANCEL_APPOINTMENT: () => [{ type: 'CANCEL_APPOINTMENT' }],
+  ASK_TO_MOVE: () => [{ type: 'ASK_TO_MOVE' }],
   CONFIRM: () => [{ type: 'CONFIRM' }],
   BACK: () => [{ type: 'BACK' }],
   BLOCK_TIME: (_s, { openDay, closedDay }) => [
@@ -156,6 +157,10 @@ const OUTCOMES: Record<string, (input: any, scenario: StaffScenario) => Row[]> =
       { error: down('the calendar'), label: 'calendar down', arrange: { kind: 'calendarDown' } },
     ];
   },
+  askToMove: () => [
+    { output: 'template', label: 'customer asked by template' },
+    { error: down('the calendar'), label: 'calendar down', arrange: { kind: 'calendarDown' } },
+  ],
   blockTime: ({ cancel }: { cancel: string[] }) => [
     {
       output: { cancelled: cancel.length, notTold: 0 },
@@ -250,6 +255,8 @@ function phrasesFor(event: StaffEvent): string[] {
       return ['anular', 'cancel'];
     case 'KEEP_APPOINTMENTS':
       return ['mantener', 'keep them'];
+    case 'ASK_TO_MOVE':
+      return ['pedir cambio', 'ask to move'];
     case 'HELP':
       return ['ayuda', 'help'];
     default:

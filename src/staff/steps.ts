@@ -17,7 +17,7 @@ import {
   type ReminderSchedule,
 } from '../engine/ports.ts';
 import { log, phoneRef } from '../log.ts';
-import { tellCustomerCancelled } from './cancelled-by-shop.ts';
+import { tellCustomer } from './customer-messages.ts';
 import type { StaffNotices } from './notices.ts';
 
 export interface StaffStepDependencies {
@@ -85,7 +85,14 @@ export function staffStepsFor(member: StaffMember, deps: StaffStepDependencies) 
       log.warn({ event: 'cancellation.after_delete_failed', bookingId: appointmentId, error: String(error) });
     }
     log.info({ event: 'booking.cancelled_by_shop', bookingId: appointmentId, by: member.role });
-    return tellCustomerCancelled(appointment, deps);
+    return tellCustomer('cancelled', appointment, deps);
+  }
+
+  async function askToMove({ appointmentId }: { appointmentId: string }): Promise<Delivery> {
+    const appointment = await calendar.get(appointmentId);
+    if (!appointment) throw new Error(`no appointment ${appointmentId} to move`);
+    log.info({ event: 'booking.move_asked_by_shop', bookingId: appointmentId, by: member.role });
+    return tellCustomer('moveRequest', appointment, deps);
   }
 
   async function checkBlock({ request }: { request: BlockRequest }) {
@@ -142,7 +149,7 @@ export function staffStepsFor(member: StaffMember, deps: StaffStepDependencies) 
     return on;
   }
 
-  return { findAgenda, cancelForShop, checkBlock, blockTime, handBack, setNotices };
+  return { findAgenda, cancelForShop, askToMove, checkBlock, blockTime, handBack, setNotices };
 }
 
 /**

@@ -175,6 +175,33 @@ describe('cancelling on behalf of the shop', () => {
   });
 });
 
+describe('asking a customer to move their appointment', () => {
+  it('writes to the customer with buttons to move or cancel it; the move is theirs, and the staff hear of it', async () => {
+    const h = staffHarness(graph, start);
+    await h.say(OWNER.phone, 'hola');
+    await book(h, CARLOS, 'un corte mañana a las 10');
+    const agenda = await h.say(OWNER.phone, 'agenda mañana');
+    const row = optionIds(to(OWNER.phone, agenda)).find((id) => id.startsWith('PICK_APPOINTMENT:'))!;
+    await h.tapRow(OWNER.phone, row);
+    const asked = await h.say(OWNER.phone, 'pedir cambio');
+    expect(allShown(to(OWNER.phone, asked))).toContain('Le pido a Carlos que cambie su cita. Le he escrito.');
+    const told = to(CARLOS, asked);
+    expect(allShown(told)).toContain('necesitamos cambiar tu cita (Corte de pelo, miércoles 25 de noviembre 10:00)');
+    const id = row.slice('PICK_APPOINTMENT:'.length);
+    expect(optionIds(told)).toEqual([`MOVE_BOOKING:${id}`, `CANCEL_BOOKING:${id}`]);
+    // Nothing moved yet: only the customer's own yes moves it.
+    expect((await h.cita.calendar.get(id))?.start).toBe('2026-11-25T09:00:00.000Z');
+
+    await h.tapButton(CARLOS, `MOVE_BOOKING:${id}`, 'Cambiar cita');
+    await h.say(CARLOS, 'el jueves a las 12');
+    const moved = await h.say(CARLOS, 'sí');
+    expect(allShown(to(CARLOS, moved))).toContain('¡Cita cambiada!');
+    expect(allShown(to(OWNER.phone, moved))).toContain(
+      'Cita cambiada: ahora Corte de pelo, jueves 26 de noviembre 12:00',
+    );
+  });
+});
+
 describe('handing a customer to a person and back', () => {
   it('after three messages in a row the bot cannot read, a person takes over', async () => {
     const h = staffHarness(graph, start);
