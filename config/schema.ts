@@ -103,6 +103,8 @@ export const ShopConfig = z
     name: z.string().min(1),
     phone: z.string().min(1),
     address: z.string().min(1),
+    /** Where the shop is on the map: sent as a WhatsApp location pin with the address. */
+    location: z.object({ latitude: z.number().min(-90).max(90), longitude: z.number().min(-180).max(180) }).optional(),
     timezone: z
       .string()
       .refine((zone) => IANAZone.isValidZone(zone), 'must be an IANA timezone such as "Europe/Madrid"'),

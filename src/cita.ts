@@ -20,6 +20,7 @@ import {
   type Inbox,
   isInternal,
   isSimulated,
+  type MediaSource,
   type Messenger,
   type NoticeSettings,
   type RateLimiter,
@@ -27,7 +28,9 @@ import {
   type ReplyBus,
   SIMULATED_ID_PREFIX,
   type SlotHolds,
+  type Transcriber,
 } from './engine/ports.ts';
+import { VoiceNotes } from './engine/voice-notes.ts';
 import { startWorkers } from './engine/worker.ts';
 import type { Interpreter } from './interpreter/port.ts';
 import { ruleInterpreter } from './interpreter/rule-interpreter.ts';
@@ -58,6 +61,10 @@ export interface CitaOptions {
     /** Where replies to channel messages go (WhatsApp); replies to `converse` always stay in this process. */
     messenger: Messenger;
     rateLimiter: RateLimiter;
+    /** Where voice notes are fetched from (WhatsApp's media endpoints). */
+    media: MediaSource;
+    /** Speech to text for voice notes; without it they get "please write it". */
+    transcriber: Transcriber;
     reminders: ReminderSchedule;
     /** Which staff phones muted their notices. */
     noticeSettings: NoticeSettings;
@@ -109,9 +116,15 @@ export function createCita(options: CitaOptions) {
     reminders: adapters.reminders ?? new MemoryReminderSchedule(),
     noticeSettings: adapters.noticeSettings ?? new MemoryNoticeSettings(),
   };
+  const voiceNotes = new VoiceNotes({
+    media: adapters.media,
+    transcriber: adapters.transcriber,
+    onOutcome: (outcome) => metrics.voiceNotes.inc({ outcome }),
+  });
   const notices = staffNotices({ ...deps, messenger, settings: deps.noticeSettings, metrics });
   const engine = new ConversationEngine({
     ...deps,
+    voiceNotes,
     messenger,
     inbox,
     notices,

@@ -45,6 +45,12 @@ export const Env = z.object({
   LLM_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(LLM_TIMEOUT_MS),
   LLM_BREAKER_FAILURES: z.coerce.number().int().min(1).default(BREAKER_FAILURES),
   LLM_BREAKER_COOLDOWN_SECONDS: z.coerce.number().int().min(1).default(BREAKER_COOLDOWN_SECONDS),
+  /** Switches voice-note transcription on (any non-empty value for a local server); without it voice notes get "please write". */
+  TRANSCRIPTION_API_KEY: z.string().min(1).optional(),
+  /** OpenAI-compatible endpoint with /audio/transcriptions (default OpenAI's; Groq's, a local whisper.cpp). */
+  TRANSCRIPTION_BASE_URL: z.url().optional(),
+  TRANSCRIPTION_MODEL: z.string().min(1).optional(),
+  TRANSCRIPTION_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).optional(),
   /** WhatsApp Cloud API: all four switch the WhatsApp channel on; none keeps the simulator (see adapters/whatsapp/config.ts). */
   WHATSAPP_ACCESS_TOKEN: z.string().min(1).optional(),
   WHATSAPP_PHONE_NUMBER_ID: z.string().regex(/^\d+$/, 'must be the numeric phone number id from Meta').optional(),

@@ -3,7 +3,9 @@ import { googleCalendarFromEnv } from '../adapters/google-calendar/from-env.ts';
 import { createRedisAdapters } from '../adapters/redis/index.ts';
 import { RedisDeliveryProgress } from '../adapters/redis/outbox.ts';
 import { RedisSendPacer } from '../adapters/redis/pacing.ts';
+import { transcriberFromEnv } from '../adapters/transcription/from-env.ts';
 import { whatsAppConfig } from '../adapters/whatsapp/config.ts';
+import { WhatsAppMedia } from '../adapters/whatsapp/media.ts';
 import { WhatsAppMessenger } from '../adapters/whatsapp/messenger.ts';
 import { MemorySendPacer } from '../adapters/whatsapp/pacing.ts';
 import { loadShopConfig, ShopConfigError } from '../config/load.ts';
@@ -59,6 +61,9 @@ export function startCita(overrides: { now?: string } = {}) {
     const calendar = google ?? redis?.calendar;
     // LLM_API_KEY set: rules first, then the LLM for what they cannot read; unset: rules alone.
     const interpreter = meteredInterpreterFromEnv(env, metrics);
+    // TRANSCRIPTION_API_KEY set: voice notes are fetched from WhatsApp and transcribed; unset: "please write it".
+    const transcriber = transcriberFromEnv(env);
+    const media = whatsapp ? new WhatsAppMedia(whatsapp) : undefined;
     // What GET /readyz checks: the outside systems this process cannot work without.
     const readiness: ReadinessCheck[] = [
       ...(redis ? [{ name: 'redis', check: async () => void (await redis.redis.ping()) }] : []),
@@ -76,6 +81,8 @@ export function startCita(overrides: { now?: string } = {}) {
         ...(messenger ? { messenger } : {}),
         ...(calendar ? { calendar } : {}),
         ...(interpreter ? { interpreter } : {}),
+        ...(transcriber ? { transcriber } : {}),
+        ...(media ? { media } : {}),
         ...redis?.adapters,
       },
       onStop: async () => {

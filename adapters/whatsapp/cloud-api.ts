@@ -46,6 +46,10 @@ export function cloudApiMessage(phone: string, message: OutboundMessage) {
           },
         },
       } as const;
+    case 'location': {
+      const { latitude, longitude, name, address } = message;
+      return { ...envelope, type: 'location', location: { latitude, longitude, name, address } } as const;
+    }
     case 'template':
       return {
         ...envelope,

@@ -21,7 +21,7 @@ export interface MessageStatus {
 
 /**
  * One thing a webhook told us: a customer message for the inbox, a status to record, or something
- * that needs no answer (a reaction, a system notice, a message without a phone number).
+ * that needs no answer (a reaction taken back, a system notice, a message without a phone number).
  */
 export type WebhookUpdate =
   | { kind: 'message'; message: InboundMessage }
@@ -29,7 +29,7 @@ export type WebhookUpdate =
   | { kind: 'ignored'; reason: string; messageId?: string; type?: string; errors?: WebhookError[] };
 
 /** Message types the customer does not expect an answer to. */
-const SILENT_TYPES = new Set(['reaction', 'system', 'ephemeral', 'deleted', 'revoked']);
+const SILENT_TYPES = new Set(['system', 'ephemeral', 'deleted', 'revoked']);
 
 /**
  * Every update of a webhook payload, in the order Meta sent them: all entries, all changes, all
@@ -87,6 +87,9 @@ function readMessagesValue(value: MessagesValue, now: Date): WebhookUpdate[] {
 function readMessage(message: WebhookMessage, contacts: WebhookContact[], now: Date): WebhookUpdate {
   const about = { messageId: message.id, type: message.type, errors: message.errors };
   if (SILENT_TYPES.has(message.type)) return { kind: 'ignored', reason: `a ${message.type} needs no answer`, ...about };
+  if (message.type === 'reaction' && !message.reaction?.emoji) {
+    return { kind: 'ignored', reason: 'a reaction taken back needs no answer', ...about };
+  }
   // Without a phone number there is nobody cita can answer (Meta may send only a business-scoped user id).
   if (message.from === undefined) return { kind: 'ignored', reason: 'the sender has no phone number', ...about };
 
@@ -103,7 +106,7 @@ function readMessage(message: WebhookMessage, contacts: WebhookContact[], now: D
   return { kind: 'message', message: parsed.data };
 }
 
-/** Text and taps are read; every other kind gets the polite "I read text and buttons" answer. */
+/** Text, taps, voice notes and reactions are read; every other kind is answered by its type (a photo, a location…). */
 function contentOf(message: WebhookMessage): InboundMessage['content'] {
   if (message.type === 'text' && message.text) return { kind: 'text', text: message.text.body };
   if (message.type === 'interactive') {
@@ -116,8 +119,14 @@ function contentOf(message: WebhookMessage): InboundMessage['content'] {
     if (payload) return { kind: 'reply', replyId: payload, title: text };
     if (text) return { kind: 'text', text };
   }
+  if (message.type === 'audio' && message.audio) {
+    return { kind: 'voice', mediaId: message.audio.id, mimeType: message.audio.mime_type };
+  }
+  if (message.type === 'reaction' && message.reaction?.emoji) {
+    return { kind: 'reaction', messageId: message.reaction.message_id, emoji: message.reaction.emoji };
+  }
   const type = message.type === 'unsupported' ? (message.unsupported?.type ?? 'unsupported') : message.type;
-  return { kind: 'unsupported', type };
+  return { kind: 'unsupported', type, ...(message.image ? { mediaId: message.image.id } : {}) };
 }
 
 function readStatus(status: WebhookStatus): MessageStatus {

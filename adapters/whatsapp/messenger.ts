@@ -1,4 +1,4 @@
-import { type Messenger, OutsideCustomerWindow } from '../../src/engine/ports.ts';
+import { type Messenger, OutsideCustomerWindow, type SentMessageIds } from '../../src/engine/ports.ts';
 import { log, phoneRef } from '../../src/log.ts';
 import { OutboundMessage } from '../../src/messages/whatsapp.ts';
 import {
@@ -87,7 +87,8 @@ export class WhatsAppMessenger implements Messenger {
     this.#onThrottled = options.onThrottled ?? (() => {});
   }
 
-  async send(phone: string, messages: OutboundMessage[], inReplyTo?: string): Promise<void> {
+  async send(phone: string, messages: OutboundMessage[], inReplyTo?: string): Promise<SentMessageIds> {
+    const ids: SentMessageIds = messages.map(() => undefined);
     const alreadySent = inReplyTo ? await this.#progress.delivered(phone, inReplyTo) : 0;
     if (alreadySent > 0) {
       log.info({ event: 'whatsapp.send_resumed', inReplyTo, alreadySent }, 'turn resumed after replies already sent');
@@ -100,7 +101,8 @@ export class WhatsAppMessenger implements Messenger {
       if (outcome.ok) {
         if (inReplyTo) await this.#recordProgress(phone, inReplyTo, index + 1);
         const sent = SentMessage.safeParse(outcome.body);
-        log.info({ ...context, messageId: sent.success ? sent.data.messages[0]?.id : undefined }, 'reply sent');
+        ids[index] = sent.success ? sent.data.messages[0]?.id : undefined;
+        log.info({ ...context, messageId: ids[index] }, 'reply sent');
         continue;
       }
       if (outcome.retry) {
@@ -120,8 +122,9 @@ export class WhatsAppMessenger implements Messenger {
       // A message cita sent on its own (a reminder) can be sent again as a template; say so.
       if (outsideWindow && inReplyTo === undefined)
         throw new OutsideCustomerWindow(`window closed for ${phoneRef(phone)}`);
-      return;
+      return ids;
     }
+    return ids;
   }
 
   /**

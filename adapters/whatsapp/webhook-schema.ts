@@ -43,6 +43,14 @@ export const WebhookMessage = z.looseObject({
         .optional(),
     })
     .optional(),
+  /** A voice note (`voice: true`) or another audio file; its bytes are fetched by id. */
+  audio: z
+    .looseObject({ id: z.string().min(1), mime_type: z.string().optional(), voice: z.boolean().optional() })
+    .optional(),
+  /** A photo; its id is kept for the staff. */
+  image: z.looseObject({ id: z.string().min(1) }).optional(),
+  /** An emoji on one of cita's messages; no `emoji` means the customer took their reaction back. */
+  reaction: z.looseObject({ message_id: z.string().min(1), emoji: z.string().optional() }).optional(),
   /** A quick-reply button of a template message. */
   button: z.looseObject({ payload: z.string().optional(), text: z.string().optional() }).optional(),
   unsupported: z.looseObject({ type: z.string().optional() }).optional(),

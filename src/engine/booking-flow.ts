@@ -1,27 +1,37 @@
 import { type Actor, getNextTransitions, type SnapshotFrom } from 'xstate';
-import type { ShopConfig } from '../../config/schema.ts';
+import type { Language, ShopConfig } from '../../config/schema.ts';
 import type { BookingInput, Hold } from '../../machines/booking.context.ts';
 import { BOOKING_MACHINE_VERSION, bookingMachine, WITH_STAFF } from '../../machines/booking.machine.ts';
 import { CUSTOMER_EVENT_TYPES, type CustomerEventType } from '../../machines/events.ts';
+import { languageOfPhone } from '../interpreter/phone-language.ts';
 import type { Interpreter } from '../interpreter/port.ts';
-import { readMessage } from '../interpreter/read-message.ts';
+import { type Reading, readMessage } from '../interpreter/read-message.ts';
 import type { Choice, Situation } from '../interpreter/rules/index.ts';
-import { log } from '../log.ts';
+import { log, phoneRef } from '../log.ts';
 import { eventFromReplyId } from '../messages/reply-ids.ts';
 import { COPY, renderReplies, stepView } from '../messages/views.ts';
-import { optionsOf } from '../messages/whatsapp.ts';
+import { optionsOf, shorten } from '../messages/whatsapp.ts';
 import type { StaffNotices } from '../staff/notices.ts';
 import { restoreActor, settle, stateName } from './actors.ts';
 import { type BookingDependencies, bookingActorsFor, heldSlot } from './booking-actors.ts';
 import type { FlowDependencies, FlowTurn } from './flow.ts';
 import type { InboundMessage, StoredConversation } from './ports.ts';
 import { customerTurn } from './turns.ts';
+import type { VoiceNotes } from './voice-notes.ts';
 
 export interface BookingFlowDependencies extends BookingDependencies, FlowDependencies {
   interpreter: Interpreter;
   /** Tells the staff when a customer asks for a person; without it nobody is told. */
   notices?: StaffNotices;
+  /** Hears voice notes; without it every voice note gets "please write it". */
+  voiceNotes?: VoiceNotes;
 }
+
+/** How much of a transcript is shown back to the customer. */
+const HEARD_SHOWN = 300;
+
+/** Emojis that mean yes when put on the confirmation question. */
+export const YES_REACTIONS = new Set(['✅', '👍', '👍🏻', '👍🏼', '👍🏽', '👍🏾', '👍🏿', '✔️']);
 
 type BookingActor = Actor<typeof bookingMachine>;
 type BookingSnapshot = SnapshotFrom<typeof bookingMachine>;
@@ -64,9 +74,11 @@ export async function bookingTurn(
     },
   });
   const fits = stored?.machine !== 'staff' && stored?.machineVersion === BOOKING_MACHINE_VERSION;
+  // A first message without words (a photo, a voice note not heard) is answered in the phone's likely language.
+  const wordless = message.content.kind !== 'text' && message.content.kind !== 'reply';
   const { actor, lost } = restoreActor(machine, {
     phone: message.phone,
-    input: bookingInputFor(shop),
+    input: bookingInputFor(shop, wordless ? languageOfPhone(message.phone, shop) : undefined),
     saved: stored && { snapshot: stored.snapshot, fits },
     inspect: deps.inspect?.(message.phone),
   });
@@ -85,8 +97,23 @@ export async function bookingTurn(
       log.info({ event: 'message.held_for_staff', held: actor.getSnapshot().context.heldForStaff });
       return turnOf(actor, []);
     }
+    const { content } = message;
+    // A reaction is a yes only to the confirmation question on screen; any other one changes nothing and answers nothing.
+    if (content.kind === 'reaction' && !confirmsQuestion(content, stored, actor.getSnapshot())) {
+      log.info({ event: 'reaction.ignored', phoneRef: phoneRef(message.phone), state: actor.getSnapshot().value });
+      return { ...turnOf(actor, []), ignored: true };
+    }
     const situation = { ...situationOf(actor.getSnapshot(), shop, clock()), recentTurns: stored?.turns ?? [] };
-    const reading = await readMessage(message.content, situation, interpreter);
+    const voiceNotes = deps.voiceNotes;
+    const reading: Reading =
+      content.kind === 'reaction'
+        ? { events: [{ type: 'CONFIRM' }] }
+        : await readMessage(
+            content,
+            situation,
+            interpreter,
+            voiceNotes && ((note, lang) => voiceNotes.read(note, lang)),
+          );
     let understood = false;
     for (const event of reading.events) {
       if (!actor.getSnapshot().can(event)) continue;
@@ -94,14 +121,19 @@ export async function bookingTurn(
       actor.send(event);
       await settle(actor);
     }
-    if (reading.remark) remarks.push(COPY[actor.getSnapshot().context.language].remarks[reading.remark]);
+    const copy = COPY[actor.getSnapshot().context.language];
+    if (reading.heard) remarks.push(copy.heard(shorten(reading.heard, HEARD_SHOWN)));
+    if (reading.remark) remarks.push(copy.remarks[reading.remark]);
     else if (!understood) {
       actor.send({ type: 'NOT_UNDERSTOOD' });
       await settle(actor);
     }
     await Promise.all(pending);
     const snapshot = actor.getSnapshot();
-    return turnOf(actor, renderReplies({ state: String(snapshot.value), context: snapshot.context }, shop, remarks));
+    return {
+      ...turnOf(actor, renderReplies({ state: String(snapshot.value), context: snapshot.context }, shop, remarks)),
+      ...(reading.heard !== undefined && { heard: reading.heard }),
+    };
   } finally {
     actor.stop();
   }
@@ -118,9 +150,9 @@ function turnOf(actor: BookingActor, replies: FlowTurn['replies']): FlowTurn {
 }
 
 /** What every conversation's machine starts from: the shop's default language, services and policy. */
-export function bookingInputFor(shop: ShopConfig): BookingInput {
+export function bookingInputFor(shop: ShopConfig, language?: Language): BookingInput {
   return {
-    language: shop.languages.default,
+    language: language ?? shop.languages.default,
     serviceIds: shop.services.map((service) => service.id),
     cancellationNoticeMinutes: shop.booking.cancellationNoticeMinutes,
     handoffQuietMinutes: shop.handoff.quietMinutes,
@@ -151,4 +183,24 @@ export function situationOf(snapshot: BookingSnapshot, shop: ShopConfig, now: Da
 export function acceptedEvents(snapshot: BookingSnapshot): ReadonlySet<CustomerEventType> {
   const types = new Set(getNextTransitions(snapshot).map((transition) => transition.eventType));
   return new Set(CUSTOMER_EVENT_TYPES.filter((type) => types.has(type)));
+}
+
+/**
+ * A reaction confirms only when it is a yes, on the very question last sent, while the conversation
+ * still waits on that question for the same hold: a ✅ on an older message, or after the time
+ * changed, is never read as a yes.
+ */
+function confirmsQuestion(
+  reaction: { messageId: string; emoji: string },
+  stored: StoredConversation | undefined,
+  snapshot: BookingSnapshot,
+): boolean {
+  const question = stored?.question;
+  return (
+    YES_REACTIONS.has(reaction.emoji) &&
+    question !== undefined &&
+    question.messageId === reaction.messageId &&
+    snapshot.value === 'confirming' &&
+    snapshot.context.hold?.token === question.holdToken
+  );
 }

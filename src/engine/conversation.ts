@@ -1,14 +1,16 @@
+import { z } from 'zod';
 import { staffMemberFor } from '../../config/schema.ts';
 import { log, phoneRef } from '../log.ts';
+import { replyIdFor } from '../messages/reply-ids.ts';
 import { OutboundMessage } from '../messages/whatsapp.ts';
 import { type BookingFlowDependencies, bookingTurn } from './booking-flow.ts';
 import type { FlowTurn } from './flow.ts';
-import type { ConversationStore, InboundMessage } from './ports.ts';
+import type { ConversationStore, InboundMessage, SentMessageIds, StoredConversation } from './ports.ts';
 import { type StaffFlowDependencies, staffTurn } from './staff-flow.ts';
 import { botTurn, customerTurn, RECENT_TURNS } from './turns.ts';
 
 export { SETTLE_TIMEOUT_MS } from './actors.ts';
-export { acceptedEvents, bookingInputFor, situationOf } from './booking-flow.ts';
+export { acceptedEvents, bookingInputFor, situationOf, YES_REACTIONS } from './booking-flow.ts';
 export { RECENT_TURNS } from './turns.ts';
 
 export interface EngineDependencies extends BookingFlowDependencies, StaffFlowDependencies {
@@ -43,6 +45,8 @@ export class ConversationEngine {
     const turn: FlowTurn = member
       ? await staffTurn(message, stored, member, this.#deps)
       : await bookingTurn(message, stored, this.#deps);
+    // A reaction that answers nothing changes nothing: not even the record of turns.
+    if (turn.ignored) return [];
     const stateBefore = stored && stored.machine === turn.machine ? stateOf(stored.snapshot) : undefined;
     const saved = await conversations.save(
       message.phone,
@@ -52,7 +56,12 @@ export class ConversationEngine {
         snapshot: turn.snapshot,
         lastMessageId: message.id,
         replies: turn.replies,
-        turns: [...(stored?.turns ?? []), customerTurn(message), ...turn.replies.map(botTurn)].slice(-RECENT_TURNS),
+        turns: [...(stored?.turns ?? []), customerTurn(message, turn.heard), ...turn.replies.map(botTurn)].slice(
+          -RECENT_TURNS,
+        ),
+        // No `question` carried over: an older question must not confirm, and the one just
+        // rendered is recorded once it is sent (rememberQuestion).
+        photos: photosKept(stored, message),
       },
       version,
     );
@@ -64,10 +73,47 @@ export class ConversationEngine {
     );
     return turn.replies;
   }
+
+  /**
+   * Records which WhatsApp message is the confirmation question the customer was just sent, and
+   * the hold it asked about, so that a ✅ on exactly that message confirms exactly that slot.
+   * Called after the turn's replies went out; a newer message handled meanwhile wins.
+   */
+  async rememberQuestion(message: InboundMessage, replies: OutboundMessage[], sent: SentMessageIds): Promise<void> {
+    const messageId = sent[replies.findIndex(isConfirmationQuestion)];
+    if (messageId === undefined) return;
+    const { conversations } = this.#deps;
+    const { conversation, version } = await conversations.load(message.phone);
+    if (conversation?.lastMessageId !== message.id) return;
+    const confirming = ConfirmingSnapshot.safeParse(conversation.snapshot);
+    if (!confirming.success) return;
+    const question = { messageId, holdToken: confirming.data.context.hold.token };
+    await conversations.save(message.phone, { ...conversation, question }, version);
+  }
 }
 
 /** The state a saved snapshot rests in, read loosely (it may be of an older machine). */
 function stateOf(snapshot: unknown): string | undefined {
   const value = (snapshot as { value?: unknown } | undefined)?.value;
   return typeof value === 'string' ? value : undefined;
+}
+
+/** Photos kept for the staff: the last few, so the conversation stays small. */
+const PHOTOS_KEPT = 3;
+
+function photosKept(stored: StoredConversation | undefined, { content }: InboundMessage): string[] | undefined {
+  const photo = content.kind === 'unsupported' && content.type === 'image' ? content.mediaId : undefined;
+  if (!photo) return stored?.photos;
+  return [...(stored?.photos ?? []), photo].slice(-PHOTOS_KEPT);
+}
+
+/** The part of a saved snapshot that says it rests on the confirmation question, and for which hold. */
+const ConfirmingSnapshot = z.object({
+  value: z.literal('confirming'),
+  context: z.object({ hold: z.object({ token: z.string().min(1) }) }),
+});
+
+/** The confirmation question: the one reply with the CONFIRM button of the confirming step. */
+function isConfirmationQuestion(reply: OutboundMessage): boolean {
+  return reply.kind === 'buttons' && reply.buttons.some((button) => button.id === replyIdFor({ type: 'CONFIRM' }));
 }

@@ -16,4 +16,8 @@ export interface FlowTurn {
   /** The state the conversation rests in now ("confirming", "showingAgenda"). */
   state: string;
   replies: OutboundMessage[];
+  /** Nothing happened (a reaction that answers no question): nothing is saved or answered. */
+  ignored?: boolean;
+  /** What a voice note said, for the record of turns. */
+  heard?: string;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Language } from '../../config/schema.ts';
 import type { Slot } from '../../machines/booking.context.ts';
 import type { OutboundMessage } from '../messages/whatsapp.ts';
 
@@ -22,8 +23,19 @@ export const InboundMessage = z.object({
   content: z.discriminatedUnion('kind', [
     z.object({ kind: z.literal('text'), text: z.string() }),
     z.object({ kind: z.literal('reply'), replyId: z.string().min(1), title: z.string().optional() }),
-    /** Images, audio, locations…: answered with "I read text and buttons". */
-    z.object({ kind: z.literal('unsupported'), type: z.string() }),
+    /** A voice note (or any audio): transcribed, then read as if typed. Only the channel's media id is kept. */
+    z.object({
+      kind: z.literal('voice'),
+      mediaId: z.string().min(1).max(256),
+      mimeType: z.string().max(100).optional(),
+    }),
+    /** An emoji reaction to one of cita's messages (`messageId` is the wamid of the message reacted to). */
+    z.object({ kind: z.literal('reaction'), messageId: z.string().min(1).max(256), emoji: z.string().min(1).max(32) }),
+    /**
+     * Anything else (a photo, sticker, document, video, contact card, location…), by WhatsApp's type:
+     * answered with what cita can do. `mediaId` names a photo the shop may want to see.
+     */
+    z.object({ kind: z.literal('unsupported'), type: z.string(), mediaId: z.string().min(1).max(256).optional() }),
     /**
      * Not from the customer: a staff member handed them back to the bot. Put in the customer's own
      * queue, so it is handled in order with their messages; only cita makes these (never a webhook).
@@ -69,6 +81,13 @@ export const StoredConversation = z.object({
   replies: z.array(z.unknown()).default([]),
   /** The last few turns in words, for the LLM to read a message in context; kept no longer than the conversation. */
   turns: z.array(Turn).default([]),
+  /**
+   * The confirmation question the customer has in front of them, by its WhatsApp id, and the hold it
+   * asked about: a ✅ reaction to exactly that message is a yes to exactly that slot.
+   */
+  question: z.object({ messageId: z.string().min(1), holdToken: z.string().min(1) }).optional(),
+  /** WhatsApp ids of photos the customer sent (the haircut they want), newest last, for the staff to see. */
+  photos: z.array(z.string().min(1)).max(3).optional(),
 });
 export type StoredConversation = z.infer<typeof StoredConversation>;
 
@@ -184,17 +203,72 @@ export interface RateLimiter {
   check(message: Pick<InboundMessage, 'id' | 'phone'>): Promise<RateVerdict>;
 }
 
+/** The channel's id of each reply sent, in order; undefined where it is not known (sent by an earlier try). */
+export type SentMessageIds = (string | undefined)[];
+
 export interface Messenger {
   /**
    * Sends one turn's replies to the phone, in order. `inReplyTo` is the customer's message they
-   * answer; messages cita sends on its own (reminders) have none.
+   * answer; messages cita sends on its own (reminders) have none. A channel whose messages can be
+   * reacted to (WhatsApp) answers with the ids it got for them.
    */
-  send(phone: string, messages: OutboundMessage[], inReplyTo?: string): Promise<void>;
+  // biome-ignore lint/suspicious/noConfusingVoidType: channels without message ids (the simulator) return nothing
+  send(phone: string, messages: OutboundMessage[], inReplyTo?: string): Promise<SentMessageIds | void>;
   /**
    * Shows the customer their message was read and an answer is coming (WhatsApp's blue ticks and
    * "typing…"). Called by the worker before the message is handled; best effort, never throws.
    */
   markRead?(messageId: string): Promise<void>;
+}
+
+/** A media file fetched from the channel: a voice note on its way to be transcribed, never stored. */
+export interface Media {
+  bytes: Uint8Array;
+  /** The MIME type the channel gives, e.g. "audio/ogg; codecs=opus". */
+  mimeType: string;
+}
+
+/** Why a voice note could not be read; each is counted, and the customer is asked to write instead. */
+export const VoiceNoteFailureReason = z.enum([
+  /** No transcription service is configured (TRANSCRIPTION_* unset). */
+  'not_configured',
+  /** The channel no longer has the media (expired, deleted: 404). */
+  'media_expired',
+  /** The channel did not hand the media over (5xx, network, a refusal). */
+  'media_unavailable',
+  /** Longer than cita transcribes. */
+  'too_large',
+  /** A format the transcription service does not take (AMR, AAC) or not audio at all. */
+  'unsupported_format',
+  /** The transcription service refused the audio (4xx). */
+  'transcription_refused',
+  /** The transcription service failed or was unreachable (5xx, network). */
+  'transcription_failed',
+  'transcription_timeout',
+  /** Silence, noise, or nothing but filler: no words to read. */
+  'empty_transcript',
+]);
+export type VoiceNoteFailureReason = z.infer<typeof VoiceNoteFailureReason>;
+
+/** Thrown by a media source or a transcriber that could not do its part, with the reason to count. */
+export class VoiceNoteFailure extends Error {
+  readonly reason: VoiceNoteFailureReason;
+  constructor(reason: VoiceNoteFailureReason, detail?: string) {
+    super(detail ? `${reason}: ${detail}` : reason);
+    this.reason = reason;
+  }
+}
+
+/** Where the media of a customer's message is fetched from (WhatsApp: the Graph API). */
+export interface MediaSource {
+  /** The file behind a media id; throws VoiceNoteFailure (media_expired, too_large…) when it cannot be had. */
+  download(mediaId: string, options: { maxBytes: number }): Promise<Media>;
+}
+
+/** Speech to text (an OpenAI-compatible `/audio/transcriptions`). */
+export interface Transcriber {
+  /** The words of the audio, `language` being the conversation's (a hint); throws VoiceNoteFailure. */
+  transcribe(audio: Media, language: Language): Promise<string>;
 }
 
 /** A reminder of one appointment, due at `dueAt`; `start` is when the appointment was when it was planned. */

@@ -64,9 +64,21 @@ export async function staffTurn(
     await settle(actor);
     actor.send({ type: 'MESSAGE_RECEIVED', at: clock().toISOString() });
     const remarks: string[] = [];
-    const events = readStaffMessage(message.content, staffSituationOf(actor.getSnapshot(), shop, clock()));
-    if (message.content.kind === 'unsupported')
+    const { content } = message;
+    const turn = (replies: FlowTurn['replies']): FlowTurn => ({
+      machine: 'staff',
+      machineVersion: STAFF_MACHINE_VERSION,
+      snapshot: actor.getPersistedSnapshot(),
+      state: stateName(actor.getSnapshot().value),
+      replies,
+    });
+    // A reaction from a staff phone asks nothing of the staff machine.
+    if (content.kind === 'reaction') return { ...turn([]), ignored: true };
+    const events = readStaffMessage(content, staffSituationOf(actor.getSnapshot(), shop, clock()));
+    // Staff commands are typed or tapped: a voice note, photo or location is not one.
+    if (content.kind === 'unsupported' || content.kind === 'voice') {
       remarks.push(COPY[actor.getSnapshot().context.language].remarks.unsupported);
+    }
     let understood = false;
     for (const event of events) {
       if (!actor.getSnapshot().can(event)) continue;
@@ -76,13 +88,7 @@ export async function staffTurn(
     }
     if (!understood && remarks.length === 0) actor.send({ type: 'NOT_UNDERSTOOD' });
     const snapshot = actor.getSnapshot();
-    return {
-      machine: 'staff',
-      machineVersion: STAFF_MACHINE_VERSION,
-      snapshot: actor.getPersistedSnapshot(),
-      state: stateName(snapshot.value),
-      replies: renderStaffReplies({ state: String(snapshot.value), context: snapshot.context }, shop, remarks),
-    };
+    return turn(renderStaffReplies({ state: String(snapshot.value), context: snapshot.context }, shop, remarks));
   } finally {
     actor.stop();
   }

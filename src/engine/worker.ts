@@ -2,7 +2,7 @@ import { log, withMessageContext } from '../log.ts';
 import type { OutboundMessage } from '../messages/whatsapp.ts';
 import type { CitaMetrics } from '../metrics/registry.ts';
 import type { ConversationEngine } from './conversation.ts';
-import type { InboundMessage, Inbox, Messenger, RateLimiter } from './ports.ts';
+import type { InboundMessage, Inbox, Messenger, RateLimiter, SentMessageIds } from './ports.ts';
 
 /** Tries per message before it is given up on (and logged) so one bad message cannot block its phone. */
 /** How long a message handed back at shutdown stays this process's: time enough to exit. */
@@ -50,8 +50,11 @@ export function startWorkers({ inbox, engine, messenger, concurrency = 4, rateLi
         metrics?.rateLimited.inc({ verdict: verdict === 'slowDown' ? 'slow_down' : 'dropped' });
         log.info({ event: 'message.rate_limited', verdict });
       }
-      // Blue ticks and "typing…" while the message is read, once per message (not on retries).
-      if (verdict === 'allowed' && !attempts.has(message.id)) await markRead(message.id);
+      // Blue ticks and "typing…" while the message is read, once per message (not on retries); a
+      // reaction is not a message to read, and most get no answer.
+      if (verdict === 'allowed' && !attempts.has(message.id) && message.content.kind !== 'reaction') {
+        await markRead(message.id);
+      }
       // A dropped message answers nothing; sending the empty turn still ends the simulator's wait.
       const replies =
         verdict === 'allowed'
@@ -59,7 +62,8 @@ export function startWorkers({ inbox, engine, messenger, concurrency = 4, rateLi
           : verdict === 'slowDown' && rateLimit
             ? await rateLimit.slowDown(message)
             : [];
-      await messenger.send(message.phone, replies, message.id);
+      const sent = await messenger.send(message.phone, replies, message.id);
+      if (sent && verdict === 'allowed') await rememberQuestion(message, replies, sent);
       if (message.acceptedAt && replies.length > 0) {
         metrics?.replyLatency.observe((Date.now() - Date.parse(message.acceptedAt)) / 1000);
       }
@@ -80,6 +84,15 @@ export function startWorkers({ inbox, engine, messenger, concurrency = 4, rateLi
         await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
         await finish(message, 'retry');
       }
+    }
+  }
+
+  /** The replies went out: failing to note which one was the question must not send them again. */
+  async function rememberQuestion(message: InboundMessage, replies: OutboundMessage[], sent: SentMessageIds) {
+    try {
+      await engine.rememberQuestion(message, replies, sent);
+    } catch (error) {
+      log.warn({ event: 'question.unrecorded', error: String(error) }, 'could not record the question sent');
     }
   }
 

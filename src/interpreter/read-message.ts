@@ -1,5 +1,7 @@
+import type { Language } from '../../config/schema.ts';
 import type { CustomerEvent } from '../../machines/events.ts';
 import type { InboundMessage } from '../engine/ports.ts';
+import type { VoiceNoteReading } from '../engine/voice-notes.ts';
 import type { es } from '../messages/es.ts';
 import { eventFromReplyId } from '../messages/reply-ids.ts';
 import type { Interpreter } from './port.ts';
@@ -14,16 +16,32 @@ export interface Reading {
   events: CustomerEvent[];
   /** Something to tell the customer about the message itself (empty, too long, a photo). */
   remark?: Remark;
+  /** What a voice note said, shown back to the customer so a misheard note is seen at once. */
+  heard?: string;
 }
+
+/** Hears a voice note in the conversation's language (see VoiceNotes). */
+export type Listener = (note: { mediaId: string; mimeType?: string }, language: Language) => Promise<VoiceNoteReading>;
+
+/** What each kind of attachment gets: what cita can do with it. A location is a question: "where are you?". */
+const ATTACHMENT_REMARKS: Partial<Record<string, Remark>> = {
+  image: 'photo',
+  sticker: 'sticker',
+  document: 'document',
+  video: 'video',
+  contacts: 'contacts',
+};
 
 /**
  * What a customer's message asks for. A tapped button or list row is its event directly; text
- * goes to the interpreter; anything else gets a remark and no event.
+ * goes to the interpreter; a voice note is transcribed and read as text; anything else gets a
+ * remark and no event. (Reactions are the engine's: only it knows which question was reacted to.)
  */
 export async function readMessage(
   content: InboundMessage['content'],
   situation: Situation,
   interpreter: Interpreter,
+  listen?: Listener,
 ): Promise<Reading> {
   switch (content.kind) {
     case 'reply': {
@@ -34,8 +52,19 @@ export async function readMessage(
         ? readMessage({ kind: 'text', text: content.title }, situation, interpreter)
         : { events: [] };
     }
+    case 'voice': {
+      const heard = listen ? await listen(content, situation.language) : { failure: 'not_configured' as const };
+      if ('failure' in heard) {
+        return { events: [], remark: heard.failure === 'not_configured' ? 'voiceNotesOff' : 'voiceNoteUnheard' };
+      }
+      // The same reading as typed text: rules first, then the LLM when it is configured.
+      return { ...(await readMessage({ kind: 'text', text: heard.text }, situation, interpreter)), heard: heard.text };
+    }
+    case 'reaction':
+      return { events: [] };
     case 'unsupported':
-      return { events: [], remark: 'unsupported' };
+      if (content.type === 'location') return { events: [{ type: 'ASK_INFO', topic: 'address' }] };
+      return { events: [], remark: ATTACHMENT_REMARKS[content.type] ?? 'unsupported' };
     // Not the customer's words: the engine handles a hand-back before reading anything.
     case 'handedBack':
       return { events: [] };

@@ -86,10 +86,20 @@ export const es = {
     address: (name: string, address: string) => `📍 ${name}\n${address}`,
     services: 'Esto es lo que hacemos:',
   },
+  /** Above the reply to a voice note, so a misheard note is seen at once. */
+  heard: (transcript: string) => `🎙️ He entendido: «${transcript}»`,
   remarks: {
     empty: 'No me ha llegado ningún texto.',
     tooLong: 'Tu mensaje es muy largo para mí. Cuéntame en pocas palabras qué necesitas.',
-    unsupported: 'Solo puedo leer texto y botones. Escríbeme lo que necesitas, por favor.',
+    unsupported: 'Solo puedo leer texto, notas de voz y botones. Escríbeme lo que necesitas, por favor.',
+    voiceNotesOff: 'Ahora mismo no puedo escuchar notas de voz. ¿Me lo escribes, por favor?',
+    voiceNoteUnheard: 'Perdona, no he podido escuchar bien tu nota de voz. ¿Me lo escribes, por favor?',
+    photo:
+      '¡Gracias por la foto! La guardo para que la vea tu barbero. Para reservar, dime el servicio y el día, por ejemplo «corte mañana a las 5».',
+    sticker: '😄 Cuando quieras reservar, dime el servicio y el día, por ejemplo «corte mañana a las 5».',
+    document: 'No puedo abrir documentos. Escríbeme lo que necesitas, por favor.',
+    video: 'No puedo ver vídeos. Escríbeme lo que necesitas, o mándame una foto del corte que quieres.',
+    contacts: 'Gracias por el contacto, pero no puedo usarlo para reservar. Escríbeme lo que necesitas, por favor.',
     conversationLost: 'Perdona, he tenido que reiniciar nuestra conversación.',
     slowDown: 'Voy un poco lento con tantos mensajes. Dame un momento y escríbeme de nuevo.',
   },

@@ -164,12 +164,28 @@ export function renderReplies(conversation: Conversation, shop: ShopConfig, rema
   // A person has the conversation: the bot asks nothing; it only says, once, that a person will answer.
   if (conversation.state === 'withStaff') return said.length ? [{ kind: 'text', body: said.join('\n\n') }] : [];
   const step = stepView(conversation, shop);
+  const pin = shopPin(conversation, shop);
   // Notes go above the question in one message when they fit, so the customer reads one bubble.
   const preface = said.join('\n\n');
   if (preface && step.kind !== 'text' && preface.length + step.body.length + 2 <= LIMITS.interactiveBody) {
-    return [{ ...step, body: `${preface}\n\n${step.body}` }];
+    return [...pin, { ...step, body: `${preface}\n\n${step.body}` }];
   }
-  return [...(preface ? [{ kind: 'text' as const, body: shorten(preface, LIMITS.textBody) }] : []), step];
+  return [...pin, ...(preface ? [{ kind: 'text' as const, body: shorten(preface, LIMITS.textBody) }] : []), step];
+}
+
+/** The shop on the map, first, when the customer asked where it is and the config knows. */
+function shopPin({ context }: Conversation, shop: ShopConfig): OutboundMessage[] {
+  const asked = context.notes.some((note) => note.kind === 'info' && note.topic === 'address');
+  if (!asked || !shop.location) return [];
+  return [
+    {
+      kind: 'location',
+      ...shop.location,
+      name: shop.name,
+      address: shop.address,
+      body: COPY[context.language].info.address(shop.name, shop.address),
+    },
+  ];
 }
 
 /** The question of the current step alone; its options are what a bare number in the next message picks. */

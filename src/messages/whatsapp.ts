@@ -15,6 +15,8 @@ export const LIMITS = {
   rowDescription: 72,
   sectionTitle: 24,
   replyId: 256,
+  /** Name and address of a location message: Meta publishes no limit; kept to what a map card shows. */
+  locationText: 1000,
 } as const;
 
 const ReplyId = z.string().min(1).max(LIMITS.replyId);
@@ -62,11 +64,25 @@ export const TemplateMessage = z.object({
   buttons: z.array(z.object({ id: ReplyId, title: z.string().min(1).max(LIMITS.buttonTitle) })).max(LIMITS.buttons),
 });
 
+/**
+ * A pin on the map (the shop). `body` is how cita shows it in the simulator and the terminal;
+ * WhatsApp shows the map with the name and address.
+ */
+export const LocationMessage = z.object({
+  kind: z.literal('location'),
+  latitude: z.number().min(-90).max(90),
+  longitude: z.number().min(-180).max(180),
+  name: z.string().min(1).max(LIMITS.locationText),
+  address: z.string().min(1).max(LIMITS.locationText),
+  body: z.string().min(1).max(LIMITS.textBody),
+});
+
 export const OutboundMessage = z.discriminatedUnion('kind', [
   TextMessage,
   ButtonsMessage,
   ListMessage,
   TemplateMessage,
+  LocationMessage,
 ]);
 export type OutboundMessage = z.infer<typeof OutboundMessage>;
 

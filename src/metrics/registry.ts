@@ -25,8 +25,15 @@ export class CitaMetrics {
 
   readonly inboundMessages = new Counter({
     name: 'cita_inbound_messages_total',
-    help: 'Customer messages accepted into the inbox, by kind (text, reply = a tapped button or list row, unsupported)',
+    help: 'Customer messages accepted into the inbox, by kind (text, reply = a tapped button or list row, voice, reaction, unsupported = any other attachment)',
     labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+
+  readonly voiceNotes = new Counter({
+    name: 'cita_voice_notes_total',
+    help: 'Voice notes by outcome: transcribed, or why not (not_configured, media_expired, too_large, transcription_failed, empty_transcript, ...)',
+    labelNames: ['outcome'] as const,
     registers: [this.registry],
   });
 

@@ -40,6 +40,17 @@ describe.each(
     });
   });
 
+  it('keeps the confirmation question on screen and the photos sent with the conversation', async () => {
+    const store = make();
+    const withQuestion = {
+      ...conversation('confirming', 'wamid.1'),
+      question: { messageId: 'wamid.OUT1', holdToken: 'hold-1' },
+      photos: ['65463453'],
+    };
+    await store.save('34600000001', withQuestion, 0);
+    expect((await store.load('34600000001')).conversation).toEqual(withQuestion);
+  });
+
   it('refuses a save from a stale version and keeps the newer conversation', async () => {
     const store = make();
     await store.save('34600000001', conversation('choosingDate'), 0);

@@ -75,6 +75,7 @@ export function shown(message: CloudApiMessage): string {
   if (message.type === 'text') return message.text.body;
   if (message.type === 'template')
     return `template ${message.template.name} ${JSON.stringify(message.template.components)}`;
+  if (message.type !== 'interactive') return JSON.stringify(message);
   const { interactive } = message;
   const options =
     interactive.type === 'list'

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -107,6 +108,30 @@ const TemplateRequest = z.strictObject({
   }),
 });
 
+/** Degrees as Meta takes them: a number, or a string of one ("<LOCATION_LATITUDE>" in its docs). */
+const Degrees = (limit: number) =>
+  z
+    .union([
+      z.number(),
+      z
+        .string()
+        .regex(/^-?\d+(\.\d+)?$/)
+        .transform(Number),
+    ])
+    .refine((degrees) => Math.abs(degrees) <= limit, `must be between -${limit} and ${limit}`);
+
+const LocationRequest = z.strictObject({
+  ...Envelope,
+  to: To,
+  type: z.literal('location'),
+  location: z.strictObject({
+    latitude: Degrees(90),
+    longitude: Degrees(180),
+    name: z.string().min(1).optional(),
+    address: z.string().min(1).optional(),
+  }),
+});
+
 const ReadRequest = z.strictObject({
   messaging_product: z.literal('whatsapp'),
   status: z.literal('read'),
@@ -114,7 +139,7 @@ const ReadRequest = z.strictObject({
   typing_indicator: z.strictObject({ type: z.literal('text') }).optional(),
 });
 
-export const CloudApiMessage = z.union([TextRequest, ButtonRequest, ListRequest, TemplateRequest]);
+export const CloudApiMessage = z.union([TextRequest, ButtonRequest, ListRequest, TemplateRequest, LocationRequest]);
 export type CloudApiMessage = z.infer<typeof CloudApiMessage>;
 export const CloudApiRequest = z.union([CloudApiMessage, ReadRequest]);
 export type CloudApiRequest = z.infer<typeof CloudApiRequest>;
@@ -125,6 +150,8 @@ export interface RecordedRequest {
   body: unknown;
   /** The HTTP status the fake answered. */
   status: number;
+  /** The wamid given to a message sent (what a customer's reaction names). */
+  messageId?: string;
 }
 
 interface Failure {
@@ -145,6 +172,9 @@ type RequestKind = 'message' | 'read';
  */
 export async function startFakeGraphApi(options: { accessToken: string; phoneNumberId: string }) {
   const requests: RecordedRequest[] = [];
+  /** Media the customers "sent", by media id; a file whose URL expired is still known but no longer served. */
+  const media = new Map<string, { bytes: Buffer; mimeType: string; urlExpired: boolean }>();
+  const mediaRequests: { path: string; authorization: string | undefined; status: number }[] = [];
   const failures: Record<RequestKind, Failure[]> = { message: [], read: [] };
   let sent = 0;
 
@@ -178,6 +208,7 @@ export async function startFakeGraphApi(options: { accessToken: string; phoneNum
     }
     const record = { path: req.url ?? '', authorization: req.headers.authorization, body };
 
+    if (req.method === 'GET') return handleMedia(req, res);
     if (req.method !== 'POST' || !new RegExp(`^/v\\d+\\.\\d+/${options.phoneNumberId}/messages$`).test(record.path)) {
       return answer(res, record, 404, graphError(803, `Unknown path ${req.method} ${record.path}`));
     }
@@ -193,10 +224,60 @@ export async function startFakeGraphApi(options: { accessToken: string; phoneNum
     }
     if ('status' in parsed.data) return answer(res, record, 200, { success: true });
     sent += 1;
-    return answer(res, record, 200, {
+    const messageId = `wamid.FAKE${sent}`;
+    return answer(res, { ...record, messageId }, 200, {
       messaging_product: 'whatsapp',
       contacts: [{ input: parsed.data.to, wa_id: parsed.data.to }],
-      messages: [{ id: `wamid.FAKE${sent}` }],
+      messages: [{ id: messageId }],
+    });
+  }
+
+  /**
+   * `GET /{version}/{media-id}` answers the file's URL (valid a few minutes) and what it is, as
+   * Meta does; an id Meta does not have gets Graph's 400 "object does not exist". The URL serves
+   * the bytes to the same token, and 404 once expired.
+   */
+  function handleMedia(req: IncomingMessage, res: ServerResponse) {
+    const url = new URL(req.url ?? '/', 'http://fake');
+    const authorization = req.headers.authorization;
+    const reply = (status: number, type: string, body: string | Buffer) => {
+      mediaRequests.push({ path: url.pathname, authorization, status });
+      res.writeHead(status, { 'content-type': type });
+      res.end(body);
+    };
+    const json = (status: number, body: unknown) => reply(status, 'application/json', JSON.stringify(body));
+    if (authorization !== `Bearer ${options.accessToken}`)
+      return json(401, graphError(190, 'Invalid OAuth access token'));
+    const download = /^\/media-download\/([^/]+)$/.exec(url.pathname);
+    if (download) {
+      const file = media.get(decodeURIComponent(download[1]!));
+      if (!file || file.urlExpired) return json(404, graphError(100, 'The media URL has expired'));
+      return reply(200, file.mimeType, file.bytes);
+    }
+    const about = /^\/v\d+\.\d+\/([^/]+)$/.exec(url.pathname);
+    const id = about ? decodeURIComponent(about[1]!) : undefined;
+    const file = id === undefined ? undefined : media.get(id);
+    if (
+      !id ||
+      !file ||
+      (url.searchParams.has('phone_number_id') && url.searchParams.get('phone_number_id') !== options.phoneNumberId)
+    ) {
+      return json(
+        400,
+        graphError(
+          100,
+          `Unsupported get request. Object with ID '${id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.`,
+          'GraphMethodException',
+        ),
+      );
+    }
+    return json(200, {
+      messaging_product: 'whatsapp',
+      url: `http://127.0.0.1:${port}/media-download/${encodeURIComponent(id)}`,
+      mime_type: file.mimeType,
+      sha256: createHash('sha256').update(file.bytes).digest('hex'),
+      file_size: String(file.bytes.length),
+      id,
     });
   }
 
@@ -224,6 +305,21 @@ export async function startFakeGraphApi(options: { accessToken: string; phoneNum
       });
     },
     requests,
+    /** The media GETs (URL look-ups and downloads) with the token they carried and the status answered. */
+    mediaRequests,
+    /** A file a customer sent: its id comes in the webhook, its bytes from `GET /{media-id}`. */
+    addMedia(id: string, file: { bytes: Uint8Array; mimeType: string }): void {
+      media.set(id, { bytes: Buffer.from(file.bytes), mimeType: file.mimeType, urlExpired: false });
+    },
+    /** Meta no longer has the file (webhook media ids live seven days). */
+    forgetMedia(id: string): void {
+      media.delete(id);
+    },
+    /** The file's download URL has expired (they last five minutes): the look-up still works, the download 404s. */
+    expireMediaUrl(id: string): void {
+      const file = media.get(id);
+      if (file) file.urlExpired = true;
+    },
     /** The messages sent, without the read receipts, as Cloud API bodies in the order received. */
     get messages(): CloudApiMessage[] {
       return requests.flatMap((r) => {

@@ -23,6 +23,27 @@ export const reply = {
   hang: (): FakeReply => ({ kind: 'hang' }),
 };
 
+/** What the fake answers to one `POST /v1/audio/transcriptions`. */
+export type FakeTranscript =
+  /** `{ "text": ... }`, as Whisper answers with `response_format: json`. */
+  { kind: 'text'; text: string } | { kind: 'status'; status: number } | { kind: 'hang' };
+
+export const transcript = {
+  text: (text: string): FakeTranscript => ({ kind: 'text', text }),
+  status: (status: number): FakeTranscript => ({ kind: 'status', status }),
+  hang: (): FakeTranscript => ({ kind: 'hang' }),
+};
+
+/** The formats OpenAI's transcription endpoint takes, told by the file name's extension. */
+const TRANSCRIBABLE_EXTENSIONS = ['flac', 'mp3', 'mp4', 'mpeg', 'mpga', 'm4a', 'ogg', 'wav', 'webm'];
+
+/** One transcription request, as the multipart form arrived. */
+export interface RecordedTranscription {
+  authorization: string | undefined;
+  fields: Record<string, string>;
+  file: { name: string; type: string; bytes: Buffer };
+}
+
 /** One request the fake received: the parsed body and the headers that matter. */
 export interface RecordedRequest {
   path: string;
@@ -44,7 +65,9 @@ export interface JsonSchema {
 /**
  * A local OpenAI-compatible server for tests: `POST /v1/chat/completions` answers from a script
  * (one reply per request, in order; `{ events: [] }` once the script runs out) and records every
- * request, so tests drive the real openai SDK through real HTTP.
+ * request, so tests drive the real openai SDK through real HTTP. `POST /v1/audio/transcriptions`
+ * reads the SDK's multipart upload as OpenAI does (a file in a format it takes, and a model) and
+ * answers from its own script (`scriptTranscripts`).
  *
  * @example
  * const fake = await startFakeOpenAI();
@@ -54,10 +77,15 @@ export interface JsonSchema {
 export async function startFakeOpenAI() {
   const queue: FakeReply[] = [];
   const requests: RecordedRequest[] = [];
+  const transcripts: FakeTranscript[] = [];
+  const transcriptions: RecordedTranscription[] = [];
 
   const server = createServer(async function fakeOpenAI(req: IncomingMessage, res: ServerResponse) {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
+    if (req.method === 'POST' && req.url === '/v1/audio/transcriptions') {
+      return transcribe(req, Buffer.concat(chunks), res);
+    }
     const raw = Buffer.concat(chunks).toString('utf8');
     if (req.method !== 'POST' || req.url !== '/v1/chat/completions') {
       return send(res, 404, { error: { message: `no route ${req.method} ${req.url}`, type: 'not_found' } });
@@ -77,12 +105,62 @@ export async function startFakeOpenAI() {
         return send(res, 200, completion({ content: next.content, refusal: null }));
     }
   });
+  /** Reads the multipart form as OpenAI does: a file with a known extension and a model, or a 400. */
+  async function transcribe(req: IncomingMessage, body: Buffer, res: ServerResponse) {
+    let form: FormData;
+    try {
+      form = await new Request('http://fake/', {
+        method: 'POST',
+        headers: { 'content-type': req.headers['content-type'] ?? '' },
+        body,
+      }).formData();
+    } catch {
+      return send(res, 400, {
+        error: { message: 'expected a multipart/form-data body', type: 'invalid_request_error' },
+      });
+    }
+    const file = form.get('file');
+    const fields = Object.fromEntries([...form.entries()].flatMap(([k, v]) => (typeof v === 'string' ? [[k, v]] : [])));
+    if (!(file instanceof File) || !fields.model) {
+      return send(res, 400, { error: { message: 'file and model are required', type: 'invalid_request_error' } });
+    }
+    const extension = file.name.split('.').pop()?.toLowerCase() ?? '';
+    if (!TRANSCRIBABLE_EXTENSIONS.includes(extension)) {
+      return send(res, 400, {
+        error: {
+          message: `Invalid file format. Supported formats: ${JSON.stringify(TRANSCRIBABLE_EXTENSIONS)}`,
+          type: 'invalid_request_error',
+        },
+      });
+    }
+    transcriptions.push({
+      authorization: req.headers.authorization,
+      fields,
+      file: { name: file.name, type: file.type, bytes: Buffer.from(await file.arrayBuffer()) },
+    });
+    const next = transcripts.shift() ?? transcript.text('');
+    switch (next.kind) {
+      case 'hang':
+        return;
+      case 'status':
+        return send(res, next.status, { error: { message: `scripted ${next.status}`, type: 'server_error' } });
+      case 'text':
+        return send(res, 200, { text: next.text });
+    }
+  }
+
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
 
   return {
     baseURL: `http://127.0.0.1:${port}/v1`,
     requests,
+    /** Transcription requests received, with their form fields and the file uploaded. */
+    transcriptions,
+    /** Queues the answers to the next transcription requests, in order (`{ text: "" }` once they run out). */
+    scriptTranscripts(...answers: FakeTranscript[]) {
+      transcripts.push(...answers);
+    },
     /** Queues the replies to the next requests, in order. */
     script(...replies: FakeReply[]) {
       queue.push(...replies);

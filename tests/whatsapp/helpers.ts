@@ -101,8 +101,9 @@ export function turnTracking(inner: Messenger & { markRead(messageId: string): P
   const messenger: Messenger = {
     markRead: (messageId) => inner.markRead(messageId),
     async send(phone, messages, inReplyTo) {
-      await inner.send(phone, messages, inReplyTo);
+      const sent = await inner.send(phone, messages, inReplyTo);
       if (inReplyTo) turnsDone.get(inReplyTo)?.();
+      return sent;
     },
   };
   /** Resolves when the turn answering `messageId` was sent; call before delivering the message. */

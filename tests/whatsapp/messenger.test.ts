@@ -137,7 +137,7 @@ describe('the WhatsApp messenger', () => {
     const sender = graph.messenger();
     graph.failNext({ status: 400, code: 131047, message: 'Re-engagement message' });
 
-    await expect(sender.send(CUSTOMER, [greeting], 'wamid.IN1')).resolves.toBeUndefined();
+    await expect(sender.send(CUSTOMER, [greeting], 'wamid.IN1')).resolves.toEqual([undefined]);
     expect(graph.requests.map((r) => r.status)).toEqual([400]);
   });
 

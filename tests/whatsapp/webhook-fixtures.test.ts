@@ -44,9 +44,13 @@ const reply = (replyId: string, title: string, extra: Partial<InboundMessage> = 
   ...extra,
   content: { kind: 'reply', replyId, title },
 });
-const unsupported = (type: string): Partial<InboundMessage> => ({
+const unsupported = (type: string, mediaId?: string): Partial<InboundMessage> => ({
   ...CUSTOMER,
-  content: { kind: 'unsupported', type },
+  content: { kind: 'unsupported', type, ...(mediaId ? { mediaId } : {}) },
+});
+const voice = (mediaId: string, mimeType: string): Partial<InboundMessage> => ({
+  ...CUSTOMER,
+  content: { kind: 'voice', mediaId, mimeType },
 });
 const status = (value: string, extra: Partial<MessageStatus> = {}): Partial<MessageStatus> => ({
   status: value,
@@ -73,10 +77,11 @@ const EXPECTED: Record<string, Expected> = {
   netflie_button_with_referral_context: {
     accepted: [reply('No-Button-Payload', 'No', { phone: '16315551234', customerName: 'NAME' })],
   },
-  image: { accepted: [unsupported('image')] },
-  image_with_url: { accepted: [unsupported('image')] },
-  audio: { accepted: [unsupported('audio')] },
-  voice: { accepted: [unsupported('audio')] },
+  // A photo's media id is kept for the staff; audio (a voice note or not) is fetched by id and transcribed.
+  image: { accepted: [unsupported('image', '65463453')] },
+  image_with_url: { accepted: [unsupported('image', '65463453')] },
+  audio: { accepted: [voice('1234567890987654321', 'audio/ogg; codecs=opus')] },
+  voice: { accepted: [voice('1234567890987654321', 'audio/ogg; codecs=opus')] },
   video: { accepted: [unsupported('video')] },
   document: { accepted: [unsupported('document')] },
   sticker: { accepted: [unsupported('sticker')] },
@@ -96,7 +101,10 @@ const EXPECTED: Record<string, Expected> = {
   status_failed: { statuses: [status('failed', { errors: [expect.objectContaining({ code: 130472 })] })] },
   netflie_status_failed: { statuses: [status('failed', { errors: [expect.objectContaining({ code: 131053 })] })] },
   v25_status_sent: { statuses: [status('sent', { messageId: 'ABGGFlA5Fpa', recipient: '16315551181' })] },
-  reaction: { ignored: 1 },
+  // A reaction may confirm the question it is on (the engine decides); one taken back needs nothing.
+  reaction: {
+    accepted: [{ ...CUSTOMER, content: { kind: 'reaction', messageId: 'wamid.yzxyzx=', emoji: '😮' } }],
+  },
   reaction_removed: { ignored: 1 },
   system_identity_change: { ignored: 1 },
   // Only a business-scoped user id, no phone number: nobody to answer.
