@@ -79,6 +79,7 @@ export const Note = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('attendanceConfirmed') }),
   z.object({ kind: z.literal('attendanceNotRecorded') }),
   z.object({ kind: z.literal('personWillAnswer') }),
+  z.object({ kind: z.literal('callTheShop') }),
   z.object({ kind: z.literal('botIsBack') }),
 ]);
 export type Note = z.infer<typeof Note>;
@@ -91,6 +92,8 @@ export const BookingInput = z.object({
   cancellationNoticeMinutes: z.number().int().min(0),
   /** A customer with a person returns to the bot on their first message after this many quiet minutes. */
   handoffQuietMinutes: z.number().int().min(1),
+  /** Whether the shop has staff phones to hand a customer to (config `staff`). */
+  staffAvailable: z.boolean(),
 });
 export type BookingInput = z.infer<typeof BookingInput>;
 
@@ -115,6 +118,7 @@ export interface BookingContext {
   booking?: Booking;
   cancellationNoticeMinutes: number;
   handoffQuietMinutes: number;
+  staffAvailable: boolean;
   /** Messages in a row the bot could not read: at the third, a person takes over. */
   misreadInARow: number;
   /** Messages the customer sent while a person had the conversation (the bot answered none). */

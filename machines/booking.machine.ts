@@ -139,6 +139,7 @@ export const bookingMachine = setup({
       event.type === 'SELECT_BOOKING' && context.bookings.some((booking) => booking.id === event.bookingId),
     cancelWasTooLate: ({ event }) => 'error' in event && failureReason(event.error) === 'tooLateToCancel',
     isLastMisreadAllowed: ({ context }) => context.misreadInARow + 1 >= MISREADS_BEFORE_HANDOFF,
+    hasStaff: ({ context }) => context.staffAvailable,
     // Quiet means no message from the customer: the time comes in with the message, never from a clock.
     wasQuietLongEnough: ({ context, event }) =>
       event.type === 'MESSAGE_RECEIVED' &&
@@ -243,10 +244,14 @@ export const bookingMachine = setup({
     SET_LANGUAGE: { actions: 'switchLanguage' },
     // The third message in a row the bot cannot read goes to a person instead of a fourth "sorry?".
     NOT_UNDERSTOOD: [
-      { guard: 'isLastMisreadAllowed', target: '.withStaff', actions: HAND_TO_STAFF },
+      { guard: and(['isLastMisreadAllowed', 'hasStaff']), target: '.withStaff', actions: HAND_TO_STAFF },
       { actions: ['countMisread', { type: 'note', params: { kind: 'notUnderstood' } }] },
     ],
-    ASK_FOR_PERSON: { target: '.withStaff', actions: HAND_TO_STAFF },
+    ASK_FOR_PERSON: [
+      { guard: 'hasStaff', target: '.withStaff', actions: HAND_TO_STAFF },
+      // A shop with no staff phones has nobody to hand to: its phone number is given instead.
+      { actions: { type: 'note', params: { kind: 'callTheShop' } } },
+    ],
     // A hello in the middle of a booking: greet back and ask the current question again.
     GREET: { actions: { type: 'note', params: { kind: 'welcomeBack' } } },
     // A service named at any step is a correction: the day's slots depend on it, so they are looked up again.

@@ -10,6 +10,7 @@ import { MemoryRateLimiter } from '../adapters/memory/rate-limiter.ts';
 import { MemoryReminderSchedule } from '../adapters/memory/reminders.ts';
 import { SimulatorMessenger } from '../adapters/simulator/messenger.ts';
 import { Language, type ShopConfig } from '../config/schema.ts';
+import { rateCountedAtArrival } from './engine/arrival-rate.ts';
 import { ConversationEngine, type EngineDependencies } from './engine/conversation.ts';
 import {
   type BookingHistory,
@@ -77,6 +78,8 @@ export interface CitaOptions {
   metrics?: CitaMetrics;
   /** Sees every conversation's actor (the Stately inspector, the path tests' world). */
   inspect?: EngineDependencies['inspect'];
+  /** How long `converse` waits for a turn's replies (TURN_TIMEOUT_MS); past it, NoReplyInTime. */
+  turnTimeoutMs?: number;
 }
 
 /**
@@ -87,7 +90,9 @@ export function createCita(options: CitaOptions) {
   const clock = options.clock ?? (() => new Date());
   const adapters = options.adapters ?? {};
   const metrics = options.metrics ?? new CitaMetrics();
-  const inbox = meteredInbox(adapters.inbox ?? new MemoryInbox(), metrics);
+  const rateLimiter = adapters.rateLimiter ?? new MemoryRateLimiter();
+  // Counted as messages arrive, whichever way they come, not when a worker reaches them.
+  const inbox = rateCountedAtArrival(meteredInbox(adapters.inbox ?? new MemoryInbox(), metrics), rateLimiter);
   const simulator = new SimulatorMessenger();
   const replyBus = adapters.replies ?? simulator;
   // The customer's channel (WhatsApp), or the simulator when there is none.
@@ -129,14 +134,15 @@ export function createCita(options: CitaOptions) {
     inbox,
     notices,
     onStateEntered: (state) => metrics.stateEntries.inc({ state }),
+    onEventRefused: (reason) =>
+      metrics.refusedEvents.inc({ reason: reason === 'notAccepted' ? 'not_accepted' : 'confirm_not_asked' }),
   });
-  const rateLimiter = adapters.rateLimiter ?? new MemoryRateLimiter();
   const workers = startWorkers({
     inbox,
     engine,
     messenger,
     concurrency: options.workers,
-    rateLimit: { limiter: rateLimiter, slowDown: (message) => slowDownReplies(message.phone, deps) },
+    rateLimit: { slowDown: (message) => slowDownReplies(message.phone, deps) },
     metrics,
   });
   const reminderDeps = { ...deps, schedule: deps.reminders, messenger };
@@ -170,7 +176,7 @@ export function createCita(options: CitaOptions) {
       };
       await adapters.replies?.ready?.();
       if ((await inbox.accept(message)) === 'duplicate') return [];
-      const replies = await replyBus.repliesTo(message.id);
+      const replies = await replyBus.repliesTo(message.id, options.turnTimeoutMs);
       // Reminders sent since the customer's last turn show first, as they would on the phone.
       return [...simulator.takeUnprompted(phone), ...replies];
     },

@@ -102,7 +102,8 @@ export function withMessageContext<T>(message: { id: string; phone: string }, wo
 
 function privateFields(value: unknown, key?: string, depth = 0): unknown {
   if (typeof value === 'string') {
-    if (key !== undefined && MESSAGE_ID_KEYS.has(key)) return value.startsWith('m_') ? value : messageRef(value);
+    // Always hashed, whatever the id looks like: a crafted id "m_34611100003_leak" is no reference.
+    if (key !== undefined && MESSAGE_ID_KEYS.has(key)) return messageRef(value);
     if (key !== undefined && HASHED_KEYS.has(key)) return value;
     return value.replace(DIGIT_RUN, '[digits]');
   }

@@ -22,6 +22,7 @@ function fullContext(language: 'es' | 'en', notes: Note[] = []): BookingContext 
     serviceIds: shop.services.map((s) => s.id),
     receivedAt: '2026-11-24T09:00:00.000Z',
     handoffQuietMinutes: 120,
+    staffAvailable: true,
     misreadInARow: 0,
     heldForStaff: 0,
     serviceId: 'corte-barba',
@@ -71,6 +72,7 @@ const ALL_NOTES: Note[] = [
   { kind: 'attendanceNotRecorded' },
   { kind: 'personWillAnswer' },
   { kind: 'botIsBack' },
+  { kind: 'callTheShop' },
 ];
 
 const states = Object.keys(bookingMachine.states);

@@ -89,7 +89,8 @@ export function createRedisAdapters({ url, prefix = DEFAULT_PREFIX, conversation
       conversations: new RedisConversationStore(redis, { prefix, ttlMs: conversationTtlMs }),
       holds: new RedisSlotHolds(redis, { prefix }),
       history: new RedisBookingHistory(redis, { prefix }),
-      rateLimiter: new RedisRateLimiter(redis, { prefix }),
+      // Counted as messages arrive, on the webhook's path: it must fail as fast as storing them.
+      rateLimiter: new RedisRateLimiter(intake, { prefix }),
       reminders: new RedisReminderSchedule(redis, { prefix }),
       noticeSettings: new RedisNoticeSettings(redis, { prefix }),
       replies,

@@ -1,4 +1,4 @@
-import type { Messenger, ReplyBus } from '../../src/engine/ports.ts';
+import { type Messenger, NoReplyInTime, type ReplyBus, TURN_TIMEOUT_MS } from '../../src/engine/ports.ts';
 
 /** Replies nobody here waits for are kept this long (they may be for another process's caller). */
 const UNCLAIMED_REPLIES_MS = 60_000;
@@ -42,7 +42,7 @@ export class SimulatorMessenger implements Messenger, ReplyBus {
   }
 
   /** Resolves with the replies to message `id`, or rejects after `timeoutMs`. */
-  repliesTo(id: string, timeoutMs = 15_000): Promise<OutboundMessage[]> {
+  repliesTo(id: string, timeoutMs = TURN_TIMEOUT_MS): Promise<OutboundMessage[]> {
     const early = this.#early.get(id);
     if (early) {
       this.#early.delete(id);
@@ -51,7 +51,7 @@ export class SimulatorMessenger implements Messenger, ReplyBus {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#waiting.delete(id);
-        reject(new Error(`no reply to message ${id} within ${timeoutMs} ms`));
+        reject(new NoReplyInTime(timeoutMs));
       }, timeoutMs);
       this.#waiting.set(id, (messages) => {
         clearTimeout(timer);

@@ -1,4 +1,4 @@
-import { InboundMessage } from '../../src/engine/ports.ts';
+import { InboundMessage, isInternal, isSimulated } from '../../src/engine/ports.ts';
 import {
   MessagesValue,
   WebhookContact,
@@ -26,7 +26,26 @@ export interface MessageStatus {
 export type WebhookUpdate =
   | { kind: 'message'; message: InboundMessage }
   | { kind: 'status'; status: MessageStatus }
-  | { kind: 'ignored'; reason: string; messageId?: string; type?: string; errors?: WebhookError[] };
+  | { kind: 'ignored'; reason: string; messageId?: string; type?: string; errors?: WebhookError[] }
+  /** Refused at the border: logged and counted, never answered; the rest of the batch goes on. */
+  | { kind: 'dropped'; reason: DropReason; messageId?: string };
+
+/** Why an item of a webhook was refused at the border. */
+export type DropReason =
+  /** A message or status that does not parse (a field of the wrong shape, a timestamp past any date). */
+  | 'unreadable'
+  /** A change for another business number than ours: never answered from ours. */
+  | 'notOurNumber'
+  /**
+   * A message id in the simulator's form, or in the form of those cita queues itself (a hand-back),
+   * which WhatsApp never sends: its replies must not reach a simulator caller or skip the read receipt.
+   */
+  | 'simulatorId';
+
+export interface ReadWebhookOptions {
+  /** Our business number's id: changes for any other (or none) are dropped. Unset: every change is read. */
+  phoneNumberId?: string;
+}
 
 /** Message types the customer does not expect an answer to. */
 const SILENT_TYPES = new Set(['system', 'ephemeral', 'deleted', 'revoked']);
@@ -39,7 +58,7 @@ const SILENT_TYPES = new Set(['system', 'ephemeral', 'deleted', 'revoked']);
  * @example
  * for (const update of readWebhook(payload, new Date())) if (update.kind === 'message') await inbox.accept(update.message);
  */
-export function readWebhook(payload: WebhookPayload, now: Date): WebhookUpdate[] {
+export function readWebhook(payload: WebhookPayload, now: Date, options: ReadWebhookOptions = {}): WebhookUpdate[] {
   const updates: WebhookUpdate[] = [];
   for (const entry of payload.entry) {
     for (const change of entry.changes) {
@@ -50,6 +69,13 @@ export function readWebhook(payload: WebhookPayload, now: Date): WebhookUpdate[]
       const value = MessagesValue.safeParse(change.value);
       if (!value.success) {
         updates.push({ kind: 'ignored', reason: 'a "messages" change without a WhatsApp value' });
+        continue;
+      }
+      const ours =
+        options.phoneNumberId === undefined || value.data.metadata?.phone_number_id === options.phoneNumberId;
+      if (!ours) {
+        const items = (value.data.messages?.length ?? 0) + (value.data.statuses?.length ?? 0);
+        for (let i = 0; i < items; i++) updates.push({ kind: 'dropped', reason: 'notOurNumber' });
         continue;
       }
       updates.push(...readMessagesValue(value.data, now));
@@ -67,24 +93,25 @@ function readMessagesValue(value: MessagesValue, now: Date): WebhookUpdate[] {
   if (value.errors?.length) {
     updates.push({ kind: 'ignored', reason: 'Meta reported errors for this change', errors: readErrors(value.errors) });
   }
-  for (const raw of value.messages ?? []) {
-    const parsed = WebhookMessage.safeParse(raw);
-    updates.push(
-      parsed.success ? readMessage(parsed.data, contacts, now) : { kind: 'ignored', reason: 'unreadable message' },
-    );
-  }
-  for (const raw of value.statuses ?? []) {
-    const parsed = WebhookStatus.safeParse(raw);
-    updates.push(
-      parsed.success
-        ? { kind: 'status', status: readStatus(parsed.data) }
-        : { kind: 'ignored', reason: 'unreadable status' },
-    );
-  }
+  for (const raw of value.messages ?? []) updates.push(readOne(() => readMessage(raw, contacts, now)));
+  for (const raw of value.statuses ?? []) updates.push(readOne(() => readStatus(raw)));
   return updates;
 }
 
-function readMessage(message: WebhookMessage, contacts: WebhookContact[], now: Date): WebhookUpdate {
+/** One item's reading; whatever goes wrong in it (it should not, after zod) costs only that item. */
+function readOne(read: () => WebhookUpdate): WebhookUpdate {
+  try {
+    return read();
+  } catch {
+    return { kind: 'dropped', reason: 'unreadable' };
+  }
+}
+
+function readMessage(raw: unknown, contacts: WebhookContact[], now: Date): WebhookUpdate {
+  const read = WebhookMessage.safeParse(raw);
+  if (!read.success) return { kind: 'dropped', reason: 'unreadable' };
+  const message = read.data;
+  if (isSimulated(message.id) || isInternal(message.id)) return { kind: 'dropped', reason: 'simulatorId' };
   const about = { messageId: message.id, type: message.type, errors: message.errors };
   if (SILENT_TYPES.has(message.type)) return { kind: 'ignored', reason: `a ${message.type} needs no answer`, ...about };
   if (message.type === 'reaction' && !message.reaction?.emoji) {
@@ -102,7 +129,7 @@ function readMessage(message: WebhookMessage, contacts: WebhookContact[], now: D
     content: contentOf(message),
   };
   const parsed = InboundMessage.safeParse(candidate);
-  if (!parsed.success) return { kind: 'ignored', reason: 'the sender is not a phone number cita can answer', ...about };
+  if (!parsed.success) return { kind: 'dropped', reason: 'unreadable', messageId: message.id };
   return { kind: 'message', message: parsed.data };
 }
 
@@ -129,13 +156,19 @@ function contentOf(message: WebhookMessage): InboundMessage['content'] {
   return { kind: 'unsupported', type, ...(message.image ? { mediaId: message.image.id } : {}) };
 }
 
-function readStatus(status: WebhookStatus): MessageStatus {
+function readStatus(raw: unknown): WebhookUpdate {
+  const parsed = WebhookStatus.safeParse(raw);
+  if (!parsed.success) return { kind: 'dropped', reason: 'unreadable' };
+  const status = parsed.data;
   return {
-    messageId: status.id,
-    status: status.status,
-    recipient: status.recipient_id,
-    at: status.timestamp === undefined ? undefined : new Date(status.timestamp * 1000).toISOString(),
-    errors: status.errors ?? [],
+    kind: 'status',
+    status: {
+      messageId: status.id,
+      status: status.status,
+      recipient: status.recipient_id,
+      at: status.timestamp === undefined ? undefined : new Date(status.timestamp * 1000).toISOString(),
+      errors: status.errors ?? [],
+    },
   };
 }
 

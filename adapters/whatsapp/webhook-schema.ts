@@ -9,8 +9,18 @@ import { z } from 'zod';
  * message and status is parsed on its own, so one odd message cannot hide the others in a batch.
  */
 
-/** Meta sends seconds since the epoch, as a string in its docs and as a number in some payloads. */
-const EpochSeconds = z.union([z.string().regex(/^\d+$/), z.number().int().nonnegative()]).transform(Number);
+/** The last second a JavaScript Date can hold (8.64e15 ms): anything later cannot be a real send time. */
+const LAST_DATE_SECONDS = 8.64e12;
+
+/**
+ * Meta sends seconds since the epoch, as a string in its docs and as a number in some payloads.
+ * "99999999999999" is digits but no date: it fails here, dropping its one message, rather than
+ * throwing later and failing the whole batch.
+ */
+const EpochSeconds = z
+  .union([z.string().regex(/^\d{1,13}$/), z.number().int().nonnegative()])
+  .transform(Number)
+  .refine((seconds) => seconds <= LAST_DATE_SECONDS, 'a timestamp past the last date JavaScript can hold');
 
 export const WebhookError = z.looseObject({
   code: z.number().int(),

@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import type { InboundMessage } from '../engine/ports.ts';
+import { type InboundMessage, NoReplyInTime } from '../engine/ports.ts';
 import { log } from '../log.ts';
 import { type OutboundMessage, optionsOf } from '../messages/whatsapp.ts';
 import { startCita } from '../startup.ts';
@@ -32,7 +32,15 @@ let shown: OutboundMessage[] = [];
 if (interactive) console.log('cita chat: write a message (e.g. "hola"); Ctrl+D to leave.\n');
 for await (const line of lines) {
   if (!interactive) console.log(`> ${line}`);
-  const replies = await cita.converse(values.phone, contentOf(line, shown));
+  let replies: OutboundMessage[];
+  try {
+    replies = await cita.converse(values.phone, contentOf(line, shown));
+  } catch (error) {
+    if (!(error instanceof NoReplyInTime)) throw error;
+    // A slow calendar or model: say so and keep the chat going, as the simulator API's 504 does.
+    console.log(`\n(no reply within ${error.timeoutMs / 1000} s; the calendar or the model is slow)\n`);
+    continue;
+  }
   for (const reply of replies) console.log(`\n${renderForTerminal(reply)}`);
   console.log('');
   shown = replies;

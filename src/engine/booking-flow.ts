@@ -13,9 +13,11 @@ import { COPY, renderReplies, stepView } from '../messages/views.ts';
 import { optionsOf, shorten } from '../messages/whatsapp.ts';
 import type { StaffNotices } from '../staff/notices.ts';
 import { restoreActor, settle, stateName } from './actors.ts';
+import { applyReading, type RefusalReason } from './apply-reading.ts';
 import { type BookingDependencies, bookingActorsFor, heldSlot } from './booking-actors.ts';
 import type { FlowDependencies, FlowTurn } from './flow.ts';
 import type { InboundMessage, StoredConversation } from './ports.ts';
+import { fitToShop } from './repair.ts';
 import { customerTurn } from './turns.ts';
 import type { VoiceNotes } from './voice-notes.ts';
 
@@ -25,6 +27,8 @@ export interface BookingFlowDependencies extends BookingDependencies, FlowDepend
   notices?: StaffNotices;
   /** Hears voice notes; without it every voice note gets "please write it". */
   voiceNotes?: VoiceNotes;
+  /** Told of every event read from a message that the live conversation did not take (metrics). */
+  onEventRefused?: (reason: RefusalReason) => void;
 }
 
 /** How much of a transcript is shown back to the customer. */
@@ -45,6 +49,7 @@ export async function bookingTurn(
   message: InboundMessage,
   stored: StoredConversation | undefined,
   deps: BookingFlowDependencies,
+  { startOver = false }: { startOver?: boolean } = {},
 ): Promise<FlowTurn> {
   const { shop, clock, interpreter } = deps;
   const pending: Promise<void>[] = [];
@@ -73,21 +78,43 @@ export async function bookingTurn(
       },
     },
   });
-  const fits = stored?.machine !== 'staff' && stored?.machineVersion === BOOKING_MACHINE_VERSION;
+  // Started over (the saved conversation made the code fail): the saved snapshot is not restored.
+  const saved = startOver ? undefined : stored;
+  let fits = saved?.machine !== 'staff' && saved?.machineVersion === BOOKING_MACHINE_VERSION;
+  let savedSnapshot = saved?.snapshot;
+  let repaired = false;
+  if (saved && fits) {
+    try {
+      // A service, day or limit the config no longer has is dropped and asked for again.
+      ({ snapshot: savedSnapshot, repaired } = fitToShop(saved.snapshot, shop, clock()));
+    } catch (error) {
+      log.warn({ event: 'conversation.unreadable', phoneRef: phoneRef(message.phone), error: String(error) });
+      fits = false;
+    }
+  }
   // A first message without words (a photo, a voice note not heard) is answered in the phone's likely language.
   const wordless = message.content.kind !== 'text' && message.content.kind !== 'reply';
   const { actor, lost } = restoreActor(machine, {
     phone: message.phone,
     input: bookingInputFor(shop, wordless ? languageOfPhone(message.phone, shop) : undefined),
-    saved: stored && { snapshot: stored.snapshot, fits },
+    saved: saved && { snapshot: savedSnapshot, fits },
     inspect: deps.inspect?.(message.phone),
   });
-  const remarks = lost ? [COPY[actor.getSnapshot().context.language].remarks.conversationLost] : [];
+  const said = COPY[actor.getSnapshot().context.language].remarks;
+  const remarks = lost || (startOver && stored) ? [said.conversationLost] : repaired && !lost ? [said.choiceGone] : [];
   try {
     // A conversation saved mid-step (a crash) finishes that step before reading the new message.
     await settle(actor);
+    const { content } = message;
+    // A reaction is a yes only to the confirmation question on screen; any other one changes nothing and answers nothing.
+    if (content.kind === 'reaction' && !confirmsQuestion(content, stored, actor.getSnapshot())) {
+      log.info({ event: 'reaction.ignored', phoneRef: phoneRef(message.phone), state: actor.getSnapshot().value });
+      return { ...turnOf(actor, []), ignored: true };
+    }
+    // Nobody left to answer (the config no longer lists staff): the customer is the bot's again.
+    if (actor.getSnapshot().hasTag(WITH_STAFF) && shop.staff.length === 0) actor.send({ type: 'HANDED_BACK' });
     actor.send({ type: 'MESSAGE_RECEIVED', at: clock().toISOString() });
-    if (message.content.kind === 'handedBack') {
+    if (content.kind === 'handedBack') {
       actor.send({ type: 'HANDED_BACK' });
       await Promise.all(pending);
       // The person who had the customer has told them; the bot speaks again when they write.
@@ -96,12 +123,6 @@ export async function bookingTurn(
     if (actor.getSnapshot().hasTag(WITH_STAFF)) {
       log.info({ event: 'message.held_for_staff', held: actor.getSnapshot().context.heldForStaff });
       return turnOf(actor, []);
-    }
-    const { content } = message;
-    // A reaction is a yes only to the confirmation question on screen; any other one changes nothing and answers nothing.
-    if (content.kind === 'reaction' && !confirmsQuestion(content, stored, actor.getSnapshot())) {
-      log.info({ event: 'reaction.ignored', phoneRef: phoneRef(message.phone), state: actor.getSnapshot().value });
-      return { ...turnOf(actor, []), ignored: true };
     }
     const situation = { ...situationOf(actor.getSnapshot(), shop, clock()), recentTurns: stored?.turns ?? [] };
     const voiceNotes = deps.voiceNotes;
@@ -114,13 +135,7 @@ export async function bookingTurn(
             interpreter,
             voiceNotes && ((note, lang) => voiceNotes.read(note, lang)),
           );
-    let understood = false;
-    for (const event of reading.events) {
-      if (!actor.getSnapshot().can(event)) continue;
-      understood = true;
-      actor.send(event);
-      await settle(actor);
-    }
+    const understood = await applyReading(actor, reading.events, settle, deps.onEventRefused);
     const copy = COPY[actor.getSnapshot().context.language];
     if (reading.heard) remarks.push(copy.heard(shorten(reading.heard, HEARD_SHOWN)));
     if (reading.remark) remarks.push(copy.remarks[reading.remark]);
@@ -156,6 +171,7 @@ export function bookingInputFor(shop: ShopConfig, language?: Language): BookingI
     serviceIds: shop.services.map((service) => service.id),
     cancellationNoticeMinutes: shop.booking.cancellationNoticeMinutes,
     handoffQuietMinutes: shop.handoff.quietMinutes,
+    staffAvailable: shop.staff.length > 0,
   };
 }
 

@@ -36,18 +36,34 @@ export class ConversationEngine {
   }
 
   async handle(message: InboundMessage): Promise<OutboundMessage[]> {
+    return this.#handle(message, { startOver: false });
+  }
+
+  async #handle(message: InboundMessage, { startOver }: { startOver: boolean }): Promise<OutboundMessage[]> {
     const { shop, conversations } = this.#deps;
     const { conversation: stored, version } = await conversations.load(message.phone);
     // Redelivered after a crash between saving and acknowledging: answer again, do nothing twice.
     if (stored?.lastMessageId === message.id) return stored.replies.map((reply) => OutboundMessage.parse(reply));
 
     const member = staffMemberFor(shop, message.phone);
-    const turn: FlowTurn = member
-      ? await staffTurn(message, stored, member, this.#deps)
-      : await bookingTurn(message, stored, this.#deps);
+    let turn: FlowTurn;
+    try {
+      turn = member
+        ? await staffTurn(message, startOver ? undefined : stored, member, this.#deps)
+        : await bookingTurn(message, stored, this.#deps, { startOver });
+    } catch (error) {
+      // A saved conversation the code cannot handle (a bug, or a config change nothing foresaw)
+      // would fail this message and every later one: it is started over with an apology instead.
+      if (startOver || !stored || !isFaultInCode(error)) throw error;
+      log.error(
+        { event: 'conversation.started_over', phoneRef: phoneRef(message.phone), error },
+        'saved conversation failed; started over',
+      );
+      return this.#handle(message, { startOver: true });
+    }
     // A reaction that answers nothing changes nothing: not even the record of turns.
     if (turn.ignored) return [];
-    const stateBefore = stored && stored.machine === turn.machine ? stateOf(stored.snapshot) : undefined;
+    const stateBefore = stored && !startOver && stored.machine === turn.machine ? stateOf(stored.snapshot) : undefined;
     const saved = await conversations.save(
       message.phone,
       {
@@ -90,6 +106,12 @@ export class ConversationEngine {
     const question = { messageId, holdToken: confirming.data.context.hold.token };
     await conversations.save(message.phone, { ...conversation, question }, version);
   }
+}
+
+/** Errors that say the code met something it did not expect, as opposed to a store or network failing (worth retrying). */
+function isFaultInCode(error: unknown): boolean {
+  if (error instanceof TypeError) return error.message !== 'fetch failed';
+  return error instanceof RangeError || error instanceof ReferenceError;
 }
 
 /** The state a saved snapshot rests in, read loosely (it may be of an older machine). */

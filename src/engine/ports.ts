@@ -20,6 +20,11 @@ export const InboundMessage = z.object({
   /** Wall-clock time the inbox accepted it (not the shop's clock): reply latency is measured from it. */
   acceptedAt: z.iso.datetime().optional(),
   customerName: z.string().max(256).optional(),
+  /**
+   * Set when the message arrived over its phone's rate limit (counted at arrival, not when a
+   * worker reaches it): "slowDown" gets the one polite reply, "dropped" none.
+   */
+  overLimit: z.enum(['slowDown', 'dropped']).optional(),
   content: z.discriminatedUnion('kind', [
     z.object({ kind: z.literal('text'), text: z.string() }),
     z.object({ kind: z.literal('reply'), replyId: z.string().min(1), title: z.string().optional() }),
@@ -312,9 +317,21 @@ export const REMINDER_LEASE_MS = 5 * 60_000;
  * Where the replies to simulator and terminal-chat messages go: back to whichever process is
  * waiting for them, whichever process's worker handled the message.
  */
+/** How long the simulator and the terminal chat wait for a turn's replies before saying it is late. */
+export const TURN_TIMEOUT_MS = 15_000;
+
+/** The replies to a simulator message did not come in time: the turn is still being handled, or was lost. */
+export class NoReplyInTime extends Error {
+  readonly timeoutMs: number;
+  constructor(timeoutMs: number) {
+    super(`no reply within ${timeoutMs} ms`);
+    this.timeoutMs = timeoutMs;
+  }
+}
+
 export interface ReplyBus {
   deliver(messageId: string, replies: OutboundMessage[]): Promise<void>;
-  /** Resolves with the replies to message `messageId`, or rejects after `timeoutMs`. */
+  /** Resolves with the replies to message `messageId`, or rejects with NoReplyInTime after `timeoutMs`. */
   repliesTo(messageId: string, timeoutMs?: number): Promise<OutboundMessage[]>;
 }
 

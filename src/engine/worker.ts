@@ -2,7 +2,7 @@ import { log, withMessageContext } from '../log.ts';
 import type { OutboundMessage } from '../messages/whatsapp.ts';
 import type { CitaMetrics } from '../metrics/registry.ts';
 import type { ConversationEngine } from './conversation.ts';
-import type { InboundMessage, Inbox, Messenger, RateLimiter, SentMessageIds } from './ports.ts';
+import type { InboundMessage, Inbox, Messenger, SentMessageIds } from './ports.ts';
 
 /** Tries per message before it is given up on (and logged) so one bad message cannot block its phone. */
 /** How long a message handed back at shutdown stays this process's: time enough to exit. */
@@ -19,9 +19,11 @@ export interface WorkerOptions {
   messenger: Messenger;
   /** How many phones are handled at the same time. */
   concurrency?: number;
-  /** Checked before a message is read: a burst is answered once and then dropped, costing no LLM or Calendar call. */
+  /**
+   * For messages that arrived over their phone's limit (marked `overLimit` by the inbox, see
+   * `rateCountedAtArrival`): a burst is answered once and then dropped, costing no LLM or Calendar call.
+   */
   rateLimit?: {
-    limiter: RateLimiter;
     /** The one polite "slow down" reply, in the customer's language. */
     slowDown(message: InboundMessage): Promise<OutboundMessage[]>;
   };
@@ -45,7 +47,7 @@ export function startWorkers({ inbox, engine, messenger, concurrency = 4, rateLi
 
   async function handleOne(message: InboundMessage): Promise<void> {
     try {
-      const verdict = rateLimit ? await rateLimit.limiter.check(message) : 'allowed';
+      const verdict = message.overLimit ?? 'allowed';
       if (verdict !== 'allowed') {
         metrics?.rateLimited.inc({ verdict: verdict === 'slowDown' ? 'slow_down' : 'dropped' });
         log.info({ event: 'message.rate_limited', verdict });

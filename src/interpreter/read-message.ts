@@ -2,6 +2,7 @@ import type { Language } from '../../config/schema.ts';
 import type { CustomerEvent } from '../../machines/events.ts';
 import type { InboundMessage } from '../engine/ports.ts';
 import type { VoiceNoteReading } from '../engine/voice-notes.ts';
+import { log } from '../log.ts';
 import type { es } from '../messages/es.ts';
 import { eventFromReplyId } from '../messages/reply-ids.ts';
 import type { Interpreter } from './port.ts';
@@ -9,6 +10,13 @@ import type { Situation } from './rules/index.ts';
 
 /** Longer messages are not read: they are not booking requests, and they would cost an LLM call. */
 export const MAX_TEXT_LENGTH = 1000;
+
+/**
+ * The longest one message's reading may take, whatever the interpreter does (the LLM bounds its
+ * own calls well within this): past it the message counts as not understood and the customer is
+ * asked again, so a turn always ends.
+ */
+export const READING_TIMEOUT_MS = 10_000;
 
 export type Remark = keyof typeof es.remarks;
 
@@ -72,7 +80,23 @@ export async function readMessage(
       const text = content.text.trim();
       if (text.length === 0) return { events: [], remark: 'empty' };
       if (text.length > MAX_TEXT_LENGTH) return { events: [], remark: 'tooLong' };
-      return { events: await interpreter.interpret(text, situation) };
+      return { events: await withinTime(interpreter.interpret(text, situation), READING_TIMEOUT_MS) };
     }
+  }
+}
+
+/** The interpreter's events, or none when it takes longer than `ms` (it is left to finish on its own). */
+async function withinTime(reading: Promise<CustomerEvent[]>, ms: number): Promise<CustomerEvent[]> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<CustomerEvent[]>((resolve) => {
+    timer = setTimeout(() => {
+      log.warn({ event: 'interpreter.too_slow', ms }, 'reading the message took too long; asking again');
+      resolve([]);
+    }, ms);
+  });
+  try {
+    return await Promise.race([reading, late]);
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -77,6 +77,8 @@ export const en: typeof es = {
     personWillAnswer:
       "Sure, I'm passing your message to a person from the team, who will write to you here as soon as they can. Until then I won't answer myself.",
     botIsBack: "Hello again! I'm the booking assistant again.",
+    callTheShop: (phone: string) =>
+      `Here it's just me, the booking assistant. To talk to someone from the team, call us on ${phone}.`,
     attendanceNotRecorded: "I couldn't note your confirmation, but your appointment stands. See you then!",
   },
   info: {
@@ -100,6 +102,7 @@ export const en: typeof es = {
     video: "I can't watch videos. Please write what you need, or send me a photo of the cut you want.",
     contacts: "Thanks for the contact, but I can't use it to book. Please write what you need.",
     conversationLost: 'Sorry, I had to restart our conversation.',
+    choiceGone: 'Sorry, something you had chosen is no longer available, so let me ask again.',
     slowDown: "That's a lot of messages at once. Give me a moment and write again.",
   },
 };

@@ -78,6 +78,8 @@ export const es = {
     personWillAnswer:
       'De acuerdo, le paso tu mensaje a una persona del equipo y te escribirá por aquí en cuanto pueda. Mientras tanto no te contestaré yo.',
     botIsBack: '¡Hola de nuevo! Vuelvo a ser el asistente de citas.',
+    callTheShop: (phone: string) =>
+      `Por aquí solo te atiendo yo, el asistente de citas. Para hablar con alguien del equipo, llámanos al ${phone}.`,
   },
   info: {
     prices: 'Precios:',
@@ -101,6 +103,7 @@ export const es = {
     video: 'No puedo ver vídeos. Escríbeme lo que necesitas, o mándame una foto del corte que quieres.',
     contacts: 'Gracias por el contacto, pero no puedo usarlo para reservar. Escríbeme lo que necesitas, por favor.',
     conversationLost: 'Perdona, he tenido que reiniciar nuestra conversación.',
+    choiceGone: 'Perdona, algo de lo que habías elegido ya no está disponible; te lo vuelvo a preguntar.',
     slowDown: 'Voy un poco lento con tantos mensajes. Dame un momento y escríbeme de nuevo.',
   },
 };

@@ -217,6 +217,8 @@ function noteText(note: Note, { state, context }: Conversation, shop: ShopConfig
         : `${copy.notes.unknownService}\n${infoText('services', shop, language).split('\n').slice(1).join('\n')}`;
     case 'bookingCancelled':
       return copy.notes.bookingCancelled(bookingLine(note.booking, shop, language));
+    case 'callTheShop':
+      return copy.notes.callTheShop(shop.phone);
     case 'cancelTooLate':
       return copy.notes.cancelTooLate(hoursOrMinutes(shop.booking.cancellationNoticeMinutes, copy), shop.phone);
     default:

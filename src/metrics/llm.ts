@@ -39,6 +39,13 @@ export class PrometheusLlmMetrics extends LlmMetrics {
     if (store) store.at = performance.now();
   }
 
+  override recordDropped(byReason: Parameters<LlmMetrics['recordDropped']>[0]): void {
+    super.recordDropped(byReason);
+    for (const [reason, count] of Object.entries(byReason)) {
+      this.#metrics.llmDroppedEvents.inc({ reason: reason.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`) }, count);
+    }
+  }
+
   override recordGaveUp(): void {
     super.recordGaveUp();
     this.#metrics.llmGaveUp.inc();

@@ -84,6 +84,27 @@ export class CitaMetrics {
     registers: [this.registry],
   });
 
+  readonly llmDroppedEvents = new Counter({
+    name: 'cita_llm_dropped_events_total',
+    help: 'Events of LLM answers thrown away, by reason (too_many, not_allowed, impossible, repeated, confirm_with_change)',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
+  readonly refusedEvents = new Counter({
+    name: 'cita_refused_events_total',
+    help: 'Events read from a message but not applied: not accepted by the live conversation, or a yes to a question the customer was not asked',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
+  readonly inboundDropped = new Counter({
+    name: 'cita_inbound_dropped_total',
+    help: 'Webhook items dropped at the border (unreadable, for another business number, a forged simulator id); the rest of the batch is handled',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
   readonly calendarCalls = new Histogram({
     name: 'cita_calendar_call_duration_seconds',
     help: 'Calendar calls by operation (busy, create, get, cancel, reschedule, upcomingFor) and outcome',

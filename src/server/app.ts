@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { WHATSAPP_REQUIRED, type WhatsAppConfig } from '../../adapters/whatsapp/config.ts';
 import { logStatus, type StatusRecorder } from '../../adapters/whatsapp/statuses.ts';
 import type { Cita } from '../cita.ts';
-import { Phone } from '../engine/ports.ts';
+import { NoReplyInTime, Phone } from '../engine/ports.ts';
+import { log } from '../log.ts';
 import type { ReadinessCheck } from './health.ts';
 import { opsRoutes } from './ops.ts';
 import { simulatorInspection } from './simulator-api.ts';
@@ -21,7 +22,8 @@ const SimulatorMessage = z.union([
 
 export interface AppOptions {
   /** Connects Meta's webhook; without it `/webhook/whatsapp` answers 503 and `/` is the simulator page. */
-  whatsapp?: Pick<WhatsAppConfig, 'appSecret' | 'verifyToken'> & { recordStatus?: StatusRecorder };
+  whatsapp?: Pick<WhatsAppConfig, 'appSecret' | 'verifyToken'> &
+    Partial<Pick<WhatsAppConfig, 'phoneNumberId'>> & { recordStatus?: StatusRecorder };
   /** `METRICS_TOKEN`: when set, `/metrics` needs it as a bearer token. */
   metricsToken?: string;
   /** What `/readyz` checks besides "not shutting down". */
@@ -35,6 +37,8 @@ export interface AppOptions {
 
 /** How long Meta (or the simulator page) is asked to wait before trying again during a shutdown. */
 export const RETRY_AFTER_SECONDS = 5;
+
+const DROP_LABELS = { unreadable: 'unreadable', notOurNumber: 'not_our_number', simulatorId: 'simulator_id' } as const;
 
 /** Meta's delivery statuses; anything else is counted as "other", so a label never grows without bound. */
 const DELIVERY_STATUSES = new Set(['sent', 'delivered', 'read', 'failed', 'played', 'deleted', 'warning']);
@@ -68,6 +72,7 @@ export function createApp(cita: Cita, options: AppOptions = {}) {
         ...options.whatsapp,
         inbox: cita.inbox,
         clock: cita.clock,
+        onDropped: (reason) => cita.metrics.inboundDropped.inc({ reason: DROP_LABELS[reason] }),
         recordStatus: (status) => {
           const known = DELIVERY_STATUSES.has(status.status);
           cita.metrics.outboundStatuses.inc({ status: known ? status.status : 'other' });
@@ -107,8 +112,24 @@ export function createApp(cita: Cita, options: AppOptions = {}) {
           'text' in parsed.data
             ? { kind: 'text' as const, text: parsed.data.text }
             : { kind: 'reply' as const, replyId: parsed.data.replyId };
-        const replies = await cita.converse(phone, content, name ? { customerName: name } : {});
-        return c.json({ replies });
+        try {
+          const replies = await cita.converse(phone, content, name ? { customerName: name } : {});
+          return c.json({ replies });
+        } catch (error) {
+          if (error instanceof NoReplyInTime) {
+            return c.json(
+              {
+                error: `no reply within ${error.timeoutMs / 1000} s: the calendar or the language model is slow. The message was taken and its turn may still finish; look at the conversation before sending it again.`,
+              },
+              504,
+            );
+          }
+          log.error({ event: 'simulator.message_failed', error: String(error) }, 'simulator message failed');
+          return c.json(
+            { error: 'the message could not be taken right now (the inbox is unavailable); try again shortly' },
+            503,
+          );
+        }
       },
     );
   }

@@ -1,8 +1,9 @@
 import { timingSafeEqual } from 'node:crypto';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
-import { readWebhook } from '../../adapters/whatsapp/inbound.ts';
+import { type DropReason, readWebhook } from '../../adapters/whatsapp/inbound.ts';
 import { hasValidSignature } from '../../adapters/whatsapp/signature.ts';
 import { logStatus, type StatusRecorder } from '../../adapters/whatsapp/statuses.ts';
 import { WebhookPayload } from '../../adapters/whatsapp/webhook-schema.ts';
@@ -22,7 +23,14 @@ export interface WhatsAppWebhookOptions {
   recordStatus?: StatusRecorder;
   clock?: Clock;
   maxBodyBytes?: number;
+  /** Our business number's id (WHATSAPP_PHONE_NUMBER_ID): changes for another number are dropped. */
+  phoneNumberId?: string;
+  /** Told of every item refused at the border (metrics). */
+  onDropped?: (reason: DropReason) => void;
 }
+
+/** Items handled between two yields to the event loop: a POST of thousands must not stall other requests. */
+const ITEMS_PER_TURN = 100;
 
 /** What the POST did, in the 200's body: Meta ignores it, people reading logs and tests do not. */
 export interface WebhookReceipt {
@@ -30,6 +38,8 @@ export interface WebhookReceipt {
   duplicates: number;
   statuses: number;
   ignored: number;
+  /** Items refused at the border (unreadable, for another number, a forged simulator id). */
+  dropped: number;
 }
 
 /**
@@ -49,6 +59,8 @@ export function whatsAppWebhook(options: WhatsAppWebhookOptions) {
     recordStatus = logStatus,
     clock = () => new Date(),
     maxBodyBytes = WHATSAPP_BODY_LIMIT_BYTES,
+    phoneNumberId,
+    onDropped = () => {},
   } = options;
   const webhook = new Hono();
 
@@ -87,8 +99,10 @@ export function whatsAppWebhook(options: WhatsAppWebhookOptions) {
         return c.json({ error: `not a WhatsApp Business webhook payload: ${z.prettifyError(payload.error)}` }, 400);
       }
 
-      const receipt: WebhookReceipt = { accepted: 0, duplicates: 0, statuses: 0, ignored: 0 };
-      for (const update of readWebhook(payload.data, clock())) {
+      const receipt: WebhookReceipt = { accepted: 0, duplicates: 0, statuses: 0, ignored: 0, dropped: 0 };
+      const updates = readWebhook(payload.data, clock(), { phoneNumberId });
+      for (const [index, update] of updates.entries()) {
+        if (index > 0 && index % ITEMS_PER_TURN === 0) await nextTurn();
         if (update.kind === 'message') {
           let outcome: 'accepted' | 'duplicate';
           try {
@@ -112,6 +126,13 @@ export function whatsAppWebhook(options: WhatsAppWebhookOptions) {
         } else if (update.kind === 'status') {
           receipt.statuses += 1;
           recordStatus(update.status);
+        } else if (update.kind === 'dropped') {
+          receipt.dropped += 1;
+          onDropped(update.reason);
+          log.warn(
+            { event: 'whatsapp.update.dropped', reason: update.reason, messageId: update.messageId },
+            'webhook item refused at the border; the rest of the batch is handled',
+          );
         } else {
           receipt.ignored += 1;
           log.info(

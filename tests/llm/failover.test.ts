@@ -80,6 +80,7 @@ describe('when a provider fails', () => {
       calls: { primary: { malformed: 1 }, fallback: { malformed: 1 } },
       skipped: {},
       gaveUp: 1,
+      droppedEvents: {},
     });
   });
 });
@@ -156,5 +157,53 @@ describe("a provider's circuit breaker", () => {
 
     expect(primary.requests.length + fallback.requests.length).toBe(4);
     expect(llm.metrics.snapshot().gaveUp).toBe(3);
+  });
+});
+
+describe('a provider that sends its headers and then stalls', () => {
+  it('is given up on within the timeout, counted as a timeout, and opens the breaker', async () => {
+    const [primary, fallback] = [await fakeProvider(), await fakeProvider()];
+    primary.script(reply.stall(), reply.stall());
+    fallback.script(reply.events(help), reply.events(help), reply.events(help));
+    const llm = new LlmInterpreter({
+      providers: [
+        { name: 'primary', baseURL: primary.baseURL, apiKey: 'k', model: 'm' },
+        { name: 'fallback', baseURL: fallback.baseURL, apiKey: 'k', model: 'm' },
+      ],
+      timeoutMs: TEST_TIMEOUT_MS,
+      breaker: { failures: 2, cooldownMs: 60_000 },
+    });
+
+    expect(await llm.interpret('uno', choosingSlot())).toEqual([help]);
+    expect(await llm.interpret('dos', choosingSlot())).toEqual([help]);
+    expect(await llm.interpret('tres', choosingSlot())).toEqual([help]);
+
+    expect(llm.metrics.snapshot().calls.primary).toEqual({ timeout: 2 });
+    expect(llm.metrics.snapshot().skipped).toEqual({ primary: 1 });
+    expect(primary.requests).toHaveLength(2);
+  });
+});
+
+describe('a half-open breaker', () => {
+  it('lets exactly one trial call through when many messages arrive after the cool-down', async () => {
+    const [primary, fallback] = [await fakeProvider(), await fakeProvider()];
+    let now = 1_000_000;
+    const llm = new LlmInterpreter({
+      providers: [
+        { name: 'primary', baseURL: primary.baseURL, apiKey: 'k', model: 'm' },
+        { name: 'fallback', baseURL: fallback.baseURL, apiKey: 'k', model: 'm' },
+      ],
+      timeoutMs: TEST_TIMEOUT_MS,
+      breaker: { failures: 1, cooldownMs: 30_000, now: () => now },
+    });
+    primary.script(reply.status(500));
+    await llm.interpret('uno', choosingSlot());
+    now += 30_000;
+    primary.respond(() => reply.status(503));
+
+    await Promise.all(Array.from({ length: 10 }, () => llm.interpret('otra vez', choosingSlot())));
+
+    expect(primary.requests).toHaveLength(2);
+    expect(llm.metrics.snapshot().skipped.primary).toBe(9);
   });
 });

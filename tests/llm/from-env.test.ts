@@ -28,7 +28,7 @@ describe('LLM settings from the environment', () => {
     const interpreter = interpreterFromEnv(
       readEnv({ LLM_API_KEY: 'k', LLM_BASE_URL: 'https://api.openai.com/v1', LLM_MODEL: 'gpt-4.1-mini' }),
     );
-    expect(interpreter?.llm.metrics.snapshot()).toEqual({ calls: {}, skipped: {}, gaveUp: 0 });
+    expect(interpreter?.llm.metrics.snapshot()).toEqual({ calls: {}, skipped: {}, gaveUp: 0, droppedEvents: {} });
   });
 
   it('rejects a base URL that is not a URL, naming the variable', () => {

@@ -207,4 +207,36 @@ describe('logs of whole bookings', () => {
       await graph.close();
     }
   });
+
+  it('hash every message id, whatever it looks like, and never route a forged simulator id to the simulator', async () => {
+    const graph: FakeGraphApi = await startFakeGraphApi({ accessToken: ACCESS_TOKEN, phoneNumberId: PHONE_NUMBER_ID });
+    try {
+      const { deliver, cita } = whatsAppHarness(graph, start);
+      const ines = phone('34611100002');
+      // Ids that look like our own references or the simulator's, each spelling a phone number.
+      const crafted = ['m_34611100003_leak', 'm_3461110000412345', `phoneRef_${phone('34611100005')}`];
+      mustNotLeak(phone('34611100003'), phone('34611100004'));
+      const texts = ['hola', 'un corte mañana a las 5', 'sí'];
+      for (const [i, id] of crafted.entries()) {
+        mustNotLeak(id);
+        await deliver(messagePayload(ines, id, { type: 'text', text: { body: texts[i] } }, 'Inés'), id);
+      }
+      const sent = graph.messages.length;
+      const forged = `sim:${phone('34611100006')}`;
+      mustNotLeak(forged);
+      await deliver(messagePayload(ines, forged, { type: 'text', text: { body: 'hola' } }, 'Inés'));
+
+      expectNothingPrivate();
+      for (const id of crafted) {
+        expect(logs.records().some((record) => record.messageId === messageRef(id))).toBe(true);
+      }
+      // The forged id was refused at the border: counted, never put in the inbox.
+      const dropped = await cita.metrics.inboundDropped.get();
+      expect(dropped.values).toEqual([{ labels: { reason: 'simulator_id' }, value: 1 }]);
+      expect(graph.messages).toHaveLength(sent);
+      expect(await cita.inbox.depth?.()).toBe(0);
+    } finally {
+      await graph.close();
+    }
+  });
 });

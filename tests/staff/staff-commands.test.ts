@@ -10,6 +10,7 @@ import {
   OWNER,
   optionIds,
   PHONE_NUMBER_ID,
+  shopWith,
   staffHarness,
   to,
   waitForState,
@@ -250,5 +251,17 @@ describe('handing a customer to a person and back', () => {
 
     expect(allShown(await h.say(BARBER.phone, `listo ${ANA}`))).toContain('no estaba esperando a una persona');
     expect((await h.cita.conversations.load(ANA)).conversation).toBeUndefined();
+  });
+
+  it('a shop with no staff phones gives its number instead, and the bot keeps answering however often it misreads', async () => {
+    const h = staffHarness(graph, start, shopWith({ staff: [] }));
+    await h.say(CARLOS, 'hola');
+    expect(allShown(to(CARLOS, await h.say(CARLOS, 'quiero hablar con una persona')))).toContain(
+      'llámanos al +34 910 000 000',
+    );
+    for (const text of ['blablabla qwerty', 'zzz qqq', 'blablabla qwerty', 'zzz qqq']) {
+      expect(allShown(to(CARLOS, await h.say(CARLOS, text)))).toContain('no te he entendido');
+    }
+    expect(await stateOf(h.cita, CARLOS)).not.toBe('withStaff');
   });
 });

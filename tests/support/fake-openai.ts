@@ -12,7 +12,11 @@ export type FakeReply =
   /** An error status with an OpenAI-style error body. */
   | { kind: 'status'; status: number }
   /** Never answers: the request hangs until the client gives up or the fake is closed. */
-  | { kind: 'hang' };
+  | { kind: 'hang' }
+  /** Sends 200 and its headers and the first bytes of a completion, then nothing more: a stalled body. */
+  | { kind: 'stall' }
+  /** Waits `ms`, then answers as `then` says: a slow model. */
+  | { kind: 'slow'; ms: number; then: FakeReply };
 
 export const reply = {
   events: (...events: unknown[]): FakeReply => ({ kind: 'json', content: { events } }),
@@ -21,7 +25,12 @@ export const reply = {
   refusal: (): FakeReply => ({ kind: 'refusal' }),
   status: (status: number): FakeReply => ({ kind: 'status', status }),
   hang: (): FakeReply => ({ kind: 'hang' }),
+  stall: (): FakeReply => ({ kind: 'stall' }),
+  slow: (ms: number, then: FakeReply): FakeReply => ({ kind: 'slow', ms, then }),
 };
+
+/** Answers a request from what it says (the prompt, the schema), when no scripted reply is queued. */
+export type Responder = (request: RecordedRequest) => FakeReply;
 
 /** What the fake answers to one `POST /v1/audio/transcriptions`. */
 export type FakeTranscript =
@@ -64,7 +73,7 @@ export interface JsonSchema {
 
 /**
  * A local OpenAI-compatible server for tests: `POST /v1/chat/completions` answers from a script
- * (one reply per request, in order; `{ events: [] }` once the script runs out) and records every
+ * (one reply per request, in order; then the responder's answer, else `{ events: [] }`) and records every
  * request, so tests drive the real openai SDK through real HTTP. `POST /v1/audio/transcriptions`
  * reads the SDK's multipart upload as OpenAI does (a file in a format it takes, and a model) and
  * answers from its own script (`scriptTranscripts`).
@@ -77,6 +86,7 @@ export interface JsonSchema {
 export async function startFakeOpenAI() {
   const queue: FakeReply[] = [];
   const requests: RecordedRequest[] = [];
+  let responder: Responder | undefined;
   const transcripts: FakeTranscript[] = [];
   const transcriptions: RecordedTranscription[] = [];
 
@@ -90,10 +100,20 @@ export async function startFakeOpenAI() {
     if (req.method !== 'POST' || req.url !== '/v1/chat/completions') {
       return send(res, 404, { error: { message: `no route ${req.method} ${req.url}`, type: 'not_found' } });
     }
-    requests.push({ path: req.url, authorization: req.headers.authorization, body: JSON.parse(raw), raw });
-    const next = queue.shift() ?? reply.events();
+    const request = { path: req.url, authorization: req.headers.authorization, body: JSON.parse(raw), raw };
+    requests.push(request);
+    let next = queue.shift() ?? responder?.(request) ?? reply.events();
+    while (next.kind === 'slow') {
+      const { ms, then } = next;
+      await new Promise((resolve) => setTimeout(resolve, ms));
+      next = then;
+    }
     switch (next.kind) {
       case 'hang':
+        return;
+      case 'stall':
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.write('{"id":"chatcmpl-fake","object":"chat.completion","choices":[');
         return;
       case 'status':
         return send(res, next.status, { error: { message: `scripted ${next.status}`, type: 'server_error' } });
@@ -164,6 +184,10 @@ export async function startFakeOpenAI() {
     /** Queues the replies to the next requests, in order. */
     script(...replies: FakeReply[]) {
       queue.push(...replies);
+    },
+    /** Answers every request the script does not, from the request itself (a hostile model, say). */
+    respond(answer: Responder | undefined) {
+      responder = answer;
     },
     async close() {
       // Hanging requests hold their sockets open; close() alone would wait for them forever.

@@ -23,6 +23,8 @@ afterEach(() => {
 function fromFixture(name: string, wamid: string, edit: (message: any) => void) {
   const payload = fixture(name);
   const value = payload.entry[0].changes[0].value;
+  // Sent to our own business number: a change for another number is not ours to answer.
+  value.metadata.phone_number_id = PHONE_NUMBER_ID;
   value.contacts = [{ profile: { name: 'Carlos' }, wa_id: CARLOS }];
   Object.assign(value.messages[0], { from: CARLOS, id: wamid, timestamp: '1795510800' });
   edit(value.messages[0]);

@@ -89,7 +89,7 @@ describe('notifications (POST /webhook/whatsapp)', () => {
     const payload = messagePayload('34600000001', 'wamid.OK', { type: 'text', text: { body: 'hola' } });
     payload.entry[0]!.changes[0]!.value.messages.unshift({ id: 42 } as never);
     const response = await app.request('/webhook/whatsapp', signedPost(JSON.stringify(payload)));
-    expect(await response.json()).toMatchObject({ accepted: 1, ignored: 1 });
+    expect(await response.json()).toMatchObject({ accepted: 1, dropped: 1 });
     expect(inbox.accepted.map((m) => m.id)).toEqual(['wamid.OK']);
   });
 

@@ -1,29 +1,53 @@
 import { z } from 'zod';
 import { type ShopConfig, serviceById, shopToday, WEEKDAYS } from '../../../config/schema.ts';
 import { CustomerEvent } from '../../../machines/events.ts';
+import { lastBookableDay } from '../../availability/slots.ts';
 import type { Situation } from '../rules/index.ts';
 import { allowedEventTypes } from './schema.ts';
 
-/** More events than one message can sensibly carry (service, day, time, and a question) means a confused model. */
-export const MAX_EVENTS = 5;
+/** The most events kept from one answer: a service, a day, a time and a question is what one message sensibly says. */
+export const MAX_EVENTS = 4;
+
+/**
+ * The most events of one answer that are read at all (some may be dropped as invalid); the rest
+ * are dropped unread and counted, so an answer of 100,000 events costs no more than one of eight.
+ */
+export const MAX_EVENTS_READ = 2 * MAX_EVENTS;
 
 /** The model's answer was not the JSON object we asked for: the next provider is tried. */
 export class MalformedAnswer extends Error {}
 
 const Envelope = z.object({ events: z.array(z.unknown()) });
 
+/** Why an event of the model's answer was thrown away. */
+export type DropReason =
+  /** Past MAX_EVENTS. */
+  | 'tooMany'
+  /** Not an event, or not one this step accepts. */
+  | 'notAllowed'
+  /** A service the shop does not offer, a past day or one past the booking horizon, a time the shop never opens at. */
+  | 'impossible'
+  /** A repeat of an event already kept. */
+  | 'repeated'
+  /** A CONFIRM next to other events: only the customer's own yes to the question shown confirms. */
+  | 'confirmWithChange';
+
 export interface CheckedAnswer {
   events: CustomerEvent[];
   /** How many of the model's events were thrown away (logged, never shown). */
   dropped: number;
+  /** The same, by reason. */
+  droppedBy: Partial<Record<DropReason, number>>;
 }
 
 /**
  * Turns the model's raw answer into events the machine may receive. The envelope must parse, or
- * the answer is malformed; each event is then checked on its own, and any event that is not
- * allowed in this state, names a service the shop does not offer, a day that does not exist or
- * is past, or a time the shop is never open, is dropped. What is left is no more than a customer
- * could do by tapping buttons; the machine's guards check the rest.
+ * the answer is malformed; only the first MAX_EVENTS_READ events are read, and each is checked on its
+ * own: an event that is not allowed in this state, names a service the shop does not offer, a
+ * day that does not exist, is past or is beyond the booking horizon, or a time the shop is never
+ * open, is dropped. A CONFIRM counts only when it is the whole answer: "18:30, yes" changes the
+ * time and the customer is asked again about the new one. What is left is no more than a customer
+ * could do by tapping buttons; the engine checks each event again against the live conversation.
  */
 export function checkAnswer(content: string, situation: Situation): CheckedAnswer {
   let json: unknown;
@@ -35,30 +59,49 @@ export function checkAnswer(content: string, situation: Situation): CheckedAnswe
   const envelope = Envelope.safeParse(json);
   if (!envelope.success) throw new MalformedAnswer('the answer is not an object with an events array');
 
+  const droppedBy: Partial<Record<DropReason, number>> = {};
+  const drop = (reason: DropReason, count = 1) => {
+    if (count > 0) droppedBy[reason] = (droppedBy[reason] ?? 0) + count;
+  };
+  const candidates = envelope.data.events;
+  drop('tooMany', candidates.length - MAX_EVENTS_READ);
+
   const allowed = new Set(allowedEventTypes(situation));
-  const events: CustomerEvent[] = [];
+  let events: CustomerEvent[] = [];
   const seen = new Set<string>();
-  for (const candidate of envelope.data.events) {
+  for (const candidate of candidates.slice(0, MAX_EVENTS_READ)) {
     const parsed = CustomerEvent.safeParse(candidate);
-    if (!parsed.success || !allowed.has(parsed.data.type)) continue;
+    if (!parsed.success || !allowed.has(parsed.data.type)) {
+      drop('notAllowed');
+      continue;
+    }
     const event = parsed.data;
     const key = JSON.stringify(event);
-    if (seen.has(key) || !isPossible(event, situation)) continue;
-    seen.add(key);
-    events.push(event);
+    if (seen.has(key)) drop('repeated');
+    else if (events.length === MAX_EVENTS) drop('tooMany');
+    else if (!isPossible(event, situation)) drop('impossible');
+    else {
+      seen.add(key);
+      events.push(event);
+    }
   }
-  const kept = events.slice(0, MAX_EVENTS);
-  return { events: kept, dropped: envelope.data.events.length - kept.length };
+  if (events.length > 1 && events.some((event) => event.type === 'CONFIRM')) {
+    drop('confirmWithChange');
+    events = events.filter((event) => event.type !== 'CONFIRM');
+  }
+  const dropped = Object.values(droppedBy).reduce((sum, count) => sum + count, 0);
+  return { events, dropped, droppedBy };
 }
 
-function isPossible(event: CustomerEvent, situation: Situation): boolean {
+/** Whether an event could be meant at all, whatever the step: the shop's services, days it takes bookings for, hours it opens. */
+export function isPossible(event: CustomerEvent, situation: Pick<Situation, 'shop' | 'now'>): boolean {
   const { shop } = situation;
   switch (event.type) {
     case 'SELECT_SERVICE':
       return serviceById(shop, event.serviceId) !== undefined;
     case 'PICK_DATE':
       // CalendarDate has already rejected days that do not exist (2026-02-30).
-      return event.date >= shopToday(shop, situation.now);
+      return event.date >= shopToday(shop, situation.now) && event.date <= lastBookableDay(shop, situation.now);
     case 'PICK_TIME':
       return isEverOpenAt(shop, event.time);
     case 'SET_LANGUAGE':

@@ -9,8 +9,9 @@ export interface BreakerOptions {
 
 /**
  * Stops calling a provider that keeps failing, so every customer message does not wait out the
- * same timeout. After the cool-down one call is let through: success closes the breaker, another
- * failure opens it again for a full cool-down.
+ * same timeout. After the cool-down exactly one trial call is let through (half-open), however
+ * many messages arrive meanwhile: success closes the breaker, another failure opens it again for a
+ * full cool-down.
  *
  * @example
  * const breaker = new CircuitBreaker({ failures: 3, cooldownMs: 60_000 });
@@ -22,6 +23,8 @@ export class CircuitBreaker {
   readonly #now: () => number;
   #consecutiveFailures = 0;
   #openUntil: number | undefined;
+  /** When the half-open trial call was let through; other calls wait for its outcome. */
+  #trialSince: number | undefined;
 
   constructor(options: BreakerOptions = {}) {
     this.#failures = options.failures ?? BREAKER_FAILURES;
@@ -29,23 +32,34 @@ export class CircuitBreaker {
     this.#now = options.now ?? Date.now;
   }
 
-  /** Whether the provider may be called now. */
+  /**
+   * Whether the provider may be called now. In the half-open state the first caller gets the trial
+   * and must report `succeeded()` or `failed()`; a trial never reported (its caller died) frees the
+   * slot for another after one more cool-down.
+   */
   allows(): boolean {
-    return this.#openUntil === undefined || this.#now() >= this.#openUntil;
+    if (this.#openUntil === undefined) return true;
+    const now = this.#now();
+    if (now < this.#openUntil) return false;
+    if (this.#trialSince !== undefined && now < this.#trialSince + this.#cooldownMs) return false;
+    this.#trialSince = now;
+    return true;
   }
 
   get state(): 'closed' | 'open' | 'half-open' {
     if (this.#openUntil === undefined) return 'closed';
-    return this.allows() ? 'half-open' : 'open';
+    return this.#now() >= this.#openUntil ? 'half-open' : 'open';
   }
 
   succeeded(): void {
     this.#consecutiveFailures = 0;
     this.#openUntil = undefined;
+    this.#trialSince = undefined;
   }
 
   failed(): void {
     this.#consecutiveFailures += 1;
+    this.#trialSince = undefined;
     // Only a success resets the count, so a failed trial call after the cool-down re-opens at once.
     if (this.#consecutiveFailures >= this.#failures) this.#openUntil = this.#now() + this.#cooldownMs;
   }

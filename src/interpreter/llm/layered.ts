@@ -26,7 +26,11 @@ export function layeredInterpreter(rules: RuleReader, llm: Interpreter): Interpr
       const saysMore = text.trim().split(/\s+/).length >= WORDS_THAT_SAY_MORE;
       const readOnlyTheTalk = events.every((event) => ABOUT_THE_TALK.has(event.type));
       if (events.length > 0 && !(saysMore && readOnlyTheTalk)) return events;
-      const asked = await llm.interpret(text, situation);
+      // A short answer never switches the language of a conversation under way, whoever read it.
+      const settled = (situation.recentTurns ?? []).length > 0;
+      const asked = (await llm.interpret(text, situation)).filter(
+        (event) => !(event.type === 'SET_LANGUAGE' && settled && !saysMore),
+      );
       // The model's reading replaces the partial one, keeping a language switch it did not repeat.
       const language = events.filter((e) => e.type === 'SET_LANGUAGE' && !asked.some((a) => a.type === e.type));
       return asked.length > 0 ? [...language, ...asked] : events;

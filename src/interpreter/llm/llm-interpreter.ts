@@ -3,7 +3,7 @@ import type { CustomerEvent } from '../../../machines/events.ts';
 import { log } from '../../log.ts';
 import type { Interpreter } from '../port.ts';
 import type { Situation } from '../rules/index.ts';
-import { checkAnswer, MalformedAnswer } from './answer.ts';
+import { type CheckedAnswer, checkAnswer, MalformedAnswer } from './answer.ts';
 import { type BreakerOptions, CircuitBreaker } from './breaker.ts';
 import { LLM_TIMEOUT_MS } from './defaults.ts';
 import { FAILURES, LlmMetrics, type LlmOutcome } from './metrics.ts';
@@ -25,7 +25,10 @@ export interface LlmProvider {
 export interface LlmInterpreterOptions {
   /** Asked in order; the next one only when the previous one failed. */
   providers: LlmProvider[];
+  /** How long one provider may take, headers and body together. */
   timeoutMs?: number;
+  /** How long one message's reading may take across all providers; default: `timeoutMs` per provider. */
+  budgetMs?: number;
   breaker?: BreakerOptions;
   metrics?: LlmMetrics;
 }
@@ -33,7 +36,7 @@ export interface LlmInterpreterOptions {
 interface Attempt {
   outcome: LlmOutcome;
   events: CustomerEvent[];
-  dropped?: number;
+  dropped?: CheckedAnswer['droppedBy'];
   status?: number;
 }
 
@@ -50,9 +53,13 @@ interface Attempt {
 export class LlmInterpreter implements Interpreter {
   readonly metrics: LlmMetrics;
   readonly #providers: { provider: LlmProvider; client: OpenAI; breaker: CircuitBreaker }[];
+  readonly #timeoutMs: number;
+  readonly #budgetMs: number;
 
   constructor(options: LlmInterpreterOptions) {
     const timeout = options.timeoutMs ?? LLM_TIMEOUT_MS;
+    this.#timeoutMs = timeout;
+    this.#budgetMs = options.budgetMs ?? timeout * Math.max(1, options.providers.length);
     this.metrics = options.metrics ?? new LlmMetrics();
     this.#providers = options.providers.map((provider) => ({
       provider,
@@ -63,15 +70,20 @@ export class LlmInterpreter implements Interpreter {
   }
 
   async interpret(text: string, situation: Situation): Promise<CustomerEvent[]> {
+    // The SDK's own timeout ends at the response headers; these signals also cover the body.
+    const budget = AbortSignal.timeout(this.#budgetMs);
     for (const { provider, client, breaker } of this.#providers) {
+      if (budget.aborted) break;
       if (!breaker.allows()) {
         this.metrics.recordSkip(provider.name);
         log.debug({ event: 'llm.skipped', provider: provider.name, reason: 'breaker open' }, 'llm provider skipped');
         continue;
       }
       const started = Date.now();
-      const attempt = await ask(client, provider, text, situation);
+      const signal = AbortSignal.any([budget, AbortSignal.timeout(this.#timeoutMs)]);
+      const attempt = await ask(client, provider, text, situation, signal);
       this.metrics.recordCall(provider.name, attempt.outcome);
+      if (attempt.dropped) this.metrics.recordDropped(attempt.dropped);
       const failed = FAILURES.has(attempt.outcome);
       if (failed) breaker.failed();
       else breaker.succeeded();
@@ -85,7 +97,7 @@ export class LlmInterpreter implements Interpreter {
           status: attempt.status,
           ms: Date.now() - started,
           events: attempt.events.length,
-          dropped: attempt.dropped,
+          dropped: attempt.dropped && Object.values(attempt.dropped).reduce((sum, n) => sum + n, 0),
           breaker: breaker.state,
         },
         'llm call',
@@ -98,20 +110,31 @@ export class LlmInterpreter implements Interpreter {
   }
 }
 
-async function ask(client: OpenAI, provider: LlmProvider, text: string, situation: Situation): Promise<Attempt> {
+async function ask(
+  client: OpenAI,
+  provider: LlmProvider,
+  text: string,
+  situation: Situation,
+  signal: AbortSignal,
+): Promise<Attempt> {
   try {
-    const completion = await client.chat.completions.create({
-      model: provider.model,
-      messages: promptMessages(text, situation),
-      response_format: responseFormatFor(situation),
-      max_completion_tokens: MAX_ANSWER_TOKENS,
-    });
+    const completion = await client.chat.completions.create(
+      {
+        model: provider.model,
+        messages: promptMessages(text, situation),
+        response_format: responseFormatFor(situation),
+        max_completion_tokens: MAX_ANSWER_TOKENS,
+      },
+      { signal },
+    );
     const message = completion.choices?.[0]?.message;
     if (message?.refusal) return { outcome: 'refused', events: [] };
     if (typeof message?.content !== 'string') throw new MalformedAnswer('the answer has no content');
-    const { events, dropped } = checkAnswer(message.content, situation);
-    return { outcome: 'ok', events, dropped };
+    const { events, droppedBy } = checkAnswer(message.content, situation);
+    return { outcome: 'ok', events, dropped: droppedBy };
   } catch (error) {
+    // Our own deadline, whether it struck before the headers or while the body trickled in.
+    if (signal.aborted) return { outcome: 'timeout', events: [] };
     return { ...failureOf(error), events: [] };
   }
 }

@@ -1,3 +1,5 @@
+import type { DropReason } from './answer.ts';
+
 /** How one attempt to ask a provider ended. */
 export type LlmOutcome =
   | 'ok'
@@ -26,6 +28,8 @@ export interface LlmCounts {
   skipped: Record<string, number>;
   /** Messages for which no provider gave an answer (the engine re-prompts). */
   gaveUp: number;
+  /** Events of the models' answers thrown away, by reason (too many, not allowed, a CONFIRM beside a change…). */
+  droppedEvents: Partial<Record<DropReason, number>>;
 }
 
 /**
@@ -36,6 +40,7 @@ export class LlmMetrics {
   #calls = new Map<string, Map<LlmOutcome, number>>();
   #skipped = new Map<string, number>();
   #gaveUp = 0;
+  #dropped = new Map<DropReason, number>();
 
   recordCall(provider: string, outcome: LlmOutcome): void {
     const byOutcome = this.#calls.get(provider) ?? new Map<LlmOutcome, number>();
@@ -45,6 +50,12 @@ export class LlmMetrics {
 
   recordSkip(provider: string): void {
     this.#skipped.set(provider, (this.#skipped.get(provider) ?? 0) + 1);
+  }
+
+  recordDropped(byReason: Partial<Record<DropReason, number>>): void {
+    for (const [reason, count] of Object.entries(byReason) as [DropReason, number][]) {
+      this.#dropped.set(reason, (this.#dropped.get(reason) ?? 0) + count);
+    }
   }
 
   recordGaveUp(): void {
@@ -59,6 +70,7 @@ export class LlmMetrics {
       ),
       skipped: Object.fromEntries(this.#skipped),
       gaveUp: this.#gaveUp,
+      droppedEvents: Object.fromEntries(this.#dropped),
     };
   }
 }

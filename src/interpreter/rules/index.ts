@@ -62,7 +62,8 @@ export function readRules(text: string, situation: Situation): CustomerEvent[] {
   const thumbsUp = /👍|👌|✅/u.test(text);
   if (folded.length === 0 && !thumbsUp) return [];
   const events: CustomerEvent[] = [];
-  const language = languageRequested(folded) ?? languageOf(folded);
+  const opening = (situation.recentTurns ?? []).length === 0;
+  const language = languageRequested(folded) ?? languageOf(folded, { opening });
   if (language && language !== situation.language) events.push({ type: 'SET_LANGUAGE', language });
   if (thumbsUp && folded.length === 0) return withAnswer(events, yesOrNo('ok', situation));
 
