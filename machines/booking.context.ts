@@ -15,6 +15,12 @@ export const NoSlotsReason = z.enum(['past', 'closed', 'beyondWindow', 'full']);
 export type NoSlotsReason = z.infer<typeof NoSlotsReason>;
 
 /** What the availability check answers for one day. */
+/** A stretch of one day, `from` included and `to` not, as wall-clock times ("14:00"–"21:00"). */
+export interface PartOfDay {
+  from: string;
+  to: string;
+}
+
 export const DayAvailability = z.object({ slots: z.array(Slot), reason: NoSlotsReason.optional() });
 export type DayAvailability = z.infer<typeof DayAvailability>;
 
@@ -108,6 +114,8 @@ export interface BookingContext {
   date?: string;
   /** A time the customer asked for before the day's free slots were known. */
   wantedTime?: string;
+  /** A part of the day the customer asked for ("por la tarde"): its free times are offered first. */
+  wantedPartOfDay?: PartOfDay;
   /** Free slots of the chosen day, in order. */
   slots: Slot[];
   /** Which page of `slots` the customer is looking at (a WhatsApp list shows only a few). */

@@ -10,6 +10,7 @@ import {
   type Slot,
 } from './booking.context.ts';
 import type { BookingEvent } from './events.ts';
+import { nearestFirst } from './nearest-slots.ts';
 
 /**
  * Bump when a state is renamed or removed, or the context gains a field the machine relies on:
@@ -45,6 +46,7 @@ const fresh = {
   serviceId: undefined,
   date: undefined,
   wantedTime: undefined,
+  wantedPartOfDay: undefined,
   slots: [],
   slotPage: 0,
   chosenSlot: undefined,
@@ -181,15 +183,35 @@ export const bookingMachine = setup({
     rememberDate: assign(({ context, event }) =>
       event.type === 'PICK_DATE' ? { date: event.date, ...keepChosenTime(context) } : {},
     ),
-    rememberWantedTime: assign(({ event }) => (event.type === 'PICK_TIME' ? { wantedTime: event.time } : {})),
+    rememberWantedTime: assign(({ event }) =>
+      event.type === 'PICK_TIME' ? { wantedTime: event.time, wantedPartOfDay: undefined } : {},
+    ),
+    rememberPartOfDay: assign(({ event }) =>
+      event.type === 'PICK_PART_OF_DAY'
+        ? { wantedPartOfDay: { from: event.from, to: event.to }, wantedTime: undefined }
+        : {},
+    ),
     forgetDate: assign({ date: undefined, slots: [], slotPage: 0, chosenSlot: undefined, hold: undefined }),
     forgetService: assign({ serviceId: undefined, slots: [], slotPage: 0, chosenSlot: undefined, hold: undefined }),
     forgetHold: assign({ hold: undefined, chosenSlot: undefined }),
-    showFreeSlots: assign(({ event }) => ({
-      slots: 'output' in event ? (event.output as DayAvailability).slots : [],
-      slotPage: 0,
-      wantedTime: undefined,
-    })),
+    // The times nearest what the customer asked for come first: around a taken time, or inside a part of the day.
+    showFreeSlots: assign(({ context, event }) => {
+      const slots = 'output' in event ? (event.output as DayAvailability).slots : [];
+      const wanted =
+        context.wantedPartOfDay ??
+        (context.wantedTime ? { from: context.wantedTime, to: context.wantedTime } : undefined);
+      return {
+        slots: wanted ? nearestFirst(slots, wanted, SLOTS_PER_PAGE) : slots,
+        slotPage: 0,
+        wantedTime: undefined,
+        wantedPartOfDay: undefined,
+      };
+    }),
+    showSlotsAround: assign(({ context, event }) =>
+      event.type === 'PICK_TIME'
+        ? { slots: nearestFirst(context.slots, { from: event.time, to: event.time }, SLOTS_PER_PAGE), slotPage: 0 }
+        : {},
+    ),
     chooseWantedSlot: assign(({ context, event }) => {
       const slots = 'output' in event ? (event.output as DayAvailability).slots : [];
       return { slots, chosenSlot: slots.find((slot) => slot.time === context.wantedTime), wantedTime: undefined };
@@ -269,6 +291,15 @@ export const bookingMachine = setup({
     },
     // A time said before the day is known is kept until the day's free slots are.
     PICK_TIME: { target: '.nextStep', actions: 'rememberWantedTime' },
+    // "Por la tarde": look the day up again and put that part of it first (a held slot is let go).
+    PICK_PART_OF_DAY: {
+      target: '.nextStep',
+      actions: [
+        { type: 'releaseHold', params: ({ context }) => ({ hold: context.hold }) },
+        'forgetHold',
+        'rememberPartOfDay',
+      ],
+    },
     CHANGE: [
       {
         guard: 'changesService',
@@ -532,7 +563,13 @@ export const bookingMachine = setup({
       on: {
         PICK_TIME: [
           { guard: 'isOfferedTime', target: 'holdingSlot', actions: 'chooseSlot' },
-          { actions: { type: 'note', params: ({ event }) => ({ kind: 'timeNotFree', time: event.time }) } },
+          // Not free: say so above the free times nearest it, before and after.
+          {
+            actions: [
+              { type: 'note', params: ({ event }) => ({ kind: 'timeNotFree', time: event.time }) },
+              'showSlotsAround',
+            ],
+          },
         ],
         MORE_TIMES: [
           { guard: 'hasMoreTimes', actions: 'showNextTimes' },

@@ -18,6 +18,8 @@ export const CustomerEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('SELECT_SERVICE'), serviceId: z.string().min(1) }),
   z.object({ type: z.literal('PICK_DATE'), date: CalendarDate }),
   z.object({ type: z.literal('PICK_TIME'), time: ClockTime }),
+  /** "por la tarde", "after 6", "a primera hora": the free times from `from` until `to` are offered first. */
+  z.object({ type: z.literal('PICK_PART_OF_DAY'), from: ClockTime, to: ClockTime }),
   z.object({ type: z.literal('MORE_TIMES') }),
   /** The next page of a service list too long for one WhatsApp list (after the last, the first again). */
   z.object({ type: z.literal('MORE_SERVICES') }),

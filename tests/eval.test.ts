@@ -1,19 +1,35 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { CustomerEvent } from '../machines/events.ts';
-import { acceptsIn, evaluate, evaluateWithLlm, parseCorpus, readCorpus, score, situationFor } from '../src/cli/eval.ts';
+import {
+  acceptsIn,
+  evaluate,
+  evaluateWithLlm,
+  parseCorpus,
+  readCorpus,
+  score,
+  situationFor,
+  TURN_CORPORA,
+  turnOutcome,
+} from '../src/cli/eval.ts';
+import { ExpressionLine, expressionOutcome, readExpressions } from '../src/cli/eval-expressions.ts';
 import { readEnv } from '../src/env.ts';
 import { responseFormatFor } from '../src/interpreter/llm/schema.ts';
 import { ruleInterpreter } from '../src/interpreter/rule-interpreter.ts';
 import { shop } from './support/cita.ts';
 import { reply, startFakeOpenAI } from './support/fake-openai.ts';
 
-const corpus = readCorpus();
+const corpus = TURN_CORPORA.flatMap((file) => readCorpus(file));
 
 describe('the interpreter evaluation corpus', () => {
-  it('holds at least 300 labelled messages in Spanish and in English', () => {
-    expect(corpus.length).toBeGreaterThanOrEqual(300);
-    expect(corpus.filter((line) => line.language === 'es').length).toBeGreaterThanOrEqual(100);
-    expect(corpus.filter((line) => line.language === 'en').length).toBeGreaterThanOrEqual(100);
+  it('holds the first corpus and at least 300 more Spanish and 200 more English customer messages', () => {
+    const [first, more] = TURN_CORPORA.map((file) => readCorpus(file));
+    expect(first.length).toBeGreaterThanOrEqual(300);
+    expect(more.filter((line) => line.language === 'es').length).toBeGreaterThanOrEqual(300);
+    expect(more.filter((line) => line.language === 'en').length).toBeGreaterThanOrEqual(200);
   });
 
   it('labels every message with events the CustomerEvent schema accepts', () => {
@@ -122,5 +138,67 @@ describe('the evaluation', () => {
     } finally {
       await fake.close();
     }
+  });
+});
+
+describe('the figures per corpus and language', () => {
+  const corte = { type: 'SELECT_SERVICE', serviceId: 'corte' } as const;
+  const friday = { type: 'PICK_DATE', date: '2026-11-27' } as const;
+  const saturday = { type: 'PICK_DATE', date: '2026-11-28' } as const;
+
+  it('tells right, partly (nothing false, something missing), confidently wrong and nothing apart', () => {
+    expect(turnOutcome([corte, friday], [corte, friday])).toBe('right');
+    expect(turnOutcome([corte, friday], [corte])).toBe('partly');
+    expect(turnOutcome([corte, friday], [corte, saturday])).toBe('wrong');
+    expect(turnOutcome([], [saturday])).toBe('wrong');
+    expect(turnOutcome([corte], [])).toBe('nothing');
+    expect(turnOutcome([], [])).toBe('right');
+  });
+
+  it('scores a date-time expression against every reading its source accepts', () => {
+    const line = ExpressionLine.parse({
+      text: 'Volvere a las 7',
+      now: '2016-11-07T00:00:00',
+      language: 'es',
+      time: ['07:00', '19:00'],
+      source: 'Specs/DateTime/Spanish/TimeParser.json',
+    });
+    expect(expressionOutcome(line, { time: '19:00' })).toBe('right');
+    expect(expressionOutcome(line, { time: '17:00' })).toBe('wrong');
+    expect(expressionOutcome(line, { date: '2016-11-08', time: '19:00' })).toBe('wrong');
+    expect(expressionOutcome(line, {})).toBe('nothing');
+  });
+
+  it('keeps expression sets that parse, each case naming the public file it comes from', () => {
+    const dir = fileURLToPath(new URL('../eval/expressions/', import.meta.url));
+    const files = readdirSync(dir).filter((file) => file.endsWith('.jsonl'));
+    expect(files.length).toBeGreaterThanOrEqual(2);
+    for (const file of files) {
+      const lines = readExpressions(join(dir, file));
+      expect(lines.length).toBeGreaterThan(50);
+      expect(lines.every((line) => line.source.startsWith('Specs/DateTime/'))).toBe(true);
+    }
+  });
+
+  it('reads a day and a time with the peer, Recognizers-Text, in the same process', async () => {
+    const { peerWhen } = await import('../src/cli/eval-peer.ts');
+    expect(peerWhen('mañana a las 5', shop, new Date('2026-11-24T09:00:00Z'), 'es')).toEqual({
+      date: '2026-11-25',
+      time: '17:00',
+    });
+  });
+
+  it('prints the figures and writes no file unless asked to, and answers --help', () => {
+    const cli = fileURLToPath(new URL('../src/cli/eval.ts', import.meta.url));
+    const results = fileURLToPath(new URL('../eval/results/', import.meta.url));
+    const before = existsSync(results) ? readdirSync(results) : [];
+    const help = execFileSync(process.execPath, [cli, '--help'], { encoding: 'utf8' });
+    expect(help).toMatch(/--write/);
+    const run = execFileSync(process.execPath, [cli, '--no-peer', '--misses', '0', '--corpus', TURN_CORPORA[0]], {
+      encoding: 'utf8',
+      env: Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('LLM_'))),
+    });
+    expect(run).toMatch(/corpus\.jsonl\s+es\s+rules\s+\d+\s+\d+\.\d%/);
+    expect(existsSync(results) ? readdirSync(results) : []).toEqual(before);
   });
 });

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { arch, cpus, platform, release, totalmem } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,10 +9,13 @@ import { CalendarDate, Language, type ShopConfig } from '../../config/schema.ts'
 import { CUSTOMER_EVENT_TYPES, CustomerEvent, type CustomerEventType } from '../../machines/events.ts';
 import { type Env, readEnv } from '../env.ts';
 import { interpreterFromEnv, type LlmCounts } from '../interpreter/llm/index.ts';
+import { asksLlm } from '../interpreter/llm/layered.ts';
 import type { Interpreter } from '../interpreter/port.ts';
-import { ruleInterpreter } from '../interpreter/rule-interpreter.ts';
+import { readRules } from '../interpreter/rules/index.ts';
+import { type WhenReader, whenIn } from '../interpreter/rules/when.ts';
 import { acceptsIn, situationFor } from '../interpreter/situation.ts';
 import { log } from '../log.ts';
+import { allDayShop, type Outcome, readAll, readExpressions } from './eval-expressions.ts';
 
 export { acceptsIn, situationFor };
 
@@ -229,19 +232,12 @@ export function formatScores(mode: string, scores: Scores, extra = ''): string {
   return lines.join('\n');
 }
 
-function save(mode: string, corpus: string, scores: Scores, extra: Record<string, unknown> = {}): string {
-  const path = join(EVAL_DIR, 'results', `${mode}.json`);
+function save(name: string, figures: Record<string, unknown>): string {
+  const path = join(EVAL_DIR, 'results', `${name}.json`);
   mkdirSync(dirname(path), { recursive: true });
-  const result = {
-    mode,
-    timestamp: new Date().toISOString(),
-    machine: machineDescription(),
-    corpus: relative(process.cwd(), corpus),
-    ...extra,
-    ...scores,
-  };
+  const result = { timestamp: new Date().toISOString(), machine: machineDescription(), ...figures };
   writeFileSync(path, `${JSON.stringify(result, null, 2)}\n`);
-  return path;
+  return relative(process.cwd(), path);
 }
 
 function totalCalls(counts: LlmCounts): number {
@@ -251,15 +247,123 @@ function totalCalls(counts: LlmCounts): number {
   );
 }
 
-const USAGE = `Usage: npm run eval -- [--corpus eval/corpus.jsonl] [--misses 20]
-Reads every labelled message of the corpus with the rule parser alone and, when LLM_API_KEY is
-set, with rules then LLM; prints accuracy per event type and saves eval/results/<mode>.json.`;
+const USAGE = `Usage: npm run eval -- [--corpus file.jsonl] [--misses 15] [--no-peer] [--write]
+
+Reads the labelled customer messages (eval/corpus.jsonl, eval/whatsapp.jsonl) with the rule
+parser, and the date and time expression sets (eval/expressions/*.jsonl) with the rules' reader of
+days and times; then the same with the peer, Microsoft's Recognizers-Text, in the same process.
+Prints, per corpus and language: right, partly (nothing false, something missing), confidently
+wrong, nothing; the median and 95th-percentile milliseconds per message; and the LLM calls cita
+would make (messages the rules leave unread). With LLM_API_KEY set, also rules then LLM.
+
+  --corpus FILE  only this turn corpus
+  --misses N     show the first N misreadings of the rules per corpus (default 15)
+  --no-peer      skip the peer (faster)
+  --write        save the figures to eval/results/*.json`;
+
+/** Turn corpora read by default: the team's first corpus and the WhatsApp phrasing written for the coverage issue. */
+export const TURN_CORPORA = ['corpus.jsonl', 'whatsapp.jsonl'].map((file) => join(EVAL_DIR, file));
+const EXPRESSIONS_DIR = join(EVAL_DIR, 'expressions');
+
+type Outcomes = Record<Outcome, number>;
+
+/** A reader's figures on one corpus and language. */
+export interface Figures extends Outcomes {
+  messages: number;
+  medianMs: number;
+  p95Ms: number;
+  /** Messages cita would hand to the LLM (turn corpora only). */
+  llmCalls?: number;
+}
+
+/** right: exactly the labels; partly: only labelled events, some missing; wrong: an event not labelled; nothing: none. */
+export function turnOutcome(expected: CustomerEvent[], got: CustomerEvent[]): Outcome {
+  const right = matched(expected, got);
+  if (right.length === got.length && got.length === expected.length) {
+    return expected.every((event, at) => key(event) === key(got[at])) ? 'right' : 'partly';
+  }
+  if (got.length === 0) return 'nothing';
+  return right.length === got.length ? 'partly' : 'wrong';
+}
+
+function quantile(values: number[], q: number): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] * 1000) / 1000;
+}
+
+function figuresOf(rows: { outcome: Outcome; ms: number; llm?: boolean }[], withLlm: boolean): Figures {
+  const count = (outcome: Outcome) => rows.filter((row) => row.outcome === outcome).length;
+  const ms = rows.map((row) => row.ms);
+  return {
+    messages: rows.length,
+    right: count('right'),
+    partly: count('partly'),
+    wrong: count('wrong'),
+    nothing: count('nothing'),
+    medianMs: quantile(ms, 0.5),
+    p95Ms: quantile(ms, 0.95),
+    ...(withLlm ? { llmCalls: rows.filter((row) => row.llm).length } : {}),
+  };
+}
+
+/** Reads each line of a turn corpus with `read`, timing it, and tells how it went. */
+export function readTurns(lines: CorpusLine[], read: RuleReader, shop: ShopConfig) {
+  return lines.map((line) => {
+    const situation = situationFor(line, shop);
+    const started = performance.now();
+    const got = read(line.text, situation);
+    const ms = performance.now() - started;
+    return { line, got, ms, outcome: turnOutcome(line.expected, got), llm: asksLlm(line.text, got) };
+  });
+}
+
+type RuleReader = (text: string, situation: ReturnType<typeof situationFor>) => CustomerEvent[];
+
+const rulesReader: RuleReader = (text, situation) => readRules(text, situation);
+
+/** The table of figures: one row per corpus, language and reader. */
+export function formatFigures(rows: { corpus: string; language: string; reader: string; figures: Figures }[]): string {
+  const pct = (part: number, whole: number) => `${((part / Math.max(1, whole)) * 100).toFixed(1)}%`;
+  const header = [
+    'corpus',
+    'lang',
+    'reader',
+    'n',
+    'right',
+    'partly',
+    'wrong',
+    'nothing',
+    'median ms',
+    'p95 ms',
+    'LLM calls',
+  ];
+  const body = rows.map(({ corpus, language, reader, figures: f }) => [
+    corpus,
+    language,
+    reader,
+    String(f.messages),
+    pct(f.right, f.messages),
+    pct(f.partly, f.messages),
+    pct(f.wrong, f.messages),
+    pct(f.nothing, f.messages),
+    f.medianMs.toFixed(3),
+    f.p95Ms.toFixed(3),
+    f.llmCalls === undefined ? '–' : `${f.llmCalls} (${pct(f.llmCalls, f.messages)})`,
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
+  const line = (cells: string[]) =>
+    cells.map((cell, i) => (i < 3 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
+  return [line(header), ...body.map(line)].join('\n');
+}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      corpus: { type: 'string', default: DEFAULT_CORPUS },
+      corpus: { type: 'string' },
       misses: { type: 'string', default: '15' },
+      'no-peer': { type: 'boolean', default: false },
+      write: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -271,21 +375,70 @@ async function main(): Promise<void> {
   // One log line per LLM call would bury the table; failures still show.
   if (!process.env.LOG_LEVEL) log.level = 'warn';
   const shop = loadShopConfig(env.SHOP_CONFIG);
-  const lines = readCorpus(values.corpus);
   const showMisses = Number(values.misses);
-  const languages = Language.options.map(
-    (language) => `${lines.filter((l) => l.language === language).length} ${language}`,
+  const withPeer = !values['no-peer'];
+  const peer = withPeer ? await import('./eval-peer.ts') : undefined;
+  const table: { corpus: string; language: string; reader: string; figures: Figures }[] = [];
+  const details: Record<string, unknown> = {};
+
+  const turnFiles = values.corpus ? [values.corpus] : TURN_CORPORA;
+  for (const file of turnFiles) {
+    const lines = readCorpus(file);
+    const name = relative(EVAL_DIR, file);
+    const readers: [string, RuleReader][] = [['rules', rulesReader]];
+    if (peer) readers.push(['peer', (text, situation) => readRules(text, situation, peer.peerWhen)]);
+    for (const [reader, read] of readers) {
+      const rows = readTurns(lines, read, shop);
+      for (const language of Language.options) {
+        const mine = rows.filter((row) => row.line.language === language);
+        if (mine.length > 0) table.push({ corpus: name, language, reader, figures: figuresOf(mine, true) });
+      }
+      const scores = score(
+        lines,
+        rows.map((row) => row.got),
+      );
+      details[`${name} ${reader}`] = scores;
+      if (reader === 'rules') printMisses(name, scores.misses, showMisses);
+    }
+  }
+
+  if (!values.corpus) {
+    const everyDay = allDayShop(shop);
+    for (const file of readdirSync(EXPRESSIONS_DIR)
+      .filter((f) => f.endsWith('.jsonl'))
+      .sort()) {
+      const lines = readExpressions(join(EXPRESSIONS_DIR, file));
+      const readers: [string, WhenReader][] = [['rules', whenIn]];
+      if (peer) readers.push(['peer', peer.peerWhen]);
+      for (const [reader, read] of readers) {
+        const rows = readAll(lines, read, everyDay);
+        for (const language of Language.options) {
+          const mine = rows.filter((row) => row.line.language === language);
+          if (mine.length > 0)
+            table.push({ corpus: `expressions/${file}`, language, reader, figures: figuresOf(mine, false) });
+        }
+        if (reader === 'rules') {
+          const wrong = rows.filter((row) => row.outcome !== 'right').slice(0, showMisses);
+          if (wrong.length > 0)
+            console.log(`\n  expressions/${file}: first ${wrong.length} not right (got → expected):`);
+          for (const row of wrong) {
+            console.log(
+              `  ${JSON.stringify(row.line.text)} @${row.line.now}: ${row.got.date ?? '–'} ${row.got.time ?? '–'} → ${row.line.date ?? '–'} ${row.line.time?.join('|') ?? '–'}`,
+            );
+          }
+        }
+      }
+    }
+  }
+
+  console.log(`\n${formatFigures(table)}`);
+  if (values.write) console.log(`\nsaved ${save('figures', { table, details })}`);
+
+  const llm = await evaluateWithLlm(
+    turnFiles.flatMap((file) => readCorpus(file)),
+    env,
+    shop,
   );
-  console.log(`corpus: ${values.corpus}, ${lines.length} messages (${languages.join(', ')})\n`);
-
-  const started = performance.now();
-  const rules = await evaluate(lines, ruleInterpreter, shop);
-  const ms = Math.round(performance.now() - started);
-  console.log(formatScores('rules', rules, `, ${ms} ms`));
-  printMisses(rules.misses, showMisses);
-  console.log(`\nsaved ${save('rules', values.corpus, rules, { ms })}`);
-
-  const llm = await evaluateWithLlm(lines, env, shop);
   if (!llm) {
     console.log('\nLLM_API_KEY is not set: rules only. Set it (and LLM_BASE_URL, LLM_MODEL) to evaluate rules + LLM.');
     return;
@@ -293,8 +446,7 @@ async function main(): Promise<void> {
   const { scores, ...run } = llm;
   const summary = `, ${run.ms} ms, ${run.llmCalls} LLM calls, ${run.llmCallsPerMessage} per message`;
   console.log(`\n${formatScores(`rules+llm (${run.model})`, scores, summary)}`);
-  printMisses(scores.misses, showMisses);
-  console.log(`\nsaved ${save('rules-llm', values.corpus, scores, run)}`);
+  if (values.write) console.log(`\nsaved ${save('rules-llm', { ...run, ...scores })}`);
 }
 
 /**
@@ -319,9 +471,11 @@ export async function evaluateWithLlm(lines: CorpusLine[], env: Env, shop: ShopC
   };
 }
 
-function printMisses(misses: Miss[], count: number): void {
+function printMisses(corpus: string, misses: Miss[], count: number): void {
   if (count <= 0 || misses.length === 0) return;
-  console.log(`\n  first ${Math.min(count, misses.length)} of ${misses.length} misses (text [state]: got → expected):`);
+  console.log(
+    `\n  ${corpus}: first ${Math.min(count, misses.length)} of ${misses.length} misses (text [state]: got → expected):`,
+  );
   const show = (events: CustomerEvent[]) =>
     events.length === 0 ? '∅' : events.map((e) => Object.values(e).join(':')).join(' ');
   for (const miss of misses.slice(0, count)) {

@@ -64,17 +64,20 @@ export function readStaffRules(text: string, situation: StaffSituation): StaffEv
     if (findPhrase(folded, WORDS.noticesOn)) return [{ type: 'SET_NOTICES', on: true }];
   }
 
-  const { shop, now } = situation;
+  const { shop, now, language } = situation;
   const today = shopToday(shop, now);
-  if (findPhrase(folded, WORDS.dayOff)) {
-    return [{ type: 'BLOCK_TIME', date: whenIn(text, shop, now).date ?? today }];
+  const dayOff = findPhrase(folded, WORDS.dayOff);
+  if (dayOff) {
+    // The day is read without the phrase: "mañana no vengo" is not "not tomorrow".
+    const rest = ` ${folded} `.replace(` ${dayOff} `, ' ').trim();
+    return [{ type: 'BLOCK_TIME', date: whenIn(rest, shop, now, language).date ?? today }];
   }
   const range = RANGE.exec(text.toLowerCase());
   const closing = findPhrase(folded, WORDS.close);
   if (range || findPhrase(folded, WORDS.block) || closing) {
     const rest = range ? text.toLowerCase().replace(range[0], ' ') : text;
-    const { date = today, time } = whenIn(rest, shop, now);
-    const hour = (said: string) => whenIn(`a las ${said.trim()}`, shop, now, date).time;
+    const { date = today, time } = whenIn(rest, shop, now, language);
+    const hour = (said: string) => whenIn(`a las ${said.trim()}`, shop, now, language, date).time;
     if (range) {
       const [from, to] = [hour(range[1]!), hour(range[2]!)];
       if (from && to) return [{ type: 'BLOCK_TIME', date, from, to }];
@@ -85,7 +88,7 @@ export function readStaffRules(text: string, situation: StaffSituation): StaffEv
   }
 
   if (findPhrase(folded, WORDS.agenda)) {
-    return [{ type: 'SHOW_AGENDA', date: whenIn(text, shop, now).date ?? today }];
+    return [{ type: 'SHOW_AGENDA', date: whenIn(text, shop, now, language).date ?? today }];
   }
 
   const { accepts } = situation;

@@ -54,6 +54,7 @@ export const PAYLOADS = {
     const offered = context.slots.some((slot) => slot.time === times.free) ? times.free : context.slots[0]?.time;
     return [offered ?? times.free, times.notFree].map((time) => ({ type: 'PICK_TIME', time }));
   },
+  PICK_PART_OF_DAY: () => [{ type: 'PICK_PART_OF_DAY', from: '16:00', to: '20:00' }],
   MORE_TIMES: bare('MORE_TIMES'),
   MORE_SERVICES: bare('MORE_SERVICES'),
   CONFIRM: bare('CONFIRM'),

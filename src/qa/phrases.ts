@@ -33,6 +33,7 @@ const PHRASES: {
     return [day.toFormat('d/M/yyyy'), `el ${day.setLocale('es').toFormat("d 'de' MMMM 'de' yyyy")}`];
   },
   PICK_TIME: ({ time }) => [`a las ${time}`, `at ${time}`],
+  PICK_PART_OF_DAY: ({ from, to }) => [`entre las ${from} y las ${to}`, `between ${from} and ${to}`],
   MORE_TIMES: () => ['más horas', 'more times'],
   MORE_SERVICES: () => ['más servicios', 'more services'],
   CONFIRM: () => ['sí', 'yes'],

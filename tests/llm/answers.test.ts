@@ -76,6 +76,19 @@ describe("what is kept of the model's answer", () => {
     ]);
   });
 
+  it('keeps a part of the day and drops one that ends before it starts', async () => {
+    const fake = await fakeProvider();
+    fake.script(
+      reply.events({ type: 'PICK_PART_OF_DAY', from: '20:00', to: '16:00' }),
+      reply.events({ type: 'PICK_PART_OF_DAY', from: '16:00', to: '20:00' }),
+    );
+    const llm = llmOn([fake]);
+    expect(await llm.interpret('a la tardecita tirando a noche', choosingSlot())).toEqual([]);
+    expect(await llm.interpret('a la tardecita tirando a noche', choosingSlot())).toEqual([
+      { type: 'PICK_PART_OF_DAY', from: '16:00', to: '20:00' },
+    ]);
+  });
+
   it('drops events with unknown types, missing or extra-typed fields, and repeats', async () => {
     const fake = await fakeProvider();
     fake.script(

@@ -20,6 +20,7 @@ describe('the structured-output schema sent to the model', () => {
         'HELP',
         'MORE_TIMES',
         'PICK_DATE',
+        'PICK_PART_OF_DAY',
         'PICK_TIME',
         'RESTART',
         'SELECT_SERVICE',

@@ -14,6 +14,7 @@ const ANYWHERE: CustomerEventType[] = [
   'SELECT_SERVICE',
   'PICK_DATE',
   'PICK_TIME',
+  'PICK_PART_OF_DAY',
   'CHANGE',
   'CANCEL',
   'RESTART',

@@ -104,6 +104,8 @@ export function isPossible(event: CustomerEvent, situation: Pick<Situation, 'sho
       return event.date >= shopToday(shop, situation.now) && event.date <= lastBookableDay(shop, situation.now);
     case 'PICK_TIME':
       return isEverOpenAt(shop, event.time);
+    case 'PICK_PART_OF_DAY':
+      return event.from < event.to;
     case 'SET_LANGUAGE':
       return shop.languages.supported.includes(event.language);
     default:

@@ -12,6 +12,16 @@ const ABOUT_THE_TALK: ReadonlySet<CustomerEventType> = new Set(['SET_LANGUAGE', 
 const WORDS_THAT_SAY_MORE = 4;
 
 /**
+ * Whether cita asks the LLM about a message the rules read as `events`: when they read nothing,
+ * or only "hello" or a language in a longer message.
+ */
+export function asksLlm(text: string, events: CustomerEvent[]): boolean {
+  const saysMore = text.trim().split(/\s+/).length >= WORDS_THAT_SAY_MORE;
+  const readOnlyTheTalk = events.every((event) => ABOUT_THE_TALK.has(event.type));
+  return events.length === 0 || (saysMore && readOnlyTheTalk);
+}
+
+/**
  * Rules first, the LLM only for what the rules could not read. Most messages ("2", "sí", "mañana
  * a las 5") never cost a call or wait on a network. The LLM is also asked when the rules read only
  * part of a longer message: "hey, can i get a hiarcut" is more than a greeting.
@@ -23,11 +33,10 @@ export function layeredInterpreter(rules: RuleReader, llm: Interpreter): Interpr
   return {
     async interpret(text, situation) {
       const events = await rules(text, situation);
-      const saysMore = text.trim().split(/\s+/).length >= WORDS_THAT_SAY_MORE;
-      const readOnlyTheTalk = events.every((event) => ABOUT_THE_TALK.has(event.type));
-      if (events.length > 0 && !(saysMore && readOnlyTheTalk)) return events;
+      if (!asksLlm(text, events)) return events;
       // A short answer never switches the language of a conversation under way, whoever read it.
       const settled = (situation.recentTurns ?? []).length > 0;
+      const saysMore = text.trim().split(/\s+/).length >= WORDS_THAT_SAY_MORE;
       const asked = (await llm.interpret(text, situation)).filter(
         (event) => !(event.type === 'SET_LANGUAGE' && settled && !saysMore),
       );

@@ -1,9 +1,11 @@
-import type { Language, ShopConfig } from '../../../config/schema.ts';
+import { type Language, type ShopConfig, shopToday } from '../../../config/schema.ts';
 import type { CustomerEvent, CustomerEventType } from '../../../machines/events.ts';
+import { closestWords } from './fuzzy.ts';
 import { languageOf } from './language.ts';
+import { isForSeveralPeople } from './party.ts';
 import { serviceNamedIn } from './services.ts';
 import { findPhrase, fold, hasPhrase } from './text.ts';
-import { whenIn } from './when.ts';
+import { type WhenReader, whenIn } from './when.ts';
 import {
   ASK_FOR_PERSON,
   CANCEL_VERBS,
@@ -17,6 +19,7 @@ import {
   MY_BOOKING,
   NO,
   THANKS,
+  THE_BOOKING,
   YES,
 } from './words.ts';
 
@@ -44,6 +47,12 @@ export interface Situation {
   recentTurns?: { from: 'customer' | 'bot'; text: string }[];
 }
 
+const TYPO_WORDS = 3;
+
+/** How a question starts when the customer leaves out the "?". */
+const QUESTION_OPENERS =
+  /^(?:(?:y|and) )?(?:cuanto|cuantos|que|q|como|donde|cuando|a que|how|what|where|when|do you|are you)\b/;
+
 /** Messages longer than this are requests, not a "sí" or a "2". */
 const SHORT_ANSWER_WORDS = 6;
 
@@ -57,8 +66,8 @@ const SHORT_ANSWER_WORDS = 6;
  * readRules('quiero un corte mañana a las 5', situation)
  * // [{ type: 'SELECT_SERVICE', serviceId: 'corte' }, { type: 'PICK_DATE', date: '2026-11-25' }, { type: 'PICK_TIME', time: '17:00' }]
  */
-export function readRules(text: string, situation: Situation): CustomerEvent[] {
-  const folded = fold(text);
+export function readRules(text: string, situation: Situation, readWhen: WhenReader = whenIn): CustomerEvent[] {
+  let folded = fold(text);
   const thumbsUp = /👍|👌|✅/u.test(text);
   if (folded.length === 0 && !thumbsUp) return [];
   const events: CustomerEvent[] = [];
@@ -67,7 +76,11 @@ export function readRules(text: string, situation: Situation): CustomerEvent[] {
   if (language && language !== situation.language) events.push({ type: 'SET_LANGUAGE', language });
   if (thumbsUp && folded.length === 0) return withAnswer(events, yesOrNo('ok', situation));
 
-  const picked = pickedChoice(folded, situation);
+  const asSaid = folded;
+  // A typo is corrected only in a message that is a word or three ("cancelr", "confrim"): in a
+  // longer one, a word near a command word is more often another word ("cosas" is not "costs").
+  if (folded.split(' ').length <= TYPO_WORDS) folded = withTyposCorrected(folded, situation.shop);
+  const picked = pickedChoice(asSaid, situation);
   if (picked) return [...events, picked];
 
   // Whatever else the message asks, a customer who wants a person gets one.
@@ -76,47 +89,128 @@ export function readRules(text: string, situation: Situation): CustomerEvent[] {
   const appointment = aboutOwnBooking(folded);
   if (appointment) return [...events, appointment];
 
+  // A booking for two people is two bookings: the rules take neither rather than one of them.
+  if (isForSeveralPeople(folded)) return events.filter((event) => event.type === 'SET_LANGUAGE');
+  const serviceId = serviceNamedIn(folded, situation.shop);
+  const when = readWhen(text, situation.shop, situation.now, situation.language, situation.date);
   const isShort = folded.split(' ').length <= SHORT_ANSWER_WORDS;
   const command = COMMANDS.find(([phrases]) => findPhrase(folded, phrases))?.[1];
   const answer = isShort ? yesOrNo(folded, situation) : undefined;
+  // "Otra cita para mi hijo" and "lo más tarde posible" say what they want: the service, the part of the day.
+  const saysWhat = serviceId !== undefined || when.date !== undefined || when.time !== undefined || when.partOfDay;
+  const commandGivesWay = saysWhat && (command?.type === 'BOOK_ANOTHER' || command?.type === 'MORE_TIMES');
   // "no entiendo", "ya no quiero" are commands; "no" and "no, gracias" are answers.
-  if (command && isShort && !answer) return [...events, changeOrMove(command, situation)];
+  if (command && isShort && !answer && !commandGivesWay) return [...events, changeOrMove(command, situation)];
 
   const questions = INFO.filter(([phrases]) => findPhrase(folded, phrases)).map(([, event]) => event);
   events.push(...questions);
-  // "¿cuánto cuesta un corte?" asks about the shop; it does not choose anything yet.
-  if (questions.length > 0 && text.includes('?')) return events;
+  // "¿cuánto cuesta un corte?", "cuánto vale la barba" ask about the shop; they do not choose anything yet.
+  if (questions.length > 0 && (text.includes('?') || QUESTION_OPENERS.test(folded))) return events;
 
-  const serviceId = serviceNamedIn(folded, situation.shop);
   if (serviceId) events.push({ type: 'SELECT_SERVICE', serviceId });
-  const when = whenIn(text, situation.shop, situation.now, situation.date);
-  if (when.date) events.push({ type: 'PICK_DATE', date: when.date });
+  // A day gone by is never a day to book ("ayer se me olvidó").
+  if (when.date && when.date >= shopToday(situation.shop, situation.now)) {
+    events.push({ type: 'PICK_DATE', date: when.date });
+  }
   if (when.time) events.push({ type: 'PICK_TIME', time: when.time });
+  else if (when.partOfDay && situation.accepts.has('PICK_PART_OF_DAY')) {
+    events.push({ type: 'PICK_PART_OF_DAY', ...when.partOfDay });
+  }
 
-  if (isShort && !serviceId && !when.date && !when.time && questions.length === 0) {
+  if (isShort && !serviceId && !when.date && !when.time && !when.partOfDay && questions.length === 0) {
     if (answer) events.push(answer);
-    else if (command) events.push(changeOrMove(command, situation));
+    else if (command && !commandGivesWay) events.push(changeOrMove(command, situation));
     else if (findPhrase(squeeze(folded), THANKS.map(squeeze))) events.push({ type: 'THANKS' });
     else if (findPhrase(squeeze(folded), GREETINGS.map(squeeze))) events.push({ type: 'GREET' });
   }
   return events;
 }
 
+/**
+ * The text with each word one typo from a word of the commands, questions and answers the rules
+ * know spelled right ("cancelr", "confrim", "direcion", "ayudaa"), unless it is a word of a service
+ * or of days and times, or the closest words mean different things.
+ */
+function withTyposCorrected(folded: string, shop: ShopConfig): string {
+  const keep = knownWords(shop);
+  return folded
+    .split(' ')
+    .map((word) => {
+      if (keep.has(word) || MEANINGS.has(word)) return word;
+      const squeezed = squeeze(word);
+      if (MEANINGS.has(squeezed)) return squeezed;
+      const closest = closestWords(word, [...MEANINGS.keys()]);
+      return closest.length > 0 && new Set(closest.map((c) => MEANINGS.get(c))).size === 1 ? closest[0] : word;
+    })
+    .join(' ');
+}
+
+/** Each word of the phrases the rules know, with what it means (so "cancela" and "cancelar" agree). */
+const MEANINGS = new Map<string, string>(
+  [
+    ...COMMANDS,
+    ...INFO,
+    [YES, { type: 'CONFIRM' }] as const,
+    [NO, { type: 'BACK' }] as const,
+    [THANKS, { type: 'THANKS' }] as const,
+  ]
+    .flatMap(([phrases, event]) =>
+      phrases.flatMap((phrase) => phrase.split(' ').map((word) => [word, JSON.stringify(event)] as const)),
+    )
+    .filter(([word]) => word.length >= 4),
+);
+
+const knownWordsOf = new WeakMap<ShopConfig, Set<string>>();
+function knownWords(shop: ShopConfig): Set<string> {
+  let words = knownWordsOf.get(shop);
+  if (!words) {
+    const names = shop.services.flatMap((s) => [s.name.es, s.name.en, ...s.synonyms]);
+    const phrases = [...names.map(fold), ...GREETINGS, ...MY_BOOKING, ...THE_BOOKING, ...CANCEL_VERBS, ...MOVE_VERBS];
+    words = new Set(phrases.flatMap((phrase) => phrase.split(' ')));
+    knownWordsOf.set(shop, words);
+  }
+  return words;
+}
+
 function withAnswer(events: CustomerEvent[], answer: CustomerEvent | undefined): CustomerEvent[] {
   return answer ? [...events, answer] : events;
 }
 
-/** "cancelar mi cita", "cambiar la hora de mi cita", "mis citas": about an appointment already made. */
+/**
+ * "cancelar mi cita", "cambiar la hora de mi cita", "mis citas", "cancela la cita": about an
+ * appointment already made. "Book the appointment for Friday" is not: it names no appointment of
+ * the customer's, and no verb that cancels or moves one.
+ */
 function aboutOwnBooking(folded: string): CustomerEvent | undefined {
   if (findPhrase(folded, MOVE_ALONE)) return { type: 'MOVE_BOOKING' };
-  if (!findPhrase(folded, MY_BOOKING)) return undefined;
-  if (findPhrase(folded, CANCEL_VERBS)) return { type: 'CANCEL_BOOKING' };
-  if (findPhrase(folded, MOVE_VERBS)) return { type: 'MOVE_BOOKING' };
+  const mine = findPhrase(folded, MY_BOOKING) !== undefined;
+  const cancels = hasVerb(folded, CANCEL_VERBS);
+  const moves = hasVerb(folded, MOVE_VERBS);
+  if (!mine && !(findPhrase(folded, THE_BOOKING) && (cancels || moves))) return undefined;
+  if (cancels) return { type: 'CANCEL_BOOKING' };
+  if (moves) return { type: 'MOVE_BOOKING' };
   return { type: 'MY_APPOINTMENTS' };
 }
 
-/** "Cambiar la hora" with no booking in progress means moving an appointment already made. */
+/** A verb of `verbs`, also with a pronoun attached: "cancélala", "cambiarla", "muévemela". */
+function hasVerb(folded: string, verbs: readonly string[]): boolean {
+  return folded
+    .split(' ')
+    .some((word) =>
+      verbs.some(
+        (verb) =>
+          word === verb ||
+          (word.startsWith(verb) && /^(?:me|te|se|nos)?(?:la|lo|las|los)$/.test(word.slice(verb.length))),
+      ),
+    );
+}
+
+/**
+ * "Cambiar la hora" with no booking in progress means moving an appointment already made; "cancel
+ * it" just after booking means cancelling that appointment.
+ */
 function changeOrMove(event: CustomerEvent, situation: Situation): CustomerEvent {
+  if (event.type === 'CANCEL' && situation.step === 'booked') return { type: 'CANCEL_BOOKING' };
   const bookingInProgress = situation.date !== undefined;
   return event.type === 'CHANGE' && event.step !== 'service' && !bookingInProgress ? { type: 'MOVE_BOOKING' } : event;
 }
@@ -167,9 +261,10 @@ function pickedChoice(folded: string, { choices }: Situation): CustomerEvent | u
  * that is an answer and nothing else counts: "sí, gracias" is a yes, "no entiendo" is not a no.
  */
 function yesOrNo(folded: string, { accepts, step }: Situation): CustomerEvent | undefined {
+  // "no no", "sí sí": said twice, meant once.
   const words = squeeze(folded)
     .split(' ')
-    .filter((word) => !FILLERS.includes(word));
+    .filter((word, at, all) => !SQUEEZED_FILLERS.includes(word) && word !== all[at - 1]);
   const answer = words.join(' ');
   if (NO.includes(answer)) {
     return accepts.has('BACK') ? { type: 'BACK' } : undefined;
@@ -188,3 +283,4 @@ function squeeze(folded: string): string {
 }
 
 const SQUEEZED_YES = YES.map(squeeze);
+const SQUEEZED_FILLERS = FILLERS.map(squeeze);

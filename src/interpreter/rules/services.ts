@@ -1,4 +1,5 @@
 import type { ShopConfig } from '../../../config/schema.ts';
+import { closestWord } from './fuzzy.ts';
 import { fold, hasPhrase } from './text.ts';
 
 /**
@@ -13,6 +14,25 @@ export function serviceNamedIn(folded: string, shop: ShopConfig): string | undef
     for (const phrase of [service.name.es, service.name.en, ...service.synonyms].map(fold)) {
       if (hasPhrase(folded, phrase)) named.set(service.id, Math.max(named.get(service.id) ?? 0, phrase.length));
     }
+  }
+  // "corrte", "barva", "hiarcut": one typo from a one-word name of a service.
+  const oneWordNames = shop.services.flatMap((service) =>
+    [service.name.es, service.name.en, ...service.synonyms]
+      .map(fold)
+      .filter((name) => !name.includes(' '))
+      .map((name) => [name, service.id] as const),
+  );
+  const known = new Set(
+    shop.services.flatMap((s) => [s.name.es, s.name.en, ...s.synonyms].flatMap((n) => fold(n).split(' '))),
+  );
+  for (const word of folded.split(' ')) {
+    if (known.has(word)) continue;
+    const meant = closestWord(
+      word,
+      oneWordNames.map(([name]) => name),
+    );
+    const id = oneWordNames.find(([name]) => name === meant)?.[1];
+    if (id) named.set(id, Math.max(named.get(id) ?? 0, word.length));
   }
   if (named.size === 0) return undefined;
   const combined = shop.services.find((s) => s.combines.length > 1 && s.combines.every((id) => named.has(id)));

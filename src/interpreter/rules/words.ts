@@ -42,7 +42,22 @@ export const NO = [
 export const THANKS = ['gracias', 'muchas gracias', 'mil gracias', 'thanks', 'thank you', 'thx', 'cheers', 'ty'];
 
 /** Words around an answer that do not change it ("sí, gracias", "ok please"). */
-export const FILLERS = ['gracias', 'muchas', 'thanks', 'thank', 'you', 'please', 'por', 'favor', 'porfa', 'pls', 'tio'];
+export const FILLERS = [
+  'gracias',
+  'muchas',
+  'thanks',
+  'thank',
+  'you',
+  'please',
+  'por',
+  'favor',
+  'porfa',
+  'pls',
+  'tio',
+  'sorry',
+  'perdona',
+  'perdon',
+];
 
 /** Longest phrases first are tried first, so "cambiar la hora" wins over "cambiar". */
 // biome-ignore format: word lists read best several to a line
@@ -146,12 +161,17 @@ export const LANGUAGE_MARKERS = {
   ],
 } as const;
 
-/** Nouns for the customer's own appointments, and the verbs that say what to do with them. */
+/**
+ * The customer's own appointments, said so: "mi cita", "tengo una cita", "my booking". "La cita" and
+ * "the appointment" alone may be the one being booked ("book the appointment for Friday"): they
+ * name an appointment already made only with a verb that cancels or moves it.
+ */
 // biome-ignore format: word lists read best several to a line
 export const MY_BOOKING = [
-  'mi cita', 'mis citas', 'la cita', 'mi reserva', 'mis reservas', 'la reserva', 'tengo cita', 'tengo alguna cita',
-  'my appointment', 'my appointments', 'my booking', 'my bookings', 'the appointment', 'the booking',
+  'mi cita', 'mis citas', 'mi reserva', 'mis reservas', 'tengo cita', 'tengo alguna cita', 'tengo una cita',
+  'tengo la cita', 'my appointment', 'my appointments', 'my booking', 'my bookings',
 ];
+export const THE_BOOKING = ['la cita', 'la reserva', 'esa cita', 'the appointment', 'the booking', 'that appointment'];
 export const CANCEL_VERBS = ['cancelar', 'cancela', 'anular', 'anula', 'cancel', 'delete'];
 // biome-ignore format: word lists read best several to a line
 export const MOVE_VERBS = [
