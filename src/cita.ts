@@ -1,14 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { LocalCalendar } from '../adapters/local-calendar/calendar.ts';
-import { LocalBookingHistory } from '../adapters/local-calendar/history.ts';
-import { MemoryConversationStore } from '../adapters/memory/conversations.ts';
-import { MemorySlotHolds } from '../adapters/memory/holds.ts';
-import { MemoryInbox } from '../adapters/memory/inbox.ts';
-import { MemoryNoticeSettings } from '../adapters/memory/notice-settings.ts';
-import { MemoryRateLimiter } from '../adapters/memory/rate-limiter.ts';
-import { MemoryReminderSchedule } from '../adapters/memory/reminders.ts';
 import { SimulatorMessenger } from '../adapters/simulator/messenger.ts';
+import { createSqliteAdapters } from '../adapters/sqlite/index.ts';
 import { Language, type ShopConfig } from '../config/schema.ts';
 import { rateCountedAtArrival } from './engine/arrival-rate.ts';
 import { ConversationEngine, type EngineDependencies } from './engine/conversation.ts';
@@ -48,7 +41,7 @@ import { staffNotices } from './staff/notices.ts';
 export interface CitaOptions {
   shop: ShopConfig;
   clock?: Clock;
-  /** Where the embedded calendar and history are kept. */
+  /** Where the embedded database (`cita.db`) is kept, for every adapter not given in `adapters`. */
   dataDir: string;
   workers?: number;
   /** Replace any embedded adapter (tests, and the real adapters as they are switched on). */
@@ -59,7 +52,7 @@ export interface CitaOptions {
     calendar: Calendar;
     history: BookingHistory;
     interpreter: Interpreter;
-    /** Where replies to channel messages go (WhatsApp); replies to `converse` always stay in this process. */
+    /** Where replies to channel messages go (WhatsApp); replies to `converse` go back through `replies`. */
     messenger: Messenger;
     rateLimiter: RateLimiter;
     /** Where voice notes are fetched from (WhatsApp's media endpoints). */
@@ -69,7 +62,7 @@ export interface CitaOptions {
     reminders: ReminderSchedule;
     /** Which staff phones muted their notices. */
     noticeSettings: NoticeSettings;
-    /** Carries simulator replies back to the waiting caller across processes (Redis); in-process by default. */
+    /** Carries simulator replies back to the waiting caller across processes (SQLite or Redis). */
     replies: ReplyBus & { ready?(): Promise<unknown> };
   }>;
   /** Called after the workers stop: closes what the adapters opened (the Redis connection). */
@@ -88,11 +81,16 @@ export interface CitaOptions {
  */
 export function createCita(options: CitaOptions) {
   const clock = options.clock ?? (() => new Date());
-  const adapters = options.adapters ?? {};
+  const given = options.adapters ?? {};
+  // Whatever the caller did not provide is kept in the embedded database in dataDir (opened only then).
+  const embedded = STORED_PORTS.every((port) => given[port])
+    ? undefined
+    : createSqliteAdapters({ dataDir: options.dataDir });
+  const adapters: NonNullable<CitaOptions['adapters']> = { ...embedded?.adapters, ...given };
   const metrics = options.metrics ?? new CitaMetrics();
-  const rateLimiter = adapters.rateLimiter ?? new MemoryRateLimiter();
+  const rateLimiter = adapters.rateLimiter!;
   // Counted as messages arrive, whichever way they come, not when a worker reaches them.
-  const inbox = rateCountedAtArrival(meteredInbox(adapters.inbox ?? new MemoryInbox(), metrics), rateLimiter);
+  const inbox = rateCountedAtArrival(meteredInbox(adapters.inbox!, metrics), rateLimiter);
   const simulator = new SimulatorMessenger();
   const replyBus = adapters.replies ?? simulator;
   // The customer's channel (WhatsApp), or the simulator when there is none.
@@ -112,14 +110,14 @@ export function createCita(options: CitaOptions) {
   const deps = {
     shop: options.shop,
     clock,
-    conversations: adapters.conversations ?? new MemoryConversationStore(),
-    holds: meteredHolds(adapters.holds ?? new MemorySlotHolds(clock), metrics),
-    calendar: meteredCalendar(adapters.calendar ?? new LocalCalendar(options.dataDir), metrics),
-    history: meteredHistory(adapters.history ?? new LocalBookingHistory(options.dataDir), metrics),
+    conversations: adapters.conversations!,
+    holds: meteredHolds(adapters.holds!, metrics),
+    calendar: meteredCalendar(adapters.calendar!, metrics),
+    history: meteredHistory(adapters.history!, metrics),
     interpreter: loggedInterpreter(adapters.interpreter ?? ruleInterpreter),
     inspect: options.inspect,
-    reminders: adapters.reminders ?? new MemoryReminderSchedule(),
-    noticeSettings: adapters.noticeSettings ?? new MemoryNoticeSettings(),
+    reminders: adapters.reminders!,
+    noticeSettings: adapters.noticeSettings!,
   };
   const voiceNotes = new VoiceNotes({
     media: adapters.media,
@@ -190,9 +188,22 @@ export function createCita(options: CitaOptions) {
       await reminderLoop.stop();
       await workers.stop({ graceMs });
       await options.onStop?.();
+      await embedded?.close();
     },
   };
 }
+
+/** The ports kept in a store; any one not given is kept in the embedded database. */
+const STORED_PORTS = [
+  'inbox',
+  'conversations',
+  'holds',
+  'calendar',
+  'history',
+  'rateLimiter',
+  'reminders',
+  'noticeSettings',
+] as const;
 
 /** The "slow down" reply in the language the customer's conversation is in. */
 async function slowDownReplies(

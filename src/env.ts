@@ -10,6 +10,11 @@ import {
 /** Everything cita reads from the environment, parsed once at start-up. */
 export const Env = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /**
+   * The address the server listens on. Default: 127.0.0.1 with the simulator (it lets anyone speak
+   * as any customer, so only this machine may reach it); every interface with WhatsApp connected.
+   */
+  HOST: z.string().min(1).optional(),
   SHOP_CONFIG: z.string().min(1).optional(),
   CITA_DATA_DIR: z.string().min(1).default('data'),
   /** Fixes the clock at this instant (demos and tests). */

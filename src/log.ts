@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHmac, randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { pino } from 'pino';
 
 /**
@@ -19,7 +20,21 @@ export interface LogDestination {
   write(line: string): unknown;
 }
 
-let destination: LogDestination = process.stdout;
+/**
+ * A person reading a terminal while developing gets pino-pretty's coloured lines; anything else
+ * (a pipe, a file, a container's log collector, NODE_ENV=production) gets the JSON lines.
+ */
+export function wantsPrettyLogs(env: NodeJS.ProcessEnv = process.env, isTTY = process.stdout.isTTY): boolean {
+  return isTTY === true && env.NODE_ENV !== 'production';
+}
+
+/** pino-pretty, loaded only when it is used, writing synchronously so no line is lost at exit. */
+function prettyDestination(): LogDestination {
+  const pretty = createRequire(import.meta.url)('pino-pretty') as typeof import('pino-pretty');
+  return pretty({ sync: true, ignore: 'pid,hostname,app', translateTime: 'SYS:HH:MM:ss.l' });
+}
+
+let destination: LogDestination = wantsPrettyLogs() ? prettyDestination() : process.stdout;
 
 /**
  * Log lines go through this forwarder so that the destination can change after the logger was

@@ -3,11 +3,13 @@ import { googleCalendarFromEnv } from '../adapters/google-calendar/from-env.ts';
 import { createRedisAdapters } from '../adapters/redis/index.ts';
 import { RedisDeliveryProgress } from '../adapters/redis/outbox.ts';
 import { RedisSendPacer } from '../adapters/redis/pacing.ts';
+import { createSqliteAdapters } from '../adapters/sqlite/index.ts';
+import { SqliteDeliveryProgress } from '../adapters/sqlite/outbox.ts';
+import { SqliteSendPacer } from '../adapters/sqlite/pacing.ts';
 import { transcriberFromEnv } from '../adapters/transcription/from-env.ts';
 import { whatsAppConfig } from '../adapters/whatsapp/config.ts';
 import { WhatsAppMedia } from '../adapters/whatsapp/media.ts';
 import { WhatsAppMessenger } from '../adapters/whatsapp/messenger.ts';
-import { MemorySendPacer } from '../adapters/whatsapp/pacing.ts';
 import { loadShopConfig, ShopConfigError } from '../config/load.ts';
 import { createCita } from './cita.ts';
 import type { Calendar, Clock } from './engine/ports.ts';
@@ -38,25 +40,29 @@ export function startCita(overrides: { now?: string } = {}) {
         'LOG_HASH_SECRET is not set: phoneRef values in the logs change at every restart and differ between processes; set it to a long random string',
       );
     }
-    // REDIS_URL set: inbox, conversations, holds, history and rate limits in Redis, shared by every process.
+    const dataDir = resolve(env.CITA_DATA_DIR);
+    // REDIS_URL set: inbox, conversations, holds, history and rate limits in Redis, shared by every
+    // process on every machine; else all of it in one SQLite file in CITA_DATA_DIR, shared by every
+    // process on this machine. A database that is not cita's, or is newer, stops here.
     const redis = env.REDIS_URL ? createRedisAdapters({ url: env.REDIS_URL, prefix: env.REDIS_PREFIX }) : undefined;
-    // With Redis, every process paces its sends from one bucket and shares how far each turn got.
+    const sqlite = redis ? undefined : createSqliteAdapters({ dataDir });
+    // Every process paces its sends from one bucket and shares how far each turn got.
+    const pacing = { phoneNumberId: whatsapp?.phoneNumberId ?? '', maxPerSecond: env.WHATSAPP_MAX_PER_SECOND };
     const messenger = whatsapp
       ? new WhatsAppMessenger({
           ...whatsapp,
           ...(redis && {
-            pacer: new RedisSendPacer(redis.redis, {
-              phoneNumberId: whatsapp.phoneNumberId,
-              maxPerSecond: env.WHATSAPP_MAX_PER_SECOND,
-              prefix: env.REDIS_PREFIX,
-            }),
+            pacer: new RedisSendPacer(redis.redis, { ...pacing, prefix: env.REDIS_PREFIX }),
             progress: new RedisDeliveryProgress(redis.redis, { prefix: env.REDIS_PREFIX }),
           }),
-          ...(!redis && { pacer: new MemorySendPacer({ maxPerSecond: env.WHATSAPP_MAX_PER_SECOND }) }),
+          ...(sqlite && {
+            pacer: new SqliteSendPacer(sqlite.database, pacing),
+            progress: new SqliteDeliveryProgress(sqlite.database),
+          }),
           onThrottled: () => metrics.outboundThrottled.inc(),
         })
       : undefined;
-    // GOOGLE_CALENDAR_ID set: the shop's Google Calendar; else with Redis: bookings in Redis; else the local calendar file.
+    // GOOGLE_CALENDAR_ID set: the shop's Google Calendar; else the bookings in Redis or the SQLite file.
     const google = googleCalendarFromEnv(env, shop.timezone, shop.languages.default);
     const calendar = google ?? redis?.calendar;
     // LLM_API_KEY set: rules first, then the LLM for what they cannot read; unset: rules alone.
@@ -67,6 +73,9 @@ export function startCita(overrides: { now?: string } = {}) {
     // What GET /readyz checks: the outside systems this process cannot work without.
     const readiness: ReadinessCheck[] = [
       ...(redis ? [{ name: 'redis', check: async () => void (await redis.redis.ping()) }] : []),
+      ...(sqlite
+        ? [{ name: 'database', check: async () => void sqlite.database.get('SELECT 1 FROM schema_version') }]
+        : []),
       ...(google ? [{ name: 'calendar', check: () => calendarAnswers(google) }] : []),
     ];
     // CITA_INSPECT set: every conversation shows up in the Stately inspector (loaded only then).
@@ -75,18 +84,20 @@ export function startCita(overrides: { now?: string } = {}) {
     const cita = createCita({
       shop,
       clock,
-      dataDir: resolve(env.CITA_DATA_DIR),
+      dataDir,
       workers: env.CITA_WORKERS,
       adapters: {
         ...(messenger ? { messenger } : {}),
-        ...(calendar ? { calendar } : {}),
         ...(interpreter ? { interpreter } : {}),
         ...(transcriber ? { transcriber } : {}),
         ...(media ? { media } : {}),
-        ...redis?.adapters,
+        ...(sqlite?.adapters ?? redis?.adapters),
+        // Google's, or Redis's: it replaces the SQLite one.
+        ...(calendar ? { calendar } : {}),
       },
       onStop: async () => {
         await redis?.close();
+        await sqlite?.close();
         await inspector?.stop();
       },
       inspect: inspector?.inspect,

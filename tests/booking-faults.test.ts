@@ -1,15 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { LocalCalendar } from '../adapters/local-calendar/calendar.ts';
-import { MemorySlotHolds } from '../adapters/memory/holds.ts';
+import { SqliteCalendar } from '../adapters/sqlite/calendar.ts';
+import { SqliteSlotHolds } from '../adapters/sqlite/holds.ts';
 import type { Appointment, Calendar } from '../src/engine/ports.ts';
-import { citaPerTest, customer, fakeClock, stateOf, tempDataDir } from './support/cita.ts';
+import { citaPerTest, customer, fakeClock, stateOf } from './support/cita.ts';
+import { memoryDatabase } from './support/sqlite.ts';
 
 const start = citaPerTest();
 const EVER = new Date(0);
 
-/** The local calendar, with a write that lands but whose answer is lost once (a timeout after the insert). */
+/** The embedded calendar, with a write that lands but whose answer is lost once (a timeout after the insert). */
 function calendarLosingOneAnswer(): Calendar {
-  const calendar = new LocalCalendar(tempDataDir());
+  const calendar = new SqliteCalendar(memoryDatabase());
   let lost = false;
   return {
     busy: (window) => calendar.busy(window),
@@ -28,9 +29,9 @@ function calendarLosingOneAnswer(): Calendar {
   };
 }
 
-/** The local calendar answering busy time as Google's free/busy does: clipped to the window asked about. */
+/** The embedded calendar answering busy time as Google's free/busy does: clipped to the window asked about. */
 function calendarClippingBusyTime(): Calendar {
-  const calendar = new LocalCalendar(tempDataDir());
+  const calendar = new SqliteCalendar(memoryDatabase());
   return {
     busy: async (window) =>
       (await calendar.busy(window)).map(({ start, end }) => ({
@@ -90,7 +91,7 @@ describe('faults around booking', () => {
 
   it('carries on when letting go of a hold fails: the hold expires by itself', async () => {
     const clock = fakeClock();
-    const holds = new MemorySlotHolds(clock);
+    const holds = new SqliteSlotHolds(memoryDatabase());
     holds.release = async () => {
       throw new Error('redis down');
     };

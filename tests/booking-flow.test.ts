@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryConversationStore } from '../adapters/memory/conversations.ts';
+import { SqliteConversationStore } from '../adapters/sqlite/conversations.ts';
 import { BOOKING_MACHINE_VERSION } from '../machines/booking.machine.ts';
 import { createCita } from '../src/cita.ts';
 import { citaPerTest, customer, fakeClock, shop, stateOf, tempDataDir } from './support/cita.ts';
+import { memoryDatabase } from './support/sqlite.ts';
 
 const start = citaPerTest();
 
@@ -148,7 +149,7 @@ describe('booking through the engine', () => {
   });
 
   it('resumes a conversation from its saved snapshot after a restart', async () => {
-    const conversations = new MemoryConversationStore();
+    const conversations = new SqliteConversationStore(memoryDatabase());
     const dataDir = tempDataDir();
     const clock = fakeClock();
     const first = createCita({ shop, clock, dataDir, adapters: { conversations } });
@@ -165,7 +166,7 @@ describe('booking through the engine', () => {
   });
 
   it('apologises and starts over when a saved conversation comes from an older machine', async () => {
-    const conversations = new MemoryConversationStore();
+    const conversations = new SqliteConversationStore(memoryDatabase());
     await conversations.save(
       '34600000001',
       { machineVersion: BOOKING_MACHINE_VERSION - 1, snapshot: { value: 'pickingBarber' }, replies: [], turns: [] },
@@ -179,7 +180,7 @@ describe('booking through the engine', () => {
   });
 
   it('starts over with an apology when a saved snapshot names a state the machine no longer has', async () => {
-    const conversations = new MemoryConversationStore();
+    const conversations = new SqliteConversationStore(memoryDatabase());
     const cita = start({ adapters: { conversations } });
     const carlos = customer(cita);
     await carlos.say('hola');

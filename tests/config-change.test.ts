@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryConversationStore } from '../adapters/memory/conversations.ts';
+import { SqliteConversationStore } from '../adapters/sqlite/conversations.ts';
 import { type ShopConfig, WEEKDAYS } from '../config/schema.ts';
 import { createCita } from '../src/cita.ts';
 import type { InboundMessage } from '../src/engine/ports.ts';
@@ -10,6 +10,7 @@ import type { Plan } from '../src/qa/plans.ts';
 import { type Scenario, scenarioFor } from '../src/qa/scenario.ts';
 import { createWorld } from '../src/qa/world.ts';
 import { shop, stateOf, tempDataDir } from './support/cita.ts';
+import { memoryDatabase } from './support/sqlite.ts';
 
 /**
  * Saved conversations in every state the booking machine can rest in (one generated plan per
@@ -46,8 +47,8 @@ const CHANGES: Record<string, (config: ShopConfig) => void> = {
 /** Plays a plan with the original config; returns the conversations and the calendar left behind. */
 async function savedIn(plan: Plan, played: Scenario) {
   const dataDir = tempDataDir();
-  const world = createWorld(played, dataDir);
-  const conversations = new MemoryConversationStore();
+  const world = createWorld(played);
+  const conversations = new SqliteConversationStore(memoryDatabase());
   const cita = createCita({
     shop: played.shop,
     clock: world.clock,
@@ -66,6 +67,7 @@ async function savedIn(plan: Plan, played: Scenario) {
     expect(await stateOf(cita, played.phone)).toBe(plan.turns.at(-1)!.state);
   } finally {
     await cita.stop();
+    world.close();
   }
   return { conversations, dataDir };
 }

@@ -5,11 +5,11 @@ import { diagramDocument, mermaidDiagram, readmeWithDiagram } from '../src/qa/di
 import { machineTransitions } from '../src/qa/transitions.ts';
 
 describe('the booking machine diagram', () => {
-  it('in docs/booking-machine.md matches the machine (run `npm run diagram` after changing it)', () => {
+  it('in docs/booking-machine.md matches the machine (run `npm run diagram -- --write` after changing it)', () => {
     expect(readFileSync('docs/booking-machine.md', 'utf8')).toBe(diagramDocument());
   });
 
-  it('in README.md matches the machine (run `npm run diagram` after changing it)', () => {
+  it('in README.md matches the machine (run `npm run diagram -- --write` after changing it)', () => {
     const readme = readFileSync('README.md', 'utf8');
     expect(readme).toBe(readmeWithDiagram(readme));
   });

@@ -16,7 +16,7 @@ export interface GoogleCalendarEnv {
  * with a message instead of failing the first customer's booking.
  *
  * @example
- * const calendar = googleCalendarFromEnv(env, shop.timezone, shop.languages.default); // undefined → LocalCalendar
+ * const calendar = googleCalendarFromEnv(env, shop.timezone, shop.languages.default); // undefined → the SQLite calendar
  */
 export function googleCalendarFromEnv(
   env: GoogleCalendarEnv,

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { InboundMessage, RateLimiter, RateVerdict } from '../../src/engine/ports.ts';
-import { type RateLimitOptions, rateLimitOptions } from '../memory/rate-limiter.ts';
+import { type RateLimitOptions, rateLimitOptions } from '../../src/engine/rate-limit.ts';
 import { DEFAULT_PREFIX, redisKeys } from './keys.ts';
 import { defineScript, type Script } from './script.ts';
 
@@ -26,7 +26,7 @@ const Verdict = z.enum(['allowed', 'slowDown', 'dropped']);
 
 /**
  * The rate limiter on Redis, so a burst is counted across every process. Same rules as the
- * embedded one (`adapters/memory/rate-limiter.ts`); the time is this process's clock.
+ * SQLite one (`adapters/sqlite/rate-limiter.ts`); the time is this process's clock.
  */
 export class RedisRateLimiter implements RateLimiter {
   readonly #keys;

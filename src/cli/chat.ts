@@ -1,3 +1,5 @@
+// First: the settings in .env must be in the environment before any module reads them.
+import '../env-file.ts';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { type InboundMessage, NoReplyInTime } from '../engine/ports.ts';

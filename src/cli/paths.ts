@@ -1,3 +1,5 @@
+// First: the settings in .env must be in the environment before any module reads them.
+import '../env-file.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -7,14 +9,27 @@ import { planJson, printPlan } from '../qa/plans.ts';
 import { scenarioFor } from '../qa/scenario.ts';
 import { generateStaffPaths, staffScenarioFor } from '../qa/staff-paths.ts';
 
+const USAGE = `Usage: npm run paths -- [--out docs/paths.json] [--machine staff]
+Walks the booking machine's graph and prints numbered test plans (what the customer sends, how the
+world must be, the state that follows, the bot's first line) and the coverage they reach; writes
+the plans as JSON to --out (default docs/paths.json). tests/paths/ plays every plan. --machine staff
+prints the staff machine's plans instead.`;
+
 /**
  * `npm run paths [-- --out file.json]`: prints the test plans generated from the booking machine
  * and the coverage they reach, and writes the plans as JSON (docs/paths.json by default).
- * `npm run paths -- --machine staff` prints the staff machine's plans instead.
  */
 const { values } = parseArgs({
-  options: { out: { type: 'string', default: 'docs/paths.json' }, machine: { type: 'string', default: 'booking' } },
+  options: {
+    out: { type: 'string', default: 'docs/paths.json' },
+    machine: { type: 'string', default: 'booking' },
+    help: { type: 'boolean', short: 'h' },
+  },
 });
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
 
 if (values.machine === 'staff') {
   const { plans, coverage } = generateStaffPaths(staffScenarioFor(loadShopConfig(process.env.SHOP_CONFIG)));

@@ -8,7 +8,7 @@ import { type Inbox, isInternal, type RateLimiter } from './ports.ts';
  * answered in order: once with "slow down", then not at all.
  *
  * @example
- * const inbox = rateCountedAtArrival(new MemoryInbox(), new MemoryRateLimiter());
+ * const inbox = rateCountedAtArrival(new SqliteInbox(database), new SqliteRateLimiter(database));
  */
 export function rateCountedAtArrival(inbox: Inbox, limiter: RateLimiter): Inbox {
   return {

@@ -1,6 +1,7 @@
 import type { InspectionEvent } from 'xstate';
-import { LocalCalendar } from '../../adapters/local-calendar/calendar.ts';
-import { MemorySlotHolds } from '../../adapters/memory/holds.ts';
+import { SqliteCalendar } from '../../adapters/sqlite/calendar.ts';
+import { openDatabase } from '../../adapters/sqlite/database.ts';
+import { SqliteSlotHolds } from '../../adapters/sqlite/holds.ts';
 import type { Booking } from '../../machines/booking.context.ts';
 import {
   type Appointment,
@@ -56,7 +57,7 @@ export interface ExpectedActor {
  * watches the engine's actors through the inspection hook and applies each arrangement as the
  * actor it belongs to starts, so no arrangement depends on the order of calls inside an actor.
  */
-export function createWorld(scenario: Scenario, dataDir: string) {
+export function createWorld(scenario: Scenario) {
   let clockOverride: string | undefined;
   let active: Arrangement | undefined;
   let queue: ExpectedActor[] = [];
@@ -64,8 +65,10 @@ export function createWorld(scenario: Scenario, dataDir: string) {
   const started: string[] = [];
 
   const clock = () => new Date(clockOverride ?? scenario.now);
-  const local = new LocalCalendar(dataDir);
-  const memoryHolds = new MemorySlotHolds(clock);
+  const database = openDatabase(':memory:');
+  const local = new SqliteCalendar(database);
+  // On the world's clock: a plan's late clock must also age the holds.
+  const memoryHolds = new SqliteSlotHolds(database, { now: () => clock().getTime() });
 
   const calendarUp = async () => {
     await seeding;
@@ -173,6 +176,7 @@ export function createWorld(scenario: Scenario, dataDir: string) {
       queue = [];
       return { missing, started: [...started] };
     },
+    close: () => database.close(),
   };
 }
 

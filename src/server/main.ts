@@ -1,19 +1,43 @@
+// First: the settings in .env must be in the environment before any module reads them.
+import '../env-file.ts';
+import { parseArgs } from 'node:util';
 import { serve } from '@hono/node-server';
 import { log } from '../log.ts';
 import { startCita } from '../startup.ts';
 import { createApp } from './app.ts';
 
+const USAGE = `Usage: npm start   (npm run dev: the same, restarted when a source file changes)
+Starts cita's server: the WhatsApp webhook when WHATSAPP_* is set, else the simulator page and
+API; /healthz, /readyz, /metrics. Every setting comes from the environment or from .env in the
+working directory (the environment wins); .env.example lists them all.`;
+
+if (parseArgs({ options: { help: { type: 'boolean', short: 'h' } } }).values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+
 const { env, shop, cita, whatsapp, readiness } = startCita();
 let draining = false;
 const app = createApp(cita, { whatsapp, metricsToken: env.METRICS_TOKEN, readiness, isDraining: () => draining });
-const server = serve({ fetch: app.fetch, port: env.PORT }, (info) => {
+const hostname = listenAddress(env.HOST, Boolean(whatsapp));
+const server = serve({ fetch: app.fetch, port: env.PORT, hostname }, (info) => {
+  const channel = whatsapp ? 'whatsapp' : 'simulator';
+  const where = `http://${hostname === '127.0.0.1' ? 'localhost' : (hostname ?? 'localhost')}:${info.port}`;
   log.info(
-    { event: 'server.listening', port: info.port, shop: shop.name, channel: whatsapp ? 'whatsapp' : 'simulator' },
+    { event: 'server.listening', port: info.port, host: info.address, shop: shop.name, channel },
     whatsapp
-      ? `cita listening on http://localhost:${info.port}; WhatsApp webhook at /webhook/whatsapp`
-      : `cita listening on http://localhost:${info.port}; simulator page at /`,
+      ? `cita listening on ${where} (all interfaces unless HOST says otherwise); WhatsApp webhook at /webhook/whatsapp`
+      : `cita listening on ${where}; simulator page at / (this machine only unless HOST says otherwise)`,
   );
 });
+
+/**
+ * HOST when set; else the simulator, which lets anyone speak as any customer, only on this machine;
+ * WhatsApp, which Meta must reach, on every interface (undefined: Node's `::`, IPv4 and IPv6).
+ */
+function listenAddress(host: string | undefined, whatsApp: boolean): string | undefined {
+  return host ?? (whatsApp ? undefined : '127.0.0.1');
+}
 
 /**
  * SIGTERM (a deploy, systemd, Kubernetes) or SIGINT (Ctrl+C): stop taking messages (the webhook

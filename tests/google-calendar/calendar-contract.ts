@@ -30,7 +30,7 @@ const day = { start: '2026-11-25T00:00:00.000Z', end: '2026-11-26T00:00:00.000Z'
  * calendar for each test.
  *
  * @example
- * calendarContract('LocalCalendar', async () => ({ calendar: new LocalCalendar(tempDataDir()) }));
+ * calendarContract('SqliteCalendar', async () => ({ calendar: new SqliteCalendar(memoryDatabase()) }));
  */
 export function calendarContract(name: string, makeCalendar: () => Promise<CalendarUnderTest>) {
   describe(`${name} keeps the Calendar contract`, () => {

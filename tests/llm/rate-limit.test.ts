@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryRateLimiter } from '../../adapters/memory/rate-limiter.ts';
+import { SqliteRateLimiter } from '../../adapters/sqlite/rate-limiter.ts';
 import { layeredInterpreter } from '../../src/interpreter/llm/index.ts';
 import { readRules } from '../../src/interpreter/rules/index.ts';
 import { citaPerTest, customer } from '../support/cita.ts';
 import { reply } from '../support/fake-openai.ts';
 import { nonsense } from '../support/hostile-llm.ts';
+import { memoryDatabase } from '../support/sqlite.ts';
 import { fakeProvider, llmOn } from './llm-test-kit.ts';
 
 const start = citaPerTest();
@@ -19,7 +20,7 @@ describe('the per-phone rate limit with a slow model', () => {
     const cita = start({
       adapters: {
         interpreter: layeredInterpreter(readRules, llmOn([fake], { timeoutMs: 2_000 })),
-        rateLimiter: new MemoryRateLimiter({ limit, windowMs: 1_000 }),
+        rateLimiter: new SqliteRateLimiter(memoryDatabase(), { limit, windowMs: 1_000 }),
       },
     });
     const flooder = customer(cita, '34611000020');

@@ -1,12 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RedisDeliveryProgress } from '../../adapters/redis/outbox.ts';
 import { RedisSendPacer } from '../../adapters/redis/pacing.ts';
+import { SqliteDeliveryProgress } from '../../adapters/sqlite/outbox.ts';
+import { SqliteSendPacer } from '../../adapters/sqlite/pacing.ts';
 import { type DeliveryProgress, MemoryDeliveryProgress } from '../../adapters/whatsapp/delivery-progress.ts';
 import { WhatsAppUnavailable } from '../../adapters/whatsapp/messenger.ts';
 import { MemorySendPacer, type SendPacer, SLOW_FOR_MS } from '../../adapters/whatsapp/pacing.ts';
 import type { OutboundMessage } from '../../src/messages/whatsapp.ts';
 import { implementations, redisRun } from '../redis/implementations.ts';
 import { type FakeGraphApi, startFakeGraphApi } from '../support/fake-graph-api.ts';
+import { memoryDatabase } from '../support/sqlite.ts';
 import { ACCESS_TOKEN, PHONE_NUMBER_ID } from './support.ts';
 
 const run = await redisRun();
@@ -22,14 +25,20 @@ function handClock() {
 }
 
 type PacerFactory = (options: { maxPerSecond: number; now: () => number }) => SendPacer;
-const pacers = implementations<PacerFactory>(
-  () => (options) => new MemorySendPacer(options),
-  (redis) => {
-    const prefix = redis.prefix();
-    return (options) => new RedisSendPacer(redis.connection(), { ...options, phoneNumberId: '1', prefix });
-  },
-  run,
-);
+const pacers = [
+  { name: 'in process', make: (): PacerFactory => (options) => new MemorySendPacer(options) },
+  ...implementations<PacerFactory>(
+    () => {
+      const database = memoryDatabase();
+      return (options) => new SqliteSendPacer(database, { ...options, phoneNumberId: '1' });
+    },
+    (redis) => {
+      const prefix = redis.prefix();
+      return (options) => new RedisSendPacer(redis.connection(), { ...options, phoneNumberId: '1', prefix });
+    },
+    run,
+  ),
+];
 
 describe.each(pacers)('outbound pacing ($name)', ({ make }) => {
   it('lets a tenth of a second’s cap go at once, then spaces sends at 90% of the cap', async () => {
@@ -88,13 +97,14 @@ const greeting: OutboundMessage = { kind: 'text', body: 'Hola' };
 const question: OutboundMessage = { kind: 'text', body: '¿Qué servicio quieres?' };
 const closing: OutboundMessage = { kind: 'text', body: 'Gracias' };
 
-describe.each(
-  implementations<DeliveryProgress>(
-    () => new MemoryDeliveryProgress(),
+describe.each([
+  { name: 'in process', make: (): DeliveryProgress => new MemoryDeliveryProgress() },
+  ...implementations<DeliveryProgress>(
+    () => new SqliteDeliveryProgress(memoryDatabase()),
     (redis) => new RedisDeliveryProgress(redis.connection(), { prefix: redis.prefix() }),
     run,
   ),
-)('a turn tried again after WhatsApp failed mid-turn ($name)', ({ make }) => {
+])('a turn tried again after WhatsApp failed mid-turn ($name)', ({ make }) => {
   let graph: FakeGraphApi;
   beforeEach(async () => {
     graph = await startFakeGraphApi({ accessToken: ACCESS_TOKEN, phoneNumberId: PHONE_NUMBER_ID });

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryInbox } from '../../adapters/memory/inbox.ts';
 import { RedisInbox } from '../../adapters/redis/inbox.ts';
+import { SqliteInbox } from '../../adapters/sqlite/inbox.ts';
 import type { ConversationEngine } from '../../src/engine/conversation.ts';
 import type { InboundMessage, Inbox, Messenger } from '../../src/engine/ports.ts';
 import { HAND_BACK_AFTER_MS, startWorkers } from '../../src/engine/worker.ts';
 import { implementations, redisRun } from '../redis/implementations.ts';
 import { citaPerTest, customer } from '../support/cita.ts';
+import { sharedDatabase } from '../support/sqlite.ts';
 
 const run = await redisRun();
 const start = citaPerTest();
@@ -52,7 +53,10 @@ describe('read receipts', () => {
 
 describe.each(
   implementations<{ inbox: Inbox; other?: Inbox }>(
-    () => ({ inbox: new MemoryInbox() }),
+    () => {
+      const [one, two] = sharedDatabase(2);
+      return { inbox: new SqliteInbox(one!), other: new SqliteInbox(two!) };
+    },
     (redis) => {
       const prefix = redis.prefix();
       return {
@@ -87,7 +91,7 @@ describe.each(
       expect(await other.claim()).toBeUndefined();
       await new Promise((resolve) => setTimeout(resolve, HAND_BACK_AFTER_MS + 200));
     }
-    // …then another process (or, embedded, the next start) takes it, without waiting out a full lease.
+    // …then another process takes it, without waiting out a full lease.
     expect((await (other ?? inbox).claim())?.id).toBe('wamid.STUCK');
     expect(workers.inFlight).toBe(0);
   });

@@ -14,7 +14,7 @@ import { stateOf, tempDataDir } from '../support/cita.ts';
  */
 export async function runPlan(plan: Plan, scenario: Scenario): Promise<void> {
   const dataDir = tempDataDir();
-  const world = createWorld(scenario, dataDir);
+  const world = createWorld(scenario);
   const cita = createCita({
     shop: scenario.shop,
     clock: world.clock,
@@ -40,6 +40,7 @@ export async function runPlan(plan: Plan, scenario: Scenario): Promise<void> {
     }
   } finally {
     await cita.stop();
+    world.close();
   }
 }
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { createActor, type InspectionEvent } from 'xstate';
-import { LocalCalendar } from '../../adapters/local-calendar/calendar.ts';
-import { MemoryConversationStore } from '../../adapters/memory/conversations.ts';
-import { MemoryInbox } from '../../adapters/memory/inbox.ts';
-import { MemoryNoticeSettings } from '../../adapters/memory/notice-settings.ts';
+import { SqliteCalendar } from '../../adapters/sqlite/calendar.ts';
+import { SqliteConversationStore } from '../../adapters/sqlite/conversations.ts';
+import { SqliteInbox } from '../../adapters/sqlite/inbox.ts';
+import { SqliteNoticeSettings } from '../../adapters/sqlite/notice-settings.ts';
 import { BOOKING_MACHINE_VERSION, bookingMachine } from '../../machines/booking.machine.ts';
 import { createCita } from '../../src/cita.ts';
 import { bookingInputFor } from '../../src/engine/conversation.ts';
@@ -23,6 +23,7 @@ import {
   staffScenarioFor,
 } from '../../src/qa/staff-paths.ts';
 import { shop, stateOf, tempDataDir } from '../support/cita.ts';
+import { memoryDatabase } from '../support/sqlite.ts';
 
 /**
  * Every plan generated from the staff machine's graph, played against the whole engine through a
@@ -77,8 +78,9 @@ async function runStaffPlan(plan: StaffPlan, scenario: StaffScenario): Promise<v
 /** The embedded adapters with a hand on each; each arrangement holds while its actor runs. */
 function staffWorld(scenario: StaffScenario) {
   const dataDir = tempDataDir();
-  const local = new LocalCalendar(dataDir);
-  const stored = new MemoryConversationStore();
+  const database = memoryDatabase();
+  const local = new SqliteCalendar(database);
+  const stored = new SqliteConversationStore(database);
   // The customer's conversation is read only once it is seeded for the actor that reads it.
   const conversations: ConversationStore = {
     load: async (phone) => {
@@ -87,8 +89,8 @@ function staffWorld(scenario: StaffScenario) {
     },
     save: (phone, conversation, version) => stored.save(phone, conversation, version),
   };
-  const memoryInbox = new MemoryInbox();
-  const memorySettings = new MemoryNoticeSettings();
+  const sqliteInbox = new SqliteInbox(database);
+  const sqliteSettings = new SqliteNoticeSettings(database);
   let queue: { actor: string; arrange?: StaffArrangement }[] = [];
   let active: StaffArrangement | undefined;
   let seeding: Promise<unknown> = Promise.resolve();
@@ -117,19 +119,19 @@ function staffWorld(scenario: StaffScenario) {
       await seeding;
       if (active?.kind === 'handBackFails' && isInternal(message.id))
         throw new Error('the QA world has the inbox down');
-      return memoryInbox.accept(message);
+      return sqliteInbox.accept(message);
     },
-    claim: () => memoryInbox.claim(),
-    ack: (m) => memoryInbox.ack(m),
-    retry: (m) => memoryInbox.retry(m),
-    waitForWork: (ms) => memoryInbox.waitForWork(ms),
-    close: () => memoryInbox.close(),
+    claim: () => sqliteInbox.claim(),
+    ack: (m) => sqliteInbox.ack(m),
+    retry: (m) => sqliteInbox.retry(m),
+    waitForWork: (ms) => sqliteInbox.waitForWork(ms),
+    close: () => sqliteInbox.close(),
   };
   const settings: NoticeSettings = {
-    isMuted: (phone) => memorySettings.isMuted(phone),
+    isMuted: (phone) => sqliteSettings.isMuted(phone),
     setMuted: async (phone, muted) => {
       if (active?.kind === 'settingsDown') throw new Error('the QA world has the settings store down');
-      return memorySettings.setMuted(phone, muted);
+      return sqliteSettings.setMuted(phone, muted);
     },
   };
 

@@ -3,11 +3,16 @@ import { RedisCalendar } from '../../adapters/redis/calendar.ts';
 import { RedisBookingHistory } from '../../adapters/redis/history.ts';
 import { RedisSlotHolds } from '../../adapters/redis/holds.ts';
 import { RedisReminderSchedule } from '../../adapters/redis/reminders.ts';
+import { SqliteCalendar } from '../../adapters/sqlite/calendar.ts';
+import { SqliteBookingHistory } from '../../adapters/sqlite/history.ts';
+import { SqliteSlotHolds } from '../../adapters/sqlite/holds.ts';
+import { SqliteReminderSchedule } from '../../adapters/sqlite/reminders.ts';
 import { failureReason, type Slot } from '../../machines/booking.context.ts';
 import { dayAvailability } from '../../src/availability/slots.ts';
 import { type BookingDependencies, bookingStepsFor } from '../../src/engine/booking-actors.ts';
 import { fakeClock, shop } from '../support/cita.ts';
-import { redisRun } from './implementations.ts';
+import { sharedDatabase } from '../support/sqlite.ts';
+import { implementations, redisRun } from './implementations.ts';
 
 const run = await redisRun();
 
@@ -15,11 +20,26 @@ const DAY = '2026-11-25';
 const WINDOW = { start: '2026-11-25T00:00:00.000Z', end: '2026-11-26T00:00:00.000Z' };
 
 /**
- * Several "processes" (each its own Redis connection and adapters) booking through the engine's
- * own booking actors — hold, final check under the hold, calendar write — as the machine runs
- * them, without the chat around them, so a thousand attempts fit in a test.
+ * Several "processes" (each its own SQLite connection to one file, or Redis connection, and
+ * adapters) booking through the engine's own booking actors — hold, final check under the hold,
+ * calendar write — as the machine runs them, without the chat around them, so a thousand
+ * attempts fit in a test.
  */
-function processes(count: number): BookingDependencies[] {
+type Processes = (count: number) => BookingDependencies[];
+
+const onSqlite: Processes = (count) => {
+  const clock = fakeClock();
+  return sharedDatabase(count).map((database) => ({
+    shop,
+    clock,
+    calendar: new SqliteCalendar(database),
+    holds: new SqliteSlotHolds(database),
+    history: new SqliteBookingHistory(database),
+    reminders: new SqliteReminderSchedule(database),
+  }));
+};
+
+const onRedis: Processes = (count) => {
   const prefix = run!.prefix();
   const clock = fakeClock();
   return Array.from({ length: count }, () => {
@@ -33,7 +53,7 @@ function processes(count: number): BookingDependencies[] {
       reminders: new RedisReminderSchedule(redis, { prefix }),
     };
   });
-}
+};
 
 /** One customer's attempt: hold the slot, then book it; the outcome the machine would see. */
 async function attempt(deps: BookingDependencies, phone: string, serviceId: string, slot: Slot) {
@@ -54,7 +74,14 @@ function overlaps(appointments: { start: string; end: string }[]): number {
   return found;
 }
 
-describe.skipIf(!run)('booking races on Redis', () => {
+describe.each(
+  implementations<Processes>(
+    () => onSqlite,
+    () => onRedis,
+    run,
+  ),
+)('booking races ($name)', ({ make }) => {
+  const processes: Processes = (count) => make()(count);
   it('lets exactly one of 100 customers on four processes book the same slot; the others hear it was taken', async () => {
     const deps = processes(4);
     const [slot] = dayAvailability({

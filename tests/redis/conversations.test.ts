@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryConversationStore } from '../../adapters/memory/conversations.ts';
 import { RedisConversationStore } from '../../adapters/redis/conversations.ts';
 import { redisKeys } from '../../adapters/redis/keys.ts';
+import { SqliteConversationStore } from '../../adapters/sqlite/conversations.ts';
 import type { ConversationStore, StoredConversation } from '../../src/engine/ports.ts';
+import { memoryDatabase } from '../support/sqlite.ts';
 import { implementations, redisRun, sleep } from './implementations.ts';
 
 const run = await redisRun();
@@ -17,7 +18,7 @@ const conversation = (state: string, lastMessageId?: string): StoredConversation
 
 describe.each(
   implementations<ConversationStore>(
-    () => new MemoryConversationStore(),
+    () => new SqliteConversationStore(memoryDatabase()),
     ({ connection, prefix }) => new RedisConversationStore(connection(), { prefix: prefix() }),
     run,
   ),

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { LocalBookingHistory } from '../../adapters/local-calendar/history.ts';
 import { HISTORY_TTL_MS, RedisBookingHistory } from '../../adapters/redis/history.ts';
 import { redisKeys } from '../../adapters/redis/keys.ts';
+import { SqliteBookingHistory } from '../../adapters/sqlite/history.ts';
 import type { BookingHistory, HistoryEntry } from '../../src/engine/ports.ts';
-import { tempDataDir } from '../support/cita.ts';
+import { memoryDatabase } from '../support/sqlite.ts';
 import { implementations, redisRun } from './implementations.ts';
 
 const run = await redisRun();
@@ -19,7 +19,7 @@ const entry = (bookingId: string, status: HistoryEntry['status'] = 'booked'): Hi
 
 describe.each(
   implementations<BookingHistory>(
-    () => new LocalBookingHistory(tempDataDir()),
+    () => new SqliteBookingHistory(memoryDatabase()),
     ({ connection, prefix }) => new RedisBookingHistory(connection(), { prefix: prefix() }),
     run,
   ),

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { MemorySlotHolds } from '../../adapters/memory/holds.ts';
 import { RedisSlotHolds } from '../../adapters/redis/holds.ts';
+import { SqliteSlotHolds } from '../../adapters/sqlite/holds.ts';
 import type { HeldSlot, SlotHolds } from '../../src/engine/ports.ts';
+import { memoryDatabase } from '../support/sqlite.ts';
 import { implementations, redisRun, sleep } from './implementations.ts';
 
 const run = await redisRun();
@@ -21,8 +22,7 @@ const ANA = '34600000002';
 
 describe.each(
   implementations<SlotHolds>(
-    // Real time on both sides, so expiry is tested the same way.
-    () => new MemorySlotHolds(() => new Date()),
+    () => new SqliteSlotHolds(memoryDatabase()),
     ({ connection, prefix }) => new RedisSlotHolds(connection(), { prefix: prefix() }),
     run,
   ),

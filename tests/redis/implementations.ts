@@ -43,13 +43,16 @@ export async function redisRun(): Promise<RedisRun | undefined> {
   };
 }
 
-/** The embedded implementation, and the Redis one when there is a Redis. */
+/**
+ * The embedded implementation (SQLite; `memoryDatabase()` gives each its own database) and the
+ * Redis one when there is a Redis.
+ */
 export function implementations<T>(
-  memory: () => T,
+  sqlite: () => T,
   onRedis: ((run: RedisRun) => T) | undefined,
   run: RedisRun | undefined,
 ) {
-  const list: Implementation<T>[] = [{ name: 'embedded', make: memory }];
+  const list: Implementation<T>[] = [{ name: 'sqlite', make: sqlite }];
   if (run && onRedis) list.push({ name: 'redis', make: () => onRedis(run) });
   return list;
 }

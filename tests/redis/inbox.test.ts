@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryInbox } from '../../adapters/memory/inbox.ts';
 import { DEDUP_TTL_MS, RedisInbox } from '../../adapters/redis/inbox.ts';
 import { redisKeys } from '../../adapters/redis/keys.ts';
+import { SqliteInbox } from '../../adapters/sqlite/inbox.ts';
 import type { InboundMessage, Inbox } from '../../src/engine/ports.ts';
+import { memoryDatabase } from '../support/sqlite.ts';
 import { implementations, redisRun, sleep } from './implementations.ts';
 
 const run = await redisRun();
@@ -20,7 +21,7 @@ function message(phone: string, text = `message ${++counter}`): InboundMessage {
 
 describe.each(
   implementations<Inbox>(
-    () => new MemoryInbox(),
+    () => new SqliteInbox(memoryDatabase()),
     ({ connection, prefix }) => new RedisInbox(connection(), { prefix: prefix() }),
     run,
   ),

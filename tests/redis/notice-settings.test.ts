@@ -1,14 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryNoticeSettings } from '../../adapters/memory/notice-settings.ts';
 import { RedisNoticeSettings } from '../../adapters/redis/notice-settings.ts';
+import { SqliteNoticeSettings } from '../../adapters/sqlite/notice-settings.ts';
 import type { NoticeSettings } from '../../src/engine/ports.ts';
+import { memoryDatabase } from '../support/sqlite.ts';
 import { implementations, redisRun } from './implementations.ts';
 
 const run = await redisRun();
 
 describe.each(
   implementations<() => NoticeSettings>(
-    () => () => new MemoryNoticeSettings(),
+    () => () => new SqliteNoticeSettings(memoryDatabase()),
     ({ connection, prefix }) => {
       const shared = prefix();
       return () => new RedisNoticeSettings(connection(), { prefix: shared });

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryRateLimiter, type RateLimitOptions } from '../../adapters/memory/rate-limiter.ts';
 import { RedisRateLimiter } from '../../adapters/redis/rate-limiter.ts';
+import { SqliteRateLimiter } from '../../adapters/sqlite/rate-limiter.ts';
 import type { RateLimiter, RateVerdict } from '../../src/engine/ports.ts';
+import type { RateLimitOptions } from '../../src/engine/rate-limit.ts';
+import { memoryDatabase } from '../support/sqlite.ts';
 import { implementations, redisRun } from './implementations.ts';
 
 const run = await redisRun();
@@ -20,7 +22,10 @@ async function burst(limiter: RateLimiter, phone: string, count: number, from = 
 
 describe.each(
   implementations<(options: RateLimitOptions) => RateLimiter>(
-    () => (options) => new MemoryRateLimiter(options),
+    () => {
+      const database = memoryDatabase();
+      return (options) => new SqliteRateLimiter(database, options);
+    },
     ({ connection, prefix }) => {
       const shared = prefix();
       return (options) => new RedisRateLimiter(connection(), { ...options, prefix: shared });

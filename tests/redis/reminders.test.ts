@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryReminderSchedule } from '../../adapters/memory/reminders.ts';
 import { RedisReminderSchedule } from '../../adapters/redis/reminders.ts';
+import { SqliteReminderSchedule } from '../../adapters/sqlite/reminders.ts';
 import type { Reminder, ReminderSchedule } from '../../src/engine/ports.ts';
+import { memoryDatabase } from '../support/sqlite.ts';
 import { implementations, redisRun } from './implementations.ts';
 
 const run = await redisRun();
@@ -16,7 +17,7 @@ const reminder = (bookingId: string, minutesBefore: number, dueAt: string): Remi
 
 describe.each(
   implementations<ReminderSchedule>(
-    () => new MemoryReminderSchedule(),
+    () => new SqliteReminderSchedule(memoryDatabase()),
     ({ connection, prefix }) => new RedisReminderSchedule(connection(), { prefix: prefix() }),
     run,
   ),

@@ -1,0 +1,106 @@
+import { Appointment, type Calendar, type Interval, TimeBlock } from '../../src/engine/ports.ts';
+import type { CitaDatabase } from './database.ts';
+
+/**
+ * The shop's appointments in SQLite, used when no Google Calendar is configured: every process on
+ * the file sees every booking the moment it is committed (nobody keeps a copy of their own).
+ */
+export class SqliteCalendar implements Calendar {
+  readonly #db: CitaDatabase;
+
+  constructor(db: CitaDatabase) {
+    this.#db = db;
+  }
+
+  async busy(window: Interval): Promise<Interval[]> {
+    const blocks = this.#db
+      .all<{ body: string }>(
+        'SELECT body FROM time_blocks WHERE end_ms > ? AND start_ms < ?',
+        Date.parse(window.start),
+        Date.parse(window.end),
+      )
+      .map(({ body }) => TimeBlock.parse(JSON.parse(body)));
+    return [...(await this.between(window)), ...blocks]
+      .map(({ start, end }) => ({ start, end }))
+      .sort((a, b) => Date.parse(a.start) - Date.parse(b.start));
+  }
+
+  async between(window: Interval): Promise<Appointment[]> {
+    return this.#db
+      .all<{ body: string }>(
+        'SELECT body FROM appointments WHERE end_ms > ? AND start_ms < ? ORDER BY start_ms',
+        Date.parse(window.start),
+        Date.parse(window.end),
+      )
+      .map(({ body }) => Appointment.parse(JSON.parse(body)));
+  }
+
+  /** The same block written twice is one block. */
+  async block(block: TimeBlock): Promise<void> {
+    const valid = TimeBlock.parse(block);
+    this.#db.run(
+      'INSERT OR IGNORE INTO time_blocks (id, start_ms, end_ms, body) VALUES (?, ?, ?, ?)',
+      valid.id,
+      Date.parse(valid.start),
+      Date.parse(valid.end),
+      JSON.stringify(valid),
+    );
+  }
+
+  /** Writing an id that exists answers the stored appointment and writes nothing (idempotent booking). */
+  async create(appointment: Appointment): Promise<Appointment> {
+    const valid = Appointment.parse(appointment);
+    return this.#db.transaction(() => {
+      const stored = this.#read(valid.id);
+      if (stored) return stored;
+      this.#write(valid, 'INSERT');
+      return valid;
+    });
+  }
+
+  async get(id: string): Promise<Appointment | undefined> {
+    return this.#read(id);
+  }
+
+  async cancel(id: string): Promise<void> {
+    this.#db.run('DELETE FROM appointments WHERE id = ?', id);
+  }
+
+  /** One write: the customer never has zero or two appointments. */
+  async reschedule(appointment: Appointment): Promise<Appointment> {
+    const valid = Appointment.parse(appointment);
+    return this.#db.transaction(() => {
+      const stored = this.#read(valid.id);
+      if (!stored) throw new Error(`no appointment ${valid.id} to move`);
+      const moved = Appointment.parse({ ...stored, ...valid });
+      this.#write(moved, 'REPLACE');
+      return moved;
+    });
+  }
+
+  async upcomingFor(phone: string, from: Date): Promise<Appointment[]> {
+    return this.#db
+      .all<{ body: string }>(
+        'SELECT body FROM appointments WHERE phone = ? AND start_ms >= ? ORDER BY start_ms',
+        phone,
+        from.getTime(),
+      )
+      .map(({ body }) => Appointment.parse(JSON.parse(body)));
+  }
+
+  #read(id: string): Appointment | undefined {
+    const row = this.#db.get<{ body: string }>('SELECT body FROM appointments WHERE id = ?', id);
+    return row ? Appointment.parse(JSON.parse(row.body)) : undefined;
+  }
+
+  #write(appointment: Appointment, verb: 'INSERT' | 'REPLACE') {
+    this.#db.run(
+      `${verb} INTO appointments (id, phone, start_ms, end_ms, body) VALUES (?, ?, ?, ?, ?)`,
+      appointment.id,
+      appointment.phone,
+      Date.parse(appointment.start),
+      Date.parse(appointment.end),
+      JSON.stringify(appointment),
+    );
+  }
+}

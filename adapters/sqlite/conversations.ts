@@ -1,0 +1,56 @@
+import { type ConversationStore, StoredConversation } from '../../src/engine/ports.ts';
+import { log, phoneRef } from '../../src/log.ts';
+import { CONVERSATION_TTL_MS } from '../redis/conversations.ts';
+import type { CitaDatabase } from './database.ts';
+
+/**
+ * The conversation store in SQLite: one row per phone with the snapshot and its version. A save
+ * checks the version and writes in one transaction, so of two writers from one version one wins.
+ * A conversation nobody touched for `ttlMs` is forgotten, as on Redis.
+ */
+export class SqliteConversationStore implements ConversationStore {
+  readonly #db: CitaDatabase;
+  readonly #ttlMs: number;
+
+  constructor(db: CitaDatabase, { ttlMs = CONVERSATION_TTL_MS }: { ttlMs?: number } = {}) {
+    this.#db = db;
+    this.#ttlMs = ttlMs;
+  }
+
+  async load(phone: string): Promise<{ conversation?: StoredConversation; version: number }> {
+    const row = this.#db.get<{ body: string; version: number }>(
+      'SELECT body, version FROM conversations WHERE phone = ? AND expires_at > ?',
+      phone,
+      Date.now(),
+    );
+    if (!row) return { version: 0 };
+    try {
+      return { conversation: StoredConversation.parse(JSON.parse(row.body)), version: row.version };
+    } catch (error) {
+      // Unreadable data must not block the phone forever: start afresh, and the next save replaces it.
+      log.warn({ event: 'conversation.unreadable', phoneRef: phoneRef(phone), error: String(error) });
+      return { version: row.version };
+    }
+  }
+
+  async save(phone: string, conversation: StoredConversation, version: number): Promise<boolean> {
+    const body = JSON.stringify(StoredConversation.parse(conversation));
+    const now = Date.now();
+    return this.#db.transaction(() => {
+      const row = this.#db.get<{ version: number }>(
+        'SELECT version FROM conversations WHERE phone = ? AND expires_at > ?',
+        phone,
+        now,
+      );
+      if ((row?.version ?? 0) !== version) return false;
+      this.#db.run(
+        'INSERT OR REPLACE INTO conversations (phone, version, body, expires_at) VALUES (?, ?, ?, ?)',
+        phone,
+        version + 1,
+        body,
+        now + this.#ttlMs,
+      );
+      return true;
+    });
+  }
+}

@@ -1,0 +1,269 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
+import { log } from '../../src/log.ts';
+import { MIGRATIONS, SCHEMA, SCHEMA_VERSION, sweepStatements } from './schema.ts';
+
+/** The database file in CITA_DATA_DIR. */
+export const DATABASE_FILE = 'cita.db';
+/** cita's mark in the file header (`PRAGMA application_id`): "cita" in ASCII. */
+export const APPLICATION_ID = 0x63697461;
+/** How long a write waits for another process's transaction before it fails. */
+export const BUSY_TIMEOUT_MS = 5_000;
+/** How often expired rows (dedup ids, holds, old conversations) are deleted. */
+const SWEEP_EVERY_MS = 60 * 60_000;
+
+/** The file cannot be cita's database as it is: the program stops and says what to do. */
+export class DatabaseUnusable extends Error {}
+
+/**
+ * One operation could not be stored (the file stayed locked, the disk is full, it is read-only).
+ * That operation fails; everything committed before it is still there.
+ */
+export class StorageFailed extends Error {}
+
+// SQLite's primary result codes this module explains (an extended code's low byte is its primary).
+const SQLITE_BUSY = 5;
+const SQLITE_LOCKED = 6;
+const SQLITE_READONLY = 8;
+const SQLITE_IOERR = 10;
+const SQLITE_CORRUPT = 11;
+const SQLITE_FULL = 13;
+const SQLITE_CANTOPEN = 14;
+const SQLITE_NOTADB = 26;
+
+/**
+ * node:sqlite prints "SQLite is an experimental feature" on load, on standard error, in every
+ * process; the API cita uses is the documented one of Node 22, so the notice is left out.
+ */
+export function loadSqlite(): typeof import('node:sqlite') {
+  const emitWarning = process.emitWarning;
+  process.emitWarning = ((warning: string | Error, ...rest: never[]) => {
+    if (String(warning).includes('SQLite is an experimental feature')) return;
+    return Reflect.apply(emitWarning, process, [warning, ...rest]);
+  }) as typeof process.emitWarning;
+  try {
+    return process.getBuiltinModule('node:sqlite');
+  } finally {
+    process.emitWarning = emitWarning;
+  }
+}
+
+/**
+ * cita's SQLite database: one file, shared safely by every process on the machine (WAL mode, a
+ * busy timeout, writes in `BEGIN IMMEDIATE` transactions), or `:memory:` for tests.
+ *
+ * node:sqlite is synchronous: a statement or a transaction runs to its end before the event loop
+ * moves on, so within a process nothing interleaves with it; across processes SQLite's write lock
+ * does the same.
+ *
+ * @example
+ * const database = openDatabase(join(dataDir, DATABASE_FILE));
+ * database.transaction(() => database.run('DELETE FROM holds WHERE token = ?', token));
+ */
+export class CitaDatabase {
+  readonly path: string;
+  readonly #db: DatabaseSync;
+  readonly #statements = new Map<string, StatementSync>();
+  readonly #sweeper: NodeJS.Timeout;
+  #closed = false;
+
+  constructor(path: string, { busyTimeoutMs = BUSY_TIMEOUT_MS }: { busyTimeoutMs?: number } = {}) {
+    this.path = path;
+    const { DatabaseSync } = loadSqlite();
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    try {
+      this.#db = new DatabaseSync(path, { timeout: busyTimeoutMs });
+      // WAL: readers never wait for the writer, and a crash mid-write leaves the last commit intact.
+      this.#db.exec('PRAGMA journal_mode = WAL');
+      // NORMAL: a commit is in the WAL file before it returns, so it survives the process crashing
+      // or being killed; only a power cut or an OS crash may lose the last moments' commits (as Redis
+      // with appendfsync everysec), never the file's consistency. FULL would fsync every commit, and
+      // node:sqlite is synchronous: on a busy disk each fsync would stall every customer's turn.
+      this.#db.exec('PRAGMA synchronous = NORMAL');
+      prepareSchema(this.#db, path);
+    } catch (error) {
+      throw unusable(error, path);
+    }
+    this.sweep();
+    this.#sweeper = setInterval(() => this.sweep(), SWEEP_EVERY_MS);
+    this.#sweeper.unref();
+  }
+
+  run(sql: string, ...params: SQLInputValue[]): number {
+    return Number(this.#guard(() => this.#statement(sql).run(...params)).changes);
+  }
+
+  get<T>(sql: string, ...params: SQLInputValue[]): T | undefined {
+    return this.#guard(() => this.#statement(sql).get(...params)) as T | undefined;
+  }
+
+  all<T>(sql: string, ...params: SQLInputValue[]): T[] {
+    return this.#guard(() => this.#statement(sql).all(...params)) as T[];
+  }
+
+  /**
+   * Runs `work` in a write transaction taken at once (`BEGIN IMMEDIATE`): from its first read to
+   * the commit no other process writes, so a check and the write it allows are one step.
+   */
+  transaction<T>(work: () => T): T {
+    this.#guard(() => this.#db.exec('BEGIN IMMEDIATE'));
+    try {
+      const result = work();
+      this.#guard(() => this.#db.exec('COMMIT'));
+      return result;
+    } catch (error) {
+      try {
+        this.#db.exec('ROLLBACK');
+      } catch {
+        // SQLite rolled back already (as it does after some I/O errors).
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * A number that changes whenever another connection commits: polling it is how one process
+   * learns that another stored work for it (SQLite has no notifications).
+   */
+  dataVersion(): number {
+    return this.get<{ data_version: number }>('PRAGMA data_version')?.data_version ?? 0;
+  }
+
+  /** Deletes what has expired: dedup ids, holds, quiet conversations, unclaimed replies. */
+  sweep(now = Date.now()): void {
+    try {
+      this.transaction(() => {
+        for (const sql of sweepStatements) this.run(sql, now);
+      });
+    } catch (error) {
+      log.warn({ event: 'sqlite.sweep_failed', error: String(error) }, 'could not delete expired rows; will try later');
+    }
+  }
+
+  get isOpen(): boolean {
+    return !this.#closed;
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearInterval(this.#sweeper);
+    this.#db.close();
+  }
+
+  #statement(sql: string): StatementSync {
+    let statement = this.#statements.get(sql);
+    if (!statement) {
+      statement = this.#db.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  #guard<T>(work: () => T): T {
+    try {
+      return work();
+    } catch (error) {
+      throw storageError(error, this.path);
+    }
+  }
+}
+
+/** Opens (creating it if need be) cita's database at `path`, or `:memory:`. */
+export function openDatabase(path: string, options?: { busyTimeoutMs?: number }): CitaDatabase {
+  return new CitaDatabase(path, options);
+}
+
+/**
+ * Creates the schema in a file that has none, or checks that the file is cita's and of a schema
+ * this cita knows, migrating an older one. Two processes starting at once on a new file: the write lock makes one create
+ * it and the other find it.
+ */
+function prepareSchema(db: DatabaseSync, path: string): void {
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    const { application_id: applicationId } = db.prepare('PRAGMA application_id').get() as { application_id: number };
+    const { tables } = db.prepare("SELECT count(*) AS tables FROM sqlite_schema WHERE type = 'table'").get() as {
+      tables: number;
+    };
+    if (applicationId === 0 && tables === 0) {
+      db.exec(SCHEMA);
+      db.exec(`PRAGMA application_id = ${APPLICATION_ID}`);
+      db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(SCHEMA_VERSION);
+    } else if (applicationId !== APPLICATION_ID) {
+      throw new DatabaseUnusable(
+        `${path} is a SQLite database, but not cita's (it holds other tables). Move it out of the way, or set CITA_DATA_DIR to another folder.`,
+      );
+    } else {
+      const row = db.prepare('SELECT max(version) AS version FROM schema_version').get() as { version: number | null };
+      const version = row.version ?? 0;
+      if (version > SCHEMA_VERSION) {
+        throw new DatabaseUnusable(
+          `${path} was written by a newer cita (schema ${version}; this cita knows up to ${SCHEMA_VERSION}). Run the newer cita, or restore the backup made before upgrading.`,
+        );
+      }
+      for (let next = version + 1; next <= SCHEMA_VERSION; next++) {
+        const migration = MIGRATIONS[next];
+        if (migration === undefined) throw new Error(`no migration to schema ${next}: a bug in cita, please report it`);
+        db.exec(migration);
+        db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(next);
+      }
+    }
+    db.exec('COMMIT');
+  } catch (error) {
+    db.exec('ROLLBACK');
+    throw error;
+  }
+}
+
+function sqliteCode(error: unknown): number | undefined {
+  const code = (error as { errcode?: unknown } | undefined)?.errcode;
+  return typeof code === 'number' ? code & 0xff : undefined;
+}
+
+function unusable(error: unknown, path: string): Error {
+  if (error instanceof DatabaseUnusable) return error;
+  const code = sqliteCode(error);
+  const reason = (error as Error).message;
+  if (code === SQLITE_NOTADB || code === SQLITE_CORRUPT) {
+    return new DatabaseUnusable(
+      `${path} is not a SQLite database (${reason}). It is not cita's: move it out of the way, or set CITA_DATA_DIR to another folder.`,
+    );
+  }
+  if (code === SQLITE_CANTOPEN || code === SQLITE_READONLY) {
+    return new DatabaseUnusable(
+      `cannot open ${path} for writing (${reason}): check that CITA_DATA_DIR exists and this user may write to it.`,
+    );
+  }
+  return storageError(error, path) as Error;
+}
+
+/** SQLite's error as what went wrong for the shop and what to do; other errors unchanged. */
+function storageError(error: unknown, path: string): unknown {
+  if (error instanceof StorageFailed) return error;
+  const code = sqliteCode(error);
+  const reason = (error as Error | undefined)?.message;
+  switch (code) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return new StorageFailed(
+        `${path} stayed locked by another process for more than ${BUSY_TIMEOUT_MS / 1000} s, so this change was not stored (nothing stored before is lost). It is tried again; if it keeps happening, look for a program holding the file open (a backup tool, a stuck process).`,
+        { cause: error },
+      );
+    case SQLITE_FULL:
+      return new StorageFailed(
+        `the disk holding ${path} is full, so this change was not stored (nothing stored before is lost). Free some space; cita carries on by itself.`,
+        { cause: error },
+      );
+    case SQLITE_READONLY:
+    case SQLITE_IOERR:
+    case SQLITE_CANTOPEN:
+      return new StorageFailed(
+        `cannot write ${path} (${reason}), so this change was not stored (nothing stored before is lost). Check the disk and that this user may write to CITA_DATA_DIR.`,
+        { cause: error },
+      );
+    default:
+      return error;
+  }
+}

@@ -1,0 +1,38 @@
+import type { InboundMessage, RateLimiter, RateVerdict } from '../../src/engine/ports.ts';
+import { type RateLimitOptions, rateLimitOptions } from '../../src/engine/rate-limit.ts';
+import type { CitaDatabase } from './database.ts';
+
+/**
+ * The rate limiter in SQLite, so a burst is counted across every process on the file: a sliding
+ * window per phone of the message ids first counted in it (a redelivery counts once), and the
+ * message that got the "slow down" reply. Time is when the message is handled (see `rate-limit.ts`).
+ */
+export class SqliteRateLimiter implements RateLimiter {
+  readonly #db: CitaDatabase;
+  readonly #options: ReturnType<typeof rateLimitOptions>;
+
+  constructor(db: CitaDatabase, options: RateLimitOptions = {}) {
+    this.#db = db;
+    this.#options = rateLimitOptions(options);
+  }
+
+  async check({ id, phone }: Pick<InboundMessage, 'id' | 'phone'>): Promise<RateVerdict> {
+    const { limit, windowMs, now } = this.#options;
+    const at = now();
+    return this.#db.transaction(() => {
+      this.#db.run('INSERT OR IGNORE INTO rate_seen (phone, id, at) VALUES (?, ?, ?)', phone, id, at);
+      this.#db.run('DELETE FROM rate_seen WHERE phone = ? AND at <= ?', phone, at - windowMs);
+      const { count } = this.#db.get<{ count: number }>(
+        'SELECT count(*) AS count FROM rate_seen WHERE phone = ?',
+        phone,
+      )!;
+      if (count <= limit) return 'allowed';
+      const warned = this.#db.get<{ id: string; at: number }>('SELECT id, at FROM rate_warned WHERE phone = ?', phone);
+      // A redelivered "slow down" message is answered the same way again.
+      if (warned?.id === id) return 'slowDown';
+      if (warned && warned.at > at - windowMs) return 'dropped';
+      this.#db.run('INSERT OR REPLACE INTO rate_warned (phone, id, at) VALUES (?, ?, ?)', phone, id, at);
+      return 'slowDown';
+    });
+  }
+}

@@ -1,0 +1,166 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import {
+  DATABASE_FILE,
+  DatabaseUnusable,
+  loadSqlite,
+  openDatabase,
+  StorageFailed,
+} from '../../adapters/sqlite/database.ts';
+import { SqliteInbox } from '../../adapters/sqlite/inbox.ts';
+import { createSqliteAdapters } from '../../adapters/sqlite/index.ts';
+import { SCHEMA_VERSION } from '../../adapters/sqlite/schema.ts';
+import type { InboundMessage } from '../../src/engine/ports.ts';
+import { tempDataDir } from '../support/cita.ts';
+
+/** Another program's connection to the file. */
+const sqlite = loadSqlite();
+
+const message = (n: number): InboundMessage => ({
+  id: `wamid.${n}`,
+  phone: '34600000001',
+  receivedAt: '2026-11-24T09:00:00.000Z',
+  content: { kind: 'text', text: `message ${n}` },
+});
+
+describe('opening the database', () => {
+  it('creates cita.db in a new data folder, in WAL mode, and opens it again as it is', () => {
+    const path = join(tempDataDir(), 'nested', DATABASE_FILE);
+    openDatabase(path).close();
+    const again = openDatabase(path);
+    expect(again.get<{ journal_mode: string }>('PRAGMA journal_mode')?.journal_mode).toBe('wal');
+    expect(again.get<{ version: number }>('SELECT version FROM schema_version')?.version).toBe(SCHEMA_VERSION);
+    again.close();
+  });
+
+  it('refuses a file that is not a SQLite database, saying what to do', () => {
+    const path = join(tempDataDir(), DATABASE_FILE);
+    writeFileSync(path, 'appointments: Carlos, Wednesday 17:00\n'.repeat(200));
+    expect(() => openDatabase(path)).toThrow(DatabaseUnusable);
+    expect(() => openDatabase(path)).toThrow(/is not a SQLite database.*move it out of the way, or set CITA_DATA_DIR/);
+  });
+
+  it("refuses another program's SQLite database and leaves it untouched", () => {
+    const path = join(tempDataDir(), DATABASE_FILE);
+    const other = new sqlite.DatabaseSync(path);
+    other.exec('CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL); INSERT INTO invoices VALUES (1, 9.5)');
+    other.close();
+    expect(() => openDatabase(path)).toThrow(/not cita's.*set CITA_DATA_DIR to another folder/);
+    const check = new sqlite.DatabaseSync(path);
+    expect(check.prepare('SELECT count(*) AS n FROM sqlite_schema').get()).toEqual({ n: 1 });
+    check.close();
+  });
+
+  it('refuses a database written by a newer cita, telling to run the newer one or restore the backup', () => {
+    const path = join(tempDataDir(), DATABASE_FILE);
+    const database = openDatabase(path);
+    database.run('INSERT INTO schema_version (version) VALUES (?)', SCHEMA_VERSION + 1);
+    database.close();
+    expect(() => openDatabase(path)).toThrow(
+      new RegExp(`newer cita \\(schema ${SCHEMA_VERSION + 1}; this cita knows up to ${SCHEMA_VERSION}\\)`),
+    );
+  });
+});
+
+describe('the server on a database that is not usable', () => {
+  it('stops at start-up, before listening, with the message saying what to do', () => {
+    const dataDir = tempDataDir();
+    writeFileSync(join(dataDir, DATABASE_FILE), 'not a database at all\n'.repeat(100));
+    const main = fileURLToPath(new URL('../../src/server/main.ts', import.meta.url));
+    const result = spawnSync(process.execPath, [main], {
+      cwd: dataDir,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '', PORT: '0', CITA_DATA_DIR: dataDir },
+      timeout: 20_000,
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/^cita cannot start: .*cita\.db is not a SQLite database/);
+    expect(result.stdout).not.toContain('server.listening');
+  });
+});
+
+describe('a write that cannot be stored', () => {
+  it('fails only that operation when another process keeps the file locked, and keeps what was accepted', async () => {
+    const path = join(tempDataDir(), DATABASE_FILE);
+    const database = openDatabase(path, { busyTimeoutMs: 100 });
+    const inbox = new SqliteInbox(database);
+    expect(await inbox.accept(message(1))).toBe('accepted');
+
+    const locker = new sqlite.DatabaseSync(path);
+    locker.exec('BEGIN IMMEDIATE');
+    const refused = inbox.accept(message(2));
+    await expect(refused).rejects.toThrow(StorageFailed);
+    await expect(refused).rejects.toThrow(/stayed locked by another process.*nothing stored before is lost/);
+    locker.exec('ROLLBACK');
+    locker.close();
+
+    // Delivered again once the lock is gone, the refused message is new, not a duplicate.
+    expect(await inbox.accept(message(2))).toBe('accepted');
+    expect((await inbox.claim())?.id).toBe('wamid.1');
+    database.close();
+  });
+
+  it('fails only that operation when the disk is full, and keeps what was accepted', async () => {
+    const database = openDatabase(join(tempDataDir(), DATABASE_FILE));
+    const inbox = new SqliteInbox(database);
+    expect(await inbox.accept(message(1))).toBe('accepted');
+    // The file may not grow by a single page more: what a full disk looks like to SQLite.
+    const { page_count: pages } = database.get<{ page_count: number }>('PRAGMA page_count')!;
+    database.get(`PRAGMA max_page_count = ${pages}`);
+    const big = { ...message(2), content: { kind: 'text' as const, text: 'x'.repeat(64_000) } };
+    await expect(inbox.accept(big)).rejects.toThrow(/disk holding .* is full.*nothing stored before is lost/);
+    expect((await inbox.claim())?.id).toBe('wamid.1');
+    database.close();
+  });
+});
+
+describe('a data folder from an earlier cita', () => {
+  it('imports calendar.json and history.json once, at start-up, and renames them', async () => {
+    const dataDir = tempDataDir();
+    const appointment = {
+      id: 'booking0001',
+      serviceId: 'corte',
+      serviceName: 'Corte de pelo',
+      phone: '34600000001',
+      customerName: 'Carlos',
+      start: '2026-11-25T16:00:00.000Z',
+      end: '2026-11-25T16:30:00.000Z',
+    };
+    const entry = {
+      bookingId: 'booking0001',
+      serviceId: 'corte',
+      start: appointment.start,
+      end: appointment.end,
+      status: 'booked',
+      at: '2026-11-20T10:00:00.000Z',
+    };
+    writeFileSync(join(dataDir, 'calendar.json'), JSON.stringify({ appointments: [appointment] }, null, 2));
+    writeFileSync(join(dataDir, 'history.json'), JSON.stringify({ '34600000001': [entry] }, null, 2));
+
+    const first = createSqliteAdapters({ dataDir });
+    expect(await first.adapters.calendar.get('booking0001')).toEqual(appointment);
+    expect(await first.adapters.history.list('34600000001')).toEqual([entry]);
+    await first.close();
+    expect(existsSync(join(dataDir, 'calendar.json'))).toBe(false);
+    expect(existsSync(join(dataDir, 'calendar.json.imported'))).toBe(true);
+    expect(existsSync(join(dataDir, 'history.json.imported'))).toBe(true);
+
+    // The next start imports nothing again.
+    const second = createSqliteAdapters({ dataDir });
+    expect(await second.adapters.calendar.upcomingFor('34600000001', new Date(0))).toEqual([appointment]);
+    expect(await second.adapters.history.list('34600000001')).toEqual([entry]);
+    await second.close();
+  });
+
+  it('stops, naming the file, when an old calendar.json does not read, and imports nothing', async () => {
+    const dataDir = tempDataDir();
+    writeFileSync(join(dataDir, 'calendar.json'), '{"appointments": [{"id": "not base32hex!"}]');
+    expect(() => createSqliteAdapters({ dataDir })).toThrow(
+      /calendar\.json, kept by an earlier cita, could not be imported/,
+    );
+    expect(existsSync(join(dataDir, 'calendar.json'))).toBe(true);
+  });
+});
