@@ -108,6 +108,27 @@ const ReminderTemplates = z.preprocess(
   z.partialRecord(Language, ReminderTemplate),
 );
 
+/** Digits of an international number, no "+": how WhatsApp names a phone. */
+const PhoneDigits = z
+  .string()
+  .regex(/^\d{6,15}$/, 'must be the digits of an international phone number, no "+" or spaces');
+
+/** A pre-approved WhatsApp template: the only thing WhatsApp delivers outside the 24-hour window. */
+const Template = ReminderTemplate;
+
+/** Someone who works at the shop: their phone gets the staff machine instead of the booking one. */
+export const StaffMember = z.object({
+  phone: PhoneDigits,
+  name: z.string().min(1),
+  /** The owner sees everyone's agenda and can close the shop; a barber sees their own. */
+  role: z.enum(['owner', 'barber']),
+  /** The barber (config `barbers`) whose chair this is; without barbers the shop is one chair. */
+  barberId: z.string().min(1).optional(),
+  /** The language cita speaks to them in; the shop's default when unset. */
+  language: Language.optional(),
+});
+export type StaffMember = z.infer<typeof StaffMember>;
+
 export const ShopConfig = z
   .object({
     name: z.string().min(1),
@@ -169,6 +190,44 @@ export const ShopConfig = z
         template: templatesForAll({ name: 'cita_reminder', language: 'es' }),
         checkEverySeconds: 30,
       }),
+    /** The phones of the people who work here; every other phone is a customer. */
+    staff: z
+      .array(StaffMember)
+      .default([])
+      .refine((staff) => new Set(staff.map((s) => s.phone)).size === staff.length, 'staff phones must be unique'),
+    notices: z
+      .object({
+        /**
+         * The template a notice to staff goes out as when they have not written in the last 24 hours
+         * (one body parameter: the notice on one line). Without it such notices are counted and not sent.
+         */
+        template: Template.optional(),
+        /**
+         * The template telling a customer the shop cancelled their appointment, outside their 24-hour
+         * window. Body parameters: {{1}} service, {{2}} day, {{3}} time; one quick-reply button: book again.
+         */
+        cancelledByShopTemplate: Template.default({ name: 'cita_cancelled_by_shop', language: 'es' }),
+        /**
+         * The template asking a customer to move their appointment, outside their 24-hour window.
+         * Body parameters as above; two quick-reply buttons: move it, cancel it.
+         */
+        moveRequestTemplate: Template.default({ name: 'cita_move_request', language: 'es' }),
+      })
+      .default({
+        cancelledByShopTemplate: { name: 'cita_cancelled_by_shop', language: 'es' },
+        moveRequestTemplate: { name: 'cita_move_request', language: 'es' },
+      }),
+    handoff: z
+      .object({
+        /** A customer handed to a person returns to the bot on their first message after this long without one. */
+        quietMinutes: z
+          .number()
+          .int()
+          .min(5)
+          .max(7 * 24 * 60)
+          .default(120),
+      })
+      .default({ quietMinutes: 120 }),
   })
   .refine((shop) => shop.languages.supported.includes(shop.languages.default), {
     message: 'the default language must be one of the supported languages',
@@ -246,4 +305,9 @@ export function serviceById(shop: ShopConfig, id: string): Service | undefined {
 /** "today" in the shop, as "YYYY-MM-DD". */
 export function shopToday(shop: Pick<ShopConfig, 'timezone'>, now: Date): string {
   return DateTime.fromJSDate(now, { zone: shop.timezone }).toISODate() as string;
+}
+
+/** The staff member writing from this phone, or undefined for a customer. */
+export function staffMemberFor(shop: Pick<ShopConfig, 'staff'>, phone: string): StaffMember | undefined {
+  return shop.staff.find((member) => member.phone === phone);
 }

@@ -133,6 +133,9 @@ export const Note = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('cancelFailed') }),
   z.object({ kind: z.literal('attendanceConfirmed') }),
   z.object({ kind: z.literal('attendanceNotRecorded') }),
+  z.object({ kind: z.literal('personWillAnswer') }),
+  z.object({ kind: z.literal('callTheShop') }),
+  z.object({ kind: z.literal('botIsBack') }),
 ]);
 export type Note = z.infer<typeof Note>;
 
@@ -148,6 +151,10 @@ export const BookingInput = z.object({
   cancellationNoticeMinutes: z.number().int().min(0),
   /** The shop's barbers and the services each does (none: all); no barbers, one chair. */
   barbers: z.array(BarberChoice).optional(),
+  /** A customer with a person returns to the bot on their first message after this many quiet minutes. */
+  handoffQuietMinutes: z.number().int().min(1),
+  /** Whether the shop has staff phones to hand a customer to (config `staff`). */
+  staffAvailable: z.boolean(),
 });
 export type BookingInput = z.infer<typeof BookingInput>;
 
@@ -178,6 +185,12 @@ export interface BookingContext {
   /** The appointment this conversation booked last. */
   booking?: Booking;
   cancellationNoticeMinutes: number;
+  handoffQuietMinutes: number;
+  staffAvailable: boolean;
+  /** Messages in a row the bot could not read: at the third, a person takes over. */
+  misreadInARow: number;
+  /** Messages the customer sent while a person had the conversation (the bot answered none). */
+  heldForStaff: number;
   /** The customer's upcoming appointments, as last looked up. */
   bookings: Booking[];
   /** What the customer wants to do with an appointment of theirs. */

@@ -13,8 +13,17 @@ import {
 import type { BookingEvent } from './events.ts';
 import { nearestFirst } from './nearest-slots.ts';
 
-/** Bump when a state is renamed or removed: older saved conversations then start over with an apology. */
-export const BOOKING_MACHINE_VERSION = 1;
+/**
+ * Bump when a state is renamed or removed, or the context gains a field the machine relies on:
+ * older saved conversations then start over with an apology.
+ */
+export const BOOKING_MACHINE_VERSION = 2;
+
+/** Messages in a row the bot may fail to read before a person takes over. */
+export const MISREADS_BEFORE_HANDOFF = 3;
+
+/** Tag of the state where a person from the shop has the conversation: the engine reads nothing then. */
+export const WITH_STAFF = 'withStaff';
 
 /** Times shown per page of the slot list: WhatsApp lists hold 10 rows, the 10th is "more times". */
 export const SLOTS_PER_PAGE = 9;
@@ -87,6 +96,15 @@ type FreeSlotsInput = {
   companions?: string[];
 };
 
+/** What happens as a person takes the conversation over: nothing is left held, the staff are called. */
+const HAND_TO_STAFF = [
+  { type: 'releaseHold', params: ({ context }: { context: BookingContext }) => ({ hold: context.hold }) },
+  'startOver',
+  'handToStaff',
+  'callStaff',
+  { type: 'note', params: { kind: 'personWillAnswer' } },
+] as const;
+
 function engineProvides(name: string): never {
   throw new Error(`${name} is provided by the engine with bookingMachine.provide()`);
 }
@@ -96,7 +114,7 @@ export const bookingMachine = setup({
     context: {} as BookingContext,
     events: {} as BookingEvent,
     input: {} as BookingInput,
-    tags: {} as typeof BUSY,
+    tags: {} as typeof BUSY | typeof WITH_STAFF,
   },
   actors: {
     /** Free slots of one day for one service (calendar busy time, holds, opening hours, notice). */
@@ -166,13 +184,27 @@ export const bookingMachine = setup({
     isOwnBooking: ({ context, event }) =>
       event.type === 'SELECT_BOOKING' && context.bookings.some((booking) => booking.id === event.bookingId),
     cancelWasTooLate: ({ event }) => 'error' in event && failureReason(event.error) === 'tooLateToCancel',
+    isLastMisreadAllowed: ({ context }) => context.misreadInARow + 1 >= MISREADS_BEFORE_HANDOFF,
+    hasStaff: ({ context }) => context.staffAvailable,
+    // Quiet means no message from the customer: the time comes in with the message, never from a clock.
+    wasQuietLongEnough: ({ context, event }) =>
+      event.type === 'MESSAGE_RECEIVED' &&
+      context.receivedAt !== undefined &&
+      Date.parse(event.at) - Date.parse(context.receivedAt) >= context.handoffQuietMinutes * 60_000,
   },
   actions: {
     /** Lets go of the reserved slot so other customers can take it; the engine provides it. */
     releaseHold: (_, _params: { hold: Hold | undefined }) => {},
+    /** Tells the staff this customer wants a person (name, number, last turns); the engine provides it. */
+    callStaff: () => {},
+    countMisread: assign(({ context }) => ({ misreadInARow: context.misreadInARow + 1 })),
+    countHeldForStaff: assign(({ context }) => ({ heldForStaff: context.heldForStaff + 1 })),
+    handToStaff: assign({ misreadInARow: 0, heldForStaff: 0 }),
     forgetLastTurn: assign(({ context, event }) => ({
       notes: [] as Note[],
       receivedAt: event.type === 'MESSAGE_RECEIVED' ? event.at : context.receivedAt,
+      // The last turn's notes say whether it was misread: one read message breaks the run.
+      misreadInARow: context.notes.some((note) => note.kind === 'notUnderstood') ? context.misreadInARow : 0,
     })),
     note: assign(({ context }, note: Note) => ({ notes: [...context.notes, note] })),
     answerQuestion: assign(({ context, event }) =>
@@ -303,7 +335,7 @@ export const bookingMachine = setup({
   },
 }).createMachine({
   id: 'booking',
-  context: ({ input }) => ({ ...input, ...fresh, bookings: [], notes: [] }),
+  context: ({ input }) => ({ ...input, ...fresh, bookings: [], notes: [], misreadInARow: 0, heldForStaff: 0 }),
   initial: 'greeting',
   // Asked from any step: answered without moving the customer from where they are.
   on: {
@@ -312,7 +344,16 @@ export const bookingMachine = setup({
     HELP: { actions: { type: 'note', params: { kind: 'help' } } },
     THANKS: { actions: { type: 'note', params: { kind: 'youAreWelcome' } } },
     SET_LANGUAGE: { actions: 'switchLanguage' },
-    NOT_UNDERSTOOD: { actions: { type: 'note', params: { kind: 'notUnderstood' } } },
+    // The third message in a row the bot cannot read goes to a person instead of a fourth "sorry?".
+    NOT_UNDERSTOOD: [
+      { guard: and(['isLastMisreadAllowed', 'hasStaff']), target: '.withStaff', actions: HAND_TO_STAFF },
+      { actions: ['countMisread', { type: 'note', params: { kind: 'notUnderstood' } }] },
+    ],
+    ASK_FOR_PERSON: [
+      { guard: 'hasStaff', target: '.withStaff', actions: HAND_TO_STAFF },
+      // A shop with no staff phones has nobody to hand to: its phone number is given instead.
+      { actions: { type: 'note', params: { kind: 'callTheShop' } } },
+    ],
     // A hello in the middle of a booking: greet back and ask the current question again.
     GREET: { actions: { type: 'note', params: { kind: 'welcomeBack' } } },
     // A service named at any step is a correction: the day's slots depend on it, so they are looked up again.
@@ -770,6 +811,28 @@ export const bookingMachine = setup({
         GREET: { target: 'lookingUpBookings' },
         // "Cancelar" right after booking means the appointment just made.
         CANCEL: { target: 'lookingUpBookings', actions: 'cancelJustBooked' },
+      },
+    },
+
+    /**
+     * A person from the shop has the conversation: the bot answers nothing and books nothing. The
+     * customer's messages are still kept (the staff see them) and counted. The bot is back when a
+     * staff member hands the customer back, or on the first message after a quiet period.
+     */
+    withStaff: {
+      tags: [WITH_STAFF],
+      on: {
+        MESSAGE_RECEIVED: [
+          {
+            guard: 'wasQuietLongEnough',
+            target: 'greeting',
+            actions: ['forgetLastTurn', { type: 'note', params: { kind: 'botIsBack' } }],
+          },
+          { actions: ['forgetLastTurn', 'countHeldForStaff'] },
+        ],
+        HANDED_BACK: { target: 'greeting' },
+        // Whatever else arrives waits for the person: no step of the booking runs meanwhile.
+        '*': {},
       },
     },
   },

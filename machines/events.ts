@@ -51,6 +51,8 @@ export const CustomerEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('SELECT_BOOKING'), bookingId: BookingId }),
   /** The "I'll be there" button of a reminder. */
   z.object({ type: z.literal('CONFIRM_ATTENDANCE'), bookingId: BookingId }),
+  /** "Quiero hablar con una persona", "con el dueño", a complaint: someone from the shop takes over. */
+  z.object({ type: z.literal('ASK_FOR_PERSON') }),
 ]);
 export type CustomerEvent = z.infer<typeof CustomerEvent>;
 export type CustomerEventType = CustomerEvent['type'];
@@ -61,6 +63,8 @@ export const EngineEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('MESSAGE_RECEIVED'), at: z.iso.datetime() }),
   /** Nothing in the message could be read as a customer event. */
   z.object({ type: z.literal('NOT_UNDERSTOOD') }),
+  /** A staff member said they are done with the customer ("listo 34600…", "Devolver al bot"). */
+  z.object({ type: z.literal('HANDED_BACK') }),
 ]);
 export type EngineEvent = z.infer<typeof EngineEvent>;
 

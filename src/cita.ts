@@ -12,9 +12,11 @@ import {
   type ConversationStore,
   type InboundMessage,
   type Inbox,
+  isInternal,
   isSimulated,
   type MediaSource,
   type Messenger,
+  type NoticeSettings,
   type RateLimiter,
   type ReminderSchedule,
   type ReplyBus,
@@ -34,6 +36,7 @@ import { meteredInbox } from './metrics/inbox.ts';
 import { loggedInterpreter } from './metrics/interpreter.ts';
 import { CitaMetrics } from './metrics/registry.ts';
 import { sendDueReminders, startReminderLoop } from './reminders/sender.ts';
+import { staffNotices } from './staff/notices.ts';
 
 export interface CitaOptions {
   shop: ShopConfig;
@@ -57,6 +60,8 @@ export interface CitaOptions {
     /** Speech to text for voice notes; without it they get "please write it". */
     transcriber: Transcriber;
     reminders: ReminderSchedule;
+    /** Which staff phones muted their notices. */
+    noticeSettings: NoticeSettings;
     /** Carries simulator replies back to the waiting caller across processes (SQLite or Redis). */
     replies: ReplyBus & { ready?(): Promise<unknown> };
   }>;
@@ -92,13 +97,14 @@ export function createCita(options: CitaOptions) {
   const channel: Messenger = adapters.messenger ?? simulator;
   const messenger: Messenger = {
     // Replies to simulator messages go back to the caller waiting for them, in whichever process; never to WhatsApp.
+    // What answers a message cita queued itself (a hand-back) is sent as cita's own, in reply to nothing.
     send: (phone, replies, inReplyTo) =>
       inReplyTo !== undefined && isSimulated(inReplyTo)
         ? replyBus.deliver(inReplyTo, replies)
-        : channel.send(phone, replies, inReplyTo),
-    // A simulator message has no WhatsApp id to mark read.
+        : channel.send(phone, replies, inReplyTo !== undefined && isInternal(inReplyTo) ? undefined : inReplyTo),
+    // A simulator message, or one cita queued itself, has no WhatsApp id to mark read.
     markRead: async (messageId) => {
-      if (!isSimulated(messageId)) await channel.markRead?.(messageId);
+      if (!isSimulated(messageId) && !isInternal(messageId)) await channel.markRead?.(messageId);
     },
   };
   const deps = {
@@ -111,15 +117,20 @@ export function createCita(options: CitaOptions) {
     interpreter: loggedInterpreter(adapters.interpreter ?? ruleInterpreter),
     inspect: options.inspect,
     reminders: adapters.reminders!,
+    noticeSettings: adapters.noticeSettings!,
   };
   const voiceNotes = new VoiceNotes({
     media: adapters.media,
     transcriber: adapters.transcriber,
     onOutcome: (outcome) => metrics.voiceNotes.inc({ outcome }),
   });
+  const notices = staffNotices({ ...deps, messenger, settings: deps.noticeSettings, metrics });
   const engine = new ConversationEngine({
     ...deps,
     voiceNotes,
+    messenger,
+    inbox,
+    notices,
     onStateEntered: (state) => metrics.stateEntries.inc({ state }),
     onEventRefused: (reason) =>
       metrics.refusedEvents.inc({ reason: reason === 'notAccepted' ? 'not_accepted' : 'confirm_not_asked' }),
@@ -183,7 +194,16 @@ export function createCita(options: CitaOptions) {
 }
 
 /** The ports kept in a store; any one not given is kept in the embedded database. */
-const STORED_PORTS = ['inbox', 'conversations', 'holds', 'calendar', 'history', 'rateLimiter', 'reminders'] as const;
+const STORED_PORTS = [
+  'inbox',
+  'conversations',
+  'holds',
+  'calendar',
+  'history',
+  'rateLimiter',
+  'reminders',
+  'noticeSettings',
+] as const;
 
 /** The "slow down" reply in the language the customer's conversation is in. */
 async function slowDownReplies(

@@ -24,6 +24,8 @@ function calendarLosingOneAnswer(): Calendar {
     cancel: (id) => calendar.cancel(id),
     reschedule: (a) => calendar.reschedule(a),
     upcomingFor: (phone, from) => calendar.upcomingFor(phone, from),
+    between: (window) => calendar.between(window),
+    block: (block) => calendar.block(block),
   };
 }
 
@@ -41,6 +43,8 @@ function calendarClippingBusyTime(): Calendar {
     cancel: (id) => calendar.cancel(id),
     reschedule: (a) => calendar.reschedule(a),
     upcomingFor: (phone, from) => calendar.upcomingFor(phone, from),
+    between: (window) => calendar.between(window),
+    block: (block) => calendar.block(block),
   };
 }
 

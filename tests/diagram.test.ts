@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { staffMachine } from '../machines/staff.machine.ts';
 import { diagramDocument, mermaidDiagram, readmeWithDiagram } from '../src/qa/diagram.ts';
 import { machineTransitions } from '../src/qa/transitions.ts';
 
@@ -26,3 +27,19 @@ describe('the booking machine diagram', () => {
 function selfLoops(): number {
   return machineTransitions().filter((t) => t.targets.length === 0 && t.source.parent !== undefined).length;
 }
+
+describe('the staff machine diagram', () => {
+  it('in docs/staff-machine.md matches the machine (run `npm run diagram` after changing it)', () => {
+    expect(readFileSync('docs/staff-machine.md', 'utf8')).toBe(diagramDocument('staff'));
+  });
+
+  it('draws every transition that moves the staff member, with its guard', () => {
+    const diagram = mermaidDiagram(staffMachine);
+    expect(diagram).toContain('showingAgenda --> choosingAction : PICK_APPOINTMENT [isInAgenda]');
+    expect(diagram).toContain('checkingBlock --> decidingBlock : checkBlock done');
+    const moving = machineTransitions(staffMachine).filter((t) => t.targets.length > 0);
+    const arrows = diagram.split('\n').filter((line) => line.includes(' --> ') && !line.includes('[*]'));
+    const loops = machineTransitions(staffMachine).filter((t) => t.targets.length === 0 && t.source.parent).length;
+    expect(arrows.length).toBe(moving.reduce((sum, t) => sum + t.targets.length, 0) + loops);
+  });
+});

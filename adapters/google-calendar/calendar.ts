@@ -6,10 +6,12 @@ import {
   type Calendar,
   CalendarUnavailable,
   type Interval,
+  type TimeBlock,
 } from '../../src/engine/ports.ts';
 import type { ServiceAccount } from './credentials.ts';
 import {
   appointmentFrom,
+  blockEventFor,
   bookingIdOf,
   busyByBarberFrom,
   busyFrom,
@@ -251,31 +253,59 @@ export class GoogleCalendar implements Calendar {
   /** The phone's appointments in the shop's calendar and every barber's, soonest first. */
   async upcomingFor(phone: string, from: Date): Promise<Appointment[]> {
     const lists = await Promise.all(
-      this.#allCalendars().map((calendarId) => this.#upcomingIn(calendarId, phone, from)),
+      this.#allCalendars().map((calendarId) =>
+        this.#list(calendarId, { privateExtendedProperty: [`phone=${phone}`], timeMin: from.toISOString() }),
+      ),
+    );
+    // timeMin keeps events still running at `from`; the port wants those starting at or after it.
+    return lists
+      .flat()
+      .filter((appointment) => Date.parse(appointment.start) >= from.getTime())
+      .sort((a, b) => a.start.localeCompare(b.start));
+  }
+
+  /** cita's own events in the window, in the shop's calendar and every barber's; other events count as busy, not as appointments. */
+  async between(window: Interval): Promise<Appointment[]> {
+    const lists = await Promise.all(
+      this.#allCalendars().map((calendarId) => this.#list(calendarId, { timeMin: window.start, timeMax: window.end })),
     );
     return lists.flat().sort((a, b) => a.start.localeCompare(b.start));
   }
 
-  async #upcomingIn(calendarId: string, phone: string, from: Date): Promise<Appointment[]> {
+  /** An ordinary busy event in the barber's calendar (the shop's without one), so free/busy counts it and the barber sees it. */
+  async block(block: TimeBlock): Promise<void> {
+    try {
+      await this.#call('events.insert', () =>
+        this.#api.events.insert({
+          calendarId: this.#calendarFor(block.barberId),
+          sendUpdates: 'none',
+          requestBody: blockEventFor(block, this.#timeZone),
+        }),
+      );
+    } catch (error) {
+      // The same block written before (its answer was lost): already there.
+      if (!isStatus(error, 409)) throw error;
+    }
+  }
+
+  async #list(calendarId: string, query: { privateExtendedProperty?: string[]; timeMin: string; timeMax?: string }) {
     const appointments: Appointment[] = [];
     let pageToken: string | undefined;
     do {
       const response = await this.#call('events.list', () =>
         this.#api.events.list({
           calendarId,
-          privateExtendedProperty: [`phone=${phone}`],
           singleEvents: true,
           orderBy: 'startTime',
-          timeMin: from.toISOString(),
           timeZone: this.#timeZone,
+          ...query,
           ...(pageToken ? { pageToken } : {}),
         }),
       );
       const page = EventList.parse(response.data);
       for (const item of page.items) {
         const appointment = appointmentFrom(item);
-        // timeMin keeps events still running at `from`; the port wants those starting at or after it.
-        if (appointment && Date.parse(appointment.start) >= from.getTime()) {
+        if (appointment) {
           appointments.push(appointment);
           this.#remember(appointment.id, calendarId);
         }

@@ -2,7 +2,13 @@ import type { calendar_v3 } from '@googleapis/calendar';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import type { Language } from '../../config/schema.ts';
-import { Appointment, type BusyInterval, CalendarUnavailable, type Interval } from '../../src/engine/ports.ts';
+import {
+  Appointment,
+  type BusyInterval,
+  CalendarUnavailable,
+  type Interval,
+  type TimeBlock,
+} from '../../src/engine/ports.ts';
 
 /**
  * How an appointment is written to, and read back from, a Google Calendar event. Only the fields
@@ -121,6 +127,20 @@ export function eventFor(
     end: { dateTime: appointment.end, timeZone },
     extendedProperties: { private: properties },
     reminders: { useDefault: false, overrides: [{ method: 'popup', minutes: REMINDER_MINUTES }] },
+  };
+}
+
+/** The event for time nobody may book: titled for the barber, opaque so free/busy counts it. */
+export function blockEventFor(block: TimeBlock, timeZone: string): calendar_v3.Schema$Event {
+  return {
+    id: block.id,
+    summary: `Bloqueado – ${block.by}`,
+    description: 'Blocked through cita: no appointments are offered in this time.',
+    start: { dateTime: block.start, timeZone },
+    end: { dateTime: block.end, timeZone },
+    transparency: 'opaque',
+    extendedProperties: { private: { citaBlock: block.id, ...(block.barberId ? { barberId: block.barberId } : {}) } },
+    reminders: { useDefault: false },
   };
 }
 

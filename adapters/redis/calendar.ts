@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { Appointment, type BusyInterval, type Calendar, type Interval } from '../../src/engine/ports.ts';
+import { Appointment, type BusyInterval, type Calendar, type Interval, TimeBlock } from '../../src/engine/ports.ts';
 import { DEFAULT_PREFIX, redisKeys } from './keys.ts';
 import { defineScript, type Script } from './script.ts';
 
@@ -37,6 +37,11 @@ redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
 redis.call('ZADD', KEYS[3], ARGV[4], ARGV[1])
 return json`;
 
+/** KEYS: blocks hash, blocks by-end index; ARGV: id, JSON, end ms. An id written before writes nothing. */
+const BLOCK = `
+if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 1 then redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1]) end
+return 1`;
+
 /** No service lasts longer than this (the config allows 8 hours). */
 const LONGEST_APPOINTMENT_MS = 24 * 60 * 60_000;
 
@@ -53,7 +58,7 @@ export interface RedisCalendarOptions {
 export class RedisCalendar implements Calendar {
   readonly #redis: Redis;
   readonly #keys;
-  readonly #scripts: Record<'create' | 'cancel' | 'reschedule', Script>;
+  readonly #scripts: Record<'create' | 'cancel' | 'reschedule' | 'block', Script>;
 
   constructor(redis: Redis, options: RedisCalendarOptions = {}) {
     this.#redis = redis;
@@ -62,17 +67,45 @@ export class RedisCalendar implements Calendar {
       create: defineScript(redis, 'citaCalendarCreate', CREATE),
       cancel: defineScript(redis, 'citaCalendarCancel', CANCEL),
       reschedule: defineScript(redis, 'citaCalendarReschedule', RESCHEDULE),
+      block: defineScript(redis, 'citaCalendarBlock', BLOCK),
     };
   }
 
   async busy(window: Interval): Promise<BusyInterval[]> {
+    const [appointments, blocks] = await Promise.all([this.between(window), this.#blocksIn(window)]);
+    // A barber's appointment or block is that barber's busy time; one without a barber is the whole shop's.
+    return [...appointments, ...blocks]
+      .map(({ start, end, barberId }) => ({ start, end, ...(barberId !== undefined && { barberId }) }))
+      .sort((a, b) => a.start.localeCompare(b.start));
+  }
+
+  async between(window: Interval): Promise<Appointment[]> {
     const [from, to] = [Date.parse(window.start), Date.parse(window.end)];
     // Only appointments ending inside the window, or within a day after it, can overlap it: the
     // read stays the size of the window, not of every future booking.
     const ids = await this.#redis.zrangebyscore(this.#byEnd, `(${from}`, to + LONGEST_APPOINTMENT_MS);
     return (await this.#load(ids))
       .filter((a) => Date.parse(a.start) < to && Date.parse(a.end) > from)
-      .map(({ start, end, barberId }) => ({ start, end, ...(barberId !== undefined && { barberId }) }));
+      .sort((a, b) => a.start.localeCompare(b.start));
+  }
+
+  async block(block: TimeBlock): Promise<void> {
+    const valid = TimeBlock.parse(block);
+    await this.#scripts.block(
+      [this.#blocks, this.#blocksByEnd],
+      [valid.id, JSON.stringify(valid), Date.parse(valid.end)],
+    );
+  }
+
+  /** Blocks overlapping the window; a block may last days ("de vacaciones"), so its start is checked here. */
+  async #blocksIn(window: Interval): Promise<TimeBlock[]> {
+    const [from, to] = [Date.parse(window.start), Date.parse(window.end)];
+    const ids = await this.#redis.zrangebyscore(this.#blocksByEnd, `(${from}`, '+inf');
+    if (ids.length === 0) return [];
+    const stored = await this.#redis.hmget(this.#blocks, ...ids);
+    return stored
+      .flatMap((json) => (json === null ? [] : [TimeBlock.parse(JSON.parse(json))]))
+      .filter((b) => Date.parse(b.start) < to);
   }
 
   async create(appointment: Appointment): Promise<Appointment> {
@@ -119,6 +152,14 @@ export class RedisCalendar implements Calendar {
 
   get #appointments() {
     return this.#keys.shop('{calendar}', 'appointments');
+  }
+
+  get #blocks() {
+    return this.#keys.shop('{calendar}', 'blocks');
+  }
+
+  get #blocksByEnd() {
+    return this.#keys.shop('{calendar}', 'blocks-by-end');
   }
 
   get #byEnd() {

@@ -6,6 +6,7 @@ import { RedisBookingHistory } from './history.ts';
 import { RedisSlotHolds } from './holds.ts';
 import { RedisInbox } from './inbox.ts';
 import { DEFAULT_PREFIX } from './keys.ts';
+import { RedisNoticeSettings } from './notice-settings.ts';
 import { RedisRateLimiter } from './rate-limiter.ts';
 import { RedisReminderSchedule } from './reminders.ts';
 import { RedisReplyBus } from './replies.ts';
@@ -91,6 +92,7 @@ export function createRedisAdapters({ url, prefix = DEFAULT_PREFIX, conversation
       // Counted as messages arrive, on the webhook's path: it must fail as fast as storing them.
       rateLimiter: new RedisRateLimiter(intake, { prefix }),
       reminders: new RedisReminderSchedule(redis, { prefix }),
+      noticeSettings: new RedisNoticeSettings(redis, { prefix }),
       replies,
     },
     /** The bookings, for a shop without Google Calendar: every process must see every booking. */
@@ -109,6 +111,7 @@ export {
   RedisCalendar,
   RedisConversationStore,
   RedisInbox,
+  RedisNoticeSettings,
   RedisRateLimiter,
   RedisReminderSchedule,
   RedisSlotHolds,

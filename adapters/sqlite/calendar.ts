@@ -1,4 +1,4 @@
-import { Appointment, type BusyInterval, type Calendar, type Interval } from '../../src/engine/ports.ts';
+import { Appointment, type BusyInterval, type Calendar, type Interval, TimeBlock } from '../../src/engine/ports.ts';
 import type { CitaDatabase } from './database.ts';
 
 /**
@@ -13,16 +13,41 @@ export class SqliteCalendar implements Calendar {
   }
 
   async busy(window: Interval): Promise<BusyInterval[]> {
+    const blocks = this.#db
+      .all<{ body: string }>(
+        'SELECT body FROM time_blocks WHERE end_ms > ? AND start_ms < ?',
+        Date.parse(window.start),
+        Date.parse(window.end),
+      )
+      .map(({ body }) => TimeBlock.parse(JSON.parse(body)));
+    return (
+      [...(await this.between(window)), ...blocks]
+        // A barber's appointment or block is that barber's busy time; one without a barber is the whole shop's.
+        .map(({ start, end, barberId }) => ({ start, end, ...(barberId !== undefined && { barberId }) }))
+        .sort((a, b) => Date.parse(a.start) - Date.parse(b.start))
+    );
+  }
+
+  async between(window: Interval): Promise<Appointment[]> {
     return this.#db
       .all<{ body: string }>(
         'SELECT body FROM appointments WHERE end_ms > ? AND start_ms < ? ORDER BY start_ms',
         Date.parse(window.start),
         Date.parse(window.end),
       )
-      .map(({ body }) => {
-        const { start, end, barberId } = Appointment.parse(JSON.parse(body));
-        return { start, end, ...(barberId !== undefined && { barberId }) };
-      });
+      .map(({ body }) => Appointment.parse(JSON.parse(body)));
+  }
+
+  /** The same block written twice is one block. */
+  async block(block: TimeBlock): Promise<void> {
+    const valid = TimeBlock.parse(block);
+    this.#db.run(
+      'INSERT OR IGNORE INTO time_blocks (id, start_ms, end_ms, body) VALUES (?, ?, ?, ?)',
+      valid.id,
+      Date.parse(valid.start),
+      Date.parse(valid.end),
+      JSON.stringify(valid),
+    );
   }
 
   /** Writing an id that exists answers the stored appointment and writes nothing (idempotent booking). */

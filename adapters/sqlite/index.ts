@@ -6,6 +6,7 @@ import { SqliteBookingHistory } from './history.ts';
 import { SqliteSlotHolds } from './holds.ts';
 import { SqliteInbox } from './inbox.ts';
 import { importLegacyFiles } from './legacy-import.ts';
+import { SqliteNoticeSettings } from './notice-settings.ts';
 import { SqliteRateLimiter } from './rate-limiter.ts';
 import { SqliteReminderSchedule } from './reminders.ts';
 import { SqliteReplyBus } from './replies.ts';
@@ -49,6 +50,7 @@ export function createSqliteAdapters({ dataDir, path }: SqliteAdapterOptions) {
       history: new SqliteBookingHistory(database),
       rateLimiter: new SqliteRateLimiter(database),
       reminders: new SqliteReminderSchedule(database),
+      noticeSettings: new SqliteNoticeSettings(database),
       replies: new SqliteReplyBus(database),
     },
     /** Closes the database once the workers have stopped. */

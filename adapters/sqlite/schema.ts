@@ -3,12 +3,21 @@
  * one before in MIGRATIONS (SCHEMA is then the whole new schema, for new files); a file of a newer
  * version than this code knows is refused at start-up.
  */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /** The SQL that takes a database of version `n - 1` to version `n`, by `n`. */
 export const MIGRATIONS: Record<number, string> = {
+  // The shop's side: blocked time and muted notices.
+  2: `
+-- Time nobody can book (a barber's day off, the shop closing early), counted as busy time.
+CREATE TABLE time_blocks (id TEXT PRIMARY KEY, start_ms INTEGER NOT NULL, end_ms INTEGER NOT NULL, body TEXT NOT NULL);
+CREATE INDEX time_blocks_by_end ON time_blocks (end_ms);
+
+-- Staff phones that switched their notices of bookings off ("avisos off").
+CREATE TABLE muted_staff (phone TEXT PRIMARY KEY) WITHOUT ROWID;
+`,
   // Holds are per barber's chair ('' in a shop without barbers).
-  2: "ALTER TABLE holds ADD COLUMN barber TEXT NOT NULL DEFAULT '';",
+  3: "ALTER TABLE holds ADD COLUMN barber TEXT NOT NULL DEFAULT '';",
 };
 
 /** Times are milliseconds since the epoch (UTC); the records themselves are JSON as the ports define them. */
@@ -74,6 +83,13 @@ CREATE TABLE simulator_replies (message_id TEXT PRIMARY KEY, body TEXT NOT NULL,
 
 -- How far each WhatsApp turn's replies got, and the shared send bucket of the business number.
 CREATE TABLE delivery_progress (in_reply_to TEXT PRIMARY KEY, delivered INTEGER NOT NULL, expires_at INTEGER NOT NULL) WITHOUT ROWID;
+-- Time nobody can book (a barber's day off, the shop closing early), counted as busy time.
+CREATE TABLE time_blocks (id TEXT PRIMARY KEY, start_ms INTEGER NOT NULL, end_ms INTEGER NOT NULL, body TEXT NOT NULL);
+CREATE INDEX time_blocks_by_end ON time_blocks (end_ms);
+
+-- Staff phones that switched their notices of bookings off ("avisos off").
+CREATE TABLE muted_staff (phone TEXT PRIMARY KEY) WITHOUT ROWID;
+
 CREATE TABLE send_pacing (
   phone_number_id TEXT PRIMARY KEY,
   tokens REAL NOT NULL,

@@ -1,4 +1,4 @@
-import { InboundMessage, isSimulated } from '../../src/engine/ports.ts';
+import { InboundMessage, isInternal, isSimulated } from '../../src/engine/ports.ts';
 import {
   MessagesValue,
   WebhookContact,
@@ -36,7 +36,10 @@ export type DropReason =
   | 'unreadable'
   /** A change for another business number than ours: never answered from ours. */
   | 'notOurNumber'
-  /** A message id in the simulator's form, which WhatsApp never sends: its replies must not reach a simulator caller. */
+  /**
+   * A message id in the simulator's form, or in the form of those cita queues itself (a hand-back),
+   * which WhatsApp never sends: its replies must not reach a simulator caller or skip the read receipt.
+   */
   | 'simulatorId';
 
 export interface ReadWebhookOptions {
@@ -108,7 +111,7 @@ function readMessage(raw: unknown, contacts: WebhookContact[], now: Date): Webho
   const read = WebhookMessage.safeParse(raw);
   if (!read.success) return { kind: 'dropped', reason: 'unreadable' };
   const message = read.data;
-  if (isSimulated(message.id)) return { kind: 'dropped', reason: 'simulatorId' };
+  if (isSimulated(message.id) || isInternal(message.id)) return { kind: 'dropped', reason: 'simulatorId' };
   const about = { messageId: message.id, type: message.type, errors: message.errors };
   if (SILENT_TYPES.has(message.type)) return { kind: 'ignored', reason: `a ${message.type} needs no answer`, ...about };
   if (message.type === 'reaction' && !message.reaction?.emoji) {

@@ -1,11 +1,12 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { diagramDocument, readmeWithDiagram } from '../qa/diagram.ts';
+import { DIAGRAMS, diagramDocument, readmeWithDiagram } from '../qa/diagram.ts';
 
 const USAGE = `Usage: npm run diagram -- [--write]
-Prints the booking machine's Mermaid diagram, generated from its definition. With --write, also
-writes it to docs/booking-machine.md and into README.md's "The booking machine" section
-(tests/diagram.test.ts fails when those no longer match the machine).`;
+Prints the Mermaid diagrams of the booking and staff machines, generated from their definitions.
+With --write, also writes them to docs/booking-machine.md and docs/staff-machine.md, and the
+booking machine's into README.md's "The booking machine" section (tests/diagram.test.ts fails when
+those no longer match the machines).`;
 
 const { values } = parseArgs({ options: { write: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
 if (values.help) {
@@ -13,10 +14,16 @@ if (values.help) {
   process.exit(0);
 }
 
-const document = diagramDocument();
-console.log(document);
+for (const name of Object.keys(DIAGRAMS) as (keyof typeof DIAGRAMS)[]) {
+  const document = diagramDocument(name);
+  console.log(document);
+  if (values.write) writeFileSync(DIAGRAMS[name].file, document);
+}
 if (values.write) {
-  writeFileSync('docs/booking-machine.md', document);
   writeFileSync('README.md', readmeWithDiagram(readFileSync('README.md', 'utf8')));
-  console.log('written to docs/booking-machine.md and README.md');
+  console.log(
+    `written to ${Object.values(DIAGRAMS)
+      .map((d) => d.file)
+      .join(', ')} and README.md`,
+  );
 }

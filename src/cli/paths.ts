@@ -7,21 +7,44 @@ import { loadShopConfig } from '../../config/load.ts';
 import { type Coverage, generatePaths } from '../qa/paths.ts';
 import { planJson, printPlan } from '../qa/plans.ts';
 import { scenarioFor } from '../qa/scenario.ts';
+import { generateStaffPaths, staffScenarioFor } from '../qa/staff-paths.ts';
 
-const USAGE = `Usage: npm run paths -- [--out docs/paths.json]
+const USAGE = `Usage: npm run paths -- [--out docs/paths.json] [--machine staff]
 Walks the booking machine's graph and prints numbered test plans (what the customer sends, how the
 world must be, the state that follows, the bot's first line) and the coverage they reach; writes
-the plans as JSON to --out (default docs/paths.json). tests/paths/ plays every plan.`;
+the plans as JSON to --out (default docs/paths.json). tests/paths/ plays every plan. --machine staff
+prints the staff machine's plans instead.`;
 
 /**
  * `npm run paths [-- --out file.json]`: prints the test plans generated from the booking machine
  * and the coverage they reach, and writes the plans as JSON (docs/paths.json by default).
  */
 const { values } = parseArgs({
-  options: { out: { type: 'string', default: 'docs/paths.json' }, help: { type: 'boolean', short: 'h' } },
+  options: {
+    out: { type: 'string', default: 'docs/paths.json' },
+    machine: { type: 'string', default: 'booking' },
+    help: { type: 'boolean', short: 'h' },
+  },
 });
 if (values.help) {
   console.log(USAGE);
+  process.exit(0);
+}
+
+if (values.machine === 'staff') {
+  const { plans, coverage } = generateStaffPaths(staffScenarioFor(loadShopConfig(process.env.SHOP_CONFIG)));
+  for (const [i, plan] of plans.entries()) {
+    console.log(`${i + 1}. ${plan.goal}`);
+    for (const [j, turn] of plan.turns.entries()) {
+      console.log(
+        `   ${j + 1}. staff ${turn.says} → ${turn.state} · bot: ${turn.replies[0]?.body.split('\n')[0] ?? ''}`,
+      );
+    }
+  }
+  const missed = [...coverage.states.missed, ...coverage.transitions.missed, ...coverage.variants.missed];
+  console.log(
+    `\n${plans.length} plans; ${coverage.transitions.total} transitions; not covered: ${missed.join(', ') || 'nothing'}`,
+  );
   process.exit(0);
 }
 

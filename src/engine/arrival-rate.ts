@@ -1,4 +1,4 @@
-import type { Inbox, RateLimiter } from './ports.ts';
+import { type Inbox, isInternal, type RateLimiter } from './ports.ts';
 
 /**
  * The inbox, with each phone's messages counted against its rate limit as they arrive (webhook,
@@ -13,6 +13,8 @@ import type { Inbox, RateLimiter } from './ports.ts';
 export function rateCountedAtArrival(inbox: Inbox, limiter: RateLimiter): Inbox {
   return {
     async accept(message) {
+      // A hand-back cita queues itself is no message from the customer: it never counts against them.
+      if (isInternal(message.id)) return inbox.accept(message);
       const verdict = await limiter.check(message);
       return inbox.accept(verdict === 'allowed' ? message : { ...message, overLimit: verdict });
     },

@@ -14,6 +14,7 @@ import { groupAvailability } from '../availability/group.ts';
 import { isWithinBookingWindow, searchWindow } from '../availability/slots.ts';
 import { log } from '../log.ts';
 import { remindersFor } from '../reminders/plan.ts';
+import type { StaffNotices } from '../staff/notices.ts';
 import type {
   Appointment,
   BookingHistory,
@@ -32,6 +33,8 @@ export interface BookingDependencies {
   holds: SlotHolds;
   history: BookingHistory;
   reminders: ReminderSchedule;
+  /** Tells the staff of bookings made, moved and cancelled; without it nobody is told. */
+  notices?: StaffNotices;
 }
 
 export interface Customer {
@@ -355,6 +358,8 @@ export function bookingStepsFor(customer: Customer, deps: BookingDependencies) {
           at: clock().toISOString(),
           ...barber(appointment.barberId),
         });
+        // Once per change, as the history entry: a step run again after a crash does not announce it twice.
+        await deps.notices?.bookingChanged(moving ? 'moved' : 'booked', appointment);
       }
     } catch (error) {
       log.warn({ event: 'booking.after_write_failed', bookingId: appointment.id, error: String(error) });
@@ -388,6 +393,13 @@ export function bookingStepsFor(customer: Customer, deps: BookingDependencies) {
         status: 'cancelled',
         at: clock().toISOString(),
         ...barber(booking.barberId),
+      });
+      const service = requireService(shop, booking.serviceId);
+      await deps.notices?.bookingChanged('cancelled', {
+        ...booking,
+        serviceName: service.name[shop.languages.default],
+        phone: customer.phone,
+        customerName: customer.name,
       });
     } catch (error) {
       log.warn({ event: 'cancellation.after_delete_failed', bookingId: booking.id, error: String(error) });

@@ -41,6 +41,11 @@ export const InboundMessage = z.object({
      * answered with what cita can do. `mediaId` names a photo the shop may want to see.
      */
     z.object({ kind: z.literal('unsupported'), type: z.string(), mediaId: z.string().min(1).max(256).optional() }),
+    /**
+     * Not from the customer: a staff member handed them back to the bot. Put in the customer's own
+     * queue, so it is handled in order with their messages; only cita makes these (never a webhook).
+     */
+    z.object({ kind: z.literal('handedBack') }),
   ]),
 });
 export type InboundMessage = z.infer<typeof InboundMessage>;
@@ -71,8 +76,10 @@ export type Turn = z.infer<typeof Turn>;
 
 /** A conversation as saved between messages. */
 export const StoredConversation = z.object({
+  /** Which machine the snapshot is of: a phone added to or removed from the staff starts afresh. */
+  machine: z.enum(['booking', 'staff']).optional(),
   machineVersion: z.number().int(),
-  /** XState's persisted snapshot of the booking machine. */
+  /** XState's persisted snapshot of the phone's machine. */
   snapshot: z.unknown(),
   /** The last message handled and the replies it produced: a redelivery after a crash resends them instead of acting twice. */
   lastMessageId: z.string().optional(),
@@ -159,7 +166,26 @@ export interface Calendar {
   reschedule(appointment: Appointment): Promise<Appointment>;
   /** The phone's appointments starting at or after `from`, in order. */
   upcomingFor(phone: string, from: Date): Promise<Appointment[]>;
+  /** Every appointment overlapping the window, in order of start (the day's agenda). */
+  between(window: Interval): Promise<Appointment[]>;
+  /**
+   * Writes time nobody can book ("mañana no vengo"): `busy` counts it from then on. Writing the
+   * same id again writes nothing.
+   */
+  block(block: TimeBlock): Promise<void>;
 }
+
+/** Time the shop or a barber is not taking appointments. */
+export const TimeBlock = z.object({
+  id: z.string().regex(/^[a-v0-9]{5,1024}$/, 'must be base32hex, as Google Calendar event ids are'),
+  start: z.iso.datetime(),
+  end: z.iso.datetime(),
+  /** Who blocked it, for the calendar entry's title ("Bloqueado – Luis"). */
+  by: z.string().min(1),
+  /** The barber whose time it is; the whole shop's without one. */
+  barberId: z.string().optional(),
+});
+export type TimeBlock = z.infer<typeof TimeBlock>;
 
 export const HistoryEntry = z.object({
   bookingId: z.string(),
@@ -176,6 +202,12 @@ export type HistoryEntry = z.infer<typeof HistoryEntry>;
 export interface BookingHistory {
   record(phone: string, entry: HistoryEntry): Promise<void>;
   list(phone: string): Promise<HistoryEntry[]>;
+}
+
+/** Which staff phones asked not to get notices of bookings; kept apart from conversations, which expire. */
+export interface NoticeSettings {
+  isMuted(phone: string): Promise<boolean>;
+  setMuted(phone: string, muted: boolean): Promise<void>;
 }
 
 /** What to do with a customer's message, given how many the phone sent just before it. */
@@ -322,6 +354,13 @@ export const SIMULATED_ID_PREFIX = 'sim:';
 
 export function isSimulated(messageId: string): boolean {
   return messageId.startsWith(SIMULATED_ID_PREFIX);
+}
+
+/** Ids of messages cita puts in a phone's queue itself (a hand-back): nothing to mark read, no reply. */
+export const INTERNAL_ID_PREFIX = 'cita:';
+
+export function isInternal(messageId: string): boolean {
+  return messageId.startsWith(INTERNAL_ID_PREFIX);
 }
 
 /**

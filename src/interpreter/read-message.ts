@@ -73,6 +73,9 @@ export async function readMessage(
     case 'unsupported':
       if (content.type === 'location') return { events: [{ type: 'ASK_INFO', topic: 'address' }] };
       return { events: [], remark: ATTACHMENT_REMARKS[content.type] ?? 'unsupported' };
+    // Not the customer's words: the engine handles a hand-back before reading anything.
+    case 'handedBack':
+      return { events: [] };
     case 'text': {
       const text = content.text.trim();
       if (text.length === 0) return { events: [], remark: 'empty' };

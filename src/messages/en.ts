@@ -93,6 +93,11 @@ export const en: typeof es = {
       `Your appointment starts in less than ${notice}, so it can't be cancelled here any more. Please call us on ${phone}.`,
     cancelFailed: "I couldn't cancel the appointment just now; it is still booked. Please try again in a moment.",
     attendanceConfirmed: 'Thanks for confirming! See you then.',
+    personWillAnswer:
+      "Sure, I'm passing your message to a person from the team, who will write to you here as soon as they can. Until then I won't answer myself.",
+    botIsBack: "Hello again! I'm the booking assistant again.",
+    callTheShop: (phone: string) =>
+      `Here it's just me, the booking assistant. To talk to someone from the team, call us on ${phone}.`,
     attendanceNotRecorded: "I couldn't note your confirmation, but your appointment stands. See you then!",
   },
   info: {

@@ -98,6 +98,11 @@ export const es = {
     cancelFailed: 'No he podido anular la cita ahora mismo; sigue reservada. Prueba de nuevo en un momento.',
     attendanceConfirmed: '¡Gracias por confirmar! Te esperamos.',
     attendanceNotRecorded: 'No he podido apuntar tu confirmación, pero tu cita sigue en pie. ¡Te esperamos!',
+    personWillAnswer:
+      'De acuerdo, le paso tu mensaje a una persona del equipo y te escribirá por aquí en cuanto pueda. Mientras tanto no te contestaré yo.',
+    botIsBack: '¡Hola de nuevo! Vuelvo a ser el asistente de citas.',
+    callTheShop: (phone: string) =>
+      `Por aquí solo te atiendo yo, el asistente de citas. Para hablar con alguien del equipo, llámanos al ${phone}.`,
   },
   info: {
     prices: 'Precios:',

@@ -184,6 +184,7 @@ export const STEP_VIEWS = {
     };
   },
   booking: (_c, _shop, copy) => ({ kind: 'text', body: copy.oneMoment }),
+  withStaff: (_c, _shop, copy) => ({ kind: 'text', body: copy.notes.personWillAnswer }),
   booked: ({ context }, shop, copy) => {
     const booking = context.booking!;
     const service = serviceById(shop, booking.serviceId);
@@ -214,6 +215,8 @@ export const STEP_VIEWS = {
 export function renderReplies(conversation: Conversation, shop: ShopConfig, remarks: string[] = []): OutboundMessage[] {
   const copy = COPY[conversation.context.language];
   const said = [...remarks, ...conversation.context.notes.map((note) => noteText(note, conversation, shop, copy))];
+  // A person has the conversation: the bot asks nothing; it only says, once, that a person will answer.
+  if (conversation.state === 'withStaff') return said.length ? [{ kind: 'text', body: said.join('\n\n') }] : [];
   const step = stepView(conversation, shop);
   const pin = shopPin(conversation, shop);
   // Notes go above the question in one message when they fit, so the customer reads one bubble.
@@ -298,6 +301,8 @@ function noteText(note: Note, { state, context }: Conversation, shop: ShopConfig
         : `${copy.notes.unknownService}\n${infoText('services', shop, language).split('\n').slice(1).join('\n')}`;
     case 'bookingCancelled':
       return copy.notes.bookingCancelled(bookingLine(note.booking, shop, language));
+    case 'callTheShop':
+      return copy.notes.callTheShop(shop.phone);
     case 'cancelTooLate':
       return copy.notes.cancelTooLate(hoursOrMinutes(shop.booking.cancellationNoticeMinutes, copy), shop.phone);
     default:

@@ -3,7 +3,16 @@ import { log } from '../log.ts';
 import type { CitaMetrics } from './registry.ts';
 
 type Operation = keyof Calendar;
-const OPERATIONS: readonly Operation[] = ['busy', 'create', 'get', 'cancel', 'reschedule', 'upcomingFor'];
+const OPERATIONS: readonly Operation[] = [
+  'busy',
+  'create',
+  'get',
+  'cancel',
+  'reschedule',
+  'upcomingFor',
+  'between',
+  'block',
+];
 
 /**
  * The calendar, measured: every call is timed and counted by operation and outcome (`ok`,

@@ -1,4 +1,4 @@
-import type { Inbox } from '../engine/ports.ts';
+import { type Inbox, isInternal } from '../engine/ports.ts';
 import type { CitaMetrics } from './registry.ts';
 
 /**
@@ -11,13 +11,16 @@ export function meteredInbox(inbox: Inbox, metrics: CitaMetrics): Inbox {
   return {
     async accept(message) {
       const outcome = await inbox.accept({ ...message, acceptedAt: message.acceptedAt ?? new Date().toISOString() });
+      // A hand-back cita queued itself is not a message anyone sent.
+      if (isInternal(message.id)) return outcome;
       if (outcome === 'accepted') metrics.inboundMessages.inc({ kind: message.content.kind });
       else metrics.duplicates.inc();
       return outcome;
     },
     claim: () => inbox.claim(),
     ack: (message) => inbox.ack(message),
-    retry: (message) => inbox.retry(message),
+    // The options carry the shutdown's hand-back delay: dropping them would let another process take the message at once.
+    retry: (message, options) => inbox.retry(message, options),
     waitForWork: (ms) => inbox.waitForWork(ms),
     close: () => inbox.close(),
     ...(inbox.depth ? { depth: () => inbox.depth!() } : {}),

@@ -120,6 +120,13 @@ export class CitaMetrics {
     registers: [this.registry],
   });
 
+  readonly staffNotices = new Counter({
+    name: 'cita_staff_notices_total',
+    help: 'Notices to staff phones by kind (booked, moved, cancelled, handoff) and outcome (sent, template, not_sent = outside the 24-hour window with no template, muted, failed)',
+    labelNames: ['kind', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
   readonly bookings = new Counter({
     name: 'cita_bookings_total',
     help: 'Appointments created, cancelled or moved, and visits confirmed from a reminder',

@@ -99,6 +99,9 @@ export const PAYLOADS = {
   // A reminder is only sent for an appointment the customer has.
   CONFIRM_ATTENDANCE: (snapshot) =>
     knownAppointments(snapshot).map((b) => ({ type: 'CONFIRM_ATTENDANCE' as const, bookingId: b.id })),
+  ASK_FOR_PERSON: bare('ASK_FOR_PERSON'),
+  // A staff member's hand-back, queued in the customer's inbox (src/qa/phrases.ts sends it as such).
+  HANDED_BACK: bare('HANDED_BACK'),
 } satisfies Record<BookingEvent['type'], PayloadsFor>;
 
 /** The ids the model gives a group's other appointments booked in the conversation. */
@@ -307,7 +310,8 @@ export function candidatesFor(snapshot: ModelSnapshot, scenario: Scenario): Cand
   const types = new Set(getNextTransitions(snapshot).map((transition) => transition.eventType));
   const candidates: Candidate[] = [];
   for (const type of types) {
-    if (type.startsWith('xstate.')) continue;
+    // `withStaff` takes anything with "*"; the events of the other steps already try what it catches.
+    if (type.startsWith('xstate.') || type === '*') continue;
     const payloads = (PAYLOADS as Record<string, PayloadsFor>)[type];
     if (!payloads) {
       throw new Error(
@@ -316,7 +320,8 @@ export function candidatesFor(snapshot: ModelSnapshot, scenario: Scenario): Cand
     }
     if (type in NOT_A_STEP) continue;
     for (const event of payloads(snapshot, scenario)) {
-      if (event.type !== 'NOT_UNDERSTOOD') CustomerEvent.parse(event);
+      const fromEngine = event.type === 'NOT_UNDERSTOOD' || event.type === 'HANDED_BACK';
+      if (!fromEngine) CustomerEvent.parse(event);
       // The engine sends NOT_UNDERSTOOD without asking; a customer event only when the state can take it.
       if (event.type === 'NOT_UNDERSTOOD' || snapshot.can(event))
         candidates.push({ event, label: labelOf(event, scenario) });

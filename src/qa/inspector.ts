@@ -5,8 +5,9 @@ import { phoneRef } from '../log.ts';
  * Connects conversations to the Stately inspector: a local server (a page that embeds
  * stately.ai/inspect, plus a WebSocket bridge) and a WebSocket inspector feeding it. Loaded with a
  * dynamic import, so a normal start never loads @statelyai/inspect. The conversation's actor is
- * shown as "booking · <phoneRef>", and the phone number is masked wherever it appears (hold tokens
- * carry it), so it never leaves the process.
+ * shown as "<machine> · <phoneRef>" ("booking · …" for a customer, "staff · …" for a staff phone),
+ * and the phone number is masked wherever it appears (hold tokens carry it), so it never leaves
+ * the process.
  *
  * @example
  * const inspector = await startInspector({ port: 8080 });
@@ -35,7 +36,7 @@ export async function startInspector({ port }: { port: number }) {
       return function inspectConversation(event: InspectionEvent) {
         // The conversation's own actor has no parent; invoked actors keep their names.
         if (event.type === '@xstate.actor' && !(event.actorRef as { _parent?: unknown })._parent) {
-          names.set(event.actorRef.sessionId, `booking · ${ref}`);
+          names.set(event.actorRef.sessionId, `${machineOf(event.actorRef)} · ${ref}`);
         }
         inspector.inspect.next?.(event);
       };
@@ -48,6 +49,11 @@ export async function startInspector({ port }: { port: number }) {
 }
 
 export type Inspector = Awaited<ReturnType<typeof startInspector>>;
+
+/** The id of the machine an actor runs ("booking", "staff"). */
+export function machineOf(actorRef: unknown): string {
+  return (actorRef as { logic?: { id?: string } }).logic?.id ?? 'booking';
+}
 
 /**
  * The engine's `inspect` dependency backed by an inspector that is still loading: start-up stays

@@ -1,4 +1,5 @@
 import {
+  type AnyStateMachine,
   type AnyTransitionDefinition,
   createEmptyActor,
   initialTransition,
@@ -34,9 +35,14 @@ export function messageReceived(scenario: Scenario): BookingEvent {
 
 /** One event through the machine, and the transitions it took (eventless ones included). */
 export function step(snapshot: ModelSnapshot, event: BookingEvent | { type: string }) {
+  return pureStep(bookingMachine, snapshot, event);
+}
+
+/** One event through any machine, purely (no actor runs, no action executes), with the transitions taken. */
+export function pureStep<M extends AnyStateMachine>(machine: M, snapshot: SnapshotFrom<M>, event: { type: string }) {
   const taken: AnyTransitionDefinition[] = [];
   const scope = recordingScope(taken);
-  const next = bookingMachine.transition(snapshot, event as BookingEvent, scope as never) as ModelSnapshot;
+  const next = machine.transition(snapshot, event as never, scope as never) as SnapshotFrom<M>;
   return { snapshot: next, transitions: taken as TransitionDefinition<never, never>[] };
 }
 

@@ -70,6 +70,7 @@ const PHRASES: {
   MY_APPOINTMENTS: () => ['mis citas', 'my appointments'],
   CANCEL_BOOKING: ({ bookingId }) => (bookingId ? [] : ['cancelar mi cita', 'cancel my appointment']),
   MOVE_BOOKING: ({ bookingId }) => (bookingId ? [] : ['cambiar mi cita', 'move my appointment']),
+  ASK_FOR_PERSON: () => ['quiero hablar con una persona', 'a human please'],
 };
 
 /** Read as nothing at all: what makes the engine send NOT_UNDERSTOOD. */
@@ -87,6 +88,7 @@ export function messageFor(event: BookingEvent, snapshot: ModelSnapshot, scenari
     throw new Error(`no text is read as nothing in ${String(snapshot.value)}`);
   }
   if (event.type === 'MESSAGE_RECEIVED') throw new Error('MESSAGE_RECEIVED is the engine’s, not the customer’s');
+  if (event.type === 'HANDED_BACK') return { content: { kind: 'handedBack' }, says: '(is handed back by the staff)' };
 
   const replyId = replyIdFor(event);
   const shown = optionsOf(stepView({ state: String(snapshot.value), context: snapshot.context }, scenario.shop)).find(

@@ -69,7 +69,8 @@ export function planOf(kind: PlanKind, goal: string, candidates: Candidate[], sc
       event,
       actors: outcomes.map(({ actor, arrange, label }) => ({ actor: actor!, label, ...(arrange && { arrange }) })),
       state,
-      replies: renderReplies({ state, context: snapshot.context }, scenario.shop),
+      // A hand-back is the staff's, not the customer's: the bot answers nothing until they write.
+      replies: event.type === 'HANDED_BACK' ? [] : renderReplies({ state, context: snapshot.context }, scenario.shop),
     };
   });
   const variants = candidates.map((candidate) => candidate.label);

@@ -37,7 +37,11 @@ export interface Scenario {
 export const SCENARIO_NOW = '2026-11-24T09:00:00.000Z';
 export const SCENARIO_PHONE = '34600000042';
 
-export function scenarioFor(shop: ShopConfig, now: string = SCENARIO_NOW): Scenario {
+/** The staff phone of the paths' shop when its config lists none: someone to hand a customer to. */
+export const SCENARIO_STAFF = { phone: '34611000099', name: 'QA', role: 'owner' as const };
+
+export function scenarioFor(base: ShopConfig, now: string = SCENARIO_NOW): Scenario {
+  const shop = base.staff.length > 0 ? base : { ...base, staff: [SCENARIO_STAFF] };
   const instant = new Date(now);
   const today = shopToday(shop, instant);
   const service = shop.services[0];

@@ -1,5 +1,5 @@
 import { getStateNodes } from '@xstate/graph';
-import type { AnyStateNode, AnyTransitionDefinition } from 'xstate';
+import type { AnyStateMachine, AnyStateNode, AnyTransitionDefinition } from 'xstate';
 import { bookingMachine } from '../../machines/booking.machine.ts';
 
 /**
@@ -18,13 +18,14 @@ export interface MachineTransition {
   definition: AnyTransitionDefinition;
 }
 
-export function machineStates(): AnyStateNode[] {
-  return getStateNodes(bookingMachine.root);
+/** The machines the reports and diagrams are drawn for; the booking machine unless named. */
+export function machineStates(machine: AnyStateMachine = bookingMachine): AnyStateNode[] {
+  return getStateNodes(machine.root);
 }
 
-export function machineTransitions(): MachineTransition[] {
+export function machineTransitions(machine: AnyStateMachine = bookingMachine): MachineTransition[] {
   const transitions: MachineTransition[] = [];
-  for (const node of [bookingMachine.root, ...machineStates()]) {
+  for (const node of [machine.root, ...machineStates(machine)]) {
     for (const [eventType, branches] of node.transitions) {
       branches.forEach((definition, i) => {
         transitions.push(describe(node, definition, `${node.id} on ${eventType} #${i}`, eventName(node, eventType)));
@@ -39,7 +40,7 @@ export function machineTransitions(): MachineTransition[] {
 
 /** One line for reports: "choosingSlot: PICK_TIME [isOfferedTime] → holdingSlot". */
 export function transitionLabel(transition: MachineTransition): string {
-  const from = transition.source === bookingMachine.root ? 'any step' : transition.source.key;
+  const from = transition.source.parent === undefined ? 'any step' : transition.source.key;
   const to = transition.targets.map((target) => target.key).join(', ') || '(stays)';
   return `${from}: ${transition.event}${transition.guard ? ` [${transition.guard}]` : ''} → ${to}`;
 }
@@ -58,6 +59,7 @@ function describe(node: AnyStateNode, definition: AnyTransitionDefinition, key: 
 
 /** Invocation events read as the actor's name: "findFreeSlots done". */
 function eventName(node: AnyStateNode, eventType: string): string {
+  if (eventType === '*') return 'anything else';
   const match = /^xstate\.(done|error)\.actor\.(.+)$/.exec(eventType);
   if (!match) return eventType;
   const invoke = node.invoke.find((i) => i.id === match[2]);

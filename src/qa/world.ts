@@ -105,6 +105,14 @@ export function createWorld(scenario: Scenario) {
       await calendarUp();
       return local.upcomingFor(phone, from);
     },
+    async between(window: Interval) {
+      await calendarUp();
+      return local.between(window);
+    },
+    async block(block) {
+      await calendarUp();
+      return local.block(block);
+    },
   };
 
   const holds: SlotHolds = {

@@ -179,5 +179,39 @@ export function calendarContract(name: string, makeCalendar: () => Promise<Calen
       expect(await calendar.upcomingFor('34600000002', new Date(day.start))).toEqual([ana]);
       expect(await calendar.upcomingFor('34699999999', new Date(0))).toEqual([]);
     });
+
+    it("lists everyone's appointments overlapping a window, in order of start (a day's agenda)", async () => {
+      const calendar = await fresh();
+      const early = appointment({ n: 1, start: '2026-11-25T09:00:00.000Z', end: '2026-11-25T09:30:00.000Z' });
+      const ana = appointment({
+        n: 2,
+        phone: '34600000002',
+        customerName: 'Ana',
+        start: '2026-11-25T08:00:00.000Z',
+        end: '2026-11-25T08:30:00.000Z',
+      });
+      const nextDay = appointment({ n: 3, start: '2026-11-26T09:00:00.000Z', end: '2026-11-26T09:30:00.000Z' });
+      for (const a of [early, nextDay, ana]) await calendar.create(a);
+      expect(await calendar.between(day)).toEqual([ana, early]);
+      expect(await calendar.between({ start: '2026-11-27T00:00:00.000Z', end: '2026-11-28T00:00:00.000Z' })).toEqual(
+        [],
+      );
+    });
+
+    it('counts blocked time as busy, once however often it is written, and never as an appointment', async () => {
+      const calendar = await fresh();
+      const block = {
+        id: 'block00001',
+        start: '2026-11-25T14:00:00.000Z',
+        end: '2026-11-25T15:00:00.000Z',
+        by: 'Luis',
+      };
+      await calendar.block(block);
+      await calendar.block(block);
+      expect(await calendar.busy(day)).toEqual([{ start: block.start, end: block.end }]);
+      expect(await calendar.busy({ start: '2026-11-25T15:00:00.000Z', end: '2026-11-25T16:00:00.000Z' })).toEqual([]);
+      expect(await calendar.between(day)).toEqual([]);
+      expect(await calendar.upcomingFor('34600000001', new Date(0))).toEqual([]);
+    });
   });
 }

@@ -20,6 +20,8 @@ function silentCalendar() {
     cancel: never,
     reschedule: never,
     upcomingFor: never,
+    between: never,
+    block: never,
   };
   const wake = () => {
     for (const reject of waiting.splice(0)) reject(new Error('calendar woke up'));

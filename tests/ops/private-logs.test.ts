@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { messageRef, phoneRef, setLogHashSecret } from '../../src/log.ts';
 import type { OutboundMessage } from '../../src/messages/whatsapp.ts';
 import { optionsOf } from '../../src/messages/whatsapp.ts';
-import { citaPerTest, customer, fakeClock } from '../support/cita.ts';
+import { citaPerTest, customer, fakeClock, shop } from '../support/cita.ts';
 import { type FakeGraphApi, startFakeGraphApi } from '../support/fake-graph-api.ts';
 import { APP_SECRET, buttonReply, listReply, messagePayload, VERIFY_TOKEN } from '../whatsapp/helpers.ts';
 import {
@@ -154,6 +154,55 @@ describe('logs of whole bookings', () => {
       const booking = logs.records().find((record) => record.event === 'booking.recorded');
       expect(booking?.correlationId).toEqual(expect.stringMatching(/^m_/));
       expect(logs.records().some((record) => record.event === 'calendar.call' && record.correlationId)).toBe(true);
+    } finally {
+      await graph.close();
+    }
+  });
+
+  it("name no staff member's number or name, nor the customers they act on, when the shop runs its day over WhatsApp", async () => {
+    const graph: FakeGraphApi = await startFakeGraphApi({ accessToken: ACCESS_TOKEN, phoneNumberId: PHONE_NUMBER_ID });
+    try {
+      const owner = phone('34622334455');
+      const barber = phone('34633445566');
+      const ines = phone('34644556677');
+      mustNotLeak('Remedios', 'Escolano', 'Inmaculada', 'Valverde');
+      const staff = [
+        { phone: owner, name: 'Remedios Escolano', role: 'owner' as const },
+        { phone: barber, name: 'Barbero', role: 'barber' as const },
+      ];
+      const { deliver } = whatsAppHarness(graph, (options) => start({ ...options, shop: { ...shop, staff } }));
+      let n = 0;
+      const send = async (from: string, name: string, payloadFor: (wamid: string) => unknown) => {
+        const wamid = realisticWamid(from, ++n);
+        mustNotLeak(wamid, wamid.slice('wamid.'.length));
+        const before = graph.messages.length;
+        await deliver(payloadFor(wamid), wamid);
+        for (const sent of graph.messages.slice(before)) mustNotLeak(JSON.stringify(sent));
+        mustNotLeak(name);
+      };
+      const text = (from: string, name: string, body: string) =>
+        send(from, name, (wamid) => {
+          mustNotLeak(body);
+          return messagePayload(from, wamid, { type: 'text', text: { body } }, name);
+        });
+
+      await text(owner, 'Remedios Escolano', 'hola, buenos días');
+      await text(ines, 'Inmaculada Valverde', 'quisiera un corte mañana a las 10');
+      await text(ines, 'Inmaculada Valverde', 'sí, perfecto');
+      await text(owner, 'Remedios Escolano', 'agenda mañana');
+      await text(barber, 'Barbero', 'bloquear mañana de 15 a 16');
+      await text(ines, 'Inmaculada Valverde', 'quiero hablar con una persona, tengo una queja');
+      await text(ines, 'Inmaculada Valverde', 'me cortaron mal el flequillo la semana pasada');
+      await send(owner, 'Remedios Escolano', (wamid) =>
+        buttonReply(owner, wamid, `HAND_BACK:${ines}`, 'Devolver al bot'),
+      );
+
+      expect(graph.messages.some((m) => m.to === owner && JSON.stringify(m).includes('wa.me'))).toBe(true);
+      expectNothingPrivate();
+      const events = new Set(logs.records().map((record) => record.event));
+      for (const event of ['staff.notice', 'time.blocked', 'handoff.handed_back', 'message.held_for_staff']) {
+        expect(events).toContain(event);
+      }
     } finally {
       await graph.close();
     }

@@ -37,9 +37,12 @@ describe('opening the database', () => {
     again.close();
   });
 
-  it("migrates a version-1 file's holds to holds per barber's chair, keeping the holds it had", async () => {
+  it("migrates a version-1 file to the shop's side and to holds per barber's chair, keeping the holds it had", async () => {
     const path = join(tempDataDir(), DATABASE_FILE);
     const old = openDatabase(path);
+    // A version-1 file: no blocked time, no muted notices, holds without a barber.
+    old.run('DROP TABLE time_blocks');
+    old.run('DROP TABLE muted_staff');
     old.run('ALTER TABLE holds DROP COLUMN barber');
     old.run('UPDATE schema_version SET version = 1');
     old.run(
@@ -55,6 +58,9 @@ describe('opening the database', () => {
     const window = { start: new Date(0).toISOString(), end: new Date(60_000).toISOString() };
     expect(await holds.overlapping(window)).toEqual([{ phone: '34600000001', token: 't1', ...window }]);
     expect(await holds.acquire({ phone: '34600000002', token: 't2', barberId: 'javi', ...window }, 60_000)).toBe(true);
+    expect(database.get<{ n: number }>("SELECT count(*) AS n FROM sqlite_schema WHERE name = 'time_blocks'")?.n).toBe(
+      1,
+    );
     database.close();
   });
 

@@ -9,6 +9,7 @@ import { serviceNamedIn } from './services.ts';
 import { findPhrase, fold, hasPhrase } from './text.ts';
 import { type WhenReader, whenIn } from './when.ts';
 import {
+  ASK_FOR_PERSON,
   CANCEL_VERBS,
   COMMANDS,
   FILLERS,
@@ -83,6 +84,9 @@ export function readRules(text: string, situation: Situation, readWhen: WhenRead
   if (folded.split(' ').length <= TYPO_WORDS) folded = withTyposCorrected(folded, situation.shop);
   const picked = pickedChoice(asSaid, situation);
   if (picked) return [...events, picked];
+
+  // Whatever else the message asks, a customer who wants a person gets one.
+  if (findPhrase(folded, ASK_FOR_PERSON)) return [...events, { type: 'ASK_FOR_PERSON' }];
 
   const appointment = aboutOwnBooking(folded);
   if (appointment) return [...events, appointment];

@@ -14,6 +14,15 @@ export const YES = [
   'confirm', 'go ahead', 'sounds good', 'great', 'perfect', 'of course', 'please do', 'that works', 'book it', 'y',
 ];
 
+/** Asking for someone from the shop, or complaining: a person takes the conversation over. */
+// biome-ignore format: word lists read best several to a line
+export const ASK_FOR_PERSON = [
+  'hablar con', 'con una persona', 'con alguien', 'persona real', 'con el dueno', 'con la duena', 'con el jefe',
+  'con el encargado', 'con la encargada', 'un humano', 'con un humano', 'queja', 'quejarme', 'reclamacion', 'reclamar',
+  'hoja de reclamaciones', 'speak to', 'speak with', 'talk to a', 'talk to someone', 'talk with', 'a human',
+  'real person', 'the owner', 'the manager', 'complaint', 'complain',
+];
+
 /** Said alone (or nearly) to disagree. */
 export const NO = [
   'no',

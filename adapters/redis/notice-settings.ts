@@ -1,0 +1,26 @@
+import type { Redis } from 'ioredis';
+import type { NoticeSettings } from '../../src/engine/ports.ts';
+import { DEFAULT_PREFIX, redisKeys } from './keys.ts';
+
+/**
+ * Which staff phones muted their notices, as one Redis set shared by every process. It never
+ * expires, unlike conversations: "avisos off" holds until the staff member says "avisos on".
+ */
+export class RedisNoticeSettings implements NoticeSettings {
+  readonly #redis: Redis;
+  readonly #key: string;
+
+  constructor(redis: Redis, options: { prefix?: string } = {}) {
+    this.#redis = redis;
+    this.#key = redisKeys(options.prefix ?? DEFAULT_PREFIX).shop('{staff}', 'muted');
+  }
+
+  async isMuted(phone: string): Promise<boolean> {
+    return (await this.#redis.sismember(this.#key, phone)) === 1;
+  }
+
+  async setMuted(phone: string, muted: boolean): Promise<void> {
+    if (muted) await this.#redis.sadd(this.#key, phone);
+    else await this.#redis.srem(this.#key, phone);
+  }
+}

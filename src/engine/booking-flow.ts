@@ -1,0 +1,224 @@
+import { type Actor, getNextTransitions, type SnapshotFrom } from 'xstate';
+import type { Language, ShopConfig } from '../../config/schema.ts';
+import type { BookingInput, Hold } from '../../machines/booking.context.ts';
+import { BOOKING_MACHINE_VERSION, bookingMachine, WITH_STAFF } from '../../machines/booking.machine.ts';
+import { CUSTOMER_EVENT_TYPES, type CustomerEventType } from '../../machines/events.ts';
+import { languageOfPhone } from '../interpreter/phone-language.ts';
+import type { Interpreter } from '../interpreter/port.ts';
+import { type Reading, readMessage } from '../interpreter/read-message.ts';
+import type { Choice, Situation } from '../interpreter/rules/index.ts';
+import { log, phoneRef } from '../log.ts';
+import { eventFromReplyId } from '../messages/reply-ids.ts';
+import { COPY, renderReplies, stepView } from '../messages/views.ts';
+import { optionsOf, shorten } from '../messages/whatsapp.ts';
+import type { StaffNotices } from '../staff/notices.ts';
+import { restoreActor, settle, stateName } from './actors.ts';
+import { applyReading, type RefusalReason } from './apply-reading.ts';
+import { type BookingDependencies, bookingActorsFor, heldSlot } from './booking-actors.ts';
+import type { FlowDependencies, FlowTurn } from './flow.ts';
+import type { InboundMessage, StoredConversation } from './ports.ts';
+import { barberChoicesOf, fitToShop } from './repair.ts';
+import { customerTurn } from './turns.ts';
+import type { VoiceNotes } from './voice-notes.ts';
+
+export interface BookingFlowDependencies extends BookingDependencies, FlowDependencies {
+  interpreter: Interpreter;
+  /** Tells the staff when a customer asks for a person; without it nobody is told. */
+  notices?: StaffNotices;
+  /** Hears voice notes; without it every voice note gets "please write it". */
+  voiceNotes?: VoiceNotes;
+  /** Told of every event read from a message that the live conversation did not take (metrics). */
+  onEventRefused?: (reason: RefusalReason) => void;
+}
+
+/** How much of a transcript is shown back to the customer. */
+const HEARD_SHOWN = 300;
+
+/** Emojis that mean yes when put on the confirmation question. */
+export const YES_REACTIONS = new Set(['✅', '👍', '👍🏻', '👍🏼', '👍🏽', '👍🏾', '👍🏿', '✔️']);
+
+type BookingActor = Actor<typeof bookingMachine>;
+type BookingSnapshot = SnapshotFrom<typeof bookingMachine>;
+
+/**
+ * One customer message through the booking machine: restore, read the message into events, let
+ * the machine decide, render the replies. While a person has the conversation (`withStaff`) the
+ * message is kept but not read: no rule, no LLM, no step runs.
+ */
+export async function bookingTurn(
+  message: InboundMessage,
+  stored: StoredConversation | undefined,
+  deps: BookingFlowDependencies,
+  { startOver = false }: { startOver?: boolean } = {},
+): Promise<FlowTurn> {
+  const { shop, clock, interpreter } = deps;
+  const pending: Promise<void>[] = [];
+  const machine = bookingMachine.provide({
+    actors: bookingActorsFor({ phone: message.phone, name: message.customerName }, deps),
+    actions: {
+      releaseHold: (_, { hold }: { hold: Hold | undefined }) => {
+        // A failed release must not fail the message (or, unobserved, the process): the hold expires on its own.
+        // A group's holds go together.
+        for (const part of hold ? [hold, ...(hold.companions ?? [])] : []) {
+          const held = heldSlot(message.phone, part.slot, part.token, shop.booking.bufferMinutes, part.barberId);
+          const release = deps.holds.release(held);
+          pending.push(release.catch((error) => log.warn({ event: 'hold.release_failed', error: String(error) })));
+        }
+      },
+      callStaff: ({ context }) => {
+        const turns = [...(stored?.turns ?? []), customerTurn(message)];
+        const call = deps.notices?.customerWantsPerson({
+          phone: message.phone,
+          name: message.customerName,
+          language: context.language,
+          turns,
+        });
+        if (call)
+          pending.push(call.catch((error) => log.warn({ event: 'handoff.notice_failed', error: String(error) })));
+      },
+    },
+  });
+  // Started over (the saved conversation made the code fail): the saved snapshot is not restored.
+  const saved = startOver ? undefined : stored;
+  let fits = saved?.machine !== 'staff' && saved?.machineVersion === BOOKING_MACHINE_VERSION;
+  let savedSnapshot = saved?.snapshot;
+  let repaired = false;
+  if (saved && fits) {
+    try {
+      // A service, day or limit the config no longer has is dropped and asked for again.
+      ({ snapshot: savedSnapshot, repaired } = fitToShop(saved.snapshot, shop, clock()));
+    } catch (error) {
+      log.warn({ event: 'conversation.unreadable', phoneRef: phoneRef(message.phone), error: String(error) });
+      fits = false;
+    }
+  }
+  // A first message without words (a photo, a voice note not heard) is answered in the phone's likely language.
+  const wordless = message.content.kind !== 'text' && message.content.kind !== 'reply';
+  const { actor, lost } = restoreActor(machine, {
+    phone: message.phone,
+    input: bookingInputFor(shop, wordless ? languageOfPhone(message.phone, shop) : undefined),
+    saved: saved && { snapshot: savedSnapshot, fits },
+    inspect: deps.inspect?.(message.phone),
+  });
+  const said = COPY[actor.getSnapshot().context.language].remarks;
+  const remarks = lost || (startOver && stored) ? [said.conversationLost] : repaired && !lost ? [said.choiceGone] : [];
+  try {
+    // A conversation saved mid-step (a crash) finishes that step before reading the new message.
+    await settle(actor);
+    const { content } = message;
+    // A reaction is a yes only to the confirmation question on screen; any other one changes nothing and answers nothing.
+    if (content.kind === 'reaction' && !confirmsQuestion(content, stored, actor.getSnapshot())) {
+      log.info({ event: 'reaction.ignored', phoneRef: phoneRef(message.phone), state: actor.getSnapshot().value });
+      return { ...turnOf(actor, []), ignored: true };
+    }
+    // Nobody left to answer (the config no longer lists staff): the customer is the bot's again.
+    if (actor.getSnapshot().hasTag(WITH_STAFF) && shop.staff.length === 0) actor.send({ type: 'HANDED_BACK' });
+    actor.send({ type: 'MESSAGE_RECEIVED', at: clock().toISOString() });
+    if (content.kind === 'handedBack') {
+      actor.send({ type: 'HANDED_BACK' });
+      await Promise.all(pending);
+      // The person who had the customer has told them; the bot speaks again when they write.
+      return turnOf(actor, []);
+    }
+    if (actor.getSnapshot().hasTag(WITH_STAFF)) {
+      log.info({ event: 'message.held_for_staff', held: actor.getSnapshot().context.heldForStaff });
+      return turnOf(actor, []);
+    }
+    const situation = { ...situationOf(actor.getSnapshot(), shop, clock()), recentTurns: stored?.turns ?? [] };
+    const voiceNotes = deps.voiceNotes;
+    const reading: Reading =
+      content.kind === 'reaction'
+        ? { events: [{ type: 'CONFIRM' }] }
+        : await readMessage(
+            content,
+            situation,
+            interpreter,
+            voiceNotes && ((note, lang) => voiceNotes.read(note, lang)),
+          );
+    const understood = await applyReading(actor, reading.events, settle, deps.onEventRefused);
+    const copy = COPY[actor.getSnapshot().context.language];
+    if (reading.heard) remarks.push(copy.heard(shorten(reading.heard, HEARD_SHOWN)));
+    if (reading.remark) remarks.push(copy.remarks[reading.remark]);
+    else if (!understood) {
+      actor.send({ type: 'NOT_UNDERSTOOD' });
+      await settle(actor);
+    }
+    await Promise.all(pending);
+    const snapshot = actor.getSnapshot();
+    return {
+      ...turnOf(actor, renderReplies({ state: String(snapshot.value), context: snapshot.context }, shop, remarks)),
+      ...(reading.heard !== undefined && { heard: reading.heard }),
+    };
+  } finally {
+    actor.stop();
+  }
+}
+
+function turnOf(actor: BookingActor, replies: FlowTurn['replies']): FlowTurn {
+  return {
+    machine: 'booking',
+    machineVersion: BOOKING_MACHINE_VERSION,
+    snapshot: actor.getPersistedSnapshot(),
+    state: stateName(actor.getSnapshot().value),
+    replies,
+  };
+}
+
+/** What every conversation's machine starts from: the shop's default language, services and policy. */
+export function bookingInputFor(shop: ShopConfig, language?: Language): BookingInput {
+  return {
+    language: language ?? shop.languages.default,
+    serviceIds: shop.services.map((service) => service.id),
+    cancellationNoticeMinutes: shop.booking.cancellationNoticeMinutes,
+    handoffQuietMinutes: shop.handoff.quietMinutes,
+    staffAvailable: shop.staff.length > 0,
+    // Left out for a shop without barbers, so its conversations stay exactly as they were.
+    ...(barberChoicesOf(shop) && { barbers: barberChoicesOf(shop) }),
+  };
+}
+
+/** What the interpreter needs to know: the list just shown, the events the step accepts, the day chosen. */
+export function situationOf(snapshot: BookingSnapshot, shop: ShopConfig, now: Date): Situation {
+  const { context } = snapshot;
+  const choices: Choice[] = optionsOf(stepView({ state: String(snapshot.value), context }, shop)).flatMap(
+    ({ id, title }) => {
+      const event = eventFromReplyId(id);
+      return event ? [{ title, event }] : [];
+    },
+  );
+  return {
+    shop,
+    now,
+    language: context.language,
+    choices,
+    date: context.date ?? context.chosenSlot?.date,
+    accepts: acceptedEvents(snapshot),
+    step: String(snapshot.value),
+  };
+}
+
+/** The customer event types the current state has a transition for. */
+export function acceptedEvents(snapshot: BookingSnapshot): ReadonlySet<CustomerEventType> {
+  const types = new Set(getNextTransitions(snapshot).map((transition) => transition.eventType));
+  return new Set(CUSTOMER_EVENT_TYPES.filter((type) => types.has(type)));
+}
+
+/**
+ * A reaction confirms only when it is a yes, on the very question last sent, while the conversation
+ * still waits on that question for the same hold: a ✅ on an older message, or after the time
+ * changed, is never read as a yes.
+ */
+function confirmsQuestion(
+  reaction: { messageId: string; emoji: string },
+  stored: StoredConversation | undefined,
+  snapshot: BookingSnapshot,
+): boolean {
+  const question = stored?.question;
+  return (
+    YES_REACTIONS.has(reaction.emoji) &&
+    question !== undefined &&
+    question.messageId === reaction.messageId &&
+    snapshot.value === 'confirming' &&
+    snapshot.context.hold?.token === question.holdToken
+  );
+}

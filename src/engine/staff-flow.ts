@@ -1,0 +1,123 @@
+import { fromPromise, getNextTransitions, type SnapshotFrom } from 'xstate';
+import type { ShopConfig, StaffMember } from '../../config/schema.ts';
+import type { AgendaEntry, BlockRequest, Delivery, ResolvedBlock } from '../../machines/staff.context.ts';
+import { STAFF_EVENT_TYPES, type StaffEvent, type StaffEventType } from '../../machines/staff.events.ts';
+import { STAFF_MACHINE_VERSION, staffMachine } from '../../machines/staff.machine.ts';
+import { readStaffRules, type StaffSituation } from '../interpreter/staff-rules.ts';
+import { staffEventFromReplyId } from '../messages/staff-reply-ids.ts';
+import { renderStaffReplies, staffStepView } from '../messages/staff-views.ts';
+import { COPY } from '../messages/views.ts';
+import { optionsOf } from '../messages/whatsapp.ts';
+import { type StaffStepDependencies, staffStepsFor } from '../staff/steps.ts';
+import { restoreActor, settle, stateName } from './actors.ts';
+import type { FlowDependencies, FlowTurn } from './flow.ts';
+import type { InboundMessage, StoredConversation } from './ports.ts';
+
+export interface StaffFlowDependencies extends StaffStepDependencies, FlowDependencies {}
+
+type StaffSnapshot = SnapshotFrom<typeof staffMachine>;
+
+/** The staff machine's actors for one staff member, as the machine invokes them. */
+export function staffActorsFor(member: StaffMember, deps: StaffStepDependencies) {
+  const steps = staffStepsFor(member, deps);
+  return {
+    findAgenda: fromPromise<AgendaEntry[], { date: string }>(({ input }) => steps.findAgenda(input)),
+    cancelForShop: fromPromise<Delivery, { appointmentId: string }>(({ input }) => steps.cancelForShop(input)),
+    askToMove: fromPromise<Delivery, { appointmentId: string }>(({ input }) => steps.askToMove(input)),
+    checkBlock: fromPromise<{ block: ResolvedBlock; affected: AgendaEntry[] }, { request: BlockRequest }>(({ input }) =>
+      steps.checkBlock(input),
+    ),
+    blockTime: fromPromise<
+      { cancelled: number; notTold: number },
+      { block: ResolvedBlock; wholeShop: boolean; cancel: string[] }
+    >(({ input }) => steps.blockTime(input)),
+    handBack: fromPromise<boolean, { phone: string }>(({ input }) => steps.handBack(input)),
+    setNotices: fromPromise<boolean, { on: boolean }>(({ input }) => steps.setNotices(input)),
+  };
+}
+
+/**
+ * One staff member's message through the staff machine, as the booking flow does a customer's:
+ * restore, read (taps first, then the staff rules), let the machine decide, render.
+ */
+export async function staffTurn(
+  message: InboundMessage,
+  stored: StoredConversation | undefined,
+  member: StaffMember,
+  deps: StaffFlowDependencies,
+): Promise<FlowTurn> {
+  const { shop, clock } = deps;
+  const machine = staffMachine.provide({ actors: staffActorsFor(member, deps) });
+  const fits = stored?.machine === 'staff' && stored.machineVersion === STAFF_MACHINE_VERSION;
+  const { actor } = restoreActor(machine, {
+    phone: message.phone,
+    input: {
+      language: member.language ?? shop.languages.default,
+      name: member.name,
+      role: member.role,
+      ...(member.barberId && { barberId: member.barberId }),
+    },
+    saved: stored && { snapshot: stored.snapshot, fits },
+    inspect: deps.inspect?.(message.phone),
+  });
+  try {
+    await settle(actor);
+    actor.send({ type: 'MESSAGE_RECEIVED', at: clock().toISOString() });
+    const remarks: string[] = [];
+    const { content } = message;
+    const turn = (replies: FlowTurn['replies']): FlowTurn => ({
+      machine: 'staff',
+      machineVersion: STAFF_MACHINE_VERSION,
+      snapshot: actor.getPersistedSnapshot(),
+      state: stateName(actor.getSnapshot().value),
+      replies,
+    });
+    // A reaction from a staff phone asks nothing of the staff machine.
+    if (content.kind === 'reaction') return { ...turn([]), ignored: true };
+    const events = readStaffMessage(content, staffSituationOf(actor.getSnapshot(), shop, clock()));
+    // Staff commands are typed or tapped: a voice note, photo or location is not one.
+    if (content.kind === 'unsupported' || content.kind === 'voice') {
+      remarks.push(COPY[actor.getSnapshot().context.language].remarks.unsupported);
+    }
+    let understood = false;
+    for (const event of events) {
+      if (!actor.getSnapshot().can(event)) continue;
+      understood = true;
+      actor.send(event);
+      await settle(actor);
+    }
+    if (!understood && remarks.length === 0) actor.send({ type: 'NOT_UNDERSTOOD' });
+    const snapshot = actor.getSnapshot();
+    return turn(renderStaffReplies({ state: String(snapshot.value), context: snapshot.context }, shop, remarks));
+  } finally {
+    actor.stop();
+  }
+}
+
+/** A tap is its event; text goes to the staff rules; a tap on an id cita never sent is read as its title. */
+function readStaffMessage(content: InboundMessage['content'], situation: StaffSituation): StaffEvent[] {
+  if (content.kind === 'reply') {
+    const event = staffEventFromReplyId(content.replyId);
+    if (event) return [event];
+    return content.title ? readStaffRules(content.title, situation) : [];
+  }
+  if (content.kind === 'text') return readStaffRules(content.text.slice(0, 1000), situation);
+  return [];
+}
+
+function staffSituationOf(snapshot: StaffSnapshot, shop: ShopConfig, now: Date): StaffSituation {
+  const { context } = snapshot;
+  const choices = optionsOf(staffStepView({ state: String(snapshot.value), context }, shop)).flatMap(
+    ({ id, title }) => {
+      const event = staffEventFromReplyId(id);
+      return event ? [{ title, event }] : [];
+    },
+  );
+  return { shop, now, language: context.language, choices, accepts: acceptedStaffEvents(snapshot) };
+}
+
+/** The staff event types the current state has a transition for. */
+export function acceptedStaffEvents(snapshot: StaffSnapshot): ReadonlySet<StaffEventType> {
+  const types = new Set(getNextTransitions(snapshot).map((transition) => transition.eventType));
+  return new Set(STAFF_EVENT_TYPES.filter((type) => types.has(type)));
+}

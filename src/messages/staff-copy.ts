@@ -1,0 +1,165 @@
+/**
+ * What cita says to the shop's staff, in Spanish and English, and what it tells customers on the
+ * shop's behalf. Kept apart from the customer copy (es.ts, en.ts): a different reader, and a
+ * different voice (short, for someone between two haircuts).
+ */
+export const staffEs = {
+  buttons: {
+    agendaToday: 'Agenda de hoy',
+    agendaTomorrow: 'Agenda de mañana',
+    help: 'Ayuda',
+    appointments: 'Ver citas',
+    cancelAndTell: 'Anular y avisar',
+    askToMove: 'Pedir cambio',
+    back: 'Volver',
+    yesCancel: 'Sí, anular',
+    no: 'No',
+    keepThem: 'Mantenerlas',
+    cancelThem: 'Anular y avisar',
+    dontBlock: 'No bloquear',
+    handBack: 'Devolver al bot',
+    bookAgain: 'Reservar otra',
+    moveIt: 'Cambiar cita',
+    cancelIt: 'Anular cita',
+  },
+  menu: (name: string) => `Hola, ${name}. ¿Qué miramos?`,
+  oneMoment: 'Un momento…',
+  agenda: (day: string, lines: string) => `📋 Agenda del ${day}:\n${lines}\n\nToca una cita para actuar sobre ella.`,
+  emptyAgenda: (day: string) => `📋 El ${day} no hay citas.`,
+  agendaLine: (time: string, customer: string, service: string) => `${time} · ${customer} · ${service}`,
+  barberHeading: (barber: string) => `*${barber}*`,
+  unknownCustomer: 'Cliente',
+  appointment: (line: string) => `${line}\n¿Qué hago con esta cita?`,
+  confirmCancel: (line: string) => `¿Anulo la cita (${line})? Le escribiré al cliente para que reserve otra hora.`,
+  blockInside: (when: string, lines: string) =>
+    `Voy a bloquear ${when}. Dentro hay estas citas:\n${lines}\n\n¿Las mantengo o las anulo avisando a cada cliente?`,
+  blockWhen: (day: string, from: string, to: string) => `el ${day} de ${from} a ${to}`,
+  help: [
+    'Puedes escribirme:',
+    '• «agenda», «agenda mañana», «agenda jueves»',
+    '• «bloquear de 15 a 16», «mañana no vengo», «cierro el sábado a las 12»',
+    '• «listo 34600…» para devolver un cliente al bot',
+    '• «avisos off» / «avisos on»',
+  ].join('\n'),
+  notes: {
+    help: '',
+    notUnderstood: 'No te he entendido. Escribe «ayuda» para ver lo que puedo hacer.',
+    agendaUnknown: 'Ahora mismo no puedo leer la agenda. Prueba en unos minutos.',
+    appointmentCancelled: (customer: string, told: string) => `✅ Cita de ${customer} anulada. ${told}`,
+    cancelFailed: 'No he podido anular la cita; sigue en pie. Prueba de nuevo en un momento.',
+    moveAsked: (customer: string, told: string) =>
+      `📨 Le pido a ${customer} que cambie su cita. ${told} Te avisaré cuando la cambie.`,
+    moveAskFailed: 'No he podido escribir al cliente. Prueba de nuevo en un momento.',
+    blockNotPossible: 'Ese día no abrimos a esas horas: no hay nada que bloquear.',
+    timeBlocked: (when: string, cancelled: number, notTold: number) =>
+      `✅ Bloqueado ${when}.${cancelled > 0 ? ` ${cancelled} cita(s) anulada(s).` : ''}${notTold > 0 ? ` A ${notTold} cliente(s) no he podido avisarles: llámales, por favor.` : ''}`,
+    blockFailed: 'No he podido bloquear ese tiempo. Prueba de nuevo en un momento.',
+    handedBack: '✅ Listo: el cliente vuelve a hablar con el bot.',
+    notWithStaff: 'Ese cliente no estaba esperando a una persona; no he cambiado nada.',
+    handBackFailed: 'No he podido devolver el cliente al bot. Prueba de nuevo en un momento.',
+    noticesOn: '🔔 Avisos activados: te escribiré con cada cita nueva, anulada o cambiada.',
+    noticesOff: '🔕 Avisos desactivados. Escribe «avisos on» para volver a recibirlos.',
+    noticesNotSet: 'No he podido cambiar tus avisos. Prueba de nuevo en un momento.',
+    languageChanged: 'De acuerdo, seguimos en español.',
+  },
+  delivery: {
+    sent: 'Le he escrito.',
+    template: 'Le he enviado el aviso de WhatsApp (llevaba más de 24 h sin escribir).',
+    notSent: 'No he podido avisarle: llámale, por favor.',
+  },
+  notices: {
+    booked: (line: string, customer: string) => `📅 Nueva cita: ${line} — ${customer}`,
+    moved: (line: string, customer: string) => `🔁 Cita cambiada: ahora ${line} — ${customer}`,
+    cancelled: (line: string, customer: string) => `❌ Cita anulada: ${line} — ${customer}`,
+    handoff: (customer: string, link: string, turns: string) =>
+      `🙋 ${customer} quiere hablar con una persona. El bot ya no le contesta.\nEscríbele: ${link}\n\nÚltimos mensajes:\n${turns}\n\nCuando acabes, pulsa «Devolver al bot».`,
+  },
+  /** To a customer whose appointment the shop cancelled. */
+  cancelledByShop: (shop: string, line: string) =>
+    `Hola, desde ${shop} hemos tenido que anular tu cita (${line}). Lo sentimos mucho. ¿Quieres reservar otra hora?`,
+  /** To a customer whose appointment the shop needs moved. */
+  moveRequest: (shop: string, line: string) =>
+    `Hola, desde ${shop} necesitamos cambiar tu cita (${line}). ¿Puedes elegir otra hora? Perdona las molestias.`,
+};
+
+export type StaffCopy = typeof staffEs;
+
+export const staffEn: StaffCopy = {
+  buttons: {
+    agendaToday: "Today's agenda",
+    agendaTomorrow: "Tomorrow's agenda",
+    help: 'Help',
+    appointments: 'Appointments',
+    cancelAndTell: 'Cancel and tell',
+    askToMove: 'Ask to move',
+    back: 'Back',
+    yesCancel: 'Yes, cancel',
+    no: 'No',
+    keepThem: 'Keep them',
+    cancelThem: 'Cancel and tell',
+    dontBlock: "Don't block",
+    handBack: 'Back to the bot',
+    bookAgain: 'Book again',
+    moveIt: 'Move it',
+    cancelIt: 'Cancel it',
+  },
+  menu: (name) => `Hi, ${name}. What shall we look at?`,
+  oneMoment: 'One moment…',
+  agenda: (day, lines) => `📋 Agenda for ${day}:\n${lines}\n\nTap an appointment to act on it.`,
+  emptyAgenda: (day) => `📋 No appointments on ${day}.`,
+  agendaLine: (time, customer, service) => `${time} · ${customer} · ${service}`,
+  barberHeading: (barber) => `*${barber}*`,
+  unknownCustomer: 'Customer',
+  appointment: (line) => `${line}\nWhat shall I do with this appointment?`,
+  confirmCancel: (line) =>
+    `Cancel the appointment (${line})? I'll write to the customer so they can book another time.`,
+  blockInside: (when, lines) =>
+    `I'm about to block ${when}. These appointments fall inside:\n${lines}\n\nKeep them, or cancel them and tell each customer?`,
+  blockWhen: (day, from, to) => `${day} from ${from} to ${to}`,
+  help: [
+    'You can write:',
+    '• "agenda", "agenda tomorrow", "agenda thursday"',
+    '• "block from 3pm to 4pm", "not coming tomorrow", "closing saturday at 12"',
+    '• "done 34600…" to give a customer back to the bot',
+    '• "notices off" / "notices on"',
+  ].join('\n'),
+  notes: {
+    help: '',
+    notUnderstood: 'I did not get that. Write "help" to see what I can do.',
+    agendaUnknown: "I can't read the agenda right now. Try again in a few minutes.",
+    appointmentCancelled: (customer, told) => `✅ ${customer}'s appointment cancelled. ${told}`,
+    cancelFailed: 'I could not cancel the appointment; it still stands. Try again in a moment.',
+    moveAsked: (customer, told) =>
+      `📨 Asking ${customer} to move their appointment. ${told} I'll tell you once they do.`,
+    moveAskFailed: 'I could not write to the customer. Try again in a moment.',
+    blockNotPossible: 'The shop is not open then: there is nothing to block.',
+    timeBlocked: (when, cancelled, notTold) =>
+      `✅ Blocked ${when}.${cancelled > 0 ? ` ${cancelled} appointment(s) cancelled.` : ''}${notTold > 0 ? ` I could not tell ${notTold} customer(s): please call them.` : ''}`,
+    blockFailed: 'I could not block that time. Try again in a moment.',
+    handedBack: '✅ Done: the customer is talking to the bot again.',
+    notWithStaff: 'That customer was not waiting for a person; nothing changed.',
+    handBackFailed: 'I could not give the customer back to the bot. Try again in a moment.',
+    noticesOn: "🔔 Notices on: I'll write with every new, cancelled or moved appointment.",
+    noticesOff: '🔕 Notices off. Write "notices on" to get them again.',
+    noticesNotSet: 'I could not change your notices. Try again in a moment.',
+    languageChanged: "Sure, let's continue in English.",
+  },
+  delivery: {
+    sent: 'I wrote to them.',
+    template: 'I sent them the WhatsApp notice (they had not written for over 24 h).',
+    notSent: 'I could not tell them: please call them.',
+  },
+  notices: {
+    booked: (line, customer) => `📅 New appointment: ${line} — ${customer}`,
+    moved: (line, customer) => `🔁 Appointment moved: now ${line} — ${customer}`,
+    cancelled: (line, customer) => `❌ Appointment cancelled: ${line} — ${customer}`,
+    handoff: (customer, link, turns) =>
+      `🙋 ${customer} wants to talk to a person. The bot no longer answers them.\nWrite to them: ${link}\n\nLast messages:\n${turns}\n\nWhen you are done, tap "Back to the bot".`,
+  },
+  cancelledByShop: (shop, line) =>
+    `Hello, ${shop} here: we have had to cancel your appointment (${line}). We are very sorry. Would you like to book another time?`,
+  moveRequest: (shop, line) =>
+    `Hello, ${shop} here: we need to move your appointment (${line}). Could you pick another time? Sorry for the trouble.`,
+};
+
+export const STAFF_COPY = { es: staffEs, en: staffEn } as const;

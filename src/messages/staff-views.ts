@@ -1,0 +1,196 @@
+import { DateTime } from 'luxon';
+import { type Language, type ShopConfig, serviceById, shopToday } from '../../config/schema.ts';
+import type { AgendaEntry, ResolvedBlock, StaffContext, StaffNote } from '../../machines/staff.context.ts';
+import { pickedAppointment } from '../../machines/staff.machine.ts';
+import { localTime, longDate, shortDate } from './format.ts';
+import { STAFF_COPY, type StaffCopy } from './staff-copy.ts';
+import { staffReplyIdFor } from './staff-reply-ids.ts';
+import { LIMITS, type OutboundMessage, shorten } from './whatsapp.ts';
+
+/** A staff conversation as its views see it. */
+export interface StaffConversation {
+  state: string;
+  context: StaffContext;
+}
+
+type StaffView = (conversation: StaffConversation, shop: ShopConfig, copy: StaffCopy) => OutboundMessage;
+
+const waiting: StaffView = (_c, _shop, copy) => ({ kind: 'text', body: copy.oneMoment });
+
+/** What each state of the staff machine shows. */
+export const STAFF_VIEWS = {
+  menu: ({ context }, shop, copy) => {
+    const today = shopToday(shop, now(context));
+    const tomorrow = DateTime.fromISO(today).plus({ days: 1 }).toISODate()!;
+    return {
+      kind: 'buttons',
+      body: copy.menu(context.name),
+      buttons: [
+        { id: staffReplyIdFor({ type: 'SHOW_AGENDA', date: today }), title: copy.buttons.agendaToday },
+        { id: staffReplyIdFor({ type: 'SHOW_AGENDA', date: tomorrow }), title: copy.buttons.agendaTomorrow },
+        { id: staffReplyIdFor({ type: 'HELP' }), title: copy.buttons.help },
+      ],
+    };
+  },
+  lookingUpAgenda: waiting,
+  showingAgenda: ({ context }, shop, copy) => {
+    const day = longDate(context.date!, context.language);
+    if (context.agenda.length === 0) {
+      return {
+        kind: 'buttons',
+        body: copy.emptyAgenda(day),
+        buttons: [{ id: staffReplyIdFor({ type: 'BACK' }), title: copy.buttons.back }],
+      };
+    }
+    return {
+      kind: 'list',
+      body: shorten(copy.agenda(day, agendaLines(context, shop, copy)), LIMITS.interactiveBody),
+      button: copy.buttons.appointments,
+      sections: [
+        {
+          rows: context.agenda.slice(0, LIMITS.listRows).map((entry) => agendaRow(entry, shop, context.language, copy)),
+        },
+      ],
+    };
+  },
+  choosingAction: ({ context }, shop, copy) => ({
+    kind: 'buttons',
+    body: copy.appointment(entryLine(pickedAppointment(context)!, shop, context.language, copy, true)),
+    buttons: [
+      { id: staffReplyIdFor({ type: 'CANCEL_APPOINTMENT' }), title: copy.buttons.cancelAndTell },
+      { id: staffReplyIdFor({ type: 'ASK_TO_MOVE' }), title: copy.buttons.askToMove },
+      { id: staffReplyIdFor({ type: 'BACK' }), title: copy.buttons.back },
+    ],
+  }),
+  askingToMove: waiting,
+  confirmingCancellation: ({ context }, shop, copy) => ({
+    kind: 'buttons',
+    body: copy.confirmCancel(entryLine(pickedAppointment(context)!, shop, context.language, copy, true)),
+    buttons: [
+      { id: staffReplyIdFor({ type: 'CONFIRM' }), title: copy.buttons.yesCancel },
+      { id: staffReplyIdFor({ type: 'BACK' }), title: copy.buttons.no },
+    ],
+  }),
+  cancellingAppointment: waiting,
+  checkingBlock: waiting,
+  decidingBlock: ({ context }, shop, copy) => ({
+    kind: 'buttons',
+    body: shorten(
+      copy.blockInside(
+        blockWhen(context.resolvedBlock!, context.language, copy),
+        context.affected.map((entry) => `• ${entryLine(entry, shop, context.language, copy, false)}`).join('\n'),
+      ),
+      LIMITS.interactiveBody,
+    ),
+    buttons: [
+      { id: staffReplyIdFor({ type: 'KEEP_APPOINTMENTS' }), title: copy.buttons.keepThem },
+      { id: staffReplyIdFor({ type: 'CANCEL_APPOINTMENTS' }), title: copy.buttons.cancelThem },
+      { id: staffReplyIdFor({ type: 'BACK' }), title: copy.buttons.dontBlock },
+    ],
+  }),
+  blockingTime: waiting,
+  handingBack: waiting,
+  settingNotices: waiting,
+} satisfies Record<string, StaffView>;
+
+/** The staff member's turn: what the machine noted, then the current step. */
+export function renderStaffReplies(conversation: StaffConversation, shop: ShopConfig, remarks: string[] = []) {
+  const copy = STAFF_COPY[conversation.context.language];
+  const said = [
+    ...remarks,
+    ...conversation.context.notes.map((note) => staffNoteText(note, conversation.context, copy)),
+  ].filter((text) => text.length > 0);
+  const view = STAFF_VIEWS[conversation.state as keyof typeof STAFF_VIEWS] ?? STAFF_VIEWS.menu;
+  const step = view(conversation, shop, copy);
+  const preface = said.join('\n\n');
+  if (preface && preface.length + step.body.length + 2 <= LIMITS.interactiveBody) {
+    return [{ ...step, body: `${preface}\n\n${step.body}` }] as OutboundMessage[];
+  }
+  return [...(preface ? [{ kind: 'text' as const, body: shorten(preface, LIMITS.textBody) }] : []), step];
+}
+
+/** The staff step's question alone: its options are what a bare number picks. */
+export function staffStepView(conversation: StaffConversation, shop: ShopConfig): OutboundMessage {
+  const view = STAFF_VIEWS[conversation.state as keyof typeof STAFF_VIEWS] ?? STAFF_VIEWS.menu;
+  return view(conversation, shop, STAFF_COPY[conversation.context.language]);
+}
+
+function staffNoteText(note: StaffNote, context: StaffContext, copy: StaffCopy): string {
+  switch (note.kind) {
+    case 'help':
+      return copy.help;
+    case 'appointmentCancelled':
+      return copy.notes.appointmentCancelled(note.customer || copy.unknownCustomer, copy.delivery[note.delivery]);
+    case 'moveAsked':
+      return copy.notes.moveAsked(note.customer || copy.unknownCustomer, copy.delivery[note.delivery]);
+    case 'timeBlocked':
+      return copy.notes.timeBlocked(blockWhen(note.block, context.language, copy), note.cancelled, note.notTold);
+    case 'handedBack':
+      return note.wasWithStaff ? copy.notes.handedBack : copy.notes.notWithStaff;
+    case 'noticesSet':
+      return note.on ? copy.notes.noticesOn : copy.notes.noticesOff;
+    default:
+      return copy.notes[note.kind];
+  }
+}
+
+/**
+ * The day's appointments in order; the owner's grouped by barber (a shop without barbers in its
+ * config is one chair, one group).
+ */
+function agendaLines(context: StaffContext, shop: ShopConfig, copy: StaffCopy): string {
+  const line = (entry: AgendaEntry) => `• ${entryLine(entry, shop, context.language, copy, false)}`;
+  const barbers = new Set(context.agenda.map((entry) => entry.barberId));
+  if (context.role !== 'owner' || barbers.size <= 1) return context.agenda.map(line).join('\n');
+  return [...barbers]
+    .map((barber) =>
+      [
+        copy.barberHeading(barberName(shop, barber)),
+        ...context.agenda.filter((e) => e.barberId === barber).map(line),
+      ].join('\n'),
+    )
+    .join('\n\n');
+}
+
+/** A barber's name as the shop's staff list spells it, else their id. */
+function barberName(shop: ShopConfig, barberId: string | undefined): string {
+  return shop.staff.find((member) => member.barberId === barberId)?.name ?? barberId ?? shop.name;
+}
+
+function agendaRow(entry: AgendaEntry, shop: ShopConfig, language: Language, copy: StaffCopy) {
+  return {
+    id: staffReplyIdFor({ type: 'PICK_APPOINTMENT', appointmentId: entry.id }),
+    title: shorten(
+      `${localTime(entry.start, shop.timezone)} ${entry.customerName ?? copy.unknownCustomer}`,
+      LIMITS.rowTitle,
+    ),
+    description: shorten(
+      `${serviceById(shop, entry.serviceId)?.name[language] ?? entry.serviceId} · +${entry.phone}`,
+      LIMITS.rowDescription,
+    ),
+  };
+}
+
+/** "10:00 · Carlos · Corte de pelo", with the day when `withDay`. */
+function entryLine(
+  entry: AgendaEntry,
+  shop: ShopConfig,
+  language: Language,
+  copy: StaffCopy,
+  withDay: boolean,
+): string {
+  const service = serviceById(shop, entry.serviceId)?.name[language] ?? entry.serviceId;
+  const time = localTime(entry.start, shop.timezone);
+  const when = withDay
+    ? `${shortDate(DateTime.fromISO(entry.start, { zone: shop.timezone }).toISODate()!, language)} ${time}`
+    : time;
+  return copy.agendaLine(when, entry.customerName ?? copy.unknownCustomer, service);
+}
+
+function blockWhen(block: ResolvedBlock, language: Language, copy: StaffCopy): string {
+  return copy.blockWhen(longDate(block.date, language), block.from, block.to);
+}
+
+function now(context: StaffContext): Date {
+  return context.receivedAt ? new Date(context.receivedAt) : new Date(0);
+}

@@ -1,0 +1,89 @@
+import { Language, type ShopConfig, serviceById } from '../../config/schema.ts';
+import type { Delivery } from '../../machines/staff.context.ts';
+import {
+  type Appointment,
+  type Clock,
+  type ConversationStore,
+  type Messenger,
+  OutsideCustomerWindow,
+} from '../engine/ports.ts';
+import { log, phoneRef } from '../log.ts';
+import { localDate, localTime, longDate } from '../messages/format.ts';
+import { replyIdFor } from '../messages/reply-ids.ts';
+import { STAFF_COPY } from '../messages/staff-copy.ts';
+import type { OutboundMessage } from '../messages/whatsapp.ts';
+import { windowOf } from './window.ts';
+
+/** What the shop tells a customer about their appointment: it was cancelled, or it needs moving. */
+export type ShopMessage = 'cancelled' | 'moveRequest';
+
+/**
+ * Tells a customer about their appointment on the shop's behalf, in their language, with buttons
+ * to act on it themselves: as buttons inside their 24-hour window, as the approved template
+ * (`notices.cancelledByShopTemplate`, `notices.moveRequestTemplate`) outside it. Never throws: a
+ * customer who could not be told is reported as `notSent`, so the staff member knows to call.
+ */
+export async function tellCustomer(
+  what: ShopMessage,
+  appointment: Appointment,
+  deps: { shop: ShopConfig; clock: Clock; conversations: ConversationStore; messenger: Messenger },
+): Promise<Delivery> {
+  const { shop, messenger } = deps;
+  try {
+    const window = await windowOf(deps.conversations, appointment.phone, deps.clock());
+    const language = window.language ?? shop.languages.default;
+    if (window.open) {
+      try {
+        await messenger.send(appointment.phone, [customerMessage(what, appointment, shop, language, true)]);
+        return 'sent';
+      } catch (error) {
+        // WhatsApp knows the window better than the last message we saw (131047).
+        if (!(error instanceof OutsideCustomerWindow)) throw error;
+      }
+    }
+    await messenger.send(appointment.phone, [customerMessage(what, appointment, shop, language, false)]);
+    return 'template';
+  } catch (error) {
+    log.warn({ event: 'customer.not_told', what, phoneRef: phoneRef(appointment.phone), error: String(error) });
+    return 'notSent';
+  }
+}
+
+/** The message itself; outside the window the template's language is the one Meta approved. */
+export function customerMessage(
+  what: ShopMessage,
+  appointment: Appointment,
+  shop: ShopConfig,
+  language: Language,
+  windowOpen: boolean,
+): OutboundMessage {
+  const template = what === 'cancelled' ? shop.notices.cancelledByShopTemplate : shop.notices.moveRequestTemplate;
+  const spoken = windowOpen ? language : (Language.safeParse(template.language.slice(0, 2)).data ?? language);
+  const copy = STAFF_COPY[spoken];
+  const service = serviceById(shop, appointment.serviceId)?.name[spoken] ?? appointment.serviceName;
+  const date = longDate(localDate(appointment.start, shop.timezone), spoken);
+  const time = localTime(appointment.start, shop.timezone);
+  const line = `${service}, ${date} ${time}`;
+  const [body, buttons] =
+    what === 'cancelled'
+      ? [
+          copy.cancelledByShop(shop.name, line),
+          [{ id: replyIdFor({ type: 'BOOK_ANOTHER' }), title: copy.buttons.bookAgain }],
+        ]
+      : [
+          copy.moveRequest(shop.name, line),
+          [
+            { id: replyIdFor({ type: 'MOVE_BOOKING', bookingId: appointment.id }), title: copy.buttons.moveIt },
+            { id: replyIdFor({ type: 'CANCEL_BOOKING', bookingId: appointment.id }), title: copy.buttons.cancelIt },
+          ],
+        ];
+  if (windowOpen) return { kind: 'buttons', body, buttons };
+  return {
+    kind: 'template',
+    name: template.name,
+    language: template.language,
+    body,
+    parameters: [service, date, time],
+    buttons,
+  };
+}

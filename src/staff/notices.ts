@@ -1,0 +1,154 @@
+import type { ShopConfig, StaffMember } from '../../config/schema.ts';
+import { serviceById } from '../../config/schema.ts';
+import {
+  type Appointment,
+  type Clock,
+  type ConversationStore,
+  type Messenger,
+  type NoticeSettings,
+  OutsideCustomerWindow,
+  type Turn,
+} from '../engine/ports.ts';
+import { log, phoneRef } from '../log.ts';
+import { localDate, localTime, longDate } from '../messages/format.ts';
+import { STAFF_COPY } from '../messages/staff-copy.ts';
+import { staffReplyIdFor } from '../messages/staff-reply-ids.ts';
+import { LIMITS, type OutboundMessage, shorten } from '../messages/whatsapp.ts';
+import type { CitaMetrics } from '../metrics/registry.ts';
+import { windowOf } from './window.ts';
+
+export type BookingChange = 'booked' | 'moved' | 'cancelled';
+
+/** What the shop's staff are told about, as it happens. */
+export interface StaffNotices {
+  /**
+   * An appointment was booked, moved or cancelled: the barber concerned and the owner hear of it,
+   * except the staff member who did it (`except`).
+   */
+  bookingChanged(
+    change: BookingChange,
+    appointment: Appointment & { barberId?: string },
+    options?: { except?: string },
+  ): Promise<void>;
+  /** A customer asked for a person (or the bot failed them three times): every staff member hears of it. */
+  customerWantsPerson(customer: { phone: string; name?: string; language: string; turns: Turn[] }): Promise<void>;
+}
+
+export interface StaffNoticeDependencies {
+  shop: ShopConfig;
+  clock: Clock;
+  conversations: ConversationStore;
+  messenger: Messenger;
+  settings: NoticeSettings;
+  metrics?: CitaMetrics;
+}
+
+type Outcome = 'sent' | 'template' | 'not_sent' | 'muted' | 'failed';
+
+/**
+ * Notices to staff phones. Inside WhatsApp's 24-hour window (the staff member wrote to cita in the
+ * last day) a notice is a text, or buttons; outside it only a template is delivered, so it goes
+ * as the template named in `notices.template`, or, without one, is counted and logged as not
+ * sent. Muted phones ("avisos off") get no booking notices; a customer waiting for a person is
+ * announced to everyone regardless, since someone has to answer them.
+ *
+ * @example
+ * const notices = staffNotices({ shop, clock, conversations, messenger, settings });
+ * await notices.bookingChanged('booked', appointment);
+ */
+export function staffNotices(deps: StaffNoticeDependencies): StaffNotices {
+  const { shop } = deps;
+
+  async function tell(
+    member: StaffMember,
+    kind: BookingChange | 'handoff',
+    message: (language: 'es' | 'en') => OutboundMessage & { kind: 'text' | 'buttons' },
+  ): Promise<void> {
+    const outcome = await deliver(member, kind, message).catch((error) => {
+      log.warn({ event: 'staff.notice_failed', kind, phoneRef: phoneRef(member.phone), error: String(error) });
+      return 'failed' as const;
+    });
+    deps.metrics?.staffNotices.inc({ kind, outcome });
+    log.info({ event: 'staff.notice', kind, outcome, phoneRef: phoneRef(member.phone) }, 'staff notice');
+  }
+
+  async function deliver(
+    member: StaffMember,
+    kind: BookingChange | 'handoff',
+    message: (language: 'es' | 'en') => OutboundMessage & { kind: 'text' | 'buttons' },
+  ): Promise<Outcome> {
+    if (kind !== 'handoff' && (await deps.settings.isMuted(member.phone))) return 'muted';
+    const window = await windowOf(deps.conversations, member.phone, deps.clock());
+    const language = member.language ?? window.language ?? shop.languages.default;
+    if (window.open) {
+      try {
+        await deps.messenger.send(member.phone, [message(language)]);
+        return 'sent';
+      } catch (error) {
+        // WhatsApp knows the window better than the last message we saw (131047).
+        if (!(error instanceof OutsideCustomerWindow)) throw error;
+      }
+    }
+    const template = shop.notices.template;
+    if (!template) return 'not_sent';
+    const inner = message(language);
+    await deps.messenger.send(member.phone, [
+      {
+        kind: 'template',
+        name: template.name,
+        language: template.language,
+        body: shorten(inner.body, LIMITS.interactiveBody),
+        // Template parameters may not hold line breaks (WhatsApp refuses them).
+        parameters: [shorten(inner.body.replace(/\s*\n+\s*/g, ' · '), 900)],
+        buttons: inner.kind === 'buttons' ? inner.buttons.slice(0, 1) : [],
+      },
+    ]);
+    return 'template';
+  }
+
+  return {
+    async bookingChanged(change, appointment, { except } = {}) {
+      const concerned = shop.staff.filter(
+        (member) =>
+          member.phone !== except &&
+          (member.role === 'owner' ||
+            // Without barbers on bookings the shop is one chair: every barber is concerned.
+            appointment.barberId === undefined ||
+            member.barberId === undefined ||
+            member.barberId === appointment.barberId),
+      );
+      // One after another: a handful of phones, in the order the config lists them.
+      for (const member of concerned) {
+        await tell(member, change, (language) => {
+          const copy = STAFF_COPY[language];
+          const service = serviceById(shop, appointment.serviceId)?.name[language] ?? appointment.serviceName;
+          const line = `${service}, ${longDate(localDate(appointment.start, shop.timezone), language)} ${localTime(appointment.start, shop.timezone)}`;
+          const customer = `${appointment.customerName ?? copy.unknownCustomer} (+${appointment.phone})`;
+          return { kind: 'text', body: copy.notices[change](line, customer) };
+        });
+      }
+    },
+
+    async customerWantsPerson({ phone, name, turns }) {
+      for (const member of shop.staff) {
+        await tell(member, 'handoff', (language) => {
+          const copy = STAFF_COPY[language];
+          const said = turns
+            .slice(-4)
+            .map((turn) => `${turn.from === 'customer' ? '›' : '‹'} ${shorten(turn.text.replace(/\s+/g, ' '), 120)}`)
+            .join('\n');
+          const body = copy.notices.handoff(
+            `${name ?? copy.unknownCustomer} (+${phone})`,
+            `https://wa.me/${phone}`,
+            said,
+          );
+          return {
+            kind: 'buttons',
+            body: shorten(body, LIMITS.interactiveBody),
+            buttons: [{ id: staffReplyIdFor({ type: 'HAND_BACK', phone }), title: copy.buttons.handBack }],
+          };
+        });
+      }
+    },
+  };
+}

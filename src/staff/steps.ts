@@ -1,0 +1,180 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { DateTime } from 'luxon';
+import { openingHoursOn, type ShopConfig, type StaffMember } from '../../config/schema.ts';
+import { WITH_STAFF } from '../../machines/booking.machine.ts';
+import type { AgendaEntry, BlockRequest, Delivery, ResolvedBlock } from '../../machines/staff.context.ts';
+import { searchWindow } from '../availability/slots.ts';
+import {
+  type Appointment,
+  type BookingHistory,
+  type Calendar,
+  type Clock,
+  type ConversationStore,
+  INTERNAL_ID_PREFIX,
+  type Inbox,
+  type Messenger,
+  type NoticeSettings,
+  type ReminderSchedule,
+} from '../engine/ports.ts';
+import { log, phoneRef } from '../log.ts';
+import { tellCustomer } from './customer-messages.ts';
+import type { StaffNotices } from './notices.ts';
+
+export interface StaffStepDependencies {
+  shop: ShopConfig;
+  clock: Clock;
+  calendar: Calendar;
+  conversations: ConversationStore;
+  history: BookingHistory;
+  reminders: ReminderSchedule;
+  /** Where customers are written to (an appointment cancelled by the shop). */
+  messenger: Messenger;
+  /** Where a hand-back is queued, in the customer's own order. */
+  inbox: Pick<Inbox, 'accept'>;
+  noticeSettings: NoticeSettings;
+  /** Tells the rest of the staff of an appointment cancelled for the shop. */
+  notices?: StaffNotices;
+}
+
+/** Thrown when the asked-for time holds no opening hours at all (a closed day, "de 16 a 15"). */
+export class NothingToBlock extends Error {}
+
+/**
+ * What the staff machine's actors do for one staff member, as plain functions. Each may run again
+ * after a crash with the same input: a block has an id made of what it blocks, cancelling an
+ * appointment already gone is a no-op, and a hand-back to a customer no longer with a person does nothing.
+ */
+export function staffStepsFor(member: StaffMember, deps: StaffStepDependencies) {
+  const { shop, clock, calendar } = deps;
+
+  /** Appointments this staff member sees: their own chair's (when bookings name one), or everyone's for the owner. */
+  function theirs(appointments: (Appointment & { barberId?: string })[]): AgendaEntry[] {
+    return appointments
+      .filter((a) => member.role === 'owner' || !member.barberId || !a.barberId || a.barberId === member.barberId)
+      .map((a) => ({
+        id: a.id,
+        serviceId: a.serviceId,
+        start: a.start,
+        end: a.end,
+        phone: a.phone,
+        ...(a.customerName && { customerName: a.customerName.slice(0, 40) }),
+        ...(a.barberId && { barberId: a.barberId }),
+      }));
+  }
+
+  async function findAgenda({ date }: { date: string }): Promise<AgendaEntry[]> {
+    return theirs(await calendar.between(searchWindow(shop.timezone, [date])));
+  }
+
+  async function cancelForShop({ appointmentId }: { appointmentId: string }): Promise<Delivery> {
+    const appointment = await calendar.get(appointmentId);
+    if (!appointment) throw new Error(`no appointment ${appointmentId} to cancel`);
+    await calendar.cancel(appointmentId);
+    try {
+      await deps.reminders.cancelFor(appointmentId);
+      await deps.history.record(appointment.phone, {
+        bookingId: appointment.id,
+        serviceId: appointment.serviceId,
+        start: appointment.start,
+        end: appointment.end,
+        status: 'cancelled',
+        at: clock().toISOString(),
+      });
+      await deps.notices?.bookingChanged('cancelled', appointment, { except: member.phone });
+    } catch (error) {
+      log.warn({ event: 'cancellation.after_delete_failed', bookingId: appointmentId, error: String(error) });
+    }
+    log.info({ event: 'booking.cancelled_by_shop', bookingId: appointmentId, by: member.role });
+    return tellCustomer('cancelled', appointment, deps);
+  }
+
+  async function askToMove({ appointmentId }: { appointmentId: string }): Promise<Delivery> {
+    const appointment = await calendar.get(appointmentId);
+    if (!appointment) throw new Error(`no appointment ${appointmentId} to move`);
+    log.info({ event: 'booking.move_asked_by_shop', bookingId: appointmentId, by: member.role });
+    return tellCustomer('moveRequest', appointment, deps);
+  }
+
+  async function checkBlock({ request }: { request: BlockRequest }) {
+    const block = resolveBlock(request, shop);
+    const affected = theirs(await calendar.between(block));
+    return { block, affected };
+  }
+
+  async function blockTime({
+    block,
+    wholeShop,
+    cancel,
+  }: {
+    block: ResolvedBlock;
+    wholeShop: boolean;
+    cancel: string[];
+  }) {
+    const barberId = wholeShop ? undefined : member.barberId;
+    await calendar.block({
+      id: blockIdFor(block, barberId),
+      start: block.start,
+      end: block.end,
+      by: member.name,
+      barberId,
+    });
+    let cancelled = 0;
+    let notTold = 0;
+    for (const appointmentId of cancel) {
+      const delivery = await cancelForShop({ appointmentId });
+      cancelled += 1;
+      if (delivery === 'notSent') notTold += 1;
+    }
+    log.info({ event: 'time.blocked', wholeShop, cancelled, notTold });
+    return { cancelled, notTold };
+  }
+
+  async function handBack({ phone }: { phone: string }): Promise<boolean> {
+    const { conversation } = await deps.conversations.load(phone);
+    const withStaff = (conversation?.snapshot as { value?: unknown } | undefined)?.value === WITH_STAFF;
+    if (!withStaff) return false;
+    // Queued as the customer's next message, so it cannot cross one of theirs being handled.
+    await deps.inbox.accept({
+      id: `${INTERNAL_ID_PREFIX}handback:${randomUUID()}`,
+      phone,
+      receivedAt: clock().toISOString(),
+      content: { kind: 'handedBack' },
+    });
+    log.info({ event: 'handoff.handed_back', phoneRef: phoneRef(phone) });
+    return true;
+  }
+
+  async function setNotices({ on }: { on: boolean }): Promise<boolean> {
+    await deps.noticeSettings.setMuted(member.phone, !on);
+    return on;
+  }
+
+  return { findAgenda, cancelForShop, askToMove, checkBlock, blockTime, handBack, setNotices };
+}
+
+/**
+ * The asked-for time within the day's opening hours: no "from" is opening time, no "to" closing
+ * time. Throws NothingToBlock when the shop is not open at all in it.
+ */
+export function resolveBlock(request: BlockRequest, shop: ShopConfig): ResolvedBlock {
+  const hours = openingHoursOn(shop, request.date);
+  if (hours.length === 0) throw new NothingToBlock(`closed on ${request.date}`);
+  const from = request.from ?? hours[0]!.from;
+  const to = request.to ?? hours.at(-1)!.to;
+  if (from >= to) throw new NothingToBlock(`${from}–${to} is empty`);
+  const at = (time: string) =>
+    DateTime.fromISO(`${request.date}T${time}`, { zone: shop.timezone })
+      .toUTC()
+      .toISO({ suppressMilliseconds: false })!;
+  return { date: request.date, from, to, start: at(from), end: at(to) };
+}
+
+/** The same time blocked for the same chair twice is one block: base32hex, as calendar ids must be. */
+function blockIdFor(block: ResolvedBlock, barberId: string | undefined): string {
+  const digest = createHash('sha256')
+    .update(`block|${block.start}|${block.end}|${barberId ?? 'shop'}`)
+    .digest('hex');
+  return BigInt(`0x${digest.slice(0, 40)}`)
+    .toString(32)
+    .padStart(32, '0');
+}
