@@ -36,7 +36,7 @@ export async function costBenchmark(options: CostOptions, command: string): Prom
   const [run] = await runEndToEnd({
     customers: options.profiledCustomers,
     concurrency: Math.min(50, options.profiledCustomers),
-    processes: [1],
+    runs: [{ store: 'redis', graphLatencyMs: 0 }],
     nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`],
     redisUrl,
   });

@@ -1,3 +1,11 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Redis } from 'ioredis';
+import { RedisCalendar } from '../adapters/redis/calendar.ts';
+import { SqliteCalendar } from '../adapters/sqlite/calendar.ts';
+import { DATABASE_FILE, openDatabase } from '../adapters/sqlite/database.ts';
+import type { Calendar } from '../src/engine/ports.ts';
 import { checkCalendar } from './support/calendar-check.ts';
 import { CustomerCrowd, type CustomerOutcome, seededRandom } from './support/customers.ts';
 import { startBenchGraphApi } from './support/graph-api.ts';
@@ -10,15 +18,30 @@ import {
   memoryByKind,
   redisCounters,
 } from './support/redis.ts';
+import { startRedisProxy } from './support/redis-proxy.ts';
 import { type BenchServer, startServer } from './support/server.ts';
 import { round, summary } from './support/stats.ts';
+
+/** Where a run keeps its data: Redis, or the embedded SQLite default (no REDIS_URL). */
+export type Store = 'redis' | 'embedded';
+
+/** One configuration measured: the store, how slow Meta answers, how many server processes. */
+export interface RunSpec {
+  store: Store;
+  /** How long the Graph API takes to answer each send (Meta: 100–300 ms). */
+  graphLatencyMs: number;
+  processes?: number;
+  /** Customers of this run, when not the benchmark's. */
+  customers?: number;
+  /** Route the servers' Redis through a counting relay (adds a hop, so only for counting). */
+  countRoundTrips?: boolean;
+}
 
 export interface EndToEndOptions {
   customers: number;
   /** Customers in a conversation at the same time (each answers as soon as the reply arrives). */
   concurrency: number;
-  /** Server processes to compare, each count a separate run on a fresh Redis prefix. */
-  processes: number[];
+  runs: RunSpec[];
   redisUrl?: string;
   /** Extra node flags for the servers (e.g. --cpu-prof). */
   nodeArgs?: string[];
@@ -26,14 +49,18 @@ export interface EndToEndOptions {
   keepKeys?: boolean;
 }
 
-/** One run: `processes` servers on one Redis, `customers` bookings. */
+/** One run: `processes` servers on one store, `customers` bookings. */
 export interface EndToEndRun {
+  store: Store;
+  graphLatencyMs: number;
   processes: number;
   customers: number;
   booked: number;
   failed: number;
   failures: Record<string, number>;
   messages: number;
+  /** Share of the messages customers typed (the rest are taps). */
+  typedShare: number;
   seconds: number;
   messagesPerSecond: number;
   bookingsPerSecond: number;
@@ -49,12 +76,14 @@ export interface EndToEndRun {
   graphApi: { messages: number; reads: number; refused: number; refusals: string[]; unprompted: number };
   /** CPU of the cita processes (user + system), per message handled. */
   serverCpuMsPerMessage: number | null;
-  redisCpuMsPerMessage: number;
-  redisCommandsPerMessage: number;
+  redisCpuMsPerMessage: number | null;
+  redisCommandsPerMessage: number | null;
+  /** Network trips to Redis per message (bursts of requests at the counting relay), when counted. */
+  redisRoundTripsPerMessage: number | null;
   /** CPU of this benchmark process (customers and Graph API), per message: the load generator's share of the 2 cores. */
   loadGeneratorCpuMsPerMessage: number;
   serverRssMiB: (number | undefined)[];
-  /** Stored conversation (the JSON Redis keeps per phone) of the customers, after booking. */
+  /** Stored conversation (the JSON kept per phone) of the customers, after booking. */
   conversationBytes: ReturnType<typeof summary>;
   /** The XState snapshot alone, inside it. */
   snapshotBytes: ReturnType<typeof summary>;
@@ -65,32 +94,40 @@ export interface EndToEndRun {
 }
 
 /**
- * Customers book through the webhook of real `node src/server/main.ts` processes on one Redis,
- * with replies going to a local Graph API, and the calendar is checked for double bookings.
+ * Customers book through the webhook of real `node src/server/main.ts` processes on Redis or on
+ * the embedded SQLite store, with replies going to a local Graph API, and the calendar is checked
+ * for double bookings.
  */
 export async function runEndToEnd(options: EndToEndOptions): Promise<EndToEndRun[]> {
   const runs: EndToEndRun[] = [];
-  for (const processes of options.processes) runs.push(await oneRun(options, processes));
+  for (const spec of options.runs) runs.push(await oneRun(options, spec));
   return runs;
 }
 
-async function oneRun(options: EndToEndOptions, processCount: number): Promise<EndToEndRun> {
+async function oneRun(options: EndToEndOptions, spec: RunSpec): Promise<EndToEndRun> {
+  const processCount = spec.processes ?? 1;
+  const customers = spec.customers ?? options.customers;
+  const onRedis = spec.store === 'redis';
   const redisUrl = options.redisUrl ?? BENCH_REDIS_URL;
   const prefix = benchPrefix(`e2e${processCount}`);
-  const redis = connectRedis(redisUrl);
+  const redis = onRedis ? connectRedis(redisUrl) : undefined;
+  const proxy = onRedis && spec.countRoundTrips ? await startRedisProxy(redisUrl) : undefined;
   let crowd: CustomerCrowd | undefined;
-  const graph = await startBenchGraphApi((sent) => crowd?.receive(sent));
+  const graph = await startBenchGraphApi((sent) => crowd?.receive(sent), { latencyMs: spec.graphLatencyMs });
   const servers: BenchServer[] = [];
   let run: EndToEndRun | undefined;
   try {
+    // The embedded store's processes share one file, as `npm start` twice on one machine would.
+    const dataDir = onRedis ? undefined : mkdtempSync(join(tmpdir(), 'cita-bench-data-'));
     for (let i = 0; i < processCount; i++) {
       servers.push(
         await startServer({
-          redisUrl,
+          redisUrl: onRedis ? (proxy?.url ?? redisUrl) : undefined,
           prefix,
           graphUrl: graph.url,
+          dataDir,
           nodeArgs: options.nodeArgs,
-          label: `e2e-${processCount}-${i}`,
+          label: `e2e-${spec.store}-${spec.graphLatencyMs}ms-${i}`,
         }),
       );
     }
@@ -99,24 +136,26 @@ async function oneRun(options: EndToEndOptions, processCount: number): Promise<E
     const outcomes: CustomerOutcome[] = [];
 
     const cpuBefore = servers.map((server) => server.cpuSeconds());
-    const redisBefore = await redisCounters(redis);
+    const redisBefore = redis && (await redisCounters(redis));
+    const tripsBefore = proxy?.roundTrips ?? 0;
     const ownCpuBefore = process.cpuUsage();
     const started = performance.now();
     let next = 0;
     const customerLoop = async () => {
-      while (next < options.customers) {
+      while (next < customers) {
         const index = next++;
         const phone = `346${String(index).padStart(8, '0')}`;
         const outcome = await crowd!.book(phone, index % 3 === 2 ? 'en' : 'es', random);
         outcomes.push(outcome);
         // Nobody has booked and several have failed: the set-up is broken, not slow; stop early.
-        if (!outcome.booked && !outcomes.some((o) => o.booked) && outcomes.length >= 3) next = options.customers;
+        if (!outcome.booked && !outcomes.some((o) => o.booked) && outcomes.length >= 3) next = customers;
       }
     };
-    await Promise.all(Array.from({ length: Math.min(options.concurrency, options.customers) }, customerLoop));
+    await Promise.all(Array.from({ length: Math.min(options.concurrency, customers) }, customerLoop));
     const seconds = (performance.now() - started) / 1000;
     const ownCpu = process.cpuUsage(ownCpuBefore);
-    const redisAfter = await redisCounters(redis);
+    const trips = (proxy?.roundTrips ?? 0) - tripsBefore;
+    const redisAfter = redis && (await redisCounters(redis));
     const cpuAfter = servers.map((server) => server.cpuSeconds());
 
     const messages = crowd.samples.length;
@@ -128,22 +167,25 @@ async function oneRun(options: EndToEndOptions, processCount: number): Promise<E
       cpuAfter.every((x) => x !== undefined) && cpuBefore.every((x) => x !== undefined)
         ? cpuAfter.reduce((sum, after, i) => sum + (after! - cpuBefore[i]!), 0)
         : undefined;
-    const calendar = await checkCalendar(redis, prefix);
-    const stored = await storedConversations(
-      redis,
-      prefix,
-      outcomes.map((outcome) => outcome.phone),
-    );
-    const memory = await memoryByKind(redis, prefix);
+    const phones = outcomes.map((outcome) => outcome.phone);
+    const store = redis ? redisStore(redis, prefix) : sqliteStore(join(servers[0].dataDir, DATABASE_FILE));
+    const calendar = await checkCalendar(store.calendar);
+    const stored = sizesOf(await store.conversations(phones));
+    store.close();
+    const memory = redis ? await memoryByKind(redis, prefix) : {};
     const serverRssMiB = servers.map((server) => server.rssMiB());
+    const perMessage = (value: number) => round(value / messages);
 
     run = {
+      store: spec.store,
+      graphLatencyMs: spec.graphLatencyMs,
       processes: processCount,
-      customers: options.customers,
+      customers,
       booked,
       failed: outcomes.length - booked,
       failures,
       messages,
+      typedShare: round(crowd.typed / Math.max(1, messages), 2),
       seconds: round(seconds),
       messagesPerSecond: round(messages / seconds),
       bookingsPerSecond: round(booked / seconds),
@@ -155,17 +197,20 @@ async function oneRun(options: EndToEndOptions, processCount: number): Promise<E
       doubleBookingExamples: calendar.examples,
       webhookErrors: crowd.webhookErrors,
       graphApi: { ...graph.counts, refusals: graph.refusals, unprompted: crowd.unprompted },
-      serverCpuMsPerMessage: cpuUsed === undefined ? null : round((cpuUsed * 1000) / messages),
-      redisCpuMsPerMessage: round(((redisAfter.cpuSeconds - redisBefore.cpuSeconds) * 1000) / messages),
-      redisCommandsPerMessage: round((redisAfter.commands - redisBefore.commands) / messages),
-      loadGeneratorCpuMsPerMessage: round((ownCpu.user + ownCpu.system) / 1000 / messages),
+      serverCpuMsPerMessage: cpuUsed === undefined ? null : perMessage(cpuUsed * 1000),
+      redisCpuMsPerMessage:
+        redisBefore && redisAfter ? perMessage((redisAfter.cpuSeconds - redisBefore.cpuSeconds) * 1000) : null,
+      redisCommandsPerMessage:
+        redisBefore && redisAfter ? perMessage(redisAfter.commands - redisBefore.commands) : null,
+      redisRoundTripsPerMessage: proxy ? perMessage(trips) : null,
+      loadGeneratorCpuMsPerMessage: perMessage((ownCpu.user + ownCpu.system) / 1000),
       serverRssMiB,
       conversationBytes: summary(stored.conversation),
       snapshotBytes: summary(stored.snapshot),
       redisBytesPerCustomer: Object.fromEntries(
         Object.entries(memory)
           .sort(([, a], [, b]) => b.bytes - a.bytes)
-          .map(([kind, { bytes }]) => [kind, round(bytes / options.customers)]),
+          .map(([kind, { bytes }]) => [kind, round(bytes / customers)]),
       ),
       serverProblems: {},
       logFiles: servers.map((server) => server.logFile),
@@ -173,46 +218,115 @@ async function oneRun(options: EndToEndOptions, processCount: number): Promise<E
   } finally {
     await graph.close().catch(() => {});
     await Promise.all(servers.map((server) => server.stop()));
+    await proxy?.close();
     const problems: Record<string, number> = {};
     for (const server of servers) {
       for (const [event, count] of Object.entries(server.problems())) problems[event] = (problems[event] ?? 0) + count;
     }
     if (run) run.serverProblems = problems;
-    if (!options.keepKeys) await cleanPrefix(redis, prefix);
-    redis.disconnect();
+    if (redis && !options.keepKeys) await cleanPrefix(redis, prefix);
+    redis?.disconnect();
   }
   if (!run) throw new Error('the end-to-end run ended without a result');
   return run;
 }
 
-/** The stored conversation JSON of each phone, and the XState snapshot inside it, in bytes. */
-async function storedConversations(redis: ReturnType<typeof connectRedis>, prefix: string, phones: string[]) {
-  const pipeline = redis.pipeline();
-  for (const phone of phones) pipeline.hget(`${prefix}:{${phone}}:conversation`, 'conversation');
-  const answers = (await pipeline.exec()) ?? [];
-  const conversation: number[] = [];
-  const snapshot: number[] = [];
-  for (const [, json] of answers) {
-    if (typeof json !== 'string') continue;
-    conversation.push(Buffer.byteLength(json));
-    snapshot.push(Buffer.byteLength(JSON.stringify((JSON.parse(json) as { snapshot: unknown }).snapshot)));
-  }
-  return { conversation, snapshot };
+/** What the run left in its store: the calendar, and each phone's stored conversation JSON. */
+interface RunStore {
+  calendar: Calendar;
+  conversations(phones: string[]): Promise<string[]>;
+  close(): void;
 }
+
+function redisStore(redis: Redis, prefix: string): RunStore {
+  return {
+    calendar: new RedisCalendar(redis, { prefix }),
+    async conversations(phones) {
+      const pipeline = redis.pipeline();
+      for (const phone of phones) pipeline.hget(`${prefix}:{${phone}}:conversation`, 'conversation');
+      const answers = (await pipeline.exec()) ?? [];
+      return answers.flatMap(([, json]) => (typeof json === 'string' ? [json] : []));
+    },
+    close() {},
+  };
+}
+
+function sqliteStore(file: string): RunStore {
+  const database = openDatabase(file);
+  return {
+    calendar: new SqliteCalendar(database),
+    async conversations(phones) {
+      return phones.flatMap((phone) => {
+        const row = database.get<{ body: string }>('SELECT body FROM conversations WHERE phone = ?', phone);
+        return row ? [row.body] : [];
+      });
+    },
+    close: () => database.close(),
+  };
+}
+
+/** The stored conversation JSON of each phone, and the XState snapshot inside it, in bytes. */
+function sizesOf(conversations: string[]) {
+  return {
+    conversation: conversations.map((json) => Buffer.byteLength(json)),
+    snapshot: conversations.map((json) =>
+      Buffer.byteLength(JSON.stringify((JSON.parse(json) as { snapshot: unknown }).snapshot)),
+    ),
+  };
+}
+
+/** The runs `npm run bench -- end-to-end` makes: the goals of one process, side by side. */
+export function standardRuns(graphLatencyMs: number, roundTripCustomers: number): RunSpec[] {
+  return [
+    { store: 'redis', graphLatencyMs },
+    { store: 'redis', graphLatencyMs: 0 },
+    { store: 'embedded', graphLatencyMs },
+    { store: 'redis', graphLatencyMs: 0, customers: roundTripCustomers, countRoundTrips: true },
+  ];
+}
+
+const describe = (run: EndToEndRun) =>
+  `${run.store === 'redis' ? 'Redis' : 'SQLite'}, Graph API ${run.graphLatencyMs ? `${run.graphLatencyMs} ms` : 'instant'}` +
+  (run.processes > 1 ? `, ${run.processes} processes` : '');
 
 /** The benchmark as `npm run bench` reports it. */
 export async function endToEndBenchmark(options: EndToEndOptions, command: string): Promise<BenchResult> {
   const runs = await runEndToEnd(options);
-  const base = runs[0];
   const figures = runs.flatMap((run) => {
-    const label = `${run.processes} process${run.processes > 1 ? 'es' : ''}`;
-    const scale = run === base ? '' : ` (×${round(run.messagesPerSecond / base.messagesPerSecond, 2)} of 1 process)`;
+    const label = describe(run);
+    if (run.redisRoundTripsPerMessage !== null) {
+      return [
+        {
+          label: `${label}, through a counting relay: Redis round trips / commands per message`,
+          value: `${run.redisRoundTripsPerMessage} / ${run.redisCommandsPerMessage}`,
+        },
+      ];
+    }
+    const instant = runs.find(
+      (other) => other.store === run.store && other.graphLatencyMs === 0 && other.redisRoundTripsPerMessage === null,
+    );
+    const redisTwin = runs.find(
+      (other) =>
+        other.store === 'redis' &&
+        other.graphLatencyMs === run.graphLatencyMs &&
+        other.redisRoundTripsPerMessage === null,
+    );
+    const ratios = [
+      run.graphLatencyMs > 0 && instant
+        ? `×${round(run.messagesPerSecond / instant.messagesPerSecond, 2)} of instant`
+        : '',
+      run.store === 'embedded' && redisTwin
+        ? `×${round(run.messagesPerSecond / redisTwin.messagesPerSecond, 2)} of Redis`
+        : '',
+    ].filter(Boolean);
     return [
-      { label: `${label}: messages handled/s${scale}`, value: run.messagesPerSecond },
-      { label: `${label}: bookings/s`, value: run.bookingsPerSecond },
       {
-        label: `${label}: webhook POST → reply at Graph API p50 / p99`,
-        value: `${run.replyMs.p50} / ${run.replyMs.p99}`,
+        label: `${label}: messages handled/s${ratios.length ? ` (${ratios.join(', ')})` : ''}`,
+        value: run.messagesPerSecond,
+      },
+      {
+        label: `${label}: webhook POST → 200 p99; → reply at Graph API p50 / p99`,
+        value: `${run.acceptMs.p99}; ${run.replyMs.p50} / ${run.replyMs.p99}`,
         unit: 'ms',
       },
       {
@@ -221,24 +335,26 @@ export async function endToEndBenchmark(options: EndToEndOptions, command: strin
       },
       {
         label: `${label}: CPU per message, cita / Redis / load generator`,
-        value: `${run.serverCpuMsPerMessage ?? 'n/a'} / ${run.redisCpuMsPerMessage} / ${run.loadGeneratorCpuMsPerMessage}`,
+        value: `${run.serverCpuMsPerMessage ?? 'n/a'} / ${run.redisCpuMsPerMessage ?? '–'} / ${run.loadGeneratorCpuMsPerMessage}`,
         unit: 'ms',
       },
     ];
   });
   return {
     name: 'end-to-end',
-    title: 'End to end: customers booking through the webhook, Redis and the Graph API',
+    title: 'End to end: customers booking through the webhook, the store and the Graph API',
     command,
     method:
       `${options.customers} customers (${options.concurrency} at a time, each answering as soon as the reply arrives) ` +
-      'each book through POST /webhook/whatsapp of `node src/server/main.ts` processes (CITA_WORKERS default) on one Redis, ' +
-      'with bookings in Redis and replies going to a local Graph API. Customers say "hola"/"hi" and then tap list rows and ' +
-      'buttons picked at random from those offered (service, day of the 10 listed, time of the 9 shown, confirm). ' +
-      "Latency is from sending the webhook POST to the Graph API receiving the turn's question. Shop: bench/shop.json " +
-      '(the real services with 5–15 minute durations, open 00:00–23:55 every day, so 1,000 bookings fit in the 10 days offered). ' +
-      'CPU from /proc of the server processes and Redis INFO; every run has its own Redis prefix.',
-    parameters: { customers: options.customers, concurrency: options.concurrency, processes: options.processes },
+      'each book through POST /webhook/whatsapp of one `node src/server/main.ts` process (CITA_WORKERS default), on Redis ' +
+      'or on the embedded SQLite file (no REDIS_URL), with replies going to a local Graph API that answers each send after ' +
+      'BENCH_GRAPH_LATENCY_MS (Meta: 100–300 ms) or at once. Customers type "hola"/"hi", tap a service, pick a day and a ' +
+      'time at random from those offered (typing "el 9 de diciembre" / "a las 17:30" half of the time, tapping otherwise) ' +
+      'and type "sí"/"yes". Latency is from sending the webhook POST to the Graph API receiving the turn\'s question. Shop: ' +
+      'bench/shop.json (the real services with 5–15 minute durations, open 00:00–23:55 every day, so 1,000 bookings fit in ' +
+      'the 10 days offered). CPU from /proc of the server process and Redis INFO; every run has its own Redis prefix. ' +
+      'Round trips are counted in a separate run through a TCP relay in front of Redis (each burst a client writes is one trip).',
+    parameters: { customers: options.customers, concurrency: options.concurrency, runs: options.runs },
     figures,
     details: runs,
   };

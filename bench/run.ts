@@ -6,17 +6,18 @@ import { log } from '../src/log.ts';
 import { availabilityBenchmark } from './availability.ts';
 import { conversationCostBenchmark } from './conversation-cost.ts';
 import { costBenchmark } from './cost.ts';
-import { endToEndBenchmark } from './end-to-end.ts';
+import { endToEndBenchmark, standardRuns } from './end-to-end.ts';
 import { intakeBenchmark } from './intake.ts';
 import { peerBenchmark } from './peer.ts';
 import { redisCeilingBenchmark } from './redis-ceiling.ts';
+import { GRAPH_LATENCY_MS } from './support/graph-api.ts';
 import { type BenchResult, machineDescription, REPO_DIR, RESULTS_DIR, saveResult } from './support/record.ts';
 import { BENCH_REDIS_URL, redisAnswers } from './support/redis.ts';
 
 const USAGE = `Usage: npm run bench -- [--quick] [name ...]
 Benchmarks: intake, end-to-end, cost, availability, conversation-cost, redis-ceiling, peer (default: all).
   --quick   small sizes (seconds, not minutes); results go to the temp directory, not bench/results/
-Environment: BENCH_CUSTOMERS (1000), BENCH_CONCURRENCY (50), BENCH_PROCESSES (1,2,4),
+Environment: BENCH_CUSTOMERS (1000), BENCH_CONCURRENCY (50), BENCH_GRAPH_LATENCY_MS (150),
   REDIS_URL (redis://127.0.0.1:6379), BENCH_RESULTS_DIR.`;
 
 interface Benchmark {
@@ -41,7 +42,7 @@ export const BENCHMARKS: Benchmark[] = [
         {
           customers: numberFromEnv('BENCH_CUSTOMERS', quick ? 60 : 1000),
           concurrency: numberFromEnv('BENCH_CONCURRENCY', quick ? 20 : 50),
-          processes: (process.env.BENCH_PROCESSES ?? (quick ? '1,2' : '1,2,4')).split(',').map(Number),
+          runs: standardRuns(GRAPH_LATENCY_MS, quick ? 20 : 200),
         },
         command,
       ),
@@ -83,14 +84,14 @@ export const BENCHMARKS: Benchmark[] = [
 
 /** The sizes each benchmark takes from the environment. */
 const ENV_OF: Record<string, string[]> = {
-  'end-to-end': ['BENCH_CUSTOMERS', 'BENCH_CONCURRENCY', 'BENCH_PROCESSES'],
+  'end-to-end': ['BENCH_CUSTOMERS', 'BENCH_CONCURRENCY', 'BENCH_GRAPH_LATENCY_MS'],
   'redis-ceiling': ['BENCH_CONCURRENCY'],
   peer: ['BENCH_CUSTOMERS', 'BENCH_CONCURRENCY'],
 };
 
 /** The command that reproduces a benchmark as it is being run now. */
 function commandFor(name: string, quick: boolean): string {
-  const env = ['BENCH_CUSTOMERS', 'BENCH_CONCURRENCY', 'BENCH_PROCESSES']
+  const env = ['BENCH_CUSTOMERS', 'BENCH_CONCURRENCY', 'BENCH_GRAPH_LATENCY_MS']
     .filter((variable) => (ENV_OF[name] ?? []).includes(variable) && process.env[variable])
     .map((variable) => `${variable}=${process.env[variable]} `)
     .join('');

@@ -22,7 +22,7 @@ export const Env = z.object({
   /** Connects every conversation to the Stately inspector (`npm run inspect`); the viewer page needs internet. */
   CITA_INSPECT: z.stringbool().default(false),
   CITA_INSPECT_PORT: z.coerce.number().int().min(1).max(65535).default(8080),
-  CITA_WORKERS: z.coerce.number().int().min(1).max(64).default(4),
+  CITA_WORKERS: z.coerce.number().int().min(1).max(10_000).default(256),
   /** How long a SIGTERM or SIGINT waits for the messages in hand before handing them back, in milliseconds. */
   CITA_SHUTDOWN_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   /** "production" (or WhatsApp connected) makes a missing LOG_HASH_SECRET a start-up warning. */

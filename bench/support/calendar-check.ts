@@ -1,6 +1,4 @@
-import type { Redis } from 'ioredis';
-import { RedisCalendar } from '../../adapters/redis/calendar.ts';
-import type { Interval } from '../../src/engine/ports.ts';
+import type { Calendar, Interval } from '../../src/engine/ports.ts';
 
 export interface CalendarCheck {
   appointments: number;
@@ -10,11 +8,10 @@ export interface CalendarCheck {
 }
 
 /**
- * Reads every appointment the run wrote (bookings are in Redis when no Google Calendar is set)
- * and counts overlaps: with one chair, any two appointments sharing a minute are a double booking.
+ * Reads every appointment the run wrote (in Redis or SQLite when no Google Calendar is set) and
+ * counts overlaps: with one chair, any two appointments sharing a minute are a double booking.
  */
-export async function checkCalendar(redis: Redis, prefix: string): Promise<CalendarCheck> {
-  const calendar = new RedisCalendar(redis, { prefix });
+export async function checkCalendar(calendar: Calendar): Promise<CalendarCheck> {
   const year = 366 * 24 * 60 * 60_000;
   const window = { start: new Date(Date.now() - year).toISOString(), end: new Date(Date.now() + year).toISOString() };
   const busy = (await calendar.busy(window))

@@ -58,7 +58,14 @@ export class CustomerCrowd {
     waiter.resolve(sent);
   }
 
-  /** One customer books: says hello, then taps a service, a day, a time and "confirm". */
+  /** Messages customers typed, and all they sent: at least half are typed, as on a real phone. */
+  typed = 0;
+
+  /**
+   * One customer books: types hello, taps a service, picks a day and a time from those offered
+   * (typing "el 9 de diciembre" / "a las 17:30" half of the time, tapping the row otherwise) and
+   * types "sí".
+   */
   async book(phone: string, language: 'es' | 'en', random: () => number): Promise<CustomerOutcome> {
     let action: CustomerAction = { kind: 'text', text: language === 'es' ? 'hola' : 'hi' };
     let confirming = false;
@@ -75,12 +82,13 @@ export class CustomerCrowd {
       const next = choose(options, random);
       if (!next) return { phone, booked: false, turns: turn, failure: `nothing to tap in ${JSON.stringify(ids)}` };
       confirming = next.kind === 'tap' && next.id === 'CONFIRM';
-      action = next;
+      action = typedInstead(next, language, random) ?? next;
     }
     return { phone, booked: false, turns: MAX_TURNS, failure: `no booking after ${MAX_TURNS} turns` };
   }
 
   async #say(phone: string, action: CustomerAction): Promise<CloudApiMessage> {
+    if (action.kind === 'text') this.typed += 1;
     const body = webhookBody(phone, action, wamid());
     const server = this.#servers[this.#next++ % this.#servers.length];
     let timer: NodeJS.Timeout | undefined;
@@ -91,6 +99,8 @@ export class CustomerCrowd {
         reject(new Error(`no reply within ${REPLY_TIMEOUT_MS} ms`));
       }, REPLY_TIMEOUT_MS);
     });
+    // Timed out while the POST itself is still waiting: the rejection is seen below, not unhandled.
+    replied.catch(() => {});
     const sentAt = performance.now();
     const response = await fetch(`${server}/webhook/whatsapp`, { method: 'POST', headers: signedHeaders(body), body });
     const acceptedAt = performance.now();
@@ -122,6 +132,54 @@ function choose(options: CustomerAction[], random: () => number): CustomerAction
     if (rows.length > 0) return rows[Math.floor(random() * rows.length)];
   }
   return taps.find((option) => option.id === 'CONFIRM') ?? taps.find((option) => option.id === 'BOOK_ANOTHER');
+}
+
+const MONTHS = {
+  es: [
+    'enero',
+    'febrero',
+    'marzo',
+    'abril',
+    'mayo',
+    'junio',
+    'julio',
+    'agosto',
+    'septiembre',
+    'octubre',
+    'noviembre',
+    'diciembre',
+  ],
+  en: [
+    'january',
+    'february',
+    'march',
+    'april',
+    'may',
+    'june',
+    'july',
+    'august',
+    'september',
+    'october',
+    'november',
+    'december',
+  ],
+};
+
+/** What a customer would type for the row or button they chose; undefined where they tap it. */
+function typedInstead(chosen: CustomerAction, language: 'es' | 'en', random: () => number): CustomerAction | undefined {
+  if (chosen.kind !== 'tap') return undefined;
+  const es = language === 'es';
+  if (chosen.id === 'CONFIRM') return { kind: 'text', text: es ? 'sí' : 'yes' };
+  if (random() < 0.5) return undefined;
+  const [type, ...rest] = chosen.id.split(':');
+  const value = rest.join(':');
+  if (type === 'PICK_TIME') return { kind: 'text', text: es ? `a las ${value}` : `at ${value}` };
+  if (type === 'PICK_DATE') {
+    const [, month, day] = value.split('-').map(Number);
+    const name = MONTHS[language][month - 1];
+    return { kind: 'text', text: es ? `el ${day} de ${name}` : `on ${name} ${day}` };
+  }
+  return undefined;
 }
 
 /** A small seeded random generator (mulberry32), so runs pick the same way. */

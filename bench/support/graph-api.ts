@@ -21,16 +21,23 @@ export interface GraphApiCounts {
   refused: number;
 }
 
+/** How long Meta takes to answer a send (100–300 ms measured): `BENCH_GRAPH_LATENCY_MS`, default 150. */
+export const GRAPH_LATENCY_MS = Number(process.env.BENCH_GRAPH_LATENCY_MS ?? 150);
+
 /**
  * The Graph API's `POST /{version}/{phone-number-id}/messages` for benchmarks: checks the token,
- * the path and the message shapes with the test suite's schema (what Meta refuses), answers at
- * once, and hands every message to `onMessage` with its arrival time, so a benchmark can tell
- * when each reply left cita. `stall()` holds every answer until `release()`: a Meta that hangs.
+ * the path and the message shapes with the test suite's schema (what Meta refuses), answers after
+ * `latencyMs` as Meta does, and hands every message to `onMessage` with its arrival time, so a
+ * benchmark can tell when each reply left cita. `stall()` holds every answer until `release()`: a
+ * Meta that hangs.
  *
  * @example
- * const graph = await startBenchGraphApi((sent) => customers.get(sent.phone)?.receive(sent));
+ * const graph = await startBenchGraphApi((sent) => customers.get(sent.phone)?.receive(sent), { latencyMs: 150 });
  */
-export async function startBenchGraphApi(onMessage: (sent: SentToCustomer) => void = () => {}) {
+export async function startBenchGraphApi(
+  onMessage: (sent: SentToCustomer) => void = () => {},
+  { latencyMs = 0 }: { latencyMs?: number } = {},
+) {
   const counts: GraphApiCounts = { messages: 0, reads: 0, refused: 0 };
   const refusals: string[] = [];
   let stalled: (() => void)[] | undefined;
@@ -42,6 +49,7 @@ export async function startBenchGraphApi(onMessage: (sent: SentToCustomer) => vo
       res.end(JSON.stringify(body));
     };
     if (stalled) stalled.push(send);
+    else if (latencyMs > 0) setTimeout(send, latencyMs);
     else send();
   }
 

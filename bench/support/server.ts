@@ -11,8 +11,11 @@ export const BENCH_APP_SECRET = 'bench-app-secret';
 export const BENCH_SHOP_CONFIG = join(REPO_DIR, 'bench', 'shop.json');
 
 export interface ServerOptions {
-  redisUrl: string;
+  /** REDIS_URL; without it the server keeps everything in SQLite in its data directory (the embedded default). */
+  redisUrl?: string;
   prefix: string;
+  /** CITA_DATA_DIR; a new temporary directory when absent. */
+  dataDir?: string;
   graphUrl: string;
   shopConfig?: string;
   /** CITA_WORKERS; the product's default when unset. */
@@ -44,13 +47,13 @@ export async function startServer(options: ServerOptions) {
   const port = await freePort();
   const logFile = join(mkdtempSync(join(tmpdir(), 'cita-bench-')), `${options.label}.log`);
   const log = openSync(logFile, 'w');
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'cita-bench-data-'));
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     PORT: String(port),
-    REDIS_URL: options.redisUrl,
     REDIS_PREFIX: options.prefix,
     SHOP_CONFIG: options.shopConfig ?? BENCH_SHOP_CONFIG,
-    CITA_DATA_DIR: mkdtempSync(join(tmpdir(), 'cita-bench-data-')),
+    CITA_DATA_DIR: dataDir,
     WHATSAPP_ACCESS_TOKEN: GRAPH_ACCESS_TOKEN,
     WHATSAPP_PHONE_NUMBER_ID: GRAPH_PHONE_NUMBER_ID,
     WHATSAPP_APP_SECRET: BENCH_APP_SECRET,
@@ -62,7 +65,8 @@ export async function startServer(options: ServerOptions) {
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
     NODE_ENV: 'production',
   };
-  for (const name of [...NETWORKED, 'CITA_NOW', 'CITA_WORKERS', 'VITEST']) delete env[name];
+  for (const name of [...NETWORKED, 'CITA_NOW', 'CITA_WORKERS', 'VITEST', 'REDIS_URL']) delete env[name];
+  if (options.redisUrl) env.REDIS_URL = options.redisUrl;
   if (options.workers) env.CITA_WORKERS = String(options.workers);
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), 'src/server/main.ts'], {
     cwd: REPO_DIR,
@@ -77,6 +81,8 @@ export async function startServer(options: ServerOptions) {
     url,
     pid: child.pid!,
     logFile,
+    /** CITA_DATA_DIR: where the embedded store's `cita.db` is. */
+    dataDir,
     /** CPU seconds (user + system) the process has used so far; undefined where /proc is missing. */
     cpuSeconds: () => cpuSecondsOf(child.pid!),
     /** Resident memory in MiB; undefined where /proc is missing. */

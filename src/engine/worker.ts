@@ -12,6 +12,8 @@ export const MAX_ATTEMPTS = 3;
 /** How long stopping waits for the messages in hand before handing them back to the inbox. */
 export const STOP_GRACE_MS = 10_000;
 const IDLE_WAIT_MS = 1_000;
+/** Phones handled at once by one process: each waits mostly on the network, and costs a few KB. */
+export const DEFAULT_CONCURRENCY = 256;
 
 export interface WorkerOptions {
   inbox: Inbox;
@@ -36,10 +38,17 @@ export interface WorkerOptions {
  * Everything one message causes is logged with its correlation id (see `withMessageContext`).
  *
  * @example
- * const workers = startWorkers({ inbox, engine, messenger, concurrency: 4 });
+ * const workers = startWorkers({ inbox, engine, messenger, concurrency: 256 });
  * await workers.stop();
  */
-export function startWorkers({ inbox, engine, messenger, concurrency = 4, rateLimit, metrics }: WorkerOptions) {
+export function startWorkers({
+  inbox,
+  engine,
+  messenger,
+  concurrency = DEFAULT_CONCURRENCY,
+  rateLimit,
+  metrics,
+}: WorkerOptions) {
   let running = true;
   const attempts = new Map<string, number>();
   /** Messages claimed and not yet acknowledged or handed back. */
@@ -53,17 +62,20 @@ export function startWorkers({ inbox, engine, messenger, concurrency = 4, rateLi
         log.info({ event: 'message.rate_limited', verdict });
       }
       // Blue ticks and "typing…" while the message is read, once per message (not on retries); a
-      // reaction is not a message to read, and most get no answer.
-      if (verdict === 'allowed' && !attempts.has(message.id) && message.content.kind !== 'reaction') {
-        await markRead(message.id);
-      }
+      // reaction is not a message to read, and most get no answer. Sent while the message is
+      // handled, and done before the replies, so "typing…" never outlives the answer.
+      const read =
+        verdict === 'allowed' && !attempts.has(message.id) && message.content.kind !== 'reaction'
+          ? markRead(message.id)
+          : undefined;
       // A dropped message answers nothing; sending the empty turn still ends the simulator's wait.
-      const replies =
+      const replies = await Promise.resolve(
         verdict === 'allowed'
-          ? await engine.handle(message)
+          ? engine.handle(message)
           : verdict === 'slowDown' && rateLimit
-            ? await rateLimit.slowDown(message)
-            : [];
+            ? rateLimit.slowDown(message)
+            : [],
+      ).finally(() => read);
       const sent = await messenger.send(message.phone, replies, message.id);
       if (sent && verdict === 'allowed') await rememberQuestion(message, replies, sent);
       if (message.acceptedAt && replies.length > 0) {
@@ -112,25 +124,57 @@ export function startWorkers({ inbox, engine, messenger, concurrency = 4, rateLi
     await (how === 'ack' ? inbox.ack(message) : inbox.retry(message));
   }
 
-  async function loop(): Promise<void> {
+  /** Resolves the claim loop's wait when a phone is freed (a message finished). */
+  let wake: (() => void) | undefined;
+  const handling = new Set<Promise<void>>();
+
+  /** Starts a message without waiting for it: phones are independent, a phone's own order is the inbox's lease. */
+  function start(message: InboundMessage): void {
+    inHand.set(message.id, message);
+    const task = withMessageContext(message, () => handleOne(message)).finally(() => {
+      handling.delete(task);
+      wake?.();
+    });
+    handling.add(task);
+  }
+
+  /** Until the inbox has work or a message in hand finishes, whichever is first. */
+  async function idle(waitForInbox: boolean): Promise<void> {
+    const freed = new Promise<void>((resolve) => {
+      wake = resolve;
+    });
+    await (waitForInbox ? Promise.race([freed, inbox.waitForWork(IDLE_WAIT_MS)]) : freed);
+    wake = undefined;
+  }
+
+  /**
+   * One loop claims for the whole process and keeps up to `concurrency` phones in hand: a message
+   * mostly waits (on WhatsApp, the calendar, the LLM), so how many are in flight, not how many
+   * loops there are, sets the throughput.
+   */
+  async function claimLoop(): Promise<void> {
     while (running) {
       try {
-        const message = await inbox.claim();
-        if (!message) {
-          await inbox.waitForWork(IDLE_WAIT_MS);
+        if (handling.size >= concurrency) {
+          await idle(false);
           continue;
         }
-        inHand.set(message.id, message);
-        await withMessageContext(message, () => handleOne(message));
+        const message = await inbox.claim();
+        if (!message) {
+          await idle(true);
+          continue;
+        }
+        start(message);
       } catch (error) {
         // The inbox itself failed (Redis unreachable): keep the loop alive and try again shortly.
         log.error({ event: 'inbox.unavailable', error: String(error) }, 'inbox failed; retrying');
         await new Promise((resolve) => setTimeout(resolve, IDLE_WAIT_MS));
       }
     }
+    while (handling.size > 0) await Promise.all(handling);
   }
 
-  const loops = Promise.all(Array.from({ length: concurrency }, loop));
+  const loops = claimLoop();
   return {
     /** Messages claimed and not yet finished. */
     get inFlight(): number {
@@ -149,6 +193,7 @@ export function startWorkers({ inbox, engine, messenger, concurrency = 4, rateLi
       const deadline = new Promise<'late'>((resolve) => {
         timer = setTimeout(() => resolve('late'), graceMs);
       });
+      wake?.();
       const outcome = await Promise.race([loops.then(() => 'done' as const), deadline]);
       clearTimeout(timer);
       if (outcome === 'done') return;
