@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { type Language, type ShopConfig, serviceById, shopToday } from '../../config/schema.ts';
+import { barberById, type Language, type ShopConfig, serviceById, shopToday } from '../../config/schema.ts';
 import type { AgendaEntry, ResolvedBlock, StaffContext, StaffNote } from '../../machines/staff.context.ts';
 import { pickedAppointment } from '../../machines/staff.machine.ts';
 import { localTime, longDate, shortDate } from './format.ts';
@@ -142,7 +142,13 @@ function agendaLines(context: StaffContext, shop: ShopConfig, copy: StaffCopy): 
   const line = (entry: AgendaEntry) => `• ${entryLine(entry, shop, context.language, copy, false)}`;
   const barbers = new Set(context.agenda.map((entry) => entry.barberId));
   if (context.role !== 'owner' || barbers.size <= 1) return context.agenda.map(line).join('\n');
+  // In the config's order, so each barber's group is where the owner last saw it.
+  const order = (id: string | undefined) => {
+    const at = shop.barbers.findIndex((barber) => barber.id === id);
+    return at === -1 ? shop.barbers.length : at;
+  };
   return [...barbers]
+    .sort((a, b) => order(a) - order(b))
     .map((barber) =>
       [
         copy.barberHeading(barberName(shop, barber)),
@@ -152,9 +158,14 @@ function agendaLines(context: StaffContext, shop: ShopConfig, copy: StaffCopy): 
     .join('\n\n');
 }
 
-/** A barber's name as the shop's staff list spells it, else their id. */
+/** A barber's name as the shop's barbers spell it, else as its staff list does, else their id. */
 function barberName(shop: ShopConfig, barberId: string | undefined): string {
-  return shop.staff.find((member) => member.barberId === barberId)?.name ?? barberId ?? shop.name;
+  return (
+    barberById(shop, barberId)?.name ??
+    shop.staff.find((member) => member.barberId === barberId)?.name ??
+    barberId ??
+    shop.name
+  );
 }
 
 function agendaRow(entry: AgendaEntry, shop: ShopConfig, language: Language, copy: StaffCopy) {

@@ -30,7 +30,13 @@ export function shopWith(changes: Partial<ShopConfig> = {}): ShopConfig {
  * cita wired as `npm start` wires it with WhatsApp, against the fake Graph API, with a shop that
  * has staff. `say`/`tap` post webhook payloads and answer the Cloud API messages their turn sent.
  */
-export function staffHarness(graph: FakeGraphApi, start: ReturnType<typeof citaPerTest>, config = shopWith()) {
+export function staffHarness(
+  graph: FakeGraphApi,
+  start: ReturnType<typeof citaPerTest>,
+  config = shopWith(),
+  /** The WhatsApp profile name of each phone that writes; "Carlos" for any other. */
+  names: Record<string, string> = {},
+) {
   const clock = fakeClock();
   const { messenger, turnDone } = turnTracking(graph.messenger());
   const cita = start({ shop: config, clock, adapters: { messenger } });
@@ -52,7 +58,7 @@ export function staffHarness(graph: FakeGraphApi, start: ReturnType<typeof citaP
     /** A text from `phone`; answers every Cloud API message sent meanwhile (to anyone). */
     say: (phone: string, text: string) => {
       const id = wamid();
-      return deliver(textMessage(phone, id, text), id);
+      return deliver(textMessage(phone, id, text, names[phone]), id);
     },
     tapButton: (phone: string, replyId: string, title = 'button') => {
       const id = wamid();
