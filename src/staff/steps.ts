@@ -47,10 +47,20 @@ export class NothingToBlock extends Error {}
 export function staffStepsFor(member: StaffMember, deps: StaffStepDependencies) {
   const { shop, clock, calendar } = deps;
 
-  /** Appointments this staff member sees: their own chair's (when bookings name one), or everyone's for the owner. */
+  // The owner's agenda comes a barber at a time, in the config's order, so its pages keep the groups together.
+  const chairOrder = (barberId: string | undefined) => {
+    const at = shop.barbers.findIndex((barber) => barber.id === barberId);
+    return member.role !== 'owner' || at === -1 ? shop.barbers.length : at;
+  };
+
+  /**
+   * Appointments this staff member sees, in the order the agenda lists them: their own chair's
+   * (when bookings name one), or everyone's for the owner.
+   */
   function theirs(appointments: (Appointment & { barberId?: string })[]): AgendaEntry[] {
     return appointments
       .filter((a) => member.role === 'owner' || !member.barberId || !a.barberId || a.barberId === member.barberId)
+      .sort((a, b) => chairOrder(a.barberId) - chairOrder(b.barberId) || a.start.localeCompare(b.start))
       .map((a) => ({
         id: a.id,
         serviceId: a.serviceId,

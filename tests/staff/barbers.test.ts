@@ -78,6 +78,11 @@ describe('the agenda of a shop with three barbers', () => {
     expect(ownerSees).toContain('*Lucía*\n• 11:00 · Ana · Corte de pelo');
     expect(ownerSees).toContain('*Marcos*\n• 12:00 · Bea · Corte de pelo');
     expect(rowsOf(owners, OWNER.phone)).toHaveLength(3);
+    // Each row names the barber, as the list shows no headings.
+    expect(ownerSees).toContain('10:00 Carlos Corte de pelo · Javi · +34600000001');
+    expect(ownerSees).toContain('12:00 Bea Corte de pelo · Marcos · +34600000003');
+    // A barber's rows need no name: they are all theirs.
+    expect(javiSees).toContain('10:00 Carlos Corte de pelo · +34600000001');
   });
 
   it("names each barber in the owner's agenda as the config does, even one with no staff phone", async () => {
