@@ -134,6 +134,30 @@ describe('notices in a shop with three barbers', () => {
   });
 });
 
+describe('a barber asking a customer to move', () => {
+  it('the customer moves it with the same barber on their own yes; that barber and the owner hear of it', async () => {
+    const h = await teamHarness();
+    await book(h, CARLOS, 'un corte con Lucía el jueves a las 10');
+    const agenda = await h.say(LUCIA.phone, 'agenda jueves');
+    await h.tapRow(LUCIA.phone, rowsOf(agenda, LUCIA.phone)[0]!);
+    const asked = await h.say(LUCIA.phone, 'pedir cambio');
+    expect(allShown(to(CARLOS, asked))).toContain(
+      'necesitamos cambiar tu cita (Corte de pelo, jueves 26 de noviembre 10:00)',
+    );
+    const [id] = optionIds(to(CARLOS, asked)).map((option) => option.split(':')[1]);
+
+    await h.tapButton(CARLOS, `MOVE_BOOKING:${id}`, 'Cambiar cita');
+    await h.say(CARLOS, 'el viernes a las 11');
+    const moved = await h.say(CARLOS, 'sí');
+    expect(allShown(to(CARLOS, moved))).toContain('¡Cita cambiada!');
+    expect(await h.cita.calendar.get(id!)).toMatchObject({ barberId: 'lucia', start: '2026-11-27T10:00:00.000Z' });
+    expect(STAFF.filter((member) => to(member.phone, moved).length > 0).map((member) => member.name)).toEqual([
+      'Paco',
+      'Lucía',
+    ]);
+  });
+});
+
 describe('blocked time in a shop with three barbers', () => {
   it("a barber's block is their own chair: customers still book the other barbers then", async () => {
     const h = await teamHarness();

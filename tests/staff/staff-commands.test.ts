@@ -293,6 +293,75 @@ describe('asking a customer to move their appointment', () => {
   });
 });
 
+describe("asking to move, in the customer's language and outside their window", () => {
+  async function askToMoveFromAgenda(h: Harness, day: string) {
+    const agenda = await h.say(OWNER.phone, `agenda ${day}`);
+    const row = optionIds(to(OWNER.phone, agenda)).find((id) => id.startsWith('PICK_APPOINTMENT:'))!;
+    await h.tapRow(OWNER.phone, row);
+    return { asked: await h.tapButton(OWNER.phone, 'ASK_TO_MOVE', 'Pedir cambio'), id: row.split(':')[1]! };
+  }
+
+  it('asks an English customer in English, and their "Cancel it" cancels only on their own yes', async () => {
+    const h = staffHarness(graph, start);
+    await h.say(OWNER.phone, 'hola');
+    await h.say(CARLOS, 'in english please');
+    await book(h, CARLOS, 'a haircut tomorrow at 10am', 'yes');
+    const { asked, id } = await askToMoveFromAgenda(h, 'mañana');
+    expect(allShown(to(CARLOS, asked))).toContain(
+      'we need to move your appointment (Haircut, Wednesday 25 November 10:00)',
+    );
+    expect(optionIds(to(CARLOS, asked))).toEqual([`MOVE_BOOKING:${id}`, `CANCEL_BOOKING:${id}`]);
+
+    await h.tapButton(CARLOS, `CANCEL_BOOKING:${id}`, 'Cancel it');
+    expect(await h.cita.calendar.get(id)).toBeDefined();
+    const cancelled = await h.say(CARLOS, 'yes');
+    expect(await h.cita.calendar.get(id)).toBeUndefined();
+    expect(allShown(to(OWNER.phone, cancelled))).toContain(
+      'Cita anulada: Corte de pelo, miércoles 25 de noviembre 10:00',
+    );
+  });
+
+  it('sends the approved template to a customer who has not written for a day; its button moves the appointment on their yes', async () => {
+    const h = staffHarness(graph, start);
+    await book(h, CARLOS, 'un corte el viernes a las 10');
+    h.clock.advance(25 * 60);
+    await h.say(OWNER.phone, 'hola');
+    const { asked, id } = await askToMoveFromAgenda(h, 'viernes');
+    const [told] = to(CARLOS, asked);
+    expect(told).toMatchObject({
+      type: 'template',
+      template: {
+        name: 'cita_move_request',
+        components: [
+          {
+            type: 'body',
+            parameters: [
+              { type: 'text', text: 'Corte de pelo' },
+              { type: 'text', text: 'viernes 27 de noviembre' },
+              { type: 'text', text: '10:00' },
+            ],
+          },
+          ...[`MOVE_BOOKING:${id}`, `CANCEL_BOOKING:${id}`].map((payload, index) => ({
+            type: 'button',
+            sub_type: 'quick_reply',
+            index: String(index),
+            parameters: [{ type: 'payload', payload }],
+          })),
+        ],
+      },
+    });
+    expect(allShown(to(OWNER.phone, asked))).toContain('Le he enviado el aviso de WhatsApp');
+
+    // WhatsApp sends a template's quick reply back as a "button" message carrying its payload.
+    const tapped = await h.tapTemplateButton(CARLOS, `MOVE_BOOKING:${id}`, 'Cambiar cita');
+    expect(allShown(to(CARLOS, tapped))).toContain('¿Qué día');
+    await h.say(CARLOS, 'el sábado a las 11');
+    expect((await h.cita.calendar.get(id))?.start).toBe('2026-11-27T09:00:00.000Z');
+    expect(allShown(to(CARLOS, await h.say(CARLOS, 'sí')))).toContain('¡Cita cambiada!');
+    expect((await h.cita.calendar.get(id))?.start).toBe('2026-11-28T10:00:00.000Z');
+  });
+});
+
 describe('handing a customer to a person and back', () => {
   it('after three messages in a row the bot cannot read, a person takes over', async () => {
     const h = staffHarness(graph, start);

@@ -7,6 +7,7 @@ import {
   APP_SECRET,
   buttonReply,
   listReply,
+  messagePayload,
   signedPost,
   textMessage,
   turnTracking,
@@ -63,6 +64,11 @@ export function staffHarness(
     tapButton: (phone: string, replyId: string, title = 'button') => {
       const id = wamid();
       return deliver(buttonReply(phone, id, replyId, title), id);
+    },
+    /** A quick-reply button of a template, as WhatsApp sends it back: its payload and its text. */
+    tapTemplateButton: (phone: string, payload: string, text: string) => {
+      const id = wamid();
+      return deliver(messagePayload(phone, id, { type: 'button', button: { payload, text } }), id);
     },
     tapRow: (phone: string, replyId: string, title = 'row') => {
       const id = wamid();
