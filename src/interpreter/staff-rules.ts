@@ -13,6 +13,10 @@ export interface StaffSituation {
   /** The options just shown, numbered in this order. */
   choices: { title: string; event: StaffEvent }[];
   accepts: ReadonlySet<StaffEventType>;
+  /** Who is writing: the owner may close the whole shop, a barber only their own chair. */
+  role?: 'owner' | 'barber';
+  /** The staff machine state the conversation rests in, e.g. "decidingBlock". */
+  step?: string;
 }
 
 // biome-ignore format: word lists read best several to a line

@@ -32,7 +32,7 @@ type Harness = ReturnType<typeof staffHarness>;
 
 /** Every staff phone writes once, so WhatsApp's 24-hour window lets cita write to each of them. */
 async function teamHarness(): Promise<Harness> {
-  const h = staffHarness(graph, start, team, NAMES);
+  const h = staffHarness(graph, start, team, { names: NAMES });
   for (const member of STAFF) await h.say(member.phone, 'hola');
   return h;
 }
@@ -86,7 +86,7 @@ describe('the agenda of a shop with three barbers', () => {
   });
 
   it("names each barber in the owner's agenda as the config does, even one with no staff phone", async () => {
-    const h = staffHarness(graph, start, { ...team, staff: [OWNER] }, NAMES);
+    const h = staffHarness(graph, start, { ...team, staff: [OWNER] }, { names: NAMES });
     await h.say(OWNER.phone, 'hola');
     await book(h, ANA, 'un corte con Lucía el jueves a las 10');
     await book(h, CARLOS, 'un corte con Javi el jueves a las 11');

@@ -1,5 +1,6 @@
 import { expect } from 'vitest';
 import type { ShopConfig, StaffMember } from '../../config/schema.ts';
+import type { Interpreter } from '../../src/interpreter/port.ts';
 import { createApp } from '../../src/server/app.ts';
 import { type citaPerTest, fakeClock, shop } from '../support/cita.ts';
 import type { CloudApiMessage, FakeGraphApi } from '../support/fake-graph-api.ts';
@@ -35,12 +36,19 @@ export function staffHarness(
   graph: FakeGraphApi,
   start: ReturnType<typeof citaPerTest>,
   config = shopWith(),
-  /** The WhatsApp profile name of each phone that writes; "Carlos" for any other. */
-  names: Record<string, string> = {},
+  {
+    names = {},
+    interpreter,
+  }: {
+    /** The WhatsApp profile name of each phone that writes; "Carlos" for any other. */
+    names?: Record<string, string>;
+    /** Rules then the LLM, say; the rule interpreter when absent. */
+    interpreter?: Interpreter;
+  } = {},
 ) {
   const clock = fakeClock();
   const { messenger, turnDone } = turnTracking(graph.messenger());
-  const cita = start({ shop: config, clock, adapters: { messenger } });
+  const cita = start({ shop: config, clock, adapters: { messenger, ...(interpreter && { interpreter }) } });
   const app = createApp(cita, { whatsapp: { appSecret: APP_SECRET, verifyToken: VERIFY_TOKEN } });
   let n = 0;
 
