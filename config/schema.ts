@@ -247,6 +247,21 @@ export const ShopConfig = z
     },
   )
   .superRefine((shop, issues) => {
+    if (shop.barbers.length === 0) return;
+    // A barber's phone without a chair would see everyone's agenda and close the whole shop.
+    shop.staff.forEach((member, i) => {
+      if (member.barberId === undefined ? member.role === 'owner' : barberById(shop, member.barberId)) return;
+      issues.addIssue({
+        code: 'custom',
+        message:
+          member.barberId === undefined
+            ? `${member.name} is a barber: set "barberId" to one of the shop's barbers (${shop.barbers.map((b) => b.id).join(', ')})`
+            : `"${member.barberId}" is not one of the shop's barbers (${shop.barbers.map((b) => b.id).join(', ')})`,
+        path: ['staff', i, 'barberId'],
+      });
+    });
+  })
+  .superRefine((shop, issues) => {
     for (const language of shop.languages.supported) {
       if (shop.reminders.template[language]) continue;
       issues.addIssue({

@@ -75,6 +75,8 @@ export interface StaffContext extends StaffInput {
   /** The day of the agenda shown. */
   date?: string;
   agenda: AgendaEntry[];
+  /** The page of the agenda shown (AGENDA_ROWS_PER_PAGE rows each), from 0. */
+  agendaPage: number;
   /** The appointment of the agenda being acted on. */
   pickedId?: string;
   block?: BlockRequest;

@@ -9,6 +9,8 @@ import { BookingId } from './events.ts';
 export const StaffEvent = z.discriminatedUnion('type', [
   /** "agenda", "agenda mañana", "agenda jueves": the appointments of one day. */
   z.object({ type: z.literal('SHOW_AGENDA'), date: CalendarDate }),
+  /** The agenda's "more" row: its next page (after the last, the first again). */
+  z.object({ type: z.literal('MORE_APPOINTMENTS') }),
   /** A row of the agenda: the appointment to act on. */
   z.object({ type: z.literal('PICK_APPOINTMENT'), appointmentId: BookingId }),
   /** Cancel the picked appointment on behalf of the shop (the customer is told). */

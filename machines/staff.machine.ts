@@ -12,7 +12,15 @@ import type {
 import type { StaffMachineEvent } from './staff.events.ts';
 
 /** Bump when a state is renamed or removed: older saved staff conversations then start afresh. */
-export const STAFF_MACHINE_VERSION = 1;
+export const STAFF_MACHINE_VERSION = 2;
+
+/** Appointments per page of the agenda: WhatsApp lists hold 10 rows, and one is "more". */
+export const AGENDA_ROWS_PER_PAGE = 9;
+
+/** How many pages the agenda shown takes (one, however empty). */
+export function agendaPages(context: Pick<StaffContext, 'agenda'>): number {
+  return Math.max(1, Math.ceil(context.agenda.length / AGENDA_ROWS_PER_PAGE));
+}
 
 function engineProvides(name: string): never {
   throw new Error(`${name} is provided by the engine with staffMachine.provide()`);
@@ -69,6 +77,7 @@ export const staffMachine = setup({
   guards: {
     isInAgenda: ({ context, event }) =>
       event.type === 'PICK_APPOINTMENT' && context.agenda.some((entry) => entry.id === event.appointmentId),
+    agendaHasPages: ({ context }) => agendaPages(context) > 1,
     nothingInside: ({ event }) =>
       'output' in event && (event.output as { affected: AgendaEntry[] }).affected.length === 0,
   },
@@ -84,8 +93,15 @@ export const staffMachine = setup({
         : {},
     ),
     leaveAlone: assign(leftAlone),
-    rememberDate: assign(({ event }) => (event.type === 'SHOW_AGENDA' ? { date: event.date } : {})),
-    keepAgenda: assign(({ event }) => ('output' in event ? { agenda: event.output as AgendaEntry[] } : {})),
+    rememberDate: assign(({ event }) => (event.type === 'SHOW_AGENDA' ? { date: event.date, agendaPage: 0 } : {})),
+    // The day read again after a cancellation stays on its page, or the last one if it has shrunk.
+    keepAgenda: assign(({ context, event }) => {
+      if (!('output' in event)) return {};
+      const agenda = event.output as AgendaEntry[];
+      return { agenda, agendaPage: Math.min(context.agendaPage, agendaPages({ agenda }) - 1) };
+    }),
+    // Past the last page the agenda starts again from the first.
+    turnAgendaPage: assign(({ context }) => ({ agendaPage: (context.agendaPage + 1) % agendaPages(context) })),
     pickAppointment: assign(({ event }) =>
       event.type === 'PICK_APPOINTMENT' ? { pickedId: event.appointmentId } : {},
     ),
@@ -105,7 +121,7 @@ export const staffMachine = setup({
   },
 }).createMachine({
   id: 'staff',
-  context: ({ input }) => ({ ...input, ...leftAlone, agenda: [], notes: [] }),
+  context: ({ input }) => ({ ...input, ...leftAlone, agenda: [], agendaPage: 0, notes: [] }),
   initial: 'menu',
   // Commands work from any step: the staff member is never stuck in a question.
   on: {
@@ -135,10 +151,11 @@ export const staffMachine = setup({
       },
     },
 
-    /** The day's appointments, one row each: tapping one acts on it. */
+    /** The day's appointments, one row each, a page at a time: tapping one acts on it. */
     showingAgenda: {
       on: {
         PICK_APPOINTMENT: { guard: 'isInAgenda', target: 'choosingAction', actions: 'pickAppointment' },
+        MORE_APPOINTMENTS: { guard: 'agendaHasPages', actions: 'turnAgendaPage' },
         BACK: { target: 'menu', actions: 'leaveAlone' },
       },
     },

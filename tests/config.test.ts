@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -48,5 +48,25 @@ describe('services in the shop config', () => {
       services: [{ ...first, category: { es: 'Cortes de pelo clásicos y modernos', en: 'Haircuts' } }, ...rest],
     });
     expect(() => loadShopConfig(path)).toThrow(/services\[0\]\.category\.es/);
+  });
+});
+
+describe('staff phones in a shop with barbers', () => {
+  const team = () => JSON.parse(readFileSync(new URL('../config/barbershop-team.json', import.meta.url), 'utf8'));
+
+  it("stops start-up at a barber's phone with no chair, or with a chair the shop does not have", () => {
+    const owner = { phone: '34611000001', name: 'Paco', role: 'owner' };
+    expect(() =>
+      loadShopConfig(configFile({ ...team(), staff: [owner, { phone: '34611000011', name: 'Javi', role: 'barber' }] })),
+    ).toThrow(
+      /Javi is a barber: set "barberId" to one of the shop's barbers \(javi, lucia, marcos\)[\s\S]*staff\[1\]\.barberId/,
+    );
+    expect(() =>
+      loadShopConfig(
+        configFile({ ...team(), staff: [{ phone: '34611000011', name: 'Luis', role: 'barber', barberId: 'luis' }] }),
+      ),
+    ).toThrow(/"luis" is not one of the shop's barbers/);
+    // An owner who does not cut has no chair.
+    expect(loadShopConfig(configFile({ ...team(), staff: [owner] })).staff).toHaveLength(1);
   });
 });

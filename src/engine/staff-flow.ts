@@ -3,6 +3,8 @@ import type { ShopConfig, StaffMember } from '../../config/schema.ts';
 import type { AgendaEntry, BlockRequest, Delivery, ResolvedBlock } from '../../machines/staff.context.ts';
 import { STAFF_EVENT_TYPES, type StaffEvent, type StaffEventType } from '../../machines/staff.events.ts';
 import { STAFF_MACHINE_VERSION, staffMachine } from '../../machines/staff.machine.ts';
+import type { Interpreter } from '../interpreter/port.ts';
+import { MAX_TEXT_LENGTH, READING_TIMEOUT_MS, withinTime } from '../interpreter/read-message.ts';
 import { readStaffRules, type StaffSituation } from '../interpreter/staff-rules.ts';
 import { staffEventFromReplyId } from '../messages/staff-reply-ids.ts';
 import { renderStaffReplies, staffStepView } from '../messages/staff-views.ts';
@@ -13,7 +15,10 @@ import { restoreActor, settle, stateName } from './actors.ts';
 import type { FlowDependencies, FlowTurn } from './flow.ts';
 import type { InboundMessage, StoredConversation } from './ports.ts';
 
-export interface StaffFlowDependencies extends StaffStepDependencies, FlowDependencies {}
+export interface StaffFlowDependencies extends StaffStepDependencies, FlowDependencies {
+  /** Reads the staff text the staff rules could not, when it can (the LLM, when configured). */
+  interpreter: Interpreter;
+}
 
 type StaffSnapshot = SnapshotFrom<typeof staffMachine>;
 
@@ -74,7 +79,11 @@ export async function staffTurn(
     });
     // A reaction from a staff phone asks nothing of the staff machine.
     if (content.kind === 'reaction') return { ...turn([]), ignored: true };
-    const events = readStaffMessage(content, staffSituationOf(actor.getSnapshot(), shop, clock()));
+    const events = await readStaffMessage(
+      content,
+      staffSituationOf(actor.getSnapshot(), shop, clock()),
+      deps.interpreter,
+    );
     // Staff commands are typed or tapped: a voice note, photo or location is not one.
     if (content.kind === 'unsupported' || content.kind === 'voice') {
       remarks.push(COPY[actor.getSnapshot().context.language].remarks.unsupported);
@@ -94,15 +103,26 @@ export async function staffTurn(
   }
 }
 
-/** A tap is its event; text goes to the staff rules; a tap on an id cita never sent is read as its title. */
-function readStaffMessage(content: InboundMessage['content'], situation: StaffSituation): StaffEvent[] {
+/**
+ * A tap is its event; text goes to the staff rules, and what they cannot read to the LLM when one
+ * is configured, as a customer's does; a tap on an id cita never sent is read as its title.
+ */
+async function readStaffMessage(
+  content: InboundMessage['content'],
+  situation: StaffSituation,
+  interpreter: StaffFlowDependencies['interpreter'],
+): Promise<StaffEvent[]> {
   if (content.kind === 'reply') {
     const event = staffEventFromReplyId(content.replyId);
     if (event) return [event];
-    return content.title ? readStaffRules(content.title, situation) : [];
+    return content.title ? readStaffMessage({ kind: 'text', text: content.title }, situation, interpreter) : [];
   }
-  if (content.kind === 'text') return readStaffRules(content.text.slice(0, 1000), situation);
-  return [];
+  if (content.kind !== 'text') return [];
+  const text = content.text.trim();
+  if (text.length > MAX_TEXT_LENGTH) return [];
+  const events = readStaffRules(text, situation);
+  if (events.length > 0 || text.length === 0 || !interpreter.interpretStaff) return events;
+  return withinTime(interpreter.interpretStaff(text, situation), READING_TIMEOUT_MS);
 }
 
 function staffSituationOf(snapshot: StaffSnapshot, shop: ShopConfig, now: Date): StaffSituation {
@@ -113,7 +133,15 @@ function staffSituationOf(snapshot: StaffSnapshot, shop: ShopConfig, now: Date):
       return event ? [{ title, event }] : [];
     },
   );
-  return { shop, now, language: context.language, choices, accepts: acceptedStaffEvents(snapshot) };
+  return {
+    shop,
+    now,
+    language: context.language,
+    choices,
+    accepts: acceptedStaffEvents(snapshot),
+    role: context.role,
+    step: String(snapshot.value),
+  };
 }
 
 /** The staff event types the current state has a transition for. */

@@ -86,9 +86,9 @@ export async function readMessage(
 }
 
 /** The interpreter's events, or none when it takes longer than `ms` (it is left to finish on its own). */
-async function withinTime(reading: Promise<CustomerEvent[]>, ms: number): Promise<CustomerEvent[]> {
+export async function withinTime<E>(reading: Promise<E[]>, ms: number): Promise<E[]> {
   let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<CustomerEvent[]>((resolve) => {
+  const late = new Promise<E[]>((resolve) => {
     timer = setTimeout(() => {
       log.warn({ event: 'interpreter.too_slow', ms }, 'reading the message took too long; asking again');
       resolve([]);

@@ -13,6 +13,10 @@ export interface StaffSituation {
   /** The options just shown, numbered in this order. */
   choices: { title: string; event: StaffEvent }[];
   accepts: ReadonlySet<StaffEventType>;
+  /** Who is writing: the owner may close the whole shop, a barber only their own chair. */
+  role?: 'owner' | 'barber';
+  /** The staff machine state the conversation rests in, e.g. "decidingBlock". */
+  step?: string;
 }
 
 // biome-ignore format: word lists read best several to a line
@@ -29,6 +33,8 @@ const WORDS = {
   cancel: ['anular', 'anula', 'anulala', 'cancelar', 'cancela', 'cancelala', 'cancel', 'cancel it', 'anular y avisar'],
   move: ['cambiar', 'cambiala', 'mover', 'muevela', 'pedir cambio', 'que la cambie', 'move', 'move it', 'ask to move',
     'reschedule'],
+  more: ['mas', 'mas citas', 'siguientes', 'ver mas', 'mas abajo', 'more', 'more appointments', 'next', 'next page',
+    'volver al principio', 'desde el principio', 'back to the start', 'from the start'],
   keep: ['mantener', 'mantenlas', 'mantenerlas', 'dejalas', 'keep', 'keep them'],
   help: ['ayuda', 'help', 'menu', 'hola', 'buenas', 'hello', 'hi', 'que puedes hacer'],
 } as const;
@@ -96,6 +102,7 @@ export function readStaffRules(text: string, situation: StaffSituation): StaffEv
     if (accepts.has('CANCEL_APPOINTMENT')) return [{ type: 'CANCEL_APPOINTMENT' }];
     if (accepts.has('CANCEL_APPOINTMENTS')) return [{ type: 'CANCEL_APPOINTMENTS' }];
   }
+  if (findPhrase(folded, WORDS.more) && accepts.has('MORE_APPOINTMENTS')) return [{ type: 'MORE_APPOINTMENTS' }];
   if (findPhrase(folded, WORDS.move) && accepts.has('ASK_TO_MOVE')) return [{ type: 'ASK_TO_MOVE' }];
   if (findPhrase(folded, WORDS.keep) && accepts.has('KEEP_APPOINTMENTS')) return [{ type: 'KEEP_APPOINTMENTS' }];
   if ((YES as readonly string[]).includes(folded) && accepts.has('CONFIRM')) return [{ type: 'CONFIRM' }];

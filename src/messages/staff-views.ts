@@ -1,11 +1,11 @@
 import { DateTime } from 'luxon';
-import { type Language, type ShopConfig, serviceById, shopToday } from '../../config/schema.ts';
+import { barberById, type Language, type ShopConfig, serviceById, shopToday } from '../../config/schema.ts';
 import type { AgendaEntry, ResolvedBlock, StaffContext, StaffNote } from '../../machines/staff.context.ts';
-import { pickedAppointment } from '../../machines/staff.machine.ts';
+import { AGENDA_ROWS_PER_PAGE, agendaPages, pickedAppointment } from '../../machines/staff.machine.ts';
 import { localTime, longDate, shortDate } from './format.ts';
 import { STAFF_COPY, type StaffCopy } from './staff-copy.ts';
 import { staffReplyIdFor } from './staff-reply-ids.ts';
-import { LIMITS, type OutboundMessage, shorten } from './whatsapp.ts';
+import { LIMITS, type ListRow, type OutboundMessage, shorten } from './whatsapp.ts';
 
 /** A staff conversation as its views see it. */
 export interface StaffConversation {
@@ -42,15 +42,30 @@ export const STAFF_VIEWS = {
         buttons: [{ id: staffReplyIdFor({ type: 'BACK' }), title: copy.buttons.back }],
       };
     }
+    const pages = agendaPages(context);
+    const first = context.agendaPage * AGENDA_ROWS_PER_PAGE;
+    const page = context.agenda.slice(first, first + AGENDA_ROWS_PER_PAGE);
+    const rows: ListRow[] = page.map((entry) => agendaRow(entry, context, shop, copy));
+    // A day of one page is read whole; past that, the body lists the rows it comes with.
+    let lines = agendaLines(page, context, shop, copy);
+    if (pages > 1) {
+      const total = context.agenda.length;
+      lines = `${copy.agendaPage(first + 1, first + page.length, total)}\n${lines}`;
+      const last = context.agendaPage === pages - 1;
+      const next = first + AGENDA_ROWS_PER_PAGE;
+      rows.push({
+        id: staffReplyIdFor({ type: 'MORE_APPOINTMENTS' }),
+        title: last ? copy.buttons.firstAppointments : copy.buttons.moreAppointments,
+        description: last
+          ? copy.buttons.firstAppointmentsDescription
+          : copy.buttons.moreAppointmentsDescription(next + 1, Math.min(next + AGENDA_ROWS_PER_PAGE, total)),
+      });
+    }
     return {
       kind: 'list',
-      body: shorten(copy.agenda(day, agendaLines(context, shop, copy)), LIMITS.interactiveBody),
+      body: shorten(copy.agenda(day, lines), LIMITS.interactiveBody),
       button: copy.buttons.appointments,
-      sections: [
-        {
-          rows: context.agenda.slice(0, LIMITS.listRows).map((entry) => agendaRow(entry, shop, context.language, copy)),
-        },
-      ],
+      sections: [{ rows }],
     };
   },
   choosingAction: ({ context }, shop, copy) => ({
@@ -138,36 +153,44 @@ function staffNoteText(note: StaffNote, context: StaffContext, copy: StaffCopy):
  * The day's appointments in order; the owner's grouped by barber (a shop without barbers in its
  * config is one chair, one group).
  */
-function agendaLines(context: StaffContext, shop: ShopConfig, copy: StaffCopy): string {
+function agendaLines(entries: AgendaEntry[], context: StaffContext, shop: ShopConfig, copy: StaffCopy): string {
   const line = (entry: AgendaEntry) => `• ${entryLine(entry, shop, context.language, copy, false)}`;
-  const barbers = new Set(context.agenda.map((entry) => entry.barberId));
-  if (context.role !== 'owner' || barbers.size <= 1) return context.agenda.map(line).join('\n');
-  return [...barbers]
-    .map((barber) =>
-      [
-        copy.barberHeading(barberName(shop, barber)),
-        ...context.agenda.filter((e) => e.barberId === barber).map(line),
-      ].join('\n'),
-    )
-    .join('\n\n');
+  if (!groupedByBarber(context)) return entries.map(line).join('\n');
+  // The agenda comes a barber at a time (src/staff/steps.ts), so a page holds whole groups or parts of them.
+  const barbers = [...new Set(entries.map((entry) => entry.barberId))];
+  const group = (barber: string | undefined) => [
+    copy.barberHeading(barberName(shop, barber)),
+    ...entries.filter((e) => e.barberId === barber).map(line),
+  ];
+  return barbers.map((barber) => group(barber).join('\n')).join('\n\n');
 }
 
-/** A barber's name as the shop's staff list spells it, else their id. */
+/** The owner's agenda of a day when more than one barber has appointments. */
+function groupedByBarber(context: StaffContext): boolean {
+  return context.role === 'owner' && new Set(context.agenda.map((entry) => entry.barberId)).size > 1;
+}
+
+/** A barber's name as the shop's barbers spell it, else as its staff list does, else their id. */
 function barberName(shop: ShopConfig, barberId: string | undefined): string {
-  return shop.staff.find((member) => member.barberId === barberId)?.name ?? barberId ?? shop.name;
+  return (
+    barberById(shop, barberId)?.name ??
+    shop.staff.find((member) => member.barberId === barberId)?.name ??
+    barberId ??
+    shop.name
+  );
 }
 
-function agendaRow(entry: AgendaEntry, shop: ShopConfig, language: Language, copy: StaffCopy) {
+/** One appointment's row; the owner's name the barber too, when the day has several. */
+function agendaRow(entry: AgendaEntry, context: StaffContext, shop: ShopConfig, copy: StaffCopy): ListRow {
+  const service = serviceById(shop, entry.serviceId)?.name[context.language] ?? entry.serviceId;
+  const barber = groupedByBarber(context) ? ` · ${barberName(shop, entry.barberId)}` : '';
   return {
     id: staffReplyIdFor({ type: 'PICK_APPOINTMENT', appointmentId: entry.id }),
     title: shorten(
       `${localTime(entry.start, shop.timezone)} ${entry.customerName ?? copy.unknownCustomer}`,
       LIMITS.rowTitle,
     ),
-    description: shorten(
-      `${serviceById(shop, entry.serviceId)?.name[language] ?? entry.serviceId} · +${entry.phone}`,
-      LIMITS.rowDescription,
-    ),
+    description: shorten(`${service}${barber} · +${entry.phone}`, LIMITS.rowDescription),
   };
 }
 

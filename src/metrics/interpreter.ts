@@ -6,20 +6,30 @@ import { log } from '../log.ts';
  * long it took. Types only: payloads and the text stay out of the logs.
  */
 export function loggedInterpreter(interpreter: Interpreter): Interpreter {
+  async function logged<E extends { type: string }>(
+    machine: 'booking' | 'staff',
+    step: string | undefined,
+    read: () => Promise<E[]>,
+  ): Promise<E[]> {
+    const started = performance.now();
+    const events = await read();
+    log.debug(
+      {
+        event: 'interpreter.read',
+        machine,
+        step,
+        events: events.map((event) => event.type),
+        ms: Math.round(performance.now() - started),
+      },
+      'message read',
+    );
+    return events;
+  }
   return {
-    async interpret(text, situation) {
-      const started = performance.now();
-      const events = await interpreter.interpret(text, situation);
-      log.debug(
-        {
-          event: 'interpreter.read',
-          step: situation.step,
-          events: events.map((event) => event.type),
-          ms: Math.round(performance.now() - started),
-        },
-        'message read',
-      );
-      return events;
-    },
+    interpret: (text, situation) => logged('booking', situation.step, () => interpreter.interpret(text, situation)),
+    ...(interpreter.interpretStaff && {
+      interpretStaff: (text, situation) =>
+        logged('staff', situation.step, () => interpreter.interpretStaff!(text, situation)),
+    }),
   };
 }

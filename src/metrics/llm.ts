@@ -54,8 +54,12 @@ export class PrometheusLlmMetrics extends LlmMetrics {
 
 /** Times the LLM's attempts (see PrometheusLlmMetrics): wrap the LLM interpreter, not the rules before it. */
 export function timedLlm(llm: Interpreter): Interpreter {
+  const timed = <R>(read: () => Promise<R>) => attemptStart.run({ at: performance.now() }, read);
   return {
-    interpret: (text, situation) => attemptStart.run({ at: performance.now() }, () => llm.interpret(text, situation)),
+    interpret: (text, situation) => timed(() => llm.interpret(text, situation)),
+    ...(llm.interpretStaff && {
+      interpretStaff: (text, situation) => timed(() => llm.interpretStaff!(text, situation)),
+    }),
   };
 }
 

@@ -6,7 +6,7 @@ import { openingHoursOn, type ShopConfig, type StaffMember, shopToday } from '..
 import { BUSY } from '../../machines/booking.machine.ts';
 import type { AgendaEntry, BlockRequest } from '../../machines/staff.context.ts';
 import { StaffEvent, type StaffMachineEvent } from '../../machines/staff.events.ts';
-import { staffMachine } from '../../machines/staff.machine.ts';
+import { AGENDA_ROWS_PER_PAGE, staffMachine } from '../../machines/staff.machine.ts';
 import { CalendarUnavailable, type InboundMessage } from '../engine/ports.ts';
 import { acceptedStaffEvents } from '../engine/staff-flow.ts';
 import { readStaffRules, type StaffSituation } from '../interpreter/staff-rules.ts';
@@ -36,6 +36,8 @@ export interface StaffScenario {
   customer: { phone: string; name: string };
   /** The customer's appointment, as the agenda lists it: the next open day at 11:00. */
   entry: AgendaEntry;
+  /** A day of more appointments than a WhatsApp list holds: the entry, then more every 15 minutes. */
+  fullDay: AgendaEntry[];
   openDay: string;
   closedDay: string;
   foreignAppointmentId: string;
@@ -60,19 +62,31 @@ export function staffScenarioFor(base: ShopConfig, now: string = SCENARIO_NOW): 
   const service = shop.services[0]!;
   const start = DateTime.fromISO(`${openDay}T11:00`, { zone: shop.timezone });
   const customer = { phone: '34600000043', name: 'Carlos' };
+  const entry: AgendaEntry = {
+    id: 'qastaffappointment00000000000000',
+    serviceId: service.id,
+    start: start.toUTC().toISO()!,
+    end: start.plus({ minutes: service.durationMinutes }).toUTC().toISO()!,
+    phone: customer.phone,
+    customerName: customer.name,
+  };
+  const later = (i: number): AgendaEntry => {
+    const at = start.plus({ minutes: 15 * i });
+    return {
+      ...entry,
+      id: `qastafffull${String(i).padStart(21, '0')}`,
+      start: at.toUTC().toISO()!,
+      end: at.plus({ minutes: service.durationMinutes }).toUTC().toISO()!,
+      phone: `3460000${String(100 + i).padStart(4, '0')}`,
+    };
+  };
   return {
     shop,
     now,
     member,
     customer,
-    entry: {
-      id: 'qastaffappointment00000000000000',
-      serviceId: service.id,
-      start: start.toUTC().toISO()!,
-      end: start.plus({ minutes: service.durationMinutes }).toUTC().toISO()!,
-      phone: customer.phone,
-      customerName: customer.name,
-    },
+    entry,
+    fullDay: [entry, ...Array.from({ length: AGENDA_ROWS_PER_PAGE }, (_, i) => later(i + 1))],
     openDay,
     closedDay,
     foreignAppointmentId: 'qanotinagenda0000000000000000000',
@@ -99,6 +113,7 @@ const down = (what: string): Error => new CalendarUnavailable(`the QA world has 
 /** Payloads worth trying per event type; `satisfies` makes a new staff event a compile error here. */
 const PAYLOADS = {
   SHOW_AGENDA: (_s, { openDay }) => [{ type: 'SHOW_AGENDA', date: openDay }],
+  MORE_APPOINTMENTS: () => [{ type: 'MORE_APPOINTMENTS' }],
   PICK_APPOINTMENT: ({ context }, { foreignAppointmentId }) => [
     ...context.agenda.map((entry) => ({ type: 'PICK_APPOINTMENT' as const, appointmentId: entry.id })),
     { type: 'PICK_APPOINTMENT', appointmentId: foreignAppointmentId },
@@ -132,9 +147,10 @@ type Row =
 /** What each staff actor can answer, and how the world makes it so. */
 // biome-ignore lint/suspicious/noExplicitAny: each row reads the input its own actor is invoked with.
 const OUTCOMES: Record<string, (input: any, scenario: StaffScenario) => Row[]> = {
-  findAgenda: (_input: { date: string }, { entry }) => [
+  findAgenda: (_input: { date: string }, { entry, fullDay }) => [
     { output: [entry], label: 'one appointment', arrange: { kind: 'appointments', entries: [entry] } },
     { output: [], label: 'no appointments', arrange: { kind: 'appointments', entries: [] } },
+    { output: fullDay, label: 'a full day', arrange: { kind: 'appointments', entries: fullDay } },
     { error: down('the calendar'), label: 'calendar down', arrange: { kind: 'calendarDown' } },
   ],
   // The customer never wrote: outside their window, the template it is.
@@ -259,6 +275,8 @@ function phrasesFor(event: StaffEvent): string[] {
       return ['pedir cambio', 'ask to move'];
     case 'HELP':
       return ['ayuda', 'help'];
+    case 'MORE_APPOINTMENTS':
+      return ['más citas', 'more'];
     default:
       return [];
   }

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
-import { openingHoursOn, type ShopConfig, type StaffMember } from '../../config/schema.ts';
+import { barberById, barberHours, openingHoursOn, type ShopConfig, type StaffMember } from '../../config/schema.ts';
 import { WITH_STAFF } from '../../machines/booking.machine.ts';
 import type { AgendaEntry, BlockRequest, Delivery, ResolvedBlock } from '../../machines/staff.context.ts';
 import { searchWindow } from '../availability/slots.ts';
@@ -47,10 +47,20 @@ export class NothingToBlock extends Error {}
 export function staffStepsFor(member: StaffMember, deps: StaffStepDependencies) {
   const { shop, clock, calendar } = deps;
 
-  /** Appointments this staff member sees: their own chair's (when bookings name one), or everyone's for the owner. */
+  // The owner's agenda comes a barber at a time, in the config's order, so its pages keep the groups together.
+  const chairOrder = (barberId: string | undefined) => {
+    const at = shop.barbers.findIndex((barber) => barber.id === barberId);
+    return member.role !== 'owner' || at === -1 ? shop.barbers.length : at;
+  };
+
+  /**
+   * Appointments this staff member sees, in the order the agenda lists them: their own chair's
+   * (when bookings name one), or everyone's for the owner.
+   */
   function theirs(appointments: (Appointment & { barberId?: string })[]): AgendaEntry[] {
     return appointments
       .filter((a) => member.role === 'owner' || !member.barberId || !a.barberId || a.barberId === member.barberId)
+      .sort((a, b) => chairOrder(a.barberId) - chairOrder(b.barberId) || a.start.localeCompare(b.start))
       .map((a) => ({
         id: a.id,
         serviceId: a.serviceId,
@@ -95,9 +105,18 @@ export function staffStepsFor(member: StaffMember, deps: StaffStepDependencies) 
     return tellCustomer('moveRequest', appointment, deps);
   }
 
+  /** The chair a block is for: the owner closing the shop, or the staff member's own (the shop's in a one-chair shop). */
+  function chairOf(wholeShop: boolean): string | undefined {
+    return wholeShop && member.role === 'owner' ? undefined : member.barberId;
+  }
+
   async function checkBlock({ request }: { request: BlockRequest }) {
-    const block = resolveBlock(request, shop);
-    const affected = theirs(await calendar.between(block));
+    const barberId = chairOf(request.wholeShop === true);
+    const block = resolveBlock(request, shop, barberId);
+    // What the block would clash with is that chair's, whatever the staff member may see.
+    const affected = theirs(await calendar.between(block)).filter(
+      (entry) => barberId === undefined || entry.barberId === undefined || entry.barberId === barberId,
+    );
     return { block, affected };
   }
 
@@ -110,7 +129,7 @@ export function staffStepsFor(member: StaffMember, deps: StaffStepDependencies) 
     wholeShop: boolean;
     cancel: string[];
   }) {
-    const barberId = wholeShop ? undefined : member.barberId;
+    const barberId = chairOf(wholeShop);
     await calendar.block({
       id: blockIdFor(block, barberId),
       start: block.start,
@@ -153,11 +172,12 @@ export function staffStepsFor(member: StaffMember, deps: StaffStepDependencies) 
 }
 
 /**
- * The asked-for time within the day's opening hours: no "from" is opening time, no "to" closing
- * time. Throws NothingToBlock when the shop is not open at all in it.
+ * The asked-for time within the day's opening hours (the barber's own, for one chair): no "from"
+ * is opening time, no "to" closing time. Throws NothingToBlock when the chair is not open at all in it.
  */
-export function resolveBlock(request: BlockRequest, shop: ShopConfig): ResolvedBlock {
-  const hours = openingHoursOn(shop, request.date);
+export function resolveBlock(request: BlockRequest, shop: ShopConfig, barberId?: string): ResolvedBlock {
+  const barber = barberById(shop, barberId);
+  const hours = openingHoursOn(barber ? barberHours(shop, barber) : shop, request.date);
   if (hours.length === 0) throw new NothingToBlock(`closed on ${request.date}`);
   const from = request.from ?? hours[0]!.from;
   const to = request.to ?? hours.at(-1)!.to;

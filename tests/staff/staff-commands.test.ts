@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { citaPerTest, stateOf } from '../support/cita.ts';
-import { type FakeGraphApi, startFakeGraphApi } from '../support/fake-graph-api.ts';
+import { type CloudApiMessage, type FakeGraphApi, startFakeGraphApi } from '../support/fake-graph-api.ts';
 import {
   ACCESS_TOKEN,
   ANA,
@@ -56,6 +56,96 @@ describe('the agenda', () => {
     }
     const thursday = allShown(await h.say(BARBER.phone, 'agenda jueves'));
     expect(thursday).toContain('El jueves 26 de noviembre no hay citas');
+  });
+});
+
+describe('a day of more appointments than a WhatsApp list holds', () => {
+  /** Twelve customers on Wednesday, every 30 minutes from 10:00, written straight into the calendar. */
+  async function fullWednesday(h: Harness) {
+    for (let i = 0; i < 12; i++) {
+      const start = new Date(Date.parse('2026-11-25T09:00:00.000Z') + i * 30 * 60_000);
+      await h.cita.calendar.create({
+        id: `agendafull${String(i).padStart(4, '0')}`,
+        serviceId: 'corte',
+        serviceName: 'Corte de pelo',
+        phone: `346000001${String(i).padStart(2, '0')}`,
+        customerName: `Cliente ${i + 1}`,
+        start: start.toISOString(),
+        end: new Date(start.getTime() + 30 * 60_000).toISOString(),
+      });
+    }
+  }
+  const rows = (messages: CloudApiMessage[]) =>
+    messages.flatMap((m) =>
+      m.type === 'interactive' && m.interactive.type === 'list'
+        ? m.interactive.action.sections.flatMap((section) => section.rows)
+        : [],
+    );
+
+  it('shows nine appointments a page and a row for the next, then the rest and a row back to the start', async () => {
+    const h = staffHarness(graph, start);
+    await fullWednesday(h);
+    const first = to(OWNER.phone, await h.say(OWNER.phone, 'agenda mañana'));
+    expect(rows(first)).toHaveLength(10);
+    expect(
+      rows(first)
+        .slice(0, 9)
+        .map((row) => row.title),
+    ).toEqual(
+      ['10:00', '10:30', '11:00', '11:30', '12:00', '12:30', '13:00', '13:30', '14:00'].map(
+        (time, i) => `${time} Cliente ${i + 1}`,
+      ),
+    );
+    expect(rows(first)[9]).toMatchObject({
+      id: 'MORE_APPOINTMENTS',
+      title: 'Más citas',
+      description: 'Ver de la 10 a la 12',
+    });
+    const body = allShown(first);
+    expect(body).toContain('Citas 1–9 de 12:');
+    expect(body).toContain('• 14:00 · Cliente 9');
+    expect(body).not.toContain('14:30');
+
+    const second = to(OWNER.phone, await h.tapRow(OWNER.phone, 'MORE_APPOINTMENTS', 'Más citas'));
+    expect(rows(second).map((row) => row.title)).toEqual([
+      '14:30 Cliente 10',
+      '15:00 Cliente 11',
+      '15:30 Cliente 12',
+      'Volver al principio',
+    ]);
+    expect(allShown(second)).toContain('Citas 10–12 de 12:');
+
+    // A row of the second page acts on its appointment; back from it is the same page.
+    await h.tapRow(OWNER.phone, rows(second)[1]!.id);
+    expect(allShown(await h.say(OWNER.phone, 'volver'))).toContain('Citas 10–12 de 12:');
+    // Typed, past the last page: the first again.
+    const again = to(OWNER.phone, await h.say(OWNER.phone, 'más'));
+    expect(rows(again)[0]!.title).toBe('10:00 Cliente 1');
+  });
+
+  it('keeps the page after cancelling one of its appointments, or the last page if the day shrank to it', async () => {
+    const h = staffHarness(graph, start);
+    await fullWednesday(h);
+    await h.say(OWNER.phone, 'agenda mañana');
+    const second = to(OWNER.phone, await h.say(OWNER.phone, 'más citas'));
+    await h.tapRow(OWNER.phone, rows(second)[0]!.id);
+    await h.tapButton(OWNER.phone, 'CANCEL_APPOINTMENT');
+    const after = to(OWNER.phone, await h.tapButton(OWNER.phone, 'CONFIRM'));
+    expect(allShown(after)).toContain('Citas 10–11 de 11:');
+    expect(rows(after).map((row) => row.title)).toEqual([
+      '15:00 Cliente 11',
+      '15:30 Cliente 12',
+      'Volver al principio',
+    ]);
+  });
+
+  it('a day that fits one list has no paging row', async () => {
+    const h = staffHarness(graph, start);
+    await book(h, CARLOS, 'un corte mañana a las 10');
+    const shown = to(OWNER.phone, await h.say(OWNER.phone, 'agenda mañana'));
+    expect(optionIds(shown)).not.toContain('MORE_APPOINTMENTS');
+    expect(allShown(shown)).not.toContain('Citas 1');
+    expect(allShown(to(OWNER.phone, await h.say(OWNER.phone, 'más')))).toContain('No te he entendido');
   });
 });
 
@@ -200,6 +290,75 @@ describe('asking a customer to move their appointment', () => {
     expect(allShown(to(OWNER.phone, moved))).toContain(
       'Cita cambiada: ahora Corte de pelo, jueves 26 de noviembre 12:00',
     );
+  });
+});
+
+describe("asking to move, in the customer's language and outside their window", () => {
+  async function askToMoveFromAgenda(h: Harness, day: string) {
+    const agenda = await h.say(OWNER.phone, `agenda ${day}`);
+    const row = optionIds(to(OWNER.phone, agenda)).find((id) => id.startsWith('PICK_APPOINTMENT:'))!;
+    await h.tapRow(OWNER.phone, row);
+    return { asked: await h.tapButton(OWNER.phone, 'ASK_TO_MOVE', 'Pedir cambio'), id: row.split(':')[1]! };
+  }
+
+  it('asks an English customer in English, and their "Cancel it" cancels only on their own yes', async () => {
+    const h = staffHarness(graph, start);
+    await h.say(OWNER.phone, 'hola');
+    await h.say(CARLOS, 'in english please');
+    await book(h, CARLOS, 'a haircut tomorrow at 10am', 'yes');
+    const { asked, id } = await askToMoveFromAgenda(h, 'mañana');
+    expect(allShown(to(CARLOS, asked))).toContain(
+      'we need to move your appointment (Haircut, Wednesday 25 November 10:00)',
+    );
+    expect(optionIds(to(CARLOS, asked))).toEqual([`MOVE_BOOKING:${id}`, `CANCEL_BOOKING:${id}`]);
+
+    await h.tapButton(CARLOS, `CANCEL_BOOKING:${id}`, 'Cancel it');
+    expect(await h.cita.calendar.get(id)).toBeDefined();
+    const cancelled = await h.say(CARLOS, 'yes');
+    expect(await h.cita.calendar.get(id)).toBeUndefined();
+    expect(allShown(to(OWNER.phone, cancelled))).toContain(
+      'Cita anulada: Corte de pelo, miércoles 25 de noviembre 10:00',
+    );
+  });
+
+  it('sends the approved template to a customer who has not written for a day; its button moves the appointment on their yes', async () => {
+    const h = staffHarness(graph, start);
+    await book(h, CARLOS, 'un corte el viernes a las 10');
+    h.clock.advance(25 * 60);
+    await h.say(OWNER.phone, 'hola');
+    const { asked, id } = await askToMoveFromAgenda(h, 'viernes');
+    const [told] = to(CARLOS, asked);
+    expect(told).toMatchObject({
+      type: 'template',
+      template: {
+        name: 'cita_move_request',
+        components: [
+          {
+            type: 'body',
+            parameters: [
+              { type: 'text', text: 'Corte de pelo' },
+              { type: 'text', text: 'viernes 27 de noviembre' },
+              { type: 'text', text: '10:00' },
+            ],
+          },
+          ...[`MOVE_BOOKING:${id}`, `CANCEL_BOOKING:${id}`].map((payload, index) => ({
+            type: 'button',
+            sub_type: 'quick_reply',
+            index: String(index),
+            parameters: [{ type: 'payload', payload }],
+          })),
+        ],
+      },
+    });
+    expect(allShown(to(OWNER.phone, asked))).toContain('Le he enviado el aviso de WhatsApp');
+
+    // WhatsApp sends a template's quick reply back as a "button" message carrying its payload.
+    const tapped = await h.tapTemplateButton(CARLOS, `MOVE_BOOKING:${id}`, 'Cambiar cita');
+    expect(allShown(to(CARLOS, tapped))).toContain('¿Qué día');
+    await h.say(CARLOS, 'el sábado a las 11');
+    expect((await h.cita.calendar.get(id))?.start).toBe('2026-11-27T09:00:00.000Z');
+    expect(allShown(to(CARLOS, await h.say(CARLOS, 'sí')))).toContain('¡Cita cambiada!');
+    expect((await h.cita.calendar.get(id))?.start).toBe('2026-11-28T10:00:00.000Z');
   });
 });
 

@@ -1,5 +1,6 @@
 import { expect } from 'vitest';
 import type { ShopConfig, StaffMember } from '../../config/schema.ts';
+import type { Interpreter } from '../../src/interpreter/port.ts';
 import { createApp } from '../../src/server/app.ts';
 import { type citaPerTest, fakeClock, shop } from '../support/cita.ts';
 import type { CloudApiMessage, FakeGraphApi } from '../support/fake-graph-api.ts';
@@ -7,6 +8,7 @@ import {
   APP_SECRET,
   buttonReply,
   listReply,
+  messagePayload,
   signedPost,
   textMessage,
   turnTracking,
@@ -30,10 +32,23 @@ export function shopWith(changes: Partial<ShopConfig> = {}): ShopConfig {
  * cita wired as `npm start` wires it with WhatsApp, against the fake Graph API, with a shop that
  * has staff. `say`/`tap` post webhook payloads and answer the Cloud API messages their turn sent.
  */
-export function staffHarness(graph: FakeGraphApi, start: ReturnType<typeof citaPerTest>, config = shopWith()) {
+export function staffHarness(
+  graph: FakeGraphApi,
+  start: ReturnType<typeof citaPerTest>,
+  config = shopWith(),
+  {
+    names = {},
+    interpreter,
+  }: {
+    /** The WhatsApp profile name of each phone that writes; "Carlos" for any other. */
+    names?: Record<string, string>;
+    /** Rules then the LLM, say; the rule interpreter when absent. */
+    interpreter?: Interpreter;
+  } = {},
+) {
   const clock = fakeClock();
   const { messenger, turnDone } = turnTracking(graph.messenger());
-  const cita = start({ shop: config, clock, adapters: { messenger } });
+  const cita = start({ shop: config, clock, adapters: { messenger, ...(interpreter && { interpreter }) } });
   const app = createApp(cita, { whatsapp: { appSecret: APP_SECRET, verifyToken: VERIFY_TOKEN } });
   let n = 0;
 
@@ -52,11 +67,16 @@ export function staffHarness(graph: FakeGraphApi, start: ReturnType<typeof citaP
     /** A text from `phone`; answers every Cloud API message sent meanwhile (to anyone). */
     say: (phone: string, text: string) => {
       const id = wamid();
-      return deliver(textMessage(phone, id, text), id);
+      return deliver(textMessage(phone, id, text, names[phone]), id);
     },
     tapButton: (phone: string, replyId: string, title = 'button') => {
       const id = wamid();
       return deliver(buttonReply(phone, id, replyId, title), id);
+    },
+    /** A quick-reply button of a template, as WhatsApp sends it back: its payload and its text. */
+    tapTemplateButton: (phone: string, payload: string, text: string) => {
+      const id = wamid();
+      return deliver(messagePayload(phone, id, { type: 'button', button: { payload, text } }), id);
     },
     tapRow: (phone: string, replyId: string, title = 'row') => {
       const id = wamid();

@@ -129,6 +129,6 @@ export function buttonReply(phone: string, id: string, replyId: string, title = 
   });
 }
 
-export function textMessage(phone: string, id: string, body: string) {
-  return messagePayload(phone, id, { type: 'text', text: { body } });
+export function textMessage(phone: string, id: string, body: string, name?: string) {
+  return messagePayload(phone, id, { type: 'text', text: { body } }, name);
 }

@@ -32,8 +32,8 @@ export type DropReason =
   /** A CONFIRM next to other events: only the customer's own yes to the question shown confirms. */
   | 'confirmWithChange';
 
-export interface CheckedAnswer {
-  events: CustomerEvent[];
+export interface CheckedAnswer<E = CustomerEvent> {
+  events: E[];
   /** How many of the model's events were thrown away (logged, never shown). */
   dropped: number;
   /** The same, by reason. */

@@ -31,6 +31,8 @@ export function asksLlm(text: string, events: CustomerEvent[]): boolean {
  */
 export function layeredInterpreter(rules: RuleReader, llm: Interpreter): Interpreter {
   return {
+    // The staff flow runs the staff rules first itself, and asks only about what they left unread.
+    ...(llm.interpretStaff && { interpretStaff: (text, situation) => llm.interpretStaff!(text, situation) }),
     async interpret(text, situation) {
       const events = await rules(text, situation);
       if (!asksLlm(text, events)) return events;

@@ -1,14 +1,18 @@
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
+import type { ChatCompletionMessageParam, ResponseFormatJSONSchema } from 'openai/resources';
 import type { CustomerEvent } from '../../../machines/events.ts';
+import type { StaffEvent } from '../../../machines/staff.events.ts';
 import { log } from '../../log.ts';
 import type { Interpreter } from '../port.ts';
 import type { Situation } from '../rules/index.ts';
+import type { StaffSituation } from '../staff-rules.ts';
 import { type CheckedAnswer, checkAnswer, MalformedAnswer } from './answer.ts';
 import { type BreakerOptions, CircuitBreaker } from './breaker.ts';
 import { LLM_TIMEOUT_MS } from './defaults.ts';
 import { FAILURES, LlmMetrics, type LlmOutcome } from './metrics.ts';
 import { promptMessages } from './prompt.ts';
 import { responseFormatFor } from './schema.ts';
+import { checkStaffAnswer, staffPromptMessages, staffResponseFormat } from './staff.ts';
 
 /** Enough for a handful of events; a longer answer is a confused model, and it costs. */
 export const MAX_ANSWER_TOKENS = 400;
@@ -33,16 +37,24 @@ export interface LlmInterpreterOptions {
   metrics?: LlmMetrics;
 }
 
-interface Attempt {
+interface Attempt<E> {
   outcome: LlmOutcome;
-  events: CustomerEvent[];
+  events: E[];
   dropped?: CheckedAnswer['droppedBy'];
   status?: number;
 }
 
+/** One reading to ask for: the prompt, the answer's schema, and how the answer is checked. */
+interface Question<E> {
+  messages: ChatCompletionMessageParam[];
+  responseFormat: ResponseFormatJSONSchema;
+  check(content: string): CheckedAnswer<E>;
+}
+
 /**
- * Reads a message with an LLM, asking each provider in turn until one answers. The model only
- * ever chooses among the events the current state accepts; its answer is checked event by event
+ * Reads a message with an LLM, asking each provider in turn until one answers: a customer's
+ * (`interpret`) or a staff member's (`interpretStaff`). The model only ever chooses among the
+ * events the current state accepts; its answer is checked event by event
  * and never shown to the customer. When every provider fails the answer is [] and the engine asks
  * the customer again: the conversation never waits on a model.
  *
@@ -70,6 +82,23 @@ export class LlmInterpreter implements Interpreter {
   }
 
   async interpret(text: string, situation: Situation): Promise<CustomerEvent[]> {
+    return this.#read({
+      messages: promptMessages(text, situation),
+      responseFormat: responseFormatFor(situation),
+      check: (content) => checkAnswer(content, situation),
+    });
+  }
+
+  /** A staff member's command, read as a customer's message is, through the same providers. */
+  async interpretStaff(text: string, situation: StaffSituation): Promise<StaffEvent[]> {
+    return this.#read({
+      messages: staffPromptMessages(text, situation),
+      responseFormat: staffResponseFormat(situation),
+      check: (content) => checkStaffAnswer(content, situation),
+    });
+  }
+
+  async #read<E>(question: Question<E>): Promise<E[]> {
     // The SDK's own timeout ends at the response headers; these signals also cover the body.
     const budget = AbortSignal.timeout(this.#budgetMs);
     for (const { provider, client, breaker } of this.#providers) {
@@ -81,7 +110,7 @@ export class LlmInterpreter implements Interpreter {
       }
       const started = Date.now();
       const signal = AbortSignal.any([budget, AbortSignal.timeout(this.#timeoutMs)]);
-      const attempt = await ask(client, provider, text, situation, signal);
+      const attempt = await ask(client, provider, question, signal);
       this.metrics.recordCall(provider.name, attempt.outcome);
       if (attempt.dropped) this.metrics.recordDropped(attempt.dropped);
       const failed = FAILURES.has(attempt.outcome);
@@ -110,19 +139,18 @@ export class LlmInterpreter implements Interpreter {
   }
 }
 
-async function ask(
+async function ask<E>(
   client: OpenAI,
   provider: LlmProvider,
-  text: string,
-  situation: Situation,
+  question: Question<E>,
   signal: AbortSignal,
-): Promise<Attempt> {
+): Promise<Attempt<E>> {
   try {
     const completion = await client.chat.completions.create(
       {
         model: provider.model,
-        messages: promptMessages(text, situation),
-        response_format: responseFormatFor(situation),
+        messages: question.messages,
+        response_format: question.responseFormat,
         max_completion_tokens: MAX_ANSWER_TOKENS,
       },
       { signal },
@@ -130,7 +158,7 @@ async function ask(
     const message = completion.choices?.[0]?.message;
     if (message?.refusal) return { outcome: 'refused', events: [] };
     if (typeof message?.content !== 'string') throw new MalformedAnswer('the answer has no content');
-    const { events, droppedBy } = checkAnswer(message.content, situation);
+    const { events, droppedBy } = question.check(message.content);
     return { outcome: 'ok', events, dropped: droppedBy };
   } catch (error) {
     // Our own deadline, whether it struck before the headers or while the body trickled in.

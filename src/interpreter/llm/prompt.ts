@@ -37,7 +37,7 @@ function describeFromEvents(situation: Situation): string {
   return 'The bot asked which service the customer wants.';
 }
 
-function describeHours(shop: ShopConfig): string {
+export function describeHours(shop: ShopConfig): string {
   return WEEKDAYS.map((day) => {
     const hours = shop.openingHours[day];
     return `${day}: ${hours.length === 0 ? 'closed' : hours.map(({ from, to }) => `${from}-${to}`).join(', ')}`;
