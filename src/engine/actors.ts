@@ -16,12 +16,15 @@ export function restoreActor<M extends AnyStateMachine>(
     input,
     saved,
     inspect,
+    beforeStart,
   }: {
     phone: string;
     input: unknown;
     /** The saved snapshot, and whether it is of this machine and version at all. */
     saved: { snapshot: unknown; fits: boolean } | undefined;
     inspect?: (event: InspectionEvent) => void;
+    /** Called with the actor before it starts (and runs anything the snapshot left running). */
+    beforeStart?: (actor: Actor<M>) => void;
   },
 ): { actor: Actor<M>; lost: boolean } {
   const snapshot = saved?.fits ? saved.snapshot : undefined;
@@ -31,6 +34,7 @@ export function restoreActor<M extends AnyStateMachine>(
       // A snapshot naming a state the machine no longer has leaves the actor in error: observed
       // here, so it is answered with a fresh start instead of an unhandled error.
       actor.subscribe({ error: () => {} });
+      beforeStart?.(actor);
       actor.start();
       if ((actor.getSnapshot() as { status: string }).status === 'active') return { actor, lost: false };
       actor.stop();
@@ -39,6 +43,7 @@ export function restoreActor<M extends AnyStateMachine>(
     }
   }
   const actor = createActor(machine, { input, inspect } as never) as Actor<M>;
+  beforeStart?.(actor);
   actor.start();
   return { actor, lost: saved !== undefined };
 }

@@ -42,21 +42,30 @@ export interface Customer {
   name?: string;
 }
 
+/** What the actors do for one customer (see `bookingStepsFor`). */
+export type BookingSteps = ReturnType<typeof bookingStepsFor>;
+
 /**
- * The booking machine's actors for one customer, as the machine invokes them.
+ * The booking machine's actors, built once with the machine: each runs the steps of the customer
+ * whose turn it is, found from the actor system it runs in (`stepsOf`).
  *
  * @example
- * bookingMachine.provide({ actors: bookingActorsFor({ phone, name }, deps) })
+ * bookingMachine.provide({ actors: bookingActors((system) => turnOf(system).steps) })
  */
-export function bookingActorsFor(customer: Customer, deps: BookingDependencies) {
-  const steps = bookingStepsFor(customer, deps);
+export function bookingActors(stepsOf: (system: object) => BookingSteps) {
   return {
-    findFreeSlots: fromPromise<DayAvailability, FreeSlotsInput>(({ input }) => steps.findFreeSlots(input)),
-    holdSlot: fromPromise<Hold, HoldInput>(({ input }) => steps.holdSlot(input)),
-    bookAppointment: fromPromise<Booking, BookInput>(({ input }) => steps.bookAppointment(input)),
-    findUpcomingBookings: fromPromise<Booking[], void>(() => steps.findUpcomingBookings()),
-    cancelBooking: fromPromise<Booking, { booking: Booking }>(({ input }) => steps.cancelBooking(input)),
-    recordAttendance: fromPromise<void, { bookingId: string }>(({ input }) => steps.recordAttendance(input)),
+    findFreeSlots: fromPromise<DayAvailability, FreeSlotsInput>(({ input, system }) =>
+      stepsOf(system).findFreeSlots(input),
+    ),
+    holdSlot: fromPromise<Hold, HoldInput>(({ input, system }) => stepsOf(system).holdSlot(input)),
+    bookAppointment: fromPromise<Booking, BookInput>(({ input, system }) => stepsOf(system).bookAppointment(input)),
+    findUpcomingBookings: fromPromise<Booking[], void>(({ system }) => stepsOf(system).findUpcomingBookings()),
+    cancelBooking: fromPromise<Booking, { booking: Booking }>(({ input, system }) =>
+      stepsOf(system).cancelBooking(input),
+    ),
+    recordAttendance: fromPromise<void, { bookingId: string }>(({ input, system }) =>
+      stepsOf(system).recordAttendance(input),
+    ),
   };
 }
 

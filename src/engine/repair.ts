@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ANY_BARBER, barberHours, barbersFor, type ShopConfig, serviceById, shopToday } from '../../config/schema.ts';
 import { type BarberChoice, Slot } from '../../machines/booking.context.ts';
 import { lastBookableDay, openingSpans } from '../availability/slots.ts';
+import { SavedSlots } from './saved-slots.ts';
 
 /** States that only make sense with a service chosen, a day chosen, a slot chosen. */
 const NEEDS_SERVICE = new Set([
@@ -25,7 +26,7 @@ const SavedSnapshot = z.looseObject({
     companions: z.array(z.string()).optional().catch(undefined),
     barberId: z.string().optional().catch(undefined),
     date: z.string().optional(),
-    slots: z.array(Slot).catch([]),
+    slots: SavedSlots.catch([]),
     chosenSlot: Slot.optional().catch(undefined),
   }),
 });
@@ -95,7 +96,7 @@ export function fitToShop(snapshot: unknown, shop: ShopConfig, now: Date): Fitte
   if (context.barberId === ANY_BARBER && shop.barbers.length === 0) context.barberId = undefined;
   if (context.date !== undefined && !isBookableDay(context.date, shop, now)) forgetDay();
   const isWithinOpening = openingCheck(shop);
-  const slots = context.slots.filter(isWithinOpening);
+  const slots = slotsWithinOpening(context.slots, shop, isWithinOpening);
   if (slots.length !== context.slots.length) Object.assign(context, { slots, slotPage: 0 });
   if (context.chosenSlot && !isWithinOpening(context.chosenSlot)) {
     Object.assign(context, { wantedTime: context.chosenSlot.time, chosenSlot: undefined, hold: undefined });
@@ -139,15 +140,37 @@ function isBookableDay(date: string, shop: ShopConfig, now: Date): boolean {
   return date >= shopToday(shop, now) && date <= lastBookableDay(shop, now) && open;
 }
 
+/** Slot lists already checked against a shop's opening hours, and what was left of each. */
+const checkedSlots = new WeakMap<ShopConfig, WeakMap<Slot[], Slot[]>>();
+
+/**
+ * The slots some chair is still open for, the same list when all are. A list is checked once per
+ * shop config: the saved lists are shared while unchanged (see `SavedSlots`).
+ */
+function slotsWithinOpening(slots: Slot[], shop: ShopConfig, isWithinOpening: (slot: Slot) => boolean): Slot[] {
+  const checked = checkedSlots.get(shop) ?? new WeakMap<Slot[], Slot[]>();
+  checkedSlots.set(shop, checked);
+  let kept = checked.get(slots);
+  if (!kept) {
+    kept = slots.every(isWithinOpening) ? slots : slots.filter(isWithinOpening);
+    checked.set(slots, kept);
+  }
+  return kept;
+}
+
+const openingChecks = new WeakMap<ShopConfig, (slot: Slot) => boolean>();
+
 /**
  * Whether some chair (the shop's, or a barber's own hours) is open for the whole slot. The
- * opening spans are worked out once per day, not per slot: in the shop's zone that was a third of
- * the server's CPU per message (benchmarked).
+ * opening spans are worked out once per day and shop config, not per slot or message: in the
+ * shop's zone that was a third of the server's CPU per message (benchmarked).
  */
 function openingCheck(shop: ShopConfig): (slot: Slot) => boolean {
+  const known = openingChecks.get(shop);
+  if (known) return known;
   const hours = [shop, ...shop.barbers.map((barber) => barberHours(shop, barber))];
   const spansOn = new Map<string, { start: number; end: number }[]>();
-  return (slot) => {
+  const check = (slot: Slot) => {
     let spans = spansOn.get(slot.date);
     if (!spans) {
       spans = hours.flatMap((rules) => openingSpans(rules, slot.date));
@@ -156,4 +179,6 @@ function openingCheck(shop: ShopConfig): (slot: Slot) => boolean {
     const [start, end] = [Date.parse(slot.start), Date.parse(slot.end)];
     return spans.some((span) => span.start <= start && end <= span.end);
   };
+  openingChecks.set(shop, check);
+  return check;
 }

@@ -1,0 +1,87 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { nearestFirst } from '../machines/nearest-slots.ts';
+import { dayAvailability } from '../src/availability/slots.ts';
+import { PackedSlots, packSlots, SavedSlots, unpackSlots } from '../src/engine/saved-slots.ts';
+import { shop } from './support/cita.ts';
+
+const NOW = new Date('2026-11-24T09:00:00Z');
+
+/** A day of the shop with some appointments in it, the way the machine gets it. */
+function dayWith(date: string, appointments: { hour: number; minute: number; length: number }[], duration: number) {
+  const busy = appointments.map(({ hour, minute, length }) => {
+    const start = new Date(`${date}T${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}:00Z`);
+    return { start: start.toISOString(), end: new Date(start.getTime() + length * 60_000).toISOString() };
+  });
+  return dayAvailability({
+    rules: shop,
+    date,
+    durationMinutes: duration,
+    busy,
+    holds: [],
+    phone: '34600000001',
+    now: NOW,
+  }).slots;
+}
+
+const appointment = fc.record({
+  hour: fc.integer({ min: 7, max: 20 }),
+  minute: fc.integer({ min: 0, max: 59 }),
+  length: fc.integer({ min: 5, max: 120 }),
+});
+
+describe('the day’s slots as saved', () => {
+  it('come back exactly, in the same order, whatever the bookings, the day (DST ones too) and the order', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom('2026-11-25', '2026-11-26', '2027-03-27', '2027-03-29', '2027-10-30', '2027-11-02'),
+        fc.array(appointment, { maxLength: 12 }),
+        fc.constantFrom(10, 30, 45, 50),
+        fc.option(fc.integer({ min: 9 * 60, max: 19 * 60 })),
+        (date, appointments, duration, wanted) => {
+          const free = dayWith(date, appointments, duration);
+          const time =
+            wanted === null
+              ? undefined
+              : `${String(Math.floor(wanted / 60)).padStart(2, '0')}:${String(wanted % 60).padStart(2, '0')}`;
+          const slots = time ? nearestFirst(free, { from: time, to: time }, 9) : free;
+          const packed = packSlots(slots);
+          // The shop's days all follow the grid: every non-empty day packs.
+          expect(Array.isArray(packed)).toBe(slots.length === 0);
+          expect(SavedSlots.parse(JSON.parse(JSON.stringify(packed)))).toEqual(slots);
+        },
+      ),
+    );
+  });
+
+  it('keeps a day of free slots every few minutes to a few bytes, not one object per slot', () => {
+    const slots = Array.from({ length: 288 }, (_, i) => {
+      const start = Date.parse('2026-12-09T00:00:00Z') - 3_600_000 + i * 5 * 60_000;
+      const minute = i * 5;
+      return {
+        date: '2026-12-09',
+        time: `${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}`,
+        start: new Date(start).toISOString(),
+        end: new Date(start + 10 * 60_000).toISOString(),
+      };
+    });
+    const packed = PackedSlots.parse(packSlots(slots));
+    expect(packed.runs).toEqual([[0, Date.parse(slots[0]!.start) / 60_000, 5, 288, 10]]);
+    expect(unpackSlots(packed)).toEqual(slots);
+    expect(JSON.stringify(packed).length).toBeLessThan(60);
+  });
+
+  it('keeps slots as they are when they do not follow the pattern, so none is ever lost', () => {
+    const slots = dayWith('2026-11-25', [], 30).slice(0, 3);
+    const twoDays = [...slots, { ...slots[0]!, date: '2026-11-26' }];
+    expect(packSlots(twoDays)).toBe(twoDays);
+    const odd = [{ ...slots[0]!, start: '2026-11-25T09:00:30.000Z' }];
+    expect(packSlots(odd)).toBe(odd);
+    expect(packSlots([])).toEqual([]);
+  });
+
+  it('refuses a packed list that is not one', () => {
+    expect(SavedSlots.safeParse({ date: '2026-11-25', runs: [[600, 1, 0, 3, 30]] }).success).toBe(false);
+    expect(SavedSlots.safeParse({ date: 'tomorrow', runs: [] }).success).toBe(false);
+  });
+});
