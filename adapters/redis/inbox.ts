@@ -120,26 +120,34 @@ export class RedisInbox implements Inbox {
   async accept(message: InboundMessage): Promise<'accepted' | 'duplicate'> {
     const stored = JSON.stringify(InboundMessage.parse(message));
     const keys = [this.#keys.phone(message.phone, 'seen', message.id), this.#queue(message.phone)];
-    const accepted = (await this.#scripts.accept(keys, [stored, this.#dedupTtlMs])) === 1;
-    // Also on a duplicate: a process that crashed between storing and indexing is repaired by the redelivery.
-    await this.#intake.zadd(this.#ready, 'NX', Date.now(), message.phone);
-    if (accepted) await this.#announceWork(this.#intake);
-    return accepted ? 'accepted' : 'duplicate';
+    // One trip: the store, the index and the announcement are written together, in this order. The
+    // index is written on a duplicate too (a process that crashed between storing and indexing is
+    // repaired by the redelivery); announcing a duplicate only wakes a claim that finds nothing new.
+    const [accepted] = await Promise.all([
+      this.#scripts.accept(keys, [stored, this.#dedupTtlMs]),
+      this.#intake.zadd(this.#ready, 'NX', Date.now(), message.phone),
+      this.#announceWork(this.#intake),
+    ]);
+    return accepted === 1 ? 'accepted' : 'duplicate';
   }
 
   async claim(): Promise<InboundMessage | undefined> {
     const phones = await this.#redis.zrangebyscore(this.#ready, '-inf', Date.now(), 'LIMIT', 0, CLAIM_CANDIDATES);
     for (const phone of phones) {
       const token = randomUUID();
-      const reply = await this.#scripts.claim([this.#lease(phone), this.#queue(phone)], [token, this.#leaseMs]);
+      // Out of the way of other claims until the lease would lapse; acknowledging brings it back.
+      // Sent with the claim, in one trip: a phone found busy is anyway someone's until its lease
+      // would lapse, and one found empty is taken out of the index next.
+      const [reply] = await Promise.all([
+        this.#scripts.claim([this.#lease(phone), this.#queue(phone)], [token, this.#leaseMs]),
+        this.#redis.zadd(this.#ready, 'XX', Date.now() + this.#leaseMs, phone),
+      ]);
       const [status, stored] = ClaimReply.parse(reply);
       if (status === 'busy') continue;
       if (status === 'empty' || stored === undefined) {
-        await this.#markIdle(phone);
+        if ((await this.#markIdle(phone)) > 0) await this.#announceWork();
         continue;
       }
-      // Out of the way of other claims until the lease would lapse; acknowledging brings it back.
-      await this.#redis.zadd(this.#ready, 'XX', Date.now() + this.#leaseMs, phone);
       const claim: Claim = { phone, token, stored, heartbeat: this.#startHeartbeat(phone, token) };
       const message = parseStored(stored);
       if (message) {
@@ -220,29 +228,29 @@ export class RedisInbox implements Inbox {
 
   async #finish(claim: Claim, script: Script, args: (string | number)[]) {
     clearInterval(claim.heartbeat);
-    const waiting = Number(await script([this.#lease(claim.phone), this.#queue(claim.phone)], args));
-    if (waiting === -1) {
+    // One trip: finishing, and taking the phone out of the index in case that left its queue empty.
+    const [finished, stillWaiting] = await Promise.all([
+      script([this.#lease(claim.phone), this.#queue(claim.phone)], args),
+      this.#markIdle(claim.phone),
+    ]);
+    if (Number(finished) === -1) {
       log.warn(
         { event: 'inbox.lease_lost', phoneRef: phoneRef(claim.phone) },
         'lease lapsed; another process took over',
       );
-      return;
     }
-    if (waiting > 0) {
-      await this.#redis.zadd(this.#ready, Date.now(), claim.phone);
-      await this.#announceWork();
-    } else {
-      await this.#markIdle(claim.phone);
-    }
+    if (stillWaiting > 0) await this.#announceWork();
   }
 
-  /** Drops the phone from the ready set, then puts it back if a message arrived in between. */
-  async #markIdle(phone: string) {
-    await this.#redis.zrem(this.#ready, phone);
-    if ((await this.#redis.llen(this.#queue(phone))) > 0) {
-      await this.#redis.zadd(this.#ready, Date.now(), phone);
-      await this.#announceWork();
-    }
+  /**
+   * Drops the phone from the index, then puts it back if its queue is not empty: checked after the
+   * drop, so a message that arrived in between is never left unindexed. Answers the queue's length.
+   * (A phone another process has claimed meanwhile is put back when that process finishes.)
+   */
+  async #markIdle(phone: string): Promise<number> {
+    const [, waiting] = await Promise.all([this.#redis.zrem(this.#ready, phone), this.#redis.llen(this.#queue(phone))]);
+    if (waiting > 0) await this.#redis.zadd(this.#ready, Date.now(), phone);
+    return waiting;
   }
 
   /** Renews the lease while this process works on the message; a dead process stops renewing. */

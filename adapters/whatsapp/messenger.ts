@@ -89,6 +89,9 @@ export class WhatsAppMessenger implements Messenger {
 
   async send(phone: string, messages: OutboundMessage[], inReplyTo?: string): Promise<SentMessageIds> {
     const ids: SentMessageIds = messages.map(() => undefined);
+    if (messages.length === 0) return ids;
+    // The first reply's turn is asked for while the progress is read: one trip to the store, not two.
+    let turn: Promise<void> | undefined = waitForTurn(this.#pacer);
     const alreadySent = inReplyTo ? await this.#progress.delivered(phone, inReplyTo) : 0;
     if (alreadySent > 0) {
       log.info({ event: 'whatsapp.send_resumed', inReplyTo, alreadySent }, 'turn resumed after replies already sent');
@@ -96,9 +99,12 @@ export class WhatsAppMessenger implements Messenger {
     for (const [index, message] of messages.entries()) {
       if (index < alreadySent) continue;
       const body = cloudApiMessage(phone, OutboundMessage.parse(message));
-      const outcome = await this.#postWithRetries(body);
+      const outcome = await this.#postWithRetries(body, turn);
+      turn = undefined;
       const context = { event: 'whatsapp.send', phoneRef: phoneRef(phone), inReplyTo, index, kind: message.kind };
       if (outcome.ok) {
+        // The next reply's turn is asked for while this one's delivery is recorded.
+        if (index + 1 < messages.length) turn = waitForTurn(this.#pacer);
         if (inReplyTo) await this.#recordProgress(phone, inReplyTo, index + 1);
         const sent = SentMessage.safeParse(outcome.body);
         ids[index] = sent.success ? sent.data.messages[0]?.id : undefined;
@@ -147,10 +153,11 @@ export class WhatsAppMessenger implements Messenger {
     }
   }
 
-  async #postWithRetries(body: unknown): Promise<Outcome> {
+  /** Posts with retries, each try in its turn of the pacing; `turn` is the first try's, when already asked for. */
+  async #postWithRetries(body: unknown, turn?: Promise<void>): Promise<Outcome> {
     let outcome: Outcome = { ok: false, retry: true, error: 'not tried' };
     for (let attempt = 1; attempt <= this.#attempts; attempt++) {
-      await waitForTurn(this.#pacer);
+      await (attempt === 1 && turn ? turn : waitForTurn(this.#pacer));
       outcome = await this.#post(body);
       if (!outcome.ok && outcome.code !== undefined && THROUGHPUT_CODES.has(outcome.code)) await this.#slowDown();
       if (outcome.ok || !outcome.retry || attempt === this.#attempts) return outcome;

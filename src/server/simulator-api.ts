@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { Language, type ShopConfig, serviceById } from '../../config/schema.ts';
 import { Booking, Slot } from '../../machines/booking.context.ts';
 import { type ConversationStore, Phone } from '../engine/ports.ts';
+import { SavedSlots } from '../engine/saved-slots.ts';
 
 /**
  * The saved snapshot, read loosely: only what the simulator's side panel shows, each field on its
@@ -19,7 +20,7 @@ const PanelSnapshot = z.object({
     barberId: loose(z.string()),
     date: loose(z.string()),
     wantedTime: loose(z.string()),
-    slots: z.array(z.unknown()).catch([]),
+    slots: SavedSlots.catch([]),
     slotPage: loose(z.number()),
     chosenSlot: loose(Slot),
     hold: loose(z.object({ token: z.string(), expiresAt: z.string(), barberId: z.string().optional() })),
