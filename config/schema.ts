@@ -298,13 +298,23 @@ export function barberById(shop: Pick<ShopConfig, 'barbers'>, id: string | undef
  * then the shop's (a holiday closes every chair), then their own week, else the shop's.
  */
 export function barberHours<T extends Pick<ShopConfig, 'openingHours' | 'dateOverrides'>>(shop: T, barber: Barber): T {
+  // The same object for the same shop and barber, so what is worked out from hours (a day's
+  // opening spans) is worked out once.
+  const ofBarber = BARBER_HOURS.get(barber) ?? new WeakMap<object, unknown>();
+  BARBER_HOURS.set(barber, ofBarber);
+  const known = ofBarber.get(shop);
+  if (known) return known as T;
   const own = new Set(barber.dateOverrides.map((o) => o.date));
-  return {
+  const hours = {
     ...shop,
     openingHours: barber.openingHours ?? shop.openingHours,
     dateOverrides: [...barber.dateOverrides, ...shop.dateOverrides.filter((o) => !own.has(o.date))],
   };
+  ofBarber.set(shop, hours);
+  return hours;
 }
+
+const BARBER_HOURS = new WeakMap<Barber, WeakMap<object, unknown>>();
 
 /** The approved reminder template for a customer who speaks `language`. */
 export function reminderTemplateFor(shop: ShopConfig, language: Language): ReminderTemplate {
@@ -319,7 +329,32 @@ export function serviceById(shop: ShopConfig, id: string): Service | undefined {
 
 /** "today" in the shop, as "YYYY-MM-DD". */
 export function shopToday(shop: Pick<ShopConfig, 'timezone'>, now: Date): string {
-  return DateTime.fromJSDate(now, { zone: shop.timezone }).toISODate() as string;
+  // Asked on nearly every message: the zone's day is worked out once, then compared with.
+  const at = now.getTime();
+  const known = SHOP_DAYS.get(shop.timezone);
+  if (known && known.from <= at && at < known.to) return known.date;
+  const local = DateTime.fromMillis(at, { zone: shop.timezone });
+  const day = {
+    date: local.toISODate() as string,
+    from: local.startOf('day').toMillis(),
+    to: local.plus({ days: 1 }).startOf('day').toMillis(),
+  };
+  SHOP_DAYS.set(shop.timezone, day);
+  return day.date;
+}
+
+/** The current day of each timezone asked about, with the instants it starts and ends. */
+const SHOP_DAYS = new Map<string, { date: string; from: number; to: number }>();
+
+/**
+ * A calendar date `days` later (or earlier): plain calendar arithmetic, the same in every zone.
+ *
+ * @example
+ * addDays('2026-12-31', 1) // '2027-01-01'
+ */
+export function addDays(date: string, days: number): string {
+  const [year, month, day] = date.split('-').map(Number);
+  return new Date(Date.UTC(year, month - 1, day + days)).toISOString().slice(0, 10);
 }
 
 /** The staff member writing from this phone, or undefined for a customer. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ShopConfig } from '../config/schema.ts';
+import { addDays, type ShopConfig, shopToday } from '../config/schema.ts';
 import { bookableDays } from '../src/availability/days.ts';
 import { type DaySearch, dayAvailability, isWithinBookingWindow, searchWindow } from '../src/availability/slots.ts';
 import { shop } from './support/cita.ts';
@@ -186,5 +186,28 @@ describe('days offered to choose from', () => {
     const days = bookableDays(shop, NOW, 100);
     expect(days.at(-1)).toBe('2026-12-24');
     expect(days).not.toContain('2026-12-25');
+  });
+});
+
+describe('the shop’s day and calendar arithmetic', () => {
+  it('turns the day at the shop’s midnight, asked in any order (the day is remembered, never stale)', () => {
+    const madrid = { timezone: 'Europe/Madrid' };
+    const asked = [
+      ['2026-11-24T22:59:59.999Z', '2026-11-24'],
+      ['2026-11-24T23:00:00.000Z', '2026-11-25'],
+      ['2026-11-24T10:00:00.000Z', '2026-11-24'],
+      ['2027-03-27T23:30:00.000Z', '2027-03-28'],
+      ['2027-03-28T22:00:00.000Z', '2027-03-29'],
+      ['2027-03-28T21:59:00.000Z', '2027-03-28'],
+    ] as const;
+    for (const [instant, day] of asked) expect(shopToday(madrid, new Date(instant))).toBe(day);
+    expect(shopToday({ timezone: 'America/New_York' }, new Date('2026-11-25T03:00:00Z'))).toBe('2026-11-24');
+  });
+
+  it('adds days across months, years and leap days', () => {
+    expect(addDays('2026-12-31', 1)).toBe('2027-01-01');
+    expect(addDays('2028-02-28', 1)).toBe('2028-02-29');
+    expect(addDays('2027-03-01', -1)).toBe('2027-02-28');
+    expect(addDays('2026-11-24', 30)).toBe('2026-12-24');
   });
 });

@@ -1,5 +1,4 @@
-import { DateTime } from 'luxon';
-import { type ShopConfig, shopToday } from '../../config/schema.ts';
+import { addDays, type ShopConfig, shopToday } from '../../config/schema.ts';
 import { type BookingRules, lastBookableDay, openingSpans } from './slots.ts';
 
 /**
@@ -12,8 +11,7 @@ export function bookableDays(shop: ShopConfig, now: Date, count: number): string
   const earliest = now.getTime() + shop.booking.minimumNoticeMinutes * 60_000;
   const last = lastBookableDay(shop, now);
   const days: string[] = [];
-  for (let day = DateTime.fromISO(shopToday(shop, now)); days.length < count; day = day.plus({ days: 1 })) {
-    const date = day.toISODate() as string;
+  for (let date = shopToday(shop, now); days.length < count; date = addDays(date, 1)) {
     if (date > last) break;
     if (opensLongEnough(shop, date, earliest, shortest)) days.push(date);
   }

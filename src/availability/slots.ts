@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { openingHoursOn, type ShopConfig, shopToday } from '../../config/schema.ts';
+import { addDays, openingHoursOn, type ShopConfig, shopToday } from '../../config/schema.ts';
 import type { DayAvailability, Slot } from '../../machines/booking.context.ts';
 
 /** A span of time as ISO-8601 instants, end exclusive. */
@@ -106,18 +106,35 @@ export function searchWindow(timezone: string, dates: string[]): Interval {
 
 /** The last shop-local day a customer may book at `now`. */
 export function lastBookableDay(rules: BookingRules, now: Date): string {
-  return DateTime.fromJSDate(now, { zone: rules.timezone })
-    .plus({ days: rules.booking.daysAhead })
-    .toISODate() as string;
+  return addDays(shopToday(rules, now), rules.booking.daysAhead);
 }
 
-/** The day's opening intervals as instants, in order. */
-export function openingSpans(rules: BookingRules, date: string): Span[] {
-  return openingHoursOn(rules, date).map(({ from, to }) => ({
-    start: DateTime.fromISO(`${date}T${from}`, { zone: rules.timezone }).toMillis(),
-    end: DateTime.fromISO(`${date}T${to}`, { zone: rules.timezone }).toMillis(),
-  }));
+/**
+ * The day's opening intervals as instants, in order. Worked out once per day and hours (the
+ * timezone database is slow to ask, and nearly every message asks); the answer is shared, frozen.
+ */
+export function openingSpans(rules: BookingRules, date: string): readonly Span[] {
+  const ofRules = OPENING_SPANS.get(rules) ?? new Map<string, readonly Span[]>();
+  OPENING_SPANS.set(rules, ofRules);
+  let spans = ofRules.get(date);
+  if (!spans) {
+    // Any date a customer names is looked at: the days kept are bounded.
+    if (ofRules.size >= OPENING_DAYS_KEPT) ofRules.clear();
+    spans = Object.freeze(
+      openingHoursOn(rules, date).map(({ from, to }) =>
+        Object.freeze({
+          start: DateTime.fromISO(`${date}T${from}`, { zone: rules.timezone }).toMillis(),
+          end: DateTime.fromISO(`${date}T${to}`, { zone: rules.timezone }).toMillis(),
+        }),
+      ),
+    );
+    ofRules.set(date, spans);
+  }
+  return spans;
 }
+
+const OPENING_SPANS = new WeakMap<BookingRules, Map<string, readonly Span[]>>();
+const OPENING_DAYS_KEPT = 1_000;
 
 /**
  * Start times in a free stretch: the shop's grid (every step from opening), plus the very start of

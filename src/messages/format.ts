@@ -3,12 +3,30 @@ import type { Language, ShopConfig } from '../../config/schema.ts';
 
 /** "miércoles 25 de noviembre" / "Wednesday 25 November" */
 export function longDate(date: string, language: Language): string {
-  return DateTime.fromISO(date, { locale: language }).toFormat(language === 'es' ? "cccc d 'de' LLLL" : 'cccc d LLLL');
+  return formattedOnce(`long${language}${date}`, () =>
+    DateTime.fromISO(date, { locale: language }).toFormat(language === 'es' ? "cccc d 'de' LLLL" : 'cccc d LLLL'),
+  );
 }
 
 /** "mié 25 nov" / "Wed 25 Nov", short enough for a list row. */
 export function shortDate(date: string, language: Language): string {
-  return DateTime.fromISO(date, { locale: language }).toFormat('ccc d LLL').replaceAll('.', '');
+  return formattedOnce(`short${language}${date}`, () =>
+    DateTime.fromISO(date, { locale: language }).toFormat('ccc d LLL').replaceAll('.', ''),
+  );
+}
+
+/** Dates as words, by format, language and date: the same few days are written on most messages. */
+const FORMATTED_DATES = new Map<string, string>();
+const FORMATTED_DATES_KEPT = 5_000;
+
+function formattedOnce(key: string, format: () => string): string {
+  let text = FORMATTED_DATES.get(key);
+  if (text === undefined) {
+    if (FORMATTED_DATES.size >= FORMATTED_DATES_KEPT) FORMATTED_DATES.clear();
+    text = format();
+    FORMATTED_DATES.set(key, text);
+  }
+  return text;
 }
 
 /** "15 €" / "€15" in the shop's currency. Formatters are built once per language and currency (they are costly). */
