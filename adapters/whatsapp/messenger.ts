@@ -1,3 +1,4 @@
+import { request } from 'undici';
 import { type Messenger, OutsideCustomerWindow, type SentMessageIds } from '../../src/engine/ports.ts';
 import { log, phoneRef } from '../../src/log.ts';
 import { OutboundMessage } from '../../src/messages/whatsapp.ts';
@@ -196,35 +197,40 @@ export class WhatsAppMessenger implements Messenger {
     return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
   }
 
+  /**
+   * One call to the Graph API, through undici's `request` on kept-alive connections: the WHATWG
+   * `fetch` cost a fifth of the CPU of a message (its streams and headers), for nothing used here.
+   */
   async #post(body: unknown): Promise<Outcome> {
-    let response: Response;
+    let status: number;
+    let text: string;
     try {
-      response = await fetch(this.#url, {
+      const response = await request(this.#url, {
         method: 'POST',
         headers: { authorization: `Bearer ${this.#accessToken}`, 'content-type': 'application/json' },
         body: JSON.stringify(body),
         signal: AbortSignal.timeout(this.#requestTimeoutMs),
       });
+      status = response.statusCode;
+      text = await response.body.text();
     } catch (error) {
       return { ok: false, retry: true, error: `network error: ${String(error)}` };
     }
-    const text = await response.text();
     let json: unknown;
     try {
       json = JSON.parse(text);
     } catch {
       json = undefined;
     }
-    if (response.ok) return { ok: true, body: json };
+    if (status >= 200 && status < 300) return { ok: true, body: json };
 
     const graph = GraphError.safeParse(json);
     const code = graph.success ? graph.data.error.code : undefined;
     const details = graph.success ? graph.data.error.error_data?.details : undefined;
     const error = graph.success
-      ? `HTTP ${response.status}, code ${code}: ${graph.data.error.message ?? ''}${details ? ` (${details})` : ''}`
-      : `HTTP ${response.status}: ${text.slice(0, 200)}`;
-    const retry =
-      response.status === 429 || response.status >= 500 || (code !== undefined && RATE_LIMIT_CODES.has(code));
-    return { ok: false, retry, status: response.status, error, code };
+      ? `HTTP ${status}, code ${code}: ${graph.data.error.message ?? ''}${details ? ` (${details})` : ''}`
+      : `HTTP ${status}: ${text.slice(0, 200)}`;
+    const retry = status === 429 || status >= 500 || (code !== undefined && RATE_LIMIT_CODES.has(code));
+    return { ok: false, retry, status, error, code };
   }
 }

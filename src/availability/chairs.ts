@@ -1,6 +1,13 @@
 import { ANY_BARBER, barberHours, barbersFor, type ShopConfig } from '../../config/schema.ts';
 import type { DayAvailability, NoSlotsReason, Slot } from '../../machines/booking.context.ts';
-import { type BookingRules, type DaySearch, dayAvailability, type HeldInterval, type Interval } from './slots.ts';
+import {
+  type BookingRules,
+  type DaySearch,
+  dayAvailability,
+  dayShutReason,
+  type HeldInterval,
+  type Interval,
+} from './slots.ts';
 
 /** One chair that can take the appointment: a barber and their hours, or the shop itself when it has no barbers. */
 export interface Chair {
@@ -73,6 +80,20 @@ export function chairsAvailability(search: ChairsSearch): ChairsDay {
   // Past and too far ahead are the same for every chair; a day some barbers work but are full is full.
   const reason = (['past', 'beyondWindow', 'full', 'closed'] as const).find((r) => reasons.has(r)) ?? 'closed';
   return { slots, reason, freeAt };
+}
+
+/**
+ * Why no chair can take anything on the day, whatever the calendar holds (see `dayShutReason`);
+ * undefined when one is open. Answers what `chairsAvailability` would, without working out a slot.
+ */
+export function chairsShutReason(chairs: Chair[], date: string, now: Date): NoSlotsReason | undefined {
+  const reasons = new Set<NoSlotsReason>();
+  for (const chair of chairs) {
+    const reason = dayShutReason(chair.rules, date, now);
+    if (!reason) return undefined;
+    reasons.add(reason);
+  }
+  return (['past', 'beyondWindow', 'closed'] as const).find((r) => reasons.has(r)) ?? 'closed';
 }
 
 /**

@@ -49,11 +49,9 @@ const MINUTE_MS = 60_000;
  */
 export function dayAvailability(search: DaySearch): DayAvailability {
   const { rules, date, durationMinutes, now } = search;
-  const today = shopToday(rules, now);
-  if (date < today) return { slots: [], reason: 'past' };
-  if (date > lastBookableDay(rules, now)) return { slots: [], reason: 'beyondWindow' };
+  const shut = dayShutReason(rules, date, now);
+  if (shut) return { slots: [], reason: shut };
   const opening = openingSpans(rules, date);
-  if (opening.length === 0) return { slots: [], reason: 'closed' };
 
   const buffer = rules.booking.bufferMinutes * MINUTE_MS;
   const blocked = [...search.busy, ...search.holds.filter((hold) => hold.phone !== search.phone)].map((interval) => ({
@@ -80,6 +78,18 @@ export function dayAvailability(search: DaySearch): DayAvailability {
     }
   }
   return slots.length > 0 ? { slots } : { slots, reason: 'full' };
+}
+
+/** Why nothing at all can be booked on the day, whatever the calendar holds: past, too far ahead, or closed. */
+export function dayShutReason(
+  rules: BookingRules,
+  date: string,
+  now: Date,
+): 'past' | 'beyondWindow' | 'closed' | undefined {
+  if (date < shopToday(rules, now)) return 'past';
+  if (date > lastBookableDay(rules, now)) return 'beyondWindow';
+  if (openingSpans(rules, date).length === 0) return 'closed';
+  return undefined;
 }
 
 /**

@@ -9,7 +9,7 @@ import {
   type Hold,
   type Slot,
 } from '../../machines/booking.context.ts';
-import { byFewestAppointments, chairsAvailability, chairsFor } from '../availability/chairs.ts';
+import { byFewestAppointments, chairsAvailability, chairsFor, chairsShutReason } from '../availability/chairs.ts';
 import { groupAvailability } from '../availability/group.ts';
 import { isWithinBookingWindow, searchWindow } from '../availability/slots.ts';
 import { log } from '../log.ts';
@@ -99,9 +99,8 @@ export function bookingStepsFor(customer: Customer, deps: BookingDependencies) {
     };
     const chairs = chairsFor(shop, serviceId, barberId);
     // A closed, past or too-far day needs no calendar call.
-    const withoutCalendar = chairsAvailability({ ...search, chairs, busy: [], holds: [] });
-    if (withoutCalendar.reason && withoutCalendar.reason !== 'full')
-      return { slots: [], reason: withoutCalendar.reason };
+    const shut = chairsShutReason(chairs, date, search.now);
+    if (shut) return { slots: [], reason: shut };
     const window = searchWindow(shop.timezone, [date]);
     const [busy, held] = await Promise.all([calendar.busy(window), holds.overlapping(window)]);
     const taken = {
