@@ -135,19 +135,19 @@ export class RedisInbox implements Inbox {
     const phones = await this.#redis.zrangebyscore(this.#ready, '-inf', Date.now(), 'LIMIT', 0, CLAIM_CANDIDATES);
     for (const phone of phones) {
       const token = randomUUID();
-      // Out of the way of other claims until the lease would lapse; acknowledging brings it back.
-      // Sent with the claim, in one trip: a phone found busy is anyway someone's until its lease
-      // would lapse, and one found empty is taken out of the index next.
-      const [reply] = await Promise.all([
-        this.#scripts.claim([this.#lease(phone), this.#queue(phone)], [token, this.#leaseMs]),
-        this.#redis.zadd(this.#ready, 'XX', Date.now() + this.#leaseMs, phone),
-      ]);
+      const reply = await this.#scripts.claim([this.#lease(phone), this.#queue(phone)], [token, this.#leaseMs]);
       const [status, stored] = ClaimReply.parse(reply);
       if (status === 'busy') continue;
       if (status === 'empty' || stored === undefined) {
         if ((await this.#markIdle(phone)) > 0) await this.#announceWork();
         continue;
       }
+      // Out of the way of other claims until the lease would lapse; acknowledging brings it back.
+      // Not waited for: it only spares other claims a look at a busy phone, so it travels with the
+      // next command, the conversation's load.
+      this.#redis
+        .zadd(this.#ready, 'XX', Date.now() + this.#leaseMs, phone)
+        .catch((error) => log.warn({ event: 'inbox.index_failed', error: String(error) }));
       const claim: Claim = { phone, token, stored, heartbeat: this.#startHeartbeat(phone, token) };
       const message = parseStored(stored);
       if (message) {
@@ -228,18 +228,19 @@ export class RedisInbox implements Inbox {
 
   async #finish(claim: Claim, script: Script, args: (string | number)[]) {
     clearInterval(claim.heartbeat);
-    // One trip: finishing, and taking the phone out of the index in case that left its queue empty.
-    const [finished, stillWaiting] = await Promise.all([
-      script([this.#lease(claim.phone), this.#queue(claim.phone)], args),
-      this.#markIdle(claim.phone),
-    ]);
-    if (Number(finished) === -1) {
+    const waiting = Number(await script([this.#lease(claim.phone), this.#queue(claim.phone)], args));
+    if (waiting === -1) {
       log.warn(
         { event: 'inbox.lease_lost', phoneRef: phoneRef(claim.phone) },
         'lease lapsed; another process took over',
       );
+      return;
     }
-    if (stillWaiting > 0) await this.#announceWork();
+    // A phone with messages left is never taken out of the index, even for a moment: a process
+    // that died in that moment would leave them unfound.
+    if (waiting > 0) {
+      await Promise.all([this.#redis.zadd(this.#ready, Date.now(), claim.phone), this.#announceWork()]);
+    } else if ((await this.#markIdle(claim.phone)) > 0) await this.#announceWork();
   }
 
   /**

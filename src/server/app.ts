@@ -1,11 +1,11 @@
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import { WHATSAPP_REQUIRED, type WhatsAppConfig } from '../../adapters/whatsapp/config.ts';
 import { logStatus, type StatusRecorder } from '../../adapters/whatsapp/statuses.ts';
 import type { Cita } from '../cita.ts';
 import { NoReplyInTime, Phone } from '../engine/ports.ts';
 import { log } from '../log.ts';
+import { limitBody } from './body-limit.ts';
 import type { ReadinessCheck } from './health.ts';
 import { opsRoutes } from './ops.ts';
 import { simulatorInspection } from './simulator-api.ts';
@@ -89,10 +89,9 @@ export function createApp(cita: Cita, options: AppOptions = {}) {
     // Anyone who can reach it may speak as any phone: with real customers on WhatsApp it is not served.
     app.post(
       '/simulator/messages',
-      bodyLimit({
-        maxSize: SIMULATOR_BODY_LIMIT_BYTES,
-        onError: (c) => c.json({ error: `body larger than ${SIMULATOR_BODY_LIMIT_BYTES} bytes` }, 413),
-      }),
+      limitBody(SIMULATOR_BODY_LIMIT_BYTES, (c) =>
+        c.json({ error: `body larger than ${SIMULATOR_BODY_LIMIT_BYTES} bytes` }, 413),
+      ),
       async function simulatorMessage(c) {
         let body: unknown;
         try {

@@ -1,7 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import { type DropReason, readWebhook } from '../../adapters/whatsapp/inbound.ts';
 import { hasValidSignature } from '../../adapters/whatsapp/signature.ts';
@@ -9,6 +8,7 @@ import { logStatus, type StatusRecorder } from '../../adapters/whatsapp/statuses
 import { WebhookPayload } from '../../adapters/whatsapp/webhook-schema.ts';
 import type { Clock, Inbox } from '../engine/ports.ts';
 import { log, phoneRef } from '../log.ts';
+import { limitBody } from './body-limit.ts';
 
 /** Meta's notifications are a few kilobytes, even batched; anything far bigger is not from Meta. */
 export const WHATSAPP_BODY_LIMIT_BYTES = 1024 * 1024;
@@ -78,10 +78,7 @@ export function whatsAppWebhook(options: WhatsAppWebhookOptions) {
 
   webhook.post(
     '/',
-    bodyLimit({
-      maxSize: maxBodyBytes,
-      onError: (c) => c.json({ error: `body larger than ${maxBodyBytes} bytes` }, 413),
-    }),
+    limitBody(maxBodyBytes, (c) => c.json({ error: `body larger than ${maxBodyBytes} bytes` }, 413)),
     async function receiveNotification(c) {
       const rawBody = new Uint8Array(await c.req.arrayBuffer());
       if (!hasValidSignature(rawBody, c.req.header('x-hub-signature-256'), appSecret)) {
