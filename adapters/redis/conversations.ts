@@ -51,7 +51,8 @@ export class RedisConversationStore implements ConversationStore {
   }
 
   async save(phone: string, conversation: StoredConversation, version: number): Promise<boolean> {
-    const json = JSON.stringify(StoredConversation.parse(conversation));
+    // Made by the engine from parsed parts: checked when read back, not again on the way in.
+    const json = JSON.stringify(conversation);
     return (await this.#save([this.#key(phone)], [version, json, this.#ttlMs])) === 1;
   }
 

@@ -118,7 +118,8 @@ export class RedisInbox implements Inbox {
   }
 
   async accept(message: InboundMessage): Promise<'accepted' | 'duplicate'> {
-    const stored = JSON.stringify(InboundMessage.parse(message));
+    // Parsed at the webhook's border already; checked again when claimed.
+    const stored = JSON.stringify(message);
     const keys = [this.#keys.phone(message.phone, 'seen', message.id), this.#queue(message.phone)];
     // One trip: the store, the index and the announcement are written together, in this order. The
     // index is written on a duplicate too (a process that crashed between storing and indexing is

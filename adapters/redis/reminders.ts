@@ -44,6 +44,8 @@ return claimed
 `;
 
 // KEYS: due, data, planned set of the booking; ARGV: member
+const ClaimedReminders = z.array(z.string());
+
 const DONE = `
 redis.call('ZREM', KEYS[1], ARGV[1])
 redis.call('HDEL', KEYS[2], ARGV[1])
@@ -101,7 +103,7 @@ export class RedisReminderSchedule implements ReminderSchedule {
       [now.getTime(), limit, now.getTime() + REMINDER_LEASE_MS],
     );
     const readable: Reminder[] = [];
-    for (const json of z.array(z.string()).parse(claimed)) {
+    for (const json of ClaimedReminders.parse(claimed)) {
       const parsed = Reminder.safeParse(JSON.parse(json));
       if (parsed.success) readable.push(parsed.data);
       else log.warn({ event: 'reminder.unreadable' }, 'a stored reminder no longer reads; it is skipped');

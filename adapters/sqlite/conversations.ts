@@ -34,7 +34,8 @@ export class SqliteConversationStore implements ConversationStore {
   }
 
   async save(phone: string, conversation: StoredConversation, version: number): Promise<boolean> {
-    const body = JSON.stringify(StoredConversation.parse(conversation));
+    // Made by the engine from parsed parts: checked when read back, not again on the way in.
+    const body = JSON.stringify(conversation);
     const now = Date.now();
     return this.#db.transaction(() => {
       const row = this.#db.get<{ version: number }>(

@@ -102,14 +102,21 @@ export class WhatsAppMessenger implements Messenger {
       const body = cloudApiMessage(phone, OutboundMessage.parse(message));
       const outcome = await this.#postWithRetries(body, turn);
       turn = undefined;
-      const context = { event: 'whatsapp.send', phoneRef: phoneRef(phone), inReplyTo, index, kind: message.kind };
+      // Built only for a line that is written: the phone's reference is a keyed hash.
+      const context = () => ({
+        event: 'whatsapp.send',
+        phoneRef: phoneRef(phone),
+        inReplyTo,
+        index,
+        kind: message.kind,
+      });
       if (outcome.ok) {
         // The next reply's turn is asked for while this one's delivery is recorded.
         if (index + 1 < messages.length) turn = waitForTurn(this.#pacer);
         if (inReplyTo) await this.#recordProgress(phone, inReplyTo, index + 1);
         const sent = SentMessage.safeParse(outcome.body);
         ids[index] = sent.success ? sent.data.messages[0]?.id : undefined;
-        log.info({ ...context, messageId: ids[index] }, 'reply sent');
+        if (log.isLevelEnabled('debug')) log.debug({ ...context(), messageId: ids[index] }, 'reply sent');
         continue;
       }
       if (outcome.retry) {
@@ -121,7 +128,7 @@ export class WhatsAppMessenger implements Messenger {
       // would make no sense without it.
       const outsideWindow = outcome.code === OUTSIDE_CUSTOMER_WINDOW;
       log.error(
-        { ...context, status: outcome.status, errorCode: outcome.code, error: outcome.error, outsideWindow },
+        { ...context(), status: outcome.status, errorCode: outcome.code, error: outcome.error, outsideWindow },
         outsideWindow
           ? 'reply refused: the 24-hour customer window is closed, only templates may be sent'
           : 'reply refused by WhatsApp',

@@ -84,7 +84,13 @@ export class ConversationEngine {
     if (!saved) throw new ConversationConflict(`conversation ${phoneRef(message.phone)} changed while handling`);
     if (turn.machine === 'booking' && turn.state !== stateBefore) this.#deps.onStateEntered?.(turn.state);
     log.info(
-      { event: 'message.handled', messageId: message.id, phoneRef: phoneRef(message.phone), state: turn.state },
+      {
+        event: 'message.handled',
+        messageId: message.id,
+        phoneRef: phoneRef(message.phone),
+        state: turn.state,
+        replies: turn.replies.length,
+      },
       'message handled',
     );
     return turn.replies;

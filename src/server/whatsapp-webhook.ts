@@ -111,15 +111,19 @@ export function whatsAppWebhook(options: WhatsAppWebhookOptions) {
             return c.json({ error: 'the inbox cannot store messages right now; deliver again later' }, 503);
           }
           receipt[outcome === 'accepted' ? 'accepted' : 'duplicates'] += 1;
-          log.info(
-            {
-              event: outcome === 'accepted' ? 'whatsapp.message.accepted' : 'whatsapp.message.duplicate',
-              messageId: update.message.id,
-              phoneRef: phoneRef(update.message.phone),
-              kind: update.message.content.kind,
-            },
-            outcome === 'accepted' ? 'message accepted' : 'message already accepted; redelivery ignored',
-          );
+          // One info line per message is the worker's "message handled"; the acceptance is a debug line.
+          const level = outcome === 'accepted' ? 'debug' : 'info';
+          if (log.isLevelEnabled(level)) {
+            log[level](
+              {
+                event: outcome === 'accepted' ? 'whatsapp.message.accepted' : 'whatsapp.message.duplicate',
+                messageId: update.message.id,
+                phoneRef: phoneRef(update.message.phone),
+                kind: update.message.content.kind,
+              },
+              outcome === 'accepted' ? 'message accepted' : 'message already accepted; redelivery ignored',
+            );
+          }
         } else if (update.kind === 'status') {
           receipt.statuses += 1;
           recordStatus(update.status);
