@@ -48,7 +48,10 @@ describe('the day’s slots as saved', () => {
           const packed = packSlots(slots);
           // The shop's days all follow the grid: every non-empty day packs.
           expect(Array.isArray(packed)).toBe(slots.length === 0);
-          expect(SavedSlots.parse(JSON.parse(JSON.stringify(packed)))).toEqual(slots);
+          // Unpacked from what was saved, not from the list the process still remembers.
+          const saved = JSON.parse(JSON.stringify(packed));
+          expect(Array.isArray(saved) ? saved : unpackSlots(PackedSlots.parse(saved))).toEqual(slots);
+          expect(SavedSlots.parse(saved)).toEqual(slots);
         },
       ),
     );
@@ -77,7 +80,20 @@ describe('the day’s slots as saved', () => {
     expect(packSlots(twoDays)).toBe(twoDays);
     const odd = [{ ...slots[0]!, start: '2026-11-25T09:00:30.000Z' }];
     expect(packSlots(odd)).toBe(odd);
+    const unreadable = [{ ...slots[0]!, end: 'later' }];
+    expect(packSlots(unreadable)).toBe(unreadable);
+    const offset = [{ ...slots[0]!, start: slots[0]!.start.replace('.000Z', '+00:00') }];
+    expect(packSlots(offset)).toBe(offset);
     expect(packSlots([])).toEqual([]);
+  });
+
+  it('unpacks a list saved once per process, shared and frozen, and does not pack it again unchanged', () => {
+    const saved = { date: '2026-11-25', runs: [[600, Date.parse('2026-11-25T09:00:00Z') / 60_000, 15, 4, 30]] };
+    const first = SavedSlots.parse(saved);
+    expect(first.map((slot) => slot.time)).toEqual(['10:00', '10:15', '10:30', '10:45']);
+    expect(SavedSlots.parse(structuredClone(saved))).toBe(first);
+    expect(Object.isFrozen(first) && Object.isFrozen(first[0])).toBe(true);
+    expect(packSlots(first)).toEqual(saved);
   });
 
   it('refuses a packed list that is not one', () => {

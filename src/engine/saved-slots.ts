@@ -38,19 +38,25 @@ const RECENTLY_UNPACKED_KEPT = 2_000;
 const packedForm = new WeakMap<readonly Slot[], PackedSlots>();
 
 function unpackedOnce(packed: PackedSlots): Slot[] {
-  const key = `${packed.date}${JSON.stringify(packed.runs)}`;
+  const key = keyOf(packed);
   let slots = recentlyUnpacked.get(key);
-  if (slots) recentlyUnpacked.delete(key);
-  else {
+  if (!slots) {
     slots = Object.freeze(unpackSlots(packed).map((slot) => Object.freeze(slot)));
     packedForm.set(slots, packed);
-    if (recentlyUnpacked.size >= RECENTLY_UNPACKED_KEPT) {
-      recentlyUnpacked.delete(recentlyUnpacked.keys().next().value as string);
-    }
   }
-  // Most recently used last: the first key is the one to drop.
-  recentlyUnpacked.set(key, slots);
+  remember(key, slots);
   return slots as Slot[];
+}
+
+const keyOf = (packed: PackedSlots) => `${packed.date}${JSON.stringify(packed.runs)}`;
+
+/** Keeps the list as the most recently used (last), dropping the least recently used (first) when full. */
+function remember(key: string, slots: readonly Slot[]) {
+  recentlyUnpacked.delete(key);
+  if (recentlyUnpacked.size >= RECENTLY_UNPACKED_KEPT) {
+    recentlyUnpacked.delete(recentlyUnpacked.keys().next().value as string);
+  }
+  recentlyUnpacked.set(key, slots);
 }
 
 /** A saved slot list as the machine knows it, whether saved packed or, before packing existed, in full. */
@@ -70,12 +76,13 @@ export function packSlots(slots: Slot[]): PackedSlots | Slot[] {
   if (!first) return slots;
   const runs: SlotRun[] = [];
   for (const slot of slots) {
-    const time = Number(slot.time.slice(0, 2)) * 60 + Number(slot.time.slice(3, 5));
+    const time = MINUTE_OF.get(slot.time) ?? -1;
     const start = Date.parse(slot.start) / MINUTE_MS;
     const duration = Date.parse(slot.end) / MINUTE_MS - start;
-    if (slot.date !== first.date || !Number.isInteger(start) || !Number.isInteger(duration) || duration < 1) {
-      return slots;
-    }
+    // Only what unpacks to the very same strings is packed: a wall-clock time, and instants in
+    // the form `toISOString` writes, on whole minutes.
+    const exact = time >= 0 && Number.isInteger(start) && isCanonical(slot.start) && isCanonical(slot.end);
+    if (slot.date !== first.date || !exact || !Number.isInteger(duration) || duration < 1) return slots;
     const run = runs.at(-1);
     if (run && continuesRun(run, time, start, duration)) {
       if (run[3] === 1) run[2] = time - run[0];
@@ -83,15 +90,26 @@ export function packSlots(slots: Slot[]): PackedSlots | Slot[] {
     } else runs.push([time, start, 1, 1, duration]);
   }
   const packed = { date: first.date, runs };
-  // Packing is checked by unpacking: any slot that would not come back exactly keeps the list as it is.
-  const back = unpackSlots(packed);
-  const same = back.every(
-    (slot, i) => slot.time === slots[i]?.time && slot.start === slots[i]?.start && slot.end === slots[i]?.end,
-  );
-  if (!same || back.length !== slots.length) return slots;
+  // The list itself stands for what it packs to: the next message's unpacking finds it.
+  Object.freeze(slots).forEach((slot) => Object.freeze(slot));
   packedForm.set(slots, packed);
+  remember(keyOf(packed), slots);
   return packed;
 }
+
+/** Every wall-clock time of a day, "00:00" to "23:59", by minute. */
+const CLOCK_TIMES = Array.from(
+  { length: DAY_MINUTES },
+  (_, minute) => `${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}`,
+);
+
+const MINUTE_OF = new Map(CLOCK_TIMES.map((time, minute) => [time, minute]));
+
+/** An instant as `toISOString` writes it (what unpacking writes): "2026-12-09T09:00:00.000Z". */
+const isCanonical = (instant: string) => {
+  const at = Date.parse(instant);
+  return Number.isFinite(at) && new Date(at).toISOString() === instant;
+};
 
 /** Whether a slot continues the run: the next step on both clocks, and as long. */
 function continuesRun([time0, start0, step, count, duration0]: SlotRun, time: number, start: number, duration: number) {
@@ -110,7 +128,7 @@ export function unpackSlots({ date, runs }: PackedSlots): Slot[] {
       const startMs = (start + i * step) * MINUTE_MS;
       slots.push({
         date,
-        time: `${pad(Math.floor(minute / 60))}:${pad(minute % 60)}`,
+        time: CLOCK_TIMES[minute] as string,
         start: new Date(startMs).toISOString(),
         end: new Date(startMs + duration * MINUTE_MS).toISOString(),
       });
@@ -118,8 +136,6 @@ export function unpackSlots({ date, runs }: PackedSlots): Slot[] {
   }
   return slots;
 }
-
-const pad = (n: number) => String(n).padStart(2, '0');
 
 /** A persisted booking snapshot with its slot list packed (everything else as it is). */
 export function withPackedSlots(snapshot: unknown): unknown {
