@@ -3,12 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RedisConversationStore } from '../adapters/redis/conversations.ts';
 import { loadShopConfig } from '../config/load.ts';
+import type { ShopConfig } from '../config/schema.ts';
 import type { StoredConversation } from '../src/engine/ports.ts';
 import { runEndToEnd } from './end-to-end.ts';
 import { cpuBreakdown } from './support/cpu-profile.ts';
 import { chat, inProcessCita } from './support/in-process.ts';
 import type { BenchResult } from './support/record.ts';
 import { BENCH_REDIS_URL, benchPrefix, cleanPrefix, connectRedis, infoNumber } from './support/redis.ts';
+import { BENCH_SHOP_CONFIG } from './support/server.ts';
 import { round } from './support/stats.ts';
 
 export interface CostOptions {
@@ -27,7 +29,14 @@ export interface CostOptions {
  */
 export async function costBenchmark(options: CostOptions, command: string): Promise<BenchResult> {
   const redisUrl = options.redisUrl ?? BENCH_REDIS_URL;
-  const stored = await conversationsByState();
+  const stored = await conversationsByState(loadShopConfig());
+  // The benchmark's shop is open 24 hours at five-minute steps: the longest slot lists there are.
+  const longDays = await conversationsByState(loadShopConfig(BENCH_SHOP_CONFIG));
+  const largest = (byState: typeof stored) =>
+    Object.entries(byState).reduce(
+      (top, [state, { snapshotBytes }]) => (snapshotBytes > top.bytes ? { state, bytes: snapshotBytes } : top),
+      { state: '', bytes: 0 },
+    );
   const memory: Record<string, number> = {};
   for (const state of ['choosingSlot', 'booked']) {
     memory[state] = await redisBytesFor(stored[state].conversation, options.idleConversations, redisUrl);
@@ -61,6 +70,11 @@ export async function costBenchmark(options: CostOptions, command: string): Prom
         unit: 'bytes',
       },
       {
+        label: 'snapshot, largest in any state: the shop / a 24-hour shop at 5-minute steps',
+        value: `${largest(stored).bytes} (${largest(stored).state}) / ${largest(longDays).bytes} (${largest(longDays).state})`,
+        unit: 'bytes',
+      },
+      {
         label: 'Redis memory per 10,000 idle conversations, looking at times / booked',
         value: `${per10k(memory.choosingSlot)} / ${per10k(memory.booked)}`,
         unit: 'MiB',
@@ -78,6 +92,9 @@ export async function costBenchmark(options: CostOptions, command: string): Prom
     details: {
       storedByState: Object.fromEntries(
         Object.entries(stored).map(([state, { bytes, snapshotBytes }]) => [state, { bytes, snapshotBytes }]),
+      ),
+      storedByStateOf24HourShop: Object.fromEntries(
+        Object.entries(longDays).map(([state, { bytes, snapshotBytes }]) => [state, { bytes, snapshotBytes }]),
       ),
       redisBytesPerIdleConversation: Object.fromEntries(
         Object.entries(memory).map(([state, bytes]) => [state, round(bytes / options.idleConversations)]),
@@ -98,8 +115,8 @@ export async function costBenchmark(options: CostOptions, command: string): Prom
 }
 
 /** A button-driven booking in this process; the stored conversation after each step, by state. */
-async function conversationsByState() {
-  const cita = inProcessCita(loadShopConfig());
+async function conversationsByState(shop: ShopConfig) {
+  const cita = inProcessCita(shop);
   const customer = chat(cita, '34600000001');
   const byState: Record<string, { conversation: StoredConversation; bytes: number; snapshotBytes: number }> = {};
   const keep = async () => {

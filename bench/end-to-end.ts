@@ -33,6 +33,8 @@ export interface RunSpec {
   processes?: number;
   /** Customers of this run, when not the benchmark's. */
   customers?: number;
+  /** Customers in a conversation at the same time, when not the benchmark's. */
+  concurrency?: number;
   /** Route the servers' Redis through a counting relay (adds a hop, so only for counting). */
   countRoundTrips?: boolean;
 }
@@ -54,6 +56,8 @@ export interface EndToEndRun {
   store: Store;
   graphLatencyMs: number;
   processes: number;
+  /** Customers in a conversation at the same time. */
+  concurrency: number;
   customers: number;
   booked: number;
   failed: number;
@@ -151,7 +155,8 @@ async function oneRun(options: EndToEndOptions, spec: RunSpec): Promise<EndToEnd
         if (!outcome.booked && !outcomes.some((o) => o.booked) && outcomes.length >= 3) next = customers;
       }
     };
-    await Promise.all(Array.from({ length: Math.min(options.concurrency, customers) }, customerLoop));
+    const concurrency = spec.concurrency ?? options.concurrency;
+    await Promise.all(Array.from({ length: Math.min(concurrency, customers) }, customerLoop));
     const seconds = (performance.now() - started) / 1000;
     const ownCpu = process.cpuUsage(ownCpuBefore);
     const trips = (proxy?.roundTrips ?? 0) - tripsBefore;
@@ -180,6 +185,7 @@ async function oneRun(options: EndToEndOptions, spec: RunSpec): Promise<EndToEnd
       store: spec.store,
       graphLatencyMs: spec.graphLatencyMs,
       processes: processCount,
+      concurrency: Math.min(concurrency, customers),
       customers,
       booked,
       failed: outcomes.length - booked,
@@ -276,11 +282,18 @@ function sizesOf(conversations: string[]) {
 }
 
 /** The runs `npm run bench -- end-to-end` makes: the goals of one process, side by side. */
+/**
+ * The runs `npm run bench` makes: Redis with Meta's latency and with an instant Graph API, the
+ * embedded SQLite default, and Redis round trips counted twice: for one customer at a time (what
+ * one message costs on its own) and with the benchmark's crowd (where messages of many phones
+ * share trips).
+ */
 export function standardRuns(graphLatencyMs: number, roundTripCustomers: number): RunSpec[] {
   return [
     { store: 'redis', graphLatencyMs },
     { store: 'redis', graphLatencyMs: 0 },
     { store: 'embedded', graphLatencyMs },
+    { store: 'redis', graphLatencyMs: 0, customers: 30, concurrency: 1, countRoundTrips: true },
     { store: 'redis', graphLatencyMs: 0, customers: roundTripCustomers, countRoundTrips: true },
   ];
 }
@@ -297,7 +310,7 @@ export async function endToEndBenchmark(options: EndToEndOptions, command: strin
     if (run.redisRoundTripsPerMessage !== null) {
       return [
         {
-          label: `${label}, through a counting relay: Redis round trips / commands per message`,
+          label: `${label}, ${run.concurrency === 1 ? 'one customer at a time' : `${run.concurrency} customers at a time`}, through a counting relay: Redis round trips / commands per message`,
           value: `${run.redisRoundTripsPerMessage} / ${run.redisCommandsPerMessage}`,
         },
       ];

@@ -1,5 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { chat, inProcessCita } from '../bench/support/in-process.ts';
+import { BENCH_SHOP_CONFIG } from '../bench/support/server.ts';
+import { loadShopConfig } from '../config/load.ts';
 import { nearestFirst } from '../machines/nearest-slots.ts';
 import { dayAvailability } from '../src/availability/slots.ts';
 import { PackedSlots, packSlots, SavedSlots, unpackSlots } from '../src/engine/saved-slots.ts';
@@ -99,5 +102,40 @@ describe('the day’s slots as saved', () => {
   it('refuses a packed list that is not one', () => {
     expect(SavedSlots.safeParse({ date: '2026-11-25', runs: [[600, 1, 0, 3, 30]] }).success).toBe(false);
     expect(SavedSlots.safeParse({ date: 'tomorrow', runs: [] }).success).toBe(false);
+  });
+});
+
+describe('the saved snapshot', () => {
+  it('stays under 1 KB in every state of a booking, even on a shop open 24 hours at 5-minute steps', async () => {
+    const cita = inProcessCita(loadShopConfig(BENCH_SHOP_CONFIG));
+    const customer = chat(cita, '34600000001');
+    const sizes: Record<string, number> = {};
+    const keep = async () => {
+      const { conversation } = await cita.conversations.load('34600000001');
+      sizes[String((conversation?.snapshot as { value: unknown }).value)] = JSON.stringify(
+        conversation?.snapshot,
+      ).length;
+    };
+    try {
+      await customer.say('hola');
+      await keep();
+      await customer.tap('SELECT_SERVICE:corte');
+      await keep();
+      await customer.tap(customer.offered.find((id) => id.startsWith('PICK_DATE:'))!);
+      await keep();
+      await customer.tap('MORE_TIMES');
+      await keep();
+      await customer.say('a las 17:30');
+      await keep();
+      await customer.say('sí');
+      await keep();
+    } finally {
+      await cita.stop();
+    }
+    expect(Object.keys(sizes)).toEqual(
+      expect.arrayContaining(['choosingService', 'choosingSlot', 'confirming', 'booked']),
+    );
+    for (const [state, bytes] of Object.entries(sizes))
+      expect({ state, bytes: Math.min(bytes, 1024) }).toEqual({ state, bytes });
   });
 });
