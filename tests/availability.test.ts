@@ -1,6 +1,8 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { addDays, type ShopConfig, shopToday } from '../config/schema.ts';
 import { bookableDays } from '../src/availability/days.ts';
+import { isoInstant } from '../src/availability/instants.ts';
 import { type DaySearch, dayAvailability, isWithinBookingWindow, searchWindow } from '../src/availability/slots.ts';
 import { shop } from './support/cita.ts';
 
@@ -209,5 +211,23 @@ describe('the shop’s day and calendar arithmetic', () => {
     expect(addDays('2028-02-28', 1)).toBe('2028-02-29');
     expect(addDays('2027-03-01', -1)).toBe('2027-02-28');
     expect(addDays('2026-11-24', 30)).toBe('2026-12-24');
+  });
+});
+
+describe('instants written for slots', () => {
+  it('are exactly what toISOString writes, on whole minutes and off them, in any year', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.integer({ min: 0, max: 5_000_000 }).map((minute) => Date.UTC(2020, 0, 1) + minute * 60_000),
+          fc.integer({ min: -8.64e15, max: 8.64e15 }),
+          fc.integer({ min: -1e8, max: 1e8 }).map((minute) => minute * 60_000),
+        ),
+        (millis) => {
+          expect(isoInstant(millis)).toBe(new Date(millis).toISOString());
+        },
+      ),
+      { numRuns: 2_000 },
+    );
   });
 });

@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import { addDays, openingHoursOn, type ShopConfig, shopToday } from '../../config/schema.ts';
 import type { DayAvailability, Slot } from '../../machines/booking.context.ts';
+import { isoInstant } from './instants.ts';
 
 /** A span of time as ISO-8601 instants, end exclusive. */
 export interface Interval {
@@ -187,7 +188,7 @@ function slotMaker(span: Span, duration: number, timezone: string): (start: numb
   const steady = offset === offsetAt(span.end);
   return function slotAt(start) {
     const local = steady
-      ? new Date(start + offset * MINUTE_MS).toISOString()
+      ? isoInstant(start + offset * MINUTE_MS)
       : (DateTime.fromMillis(start, { zone: timezone }).toISO({ includeOffset: false }) as string);
     return {
       date: local.slice(0, 10),
@@ -199,5 +200,5 @@ function slotMaker(span: Span, duration: number, timezone: string): (start: numb
 }
 
 function toUtcIso(millis: number): string {
-  return new Date(millis).toISOString();
+  return isoInstant(millis);
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CalendarDate } from '../../config/schema.ts';
 import { Slot } from '../../machines/booking.context.ts';
+import { CLOCK_TIMES, isoInstant } from '../availability/instants.ts';
 
 const MINUTE_MS = 60_000;
 const DAY_MINUTES = 24 * 60;
@@ -97,18 +98,12 @@ export function packSlots(slots: Slot[]): PackedSlots | Slot[] {
   return packed;
 }
 
-/** Every wall-clock time of a day, "00:00" to "23:59", by minute. */
-const CLOCK_TIMES = Array.from(
-  { length: DAY_MINUTES },
-  (_, minute) => `${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}`,
-);
-
 const MINUTE_OF = new Map(CLOCK_TIMES.map((time, minute) => [time, minute]));
 
 /** An instant as `toISOString` writes it (what unpacking writes): "2026-12-09T09:00:00.000Z". */
 const isCanonical = (instant: string) => {
   const at = Date.parse(instant);
-  return Number.isFinite(at) && new Date(at).toISOString() === instant;
+  return Number.isFinite(at) && isoInstant(at) === instant;
 };
 
 /** Whether a slot continues the run: the next step on both clocks, and as long. */
@@ -129,8 +124,8 @@ export function unpackSlots({ date, runs }: PackedSlots): Slot[] {
       slots.push({
         date,
         time: CLOCK_TIMES[minute] as string,
-        start: new Date(startMs).toISOString(),
-        end: new Date(startMs + duration * MINUTE_MS).toISOString(),
+        start: isoInstant(startMs),
+        end: isoInstant(startMs + duration * MINUTE_MS),
       });
     }
   }
