@@ -16,6 +16,8 @@ declare module 'autocannon' {
     body?: string;
     requests?: Request[];
     timeout?: number;
+    /** Requests per second over all connections (default: as fast as they answer). */
+    overallRate?: number;
   }
   export interface Histogram {
     average: number;
