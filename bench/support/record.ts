@@ -42,12 +42,16 @@ export function machineDescription() {
   };
 }
 
-/** The commit checked out, with "-dirty" when the working tree has changes; "unknown" outside git. */
+/**
+ * The commit checked out, with "-dirty" when the working tree has changes other than the results
+ * themselves (a full run writes them one benchmark after another); "unknown" outside git.
+ */
 function gitCommit(): string {
   try {
     const run = (...args: string[]) => execFileSync('git', args, { cwd: REPO_DIR, encoding: 'utf8' }).trim();
     const commit = run('rev-parse', '--short=12', 'HEAD');
-    return run('status', '--porcelain').length > 0 ? `${commit}-dirty` : commit;
+    const changes = run('status', '--porcelain', '--', '.', ':(exclude)bench/results');
+    return changes.length > 0 ? `${commit}-dirty` : commit;
   } catch {
     return 'unknown';
   }
