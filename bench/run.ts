@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -17,6 +17,7 @@ import { BENCH_REDIS_URL, redisAnswers } from './support/redis.ts';
 const USAGE = `Usage: npm run bench -- [--quick] [name ...]
 Benchmarks: intake, end-to-end, cost, availability, conversation-cost, redis-ceiling, peer (default: all).
   --quick   small sizes (seconds, not minutes); results go to the temp directory, not bench/results/
+  --table   run nothing: rebuild table.md (and, for bench/results/, the README's table) from the saved results
 Environment: BENCH_CUSTOMERS (1000), BENCH_CONCURRENCY (400 for end-to-end, 50 otherwise), BENCH_GRAPH_LATENCY_MS (150),
   REDIS_URL (redis://127.0.0.1:6379), BENCH_RESULTS_DIR.`;
 
@@ -116,12 +117,46 @@ export function resultsTable(results: BenchResult[]): string {
   return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n');
 }
 
+/** Where the README's table of figures sits; `writeTables` rewrites what is between. */
+const README_TABLE = { start: '<!-- bench-table:start -->', end: '<!-- bench-table:end -->' };
+
+/** The results saved in `dir`, in the benchmarks' order. */
+function savedResults(dir: string): BenchResult[] {
+  return BENCHMARKS.map((benchmark) => join(dir, `${benchmark.name}.json`))
+    .filter((path) => existsSync(path))
+    .map((path) => JSON.parse(readFileSync(path, 'utf8')) as BenchResult);
+}
+
+/**
+ * table.md from every result saved in `dir`, and, for the committed results, the README's table
+ * too: the README never shows a figure the results do not hold.
+ */
+function writeTables(dir: string): string {
+  const table = resultsTable(savedResults(dir));
+  writeFileSync(join(dir, 'table.md'), `${table}\n`);
+  if (dir === RESULTS_DIR) {
+    const readmePath = join(REPO_DIR, 'README.md');
+    const readme = readFileSync(readmePath, 'utf8');
+    const [before, rest] = readme.split(README_TABLE.start);
+    const after = rest?.split(README_TABLE.end)[1];
+    if (before === undefined || after === undefined)
+      throw new Error(`README.md has no ${README_TABLE.start} … end markers`);
+    writeFileSync(readmePath, `${before}${README_TABLE.start}\n${table}\n${README_TABLE.end}${after}`);
+  }
+  return table;
+}
+
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
-    options: { quick: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      quick: { type: 'boolean', default: false },
+      table: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h' },
+    },
     allowPositionals: true,
   });
   if (values.help) return console.log(USAGE);
+  if (values.table) return console.log(writeTables(process.env.BENCH_RESULTS_DIR ?? RESULTS_DIR));
   const unknown = positionals.filter((name) => !BENCHMARKS.some((b) => b.name === name));
   if (unknown.length > 0) throw new Error(`unknown benchmark ${unknown.join(', ')}\n${USAGE}`);
   // In-process benchmarks would print a log line per message; the servers log to their own files.
@@ -134,7 +169,6 @@ async function main(): Promise<void> {
       `Node ${machine.node}, ${machine.os}, commit ${machine.gitCommit}\n`,
   );
   const redis = await redisAnswers();
-  const results: BenchResult[] = [];
   for (const benchmark of BENCHMARKS.filter((b) => positionals.length === 0 || positionals.includes(b.name))) {
     if (benchmark.needsRedis && !redis) {
       console.log(`${benchmark.name}: skipped, no Redis answers at ${BENCH_REDIS_URL} (set REDIS_URL)`);
@@ -144,11 +178,9 @@ async function main(): Promise<void> {
     process.stdout.write(`${benchmark.name}… `);
     const result = await benchmark.run(quick, commandFor(benchmark.name, quick));
     const path = saveResult(result, dir);
-    results.push(result);
     console.log(`${Math.round((performance.now() - started) / 1000)} s → ${relative(REPO_DIR, path)}`);
   }
-  const table = resultsTable(results);
-  writeFileSync(join(dir, 'table.md'), `${table}\n`);
+  const table = writeTables(dir);
   console.log(`\n${table}\n\nEach result file says how it was measured ("method") and holds every number ("details").`);
 }
 
