@@ -112,9 +112,9 @@ describe('the saved snapshot', () => {
     const sizes: Record<string, number> = {};
     const keep = async () => {
       const { conversation } = await cita.conversations.load('34600000001');
-      sizes[String((conversation?.snapshot as { value: unknown }).value)] = JSON.stringify(
-        conversation?.snapshot,
-      ).length;
+      if (!conversation) throw new Error('no conversation was saved');
+      const snapshot = conversation.snapshot as { value: unknown };
+      sizes[String(snapshot.value)] = JSON.stringify(snapshot).length;
     };
     try {
       await customer.say('hola');

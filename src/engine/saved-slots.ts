@@ -92,7 +92,8 @@ export function packSlots(slots: Slot[]): PackedSlots | Slot[] {
   }
   const packed = { date: first.date, runs };
   // The list itself stands for what it packs to: the next message's unpacking finds it.
-  Object.freeze(slots).forEach((slot) => Object.freeze(slot));
+  for (const slot of slots) Object.freeze(slot);
+  Object.freeze(slots);
   packedForm.set(slots, packed);
   remember(keyOf(packed), slots);
   return packed;
