@@ -118,16 +118,17 @@ export class RedisInbox implements Inbox {
   }
 
   async accept(message: InboundMessage): Promise<'accepted' | 'duplicate'> {
-    // Parsed at the webhook's border already; checked again when claimed.
-    const stored = JSON.stringify(message);
+    // Checked here too: not every caller comes through the webhook's border (the terminal chat, converse).
+    const stored = JSON.stringify(InboundMessage.parse(message));
     const keys = [this.#keys.phone(message.phone, 'seen', message.id), this.#queue(message.phone)];
-    // One trip: the store, the index and the announcement are written together, in this order. The
-    // index is written on a duplicate too (a process that crashed between storing and indexing is
-    // repaired by the redelivery); announcing a duplicate only wakes a claim that finds nothing new.
-    const [accepted] = await Promise.all([
-      this.#scripts.accept(keys, [stored, this.#dedupTtlMs]),
+    // The message is stored before it is indexed (a script may be resent after NOSCRIPT, so it is
+    // waited for); the index and the announcement then go together, in one trip. The index is
+    // written on a duplicate too: a process that crashed between storing and indexing is repaired
+    // by the redelivery.
+    const accepted = await this.#scripts.accept(keys, [stored, this.#dedupTtlMs]);
+    await Promise.all([
       this.#intake.zadd(this.#ready, 'NX', Date.now(), message.phone),
-      this.#announceWork(this.#intake),
+      accepted === 1 ? this.#announceWork(this.#intake) : undefined,
     ]);
     return accepted === 1 ? 'accepted' : 'duplicate';
   }

@@ -173,6 +173,8 @@ function openingCheck(shop: ShopConfig): (slot: Slot) => boolean {
   const check = (slot: Slot) => {
     let spans = spansOn.get(slot.date);
     if (!spans) {
+      // A long-running process sees a new day every day: the days kept are bounded.
+      if (spansOn.size >= 1_000) spansOn.clear();
       spans = hours.flatMap((rules) => openingSpans(rules, slot.date));
       spansOn.set(slot.date, spans);
     }

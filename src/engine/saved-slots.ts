@@ -34,7 +34,8 @@ export type PackedSlots = z.infer<typeof PackedSlots>;
  * in place (the machine assigns new lists).
  */
 const recentlyUnpacked = new Map<string, readonly Slot[]>();
-const RECENTLY_UNPACKED_KEPT = 2_000;
+/** About the phones in hand at once; 500 lists of a 24-hour day at 5-minute steps are some 30 MB. */
+const RECENTLY_UNPACKED_KEPT = 500;
 /** The packed form of a list unpacked or packed here, so an unchanged list is not packed again. */
 const packedForm = new WeakMap<readonly Slot[], PackedSlots>();
 
