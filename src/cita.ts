@@ -10,7 +10,7 @@ import {
   type Calendar,
   type Clock,
   type ConversationStore,
-  type InboundMessage,
+  InboundMessage,
   type Inbox,
   isInternal,
   isSimulated,
@@ -165,13 +165,14 @@ export function createCita(options: CitaOptions) {
       content: InboundMessage['content'],
       extra: Partial<InboundMessage> = {},
     ): Promise<OutboundMessage[]> {
-      const message: InboundMessage = {
+      // The simulator's and the terminal's border: what the webhook's parsing does for WhatsApp.
+      const message = InboundMessage.parse({
         id: `${SIMULATED_ID_PREFIX}${randomUUID()}`,
         phone,
         receivedAt: clock().toISOString(),
         content,
         ...extra,
-      };
+      });
       await adapters.replies?.ready?.();
       if ((await inbox.accept(message)) === 'duplicate') return [];
       const replies = await replyBus.repliesTo(message.id, options.turnTimeoutMs);

@@ -118,8 +118,8 @@ export class RedisInbox implements Inbox {
   }
 
   async accept(message: InboundMessage): Promise<'accepted' | 'duplicate'> {
-    // Checked here too: not every caller comes through the webhook's border (the terminal chat, converse).
-    const stored = JSON.stringify(InboundMessage.parse(message));
+    // Parsed where it came in (the webhook, `converse`); checked again when claimed.
+    const stored = JSON.stringify(message);
     const keys = [this.#keys.phone(message.phone, 'seen', message.id), this.#queue(message.phone)];
     // The message is stored before it is indexed (a script may be resent after NOSCRIPT, so it is
     // waited for); the index and the announcement then go together, in one trip. The index is

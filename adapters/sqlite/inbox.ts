@@ -46,8 +46,8 @@ export class SqliteInbox implements Inbox {
   }
 
   async accept(message: InboundMessage): Promise<'accepted' | 'duplicate'> {
-    // Checked here too: not every caller comes through the webhook's border (the terminal chat, converse).
-    const body = JSON.stringify(InboundMessage.parse(message));
+    // Parsed where it came in (the webhook, `converse`); checked again when claimed.
+    const body = JSON.stringify(message);
     const now = Date.now();
     const accepted = this.#db.transaction(() => {
       const seen = this.#db.get('SELECT 1 FROM inbox_seen WHERE id = ? AND expires_at > ?', message.id, now);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { ANY_BARBER, barberHours, barbersFor, type ShopConfig, serviceById, shopToday } from '../../config/schema.ts';
+import { ANY_BARBER, barberHours, barbersFor, type ShopConfig, serviceById } from '../../config/schema.ts';
 import { type BarberChoice, Slot } from '../../machines/booking.context.ts';
-import { lastBookableDay, openingSpans } from '../availability/slots.ts';
+import { dayShutReason, openingSpans } from '../availability/slots.ts';
 import { SavedSlots } from './saved-slots.ts';
 
 /** States that only make sense with a service chosen, a day chosen, a slot chosen. */
@@ -134,10 +134,12 @@ export function barberChoicesOf(shop: ShopConfig): BarberChoice[] | undefined {
 }
 
 function isBookableDay(date: string, shop: ShopConfig, now: Date): boolean {
-  const open = [shop, ...shop.barbers.map((barber) => barberHours(shop, barber))].some(
-    (rules) => openingSpans(rules, date).length > 0,
-  );
-  return date >= shopToday(shop, now) && date <= lastBookableDay(shop, now) && open;
+  return chairHours(shop).some((rules) => dayShutReason(rules, date, now) === undefined);
+}
+
+/** The hours of every chair: the shop's, and each barber's own. */
+function chairHours(shop: ShopConfig) {
+  return [shop, ...shop.barbers.map((barber) => barberHours(shop, barber))];
 }
 
 /** Slot lists already checked against a shop's opening hours, and what was left of each. */
@@ -158,29 +160,15 @@ function slotsWithinOpening(slots: Slot[], shop: ShopConfig, isWithinOpening: (s
   return kept;
 }
 
-const openingChecks = new WeakMap<ShopConfig, (slot: Slot) => boolean>();
-
 /**
  * Whether some chair (the shop's, or a barber's own hours) is open for the whole slot. The
- * opening spans are worked out once per day and shop config, not per slot or message: in the
- * shop's zone that was a third of the server's CPU per message (benchmarked).
+ * opening spans come worked out once per day and hours (`openingSpans`): asking the timezone
+ * database per slot was a third of the server's CPU per message (benchmarked).
  */
 function openingCheck(shop: ShopConfig): (slot: Slot) => boolean {
-  const known = openingChecks.get(shop);
-  if (known) return known;
-  const hours = [shop, ...shop.barbers.map((barber) => barberHours(shop, barber))];
-  const spansOn = new Map<string, { start: number; end: number }[]>();
-  const check = (slot: Slot) => {
-    let spans = spansOn.get(slot.date);
-    if (!spans) {
-      // A long-running process sees a new day every day: the days kept are bounded.
-      if (spansOn.size >= 1_000) spansOn.clear();
-      spans = hours.flatMap((rules) => openingSpans(rules, slot.date));
-      spansOn.set(slot.date, spans);
-    }
+  const hours = chairHours(shop);
+  return (slot) => {
     const [start, end] = [Date.parse(slot.start), Date.parse(slot.end)];
-    return spans.some((span) => span.start <= start && end <= span.end);
+    return hours.some((rules) => openingSpans(rules, slot.date).some((span) => span.start <= start && end <= span.end));
   };
-  openingChecks.set(shop, check);
-  return check;
 }
