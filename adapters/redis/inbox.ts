@@ -22,9 +22,14 @@ if not redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[2]) then return 0 end
 redis.call('RPUSH', KEYS[2], ARGV[1])
 return 1`;
 
-/** Takes the phone's lease and returns its oldest message, which stays queued until acknowledged. */
+/**
+ * Takes the phone's lease and returns its oldest message, which stays queued until acknowledged.
+ * A claim sent again with the same token (its reply was lost to a dropped connection and ioredis
+ * resent it) gets the same message, rather than finding its own lease and leaving it to lapse.
+ */
 const CLAIM = `
-if redis.call('EXISTS', KEYS[1]) == 1 then return {'busy'} end
+local owner = redis.call('GET', KEYS[1])
+if owner and owner ~= ARGV[1] then return {'busy'} end
 local head = redis.call('LINDEX', KEYS[2], 0)
 if not head then return {'empty'} end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
@@ -230,7 +235,14 @@ export class RedisInbox implements Inbox {
 
   async #finish(claim: Claim, script: Script, args: (string | number)[]) {
     clearInterval(claim.heartbeat);
-    const waiting = Number(await script([this.#lease(claim.phone), this.#queue(claim.phone)], args));
+    // The phone is indexed as claimable now before its lease is released, in the same write: a
+    // process that dies (or a reply lost to a dropped connection) between the two must not leave
+    // its next messages waiting behind the claim's bump until the lease would have lapsed.
+    const [, released] = await Promise.all([
+      this.#redis.zadd(this.#ready, Date.now(), claim.phone),
+      script([this.#lease(claim.phone), this.#queue(claim.phone)], args),
+    ]);
+    const waiting = Number(released);
     if (waiting === -1) {
       log.warn(
         { event: 'inbox.lease_lost', phoneRef: phoneRef(claim.phone) },
@@ -240,9 +252,8 @@ export class RedisInbox implements Inbox {
     }
     // A phone with messages left is never taken out of the index, even for a moment: a process
     // that died in that moment would leave them unfound.
-    if (waiting > 0) {
-      await Promise.all([this.#redis.zadd(this.#ready, Date.now(), claim.phone), this.#announceWork()]);
-    } else if ((await this.#markIdle(claim.phone)) > 0) await this.#announceWork();
+    if (waiting > 0) await this.#announceWork();
+    else if ((await this.#markIdle(claim.phone)) > 0) await this.#announceWork();
   }
 
   /**

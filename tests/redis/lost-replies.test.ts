@@ -1,0 +1,57 @@
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
+import { RedisInbox } from '../../adapters/redis/inbox.ts';
+import { SHARED_CONNECTION } from '../../adapters/redis/index.ts';
+import { redisKeys } from '../../adapters/redis/keys.ts';
+import type { InboundMessage } from '../../src/engine/ports.ts';
+import { startLossyLink } from '../support/lossy-link.ts';
+import { redisRun } from './implementations.ts';
+
+/**
+ * A connection to Redis dropped after a command ran but before its reply arrived: ioredis
+ * reconnects and sends the command again. The inbox must read the second answer as the first, not
+ * as someone else's work, and leave no message waiting for a lease to lapse (a minute in
+ * production, far longer than this test waits).
+ */
+
+const run = await redisRun();
+const LEASE_MS = 600_000;
+
+const message = (phone: string, n: number): InboundMessage => ({
+  id: `wamid.${phone}.${n}`,
+  phone,
+  receivedAt: new Date().toISOString(),
+  content: { kind: 'text', text: `${n}` },
+});
+
+describe.skipIf(!run)('the inbox over a connection that loses a reply', async () => {
+  const link = run ? await startLossyLink(run.redis.url) : undefined;
+  const lossy = link ? new Redis(link.url, SHARED_CONNECTION) : undefined;
+  afterAll(async () => {
+    lossy?.disconnect();
+    await link?.close();
+  });
+
+  it('hands out the claimed message although the claim was sent twice, and the next one as soon as it is acknowledged', async () => {
+    const prefix = run!.prefix();
+    const inbox = new RedisInbox(lossy!, { prefix, leaseMs: LEASE_MS });
+    const [warmUp, one, two] = [message('34600000009', 0), message('34600000001', 1), message('34600000001', 2)];
+    // The scripts are loaded first, so the commands cut below are the ones that do the work.
+    await inbox.accept(warmUp);
+    await inbox.ack((await inbox.claim())!);
+    await inbox.accept(one);
+    await inbox.accept(two);
+    const queue = redisKeys(prefix).phone(one.phone, 'queue');
+
+    const claimCut = link!.loseReplyTo(queue);
+    expect(await inbox.claim()).toEqual(one);
+    await claimCut;
+
+    const ackCut = link!.loseReplyTo(queue);
+    await inbox.ack(one);
+    await ackCut;
+    expect(await inbox.claim()).toEqual(two);
+    await inbox.ack(two);
+    expect(await inbox.claim()).toBeUndefined();
+  });
+});
