@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { type ConversationStore, StoredConversation } from '../../src/engine/ports.ts';
 import { log, phoneRef } from '../../src/log.ts';
+import type { ReadWithClaim } from './inbox.ts';
 import { DEFAULT_PREFIX, redisKeys } from './keys.ts';
 import { defineScript, type Script } from './script.ts';
 
@@ -16,6 +17,7 @@ redis.call('HSET', KEYS[1], 'version', current + 1, 'conversation', ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return 1`;
 
+const SAVED_FIELDS = ['conversation', 'version'] as const;
 const Saved = z.tuple([z.string().nullable(), z.coerce.number().int().min(0).nullable()]);
 
 export interface RedisConversationStoreOptions {
@@ -30,6 +32,7 @@ export class RedisConversationStore implements ConversationStore {
   readonly #keys;
   readonly #ttlMs: number;
   readonly #save: Script;
+  readonly #readAtClaim = new Map<string, (string | null)[]>();
 
   constructor(redis: Redis, options: RedisConversationStoreOptions = {}) {
     this.#redis = redis;
@@ -38,8 +41,25 @@ export class RedisConversationStore implements ConversationStore {
     this.#save = defineScript(redis, 'citaConversationSave', SAVE);
   }
 
+  /**
+   * Hands the inbox's claim the conversation's key to read in its own script: the load that
+   * follows a claim then costs no trip. Only the first load after the claim takes what was read
+   * (a later one, such as recording the question just sent, reads afresh), and a save still
+   * compares versions, so a copy that went stale cannot overwrite anything.
+   */
+  readWithClaim(): ReadWithClaim {
+    return {
+      key: (phone) => this.#key(phone),
+      fields: SAVED_FIELDS,
+      keep: (phone, values) => void this.#readAtClaim.set(phone, values),
+      forget: (phone) => void this.#readAtClaim.delete(phone),
+    };
+  }
+
   async load(phone: string): Promise<{ conversation?: StoredConversation; version: number }> {
-    const [json, version] = Saved.parse(await this.#redis.hmget(this.#key(phone), 'conversation', 'version'));
+    const atClaim = this.#readAtClaim.get(phone);
+    this.#readAtClaim.delete(phone);
+    const [json, version] = Saved.parse(atClaim ?? (await this.#redis.hmget(this.#key(phone), ...SAVED_FIELDS)));
     if (json === null || version === null) return { version: version ?? 0 };
     try {
       return { conversation: StoredConversation.parse(JSON.parse(json)), version };

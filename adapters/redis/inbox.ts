@@ -33,6 +33,7 @@ if owner and owner ~= ARGV[1] then return {'busy'} end
 local head = redis.call('LINDEX', KEYS[2], 0)
 if not head then return {'empty'} end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+if KEYS[3] then return {'claimed', head, redis.call('HMGET', KEYS[3], unpack(ARGV, 3))} end
 return {'claimed', head}`;
 
 /** Only the lease's owner may finish: it drops the message it handled and frees the phone. */
@@ -52,7 +53,22 @@ const RENEW = `
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 return redis.call('PEXPIRE', KEYS[1], ARGV[2])`;
 
-const ClaimReply = z.union([z.tuple([z.enum(['busy', 'empty'])]), z.tuple([z.literal('claimed'), z.string()])]);
+const ClaimReply = z.union([
+  z.tuple([z.enum(['busy', 'empty'])]),
+  z.tuple([z.literal('claimed'), z.string()], z.array(z.string().nullable())),
+]);
+
+/**
+ * A hash of the phone's that the claim reads in the same script, for the adapter that would read
+ * it first thing (the conversation store): one trip less per message. What is handed over is the
+ * hash as it was when the lease was taken; `forget` is called when the claim ends.
+ */
+export interface ReadWithClaim {
+  key(phone: string): string;
+  fields: readonly string[];
+  keep(phone: string, values: (string | null)[]): void;
+  forget(phone: string): void;
+}
 
 export interface RedisInboxOptions {
   /** Key prefix (`REDIS_PREFIX`); tests use one per run. */
@@ -65,6 +81,7 @@ export interface RedisInboxOptions {
    * connections with different options (see `INTAKE_CONNECTION` in `index.ts`).
    */
   intake?: Redis;
+  readWithClaim?: ReadWithClaim;
 }
 
 interface Claim {
@@ -100,8 +117,9 @@ export class RedisInbox implements Inbox {
   readonly #keys;
   readonly #leaseMs: number;
   readonly #dedupTtlMs: number;
-  readonly #scripts: Record<'accept' | 'claim' | 'ack' | 'retry' | 'renew', Script>;
+  readonly #scripts: Record<'claim' | 'ack' | 'retry' | 'renew', Script>;
   readonly #claims = new Map<string, Claim>();
+  readonly #readWithClaim?: ReadWithClaim;
   readonly #signal = new EventEmitter();
   #subscriber?: Redis;
   #closed = false;
@@ -112,9 +130,9 @@ export class RedisInbox implements Inbox {
     this.#keys = redisKeys(options.prefix ?? DEFAULT_PREFIX);
     this.#leaseMs = options.leaseMs ?? LEASE_MS;
     this.#dedupTtlMs = options.dedupTtlMs ?? DEDUP_TTL_MS;
+    this.#readWithClaim = options.readWithClaim;
     this.#signal.setMaxListeners(0);
     this.#scripts = {
-      accept: defineScript(this.#intake, 'citaInboxAccept', ACCEPT),
       claim: defineScript(redis, 'citaInboxClaim', CLAIM),
       ack: defineScript(redis, 'citaInboxAck', ACK),
       retry: defineScript(redis, 'citaInboxRetry', RETRY),
@@ -126,15 +144,17 @@ export class RedisInbox implements Inbox {
     // Parsed where it came in (the webhook, `converse`); checked again when claimed.
     const stored = JSON.stringify(message);
     const keys = [this.#keys.phone(message.phone, 'seen', message.id), this.#queue(message.phone)];
-    // The message is stored before it is indexed (a script may be resent after NOSCRIPT, so it is
-    // waited for); the index and the announcement then go together, in one trip. The index is
-    // written on a duplicate too: a process that crashed between storing and indexing is repaired
-    // by the redelivery.
-    const accepted = await this.#scripts.accept(keys, [stored, this.#dedupTtlMs]);
-    await Promise.all([
+    // Stored, indexed and announced in one write, in that order. The script goes as EVAL with its
+    // body, never as EVALSHA: an EVALSHA refused with NOSCRIPT is resent after the index, which a
+    // claim could then find empty and drop before the message lands. The index is written on a
+    // duplicate too: a process that crashed between storing and indexing is repaired by the
+    // redelivery.
+    const [accepted] = await Promise.all([
+      this.#intake.eval(ACCEPT, keys.length, ...keys, stored, this.#dedupTtlMs),
       this.#intake.zadd(this.#ready, 'NX', Date.now(), message.phone),
-      accepted === 1 ? this.#announceWork(this.#intake) : undefined,
+      this.#intake.publish(this.#keys.shop('work'), '1'),
     ]);
+    this.#signal.emit('work');
     return accepted === 1 ? 'accepted' : 'duplicate';
   }
 
@@ -142,8 +162,14 @@ export class RedisInbox implements Inbox {
     const phones = await this.#redis.zrangebyscore(this.#ready, '-inf', Date.now(), 'LIMIT', 0, CLAIM_CANDIDATES);
     for (const phone of phones) {
       const token = randomUUID();
-      const reply = await this.#scripts.claim([this.#lease(phone), this.#queue(phone)], [token, this.#leaseMs]);
-      const [status, stored] = ClaimReply.parse(reply);
+      const alongside = this.#readWithClaim;
+      const reply = await this.#scripts.claim(
+        alongside
+          ? [this.#lease(phone), this.#queue(phone), alongside.key(phone)]
+          : [this.#lease(phone), this.#queue(phone)],
+        alongside ? [token, this.#leaseMs, ...alongside.fields] : [token, this.#leaseMs],
+      );
+      const [status, stored, read] = ClaimReply.parse(reply);
       if (status === 'busy') continue;
       if (status === 'empty' || stored === undefined) {
         if ((await this.#markIdle(phone)) > 0) await this.#announceWork();
@@ -155,6 +181,7 @@ export class RedisInbox implements Inbox {
       this.#redis
         .zadd(this.#ready, 'XX', Date.now() + this.#leaseMs, phone)
         .catch((error) => log.warn({ event: 'inbox.index_failed', error: String(error) }));
+      if (read) alongside?.keep(phone, read);
       const claim: Claim = { phone, token, stored, heartbeat: this.#startHeartbeat(phone, token) };
       const message = parseStored(stored);
       if (message) {
@@ -235,6 +262,7 @@ export class RedisInbox implements Inbox {
 
   async #finish(claim: Claim, script: Script, args: (string | number)[]) {
     clearInterval(claim.heartbeat);
+    this.#readWithClaim?.forget(claim.phone);
     // The phone is indexed as claimable now before its lease is released, in the same write: a
     // process that dies (or a reply lost to a dropped connection) between the two must not leave
     // its next messages waiting behind the claim's bump until the lease would have lapsed.
@@ -282,9 +310,9 @@ export class RedisInbox implements Inbox {
     return timer;
   }
 
-  async #announceWork(connection = this.#redis) {
+  async #announceWork() {
     this.#signal.emit('work');
-    await connection.publish(this.#keys.shop('work'), '1');
+    await this.#redis.publish(this.#keys.shop('work'), '1');
   }
 
   /** Listens for other processes' new work on a connection of its own (a subscriber can do nothing else). */

@@ -89,13 +89,14 @@ export function createRedisAdapters({ url, prefix = DEFAULT_PREFIX, conversation
       log.warn({ event: 'redis.error', error: String(error) }, 'redis connection error'),
     );
   }
-  const inbox = new RedisInbox(redis, { prefix, intake });
+  const conversations = new RedisConversationStore(redis, { prefix, ttlMs: conversationTtlMs });
+  const inbox = new RedisInbox(redis, { prefix, intake, readWithClaim: conversations.readWithClaim() });
   const replies = new RedisReplyBus(redis, { prefix });
   return {
     redis,
     adapters: {
       inbox,
-      conversations: new RedisConversationStore(redis, { prefix, ttlMs: conversationTtlMs }),
+      conversations,
       holds: new RedisSlotHolds(redis, { prefix }),
       history: new RedisBookingHistory(redis, { prefix }),
       // Counted as messages arrive, on the webhook's path: it must fail as fast as storing them.

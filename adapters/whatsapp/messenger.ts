@@ -111,9 +111,13 @@ export class WhatsAppMessenger implements Messenger {
         kind: message.kind,
       });
       if (outcome.ok) {
-        // The next reply's turn is asked for while this one's delivery is recorded.
-        if (index + 1 < messages.length) turn = waitForTurn(this.#pacer);
-        if (inReplyTo) await this.#recordProgress(phone, inReplyTo, index + 1);
+        // The next reply's turn is asked for while this one's delivery is recorded. The last
+        // reply's record is not waited for: it goes out ahead of the acknowledgement, in the same
+        // write, and a record that fails is only logged anyway.
+        const last = index + 1 === messages.length;
+        if (!last) turn = waitForTurn(this.#pacer);
+        const recorded = inReplyTo ? this.#recordProgress(phone, inReplyTo, index + 1) : undefined;
+        if (!last) await recorded;
         const sent = SentMessage.safeParse(outcome.body);
         ids[index] = sent.success ? sent.data.messages[0]?.id : undefined;
         if (log.isLevelEnabled('debug')) log.debug({ ...context(), messageId: ids[index] }, 'reply sent');

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RedisConversationStore } from '../../adapters/redis/conversations.ts';
+import { RedisInbox } from '../../adapters/redis/inbox.ts';
 import { redisKeys } from '../../adapters/redis/keys.ts';
 import { SqliteConversationStore } from '../../adapters/sqlite/conversations.ts';
 import type { ConversationStore, StoredConversation } from '../../src/engine/ports.ts';
@@ -111,5 +112,49 @@ describe.skipIf(!run)('conversation store on Redis', () => {
     await redis().connection().hset(redisKeys(prefix).phone('34600000001', 'conversation'), 'conversation', '{broken');
     expect(await store.load('34600000001')).toEqual({ version: 1 });
     expect(await store.save('34600000001', conversation('greeting'), 1)).toBe(true);
+  });
+
+  it("is read by the inbox's claim, in the same script, for the load that follows it; a copy gone stale meanwhile cannot be saved over", async () => {
+    const prefix = redis().prefix();
+    const connection = redis().connection();
+    const store = new RedisConversationStore(connection, { prefix });
+    const inbox = new RedisInbox(connection, { prefix, readWithClaim: store.readWithClaim() });
+    const phone = '34600000001';
+    await store.save(phone, conversation('choosingDate', 'wamid.1'), 0);
+    await inbox.accept({
+      id: 'wamid.2',
+      phone,
+      receivedAt: new Date().toISOString(),
+      content: { kind: 'text', text: 'hola' },
+    });
+    const message = await inbox.claim();
+    // Written after the claim by someone else (a staff member's turn, another process).
+    const other = new RedisConversationStore(redis().redis.connect(), { prefix });
+    expect(await other.save(phone, conversation('confirming', 'wamid.other'), 1)).toBe(true);
+
+    // The first load is what the claim read: no trip of its own, hence the older copy...
+    expect(await store.load(phone)).toEqual({ conversation: conversation('choosingDate', 'wamid.1'), version: 1 });
+    // ...which cannot overwrite the newer one: the turn is retried on it.
+    expect(await store.save(phone, conversation('greeting', 'wamid.2'), 1)).toBe(false);
+    // Any later load reads afresh.
+    expect(await store.load(phone)).toMatchObject({ version: 2, conversation: { lastMessageId: 'wamid.other' } });
+    await inbox.ack(message!);
+  });
+
+  it('is not handed over once the claim has ended', async () => {
+    const prefix = redis().prefix();
+    const connection = redis().connection();
+    const store = new RedisConversationStore(connection, { prefix });
+    const inbox = new RedisInbox(connection, { prefix, readWithClaim: store.readWithClaim() });
+    const phone = '34600000001';
+    await inbox.accept({
+      id: 'wamid.1',
+      phone,
+      receivedAt: new Date().toISOString(),
+      content: { kind: 'text', text: 'hola' },
+    });
+    await inbox.ack((await inbox.claim())!);
+    await store.save(phone, conversation('choosingDate', 'wamid.1'), 0);
+    expect(await store.load(phone)).toMatchObject({ version: 1 });
   });
 });
