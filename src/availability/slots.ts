@@ -108,11 +108,23 @@ export function isWithinBookingWindow(rules: BookingRules, start: string, now: D
 /** The instants covering whole shop-local days, for one calendar query over all of them. */
 export function searchWindow(timezone: string, dates: string[]): Interval {
   const sorted = [...dates].sort();
-  const first = DateTime.fromISO(sorted[0], { zone: timezone }).startOf('day');
-  const last = DateTime.fromISO(sorted[sorted.length - 1], { zone: timezone })
-    .plus({ days: 1 })
-    .startOf('day');
-  return { start: toUtcIso(first.toMillis()), end: toUtcIso(last.toMillis()) };
+  return { start: dayStart(timezone, sorted[0]), end: dayStart(timezone, addDays(sorted[sorted.length - 1], 1)) };
+}
+
+/** Shop-local midnights already worked out, by timezone and day: the timezone database is slow to ask. */
+const DAY_STARTS = new Map<string, string>();
+const DAY_STARTS_KEPT = 1_000;
+
+/** The instant a shop-local day starts (midnight, or whenever a DST change lets the day begin). */
+function dayStart(timezone: string, date: string): string {
+  const key = `${timezone} ${date}`;
+  let start = DAY_STARTS.get(key);
+  if (start === undefined) {
+    if (DAY_STARTS.size >= DAY_STARTS_KEPT) DAY_STARTS.clear();
+    start = toUtcIso(DateTime.fromISO(date, { zone: timezone }).startOf('day').toMillis());
+    DAY_STARTS.set(key, start);
+  }
+  return start;
 }
 
 /** The last shop-local day a customer may book at `now`. */

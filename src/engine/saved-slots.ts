@@ -78,18 +78,17 @@ export function packSlots(slots: Slot[]): PackedSlots | Slot[] {
   if (!first) return slots;
   const runs: SlotRun[] = [];
   for (const slot of slots) {
-    const time = MINUTE_OF.get(slot.time) ?? -1;
+    const time = MINUTE_OF.get(slot.time);
+    if (slot.date !== first.date || time === undefined) return slots;
+    const run = runs.at(-1);
+    if (run && continuesRun(run, slot, time)) continue;
     const start = Date.parse(slot.start) / MINUTE_MS;
     const duration = Date.parse(slot.end) / MINUTE_MS - start;
     // Only what unpacks to the very same strings is packed: a wall-clock time, and instants in
     // the form `toISOString` writes, on whole minutes.
-    const exact = time >= 0 && Number.isInteger(start) && isCanonical(slot.start) && isCanonical(slot.end);
-    if (slot.date !== first.date || !exact || !Number.isInteger(duration) || duration < 1) return slots;
-    const run = runs.at(-1);
-    if (run && continuesRun(run, time, start, duration)) {
-      if (run[3] === 1) run[2] = time - run[0];
-      run[3] += 1;
-    } else runs.push([time, start, 1, 1, duration]);
+    const exact = Number.isInteger(start) && isCanonical(slot.start) && isCanonical(slot.end);
+    if (!exact || !Number.isInteger(duration) || duration < 1) return slots;
+    runs.push([time, start, 1, 1, duration]);
   }
   const packed = { date: first.date, runs };
   // The list itself stands for what it packs to: the next message's unpacking finds it.
@@ -108,11 +107,22 @@ const isCanonical = (instant: string) => {
   return Number.isFinite(at) && isoInstant(at) === instant;
 };
 
-/** Whether a slot continues the run: the next step on both clocks, and as long. */
-function continuesRun([time0, start0, step, count, duration0]: SlotRun, time: number, start: number, duration: number) {
-  if (duration !== duration0) return false;
-  if (count === 1) return time > time0 && time - time0 === start - start0;
-  return time === time0 + count * step && start === start0 + count * step;
+/**
+ * Adds the slot to the run if it is the run's next: the next step on both clocks, as long, and
+ * written exactly as unpacking would write it. Compared as strings, so most slots of a day are
+ * packed without parsing a date.
+ */
+function continuesRun(run: SlotRun, slot: Slot, time: number): boolean {
+  const [time0, start0, step0, count, duration] = run;
+  const step = count === 1 ? time - time0 : step0;
+  if (step < 1 || time !== time0 + count * step) return false;
+  const start = start0 + count * step;
+  if (slot.start !== isoInstant(start * MINUTE_MS) || slot.end !== isoInstant((start + duration) * MINUTE_MS)) {
+    return false;
+  }
+  run[2] = step;
+  run[3] = count + 1;
+  return true;
 }
 
 /** The slots a packed list stands for, in order. */

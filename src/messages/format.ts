@@ -57,7 +57,15 @@ export function localDate(instant: string, timezone: string): string {
   return DateTime.fromISO(instant, { zone: timezone }).toISODate() as string;
 }
 
+/** One per language: building an `Intl.ListFormat` costs far more than formatting with it. */
+const listFormats = new Map<Language, Intl.ListFormat>();
+
 /** "Javi, Lucía y Marcos" / "Javi, Lucía and Marcos". */
 export function namesList(names: string[], language: Language): string {
-  return new Intl.ListFormat(language, { type: 'conjunction' }).format(names);
+  let format = listFormats.get(language);
+  if (!format) {
+    format = new Intl.ListFormat(language, { type: 'conjunction' });
+    listFormats.set(language, format);
+  }
+  return format.format(names);
 }

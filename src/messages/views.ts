@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import {
   ANY_BARBER,
+  addDays,
   barberById,
   barbersFor,
   type Language,
@@ -342,7 +343,7 @@ export function infoText(topic: InfoTopic, shop: ShopConfig, language: Language)
 
 function dayRow(date: string, shop: ShopConfig, context: BookingContext, copy: Copy): ListRow {
   const today = shopToday(shop, now(context));
-  const tomorrow = DateTime.fromISO(today).plus({ days: 1 }).toISODate();
+  const tomorrow = addDays(today, 1);
   const label = date === today ? copy.today : date === tomorrow ? copy.tomorrow : undefined;
   const short = shortDate(date, context.language);
   return {

@@ -9,29 +9,16 @@ import { fold, hasPhrase } from './text.ts';
  * wins, so "corte y barba" is the combined service, not a haircut.
  */
 export function serviceNamedIn(folded: string, shop: ShopConfig): string | undefined {
+  const { phrases, oneWordNames, known } = namesOf(shop);
   const named = new Map<string, number>();
-  for (const service of shop.services) {
-    for (const phrase of [service.name.es, service.name.en, ...service.synonyms].map(fold)) {
-      if (hasPhrase(folded, phrase)) named.set(service.id, Math.max(named.get(service.id) ?? 0, phrase.length));
-    }
+  for (const [phrase, id] of phrases) {
+    if (hasPhrase(folded, phrase)) named.set(id, Math.max(named.get(id) ?? 0, phrase.length));
   }
   // "corrte", "barva", "hiarcut": one typo from a one-word name of a service.
-  const oneWordNames = shop.services.flatMap((service) =>
-    [service.name.es, service.name.en, ...service.synonyms]
-      .map(fold)
-      .filter((name) => !name.includes(' '))
-      .map((name) => [name, service.id] as const),
-  );
-  const known = new Set(
-    shop.services.flatMap((s) => [s.name.es, s.name.en, ...s.synonyms].flatMap((n) => fold(n).split(' '))),
-  );
   for (const word of folded.split(' ')) {
     if (known.has(word)) continue;
-    const meant = closestWord(
-      word,
-      oneWordNames.map(([name]) => name),
-    );
-    const id = oneWordNames.find(([name]) => name === meant)?.[1];
+    const meant = closestWord(word, oneWordNames);
+    const id = phrases.find(([name]) => name === meant)?.[1];
     if (id) named.set(id, Math.max(named.get(id) ?? 0, word.length));
   }
   if (named.size === 0) return undefined;
@@ -40,4 +27,29 @@ export function serviceNamedIn(folded: string, shop: ShopConfig): string | undef
   const refined = shop.services.find((s) => s.refines && named.has(s.id) && named.has(s.refines));
   if (refined) return refined.id;
   return [...named].sort((a, b) => b[1] - a[1])[0]?.[0];
+}
+
+interface ServiceNames {
+  /** Every name and synonym, folded, with its service. */
+  phrases: (readonly [string, string])[];
+  /** The one-word ones, for typos. */
+  oneWordNames: string[];
+  /** Every word of every name: a word the shop uses is no typo. */
+  known: Set<string>;
+}
+
+/** Folded once per shop config, not on every message. */
+const NAMES = new WeakMap<ShopConfig, ServiceNames>();
+
+function namesOf(shop: ShopConfig): ServiceNames {
+  let names = NAMES.get(shop);
+  if (!names) {
+    const phrases = shop.services.flatMap((service) =>
+      [service.name.es, service.name.en, ...service.synonyms].map((name) => [fold(name), service.id] as const),
+    );
+    const oneWordNames = phrases.map(([name]) => name).filter((name) => !name.includes(' '));
+    names = { phrases, oneWordNames, known: new Set(phrases.flatMap(([name]) => name.split(' '))) };
+    NAMES.set(shop, names);
+  }
+  return names;
 }

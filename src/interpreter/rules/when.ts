@@ -4,6 +4,7 @@ import {
   type OpeningInterval,
   openingHoursOn,
   type ShopConfig,
+  shopToday,
   WEEKDAYS,
 } from '../../../config/schema.ts';
 import type { PartOfDay } from '../../../machines/booking.context.ts';
@@ -34,13 +35,29 @@ export type WhenReader = (text: string, shop: ShopConfig, now: Date, language: L
  * whenIn('mañana a las 5', shop, new Date('2026-11-24T09:00:00Z')) // { date: '2026-11-25', time: '17:00' }
  */
 export function whenIn(text: string, shop: ShopConfig, now: Date, language?: Language, knownDate?: string): When {
-  const today = DateTime.fromJSDate(now, { zone: shop.timezone }).startOf('day');
+  const today = startOfShopDay(shop, now);
   const words = wordsOf(text);
   const date = dayIn(words, today, shop, language);
   const day = date ?? knownDate ?? today.toISODate()!;
   const time = timeIn(words, shop, day);
   const partOfDay = time ? undefined : partOfDayIn(words, shop, day);
   return { date, time, partOfDay };
+}
+
+/** Shop-local midnights as Luxon dates, by timezone and day: shared (they are immutable), and asked for on nearly every message. */
+const DAY_STARTS = new Map<string, DateTime>();
+const DAY_STARTS_KEPT = 100;
+
+function startOfShopDay(shop: ShopConfig, now: Date): DateTime {
+  const date = shopToday(shop, now);
+  const key = `${shop.timezone} ${date}`;
+  let start = DAY_STARTS.get(key);
+  if (!start) {
+    if (DAY_STARTS.size >= DAY_STARTS_KEPT) DAY_STARTS.clear();
+    start = DateTime.fromISO(date, { zone: shop.timezone }).startOf('day');
+    DAY_STARTS.set(key, start);
+  }
+  return start;
 }
 
 // biome-ignore format: a word list
