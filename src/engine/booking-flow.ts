@@ -172,7 +172,7 @@ export async function bookingTurn(
       log.info({ event: 'message.held_for_staff', held: actor.getSnapshot().context.heldForStaff });
       return turnOf(actor, []);
     }
-    const situation = { ...situationOf(actor.getSnapshot(), shop, clock()), recentTurns: stored?.turns ?? [] };
+    const situation = situationOf(actor.getSnapshot(), shop, clock(), stored?.turns ?? []);
     const voiceNotes = deps.voiceNotes;
     const reading: Reading =
       content.kind === 'reaction'
@@ -225,23 +225,38 @@ export function bookingInputFor(shop: ShopConfig, language?: Language): BookingI
   };
 }
 
-/** What the interpreter needs to know: the list just shown, the events the step accepts, the day chosen. */
-export function situationOf(snapshot: BookingSnapshot, shop: ShopConfig, now: Date): Situation {
+/**
+ * What the interpreter needs to know: the list just shown, the events the step accepts, the day
+ * chosen. The list and the events are worked out when first asked for: a tapped button needs
+ * neither, and the list means rendering the step's view again.
+ */
+export function situationOf(
+  snapshot: BookingSnapshot,
+  shop: ShopConfig,
+  now: Date,
+  recentTurns?: Situation['recentTurns'],
+): Situation {
   const { context } = snapshot;
-  const choices: Choice[] = optionsOf(stepView({ state: String(snapshot.value), context }, shop)).flatMap(
-    ({ id, title }) => {
-      const event = eventFromReplyId(id);
-      return event ? [{ title, event }] : [];
-    },
-  );
+  let choices: Choice[] | undefined;
+  let accepts: ReadonlySet<CustomerEventType> | undefined;
   return {
     shop,
     now,
     language: context.language,
-    choices,
+    get choices() {
+      choices ??= optionsOf(stepView({ state: String(snapshot.value), context }, shop)).flatMap(({ id, title }) => {
+        const event = eventFromReplyId(id);
+        return event ? [{ title, event }] : [];
+      });
+      return choices;
+    },
     date: context.date ?? context.chosenSlot?.date,
-    accepts: acceptedEvents(snapshot),
+    get accepts() {
+      accepts ??= acceptedEvents(snapshot);
+      return accepts;
+    },
     step: String(snapshot.value),
+    ...(recentTurns && { recentTurns }),
   };
 }
 
