@@ -1,3 +1,5 @@
+import { LRUCache } from 'lru-cache';
+
 const MINUTE_MS = 60_000;
 const DAY_MS = 24 * 60 * MINUTE_MS;
 /** From here on `toISOString` writes six-digit years. */
@@ -10,8 +12,10 @@ export const CLOCK_TIMES: readonly string[] = Array.from(
 );
 
 /** "YYYY-MM-DD" of recent UTC days, by day number: slots of a day all share a few. */
-const DAY_PREFIXES = new Map<number, string>();
-const DAY_PREFIXES_KEPT = 1_000;
+const DAY_PREFIXES = new LRUCache<number, string>({
+  max: 1_000,
+  memoMethod: (day) => new Date(day * DAY_MS).toISOString().slice(0, 10),
+});
 
 /**
  * `new Date(millis).toISOString()`, written from its day and minute when the instant is on a whole
@@ -24,11 +28,5 @@ const DAY_PREFIXES_KEPT = 1_000;
 export function isoInstant(millis: number): string {
   if (millis % MINUTE_MS !== 0 || millis < 0 || millis >= YEAR_10000) return new Date(millis).toISOString();
   const day = Math.floor(millis / DAY_MS);
-  let prefix = DAY_PREFIXES.get(day);
-  if (prefix === undefined) {
-    if (DAY_PREFIXES.size >= DAY_PREFIXES_KEPT) DAY_PREFIXES.clear();
-    prefix = new Date(day * DAY_MS).toISOString().slice(0, 10);
-    DAY_PREFIXES.set(day, prefix);
-  }
-  return `${prefix}T${CLOCK_TIMES[(millis - day * DAY_MS) / MINUTE_MS]}:00.000Z`;
+  return `${DAY_PREFIXES.memo(day)}T${CLOCK_TIMES[(millis - day * DAY_MS) / MINUTE_MS]}:00.000Z`;
 }

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { DateTime } from 'luxon';
 import { addDays, openingHoursOn, type ShopConfig, shopToday } from '../../config/schema.ts';
 import type { DayAvailability, Slot } from '../../machines/booking.context.ts';
@@ -112,19 +113,15 @@ export function searchWindow(timezone: string, dates: string[]): Interval {
 }
 
 /** Shop-local midnights already worked out, by timezone and day: the timezone database is slow to ask. */
-const DAY_STARTS = new Map<string, string>();
-const DAY_STARTS_KEPT = 1_000;
+const DAY_STARTS = new LRUCache<string, string, { timezone: string; date: string }>({
+  max: 1_000,
+  memoMethod: (_key, _stale, { context: { timezone, date } }) =>
+    toUtcIso(DateTime.fromISO(date, { zone: timezone }).startOf('day').toMillis()),
+});
 
 /** The instant a shop-local day starts (midnight, or whenever a DST change lets the day begin). */
 function dayStart(timezone: string, date: string): string {
-  const key = `${timezone} ${date}`;
-  let start = DAY_STARTS.get(key);
-  if (start === undefined) {
-    if (DAY_STARTS.size >= DAY_STARTS_KEPT) DAY_STARTS.clear();
-    start = toUtcIso(DateTime.fromISO(date, { zone: timezone }).startOf('day').toMillis());
-    DAY_STARTS.set(key, start);
-  }
-  return start;
+  return DAY_STARTS.memo(`${timezone} ${date}`, { context: { timezone, date } });
 }
 
 /** The last shop-local day a customer may book at `now`. */
@@ -137,27 +134,27 @@ export function lastBookableDay(rules: BookingRules, now: Date): string {
  * timezone database is slow to ask, and nearly every message asks); the answer is shared, frozen.
  */
 export function openingSpans(rules: BookingRules, date: string): readonly Span[] {
-  const ofRules = OPENING_SPANS.get(rules) ?? new Map<string, readonly Span[]>();
-  OPENING_SPANS.set(rules, ofRules);
-  let spans = ofRules.get(date);
-  if (!spans) {
+  let ofRules = OPENING_SPANS.get(rules);
+  if (!ofRules) {
     // Any date a customer names is looked at: the days kept are bounded.
-    if (ofRules.size >= OPENING_DAYS_KEPT) ofRules.clear();
-    spans = Object.freeze(
-      openingHoursOn(rules, date).map(({ from, to }) =>
-        Object.freeze({
-          start: DateTime.fromISO(`${date}T${from}`, { zone: rules.timezone }).toMillis(),
-          end: DateTime.fromISO(`${date}T${to}`, { zone: rules.timezone }).toMillis(),
-        }),
-      ),
-    );
-    ofRules.set(date, spans);
+    ofRules = new LRUCache<string, readonly Span[]>({ max: 1_000, memoMethod: (day) => spansOn(rules, day) });
+    OPENING_SPANS.set(rules, ofRules);
   }
-  return spans;
+  return ofRules.memo(date);
 }
 
-const OPENING_SPANS = new WeakMap<BookingRules, Map<string, readonly Span[]>>();
-const OPENING_DAYS_KEPT = 1_000;
+const OPENING_SPANS = new WeakMap<BookingRules, LRUCache<string, readonly Span[]>>();
+
+function spansOn(rules: BookingRules, date: string): readonly Span[] {
+  return Object.freeze(
+    openingHoursOn(rules, date).map(({ from, to }) =>
+      Object.freeze({
+        start: DateTime.fromISO(`${date}T${from}`, { zone: rules.timezone }).toMillis(),
+        end: DateTime.fromISO(`${date}T${to}`, { zone: rules.timezone }).toMillis(),
+      }),
+    ),
+  );
+}
 
 /**
  * Start times in a free stretch: the shop's grid (every step from opening), plus the very start of

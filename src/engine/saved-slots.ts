@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 import { CalendarDate } from '../../config/schema.ts';
 import { Slot } from '../../machines/booking.context.ts';
@@ -33,33 +34,21 @@ export type PackedSlots = z.infer<typeof PackedSlots>;
  * message (benchmarked). The lists are frozen: conversations share them, and nothing changes one
  * in place (the machine assigns new lists).
  */
-const recentlyUnpacked = new Map<string, readonly Slot[]>();
-/** About the phones in hand at once; 500 lists of a 24-hour day at 5-minute steps are some 30 MB. */
-const RECENTLY_UNPACKED_KEPT = 500;
+const recentlyUnpacked = new LRUCache<string, readonly Slot[], PackedSlots>({
+  // About the phones in hand at once; 500 lists of a 24-hour day at 5-minute steps are some 30 MB.
+  max: 500,
+  memoMethod: (_key, _stale, { context: packed }) => {
+    const slots = Object.freeze(unpackSlots(packed).map((slot) => Object.freeze(slot)));
+    packedForm.set(slots, packed);
+    return slots;
+  },
+});
 /** The packed form of a list unpacked or packed here, so an unchanged list is not packed again. */
 const packedForm = new WeakMap<readonly Slot[], PackedSlots>();
 
-function unpackedOnce(packed: PackedSlots): Slot[] {
-  const key = keyOf(packed);
-  let slots = recentlyUnpacked.get(key);
-  if (!slots) {
-    slots = Object.freeze(unpackSlots(packed).map((slot) => Object.freeze(slot)));
-    packedForm.set(slots, packed);
-  }
-  remember(key, slots);
-  return slots as Slot[];
-}
+const unpackedOnce = (packed: PackedSlots) => recentlyUnpacked.memo(keyOf(packed), { context: packed }) as Slot[];
 
 const keyOf = (packed: PackedSlots) => `${packed.date}${JSON.stringify(packed.runs)}`;
-
-/** Keeps the list as the most recently used (last), dropping the least recently used (first) when full. */
-function remember(key: string, slots: readonly Slot[]) {
-  recentlyUnpacked.delete(key);
-  if (recentlyUnpacked.size >= RECENTLY_UNPACKED_KEPT) {
-    recentlyUnpacked.delete(recentlyUnpacked.keys().next().value as string);
-  }
-  recentlyUnpacked.set(key, slots);
-}
 
 /** A saved slot list as the machine knows it, whether saved packed or, before packing existed, in full. */
 export const SavedSlots = z.union([PackedSlots.transform(unpackedOnce), z.array(Slot)]);
@@ -95,7 +84,7 @@ export function packSlots(slots: Slot[]): PackedSlots | Slot[] {
   for (const slot of slots) Object.freeze(slot);
   Object.freeze(slots);
   packedForm.set(slots, packed);
-  remember(keyOf(packed), slots);
+  recentlyUnpacked.set(keyOf(packed), slots);
   return packed;
 }
 

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { DateTime } from 'luxon';
 import type { Language, ShopConfig } from '../../config/schema.ts';
 
@@ -16,17 +17,13 @@ export function shortDate(date: string, language: Language): string {
 }
 
 /** Dates as words, by format, language and date: the same few days are written on most messages. */
-const FORMATTED_DATES = new Map<string, string>();
-const FORMATTED_DATES_KEPT = 5_000;
+const FORMATTED_DATES = new LRUCache<string, string, () => string>({
+  max: 5_000,
+  memoMethod: (_key, _stale, { context: format }) => format(),
+});
 
 function formattedOnce(key: string, format: () => string): string {
-  let text = FORMATTED_DATES.get(key);
-  if (text === undefined) {
-    if (FORMATTED_DATES.size >= FORMATTED_DATES_KEPT) FORMATTED_DATES.clear();
-    text = format();
-    FORMATTED_DATES.set(key, text);
-  }
-  return text;
+  return FORMATTED_DATES.memo(key, { context: format });
 }
 
 /** "15 €" / "€15" in the shop's currency. Formatters are built once per language and currency (they are costly). */

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { DateTime } from 'luxon';
 import {
   type Language,
@@ -45,19 +46,15 @@ export function whenIn(text: string, shop: ShopConfig, now: Date, language?: Lan
 }
 
 /** Shop-local midnights as Luxon dates, by timezone and day: shared (they are immutable), and asked for on nearly every message. */
-const DAY_STARTS = new Map<string, DateTime>();
-const DAY_STARTS_KEPT = 100;
+const DAY_STARTS = new LRUCache<string, DateTime, { timezone: string; date: string }>({
+  max: 100,
+  memoMethod: (_key, _stale, { context: { timezone, date } }) =>
+    DateTime.fromISO(date, { zone: timezone }).startOf('day'),
+});
 
 function startOfShopDay(shop: ShopConfig, now: Date): DateTime {
   const date = shopToday(shop, now);
-  const key = `${shop.timezone} ${date}`;
-  let start = DAY_STARTS.get(key);
-  if (!start) {
-    if (DAY_STARTS.size >= DAY_STARTS_KEPT) DAY_STARTS.clear();
-    start = DateTime.fromISO(date, { zone: shop.timezone }).startOf('day');
-    DAY_STARTS.set(key, start);
-  }
-  return start;
+  return DAY_STARTS.memo(`${shop.timezone} ${date}`, { context: { timezone: shop.timezone, date } });
 }
 
 // biome-ignore format: a word list
