@@ -109,7 +109,8 @@ interface Claim {
  * few lines of Lua that run on one phone's hash slot.
  *
  * The ready set is shop-wide, so it is updated beside the per-phone scripts, not inside them; it
- * is only a hint, kept correct by re-checking a phone's queue after removing it.
+ * is only a hint, kept correct by re-checking a phone's queue after removing it, and rebuilt from
+ * the queues when a process starts (for what a process that died in between left out).
  */
 export class RedisInbox implements Inbox {
   readonly #redis: Redis;
@@ -123,11 +124,15 @@ export class RedisInbox implements Inbox {
   readonly #signal = new EventEmitter();
   #subscriber?: Redis;
   #closed = false;
+  readonly #prefix: string;
+  /** The index repaired from the queues themselves, once, before this process's first claim. */
+  #reindexed?: Promise<void>;
 
   constructor(redis: Redis, options: RedisInboxOptions = {}) {
     this.#redis = redis;
     this.#intake = options.intake ?? redis;
-    this.#keys = redisKeys(options.prefix ?? DEFAULT_PREFIX);
+    this.#prefix = options.prefix ?? DEFAULT_PREFIX;
+    this.#keys = redisKeys(this.#prefix);
     this.#leaseMs = options.leaseMs ?? LEASE_MS;
     this.#dedupTtlMs = options.dedupTtlMs ?? DEDUP_TTL_MS;
     this.#readWithClaim = options.readWithClaim;
@@ -159,6 +164,11 @@ export class RedisInbox implements Inbox {
   }
 
   async claim(): Promise<InboundMessage | undefined> {
+    this.#reindexed ??= this.#indexWaitingQueues().catch((error) => {
+      this.#reindexed = undefined;
+      throw error;
+    });
+    await this.#reindexed;
     const phones = await this.#redis.zrangebyscore(this.#ready, '-inf', Date.now(), 'LIMIT', 0, CLAIM_CANDIDATES);
     for (const phone of phones) {
       const token = randomUUID();
@@ -295,6 +305,27 @@ export class RedisInbox implements Inbox {
     return waiting;
   }
 
+  /**
+   * Puts every phone with queued messages in the index (those in it keep their place). Finishing
+   * takes an idle phone out of the index and puts it back if a message arrived meanwhile: the two
+   * cannot be one script (the index is shop-wide, the queue the phone's), so a process that died
+   * between them would leave that message unfound until the customer wrote again. Run by the
+   * process started in its place, before it claims anything.
+   */
+  async #indexWaitingQueues(): Promise<void> {
+    const pattern = `${this.#prefix.replace(/[*?[\]\\]/g, '\\$&')}:{*}:queue`;
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.#redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length === 0) continue;
+      const lengths = await Promise.all(keys.map((key) => this.#redis.llen(key)));
+      const now = Date.now();
+      const waiting = keys.flatMap((key, i) => ((lengths[i] ?? 0) > 0 ? [now, phoneOfQueue(key)] : []));
+      if (waiting.length > 0) await this.#redis.zadd(this.#ready, 'NX', ...waiting);
+    } while (cursor !== '0');
+  }
+
   /** Renews the lease while this process works on the message; a dead process stops renewing. */
   #startHeartbeat(phone: string, token: string): NodeJS.Timeout {
     const timer = setInterval(async () => {
@@ -326,6 +357,11 @@ export class RedisInbox implements Inbox {
       log.warn({ event: 'inbox.subscribe_failed', error: String(error) }, 'falling back to polling');
     });
   }
+}
+
+/** The phone of a queue's key: between the braces of its hash tag. */
+function phoneOfQueue(key: string): string {
+  return key.slice(key.lastIndexOf('{') + 1, key.lastIndexOf('}'));
 }
 
 function parseStored(stored: string): InboundMessage | undefined {

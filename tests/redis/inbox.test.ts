@@ -94,6 +94,22 @@ describe.skipIf(!run)('inbox on Redis', () => {
   // skipIf guarantees run is set inside.
   const redis = () => run!;
 
+  it('finds, once a new process starts, a message a process that died while finishing left out of the index', async () => {
+    const prefix = redis().prefix();
+    const first = new RedisInbox(redis().connection(), { prefix });
+    expect(await first.claim()).toBeUndefined();
+    const waiting = message('34600000001');
+    await first.accept(waiting);
+    // What the dead process left: the message queued, its phone taken out of the index.
+    await redis().connection().zrem(redisKeys(prefix).shop('ready'), waiting.phone);
+    expect(await first.claim()).toBeUndefined();
+
+    const next = new RedisInbox(redis().redis.connect(), { prefix });
+    expect(await next.claim()).toEqual(waiting);
+    await next.ack(waiting);
+    expect(await next.claim()).toBeUndefined();
+  });
+
   it('keeps message ids for days, so a new process still recognises a redelivery', async () => {
     const prefix = redis().prefix();
     const first = new RedisInbox(redis().redis.connect(), { prefix });
