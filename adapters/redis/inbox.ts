@@ -11,6 +11,11 @@ import { defineScript, type Script } from './script.ts';
 export const DEDUP_TTL_MS = 7 * 24 * 60 * 60_000;
 /** How long a claim lasts without renewal: twice the engine's settle timeout, renewed every third of it. */
 export const LEASE_MS = 60_000;
+/**
+ * How often the ready index is rebuilt from the queues, besides before a process's first claim: a
+ * Redis that lost the tail of its append-only file may have kept a message and lost its index entry.
+ */
+const REINDEX_EVERY_MS = 5 * 60_000;
 /** Ready phones looked at per claim; busy ones are skipped. */
 const CLAIM_CANDIDATES = 50;
 /** Phones looked at for the depth gauge: beyond this a backlog is obvious anyway, and a scrape stays cheap. */
@@ -89,7 +94,9 @@ interface Claim {
   token: string;
   /** The message exactly as stored: acknowledging compares it, so a corrupt entry can be dropped too. */
   stored: string;
-  heartbeat: NodeJS.Timeout;
+  heartbeat?: NodeJS.Timeout;
+  /** Set as finishing starts: a renewal answered after that must not push the phone back out of reach. */
+  finished?: boolean;
 }
 
 /**
@@ -110,7 +117,8 @@ interface Claim {
  *
  * The ready set is shop-wide, so it is updated beside the per-phone scripts, not inside them; it
  * is only a hint, kept correct by re-checking a phone's queue after removing it, and rebuilt from
- * the queues when a process starts (for what a process that died in between left out).
+ * the queues when a process starts and every few minutes (for what a process that died in
+ * between, or a Redis that lost its last writes, left out).
  */
 export class RedisInbox implements Inbox {
   readonly #redis: Redis;
@@ -125,8 +133,8 @@ export class RedisInbox implements Inbox {
   #subscriber?: Redis;
   #closed = false;
   readonly #prefix: string;
-  /** The index repaired from the queues themselves, once, before this process's first claim. */
-  #reindexed?: Promise<void>;
+  /** When the index is next rebuilt from the queues themselves (0: before this process's first claim). */
+  #reindexDue = 0;
 
   constructor(redis: Redis, options: RedisInboxOptions = {}) {
     this.#redis = redis;
@@ -164,11 +172,17 @@ export class RedisInbox implements Inbox {
   }
 
   async claim(): Promise<InboundMessage | undefined> {
-    this.#reindexed ??= this.#indexWaitingQueues().catch((error) => {
-      this.#reindexed = undefined;
-      throw error;
-    });
-    await this.#reindexed;
+    if (Date.now() >= this.#reindexDue) {
+      const first = this.#reindexDue === 0;
+      this.#reindexDue = Date.now() + REINDEX_EVERY_MS;
+      const reindexing = this.#indexWaitingQueues();
+      if (first) {
+        await reindexing.catch((error) => {
+          this.#reindexDue = 0;
+          throw error;
+        });
+      } else reindexing.catch((error) => log.warn({ event: 'inbox.reindex_failed', error: String(error) }));
+    }
     const phones = await this.#redis.zrangebyscore(this.#ready, '-inf', Date.now(), 'LIMIT', 0, CLAIM_CANDIDATES);
     for (const phone of phones) {
       const token = randomUUID();
@@ -192,7 +206,8 @@ export class RedisInbox implements Inbox {
         .zadd(this.#ready, 'XX', Date.now() + this.#leaseMs, phone)
         .catch((error) => log.warn({ event: 'inbox.index_failed', error: String(error) }));
       if (read) alongside?.keep(phone, read);
-      const claim: Claim = { phone, token, stored, heartbeat: this.#startHeartbeat(phone, token) };
+      const claim: Claim = { phone, token, stored };
+      claim.heartbeat = this.#startHeartbeat(claim);
       const message = parseStored(stored);
       if (message) {
         this.#claims.set(message.id, claim);
@@ -272,6 +287,7 @@ export class RedisInbox implements Inbox {
 
   async #finish(claim: Claim, script: Script, args: (string | number)[]) {
     clearInterval(claim.heartbeat);
+    claim.finished = true;
     this.#readWithClaim?.forget(claim.phone);
     // The phone is indexed as claimable now before its lease is released, in the same write: a
     // process that dies (or a reply lost to a dropped connection) between the two must not leave
@@ -310,13 +326,13 @@ export class RedisInbox implements Inbox {
    * takes an idle phone out of the index and puts it back if a message arrived meanwhile: the two
    * cannot be one script (the index is shop-wide, the queue the phone's), so a process that died
    * between them would leave that message unfound until the customer wrote again. Run by the
-   * process started in its place, before it claims anything.
+   * process started in its place before it claims anything, and every few minutes by every process.
    */
   async #indexWaitingQueues(): Promise<void> {
     const pattern = `${this.#prefix.replace(/[*?[\]\\]/g, '\\$&')}:{*}:queue`;
     let cursor = '0';
     do {
-      const [next, keys] = await this.#redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      const [next, keys] = await this.#redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000, 'TYPE', 'list');
       cursor = next;
       if (keys.length === 0) continue;
       const lengths = await Promise.all(keys.map((key) => this.#redis.llen(key)));
@@ -327,12 +343,16 @@ export class RedisInbox implements Inbox {
   }
 
   /** Renews the lease while this process works on the message; a dead process stops renewing. */
-  #startHeartbeat(phone: string, token: string): NodeJS.Timeout {
+  #startHeartbeat(claim: Claim): NodeJS.Timeout {
+    const { phone, token } = claim;
     const timer = setInterval(async () => {
       try {
         const renewed = await this.#scripts.renew([this.#lease(phone)], [token, this.#leaseMs]);
-        if (renewed === 1) await this.#redis.zadd(this.#ready, 'XX', Date.now() + this.#leaseMs, phone);
-        else clearInterval(timer);
+        // A renewal still on its way when the message was finished (its bump would land after
+        // finishing's, 60 s ahead, with the lease already gone) leaves the index alone.
+        if (renewed === 1 && !claim.finished) {
+          await this.#redis.zadd(this.#ready, 'XX', Date.now() + this.#leaseMs, phone);
+        } else clearInterval(timer);
       } catch (error) {
         log.warn({ event: 'inbox.renew_failed', phoneRef: phoneRef(phone), error: String(error) });
       }
