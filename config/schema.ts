@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { DateTime, IANAZone } from 'luxon';
 import { z } from 'zod';
 
@@ -345,6 +346,24 @@ export function shopToday(shop: Pick<ShopConfig, 'timezone'>, now: Date): string
 
 /** The current day of each timezone asked about, with the instants it starts and ends. */
 const SHOP_DAYS = new Map<string, { date: string; from: number; to: number }>();
+
+/**
+ * When a local day starts in a timezone (midnight, or whenever a DST change lets the day begin),
+ * as a Luxon date in that zone. Shared (Luxon dates are immutable) and worked out once per zone
+ * and day: the timezone database is slow to ask, and nearly every message asks.
+ *
+ * @example
+ * startOfDay('Europe/Madrid', '2026-11-25').toISO() // '2026-11-25T00:00:00.000+01:00'
+ */
+export function startOfDay(timezone: string, date: string): DateTime {
+  return DAY_STARTS.memo(`${timezone} ${date}`, { context: { timezone, date } });
+}
+
+const DAY_STARTS = new LRUCache<string, DateTime, { timezone: string; date: string }>({
+  max: 1_000,
+  memoMethod: (_key, _stale, { context: { timezone, date } }) =>
+    DateTime.fromISO(date, { zone: timezone }).startOf('day'),
+});
 
 /**
  * A calendar date `days` later (or earlier): plain calendar arithmetic, the same in every zone.

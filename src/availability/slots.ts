@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import { DateTime } from 'luxon';
-import { addDays, openingHoursOn, type ShopConfig, shopToday } from '../../config/schema.ts';
+import { addDays, openingHoursOn, type ShopConfig, shopToday, startOfDay } from '../../config/schema.ts';
 import type { DayAvailability, Slot } from '../../machines/booking.context.ts';
 import { isoInstant } from './instants.ts';
 
@@ -109,19 +109,8 @@ export function isWithinBookingWindow(rules: BookingRules, start: string, now: D
 /** The instants covering whole shop-local days, for one calendar query over all of them. */
 export function searchWindow(timezone: string, dates: string[]): Interval {
   const sorted = [...dates].sort();
-  return { start: dayStart(timezone, sorted[0]), end: dayStart(timezone, addDays(sorted[sorted.length - 1], 1)) };
-}
-
-/** Shop-local midnights already worked out, by timezone and day: the timezone database is slow to ask. */
-const DAY_STARTS = new LRUCache<string, string, { timezone: string; date: string }>({
-  max: 1_000,
-  memoMethod: (_key, _stale, { context: { timezone, date } }) =>
-    toUtcIso(DateTime.fromISO(date, { zone: timezone }).startOf('day').toMillis()),
-});
-
-/** The instant a shop-local day starts (midnight, or whenever a DST change lets the day begin). */
-function dayStart(timezone: string, date: string): string {
-  return DAY_STARTS.memo(`${timezone} ${date}`, { context: { timezone, date } });
+  const start = (date: string) => toUtcIso(startOfDay(timezone, date).toMillis());
+  return { start: start(sorted[0]), end: start(addDays(sorted[sorted.length - 1], 1)) };
 }
 
 /** The last shop-local day a customer may book at `now`. */

@@ -114,19 +114,28 @@ describe.skipIf(!run)('conversation store on Redis', () => {
     expect(await store.save('34600000001', conversation('greeting'), 1)).toBe(true);
   });
 
-  it("is read by the inbox's claim, in the same script, for the load that follows it; a copy gone stale meanwhile cannot be saved over", async () => {
+  /** A store and an inbox whose claim reads the store's conversation, under a prefix of their own. */
+  const claimingStore = () => {
     const prefix = redis().prefix();
-    const connection = redis().connection();
-    const store = new RedisConversationStore(connection, { prefix });
-    const inbox = new RedisInbox(connection, { prefix, readWithClaim: store.readWithClaim() });
-    const phone = '34600000001';
+    const store = new RedisConversationStore(redis().connection(), { prefix });
+    return {
+      prefix,
+      store,
+      inbox: new RedisInbox(redis().connection(), { prefix, readWithClaim: store.readWithClaim() }),
+    };
+  };
+  const phone = '34600000001';
+  const hola = (id: string) => ({
+    id,
+    phone,
+    receivedAt: new Date().toISOString(),
+    content: { kind: 'text' as const, text: 'hola' },
+  });
+
+  it("is read by the inbox's claim, in the same script, for the load that follows it; a copy gone stale meanwhile cannot be saved over", async () => {
+    const { prefix, store, inbox } = claimingStore();
     await store.save(phone, conversation('choosingDate', 'wamid.1'), 0);
-    await inbox.accept({
-      id: 'wamid.2',
-      phone,
-      receivedAt: new Date().toISOString(),
-      content: { kind: 'text', text: 'hola' },
-    });
+    await inbox.accept(hola('wamid.2'));
     const message = await inbox.claim();
     // Written after the claim by someone else (a staff member's turn, another process).
     const other = new RedisConversationStore(redis().redis.connect(), { prefix });
@@ -142,17 +151,8 @@ describe.skipIf(!run)('conversation store on Redis', () => {
   });
 
   it('is not handed over once the claim has ended', async () => {
-    const prefix = redis().prefix();
-    const connection = redis().connection();
-    const store = new RedisConversationStore(connection, { prefix });
-    const inbox = new RedisInbox(connection, { prefix, readWithClaim: store.readWithClaim() });
-    const phone = '34600000001';
-    await inbox.accept({
-      id: 'wamid.1',
-      phone,
-      receivedAt: new Date().toISOString(),
-      content: { kind: 'text', text: 'hola' },
-    });
+    const { store, inbox } = claimingStore();
+    await inbox.accept(hola('wamid.1'));
     await inbox.ack((await inbox.claim())!);
     await store.save(phone, conversation('choosingDate', 'wamid.1'), 0);
     expect(await store.load(phone)).toMatchObject({ version: 1 });

@@ -1,4 +1,3 @@
-import { LRUCache } from 'lru-cache';
 import { DateTime } from 'luxon';
 import {
   type Language,
@@ -6,6 +5,7 @@ import {
   openingHoursOn,
   type ShopConfig,
   shopToday,
+  startOfDay,
   WEEKDAYS,
 } from '../../../config/schema.ts';
 import type { PartOfDay } from '../../../machines/booking.context.ts';
@@ -36,25 +36,13 @@ export type WhenReader = (text: string, shop: ShopConfig, now: Date, language: L
  * whenIn('mañana a las 5', shop, new Date('2026-11-24T09:00:00Z')) // { date: '2026-11-25', time: '17:00' }
  */
 export function whenIn(text: string, shop: ShopConfig, now: Date, language?: Language, knownDate?: string): When {
-  const today = startOfShopDay(shop, now);
+  const today = startOfDay(shop.timezone, shopToday(shop, now));
   const words = wordsOf(text);
   const date = dayIn(words, today, shop, language);
   const day = date ?? knownDate ?? today.toISODate()!;
   const time = timeIn(words, shop, day);
   const partOfDay = time ? undefined : partOfDayIn(words, shop, day);
   return { date, time, partOfDay };
-}
-
-/** Shop-local midnights as Luxon dates, by timezone and day: shared (they are immutable), and asked for on nearly every message. */
-const DAY_STARTS = new LRUCache<string, DateTime, { timezone: string; date: string }>({
-  max: 100,
-  memoMethod: (_key, _stale, { context: { timezone, date } }) =>
-    DateTime.fromISO(date, { zone: timezone }).startOf('day'),
-});
-
-function startOfShopDay(shop: ShopConfig, now: Date): DateTime {
-  const date = shopToday(shop, now);
-  return DAY_STARTS.memo(`${shop.timezone} ${date}`, { context: { timezone: shop.timezone, date } });
 }
 
 // biome-ignore format: a word list
