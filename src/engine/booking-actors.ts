@@ -377,9 +377,11 @@ export function bookingStepsFor(customer: Customer, deps: BookingDependencies) {
 
   async function findUpcomingBookings(): Promise<Booking[]> {
     const appointments = await calendar.upcomingFor(customer.phone, clock());
-    return appointments.map(({ id, serviceId, start, end, barberId }) => ({
+    return appointments.map(({ id, serviceId, serviceName, start, end, barberId }) => ({
       id,
       serviceId,
+      // Only for a service the shop has taken out since: the views name the others in the customer's language.
+      ...(serviceById(shop, serviceId) ? {} : { serviceName }),
       start,
       end,
       ...barber(barberId),
@@ -402,10 +404,10 @@ export function bookingStepsFor(customer: Customer, deps: BookingDependencies) {
         at: clock().toISOString(),
         ...barber(booking.barberId),
       });
-      const service = requireService(shop, booking.serviceId);
       await deps.notices?.bookingChanged('cancelled', {
         ...booking,
-        serviceName: service.name[shop.languages.default],
+        serviceName:
+          serviceById(shop, booking.serviceId)?.name[shop.languages.default] ?? booking.serviceName ?? booking.serviceId,
         phone: customer.phone,
         customerName: customer.name,
       });
