@@ -97,7 +97,9 @@ export const STEP_VIEWS = {
   choosingService: ({ context }, shop, copy) => {
     const page = (context.servicePage ?? 0) % servicePageCount(shop.services.length);
     const body = page === 0 ? copy.chooseService(shop.name) : copy.chooseServiceOnPage(page + 1);
-    return servicesList(shop, context.language, copy, body, page);
+    // Moving an appointment whose service the shop no longer offers: say which appointment it is.
+    const moving = context.moving ? `${copy.moving(bookingLine(context.moving, shop, context.language))}\n` : '';
+    return servicesList(shop, context.language, copy, `${moving}${body}`, page);
   },
   nextStep: (_c, _shop, copy) => ({ kind: 'text', body: copy.oneMoment }),
   choosingBarber: ({ context }, shop, copy) => ({
