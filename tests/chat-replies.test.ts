@@ -56,7 +56,9 @@ describe('what the customer reads', () => {
     const carlos = customer(cita);
     await carlos.say('un corte mañana a las 5');
     await carlos.say('sí');
-    expect(carlos.lastText).toContain('✅ ¡Cita reservada! Corte de pelo el miércoles 25 de noviembre a las 17:00 (15\u00a0€).');
+    expect(carlos.lastText).toContain(
+      '✅ ¡Cita reservada! Corte de pelo el miércoles 25 de noviembre a las 17:00 (15\u00a0€).',
+    );
     expect(carlos.lastText).toContain('Te esperamos en Calle de Fuencarral 45, 28004 Madrid.');
     expect(carlos.lastText).toContain('Para cambiarla o anularla, escribe «mis citas». Teléfono: +34 910 000 000.');
     const jane = customer(cita, '447700900001', 'Jane');
@@ -117,7 +119,9 @@ describe('an appointment whose service the shop took out since', () => {
     expect(again.lastText).toContain('Corte infantil, miércoles 25 de noviembre a las 17:00');
     await again.tap('Cambiar cita');
     expect(again.lastText).not.toMatch(/^, perfecto/m);
-    expect(again.lastText).toContain('Vamos a cambiar tu cita (Corte infantil, miércoles 25 de noviembre a las 17:00).');
+    expect(again.lastText).toContain(
+      'Vamos a cambiar tu cita (Corte infantil, miércoles 25 de noviembre a las 17:00).',
+    );
     expect(await stateOf(after, again.phone)).toBe('choosingService');
   });
 });

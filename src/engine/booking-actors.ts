@@ -407,7 +407,9 @@ export function bookingStepsFor(customer: Customer, deps: BookingDependencies) {
       await deps.notices?.bookingChanged('cancelled', {
         ...booking,
         serviceName:
-          serviceById(shop, booking.serviceId)?.name[shop.languages.default] ?? booking.serviceName ?? booking.serviceId,
+          serviceById(shop, booking.serviceId)?.name[shop.languages.default] ??
+          booking.serviceName ??
+          booking.serviceId,
         phone: customer.phone,
         customerName: customer.name,
       });

@@ -8,6 +8,7 @@ import type { Interpreter } from '../interpreter/port.ts';
 import { type Reading, readMessage } from '../interpreter/read-message.ts';
 import type { Choice, Situation } from '../interpreter/rules/index.ts';
 import { log, phoneRef } from '../log.ts';
+import { cleanCustomerName } from '../messages/customer-name.ts';
 import { eventFromReplyId } from '../messages/reply-ids.ts';
 import { COPY, renderReplies, stepView } from '../messages/views.ts';
 import { optionsOf, shorten } from '../messages/whatsapp.ts';
@@ -92,7 +93,7 @@ function bookingMachineFor(deps: BookingFlowDependencies): typeof bookingMachine
         const { message, stored, pending } = turnIn(system);
         const call = deps.notices?.customerWantsPerson({
           phone: message.phone,
-          name: message.customerName,
+          name: cleanCustomerName(message.customerName),
           language: context.language,
           turns: [...(stored?.turns ?? []), customerTurn(message)],
         });
@@ -121,7 +122,7 @@ export async function bookingTurn(
   const turn: TurnScope = {
     message,
     stored,
-    steps: bookingStepsFor({ phone: message.phone, name: message.customerName }, deps),
+    steps: bookingStepsFor({ phone: message.phone, name: cleanCustomerName(message.customerName) }, deps),
     pending,
   };
   const machine = bookingMachineFor(deps);
@@ -176,15 +177,9 @@ export async function bookingTurn(
     }
     const situation = situationOf(actor.getSnapshot(), shop, clock(), stored?.turns ?? []);
     const voiceNotes = deps.voiceNotes;
-    const reading: Reading =
-      reacted
-        ? { events: [reacted] }
-        : await readMessage(
-            content,
-            situation,
-            interpreter,
-            voiceNotes && ((note, lang) => voiceNotes.read(note, lang)),
-          );
+    const reading: Reading = reacted
+      ? { events: [reacted] }
+      : await readMessage(content, situation, interpreter, voiceNotes && ((note, lang) => voiceNotes.read(note, lang)));
     const understood = await applyReading(actor, reading.events, settle, deps.onEventRefused);
     const copy = COPY[actor.getSnapshot().context.language];
     if (reading.heard) remarks.push(copy.heard(shorten(reading.heard, HEARD_SHOWN)));

@@ -1,4 +1,7 @@
 import type { es } from './es.ts';
+import { counted } from './format.ts';
+
+const MINUTES = { one: 'minute', other: 'minutes' };
 
 /** Everything cita says in English, the same things as `es.ts`. */
 export const en: typeof es = {
@@ -40,9 +43,9 @@ export const en: typeof es = {
   chooseTime: (service, date, where) =>
     `Free times for ${service} on ${date}${where === 'later' ? ' (later)' : where === 'earlier' ? ' (earlier)' : ''}. Pick one or write the time, e.g. "at 5pm".`,
   confirm: (service, date, time, duration, price, holdMinutes) =>
-    `${service} on ${date} at ${time} (${duration}, ${price}).\nI'm holding this time for ${holdMinutes} minutes. Shall I confirm it?`,
+    `${service} on ${date} at ${time} (${duration}, ${price}).\nI'm holding this time for ${counted(holdMinutes, 'en', MINUTES)}. Shall I confirm it?`,
   confirmGroup: (lines, total, holdMinutes) =>
-    `I'm holding these for ${holdMinutes} minutes:\n${lines}\nTotal: ${total}\nShall I confirm them?`,
+    `I'm holding these for ${counted(holdMinutes, 'en', MINUTES)}:\n${lines}\nTotal: ${total}\nShall I confirm them?`,
   bookedGroup: (lines, total, address, phone) =>
     `✅ Booked!\n${lines}\nTotal: ${total}\nSee you at ${address}.\nTo change or cancel them, write "my appointments". Phone: ${phone}.`,
   groupLine: (service, time, duration, price) => `• ${service} at ${time} (${duration}, ${price})`,
@@ -68,7 +71,7 @@ export const en: typeof es = {
     unknownService: "We don't offer that service. This is what we do:",
     past: (date) => `${date} has already passed.`,
     closed: (date) => `We are closed on ${date}.`,
-    beyondWindow: (days) => `Bookings can be made at most ${days} days ahead.`,
+    beyondWindow: (days) => `Bookings can be made at most ${counted(days, 'en', { one: 'day', other: 'days' })} ahead.`,
     full: (date) => `There are no free times left on ${date} for that service.`,
     timeNotFree: (time) => `${time} is not free.`,
     barberNotFree: (barber, time) => `${barber} is not free at ${time}.`,

@@ -1,3 +1,7 @@
+import { counted } from './format.ts';
+
+const MINUTES = { one: 'minuto', other: 'minutos' };
+
 /** Everything cita says in Spanish. `en.ts` must say the same things (it is typed by this file). */
 export const es = {
   buttons: {
@@ -40,10 +44,10 @@ export const es = {
   chooseTime: (service: string, date: string, where: 'first' | 'later' | 'earlier') =>
     `Horas libres para ${service} el ${date}${where === 'later' ? ' (más tarde)' : where === 'earlier' ? ' (antes)' : ''}. Elige una o escribe la hora, por ejemplo «a las 5».`,
   confirm: (service: string, date: string, time: string, duration: string, price: string, holdMinutes: number) =>
-    `${service} el ${date} a las ${time} (${duration}, ${price}).\nTe guardo la hora ${holdMinutes} minutos. ¿La confirmo?`,
+    `${service} el ${date} a las ${time} (${duration}, ${price}).\nTe guardo la hora ${counted(holdMinutes, 'es', MINUTES)}. ¿La confirmo?`,
   /** A group booking: one line per person. */
   confirmGroup: (lines: string, total: string, holdMinutes: number) =>
-    `Te guardo estas citas ${holdMinutes} minutos:\n${lines}\nTotal: ${total}\n¿Las confirmo?`,
+    `Te guardo estas citas ${counted(holdMinutes, 'es', MINUTES)}:\n${lines}\nTotal: ${total}\n¿Las confirmo?`,
   bookedGroup: (lines: string, total: string, address: string, phone: string) =>
     `✅ ¡Citas reservadas!\n${lines}\nTotal: ${total}\nOs esperamos en ${address}.\nPara cambiarlas o anularlas, escribe «mis citas». Teléfono: ${phone}.`,
   groupLine: (service: string, time: string, duration: string, price: string) =>
@@ -70,7 +74,8 @@ export const es = {
     unknownService: 'Ese servicio no lo tenemos. Estos son los que hacemos:',
     past: (date: string) => `El ${date} ya ha pasado.`,
     closed: (date: string) => `El ${date} estamos cerrados.`,
-    beyondWindow: (days: number) => `Solo se puede reservar con un máximo de ${days} días de antelación.`,
+    beyondWindow: (days: number) =>
+      `Solo se puede reservar con un máximo de ${counted(days, 'es', { one: 'día', other: 'días' })} de antelación.`,
     full: (date: string) => `El ${date} ya no quedan horas libres para ese servicio.`,
     timeNotFree: (time: string) => `A las ${time} no hay hueco.`,
     barberNotFree: (barber: string, time: string) => `${barber} no tiene hueco a las ${time}.`,

@@ -70,7 +70,7 @@ export const STAFF_VIEWS = {
   },
   choosingAction: ({ context }, shop, copy) => ({
     kind: 'buttons',
-    body: copy.appointment(entryLine(pickedAppointment(context)!, shop, context.language, copy, true)),
+    body: copy.appointment(entryLine(pickedAppointment(context)!, shop, context.language, copy, true, true)),
     buttons: [
       { id: staffReplyIdFor({ type: 'CANCEL_APPOINTMENT' }), title: copy.buttons.cancelAndTell },
       { id: staffReplyIdFor({ type: 'ASK_TO_MOVE' }), title: copy.buttons.askToMove },
@@ -80,7 +80,7 @@ export const STAFF_VIEWS = {
   askingToMove: waiting,
   confirmingCancellation: ({ context }, shop, copy) => ({
     kind: 'buttons',
-    body: copy.confirmCancel(entryLine(pickedAppointment(context)!, shop, context.language, copy, true)),
+    body: copy.confirmCancel(entryLine(pickedAppointment(context)!, shop, context.language, copy, true, true)),
     buttons: [
       { id: staffReplyIdFor({ type: 'CONFIRM' }), title: copy.buttons.yesCancel },
       { id: staffReplyIdFor({ type: 'BACK' }), title: copy.buttons.no },
@@ -182,7 +182,7 @@ function barberName(shop: ShopConfig, barberId: string | undefined): string {
 
 /** One appointment's row; the owner's name the barber too, when the day has several. */
 function agendaRow(entry: AgendaEntry, context: StaffContext, shop: ShopConfig, copy: StaffCopy): ListRow {
-  const service = serviceById(shop, entry.serviceId)?.name[context.language] ?? entry.serviceId;
+  const service = serviceById(shop, entry.serviceId)?.name[context.language] ?? entry.serviceName ?? entry.serviceId;
   const barber = groupedByBarber(context) ? ` · ${barberName(shop, entry.barberId)}` : '';
   return {
     id: staffReplyIdFor({ type: 'PICK_APPOINTMENT', appointmentId: entry.id }),
@@ -194,15 +194,21 @@ function agendaRow(entry: AgendaEntry, context: StaffContext, shop: ShopConfig, 
   };
 }
 
-/** "10:00 · Carlos · Corte de pelo", with the day when `withDay`. */
+/**
+ * "10:00 · Carlos · Corte de pelo", with the day when `withDay`, and the barber when `withBarber`
+ * (one appointment on its own, out of the agenda's barber headings).
+ */
 function entryLine(
   entry: AgendaEntry,
   shop: ShopConfig,
   language: Language,
   copy: StaffCopy,
   withDay: boolean,
+  withBarber = false,
 ): string {
-  const service = serviceById(shop, entry.serviceId)?.name[language] ?? entry.serviceId;
+  const name = serviceById(shop, entry.serviceId)?.name[language] ?? entry.serviceName ?? entry.serviceId;
+  const barber = withBarber ? barberById(shop, entry.barberId)?.name : undefined;
+  const service = barber ? `${name} · ${barber}` : name;
   const time = localTime(entry.start, shop.timezone);
   const when = withDay
     ? `${shortDate(DateTime.fromISO(entry.start, { zone: shop.timezone }).toISODate()!, language)} ${time}`

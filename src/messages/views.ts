@@ -72,12 +72,7 @@ export const STEP_VIEWS = {
             LIMITS.rowTitle,
           ),
           description: shorten(
-            withBarber(
-              bookedServiceName(booking, shop, context.language),
-              booking.barberId,
-              shop,
-              context.language,
-            ),
+            withBarber(bookedServiceName(booking, shop, context.language), booking.barberId, shop, context.language),
             LIMITS.rowDescription,
           ),
         })),

@@ -29,6 +29,12 @@ const server = serve({ fetch: app.fetch, port: env.PORT, hostname }, (info) => {
       ? `cita listening on ${where} (all interfaces unless HOST says otherwise); WhatsApp webhook at /webhook/whatsapp`
       : `cita listening on ${where}; simulator page at / (this machine only unless HOST says otherwise)`,
   );
+  log.info(
+    { event: 'metrics.access', token: env.METRICS_TOKEN !== undefined },
+    env.METRICS_TOKEN !== undefined
+      ? '/metrics needs "Authorization: Bearer <METRICS_TOKEN>"'
+      : '/metrics answers 127.0.0.1 only (others get 403); set METRICS_TOKEN to scrape it from another machine',
+  );
 });
 
 /**

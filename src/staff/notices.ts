@@ -1,5 +1,5 @@
 import type { ShopConfig, StaffMember } from '../../config/schema.ts';
-import { serviceById } from '../../config/schema.ts';
+import { barberById, serviceById } from '../../config/schema.ts';
 import {
   type Appointment,
   type Clock,
@@ -10,9 +10,11 @@ import {
   type Turn,
 } from '../engine/ports.ts';
 import { log, phoneRef } from '../log.ts';
+import { quotedCustomerName } from '../messages/customer-name.ts';
 import { localDate, localTime, longDate } from '../messages/format.ts';
 import { STAFF_COPY } from '../messages/staff-copy.ts';
 import { staffReplyIdFor } from '../messages/staff-reply-ids.ts';
+import { COPY } from '../messages/views.ts';
 import { LIMITS, type OutboundMessage, shorten } from '../messages/whatsapp.ts';
 import type { CitaMetrics } from '../metrics/registry.ts';
 import { windowOf } from './window.ts';
@@ -122,8 +124,12 @@ export function staffNotices(deps: StaffNoticeDependencies): StaffNotices {
         await tell(member, change, (language) => {
           const copy = STAFF_COPY[language];
           const service = serviceById(shop, appointment.serviceId)?.name[language] ?? appointment.serviceName;
-          const line = `${service}, ${longDate(localDate(appointment.start, shop.timezone), language)} ${localTime(appointment.start, shop.timezone)}`;
-          const customer = `${appointment.customerName ?? copy.unknownCustomer} (+${appointment.phone})`;
+          // Which chair, in a shop with barbers: the owner hears of every barber's bookings.
+          const barber = barberById(shop, appointment.barberId)?.name;
+          const what = barber ? COPY[language].withBarber(service, barber) : service;
+          const line = `${what}, ${longDate(localDate(appointment.start, shop.timezone), language)} ${localTime(appointment.start, shop.timezone)}`;
+          const named = appointment.customerName && quotedCustomerName(appointment.customerName);
+          const customer = `${named || copy.unknownCustomer} (+${appointment.phone})`;
           return { kind: 'text', body: copy.notices[change](line, customer) };
         });
       }
@@ -138,7 +144,7 @@ export function staffNotices(deps: StaffNoticeDependencies): StaffNotices {
             .map((turn) => `${turn.from === 'customer' ? '›' : '‹'} ${shorten(turn.text.replace(/\s+/g, ' '), 120)}`)
             .join('\n');
           const body = copy.notices.handoff(
-            `${name ?? copy.unknownCustomer} (+${phone})`,
+            `${(name && quotedCustomerName(name)) || copy.unknownCustomer} (+${phone})`,
             `https://wa.me/${phone}`,
             said,
           );
