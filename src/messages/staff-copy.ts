@@ -59,7 +59,7 @@ export const staffEs = {
     moveAskFailed: 'No he podido escribir al cliente. Prueba de nuevo en un momento.',
     blockNotPossible: 'Ese día no abrimos a esas horas: no hay nada que bloquear.',
     timeBlocked: (when: string, cancelled: number, notTold: number) =>
-      `✅ Bloqueado ${when}.${cancelled > 0 ? ` ${counted(cancelled, 'es', { one: 'cita anulada', other: 'citas anuladas' })}.` : ''}${notTold > 0 ? ` A ${counted(notTold, 'es', { one: 'cliente', other: 'clientes' })} no he podido avisarles: llámales, por favor.` : ''}`,
+      `✅ Bloqueado ${when}.${cancelled > 0 ? ` ${counted(cancelled, 'es', { one: 'cita anulada', other: 'citas anuladas' })}.` : ''}${notTold === 1 ? ' A 1 cliente no he podido avisarle: llámale, por favor.' : notTold > 1 ? ` A ${counted(notTold, 'es', { one: 'cliente', other: 'clientes' })} no he podido avisarles: llámales, por favor.` : ''}`,
     blockFailed: 'No he podido bloquear ese tiempo. Prueba de nuevo en un momento.',
     handedBack: '✅ Listo: el cliente vuelve a hablar con el bot.',
     notWithStaff: 'Ese cliente no estaba esperando a una persona; no he cambiado nada.',

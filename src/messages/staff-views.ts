@@ -2,6 +2,7 @@ import { DateTime } from 'luxon';
 import { barberById, type Language, type ShopConfig, serviceById, shopToday } from '../../config/schema.ts';
 import type { AgendaEntry, ResolvedBlock, StaffContext, StaffNote } from '../../machines/staff.context.ts';
 import { AGENDA_ROWS_PER_PAGE, agendaPages, pickedAppointment } from '../../machines/staff.machine.ts';
+import { quotedCustomerName } from './customer-name.ts';
 import { localTime, longDate, shortDate } from './format.ts';
 import { STAFF_COPY, type StaffCopy } from './staff-copy.ts';
 import { staffReplyIdFor } from './staff-reply-ids.ts';
@@ -135,9 +136,15 @@ function staffNoteText(note: StaffNote, context: StaffContext, copy: StaffCopy):
     case 'help':
       return copy.help;
     case 'appointmentCancelled':
-      return copy.notes.appointmentCancelled(note.customer || copy.unknownCustomer, copy.delivery[note.delivery]);
+      return copy.notes.appointmentCancelled(
+        note.customer ? quotedCustomerName(note.customer) : copy.unknownCustomer,
+        copy.delivery[note.delivery],
+      );
     case 'moveAsked':
-      return copy.notes.moveAsked(note.customer || copy.unknownCustomer, copy.delivery[note.delivery]);
+      return copy.notes.moveAsked(
+        note.customer ? quotedCustomerName(note.customer) : copy.unknownCustomer,
+        copy.delivery[note.delivery],
+      );
     case 'timeBlocked':
       return copy.notes.timeBlocked(blockWhen(note.block, context.language, copy), note.cancelled, note.notTold);
     case 'handedBack':
@@ -186,10 +193,7 @@ function agendaRow(entry: AgendaEntry, context: StaffContext, shop: ShopConfig, 
   const barber = groupedByBarber(context) ? ` · ${barberName(shop, entry.barberId)}` : '';
   return {
     id: staffReplyIdFor({ type: 'PICK_APPOINTMENT', appointmentId: entry.id }),
-    title: shorten(
-      `${localTime(entry.start, shop.timezone)} ${entry.customerName ?? copy.unknownCustomer}`,
-      LIMITS.rowTitle,
-    ),
+    title: shorten(`${localTime(entry.start, shop.timezone)} ${customerOf(entry, copy)}`, LIMITS.rowTitle),
     description: shorten(`${service}${barber} · +${entry.phone}`, LIMITS.rowDescription),
   };
 }
@@ -213,7 +217,12 @@ function entryLine(
   const when = withDay
     ? `${shortDate(DateTime.fromISO(entry.start, { zone: shop.timezone }).toISODate()!, language)} ${time}`
     : time;
-  return copy.agendaLine(when, entry.customerName ?? copy.unknownCustomer, service);
+  return copy.agendaLine(when, customerOf(entry, copy), service);
+}
+
+/** The customer's profile name in quotes (their words, not cita's), or "Cliente" when they gave none. */
+function customerOf(entry: AgendaEntry, copy: StaffCopy): string {
+  return entry.customerName ? quotedCustomerName(entry.customerName) : copy.unknownCustomer;
 }
 
 function blockWhen(block: ResolvedBlock, language: Language, copy: StaffCopy): string {

@@ -112,7 +112,7 @@ describe('writing a booking', () => {
     const [event] = google.liveEvents();
     expect(event).toMatchObject({
       id: carlos.id,
-      summary: 'Corte de pelo – Carlos',
+      summary: 'Corte de pelo – “Carlos”',
       start: { dateTime: '2026-11-25T10:00:00+01:00', timeZone: 'Europe/Madrid' },
       end: { dateTime: '2026-11-25T10:30:00+01:00', timeZone: 'Europe/Madrid' },
       extendedProperties: {
@@ -129,7 +129,7 @@ describe('writing a booking', () => {
     expect(event?.description).toBe(
       [
         'Servicio: Corte de pelo',
-        'Cliente: Carlos',
+        'Cliente: “Carlos”',
         'Teléfono: +34 •••••• 001',
         `Reserva: ${carlos.id}`,
         'Reservado por WhatsApp con cita.',
@@ -143,7 +143,7 @@ describe('writing a booking', () => {
     expect(google.liveEvents()[0]?.description).toBe(
       [
         'Service: Haircut',
-        'Customer: Carlos',
+        'Customer: “Carlos”',
         'Phone: +34 •••••• 001',
         `Booking: ${carlos.id}`,
         'Booked on WhatsApp through cita.',
