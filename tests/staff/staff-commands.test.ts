@@ -93,7 +93,7 @@ describe('a day of more appointments than a WhatsApp list holds', () => {
         .map((row) => row.title),
     ).toEqual(
       ['10:00', '10:30', '11:00', '11:30', '12:00', '12:30', '13:00', '13:30', '14:00'].map(
-        (time, i) => `${time} Cliente ${i + 1}`,
+        (time, i) => `${time} “Cliente ${i + 1}”`,
       ),
     );
     expect(rows(first)[9]).toMatchObject({
@@ -103,14 +103,14 @@ describe('a day of more appointments than a WhatsApp list holds', () => {
     });
     const body = allShown(first);
     expect(body).toContain('Citas 1–9 de 12:');
-    expect(body).toContain('• 14:00 · Cliente 9');
+    expect(body).toContain('• 14:00 · “Cliente 9”');
     expect(body).not.toContain('14:30');
 
     const second = to(OWNER.phone, await h.tapRow(OWNER.phone, 'MORE_APPOINTMENTS', 'Más citas'));
     expect(rows(second).map((row) => row.title)).toEqual([
-      '14:30 Cliente 10',
-      '15:00 Cliente 11',
-      '15:30 Cliente 12',
+      '14:30 “Cliente 10”',
+      '15:00 “Cliente 11”',
+      '15:30 “Cliente 12”',
       'Volver al principio',
     ]);
     expect(allShown(second)).toContain('Citas 10–12 de 12:');
@@ -120,7 +120,7 @@ describe('a day of more appointments than a WhatsApp list holds', () => {
     expect(allShown(await h.say(OWNER.phone, 'volver'))).toContain('Citas 10–12 de 12:');
     // Typed, past the last page: the first again.
     const again = to(OWNER.phone, await h.say(OWNER.phone, 'más'));
-    expect(rows(again)[0]!.title).toBe('10:00 Cliente 1');
+    expect(rows(again)[0]!.title).toBe('10:00 “Cliente 1”');
   });
 
   it('keeps the page after cancelling one of its appointments, or the last page if the day shrank to it', async () => {
@@ -133,8 +133,8 @@ describe('a day of more appointments than a WhatsApp list holds', () => {
     const after = to(OWNER.phone, await h.tapButton(OWNER.phone, 'CONFIRM'));
     expect(allShown(after)).toContain('Citas 10–11 de 11:');
     expect(rows(after).map((row) => row.title)).toEqual([
-      '15:00 Cliente 11',
-      '15:30 Cliente 12',
+      '15:00 “Cliente 11”',
+      '15:30 “Cliente 12”',
       'Volver al principio',
     ]);
   });
