@@ -29,7 +29,8 @@ export interface StaffNotices {
    */
   bookingChanged(
     change: BookingChange,
-    appointment: Appointment & { barberId?: string },
+    /** Several: a group booked with one yes, told in one notice per staff phone. */
+    appointments: Appointment | Appointment[],
     options?: { except?: string },
   ): Promise<void>;
   /** A customer asked for a person (or the bot failed them three times): every staff member hears of it. */
@@ -108,28 +109,34 @@ export function staffNotices(deps: StaffNoticeDependencies): StaffNotices {
     return 'template';
   }
 
+  /** "Corte de pelo con Javi, jueves 26 de noviembre 10:00": the barber named in a shop with barbers. */
+  function noticeLine(appointment: Appointment, language: 'es' | 'en'): string {
+    const service = serviceById(shop, appointment.serviceId)?.name[language] ?? appointment.serviceName;
+    const barber = barberById(shop, appointment.barberId)?.name;
+    const what = barber ? COPY[language].withBarber(service, barber) : service;
+    return `${what}, ${longDate(localDate(appointment.start, shop.timezone), language)} ${localTime(appointment.start, shop.timezone)}`;
+  }
+
   return {
-    async bookingChanged(change, appointment, { except } = {}) {
-      const concerned = shop.staff.filter(
-        (member) =>
-          member.phone !== except &&
-          (member.role === 'owner' ||
-            // Without barbers on bookings the shop is one chair: every barber is concerned.
-            appointment.barberId === undefined ||
-            member.barberId === undefined ||
-            member.barberId === appointment.barberId),
-      );
-      // One after another: a handful of phones, in the order the config lists them.
-      for (const member of concerned) {
+    async bookingChanged(change, appointments, { except } = {}) {
+      const all = Array.isArray(appointments) ? appointments : [appointments];
+      const concerns = (member: StaffMember, appointment: Appointment) =>
+        member.role === 'owner' ||
+        // Without barbers on bookings the shop is one chair: every barber is concerned.
+        appointment.barberId === undefined ||
+        member.barberId === undefined ||
+        member.barberId === appointment.barberId;
+      // One after another: a handful of phones, in the order the config lists them, each told once.
+      for (const member of shop.staff) {
+        const theirs = all.filter((appointment) => concerns(member, appointment));
+        if (member.phone === except || theirs.length === 0) continue;
         await tell(member, change, (language) => {
           const copy = STAFF_COPY[language];
-          const service = serviceById(shop, appointment.serviceId)?.name[language] ?? appointment.serviceName;
-          // Which chair, in a shop with barbers: the owner hears of every barber's bookings.
-          const barber = barberById(shop, appointment.barberId)?.name;
-          const what = barber ? COPY[language].withBarber(service, barber) : service;
-          const line = `${what}, ${longDate(localDate(appointment.start, shop.timezone), language)} ${localTime(appointment.start, shop.timezone)}`;
-          const named = appointment.customerName && quotedCustomerName(appointment.customerName);
-          const customer = `${named || copy.unknownCustomer} (+${appointment.phone})`;
+          const lines = theirs.map((appointment) => noticeLine(appointment, language));
+          const [first] = theirs;
+          const named = first.customerName && quotedCustomerName(first.customerName);
+          const customer = `${named || copy.unknownCustomer} (+${first.phone})`;
+          const line = lines.length === 1 ? lines[0] : `\n${lines.map((l) => `• ${l}`).join('\n')}\n`;
           return { kind: 'text', body: copy.notices[change](line, customer) };
         });
       }

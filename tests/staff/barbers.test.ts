@@ -104,14 +104,18 @@ describe('notices in a shop with three barbers', () => {
 
     const booked = await book(h, CARLOS, 'un corte con Lucía el jueves a las 10');
     expect(concerned(booked)).toEqual(['Paco', 'Lucía']);
-    expect(allShown(to(LUCIA.phone, booked))).toContain('Nueva cita: Corte de pelo con Lucía, jueves 26 de noviembre 10:00');
+    expect(allShown(to(LUCIA.phone, booked))).toContain(
+      'Nueva cita: Corte de pelo con Lucía, jueves 26 de noviembre 10:00',
+    );
 
     await h.say(CARLOS, 'quiero cambiar mi cita');
     await h.say(CARLOS, 'el viernes a las 11');
     const moved = await h.say(CARLOS, 'sí');
     expect(allShown(to(CARLOS, moved))).toContain('¡Cita cambiada!');
     expect(concerned(moved)).toEqual(['Paco', 'Lucía']);
-    expect(allShown(to(OWNER.phone, moved))).toContain('Cita cambiada: ahora Corte de pelo con Lucía, viernes 27 de noviembre');
+    expect(allShown(to(OWNER.phone, moved))).toContain(
+      'Cita cambiada: ahora Corte de pelo con Lucía, viernes 27 de noviembre',
+    );
 
     await h.say(CARLOS, 'quiero anular mi cita');
     const cancelled = await h.say(CARLOS, 'sí');
@@ -128,7 +132,9 @@ describe('notices in a shop with three barbers', () => {
     await h.say(JAVI.phone, 'anular');
     const done = await h.say(JAVI.phone, 'sí');
     expect(allShown(to(JAVI.phone, done))).toContain('Cita de “Carlos” anulada');
-    expect(allShown(to(OWNER.phone, done))).toContain('Cita anulada: Corte de pelo con Javi, jueves 26 de noviembre 10:00');
+    expect(allShown(to(OWNER.phone, done))).toContain(
+      'Cita anulada: Corte de pelo con Javi, jueves 26 de noviembre 10:00',
+    );
     expect(to(LUCIA.phone, done)).toEqual([]);
     expect(to(MARCOS.phone, done)).toEqual([]);
   });

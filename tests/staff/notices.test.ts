@@ -40,6 +40,25 @@ describe('notices of a new booking in a shop with three barbers', () => {
   });
 });
 
+describe('notices of a group booked with one yes', () => {
+  it('reach the owner once, listing each appointment with its barber, and each barber once with their own', async () => {
+    const h = staffHarness(graph, start, team);
+    for (const member of STAFF) await h.say(member.phone, 'hola');
+    await h.say(CARLOS, 'dos cortes el jueves a las 5');
+    await h.say(CARLOS, 'me da igual');
+    expect(await stateOf(h.cita, CARLOS)).toBe('confirming');
+    const done = await h.say(CARLOS, 'sí');
+    const notices = (phone: string) => to(phone, done).filter((m) => allShown([m]).includes('Nueva cita'));
+    expect(notices(OWNER.phone)).toHaveLength(1);
+    const owners = allShown(notices(OWNER.phone));
+    expect(owners).toContain('• Corte de pelo con Javi, jueves 26 de noviembre 17:00');
+    expect(owners).toContain('• Corte de pelo con Lucía, jueves 26 de noviembre 17:00');
+    expect(notices(JAVI.phone)).toHaveLength(1);
+    expect(allShown(notices(JAVI.phone))).not.toContain('Lucía');
+    expect(notices(MARCOS.phone)).toHaveLength(0);
+  });
+});
+
 describe('an appointment tapped in the agenda', () => {
   it('names its barber', async () => {
     const h = staffHarness(graph, start, team);
