@@ -78,6 +78,19 @@ describe('what the customer reads', () => {
     expect(carlos.lastText).toContain('escribe «mis citas». Teléfono: +34 910 000 000.');
   });
 
+  it('counts minutes and days in the singular for one, in Spanish and English', async () => {
+    const oneMinute: ShopConfig = { ...shop, booking: { ...shop.booking, holdMinutes: 1, daysAhead: 1 } };
+    const cita = start({ shop: oneMinute });
+    const carlos = customer(cita);
+    await carlos.say('un corte mañana a las 5');
+    expect(carlos.lastText).toContain('Te guardo la hora 1 minuto. ¿La confirmo?');
+    await carlos.say('un corte el viernes');
+    expect(carlos.lastText).toContain('con un máximo de 1 día de antelación');
+    const jane = customer(cita, '447700900001', 'Jane');
+    await jane.say('a haircut tomorrow at 5pm');
+    expect(jane.lastText).toContain("I'm holding this time for 1 minute.");
+  });
+
   it('sends the address once, as the pin, when asked where the shop is', async () => {
     const cita = start();
     const carlos = customer(cita);

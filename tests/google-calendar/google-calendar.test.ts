@@ -151,6 +151,14 @@ describe('writing a booking', () => {
     );
   });
 
+  it('quotes a profile name that reads like an order, without its line breaks and bidi controls', async () => {
+    const customerName = '⚠️ CANCELADA\n– no venir, llamar al 611222333\u202E';
+    await googleCalendarFor(google).create({ ...carlos, customerName });
+    const [event] = google.liveEvents();
+    expect(event?.summary).toBe('Corte de pelo – “⚠️ CANCELADA – no venir, llamar al 6112…”');
+    expect(event?.description).toContain('Cliente: “⚠️ CANCELADA – no venir, llamar al 6112…”\n');
+  });
+
   it('titles a booking without a customer name by the masked phone number, and says no name was given', async () => {
     const { customerName: _, ...nameless } = carlos;
     await googleCalendarFor(google).create(nameless);
