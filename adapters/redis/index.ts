@@ -2,6 +2,7 @@ import { Redis, type RedisOptions } from 'ioredis';
 import { log } from '../../src/log.ts';
 import { RedisCalendar } from './calendar.ts';
 import { RedisConversationStore } from './conversations.ts';
+import { RedisCustomerAliases } from './customer-aliases.ts';
 import { RedisBookingHistory } from './history.ts';
 import { RedisSlotHolds } from './holds.ts';
 import { RedisInbox } from './inbox.ts';
@@ -103,6 +104,7 @@ export function createRedisAdapters({ url, prefix = DEFAULT_PREFIX, conversation
       rateLimiter: new RedisRateLimiter(intake, { prefix }),
       reminders: new RedisReminderSchedule(redis, { prefix }),
       noticeSettings: new RedisNoticeSettings(redis, { prefix }),
+      aliases: new RedisCustomerAliases(redis, { prefix }),
       replies,
     },
     /** The bookings, for a shop without Google Calendar: every process must see every booking. */
