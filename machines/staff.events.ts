@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { CustomerId } from './customer-id.ts';
 import { CalendarDate, ClockTime, Language } from '../config/schema.ts';
+import { CustomerId } from './customer-id.ts';
 import { BookingId } from './events.ts';
 
 /**

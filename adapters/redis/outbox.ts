@@ -31,7 +31,11 @@ export class RedisDeliveryProgress implements DeliveryProgress {
   async rememberSent(phone: string, messageIds: string[]): Promise<void> {
     if (messageIds.length === 0) return;
     const key = this.#keys.phone(phone, 'sentIds');
-    await this.#redis.multi().sadd(key, ...messageIds).pexpire(key, PROGRESS_TTL_MS).exec();
+    await this.#redis
+      .multi()
+      .sadd(key, ...messageIds)
+      .pexpire(key, PROGRESS_TTL_MS)
+      .exec();
   }
 
   async sentByCita(phone: string, messageId: string): Promise<boolean> {

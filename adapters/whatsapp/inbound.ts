@@ -271,8 +271,9 @@ function readEcho(raw: unknown, contacts: WebhookContact[], business: string | u
 /** The contact entry of the sender: by phone, by user id, or the only one there is. */
 function contactOf(contacts: WebhookContact[], phone?: string, userId?: string): WebhookContact | undefined {
   return (
-    contacts.find((c) => (phone !== undefined && c.wa_id === phone) || (userId !== undefined && c.user_id === userId)) ??
-    (contacts.length === 1 ? contacts[0] : undefined)
+    contacts.find(
+      (c) => (phone !== undefined && c.wa_id === phone) || (userId !== undefined && c.user_id === userId),
+    ) ?? (contacts.length === 1 ? contacts[0] : undefined)
   );
 }
 

@@ -2,7 +2,12 @@ import { timingSafeEqual } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { type CustomerMessage, type DropReason, type IgnoreLabel, readWebhook } from '../../adapters/whatsapp/inbound.ts';
+import {
+  type CustomerMessage,
+  type DropReason,
+  type IgnoreLabel,
+  readWebhook,
+} from '../../adapters/whatsapp/inbound.ts';
 import { hasValidSignature } from '../../adapters/whatsapp/signature.ts';
 import { logStatus, type StatusRecorder } from '../../adapters/whatsapp/statuses.ts';
 import { WebhookPayload } from '../../adapters/whatsapp/webhook-schema.ts';
@@ -138,7 +143,11 @@ export function whatsAppWebhook(options: WhatsAppWebhookOptions) {
             receipt.ignored += 1;
             onIgnored('echo_of_cita');
             log.info(
-              { event: 'whatsapp.update.ignored', reason: 'an echo of a message cita sent', messageId: update.message.id },
+              {
+                event: 'whatsapp.update.ignored',
+                reason: 'an echo of a message cita sent',
+                messageId: update.message.id,
+              },
               'webhook update needs no answer',
             );
             continue;
