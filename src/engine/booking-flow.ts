@@ -93,6 +93,7 @@ function bookingMachineFor(deps: BookingFlowDependencies): typeof bookingMachine
         const call = deps.notices?.customerWantsPerson({
           phone: message.phone,
           name: message.customerName,
+          username: message.customerUsername,
           language: context.language,
           turns: [...(stored?.turns ?? []), customerTurn(message)],
         });
