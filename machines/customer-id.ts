@@ -13,7 +13,7 @@ export const PHONE_PATTERN = /^\d{6,15}$/;
  * little more loosely (what Meta sends is stored and sent back as it came) but never with
  * characters that could break a storage key or a log line.
  */
-export const USER_ID_PATTERN = /^(?=[^]*[A-Za-z])[A-Za-z0-9][A-Za-z0-9._-]{1,159}$/;
+export const USER_ID_PATTERN = /^(?=.*[A-Za-z])[A-Za-z0-9][A-Za-z0-9._-]{1,159}$/;
 
 export const UserId = z.string().regex(USER_ID_PATTERN, 'must be a WhatsApp business-scoped user id');
 

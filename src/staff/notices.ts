@@ -1,5 +1,6 @@
 import type { ShopConfig, StaffMember } from '../../config/schema.ts';
 import { serviceById } from '../../config/schema.ts';
+import { isUserId } from '../../machines/customer-id.ts';
 import {
   type Appointment,
   type Clock,
@@ -9,7 +10,6 @@ import {
   OutsideCustomerWindow,
   type Turn,
 } from '../engine/ports.ts';
-import { isUserId } from '../../machines/customer-id.ts';
 import { log, phoneRef } from '../log.ts';
 import { localDate, localTime, longDate } from '../messages/format.ts';
 import { STAFF_COPY } from '../messages/staff-copy.ts';

@@ -86,7 +86,9 @@ const EXPECTED: Record<string, Expected> = {
   image: { accepted: [unsupported('image', '65463453')] },
   image_with_url: { accepted: [unsupported('image', '65463453')] },
   audio: {
-    accepted: [voice('1234567890987654321', 'audio/ogg; codecs=opus', 'E3dxS/PdYZE7ppA3pQ4mpCFaXBJ8pX4SRN/dsfvds/iPGA=')],
+    accepted: [
+      voice('1234567890987654321', 'audio/ogg; codecs=opus', 'E3dxS/PdYZE7ppA3pQ4mpCFaXBJ8pX4SRN/dsfvds/iPGA='),
+    ],
   },
   voice: {
     accepted: [voice('1234567890987654321', 'audio/ogg; codecs=opus', 'm04pFf2ERdaopTyFkGPA0+bX3i+YY2dYgVFwOgDLSDI=')],
