@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './client.ts';
 import { z } from 'zod';
 import type { ReplyBus } from '../../src/engine/ports.ts';
 import { log } from '../../src/log.ts';
@@ -14,13 +14,13 @@ const Published = z.object({ messageId: z.string(), replies: z.array(OutboundMes
  * channel and every process hands them to its own waiting callers.
  */
 export class RedisReplyBus implements ReplyBus {
-  readonly #publisher: Redis;
-  readonly #subscriber: Redis;
+  readonly #publisher: RedisClient;
+  readonly #subscriber: RedisClient;
   readonly #channel: string;
   readonly #local = new SimulatorMessenger();
   #ready: Promise<unknown>;
 
-  constructor(redis: Redis, { prefix = DEFAULT_PREFIX }: { prefix?: string } = {}) {
+  constructor(redis: RedisClient, { prefix = DEFAULT_PREFIX }: { prefix?: string } = {}) {
     this.#publisher = redis;
     this.#subscriber = redis.duplicate();
     this.#channel = redisKeys(prefix).shop('simulator-replies');
