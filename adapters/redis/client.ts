@@ -58,8 +58,11 @@ export function isCluster(client: RedisClient): client is Cluster {
 }
 
 /** The connections to every master: what a SCAN must go through on a cluster (each node has its own keys). */
-export function masters(client: RedisClient): Redis[] {
-  return isCluster(client) ? client.nodes('master') : [client];
+export async function masters(client: RedisClient): Promise<Redis[]> {
+  if (!isCluster(client)) return [client];
+  // The node list fills once the client has the cluster's slots: a first command waits for them.
+  await client.ping();
+  return client.nodes('master');
 }
 
 /**

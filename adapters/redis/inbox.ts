@@ -364,7 +364,7 @@ export class RedisInbox implements Inbox {
   async #indexWaitingQueues(): Promise<void> {
     const pattern = this.#keys.everyPhone('queue');
     // Each master of a cluster holds its own keys: every one is scanned.
-    for (const node of masters(this.#redis)) {
+    for (const node of await masters(this.#redis)) {
       let cursor = '0';
       do {
         const [next, keys] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', 1000, 'TYPE', 'list');
