@@ -1,5 +1,5 @@
-import { evalReplicated, type RedisClient } from './client.ts';
 import { Appointment, type BusyInterval, type Calendar, type Interval, TimeBlock } from '../../src/engine/ports.ts';
+import { evalReplicated, type RedisClient } from './client.ts';
 import { DEFAULT_PREFIX, redisKeys } from './keys.ts';
 import { defineScript, type Script } from './script.ts';
 

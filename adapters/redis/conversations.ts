@@ -1,7 +1,7 @@
-import type { RedisClient } from './client.ts';
 import { z } from 'zod';
 import { type ConversationStore, StoredConversation } from '../../src/engine/ports.ts';
 import { log, phoneRef } from '../../src/log.ts';
+import type { RedisClient } from './client.ts';
 import type { ReadWithClaim } from './inbox.ts';
 import { DEFAULT_PREFIX, redisKeys } from './keys.ts';
 import { defineScript, type Script } from './script.ts';

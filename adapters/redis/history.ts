@@ -1,6 +1,6 @@
-import type { RedisClient } from './client.ts';
 import { type BookingHistory, HistoryEntry } from '../../src/engine/ports.ts';
 import { log, phoneRef } from '../../src/log.ts';
+import type { RedisClient } from './client.ts';
 import { DEFAULT_PREFIX, redisKeys } from './keys.ts';
 
 /** A phone's booking history is kept this long after its latest entry. */

@@ -1,6 +1,6 @@
-import { evalReplicated, type RedisClient } from './client.ts';
 import { z } from 'zod';
 import type { HeldSlot, Interval, SlotHolds } from '../../src/engine/ports.ts';
+import { evalReplicated, type RedisClient } from './client.ts';
 import { DEFAULT_PREFIX, redisKeys } from './keys.ts';
 import { defineScript, type Script } from './script.ts';
 
@@ -111,10 +111,7 @@ export class RedisSlotHolds implements SlotHolds {
   }
 
   async release(hold: HeldSlot): Promise<void> {
-    await this.#release(
-      [this.#index, this.#record(hold.token), ...this.#cells(hold)],
-      [hold.phone, hold.token],
-    );
+    await this.#release([this.#index, this.#record(hold.token), ...this.#cells(hold)], [hold.phone, hold.token]);
   }
 
   async overlapping(window: Interval): Promise<HeldSlot[]> {

@@ -267,7 +267,9 @@ export class RedisInbox implements Inbox {
    */
   async depth(): Promise<number> {
     const perShard = Math.ceil(DEPTH_PHONES_MAX / this.#keys.shards);
-    const phones = (await Promise.all(this.#readyShards().map((key) => this.#redis.zrange(key, 0, perShard - 1)))).flat();
+    const phones = (
+      await Promise.all(this.#readyShards().map((key) => this.#redis.zrange(key, 0, perShard - 1)))
+    ).flat();
     // Auto-pipelined: one write per node, on one Redis as on a cluster (where a pipeline must stay in one slot).
     const lengths = await Promise.all(phones.map((phone) => this.#redis.llen(this.#queue(phone)).catch(() => 0)));
     return lengths.reduce((sum, length) => sum + length, 0);

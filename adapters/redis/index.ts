@@ -1,11 +1,11 @@
 import type { RedisOptions } from 'ioredis';
 import { log } from '../../src/log.ts';
 import { RedisCalendar } from './calendar.ts';
+import { connectRedis, isCluster, type RedisClient, type RedisTarget } from './client.ts';
 import { RedisConversationStore } from './conversations.ts';
 import { RedisBookingHistory } from './history.ts';
 import { RedisSlotHolds } from './holds.ts';
 import { RedisInbox } from './inbox.ts';
-import { connectRedis, isCluster, type RedisClient, type RedisTarget } from './client.ts';
 import { CLUSTER_SHARDS, DEFAULT_PREFIX } from './keys.ts';
 import { RedisNoticeSettings } from './notice-settings.ts';
 import { RedisRateLimiter } from './rate-limiter.ts';

@@ -1,5 +1,5 @@
-import type { RedisClient } from './client.ts';
 import type { NoticeSettings } from '../../src/engine/ports.ts';
+import type { RedisClient } from './client.ts';
 import { DEFAULT_PREFIX, redisKeys } from './keys.ts';
 
 /**

@@ -1,5 +1,5 @@
-import type { RedisClient } from './client.ts';
 import type { DeliveryProgress } from '../whatsapp/delivery-progress.ts';
+import type { RedisClient } from './client.ts';
 import { DEFAULT_PREFIX, redisKeys } from './keys.ts';
 
 /** How long a turn's progress is kept: far longer than any retry or lease takeover takes. */

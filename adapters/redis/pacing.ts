@@ -1,6 +1,6 @@
-import type { RedisClient } from './client.ts';
 import { z } from 'zod';
 import { bucketShape, DEFAULT_MAX_PER_SECOND, type SendPacer, SLOW_FOR_MS } from '../whatsapp/pacing.ts';
+import type { RedisClient } from './client.ts';
 import { DEFAULT_PREFIX, redisKeys } from './keys.ts';
 import { defineScript, type Script } from './script.ts';
 

@@ -1,7 +1,7 @@
-import type { RedisClient } from './client.ts';
 import { z } from 'zod';
 import type { InboundMessage, RateLimiter, RateVerdict } from '../../src/engine/ports.ts';
 import { type RateLimitOptions, rateLimitOptions } from '../../src/engine/rate-limit.ts';
+import type { RedisClient } from './client.ts';
 import { DEFAULT_PREFIX, redisKeys } from './keys.ts';
 import { defineScript, type Script } from './script.ts';
 

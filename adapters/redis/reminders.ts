@@ -1,7 +1,7 @@
-import type { RedisClient } from './client.ts';
 import { z } from 'zod';
 import { REMINDER_LEASE_MS, Reminder, type ReminderSchedule, reminderKey } from '../../src/engine/ports.ts';
 import { log } from '../../src/log.ts';
+import type { RedisClient } from './client.ts';
 import { DEFAULT_PREFIX, type RedisKeys, redisKeys } from './keys.ts';
 import { defineScript, type Script } from './script.ts';
 

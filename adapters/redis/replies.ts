@@ -1,9 +1,9 @@
-import type { RedisClient } from './client.ts';
 import { z } from 'zod';
 import type { ReplyBus } from '../../src/engine/ports.ts';
 import { log } from '../../src/log.ts';
 import { OutboundMessage } from '../../src/messages/whatsapp.ts';
 import { SimulatorMessenger } from '../simulator/messenger.ts';
+import type { RedisClient } from './client.ts';
 import { DEFAULT_PREFIX, redisKeys } from './keys.ts';
 
 const Published = z.object({ messageId: z.string(), replies: z.array(OutboundMessage) });

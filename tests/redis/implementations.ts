@@ -2,8 +2,8 @@ import { afterAll } from 'vitest';
 import { connectRedis, type RedisClient, type RedisTarget } from '../../adapters/redis/client.ts';
 import { SHARED_CONNECTION } from '../../adapters/redis/index.ts';
 import { CLUSTER_SHARDS } from '../../adapters/redis/keys.ts';
-import { type TestCluster, testCluster } from '../support/redis-cluster.ts';
 import { type TestRedis, testRedis } from '../support/redis.ts';
+import { type TestCluster, testCluster } from '../support/redis-cluster.ts';
 
 /** One implementation of a port under test: `make` builds a fresh one, isolated from the others. */
 export interface Implementation<T> {
@@ -114,6 +114,11 @@ export function implementations<T>(
   const list: Implementation<T>[] = [{ name: 'sqlite', make: sqlite }];
   for (const run of [runs ?? []].flat()) if (onRedis) list.push({ name: run.name, make: () => onRedis(run) });
   return list;
+}
+
+/** Where a run's Redis is, as a process of its own is told: the URL, or the cluster's nodes. */
+export function addressOf(run: RedisRun): string {
+  return 'url' in run.target ? run.target.url : run.target.clusterNodes;
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -188,7 +188,9 @@ describe.each(runs)('inbox on $name', (run: RedisRun) => {
 
   it("processes each phone's messages once, in order and never two at a time, across two processes", async () => {
     const prefix = redis().prefix();
-    const processes = [0, 1].map(() => new RedisInbox(redis().redis.connect(), { prefix, leaseMs: 5_000, shards: run.shards }));
+    const processes = [0, 1].map(
+      () => new RedisInbox(redis().redis.connect(), { prefix, leaseMs: 5_000, shards: run.shards }),
+    );
     const phones = ['34600000001', '34600000002', '34600000003', '34600000004'];
     const sent = new Map(phones.map((phone) => [phone, [] as string[]]));
     for (let i = 0; i < 15; i++) {

@@ -61,10 +61,22 @@ export async function testCluster(): Promise<TestCluster | undefined> {
       const server = spawn(
         'redis-server',
         [
-          '--port', String(port), '--bind', '127.0.0.1', '--dir', dir,
-          '--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`,
-          '--cluster-node-timeout', String(NODE_TIMEOUT_MS),
-          '--save', '', '--appendonly', 'no',
+          '--port',
+          String(port),
+          '--bind',
+          '127.0.0.1',
+          '--dir',
+          dir,
+          '--cluster-enabled',
+          'yes',
+          '--cluster-config-file',
+          `nodes-${port}.conf`,
+          '--cluster-node-timeout',
+          String(NODE_TIMEOUT_MS),
+          '--save',
+          '',
+          '--appendonly',
+          'no',
         ],
         { stdio: 'ignore' },
       );
@@ -72,8 +84,12 @@ export async function testCluster(): Promise<TestCluster | undefined> {
     }
     for (const port of ports) await until(() => answers(port), `node ${port} to start`);
     await run('redis-cli', [
-      '--cluster', 'create', ...ports.map((port) => `127.0.0.1:${port}`),
-      '--cluster-replicas', '1', '--cluster-yes',
+      '--cluster',
+      'create',
+      ...ports.map((port) => `127.0.0.1:${port}`),
+      '--cluster-replicas',
+      '1',
+      '--cluster-yes',
     ]);
     await until(() => healthy(ports), 'the cluster to be up with every replica in sync');
   } catch (error) {
@@ -139,7 +155,13 @@ async function distinctFreePorts(count: number): Promise<number[]> {
 }
 
 async function withNode<T>(port: number, work: (redis: Redis) => Promise<T>): Promise<T> {
-  const redis = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const redis = new Redis({
+    port,
+    host: '127.0.0.1',
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
   redis.on('error', () => {});
   try {
     await redis.connect();
@@ -167,7 +189,9 @@ async function healthy(ports: number[]): Promise<boolean> {
   const masters = reports.filter((report) => report!.replication.includes('role:master'));
   return (
     masters.length === 3 &&
-    masters.every((report) => /connected_slaves:1/.test(report!.replication) && /state=online/.test(report!.replication))
+    masters.every(
+      (report) => /connected_slaves:1/.test(report!.replication) && /state=online/.test(report!.replication),
+    )
   );
 }
 
