@@ -79,20 +79,31 @@ export async function inOrder<A, B>(client: RedisClient, first: () => Promise<A>
 /** A write that a replica did not confirm in time: it may be lost if its master dies now. */
 export class NotReplicated extends Error {}
 
-const singleRedisReplicas = new WeakMap<Redis, { count: number; at: number }>();
+const knownReplicas = new WeakMap<Redis, { count: number; at: number }>();
 
 /**
- * How many replicas hold a copy of `key`'s node: on a cluster, from the slot table ioredis keeps
- * (CLUSTER SLOTS lists the replicas that are up); on one Redis, from `ROLE`, asked every 10 s.
+ * How many replicas the node holding `key` has, as that master says (`ROLE`: the replicas connected
+ * to it, whether or not they have caught up), asked again every 10 s. After a failover the key's
+ * slot is served by another node, asked afresh. (CLUSTER SLOTS is no guide: it leaves out a
+ * replica that has not yet reported an offset.)
  */
 async function replicasOf(client: RedisClient, key: string): Promise<number> {
-  if (isCluster(client)) return Math.max(0, (client.slots[calculateSlot(key)]?.length ?? 1) - 1);
-  const known = singleRedisReplicas.get(client);
+  const node = isCluster(client) ? await masterOf(client, key) : client;
+  if (!node) return 0;
+  const known = knownReplicas.get(node);
   if (known && Date.now() - known.at < ROLE_TTL_MS) return known.count;
-  const role = (await client.call('ROLE')) as [string, unknown, unknown[]?];
+  const role = (await node.call('ROLE')) as [string, unknown, unknown[]?];
   const count = role[0] === 'master' ? (role[2]?.length ?? 0) : 0;
-  singleRedisReplicas.set(client, { count, at: Date.now() });
+  knownReplicas.set(node, { count, at: Date.now() });
   return count;
+}
+
+/** The connection to the master serving `key`'s slot, from the slot table ioredis keeps. */
+async function masterOf(cluster: Cluster, key: string): Promise<Redis | undefined> {
+  // The slot table fills once the client has connected: a first command waits for it.
+  if (cluster.slots.length === 0) await cluster.ping();
+  const [master] = cluster.slots[calculateSlot(key)] ?? [];
+  return cluster.nodes('master').find((node) => `${node.options.host}:${node.options.port}` === master);
 }
 
 /**

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { REPLICA_WAIT_MS } from '../../adapters/redis/client.ts';
 import { createRedisAdapters } from '../../adapters/redis/index.ts';
 import { redisKeys } from '../../adapters/redis/keys.ts';
 import { failureReason, type Slot } from '../../machines/booking.context.ts';
@@ -43,6 +44,59 @@ async function deliverUntilAccepted(accept: () => Promise<unknown>): Promise<voi
     }
   }
 }
+
+describe.skipIf(!run)('writes that must survive a master dying, on a Redis Cluster', () => {
+  it('acknowledges a message, a hold and a booking only once a replica has them', async () => {
+    const prefix = run!.prefix();
+    const adapters = createRedisAdapters({ clusterNodes: run!.cluster!.nodes, prefix });
+    const keys = redisKeys(prefix);
+    const phone = '34630000001';
+    const message: InboundMessage = {
+      id: 'wamid.replicated',
+      phone,
+      receivedAt: new Date().toISOString(),
+      content: { kind: 'text', text: 'hola' },
+    };
+    const messageReplica = await run!.cluster!.replicaOf(await run!.cluster!.masterOf(keys.phone(phone, 'queue')));
+    const bookingReplica = await run!.cluster!.replicaOf(await run!.cluster!.masterOf(keys.slot('holds', 'index')));
+    const clock = fakeClock();
+    const steps = bookingStepsFor({ phone }, { shop, clock, ...adapters.adapters, calendar: adapters.calendar });
+    const [slot] = dayAvailability({
+      rules: shop,
+      date: DAY,
+      durationMinutes: 30,
+      busy: [],
+      holds: [],
+      phone,
+      now: clock(),
+    }).slots;
+
+    // Replicas that stopped taking their masters' writes: what a master dying now would lose.
+    run!.cluster!.pause(messageReplica, true);
+    run!.cluster!.pause(bookingReplica, true);
+    const refused = await Promise.allSettled([
+      adapters.adapters.inbox.accept(message),
+      steps.holdSlot({ serviceId: 'corte', slot: slot! }),
+    ]);
+    run!.cluster!.pause(messageReplica, false);
+    run!.cluster!.pause(bookingReplica, false);
+    // Not acknowledged: the webhook answers 503 and Meta delivers it again; the customer is told to try again.
+    expect(refused.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+
+    // Delivered again once a replica takes the writes: a duplicate of what the master kept, handled once.
+    expect(await adapters.adapters.inbox.accept(message)).toBe('duplicate');
+    const hold = await steps.holdSlot({ serviceId: 'corte', slot: slot! });
+    run!.cluster!.pause(bookingReplica, true);
+    const booking = steps.bookAppointment({ serviceId: 'corte', hold }).then(
+      () => 'booked',
+      () => 'refused',
+    );
+    await sleep(REPLICA_WAIT_MS / 2);
+    run!.cluster!.pause(bookingReplica, false);
+    expect(await booking).toBe('booked');
+    await adapters.close();
+  });
+});
 
 describe.skipIf(!run)('a Redis Cluster master killed mid-burst', () => {
   it('loses no accepted message: every message answered 200 is handled, once, in order per phone', async () => {

@@ -18,6 +18,10 @@ export interface TestCluster {
   nodes: string;
   /** The port of the master serving `key` now. */
   masterOf(key: string): Promise<number>;
+  /** The port of the replica of the master on `port`. */
+  replicaOf(port: number): Promise<number>;
+  /** Stops (SIGSTOP) or resumes (SIGCONT) the node on `port`: a replica that stops taking the master's writes. */
+  pause(port: number, paused: boolean): void;
   /** SIGKILLs the node on `port` and waits until its replica has taken over its slots. */
   killMaster(port: number): Promise<void>;
   stop(): Promise<void>;
@@ -107,6 +111,16 @@ export async function testCluster(): Promise<TestCluster | undefined> {
         if (!owner) throw new Error(`no node serves slot ${slot}`);
         return Number(owner[2][1]);
       });
+    },
+    async replicaOf(port) {
+      return withNode(port, async (redis) => {
+        const found = /slave0:ip=[^,]+,port=(\d+)/.exec(await redis.info('replication'));
+        if (!found) throw new Error(`the master on ${port} has no replica`);
+        return Number(found[1]);
+      });
+    },
+    pause(port, paused) {
+      servers.get(port)?.kill(paused ? 'SIGSTOP' : 'SIGCONT');
     },
     async killMaster(port) {
       const server = servers.get(port);
