@@ -62,6 +62,7 @@ return 1
 export class RedisReminderSchedule implements ReminderSchedule {
   readonly #keys: RedisKeys;
   readonly #scripts: Record<'plan' | 'cancel' | 'claim' | 'done', Script>;
+  #nextShard = 0;
 
   constructor(redis: RedisClient, { prefix = DEFAULT_PREFIX, shards = 1 }: { prefix?: string; shards?: number } = {}) {
     this.#keys = redisKeys(prefix, shards);
@@ -92,27 +93,28 @@ export class RedisReminderSchedule implements ReminderSchedule {
     await this.#scripts.cancel(this.#bookingKeys(bookingId), []);
   }
 
-  /** Up to `limit` due reminders, taken from every part of the schedule, a fair share from each first. */
+  /**
+   * Up to `limit` due reminders, from every part of the schedule in turn: each call starts at the
+   * next part, so with more due than the limit no part waits behind another.
+   */
   async claimDue(now: Date, limit: number): Promise<Reminder[]> {
-    const shards = Array.from({ length: this.#keys.shards }, (_, shard) => shard);
-    const perShard = Math.max(1, Math.ceil(limit / shards.length));
-    const claimed = await Promise.all(
-      shards.map(async (shard) =>
-        ClaimedReminders.parse(
-          await this.#scripts.claim(
-            [this.#part(shard, 'due'), this.#part(shard, 'data')],
-            [now.getTime(), perShard, now.getTime() + REMINDER_LEASE_MS],
-          ),
-        ),
-      ),
-    );
     const readable: Reminder[] = [];
-    for (const json of claimed.flat()) {
-      const parsed = Reminder.safeParse(JSON.parse(json));
-      if (parsed.success) readable.push(parsed.data);
-      else log.warn({ event: 'reminder.unreadable' }, 'a stored reminder no longer reads; it is skipped');
+    const first = this.#nextShard;
+    this.#nextShard = (first + 1) % this.#keys.shards;
+    for (let i = 0; i < this.#keys.shards && readable.length < limit; i++) {
+      const shard = (first + i) % this.#keys.shards;
+      const claimed = await this.#scripts.claim(
+        [this.#part(shard, 'due'), this.#part(shard, 'data')],
+        [now.getTime(), limit - readable.length, now.getTime() + REMINDER_LEASE_MS],
+      );
+      for (const json of ClaimedReminders.parse(claimed)) {
+        const parsed = Reminder.safeParse(JSON.parse(json));
+        if (parsed.success) readable.push(parsed.data);
+        else log.warn({ event: 'reminder.unreadable' }, 'a stored reminder no longer reads; it is skipped');
+      }
     }
-    return readable;
+    // Soonest first within what was taken (every one taken is due).
+    return readable.sort((a, b) => a.dueAt.localeCompare(b.dueAt));
   }
 
   /** due, data and the booking's planned set: one part of the schedule, one slot. */

@@ -186,6 +186,24 @@ describe.each(runs)('inbox on $name', (run: RedisRun) => {
     expect(await redis().connection().llen(redisKeys(prefix).phone(m.phone, 'queue'))).toBe(0);
   });
 
+  it('spreads the ready index of many customers over the masters, and still serves the one who waited longest first', async () => {
+    const prefix = redis().prefix();
+    const inbox = new RedisInbox(redis().redis.connect(), { prefix, shards: run.shards });
+    const phones = Array.from({ length: 40 }, (_, n) => `3464${String(n).padStart(7, '0')}`);
+    for (const phone of phones) {
+      await inbox.accept(message(phone));
+      await sleep(2);
+    }
+    const parts = new Set(phones.map((phone) => ready(prefix, phone)));
+    expect(parts.size).toBe(Math.min(run.shards, phones.length));
+    if (run.cluster) {
+      const nodes = new Set(await Promise.all([...parts].map((key) => run.cluster!.masterOf(key))));
+      expect(nodes.size).toBe(3);
+    }
+    expect((await inbox.claim())?.phone).toBe(phones[0]);
+    expect((await inbox.claim())?.phone).toBe(phones[1]);
+  });
+
   it("processes each phone's messages once, in order and never two at a time, across two processes", async () => {
     const prefix = redis().prefix();
     const processes = [0, 1].map(
