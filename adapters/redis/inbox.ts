@@ -117,7 +117,8 @@ interface Claim {
  * guarantee we need (one message per phone at a time, in order, taken over after a crash), in a
  * few lines of Lua that run on one phone's hash slot.
  *
- * The ready set is shop-wide, so it is updated beside the per-phone scripts, not inside them; it
+ * The ready set is shared by the shop (on a cluster, split in parts by phone, each part its own
+ * slot: see `CLUSTER_SHARDS`), so it is updated beside the per-phone scripts, not inside them; it
  * is only a hint, kept correct by re-checking a phone's queue after removing it, and rebuilt from
  * the queues when a process starts and every few minutes (for what a process that died in
  * between, or a Redis that lost its last writes, left out).
@@ -134,15 +135,13 @@ export class RedisInbox implements Inbox {
   readonly #signal = new EventEmitter();
   #subscriber?: RedisClient;
   #closed = false;
-  readonly #prefix: string;
   /** When the index is next rebuilt from the queues themselves (0: before this process's first claim). */
   #reindexDue = 0;
 
   constructor(redis: RedisClient, options: RedisInboxOptions = {}) {
     this.#redis = redis;
     this.#intake = options.intake ?? redis;
-    this.#prefix = options.prefix ?? DEFAULT_PREFIX;
-    this.#keys = redisKeys(this.#prefix, options.shards);
+    this.#keys = redisKeys(options.prefix ?? DEFAULT_PREFIX, options.shards);
     this.#leaseMs = options.leaseMs ?? LEASE_MS;
     this.#dedupTtlMs = options.dedupTtlMs ?? DEDUP_TTL_MS;
     this.#readWithClaim = options.readWithClaim;
