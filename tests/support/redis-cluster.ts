@@ -77,6 +77,9 @@ export async function testCluster(): Promise<TestCluster | undefined> {
           `nodes-${port}.conf`,
           '--cluster-node-timeout',
           String(NODE_TIMEOUT_MS),
+          // A replica's first sync starts at once, not after the 5 s Redis waits for others to join it.
+          '--repl-diskless-sync-delay',
+          '0',
           '--save',
           '',
           '--appendonly',
