@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
 import { ALIAS_TTL_MS, type CustomerAliases } from '../../src/engine/ports.ts';
+import type { RedisClient } from './client.ts';
 import { DEFAULT_PREFIX, redisKeys } from './keys.ts';
 
 /**
@@ -7,10 +7,10 @@ import { DEFAULT_PREFIX, redisKeys } from './keys.ts';
  * `SET … NX GET` records the first customer and answers the one already recorded in one trip.
  */
 export class RedisCustomerAliases implements CustomerAliases {
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #keys;
 
-  constructor(redis: Redis, { prefix = DEFAULT_PREFIX }: { prefix?: string } = {}) {
+  constructor(redis: RedisClient, { prefix = DEFAULT_PREFIX }: { prefix?: string } = {}) {
     this.#redis = redis;
     this.#keys = redisKeys(prefix);
   }
