@@ -14,11 +14,11 @@ export class SqliteCustomerAliases implements CustomerAliases {
     // The first customer recorded stays; writing again only keeps the record alive.
     const row = await this.#db.transaction(() =>
       this.#db.get<{ customer: string }>(
-      `INSERT INTO customer_aliases (user_id, customer, expires_at) VALUES (?, ?, ?)
+        `INSERT INTO customer_aliases (user_id, customer, expires_at) VALUES (?, ?, ?)
        ON CONFLICT (user_id) DO UPDATE SET expires_at = excluded.expires_at RETURNING customer`,
-      userId,
-      customer,
-      expiresAt,
+        userId,
+        customer,
+        expiresAt,
       ),
     );
     return row?.customer ?? customer;
