@@ -1,5 +1,6 @@
 import type { ShopConfig, StaffMember } from '../../config/schema.ts';
 import { barberById, serviceById } from '../../config/schema.ts';
+import { isUserId } from '../../machines/customer-id.ts';
 import {
   type Appointment,
   type Clock,
@@ -21,6 +22,12 @@ import { windowOf } from './window.ts';
 
 export type BookingChange = 'booked' | 'moved' | 'cancelled';
 
+/** "Ana (+34600…)", or for a customer with a WhatsApp username and no phone, "Ana (@ana)" / "Ana". */
+function customerLabel(name: string, customer: string, username?: string): string {
+  if (!isUserId(customer)) return `${name} (+${customer})`;
+  return username ? `${name} (@${username.replace(/^@/, '')})` : name;
+}
+
 /** What the shop's staff are told about, as it happens. */
 export interface StaffNotices {
   /**
@@ -34,7 +41,13 @@ export interface StaffNotices {
     options?: { except?: string },
   ): Promise<void>;
   /** A customer asked for a person (or the bot failed them three times): every staff member hears of it. */
-  customerWantsPerson(customer: { phone: string; name?: string; language: string; turns: Turn[] }): Promise<void>;
+  customerWantsPerson(customer: {
+    phone: string;
+    name?: string;
+    username?: string;
+    language: string;
+    turns: Turn[];
+  }): Promise<void>;
 }
 
 export interface StaffNoticeDependencies {
@@ -135,14 +148,14 @@ export function staffNotices(deps: StaffNoticeDependencies): StaffNotices {
           const lines = theirs.map((appointment) => noticeLine(appointment, language));
           const [first] = theirs;
           const named = first.customerName && quotedCustomerName(first.customerName);
-          const customer = `${named || copy.unknownCustomer} (+${first.phone})`;
+          const customer = customerLabel(named || copy.unknownCustomer, first.phone);
           const line = lines.length === 1 ? lines[0] : `\n${lines.map((l) => `• ${l}`).join('\n')}\n`;
           return { kind: 'text', body: copy.notices[change](line, customer) };
         });
       }
     },
 
-    async customerWantsPerson({ phone, name, turns }) {
+    async customerWantsPerson({ phone, name, username, turns }) {
       for (const member of shop.staff) {
         await tell(member, 'handoff', (language) => {
           const copy = STAFF_COPY[language];
@@ -150,9 +163,10 @@ export function staffNotices(deps: StaffNoticeDependencies): StaffNotices {
             .slice(-4)
             .map((turn) => `${turn.from === 'customer' ? '›' : '‹'} ${shorten(turn.text.replace(/\s+/g, ' '), 120)}`)
             .join('\n');
+          // Without a phone there is no wa.me link: the shop answers them from its own WhatsApp number.
           const body = copy.notices.handoff(
-            `${(name && quotedCustomerName(name)) || copy.unknownCustomer} (+${phone})`,
-            `https://wa.me/${phone}`,
+            customerLabel((name && quotedCustomerName(name)) || copy.unknownCustomer, phone, username),
+            isUserId(phone) ? copy.answerInBusinessApp : `https://wa.me/${phone}`,
             said,
           );
           return {
