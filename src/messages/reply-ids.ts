@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { CustomerEvent } from '../../machines/events.ts';
 
 /**
@@ -24,8 +25,25 @@ export function replyIdFor(event: CustomerEvent): string {
   return value === undefined ? event.type : `${event.type}:${value}`;
 }
 
+/**
+ * Ids read recently and their events (null: not an event). The same few hundred ids (services,
+ * days, times) are read on every tap and for every option a typed message is matched against, and
+ * checking each against the events' schema again was a visible share of a message's CPU.
+ */
+const READ_IDS = new LRUCache<string, { event: CustomerEvent | null }>({ max: 5_000 });
+
 /** The event a tapped button or list row stands for, or undefined for an id cita never sent. */
 export function eventFromReplyId(id: string): CustomerEvent | undefined {
+  let read = READ_IDS.get(id);
+  if (!read) {
+    read = { event: parsedReplyId(id) ?? null };
+    READ_IDS.set(id, read);
+  }
+  // A copy: whoever gets the event may keep or change it.
+  return read.event ? { ...read.event } : undefined;
+}
+
+function parsedReplyId(id: string): CustomerEvent | undefined {
   const colon = id.indexOf(':');
   const type = colon === -1 ? id : id.slice(0, colon);
   const field = PAYLOAD_FIELD[type as CustomerEvent['type']];

@@ -207,7 +207,7 @@ export const STEP_VIEWS = {
       kind: 'buttons',
       body: (booking.moved ? copy.moved : copy.booked)(
         withBarber(bookedServiceName(booking, shop, context.language), booking.barberId, shop, context.language),
-        longDate(DateTime.fromISO(booking.start, { zone: shop.timezone }).toISODate()!, context.language),
+        longDate(localDate(booking.start, shop.timezone), context.language),
         localTime(booking.start, shop.timezone),
         price(service?.price ?? 0, shop, context.language),
         shop.address,
