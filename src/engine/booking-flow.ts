@@ -176,14 +176,15 @@ export async function bookingTurn(
     const voiceNotes = deps.voiceNotes;
     const reading: Reading =
       content.kind === 'reaction'
-        ? { events: [{ type: 'CONFIRM' }] }
+        ? // The customer's own act, on the very question (confirmsQuestion).
+          { events: [{ type: 'CONFIRM' }], yesIsTheirs: true }
         : await readMessage(
             content,
             situation,
             interpreter,
             voiceNotes && ((note, lang) => voiceNotes.read(note, lang)),
           );
-    const understood = await applyReading(actor, reading.events, settle, deps.onEventRefused);
+    const understood = await applyReading(actor, reading, settle, deps.onEventRefused);
     const copy = COPY[actor.getSnapshot().context.language];
     if (reading.heard) remarks.push(copy.heard(shorten(reading.heard, HEARD_SHOWN)));
     if (reading.remark) remarks.push(copy.remarks[reading.remark]);

@@ -93,7 +93,7 @@ export class CitaMetrics {
 
   readonly refusedEvents = new Counter({
     name: 'cita_refused_events_total',
-    help: 'Events read from a message but not applied: not accepted by the live conversation, or a yes to a question the customer was not asked',
+    help: 'Events read from a message but not applied: not accepted by the live conversation, a yes to a question the customer was not asked, or a yes only a model read',
     labelNames: ['reason'] as const,
     registers: [this.registry],
   });
