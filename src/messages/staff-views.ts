@@ -88,12 +88,9 @@ export const STAFF_VIEWS = {
   }),
   cancellingAppointment: waiting,
   checkingBlock: waiting,
-  confirmingBlock: ({ context }, _shop, copy) => ({
+  confirmingBlock: ({ context }, shop, copy) => ({
     kind: 'buttons',
-    body: copy.confirmBlock(
-      blockWhen(context.resolvedBlock!, context.language, copy),
-      context.block?.wholeShop === true && context.role === 'owner',
-    ),
+    body: copy.confirmBlock(blockWhen(context.resolvedBlock!, context.language, copy), closesShop(context, shop)),
     buttons: [
       { id: staffReplyIdFor({ type: 'CONFIRM' }), title: copy.buttons.yesBlock },
       { id: staffReplyIdFor({ type: 'BACK' }), title: copy.buttons.dontBlock },
@@ -225,6 +222,12 @@ function entryLine(
     ? `${shortDate(DateTime.fromISO(entry.start, { zone: shop.timezone }).toISODate()!, language)} ${time}`
     : time;
   return copy.agendaLine(when, entry.customerName ?? copy.unknownCustomer, service);
+}
+
+/** Whether the block asked about closes every chair of a shop that has several (src/staff/steps.ts, chairOf). */
+function closesShop(context: StaffContext, shop: ShopConfig): boolean {
+  const wholeShop = context.block?.wholeShop === true && context.role === 'owner';
+  return shop.barbers.length > 0 && (wholeShop || context.barberId === undefined);
 }
 
 function blockWhen(block: ResolvedBlock, language: Language, copy: StaffCopy): string {

@@ -157,7 +157,7 @@ describe('a model that proposes to staff, then says yes to the question it cause
     const h = llmHarness(fake);
     fake.respond(HOSTILE_MODES['block Saturday (whole shop), then yes']);
     const asked = allShown(await h.say(OWNER.phone, 'zorblat quimpe'));
-    expect(asked).toContain('¿Bloqueo el sábado 28 de noviembre de 09:00 a 14:00 para toda la barbería?');
+    expect(asked).toContain('¿Bloqueo el sábado 28 de noviembre de 09:00 a 14:00? Nadie podrá reservar en ese tiempo.');
     expect(await stateOf(h.cita, OWNER.phone)).toBe('confirmingBlock');
     const again = await h.say(OWNER.phone, 'flarn vexu trombil');
     expect(allShown(again)).toContain('Para hacerlo, toca «Sí, bloquear».');
