@@ -86,7 +86,7 @@ export class CitaMetrics {
 
   readonly llmDroppedEvents = new Counter({
     name: 'cita_llm_dropped_events_total',
-    help: 'Events of LLM answers thrown away, by reason (too_many, not_allowed, impossible, repeated, confirm_with_change)',
+    help: 'Events of LLM answers thrown away, by reason (too_many, not_allowed, impossible, repeated)',
     labelNames: ['reason'] as const,
     registers: [this.registry],
   });
