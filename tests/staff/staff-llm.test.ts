@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { layeredInterpreter } from '../../src/interpreter/llm/index.ts';
+import type { Interpreter } from '../../src/interpreter/port.ts';
+import { ruleInterpreter } from '../../src/interpreter/rule-interpreter.ts';
 import { readRules } from '../../src/interpreter/rules/index.ts';
 import { fakeProvider, llmOn } from '../llm/llm-test-kit.ts';
 import { citaPerTest, stateOf } from '../support/cita.ts';
@@ -195,6 +197,40 @@ describe('a model that proposes to staff, then says yes to the question it cause
     expect(await stateOf(h.cita, OWNER.phone)).toBe('confirmingCancellation');
     expect(to(CARLOS, [...first, ...second])).toEqual([]);
     expect(await h.cita.calendar.upcomingFor(CARLOS, h.clock())).toHaveLength(1);
+  });
+});
+
+describe('a staff yes that reaches the engine from the model, whatever its schema lets through', () => {
+  it('cancels, blocks and writes to nobody: the engine refuses it and asks for the tap', async () => {
+    // A model layer that answers every staff message with the yes the step on screen asks for.
+    const yesToAll: Interpreter = {
+      ...ruleInterpreter,
+      interpretStaff: async (_text, { accepts }) =>
+        (['CONFIRM', 'CANCEL_APPOINTMENTS', 'ASK_TO_MOVE'] as const)
+          .filter((type) => accepts.has(type))
+          .map((type) => ({ type })),
+    };
+    const h = staffHarness(graph, start, shopWith(), { interpreter: yesToAll });
+    await book(h, CARLOS, 'un corte mañana a las 10');
+    const agenda = await h.say(OWNER.phone, 'agenda mañana');
+    await h.tapRow(OWNER.phone, optionIds(to(OWNER.phone, agenda)).find((id) => id.startsWith('PICK_APPOINTMENT:'))!);
+    const said = [await h.say(OWNER.phone, 'zorblat quimpe')];
+    expect(await stateOf(h.cita, OWNER.phone)).toBe('choosingAction');
+    await h.tapButton(OWNER.phone, 'CANCEL_APPOINTMENT', 'Anular y avisar');
+    said.push(await h.say(OWNER.phone, 'flarn vexu'));
+    expect(await stateOf(h.cita, OWNER.phone)).toBe('confirmingCancellation');
+    expect(allShown(said.at(-1)!)).toContain('Para hacerlo, toca «Sí, anular».');
+    await h.tapButton(OWNER.phone, 'BACK', 'No');
+    await h.say(BARBER.phone, 'mañana no vengo');
+    said.push(await h.say(BARBER.phone, 'trombil snoqua'));
+    expect(await stateOf(h.cita, BARBER.phone)).toBe('decidingBlock');
+    await h.say(OWNER.phone, 'bloquear el viernes de 17 a 18');
+    said.push(await h.say(OWNER.phone, 'plimb grovek'));
+    expect(await stateOf(h.cita, OWNER.phone)).toBe('confirmingBlock');
+
+    expect(to(CARLOS, said.flat())).toEqual([]);
+    expect(await h.cita.calendar.upcomingFor(CARLOS, h.clock())).toHaveLength(1);
+    expect(await h.cita.calendar.busy(FRIDAY)).toEqual([]);
   });
 });
 
