@@ -112,7 +112,8 @@ describe('voice notes', () => {
     const { cita, deliver } = whatsAppCita();
     await deliver(textMessage(CARLOS, 'wamid.T9', 'quiero un corte mañana a las 5'));
     graph.addMedia('media-voice-9', { bytes: VOICE_BYTES, mimeType: 'audio/ogg; codecs=opus' });
-    openai.scriptTranscripts(transcript.text('Sí.'));
+    // Words the rules read as yes when typed.
+    openai.scriptTranscripts(transcript.text('Sí, perfecto.'));
 
     const turn = await deliver(voiceNote(CARLOS, 'wamid.V9', 'media-voice-9'));
     expect(said(turn)).toContain(es.notes.tapToConfirm('book', es.buttons.confirm));
