@@ -11,6 +11,7 @@ import {
   type Calendar,
   type Clock,
   type ConversationStore,
+  type CustomerAliases,
   InboundMessage,
   type Inbox,
   isInternal,
@@ -70,6 +71,8 @@ export interface CitaOptions {
     reminders: ReminderSchedule;
     /** Which staff phones muted their notices. */
     noticeSettings: NoticeSettings;
+    /** Which customer each WhatsApp user id stands for (read by the webhook). */
+    aliases: CustomerAliases;
     /** Carries simulator replies back to the waiting caller across processes (SQLite or Redis). */
     replies: ReplyBus & { ready?(): Promise<unknown> };
   }>;
@@ -156,6 +159,7 @@ export function createCita(options: CitaOptions) {
   return {
     ...deps,
     inbox,
+    aliases: adapters.aliases,
     engine,
     messenger,
     metrics,

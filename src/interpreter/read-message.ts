@@ -84,9 +84,12 @@ export async function readMessage(
       return { events: [], yesIsTheirs: false };
     case 'unsupported':
       if (content.type === 'location') return { events: [{ type: 'ASK_INFO', topic: 'address' }], yesIsTheirs: false };
+      // The customer opened the chat for the first time: welcomed as a hello would be.
+      if (content.type === 'request_welcome') return { events: [{ type: 'GREET' }], yesIsTheirs: false };
       return { events: [], yesIsTheirs: false, remark: ATTACHMENT_REMARKS[content.type] ?? 'unsupported' };
     // Not the customer's words: the engine handles a hand-back before reading anything.
     case 'handedBack':
+    case 'staffWrote':
       return { events: [], yesIsTheirs: false };
     case 'text': {
       const text = content.text.trim();

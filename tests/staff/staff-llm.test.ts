@@ -105,7 +105,7 @@ describe('staff text the rules cannot read', () => {
     expect(to(CARLOS, asked)).toEqual([]);
     expect(await h.cita.calendar.upcomingFor(CARLOS, h.clock())).toHaveLength(1);
     const done = await h.tapButton(OWNER.phone, 'CONFIRM', 'Sí, anular');
-    expect(allShown(to(OWNER.phone, done))).toContain('Cita de Carlos anulada');
+    expect(allShown(to(OWNER.phone, done))).toContain('Cita de “Carlos” anulada');
     expect(allShown(to(CARLOS, done))).toContain('hemos tenido que anular tu cita');
     // The prompt says which question is on screen, and carries no customer's name or number.
     const system = fake.requests[0]!.body.messages[0]!.content;
@@ -125,7 +125,7 @@ describe('staff text the rules cannot read', () => {
       ),
     );
     const asked = await h.say(OWNER.phone, 'el viernes no abrimos, anula todo lo que haya');
-    expect(allShown(to(OWNER.phone, asked))).toContain('Dentro hay estas citas:\n• 17:00 · Carlos');
+    expect(allShown(to(OWNER.phone, asked))).toContain('Dentro hay estas citas:\n• 17:00 · “Carlos”');
     expect(await stateOf(h.cita, OWNER.phone)).toBe('decidingBlock');
     expect(to(CARLOS, asked)).toEqual([]);
     expect(await h.cita.calendar.upcomingFor(CARLOS, h.clock())).toHaveLength(1);
