@@ -3,7 +3,12 @@
  * one before in MIGRATIONS (SCHEMA is then the whole new schema, for new files); a file of a newer
  * version than this code knows is refused at start-up.
  */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
+
+/** Messages WhatsApp took, by outbox id, as their status webhooks tell (with the wamid it gave them). */
+const DELIVERY_CONFIRMATIONS = `
+CREATE TABLE delivery_confirmations (outbox_id TEXT PRIMARY KEY, wamid TEXT NOT NULL, expires_at INTEGER NOT NULL) WITHOUT ROWID;
+`;
 
 /** The SQL that takes a database of version `n - 1` to version `n`, by `n`. */
 export const MIGRATIONS: Record<number, string> = {
@@ -18,6 +23,10 @@ CREATE TABLE muted_staff (phone TEXT PRIMARY KEY) WITHOUT ROWID;
 `,
   // Holds are per barber's chair ('' in a shop without barbers).
   3: "ALTER TABLE holds ADD COLUMN barber TEXT NOT NULL DEFAULT '';",
+  // A reply's send is recorded before it goes out, and WhatsApp's statuses name what it took.
+  4: `
+ALTER TABLE delivery_progress ADD COLUMN started INTEGER NOT NULL DEFAULT 0;
+${DELIVERY_CONFIRMATIONS}`,
 };
 
 /** Times are milliseconds since the epoch (UTC); the records themselves are JSON as the ports define them. */
@@ -82,7 +91,13 @@ CREATE TABLE rate_warned (phone TEXT PRIMARY KEY, id TEXT NOT NULL, at INTEGER N
 CREATE TABLE simulator_replies (message_id TEXT PRIMARY KEY, body TEXT NOT NULL, expires_at INTEGER NOT NULL) WITHOUT ROWID;
 
 -- How far each WhatsApp turn's replies got, and the shared send bucket of the business number.
-CREATE TABLE delivery_progress (in_reply_to TEXT PRIMARY KEY, delivered INTEGER NOT NULL, expires_at INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE delivery_progress (
+  in_reply_to TEXT PRIMARY KEY,
+  delivered INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  started INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+${DELIVERY_CONFIRMATIONS}
 -- Time nobody can book (a barber's day off, the shop closing early), counted as busy time.
 CREATE TABLE time_blocks (id TEXT PRIMARY KEY, start_ms INTEGER NOT NULL, end_ms INTEGER NOT NULL, body TEXT NOT NULL);
 CREATE INDEX time_blocks_by_end ON time_blocks (end_ms);
@@ -111,4 +126,5 @@ export const sweepStatements = [
   `DELETE FROM rate_warned WHERE at <= ? - ${RATE_ROWS_MS}`,
   'DELETE FROM simulator_replies WHERE expires_at <= ?',
   'DELETE FROM delivery_progress WHERE expires_at <= ?',
+  'DELETE FROM delivery_confirmations WHERE expires_at <= ?',
 ];

@@ -137,7 +137,7 @@ describe.each([
       WhatsAppUnavailable,
     );
     expect(bodies()).toEqual(['Hola']);
-    expect(await progress.delivered('34600000001', 'wamid.TURN')).toBe(1);
+    expect(await progress.resume('34600000001', 'wamid.TURN')).toEqual({ delivered: 1, started: 1 });
 
     // The worker tries the turn again (here or in another process sharing the record).
     await messenger().send('34600000001', turn, 'wamid.TURN');
