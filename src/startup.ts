@@ -10,6 +10,7 @@ import { transcriberFromEnv } from '../adapters/transcription/from-env.ts';
 import { whatsAppConfig } from '../adapters/whatsapp/config.ts';
 import { WhatsAppMedia } from '../adapters/whatsapp/media.ts';
 import { WhatsAppMessenger } from '../adapters/whatsapp/messenger.ts';
+import { COEXISTENCE_MAX_PER_SECOND, DEFAULT_MAX_PER_SECOND } from '../adapters/whatsapp/pacing.ts';
 import { loadShopConfig, ShopConfigError } from '../config/load.ts';
 import { createCita } from './cita.ts';
 import type { Calendar, Clock } from './engine/ports.ts';
@@ -47,7 +48,10 @@ export function startCita(overrides: { now?: string } = {}) {
     const redis = env.REDIS_URL ? createRedisAdapters({ url: env.REDIS_URL, prefix: env.REDIS_PREFIX }) : undefined;
     const sqlite = redis ? undefined : createSqliteAdapters({ dataDir });
     // Every process paces its sends from one bucket and shares how far each turn got.
-    const pacing = { phoneNumberId: whatsapp?.phoneNumberId ?? '', maxPerSecond: env.WHATSAPP_MAX_PER_SECOND };
+    const pacing = {
+      phoneNumberId: whatsapp?.phoneNumberId ?? '',
+      maxPerSecond: sendCap(env.WHATSAPP_MAX_PER_SECOND, env.WHATSAPP_COEXISTENCE === 'true'),
+    };
     const messenger = whatsapp
       ? new WhatsAppMessenger({
           ...whatsapp,
@@ -60,6 +64,7 @@ export function startCita(overrides: { now?: string } = {}) {
             progress: new SqliteDeliveryProgress(sqlite.database),
           }),
           onThrottled: () => metrics.outboundThrottled.inc(),
+          unknownFateWaitMs: env.WHATSAPP_UNKNOWN_FATE_WAIT_MS,
         })
       : undefined;
     // GOOGLE_CALENDAR_ID set: the shop's Google Calendar; else the bookings in Redis or the SQLite file.
@@ -77,6 +82,7 @@ export function startCita(overrides: { now?: string } = {}) {
         ? [{ name: 'database', check: async () => void sqlite.database.get('SELECT 1 FROM schema_version') }]
         : []),
       ...(google ? [{ name: 'calendar', check: () => calendarAnswers(google) }] : []),
+      ...(messenger ? [{ name: 'whatsapp_token', check: async () => tokenAccepted(messenger) }] : []),
     ];
     // CITA_INSPECT set: every conversation shows up in the Stately inspector (loaded only then).
     const inspector = env.CITA_INSPECT ? lazyInspector({ port: env.CITA_INSPECT_PORT }) : undefined;
@@ -117,4 +123,20 @@ export function startCita(overrides: { now?: string } = {}) {
 async function calendarAnswers(calendar: Calendar): Promise<void> {
   const start = new Date();
   await calendar.busy({ start: start.toISOString(), end: new Date(start.getTime() + 60_000).toISOString() });
+}
+
+/** The number's messages per second: as set, else Meta's default; never over 20 for a coexistence number. */
+export function sendCap(maxPerSecond: number | undefined, coexistence: boolean): number {
+  const cap = maxPerSecond ?? (coexistence ? COEXISTENCE_MAX_PER_SECOND : DEFAULT_MAX_PER_SECOND);
+  return coexistence ? Math.min(cap, COEXISTENCE_MAX_PER_SECOND) : cap;
+}
+
+/** Fails while WhatsApp refuses the access token (190): nothing can be sent until it is replaced. */
+function tokenAccepted(messenger: WhatsAppMessenger): void {
+  const since = messenger.tokenRefusedAt;
+  if (since) {
+    throw new Error(
+      `WhatsApp refused the access token (code 190) at ${since.toISOString()}: replies cannot be sent; replace WHATSAPP_ACCESS_TOKEN and restart`,
+    );
+  }
 }

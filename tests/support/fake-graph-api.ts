@@ -252,6 +252,7 @@ export async function startFakeGraphApi(options: { accessToken: string; phoneNum
   let webhook: { url: () => string | undefined; appSecret: string } | undefined;
   /** Messages taken whose answer is never given (the connection stays open): a reply lost on its way back. */
   let holdAnswers = 0;
+  let holdWhen: ((message: CloudApiMessage) => boolean) | undefined;
   const held: ServerResponse[] = [];
   /** Messages taken (200) whose status later says `failed` with this code. */
   const failLater: number[] = [];
@@ -312,8 +313,9 @@ export async function startFakeGraphApi(options: { accessToken: string; phoneNum
     const laterFailure = failLater.shift();
     const statuses = laterFailure === undefined ? ['sent', 'delivered'] : ['failed'];
     postStatuses(parsed.data, messageId, statuses, laterFailure);
-    if (holdAnswers > 0) {
-      holdAnswers -= 1;
+    if (holdAnswers > 0 || holdWhen?.(parsed.data)) {
+      if (holdAnswers > 0) holdAnswers -= 1;
+      else holdWhen = undefined;
       requests.push({ ...record, messageId, status: 200 });
       held.push(res);
       return;
@@ -499,6 +501,10 @@ export async function startFakeGraphApi(options: { accessToken: string; phoneNum
     /** The next `times` messages are taken (and their statuses sent) but never answered. */
     holdNextAnswers(times = 1): void {
       holdAnswers += times;
+    },
+    /** The first message that `when` picks is taken (and its statuses sent) but never answered. */
+    holdAnswerTo(when: (message: CloudApiMessage) => boolean): void {
+      holdWhen = when;
     },
     /** The next message is taken (200, a wamid) and then fails: its status says `failed` with `code`. */
     failAfterTaking(code: number): void {
