@@ -1,6 +1,26 @@
 import type { Redis } from 'ioredis';
 import type { DeliveryProgress } from '../whatsapp/delivery-progress.ts';
 import { DEFAULT_PREFIX, redisKeys } from './keys.ts';
+import { defineScript, type Script } from './script.ts';
+
+/** `mayStart` of delivery-progress.ts, in one step on the server. KEYS: started hash. ARGV: count, sender, takeOver, ttl. */
+const START = `
+local started = tonumber(redis.call('HGET', KEYS[1], 'n') or '0')
+local by = redis.call('HGET', KEYS[1], 'by')
+local count = tonumber(ARGV[1])
+if started < count or (started == count and (by == ARGV[2] or ARGV[3] == '1')) then
+  redis.call('HSET', KEYS[1], 'n', count, 'by', ARGV[2])
+  redis.call('PEXPIRE', KEYS[1], ARGV[4])
+  return 1
+end
+return 0`;
+
+/** KEYS: started hash. ARGV: count, sender. Only the sender's own start of reply count + 1 is undone. */
+const UNSTART = `
+if redis.call('HGET', KEYS[1], 'by') == ARGV[2] and tonumber(redis.call('HGET', KEYS[1], 'n')) == tonumber(ARGV[1]) + 1 then
+  redis.call('HSET', KEYS[1], 'n', ARGV[1])
+end
+return 0`;
 
 /** How long a turn's progress is kept: far longer than any retry or lease takeover takes. */
 export const PROGRESS_TTL_MS = 48 * 60 * 60_000;
@@ -13,22 +33,32 @@ export const PROGRESS_TTL_MS = 48 * 60 * 60_000;
 export class RedisDeliveryProgress implements DeliveryProgress {
   readonly #redis: Redis;
   readonly #keys;
+  readonly #start: Script;
+  readonly #unstart: Script;
 
   constructor(redis: Redis, { prefix = DEFAULT_PREFIX }: { prefix?: string } = {}) {
     this.#redis = redis;
     this.#keys = redisKeys(prefix);
+    this.#start = defineScript(redis, 'citaStartReply', START);
+    this.#unstart = defineScript(redis, 'citaUnstartReply', UNSTART);
   }
 
   async resume(phone: string, inReplyTo: string) {
-    const [delivered, started] = await this.#redis.mget(
-      this.#keys.phone(phone, 'sent', inReplyTo),
-      this.#keys.phone(phone, 'started', inReplyTo),
-    );
+    const [[, delivered], [, started]] = (await this.#redis
+      .multi()
+      .get(this.#keys.phone(phone, 'sent', inReplyTo))
+      .hget(this.#keys.phone(phone, 'started', inReplyTo), 'n')
+      .exec()) as [unknown, string | null][];
     return { delivered: count(delivered), started: count(started) };
   }
 
-  async start(phone: string, inReplyTo: string, started: number): Promise<void> {
-    await this.#redis.set(this.#keys.phone(phone, 'started', inReplyTo), started, 'PX', PROGRESS_TTL_MS);
+  async start(phone: string, inReplyTo: string, started: number, sender: string, takeOver = false) {
+    const key = this.#keys.phone(phone, 'started', inReplyTo);
+    return (await this.#start([key], [started, sender, takeOver ? '1' : '0', PROGRESS_TTL_MS])) === 1;
+  }
+
+  async unstart(phone: string, inReplyTo: string, started: number, sender: string): Promise<void> {
+    await this.#unstart([this.#keys.phone(phone, 'started', inReplyTo)], [started, sender]);
   }
 
   async record(phone: string, inReplyTo: string, delivered: number): Promise<void> {

@@ -1,5 +1,5 @@
 import { PROGRESS_TTL_MS } from '../redis/outbox.ts';
-import type { DeliveryProgress } from '../whatsapp/delivery-progress.ts';
+import { type DeliveryProgress, mayStart } from '../whatsapp/delivery-progress.ts';
 import type { CitaDatabase } from './database.ts';
 
 /**
@@ -22,13 +22,33 @@ export class SqliteDeliveryProgress implements DeliveryProgress {
     return { delivered: row?.delivered ?? 0, started: row?.started ?? 0 };
   }
 
-  async start(_phone: string, inReplyTo: string, count: number): Promise<void> {
+  async start(_phone: string, inReplyTo: string, count: number, sender: string, takeOver = false) {
+    return this.#db.transaction(() => {
+      const turn = this.#db.get<{ started: number; started_by: string | null }>(
+        'SELECT started, started_by FROM delivery_progress WHERE in_reply_to = ?',
+        inReplyTo,
+      );
+      if (!mayStart({ started: turn?.started ?? 0, by: turn?.started_by }, count, sender, takeOver)) return false;
+      this.#db.run(
+        `INSERT INTO delivery_progress (in_reply_to, delivered, started, started_by, expires_at) VALUES (?, 0, ?, ?, ?)
+         ON CONFLICT (in_reply_to) DO UPDATE SET started = excluded.started, started_by = excluded.started_by,
+           expires_at = excluded.expires_at`,
+        inReplyTo,
+        count,
+        sender,
+        Date.now() + PROGRESS_TTL_MS,
+      );
+      return true;
+    });
+  }
+
+  async unstart(_phone: string, inReplyTo: string, count: number, sender: string): Promise<void> {
     this.#db.run(
-      `INSERT INTO delivery_progress (in_reply_to, delivered, started, expires_at) VALUES (?, 0, ?, ?)
-       ON CONFLICT (in_reply_to) DO UPDATE SET started = excluded.started, expires_at = excluded.expires_at`,
-      inReplyTo,
+      'UPDATE delivery_progress SET started = ? WHERE in_reply_to = ? AND started_by = ? AND started = ?',
       count,
-      Date.now() + PROGRESS_TTL_MS,
+      inReplyTo,
+      sender,
+      count + 1,
     );
   }
 

@@ -26,6 +26,7 @@ CREATE TABLE muted_staff (phone TEXT PRIMARY KEY) WITHOUT ROWID;
   // A reply's send is recorded before it goes out, and WhatsApp's statuses name what it took.
   4: `
 ALTER TABLE delivery_progress ADD COLUMN started INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE delivery_progress ADD COLUMN started_by TEXT;
 ${DELIVERY_CONFIRMATIONS}`,
 };
 
@@ -95,7 +96,8 @@ CREATE TABLE delivery_progress (
   in_reply_to TEXT PRIMARY KEY,
   delivered INTEGER NOT NULL,
   expires_at INTEGER NOT NULL,
-  started INTEGER NOT NULL DEFAULT 0
+  started INTEGER NOT NULL DEFAULT 0,
+  started_by TEXT
 ) WITHOUT ROWID;
 ${DELIVERY_CONFIRMATIONS}
 -- Time nobody can book (a barber's day off, the shop closing early), counted as busy time.

@@ -93,7 +93,7 @@ export function callbackData(tag: MessageTag): string {
 
 /** The tag back from a status's `biz_opaque_callback_data`; undefined for one cita did not write. */
 export function readCallbackData(data: string | undefined): MessageTag | undefined {
-  if (!data || data[0] !== '{') return undefined;
+  if (data === undefined || !data.startsWith('{')) return undefined;
   try {
     const tag = MessageTag.safeParse(JSON.parse(data));
     return tag.success ? tag.data : undefined;

@@ -12,8 +12,15 @@ export interface DeliveryProgress {
    * heard the answer, and its fate is unknown until its status webhook comes.
    */
   resume(phone: string, inReplyTo: string): Promise<{ delivered: number; started: number }>;
-  /** Reply number `count` (1-based) of that turn is about to be sent. */
-  start(phone: string, inReplyTo: string, count: number): Promise<void>;
+  /**
+   * Reply number `count` (1-based) of that turn is about to be sent by `sender` (one call of the
+   * messenger). False when someone else started that reply or a later one since: another process
+   * took the turn over (this one's lease ran out while it was cut off), and this one must stop.
+   * `takeOver`: the reply was started by someone else and its status never came; send it anyway.
+   */
+  start(phone: string, inReplyTo: string, count: number, sender: string, takeOver?: boolean): Promise<boolean>;
+  /** WhatsApp refused `sender`'s reply number `count + 1` outright: nothing of it is in doubt. */
+  unstart(phone: string, inReplyTo: string, count: number, sender: string): Promise<void>;
   /** Reply number `count` (1-based) of that turn was taken by WhatsApp. */
   record(phone: string, inReplyTo: string, count: number): Promise<void>;
   /** A status webhook said WhatsApp has the message `outboxId`, under the id `wamid`. */
@@ -32,21 +39,30 @@ export const REMEMBERED_TURNS = 10_000;
 
 /** The embedded record, for a single process without Redis. */
 export class MemoryDeliveryProgress implements DeliveryProgress {
-  readonly #turns = new Map<string, { delivered: number; started: number }>();
+  readonly #turns = new Map<string, { delivered: number; started: number; by?: string }>();
   readonly #confirmed = new Map<string, string>();
 
   async resume(_phone: string, inReplyTo: string) {
-    return this.#turns.get(inReplyTo) ?? { delivered: 0, started: 0 };
+    const { delivered = 0, started = 0 } = this.#turns.get(inReplyTo) ?? {};
+    return { delivered, started };
   }
 
-  async start(_phone: string, inReplyTo: string, count: number): Promise<void> {
-    const delivered = this.#turns.get(inReplyTo)?.delivered ?? 0;
-    remember(this.#turns, inReplyTo, { delivered, started: count });
+  async start(_phone: string, inReplyTo: string, count: number, sender: string, takeOver = false) {
+    const turn = this.#turns.get(inReplyTo) ?? { delivered: 0, started: 0 };
+    if (!mayStart(turn, count, sender, takeOver)) return false;
+    remember(this.#turns, inReplyTo, { ...turn, started: count, by: sender });
+    return true;
+  }
+
+  async unstart(_phone: string, inReplyTo: string, count: number, sender: string): Promise<void> {
+    const turn = this.#turns.get(inReplyTo);
+    if (turn?.by === sender && turn.started === count + 1)
+      remember(this.#turns, inReplyTo, { ...turn, started: count });
   }
 
   async record(_phone: string, inReplyTo: string, count: number): Promise<void> {
-    const started = this.#turns.get(inReplyTo)?.started ?? 0;
-    remember(this.#turns, inReplyTo, { delivered: count, started: Math.max(started, count) });
+    const turn = this.#turns.get(inReplyTo) ?? { delivered: 0, started: 0 };
+    remember(this.#turns, inReplyTo, { ...turn, delivered: count, started: Math.max(turn.started, count) });
   }
 
   async confirm(_phone: string, id: string, wamid: string): Promise<void> {
@@ -56,6 +72,16 @@ export class MemoryDeliveryProgress implements DeliveryProgress {
   async confirmation(_phone: string, id: string): Promise<string | undefined> {
     return this.#confirmed.get(id);
   }
+}
+
+/** The rule every store applies in one step: see `DeliveryProgress.start`. */
+export function mayStart(
+  turn: { started: number; by?: string | null },
+  count: number,
+  sender: string,
+  takeOver: boolean,
+): boolean {
+  return turn.started < count || (turn.started === count && (turn.by === sender || takeOver));
 }
 
 function remember<V>(map: Map<string, V>, key: string, value: V): void {

@@ -84,6 +84,9 @@ export interface WhatsAppMessengerOptions {
 /** Every try to send a message failed for reasons that may pass (429, 5xx, network): try the turn again later. */
 export class WhatsAppUnavailable extends Error {}
 
+/** Another process took this turn's replies over (this one was cut off past its lease): it sends no more of them. */
+export class TurnTakenOver extends Error {}
+
 type Outcome =
   | { ok: true; body: unknown; wamid?: string }
   | {
@@ -209,6 +212,8 @@ export class WhatsAppMessenger implements Messenger {
     // The first reply's turn is asked for while the progress is read: one trip to the store, not two.
     let turn: Promise<void> | undefined = waitForTurn(this.#pacer);
     const resumed = inReplyTo ? await this.#progress.resume(phone, inReplyTo) : { delivered: 0, started: 0 };
+    // This call of `send`, as the record knows it: a process whose turn was taken over stops at its next reply.
+    const sender = randomUUID();
     if (resumed.delivered > 0 || resumed.started > 0) {
       log.info(
         { event: 'whatsapp.send_resumed', inReplyTo, alreadySent: resumed.delivered, started: resumed.started },
@@ -235,6 +240,7 @@ export class WhatsAppMessenger implements Messenger {
       });
 
       // A process before this one sent this reply and never heard back: WhatsApp may have it.
+      let takeOver = false;
       if (inReplyTo && index === resumed.delivered && resumed.started > index) {
         const wamid = await this.#awaitConfirmation(phone, tag.o);
         if (wamid) {
@@ -246,9 +252,13 @@ export class WhatsAppMessenger implements Messenger {
           await this.#recordProgress(phone, inReplyTo, index + 1);
           continue;
         }
+        takeOver = true;
       }
-      // The intent is written before the send: a send nobody recorded is never repeated blindly.
-      if (inReplyTo) await this.#progress.start(phone, inReplyTo, index + 1);
+      // The intent is written before the send: a send nobody recorded is never repeated blindly,
+      // and a process whose turn another took over (its lease ran out while it was cut off) stops.
+      if (inReplyTo && !(await this.#progress.start(phone, inReplyTo, index + 1, sender, takeOver))) {
+        throw new TurnTakenOver(`another process took over the replies to ${inReplyTo} at reply ${index + 1}`);
+      }
       const body = {
         ...cloudApiMessage(phone, OutboundMessage.parse(message)),
         biz_opaque_callback_data: callbackData(tag),
@@ -268,7 +278,7 @@ export class WhatsAppMessenger implements Messenger {
         continue;
       }
       // WhatsApp answered no: nothing of this reply is in doubt for the next try.
-      if (inReplyTo && !outcome.fateUnknown) await this.#unstart(phone, inReplyTo, index);
+      if (inReplyTo && !outcome.fateUnknown) await this.#unstart(phone, inReplyTo, index, sender);
       if (isWorthRetrying(outcome.kind)) {
         throw new WhatsAppUnavailable(
           `WhatsApp did not take reply ${index + 1} of ${messages.length} after ${this.#attempts} tries: ${outcome.error}`,
@@ -395,9 +405,9 @@ export class WhatsAppMessenger implements Messenger {
   }
 
   /** Best effort: a start left behind only costs the next try a wait for a status that never comes. */
-  async #unstart(phone: string, inReplyTo: string, count: number): Promise<void> {
+  async #unstart(phone: string, inReplyTo: string, count: number, sender: string): Promise<void> {
     try {
-      await this.#progress.start(phone, inReplyTo, count);
+      await this.#progress.unstart(phone, inReplyTo, count, sender);
     } catch (error) {
       log.warn({ event: 'whatsapp.progress_unrecorded', error: String(error) }, 'could not record delivery progress');
     }

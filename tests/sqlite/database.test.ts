@@ -46,6 +46,7 @@ describe('opening the database', () => {
     old.run('ALTER TABLE holds DROP COLUMN barber');
     // Nor the record of sends begun and confirmed by WhatsApp's statuses (version 4).
     old.run('ALTER TABLE delivery_progress DROP COLUMN started');
+    old.run('ALTER TABLE delivery_progress DROP COLUMN started_by');
     old.run('DROP TABLE delivery_confirmations');
     old.run('UPDATE schema_version SET version = 1');
     old.run(
