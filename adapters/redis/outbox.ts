@@ -3,9 +3,12 @@ import type { DeliveryProgress } from '../whatsapp/delivery-progress.ts';
 import { DEFAULT_PREFIX, redisKeys } from './keys.ts';
 import { defineScript, type Script } from './script.ts';
 
-/** `mayStart` of delivery-progress.ts, in one step on the server. KEYS: started hash. ARGV: count, sender, takeOver, ttl. */
+/**
+ * `mayStart` of delivery-progress.ts, in one step on the server; a reply recorded as delivered
+ * counts as started. KEYS: started hash, delivered count. ARGV: count, sender, takeOver, ttl.
+ */
 const START = `
-local started = tonumber(redis.call('HGET', KEYS[1], 'n') or '0')
+local started = math.max(tonumber(redis.call('HGET', KEYS[1], 'n') or '0'), tonumber(redis.call('GET', KEYS[2]) or '0'))
 local by = redis.call('HGET', KEYS[1], 'by')
 local count = tonumber(ARGV[1])
 if started < count or (started == count and (by == ARGV[2] or ARGV[3] == '1')) then
@@ -53,8 +56,8 @@ export class RedisDeliveryProgress implements DeliveryProgress {
   }
 
   async start(phone: string, inReplyTo: string, started: number, sender: string, takeOver = false) {
-    const key = this.#keys.phone(phone, 'started', inReplyTo);
-    return (await this.#start([key], [started, sender, takeOver ? '1' : '0', PROGRESS_TTL_MS])) === 1;
+    const keys = [this.#keys.phone(phone, 'started', inReplyTo), this.#keys.phone(phone, 'sent', inReplyTo)];
+    return (await this.#start(keys, [started, sender, takeOver ? '1' : '0', PROGRESS_TTL_MS])) === 1;
   }
 
   async unstart(phone: string, inReplyTo: string, started: number, sender: string): Promise<void> {
