@@ -9,7 +9,7 @@ import { SqliteSendPacer } from '../adapters/sqlite/pacing.ts';
 import { transcriberFromEnv } from '../adapters/transcription/from-env.ts';
 import { whatsAppConfig } from '../adapters/whatsapp/config.ts';
 import { WhatsAppMedia } from '../adapters/whatsapp/media.ts';
-import { WhatsAppMessenger } from '../adapters/whatsapp/messenger.ts';
+import { tokenReadiness, WhatsAppMessenger } from '../adapters/whatsapp/messenger.ts';
 import { COEXISTENCE_MAX_PER_SECOND, DEFAULT_MAX_PER_SECOND } from '../adapters/whatsapp/pacing.ts';
 import { loadShopConfig, ShopConfigError } from '../config/load.ts';
 import { createCita } from './cita.ts';
@@ -82,7 +82,7 @@ export function startCita(overrides: { now?: string } = {}) {
         ? [{ name: 'database', check: async () => void sqlite.database.get('SELECT 1 FROM schema_version') }]
         : []),
       ...(google ? [{ name: 'calendar', check: () => calendarAnswers(google) }] : []),
-      ...(messenger ? [{ name: 'whatsapp_token', check: async () => tokenAccepted(messenger) }] : []),
+      ...(messenger ? [tokenReadiness(messenger)] : []),
     ];
     // CITA_INSPECT set: every conversation shows up in the Stately inspector (loaded only then).
     const inspector = env.CITA_INSPECT ? lazyInspector({ port: env.CITA_INSPECT_PORT }) : undefined;
@@ -129,14 +129,4 @@ async function calendarAnswers(calendar: Calendar): Promise<void> {
 export function sendCap(maxPerSecond: number | undefined, coexistence: boolean): number {
   const cap = maxPerSecond ?? (coexistence ? COEXISTENCE_MAX_PER_SECOND : DEFAULT_MAX_PER_SECOND);
   return coexistence ? Math.min(cap, COEXISTENCE_MAX_PER_SECOND) : cap;
-}
-
-/** Fails while WhatsApp refuses the access token (190): nothing can be sent until it is replaced. */
-function tokenAccepted(messenger: WhatsAppMessenger): void {
-  const since = messenger.tokenRefusedAt;
-  if (since) {
-    throw new Error(
-      `WhatsApp refused the access token (code 190) at ${since.toISOString()}: replies cannot be sent; replace WHATSAPP_ACCESS_TOKEN and restart`,
-    );
-  }
 }

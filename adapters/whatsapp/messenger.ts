@@ -476,3 +476,21 @@ export class WhatsAppMessenger implements Messenger {
     return { ok: false, kind: sendFailureKind(code, status), status, error, code, details };
   }
 }
+
+/**
+ * The readiness check of the WhatsApp token: failing while WhatsApp refuses it (190), since no
+ * reply can be sent until it is replaced; messages are still accepted and wait.
+ */
+export function tokenReadiness(messenger: WhatsAppMessenger) {
+  return {
+    name: 'whatsapp_token',
+    async check(): Promise<void> {
+      const since = messenger.tokenRefusedAt;
+      if (since) {
+        throw new Error(
+          `WhatsApp refused the access token (code 190) at ${since.toISOString()}: replies cannot be sent; replace WHATSAPP_ACCESS_TOKEN and restart`,
+        );
+      }
+    },
+  };
+}

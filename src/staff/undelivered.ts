@@ -1,4 +1,4 @@
-import type { BookingHistory, Calendar, Clock, Undelivered } from '../engine/ports.ts';
+import type { Appointment, BookingHistory, Calendar, Clock, Undelivered } from '../engine/ports.ts';
 import { log, phoneRef } from '../log.ts';
 import type { CitaMetrics } from '../metrics/registry.ts';
 import type { StaffNotices } from './notices.ts';
@@ -40,6 +40,18 @@ export function undeliveredReporter(deps: UndeliveredDependencies) {
     return confirmed?.bookingId;
   }
 
+  /** The appointment as the calendar has it, or, once cancelled, as the history last recorded it. */
+  async function appointmentOf(phone: string, bookingId: string): Promise<Appointment | undefined> {
+    const live = await deps.calendar.get(bookingId);
+    if (live) return live;
+    const entry = (await deps.history.list(phone)).findLast(
+      (e) => e.bookingId === bookingId && e.status !== 'notReached',
+    );
+    if (!entry) return undefined;
+    const { serviceId, start, end, barberId } = entry;
+    return { id: bookingId, serviceId, serviceName: serviceId, phone, start, end, ...(barberId ? { barberId } : {}) };
+  }
+
   return async function reportUndelivered(refusal: Undelivered): Promise<void> {
     const { reason: kind, purpose } = refusal;
     deps.metrics?.undelivered.inc({ purpose, reason: kind });
@@ -47,7 +59,7 @@ export function undeliveredReporter(deps: UndeliveredDependencies) {
       const customerMissed = kind === 'unreachable' || (kind === 'outsideWindow' && refusal.later);
       if (customerMissed && purpose !== 'staffNotice') {
         const bookingId = await bookingOf(refusal);
-        const appointment = bookingId ? await deps.calendar.get(bookingId) : undefined;
+        const appointment = bookingId ? await appointmentOf(refusal.phone, bookingId) : undefined;
         if (appointment) {
           await deps.history.record(refusal.phone, {
             bookingId: appointment.id,

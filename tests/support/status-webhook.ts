@@ -11,6 +11,17 @@ import { APP_SECRET, VERIFY_TOKEN } from '../whatsapp/helpers.ts';
  * into the shared store as any process behind the load balancer would: what a worker that lost a
  * reply's answer waits for. Meta signs with APP_SECRET.
  */
+/** A Hono app (cita's, from `createApp`) served on a free local port, so fakes can call it back over HTTP. */
+export async function serveApp(app: Hono) {
+  const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
+  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
 export async function startStatusWebhook(progress: DeliveryProgress) {
   const recorder = new WhatsAppMessenger({ accessToken: 'unused', phoneNumberId: '0', progress });
   const app = new Hono();
@@ -23,11 +34,6 @@ export async function startStatusWebhook(progress: DeliveryProgress) {
       recordStatus: (status) => recorder.statusReceived(status),
     }),
   );
-  const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
-  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/webhook/whatsapp`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
+  const served = await serveApp(app);
+  return { url: `${served.url}/webhook/whatsapp`, close: served.close };
 }
