@@ -13,6 +13,8 @@ export type StatusRecorder = (status: MessageStatus) => unknown;
  * one (the only status someone may need to act on).
  */
 export const logStatus: StatusRecorder = function logStatus(status) {
+  // Three statuses come for every message sent: the common ones cost nothing unless debugging.
+  if (status.status !== 'failed' && !log.isLevelEnabled('debug')) return;
   const context = {
     event: 'whatsapp.status',
     messageId: status.messageId,
