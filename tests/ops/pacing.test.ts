@@ -7,6 +7,7 @@ import { type DeliveryProgress, MemoryDeliveryProgress } from '../../adapters/wh
 import { WhatsAppUnavailable } from '../../adapters/whatsapp/messenger.ts';
 import { MemorySendPacer, type SendPacer, SLOW_FOR_MS } from '../../adapters/whatsapp/pacing.ts';
 import type { OutboundMessage } from '../../src/messages/whatsapp.ts';
+import { sendCap } from '../../src/startup.ts';
 import { implementations, redisRun } from '../redis/implementations.ts';
 import { type FakeGraphApi, startFakeGraphApi } from '../support/fake-graph-api.ts';
 import { memoryDatabase } from '../support/sqlite.ts';
@@ -202,5 +203,15 @@ describe.each([
     await messenger.send('34600000001', [greeting], 'wamid.SLOW');
     expect(graph.requests.map((r) => r.status)).toEqual([400, 200]);
     expect([slowedDown, throttled]).toEqual([1, 1]);
+  });
+});
+
+describe('the cap of a number', () => {
+  it("is Meta's 80 a second by default, and never over 20 for a number shared with the WhatsApp Business app", () => {
+    expect(sendCap(undefined, false)).toBe(80);
+    expect(sendCap(200, false)).toBe(200);
+    expect(sendCap(undefined, true)).toBe(20);
+    expect(sendCap(80, true)).toBe(20);
+    expect(sendCap(10, true)).toBe(10);
   });
 });
