@@ -80,6 +80,8 @@ export const staffEs = {
       `🙋 ${customer} quiere hablar con una persona. El bot ya no le contesta.\nEscríbele: ${link}\n\nÚltimos mensajes:\n${turns}\n\nCuando acabes, pulsa «Devolver al bot».`,
     notReached: (line: string, customer: string) =>
       `⚠️ WhatsApp no ha podido entregar el aviso a ${customer} (${line}). No lo sabe: llámale, por favor.`,
+    windowClosed: (customer: string) =>
+      `⚠️ ${customer} no ha recibido la respuesta del bot: pasaron más de 24 horas desde su último mensaje y WhatsApp solo deja enviar plantillas. Escríbele tú, por favor.`,
     templateRefused: (name: string, details: string) =>
       `⚠️ WhatsApp rechaza la plantilla «${name}» (${details}). Revísala en WhatsApp Manager: hasta entonces los mensajes que la usan no llegan.`,
   },
@@ -171,6 +173,8 @@ export const staffEn: StaffCopy = {
       `🙋 ${customer} wants to talk to a person. The bot no longer answers them.\nWrite to them: ${link}\n\nLast messages:\n${turns}\n\nWhen you are done, tap "Back to the bot".`,
     notReached: (line, customer) =>
       `⚠️ WhatsApp could not deliver the message to ${customer} (${line}). They do not know: please call them.`,
+    windowClosed: (customer) =>
+      `⚠️ ${customer} did not get the bot's answer: more than 24 hours had passed since their last message and WhatsApp only lets templates through. Please write to them yourself.`,
     templateRefused: (name, details) =>
       `⚠️ WhatsApp refuses the template "${name}" (${details}). Check it in WhatsApp Manager: until then the messages that use it do not arrive.`,
   },

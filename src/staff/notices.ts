@@ -37,6 +37,8 @@ export interface StaffNotices {
    * failed to deliver it: the staff member who asked for it (the owners, when unknown) hears of it.
    */
   customerNotReached(appointment: Appointment, staffPhone?: string): Promise<void>;
+  /** A reply to a customer was refused: their 24-hour window had closed, and replies have no template. */
+  customerWindowClosed(phone: string): Promise<void>;
   /** WhatsApp refuses one of the shop's templates (missing, paused, disabled): the owners hear of it. */
   templateRefused(name: string, details: string): Promise<void>;
 }
@@ -153,6 +155,15 @@ export function staffNotices(deps: StaffNoticeDependencies): StaffNotices {
           const customer = `${appointment.customerName ?? copy.unknownCustomer} (+${appointment.phone})`;
           return { kind: 'text', body: copy.notices.notReached(line, customer) };
         });
+      }
+    },
+
+    async customerWindowClosed(phone) {
+      for (const member of shop.staff.filter((member) => member.role === 'owner')) {
+        await tell(member, 'undelivered', (language) => ({
+          kind: 'text',
+          body: STAFF_COPY[language].notices.windowClosed(`+${phone}`),
+        }));
       }
     },
 

@@ -6,11 +6,14 @@ import type { StaffNotices } from './notices.ts';
 /** A reply that fails this soon after a booking or a move was its confirmation. */
 export const CONFIRMATION_WINDOW_MS = 15 * 60_000;
 
+/** Customers remembered as already reported for a closed window. */
+const TOLD_CUSTOMERS = 1_000;
+
 export interface UndeliveredDependencies {
   clock: Clock;
   calendar: Pick<Calendar, 'get'>;
   history: BookingHistory;
-  notices?: Pick<StaffNotices, 'customerNotReached' | 'templateRefused'>;
+  notices?: Pick<StaffNotices, 'customerNotReached' | 'templateRefused' | 'customerWindowClosed'>;
   metrics?: CitaMetrics;
 }
 
@@ -20,7 +23,8 @@ export interface UndeliveredDependencies {
  * appointment (its confirmation, reminder, or a change the shop made) gets a `notReached` entry in
  * the booking history; a change the shop made that never arrived is reported to the staff member
  * who made it (a refusal at once is already reported by the staff conversation itself); a refused
- * template is reported to the owners once per template.
+ * template is reported to the owners once per template, and a reply refused because the
+ * customer's 24-hour window had closed (replies have no template) once per customer.
  *
  * @example
  * const report = undeliveredReporter({ clock, calendar, history, notices, metrics });
@@ -28,6 +32,8 @@ export interface UndeliveredDependencies {
  */
 export function undeliveredReporter(deps: UndeliveredDependencies) {
   const toldTemplates = new Set<string>();
+  /** Customers the owners were told about, once each (a bounded set: the oldest are forgotten). */
+  const toldWindows = new Set<string>();
 
   async function bookingOf(refusal: Undelivered): Promise<string | undefined> {
     if (refusal.bookingId) return refusal.bookingId;
@@ -83,6 +89,12 @@ export function undeliveredReporter(deps: UndeliveredDependencies) {
           },
           'WhatsApp could not deliver to the customer',
         );
+      }
+      // A reply has no template to fall back on: the owners are told, once per customer.
+      if (kind === 'outsideWindow' && purpose === 'reply' && !toldWindows.has(refusal.phone)) {
+        toldWindows.add(refusal.phone);
+        if (toldWindows.size > TOLD_CUSTOMERS) toldWindows.delete(toldWindows.values().next().value!);
+        await deps.notices?.customerWindowClosed(refusal.phone);
       }
       if (kind === 'template' && refusal.template && !toldTemplates.has(refusal.template)) {
         // Marked before telling: the notice may itself go as that template and be refused.

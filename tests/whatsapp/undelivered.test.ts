@@ -134,6 +134,29 @@ describe('a message WhatsApp cannot deliver', () => {
   });
 });
 
+describe('a reply outside the customer’s 24-hour window', () => {
+  it('is counted, and the owner is told once per customer, since replies have no template (131047)', async () => {
+    const h = await harness();
+    await h.say(OWNER.phone, 'hola');
+    const toOwner = () =>
+      to(OWNER.phone, graph.messages)
+        .map((m) => (m.type === 'text' ? m.text.body : ''))
+        .filter((body) => body.includes('no ha recibido la respuesta del bot'));
+    for (const text of ['hola', 'quiero un corte']) {
+      graph.failNext({ status: 400, code: 131047 });
+      await h.say(CARLOS, text);
+      for (let i = 0; i < 100 && toOwner().length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(toOwner()).toEqual([
+      '⚠️ +34600000001 no ha recibido la respuesta del bot: pasaron más de 24 horas desde su último mensaje y WhatsApp solo deja enviar plantillas. Escríbele tú, por favor.',
+    ]);
+    expect(
+      sample(await h.metrics(), 'cita_whatsapp_undelivered_total', { purpose: 'reply', reason: 'outsideWindow' }),
+    ).toBe(2);
+  });
+});
+
 describe('WhatsApp asking cita to slow down', () => {
   it('waits out 130429 and 131056 and sends every reply, in order, none dropped', async () => {
     const reference = await harness();
