@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
 import type { DeliveryProgress } from '../whatsapp/delivery-progress.ts';
+import type { RedisClient } from './client.ts';
 import { DEFAULT_PREFIX, redisKeys } from './keys.ts';
 import { defineScript, type Script } from './script.ts';
 
@@ -34,12 +34,12 @@ export const PROGRESS_TTL_MS = 48 * 60 * 60_000;
  * many replies WhatsApp took and how many were started; per message, the wamid its status gave.
  */
 export class RedisDeliveryProgress implements DeliveryProgress {
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #keys;
   readonly #start: Script;
   readonly #unstart: Script;
 
-  constructor(redis: Redis, { prefix = DEFAULT_PREFIX }: { prefix?: string } = {}) {
+  constructor(redis: RedisClient, { prefix = DEFAULT_PREFIX }: { prefix?: string } = {}) {
     this.#redis = redis;
     this.#keys = redisKeys(prefix);
     this.#start = defineScript(redis, 'citaStartReply', START);
@@ -74,6 +74,21 @@ export class RedisDeliveryProgress implements DeliveryProgress {
 
   async confirmation(phone: string, outboxId: string): Promise<string | undefined> {
     return (await this.#redis.get(this.#keys.phone(phone, 'confirmed', outboxId))) ?? undefined;
+  }
+
+  /** One set per customer, under their hash tag, living as long as the progress records. */
+  async rememberSent(phone: string, messageIds: string[]): Promise<void> {
+    if (messageIds.length === 0) return;
+    const key = this.#keys.phone(phone, 'sentIds');
+    await this.#redis
+      .multi()
+      .sadd(key, ...messageIds)
+      .pexpire(key, PROGRESS_TTL_MS)
+      .exec();
+  }
+
+  async sentByCita(phone: string, messageId: string): Promise<boolean> {
+    return (await this.#redis.sismember(this.#keys.phone(phone, 'sentIds'), messageId)) === 1;
   }
 }
 

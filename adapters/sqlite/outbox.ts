@@ -43,7 +43,7 @@ export class SqliteDeliveryProgress implements DeliveryProgress {
   }
 
   async unstart(_phone: string, inReplyTo: string, count: number, sender: string): Promise<void> {
-    this.#db.run(
+    await this.#db.write(
       'UPDATE delivery_progress SET started = ? WHERE in_reply_to = ? AND started_by = ? AND started = ?',
       count,
       inReplyTo,
@@ -53,7 +53,7 @@ export class SqliteDeliveryProgress implements DeliveryProgress {
   }
 
   async record(_phone: string, inReplyTo: string, count: number): Promise<void> {
-    this.#db.run(
+    await this.#db.write(
       `INSERT INTO delivery_progress (in_reply_to, delivered, started, expires_at) VALUES (?, ?, ?, ?)
        ON CONFLICT (in_reply_to) DO UPDATE SET delivered = excluded.delivered,
          started = max(started, excluded.started), expires_at = excluded.expires_at`,
@@ -65,7 +65,7 @@ export class SqliteDeliveryProgress implements DeliveryProgress {
   }
 
   async confirm(_phone: string, outboxId: string, wamid: string): Promise<void> {
-    this.#db.run(
+    await this.#db.write(
       'INSERT OR IGNORE INTO delivery_confirmations (outbox_id, wamid, expires_at) VALUES (?, ?, ?)',
       outboxId,
       wamid,
@@ -76,5 +76,26 @@ export class SqliteDeliveryProgress implements DeliveryProgress {
   async confirmation(_phone: string, outboxId: string): Promise<string | undefined> {
     return this.#db.get<{ wamid: string }>('SELECT wamid FROM delivery_confirmations WHERE outbox_id = ?', outboxId)
       ?.wamid;
+  }
+
+  async rememberSent(phone: string, messageIds: string[]): Promise<void> {
+    const expiresAt = Date.now() + PROGRESS_TTL_MS;
+    await this.#db.transaction(() => {
+      for (const id of messageIds) {
+        this.#db.run(
+          'INSERT OR REPLACE INTO sent_messages (message_id, phone, expires_at) VALUES (?, ?, ?)',
+          id,
+          phone,
+          expiresAt,
+        );
+      }
+    });
+  }
+
+  async sentByCita(phone: string, messageId: string): Promise<boolean> {
+    return (
+      this.#db.get('SELECT 1 AS found FROM sent_messages WHERE message_id = ? AND phone = ?', messageId, phone) !==
+      undefined
+    );
   }
 }

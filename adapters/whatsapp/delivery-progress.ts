@@ -27,6 +27,10 @@ export interface DeliveryProgress {
   confirm(phone: string, outboxId: string, wamid: string): Promise<void>;
   /** The wamid WhatsApp gave the message `outboxId`, once a status told it; undefined before. */
   confirmation(phone: string, outboxId: string): Promise<string | undefined>;
+  /** WhatsApp took these messages from cita (their wamids): an echo of one of them is cita's own, not the shop's. */
+  rememberSent(phone: string, messageIds: string[]): Promise<void>;
+  /** Whether cita sent the message with this wamid to the customer (in the last PROGRESS_TTL_MS). */
+  sentByCita(phone: string, messageId: string): Promise<boolean>;
 }
 
 /** The outbox id of reply number `index` (0-based) of the turn answering `inReplyTo`. */
@@ -41,6 +45,7 @@ export const REMEMBERED_TURNS = 10_000;
 export class MemoryDeliveryProgress implements DeliveryProgress {
   readonly #turns = new Map<string, { delivered: number; started: number; by?: string }>();
   readonly #confirmed = new Map<string, string>();
+  readonly #ids = new Set<string>();
 
   async resume(_phone: string, inReplyTo: string) {
     const { delivered = 0, started = 0 } = this.#turns.get(inReplyTo) ?? {};
@@ -71,6 +76,15 @@ export class MemoryDeliveryProgress implements DeliveryProgress {
 
   async confirmation(_phone: string, id: string): Promise<string | undefined> {
     return this.#confirmed.get(id);
+  }
+
+  async rememberSent(_phone: string, messageIds: string[]): Promise<void> {
+    for (const id of messageIds) this.#ids.add(id);
+    while (this.#ids.size > REMEMBERED_TURNS) this.#ids.delete(this.#ids.values().next().value!);
+  }
+
+  async sentByCita(_phone: string, messageId: string): Promise<boolean> {
+    return this.#ids.has(messageId);
   }
 }
 

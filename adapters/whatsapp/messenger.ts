@@ -21,6 +21,7 @@ import {
   type MessageTag,
   readCallbackData,
   SentMessage,
+  USER_ID_NOT_SUPPORTED,
 } from './cloud-api.ts';
 import { type DeliveryProgress, MemoryDeliveryProgress, outboxId } from './delivery-progress.ts';
 import { isWorthRetrying, type SendFailureKind, sendFailureKind } from './errors.ts';
@@ -79,6 +80,8 @@ export interface WhatsAppMessengerOptions {
   progress?: DeliveryProgress;
   /** Told each time WhatsApp refuses for throughput (metrics). */
   onThrottled?: () => void;
+  /** Told when WhatsApp refuses a kind of message for a customer known only by a user id (metrics). */
+  onNeedsPhone?: (kind: OutboundMessage['kind']) => void;
 }
 
 /** Every try to send a message failed for reasons that may pass (429, 5xx, network): try the turn again later. */
@@ -128,6 +131,7 @@ export class WhatsAppMessenger implements Messenger {
   #listeners: ((undelivered: Undelivered) => void | Promise<void>)[] = [];
   /** When WhatsApp last refused the access token (190); cleared by the next message it takes. */
   #tokenRefusedAt: Date | undefined;
+  readonly #onNeedsPhone: (kind: OutboundMessage['kind']) => void;
 
   constructor(options: WhatsAppMessengerOptions) {
     const base = (options.apiBaseUrl ?? DEFAULT_GRAPH_API_BASE_URL).replace(/\/+$/, '');
@@ -144,6 +148,7 @@ export class WhatsAppMessenger implements Messenger {
     this.#pacer = options.pacer ?? new MemorySendPacer();
     this.#progress = options.progress ?? new MemoryDeliveryProgress();
     this.#onThrottled = options.onThrottled ?? (() => {});
+    this.#onNeedsPhone = options.onNeedsPhone ?? (() => {});
   }
 
   onUndelivered(listener: (undelivered: Undelivered) => void | Promise<void>): void {
@@ -274,6 +279,7 @@ export class WhatsAppMessenger implements Messenger {
         const recorded = inReplyTo ? this.#recordProgress(phone, inReplyTo, index + 1) : undefined;
         if (!last) await recorded;
         ids[index] = outcome.wamid ?? SentMessage.safeParse(outcome.body).data?.messages[0]?.id;
+        if (ids[index] !== undefined) this.#rememberSent(phone, ids[index]);
         if (log.isLevelEnabled('debug')) log.debug({ ...context(), messageId: ids[index] }, 'reply sent');
         continue;
       }
@@ -287,6 +293,8 @@ export class WhatsAppMessenger implements Messenger {
       // Meta refused the message itself: sending it again cannot help, and the rest of the turn
       // would make no sense without it.
       if (outcome.kind === 'tokenExpired') this.#tokenRefusedAt = new Date();
+      const needsPhone = outcome.code === USER_ID_NOT_SUPPORTED;
+      if (needsPhone) this.#onNeedsPhone(message.kind);
       const template = message.kind === 'template' ? message.name : undefined;
       log.error(
         {
@@ -298,7 +306,9 @@ export class WhatsAppMessenger implements Messenger {
           template,
           error: outcome.error,
         },
-        REFUSAL_LINES[outcome.kind],
+        needsPhone
+          ? `reply refused: a ${message.kind} cannot be sent to a customer known only by a WhatsApp user id`
+          : REFUSAL_LINES[outcome.kind],
       );
       this.#report({ kind: outcome.kind, code: outcome.code, details: outcome.details, template, tag, later: false });
       // A message cita sent on its own (a reminder) can be sent again as a template; say so.
@@ -411,6 +421,13 @@ export class WhatsAppMessenger implements Messenger {
     } catch (error) {
       log.warn({ event: 'whatsapp.progress_unrecorded', error: String(error) }, 'could not record delivery progress');
     }
+  }
+
+  /** Noted without waiting: an echo of this message is then known as cita's own, not the shop's. */
+  #rememberSent(phone: string, messageId: string): void {
+    this.#progress.rememberSent(phone, [messageId]).catch((error) => {
+      log.warn({ event: 'whatsapp.sent_unrecorded', error: String(error) }, 'could not record a sent message id');
+    });
   }
 
   /** A record that cannot be written must not fail the turn: that would resend what was just delivered. */

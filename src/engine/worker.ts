@@ -62,12 +62,16 @@ export function startWorkers({
         log.info({ event: 'message.rate_limited', verdict });
       }
       // Blue ticks and "typing…" while the message is read, once per message (not on retries), as
-      // soon as the engine knows a reply will follow: not for a customer a person has, and not for
-      // a reaction (most get no answer). Sent while the message is handled, and done before the
-      // replies, so "typing…" never outlives the answer.
+      // soon as the engine knows a reply will follow: not for a customer a person has, not for a
+      // reaction (most get no answer), and not for an echo of the shop's own message (not the
+      // customer's). Sent while the message is handled, and done before the replies, so "typing…"
+      // never outlives the answer.
       let read: Promise<void> | undefined;
       const replyComing =
-        verdict === 'allowed' && !attempts.has(message.id) && message.content.kind !== 'reaction'
+        verdict === 'allowed' &&
+        !attempts.has(message.id) &&
+        message.content.kind !== 'reaction' &&
+        message.content.kind !== 'staffWrote'
           ? () => {
               read ??= markRead(message.id);
             }

@@ -9,9 +9,9 @@ import { startFakeGraphApi } from '../support/fake-graph-api.ts';
 import { bodyOf } from '../support/server-process.ts';
 import { startStatusWebhook } from '../support/status-webhook.ts';
 import { APP_SECRET } from '../whatsapp/helpers.ts';
-import { redisRun, sleep } from './implementations.ts';
+import { addressOf, type RedisRun, redisRuns, sleep } from './implementations.ts';
 
-const run = await redisRun();
+const runs = await redisRuns();
 const WORKER = fileURLToPath(new URL('./fixtures/inbox-worker.ts', import.meta.url));
 
 const children: ChildProcess[] = [];
@@ -21,13 +21,13 @@ afterEach(() => {
 
 /** A worker in a process of its own, resolved once it is running. */
 async function startWorker(
-  url: string,
+  run: RedisRun,
   prefix: string,
   leaseMs: number,
   stallOn = '',
   graphUrl = '',
 ): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [WORKER, url, prefix, String(leaseMs), stallOn, graphUrl], {
+  const child = spawn(process.execPath, [WORKER, addressOf(run), prefix, String(leaseMs), stallOn, graphUrl], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   children.push(child);
@@ -35,20 +35,20 @@ async function startWorker(
   return child;
 }
 
-describe.skipIf(!run)('a worker process killed mid-burst', () => {
+describe.each(runs)('a worker process killed mid-burst ($name)', (run: RedisRun) => {
   it('loses nothing and repeats nothing: every accepted message is handled once, in order per phone', async () => {
-    const { redis, connection } = run!;
-    const prefix = run!.prefix();
+    const { connection } = run;
+    const prefix = run.prefix();
     // Long enough that the lease the killed worker held is still there when checked, even on a busy CI machine.
     const leaseMs = 2_000;
-    const inbox = new RedisInbox(connection(), { prefix });
+    const inbox = new RedisInbox(connection(), { prefix, shards: run.shards });
     const phones = ['34600000001', '34600000002', '34600000003'];
     const effects = (phone: string) => connection().lrange(`${prefix}:{${phone}}:test-effects`, 0, -1);
     const handled = async () => (await Promise.all(phones.map(effects))).flat().length;
 
     // It is sure to die with a message in hand: handled, not yet acknowledged.
     const stalled = `wamid.${phones[0]}.10`;
-    const first = await startWorker(redis.url, prefix, leaseMs, stalled);
+    const first = await startWorker(run, prefix, leaseMs, stalled);
     const sent = new Map(phones.map((phone) => [phone, [] as string[]]));
     for (let i = 0; i < 60; i++) {
       for (const phone of phones) {
@@ -69,7 +69,7 @@ describe.skipIf(!run)('a worker process killed mid-burst', () => {
     // It died holding a message: its lease must lapse before anyone else may take it.
     expect(await connection().exists(redisKeys(prefix).phone(phones[0]!, 'lease'))).toBe(1);
 
-    await startWorker(redis.url, prefix, leaseMs);
+    await startWorker(run, prefix, leaseMs);
     const deadline = Date.now() + 15_000;
     while ((await handled()) < 180 && Date.now() < deadline) await sleep(50);
     await sleep(leaseMs * 2);
@@ -79,14 +79,14 @@ describe.skipIf(!run)('a worker process killed mid-burst', () => {
   });
 });
 
-describe.skipIf(!run)(
-  'a worker process on Redis killed while WhatsApp had taken a reply whose answer never came',
-  () => {
+describe.each(runs)(
+  'a worker process on Redis killed while WhatsApp had taken a reply whose answer never came ($name)',
+  (run: RedisRun) => {
     it('sends every reply exactly once: the next process waits for the status of the reply in doubt instead of resending it', async () => {
-      const { redis, connection } = run!;
-      const prefix = run!.prefix();
+      const { connection } = run;
+      const prefix = run.prefix();
       const leaseMs = 2_000;
-      const inbox = new RedisInbox(connection(), { prefix });
+      const inbox = new RedisInbox(connection(), { prefix, shards: run.shards });
       const graph = await startFakeGraphApi({ accessToken: 'crash-test-token', phoneNumberId: '1234567890' });
       // The statuses reach cita's webhook in another process (here, the test's), as behind a load balancer.
       const webhook = await startStatusWebhook(new RedisDeliveryProgress(connection(), { prefix }));
@@ -95,7 +95,7 @@ describe.skipIf(!run)(
       // WhatsApp takes this reply (and tells its statuses) but its answer never reaches the worker.
       const lost = `reply to wamid.${phones[0]}.10`;
       graph.holdAnswerTo((message) => bodyOf(message) === lost);
-      const first = await startWorker(redis.url, prefix, leaseMs, '', graph.url);
+      const first = await startWorker(run, prefix, leaseMs, '', graph.url);
 
       const expected: string[] = [];
       for (let i = 0; i < 40; i++) {
@@ -115,7 +115,7 @@ describe.skipIf(!run)(
       first.kill('SIGKILL');
       await once(first, 'exit');
 
-      await startWorker(redis.url, prefix, leaseMs, '', graph.url);
+      await startWorker(run, prefix, leaseMs, '', graph.url);
       const deadline = Date.now() + 20_000;
       while (new Set(replies()).size < expected.length && Date.now() < deadline) await sleep(50);
       await sleep(leaseMs);
