@@ -37,7 +37,8 @@ export function eventFromReplyId(id: string): CustomerEvent | undefined {
   let read = READ_IDS.get(id);
   if (!read) {
     read = { event: parsedReplyId(id) ?? null };
-    READ_IDS.set(id, read);
+    // The ids cita sends are short (WhatsApp allows 256 characters); a longer one is not kept.
+    if (id.length <= 256) READ_IDS.set(id, read);
   }
   // A copy: whoever gets the event may keep or change it.
   return read.event ? { ...read.event } : undefined;
