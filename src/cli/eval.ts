@@ -15,6 +15,7 @@ import { readRules } from '../interpreter/rules/index.ts';
 import { type WhenReader, whenIn } from '../interpreter/rules/when.ts';
 import { acceptsIn, situationFor } from '../interpreter/situation.ts';
 import { log } from '../log.ts';
+import { formattedJson } from '../qa/format-json.ts';
 import { allDayShop, type Outcome, readAll, readExpressions } from './eval-expressions.ts';
 import { readmeWithEvalTable } from './eval-readme.ts';
 
@@ -240,7 +241,7 @@ function save(name: string, figures: Record<string, unknown>): string {
   const path = join(EVAL_DIR, 'results', `${name}.json`);
   mkdirSync(dirname(path), { recursive: true });
   const result = { timestamp: new Date().toISOString(), machine: machineDescription(), ...figures };
-  writeFileSync(path, `${JSON.stringify(result, null, 2)}\n`);
+  writeFileSync(path, formattedJson(result, relative(join(EVAL_DIR, '..'), path)));
   return relative(process.cwd(), path);
 }
 
