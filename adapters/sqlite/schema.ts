@@ -3,7 +3,7 @@
  * one before in MIGRATIONS (SCHEMA is then the whole new schema, for new files); a file of a newer
  * version than this code knows is refused at start-up.
  */
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 
 /** The SQL that takes a database of version `n - 1` to version `n`, by `n`. */
 export const MIGRATIONS: Record<number, string> = {
@@ -23,6 +23,23 @@ CREATE TABLE muted_staff (phone TEXT PRIMARY KEY) WITHOUT ROWID;
 CREATE TABLE inbox_ready (phone TEXT PRIMARY KEY, ready_at INTEGER NOT NULL) WITHOUT ROWID;
 CREATE INDEX inbox_ready_by_time ON inbox_ready (ready_at);
 INSERT INTO inbox_ready (phone, ready_at) SELECT phone, 0 FROM inbox_messages GROUP BY phone;
+`,
+  // Waitlists of full days (keyed by shop, as everything a shop owns).
+  5: `
+-- Customers waiting for time on a full day, first come (seq) first; the offer held for one of them.
+CREATE TABLE waitlist (
+  shop TEXT NOT NULL,
+  date TEXT NOT NULL,
+  phone TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  body TEXT NOT NULL,
+  offer_id TEXT,
+  offer_expires_ms INTEGER,
+  offer TEXT,
+  PRIMARY KEY (shop, date, phone)
+) WITHOUT ROWID;
+CREATE INDEX waitlist_by_phone ON waitlist (shop, phone);
+CREATE INDEX waitlist_by_offer ON waitlist (shop, offer_id);
 `,
 };
 
@@ -99,6 +116,21 @@ CREATE INDEX time_blocks_by_end ON time_blocks (end_ms);
 
 -- Staff phones that switched their notices of bookings off ("avisos off").
 CREATE TABLE muted_staff (phone TEXT PRIMARY KEY) WITHOUT ROWID;
+
+-- Customers waiting for time on a full day, first come (seq) first; the offer held for one of them.
+CREATE TABLE waitlist (
+  shop TEXT NOT NULL,
+  date TEXT NOT NULL,
+  phone TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  body TEXT NOT NULL,
+  offer_id TEXT,
+  offer_expires_ms INTEGER,
+  offer TEXT,
+  PRIMARY KEY (shop, date, phone)
+) WITHOUT ROWID;
+CREATE INDEX waitlist_by_phone ON waitlist (shop, phone);
+CREATE INDEX waitlist_by_offer ON waitlist (shop, offer_id);
 
 CREATE TABLE send_pacing (
   phone_number_id TEXT PRIMARY KEY,
