@@ -9,6 +9,8 @@ import {
   type Hold,
   type Note,
   type Slot,
+  type TakenOffer,
+  type WaitlistWish,
 } from './booking.context.ts';
 import type { BookingEvent } from './events.ts';
 import { nearestFirst } from './nearest-slots.ts';
@@ -57,6 +59,8 @@ const fresh = {
   intent: undefined,
   selectedBookingId: undefined,
   moving: undefined,
+  fullDay: undefined,
+  waitlist: undefined,
 } satisfies Partial<BookingContext>;
 
 function keepChosenTime(context: BookingContext): Partial<BookingContext> {
@@ -136,6 +140,19 @@ export const bookingMachine = setup({
     cancelBooking: fromPromise<Booking, { booking: Booking }>(async () => engineProvides('cancelBooking')),
     /** Notes on the appointment that the customer said they will come. */
     recordAttendance: fromPromise<void, { bookingId: string }>(async () => engineProvides('recordAttendance')),
+    /** Puts the customer on the day's waitlist with what they wanted. */
+    joinWaitlist: fromPromise<void, WaitlistWish>(async () => engineProvides('joinWaitlist')),
+    /** The customer's waitlist entries, from today on. */
+    findWaitlistEntries: fromPromise<WaitlistWish[], void>(async () => engineProvides('findWaitlistEntries')),
+    /** Takes the customer off one day's waitlist (a time held for them is let go). */
+    leaveWaitlist: fromPromise<{ date: string }, { date: string }>(async () => engineProvides('leaveWaitlist')),
+    /**
+     * The customer said yes to a freed time held for them: the offer and its hold, while still
+     * theirs; throws when it expired or went to the next customer.
+     */
+    takeWaitlistOffer: fromPromise<TakenOffer, { offerId: string }>(async () => engineProvides('takeWaitlistOffer')),
+    /** The customer said no to a freed time: it is let go for the next customer on the list. */
+    declineWaitlistOffer: fromPromise<void, { offerId: string }>(async () => engineProvides('declineWaitlistOffer')),
   },
   guards: {
     isOfferedService: ({ context, event }) =>
@@ -186,6 +203,16 @@ export const bookingMachine = setup({
     cancelWasTooLate: ({ event }) => 'error' in event && failureReason(event.error) === 'tooLateToCancel',
     isLastMisreadAllowed: ({ context }) => context.misreadInARow + 1 >= MISREADS_BEFORE_HANDOFF,
     hasStaff: ({ context }) => context.staffAvailable,
+    hasFullDay: ({ context }) => context.fullDay !== undefined,
+    hasWaitlist: ({ context }) => (context.waitlist ?? []).length > 0,
+    isOwnWaitlistDay: ({ context, event }) =>
+      event.type === 'LEAVE_WAITLIST' && (context.waitlist ?? []).some((wish) => wish.date === event.date),
+    // "Por la tarde" and the afternoon is full, though the morning is not.
+    partOfDayIsFull: ({ context, event }) => {
+      const wanted = context.wantedPartOfDay;
+      const slots = 'output' in event ? (event.output as DayAvailability).slots : [];
+      return wanted !== undefined && !slots.some((slot) => slot.time >= wanted.from && slot.time < wanted.to);
+    },
     // Quiet means no message from the customer: the time comes in with the message, never from a clock.
     wasQuietLongEnough: ({ context, event }) =>
       event.type === 'MESSAGE_RECEIVED' &&
@@ -259,6 +286,34 @@ export const bookingMachine = setup({
       hold: undefined,
     }),
     forgetHold: assign({ hold: undefined, chosenSlot: undefined }),
+    // What the customer wanted of a full day, for "Avísame si se libera" (not a closed or past day).
+    rememberFullDay: assign(({ context, event }) => {
+      const reason = 'output' in event ? (event.output as DayAvailability).reason : undefined;
+      if (context.date === undefined || context.serviceId === undefined || (reason && reason !== 'full')) return {};
+      const part = context.wantedPartOfDay;
+      return {
+        fullDay: {
+          date: context.date,
+          serviceId: context.serviceId,
+          ...(context.barberId !== undefined && { barberId: context.barberId }),
+          ...(part && { from: part.from, to: part.to }),
+        },
+      };
+    }),
+    forgetFullDay: assign({ fullDay: undefined }),
+    keepWaitlist: assign(({ event }) => ('output' in event ? { waitlist: event.output as WaitlistWish[] } : {})),
+    // A yes to a freed time: it is held already, so the booking is written as after a confirmation.
+    keepTakenOffer: assign(({ event }) => {
+      if (!('output' in event)) return {};
+      const { serviceId, hold } = event.output as TakenOffer;
+      return {
+        serviceId,
+        date: hold.slot.date,
+        chosenSlot: hold.slot,
+        hold,
+        ...(hold.barberId !== undefined && { barberId: hold.barberId }),
+      };
+    }),
     // The times nearest what the customer asked for come first: around a taken time, or inside a part of the day.
     showFreeSlots: assign(({ context, event }) => {
       const slots = 'output' in event ? (event.output as DayAvailability).slots : [];
@@ -424,7 +479,7 @@ export const bookingMachine = setup({
     // "mis citas", "cancelar mi cita", "cambiar mi cita" and reminder buttons, from any step: what was
     // in progress is let go, and the customer's appointments are looked up fresh.
     MY_APPOINTMENTS: {
-      target: '.lookingUpBookings',
+      target: '.lookingUpWaitlist',
       actions: [
         { type: 'releaseHold', params: ({ context }) => ({ hold: context.hold }) },
         'startOver',
@@ -455,6 +510,12 @@ export const bookingMachine = setup({
         'wantBookings',
       ],
     },
+    // The buttons of a freed time held for a waitlisted customer, from whatever step they were at.
+    TAKE_WAITLIST_OFFER: {
+      target: '.takingWaitlistOffer',
+      actions: [{ type: 'releaseHold', params: ({ context }) => ({ hold: context.hold }) }, 'startOver'],
+    },
+    DECLINE_WAITLIST_OFFER: { target: '.decliningWaitlistOffer' },
     RESTART: {
       target: '.choosingService',
       actions: [
@@ -489,6 +550,12 @@ export const bookingMachine = setup({
       invoke: {
         src: 'findUpcomingBookings',
         onDone: [
+          // No appointments, but days waited on: "mis citas" shows those.
+          {
+            guard: and(['foundNoBookings', 'hasWaitlist', 'wantsToSeeBookings']),
+            target: 'showingBookings',
+            actions: 'keepBookings',
+          },
           {
             guard: and(['foundNoBookings', 'hasIntent']),
             target: 'choosingService',
@@ -527,6 +594,7 @@ export const bookingMachine = setup({
         BOOK_ANOTHER: { target: 'choosingService', actions: 'forgetIntent' },
         CANCEL_BOOKING: { target: 'decidingBooking', actions: 'wantBookings' },
         MOVE_BOOKING: { target: 'decidingBooking', actions: 'wantBookings' },
+        LEAVE_WAITLIST: { guard: 'isOwnWaitlistDay', target: 'leavingWaitlist' },
       },
     },
 
@@ -633,12 +701,14 @@ export const bookingMachine = setup({
     choosingDate: {
       on: {
         BACK: { target: 'choosingService', actions: 'forgetService' },
+        JOIN_WAITLIST: { guard: 'hasFullDay', target: 'joiningWaitlist' },
       },
     },
 
     /** Looking up the day's free slots in the calendar. */
     checkingAvailability: {
       tags: [BUSY],
+      entry: 'forgetFullDay',
       invoke: {
         src: 'findFreeSlots',
         input: ({ context }) => ({
@@ -697,6 +767,12 @@ export const bookingMachine = setup({
               'showFreeSlots',
             ],
           },
+          // The part of the day asked for is full: say so (the customer may wait for it) above the day's other times.
+          {
+            guard: and(['dayHasFreeSlots', 'partOfDayIsFull']),
+            target: 'choosingSlot',
+            actions: ['rememberFullDay', { type: 'note', params: { kind: 'partOfDayFull' } }, 'showFreeSlots'],
+          },
           { guard: 'dayHasFreeSlots', target: 'choosingSlot', actions: 'showFreeSlots' },
           {
             target: 'choosingDate',
@@ -710,6 +786,7 @@ export const bookingMachine = setup({
                   ...namedBarber(context),
                 }),
               },
+              'rememberFullDay',
               'forgetDate',
             ],
           },
@@ -742,6 +819,7 @@ export const bookingMachine = setup({
           { actions: { type: 'note', params: { kind: 'noMoreTimes' } } },
         ],
         BACK: { target: 'choosingDate', actions: 'forgetDate' },
+        JOIN_WAITLIST: { guard: 'hasFullDay', target: 'joiningWaitlist' },
       },
     },
 
@@ -811,6 +889,74 @@ export const bookingMachine = setup({
         GREET: { target: 'lookingUpBookings' },
         // "Cancelar" right after booking means the appointment just made.
         CANCEL: { target: 'lookingUpBookings', actions: 'cancelJustBooked' },
+      },
+    },
+
+    /** Putting the customer on the waitlist of the full day, with what they wanted of it. */
+    joiningWaitlist: {
+      tags: [BUSY],
+      invoke: {
+        src: 'joinWaitlist',
+        input: ({ context }) => context.fullDay!,
+        onDone: {
+          target: 'greeting',
+          actions: [
+            { type: 'note', params: ({ context }) => ({ kind: 'waitlisted', date: context.fullDay!.date }) },
+            'startOver',
+          ],
+        },
+        onError: {
+          target: 'choosingDate',
+          actions: [{ type: 'note', params: { kind: 'waitlistUnavailable' } }, 'forgetDate'],
+        },
+      },
+    },
+
+    /** Looking up the days the customer waits on, for "mis citas". */
+    lookingUpWaitlist: {
+      tags: [BUSY],
+      invoke: {
+        src: 'findWaitlistEntries',
+        onDone: { target: 'lookingUpBookings', actions: 'keepWaitlist' },
+        // Not knowing the waitlist does not keep the customer from their appointments.
+        onError: { target: 'lookingUpBookings' },
+      },
+    },
+
+    /** Taking the customer off one day's waitlist. */
+    leavingWaitlist: {
+      tags: [BUSY],
+      invoke: {
+        src: 'leaveWaitlist',
+        input: ({ event }) => ({ date: (event as { date: string }).date }),
+        onDone: {
+          target: 'lookingUpWaitlist',
+          actions: { type: 'note', params: ({ event }) => ({ kind: 'leftWaitlist', date: event.output.date }) },
+        },
+        onError: { target: 'showingBookings', actions: { type: 'note', params: { kind: 'waitlistUnavailable' } } },
+      },
+    },
+
+    /** The customer tapped "Reservar" on a freed time held for them: it is checked to be still theirs. */
+    takingWaitlistOffer: {
+      tags: [BUSY],
+      invoke: {
+        src: 'takeWaitlistOffer',
+        input: ({ event }) => ({ offerId: (event as { offerId: string }).offerId }),
+        onDone: { target: 'booking', actions: 'keepTakenOffer' },
+        // Too late: the time went to the next customer on the list (or is no longer free).
+        onError: { target: 'greeting', actions: { type: 'note', params: { kind: 'waitlistOfferGone' } } },
+      },
+    },
+
+    /** The customer said no to a freed time: it is let go for the next customer on the list. */
+    decliningWaitlistOffer: {
+      tags: [BUSY],
+      invoke: {
+        src: 'declineWaitlistOffer',
+        input: ({ event }) => ({ offerId: (event as { offerId: string }).offerId }),
+        onDone: { target: 'greeting', actions: { type: 'note', params: { kind: 'waitlistOfferDeclined' } } },
+        onError: { target: 'greeting', actions: { type: 'note', params: { kind: 'waitlistOfferDeclined' } } },
       },
     },
 

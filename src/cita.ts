@@ -23,6 +23,7 @@ import {
   SIMULATED_ID_PREFIX,
   type SlotHolds,
   type Transcriber,
+  type Waitlist,
 } from './engine/ports.ts';
 import { VoiceNotes } from './engine/voice-notes.ts';
 import { startWorkers } from './engine/worker.ts';
@@ -37,6 +38,7 @@ import { loggedInterpreter } from './metrics/interpreter.ts';
 import { CitaMetrics } from './metrics/registry.ts';
 import { sendDueReminders, startReminderLoop } from './reminders/sender.ts';
 import { staffNotices } from './staff/notices.ts';
+import { offerFreedTime, startWaitlistLoop } from './waitlist/offers.ts';
 
 export interface CitaOptions {
   shop: ShopConfig;
@@ -62,6 +64,8 @@ export interface CitaOptions {
     reminders: ReminderSchedule;
     /** Which staff phones muted their notices. */
     noticeSettings: NoticeSettings;
+    /** The shop's waitlists of full days. */
+    waitlist: Waitlist;
     /** Carries simulator replies back to the waiting caller across processes (SQLite or Redis). */
     replies: ReplyBus & { ready?(): Promise<unknown> };
   }>;
@@ -118,6 +122,7 @@ export function createCita(options: CitaOptions) {
     inspect: options.inspect,
     reminders: adapters.reminders!,
     noticeSettings: adapters.noticeSettings!,
+    waitlist: adapters.waitlist!,
   };
   const voiceNotes = new VoiceNotes({
     media: adapters.media,
@@ -145,6 +150,8 @@ export function createCita(options: CitaOptions) {
   });
   const reminderDeps = { ...deps, schedule: deps.reminders, messenger };
   const reminderLoop = startReminderLoop(reminderDeps);
+  const waitlistDeps = { ...deps, notices, messenger, metrics };
+  const waitlistLoop = startWaitlistLoop(waitlistDeps);
 
   return {
     ...deps,
@@ -181,12 +188,15 @@ export function createCita(options: CitaOptions) {
     },
     /** Sends the reminders due now (the loop does this every few seconds; tests call it directly). */
     sendDueReminders: () => sendDueReminders(reminderDeps),
+    /** Offers freed time to waitlisted customers, and the next one unanswered offers (the loop does this too). */
+    offerFreedTime: () => offerFreedTime(waitlistDeps),
     /**
      * Stops taking work, finishes the messages in hand within `graceMs` (handing back the rest),
      * then closes what the adapters opened.
      */
     async stop({ graceMs }: { graceMs?: number } = {}): Promise<void> {
       await reminderLoop.stop();
+      await waitlistLoop.stop();
       await workers.stop({ graceMs });
       await options.onStop?.();
       await embedded?.close();
@@ -204,6 +214,7 @@ const STORED_PORTS = [
   'rateLimiter',
   'reminders',
   'noticeSettings',
+  'waitlist',
 ] as const;
 
 /** The "slow down" reply in the language the customer's conversation is in. */

@@ -11,6 +11,7 @@ import { RedisNoticeSettings } from './notice-settings.ts';
 import { RedisRateLimiter } from './rate-limiter.ts';
 import { RedisReminderSchedule } from './reminders.ts';
 import { RedisReplyBus } from './replies.ts';
+import { RedisWaitlist } from './waitlist.ts';
 
 /**
  * Commands issued in the same tick go out in one write. With hundreds of phones in flight, a write
@@ -107,6 +108,7 @@ export function createRedisAdapters(options: RedisAdapterOptions) {
       rateLimiter: new RedisRateLimiter(intake, { prefix }),
       reminders: new RedisReminderSchedule(redis, { prefix, shards }),
       noticeSettings: new RedisNoticeSettings(redis, { prefix }),
+      waitlist: new RedisWaitlist(redis, { prefix }),
       replies,
     },
     /** The bookings, for a shop without Google Calendar: every process must see every booking. */

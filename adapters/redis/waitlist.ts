@@ -45,6 +45,22 @@ end
 return { entry, offer }`;
 
 // KEYS: entries, offers, offerIds, offerExpiry. ARGV: field, offerId, expiresMs, offer.
+// KEYS: lead. ARGV: owner, until (ms, on the caller's clock), ms. The value is "<owner>|<until>".
+const LEAD = `
+local held = redis.call('GET', KEYS[1])
+if held then
+  local owner, untilMs = string.match(held, '^(.*)|(%d+)$')
+  if owner ~= ARGV[1] and tonumber(untilMs) > tonumber(ARGV[2]) - tonumber(ARGV[3]) then return 0 end
+end
+redis.call('SET', KEYS[1], ARGV[1] .. '|' .. ARGV[2], 'PX', ARGV[3])
+return 1`;
+
+// KEYS: lead. ARGV: owner.
+const STEP_DOWN = `
+local held = redis.call('GET', KEYS[1])
+if held and string.match(held, '^(.*)|%d+$') == ARGV[1] then redis.call('DEL', KEYS[1]) end
+return 1`;
+
 const START_OFFER = `
 if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 or redis.call('HEXISTS', KEYS[4], ARGV[1]) == 1 then return 0 end
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[4])
@@ -60,7 +76,7 @@ return 1`;
 export class RedisWaitlist implements Waitlist {
   readonly #redis: RedisClient;
   readonly #key: (...parts: string[]) => string;
-  readonly #scripts: Record<'join' | 'end' | 'startOffer', Script>;
+  readonly #scripts: Record<'join' | 'end' | 'startOffer' | 'stepDown' | 'lead', Script>;
 
   constructor(
     redis: RedisClient,
@@ -73,6 +89,8 @@ export class RedisWaitlist implements Waitlist {
       join: defineScript(redis, 'citaWaitlistJoin', JOIN),
       end: defineScript(redis, 'citaWaitlistEnd', END),
       startOffer: defineScript(redis, 'citaWaitlistOffer', START_OFFER),
+      stepDown: defineScript(redis, 'citaWaitlistStepDown', STEP_DOWN),
+      lead: defineScript(redis, 'citaWaitlistLead', LEAD),
     };
   }
 
@@ -125,6 +143,16 @@ export class RedisWaitlist implements Waitlist {
   ): Promise<WaitlistEntry | undefined> {
     const date = await this.#dateOfOffer(phone, offerId);
     return date === undefined ? undefined : this.#end(phone, date, offerId, '', requeue ? 'requeue' : 'remove');
+  }
+
+  async lead(owner: string, ms: number, now: Date): Promise<boolean> {
+    const until = now.getTime() + ms;
+    // The key also expires on Redis's clock, so a dead process's lead never outlives it by much.
+    return (await this.#scripts.lead([this.#key('lead')], [owner, until, ms])) === 1;
+  }
+
+  async stepDown(owner: string): Promise<void> {
+    await this.#scripts.stepDown([this.#key('lead')], [owner]);
   }
 
   /** The day an offer is on, read before the script that checks it again (its keys depend on the day). */

@@ -10,6 +10,7 @@ import { SqliteNoticeSettings } from './notice-settings.ts';
 import { SqliteRateLimiter } from './rate-limiter.ts';
 import { SqliteReminderSchedule } from './reminders.ts';
 import { SqliteReplyBus } from './replies.ts';
+import { SqliteWaitlist } from './waitlist.ts';
 
 export interface SqliteAdapterOptions {
   /** CITA_DATA_DIR: the database is `<dataDir>/cita.db`, and older data files there are imported once. */
@@ -51,6 +52,7 @@ export function createSqliteAdapters({ dataDir, path }: SqliteAdapterOptions) {
       rateLimiter: new SqliteRateLimiter(database),
       reminders: new SqliteReminderSchedule(database),
       noticeSettings: new SqliteNoticeSettings(database),
+      waitlist: new SqliteWaitlist(database),
       replies: new SqliteReplyBus(database),
     },
     /** Closes the database once the workers have stopped. */

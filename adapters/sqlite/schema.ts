@@ -40,6 +40,8 @@ CREATE TABLE waitlist (
 ) WITHOUT ROWID;
 CREATE INDEX waitlist_by_phone ON waitlist (shop, phone);
 CREATE INDEX waitlist_by_offer ON waitlist (shop, offer_id);
+-- The process offering a shop's freed time, until its lead ends.
+CREATE TABLE waitlist_lead (shop TEXT PRIMARY KEY, owner TEXT NOT NULL, until_ms INTEGER NOT NULL) WITHOUT ROWID;
 `,
 };
 
@@ -131,6 +133,8 @@ CREATE TABLE waitlist (
 ) WITHOUT ROWID;
 CREATE INDEX waitlist_by_phone ON waitlist (shop, phone);
 CREATE INDEX waitlist_by_offer ON waitlist (shop, offer_id);
+-- The process offering a shop's freed time, until its lead ends.
+CREATE TABLE waitlist_lead (shop TEXT PRIMARY KEY, owner TEXT NOT NULL, until_ms INTEGER NOT NULL) WITHOUT ROWID;
 
 CREATE TABLE send_pacing (
   phone_number_id TEXT PRIMARY KEY,

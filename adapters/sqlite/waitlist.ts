@@ -124,6 +124,23 @@ export class SqliteWaitlist implements Waitlist {
     });
   }
 
+  async lead(owner: string, ms: number, now: Date): Promise<boolean> {
+    const changed = await this.#db.write(
+      `INSERT INTO waitlist_lead (shop, owner, until_ms) VALUES (?, ?, ?)
+       ON CONFLICT (shop) DO UPDATE SET owner = excluded.owner, until_ms = excluded.until_ms
+       WHERE waitlist_lead.owner = excluded.owner OR waitlist_lead.until_ms <= ?`,
+      this.#shop,
+      owner,
+      now.getTime() + ms,
+      now.getTime(),
+    );
+    return changed === 1;
+  }
+
+  async stepDown(owner: string): Promise<void> {
+    await this.#db.write('DELETE FROM waitlist_lead WHERE shop = ? AND owner = ?', this.#shop, owner);
+  }
+
   #row(where: string, ...params: (string | number)[]): Row | undefined {
     return this.#db.get<Row>(`SELECT body, offer FROM waitlist WHERE shop = ? AND ${where}`, this.#shop, ...params);
   }

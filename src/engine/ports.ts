@@ -427,4 +427,11 @@ export interface Waitlist {
    * off the day's list; unanswered (`requeue` true) puts them at its back, so the next one is asked.
    */
   endOffer(phone: string, offerId: string, options: { requeue: boolean }): Promise<WaitlistEntry | undefined>;
+  /**
+   * Makes `owner` the one process offering freed time for `ms` (true), unless another is (false):
+   * one round at a time, so a time is never offered twice while the first offer is being made.
+   */
+  lead(owner: string, ms: number, now: Date): Promise<boolean>;
+  /** Ends `owner`'s lead early (its round is over). */
+  stepDown(owner: string): Promise<void>;
 }

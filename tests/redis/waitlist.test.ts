@@ -125,4 +125,19 @@ describe.each(
     );
     expect(await one.takeOffer(ANA, 'o1', new Date('2026-11-24T10:00:00Z'))).toBeUndefined();
   });
+
+  it('lets one process at a time offer freed time, until it steps down or its lead ends', async () => {
+    const [one, two] = make()();
+    const now = new Date();
+    expect(await one.lead('a', 60_000, now)).toBe(true);
+    expect(await two.lead('b', 60_000, now)).toBe(false);
+    expect(await one.lead('a', 60_000, now)).toBe(true);
+    await two.stepDown('b');
+    expect(await two.lead('b', 60_000, now)).toBe(false);
+    await one.stepDown('a');
+    expect(await two.lead('b', 60_000, now)).toBe(true);
+    // The lead of a process that died ends by itself.
+    expect(await one.lead('a', 60_000, new Date(now.getTime() + 59_000))).toBe(false);
+    expect(await one.lead('a', 60_000, new Date(now.getTime() + 60_000))).toBe(true);
+  });
 });
