@@ -227,4 +227,8 @@ export interface BookingContext {
   fullDay?: WaitlistWish;
   /** The customer's waitlist entries, as last looked up for "mis citas". */
   waitlist?: WaitlistWish[];
+  /** The freed time the customer is answering (its buttons name it). */
+  offerId?: string;
+  /** The day whose waitlist the customer is leaving. */
+  leavingWaitlistDay?: string;
 }

@@ -301,7 +301,18 @@ export const bookingMachine = setup({
       };
     }),
     forgetFullDay: assign({ fullDay: undefined }),
-    keepWaitlist: assign(({ event }) => ('output' in event ? { waitlist: event.output as WaitlistWish[] } : {})),
+    rememberOffer: assign(({ event }) =>
+      event.type === 'TAKE_WAITLIST_OFFER' || event.type === 'DECLINE_WAITLIST_OFFER' ? { offerId: event.offerId } : {},
+    ),
+    forgetOffer: assign({ offerId: undefined }),
+    rememberLeaving: assign(({ event }) => (event.type === 'LEAVE_WAITLIST' ? { leavingWaitlistDay: event.date } : {})),
+    forgetLeaving: assign({ leavingWaitlistDay: undefined }),
+    // Kept only while "mis citas" shows it: an empty list is no list.
+    keepWaitlist: assign(({ event }) => {
+      const waitlist = 'output' in event ? (event.output as WaitlistWish[]) : [];
+      return { waitlist: waitlist.length > 0 ? waitlist : undefined };
+    }),
+    forgetWaitlist: assign({ waitlist: undefined }),
     // A yes to a freed time: it is held already, so the booking is written as after a confirmation.
     keepTakenOffer: assign(({ event }) => {
       if (!('output' in event)) return {};
@@ -513,9 +524,13 @@ export const bookingMachine = setup({
     // The buttons of a freed time held for a waitlisted customer, from whatever step they were at.
     TAKE_WAITLIST_OFFER: {
       target: '.takingWaitlistOffer',
-      actions: [{ type: 'releaseHold', params: ({ context }) => ({ hold: context.hold }) }, 'startOver'],
+      actions: [
+        { type: 'releaseHold', params: ({ context }) => ({ hold: context.hold }) },
+        'startOver',
+        'rememberOffer',
+      ],
     },
-    DECLINE_WAITLIST_OFFER: { target: '.decliningWaitlistOffer' },
+    DECLINE_WAITLIST_OFFER: { target: '.decliningWaitlistOffer', actions: 'rememberOffer' },
     RESTART: {
       target: '.choosingService',
       actions: [
@@ -567,7 +582,7 @@ export const bookingMachine = setup({
         ],
         onError: {
           target: 'choosingService',
-          actions: [{ type: 'note', params: { kind: 'bookingsUnknown' } }, 'forgetIntent'],
+          actions: [{ type: 'note', params: { kind: 'bookingsUnknown' } }, 'forgetIntent', 'forgetWaitlist'],
         },
       },
     },
@@ -590,11 +605,12 @@ export const bookingMachine = setup({
 
     /** The customer sees their upcoming appointments and can book another, cancel or move one. */
     showingBookings: {
+      exit: 'forgetWaitlist',
       on: {
         BOOK_ANOTHER: { target: 'choosingService', actions: 'forgetIntent' },
         CANCEL_BOOKING: { target: 'decidingBooking', actions: 'wantBookings' },
         MOVE_BOOKING: { target: 'decidingBooking', actions: 'wantBookings' },
-        LEAVE_WAITLIST: { guard: 'isOwnWaitlistDay', target: 'leavingWaitlist' },
+        LEAVE_WAITLIST: { guard: 'isOwnWaitlistDay', target: 'leavingWaitlist', actions: 'rememberLeaving' },
       },
     },
 
@@ -928,12 +944,18 @@ export const bookingMachine = setup({
       tags: [BUSY],
       invoke: {
         src: 'leaveWaitlist',
-        input: ({ event }) => ({ date: (event as { date: string }).date }),
+        input: ({ context }) => ({ date: context.leavingWaitlistDay! }),
         onDone: {
           target: 'lookingUpWaitlist',
-          actions: { type: 'note', params: ({ event }) => ({ kind: 'leftWaitlist', date: event.output.date }) },
+          actions: [
+            { type: 'note', params: ({ event }) => ({ kind: 'leftWaitlist', date: event.output.date }) },
+            'forgetLeaving',
+          ],
         },
-        onError: { target: 'showingBookings', actions: { type: 'note', params: { kind: 'waitlistUnavailable' } } },
+        onError: {
+          target: 'lookingUpWaitlist',
+          actions: [{ type: 'note', params: { kind: 'waitlistUnavailable' } }, 'forgetLeaving'],
+        },
       },
     },
 
@@ -942,10 +964,13 @@ export const bookingMachine = setup({
       tags: [BUSY],
       invoke: {
         src: 'takeWaitlistOffer',
-        input: ({ event }) => ({ offerId: (event as { offerId: string }).offerId }),
-        onDone: { target: 'booking', actions: 'keepTakenOffer' },
+        input: ({ context }) => ({ offerId: context.offerId! }),
+        onDone: { target: 'booking', actions: ['keepTakenOffer', 'forgetOffer'] },
         // Too late: the time went to the next customer on the list (or is no longer free).
-        onError: { target: 'greeting', actions: { type: 'note', params: { kind: 'waitlistOfferGone' } } },
+        onError: {
+          target: 'greeting',
+          actions: [{ type: 'note', params: { kind: 'waitlistOfferGone' } }, 'forgetOffer'],
+        },
       },
     },
 
@@ -954,9 +979,15 @@ export const bookingMachine = setup({
       tags: [BUSY],
       invoke: {
         src: 'declineWaitlistOffer',
-        input: ({ event }) => ({ offerId: (event as { offerId: string }).offerId }),
-        onDone: { target: 'greeting', actions: { type: 'note', params: { kind: 'waitlistOfferDeclined' } } },
-        onError: { target: 'greeting', actions: { type: 'note', params: { kind: 'waitlistOfferDeclined' } } },
+        input: ({ context }) => ({ offerId: context.offerId! }),
+        onDone: {
+          target: 'greeting',
+          actions: [{ type: 'note', params: { kind: 'waitlistOfferDeclined' } }, 'forgetOffer'],
+        },
+        onError: {
+          target: 'greeting',
+          actions: [{ type: 'note', params: { kind: 'waitlistOfferDeclined' } }, 'forgetOffer'],
+        },
       },
     },
 

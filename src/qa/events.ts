@@ -3,7 +3,7 @@ import { getNextTransitions } from 'xstate';
 import { ANY_BARBER } from '../../config/schema.ts';
 import { type Booking, BookingFailure, type Hold, type Slot } from '../../machines/booking.context.ts';
 import { type BookingEvent, CustomerEvent, InfoTopic, StepToChange } from '../../machines/events.ts';
-import { CalendarUnavailable } from '../engine/ports.ts';
+import { CalendarUnavailable, type WaitlistEntry, type WaitlistOffer } from '../engine/ports.ts';
 import { knownAppointments, type ModelSnapshot, runningActors } from './model.ts';
 import { availabilityOf, barberForAnyone, groupHoldOf, type Scenario, wholeDay } from './scenario.ts';
 import type { Arrangement } from './world.ts';
@@ -102,11 +102,41 @@ export const PAYLOADS = {
   ASK_FOR_PERSON: bare('ASK_FOR_PERSON'),
   // A staff member's hand-back, queued in the customer's inbox (src/qa/phrases.ts sends it as such).
   HANDED_BACK: bare('HANDED_BACK'),
+  JOIN_WAITLIST: bare('JOIN_WAITLIST'),
+  // The buttons of an offer cita sent (src/waitlist/offers.ts), which name it.
+  TAKE_WAITLIST_OFFER: () => [{ type: 'TAKE_WAITLIST_OFFER', offerId: QA_OFFER_ID }],
+  DECLINE_WAITLIST_OFFER: () => [{ type: 'DECLINE_WAITLIST_OFFER', offerId: QA_OFFER_ID }],
+  LEAVE_WAITLIST: ({ context }) =>
+    (context.waitlist ?? []).map((wish) => ({ type: 'LEAVE_WAITLIST' as const, date: wish.date })),
 } satisfies Record<BookingEvent['type'], PayloadsFor>;
 
 /** The ids the model gives a group's other appointments booked in the conversation. */
 export function bookedHereCompanion(i: number): string {
   return `qabookedcompanion${i}`.padEnd(32, '0');
+}
+
+/** The id of the freed time the paths' customer is offered. */
+export const QA_OFFER_ID = 'qaoffer000000001';
+
+/** The freed time held for the paths' customer: the free time of the free day, held from "now". */
+function offerOf(scenario: Scenario): { offer: WaitlistOffer; entry: Omit<WaitlistEntry, 'offer'> } {
+  const { shop, now, serviceId, dates, times, phone } = scenario;
+  const slot = availabilityOf(scenario, { serviceId, date: dates.free, now, busy: [] }).slots.find(
+    (s) => s.time === times.free,
+  )!;
+  const chair = barberForAnyone(scenario, { serviceId, date: slot.date, time: slot.time, now, busy: [] });
+  const expiresAt = DateTime.fromISO(now).plus({ minutes: shop.booking.waitlistHoldMinutes }).toUTC().toISO()!;
+  return {
+    entry: { phone, date: dates.free, serviceId, joinedAt: now },
+    offer: {
+      id: QA_OFFER_ID,
+      serviceId,
+      slot,
+      holdToken: 'qa-offer-hold',
+      expiresAt,
+      ...(chair !== undefined && { barberId: chair }),
+    },
+  };
 }
 
 /** A barber id no shop config has: a list row from before the barber left. */
@@ -296,6 +326,45 @@ export const OUTCOMES: Record<string, OutcomesFor> = {
     calendarDown,
   ],
   recordAttendance: () => [{ outcome: { output: undefined }, label: 'recorded' }, calendarDown],
+  joinWaitlist: () => [{ outcome: { output: undefined }, label: 'joined' }, waitlistDown],
+  findWaitlistEntries: (_input: undefined, _s, scenario) => {
+    const { entry } = offerOf(scenario);
+    return [
+      { outcome: { output: [] }, label: 'none' },
+      {
+        outcome: { output: [{ date: entry.date, serviceId: entry.serviceId }] },
+        label: 'one day',
+        arrange: { kind: 'waitlisted', entries: [entry] },
+      },
+      waitlistDown,
+    ];
+  },
+  leaveWaitlist: ({ date }: { date: string }) => [{ outcome: { output: { date } }, label: 'left' }, waitlistDown],
+  takeWaitlistOffer: (_input: { offerId: string }, _s, scenario) => {
+    const { offer, entry } = offerOf(scenario);
+    const hold: Hold = {
+      token: offer.holdToken,
+      slot: offer.slot as Slot,
+      expiresAt: offer.expiresAt,
+      ...(offer.barberId !== undefined && { barberId: offer.barberId }),
+    };
+    return [
+      {
+        outcome: { output: { serviceId: offer.serviceId, hold } },
+        label: 'still held',
+        arrange: { kind: 'waitlistOffer', entry, offer },
+      },
+      // Nothing arranged: the world has no such offer (it expired, or went to the next customer).
+      { outcome: { error: new BookingFailure('slotTaken') }, label: 'gone' },
+    ];
+  },
+  declineWaitlistOffer: () => [{ outcome: { output: undefined }, label: 'declined' }, waitlistDown],
+};
+
+const waitlistDown: OutcomeRow = {
+  outcome: { error: new Error('waitlist down') },
+  label: 'waitlist down',
+  arrange: { kind: 'waitlistDown' },
 };
 
 /**

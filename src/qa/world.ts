@@ -2,6 +2,7 @@ import type { InspectionEvent } from 'xstate';
 import { SqliteCalendar } from '../../adapters/sqlite/calendar.ts';
 import { openDatabase } from '../../adapters/sqlite/database.ts';
 import { SqliteSlotHolds } from '../../adapters/sqlite/holds.ts';
+import { SqliteWaitlist } from '../../adapters/sqlite/waitlist.ts';
 import type { Booking } from '../../machines/booking.context.ts';
 import {
   type Appointment,
@@ -10,6 +11,9 @@ import {
   type HeldSlot,
   type Interval,
   type SlotHolds,
+  type Waitlist,
+  type WaitlistEntry,
+  type WaitlistOffer,
 } from '../engine/ports.ts';
 import { type Scenario, wholeDay } from './scenario.ts';
 
@@ -25,7 +29,10 @@ export type Arrangement =
   | { kind: 'slotHeldByOther' }
   | { kind: 'holdsDown' }
   | { kind: 'clockAt'; at: string }
-  | { kind: 'appointments'; bookings: Booking[] };
+  | { kind: 'appointments'; bookings: Booking[] }
+  | { kind: 'waitlistDown' }
+  | { kind: 'waitlisted'; entries: Omit<WaitlistEntry, 'offer'>[] }
+  | { kind: 'waitlistOffer'; entry: Omit<WaitlistEntry, 'offer'>; offer: WaitlistOffer };
 
 /** An arrangement in words, for the printed test plans. */
 export function describeArrangement(arrangement: Arrangement): string {
@@ -46,6 +53,12 @@ export function describeArrangement(arrangement: Arrangement): string {
       return arrangement.bookings.length
         ? `the customer has ${arrangement.bookings.length} appointment(s): ${arrangement.bookings.map((b) => b.start).join(', ')}`
         : 'the customer has no appointments';
+    case 'waitlistDown':
+      return 'the waitlist store fails';
+    case 'waitlisted':
+      return `the customer waits on ${arrangement.entries.map((e) => e.date).join(', ')}`;
+    case 'waitlistOffer':
+      return `a freed time (${arrangement.offer.slot.start}) is held for the customer`;
   }
 }
 
@@ -125,6 +138,42 @@ export function createWorld(scenario: Scenario) {
     overlapping: (window) => memoryHolds.overlapping(window),
   };
 
+  const storedWaitlist = new SqliteWaitlist(database);
+  const waitlistUp = async () => {
+    await seeding;
+    if (active?.kind === 'waitlistDown') throw new Error('the QA world has the waitlist down');
+  };
+  // Every call waits for the world and fails while the waitlist is down.
+  const waitlist = Object.fromEntries(
+    (
+      [
+        'join',
+        'entriesOf',
+        'leave',
+        'days',
+        'waiting',
+        'startOffer',
+        'takeOffer',
+        'endOffer',
+        'lead',
+        'stepDown',
+      ] as const
+    ).map((name) => [
+      name,
+      async (...args: unknown[]) => {
+        await waitlistUp();
+        return (storedWaitlist[name] as (...a: unknown[]) => Promise<unknown>).apply(storedWaitlist, args);
+      },
+    ]),
+  ) as unknown as Waitlist;
+
+  async function seedWaitlist(entries: Omit<WaitlistEntry, 'offer'>[], offer?: WaitlistOffer) {
+    for (const entry of entries) {
+      await storedWaitlist.join(entry);
+      if (offer) await storedWaitlist.startOffer(entry.phone, entry.date, offer);
+    }
+  }
+
   /** Makes the customer's upcoming appointments exactly `bookings`. */
   async function seedAppointments(bookings: Booking[]) {
     for (const existing of await local.upcomingFor(scenario.phone, clock())) {
@@ -154,12 +203,15 @@ export function createWorld(scenario: Scenario) {
     active = expected.arrange;
     if (active?.kind === 'clockAt') clockOverride = active.at;
     if (active?.kind === 'appointments') seeding = seedAppointments(active.bookings);
+    if (active?.kind === 'waitlisted') seeding = seedWaitlist(active.entries);
+    if (active?.kind === 'waitlistOffer') seeding = seedWaitlist([active.entry], active.offer);
   }
 
   return {
     clock,
     calendar,
     holds,
+    waitlist,
     /** For createCita's `inspect` option: sees each invoked actor start. */
     inspect: (_phone: string) => (event: InspectionEvent) => {
       if (event.type !== '@xstate.actor') return;

@@ -30,9 +30,6 @@ export interface WaitlistRound {
   skipped: boolean;
 }
 
-/** This process, as the waitlists' lead knows it. */
-const PROCESS = randomUUID();
-
 /**
  * One look at the shop's waitlists: entries of past days are dropped; offers left unanswered past
  * their hold put their customer at the back of the list and let the time go; then each day's free
@@ -45,7 +42,9 @@ const PROCESS = randomUUID();
 export async function offerFreedTime(deps: WaitlistDependencies): Promise<WaitlistRound> {
   const { shop, clock, waitlist } = deps;
   const round: WaitlistRound = { offered: 0, unanswered: 0, expired: 0, skipped: false };
-  if (!(await waitlist.lead(PROCESS, OFFER_ROUND_LEAD_MS, clock()))) return { ...round, skipped: true };
+  // Each round leads on its own, so two rounds of one process do not run together either.
+  const owner = randomUUID();
+  if (!(await waitlist.lead(owner, OFFER_ROUND_LEAD_MS, clock()))) return { ...round, skipped: true };
   try {
     const today = shopToday(shop, clock());
     const quiet = isQuietHour(shop, clock());
@@ -69,7 +68,7 @@ export async function offerFreedTime(deps: WaitlistDependencies): Promise<Waitli
       round.offered += await offerDay(date, deps);
     }
   } finally {
-    await waitlist.stepDown(PROCESS).catch(() => {});
+    await waitlist.stepDown(owner).catch(() => {});
   }
   if (round.offered + round.unanswered + round.expired > 0) log.info({ event: 'waitlist.round', ...round });
   return round;

@@ -20,6 +20,7 @@ import {
   MOVE_VERBS,
   MY_BOOKING,
   NO,
+  NOTIFY_ME,
   THANKS,
   THE_BOOKING,
   YES,
@@ -87,6 +88,9 @@ export function readRules(text: string, situation: Situation, readWhen: WhenRead
 
   // Whatever else the message asks, a customer who wants a person gets one.
   if (findPhrase(folded, ASK_FOR_PERSON)) return [...events, { type: 'ASK_FOR_PERSON' }];
+  if (situation.accepts.has('JOIN_WAITLIST') && findPhrase(folded, NOTIFY_ME)) {
+    return [...events, { type: 'JOIN_WAITLIST' }];
+  }
 
   const appointment = aboutOwnBooking(folded);
   if (appointment) return [...events, appointment];

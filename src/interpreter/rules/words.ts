@@ -180,3 +180,16 @@ export const MOVE_VERBS = [
 ];
 /** Said without naming the appointment, still clearly about moving one. */
 export const MOVE_ALONE = ['reprogramar', 'reschedule', 'aplazar mi cita'];
+
+/** "Avísame si se libera": wait on the full day's list (read only where the machine offers it). */
+export const NOTIFY_ME = [
+  'avisame',
+  'aviseme',
+  'avisadme',
+  'apuntame en la lista',
+  'lista de espera',
+  'notify me',
+  'let me know if',
+  'waitlist',
+  'waiting list',
+];
