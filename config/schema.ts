@@ -239,8 +239,13 @@ export const ShopConfig = z
          * like wait until they end). `from` later than `to` spans midnight.
          */
         quietHours: z.object({ from: ClockTime, to: ClockTime }).default({ from: '21:00', to: '09:00' }),
+        /**
+         * Whether appointment reminders still go to a customer who said "no más avisos" (they
+         * booked, after all). Off: an opt-out stops every message cita starts, reminders too.
+         */
+        remindersAfterOptOut: z.boolean().default(false),
       })
-      .default({ quietHours: { from: '21:00', to: '09:00' } }),
+      .default({ quietHours: { from: '21:00', to: '09:00' }, remindersAfterOptOut: false }),
     handoff: z
       .object({
         /** A customer handed to a person returns to the bot on their first message after this long without one. */

@@ -145,6 +145,8 @@ export const Note = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('waitlistOfferGone') }),
   z.object({ kind: z.literal('waitlistOfferDeclined') }),
   z.object({ kind: z.literal('leftWaitlist'), date: CalendarDate }),
+  z.object({ kind: z.literal('optedOut') }),
+  z.object({ kind: z.literal('optOutNotRecorded') }),
 ]);
 export type Note = z.infer<typeof Note>;
 

@@ -153,6 +153,8 @@ export const bookingMachine = setup({
     takeWaitlistOffer: fromPromise<TakenOffer, { offerId: string }>(async () => engineProvides('takeWaitlistOffer')),
     /** The customer said no to a freed time: it is let go for the next customer on the list. */
     declineWaitlistOffer: fromPromise<void, { offerId: string }>(async () => engineProvides('declineWaitlistOffer')),
+    /** Records that the customer wants no more messages cita starts on its own. */
+    optOut: fromPromise<void, void>(async () => engineProvides('optOut')),
   },
   guards: {
     isOfferedService: ({ context, event }) =>
@@ -531,6 +533,11 @@ export const bookingMachine = setup({
       ],
     },
     DECLINE_WAITLIST_OFFER: { target: '.decliningWaitlistOffer', actions: 'rememberOffer' },
+    // "No más avisos" at any step: what was in progress is let go, like "cancelar".
+    STOP_MESSAGES: {
+      target: '.optingOut',
+      actions: [{ type: 'releaseHold', params: ({ context }) => ({ hold: context.hold }) }, 'startOver'],
+    },
     RESTART: {
       target: '.choosingService',
       actions: [
@@ -956,6 +963,16 @@ export const bookingMachine = setup({
           target: 'lookingUpWaitlist',
           actions: [{ type: 'note', params: { kind: 'waitlistUnavailable' } }, 'forgetLeaving'],
         },
+      },
+    },
+
+    /** Recording that the customer wants no more messages cita starts (offers, nudges, thank-yous). */
+    optingOut: {
+      tags: [BUSY],
+      invoke: {
+        src: 'optOut',
+        onDone: { target: 'greeting', actions: { type: 'note', params: { kind: 'optedOut' } } },
+        onError: { target: 'greeting', actions: { type: 'note', params: { kind: 'optOutNotRecorded' } } },
       },
     },
 

@@ -62,6 +62,8 @@ export const CustomerEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('TAKE_WAITLIST_OFFER'), offerId: WaitlistOfferId }),
   /** The "No, gracias" button of a freed time held for them: the next customer on the list may have it. */
   z.object({ type: z.literal('DECLINE_WAITLIST_OFFER'), offerId: WaitlistOfferId }),
+  /** "No más avisos", "baja": cita starts no conversation with this customer again (they may still write). */
+  z.object({ type: z.literal('STOP_MESSAGES') }),
   /** Leaves the waitlist of one day, from "mis citas". */
   z.object({ type: z.literal('LEAVE_WAITLIST'), date: CalendarDate }),
 ]);

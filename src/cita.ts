@@ -17,6 +17,7 @@ import {
   type MediaSource,
   type Messenger,
   type NoticeSettings,
+  type OptOuts,
   type RateLimiter,
   type ReminderSchedule,
   type ReplyBus,
@@ -66,6 +67,8 @@ export interface CitaOptions {
     noticeSettings: NoticeSettings;
     /** The shop's waitlists of full days. */
     waitlist: Waitlist;
+    /** Customers who said "no más avisos". */
+    optOuts: OptOuts;
     /** Carries simulator replies back to the waiting caller across processes (SQLite or Redis). */
     replies: ReplyBus & { ready?(): Promise<unknown> };
   }>;
@@ -123,6 +126,7 @@ export function createCita(options: CitaOptions) {
     reminders: adapters.reminders!,
     noticeSettings: adapters.noticeSettings!,
     waitlist: adapters.waitlist!,
+    optOuts: adapters.optOuts!,
   };
   const voiceNotes = new VoiceNotes({
     media: adapters.media,
@@ -215,6 +219,7 @@ const STORED_PORTS = [
   'reminders',
   'noticeSettings',
   'waitlist',
+  'optOuts',
 ] as const;
 
 /** The "slow down" reply in the language the customer's conversation is in. */

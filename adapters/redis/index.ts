@@ -8,6 +8,7 @@ import { RedisSlotHolds } from './holds.ts';
 import { RedisInbox } from './inbox.ts';
 import { CLUSTER_SHARDS, DEFAULT_PREFIX } from './keys.ts';
 import { RedisNoticeSettings } from './notice-settings.ts';
+import { RedisOptOuts } from './opt-outs.ts';
 import { RedisRateLimiter } from './rate-limiter.ts';
 import { RedisReminderSchedule } from './reminders.ts';
 import { RedisReplyBus } from './replies.ts';
@@ -109,6 +110,7 @@ export function createRedisAdapters(options: RedisAdapterOptions) {
       reminders: new RedisReminderSchedule(redis, { prefix, shards }),
       noticeSettings: new RedisNoticeSettings(redis, { prefix }),
       waitlist: new RedisWaitlist(redis, { prefix }),
+      optOuts: new RedisOptOuts(redis, { prefix }),
       replies,
     },
     /** The bookings, for a shop without Google Calendar: every process must see every booking. */

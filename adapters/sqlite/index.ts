@@ -7,6 +7,7 @@ import { SqliteSlotHolds } from './holds.ts';
 import { SqliteInbox } from './inbox.ts';
 import { importLegacyFiles } from './legacy-import.ts';
 import { SqliteNoticeSettings } from './notice-settings.ts';
+import { SqliteOptOuts } from './opt-outs.ts';
 import { SqliteRateLimiter } from './rate-limiter.ts';
 import { SqliteReminderSchedule } from './reminders.ts';
 import { SqliteReplyBus } from './replies.ts';
@@ -53,6 +54,7 @@ export function createSqliteAdapters({ dataDir, path }: SqliteAdapterOptions) {
       reminders: new SqliteReminderSchedule(database),
       noticeSettings: new SqliteNoticeSettings(database),
       waitlist: new SqliteWaitlist(database),
+      optOuts: new SqliteOptOuts(database),
       replies: new SqliteReplyBus(database),
     },
     /** Closes the database once the workers have stopped. */

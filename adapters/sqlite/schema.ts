@@ -42,6 +42,8 @@ CREATE INDEX waitlist_by_phone ON waitlist (shop, phone);
 CREATE INDEX waitlist_by_offer ON waitlist (shop, offer_id);
 -- The process offering a shop's freed time, until its lead ends.
 CREATE TABLE waitlist_lead (shop TEXT PRIMARY KEY, owner TEXT NOT NULL, until_ms INTEGER NOT NULL) WITHOUT ROWID;
+-- Customers who asked cita not to write to them on its own ("no más avisos"), kept for good.
+CREATE TABLE opt_outs (shop TEXT NOT NULL, phone TEXT NOT NULL, at_ms INTEGER NOT NULL, PRIMARY KEY (shop, phone)) WITHOUT ROWID;
 `,
 };
 
@@ -135,6 +137,8 @@ CREATE INDEX waitlist_by_phone ON waitlist (shop, phone);
 CREATE INDEX waitlist_by_offer ON waitlist (shop, offer_id);
 -- The process offering a shop's freed time, until its lead ends.
 CREATE TABLE waitlist_lead (shop TEXT PRIMARY KEY, owner TEXT NOT NULL, until_ms INTEGER NOT NULL) WITHOUT ROWID;
+-- Customers who asked cita not to write to them on its own ("no más avisos"), kept for good.
+CREATE TABLE opt_outs (shop TEXT NOT NULL, phone TEXT NOT NULL, at_ms INTEGER NOT NULL, PRIMARY KEY (shop, phone)) WITHOUT ROWID;
 
 CREATE TABLE send_pacing (
   phone_number_id TEXT PRIMARY KEY,

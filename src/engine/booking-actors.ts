@@ -24,6 +24,7 @@ import type {
   Calendar,
   Clock,
   HeldSlot,
+  OptOuts,
   ReminderSchedule,
   SlotHolds,
   Waitlist,
@@ -41,6 +42,8 @@ export interface BookingDependencies {
   notices?: StaffNotices;
   /** The shop's waitlists; without it "Avísame si se libera" answers that it cannot. */
   waitlist?: Waitlist;
+  /** Who asked for no more messages cita starts; without it "no más avisos" answers that it cannot. */
+  optOuts?: OptOuts;
 }
 
 export interface Customer {
@@ -83,6 +86,7 @@ export function bookingActors(stepsOf: (system: object) => BookingSteps) {
     declineWaitlistOffer: fromPromise<void, { offerId: string }>(({ input, system }) =>
       stepsOf(system).declineWaitlistOffer(input),
     ),
+    optOut: fromPromise<void, void>(({ system }) => stepsOf(system).optOut()),
   };
 }
 
@@ -503,7 +507,17 @@ export function bookingStepsFor(customer: Customer, deps: BookingDependencies) {
     await releaseOffered(await waitlistOf().endOffer(customer.phone, offerId, { requeue: false }));
   }
 
+  /** "No más avisos": kept for good; the days the customer waited on are let go with it. */
+  async function optOut(): Promise<void> {
+    if (!deps.optOuts) throw new Error('this cita keeps no opt-outs');
+    await deps.optOuts.optOut(customer.phone, clock());
+    for (const entry of (await deps.waitlist?.entriesOf(customer.phone)) ?? []) {
+      await releaseOffered(await deps.waitlist?.leave(customer.phone, entry.date));
+    }
+  }
+
   return {
+    optOut,
     findFreeSlots,
     holdSlot,
     bookAppointment,

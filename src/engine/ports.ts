@@ -373,6 +373,15 @@ export type Clock = () => Date;
 
 export type { Slot };
 
+/** Customers who asked cita to stop writing to them on its own ("no más avisos"): kept for good. */
+export interface OptOuts {
+  /** Records the opt-out; a second one keeps the first time. */
+  optOut(phone: string, at: Date): Promise<void>;
+  isOptedOut(phone: string): Promise<boolean>;
+  /** Everyone who opted out, with when, for the staff. */
+  list(): Promise<{ phone: string; at: string }[]>;
+}
+
 /** A time freed on a waitlisted day, held for one customer until they answer or `expiresAt`. */
 export const WaitlistOffer = z.object({
   id: z.string().min(1).max(64),

@@ -113,6 +113,9 @@ export const en: typeof es = {
     waitlistOfferGone:
       'Sorry, that time is no longer held for you (the time ran out or it is no longer free). You can still book another.',
     waitlistOfferDeclined: 'All right, I will offer it to someone else. You are off the list for that day.',
+    optedOut:
+      'Done: we will not write to you on our own any more (no freed-time offers, no reminders to come back). You can still write to us whenever you want to book.',
+    optOutNotRecorded: 'Sorry, I could not save that right now. Please write "no more messages" again in a moment.',
     leftWaitlist: (date: string) => `Done, you are no longer on the waiting list for ${date}.`,
     callTheShop: (phone: string) =>
       `Here it's just me, the booking assistant. To talk to someone from the team, call us on ${phone}.`,

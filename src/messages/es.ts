@@ -119,6 +119,10 @@ export const es = {
     waitlistOfferGone:
       'Lo siento, esa hora ya no está guardada para ti (pasó el tiempo o ya no está libre). Sigues pudiendo reservar otra.',
     waitlistOfferDeclined: 'De acuerdo, se la ofrezco a otra persona. Te he quitado de la lista de ese día.',
+    optedOut:
+      'Hecho: no te escribiremos más por nuestra cuenta (ni avisos de horas libres ni recordatorios de volver). Puedes seguir escribiéndonos cuando quieras para reservar.',
+    optOutNotRecorded:
+      'Perdona, no he podido guardarlo ahora mismo. Escribe «no más avisos» de nuevo en un momento, por favor.',
     leftWaitlist: (date: string) => `Listo, ya no estás en la lista de espera del ${date}.`,
     callTheShop: (phone: string) =>
       `Por aquí solo te atiendo yo, el asistente de citas. Para hablar con alguien del equipo, llámanos al ${phone}.`,

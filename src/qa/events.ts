@@ -103,6 +103,7 @@ export const PAYLOADS = {
   // A staff member's hand-back, queued in the customer's inbox (src/qa/phrases.ts sends it as such).
   HANDED_BACK: bare('HANDED_BACK'),
   JOIN_WAITLIST: bare('JOIN_WAITLIST'),
+  STOP_MESSAGES: bare('STOP_MESSAGES'),
   // The buttons of an offer cita sent (src/waitlist/offers.ts), which name it.
   TAKE_WAITLIST_OFFER: () => [{ type: 'TAKE_WAITLIST_OFFER', offerId: QA_OFFER_ID }],
   DECLINE_WAITLIST_OFFER: () => [{ type: 'DECLINE_WAITLIST_OFFER', offerId: QA_OFFER_ID }],
@@ -359,6 +360,10 @@ export const OUTCOMES: Record<string, OutcomesFor> = {
     ];
   },
   declineWaitlistOffer: () => [{ outcome: { output: undefined }, label: 'declined' }, waitlistDown],
+  optOut: () => [
+    { outcome: { output: undefined }, label: 'recorded' },
+    { outcome: { error: new Error('opt-outs down') }, label: 'opt-outs down', arrange: { kind: 'optOutsDown' } },
+  ],
 };
 
 const waitlistDown: OutcomeRow = {

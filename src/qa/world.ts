@@ -2,6 +2,7 @@ import type { InspectionEvent } from 'xstate';
 import { SqliteCalendar } from '../../adapters/sqlite/calendar.ts';
 import { openDatabase } from '../../adapters/sqlite/database.ts';
 import { SqliteSlotHolds } from '../../adapters/sqlite/holds.ts';
+import { SqliteOptOuts } from '../../adapters/sqlite/opt-outs.ts';
 import { SqliteWaitlist } from '../../adapters/sqlite/waitlist.ts';
 import type { Booking } from '../../machines/booking.context.ts';
 import {
@@ -10,6 +11,7 @@ import {
   CalendarUnavailable,
   type HeldSlot,
   type Interval,
+  type OptOuts,
   type SlotHolds,
   type Waitlist,
   type WaitlistEntry,
@@ -31,6 +33,7 @@ export type Arrangement =
   | { kind: 'clockAt'; at: string }
   | { kind: 'appointments'; bookings: Booking[] }
   | { kind: 'waitlistDown' }
+  | { kind: 'optOutsDown' }
   | { kind: 'waitlisted'; entries: Omit<WaitlistEntry, 'offer'>[] }
   | { kind: 'waitlistOffer'; entry: Omit<WaitlistEntry, 'offer'>; offer: WaitlistOffer };
 
@@ -55,6 +58,8 @@ export function describeArrangement(arrangement: Arrangement): string {
         : 'the customer has no appointments';
     case 'waitlistDown':
       return 'the waitlist store fails';
+    case 'optOutsDown':
+      return 'the opt-outs store fails';
     case 'waitlisted':
       return `the customer waits on ${arrangement.entries.map((e) => e.date).join(', ')}`;
     case 'waitlistOffer':
@@ -167,6 +172,16 @@ export function createWorld(scenario: Scenario) {
     ]),
   ) as unknown as Waitlist;
 
+  const storedOptOuts = new SqliteOptOuts(database);
+  const optOuts: OptOuts = {
+    async optOut(phone, at) {
+      if (active?.kind === 'optOutsDown') throw new Error('the QA world has the opt-outs store down');
+      return storedOptOuts.optOut(phone, at);
+    },
+    isOptedOut: (phone) => storedOptOuts.isOptedOut(phone),
+    list: () => storedOptOuts.list(),
+  };
+
   async function seedWaitlist(entries: Omit<WaitlistEntry, 'offer'>[], offer?: WaitlistOffer) {
     for (const entry of entries) {
       await storedWaitlist.join(entry);
@@ -212,6 +227,7 @@ export function createWorld(scenario: Scenario) {
     calendar,
     holds,
     waitlist,
+    optOuts,
     /** For createCita's `inspect` option: sees each invoked actor start. */
     inspect: (_phone: string) => (event: InspectionEvent) => {
       if (event.type !== '@xstate.actor') return;

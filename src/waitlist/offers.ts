@@ -79,6 +79,12 @@ async function offerDay(date: string, deps: WaitlistDependencies): Promise<numbe
   let offered = 0;
   for (const entry of await deps.waitlist.waiting(date)) {
     if (entry.offer) continue;
+    // Opted out since joining (or on another shop's side of a shared store): never written to.
+    if (await deps.optOuts?.isOptedOut(entry.phone)) {
+      await deps.waitlist.leave(entry.phone, date);
+      deps.metrics?.outreach.inc({ kind: 'waitlist_offer', outcome: 'opted_out' });
+      continue;
+    }
     const offer = await holdFittingTime(entry, deps);
     if (!offer) continue;
     if (!(await deps.waitlist.startOffer(entry.phone, date, offer))) {
