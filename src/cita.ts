@@ -10,6 +10,7 @@ import {
   type Calendar,
   type Clock,
   type ConversationStore,
+  type CustomerAliases,
   InboundMessage,
   type Inbox,
   isInternal,
@@ -65,6 +66,8 @@ export interface CitaOptions {
     reminders: ReminderSchedule;
     /** Which staff phones muted their notices. */
     noticeSettings: NoticeSettings;
+    /** Which customer each WhatsApp user id stands for (read by the webhook). */
+    aliases: CustomerAliases;
     /** The shop's waitlists of full days. */
     waitlist: Waitlist;
     /** Customers who said "no más avisos". */
@@ -160,6 +163,7 @@ export function createCita(options: CitaOptions) {
   return {
     ...deps,
     inbox,
+    aliases: adapters.aliases,
     engine,
     messenger,
     metrics,

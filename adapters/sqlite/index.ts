@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { SqliteCalendar } from './calendar.ts';
 import { SqliteConversationStore } from './conversations.ts';
+import { SqliteCustomerAliases } from './customer-aliases.ts';
 import { DATABASE_FILE, openDatabase } from './database.ts';
 import { SqliteBookingHistory } from './history.ts';
 import { SqliteSlotHolds } from './holds.ts';
@@ -53,6 +54,7 @@ export function createSqliteAdapters({ dataDir, path }: SqliteAdapterOptions) {
       rateLimiter: new SqliteRateLimiter(database),
       reminders: new SqliteReminderSchedule(database),
       noticeSettings: new SqliteNoticeSettings(database),
+      aliases: new SqliteCustomerAliases(database),
       waitlist: new SqliteWaitlist(database),
       optOuts: new SqliteOptOuts(database),
       replies: new SqliteReplyBus(database),

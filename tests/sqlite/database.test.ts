@@ -46,6 +46,9 @@ describe('opening the database', () => {
     old.run('DROP TABLE muted_staff');
     old.run('ALTER TABLE holds DROP COLUMN barber');
     old.run('DROP TABLE inbox_ready');
+    old.run('DROP TABLE customer_aliases');
+    old.run('DROP TABLE sent_messages');
+    for (const table of ['waitlist', 'waitlist_lead', 'opt_outs']) old.run(`DROP TABLE ${table}`);
     old.run('UPDATE schema_version SET version = 1');
     // A message queued before claims took phones in turn is still claimed after the upgrade.
     old.run(
