@@ -81,4 +81,19 @@ describe('"no más avisos"', () => {
     expect(carlos.lastText).toContain('No he reservado nada');
     expect(await cita.optOuts.isOptedOut(carlos.phone)).toBe(false);
   });
+
+  it('shows the staff who opted out, in the agenda', async () => {
+    const owner = { phone: '34611000001', name: 'Paco', role: 'owner' as const };
+    const { cita } = await whatsappCita({ ...shop, staff: [owner] });
+    const carlos = customer(cita);
+    await carlos.say('corte mañana a las 5');
+    await carlos.say('sí');
+    const paco = customer(cita, owner.phone, 'Paco');
+    await paco.say('agenda mañana');
+    expect(paco.lastText).toContain('17:00');
+    expect(paco.lastText).not.toContain('🔕');
+    await carlos.say('no más avisos');
+    await paco.say('agenda mañana');
+    expect(paco.lastText).toContain('17:00 · “Carlos” 🔕 · Corte de pelo');
+  });
 });
