@@ -204,9 +204,26 @@ export const OUTCOMES: Record<string, OutcomesFor> = {
         });
       }
     }
+    // "Por la tarde" and the afternoon taken, the morning free.
+    const partFull: OutcomeRow[] = [];
+    const part = snapshot.context.wantedPartOfDay;
+    if (part && !input.companions?.length) {
+      const at = (time: string) =>
+        DateTime.fromISO(`${input.date}T${time}`, { zone: scenario.shop.timezone }).toUTC().toISO()!;
+      const interval = { start: at(part.from), end: at(part.to) };
+      const output = availabilityOf(scenario, { ...search, busy: [...busy, interval] });
+      if (output.slots.length > 0 && output.slots.every((s) => s.time < part.from || s.time >= part.to)) {
+        partFull.push({
+          outcome: { output },
+          label: 'part of the day full',
+          arrange: { kind: 'busyBetween', interval },
+        });
+      }
+    }
     return [
       { outcome: { output: free }, label: 'free slots' },
       ...barberBusy,
+      ...partFull,
       {
         outcome: {
           output: availabilityOf(scenario, { ...search, busy: [...busy, wholeDay(scenario.shop, input.date)] }),

@@ -32,6 +32,7 @@ export type Arrangement =
   | { kind: 'holdsDown' }
   | { kind: 'clockAt'; at: string }
   | { kind: 'appointments'; bookings: Booking[] }
+  | { kind: 'busyBetween'; interval: { start: string; end: string } }
   | { kind: 'waitlistDown' }
   | { kind: 'optOutsDown' }
   | { kind: 'waitlisted'; entries: Omit<WaitlistEntry, 'offer'>[] }
@@ -56,6 +57,8 @@ export function describeArrangement(arrangement: Arrangement): string {
       return arrangement.bookings.length
         ? `the customer has ${arrangement.bookings.length} appointment(s): ${arrangement.bookings.map((b) => b.start).join(', ')}`
         : 'the customer has no appointments';
+    case 'busyBetween':
+      return `every chair is busy from ${arrangement.interval.start} to ${arrangement.interval.end}`;
     case 'waitlistDown':
       return 'the waitlist store fails';
     case 'optOutsDown':
@@ -100,7 +103,7 @@ export function createWorld(scenario: Scenario) {
     async busy(window: Interval) {
       await calendarUp();
       const busy = await local.busy(window);
-      if (active?.kind === 'barberBusy') return [...busy, active.interval];
+      if (active?.kind === 'barberBusy' || active?.kind === 'busyBetween') return [...busy, active.interval];
       return active?.kind === 'calendarFull' ? [...busy, wholeDay(scenario.shop, active.date)] : busy;
     },
     async create(appointment: Appointment) {
