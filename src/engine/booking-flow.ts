@@ -116,7 +116,7 @@ export async function bookingTurn(
   message: InboundMessage,
   stored: StoredConversation | undefined,
   deps: BookingFlowDependencies,
-  { startOver = false }: { startOver?: boolean } = {},
+  { startOver = false, replyComing }: { startOver?: boolean; replyComing?: () => void } = {},
 ): Promise<FlowTurn> {
   const { shop, clock, interpreter } = deps;
   const pending: Promise<void>[] = [];
@@ -186,12 +186,15 @@ export async function bookingTurn(
       log.info({ event: 'message.held_for_staff', held: actor.getSnapshot().context.heldForStaff });
       return turnOf(actor, []);
     }
+    // A reply will follow: the customer sees "typing…" while the message is read (rules, LLM, voice).
+    replyComing?.();
     const situation = situationOf(actor.getSnapshot(), shop, clock(), stored?.turns ?? []);
     const voiceNotes = deps.voiceNotes;
     const reading: Reading = reacted
-      ? { events: [reacted] }
+      ? // The customer's own act, on the very question (reactionEvent): a yes of theirs.
+        { events: [reacted], yesIsTheirs: true }
       : await readMessage(content, situation, interpreter, voiceNotes && ((note, lang) => voiceNotes.read(note, lang)));
-    const understood = await applyReading(actor, reading.events, settle, deps.onEventRefused);
+    const understood = await applyReading(actor, reading, settle, deps.onEventRefused);
     const copy = COPY[actor.getSnapshot().context.language];
     if (reading.heard) remarks.push(copy.heard(shorten(reading.heard, HEARD_SHOWN)));
     if (reading.remark) remarks.push(copy.remarks[reading.remark]);

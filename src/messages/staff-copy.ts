@@ -19,6 +19,7 @@ export const staffEs = {
     keepThem: 'Mantenerlas',
     cancelThem: 'Anular y avisar',
     dontBlock: 'No bloquear',
+    yesBlock: 'Sí, bloquear',
     handBack: 'Devolver al bot',
     bookAgain: 'Reservar otra',
     moveIt: 'Cambiar cita',
@@ -41,6 +42,8 @@ export const staffEs = {
   blockInside: (when: string, lines: string) =>
     `Voy a bloquear ${when}. Dentro hay estas citas:\n${lines}\n\n¿Las mantengo o las anulo avisando a cada cliente?`,
   blockWhen: (day: string, from: string, to: string) => `el ${day} de ${from} a ${to}`,
+  confirmBlock: (when: string, wholeShop: boolean) =>
+    `¿Bloqueo ${when}${wholeShop ? ' para toda la barbería' : ''}? Nadie podrá reservar en ese tiempo.`,
   help: [
     'Puedes escribirme:',
     '• «agenda», «agenda mañana», «agenda jueves»',
@@ -51,6 +54,7 @@ export const staffEs = {
   notes: {
     help: '',
     notUnderstood: 'No te he entendido. Escribe «ayuda» para ver lo que puedo hacer.',
+    tapToConfirm: (button: string) => `Para hacerlo, toca «${button}».`,
     agendaUnknown: 'Ahora mismo no puedo leer la agenda. Prueba en unos minutos.',
     appointmentCancelled: (customer: string, told: string) => `✅ Cita de ${customer} anulada. ${told}`,
     cancelFailed: 'No he podido anular la cita; sigue en pie. Prueba de nuevo en un momento.',
@@ -82,6 +86,12 @@ export const staffEs = {
     cancelled: (line: string, customer: string) => `❌ Cita anulada: ${line} — ${customer}`,
     handoff: (customer: string, link: string, turns: string) =>
       `🙋 ${customer} quiere hablar con una persona. El bot ya no le contesta.\nEscríbele: ${link}\n\nÚltimos mensajes:\n${turns}\n\nCuando acabes, pulsa «Devolver al bot».`,
+    notReached: (line: string, customer: string) =>
+      `⚠️ WhatsApp no ha podido entregar el aviso a ${customer} (${line}). No lo sabe: llámale, por favor.`,
+    windowClosed: (customer: string) =>
+      `⚠️ ${customer} no ha recibido la respuesta del bot: pasaron más de 24 horas desde su último mensaje y WhatsApp solo deja enviar plantillas. Escríbele tú, por favor.`,
+    templateRefused: (name: string, details: string) =>
+      `⚠️ WhatsApp rechaza la plantilla «${name}» (${details}). Revísala en WhatsApp Manager: hasta entonces los mensajes que la usan no llegan.`,
   },
   /** To a customer whose appointment the shop cancelled. */
   cancelledByShop: (shop: string, line: string) =>
@@ -107,6 +117,7 @@ export const staffEn: StaffCopy = {
     keepThem: 'Keep them',
     cancelThem: 'Cancel and tell',
     dontBlock: "Don't block",
+    yesBlock: 'Yes, block it',
     handBack: 'Back to the bot',
     bookAgain: 'Book again',
     moveIt: 'Move it',
@@ -130,6 +141,8 @@ export const staffEn: StaffCopy = {
   blockInside: (when, lines) =>
     `I'm about to block ${when}. These appointments fall inside:\n${lines}\n\nKeep them, or cancel them and tell each customer?`,
   blockWhen: (day, from, to) => `${day} from ${from} to ${to}`,
+  confirmBlock: (when, wholeShop) =>
+    `Block ${when}${wholeShop ? ' for the whole shop' : ''}? Nobody will be able to book in that time.`,
   help: [
     'You can write:',
     '• "agenda", "agenda tomorrow", "agenda thursday"',
@@ -140,6 +153,7 @@ export const staffEn: StaffCopy = {
   notes: {
     help: '',
     notUnderstood: 'I did not get that. Write "help" to see what I can do.',
+    tapToConfirm: (button) => `To do it, tap “${button}”.`,
     agendaUnknown: "I can't read the agenda right now. Try again in a few minutes.",
     appointmentCancelled: (customer, told) => `✅ ${customer}'s appointment cancelled. ${told}`,
     cancelFailed: 'I could not cancel the appointment; it still stands. Try again in a moment.',
@@ -170,6 +184,12 @@ export const staffEn: StaffCopy = {
     cancelled: (line, customer) => `❌ Appointment cancelled: ${line} — ${customer}`,
     handoff: (customer, link, turns) =>
       `🙋 ${customer} wants to talk to a person. The bot no longer answers them.\nWrite to them: ${link}\n\nLast messages:\n${turns}\n\nWhen you are done, tap "Back to the bot".`,
+    notReached: (line, customer) =>
+      `⚠️ WhatsApp could not deliver the message to ${customer} (${line}). They do not know: please call them.`,
+    windowClosed: (customer) =>
+      `⚠️ ${customer} did not get the bot's answer: more than 24 hours had passed since their last message and WhatsApp only lets templates through. Please write to them yourself.`,
+    templateRefused: (name, details) =>
+      `⚠️ WhatsApp refuses the template "${name}" (${details}). Check it in WhatsApp Manager: until then the messages that use it do not arrive.`,
   },
   cancelledByShop: (shop, line) =>
     `Hello, ${shop} here: we have had to cancel your appointment (${line}). We are very sorry. Would you like to book another time?`,
