@@ -47,6 +47,8 @@ const LONGEST_APPOINTMENT_MS = 24 * 60 * 60_000;
 
 export interface RedisCalendarOptions {
   prefix?: string;
+  /** The shop whose data this is (default: the single-shop set-up's). */
+  shop?: string;
 }
 
 /**
@@ -62,7 +64,7 @@ export class RedisCalendar implements Calendar {
 
   constructor(redis: Redis, options: RedisCalendarOptions = {}) {
     this.#redis = redis;
-    this.#keys = redisKeys(options.prefix ?? DEFAULT_PREFIX);
+    this.#keys = redisKeys(options.prefix ?? DEFAULT_PREFIX, options.shop);
     this.#scripts = {
       create: defineScript(redis, 'citaCalendarCreate', CREATE),
       cancel: defineScript(redis, 'citaCalendarCancel', CANCEL),

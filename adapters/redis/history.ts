@@ -8,6 +8,8 @@ export const HISTORY_TTL_MS = 365 * 24 * 60 * 60_000;
 
 export interface RedisBookingHistoryOptions {
   prefix?: string;
+  /** The shop whose data this is (default: the single-shop set-up's). */
+  shop?: string;
   ttlMs?: number;
 }
 
@@ -19,7 +21,7 @@ export class RedisBookingHistory implements BookingHistory {
 
   constructor(redis: Redis, options: RedisBookingHistoryOptions = {}) {
     this.#redis = redis;
-    this.#keys = redisKeys(options.prefix ?? DEFAULT_PREFIX);
+    this.#keys = redisKeys(options.prefix ?? DEFAULT_PREFIX, options.shop);
     this.#ttlMs = options.ttlMs ?? HISTORY_TTL_MS;
   }
 

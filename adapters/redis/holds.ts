@@ -67,6 +67,8 @@ const HoldRecord = z.object({
 
 export interface RedisSlotHoldsOptions {
   prefix?: string;
+  /** The shop whose data this is (default: the single-shop set-up's). */
+  shop?: string;
   cellMinutes?: number;
 }
 
@@ -88,7 +90,7 @@ export class RedisSlotHolds implements SlotHolds {
 
   constructor(redis: Redis, options: RedisSlotHoldsOptions = {}) {
     this.#redis = redis;
-    this.#keys = redisKeys(options.prefix ?? DEFAULT_PREFIX);
+    this.#keys = redisKeys(options.prefix ?? DEFAULT_PREFIX, options.shop);
     this.#cellMs = (options.cellMinutes ?? CELL_MINUTES) * 60_000;
     this.#scripts = {
       acquire: defineScript(redis, 'citaHoldAcquire', ACQUIRE),

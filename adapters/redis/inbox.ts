@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { InboundMessage, type Inbox } from '../../src/engine/ports.ts';
 import { log, phoneRef } from '../../src/log.ts';
-import { DEFAULT_PREFIX, redisKeys } from './keys.ts';
+import { customerId, DEFAULT_PREFIX, deploymentKeys } from './keys.ts';
 import { defineScript, type Script } from './script.ts';
 
 /** How long a message id is remembered: WhatsApp redelivers for days when a webhook keeps failing. */
@@ -69,10 +69,11 @@ const ClaimReply = z.union([
  * hash as it was when the lease was taken; `forget` is called when the claim ends.
  */
 export interface ReadWithClaim {
-  key(phone: string): string;
+  /** By customer id (`customerId(shop, phone)`): the inbox claims for every shop. */
+  key(customer: string): string;
   fields: readonly string[];
-  keep(phone: string, values: (string | null)[]): void;
-  forget(phone: string): void;
+  keep(customer: string, values: (string | null)[]): void;
+  forget(customer: string): void;
 }
 
 export interface RedisInboxOptions {
@@ -140,7 +141,7 @@ export class RedisInbox implements Inbox {
     this.#redis = redis;
     this.#intake = options.intake ?? redis;
     this.#prefix = options.prefix ?? DEFAULT_PREFIX;
-    this.#keys = redisKeys(this.#prefix);
+    this.#keys = deploymentKeys(this.#prefix);
     this.#leaseMs = options.leaseMs ?? LEASE_MS;
     this.#dedupTtlMs = options.dedupTtlMs ?? DEDUP_TTL_MS;
     this.#readWithClaim = options.readWithClaim;
@@ -156,7 +157,9 @@ export class RedisInbox implements Inbox {
   async accept(message: InboundMessage): Promise<'accepted' | 'duplicate'> {
     // Parsed where it came in (the webhook, `converse`); checked again when claimed.
     const stored = JSON.stringify(message);
-    const keys = [this.#keys.phone(message.phone, 'seen', message.id), this.#queue(message.phone)];
+    // The inbox serves every shop: a phone's queue, lease and dedup are its customer's (shop and phone).
+    const customer = customerId(message.shop, message.phone);
+    const keys = [this.#keys.customer(customer, 'seen', message.id), this.#queue(customer)];
     // Stored, indexed and announced in one write, in that order. The script goes as EVAL with its
     // body, never as EVALSHA: an EVALSHA refused with NOSCRIPT is resent after the index, which a
     // claim could then find empty and drop before the message lands. The index is written on a
@@ -164,8 +167,8 @@ export class RedisInbox implements Inbox {
     // redelivery.
     const [accepted] = await Promise.all([
       this.#intake.eval(ACCEPT, keys.length, ...keys, stored, this.#dedupTtlMs),
-      this.#intake.zadd(this.#ready, 'NX', Date.now(), message.phone),
-      this.#intake.publish(this.#keys.shop('work'), '1'),
+      this.#intake.zadd(this.#ready, 'NX', Date.now(), customer),
+      this.#intake.publish(this.#keys.deployment('work'), '1'),
     ]);
     this.#signal.emit('work');
     return accepted === 1 ? 'accepted' : 'duplicate';
@@ -274,15 +277,15 @@ export class RedisInbox implements Inbox {
   }
 
   get #ready() {
-    return this.#keys.shop('ready');
+    return this.#keys.deployment('ready');
   }
 
   #queue(phone: string) {
-    return this.#keys.phone(phone, 'queue');
+    return this.#keys.customer(phone, 'queue');
   }
 
   #lease(phone: string) {
-    return this.#keys.phone(phone, 'lease');
+    return this.#keys.customer(phone, 'lease');
   }
 
   async #finish(claim: Claim, script: Script, args: (string | number)[]) {
@@ -363,7 +366,7 @@ export class RedisInbox implements Inbox {
 
   async #announceWork() {
     this.#signal.emit('work');
-    await this.#redis.publish(this.#keys.shop('work'), '1');
+    await this.#redis.publish(this.#keys.deployment('work'), '1');
   }
 
   /** Listens for other processes' new work on a connection of its own (a subscriber can do nothing else). */
@@ -373,13 +376,13 @@ export class RedisInbox implements Inbox {
     this.#subscriber = subscriber;
     subscriber.on('message', () => this.#signal.emit('work'));
     subscriber.on('error', (error) => log.warn({ event: 'inbox.subscriber_error', error: String(error) }));
-    await subscriber.subscribe(this.#keys.shop('work')).catch((error) => {
+    await subscriber.subscribe(this.#keys.deployment('work')).catch((error) => {
       log.warn({ event: 'inbox.subscribe_failed', error: String(error) }, 'falling back to polling');
     });
   }
 }
 
-/** The phone of a queue's key: between the braces of its hash tag. */
+/** The customer (shop and phone) of a queue's key: between the braces of its hash tag. */
 function phoneOfQueue(key: string): string {
   return key.slice(key.lastIndexOf('{') + 1, key.lastIndexOf('}'));
 }

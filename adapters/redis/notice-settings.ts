@@ -10,9 +10,9 @@ export class RedisNoticeSettings implements NoticeSettings {
   readonly #redis: Redis;
   readonly #key: string;
 
-  constructor(redis: Redis, options: { prefix?: string } = {}) {
+  constructor(redis: Redis, options: { prefix?: string; shop?: string } = {}) {
     this.#redis = redis;
-    this.#key = redisKeys(options.prefix ?? DEFAULT_PREFIX).shop('{staff}', 'muted');
+    this.#key = redisKeys(options.prefix ?? DEFAULT_PREFIX, options.shop).shop('{staff}', 'muted');
   }
 
   async isMuted(phone: string): Promise<boolean> {

@@ -13,9 +13,9 @@ export class RedisDeliveryProgress implements DeliveryProgress {
   readonly #redis: Redis;
   readonly #keys;
 
-  constructor(redis: Redis, { prefix = DEFAULT_PREFIX }: { prefix?: string } = {}) {
+  constructor(redis: Redis, { prefix = DEFAULT_PREFIX, shop }: { prefix?: string; shop?: string } = {}) {
     this.#redis = redis;
-    this.#keys = redisKeys(prefix);
+    this.#keys = redisKeys(prefix, shop);
   }
 
   async delivered(phone: string, inReplyTo: string): Promise<number> {

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { bucketShape, DEFAULT_MAX_PER_SECOND, type SendPacer, SLOW_FOR_MS } from '../whatsapp/pacing.ts';
-import { DEFAULT_PREFIX, redisKeys } from './keys.ts';
+import { DEFAULT_PREFIX, deploymentKeys } from './keys.ts';
 import { defineScript, type Script } from './script.ts';
 
 /**
@@ -61,7 +61,7 @@ export class RedisSendPacer implements SendPacer {
   readonly #slowDown: Script;
 
   constructor(redis: Redis, options: RedisSendPacerOptions) {
-    this.#key = redisKeys(options.prefix ?? DEFAULT_PREFIX).shop('{pacing}', options.phoneNumberId);
+    this.#key = deploymentKeys(options.prefix ?? DEFAULT_PREFIX).deployment("{pacing}", options.phoneNumberId);
     this.#shape = bucketShape(options.maxPerSecond ?? DEFAULT_MAX_PER_SECOND);
     this.#now = options.now ?? Date.now;
     this.#reserve = defineScript(redis, 'citaPacingReserve', RESERVE);

@@ -33,8 +33,8 @@ export class RedisRateLimiter implements RateLimiter {
   readonly #options: ReturnType<typeof rateLimitOptions>;
   readonly #check: Script;
 
-  constructor(redis: Redis, options: RateLimitOptions & { prefix?: string } = {}) {
-    this.#keys = redisKeys(options.prefix ?? DEFAULT_PREFIX);
+  constructor(redis: Redis, options: RateLimitOptions & { prefix?: string; shop?: string } = {}) {
+    this.#keys = redisKeys(options.prefix ?? DEFAULT_PREFIX, options.shop);
     this.#options = rateLimitOptions(options);
     this.#check = defineScript(redis, 'citaRateCheck', CHECK);
   }

@@ -62,8 +62,8 @@ export class RedisReminderSchedule implements ReminderSchedule {
   readonly #keys: { due: string; data: string; planned: (bookingId: string) => string };
   readonly #scripts: Record<'plan' | 'cancel' | 'claim' | 'done', Script>;
 
-  constructor(redis: Redis, { prefix = DEFAULT_PREFIX }: { prefix?: string } = {}) {
-    const keys = redisKeys(prefix);
+  constructor(redis: Redis, { prefix = DEFAULT_PREFIX, shop }: { prefix?: string; shop?: string } = {}) {
+    const keys = redisKeys(prefix, shop);
     const plannedPrefix = `${keys.shop('{reminders}', 'planned')}:`;
     this.#keys = {
       due: keys.shop('{reminders}', 'due'),

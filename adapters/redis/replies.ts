@@ -4,7 +4,7 @@ import type { ReplyBus } from '../../src/engine/ports.ts';
 import { log } from '../../src/log.ts';
 import { OutboundMessage } from '../../src/messages/whatsapp.ts';
 import { SimulatorMessenger } from '../simulator/messenger.ts';
-import { DEFAULT_PREFIX, redisKeys } from './keys.ts';
+import { DEFAULT_PREFIX, deploymentKeys } from './keys.ts';
 
 const Published = z.object({ messageId: z.string(), replies: z.array(OutboundMessage) });
 
@@ -23,7 +23,7 @@ export class RedisReplyBus implements ReplyBus {
   constructor(redis: Redis, { prefix = DEFAULT_PREFIX }: { prefix?: string } = {}) {
     this.#publisher = redis;
     this.#subscriber = redis.duplicate();
-    this.#channel = redisKeys(prefix).shop('simulator-replies');
+    this.#channel = deploymentKeys(prefix).deployment("simulator-replies");
     this.#subscriber.on('message', (_channel: string, payload: string) => {
       let json: unknown;
       try {

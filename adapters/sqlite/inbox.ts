@@ -14,6 +14,7 @@ export interface SqliteInboxOptions {
 }
 
 interface Claim {
+  shop: string;
   phone: string;
   token: string;
   seq: number;
@@ -50,14 +51,25 @@ export class SqliteInbox implements Inbox {
     const body = JSON.stringify(message);
     const now = Date.now();
     const accepted = this.#db.transaction(() => {
-      const seen = this.#db.get('SELECT 1 FROM inbox_seen WHERE id = ? AND expires_at > ?', message.id, now);
+      const seen = this.#db.get('SELECT 1 FROM inbox_seen WHERE shop = ? AND id = ? AND expires_at > ?',
+        message.shop,
+        message.id,
+        now,
+      );
       if (seen) return false;
       this.#db.run(
-        'INSERT OR REPLACE INTO inbox_seen (id, expires_at) VALUES (?, ?)',
+        'INSERT OR REPLACE INTO inbox_seen (shop, id, expires_at) VALUES (?, ?, ?)',
+        message.shop,
         message.id,
         now + this.#dedupTtlMs,
       );
-      this.#db.run('INSERT INTO inbox_messages (phone, id, body) VALUES (?, ?, ?)', message.phone, message.id, body);
+      this.#db.run(
+        'INSERT INTO inbox_messages (shop, phone, id, body) VALUES (?, ?, ?, ?)',
+        message.shop,
+        message.phone,
+        message.id,
+        body,
+      );
       return true;
     });
     if (accepted) this.#signal.emit('work');
@@ -70,15 +82,16 @@ export class SqliteInbox implements Inbox {
       const token = randomUUID();
       const now = Date.now();
       const head = this.#db.transaction(() => {
-        const row = this.#db.get<{ phone: string; seq: number }>(
-          `SELECT phone, min(seq) AS seq FROM inbox_messages
-           WHERE phone NOT IN (SELECT phone FROM inbox_leases WHERE until > ?)
-           GROUP BY phone ORDER BY seq LIMIT 1`,
+        const row = this.#db.get<{ shop: string; phone: string; seq: number }>(
+          `SELECT shop, phone, min(seq) AS seq FROM inbox_messages
+           WHERE (shop, phone) NOT IN (SELECT shop, phone FROM inbox_leases WHERE until > ?)
+           GROUP BY shop, phone ORDER BY seq LIMIT 1`,
           now,
         );
         if (!row) return undefined;
         this.#db.run(
-          'INSERT OR REPLACE INTO inbox_leases (phone, token, until) VALUES (?, ?, ?)',
+          'INSERT OR REPLACE INTO inbox_leases (shop, phone, token, until) VALUES (?, ?, ?, ?)',
+          row.shop,
           row.phone,
           token,
           now + this.#leaseMs,
@@ -88,10 +101,11 @@ export class SqliteInbox implements Inbox {
       });
       if (!head) return undefined;
       const claim: Claim = {
+        shop: head.shop,
         phone: head.phone,
         token,
         seq: head.seq,
-        heartbeat: this.#startHeartbeat(head.phone, token),
+        heartbeat: this.#startHeartbeat(head.shop, head.phone, token),
       };
       const message = parseStored(head.body);
       if (message) {
@@ -143,7 +157,7 @@ export class SqliteInbox implements Inbox {
   /** Work that arrived between the last empty claim and now would otherwise wait out the timeout. */
   #hasClaimableWork(): boolean {
     const row = this.#db.get(
-      'SELECT 1 FROM inbox_messages WHERE phone NOT IN (SELECT phone FROM inbox_leases WHERE until > ?) LIMIT 1',
+      'SELECT 1 FROM inbox_messages WHERE (shop, phone) NOT IN (SELECT shop, phone FROM inbox_leases WHERE until > ?) LIMIT 1',
       Date.now(),
     );
     return row !== undefined;
@@ -153,13 +167,22 @@ export class SqliteInbox implements Inbox {
   #finish(claim: Claim, how: 'ack' | 'retry', afterMs = 0): void {
     clearInterval(claim.heartbeat);
     const owned = this.#db.transaction(() => {
-      const lease = this.#db.get<{ token: string }>('SELECT token FROM inbox_leases WHERE phone = ?', claim.phone);
+      const lease = this.#db.get<{ token: string }>(
+        'SELECT token FROM inbox_leases WHERE shop = ? AND phone = ?',
+        claim.shop,
+        claim.phone,
+      );
       if (lease?.token !== claim.token) return false;
       if (how === 'ack') this.#db.run('DELETE FROM inbox_messages WHERE seq = ?', claim.seq);
       if (how === 'retry' && afterMs > 0) {
-        this.#db.run('UPDATE inbox_leases SET until = ? WHERE phone = ?', Date.now() + afterMs, claim.phone);
+        this.#db.run(
+          'UPDATE inbox_leases SET until = ? WHERE shop = ? AND phone = ?',
+          Date.now() + afterMs,
+          claim.shop,
+          claim.phone,
+        );
       } else {
-        this.#db.run('DELETE FROM inbox_leases WHERE phone = ?', claim.phone);
+        this.#db.run('DELETE FROM inbox_leases WHERE shop = ? AND phone = ?', claim.shop, claim.phone);
       }
       return true;
     });
@@ -173,12 +196,13 @@ export class SqliteInbox implements Inbox {
   }
 
   /** Renews the lease while this process works on the message; a dead process stops renewing. */
-  #startHeartbeat(phone: string, token: string): NodeJS.Timeout {
+  #startHeartbeat(shop: string, phone: string, token: string): NodeJS.Timeout {
     const timer = setInterval(() => {
       try {
         const renewed = this.#db.run(
-          'UPDATE inbox_leases SET until = ? WHERE phone = ? AND token = ?',
+          'UPDATE inbox_leases SET until = ? WHERE shop = ? AND phone = ? AND token = ?',
           Date.now() + this.#leaseMs,
+          shop,
           phone,
           token,
         );

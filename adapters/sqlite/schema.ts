@@ -3,7 +3,7 @@
  * one before in MIGRATIONS (SCHEMA is then the whole new schema, for new files); a file of a newer
  * version than this code knows is refused at start-up.
  */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 /** The SQL that takes a database of version `n - 1` to version `n`, by `n`. */
 export const MIGRATIONS: Record<number, string> = {
@@ -18,29 +18,79 @@ CREATE TABLE muted_staff (phone TEXT PRIMARY KEY) WITHOUT ROWID;
 `,
   // Holds are per barber's chair ('' in a shop without barbers).
   3: "ALTER TABLE holds ADD COLUMN barber TEXT NOT NULL DEFAULT '';",
+  // Many shops in one file: whatever a shop owns is keyed by it too. Rows stored before belong to
+  // the single-shop set-up's shop ('default'). Keys that change are rebuilt (SQLite cannot alter them).
+  4: `
+ALTER TABLE inbox_messages ADD COLUMN shop TEXT NOT NULL DEFAULT 'default';
+DROP INDEX inbox_messages_by_phone;
+CREATE INDEX inbox_messages_by_phone ON inbox_messages (shop, phone, seq);
+CREATE TABLE inbox_seen_4 (shop TEXT NOT NULL, id TEXT NOT NULL, expires_at INTEGER NOT NULL, PRIMARY KEY (shop, id)) WITHOUT ROWID;
+INSERT INTO inbox_seen_4 SELECT 'default', id, expires_at FROM inbox_seen;
+DROP TABLE inbox_seen; ALTER TABLE inbox_seen_4 RENAME TO inbox_seen;
+CREATE TABLE inbox_leases_4 (shop TEXT NOT NULL, phone TEXT NOT NULL, token TEXT NOT NULL, until INTEGER NOT NULL, PRIMARY KEY (shop, phone)) WITHOUT ROWID;
+INSERT INTO inbox_leases_4 SELECT 'default', phone, token, until FROM inbox_leases;
+DROP TABLE inbox_leases; ALTER TABLE inbox_leases_4 RENAME TO inbox_leases;
+CREATE TABLE conversations_4 (shop TEXT NOT NULL, phone TEXT NOT NULL, version INTEGER NOT NULL, body TEXT NOT NULL, expires_at INTEGER NOT NULL, PRIMARY KEY (shop, phone)) WITHOUT ROWID;
+INSERT INTO conversations_4 SELECT 'default', phone, version, body, expires_at FROM conversations;
+DROP TABLE conversations; ALTER TABLE conversations_4 RENAME TO conversations;
+ALTER TABLE holds ADD COLUMN shop TEXT NOT NULL DEFAULT 'default';
+DROP INDEX holds_by_end;
+CREATE INDEX holds_by_end ON holds (shop, end_ms);
+CREATE TABLE appointments_4 (shop TEXT NOT NULL, id TEXT NOT NULL, phone TEXT NOT NULL, start_ms INTEGER NOT NULL, end_ms INTEGER NOT NULL, body TEXT NOT NULL, PRIMARY KEY (shop, id));
+INSERT INTO appointments_4 SELECT 'default', id, phone, start_ms, end_ms, body FROM appointments;
+DROP TABLE appointments; ALTER TABLE appointments_4 RENAME TO appointments;
+CREATE INDEX appointments_by_end ON appointments (shop, end_ms);
+CREATE INDEX appointments_by_phone ON appointments (shop, phone, start_ms);
+ALTER TABLE history ADD COLUMN shop TEXT NOT NULL DEFAULT 'default';
+DROP INDEX history_by_phone;
+CREATE INDEX history_by_phone ON history (shop, phone, seq);
+CREATE TABLE reminders_4 (shop TEXT NOT NULL, key TEXT NOT NULL, booking_id TEXT NOT NULL, due_ms INTEGER NOT NULL, body TEXT NOT NULL, PRIMARY KEY (shop, key));
+INSERT INTO reminders_4 SELECT 'default', key, booking_id, due_ms, body FROM reminders;
+DROP TABLE reminders; ALTER TABLE reminders_4 RENAME TO reminders;
+CREATE INDEX reminders_by_due ON reminders (shop, due_ms);
+CREATE INDEX reminders_by_booking ON reminders (shop, booking_id);
+CREATE TABLE rate_seen_4 (shop TEXT NOT NULL, phone TEXT NOT NULL, id TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (shop, phone, id)) WITHOUT ROWID;
+INSERT INTO rate_seen_4 SELECT 'default', phone, id, at FROM rate_seen;
+DROP TABLE rate_seen; ALTER TABLE rate_seen_4 RENAME TO rate_seen;
+CREATE TABLE rate_warned_4 (shop TEXT NOT NULL, phone TEXT NOT NULL, id TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (shop, phone)) WITHOUT ROWID;
+INSERT INTO rate_warned_4 SELECT 'default', phone, id, at FROM rate_warned;
+DROP TABLE rate_warned; ALTER TABLE rate_warned_4 RENAME TO rate_warned;
+CREATE TABLE time_blocks_4 (shop TEXT NOT NULL, id TEXT NOT NULL, start_ms INTEGER NOT NULL, end_ms INTEGER NOT NULL, body TEXT NOT NULL, PRIMARY KEY (shop, id));
+INSERT INTO time_blocks_4 SELECT 'default', id, start_ms, end_ms, body FROM time_blocks;
+DROP TABLE time_blocks; ALTER TABLE time_blocks_4 RENAME TO time_blocks;
+CREATE INDEX time_blocks_by_end ON time_blocks (shop, end_ms);
+CREATE TABLE muted_staff_4 (shop TEXT NOT NULL, phone TEXT NOT NULL, PRIMARY KEY (shop, phone)) WITHOUT ROWID;
+INSERT INTO muted_staff_4 SELECT 'default', phone FROM muted_staff;
+DROP TABLE muted_staff; ALTER TABLE muted_staff_4 RENAME TO muted_staff;
+`,
 };
 
 /** Times are milliseconds since the epoch (UTC); the records themselves are JSON as the ports define them. */
 export const SCHEMA = `
 CREATE TABLE schema_version (version INTEGER NOT NULL);
 
--- The inbox: each phone's messages in arrival order (seq), who is handling a phone (a lease), and
--- the message ids seen (deduplication).
+-- Every row a shop owns carries the shop's id: one file serves every shop of the process.
+
+-- The inbox: each customer's (shop and phone) messages in arrival order (seq), who is handling a
+-- customer (a lease), and the message ids seen (deduplication).
 CREATE TABLE inbox_messages (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
   phone TEXT NOT NULL,
   id TEXT NOT NULL,
-  body TEXT NOT NULL
+  body TEXT NOT NULL,
+  shop TEXT NOT NULL DEFAULT 'default'
 );
-CREATE INDEX inbox_messages_by_phone ON inbox_messages (phone, seq);
-CREATE TABLE inbox_seen (id TEXT PRIMARY KEY, expires_at INTEGER NOT NULL) WITHOUT ROWID;
-CREATE TABLE inbox_leases (phone TEXT PRIMARY KEY, token TEXT NOT NULL, until INTEGER NOT NULL) WITHOUT ROWID;
+CREATE INDEX inbox_messages_by_phone ON inbox_messages (shop, phone, seq);
+CREATE TABLE inbox_seen (shop TEXT NOT NULL, id TEXT NOT NULL, expires_at INTEGER NOT NULL, PRIMARY KEY (shop, id)) WITHOUT ROWID;
+CREATE TABLE inbox_leases (shop TEXT NOT NULL, phone TEXT NOT NULL, token TEXT NOT NULL, until INTEGER NOT NULL, PRIMARY KEY (shop, phone)) WITHOUT ROWID;
 
 CREATE TABLE conversations (
-  phone TEXT PRIMARY KEY,
+  shop TEXT NOT NULL,
+  phone TEXT NOT NULL,
   version INTEGER NOT NULL,
   body TEXT NOT NULL,
-  expires_at INTEGER NOT NULL
+  expires_at INTEGER NOT NULL,
+  PRIMARY KEY (shop, phone)
 ) WITHOUT ROWID;
 
 CREATE TABLE holds (
@@ -49,46 +99,50 @@ CREATE TABLE holds (
   start_ms INTEGER NOT NULL,
   end_ms INTEGER NOT NULL,
   expires_at INTEGER NOT NULL,
-  barber TEXT NOT NULL DEFAULT ''
+  barber TEXT NOT NULL DEFAULT '',
+  shop TEXT NOT NULL DEFAULT 'default'
 );
-CREATE INDEX holds_by_end ON holds (end_ms);
+CREATE INDEX holds_by_end ON holds (shop, end_ms);
 
 CREATE TABLE appointments (
-  id TEXT PRIMARY KEY,
+  shop TEXT NOT NULL,
+  id TEXT NOT NULL,
   phone TEXT NOT NULL,
   start_ms INTEGER NOT NULL,
   end_ms INTEGER NOT NULL,
-  body TEXT NOT NULL
+  body TEXT NOT NULL,
+  PRIMARY KEY (shop, id)
 );
-CREATE INDEX appointments_by_end ON appointments (end_ms);
-CREATE INDEX appointments_by_phone ON appointments (phone, start_ms);
+CREATE INDEX appointments_by_end ON appointments (shop, end_ms);
+CREATE INDEX appointments_by_phone ON appointments (shop, phone, start_ms);
 
 CREATE TABLE history (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
   phone TEXT NOT NULL,
   body TEXT NOT NULL,
-  expires_at INTEGER NOT NULL
+  expires_at INTEGER NOT NULL,
+  shop TEXT NOT NULL DEFAULT 'default'
 );
-CREATE INDEX history_by_phone ON history (phone, seq);
+CREATE INDEX history_by_phone ON history (shop, phone, seq);
 
-CREATE TABLE reminders (key TEXT PRIMARY KEY, booking_id TEXT NOT NULL, due_ms INTEGER NOT NULL, body TEXT NOT NULL);
-CREATE INDEX reminders_by_due ON reminders (due_ms);
-CREATE INDEX reminders_by_booking ON reminders (booking_id);
+CREATE TABLE reminders (shop TEXT NOT NULL, key TEXT NOT NULL, booking_id TEXT NOT NULL, due_ms INTEGER NOT NULL, body TEXT NOT NULL, PRIMARY KEY (shop, key));
+CREATE INDEX reminders_by_due ON reminders (shop, due_ms);
+CREATE INDEX reminders_by_booking ON reminders (shop, booking_id);
 
-CREATE TABLE rate_seen (phone TEXT NOT NULL, id TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (phone, id)) WITHOUT ROWID;
-CREATE TABLE rate_warned (phone TEXT PRIMARY KEY, id TEXT NOT NULL, at INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE rate_seen (shop TEXT NOT NULL, phone TEXT NOT NULL, id TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (shop, phone, id)) WITHOUT ROWID;
+CREATE TABLE rate_warned (shop TEXT NOT NULL, phone TEXT NOT NULL, id TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (shop, phone)) WITHOUT ROWID;
 
 -- Replies to simulator and terminal-chat messages handled by another process than the one waiting.
 CREATE TABLE simulator_replies (message_id TEXT PRIMARY KEY, body TEXT NOT NULL, expires_at INTEGER NOT NULL) WITHOUT ROWID;
 
--- How far each WhatsApp turn's replies got, and the shared send bucket of the business number.
+-- How far each WhatsApp turn's replies got, and the shared send bucket of each business number.
 CREATE TABLE delivery_progress (in_reply_to TEXT PRIMARY KEY, delivered INTEGER NOT NULL, expires_at INTEGER NOT NULL) WITHOUT ROWID;
 -- Time nobody can book (a barber's day off, the shop closing early), counted as busy time.
-CREATE TABLE time_blocks (id TEXT PRIMARY KEY, start_ms INTEGER NOT NULL, end_ms INTEGER NOT NULL, body TEXT NOT NULL);
-CREATE INDEX time_blocks_by_end ON time_blocks (end_ms);
+CREATE TABLE time_blocks (shop TEXT NOT NULL, id TEXT NOT NULL, start_ms INTEGER NOT NULL, end_ms INTEGER NOT NULL, body TEXT NOT NULL, PRIMARY KEY (shop, id));
+CREATE INDEX time_blocks_by_end ON time_blocks (shop, end_ms);
 
 -- Staff phones that switched their notices of bookings off ("avisos off").
-CREATE TABLE muted_staff (phone TEXT PRIMARY KEY) WITHOUT ROWID;
+CREATE TABLE muted_staff (shop TEXT NOT NULL, phone TEXT NOT NULL, PRIMARY KEY (shop, phone)) WITHOUT ROWID;
 
 CREATE TABLE send_pacing (
   phone_number_id TEXT PRIMARY KEY,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Language } from '../../config/schema.ts';
+import { DEFAULT_SHOP_ID, ShopId } from '../../config/shop-id.ts';
 import type { Slot } from '../../machines/booking.context.ts';
 import type { OutboundMessage } from '../messages/whatsapp.ts';
 
@@ -15,6 +16,11 @@ export const Phone = z.string().regex(/^\d{6,15}$/, 'must be the digits of an in
 export const InboundMessage = z.object({
   /** WhatsApp's message id (wamid), or one the simulator makes: the key for deduplication. */
   id: z.string().min(1).max(256),
+  /**
+   * The shop written to (the one owning the business number the message came in on). Messages
+   * stored before shops had ids belong to the single-shop set-up's.
+   */
+  shop: ShopId.default(DEFAULT_SHOP_ID),
   phone: Phone,
   receivedAt: z.iso.datetime(),
   /** Wall-clock time the inbox accepted it (not the shop's clock): reply latency is measured from it. */

@@ -100,7 +100,7 @@ export class CitaMetrics {
 
   readonly inboundDropped = new Counter({
     name: 'cita_inbound_dropped_total',
-    help: 'Webhook items dropped at the border (unreadable, for another business number, a forged simulator id); the rest of the batch is handled',
+    help: 'Webhook items dropped at the border (unreadable, for a number no shop owns, a forged simulator id), and messages for a shop no longer served (unknown_shop); the rest is handled',
     labelNames: ['reason'] as const,
     registers: [this.registry],
   });

@@ -127,6 +127,7 @@ describe.skipIf(!run)('conversation store on Redis', () => {
   const phone = '34600000001';
   const hola = (id: string) => ({
     id,
+    shop: 'default',
     phone,
     receivedAt: new Date().toISOString(),
     content: { kind: 'text' as const, text: 'hola' },

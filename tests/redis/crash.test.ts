@@ -45,6 +45,7 @@ describe.skipIf(!run)('a worker process killed mid-burst', () => {
         sent.get(phone)!.push(id);
         await inbox.accept({
           id,
+          shop: 'default',
           phone,
           receivedAt: new Date().toISOString(),
           content: { kind: 'text', text: `${i}` },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEDUP_TTL_MS, RedisInbox } from '../../adapters/redis/inbox.ts';
-import { redisKeys } from '../../adapters/redis/keys.ts';
+import { customerId, deploymentKeys, redisKeys } from '../../adapters/redis/keys.ts';
 import { SqliteInbox } from '../../adapters/sqlite/inbox.ts';
 import type { InboundMessage, Inbox } from '../../src/engine/ports.ts';
 import { memoryDatabase } from '../support/sqlite.ts';
@@ -12,6 +12,7 @@ let counter = 0;
 function message(phone: string, text = `message ${++counter}`): InboundMessage {
   return {
     id: `wamid.${phone}.${++counter}`,
+    shop: 'default',
     phone,
     receivedAt: new Date().toISOString(),
     customerName: 'Carlos',
@@ -101,7 +102,7 @@ describe.skipIf(!run)('inbox on Redis', () => {
     const waiting = message('34600000001');
     await first.accept(waiting);
     // What the dead process left: the message queued, its phone taken out of the index.
-    await redis().connection().zrem(redisKeys(prefix).shop('ready'), waiting.phone);
+    await redis().connection().zrem(deploymentKeys(prefix).deployment('ready'), customerId('default', waiting.phone));
     expect(await first.claim()).toBeUndefined();
 
     const next = new RedisInbox(redis().redis.connect(), { prefix });
@@ -176,7 +177,7 @@ describe.skipIf(!run)('inbox on Redis', () => {
     expect(await slow.claim()).toEqual(m);
     // A lease taken over behind the slow process's back (as after a long pause).
     await redis().connection().del(redisKeys(prefix).phone(m.phone, 'lease'));
-    await redis().connection().zadd(redisKeys(prefix).shop('ready'), 0, m.phone);
+    await redis().connection().zadd(deploymentKeys(prefix).deployment('ready'), 0, customerId('default', m.phone));
     expect(await other.claim()).toEqual(m);
 
     await slow.ack(m);

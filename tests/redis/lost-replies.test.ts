@@ -19,6 +19,7 @@ const LEASE_MS = 600_000;
 
 const message = (phone: string, n: number): InboundMessage => ({
   id: `wamid.${phone}.${n}`,
+  shop: 'default',
   phone,
   receivedAt: new Date().toISOString(),
   content: { kind: 'text', text: `${n}` },

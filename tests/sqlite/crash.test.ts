@@ -43,6 +43,7 @@ describe('a worker process on the SQLite inbox killed mid-burst', () => {
         sent.get(phone)!.push(id);
         await inbox.accept({
           id,
+          shop: 'default',
           phone,
           receivedAt: new Date().toISOString(),
           content: { kind: 'text', text: `${i}` },

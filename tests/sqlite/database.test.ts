@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
+  APPLICATION_ID,
   DATABASE_FILE,
   DatabaseUnusable,
   loadSqlite,
@@ -20,8 +21,18 @@ import { tempDataDir } from '../support/cita.ts';
 /** Another program's connection to the file. */
 const sqlite = loadSqlite();
 
+/** A database file as cita wrote it at schema version 3, before shops had ids. */
+function oldDatabase(path: string) {
+  const db = new sqlite.DatabaseSync(path);
+  db.exec(readFileSync(fileURLToPath(new URL('./schema-v3.sql', import.meta.url)), 'utf8'));
+  db.exec(`PRAGMA application_id = ${APPLICATION_ID}`);
+  db.exec('INSERT INTO schema_version (version) VALUES (3)');
+  return db;
+}
+
 const message = (n: number): InboundMessage => ({
   id: `wamid.${n}`,
+  shop: 'default',
   phone: '34600000001',
   receivedAt: '2026-11-24T09:00:00.000Z',
   content: { kind: 'text', text: `message ${n}` },
@@ -39,16 +50,17 @@ describe('opening the database', () => {
 
   it("migrates a version-1 file to the shop's side and to holds per barber's chair, keeping the holds it had", async () => {
     const path = join(tempDataDir(), DATABASE_FILE);
-    const old = openDatabase(path);
+    const old = oldDatabase(path);
     // A version-1 file: no blocked time, no muted notices, holds without a barber.
-    old.run('DROP TABLE time_blocks');
-    old.run('DROP TABLE muted_staff');
-    old.run('ALTER TABLE holds DROP COLUMN barber');
-    old.run('UPDATE schema_version SET version = 1');
-    old.run(
-      "INSERT INTO holds (token, phone, start_ms, end_ms, expires_at) VALUES ('t1', '34600000001', 0, 60000, ?)",
-      Date.now() + 60_000,
-    );
+    old.exec('DROP TABLE time_blocks');
+    old.exec('DROP TABLE muted_staff');
+    old.exec('ALTER TABLE holds DROP COLUMN barber');
+    old.exec('UPDATE schema_version SET version = 1');
+    old
+      .prepare(
+        "INSERT INTO holds (token, phone, start_ms, end_ms, expires_at) VALUES ('t1', '34600000001', 0, 60000, ?)",
+      )
+      .run(Date.now() + 60_000);
     old.close();
     const database = openDatabase(path);
     expect(database.get<{ version: number }>('SELECT max(version) AS version FROM schema_version')?.version).toBe(
@@ -62,6 +74,23 @@ describe('opening the database', () => {
       1,
     );
     database.close();
+  });
+
+  it("keeps a single shop's data as the default shop's when shops get ids (version 3 to 4)", async () => {
+    const path = join(tempDataDir(), DATABASE_FILE);
+    const old = oldDatabase(path);
+    old.exec(
+      `INSERT INTO conversations (phone, version, body, expires_at) VALUES ('34600000001', 3, '{"machineVersion":1,"snapshot":{}}', ${Date.now() + 60_000})`,
+    );
+    old.exec(
+      `INSERT INTO appointments (id, phone, start_ms, end_ms, body) VALUES ('abcde1', '34600000001', 0, 60000, '{}')`,
+    );
+    old.close();
+    const { adapters, forShop, close } = createSqliteAdapters({ path });
+    expect(await forShop('default').conversations.load('34600000001')).toMatchObject({ version: 3 });
+    expect(await forShop('other-shop').conversations.load('34600000001')).toEqual({ version: 0 });
+    expect(await adapters.conversations.load('34600000001')).toMatchObject({ version: 3 });
+    await close();
   });
 
   it('refuses a file that is not a SQLite database, saying what to do', () => {
