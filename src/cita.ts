@@ -89,7 +89,15 @@ export interface CitaOptions {
 /** A shop's own ports: its data (keyed by the shop), its calendar and its WhatsApp number. */
 export type ShopPorts = Pick<
   NonNullable<CitaOptions['adapters']>,
-  'conversations' | 'holds' | 'calendar' | 'history' | 'rateLimiter' | 'reminders' | 'noticeSettings' | 'messenger' | 'media'
+  | 'conversations'
+  | 'holds'
+  | 'calendar'
+  | 'history'
+  | 'rateLimiter'
+  | 'reminders'
+  | 'noticeSettings'
+  | 'messenger'
+  | 'media'
 >;
 
 /**
@@ -221,17 +229,19 @@ export function createCita(options: CitaOptions) {
     concurrency: options.workers,
     metrics,
   });
+  // The first shop's parts, as with one shop (tests, the terminal chat without --shop); a folder
+  // with no shop yet has none.
   const first = runtimeFor(shops.list()[0]?.id ?? DEFAULT_SHOP_ID);
+  const firstParts = first ?? ({ deps: {}, engine: undefined, messenger: undefined } as unknown as ShopRuntime);
 
   return {
-    // The first shop's parts, as with one shop (tests, the terminal chat without --shop).
-    ...first!.deps,
+    ...firstParts.deps,
     shops,
     /** The parts of one shop as served now (its file's current version). */
     forShop: (id: string) => runtimeFor(id),
     inbox,
-    engine: first!.engine,
-    messenger: first!.messenger,
+    engine: firstParts.engine,
+    messenger: firstParts.messenger,
     metrics,
     /** Messages claimed and not yet finished by this process's workers. */
     get inFlight() {

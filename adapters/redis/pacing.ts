@@ -61,7 +61,7 @@ export class RedisSendPacer implements SendPacer {
   readonly #slowDown: Script;
 
   constructor(redis: Redis, options: RedisSendPacerOptions) {
-    this.#key = deploymentKeys(options.prefix ?? DEFAULT_PREFIX).deployment("{pacing}", options.phoneNumberId);
+    this.#key = deploymentKeys(options.prefix ?? DEFAULT_PREFIX).deployment('{pacing}', options.phoneNumberId);
     this.#shape = bucketShape(options.maxPerSecond ?? DEFAULT_MAX_PER_SECOND);
     this.#now = options.now ?? Date.now;
     this.#reserve = defineScript(redis, 'citaPacingReserve', RESERVE);

@@ -23,7 +23,7 @@ export class RedisReplyBus implements ReplyBus {
   constructor(redis: Redis, { prefix = DEFAULT_PREFIX }: { prefix?: string } = {}) {
     this.#publisher = redis;
     this.#subscriber = redis.duplicate();
-    this.#channel = deploymentKeys(prefix).deployment("simulator-replies");
+    this.#channel = deploymentKeys(prefix).deployment('simulator-replies');
     this.#subscriber.on('message', (_channel: string, payload: string) => {
       let json: unknown;
       try {

@@ -1,5 +1,5 @@
-import { Appointment, type BusyInterval, type Calendar, type Interval, TimeBlock } from '../../src/engine/ports.ts';
 import { DEFAULT_SHOP_ID } from '../../config/shop-id.ts';
+import { Appointment, type BusyInterval, type Calendar, type Interval, TimeBlock } from '../../src/engine/ports.ts';
 import type { CitaDatabase } from './database.ts';
 
 /**
@@ -99,7 +99,11 @@ export class SqliteCalendar implements Calendar {
   }
 
   #read(id: string): Appointment | undefined {
-    const row = this.#db.get<{ body: string }>('SELECT body FROM appointments WHERE shop = ? AND id = ?', this.#shop, id);
+    const row = this.#db.get<{ body: string }>(
+      'SELECT body FROM appointments WHERE shop = ? AND id = ?',
+      this.#shop,
+      id,
+    );
     return row ? Appointment.parse(JSON.parse(row.body)) : undefined;
   }
 

@@ -1,7 +1,7 @@
+import { DEFAULT_SHOP_ID } from '../../config/shop-id.ts';
 import { type ConversationStore, StoredConversation } from '../../src/engine/ports.ts';
 import { log, phoneRef } from '../../src/log.ts';
 import { CONVERSATION_TTL_MS } from '../redis/conversations.ts';
-import { DEFAULT_SHOP_ID } from '../../config/shop-id.ts';
 import type { CitaDatabase } from './database.ts';
 
 /**
@@ -14,7 +14,10 @@ export class SqliteConversationStore implements ConversationStore {
   readonly #shop: string;
   readonly #ttlMs: number;
 
-  constructor(db: CitaDatabase, { ttlMs = CONVERSATION_TTL_MS, shop = DEFAULT_SHOP_ID }: { ttlMs?: number; shop?: string } = {}) {
+  constructor(
+    db: CitaDatabase,
+    { ttlMs = CONVERSATION_TTL_MS, shop = DEFAULT_SHOP_ID }: { ttlMs?: number; shop?: string } = {},
+  ) {
     this.#db = db;
     this.#shop = shop;
     this.#ttlMs = ttlMs;

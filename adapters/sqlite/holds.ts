@@ -1,5 +1,5 @@
-import type { HeldSlot, Interval, SlotHolds } from '../../src/engine/ports.ts';
 import { DEFAULT_SHOP_ID } from '../../config/shop-id.ts';
+import type { HeldSlot, Interval, SlotHolds } from '../../src/engine/ports.ts';
 import type { CitaDatabase } from './database.ts';
 
 /** A hold longer than this is a mistake, not a haircut. */
@@ -16,7 +16,10 @@ export class SqliteSlotHolds implements SlotHolds {
   readonly #shop: string;
   readonly #now: () => number;
 
-  constructor(db: CitaDatabase, { now = Date.now, shop = DEFAULT_SHOP_ID }: { now?: () => number; shop?: string } = {}) {
+  constructor(
+    db: CitaDatabase,
+    { now = Date.now, shop = DEFAULT_SHOP_ID }: { now?: () => number; shop?: string } = {},
+  ) {
     this.#db = db;
     this.#shop = shop;
     this.#now = now;

@@ -51,7 +51,8 @@ export class SqliteInbox implements Inbox {
     const body = JSON.stringify(message);
     const now = Date.now();
     const accepted = this.#db.transaction(() => {
-      const seen = this.#db.get('SELECT 1 FROM inbox_seen WHERE shop = ? AND id = ? AND expires_at > ?',
+      const seen = this.#db.get(
+        'SELECT 1 FROM inbox_seen WHERE shop = ? AND id = ? AND expires_at > ?',
         message.shop,
         message.id,
         now,

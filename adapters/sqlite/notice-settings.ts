@@ -1,5 +1,5 @@
-import type { NoticeSettings } from '../../src/engine/ports.ts';
 import { DEFAULT_SHOP_ID } from '../../config/shop-id.ts';
+import type { NoticeSettings } from '../../src/engine/ports.ts';
 import type { CitaDatabase } from './database.ts';
 
 /** Which staff phones muted their notices, in the shared database: it holds until they switch them on. */

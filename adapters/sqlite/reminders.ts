@@ -1,6 +1,6 @@
+import { DEFAULT_SHOP_ID } from '../../config/shop-id.ts';
 import { REMINDER_LEASE_MS, Reminder, type ReminderSchedule, reminderKey } from '../../src/engine/ports.ts';
 import { log } from '../../src/log.ts';
-import { DEFAULT_SHOP_ID } from '../../config/shop-id.ts';
 import type { CitaDatabase } from './database.ts';
 
 /**
@@ -45,7 +45,12 @@ export class SqliteReminderSchedule implements ReminderSchedule {
         limit,
       );
       for (const { key } of due) {
-        this.#db.run('UPDATE reminders SET due_ms = ? WHERE shop = ? AND key = ?', now.getTime() + REMINDER_LEASE_MS, this.#shop, key);
+        this.#db.run(
+          'UPDATE reminders SET due_ms = ? WHERE shop = ? AND key = ?',
+          now.getTime() + REMINDER_LEASE_MS,
+          this.#shop,
+          key,
+        );
       }
       return due;
     });

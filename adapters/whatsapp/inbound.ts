@@ -45,6 +45,11 @@ export type DropReason =
 export interface ReadWebhookOptions {
   /** Our business number's id: changes for any other (or none) are dropped. Unset: every change is read. */
   phoneNumberId?: string;
+  /**
+   * The shop owning a business number id, or undefined: that change's items are dropped (a number
+   * no shop owns, or one whose file was just removed). Its messages are stamped with the shop.
+   */
+  shopFor?: (phoneNumberId: string | undefined) => string | undefined;
 }
 
 /** Message types the customer does not expect an answer to. */
@@ -71,14 +76,24 @@ export function readWebhook(payload: WebhookPayload, now: Date, options: ReadWeb
         updates.push({ kind: 'ignored', reason: 'a "messages" change without a WhatsApp value' });
         continue;
       }
-      const ours =
-        options.phoneNumberId === undefined || value.data.metadata?.phone_number_id === options.phoneNumberId;
+      const number = value.data.metadata?.phone_number_id;
+      const shop = options.shopFor?.(number);
+      const ours = options.shopFor
+        ? shop !== undefined
+        : options.phoneNumberId === undefined || number === options.phoneNumberId;
       if (!ours) {
         const items = (value.data.messages?.length ?? 0) + (value.data.statuses?.length ?? 0);
         for (let i = 0; i < items; i++) updates.push({ kind: 'dropped', reason: 'notOurNumber' });
         continue;
       }
-      updates.push(...readMessagesValue(value.data, now));
+      const read = readMessagesValue(value.data, now);
+      updates.push(
+        ...(shop === undefined
+          ? read
+          : read.map((update) =>
+              update.kind === 'message' ? { ...update, message: { ...update.message, shop } } : update,
+            )),
+      );
     }
   }
   return updates;

@@ -98,6 +98,12 @@ export class CitaMetrics {
     registers: [this.registry],
   });
 
+  readonly shopFilesRefused = new Counter({
+    name: 'cita_shop_files_refused_total',
+    help: 'Shop files refused as they were read (invalid, a missing secret, a number or id another file claims); the last good version keeps serving',
+    registers: [this.registry],
+  });
+
   readonly inboundDropped = new Counter({
     name: 'cita_inbound_dropped_total',
     help: 'Webhook items dropped at the border (unreadable, for a number no shop owns, a forged simulator id), and messages for a shop no longer served (unknown_shop); the rest is handled',

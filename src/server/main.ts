@@ -16,7 +16,7 @@ if (parseArgs({ options: { help: { type: 'boolean', short: 'h' } } }).values.hel
   process.exit(0);
 }
 
-const { env, shop, cita, whatsapp, readiness } = startCita();
+const { env, shops, cita, whatsapp, readiness } = startCita();
 let draining = false;
 const app = createApp(cita, { whatsapp, metricsToken: env.METRICS_TOKEN, readiness, isDraining: () => draining });
 const hostname = listenAddress(env.HOST, Boolean(whatsapp));
@@ -24,7 +24,13 @@ const server = serve({ fetch: app.fetch, port: env.PORT, hostname }, (info) => {
   const channel = whatsapp ? 'whatsapp' : 'simulator';
   const where = `http://${hostname === '127.0.0.1' ? 'localhost' : (hostname ?? 'localhost')}:${info.port}`;
   log.info(
-    { event: 'server.listening', port: info.port, host: info.address, shop: shop.name, channel },
+    {
+      event: 'server.listening',
+      port: info.port,
+      host: info.address,
+      shops: shops.list().map((shop) => shop.id),
+      channel,
+    },
     whatsapp
       ? `cita listening on ${where} (all interfaces unless HOST says otherwise); WhatsApp webhook at /webhook/whatsapp`
       : `cita listening on ${where}; simulator page at / (this machine only unless HOST says otherwise)`,

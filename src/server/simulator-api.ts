@@ -73,12 +73,17 @@ export interface ConversationView {
  * app.route('/simulator', simulatorInspection({ conversations: cita.conversations, shop: cita.shop }));
  * // GET /simulator/conversations/34600000001 → { phone, state: 'confirming', context: { … } }
  */
-export function simulatorInspection({ conversations, shop }: { conversations: ConversationStore; shop: ShopConfig }) {
+export function simulatorInspection(
+  shops: (id: string | undefined) => { conversations: ConversationStore; shop: ShopConfig } | undefined,
+) {
   const routes = new Hono();
 
   routes.get('/conversations/:phone', async function conversationState(c) {
     const phone = Phone.safeParse(c.req.param('phone'));
     if (!phone.success) return c.json({ error: `phone ${z.prettifyError(phone.error)}` }, 400);
+    const served = shops(c.req.query('shop'));
+    if (!served) return c.json({ error: `no shop "${c.req.query('shop')}" is served` }, 404);
+    const { conversations, shop } = served;
     const { conversation } = await conversations.load(phone.data);
     if (!conversation) return c.json({ error: `no conversation with ${phone.data} yet: send it a message first` }, 404);
     const snapshot = PanelSnapshot.safeParse(conversation.snapshot);

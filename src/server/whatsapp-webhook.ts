@@ -25,6 +25,13 @@ export interface WhatsAppWebhookOptions {
   maxBodyBytes?: number;
   /** Our business number's id (WHATSAPP_PHONE_NUMBER_ID): changes for another number are dropped. */
   phoneNumberId?: string;
+  /**
+   * Many shops: the shop owning a business number and the secret of the Meta app the number
+   * belongs to; a change for a number no shop owns, or signed by another app, is dropped.
+   */
+  shopFor?: (phoneNumberId: string | undefined) => { shop: string; appSecret: string } | undefined;
+  /** Many shops: every app secret a POST may be signed with (the deployment's and the shops' own). */
+  appSecrets?: () => Iterable<string>;
   /** Told of every item refused at the border (metrics). */
   onDropped?: (reason: DropReason) => void;
 }
@@ -60,6 +67,8 @@ export function whatsAppWebhook(options: WhatsAppWebhookOptions) {
     clock = () => new Date(),
     maxBodyBytes = WHATSAPP_BODY_LIMIT_BYTES,
     phoneNumberId,
+    shopFor,
+    appSecrets = () => [appSecret],
     onDropped = () => {},
   } = options;
   const webhook = new Hono();
@@ -81,7 +90,11 @@ export function whatsAppWebhook(options: WhatsAppWebhookOptions) {
     limitBody(maxBodyBytes, (c) => c.json({ error: `body larger than ${maxBodyBytes} bytes` }, 413)),
     async function receiveNotification(c) {
       const rawBody = new Uint8Array(await c.req.arrayBuffer());
-      if (!hasValidSignature(rawBody, c.req.header('x-hub-signature-256'), appSecret)) {
+      // Which app signed it is known before the body is read: only then is the body trusted enough
+      // to say which numbers (and so which shops) it is for, and each must be of that app.
+      const signature = c.req.header('x-hub-signature-256');
+      const signer = [...new Set(appSecrets())].find((secret) => hasValidSignature(rawBody, signature, secret));
+      if (signer === undefined) {
         log.warn({ event: 'whatsapp.webhook.bad_signature' }, 'webhook POST with a missing or wrong signature');
         return c.json({ error: 'missing or wrong X-Hub-Signature-256' }, 401);
       }
@@ -97,7 +110,18 @@ export function whatsAppWebhook(options: WhatsAppWebhookOptions) {
       }
 
       const receipt: WebhookReceipt = { accepted: 0, duplicates: 0, statuses: 0, ignored: 0, dropped: 0 };
-      const updates = readWebhook(payload.data, clock(), { phoneNumberId });
+      const updates = readWebhook(
+        payload.data,
+        clock(),
+        shopFor
+          ? {
+              shopFor: (number) => {
+                const route = shopFor(number);
+                return route && route.appSecret === signer ? route.shop : undefined;
+              },
+            }
+          : { phoneNumberId },
+      );
       for (const [index, update] of updates.entries()) {
         if (index > 0 && index % ITEMS_PER_TURN === 0) await nextTurn();
         if (update.kind === 'message') {

@@ -5,7 +5,9 @@ import { ShopConfig } from '../../config/schema.ts';
 import { ShopId } from '../../config/shop-id.ts';
 
 /** The name of an environment variable holding a secret: the secret itself never sits in a shop file. */
-const EnvName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must be the name of an environment variable, e.g. "EL_BIGOTE_TOKEN"');
+const EnvName = z
+  .string()
+  .regex(/^[A-Z_][A-Z0-9_]*$/, 'must be the name of an environment variable, e.g. "EL_BIGOTE_TOKEN"');
 
 /** What a shop file adds to the shop's configuration: who it is, its number, where its secrets are. */
 export const ShopIdentity = z.object({
