@@ -150,7 +150,7 @@ export function createCita(options: CitaOptions) {
       conversations: own.conversations!,
       holds: meteredHolds(own.holds!, metrics),
       calendar: meteredCalendar(own.calendar!, metrics),
-      history: meteredHistory(own.history!, metrics),
+      history: meteredHistory(own.history!, metrics, shop.id),
       interpreter,
       inspect: options.inspect,
       reminders: own.reminders!,

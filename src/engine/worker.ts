@@ -99,6 +99,7 @@ export function startWorkers({
             : [],
       ).finally(() => read);
       const sent = await shop.messenger.send(message.phone, replies, message.id);
+      metrics?.shopMessages.inc({ shop: message.shop });
       if (sent && verdict === 'allowed') await rememberQuestion(shop, message, replies, sent);
       if (message.acceptedAt && replies.length > 0) {
         metrics?.replyLatency.observe((Date.now() - Date.parse(message.acceptedAt)) / 1000);

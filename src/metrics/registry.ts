@@ -23,6 +23,21 @@ export interface CitaMetricsOptions {
 export class CitaMetrics {
   readonly registry = new Registry();
 
+  /** Per shop, bounded by the shops served (a message for a shop no longer served is counted as dropped instead). */
+  readonly shopMessages = new Counter({
+    name: 'cita_shop_messages_total',
+    help: 'Customer messages handled, by shop id',
+    labelNames: ['shop'] as const,
+    registers: [this.registry],
+  });
+
+  readonly shopBookings = new Counter({
+    name: 'cita_shop_bookings_total',
+    help: 'Booking changes recorded, by shop id and change (created, cancelled, moved, attendance_confirmed)',
+    labelNames: ['shop', 'change'] as const,
+    registers: [this.registry],
+  });
+
   readonly inboundMessages = new Counter({
     name: 'cita_inbound_messages_total',
     help: 'Customer messages accepted into the inbox, by kind (text, reply = a tapped button or list row, voice, reaction, unsupported = any other attachment)',

@@ -112,6 +112,11 @@ describe('many shops on one deployment', () => {
     const navaja = await cita.forShop(NAVAJA.id)!.deps.conversations.load(CARLOS);
     expect(bigote.conversation?.lastMessageId).toBe('wamid.b1');
     expect(navaja.conversation?.lastMessageId).toBe('wamid.n1');
+    await vi.waitFor(async () => {
+      const metrics = await cita.metrics.registry.metrics();
+      expect(metrics).toMatch(/cita_shop_messages_total\{shop="el-bigote"\} 1/);
+      expect(metrics).toMatch(/cita_shop_messages_total\{shop="la-navaja"\} 1/);
+    });
   });
 
   it("treats one shop's staff phone as a customer at another shop", async () => {
