@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { googleCalendarFromEnv } from '../adapters/google-calendar/from-env.ts';
@@ -39,6 +39,15 @@ export function startCita(overrides: { now?: string } = {}) {
     const clock: Clock | undefined = fixedNow ? () => new Date(fixedNow) : undefined;
     // SHOPS_DIR: one file per shop, each naming its number (WhatsApp on when the deployment's
     // WHATSAPP_* are set, or a shop names its own); else SHOP_CONFIG and all WHATSAPP_* or none.
+    if (env.SHOPS_DIR && !statSync(env.SHOPS_DIR, { throwIfNoEntry: false })?.isDirectory()) {
+      throw new Error(`SHOPS_DIR is ${env.SHOPS_DIR}, which is not a folder: point it at the folder of shop files`);
+    }
+    if (env.SHOPS_DIR && (env.SHOP_CONFIG || env.WHATSAPP_PHONE_NUMBER_ID)) {
+      log.warn(
+        { event: 'shops.single_shop_settings_ignored' },
+        'SHOPS_DIR is set: SHOP_CONFIG and WHATSAPP_PHONE_NUMBER_ID are ignored (each shop file names its number)',
+      );
+    }
     const single = env.SHOPS_DIR ? undefined : whatsAppConfig(env);
     const channel = single ?? (env.SHOPS_DIR ? folderChannel(env) : undefined);
     const shops = env.SHOPS_DIR

@@ -101,7 +101,9 @@ interface Claim {
 }
 
 /**
- * The inbox on Redis: any number of processes accept into it and work from it.
+ * The inbox on Redis: any number of processes accept into it and work from it, for every shop.
+ * What this file calls a phone is a customer of one shop (`customerId(shop, phone)`): the same
+ * phone writing to two shops has two queues, two leases and two places in the ready set.
  *
  * Each phone has a list (its messages in arrival order) and a lease key (who is handling it).
  * Claiming takes the lease with a TTL and reads the head without removing it; acknowledging, by
