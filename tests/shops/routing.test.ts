@@ -1,4 +1,4 @@
-import { copyFileSync, rmSync } from 'node:fs';
+import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createSqliteAdapters } from '../../adapters/sqlite/index.ts';
@@ -165,5 +165,14 @@ describe('many shops on one deployment', () => {
     const toBigote = toNumber(BIGOTE.number, CARLOS, 'wamid.s2', 'hola');
     expect(await (await post(toBigote, 'navaja-own-app-secret')).json()).toMatchObject({ accepted: 0, dropped: 1 });
     expect((await post(toBigote, 'nobody-s-secret')).status).toBe(401);
+  });
+
+  it("answers from a shop's changed file from the next message on, without a restart", async () => {
+    const { app, folder, shops } = twoShops();
+    const file = join(folder, 'la-navaja.json');
+    writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), name: 'La Navaja de Gràcia' }));
+    shops.reload();
+    await app.request('/webhook/whatsapp', signedPost(toNumber(NAVAJA.number, CARLOS, 'wamid.c1', 'hola')));
+    await vi.waitFor(() => expect(sentFrom(NAVAJA.number, CARLOS).join('\n')).toMatch(/La Navaja de Gràcia/));
   });
 });
