@@ -130,8 +130,10 @@ export function createCita(options: CitaOptions) {
   /** Everything one shop's messages are handled with, for one version of its file. */
   function buildShop(shop: Shop) {
     const own = { ...embedded?.forShop(shop.id), ...options.storesFor?.(shop), ...pick(given, SHOP_PORTS) };
-    // The customer's channel (the shop's WhatsApp number), or the simulator when there is none.
-    const channel: Messenger = own.messenger ?? simulator;
+    // The customer's channel (the shop's WhatsApp number), or the simulator when there is none,
+    // keeping what the shop sends on its own (reminders) for that shop's next simulator turn.
+    const unprompted = new SimulatorMessenger();
+    const channel: Messenger = own.messenger ?? unprompted;
     const messenger: Messenger = {
       // Replies to simulator messages go back to the caller waiting for them, in whichever process; never to WhatsApp.
       // What answers a message cita queued itself (a hand-back) is sent as cita's own, in reply to nothing.
@@ -183,6 +185,7 @@ export function createCita(options: CitaOptions) {
       engine,
       messenger,
       slowDown: (message: InboundMessage) => slowDownReplies(message.phone, deps),
+      unprompted,
       reminderDeps,
       reminderLoop: startReminderLoop(reminderDeps),
     };
@@ -270,7 +273,7 @@ export function createCita(options: CitaOptions) {
       if ((await inbox.accept(message)) === 'duplicate') return [];
       const replies = await bus.repliesTo(message.id, options.turnTimeoutMs);
       // Reminders sent since the customer's last turn show first, as they would on the phone.
-      return [...simulator.takeUnprompted(phone), ...replies];
+      return [...(runtimeFor(message.shop)?.unprompted.takeUnprompted(phone) ?? []), ...replies];
     },
     /** Sends the reminders due now (the loop does this every few seconds; tests call it directly). */
     sendDueReminders: async () => {
