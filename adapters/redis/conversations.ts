@@ -1,10 +1,10 @@
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { DEFAULT_SHOP_ID } from '../../config/shop-id.ts';
 import { type ConversationStore, StoredConversation } from '../../src/engine/ports.ts';
 import { log, phoneRef } from '../../src/log.ts';
+import type { RedisClient } from './client.ts';
 import type { ReadWithClaim } from './inbox.ts';
-import { customerId, DEFAULT_PREFIX, deploymentKeys, redisKeys } from './keys.ts';
+import { customerId, DEFAULT_PREFIX, redisKeys } from './keys.ts';
 import { defineScript, type Script } from './script.ts';
 
 /** A conversation nobody touched for this long is forgotten: the next message starts afresh. */
@@ -36,7 +36,7 @@ export interface RedisConversationStoreOptions {
 
 /** The conversation store on Redis: one hash per phone holding the snapshot and its version. */
 export class RedisConversationStore implements ConversationStore {
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #keys;
   readonly #ttlMs: number;
   readonly #save: Script;
@@ -44,11 +44,11 @@ export class RedisConversationStore implements ConversationStore {
   readonly #prefix: string;
   readonly #shop: string;
 
-  constructor(redis: Redis, options: RedisConversationStoreOptions = {}) {
+  constructor(redis: RedisClient, options: RedisConversationStoreOptions = {}) {
     this.#redis = redis;
     this.#prefix = options.prefix ?? DEFAULT_PREFIX;
     this.#shop = options.shop ?? DEFAULT_SHOP_ID;
-    this.#keys = redisKeys(this.#prefix, this.#shop);
+    this.#keys = redisKeys(this.#prefix, 1, this.#shop);
     this.#readAtClaim = options.claimReads ?? new Map();
     this.#ttlMs = options.ttlMs ?? CONVERSATION_TTL_MS;
     this.#save = defineScript(redis, 'citaConversationSave', SAVE);
@@ -61,9 +61,9 @@ export class RedisConversationStore implements ConversationStore {
    * compares versions, so a copy that went stale cannot overwrite anything.
    */
   readWithClaim(): ReadWithClaim {
-    const keys = deploymentKeys(this.#prefix);
+    const keys = redisKeys(this.#prefix);
     return {
-      key: (customer) => keys.customer(customer, 'conversation'),
+      key: (customer) => keys.phone(customer, 'conversation'),
       fields: SAVED_FIELDS,
       keep: (phone, values) => void this.#readAtClaim.set(phone, values),
       forget: (phone) => void this.#readAtClaim.delete(phone),

@@ -1,6 +1,7 @@
-import type { Redis } from 'ioredis';
+import { DEFAULT_SHOP_ID } from '../../config/shop-id.ts';
 import { type BookingHistory, HistoryEntry } from '../../src/engine/ports.ts';
 import { log, phoneRef } from '../../src/log.ts';
+import type { RedisClient } from './client.ts';
 import { DEFAULT_PREFIX, redisKeys } from './keys.ts';
 
 /** A phone's booking history is kept this long after its latest entry. */
@@ -15,13 +16,13 @@ export interface RedisBookingHistoryOptions {
 
 /** Each phone's bookings as a Redis list, oldest first, kept much longer than conversations. */
 export class RedisBookingHistory implements BookingHistory {
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #keys;
   readonly #ttlMs: number;
 
-  constructor(redis: Redis, options: RedisBookingHistoryOptions = {}) {
+  constructor(redis: RedisClient, options: RedisBookingHistoryOptions = {}) {
     this.#redis = redis;
-    this.#keys = redisKeys(options.prefix ?? DEFAULT_PREFIX, options.shop);
+    this.#keys = redisKeys(options.prefix ?? DEFAULT_PREFIX, 1, options.shop ?? DEFAULT_SHOP_ID);
     this.#ttlMs = options.ttlMs ?? HISTORY_TTL_MS;
   }
 

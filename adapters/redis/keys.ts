@@ -1,33 +1,52 @@
-import { DEFAULT_SHOP_ID } from '../../config/shop-id.ts';
-
 /** The key prefix when none is configured (`REDIS_PREFIX`). */
 export const DEFAULT_PREFIX = 'cita';
 
 /**
- * Key names of one shop. A customer's keys share the hash tag `{<shop>:<phone>}`, so one Lua
- * script may touch all of them on Redis Cluster; keys shared by the whole shop start with
- * `<prefix>:<shop>:` (their slots are the cluster's concern, see `deploymentKeys`).
- *
- * @example
- * redisKeys('cita', 'el-bigote').phone('34600000001', 'queue') // 'cita:{el-bigote:34600000001}:queue'
- * redisKeys('cita', 'el-bigote').shop('{calendar}', 'appointments') // 'cita:el-bigote:{calendar}:appointments'
+ * Into how many parts what a shop shares and scans (the inbox's ready index, the reminder
+ * schedule) is split on a Redis Cluster: each part has its own hash tag, so the parts spread over
+ * the masters and one busy shop does not sit on one node. The loops that read them read every
+ * part. On one Redis there is one part, under the names it always had.
  */
-export function redisKeys(prefix: string = DEFAULT_PREFIX, shop: string = DEFAULT_SHOP_ID) {
-  const deployment = deploymentKeys(prefix);
-  return {
-    phone: (phone: string, ...parts: string[]) => deployment.customer(customerId(shop, phone), ...parts),
-    shop: (...parts: string[]) => [prefix, shop, ...parts].join(':'),
-  };
-}
+export const CLUSTER_SHARDS = 16;
 
 /**
- * Keys of the whole deployment (every shop): the inbox's ready index and work channel, and the
- * customers' keys by customer id, for the inbox, which works for every shop at once.
+ * Key names: the only place they are built. A conversation's keys share the hash tag of the
+ * conversation (`{<shop>:<phone>}`), so one Lua script may touch all of them on Redis Cluster; what
+ * the shop shares starts with `<prefix>:<shop>:` and either carries a tag of its own (one slot: the
+ * calendar, the holds) or is split in `shards` parts by the conversation or booking it is about
+ * (`sharded`, `shardOf`). Without `shop`, the keys of the whole deployment: the inbox's, which
+ * serves every shop and names a conversation by its customer id (`customerId(shop, phone)`).
+ *
+ * @example
+ * redisKeys('cita', 1, 'el-bigote').phone('34600000001', 'queue') // 'cita:{el-bigote:34600000001}:queue'
+ * redisKeys('cita', 1, 'el-bigote').slot('calendar', 'appointments') // 'cita:el-bigote:{calendar}:appointments'
+ * redisKeys('cita', 16).sharded('ready', 3) // 'cita:{ready:3}'
  */
-export function deploymentKeys(prefix: string = DEFAULT_PREFIX) {
+export function redisKeys(prefix: string = DEFAULT_PREFIX, shards = 1, shop?: string) {
+  const scope = shop === undefined ? [prefix] : [prefix, shop];
+  const tagged = (tag: string) => (shop === undefined ? tag : `${shop}:${tag}`);
   return {
-    customer: (customer: string, ...parts: string[]) => [`${prefix}:{${customer}}`, ...parts].join(':'),
-    deployment: (...parts: string[]) => [prefix, ...parts].join(':'),
+    /** A conversation's key: everything under its tag is one slot. */
+    phone: (phone: string, ...parts: string[]) => [`${prefix}:{${tagged(phone)}}`, ...parts].join(':'),
+    /** The conversation a key of `phone(…)` belongs to (what is between its braces). */
+    phoneOf: (key: string) => key.slice(key.indexOf('{') + 1, key.indexOf('}')),
+    /** A SCAN pattern matching `phone(<any>, …parts)`. */
+    everyPhone: (...parts: string[]) => [`${escapeGlob(prefix)}:{*}`, ...parts].join(':'),
+    /** A shop-wide key outside any tag (a pub/sub channel, a single-key value). */
+    shop: (...parts: string[]) => [...scope, ...parts].join(':'),
+    /** A shop-wide key under the tag `name`: every key of one `name` is one slot (a shop's calendar, its holds). */
+    slot: (name: string, ...parts: string[]) => [...scope, `{${name}}`, ...parts].join(':'),
+    shards,
+    /**
+     * Part `shard` of a shared key `name` (e.g. 'ready', '{reminders}'). With one shard, the name
+     * a single Redis always used; with more, a tag per part.
+     */
+    sharded: (name: string, shard: number, ...parts: string[]) =>
+      shards === 1
+        ? [...scope, name, ...parts].join(':')
+        : [`${prefix}:{${tagged(name.replace(/[{}]/g, ''))}:${shard}}`, ...parts].join(':'),
+    /** Which part a conversation (or a booking) falls in: the same for every process. */
+    shardOf: (id: string) => (shards === 1 ? 0 : fnv1a(id) % shards),
   };
 }
 
@@ -36,10 +55,18 @@ export function customerId(shop: string, phone: string): string {
   return `${shop}:${phone}`;
 }
 
-/** The shop and phone of a customer id (phones are digits, so the last ":" splits them). */
-export function splitCustomerId(customer: string): { shop: string; phone: string } {
-  const at = customer.lastIndexOf(':');
-  return { shop: customer.slice(0, at), phone: customer.slice(at + 1) };
+export type RedisKeys = ReturnType<typeof redisKeys>;
+
+function escapeGlob(text: string) {
+  return text.replace(/[*?[\]\\]/g, '\\$&');
 }
 
-export type RedisKeys = ReturnType<typeof redisKeys>;
+/** A small, stable string hash (32-bit FNV-1a). */
+function fnv1a(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0;
+}

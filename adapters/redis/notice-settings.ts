@@ -1,5 +1,6 @@
-import type { Redis } from 'ioredis';
+import { DEFAULT_SHOP_ID } from '../../config/shop-id.ts';
 import type { NoticeSettings } from '../../src/engine/ports.ts';
+import type { RedisClient } from './client.ts';
 import { DEFAULT_PREFIX, redisKeys } from './keys.ts';
 
 /**
@@ -7,12 +8,12 @@ import { DEFAULT_PREFIX, redisKeys } from './keys.ts';
  * expires, unlike conversations: "avisos off" holds until the staff member says "avisos on".
  */
 export class RedisNoticeSettings implements NoticeSettings {
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #key: string;
 
-  constructor(redis: Redis, options: { prefix?: string; shop?: string } = {}) {
+  constructor(redis: RedisClient, options: { prefix?: string; shop?: string } = {}) {
     this.#redis = redis;
-    this.#key = redisKeys(options.prefix ?? DEFAULT_PREFIX, options.shop).shop('{staff}', 'muted');
+    this.#key = redisKeys(options.prefix ?? DEFAULT_PREFIX, 1, options.shop ?? DEFAULT_SHOP_ID).slot('staff', 'muted');
   }
 
   async isMuted(phone: string): Promise<boolean> {

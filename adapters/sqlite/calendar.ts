@@ -46,7 +46,7 @@ export class SqliteCalendar implements Calendar {
   /** The same block written twice is one block. */
   async block(block: TimeBlock): Promise<void> {
     const valid = TimeBlock.parse(block);
-    this.#db.run(
+    await this.#db.write(
       'INSERT OR IGNORE INTO time_blocks (shop, id, start_ms, end_ms, body) VALUES (?, ?, ?, ?, ?)',
       this.#shop,
       valid.id,
@@ -72,7 +72,7 @@ export class SqliteCalendar implements Calendar {
   }
 
   async cancel(id: string): Promise<void> {
-    this.#db.run('DELETE FROM appointments WHERE shop = ? AND id = ?', this.#shop, id);
+    await this.#db.write('DELETE FROM appointments WHERE shop = ? AND id = ?', this.#shop, id);
   }
 
   /** One write: the customer never has zero or two appointments. */

@@ -22,7 +22,7 @@ export class SqliteBookingHistory implements BookingHistory {
   async record(phone: string, entry: HistoryEntry): Promise<void> {
     const body = JSON.stringify(HistoryEntry.parse(entry));
     const expiresAt = Date.now() + this.#ttlMs;
-    this.#db.transaction(() => {
+    await this.#db.transaction(() => {
       this.#db.run(
         'INSERT INTO history (shop, phone, body, expires_at) VALUES (?, ?, ?, ?)',
         this.#shop,

@@ -17,7 +17,7 @@ export class SqliteNoticeSettings implements NoticeSettings {
   }
 
   async setMuted(phone: string, muted: boolean): Promise<void> {
-    if (muted) this.#db.run('INSERT OR IGNORE INTO muted_staff (shop, phone) VALUES (?, ?)', this.#shop, phone);
-    else this.#db.run('DELETE FROM muted_staff WHERE shop = ? AND phone = ?', this.#shop, phone);
+    if (muted) await this.#db.write('INSERT OR IGNORE INTO muted_staff (shop, phone) VALUES (?, ?)', this.#shop, phone);
+    else await this.#db.write('DELETE FROM muted_staff WHERE shop = ? AND phone = ?', this.#shop, phone);
   }
 }

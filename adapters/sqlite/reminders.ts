@@ -18,7 +18,7 @@ export class SqliteReminderSchedule implements ReminderSchedule {
   }
 
   async plan(reminders: Reminder[]): Promise<void> {
-    this.#db.transaction(() => {
+    await this.#db.transaction(() => {
       for (const reminder of reminders) {
         this.#db.run(
           'INSERT OR REPLACE INTO reminders (shop, key, booking_id, due_ms, body) VALUES (?, ?, ?, ?, ?)',
@@ -33,11 +33,11 @@ export class SqliteReminderSchedule implements ReminderSchedule {
   }
 
   async cancelFor(bookingId: string): Promise<void> {
-    this.#db.run('DELETE FROM reminders WHERE shop = ? AND booking_id = ?', this.#shop, bookingId);
+    await this.#db.write('DELETE FROM reminders WHERE shop = ? AND booking_id = ?', this.#shop, bookingId);
   }
 
   async claimDue(now: Date, limit: number): Promise<Reminder[]> {
-    const rows = this.#db.transaction(() => {
+    const rows = await this.#db.transaction(() => {
       const due = this.#db.all<{ key: string; body: string }>(
         'SELECT key, body FROM reminders WHERE shop = ? AND due_ms <= ? ORDER BY due_ms, key LIMIT ?',
         this.#shop,
@@ -63,6 +63,6 @@ export class SqliteReminderSchedule implements ReminderSchedule {
   }
 
   async done(reminder: Reminder): Promise<void> {
-    this.#db.run('DELETE FROM reminders WHERE shop = ? AND key = ?', this.#shop, reminderKey(reminder));
+    await this.#db.write('DELETE FROM reminders WHERE shop = ? AND key = ?', this.#shop, reminderKey(reminder));
   }
 }

@@ -3,7 +3,7 @@
  * one before in MIGRATIONS (SCHEMA is then the whole new schema, for new files); a file of a newer
  * version than this code knows is refused at start-up.
  */
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 
 /** The SQL that takes a database of version `n - 1` to version `n`, by `n`. */
 export const MIGRATIONS: Record<number, string> = {
@@ -18,50 +18,51 @@ CREATE TABLE muted_staff (phone TEXT PRIMARY KEY) WITHOUT ROWID;
 `,
   // Holds are per barber's chair ('' in a shop without barbers).
   3: "ALTER TABLE holds ADD COLUMN barber TEXT NOT NULL DEFAULT '';",
-  // Many shops in one file: whatever a shop owns is keyed by it too. Rows stored before belong to
-  // the single-shop set-up's shop ('default'). Keys that change are rebuilt (SQLite cannot alter them).
+  // The inbox claims phones in turn (least recently served first), not oldest message first.
   4: `
-ALTER TABLE inbox_messages ADD COLUMN shop TEXT NOT NULL DEFAULT 'default';
-DROP INDEX inbox_messages_by_phone;
-CREATE INDEX inbox_messages_by_phone ON inbox_messages (shop, phone, seq);
-CREATE TABLE inbox_seen_4 (shop TEXT NOT NULL, id TEXT NOT NULL, expires_at INTEGER NOT NULL, PRIMARY KEY (shop, id)) WITHOUT ROWID;
-INSERT INTO inbox_seen_4 SELECT 'default', id, expires_at FROM inbox_seen;
-DROP TABLE inbox_seen; ALTER TABLE inbox_seen_4 RENAME TO inbox_seen;
-CREATE TABLE inbox_leases_4 (shop TEXT NOT NULL, phone TEXT NOT NULL, token TEXT NOT NULL, until INTEGER NOT NULL, PRIMARY KEY (shop, phone)) WITHOUT ROWID;
-INSERT INTO inbox_leases_4 SELECT 'default', phone, token, until FROM inbox_leases;
-DROP TABLE inbox_leases; ALTER TABLE inbox_leases_4 RENAME TO inbox_leases;
-CREATE TABLE conversations_4 (shop TEXT NOT NULL, phone TEXT NOT NULL, version INTEGER NOT NULL, body TEXT NOT NULL, expires_at INTEGER NOT NULL, PRIMARY KEY (shop, phone)) WITHOUT ROWID;
-INSERT INTO conversations_4 SELECT 'default', phone, version, body, expires_at FROM conversations;
-DROP TABLE conversations; ALTER TABLE conversations_4 RENAME TO conversations;
+CREATE TABLE inbox_ready (phone TEXT PRIMARY KEY, ready_at INTEGER NOT NULL) WITHOUT ROWID;
+CREATE INDEX inbox_ready_by_time ON inbox_ready (ready_at);
+INSERT INTO inbox_ready (phone, ready_at) SELECT phone, 0 FROM inbox_messages GROUP BY phone;
+`,
+  // Many shops in one file: whatever a shop owns is keyed by it too, and the inbox's queues are
+  // its customers' (shop and phone). Rows stored before belong to the single-shop set-up's shop
+  // ('default'). Keys that change are rebuilt (SQLite cannot alter them).
+  5: `
+UPDATE inbox_messages SET phone = 'default:' || phone;
+UPDATE inbox_ready SET phone = 'default:' || phone;
+UPDATE inbox_leases SET phone = 'default:' || phone;
+CREATE TABLE conversations_5 (shop TEXT NOT NULL, phone TEXT NOT NULL, version INTEGER NOT NULL, body TEXT NOT NULL, expires_at INTEGER NOT NULL, PRIMARY KEY (shop, phone)) WITHOUT ROWID;
+INSERT INTO conversations_5 SELECT 'default', phone, version, body, expires_at FROM conversations;
+DROP TABLE conversations; ALTER TABLE conversations_5 RENAME TO conversations;
 ALTER TABLE holds ADD COLUMN shop TEXT NOT NULL DEFAULT 'default';
 DROP INDEX holds_by_end;
 CREATE INDEX holds_by_end ON holds (shop, end_ms);
-CREATE TABLE appointments_4 (shop TEXT NOT NULL, id TEXT NOT NULL, phone TEXT NOT NULL, start_ms INTEGER NOT NULL, end_ms INTEGER NOT NULL, body TEXT NOT NULL, PRIMARY KEY (shop, id));
-INSERT INTO appointments_4 SELECT 'default', id, phone, start_ms, end_ms, body FROM appointments;
-DROP TABLE appointments; ALTER TABLE appointments_4 RENAME TO appointments;
+CREATE TABLE appointments_5 (shop TEXT NOT NULL, id TEXT NOT NULL, phone TEXT NOT NULL, start_ms INTEGER NOT NULL, end_ms INTEGER NOT NULL, body TEXT NOT NULL, PRIMARY KEY (shop, id));
+INSERT INTO appointments_5 SELECT 'default', id, phone, start_ms, end_ms, body FROM appointments;
+DROP TABLE appointments; ALTER TABLE appointments_5 RENAME TO appointments;
 CREATE INDEX appointments_by_end ON appointments (shop, end_ms);
 CREATE INDEX appointments_by_phone ON appointments (shop, phone, start_ms);
 ALTER TABLE history ADD COLUMN shop TEXT NOT NULL DEFAULT 'default';
 DROP INDEX history_by_phone;
 CREATE INDEX history_by_phone ON history (shop, phone, seq);
-CREATE TABLE reminders_4 (shop TEXT NOT NULL, key TEXT NOT NULL, booking_id TEXT NOT NULL, due_ms INTEGER NOT NULL, body TEXT NOT NULL, PRIMARY KEY (shop, key));
-INSERT INTO reminders_4 SELECT 'default', key, booking_id, due_ms, body FROM reminders;
-DROP TABLE reminders; ALTER TABLE reminders_4 RENAME TO reminders;
+CREATE TABLE reminders_5 (shop TEXT NOT NULL, key TEXT NOT NULL, booking_id TEXT NOT NULL, due_ms INTEGER NOT NULL, body TEXT NOT NULL, PRIMARY KEY (shop, key));
+INSERT INTO reminders_5 SELECT 'default', key, booking_id, due_ms, body FROM reminders;
+DROP TABLE reminders; ALTER TABLE reminders_5 RENAME TO reminders;
 CREATE INDEX reminders_by_due ON reminders (shop, due_ms);
 CREATE INDEX reminders_by_booking ON reminders (shop, booking_id);
-CREATE TABLE rate_seen_4 (shop TEXT NOT NULL, phone TEXT NOT NULL, id TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (shop, phone, id)) WITHOUT ROWID;
-INSERT INTO rate_seen_4 SELECT 'default', phone, id, at FROM rate_seen;
-DROP TABLE rate_seen; ALTER TABLE rate_seen_4 RENAME TO rate_seen;
-CREATE TABLE rate_warned_4 (shop TEXT NOT NULL, phone TEXT NOT NULL, id TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (shop, phone)) WITHOUT ROWID;
-INSERT INTO rate_warned_4 SELECT 'default', phone, id, at FROM rate_warned;
-DROP TABLE rate_warned; ALTER TABLE rate_warned_4 RENAME TO rate_warned;
-CREATE TABLE time_blocks_4 (shop TEXT NOT NULL, id TEXT NOT NULL, start_ms INTEGER NOT NULL, end_ms INTEGER NOT NULL, body TEXT NOT NULL, PRIMARY KEY (shop, id));
-INSERT INTO time_blocks_4 SELECT 'default', id, start_ms, end_ms, body FROM time_blocks;
-DROP TABLE time_blocks; ALTER TABLE time_blocks_4 RENAME TO time_blocks;
+CREATE TABLE rate_seen_5 (shop TEXT NOT NULL, phone TEXT NOT NULL, id TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (shop, phone, id)) WITHOUT ROWID;
+INSERT INTO rate_seen_5 SELECT 'default', phone, id, at FROM rate_seen;
+DROP TABLE rate_seen; ALTER TABLE rate_seen_5 RENAME TO rate_seen;
+CREATE TABLE rate_warned_5 (shop TEXT NOT NULL, phone TEXT NOT NULL, id TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (shop, phone)) WITHOUT ROWID;
+INSERT INTO rate_warned_5 SELECT 'default', phone, id, at FROM rate_warned;
+DROP TABLE rate_warned; ALTER TABLE rate_warned_5 RENAME TO rate_warned;
+CREATE TABLE time_blocks_5 (shop TEXT NOT NULL, id TEXT NOT NULL, start_ms INTEGER NOT NULL, end_ms INTEGER NOT NULL, body TEXT NOT NULL, PRIMARY KEY (shop, id));
+INSERT INTO time_blocks_5 SELECT 'default', id, start_ms, end_ms, body FROM time_blocks;
+DROP TABLE time_blocks; ALTER TABLE time_blocks_5 RENAME TO time_blocks;
 CREATE INDEX time_blocks_by_end ON time_blocks (shop, end_ms);
-CREATE TABLE muted_staff_4 (shop TEXT NOT NULL, phone TEXT NOT NULL, PRIMARY KEY (shop, phone)) WITHOUT ROWID;
-INSERT INTO muted_staff_4 SELECT 'default', phone FROM muted_staff;
-DROP TABLE muted_staff; ALTER TABLE muted_staff_4 RENAME TO muted_staff;
+CREATE TABLE muted_staff_5 (shop TEXT NOT NULL, phone TEXT NOT NULL, PRIMARY KEY (shop, phone)) WITHOUT ROWID;
+INSERT INTO muted_staff_5 SELECT 'default', phone FROM muted_staff;
+DROP TABLE muted_staff; ALTER TABLE muted_staff_5 RENAME TO muted_staff;
 `,
 };
 
@@ -69,20 +70,24 @@ DROP TABLE muted_staff; ALTER TABLE muted_staff_4 RENAME TO muted_staff;
 export const SCHEMA = `
 CREATE TABLE schema_version (version INTEGER NOT NULL);
 
--- Every row a shop owns carries the shop's id: one file serves every shop of the process.
+-- Every row a shop owns carries the shop's id: one file serves every shop of the process. The
+-- inbox's "phone" is a customer id (<shop>:<phone>): the same phone at two shops is two queues.
 
--- The inbox: each customer's (shop and phone) messages in arrival order (seq), who is handling a
--- customer (a lease), and the message ids seen (deduplication).
+-- The inbox: each phone's messages in arrival order (seq), who is handling a phone (a lease), and
+-- the message ids seen (deduplication).
 CREATE TABLE inbox_messages (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
   phone TEXT NOT NULL,
   id TEXT NOT NULL,
-  body TEXT NOT NULL,
-  shop TEXT NOT NULL DEFAULT 'default'
+  body TEXT NOT NULL
 );
-CREATE INDEX inbox_messages_by_phone ON inbox_messages (shop, phone, seq);
-CREATE TABLE inbox_seen (shop TEXT NOT NULL, id TEXT NOT NULL, expires_at INTEGER NOT NULL, PRIMARY KEY (shop, id)) WITHOUT ROWID;
-CREATE TABLE inbox_leases (shop TEXT NOT NULL, phone TEXT NOT NULL, token TEXT NOT NULL, until INTEGER NOT NULL, PRIMARY KEY (shop, phone)) WITHOUT ROWID;
+CREATE INDEX inbox_messages_by_phone ON inbox_messages (phone, seq);
+CREATE TABLE inbox_seen (id TEXT PRIMARY KEY, expires_at INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE inbox_leases (phone TEXT PRIMARY KEY, token TEXT NOT NULL, until INTEGER NOT NULL) WITHOUT ROWID;
+-- Phones with queued messages, by when they may next be claimed: a phone just served goes to the
+-- back, so one customer's flood never keeps the others waiting (the Redis inbox's ready index).
+CREATE TABLE inbox_ready (phone TEXT PRIMARY KEY, ready_at INTEGER NOT NULL) WITHOUT ROWID;
+CREATE INDEX inbox_ready_by_time ON inbox_ready (ready_at);
 
 CREATE TABLE conversations (
   shop TEXT NOT NULL,

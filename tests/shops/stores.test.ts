@@ -49,8 +49,8 @@ describe.each(
       closers.push(sqlite.close);
       return { forShop: sqlite.forShop, inbox: sqlite.adapters.inbox };
     },
-    ({ redis, prefix }) => {
-      const adapters = createRedisAdapters({ url: redis.url, prefix: prefix() });
+    ({ target, prefix }) => {
+      const adapters = createRedisAdapters({ ...target, prefix: prefix() });
       closers.push(adapters.close);
       return { forShop: adapters.forShop, inbox: adapters.adapters.inbox };
     },
