@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RedisInbox } from '../../adapters/redis/inbox.ts';
 import { SHARED_CONNECTION } from '../../adapters/redis/index.ts';
-import { redisKeys } from '../../adapters/redis/keys.ts';
+import { customerId, redisKeys } from '../../adapters/redis/keys.ts';
 import type { InboundMessage } from '../../src/engine/ports.ts';
 import { startLossyLink } from '../support/lossy-link.ts';
 import { redisRun } from './implementations.ts';
@@ -42,7 +42,7 @@ describe.skipIf(!run)('the inbox over a connection that loses or holds back a re
     await inbox.ack((await inbox.claim())!);
     await inbox.accept(one);
     await inbox.accept(two);
-    const queue = redisKeys(prefix).phone(one.phone, 'queue');
+    const queue = redisKeys(prefix).phone(customerId('default', one.phone), 'queue');
 
     const claimCut = link!.loseReplyTo(queue);
     expect(await inbox.claim()).toEqual(one);
@@ -64,7 +64,7 @@ describe.skipIf(!run)('the inbox over a connection that loses or holds back a re
     await inbox.accept(one);
     await inbox.accept(two);
     expect(await inbox.claim()).toEqual(one);
-    const lease = redisKeys(prefix).phone(one.phone, 'lease');
+    const lease = redisKeys(prefix).phone(customerId('default', one.phone), 'lease');
     // The renewal (one key: the lease) runs on Redis; its answer is held, so the acknowledgement
     // queues behind it (ioredis sends one batch at a time) and goes out with whatever the answer sets off.
     const renewal = link!.holdReplyTo(`\r\n1\r\n$${lease.length}\r\n${lease}\r\n`);
