@@ -57,6 +57,8 @@ export type Hold = z.infer<typeof Hold>;
 export const Booking = z.object({
   id: z.string().min(1),
   serviceId: z.string().min(1),
+  /** The service's name as the calendar has it, for an appointment whose service the shop no longer offers. */
+  serviceName: z.string().optional(),
   start: z.iso.datetime(),
   end: z.iso.datetime(),
   /** Set when this booking replaced an earlier time of the same appointment. */
@@ -191,6 +193,11 @@ export interface BookingContext {
   misreadInARow: number;
   /** Messages the customer sent while a person had the conversation (the bot answered none). */
   heldForStaff: number;
+  /**
+   * The person who has the conversation is the shop writing from the WhatsApp Business app: there
+   * is someone to answer even in a shop without staff phones.
+   */
+  staffWroteFromApp?: boolean;
   /** The customer's upcoming appointments, as last looked up. */
   bookings: Booking[];
   /** What the customer wants to do with an appointment of theirs. */

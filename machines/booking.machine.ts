@@ -11,7 +11,7 @@ import {
   type Slot,
 } from './booking.context.ts';
 import type { BookingEvent } from './events.ts';
-import { nearestFirst } from './nearest-slots.ts';
+import { nearestFirst, slotPages } from './nearest-slots.ts';
 
 /**
  * Bump when a state is renamed or removed, or the context gains a field the machine relies on:
@@ -163,7 +163,7 @@ export const bookingMachine = setup({
     hasWantedTime: ({ context }) => context.wantedTime !== undefined,
     isOfferedTime: ({ context, event }) =>
       event.type === 'PICK_TIME' && context.slots.some((slot) => slot.time === event.time),
-    hasMoreTimes: ({ context }) => (context.slotPage + 1) * SLOTS_PER_PAGE < context.slots.length,
+    hasMoreTimes: ({ context }) => context.slotPage + 1 < slotPages(context.slots, SLOTS_PER_PAGE).length,
     wantedTimeIsFree: ({ context, event }) =>
       'output' in event &&
       context.wantedTime !== undefined &&
@@ -200,13 +200,25 @@ export const bookingMachine = setup({
     countMisread: assign(({ context }) => ({ misreadInARow: context.misreadInARow + 1 })),
     countHeldForStaff: assign(({ context }) => ({ heldForStaff: context.heldForStaff + 1 })),
     handToStaff: assign({ misreadInARow: 0, heldForStaff: 0 }),
+    forgetStaffWroteFromApp: assign({ staffWroteFromApp: undefined }),
+    // The quiet period counts from the last message of either side: the shop's too.
+    staffWroteFromApp: assign(({ context, event }) => ({
+      staffWroteFromApp: true,
+      receivedAt: event.type === 'STAFF_WROTE' ? event.at : context.receivedAt,
+    })),
     forgetLastTurn: assign(({ context, event }) => ({
       notes: [] as Note[],
       receivedAt: event.type === 'MESSAGE_RECEIVED' ? event.at : context.receivedAt,
       // The last turn's notes say whether it was misread: one read message breaks the run.
       misreadInARow: context.notes.some((note) => note.kind === 'notUnderstood') ? context.misreadInARow : 0,
     })),
-    note: assign(({ context }, note: Note) => ({ notes: [...context.notes, note] })),
+    // One message can ask the same thing twice ("a las 5" remembered, then "mañana a las 5"): what
+    // the reply says is said once, however many events of the turn led to it.
+    note: assign(({ context }, note: Note) =>
+      context.notes.some((said) => JSON.stringify(said) === JSON.stringify(note))
+        ? {}
+        : { notes: [...context.notes, note] },
+    ),
     answerQuestion: assign(({ context, event }) =>
       event.type === 'ASK_INFO' ? { notes: [...context.notes, { kind: 'info', topic: event.topic } as Note] } : {},
     ),
@@ -316,7 +328,8 @@ export const bookingMachine = setup({
       // The same barber too, unless the customer asks for another.
       return {
         moving,
-        serviceId: moving?.serviceId,
+        // A service the shop no longer offers: the customer picks one of today's.
+        serviceId: moving && context.serviceIds.includes(moving.serviceId) ? moving.serviceId : undefined,
         barberId: moving?.barberId,
         intent: undefined,
         selectedBookingId: undefined,
@@ -349,6 +362,17 @@ export const bookingMachine = setup({
       { guard: and(['isLastMisreadAllowed', 'hasStaff']), target: '.withStaff', actions: HAND_TO_STAFF },
       { actions: ['countMisread', { type: 'note', params: { kind: 'notUnderstood' } }] },
     ],
+    // The shop answered the customer by hand from the WhatsApp Business app: the bot steps aside
+    // at once, letting go of any slot it held, and nobody needs calling (the person is there).
+    STAFF_WROTE: {
+      target: '.withStaff',
+      actions: [
+        { type: 'releaseHold', params: ({ context }) => ({ hold: context.hold }) },
+        'startOver',
+        'handToStaff',
+        'staffWroteFromApp',
+      ],
+    },
     ASK_FOR_PERSON: [
       { guard: 'hasStaff', target: '.withStaff', actions: HAND_TO_STAFF },
       // A shop with no staff phones has nobody to hand to: its phone number is given instead.
@@ -821,6 +845,7 @@ export const bookingMachine = setup({
      */
     withStaff: {
       tags: [WITH_STAFF],
+      exit: 'forgetStaffWroteFromApp',
       on: {
         MESSAGE_RECEIVED: [
           {
@@ -831,6 +856,8 @@ export const bookingMachine = setup({
           { actions: ['forgetLastTurn', 'countHeldForStaff'] },
         ],
         HANDED_BACK: { target: 'greeting' },
+        // The shop writes again: the quiet period starts over.
+        STAFF_WROTE: { actions: 'staffWroteFromApp' },
         // Whatever else arrives waits for the person: no step of the booking runs meanwhile.
         '*': {},
       },

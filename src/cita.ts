@@ -11,6 +11,7 @@ import {
   type Calendar,
   type Clock,
   type ConversationStore,
+  type CustomerAliases,
   InboundMessage,
   type Inbox,
   isInternal,
@@ -40,6 +41,7 @@ import { sendDueReminders, startReminderLoop } from './reminders/sender.ts';
 import { ShopRegistry } from './shops/registry.ts';
 import type { Shop } from './shops/shop-file.ts';
 import { staffNotices } from './staff/notices.ts';
+import { undeliveredReporter } from './staff/undelivered.ts';
 
 export interface CitaOptions {
   /** The one shop, when `shops` is not given (tests). */
@@ -73,6 +75,8 @@ export interface CitaOptions {
     reminders: ReminderSchedule;
     /** Which staff phones muted their notices. */
     noticeSettings: NoticeSettings;
+    /** Which customer each WhatsApp user id stands for (read by the webhook). */
+    aliases: CustomerAliases;
     /** Carries simulator replies back to the waiting caller across processes (SQLite or Redis). */
     replies: ReplyBus & { ready?(): Promise<unknown> };
   }>;
@@ -98,6 +102,7 @@ export type ShopPorts = Pick<
   | 'noticeSettings'
   | 'messenger'
   | 'media'
+  | 'aliases'
 >;
 
 /**
@@ -137,14 +142,20 @@ export function createCita(options: CitaOptions) {
     const messenger: Messenger = {
       // Replies to simulator messages go back to the caller waiting for them, in whichever process; never to WhatsApp.
       // What answers a message cita queued itself (a hand-back) is sent as cita's own, in reply to nothing.
-      send: (phone, replies, inReplyTo) =>
+      send: (phone, replies, inReplyTo, about) =>
         inReplyTo !== undefined && isSimulated(inReplyTo)
           ? bus.deliver(inReplyTo, replies)
-          : channel.send(phone, replies, inReplyTo !== undefined && isInternal(inReplyTo) ? undefined : inReplyTo),
+          : channel.send(
+              phone,
+              replies,
+              inReplyTo !== undefined && isInternal(inReplyTo) ? undefined : inReplyTo,
+              about,
+            ),
       // A simulator message, or one cita queued itself, has no WhatsApp id to mark read.
       markRead: async (messageId) => {
         if (!isSimulated(messageId) && !isInternal(messageId)) await channel.markRead?.(messageId);
       },
+      statusReceived: async (status) => channel.statusReceived?.(status),
     };
     const deps = {
       shop: shop.config,
@@ -166,6 +177,7 @@ export function createCita(options: CitaOptions) {
         })
       : voiceNotes;
     const notices = staffNotices({ ...deps, messenger, settings: deps.noticeSettings, metrics });
+    channel.onUndelivered?.(undeliveredReporter({ ...deps, notices, metrics }));
     const engine = new ConversationEngine({
       ...deps,
       voiceNotes: shopVoiceNotes,
@@ -182,6 +194,8 @@ export function createCita(options: CitaOptions) {
       shop,
       deps,
       rateLimiter: own.rateLimiter!,
+      /** Which customer each WhatsApp user id stands for at this shop (read by the webhook). */
+      aliases: own.aliases,
       engine,
       messenger,
       slowDown: (message: InboundMessage) => slowDownReplies(message.phone, deps),
@@ -243,6 +257,8 @@ export function createCita(options: CitaOptions) {
     /** The parts of one shop as served now (its file's current version). */
     forShop: (id: string) => runtimeFor(id),
     inbox,
+    /** The first shop's aliases, as with one shop; the webhook reads each shop's by `forShop`. */
+    aliases: first?.aliases,
     engine: firstParts.engine,
     messenger: firstParts.messenger,
     metrics,
@@ -310,6 +326,7 @@ const SHOP_PORTS = [
   'noticeSettings',
   'messenger',
   'media',
+  'aliases',
 ] as const;
 
 function pick<T extends object, K extends keyof T>(from: T, keys: readonly K[]): Partial<Pick<T, K>> {

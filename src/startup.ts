@@ -11,7 +11,8 @@ import { SqliteSendPacer } from '../adapters/sqlite/pacing.ts';
 import { transcriberFromEnv } from '../adapters/transcription/from-env.ts';
 import { type WhatsAppConfig, whatsAppConfig } from '../adapters/whatsapp/config.ts';
 import { WhatsAppMedia } from '../adapters/whatsapp/media.ts';
-import { WhatsAppMessenger } from '../adapters/whatsapp/messenger.ts';
+import { tokenReadiness, WhatsAppMessenger } from '../adapters/whatsapp/messenger.ts';
+import { COEXISTENCE_MAX_PER_SECOND, DEFAULT_MAX_PER_SECOND } from '../adapters/whatsapp/pacing.ts';
 import { DEFAULT_SHOP_CONFIG, loadShopConfig, ShopConfigError } from '../config/load.ts';
 import { DEFAULT_SHOP_ID, ShopId } from '../config/shop-id.ts';
 import { createCita } from './cita.ts';
@@ -87,21 +88,31 @@ export function startCita(overrides: { now?: string } = {}) {
         apiVersion: env.WHATSAPP_API_VERSION,
       };
     };
+    // What each shop's number sent and how far each turn got, shared by every process: its echoes
+    // (coexistence) are cita's own, not the shop's.
+    const progressFor = (shop: string) =>
+      redis
+        ? new RedisDeliveryProgress(redis.redis, { prefix: env.REDIS_PREFIX, shop })
+        : new SqliteDeliveryProgress(sqlite!.database, { shop });
+    /** Each shop's messenger as last built (its token's health is part of readiness). */
+    const messengers = new Map<string, WhatsAppMessenger>();
     const messengerFor = (whatsapp: WhatsAppConfig, owner: Shop) => {
       // Every process paces a number's sends from one bucket and shares how far each turn got.
-      const pacing = { phoneNumberId: whatsapp.phoneNumberId, maxPerSecond: env.WHATSAPP_MAX_PER_SECOND };
-      return new WhatsAppMessenger({
+      const pacing = {
+        phoneNumberId: whatsapp.phoneNumberId,
+        maxPerSecond: sendCap(env.WHATSAPP_MAX_PER_SECOND, env.WHATSAPP_COEXISTENCE === 'true'),
+      };
+      const messenger = new WhatsAppMessenger({
         ...whatsapp,
-        ...(redis && {
-          pacer: new RedisSendPacer(redis.redis, { ...pacing, prefix: env.REDIS_PREFIX }),
-          progress: new RedisDeliveryProgress(redis.redis, { prefix: env.REDIS_PREFIX, shop: owner.id }),
-        }),
-        ...(sqlite && {
-          pacer: new SqliteSendPacer(sqlite.database, pacing),
-          progress: new SqliteDeliveryProgress(sqlite.database),
-        }),
+        ...(redis && { pacer: new RedisSendPacer(redis.redis, { ...pacing, prefix: env.REDIS_PREFIX }) }),
+        ...(sqlite && { pacer: new SqliteSendPacer(sqlite.database, pacing) }),
+        progress: progressFor(owner.id),
         onThrottled: () => metrics.outboundThrottled.inc(),
+        unknownFateWaitMs: env.WHATSAPP_UNKNOWN_FATE_WAIT_MS,
+        onNeedsPhone: (kind) => metrics.userIdRefused.inc({ kind }),
       });
+      messengers.set(owner.id, messenger);
+      return messenger;
     };
     // GOOGLE_CALENDAR_ID (one shop) or a shop file's `google`: that Google Calendar; else the
     // bookings in Redis or the SQLite file.
@@ -135,6 +146,17 @@ export function startCita(overrides: { now?: string } = {}) {
         ? [{ name: 'database', check: async () => void sqlite.database.get('SELECT 1 FROM schema_version') }]
         : []),
       ...(google ? [{ name: 'calendar', check: () => calendarAnswers(google) }] : []),
+      ...(channel
+        ? [
+            {
+              name: 'whatsapp_token',
+              // Every shop's number: one refused token is a shop whose replies cannot be sent.
+              check: async () => {
+                for (const messenger of messengers.values()) await tokenReadiness(messenger).check();
+              },
+            },
+          ]
+        : []),
     ];
     // CITA_INSPECT set: every conversation shows up in the Stately inspector (loaded only then).
     const inspector = env.CITA_INSPECT ? lazyInspector({ port: env.CITA_INSPECT_PORT }) : undefined;
@@ -185,6 +207,9 @@ export function startCita(overrides: { now?: string } = {}) {
           return secrets ? [secrets.appSecret] : [];
         }),
       ],
+      // Whether the shop's number sent the message with this id: its echo changes nothing.
+      sentByCita: (shop: string, customer: string, messageId: string) =>
+        progressFor(shop).sentByCita(customer, messageId),
     };
     return { env, shop, shops, cita, whatsapp, readiness };
   } catch (error) {
@@ -235,4 +260,10 @@ function singleShop(env: Env, phoneNumberId: string | undefined): Shop {
 async function calendarAnswers(calendar: Calendar): Promise<void> {
   const start = new Date();
   await calendar.busy({ start: start.toISOString(), end: new Date(start.getTime() + 60_000).toISOString() });
+}
+
+/** The number's messages per second: as set, else Meta's default; never over 20 for a coexistence number. */
+export function sendCap(maxPerSecond: number | undefined, coexistence: boolean): number {
+  const cap = maxPerSecond ?? (coexistence ? COEXISTENCE_MAX_PER_SECOND : DEFAULT_MAX_PER_SECOND);
+  return coexistence ? Math.min(cap, COEXISTENCE_MAX_PER_SECOND) : cap;
 }

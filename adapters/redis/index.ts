@@ -3,6 +3,7 @@ import { log } from '../../src/log.ts';
 import { RedisCalendar } from './calendar.ts';
 import { connectRedis, isCluster, type RedisClient, type RedisTarget } from './client.ts';
 import { RedisConversationStore } from './conversations.ts';
+import { RedisCustomerAliases } from './customer-aliases.ts';
 import { RedisBookingHistory } from './history.ts';
 import { RedisSlotHolds } from './holds.ts';
 import { RedisInbox } from './inbox.ts';
@@ -109,6 +110,7 @@ export function createRedisAdapters(options: RedisAdapterOptions) {
       rateLimiter: new RedisRateLimiter(intake, { prefix }),
       reminders: new RedisReminderSchedule(redis, { prefix, shards }),
       noticeSettings: new RedisNoticeSettings(redis, { prefix }),
+      aliases: new RedisCustomerAliases(redis, { prefix }),
       replies,
     },
     /** The bookings, for a shop without Google Calendar: every process must see every booking. */
@@ -122,6 +124,7 @@ export function createRedisAdapters(options: RedisAdapterOptions) {
       reminders: new RedisReminderSchedule(redis, { prefix, shards, shop }),
       noticeSettings: new RedisNoticeSettings(redis, { prefix, shop }),
       calendar: new RedisCalendar(redis, { prefix, shop }),
+      aliases: new RedisCustomerAliases(redis, { prefix, shop }),
     }),
     /** Closes the connections once the workers have stopped. */
     async close(): Promise<void> {

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { SqliteCalendar } from './calendar.ts';
 import { SqliteConversationStore } from './conversations.ts';
+import { SqliteCustomerAliases } from './customer-aliases.ts';
 import { DATABASE_FILE, openDatabase } from './database.ts';
 import { SqliteBookingHistory } from './history.ts';
 import { SqliteSlotHolds } from './holds.ts';
@@ -51,6 +52,7 @@ export function createSqliteAdapters({ dataDir, path }: SqliteAdapterOptions) {
       rateLimiter: new SqliteRateLimiter(database),
       reminders: new SqliteReminderSchedule(database),
       noticeSettings: new SqliteNoticeSettings(database),
+      aliases: new SqliteCustomerAliases(database),
       replies: new SqliteReplyBus(database),
     },
     /** The ports one shop owns, its rows keyed by its id (the inbox and replies serve every shop). */
@@ -62,6 +64,7 @@ export function createSqliteAdapters({ dataDir, path }: SqliteAdapterOptions) {
       rateLimiter: new SqliteRateLimiter(database, { shop }),
       reminders: new SqliteReminderSchedule(database, { shop }),
       noticeSettings: new SqliteNoticeSettings(database, { shop }),
+      aliases: new SqliteCustomerAliases(database, { shop }),
     }),
     /** Closes the database once the workers have stopped. */
     async close() {

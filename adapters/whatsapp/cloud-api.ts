@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isUserId } from '../../machines/customer-id.ts';
 import type { OutboundMessage } from '../../src/messages/whatsapp.ts';
 
 /**
@@ -10,9 +11,17 @@ import type { OutboundMessage } from '../../src/messages/whatsapp.ts';
 export const DEFAULT_GRAPH_API_VERSION = 'v25.0';
 export const DEFAULT_GRAPH_API_BASE_URL = 'https://graph.facebook.com';
 
-/** The request body that sends `message` to `phone`. */
+/**
+ * The request body that sends `message` to the customer: `to` their phone, or, for a customer
+ * known only by their WhatsApp user id, `recipient` (Meta: "to" for phone numbers, "recipient" for
+ * business-scoped user ids; with both, "to" wins).
+ */
 export function cloudApiMessage(phone: string, message: OutboundMessage) {
-  const envelope = { messaging_product: 'whatsapp', recipient_type: 'individual', to: phone } as const;
+  const envelope = {
+    messaging_product: 'whatsapp',
+    recipient_type: 'individual',
+    ...(isUserId(phone) ? { recipient: phone } : { to: phone }),
+  } as const;
   switch (message.kind) {
     case 'text':
       return { ...envelope, type: 'text', text: { body: message.body, preview_url: false } } as const;
@@ -71,10 +80,47 @@ export function cloudApiMessage(phone: string, message: OutboundMessage) {
   }
 }
 
+/** What a message cita sent was for: told back with its statuses, so a failure is matched to it. */
+export const MessageTag = z.object({
+  /** The outbox id: the turn's customer message and the reply's place in it, or a one-off id. */
+  o: z.string().min(1).max(300),
+  /** The recipient, as cita sent to them. */
+  c: z.string().min(1).max(64),
+  /** reply: an answer in a conversation; reminder; customerNotice: a change the staff made; staffNotice. */
+  p: z.enum(['reply', 'reminder', 'customerNotice', 'staffNotice']),
+  /** The appointment it is about, when there is one. */
+  b: z.string().max(64).optional(),
+  /** The staff member who asked for it (a cancellation or move they made). */
+  s: z.string().max(64).optional(),
+});
+export type MessageTag = z.infer<typeof MessageTag>;
+
+/** `biz_opaque_callback_data` holds at most 512 characters; WhatsApp gives it back on every status. */
+export function callbackData(tag: MessageTag): string {
+  return JSON.stringify(tag).slice(0, 512);
+}
+
+/** The tag back from a status's `biz_opaque_callback_data`; undefined for one cita did not write. */
+export function readCallbackData(data: string | undefined): MessageTag | undefined {
+  if (data === undefined || !data.startsWith('{')) return undefined;
+  try {
+    const tag = MessageTag.safeParse(JSON.parse(data));
+    return tag.success ? tag.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Marks the customer's message read (blue ticks) and shows "typing…" until we answer or 25 s pass. */
 export function cloudApiReadWithTyping(messageId: string) {
   return { messaging_product: 'whatsapp', status: 'read', message_id: messageId, typing_indicator: { type: 'text' } };
 }
+
+/**
+ * Meta's refusal of a kind of message for a customer known only by a user id (authentication
+ * templates with one-tap, zero-tap or copy-code buttons need a phone number).
+ */
+export const USER_ID_NOT_SUPPORTED = 131062;
 
 /** Meta's answer to a message sent. */
 export const SentMessage = z.looseObject({

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Language } from '../../config/schema.ts';
 import { DEFAULT_SHOP_ID, ShopId } from '../../config/shop-id.ts';
 import type { Slot } from '../../machines/booking.context.ts';
+import { CustomerId, PHONE_PATTERN } from '../../machines/customer-id.ts';
 import type { OutboundMessage } from '../messages/whatsapp.ts';
 
 /**
@@ -10,7 +11,7 @@ import type { OutboundMessage } from '../messages/whatsapp.ts';
  */
 
 /** A customer's phone as WhatsApp gives it: digits of the international number, no "+". */
-export const Phone = z.string().regex(/^\d{6,15}$/, 'must be the digits of an international phone number');
+export const Phone = z.string().regex(PHONE_PATTERN, 'must be the digits of an international phone number');
 
 /** One message from a customer, as accepted by the inbox, whatever the channel. */
 export const InboundMessage = z.object({
@@ -21,11 +22,17 @@ export const InboundMessage = z.object({
    * stored before shops had ids belong to the single-shop set-up's.
    */
   shop: ShopId.default(DEFAULT_SHOP_ID),
-  phone: Phone,
+  /**
+   * Who wrote: their phone, or their WhatsApp user id when WhatsApp gives no phone (a customer with a
+   * username). Named `phone` for history; everything keyed by it is keyed by the customer.
+   */
+  phone: CustomerId,
   receivedAt: z.iso.datetime(),
   /** Wall-clock time the inbox accepted it (not the shop's clock): reply latency is measured from it. */
   acceptedAt: z.iso.datetime().optional(),
   customerName: z.string().max(256).optional(),
+  /** The customer's WhatsApp username, when they have one: how the staff find a customer who shares no phone. */
+  customerUsername: z.string().max(64).optional(),
   /**
    * Set when the message arrived over its phone's rate limit (counted at arrival, not when a
    * worker reaches it): "slowDown" gets the one polite reply, "dropped" none.
@@ -39,6 +46,9 @@ export const InboundMessage = z.object({
       kind: z.literal('voice'),
       mediaId: z.string().min(1).max(256),
       mimeType: z.string().max(100).optional(),
+      /** The download URL when the webhook carried it (no lookup needed), and the file's SHA-256 (hex or base64). */
+      url: z.url().max(2048).optional(),
+      sha256: z.string().max(128).optional(),
     }),
     /** An emoji reaction to one of cita's messages (`messageId` is the wamid of the message reacted to). */
     z.object({ kind: z.literal('reaction'), messageId: z.string().min(1).max(256), emoji: z.string().min(1).max(32) }),
@@ -52,6 +62,11 @@ export const InboundMessage = z.object({
      * queue, so it is handled in order with their messages; only cita makes these (never a webhook).
      */
     z.object({ kind: z.literal('handedBack') }),
+    /**
+     * Not from the customer: the shop wrote to them by hand from the WhatsApp Business app (an echo
+     * of it, `smb_message_echoes`). A person has the conversation now; only cita makes these.
+     */
+    z.object({ kind: z.literal('staffWrote') }),
   ]),
 });
 export type InboundMessage = z.infer<typeof InboundMessage>;
@@ -143,7 +158,8 @@ export const Appointment = z.object({
   id: z.string().regex(/^[a-v0-9]{5,1024}$/, 'must be base32hex, as Google Calendar event ids are'),
   serviceId: z.string(),
   serviceName: z.string(),
-  phone: Phone,
+  /** The customer: a phone, or a WhatsApp user id (see InboundMessage.phone). */
+  phone: CustomerId,
   customerName: z.string().optional(),
   start: z.iso.datetime(),
   end: z.iso.datetime(),
@@ -198,7 +214,8 @@ export const HistoryEntry = z.object({
   serviceId: z.string(),
   start: z.iso.datetime(),
   end: z.iso.datetime(),
-  status: z.enum(['booked', 'cancelled', 'moved', 'attendanceConfirmed']),
+  /** notReached: WhatsApp could not deliver a message about this appointment (its confirmation, reminder, a change). */
+  status: z.enum(['booked', 'cancelled', 'moved', 'attendanceConfirmed', 'notReached']),
   at: z.iso.datetime(),
   barberId: z.string().optional(),
 });
@@ -209,6 +226,22 @@ export interface BookingHistory {
   record(phone: string, entry: HistoryEntry): Promise<void>;
   list(phone: string): Promise<HistoryEntry[]>;
 }
+
+/**
+ * Which customer a WhatsApp user id stands for. A customer who shares a phone and a user id, or
+ * writes with a phone one day and with only a user id the next, stays one customer: the first name
+ * recorded for the user id keeps their conversation, bookings, reminders and handoffs together.
+ */
+export interface CustomerAliases {
+  /**
+   * The customer `userId` belongs to: the one recorded for it, or, the first time, `customer` (their
+   * phone when WhatsApp gave one, else the user id itself), recorded from then on.
+   */
+  resolve(userId: string, customer: string): Promise<string>;
+}
+
+/** How long a user id is remembered after it last wrote: longer than any booking is kept ahead. */
+export const ALIAS_TTL_MS = 400 * 24 * 60 * 60_000;
 
 /** Which staff phones asked not to get notices of bookings; kept apart from conversations, which expire. */
 export interface NoticeSettings {
@@ -231,19 +264,64 @@ export interface RateLimiter {
 /** The channel's id of each reply sent, in order; undefined where it is not known (sent by an earlier try). */
 export type SentMessageIds = (string | undefined)[];
 
+/** What messages cita sends on its own are for, so a failure to deliver them is matched to them. */
+export interface OutboundPurpose {
+  purpose: 'reply' | 'reminder' | 'customerNotice' | 'staffNotice';
+  /** The appointment they are about. */
+  bookingId?: string;
+  /** The staff member who asked for them (a cancellation or move made by the shop). */
+  staffPhone?: string;
+}
+
 export interface Messenger {
   /**
    * Sends one turn's replies to the phone, in order. `inReplyTo` is the customer's message they
-   * answer; messages cita sends on its own (reminders) have none. A channel whose messages can be
-   * reacted to (WhatsApp) answers with the ids it got for them.
+   * answer; messages cita sends on its own (reminders) have none, and may say what they are for.
+   * A channel whose messages can be reacted to (WhatsApp) answers with the ids it got for them.
    */
-  // biome-ignore lint/suspicious/noConfusingVoidType: channels without message ids (the simulator) return nothing
-  send(phone: string, messages: OutboundMessage[], inReplyTo?: string): Promise<SentMessageIds | void>;
+  send(
+    phone: string,
+    messages: OutboundMessage[],
+    inReplyTo?: string,
+    about?: OutboundPurpose,
+    // biome-ignore lint/suspicious/noConfusingVoidType: channels without message ids (the simulator) return nothing
+  ): Promise<SentMessageIds | void>;
   /**
    * Shows the customer their message was read and an answer is coming (WhatsApp's blue ticks and
    * "typing…"). Called by the worker before the message is handled; best effort, never throws.
    */
   markRead?(messageId: string): Promise<void>;
+  /**
+   * What the channel later said of a message sent (WhatsApp's status webhooks): taken, delivered,
+   * or failed. Throws when it cannot be recorded, so the channel delivers the status again.
+   */
+  statusReceived?(status: DeliveryStatus): Promise<void>;
+  /** Who is told of each message refused or not delivered for good (history, metrics, the staff). */
+  onUndelivered?(listener: (undelivered: Undelivered) => void | Promise<void>): void;
+}
+
+/** A status the channel gave for a message sent, as the webhook reads it. */
+export interface DeliveryStatus {
+  messageId: string;
+  status: string;
+  /** What the messenger sent along with the message (WhatsApp's `biz_opaque_callback_data`). */
+  callbackData?: string;
+  errors: { code: number; error_data?: { details?: string } }[];
+}
+
+/** A message refused (at once) or failed (`later`, by a status) for good. */
+export interface Undelivered {
+  reason: 'outsideWindow' | 'unreachable' | 'template' | 'tokenExpired' | 'refused';
+  code?: number;
+  /** Meta's `error_data.details`. */
+  details?: string;
+  /** The template refused, for a template message. */
+  template?: string;
+  phone: string;
+  purpose: OutboundPurpose['purpose'];
+  bookingId?: string;
+  staffPhone?: string;
+  later: boolean;
 }
 
 /** A media file fetched from the channel: a voice note on its way to be transcribed, never stored. */
@@ -287,7 +365,7 @@ export class VoiceNoteFailure extends Error {
 /** Where the media of a customer's message is fetched from (WhatsApp: the Graph API). */
 export interface MediaSource {
   /** The file behind a media id; throws VoiceNoteFailure (media_expired, too_large…) when it cannot be had. */
-  download(mediaId: string, options: { maxBytes: number }): Promise<Media>;
+  download(mediaId: string, options: { maxBytes: number; url?: string; sha256?: string }): Promise<Media>;
 }
 
 /** Speech to text (an OpenAI-compatible `/audio/transcriptions`). */
@@ -299,7 +377,7 @@ export interface Transcriber {
 /** A reminder of one appointment, due at `dueAt`; `start` is when the appointment was when it was planned. */
 export const Reminder = z.object({
   bookingId: z.string().min(1),
-  phone: Phone,
+  phone: CustomerId,
   start: z.iso.datetime(),
   dueAt: z.iso.datetime(),
   minutesBefore: z.number().int(),
@@ -374,6 +452,12 @@ export function isInternal(messageId: string): boolean {
  * 131047): only a pre-approved template can reach them now.
  */
 export class OutsideCustomerWindow extends Error {}
+
+/**
+ * WhatsApp refused a message cita sent on its own because the customer cannot be reached (131026
+ * undeliverable, 131049 or 130472 held back by WhatsApp): sending it again would not help.
+ */
+export class CustomerUnreachable extends Error {}
 
 export type Clock = () => Date;
 

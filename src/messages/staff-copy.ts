@@ -3,6 +3,8 @@
  * shop's behalf. Kept apart from the customer copy (es.ts, en.ts): a different reader, and a
  * different voice (short, for someone between two haircuts).
  */
+import { counted } from './format.ts';
+
 export const staffEs = {
   buttons: {
     agendaToday: 'Agenda de hoy',
@@ -57,7 +59,7 @@ export const staffEs = {
     moveAskFailed: 'No he podido escribir al cliente. Prueba de nuevo en un momento.',
     blockNotPossible: 'Ese día no abrimos a esas horas: no hay nada que bloquear.',
     timeBlocked: (when: string, cancelled: number, notTold: number) =>
-      `✅ Bloqueado ${when}.${cancelled > 0 ? ` ${cancelled} cita(s) anulada(s).` : ''}${notTold > 0 ? ` A ${notTold} cliente(s) no he podido avisarles: llámales, por favor.` : ''}`,
+      `✅ Bloqueado ${when}.${cancelled > 0 ? ` ${counted(cancelled, 'es', { one: 'cita anulada', other: 'citas anuladas' })}.` : ''}${notTold === 1 ? ' A 1 cliente no he podido avisarle: llámale, por favor.' : notTold > 1 ? ` A ${counted(notTold, 'es', { one: 'cliente', other: 'clientes' })} no he podido avisarles: llámales, por favor.` : ''}`,
     blockFailed: 'No he podido bloquear ese tiempo. Prueba de nuevo en un momento.',
     handedBack: '✅ Listo: el cliente vuelve a hablar con el bot.',
     notWithStaff: 'Ese cliente no estaba esperando a una persona; no he cambiado nada.',
@@ -72,12 +74,20 @@ export const staffEs = {
     template: 'Le he enviado el aviso de WhatsApp (llevaba más de 24 h sin escribir).',
     notSent: 'No he podido avisarle: llámale, por favor.',
   },
+  /** How to answer a customer who shares no phone (a WhatsApp username): no wa.me link exists. */
+  answerInBusinessApp: 'no comparte su teléfono; contéstale desde el WhatsApp del negocio (app WhatsApp Business)',
   notices: {
     booked: (line: string, customer: string) => `📅 Nueva cita: ${line} — ${customer}`,
     moved: (line: string, customer: string) => `🔁 Cita cambiada: ahora ${line} — ${customer}`,
     cancelled: (line: string, customer: string) => `❌ Cita anulada: ${line} — ${customer}`,
     handoff: (customer: string, link: string, turns: string) =>
       `🙋 ${customer} quiere hablar con una persona. El bot ya no le contesta.\nEscríbele: ${link}\n\nÚltimos mensajes:\n${turns}\n\nCuando acabes, pulsa «Devolver al bot».`,
+    notReached: (line: string, customer: string) =>
+      `⚠️ WhatsApp no ha podido entregar el aviso a ${customer} (${line}). No lo sabe: llámale, por favor.`,
+    windowClosed: (customer: string) =>
+      `⚠️ ${customer} no ha recibido la respuesta del bot: pasaron más de 24 horas desde su último mensaje y WhatsApp solo deja enviar plantillas. Escríbele tú, por favor.`,
+    templateRefused: (name: string, details: string) =>
+      `⚠️ WhatsApp rechaza la plantilla «${name}» (${details}). Revísala en WhatsApp Manager: hasta entonces los mensajes que la usan no llegan.`,
   },
   /** To a customer whose appointment the shop cancelled. */
   cancelledByShop: (shop: string, line: string) =>
@@ -144,7 +154,7 @@ export const staffEn: StaffCopy = {
     moveAskFailed: 'I could not write to the customer. Try again in a moment.',
     blockNotPossible: 'The shop is not open then: there is nothing to block.',
     timeBlocked: (when, cancelled, notTold) =>
-      `✅ Blocked ${when}.${cancelled > 0 ? ` ${cancelled} appointment(s) cancelled.` : ''}${notTold > 0 ? ` I could not tell ${notTold} customer(s): please call them.` : ''}`,
+      `✅ Blocked ${when}.${cancelled > 0 ? ` ${counted(cancelled, 'en', { one: 'appointment', other: 'appointments' })} cancelled.` : ''}${notTold > 0 ? ` I could not tell ${counted(notTold, 'en', { one: 'customer', other: 'customers' })}: please call them.` : ''}`,
     blockFailed: 'I could not block that time. Try again in a moment.',
     handedBack: '✅ Done: the customer is talking to the bot again.',
     notWithStaff: 'That customer was not waiting for a person; nothing changed.',
@@ -159,12 +169,19 @@ export const staffEn: StaffCopy = {
     template: 'I sent them the WhatsApp notice (they had not written for over 24 h).',
     notSent: 'I could not tell them: please call them.',
   },
+  answerInBusinessApp: "they share no phone number; answer them from the shop's own WhatsApp (WhatsApp Business app)",
   notices: {
     booked: (line, customer) => `📅 New appointment: ${line} — ${customer}`,
     moved: (line, customer) => `🔁 Appointment moved: now ${line} — ${customer}`,
     cancelled: (line, customer) => `❌ Appointment cancelled: ${line} — ${customer}`,
     handoff: (customer, link, turns) =>
       `🙋 ${customer} wants to talk to a person. The bot no longer answers them.\nWrite to them: ${link}\n\nLast messages:\n${turns}\n\nWhen you are done, tap "Back to the bot".`,
+    notReached: (line, customer) =>
+      `⚠️ WhatsApp could not deliver the message to ${customer} (${line}). They do not know: please call them.`,
+    windowClosed: (customer) =>
+      `⚠️ ${customer} did not get the bot's answer: more than 24 hours had passed since their last message and WhatsApp only lets templates through. Please write to them yourself.`,
+    templateRefused: (name, details) =>
+      `⚠️ WhatsApp refuses the template "${name}" (${details}). Check it in WhatsApp Manager: until then the messages that use it do not arrive.`,
   },
   cancelledByShop: (shop, line) =>
     `Hello, ${shop} here: we have had to cancel your appointment (${line}). We are very sorry. Would you like to book another time?`,

@@ -2,11 +2,16 @@ import { timingSafeEqual } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { type DropReason, readWebhook } from '../../adapters/whatsapp/inbound.ts';
+import {
+  type CustomerMessage,
+  type DropReason,
+  type IgnoreLabel,
+  readWebhook,
+} from '../../adapters/whatsapp/inbound.ts';
 import { hasValidSignature } from '../../adapters/whatsapp/signature.ts';
 import { logStatus, type StatusRecorder } from '../../adapters/whatsapp/statuses.ts';
 import { WebhookPayload } from '../../adapters/whatsapp/webhook-schema.ts';
-import type { Clock, Inbox } from '../engine/ports.ts';
+import type { Clock, CustomerAliases, Inbox } from '../engine/ports.ts';
 import { log, phoneRef } from '../log.ts';
 import { limitBody } from './body-limit.ts';
 
@@ -34,6 +39,18 @@ export interface WhatsAppWebhookOptions {
   appSecrets?: () => Iterable<string>;
   /** Told of every item refused at the border (metrics). */
   onDropped?: (reason: DropReason) => void;
+  /** Told of every item that needs no answer, by why (metrics). */
+  onIgnored?: (label: IgnoreLabel | 'echo_of_cita') => void;
+  /**
+   * Keeps a customer seen by phone and by WhatsApp user id as one, at the shop written to (a user id
+   * is scoped to the business account). Without it a message with only a user id is its own customer.
+   */
+  aliases?: (shop: string) => CustomerAliases | undefined;
+  /**
+   * Whether cita itself sent the message with this id to the shop's customer: an echo of it changes
+   * nothing. Without it every echo is taken as the shop writing by hand.
+   */
+  sentByCita?: (shop: string, customer: string, messageId: string) => Promise<boolean>;
 }
 
 /** Items handled between two yields to the event loop: a POST of thousands must not stall other requests. */
@@ -70,7 +87,17 @@ export function whatsAppWebhook(options: WhatsAppWebhookOptions) {
     shopFor,
     appSecrets = () => [appSecret],
     onDropped = () => {},
+    onIgnored = () => {},
+    aliases,
+    sentByCita,
   } = options;
+
+  /** The customer WhatsApp says wrote, kept as one across phone and user id. */
+  async function customerOf(update: CustomerMessage): Promise<string> {
+    const shopAliases = update.userId === undefined ? undefined : aliases?.(update.message.shop);
+    if (update.userId === undefined || shopAliases === undefined) return update.message.phone;
+    return shopAliases.resolve(update.userId, update.message.phone);
+  }
   const webhook = new Hono();
 
   webhook.get('/', function verifySubscription(c) {
@@ -122,17 +149,36 @@ export function whatsAppWebhook(options: WhatsAppWebhookOptions) {
             }
           : { phoneNumberId },
       );
+      /** Statuses being recorded: written side by side, all done before the 200. */
+      const statusWrites: Promise<unknown>[] = [];
       for (const [index, update] of updates.entries()) {
         if (index > 0 && index % ITEMS_PER_TURN === 0) await nextTurn();
         if (update.kind === 'message') {
-          let outcome: 'accepted' | 'duplicate';
+          let outcome: 'accepted' | 'duplicate' | 'ownEcho';
           try {
-            outcome = await inbox.accept(update.message);
+            const message = { ...update.message, phone: await customerOf(update) };
+            const ownEcho =
+              message.content.kind === 'staffWrote' &&
+              (await sentByCita?.(message.shop, message.phone, message.id)) === true;
+            outcome = ownEcho ? 'ownEcho' : await inbox.accept(message);
           } catch (error) {
             // Not stored means not acknowledged: Meta redelivers the whole payload later, and the
             // messages already accepted from it are then recognised as duplicates.
             log.error({ event: 'whatsapp.inbox_unavailable', messageId: update.message.id, error: String(error) });
             return c.json({ error: 'the inbox cannot store messages right now; deliver again later' }, 503);
+          }
+          if (outcome === 'ownEcho') {
+            receipt.ignored += 1;
+            onIgnored('echo_of_cita');
+            log.info(
+              {
+                event: 'whatsapp.update.ignored',
+                reason: 'an echo of a message cita sent',
+                messageId: update.message.id,
+              },
+              'webhook update needs no answer',
+            );
+            continue;
           }
           receipt[outcome === 'accepted' ? 'accepted' : 'duplicates'] += 1;
           // One info line per message is the worker's "message handled"; the acceptance is a debug line.
@@ -150,7 +196,8 @@ export function whatsAppWebhook(options: WhatsAppWebhookOptions) {
           }
         } else if (update.kind === 'status') {
           receipt.statuses += 1;
-          recordStatus(update.status);
+          const written = recordStatus(update.status, update.shop);
+          if (written instanceof Promise) statusWrites.push(written);
         } else if (update.kind === 'dropped') {
           receipt.dropped += 1;
           onDropped(update.reason);
@@ -160,6 +207,7 @@ export function whatsAppWebhook(options: WhatsAppWebhookOptions) {
           );
         } else {
           receipt.ignored += 1;
+          onIgnored(update.label);
           log.info(
             {
               event: 'whatsapp.update.ignored',
@@ -171,6 +219,14 @@ export function whatsAppWebhook(options: WhatsAppWebhookOptions) {
             'webhook update needs no answer',
           );
         }
+      }
+      try {
+        await Promise.all(statusWrites);
+      } catch (error) {
+        // A status not recorded may be the only word that a reply reached the customer: Meta
+        // delivers the POST again (its messages are then duplicates), and a resend waits for it.
+        log.error({ event: 'whatsapp.status_unrecorded', error: String(error) }, 'could not record a status');
+        return c.json({ error: 'statuses cannot be recorded right now; deliver again later' }, 503);
       }
       return c.json(receipt, 200);
     },

@@ -15,7 +15,8 @@ import {
 import { SqliteSlotHolds } from '../../adapters/sqlite/holds.ts';
 import { SqliteInbox } from '../../adapters/sqlite/inbox.ts';
 import { createSqliteAdapters } from '../../adapters/sqlite/index.ts';
-import { SCHEMA_VERSION } from '../../adapters/sqlite/schema.ts';
+import { SqliteDeliveryProgress } from '../../adapters/sqlite/outbox.ts';
+import { MIGRATIONS, SCHEMA_VERSION } from '../../adapters/sqlite/schema.ts';
 import type { InboundMessage } from '../../src/engine/ports.ts';
 import { tempDataDir } from '../support/cita.ts';
 
@@ -56,6 +57,8 @@ describe('opening the database', () => {
     old.exec('DROP TABLE time_blocks');
     old.exec('DROP TABLE muted_staff');
     old.exec('ALTER TABLE holds DROP COLUMN barber');
+    // Nor, being older than version 3, the ready index (4), aliases and sent ids (5), nor the
+    // record of sends begun and confirmed by WhatsApp's statuses (6): the v3 file has none of them.
     old.exec('UPDATE schema_version SET version = 1');
     // A message queued before claims took phones in turn is still claimed after the upgrade.
     old
@@ -82,7 +85,7 @@ describe('opening the database', () => {
     database.close();
   });
 
-  it("keeps a single shop's data as the default shop's when shops get ids (version 3 to 4)", async () => {
+  it("keeps a single shop's data as the default shop's when shops get ids (version 3 to 7)", async () => {
     const path = join(tempDataDir(), DATABASE_FILE);
     const old = oldDatabase(path);
     old.exec(
@@ -96,6 +99,36 @@ describe('opening the database', () => {
     expect(await forShop('default').conversations.load('34600000001')).toMatchObject({ version: 3 });
     expect(await forShop('other-shop').conversations.load('34600000001')).toEqual({ version: 0 });
     expect(await adapters.conversations.load('34600000001')).toMatchObject({ version: 3 });
+    await close();
+  });
+
+  it("keeps a version-6 file's aliases, sent ids and reply progress as the default shop's (version 6 to 7)", async () => {
+    const path = join(tempDataDir(), DATABASE_FILE);
+    const old = oldDatabase(path);
+    // Main's file at version 6: the ready index, aliases and sent ids, reply starts and confirmations.
+    for (const version of [4, 5, 6]) old.exec(MIGRATIONS[version]!);
+    old.exec('UPDATE schema_version SET version = 6');
+    const later = Date.now() + 60_000;
+    old.exec(`INSERT INTO customer_aliases VALUES ('US.13491208655302741918', '34600000001', ${later})`);
+    old.exec(`INSERT INTO sent_messages VALUES ('wamid.sent', '34600000001', ${later})`);
+    old.exec(`INSERT INTO delivery_progress VALUES ('wamid.in', 2, ${later}, 3, 'worker-a')`);
+    old.exec(`INSERT INTO delivery_confirmations VALUES ('outbox-1', 'wamid.took', ${later})`);
+    old.close();
+    const { database, forShop, close } = createSqliteAdapters({ path });
+    const mine = new SqliteDeliveryProgress(database, { shop: 'default' });
+    const other = new SqliteDeliveryProgress(database, { shop: 'other-shop' });
+    expect(await forShop('default').aliases.resolve('US.13491208655302741918', 'US.13491208655302741918')).toBe(
+      '34600000001',
+    );
+    expect(await forShop('other-shop').aliases.resolve('US.13491208655302741918', 'US.13491208655302741918')).toBe(
+      'US.13491208655302741918',
+    );
+    expect(await mine.sentByCita('34600000001', 'wamid.sent')).toBe(true);
+    expect(await other.sentByCita('34600000001', 'wamid.sent')).toBe(false);
+    expect(await mine.resume('34600000001', 'wamid.in')).toEqual({ delivered: 2, started: 3 });
+    expect(await other.resume('34600000001', 'wamid.in')).toEqual({ delivered: 0, started: 0 });
+    expect(await mine.confirmation('34600000001', 'outbox-1')).toBe('wamid.took');
+    expect(await other.confirmation('34600000001', 'outbox-1')).toBeUndefined();
     await close();
   });
 
