@@ -4,6 +4,7 @@ import { SimulatorMessenger } from '../adapters/simulator/messenger.ts';
 import { createSqliteAdapters } from '../adapters/sqlite/index.ts';
 import { Language, type ShopConfig } from '../config/schema.ts';
 import { DEFAULT_SHOP_ID } from '../config/shop-id.ts';
+import type { RefusalReason } from './engine/apply-reading.ts';
 import { rateCountedAtArrival } from './engine/arrival-rate.ts';
 import { ConversationEngine, type EngineDependencies } from './engine/conversation.ts';
 import {
@@ -42,6 +43,13 @@ import { ShopRegistry } from './shops/registry.ts';
 import type { Shop } from './shops/shop-file.ts';
 import { staffNotices } from './staff/notices.ts';
 import { undeliveredReporter } from './staff/undelivered.ts';
+
+/** The metric's label for each reason an event read from a message was not applied. */
+const REFUSAL_LABELS: Record<RefusalReason, string> = {
+  notAccepted: 'not_accepted',
+  confirmNotAsked: 'confirm_not_asked',
+  notTheirYes: 'not_their_yes',
+};
 
 export interface CitaOptions {
   /** The one shop, when `shops` is not given (tests). */
@@ -186,8 +194,7 @@ export function createCita(options: CitaOptions) {
       inbox: { accept: (message: Omit<InboundMessage, 'shop'>) => inbox.accept({ ...message, shop: shop.id }) },
       notices,
       onStateEntered: (state) => metrics.stateEntries.inc({ state }),
-      onEventRefused: (reason) =>
-        metrics.refusedEvents.inc({ reason: reason === 'notAccepted' ? 'not_accepted' : 'confirm_not_asked' }),
+      onEventRefused: (reason) => metrics.refusedEvents.inc({ reason: REFUSAL_LABELS[reason] }),
     });
     const reminderDeps = { ...deps, schedule: deps.reminders, messenger };
     return {

@@ -127,10 +127,7 @@ export function createApp(cita: Cita, options: AppOptions = {}) {
     // The page's side panel: a conversation's state and context (only with the simulator).
     app.route(
       '/simulator',
-      simulatorInspection((id) => {
-        const runtime = served(id);
-        return runtime && { conversations: runtime.deps.conversations, shop: runtime.deps.shop };
-      }),
+      simulatorInspection((id) => served(id)?.deps),
     );
     // Anyone who can reach it may speak as any phone: with real customers on WhatsApp it is not served.
     app.post(
