@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CalendarDate, ClockTime, Language } from '../config/schema.ts';
-import { InfoTopic } from './events.ts';
+import { Question } from './events.ts';
 
 /** A bookable start time, as offered to the customer. */
 export const Slot = z.object({
@@ -101,7 +101,7 @@ export function failureReason(error: unknown): BookingFailureReason {
  * question, "that time is taken"). Notes are forgotten when the next message arrives.
  */
 export const Note = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('info'), topic: InfoTopic }),
+  Question.extend({ kind: z.literal('info') }),
   z.object({ kind: z.literal('help') }),
   z.object({ kind: z.literal('youAreWelcome') }),
   z.object({ kind: z.literal('welcomeBack') }),

@@ -207,9 +207,11 @@ export const bookingMachine = setup({
       misreadInARow: context.notes.some((note) => note.kind === 'notUnderstood') ? context.misreadInARow : 0,
     })),
     note: assign(({ context }, note: Note) => ({ notes: [...context.notes, note] })),
-    answerQuestion: assign(({ context, event }) =>
-      event.type === 'ASK_INFO' ? { notes: [...context.notes, { kind: 'info', topic: event.topic } as Note] } : {},
-    ),
+    answerQuestion: assign(({ context, event }) => {
+      if (event.type !== 'ASK_INFO') return {};
+      const { type: _, ...question } = event;
+      return { notes: [...context.notes, { kind: 'info', ...question } as Note] };
+    }),
     switchLanguage: assign(({ context, event }) =>
       event.type === 'SET_LANGUAGE' && event.language !== context.language
         ? { language: event.language, notes: [...context.notes, { kind: 'languageChanged' } as Note] }

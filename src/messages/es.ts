@@ -110,6 +110,17 @@ export const es = {
     closed: 'cerrado',
     address: (name: string, address: string) => `📍 ${name}\n${address}`,
     services: 'Esto es lo que hacemos:',
+    dayHours: (day: string, hours: string) => `El ${day} abrimos ${hours}.`,
+    dayClosed: (day: string) => `El ${day} está cerrado.`,
+    barberDayHours: (barber: string, day: string, hours: string) => `${barber} trabaja el ${day} ${hours}.`,
+    barberDayOff: (barber: string, day: string) => `${barber} no trabaja el ${day}.`,
+    barberWeek: (barber: string) => `Horario de ${barber}:`,
+    /** "de 10:00 a 14:00 y de 16:00 a 20:00" */
+    span: (from: string, to: string) => `de ${from} a ${to}`,
+    servicePrice: (service: string, price: string, minutes: string) => `${service}: ${price} (${minutes}).`,
+    barberDoesNot: (barber: string, service: string) => `${barber} no hace ${service}.`,
+    barberPrices: (barber: string) => `Precios con ${barber}:`,
+    other: (phone: string) => `Eso no lo sé responder por aquí. Llámanos al ${phone} y te lo contamos.`,
   },
   /** Above the reply to a voice note, so a misheard note is seen at once. */
   heard: (transcript: string) => `🎙️ He entendido: «${transcript}»`,
