@@ -303,7 +303,16 @@ export const bookingMachine = setup({
     keepBookings: assign(({ event }) => ('output' in event ? { bookings: event.output as Booking[] } : {})),
     wantBookings: assign(({ event }) => {
       if (event.type === 'CANCEL_BOOKING') return { intent: 'cancel' as const, selectedBookingId: event.bookingId };
-      if (event.type === 'MOVE_BOOKING') return { intent: 'move' as const, selectedBookingId: event.bookingId };
+      if (event.type === 'MOVE_BOOKING') {
+        // The new day, time and barber said with the move wait for the appointment to be picked.
+        return {
+          intent: 'move' as const,
+          selectedBookingId: event.bookingId,
+          date: event.date,
+          wantedTime: event.time,
+          barberId: event.barberId,
+        };
+      }
       if (event.type === 'CONFIRM_ATTENDANCE') return { selectedBookingId: event.bookingId };
       return { intent: 'see' as const, selectedBookingId: undefined };
     }),
@@ -319,7 +328,7 @@ export const bookingMachine = setup({
       return {
         moving,
         serviceId: moving?.serviceId,
-        barberId: moving?.barberId,
+        barberId: context.barberId ?? moving?.barberId,
         intent: undefined,
         selectedBookingId: undefined,
       };

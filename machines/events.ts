@@ -60,8 +60,17 @@ export const CustomerEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('MY_APPOINTMENTS') }),
   /** "cancelar mi cita", or the cancel button of a reminder (which names the booking). */
   z.object({ type: z.literal('CANCEL_BOOKING'), bookingId: BookingId.optional() }),
-  /** "cambiar mi cita", or the move button of a reminder (which names the booking). */
-  z.object({ type: z.literal('MOVE_BOOKING'), bookingId: BookingId.optional() }),
+  /**
+   * "cambiar mi cita", or the move button of a reminder (which names the booking); with the new
+   * day, time or barber when the customer said them ("reschedule to Thursday at 7pm").
+   */
+  z.object({
+    type: z.literal('MOVE_BOOKING'),
+    bookingId: BookingId.optional(),
+    date: CalendarDate.optional(),
+    time: ClockTime.optional(),
+    barberId: z.string().min(1).optional(),
+  }),
   /** Picks one of the customer's appointments from the list. */
   z.object({ type: z.literal('SELECT_BOOKING'), bookingId: BookingId }),
   /** The "I'll be there" button of a reminder. */
