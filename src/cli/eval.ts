@@ -46,6 +46,11 @@ export const CorpusLine = z
     expected: z.array(CustomerEvent),
     /** What the line is about (one-shot, typo, junk...): accuracy is also reported by category. */
     category: z.string().default('other'),
+    /** The shop the message is written to, a file of config/ without ".json" (default: SHOP_CONFIG's). */
+    shop: z
+      .string()
+      .regex(/^[a-z0-9-]+$/)
+      .optional(),
   })
   .strict();
 export type CorpusLine = z.infer<typeof CorpusLine>;
@@ -188,7 +193,7 @@ export async function evaluate(
   const worker = async () => {
     while (next < lines.length) {
       const at = next++;
-      outputs[at] = await interpreter.interpret(lines[at].text, situationFor(lines[at], shop));
+      outputs[at] = await interpreter.interpret(lines[at].text, situationFor(lines[at], shopOf(lines[at], shop)));
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
@@ -262,7 +267,7 @@ would make (messages the rules leave unread). With LLM_API_KEY set, also rules t
   --write        save the figures to eval/results/*.json`;
 
 /** Turn corpora read by default: the team's first corpus and the WhatsApp phrasing written for the coverage issue. */
-export const TURN_CORPORA = ['corpus.jsonl', 'whatsapp.jsonl'].map((file) => join(EVAL_DIR, file));
+export const TURN_CORPORA = ['corpus.jsonl', 'whatsapp.jsonl', 'customers.jsonl'].map((file) => join(EVAL_DIR, file));
 const EXPRESSIONS_DIR = join(EVAL_DIR, 'expressions');
 
 type Outcomes = Record<Outcome, number>;
@@ -310,12 +315,24 @@ function figuresOf(rows: { outcome: Outcome; ms: number; llm?: boolean }[], with
 /** Reads each line of a turn corpus with `read`, timing it, and tells how it went. */
 export function readTurns(lines: CorpusLine[], read: RuleReader, shop: ShopConfig) {
   return lines.map((line) => {
-    const situation = situationFor(line, shop);
+    const situation = situationFor(line, shopOf(line, shop));
     const started = performance.now();
     const got = read(line.text, situation);
     const ms = performance.now() - started;
     return { line, got, ms, outcome: turnOutcome(line.expected, got), llm: asksLlm(line.text, got) };
   });
+}
+
+const NAMED_SHOPS = new Map<string, ShopConfig>();
+/** The shop a line is written to: one of the example shops of config/ (read once), else `shop`. */
+export function shopOf(line: Pick<CorpusLine, 'shop'>, shop: ShopConfig): ShopConfig {
+  if (!line.shop) return shop;
+  let named = NAMED_SHOPS.get(line.shop);
+  if (!named) {
+    named = loadShopConfig(fileURLToPath(new URL(`../../config/${line.shop}.json`, import.meta.url)));
+    NAMED_SHOPS.set(line.shop, named);
+  }
+  return named;
 }
 
 type RuleReader = (text: string, situation: ReturnType<typeof situationFor>) => CustomerEvent[];

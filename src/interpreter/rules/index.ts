@@ -8,7 +8,7 @@ import { isForSeveralPeople } from './party.ts';
 import { serviceNamedIn } from './services.ts';
 import { findPhrase, fold, hasPhrase } from './text.ts';
 import { faqAskedIn, isQuestion, questionsIn } from './questions.ts';
-import { type When, type WhenReader, whenIn } from './when.ts';
+import { likelyHour, type When, type WhenReader, whenIn } from './when.ts';
 import {
   ASK_FOR_PERSON,
   CANCEL_VERBS,
@@ -74,13 +74,13 @@ export function readRules(text: string, situation: Situation, readWhen: WhenRead
   const opening = (situation.recentTurns ?? []).length === 0;
   const language = languageRequested(folded) ?? languageOf(folded, { opening });
   if (language && language !== situation.language) events.push({ type: 'SET_LANGUAGE', language });
-  if (thumbsUp && folded.length === 0) return withAnswer(events, yesOrNo('ok', situation));
+  if (thumbsUp && folded.length === 0) return withAnswer(events, yesOrNo('ok', situation) ?? acknowledged(situation));
 
   const asSaid = folded;
   // A typo is corrected only in a message that is a word or three ("cancelr", "confrim"): in a
   // longer one, a word near a command word is more often another word ("cosas" is not "costs").
   if (folded.split(' ').length <= TYPO_WORDS) folded = withTyposCorrected(folded, situation.shop);
-  const picked = pickedChoice(asSaid, situation);
+  const picked = pickedChoice(asSaid, situation) ?? bareHour(asSaid, situation);
   if (picked) return [...events, picked];
 
   // Whatever else the message asks, a customer who wants a person gets one.
@@ -213,12 +213,15 @@ const MEANINGS = new Map<string, string>(
     .filter(([word]) => word.length >= 4),
 );
 
+/** "in an hour" is not "in an hours". */
+const UNITS = ['hour', 'hora', 'week', 'semana', 'minute', 'minuto'];
+
 const knownWordsOf = new WeakMap<ShopConfig, Set<string>>();
 function knownWords(shop: ShopConfig): Set<string> {
   let words = knownWordsOf.get(shop);
   if (!words) {
     const names = shop.services.flatMap((s) => [s.name.es, s.name.en, ...s.synonyms]);
-    const phrases = [...names.map(fold), ...GREETINGS, ...MY_BOOKING, ...THE_BOOKING, ...CANCEL_VERBS, ...MOVE_VERBS];
+    const phrases = [...names.map(fold), ...GREETINGS, ...MY_BOOKING, ...THE_BOOKING, ...CANCEL_VERBS, ...MOVE_VERBS, ...UNITS];
     words = new Set(phrases.flatMap((phrase) => phrase.split(' ')));
     knownWordsOf.set(shop, words);
   }
@@ -248,8 +251,7 @@ function aboutOwnBooking(
   const moveVerb = findPhrase(folded, MOVE_ALONE) ?? verbIn(folded, MOVE_VERBS);
   // Just after booking (or looking at them), "cambiarla" and "cancélala" mean that appointment.
   const justShown = situation.step === 'booked' || situation.step === 'showingBookings';
-  const alone = justShown && folded.split(' ').length <= 3;
-  const aboutIt = mine || (findPhrase(folded, THE_BOOKING) && (cancels || moveVerb)) || (alone && (cancels || moveVerb));
+  const aboutIt = mine || ((findPhrase(folded, THE_BOOKING) || justShown) && (cancels || moveVerb));
   if (!aboutIt && !findPhrase(folded, MOVE_ALONE)) return undefined;
   if (cancels) return [{ type: 'CANCEL_BOOKING' }];
   if (moveVerb) return [{ type: 'MOVE_BOOKING', ...moveDetails(folded, moveVerb, situation, readWhen) }];
@@ -339,12 +341,32 @@ const ORDINALS: Record<string, number | 'last'> = {
 function pickedChoice(folded: string, { choices }: Situation): CustomerEvent | undefined {
   const number = /^(?:(?:la|el|opcion|option|numero|number|n)\s*)?(\d{1,2})$/.exec(folded);
   if (number) return choices[Number(number[1]) - 1]?.event;
-  const ordinal = /^(?:(?:el|la|the)\s+)?(\p{L}+)(?:\s+(?:one|opcion|option))?$/u.exec(folded)?.[1];
+  const ordinal = /^(?:(?:el|la|the)\s+)?(\p{L}+)(?:\s+(?:one|opcion|option|hora|time))?(?:\s+(?:que tengas|que tienes|que haya|que quede|que te quede|libre|you have|you've got|you got|available|free|please|porfa))?$/u.exec(folded)?.[1];
   const position = ordinal ? ORDINALS[ordinal] : undefined;
   // "The last one" means the last time shown, not the "more times" row under it.
   const options = choices.filter((choice) => !['MORE_TIMES', 'MORE_SERVICES'].includes(choice.event.type));
   if (position !== undefined) return (position === 'last' ? options.at(-1) : options[position - 1])?.event;
   return choices.find((choice) => fold(choice.title) === folded)?.event;
+}
+
+/** "11", "11 works", "las 11 me van bien" while times are shown: that hour (a number no option has). */
+function bareHour(folded: string, situation: Situation): CustomerEvent | undefined {
+  if (situation.step !== 'choosingSlot' || !situation.date) return undefined;
+  const match = BARE_HOUR.exec(folded);
+  if (!match) return undefined;
+  const [hour, minute] = [Number(match[1]), Number(match[2] ?? 0)];
+  if (hour > 23 || minute > 59) return undefined;
+  const time = `${String(hour > 12 ? hour : likelyHour(hour, minute, situation.shop, situation.date)).padStart(2, '0')}:${String(minute).padStart(2, '0')}`;
+  return { type: 'PICK_TIME', time };
+}
+
+// biome-ignore format: a pattern
+const BARE_HOUR =
+  /^(?:(?:a las|las|at|lets do|let's do|mejor|better|ok|vale|pues|then)\s+)?(\d{1,2})(?::(\d{2}))?(?:\s+(?:works|is fine|is good|please|then|pls|porfa|me va bien|me viene bien|me van bien|me vale|esta bien|vale|ok|perfect|perfecto))?$/;
+
+/** A thumbs-up with nothing to say yes to (after booking, after a goodbye) is a thanks. */
+function acknowledged({ step }: Situation): CustomerEvent | undefined {
+  return step === 'booked' || step === 'greeting' ? { type: 'THANKS' } : undefined;
 }
 
 /**
@@ -365,7 +387,9 @@ function yesOrNo(folded: string, { accepts, step }: Situation): CustomerEvent | 
     SQUEEZED_YES.includes(answer) || SQUEEZED_YES.some((yes) => answer.startsWith(`${yes} `) && words.length <= 3);
   if (isYes && accepts.has('CONFIRM')) return { type: 'CONFIRM' };
   // The greeting's one button is "book now": a yes to it is a tap on it.
-  if (isYes && step === 'greeting' && accepts.has('BOOK_ANOTHER')) return { type: 'BOOK_ANOTHER' };
+  // "ok gracias" after a cancellation is a thanks, not "book now".
+  const thanked = findPhrase(squeeze(folded), SQUEEZED_THANKS) !== undefined;
+  if (isYes && step === 'greeting' && accepts.has('BOOK_ANOTHER') && !thanked) return { type: 'BOOK_ANOTHER' };
   return undefined;
 }
 
@@ -376,3 +400,4 @@ function squeeze(folded: string): string {
 
 const SQUEEZED_YES = YES.map(squeeze);
 const SQUEEZED_FILLERS = FILLERS.map(squeeze);
+const SQUEEZED_THANKS = THANKS.map(squeeze);

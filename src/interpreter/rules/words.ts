@@ -126,7 +126,7 @@ export const INFO: [phrases: string[], event: CustomerEvent][] = [
   [
     ['precio', 'precios', 'cuanto cuesta', 'cuanto vale', 'cuanto es', 'cuanto cobrais', 'cuanto cobras',
       'cuanto me cobras', 'cuanto sale', 'tarifa', 'tarifas', 'price', 'prices', 'how much', 'cost', 'costs',
-      'cuanto cobra', 'cuanto cobran', 'cuanto me sale', 'que precio', 'charge', 'cuanto seria', 'cuanto costaria'],
+      'cuanto cobra', 'cuanto cobran', 'cuanto me cobra', 'cuanto me cobran', 'cuanto me sale', 'que precio', 'charge', 'cuanto seria', 'cuanto costaria'],
     { type: 'ASK_INFO', topic: 'prices' },
   ],
   [
