@@ -113,9 +113,10 @@ export function readRules(text: string, situation: Situation, readWhen: WhenRead
   if (command && isShort && !answer && !commandGivesWay) return [...events, changeOrMove(command, situation)];
 
   const barberId = barberNamedIn(folded, situation.shop, situation.step === 'choosingBarber');
-  const topics = INFO.filter(([phrases]) => findPhrase(folded, phrases)).flatMap(([, event]) =>
-    event.type === 'ASK_INFO' ? [event.topic] : [],
-  );
+  const topics = INFO.filter(([phrases]) => findPhrase(folded, phrases))
+    .flatMap(([, event]) => (event.type === 'ASK_INFO' ? [event.topic] : []))
+    // "in 2 hours" is a time, not the opening hours.
+    .filter((topic) => topic !== 'hours' || !LATER.test(folded));
   // "¿cuánto cobra Lucía por un corte?", "¿a qué hora abren el sábado?" ask about the shop; they
   // do not choose anything yet. The answer names what they asked about.
   if (asking) {
@@ -150,6 +151,13 @@ export function readRules(text: string, situation: Situation, readWhen: WhenRead
   // A question nothing here answers ("¿tenéis wifi?") still gets an answer: the shop's phone.
   const understood = events.some((event) => event.type !== 'SET_LANGUAGE');
   if (!understood && asksAboutTheShop(folded)) events.push({ type: 'ASK_INFO', topic: 'other' });
+  // "¿Tenéis corte infantil?" asks whether the shop does it, with no day to book it on.
+  else if (asksAboutTheShop(folded) && serviceId && !group && !when.date && !when.time && !barberId) {
+    return [
+      ...events.filter((event) => event.type === 'SET_LANGUAGE'),
+      { type: 'ASK_INFO', topic: 'services', serviceId },
+    ];
+  }
   return events;
 }
 
@@ -175,9 +183,11 @@ function withoutReasons(text: string): string {
   return text.replace(REASON, ' ');
 }
 
+const LATER = /\b(?:in|en|dentro de) (?:an|a|one|una|un|\d+|two|three|dos|tres) (?:hours?|horas?)\b/;
+
 // biome-ignore format: a pattern
 const REASON =
-  /(?:^|[\s,;(])(?:porque|pq|ya que|que salgo|que termino|que acabo|que trabajo|que entro|que estoy|que tengo|que curro|salgo de|because|cause|cos|since i|as i|i finish|i get off|i work)\b[^.,;!?)]*/giu;
+  /(?:^|[\s,;(])(?:porque|pq|ya que|que salgo|que termino|que acabo|que trabajo|que entro|que estoy|que tengo|que curro|que (?:por la \p{L}+ |hasta las? \S+ )?(?:trabajo|curro|estoy|tengo)|salgo de|because|cause|cos|since i|as i|i finish|i get off|i work)\b[^.,;!?)]*/giu;
 
 /**
  * The text with each word one typo from a word of the commands, questions and answers the rules

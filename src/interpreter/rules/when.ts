@@ -83,7 +83,7 @@ const VOCABULARY = [
   // common words near those, kept as they are: "toda la tarde" is not "today", "tardes" not "tarde"
   'toda', 'todo', 'todas', 'todos', 'tardes', 'noches', 'hora', 'horas', 'para', 'pero', 'pues', 'tiene', 'tienes',
   'tarda', 'entro', 'late', 'later', 'least', 'part', 'mejor', 'medio', 'mismo', 'misma', 'nights', 'mornings',
-  'meses', 'mother', 'tomar', 'mientras', 'mayor', 'ante', 'nada', 'quarters', 'ultimo', 'primer', 'primero', 'cosas', 'mesas',
+  'abris', 'abrir', 'abre', 'abren', 'meses', 'mother', 'tomar', 'mientras', 'mayor', 'ante', 'nada', 'quarters', 'ultimo', 'primer', 'primero', 'cosas', 'mesas',
   // numbers said in words: "cuatro" is not "cuarto"
   'cuatro', 'cinco', 'seis', 'siete', 'ocho', 'nueve', 'diez', 'once', 'doce', 'trece', 'catorce', 'quince', 'veinte',
   'treinta', 'cuarenta', 'cincuenta', 'three', 'four', 'five', 'seven', 'eight', 'nine', 'eleven', 'twelve',

@@ -198,7 +198,7 @@ export const THE_BOOKING = ['la cita', 'la reserva', 'esa cita', 'the appointmen
 export const CANCEL_VERBS = ['cancelar', 'cancela', 'anular', 'anula', 'cancel', 'delete'];
 // biome-ignore format: word lists read best several to a line
 export const MOVE_VERBS = [
-  'cambiar', 'cambia', 'mover', 'mueve', 'aplazar', 'retrasar', 'adelantar', 'reprogramar', 'change', 'move',
+  'cambiar', 'cambia', 'cambias', 'mover', 'mueve', 'mueves', 'aplazar', 'retrasar', 'adelantar', 'reprogramar', 'change', 'move',
   'reschedule', 'postpone',
 ];
 /** Said without naming the appointment, still clearly about moving one. */
