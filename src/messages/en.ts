@@ -34,8 +34,16 @@ export const en: typeof es = {
   withBarber: (service, barber) => `${service} with ${barber}`,
   chooseBarber: (service) => `${service}, great. With whom? Pick one or write "anyone".`,
   chooseServiceOnPage: (page: number) => `More services (page ${page}). Which one would you like to book?`,
-  chooseDate: (service, time) =>
-    `${service}, great. Which day suits you${time ? ` (at ${time})` : ''}? Pick one or write it, e.g. "Friday".`,
+  chooseDate: (service, when) =>
+    `${service}, great. Which day suits you${when ? ` (${when})` : ''}? Pick one or write it, e.g. "Friday".`,
+  noted: (said) => `${said}, noted.`,
+  whichService: 'Which service would you like to book?',
+  atTime: (time) => `at ${time}`,
+  morning: 'in the morning',
+  afternoon: 'in the afternoon',
+  fromTime: (time) => `from ${time}`,
+  beforeTime: (time) => `before ${time}`,
+  betweenTimes: (from, to) => `between ${from} and ${to}`,
   noBookableDays: 'There are no days open for booking right now. Call us and we will find you a time.',
   chooseTime: (service, date, page) =>
     `Free times for ${service} on ${date}${page > 0 ? ' (later)' : ''}. Pick one or write the time, e.g. "at 5pm".`,

@@ -33,8 +33,17 @@ export const es = {
   withBarber: (service: string, barber: string) => `${service} con ${barber}`,
   chooseBarber: (service: string) => `${service}, perfecto. ¿Con quién? Elige o escribe «me da igual».`,
   chooseServiceOnPage: (page: number) => `Más servicios (página ${page}). ¿Cuál quieres reservar?`,
-  chooseDate: (service: string, time?: string) =>
-    `${service}, perfecto. ¿Qué día te viene bien${time ? ` (a las ${time})` : ''}? Elige uno o escríbelo, por ejemplo «el viernes».`,
+  chooseDate: (service: string, when?: string) =>
+    `${service}, perfecto. ¿Qué día te viene bien${when ? ` (${when})` : ''}? Elige uno o escríbelo, por ejemplo «el viernes».`,
+  /** What the customer said before the service, so they see it was understood: "Viernes por la tarde, anotado." */
+  noted: (said: string) => `${said}, anotado.`,
+  whichService: '¿Qué servicio quieres reservar?',
+  atTime: (time: string) => `a las ${time}`,
+  morning: 'por la mañana',
+  afternoon: 'por la tarde',
+  fromTime: (time: string) => `a partir de las ${time}`,
+  beforeTime: (time: string) => `antes de las ${time}`,
+  betweenTimes: (from: string, to: string) => `entre las ${from} y las ${to}`,
   noBookableDays: 'Ahora mismo no hay días disponibles para reservar. Llámanos y te buscamos hueco.',
   chooseTime: (service: string, date: string, page: number) =>
     `Horas libres para ${service} el ${date}${page > 0 ? ' (más tarde)' : ''}. Elige una o escribe la hora, por ejemplo «a las 5».`,

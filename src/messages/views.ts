@@ -98,13 +98,16 @@ export const STEP_VIEWS = {
   recordingAttendance: (_c, _shop, copy) => ({ kind: 'text', body: copy.oneMoment }),
   choosingService: ({ context }, shop, copy) => {
     const page = (context.servicePage ?? 0) % servicePageCount(shop.services.length);
-    const body = page === 0 ? copy.chooseService(shop.name) : copy.chooseServiceOnPage(page + 1);
+    // What the customer already said (a day, a time, a barber) is acknowledged instead of a first hello.
+    const said = saidSoFar(context, shop, copy);
+    const first = said ? `${copy.noted(said)}\n${copy.whichService}` : copy.chooseService(shop.name);
+    const body = page === 0 ? first : copy.chooseServiceOnPage(page + 1);
     return servicesList(shop, context.language, copy, body, page);
   },
   nextStep: (_c, _shop, copy) => ({ kind: 'text', body: copy.oneMoment }),
   choosingBarber: ({ context }, shop, copy) => ({
     kind: 'list',
-    body: copy.chooseBarber(serviceName(shop, context)),
+    body: copy.chooseBarber(withWhen(serviceName(shop, context), context, copy)),
     button: copy.buttons.barbers,
     sections: [
       {
@@ -129,7 +132,7 @@ export const STEP_VIEWS = {
     const moving = context.moving ? `${copy.moving(bookingLine(context.moving, shop, context.language))}\n` : '';
     return {
       kind: 'list',
-      body: `${moving}${copy.chooseDate(service, context.wantedTime)}`,
+      body: `${moving}${copy.chooseDate(service, wantedHours(context, copy))}`,
       button: copy.buttons.days,
       sections: [{ rows: days.map((date) => dayRow(date, shop, context, copy)) }],
     };
@@ -468,6 +471,44 @@ export function withBarber(
 ): string {
   const barber = barberId === ANY_BARBER ? undefined : barberById(shop, barberId);
   return barber ? COPY[language].withBarber(service, barber.name) : service;
+}
+
+/**
+ * What the customer said before choosing a service, as one phrase: "Viernes 27 de noviembre por
+ * la tarde con Javi". Undefined when they said nothing yet.
+ */
+function saidSoFar(context: BookingContext, shop: ShopConfig, copy: Copy): string | undefined {
+  const barber = context.barberId === ANY_BARBER ? undefined : barberById(shop, context.barberId);
+  const parts = [
+    context.date ? longDate(context.date, context.language) : undefined,
+    wantedHours(context, copy),
+    barber ? copy.withBarber('', barber.name).trim() : undefined,
+  ].filter((part): part is string => part !== undefined);
+  if (parts.length === 0) return undefined;
+  const said = parts.join(' ');
+  return said.charAt(0).toUpperCase() + said.slice(1);
+}
+
+/** "Corte de pelo, mañana por la tarde": the service with the day and hours asked for. */
+function withWhen(service: string, context: BookingContext, copy: Copy): string {
+  const when = [context.date ? longDate(context.date, context.language) : undefined, wantedHours(context, copy)]
+    .filter(Boolean)
+    .join(' ');
+  return when ? `${service}, ${when}` : service;
+}
+
+/** The time or stretch of the day asked for, in words: "a las 17:00", "por la tarde", "a partir de las 18:00". */
+function wantedHours(context: BookingContext, copy: Copy): string | undefined {
+  if (context.wantedTime) return copy.atTime(context.wantedTime);
+  const part = context.wantedPartOfDay;
+  if (!part) return undefined;
+  if (part.from === '07:00' && part.to === '14:00') return copy.morning;
+  if ((part.from === '14:00' && part.to === '21:00') || (part.from === '13:00' && part.to === '18:00')) {
+    return copy.afternoon;
+  }
+  if (part.to === '23:59') return copy.fromTime(part.from);
+  if (part.from === '00:00') return copy.beforeTime(part.to);
+  return copy.betweenTimes(part.from, part.to);
 }
 
 /** The machine's notion of now: when the message being answered arrived. */
