@@ -339,6 +339,42 @@ type RuleReader = (text: string, situation: ReturnType<typeof situationFor>) => 
 
 const rulesReader: RuleReader = (text, situation) => readRules(text, situation);
 
+/** The corpus whose categories are the kinds of turn of issue 26: reported kind by kind. */
+const KINDS_CORPUS = 'customers.jsonl';
+
+interface KindRow {
+  kind: string;
+  language: string;
+  reader: string;
+  figures: Figures;
+}
+
+/** One row per kind of turn and language. */
+function kindRows(rows: ReturnType<typeof readTurns>, reader: string): KindRow[] {
+  const keys = [...new Set(rows.map((row) => `${row.line.category}\t${row.line.language}`))].sort();
+  return keys.map((key) => {
+    const [kind, language] = key.split('\t');
+    const mine = rows.filter((row) => row.line.category === kind && row.line.language === language);
+    return { kind, language, reader, figures: figuresOf(mine, false) };
+  });
+}
+
+/** "kind lang n rules right / wrong, peer right / wrong", a line each. */
+export function formatKinds(rows: KindRow[]): string {
+  const pct = (part: number, whole: number) => `${((part / Math.max(1, whole)) * 100).toFixed(0)}%`;
+  const cell = (row?: KindRow) =>
+    row ? `${pct(row.figures.right, row.figures.messages)} / ${pct(row.figures.wrong, row.figures.messages)}` : '–';
+  const header = ['kind', 'lang', 'n', 'rules right / wrong', 'peer right / wrong'];
+  const body = rows
+    .filter((row) => row.reader === 'rules')
+    .map((row) => {
+      const peer = rows.find((p) => p.reader === 'peer' && p.kind === row.kind && p.language === row.language);
+      return [row.kind, row.language, String(row.figures.messages), cell(row), cell(peer)];
+    });
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
+  return [header, ...body].map((r) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()).join('\n');
+}
+
 /** The table of figures: one row per corpus, language and reader. */
 export function formatFigures(rows: { corpus: string; language: string; reader: string; figures: Figures }[]): string {
   const pct = (part: number, whole: number) => `${((part / Math.max(1, whole)) * 100).toFixed(1)}%`;
@@ -399,6 +435,7 @@ async function main(): Promise<void> {
   const details: Record<string, unknown> = {};
 
   const turnFiles = values.corpus ? [values.corpus] : TURN_CORPORA;
+  const kinds: KindRow[] = [];
   for (const file of turnFiles) {
     const lines = readCorpus(file);
     const name = relative(EVAL_DIR, file);
@@ -406,6 +443,7 @@ async function main(): Promise<void> {
     if (peer) readers.push(['peer', (text, situation) => readRules(text, situation, peer.peerWhen)]);
     for (const [reader, read] of readers) {
       const rows = readTurns(lines, read, shop);
+      if (name === KINDS_CORPUS) kinds.push(...kindRows(rows, reader));
       for (const language of Language.options) {
         const mine = rows.filter((row) => row.line.language === language);
         if (mine.length > 0) table.push({ corpus: name, language, reader, figures: figuresOf(mine, true) });
@@ -448,8 +486,9 @@ async function main(): Promise<void> {
     }
   }
 
+  if (kinds.length > 0) console.log(`\n${KINDS_CORPUS}, per kind of turn:\n${formatKinds(kinds)}`);
   console.log(`\n${formatFigures(table)}`);
-  if (values.write) console.log(`\nsaved ${save('figures', { table, details })}`);
+  if (values.write) console.log(`\nsaved ${save('figures', { table, kinds, details })}`);
 
   const llm = await evaluateWithLlm(
     turnFiles.flatMap((file) => readCorpus(file)),
