@@ -28,7 +28,9 @@ describe('readings that were confidently wrong', () => {
   it('takes the time wished for, not the time given as a reason', async () => {
     const cita = start();
     const carlos = customer(cita);
-    await carlos.say('hola, quería un corte el jueves por la tarde a partir de las 6, que salgo de currar a las 5 y media');
+    await carlos.say(
+      'hola, quería un corte el jueves por la tarde a partir de las 6, que salgo de currar a las 5 y media',
+    );
     // Not 17:30 held for confirming: the evening's times from 18:00 are offered, and nothing long before.
     expect(await stateOf(cita, carlos.phone)).toBe('choosingSlot');
     const times = carlos.options.map((o) => o.title).filter((title) => /^\d\d:\d\d$/.test(title));
@@ -108,10 +110,14 @@ describe('what was understood is said back', () => {
     const carlos = customer(cita);
     await carlos.say('el viernes por la tarde');
     expect(await stateOf(cita, carlos.phone)).toBe('choosingService');
-    expect(carlos.lastText).toContain('Viernes 27 de noviembre por la tarde, anotado.\n¿Qué servicio quieres reservar?');
+    expect(carlos.lastText).toContain(
+      'Viernes 27 de noviembre por la tarde, anotado.\n¿Qué servicio quieres reservar?',
+    );
     const sam = customer(cita, ENGLISH_PHONE, 'Sam');
     await sam.say('friday afternoon');
-    expect(sam.lastText).toContain('Friday 27 November in the afternoon, noted.\nWhich service would you like to book?');
+    expect(sam.lastText).toContain(
+      'Friday 27 November in the afternoon, noted.\nWhich service would you like to book?',
+    );
   });
 });
 

@@ -372,7 +372,14 @@ export function formatKinds(rows: KindRow[]): string {
       return [row.kind, row.language, String(row.figures.messages), cell(row), cell(peer)];
     });
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
-  return [header, ...body].map((r) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()).join('\n');
+  return [header, ...body]
+    .map((r) =>
+      r
+        .map((c, i) => c.padEnd(widths[i]))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 /** The table of figures: one row per corpus, language and reader. */

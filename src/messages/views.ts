@@ -334,7 +334,11 @@ export function infoText(question: Question, shop: ShopConfig, language: Languag
       }
       if (service) {
         const label = barber ? copy.withBarber(name(service), barber.name) : name(service);
-        return copy.info.servicePrice(label, price(service.price, shop, language), copy.minutes(service.durationMinutes));
+        return copy.info.servicePrice(
+          label,
+          price(service.price, shop, language),
+          copy.minutes(service.durationMinutes),
+        );
       }
       const services = barber ? shop.services.filter((s) => barbersFor(shop, s.id).includes(barber)) : shop.services;
       return [

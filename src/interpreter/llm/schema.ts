@@ -82,7 +82,9 @@ export function answerSchema(situation: Situation) {
             type: option.shape.type,
             topic: InfoTopic,
             serviceId: z.enum(serviceIds).nullable().describe('the service asked about, if one is named'),
-            barberId: idsOrNone(shop.barbers.map((barber) => barber.id)).describe('the barber asked about, if one is named'),
+            barberId: idsOrNone(shop.barbers.map((barber) => barber.id)).describe(
+              'the barber asked about, if one is named',
+            ),
             date: z
               .string()
               .regex(/^\d{4}-\d{2}-\d{2}$/)

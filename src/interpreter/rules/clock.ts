@@ -232,8 +232,7 @@ function clockAt(words: string[], at: number, needsContext: boolean): Said | und
   const dayNext = /^\d/.test(word) && /^(?:tomorrow|today|tonight|manana|hoy)$/.test(words[at + number.length] ?? '');
   // "mañana a 11": "a" without "las", but not "a 5 de diciembre".
   const bareA = prev === 'a' && !/^(?:de|del|y)$/.test(words[at + number.length] ?? '') && /^\d/.test(word);
-  const led =
-    LEADS.has(prev) || dayNext || bareA || (prev === 'la' && number.value === 1 && words[at - 2] === 'a');
+  const led = LEADS.has(prev) || dayNext || bareA || (prev === 'la' && number.value === 1 && words[at - 2] === 'a');
   const said = withMinutes(words, at, { hour: number.value, minute: 0, length: number.length });
   if (!said) return undefined;
   const markedAfter = said.length > number.length || said.meridiem !== undefined;

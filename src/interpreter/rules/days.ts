@@ -84,7 +84,8 @@ export function dayIn(said: string[], today: DateTime, shop: ShopConfig, languag
   const countedWeekday = counted ? WEEKDAY_NAMES[counted[2]] : undefined;
   if (counted && countedWeekday !== undefined) {
     const n = /^(?:a|an|one)$/.test(counted[1]) ? { value: 1 } : numberAt([counted[1]], 0);
-    if (n && n.value > 0) add(today.plus({ days: ((countedWeekday - today.weekday + 7) % 7 || 7) + 7 * (n.value - 1) }));
+    if (n && n.value > 0)
+      add(today.plus({ days: ((countedWeekday - today.weekday + 7) % 7 || 7) + 7 * (n.value - 1) }));
     return found.length === 1 && !unsure ? found[0].toISODate()! : undefined;
   }
   if (/ (?:finde|fin de semana|weekend)\b/.test(text)) add(weekendDay(today, shop));

@@ -55,8 +55,7 @@ export function groupNamedIn(folded: string, shop: ShopConfig): string[] | undef
   const child = CHILDREN.some((word) => hasPhrase(other, word));
   // "Para mí y mi hijo" at a barbershop, no service named: a haircut each, the kids' one for the child.
   const kidsService = child ? shop.services.find((s) => s.refines !== undefined) : undefined;
-  const ownService =
-    serviceNamedIn(own, shop) ?? serviceNamedIn(withoutChildren(folded), shop) ?? kidsService?.refines;
+  const ownService = serviceNamedIn(own, shop) ?? serviceNamedIn(withoutChildren(folded), shop) ?? kidsService?.refines;
   if (!ownService) return undefined;
   const kids = child ? shop.services.find((s) => s.refines === ownService) : undefined;
   const otherService = serviceNamedIn(withoutChildren(other), shop);

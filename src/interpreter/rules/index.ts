@@ -5,9 +5,9 @@ import { closestWords } from './fuzzy.ts';
 import { groupNamedIn } from './group.ts';
 import { languageOf } from './language.ts';
 import { isForSeveralPeople } from './party.ts';
+import { faqAskedIn, isQuestion, questionsIn } from './questions.ts';
 import { serviceNamedIn } from './services.ts';
 import { findPhrase, fold, hasPhrase } from './text.ts';
-import { faqAskedIn, isQuestion, questionsIn } from './questions.ts';
 import { likelyHour, type When, type WhenReader, whenIn } from './when.ts';
 import {
   ASK_FOR_PERSON,
@@ -231,7 +231,15 @@ function knownWords(shop: ShopConfig): Set<string> {
   let words = knownWordsOf.get(shop);
   if (!words) {
     const names = shop.services.flatMap((s) => [s.name.es, s.name.en, ...s.synonyms]);
-    const phrases = [...names.map(fold), ...GREETINGS, ...MY_BOOKING, ...THE_BOOKING, ...CANCEL_VERBS, ...MOVE_VERBS, ...UNITS];
+    const phrases = [
+      ...names.map(fold),
+      ...GREETINGS,
+      ...MY_BOOKING,
+      ...THE_BOOKING,
+      ...CANCEL_VERBS,
+      ...MOVE_VERBS,
+      ...UNITS,
+    ];
     words = new Set(phrases.flatMap((phrase) => phrase.split(' ')));
     knownWordsOf.set(shop, words);
   }
@@ -351,7 +359,10 @@ const ORDINALS: Record<string, number | 'last'> = {
 function pickedChoice(folded: string, { choices }: Situation): CustomerEvent | undefined {
   const number = /^(?:(?:la|el|opcion|option|numero|number|n)\s*)?(\d{1,2})$/.exec(folded);
   if (number) return choices[Number(number[1]) - 1]?.event;
-  const ordinal = /^(?:(?:el|la|the)\s+)?(\p{L}+)(?:\s+(?:one|opcion|option|hora|time))?(?:\s+(?:que tengas|que tienes|que haya|que quede|que te quede|libre|you have|you've got|you got|available|free|please|porfa))?$/u.exec(folded)?.[1];
+  const ordinal =
+    /^(?:(?:el|la|the)\s+)?(\p{L}+)(?:\s+(?:one|opcion|option|hora|time))?(?:\s+(?:que tengas|que tienes|que haya|que quede|que te quede|libre|you have|you've got|you got|available|free|please|porfa))?$/u.exec(
+      folded,
+    )?.[1];
   const position = ordinal ? ORDINALS[ordinal] : undefined;
   // "The last one" means the last time shown, not the "more times" row under it.
   const options = choices.filter((choice) => !['MORE_TIMES', 'MORE_SERVICES'].includes(choice.event.type));
