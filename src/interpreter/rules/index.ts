@@ -88,12 +88,15 @@ export function readRules(text: string, situation: Situation, readWhen: WhenRead
 
   const asking = isQuestion(text, folded);
   const serviceNamed = serviceNamedIn(folded, situation.shop);
-  // "Thanks mate, see you tomorrow", "ok gracias, hasta el jueves": a goodbye, not a day to book.
-  // Where the bot asks for a yes, "perfecto, allí estaré" is read as the answer it is.
-  const farewell = findPhrase(folded, FAREWELLS) && !situation.accepts.has('CONFIRM');
-  if (farewell && !asking && !serviceNamed) return [...events, { type: 'THANKS' }];
-
   const when = readWhen(withoutReasons(text), situation.shop, situation.now, situation.language, situation.date);
+  // "Thanks mate, see you tomorrow", "ok gracias, hasta el jueves": a goodbye, not a day to book.
+  // Where the bot asks for a yes, "perfecto, allí estaré" is read as the answer it is; while times
+  // are shown, "nos vemos a las 6 entonces" picks 18:00.
+  const farewell = findPhrase(folded, FAREWELLS) && !situation.accepts.has('CONFIRM');
+  const picksTime =
+    when.time !== undefined && !['booked', 'greeting', 'showingBookings'].includes(situation.step ?? '');
+  if (farewell && !asking && !serviceNamed && !picksTime) return [...events, { type: 'THANKS' }];
+
   const appointment = aboutOwnBooking(folded, situation, when, asking, readWhen);
   if (appointment) return [...events, ...appointment];
 
