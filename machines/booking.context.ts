@@ -155,6 +155,8 @@ export const BookingInput = z.object({
   handoffQuietMinutes: z.number().int().min(1),
   /** Whether the shop has staff phones to hand a customer to (config `staff`). */
   staffAvailable: z.boolean(),
+  /** The shop's IANA timezone: an appointment's own time of day ("move it, same time") is read in it. */
+  timezone: z.string().optional(),
 });
 export type BookingInput = z.infer<typeof BookingInput>;
 
@@ -199,5 +201,8 @@ export interface BookingContext {
   selectedBookingId?: string;
   /** The appointment being moved: it is replaced only once the new time is booked. */
   moving?: Booking;
+  /** The customer asked to move it keeping its time of day ("al viernes a la misma hora"). */
+  keepTime?: boolean;
+  timezone?: string;
   notes: Note[];
 }

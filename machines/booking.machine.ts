@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import { and, assign, fromPromise, not, setup } from 'xstate';
 import { ANY_BARBER } from '../config/schema.ts';
 import {
@@ -57,6 +58,7 @@ const fresh = {
   intent: undefined,
   selectedBookingId: undefined,
   moving: undefined,
+  keepTime: undefined,
 } satisfies Partial<BookingContext>;
 
 function keepChosenTime(context: BookingContext): Partial<BookingContext> {
@@ -95,6 +97,13 @@ type FreeSlotsInput = {
   wantedTime?: string;
   companions?: string[];
 };
+
+/** The wall-clock time an appointment starts at in the shop ("17:00"); undefined without a timezone. */
+function timeOfDay(booking: Booking | undefined, timezone: string | undefined): string | undefined {
+  if (!booking || !timezone) return undefined;
+  const time = DateTime.fromISO(booking.start, { zone: timezone });
+  return time.isValid ? time.toFormat('HH:mm') : undefined;
+}
 
 /** What happens as a person takes the conversation over: nothing is left held, the staff are called. */
 const HAND_TO_STAFF = [
@@ -311,6 +320,7 @@ export const bookingMachine = setup({
           date: event.date,
           wantedTime: event.time,
           barberId: event.barberId,
+          keepTime: event.sameTime,
         };
       }
       if (event.type === 'CONFIRM_ATTENDANCE') return { selectedBookingId: event.bookingId };
@@ -329,6 +339,8 @@ export const bookingMachine = setup({
         moving,
         serviceId: moving?.serviceId,
         barberId: context.barberId ?? moving?.barberId,
+        wantedTime: context.wantedTime ?? (context.keepTime ? timeOfDay(moving, context.timezone) : undefined),
+        keepTime: undefined,
         intent: undefined,
         selectedBookingId: undefined,
       };

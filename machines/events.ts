@@ -70,6 +70,8 @@ export const CustomerEvent = z.discriminatedUnion('type', [
     date: CalendarDate.optional(),
     time: ClockTime.optional(),
     barberId: z.string().min(1).optional(),
+    /** "a la misma hora", "same time": the new day at the appointment's own time. */
+    sameTime: z.boolean().optional(),
   }),
   /** Picks one of the customer's appointments from the list. */
   z.object({ type: z.literal('SELECT_BOOKING'), bookingId: BookingId }),

@@ -131,6 +131,15 @@ describe('moves take the new day, time and barber', () => {
     expect(sam.lastText).toContain('19:00');
   });
 
+  it('moves to another day at "the same time", the appointment’s own', async () => {
+    const cita = start();
+    const carlos = await withBooking(cita);
+    await carlos.say('¿puedo cambiar mi cita para el viernes a la misma hora?');
+    expect(await stateOf(cita, carlos.phone)).toBe('confirming');
+    expect(carlos.lastText).toContain('viernes 27 de noviembre');
+    expect(carlos.lastText).toContain('17:00');
+  });
+
   it('moves to the day and barber said with the move', async () => {
     const cita = start({ shop: teamShop });
     const carlos = customer(cita);

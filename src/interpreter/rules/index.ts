@@ -297,9 +297,13 @@ function moveDetails(folded: string, verb: string, situation: Situation, readWhe
   return {
     ...(date && { date }),
     ...(when.time && { time: when.time }),
+    ...(!when.time && SAME_TIME.some((phrase) => hasPhrase(after, phrase)) && { sameTime: true }),
     ...(barberId && barberId !== ANY_BARBER && { barberId }),
   };
 }
+
+/** "a la misma hora", "same time": the appointment's own time on the new day. */
+const SAME_TIME = ['misma hora', 'same time', 'same hour'];
 
 /** The word of `verbs` in the message, also with a pronoun attached ("cambiarla"). */
 function verbIn(folded: string, verbs: readonly string[]): string | undefined {
