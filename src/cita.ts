@@ -10,6 +10,7 @@ import {
   type Calendar,
   type Clock,
   type ConversationStore,
+  type CustomerAliases,
   InboundMessage,
   type Inbox,
   isInternal,
@@ -62,6 +63,8 @@ export interface CitaOptions {
     reminders: ReminderSchedule;
     /** Which staff phones muted their notices. */
     noticeSettings: NoticeSettings;
+    /** Which customer each WhatsApp user id stands for (read by the webhook). */
+    aliases: CustomerAliases;
     /** Carries simulator replies back to the waiting caller across processes (SQLite or Redis). */
     replies: ReplyBus & { ready?(): Promise<unknown> };
   }>;
@@ -149,6 +152,7 @@ export function createCita(options: CitaOptions) {
   return {
     ...deps,
     inbox,
+    aliases: adapters.aliases,
     engine,
     messenger,
     metrics,

@@ -44,22 +44,27 @@ export function startCita(overrides: { now?: string } = {}) {
     // REDIS_URL set: inbox, conversations, holds, history and rate limits in Redis, shared by every
     // process on every machine; else all of it in one SQLite file in CITA_DATA_DIR, shared by every
     // process on this machine. A database that is not cita's, or is newer, stops here.
-    const redis = env.REDIS_URL ? createRedisAdapters({ url: env.REDIS_URL, prefix: env.REDIS_PREFIX }) : undefined;
+    // REDIS_CLUSTER_NODES set: the same on a Redis Cluster.
+    const redis = env.REDIS_CLUSTER_NODES
+      ? createRedisAdapters({ clusterNodes: env.REDIS_CLUSTER_NODES, prefix: env.REDIS_PREFIX })
+      : env.REDIS_URL
+        ? createRedisAdapters({ url: env.REDIS_URL, prefix: env.REDIS_PREFIX })
+        : undefined;
     const sqlite = redis ? undefined : createSqliteAdapters({ dataDir });
     // Every process paces its sends from one bucket and shares how far each turn got.
     const pacing = { phoneNumberId: whatsapp?.phoneNumberId ?? '', maxPerSecond: env.WHATSAPP_MAX_PER_SECOND };
+    // What cita sent, shared by every process: its echoes (coexistence) are cita's own, not the shop's.
+    const progress = redis
+      ? new RedisDeliveryProgress(redis.redis, { prefix: env.REDIS_PREFIX })
+      : new SqliteDeliveryProgress(sqlite!.database);
     const messenger = whatsapp
       ? new WhatsAppMessenger({
           ...whatsapp,
-          ...(redis && {
-            pacer: new RedisSendPacer(redis.redis, { ...pacing, prefix: env.REDIS_PREFIX }),
-            progress: new RedisDeliveryProgress(redis.redis, { prefix: env.REDIS_PREFIX }),
-          }),
-          ...(sqlite && {
-            pacer: new SqliteSendPacer(sqlite.database, pacing),
-            progress: new SqliteDeliveryProgress(sqlite.database),
-          }),
+          ...(redis && { pacer: new RedisSendPacer(redis.redis, { ...pacing, prefix: env.REDIS_PREFIX }) }),
+          ...(sqlite && { pacer: new SqliteSendPacer(sqlite.database, pacing) }),
+          progress,
           onThrottled: () => metrics.outboundThrottled.inc(),
+          onNeedsPhone: (kind) => metrics.userIdRefused.inc({ kind }),
         })
       : undefined;
     // GOOGLE_CALENDAR_ID set: the shop's Google Calendar; else the bookings in Redis or the SQLite file.
@@ -103,7 +108,13 @@ export function startCita(overrides: { now?: string } = {}) {
       inspect: inspector?.inspect,
       metrics,
     });
-    return { env, shop, cita, whatsapp, readiness };
+    return {
+      env,
+      shop,
+      cita,
+      whatsapp: whatsapp && { ...whatsapp, sentByCita: progress.sentByCita.bind(progress) },
+      readiness,
+    };
   } catch (error) {
     if (error instanceof ShopConfigError || error instanceof Error) {
       console.error(`cita cannot start: ${error.message}`);

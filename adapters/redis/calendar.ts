@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
 import { Appointment, type BusyInterval, type Calendar, type Interval, TimeBlock } from '../../src/engine/ports.ts';
+import { evalReplicated, type RedisClient } from './client.ts';
 import { DEFAULT_PREFIX, redisKeys } from './keys.ts';
 import { defineScript, type Script } from './script.ts';
 
@@ -56,17 +56,15 @@ export interface RedisCalendarOptions {
  * keys share the hash tag `{calendar}`: the shop's calendar is one slot on Redis Cluster.
  */
 export class RedisCalendar implements Calendar {
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #keys;
-  readonly #scripts: Record<'create' | 'cancel' | 'reschedule' | 'block', Script>;
+  readonly #scripts: Record<'cancel' | 'block', Script>;
 
-  constructor(redis: Redis, options: RedisCalendarOptions = {}) {
+  constructor(redis: RedisClient, options: RedisCalendarOptions = {}) {
     this.#redis = redis;
     this.#keys = redisKeys(options.prefix ?? DEFAULT_PREFIX);
     this.#scripts = {
-      create: defineScript(redis, 'citaCalendarCreate', CREATE),
       cancel: defineScript(redis, 'citaCalendarCancel', CANCEL),
-      reschedule: defineScript(redis, 'citaCalendarReschedule', RESCHEDULE),
       block: defineScript(redis, 'citaCalendarBlock', BLOCK),
     };
   }
@@ -110,7 +108,8 @@ export class RedisCalendar implements Calendar {
 
   async create(appointment: Appointment): Promise<Appointment> {
     const valid = Appointment.parse(appointment);
-    const stored = await this.#scripts.create(this.#writeKeys(valid), this.#writeArgs(valid));
+    // Copied to a replica before it counts: a booking lost with its master would free its slot for another.
+    const stored = await evalReplicated(this.#redis, CREATE, this.#writeKeys(valid), this.#writeArgs(valid));
     return Appointment.parse(JSON.parse(String(stored)));
   }
 
@@ -126,7 +125,7 @@ export class RedisCalendar implements Calendar {
   async reschedule(appointment: Appointment): Promise<Appointment> {
     const valid = Appointment.parse(appointment);
     const args = [...this.#writeArgs(valid), this.#byPhone('')];
-    const stored = await this.#scripts.reschedule(this.#writeKeys(valid), args);
+    const stored = await evalReplicated(this.#redis, RESCHEDULE, this.#writeKeys(valid), args);
     if (stored === null) throw new Error(`no appointment ${valid.id} to move`);
     return Appointment.parse(JSON.parse(String(stored)));
   }
@@ -151,22 +150,22 @@ export class RedisCalendar implements Calendar {
   }
 
   get #appointments() {
-    return this.#keys.shop('{calendar}', 'appointments');
+    return this.#keys.slot('calendar', 'appointments');
   }
 
   get #blocks() {
-    return this.#keys.shop('{calendar}', 'blocks');
+    return this.#keys.slot('calendar', 'blocks');
   }
 
   get #blocksByEnd() {
-    return this.#keys.shop('{calendar}', 'blocks-by-end');
+    return this.#keys.slot('calendar', 'blocks-by-end');
   }
 
   get #byEnd() {
-    return this.#keys.shop('{calendar}', 'by-end');
+    return this.#keys.slot('calendar', 'by-end');
   }
 
   #byPhone(phone: string) {
-    return this.#keys.shop('{calendar}', 'phone', phone);
+    return this.#keys.slot('calendar', 'phone', phone);
   }
 }

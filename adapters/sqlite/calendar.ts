@@ -41,7 +41,7 @@ export class SqliteCalendar implements Calendar {
   /** The same block written twice is one block. */
   async block(block: TimeBlock): Promise<void> {
     const valid = TimeBlock.parse(block);
-    this.#db.run(
+    await this.#db.write(
       'INSERT OR IGNORE INTO time_blocks (id, start_ms, end_ms, body) VALUES (?, ?, ?, ?)',
       valid.id,
       Date.parse(valid.start),
@@ -66,7 +66,7 @@ export class SqliteCalendar implements Calendar {
   }
 
   async cancel(id: string): Promise<void> {
-    this.#db.run('DELETE FROM appointments WHERE id = ?', id);
+    await this.#db.write('DELETE FROM appointments WHERE id = ?', id);
   }
 
   /** One write: the customer never has zero or two appointments. */

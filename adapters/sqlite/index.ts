@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { SqliteCalendar } from './calendar.ts';
 import { SqliteConversationStore } from './conversations.ts';
+import { SqliteCustomerAliases } from './customer-aliases.ts';
 import { DATABASE_FILE, openDatabase } from './database.ts';
 import { SqliteBookingHistory } from './history.ts';
 import { SqliteSlotHolds } from './holds.ts';
@@ -51,6 +52,7 @@ export function createSqliteAdapters({ dataDir, path }: SqliteAdapterOptions) {
       rateLimiter: new SqliteRateLimiter(database),
       reminders: new SqliteReminderSchedule(database),
       noticeSettings: new SqliteNoticeSettings(database),
+      aliases: new SqliteCustomerAliases(database),
       replies: new SqliteReplyBus(database),
     },
     /** Closes the database once the workers have stopped. */

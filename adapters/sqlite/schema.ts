@@ -3,7 +3,7 @@
  * one before in MIGRATIONS (SCHEMA is then the whole new schema, for new files); a file of a newer
  * version than this code knows is refused at start-up.
  */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 5;
 
 /** The SQL that takes a database of version `n - 1` to version `n`, by `n`. */
 export const MIGRATIONS: Record<number, string> = {
@@ -18,6 +18,19 @@ CREATE TABLE muted_staff (phone TEXT PRIMARY KEY) WITHOUT ROWID;
 `,
   // Holds are per barber's chair ('' in a shop without barbers).
   3: "ALTER TABLE holds ADD COLUMN barber TEXT NOT NULL DEFAULT '';",
+  // The inbox claims phones in turn (least recently served first), not oldest message first.
+  4: `
+CREATE TABLE inbox_ready (phone TEXT PRIMARY KEY, ready_at INTEGER NOT NULL) WITHOUT ROWID;
+CREATE INDEX inbox_ready_by_time ON inbox_ready (ready_at);
+INSERT INTO inbox_ready (phone, ready_at) SELECT phone, 0 FROM inbox_messages GROUP BY phone;
+`,
+  // Customers known by a WhatsApp user id, and the messages cita sent.
+  5: `
+-- Which customer a WhatsApp user id stands for (their phone, or the user id itself), and the ids of
+-- the messages cita sent (an echo of one of them is cita's own, not the shop writing by hand).
+CREATE TABLE customer_aliases (user_id TEXT PRIMARY KEY, customer TEXT NOT NULL, expires_at INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE sent_messages (message_id TEXT PRIMARY KEY, phone TEXT NOT NULL, expires_at INTEGER NOT NULL) WITHOUT ROWID;
+`,
 };
 
 /** Times are milliseconds since the epoch (UTC); the records themselves are JSON as the ports define them. */
@@ -35,6 +48,10 @@ CREATE TABLE inbox_messages (
 CREATE INDEX inbox_messages_by_phone ON inbox_messages (phone, seq);
 CREATE TABLE inbox_seen (id TEXT PRIMARY KEY, expires_at INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE inbox_leases (phone TEXT PRIMARY KEY, token TEXT NOT NULL, until INTEGER NOT NULL) WITHOUT ROWID;
+-- Phones with queued messages, by when they may next be claimed: a phone just served goes to the
+-- back, so one customer's flood never keeps the others waiting (the Redis inbox's ready index).
+CREATE TABLE inbox_ready (phone TEXT PRIMARY KEY, ready_at INTEGER NOT NULL) WITHOUT ROWID;
+CREATE INDEX inbox_ready_by_time ON inbox_ready (ready_at);
 
 CREATE TABLE conversations (
   phone TEXT PRIMARY KEY,
@@ -90,6 +107,11 @@ CREATE INDEX time_blocks_by_end ON time_blocks (end_ms);
 -- Staff phones that switched their notices of bookings off ("avisos off").
 CREATE TABLE muted_staff (phone TEXT PRIMARY KEY) WITHOUT ROWID;
 
+-- Which customer a WhatsApp user id stands for (their phone, or the user id itself), and the ids of
+-- the messages cita sent (an echo of one of them is cita's own, not the shop writing by hand).
+CREATE TABLE customer_aliases (user_id TEXT PRIMARY KEY, customer TEXT NOT NULL, expires_at INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE sent_messages (message_id TEXT PRIMARY KEY, phone TEXT NOT NULL, expires_at INTEGER NOT NULL) WITHOUT ROWID;
+
 CREATE TABLE send_pacing (
   phone_number_id TEXT PRIMARY KEY,
   tokens REAL NOT NULL,
@@ -111,4 +133,6 @@ export const sweepStatements = [
   `DELETE FROM rate_warned WHERE at <= ? - ${RATE_ROWS_MS}`,
   'DELETE FROM simulator_replies WHERE expires_at <= ?',
   'DELETE FROM delivery_progress WHERE expires_at <= ?',
+  'DELETE FROM customer_aliases WHERE expires_at <= ?',
+  'DELETE FROM sent_messages WHERE expires_at <= ?',
 ];
