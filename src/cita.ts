@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { SimulatorMessenger } from '../adapters/simulator/messenger.ts';
 import { createSqliteAdapters } from '../adapters/sqlite/index.ts';
 import { Language, type ShopConfig } from '../config/schema.ts';
+import type { RefusalReason } from './engine/apply-reading.ts';
 import { rateCountedAtArrival } from './engine/arrival-rate.ts';
 import { ConversationEngine, type EngineDependencies } from './engine/conversation.ts';
 import {
@@ -38,6 +39,14 @@ import { loggedInterpreter } from './metrics/interpreter.ts';
 import { CitaMetrics } from './metrics/registry.ts';
 import { sendDueReminders, startReminderLoop } from './reminders/sender.ts';
 import { staffNotices } from './staff/notices.ts';
+import { undeliveredReporter } from './staff/undelivered.ts';
+
+/** The metric's label for each reason an event read from a message was not applied. */
+const REFUSAL_LABELS: Record<RefusalReason, string> = {
+  notAccepted: 'not_accepted',
+  confirmNotAsked: 'confirm_not_asked',
+  notTheirYes: 'not_their_yes',
+};
 
 export interface CitaOptions {
   shop: ShopConfig;
@@ -101,14 +110,15 @@ export function createCita(options: CitaOptions) {
   const messenger: Messenger = {
     // Replies to simulator messages go back to the caller waiting for them, in whichever process; never to WhatsApp.
     // What answers a message cita queued itself (a hand-back) is sent as cita's own, in reply to nothing.
-    send: (phone, replies, inReplyTo) =>
+    send: (phone, replies, inReplyTo, about) =>
       inReplyTo !== undefined && isSimulated(inReplyTo)
         ? replyBus.deliver(inReplyTo, replies)
-        : channel.send(phone, replies, inReplyTo !== undefined && isInternal(inReplyTo) ? undefined : inReplyTo),
+        : channel.send(phone, replies, inReplyTo !== undefined && isInternal(inReplyTo) ? undefined : inReplyTo, about),
     // A simulator message, or one cita queued itself, has no WhatsApp id to mark read.
     markRead: async (messageId) => {
       if (!isSimulated(messageId) && !isInternal(messageId)) await channel.markRead?.(messageId);
     },
+    statusReceived: async (status) => channel.statusReceived?.(status),
   };
   const deps = {
     shop: options.shop,
@@ -128,6 +138,7 @@ export function createCita(options: CitaOptions) {
     onOutcome: (outcome) => metrics.voiceNotes.inc({ outcome }),
   });
   const notices = staffNotices({ ...deps, messenger, settings: deps.noticeSettings, metrics });
+  channel.onUndelivered?.(undeliveredReporter({ ...deps, notices, metrics }));
   const engine = new ConversationEngine({
     ...deps,
     voiceNotes,
@@ -135,8 +146,7 @@ export function createCita(options: CitaOptions) {
     inbox,
     notices,
     onStateEntered: (state) => metrics.stateEntries.inc({ state }),
-    onEventRefused: (reason) =>
-      metrics.refusedEvents.inc({ reason: reason === 'notAccepted' ? 'not_accepted' : 'confirm_not_asked' }),
+    onEventRefused: (reason) => metrics.refusedEvents.inc({ reason: REFUSAL_LABELS[reason] }),
   });
   const workers = startWorkers({
     inbox,

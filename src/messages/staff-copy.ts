@@ -3,6 +3,8 @@
  * shop's behalf. Kept apart from the customer copy (es.ts, en.ts): a different reader, and a
  * different voice (short, for someone between two haircuts).
  */
+import { counted } from './format.ts';
+
 export const staffEs = {
   buttons: {
     agendaToday: 'Agenda de hoy',
@@ -17,6 +19,7 @@ export const staffEs = {
     keepThem: 'Mantenerlas',
     cancelThem: 'Anular y avisar',
     dontBlock: 'No bloquear',
+    yesBlock: 'Sí, bloquear',
     handBack: 'Devolver al bot',
     bookAgain: 'Reservar otra',
     moveIt: 'Cambiar cita',
@@ -39,6 +42,8 @@ export const staffEs = {
   blockInside: (when: string, lines: string) =>
     `Voy a bloquear ${when}. Dentro hay estas citas:\n${lines}\n\n¿Las mantengo o las anulo avisando a cada cliente?`,
   blockWhen: (day: string, from: string, to: string) => `el ${day} de ${from} a ${to}`,
+  confirmBlock: (when: string, wholeShop: boolean) =>
+    `¿Bloqueo ${when}${wholeShop ? ' para toda la barbería' : ''}? Nadie podrá reservar en ese tiempo.`,
   help: [
     'Puedes escribirme:',
     '• «agenda», «agenda mañana», «agenda jueves»',
@@ -49,6 +54,7 @@ export const staffEs = {
   notes: {
     help: '',
     notUnderstood: 'No te he entendido. Escribe «ayuda» para ver lo que puedo hacer.',
+    tapToConfirm: (button: string) => `Para hacerlo, toca «${button}».`,
     agendaUnknown: 'Ahora mismo no puedo leer la agenda. Prueba en unos minutos.',
     appointmentCancelled: (customer: string, told: string) => `✅ Cita de ${customer} anulada. ${told}`,
     cancelFailed: 'No he podido anular la cita; sigue en pie. Prueba de nuevo en un momento.',
@@ -57,7 +63,7 @@ export const staffEs = {
     moveAskFailed: 'No he podido escribir al cliente. Prueba de nuevo en un momento.',
     blockNotPossible: 'Ese día no abrimos a esas horas: no hay nada que bloquear.',
     timeBlocked: (when: string, cancelled: number, notTold: number) =>
-      `✅ Bloqueado ${when}.${cancelled > 0 ? ` ${cancelled} cita(s) anulada(s).` : ''}${notTold > 0 ? ` A ${notTold} cliente(s) no he podido avisarles: llámales, por favor.` : ''}`,
+      `✅ Bloqueado ${when}.${cancelled > 0 ? ` ${counted(cancelled, 'es', { one: 'cita anulada', other: 'citas anuladas' })}.` : ''}${notTold === 1 ? ' A 1 cliente no he podido avisarle: llámale, por favor.' : notTold > 1 ? ` A ${counted(notTold, 'es', { one: 'cliente', other: 'clientes' })} no he podido avisarles: llámales, por favor.` : ''}`,
     blockFailed: 'No he podido bloquear ese tiempo. Prueba de nuevo en un momento.',
     handedBack: '✅ Listo: el cliente vuelve a hablar con el bot.',
     notWithStaff: 'Ese cliente no estaba esperando a una persona; no he cambiado nada.',
@@ -80,6 +86,12 @@ export const staffEs = {
     cancelled: (line: string, customer: string) => `❌ Cita anulada: ${line} — ${customer}`,
     handoff: (customer: string, link: string, turns: string) =>
       `🙋 ${customer} quiere hablar con una persona. El bot ya no le contesta.\nEscríbele: ${link}\n\nÚltimos mensajes:\n${turns}\n\nCuando acabes, pulsa «Devolver al bot».`,
+    notReached: (line: string, customer: string) =>
+      `⚠️ WhatsApp no ha podido entregar el aviso a ${customer} (${line}). No lo sabe: llámale, por favor.`,
+    windowClosed: (customer: string) =>
+      `⚠️ ${customer} no ha recibido la respuesta del bot: pasaron más de 24 horas desde su último mensaje y WhatsApp solo deja enviar plantillas. Escríbele tú, por favor.`,
+    templateRefused: (name: string, details: string) =>
+      `⚠️ WhatsApp rechaza la plantilla «${name}» (${details}). Revísala en WhatsApp Manager: hasta entonces los mensajes que la usan no llegan.`,
   },
   /** To a customer whose appointment the shop cancelled. */
   cancelledByShop: (shop: string, line: string) =>
@@ -105,6 +117,7 @@ export const staffEn: StaffCopy = {
     keepThem: 'Keep them',
     cancelThem: 'Cancel and tell',
     dontBlock: "Don't block",
+    yesBlock: 'Yes, block it',
     handBack: 'Back to the bot',
     bookAgain: 'Book again',
     moveIt: 'Move it',
@@ -128,6 +141,8 @@ export const staffEn: StaffCopy = {
   blockInside: (when, lines) =>
     `I'm about to block ${when}. These appointments fall inside:\n${lines}\n\nKeep them, or cancel them and tell each customer?`,
   blockWhen: (day, from, to) => `${day} from ${from} to ${to}`,
+  confirmBlock: (when, wholeShop) =>
+    `Block ${when}${wholeShop ? ' for the whole shop' : ''}? Nobody will be able to book in that time.`,
   help: [
     'You can write:',
     '• "agenda", "agenda tomorrow", "agenda thursday"',
@@ -138,6 +153,7 @@ export const staffEn: StaffCopy = {
   notes: {
     help: '',
     notUnderstood: 'I did not get that. Write "help" to see what I can do.',
+    tapToConfirm: (button) => `To do it, tap “${button}”.`,
     agendaUnknown: "I can't read the agenda right now. Try again in a few minutes.",
     appointmentCancelled: (customer, told) => `✅ ${customer}'s appointment cancelled. ${told}`,
     cancelFailed: 'I could not cancel the appointment; it still stands. Try again in a moment.',
@@ -146,7 +162,7 @@ export const staffEn: StaffCopy = {
     moveAskFailed: 'I could not write to the customer. Try again in a moment.',
     blockNotPossible: 'The shop is not open then: there is nothing to block.',
     timeBlocked: (when, cancelled, notTold) =>
-      `✅ Blocked ${when}.${cancelled > 0 ? ` ${cancelled} appointment(s) cancelled.` : ''}${notTold > 0 ? ` I could not tell ${notTold} customer(s): please call them.` : ''}`,
+      `✅ Blocked ${when}.${cancelled > 0 ? ` ${counted(cancelled, 'en', { one: 'appointment', other: 'appointments' })} cancelled.` : ''}${notTold > 0 ? ` I could not tell ${counted(notTold, 'en', { one: 'customer', other: 'customers' })}: please call them.` : ''}`,
     blockFailed: 'I could not block that time. Try again in a moment.',
     handedBack: '✅ Done: the customer is talking to the bot again.',
     notWithStaff: 'That customer was not waiting for a person; nothing changed.',
@@ -168,6 +184,12 @@ export const staffEn: StaffCopy = {
     cancelled: (line, customer) => `❌ Appointment cancelled: ${line} — ${customer}`,
     handoff: (customer, link, turns) =>
       `🙋 ${customer} wants to talk to a person. The bot no longer answers them.\nWrite to them: ${link}\n\nLast messages:\n${turns}\n\nWhen you are done, tap "Back to the bot".`,
+    notReached: (line, customer) =>
+      `⚠️ WhatsApp could not deliver the message to ${customer} (${line}). They do not know: please call them.`,
+    windowClosed: (customer) =>
+      `⚠️ ${customer} did not get the bot's answer: more than 24 hours had passed since their last message and WhatsApp only lets templates through. Please write to them yourself.`,
+    templateRefused: (name, details) =>
+      `⚠️ WhatsApp refuses the template "${name}" (${details}). Check it in WhatsApp Manager: until then the messages that use it do not arrive.`,
   },
   cancelledByShop: (shop, line) =>
     `Hello, ${shop} here: we have had to cancel your appointment (${line}). We are very sorry. Would you like to book another time?`,

@@ -1,5 +1,5 @@
 import type { ShopConfig, StaffMember } from '../../config/schema.ts';
-import { serviceById } from '../../config/schema.ts';
+import { barberById, serviceById } from '../../config/schema.ts';
 import { isUserId } from '../../machines/customer-id.ts';
 import {
   type Appointment,
@@ -11,9 +11,11 @@ import {
   type Turn,
 } from '../engine/ports.ts';
 import { log, phoneRef } from '../log.ts';
+import { quotedCustomerName } from '../messages/customer-name.ts';
 import { localDate, localTime, longDate } from '../messages/format.ts';
 import { STAFF_COPY } from '../messages/staff-copy.ts';
 import { staffReplyIdFor } from '../messages/staff-reply-ids.ts';
+import { COPY } from '../messages/views.ts';
 import { LIMITS, type OutboundMessage, shorten } from '../messages/whatsapp.ts';
 import type { CitaMetrics } from '../metrics/registry.ts';
 import { windowOf } from './window.ts';
@@ -34,7 +36,8 @@ export interface StaffNotices {
    */
   bookingChanged(
     change: BookingChange,
-    appointment: Appointment & { barberId?: string },
+    /** Several: a group booked with one yes, told in one notice per staff phone. */
+    appointments: Appointment | Appointment[],
     options?: { except?: string },
   ): Promise<void>;
   /** A customer asked for a person (or the bot failed them three times): every staff member hears of it. */
@@ -45,6 +48,15 @@ export interface StaffNotices {
     language: string;
     turns: Turn[];
   }): Promise<void>;
+  /**
+   * WhatsApp took a message of the shop's to a customer (a cancellation, a request to move) and
+   * failed to deliver it: the staff member who asked for it (the owners, when unknown) hears of it.
+   */
+  customerNotReached(appointment: Appointment, staffPhone?: string): Promise<void>;
+  /** A reply to a customer was refused: their 24-hour window had closed, and replies have no template. */
+  customerWindowClosed(phone: string): Promise<void>;
+  /** WhatsApp refuses one of the shop's templates (missing, paused, disabled): the owners hear of it. */
+  templateRefused(name: string, details: string): Promise<void>;
 }
 
 export interface StaffNoticeDependencies {
@@ -56,6 +68,7 @@ export interface StaffNoticeDependencies {
   metrics?: CitaMetrics;
 }
 
+type NoticeKind = BookingChange | 'handoff' | 'undelivered';
 type Outcome = 'sent' | 'template' | 'not_sent' | 'muted' | 'failed';
 
 /**
@@ -74,7 +87,7 @@ export function staffNotices(deps: StaffNoticeDependencies): StaffNotices {
 
   async function tell(
     member: StaffMember,
-    kind: BookingChange | 'handoff',
+    kind: NoticeKind,
     message: (language: 'es' | 'en') => OutboundMessage & { kind: 'text' | 'buttons' },
   ): Promise<void> {
     const outcome = await deliver(member, kind, message).catch((error) => {
@@ -87,15 +100,15 @@ export function staffNotices(deps: StaffNoticeDependencies): StaffNotices {
 
   async function deliver(
     member: StaffMember,
-    kind: BookingChange | 'handoff',
+    kind: NoticeKind,
     message: (language: 'es' | 'en') => OutboundMessage & { kind: 'text' | 'buttons' },
   ): Promise<Outcome> {
-    if (kind !== 'handoff' && (await deps.settings.isMuted(member.phone))) return 'muted';
+    if (kind !== 'handoff' && kind !== 'undelivered' && (await deps.settings.isMuted(member.phone))) return 'muted';
     const window = await windowOf(deps.conversations, member.phone, deps.clock());
     const language = member.language ?? window.language ?? shop.languages.default;
     if (window.open) {
       try {
-        await deps.messenger.send(member.phone, [message(language)]);
+        await deps.messenger.send(member.phone, [message(language)], undefined, { purpose: 'staffNotice' });
         return 'sent';
       } catch (error) {
         // WhatsApp knows the window better than the last message we saw (131047).
@@ -105,40 +118,89 @@ export function staffNotices(deps: StaffNoticeDependencies): StaffNotices {
     const template = shop.notices.template;
     if (!template) return 'not_sent';
     const inner = message(language);
-    await deps.messenger.send(member.phone, [
-      {
-        kind: 'template',
-        name: template.name,
-        language: template.language,
-        body: shorten(inner.body, LIMITS.interactiveBody),
-        // Template parameters may not hold line breaks (WhatsApp refuses them).
-        parameters: [shorten(inner.body.replace(/\s*\n+\s*/g, ' · '), 900)],
-        buttons: inner.kind === 'buttons' ? inner.buttons.slice(0, 1) : [],
-      },
-    ]);
+    await deps.messenger.send(
+      member.phone,
+      [
+        {
+          kind: 'template',
+          name: template.name,
+          language: template.language,
+          body: shorten(inner.body, LIMITS.interactiveBody),
+          // Template parameters may not hold line breaks (WhatsApp refuses them).
+          parameters: [shorten(inner.body.replace(/\s*\n+\s*/g, ' · '), 900)],
+          buttons: inner.kind === 'buttons' ? inner.buttons.slice(0, 1) : [],
+        },
+      ],
+      undefined,
+      { purpose: 'staffNotice' },
+    );
     return 'template';
   }
 
+  /** "Corte de pelo con Javi, jueves 26 de noviembre 10:00": the barber named in a shop with barbers. */
+  function noticeLine(appointment: Appointment, language: 'es' | 'en'): string {
+    const service = serviceById(shop, appointment.serviceId)?.name[language] ?? appointment.serviceName;
+    const barber = barberById(shop, appointment.barberId)?.name;
+    const what = barber ? COPY[language].withBarber(service, barber) : service;
+    return `${what}, ${longDate(localDate(appointment.start, shop.timezone), language)} ${localTime(appointment.start, shop.timezone)}`;
+  }
+
   return {
-    async bookingChanged(change, appointment, { except } = {}) {
-      const concerned = shop.staff.filter(
-        (member) =>
-          member.phone !== except &&
-          (member.role === 'owner' ||
-            // Without barbers on bookings the shop is one chair: every barber is concerned.
-            appointment.barberId === undefined ||
-            member.barberId === undefined ||
-            member.barberId === appointment.barberId),
-      );
-      // One after another: a handful of phones, in the order the config lists them.
-      for (const member of concerned) {
+    async bookingChanged(change, appointments, { except } = {}) {
+      const all = Array.isArray(appointments) ? appointments : [appointments];
+      const concerns = (member: StaffMember, appointment: Appointment) =>
+        member.role === 'owner' ||
+        // Without barbers on bookings the shop is one chair: every barber is concerned.
+        appointment.barberId === undefined ||
+        member.barberId === undefined ||
+        member.barberId === appointment.barberId;
+      // One after another: a handful of phones, in the order the config lists them, each told once.
+      for (const member of shop.staff) {
+        const theirs = all.filter((appointment) => concerns(member, appointment));
+        if (member.phone === except || theirs.length === 0) continue;
         await tell(member, change, (language) => {
+          const copy = STAFF_COPY[language];
+          const lines = theirs.map((appointment) => noticeLine(appointment, language));
+          const [first] = theirs;
+          const named = first.customerName && quotedCustomerName(first.customerName);
+          const customer = customerLabel(named || copy.unknownCustomer, first.phone);
+          const line = lines.length === 1 ? lines[0] : `\n${lines.map((l) => `• ${l}`).join('\n')}\n`;
+          return { kind: 'text', body: copy.notices[change](line, customer) };
+        });
+      }
+    },
+
+    async customerNotReached(appointment, staffPhone) {
+      const asked = shop.staff.filter((member) => member.phone === staffPhone);
+      const told = asked.length > 0 ? asked : shop.staff.filter((member) => member.role === 'owner');
+      for (const member of told) {
+        await tell(member, 'undelivered', (language) => {
           const copy = STAFF_COPY[language];
           const service = serviceById(shop, appointment.serviceId)?.name[language] ?? appointment.serviceName;
           const line = `${service}, ${longDate(localDate(appointment.start, shop.timezone), language)} ${localTime(appointment.start, shop.timezone)}`;
           const customer = customerLabel(appointment.customerName ?? copy.unknownCustomer, appointment.phone);
-          return { kind: 'text', body: copy.notices[change](line, customer) };
+          return { kind: 'text', body: copy.notices.notReached(line, customer) };
         });
+      }
+    },
+
+    async customerWindowClosed(phone) {
+      for (const member of shop.staff.filter((member) => member.role === 'owner')) {
+        await tell(member, 'undelivered', (language) => ({
+          kind: 'text',
+          body: STAFF_COPY[language].notices.windowClosed(
+            isUserId(phone) ? STAFF_COPY[language].unknownCustomer : `+${phone}`,
+          ),
+        }));
+      }
+    },
+
+    async templateRefused(name, details) {
+      for (const member of shop.staff.filter((member) => member.role === 'owner')) {
+        await tell(member, 'undelivered', (language) => ({
+          kind: 'text',
+          body: STAFF_COPY[language].notices.templateRefused(name, shorten(details, 200)),
+        }));
       }
     },
 
@@ -152,7 +214,7 @@ export function staffNotices(deps: StaffNoticeDependencies): StaffNotices {
             .join('\n');
           // Without a phone there is no wa.me link: the shop answers them from its own WhatsApp number.
           const body = copy.notices.handoff(
-            customerLabel(name ?? copy.unknownCustomer, phone, username),
+            customerLabel((name && quotedCustomerName(name)) || copy.unknownCustomer, phone, username),
             isUserId(phone) ? copy.answerInBusinessApp : `https://wa.me/${phone}`,
             said,
           );

@@ -418,6 +418,8 @@ function yesOrNo(folded: string, { accepts, step }: Situation): CustomerEvent | 
   // "ok gracias" after a cancellation is a thanks, not "book now".
   const thanked = findPhrase(squeeze(folded), SQUEEZED_THANKS) !== undefined;
   if (isYes && step === 'greeting' && accepts.has('BOOK_ANOTHER') && !thanked) return { type: 'BOOK_ANOTHER' };
+  // "Ok", 👍 after the booking is made: nothing is asked, so it is an acknowledgement, answered as thanks.
+  if (isYes && step === 'booked' && accepts.has('THANKS')) return { type: 'THANKS' };
   return undefined;
 }
 
