@@ -1,3 +1,4 @@
+import { DEFAULT_SHOP_ID } from '../../config/shop-id.ts';
 import { Appointment, type BusyInterval, type Calendar, type Interval, TimeBlock } from '../../src/engine/ports.ts';
 import { evalReplicated, type RedisClient } from './client.ts';
 import { DEFAULT_PREFIX, redisKeys } from './keys.ts';
@@ -47,6 +48,8 @@ const LONGEST_APPOINTMENT_MS = 24 * 60 * 60_000;
 
 export interface RedisCalendarOptions {
   prefix?: string;
+  /** The shop whose data this is (default: the single-shop set-up's). */
+  shop?: string;
 }
 
 /**
@@ -62,7 +65,7 @@ export class RedisCalendar implements Calendar {
 
   constructor(redis: RedisClient, options: RedisCalendarOptions = {}) {
     this.#redis = redis;
-    this.#keys = redisKeys(options.prefix ?? DEFAULT_PREFIX);
+    this.#keys = redisKeys(options.prefix ?? DEFAULT_PREFIX, 1, options.shop ?? DEFAULT_SHOP_ID);
     this.#scripts = {
       cancel: defineScript(redis, 'citaCalendarCancel', CANCEL),
       block: defineScript(redis, 'citaCalendarBlock', BLOCK),

@@ -1,3 +1,4 @@
+import { DEFAULT_SHOP_ID } from '../../config/shop-id.ts';
 import { Appointment, type BusyInterval, type Calendar, type Interval, TimeBlock } from '../../src/engine/ports.ts';
 import type { CitaDatabase } from './database.ts';
 
@@ -7,15 +8,18 @@ import type { CitaDatabase } from './database.ts';
  */
 export class SqliteCalendar implements Calendar {
   readonly #db: CitaDatabase;
+  readonly #shop: string;
 
-  constructor(db: CitaDatabase) {
+  constructor(db: CitaDatabase, { shop = DEFAULT_SHOP_ID }: { shop?: string } = {}) {
     this.#db = db;
+    this.#shop = shop;
   }
 
   async busy(window: Interval): Promise<BusyInterval[]> {
     const blocks = this.#db
       .all<{ body: string }>(
-        'SELECT body FROM time_blocks WHERE end_ms > ? AND start_ms < ?',
+        'SELECT body FROM time_blocks WHERE shop = ? AND end_ms > ? AND start_ms < ?',
+        this.#shop,
         Date.parse(window.start),
         Date.parse(window.end),
       )
@@ -31,7 +35,8 @@ export class SqliteCalendar implements Calendar {
   async between(window: Interval): Promise<Appointment[]> {
     return this.#db
       .all<{ body: string }>(
-        'SELECT body FROM appointments WHERE end_ms > ? AND start_ms < ? ORDER BY start_ms',
+        'SELECT body FROM appointments WHERE shop = ? AND end_ms > ? AND start_ms < ? ORDER BY start_ms',
+        this.#shop,
         Date.parse(window.start),
         Date.parse(window.end),
       )
@@ -42,7 +47,8 @@ export class SqliteCalendar implements Calendar {
   async block(block: TimeBlock): Promise<void> {
     const valid = TimeBlock.parse(block);
     await this.#db.write(
-      'INSERT OR IGNORE INTO time_blocks (id, start_ms, end_ms, body) VALUES (?, ?, ?, ?)',
+      'INSERT OR IGNORE INTO time_blocks (shop, id, start_ms, end_ms, body) VALUES (?, ?, ?, ?, ?)',
+      this.#shop,
       valid.id,
       Date.parse(valid.start),
       Date.parse(valid.end),
@@ -66,7 +72,7 @@ export class SqliteCalendar implements Calendar {
   }
 
   async cancel(id: string): Promise<void> {
-    await this.#db.write('DELETE FROM appointments WHERE id = ?', id);
+    await this.#db.write('DELETE FROM appointments WHERE shop = ? AND id = ?', this.#shop, id);
   }
 
   /** One write: the customer never has zero or two appointments. */
@@ -84,7 +90,8 @@ export class SqliteCalendar implements Calendar {
   async upcomingFor(phone: string, from: Date): Promise<Appointment[]> {
     return this.#db
       .all<{ body: string }>(
-        'SELECT body FROM appointments WHERE phone = ? AND start_ms >= ? ORDER BY start_ms',
+        'SELECT body FROM appointments WHERE shop = ? AND phone = ? AND start_ms >= ? ORDER BY start_ms',
+        this.#shop,
         phone,
         from.getTime(),
       )
@@ -92,13 +99,18 @@ export class SqliteCalendar implements Calendar {
   }
 
   #read(id: string): Appointment | undefined {
-    const row = this.#db.get<{ body: string }>('SELECT body FROM appointments WHERE id = ?', id);
+    const row = this.#db.get<{ body: string }>(
+      'SELECT body FROM appointments WHERE shop = ? AND id = ?',
+      this.#shop,
+      id,
+    );
     return row ? Appointment.parse(JSON.parse(row.body)) : undefined;
   }
 
   #write(appointment: Appointment, verb: 'INSERT' | 'REPLACE') {
     this.#db.run(
-      `${verb} INTO appointments (id, phone, start_ms, end_ms, body) VALUES (?, ?, ?, ?, ?)`,
+      `${verb} INTO appointments (shop, id, phone, start_ms, end_ms, body) VALUES (?, ?, ?, ?, ?, ?)`,
+      this.#shop,
       appointment.id,
       appointment.phone,
       Date.parse(appointment.start),

@@ -55,6 +55,17 @@ export function createSqliteAdapters({ dataDir, path }: SqliteAdapterOptions) {
       aliases: new SqliteCustomerAliases(database),
       replies: new SqliteReplyBus(database),
     },
+    /** The ports one shop owns, its rows keyed by its id (the inbox and replies serve every shop). */
+    forShop: (shop: string) => ({
+      conversations: new SqliteConversationStore(database, { shop }),
+      holds: new SqliteSlotHolds(database, { shop }),
+      calendar: new SqliteCalendar(database, { shop }),
+      history: new SqliteBookingHistory(database, { shop }),
+      rateLimiter: new SqliteRateLimiter(database, { shop }),
+      reminders: new SqliteReminderSchedule(database, { shop }),
+      noticeSettings: new SqliteNoticeSettings(database, { shop }),
+      aliases: new SqliteCustomerAliases(database, { shop }),
+    }),
     /** Closes the database once the workers have stopped. */
     async close() {
       await inbox.close();
