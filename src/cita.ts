@@ -3,11 +3,16 @@ import { z } from 'zod';
 import { SimulatorMessenger } from '../adapters/simulator/messenger.ts';
 import { createSqliteAdapters } from '../adapters/sqlite/index.ts';
 import { Language, type ShopConfig } from '../config/schema.ts';
+import { isWatchable, RENEW_CHECK_MS, renewChannels, webhookAddress } from './calendar-sync/channels.ts';
+import { calendarSync, startCalendarPolling } from './calendar-sync/sync.ts';
+import { trackedCalendar } from './calendar-sync/tracked-calendar.ts';
 import { rateCountedAtArrival } from './engine/arrival-rate.ts';
 import { ConversationEngine, type EngineDependencies } from './engine/conversation.ts';
 import {
   type BookingHistory,
   type Calendar,
+  type CalendarChanges,
+  type CalendarSyncStore,
   type Clock,
   type ConversationStore,
   InboundMessage,
@@ -28,6 +33,7 @@ import { VoiceNotes } from './engine/voice-notes.ts';
 import { startWorkers } from './engine/worker.ts';
 import type { Interpreter } from './interpreter/port.ts';
 import { ruleInterpreter } from './interpreter/rule-interpreter.ts';
+import { log } from './log.ts';
 import { COPY } from './messages/views.ts';
 import type { OutboundMessage } from './messages/whatsapp.ts';
 import { meteredHistory, meteredHolds } from './metrics/bookings.ts';
@@ -64,7 +70,14 @@ export interface CitaOptions {
     noticeSettings: NoticeSettings;
     /** Carries simulator replies back to the waiting caller across processes (SQLite or Redis). */
     replies: ReplyBus & { ready?(): Promise<unknown> };
+    /** Calendar sync positions, cita's own writes and push channels, shared by every process. */
+    calendarSync: CalendarSyncStore;
   }>;
+  /**
+   * Watching the calendar for the shop's own changes: read every `pollSeconds` (0: only when
+   * asked), and, with `webhookUrl` and Google, told by push channels posting there.
+   */
+  calendarWatch?: { pollSeconds?: number; webhookUrl?: string };
   /** Called after the workers stop: closes what the adapters opened (the Redis connection). */
   onStop?: () => Promise<void>;
   /** Where this cita counts what it does (`GET /metrics`); default: a registry of its own. */
@@ -107,12 +120,14 @@ export function createCita(options: CitaOptions) {
       if (!isSimulated(messageId) && !isInternal(messageId)) await channel.markRead?.(messageId);
     },
   };
+  const syncStore = adapters.calendarSync!;
   const deps = {
     shop: options.shop,
     clock,
     conversations: adapters.conversations!,
     holds: meteredHolds(adapters.holds!, metrics),
-    calendar: meteredCalendar(adapters.calendar!, metrics),
+    // cita's own writes are remembered, to tell them from the shop's when the calendar reports them.
+    calendar: meteredCalendar(trackedCalendar(adapters.calendar!, syncStore), metrics),
     history: meteredHistory(adapters.history!, metrics),
     interpreter: loggedInterpreter(adapters.interpreter ?? ruleInterpreter),
     inspect: options.inspect,
@@ -145,6 +160,7 @@ export function createCita(options: CitaOptions) {
   });
   const reminderDeps = { ...deps, schedule: deps.reminders, messenger };
   const reminderLoop = startReminderLoop(reminderDeps);
+  const watch = watchCalendar(adapters.calendar!, { ...deps, store: syncStore, messenger }, options.calendarWatch);
 
   return {
     ...deps,
@@ -181,12 +197,19 @@ export function createCita(options: CitaOptions) {
     },
     /** Sends the reminders due now (the loop does this every few seconds; tests call it directly). */
     sendDueReminders: () => sendDueReminders(reminderDeps),
+    /** Where calendar sync is kept (the webhook checks notifications against its channels). */
+    calendarSyncStore: syncStore,
+    /** Reads the shop's calendars for changes now (polling does this every few seconds; tests call it directly). */
+    calendarSync: watch.sync,
+    /** Opens or renews the push channels now (done at start and every hour). */
+    renewCalendarChannels: watch.renewChannels,
     /**
      * Stops taking work, finishes the messages in hand within `graceMs` (handing back the rest),
      * then closes what the adapters opened.
      */
     async stop({ graceMs }: { graceMs?: number } = {}): Promise<void> {
       await reminderLoop.stop();
+      await watch.stop();
       await workers.stop({ graceMs });
       await options.onStop?.();
       await embedded?.close();
@@ -204,7 +227,63 @@ const STORED_PORTS = [
   'rateLimiter',
   'reminders',
   'noticeSettings',
+  'calendarSync',
 ] as const;
+
+/** The calendar's change feed, when it has one (Google's, and the embedded stores'). */
+function changeFeedOf(calendar: Calendar): CalendarChanges | undefined {
+  const feed = calendar as Partial<CalendarChanges>;
+  return typeof feed.changesSince === 'function' && typeof feed.sources === 'function'
+    ? (calendar as Calendar & CalendarChanges)
+    : undefined;
+}
+
+/** Seconds between two reads of the calendar when nothing asks sooner (GOOGLE_CALENDAR_POLL_SECONDS). */
+export const DEFAULT_CALENDAR_POLL_SECONDS = 60;
+
+/**
+ * Watches the shop's calendar: a first read at start (where its changes begin), then one every
+ * `pollSeconds`, and with a public URL and Google, push channels kept open and renewed.
+ */
+function watchCalendar(
+  calendar: Calendar,
+  deps: Omit<Parameters<typeof calendarSync>[0], 'changes' | 'holder'>,
+  { pollSeconds = DEFAULT_CALENDAR_POLL_SECONDS, webhookUrl }: NonNullable<CitaOptions['calendarWatch']> = {},
+) {
+  const changes = changeFeedOf(calendar);
+  if (!changes) {
+    const nothing = async () => ({ notOurs: 0, unchanged: 0, past: 0, moved: 0, cancelled: 0 });
+    return { sync: { syncAll: nothing, syncSource: nothing, sources: () => [] }, renewChannels: async () => {}, stop: async () => {} };
+  }
+  const holder = randomUUID();
+  const sync = calendarSync({ ...deps, changes, holder });
+  const first = sync.syncAll().catch((error) => log.warn({ event: 'calendar.sync_failed', error: String(error) }));
+  const afterFirst = {
+    syncAll: async () => (await first, sync.syncAll()),
+    syncSource: async (source: string) => (await first, sync.syncSource(source)),
+    sources: sync.sources,
+  };
+  const polling = pollSeconds > 0 ? startCalendarPolling(afterFirst, pollSeconds) : undefined;
+  const address = webhookUrl && isWatchable(calendar) ? webhookAddress(webhookUrl) : undefined;
+  const renew = async () => {
+    if (!address || !isWatchable(calendar)) return;
+    await renewChannels({ calendar, store: deps.store, address, clock: deps.clock, holder }).catch((error) =>
+      log.warn({ event: 'calendar.channels_failed', error: String(error) }, 'push channels not renewed'),
+    );
+  };
+  const renewing = address ? setInterval(renew, RENEW_CHECK_MS) : undefined;
+  renewing?.unref();
+  void renew();
+  return {
+    sync: afterFirst,
+    renewChannels: renew,
+    async stop() {
+      clearInterval(renewing);
+      await polling?.stop();
+      await first;
+    },
+  };
+}
 
 /** The "slow down" reply in the language the customer's conversation is in. */
 async function slowDownReplies(

@@ -102,6 +102,10 @@ export function startCita(overrides: { now?: string } = {}) {
       },
       inspect: inspector?.inspect,
       metrics,
+      calendarWatch: {
+        pollSeconds: env.GOOGLE_CALENDAR_POLL_SECONDS,
+        ...(google && env.GOOGLE_CALENDAR_WEBHOOK_URL ? { webhookUrl: env.GOOGLE_CALENDAR_WEBHOOK_URL } : {}),
+      },
     });
     return { env, shop, cita, whatsapp, readiness };
   } catch (error) {

@@ -1,6 +1,7 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import { log } from '../../src/log.ts';
 import { RedisCalendar } from './calendar.ts';
+import { RedisCalendarSyncStore } from './calendar-sync.ts';
 import { RedisConversationStore } from './conversations.ts';
 import { RedisBookingHistory } from './history.ts';
 import { RedisSlotHolds } from './holds.ts';
@@ -104,6 +105,7 @@ export function createRedisAdapters({ url, prefix = DEFAULT_PREFIX, conversation
       reminders: new RedisReminderSchedule(redis, { prefix }),
       noticeSettings: new RedisNoticeSettings(redis, { prefix }),
       replies,
+      calendarSync: new RedisCalendarSyncStore(redis, { prefix }),
     },
     /** The bookings, for a shop without Google Calendar: every process must see every booking. */
     calendar: new RedisCalendar(redis, { prefix }),

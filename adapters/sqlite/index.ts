@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { SqliteCalendar } from './calendar.ts';
+import { SqliteCalendarSyncStore } from './calendar-sync.ts';
 import { SqliteConversationStore } from './conversations.ts';
 import { DATABASE_FILE, openDatabase } from './database.ts';
 import { SqliteBookingHistory } from './history.ts';
@@ -52,6 +53,7 @@ export function createSqliteAdapters({ dataDir, path }: SqliteAdapterOptions) {
       reminders: new SqliteReminderSchedule(database),
       noticeSettings: new SqliteNoticeSettings(database),
       replies: new SqliteReplyBus(database),
+      calendarSync: new SqliteCalendarSyncStore(database),
     },
     /** Closes the database once the workers have stopped. */
     async close() {

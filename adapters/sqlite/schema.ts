@@ -3,7 +3,7 @@
  * one before in MIGRATIONS (SCHEMA is then the whole new schema, for new files); a file of a newer
  * version than this code knows is refused at start-up.
  */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 /** The SQL that takes a database of version `n - 1` to version `n`, by `n`. */
 export const MIGRATIONS: Record<number, string> = {
@@ -18,6 +18,19 @@ CREATE TABLE muted_staff (phone TEXT PRIMARY KEY) WITHOUT ROWID;
 `,
   // Holds are per barber's chair ('' in a shop without barbers).
   3: "ALTER TABLE holds ADD COLUMN barber TEXT NOT NULL DEFAULT '';",
+  // The shop's calendar is the truth: changes made in it reach cita (calendar sync).
+  4: `
+-- What changed in the shop's appointments, in order (the embedded calendar's change log), and
+-- how far each calendar was read, under a lease; what cita last wrote of each appointment; push channels.
+CREATE TABLE calendar_changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, shop TEXT NOT NULL, body TEXT NOT NULL);
+CREATE INDEX calendar_changes_by_shop ON calendar_changes (shop, seq);
+CREATE TABLE calendar_sync (
+  shop TEXT NOT NULL, source TEXT NOT NULL, position TEXT, holder TEXT, lease_until INTEGER NOT NULL DEFAULT 0,
+  again INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (shop, source)
+) WITHOUT ROWID;
+CREATE TABLE calendar_writes (shop TEXT NOT NULL, booking_id TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (shop, booking_id)) WITHOUT ROWID;
+CREATE TABLE calendar_channels (shop TEXT NOT NULL, id TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (shop, id)) WITHOUT ROWID;
+`,
 };
 
 /** Times are milliseconds since the epoch (UTC); the records themselves are JSON as the ports define them. */
@@ -89,6 +102,17 @@ CREATE INDEX time_blocks_by_end ON time_blocks (end_ms);
 
 -- Staff phones that switched their notices of bookings off ("avisos off").
 CREATE TABLE muted_staff (phone TEXT PRIMARY KEY) WITHOUT ROWID;
+
+-- What changed in the shop's appointments, in order (the embedded calendar's change log), and
+-- how far each calendar was read, under a lease; what cita last wrote of each appointment; push channels.
+CREATE TABLE calendar_changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, shop TEXT NOT NULL, body TEXT NOT NULL);
+CREATE INDEX calendar_changes_by_shop ON calendar_changes (shop, seq);
+CREATE TABLE calendar_sync (
+  shop TEXT NOT NULL, source TEXT NOT NULL, position TEXT, holder TEXT, lease_until INTEGER NOT NULL DEFAULT 0,
+  again INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (shop, source)
+) WITHOUT ROWID;
+CREATE TABLE calendar_writes (shop TEXT NOT NULL, booking_id TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (shop, booking_id)) WITHOUT ROWID;
+CREATE TABLE calendar_channels (shop TEXT NOT NULL, id TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (shop, id)) WITHOUT ROWID;
 
 CREATE TABLE send_pacing (
   phone_number_id TEXT PRIMARY KEY,

@@ -7,6 +7,8 @@ const CHANGES: Record<HistoryEntry['status'], string> = {
   cancelled: 'cancelled',
   moved: 'moved',
   attendanceConfirmed: 'attendance_confirmed',
+  movedByShop: 'moved_by_shop',
+  cancelledByShop: 'cancelled_by_shop',
 };
 
 /**
