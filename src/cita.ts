@@ -253,7 +253,11 @@ function watchCalendar(
   const changes = changeFeedOf(calendar);
   if (!changes) {
     const nothing = async () => ({ notOurs: 0, unchanged: 0, past: 0, moved: 0, cancelled: 0 });
-    return { sync: { syncAll: nothing, syncSource: nothing, sources: () => [] }, renewChannels: async () => {}, stop: async () => {} };
+    return {
+      sync: { syncAll: nothing, syncSource: nothing, sources: () => [] },
+      renewChannels: async () => {},
+      stop: async () => {},
+    };
   }
   const holder = randomUUID();
   const sync = calendarSync({ ...deps, changes, holder });

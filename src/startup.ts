@@ -63,7 +63,7 @@ export function startCita(overrides: { now?: string } = {}) {
         })
       : undefined;
     // GOOGLE_CALENDAR_ID set: the shop's Google Calendar; else the bookings in Redis or the SQLite file.
-    const google = googleCalendarFromEnv(env, shop.timezone, shop.languages.default, shop.barbers);
+    const google = googleCalendarFromEnv(env, shop.timezone, shop.languages.default, shop.barbers, clock);
     const calendar = google ?? redis?.calendar;
     // LLM_API_KEY set: rules first, then the LLM for what they cannot read; unset: rules alone.
     const interpreter = meteredInterpreterFromEnv(env, metrics);

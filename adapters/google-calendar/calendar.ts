@@ -66,6 +66,8 @@ export interface GoogleCalendarOptions {
    * with the service account too); the others' go to the shop calendar, marked with their id.
    */
   barbers?: { id: string; name?: string; calendarId?: string }[];
+  /** The shop's clock: a full read of the calendar starts a day before its now. */
+  clock?: () => Date;
 }
 
 /** Google's answer to events.watch: the channel's resource id and its end (ms since the epoch, as a string). */
@@ -97,6 +99,7 @@ export class GoogleCalendar implements Calendar, CalendarChanges {
   readonly #sharesShopCalendar: boolean;
   /** Event id → the calendar it was last seen in. */
   readonly #calendarOfEvent = new Map<string, string>();
+  readonly #clock: () => Date;
 
   constructor(options: GoogleCalendarOptions) {
     if (options.rootUrl && !options.rootUrl.endsWith('/')) {
@@ -124,6 +127,7 @@ export class GoogleCalendar implements Calendar, CalendarChanges {
     this.#retry = options.retry ?? DEFAULT_RETRY_POLICY;
     this.#serviceAccountEmail = options.serviceAccount.client_email;
     this.#barbers = options.barbers ?? [];
+    this.#clock = options.clock ?? (() => new Date());
     this.#ownCalendars = new Map(
       this.#barbers.flatMap((b) => (b.calendarId && b.calendarId !== options.calendarId ? [[b.calendarId, b.id]] : [])),
     );
@@ -382,7 +386,7 @@ export class GoogleCalendar implements Calendar, CalendarChanges {
 
   /** A full read covers what may still matter to a customer: from a day back. */
   #resyncFrom(): string {
-    return new Date(Date.now() - 24 * 60 * 60_000).toISOString();
+    return new Date(this.#clock().getTime() - 24 * 60 * 60_000).toISOString();
   }
 
   /**

@@ -110,7 +110,8 @@ export class RedisCalendar implements Calendar, CalendarChanges {
         changes.push({
           eventId: field('id') ?? '',
           status: field('status') === 'cancelled' ? 'cancelled' : 'confirmed',
-          ...(appointment && fields.includes('appointment') && { appointment: Appointment.parse(JSON.parse(appointment)) }),
+          ...(appointment &&
+            fields.includes('appointment') && { appointment: Appointment.parse(JSON.parse(appointment)) }),
         });
         from = id;
       }

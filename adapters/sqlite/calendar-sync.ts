@@ -1,8 +1,4 @@
-import {
-  type CalendarSyncStore,
-  WatchChannel,
-  WrittenAppointment,
-} from '../../src/engine/ports.ts';
+import { type CalendarSyncStore, WatchChannel, WrittenAppointment } from '../../src/engine/ports.ts';
 import type { CitaDatabase } from './database.ts';
 
 /**
@@ -74,8 +70,11 @@ export class SqliteCalendarSyncStore implements CalendarSyncStore {
 
   async takeRequest(source: string): Promise<boolean> {
     return (
-      this.#db.run('UPDATE calendar_sync SET again = 0 WHERE shop = ? AND source = ? AND again = 1', this.#shop, source) >
-      0
+      this.#db.run(
+        'UPDATE calendar_sync SET again = 0 WHERE shop = ? AND source = ? AND again = 1',
+        this.#shop,
+        source,
+      ) > 0
     );
   }
 

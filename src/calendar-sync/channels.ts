@@ -103,9 +103,7 @@ const NotificationHeaders = z.object({
   'x-goog-message-number': z.coerce.number().int().optional(),
 });
 
-export type NotificationVerdict =
-  | { status: 200; source?: string }
-  | { status: 400 | 401; reason: string };
+export type NotificationVerdict = { status: 200; source?: string } | { status: 400 | 401; reason: string };
 
 /**
  * Checks one notification against the channel cita opened: unknown channel, wrong token or

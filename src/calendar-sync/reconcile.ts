@@ -111,7 +111,10 @@ async function cancelled(before: WrittenAppointment, deps: ReconcileDependencies
   });
   const delivery = await tellCustomer('cancelled', before, deps);
   await deps.store.rememberWrite({ ...before, cancelled: true });
-  log.info({ event: 'booking.cancelled_by_shop', ...context, delivery }, 'the shop deleted an appointment in its calendar');
+  log.info(
+    { event: 'booking.cancelled_by_shop', ...context, delivery },
+    'the shop deleted an appointment in its calendar',
+  );
   return 'cancelled';
 }
 

@@ -66,7 +66,10 @@ export function createApp(cita: Cita, options: AppOptions = {}) {
   });
 
   // Google's push notifications (only a channel cita opened gets past the check).
-  app.route('/webhook/google-calendar', googleCalendarWebhook({ store: cita.calendarSyncStore, sync: cita.calendarSync }));
+  app.route(
+    '/webhook/google-calendar',
+    googleCalendarWebhook({ store: cita.calendarSyncStore, sync: cita.calendarSync }),
+  );
 
   if (options.whatsapp) {
     const recordStatus = options.whatsapp.recordStatus ?? logStatus;

@@ -90,7 +90,10 @@ export function customerMessage(
             copy.movedByShop(shop.name, service, date, time),
             [
               // "Fine by me" is the customer saying they will come: recorded as a reminder's "I'll be there" is.
-              { id: replyIdFor({ type: 'CONFIRM_ATTENDANCE', bookingId: appointment.id }), title: copy.buttons.fineByMe },
+              {
+                id: replyIdFor({ type: 'CONFIRM_ATTENDANCE', bookingId: appointment.id }),
+                title: copy.buttons.fineByMe,
+              },
               { ...move, title: copy.buttons.change },
               { ...cancel, title: copy.buttons.cancel },
             ],
