@@ -74,8 +74,9 @@ export interface CitaOptions {
     calendarSync: CalendarSyncStore;
   }>;
   /**
-   * Watching the calendar for the shop's own changes: read every `pollSeconds` (0: only when
-   * asked), and, with `webhookUrl` and Google, told by push channels posting there.
+   * Watching the calendar for the shop's own changes: a first read at start, then every
+   * `pollSeconds` (0: only when asked), and, with `webhookUrl` and Google, told by push channels
+   * posting there. Without it the calendar is read only when asked (`calendarSync`), as tests do.
    */
   calendarWatch?: { pollSeconds?: number; webhookUrl?: string };
   /** Called after the workers stop: closes what the adapters opened (the Redis connection). */
@@ -248,8 +249,9 @@ export const DEFAULT_CALENDAR_POLL_SECONDS = 60;
 function watchCalendar(
   calendar: Calendar,
   deps: Omit<Parameters<typeof calendarSync>[0], 'changes' | 'holder'>,
-  { pollSeconds = DEFAULT_CALENDAR_POLL_SECONDS, webhookUrl }: NonNullable<CitaOptions['calendarWatch']> = {},
+  options: CitaOptions['calendarWatch'],
 ) {
+  const { pollSeconds = DEFAULT_CALENDAR_POLL_SECONDS, webhookUrl } = options ?? { pollSeconds: 0 };
   const changes = changeFeedOf(calendar);
   if (!changes) {
     const nothing = async () => ({ notOurs: 0, unchanged: 0, past: 0, moved: 0, cancelled: 0 });
@@ -261,10 +263,18 @@ function watchCalendar(
   }
   const holder = randomUUID();
   const sync = calendarSync({ ...deps, changes, holder });
-  const first = sync.syncAll().catch((error) => log.warn({ event: 'calendar.sync_failed', error: String(error) }));
+  const first = options
+    ? sync.syncAll().catch((error) => log.warn({ event: 'calendar.sync_failed', error: String(error) }))
+    : undefined;
   const afterFirst = {
-    syncAll: async () => (await first, sync.syncAll()),
-    syncSource: async (source: string) => (await first, sync.syncSource(source)),
+    syncAll: async () => {
+      await first;
+      return sync.syncAll();
+    },
+    syncSource: async (source: string) => {
+      await first;
+      return sync.syncSource(source);
+    },
     sources: sync.sources,
   };
   const polling = pollSeconds > 0 ? startCalendarPolling(afterFirst, pollSeconds) : undefined;

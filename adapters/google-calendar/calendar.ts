@@ -212,7 +212,13 @@ export class GoogleCalendar implements Calendar, CalendarChanges {
 
   async get(id: string): Promise<Appointment | undefined> {
     const found = await this.#find(id);
-    return found === undefined ? undefined : appointmentFrom(found.event);
+    return found === undefined ? undefined : this.#inCalendar(appointmentFrom(found.event), found.calendarId);
+  }
+
+  /** A barber's own calendar says whose chair an event takes (the owner may have dragged it there). */
+  #inCalendar(appointment: Appointment | undefined, calendarId: string): Appointment | undefined {
+    const barberId = this.#ownCalendars.get(calendarId);
+    return appointment && barberId ? { ...appointment, barberId } : appointment;
   }
 
   async cancel(id: string): Promise<void> {
@@ -316,7 +322,7 @@ export class GoogleCalendar implements Calendar, CalendarChanges {
       );
       const page = EventList.parse(response.data);
       for (const item of page.items) {
-        const appointment = appointmentFrom(item);
+        const appointment = this.#inCalendar(appointmentFrom(item), calendarId);
         if (appointment) {
           appointments.push(appointment);
           this.#remember(appointment.id, calendarId);
@@ -371,16 +377,14 @@ export class GoogleCalendar implements Calendar, CalendarChanges {
     }
   }
 
-  /** A barber's own calendar says whose chair the event takes, whatever the event's properties say. */
   #changeFrom(item: unknown, calendarId: string): CalendarChange {
     const event = CalendarEvent.parse(item);
-    const appointment = appointmentFrom(item);
+    const appointment = this.#inCalendar(appointmentFrom(item), calendarId);
     if (appointment) this.#remember(appointment.id, calendarId);
-    const barberId = this.#ownCalendars.get(calendarId);
     return {
       eventId: event.id,
       status: event.status === 'cancelled' ? 'cancelled' : 'confirmed',
-      ...(appointment && { appointment: barberId ? { ...appointment, barberId } : appointment }),
+      ...(appointment && { appointment }),
     };
   }
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { CalendarChanges, CalendarSyncStore } from '../engine/ports.ts';
+import type { CalendarChanges } from '../engine/ports.ts';
 import { log } from '../log.ts';
 import { type ReconcileDependencies, type Reconciled, reconcileChange } from './reconcile.ts';
 

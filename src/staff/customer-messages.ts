@@ -10,6 +10,7 @@ import {
 import { log, phoneRef } from '../log.ts';
 import { localDate, localTime, longDate } from '../messages/format.ts';
 import { replyIdFor } from '../messages/reply-ids.ts';
+import { withBarber } from '../messages/views.ts';
 import { STAFF_COPY } from '../messages/staff-copy.ts';
 import type { OutboundMessage } from '../messages/whatsapp.ts';
 import { windowOf } from './window.ts';
@@ -87,7 +88,8 @@ export function customerMessage(
             ],
           ]
         : [
-            copy.movedByShop(shop.name, service, date, time),
+            // The barber is named: a move to another chair is news even at the same time.
+            copy.movedByShop(shop.name, withBarber(service, appointment.barberId, shop, spoken), date, time),
             [
               // "Fine by me" is the customer saying they will come: recorded as a reminder's "I'll be there" is.
               {

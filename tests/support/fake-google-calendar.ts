@@ -127,8 +127,16 @@ export function testServiceAccount(): { serviceAccount: ServiceAccount; publicKe
  * const calendar = new GoogleCalendar({ calendarId: google.calendarId, rootUrl: google.rootUrl, ... });
  * google.barber.add({ start: '2026-11-25T09:00:00Z', end: '2026-11-25T10:00:00Z' });
  */
-export async function startFakeGoogleCalendar(options: { pageSize?: number; calendars?: string[] } = {}) {
+export async function startFakeGoogleCalendar(
+  options: {
+    pageSize?: number;
+    calendars?: string[];
+    /** Google's clock, for when channels end (the tests' fake clock). */
+    now?: () => number;
+  } = {},
+) {
   const pageSize = options.pageSize ?? 250;
+  const now = options.now ?? Date.now;
   const { serviceAccount, publicKey } = testServiceAccount();
   // The shop's calendar, and any others shared with the service account (one per barber).
   const calendars = new Map<string, Map<string, StoredEvent>>(
@@ -161,7 +169,7 @@ export async function startFakeGoogleCalendar(options: { pageSize?: number; cale
   function changed(calendarId: string, event: StoredEvent) {
     event.changed = ++changeCount;
     for (const channel of channels.values()) {
-      if (channel.calendarId === calendarId && !channel.stopped && channel.expiration > Date.now()) {
+      if (channel.calendarId === calendarId && !channel.stopped && channel.expiration > now()) {
         notify(channel, 'exists');
       }
     }
@@ -402,7 +410,7 @@ export async function startFakeGoogleCalendar(options: { pageSize?: number; cale
     if (!body.success) return googleError(c, 400, 'invalid', z.prettifyError(body.error));
     const address = new URL(body.data.address);
     if (address.protocol !== 'https:' && !(address.protocol === 'http:' && address.hostname === '127.0.0.1')) {
-      return googleError(c, 400, 'push.webhookUrlNotHttps', 'WebHook callback must be HTTPS: ' + body.data.address);
+      return googleError(c, 400, 'push.webhookUrlNotHttps', `WebHook callback must be HTTPS: ${body.data.address}`);
     }
     if (channels.has(body.data.id)) return googleError(c, 400, 'channelIdNotUnique', 'Channel id not unique');
     const channel: FakeChannel = {
@@ -411,7 +419,7 @@ export async function startFakeGoogleCalendar(options: { pageSize?: number; cale
       resourceId: `res-${encodeURIComponent(calendarId)}`,
       address: body.data.address,
       ...(body.data.token !== undefined ? { token: body.data.token } : {}),
-      expiration: Math.min(body.data.expiration ?? Number.POSITIVE_INFINITY, Date.now() + MAX_CHANNEL_MS),
+      expiration: Math.min(body.data.expiration ?? Number.POSITIVE_INFINITY, now() + MAX_CHANNEL_MS),
       stopped: false,
       messageNumber: 0,
     };
