@@ -10,8 +10,8 @@ import {
 import { log, phoneRef } from '../log.ts';
 import { localDate, localTime, longDate } from '../messages/format.ts';
 import { replyIdFor } from '../messages/reply-ids.ts';
-import { withBarber } from '../messages/views.ts';
 import { STAFF_COPY } from '../messages/staff-copy.ts';
+import { withBarber } from '../messages/views.ts';
 import type { OutboundMessage } from '../messages/whatsapp.ts';
 import { windowOf } from './window.ts';
 

@@ -27,9 +27,13 @@ const shopWithLucia: ShopConfig = {
   barbers: teamShop.barbers.map((b) => (b.id === 'lucia' ? { ...b, calendarId: LUCIA } : b)),
 };
 
-async function googleShop() {
+async function googleShop({ pageSize }: { pageSize?: number } = {}) {
   const clock = fakeClock();
-  const google = await startFakeGoogleCalendar({ calendars: [LUCIA], now: () => clock().getTime() });
+  const google = await startFakeGoogleCalendar({
+    calendars: [LUCIA],
+    now: () => clock().getTime(),
+    ...(pageSize && { pageSize }),
+  });
   const graph = await startFakeGraphApi({ accessToken: ACCESS_TOKEN, phoneNumberId: PHONE_NUMBER_ID });
   const calendar = googleCalendarFor(google, { barbers: shopWithLucia.barbers, clock });
   const cita = testCita({ shop: shopWithLucia, clock, adapters: { calendar, messenger: graph.messenger() } });
@@ -181,5 +185,60 @@ describe("the shop's changes in Google Calendar reach the customer", () => {
     expect(await cita.calendar.get(appointment.id)).toBeUndefined();
     expect(await cita.calendarSync.syncAll()).toMatchObject(quiet);
     expect(to(graph, carlos.phone)).toEqual([]);
+  });
+
+  it('tells each of 50 customers once of a burst of 50 moves, read over several pages', async () => {
+    const { google, graph, cita } = await googleShop({ pageSize: 20 });
+    await cita.calendarSync.syncAll();
+    const phones = Array.from({ length: 50 }, (_, i) => `3460010${String(i).padStart(4, '0')}`);
+    for (const [i, phone] of phones.entries()) {
+      const start = new Date(Date.parse('2026-11-27T08:00:00.000Z') + i * 30 * 60_000).toISOString();
+      const end = new Date(Date.parse(start) + 30 * 60_000).toISOString();
+      await cita.calendar.create({
+        id: `burst${String(i).padStart(4, '0')}`,
+        serviceId: 'corte',
+        serviceName: 'Corte de pelo',
+        phone,
+        start,
+        end,
+        barberId: 'marcos',
+      });
+    }
+    expect(await cita.calendarSync.syncAll()).toMatchObject({ unchanged: 50, moved: 0 });
+    for (const [i] of phones.entries()) {
+      const start = new Date(Date.parse('2026-12-01T08:00:00.000Z') + i * 30 * 60_000).toISOString();
+      google.barber.move(
+        `burst${String(i).padStart(4, '0')}`,
+        start,
+        new Date(Date.parse(start) + 30 * 60_000).toISOString(),
+      );
+    }
+    const pages = google.requests.length;
+    expect(await cita.calendarSync.syncAll()).toMatchObject({ moved: 50 });
+    expect(google.requests.slice(pages).filter((r) => r.query.pageToken).length).toBeGreaterThanOrEqual(2);
+    expect(new Set(graph.messages.map((m) => m.to))).toEqual(new Set(phones));
+    expect(graph.messages).toHaveLength(50);
+    expect(await cita.calendarSync.syncAll()).toMatchObject({ moved: 0 });
+    expect(graph.messages).toHaveLength(50);
+  });
+
+  it('after an expired sync token (410 Gone), reads the calendar again and tells only the customer whose appointment changed', async () => {
+    const { google, graph, cita } = await googleShop();
+    await cita.calendarSync.syncAll();
+    const carlos = await booked(cita);
+    const ana = await booked(cita, '34600000002', 'corte con Marcos el viernes a las 10');
+    await cita.calendarSync.syncAll();
+    google.barber.move(carlos.appointment.id, '2026-11-26T18:00:00.000Z', '2026-11-26T18:30:00.000Z');
+    google.expireSyncTokens();
+    const before = google.requests.length;
+    expect(await cita.calendarSync.syncAll()).toMatchObject({ moved: 1, unchanged: 1 });
+    // The shop calendar's token was refused; it was read whole again from a day back.
+    const reads = google.requests.slice(before).filter((r) => r.calendarId === google.calendarId);
+    expect(reads.map((r) => (r.query.syncToken ? 'sync' : r.query.timeMin ? 'full' : 'other'))).toEqual([
+      'sync',
+      'full',
+    ]);
+    expect(to(graph, carlos.carlos.phone)).toHaveLength(1);
+    expect(to(graph, ana.carlos.phone)).toEqual([]);
   });
 });
