@@ -4,7 +4,7 @@ import { SimulatorMessenger } from '../adapters/simulator/messenger.ts';
 import { createSqliteAdapters } from '../adapters/sqlite/index.ts';
 import { Language, type ShopConfig } from '../config/schema.ts';
 import { isWatchable, RENEW_CHECK_MS, renewChannels, webhookAddress } from './calendar-sync/channels.ts';
-import { calendarSync, startCalendarPolling } from './calendar-sync/sync.ts';
+import { calendarSync, type SyncRound, startCalendarPolling } from './calendar-sync/sync.ts';
 import { trackedCalendar } from './calendar-sync/tracked-calendar.ts';
 import { rateCountedAtArrival } from './engine/arrival-rate.ts';
 import { ConversationEngine, type EngineDependencies } from './engine/conversation.ts';
@@ -254,7 +254,7 @@ function watchCalendar(
   const { pollSeconds = DEFAULT_CALENDAR_POLL_SECONDS, webhookUrl } = options ?? { pollSeconds: 0 };
   const changes = changeFeedOf(calendar);
   if (!changes) {
-    const nothing = async () => ({ notOurs: 0, unchanged: 0, past: 0, moved: 0, cancelled: 0 });
+    const nothing = async (): Promise<SyncRound> => ({ notOurs: 0, unchanged: 0, past: 0, moved: 0, cancelled: 0 });
     return {
       sync: { syncAll: nothing, syncSource: nothing, sources: () => [] },
       renewChannels: async () => {},
@@ -279,20 +279,29 @@ function watchCalendar(
   };
   const polling = pollSeconds > 0 ? startCalendarPolling(afterFirst, pollSeconds) : undefined;
   const address = webhookUrl && isWatchable(calendar) ? webhookAddress(webhookUrl) : undefined;
-  const renew = async () => {
-    if (!address || !isWatchable(calendar)) return;
-    await renewChannels({ calendar, store: deps.store, address, clock: deps.clock, holder }).catch((error) =>
-      log.warn({ event: 'calendar.channels_failed', error: String(error) }, 'push channels not renewed'),
-    );
+  // One renewal at a time in a process: a second ask waits for the one under way.
+  let renewing: Promise<void> | undefined;
+  const renew = () => {
+    if (!address || !isWatchable(calendar)) return Promise.resolve();
+    renewing ??= renewChannels({ calendar, store: deps.store, address, clock: deps.clock, holder })
+      .then(
+        () => {},
+        (error) => log.warn({ event: 'calendar.channels_failed', error: String(error) }, 'push channels not renewed'),
+      )
+      .finally(() => {
+        renewing = undefined;
+      });
+    return renewing;
   };
-  const renewing = address ? setInterval(renew, RENEW_CHECK_MS) : undefined;
-  renewing?.unref();
+  const renewal = address ? setInterval(renew, RENEW_CHECK_MS) : undefined;
+  renewal?.unref();
   void renew();
   return {
     sync: afterFirst,
     renewChannels: renew,
     async stop() {
-      clearInterval(renewing);
+      clearInterval(renewal);
+      await renewing;
       await polling?.stop();
       await first;
     },

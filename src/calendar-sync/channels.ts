@@ -67,6 +67,8 @@ export async function renewChannels(deps: {
     const lease = `watch:${source}`;
     if (!(await store.claim(lease, holder, 60_000))) continue;
     try {
+      // Another process may have renewed it while the lease was being taken.
+      if ((await store.channels()).some((c) => c.source === source && c.expiresAt - now > RENEW_BEFORE_MS)) continue;
       const id = randomUUID();
       const token = randomBytes(24).toString('base64url');
       const { resourceId, expiresAt } = await calendar.watch(source, {

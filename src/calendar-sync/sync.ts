@@ -26,10 +26,12 @@ export interface CalendarSyncDependencies extends ReconcileDependencies {
  */
 export function calendarSync(deps: CalendarSyncDependencies) {
   const { changes, store } = deps;
-  const holder = deps.holder ?? randomUUID();
+  const processId = deps.holder ?? randomUUID();
 
   async function syncSource(source: string): Promise<SyncRound> {
     const round: SyncRound = { notOurs: 0, unchanged: 0, past: 0, moved: 0, cancelled: 0 };
+    // Each read holds the lease on its own: two reads in one process exclude each other too.
+    const holder = `${processId}/${randomUUID()}`;
     let claim = await store.claim(source, holder, SYNC_LEASE_MS);
     if (!claim) {
       await store.requestAgain(source);
