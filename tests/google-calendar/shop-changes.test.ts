@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ShopConfig } from '../../config/schema.ts';
+import { es } from '../../src/messages/es.ts';
 import type { OutboundMessage } from '../../src/messages/whatsapp.ts';
-import { createApp } from '../../src/server/app.ts';
 import { customer, fakeClock, teamShop, testCita } from '../support/cita.ts';
-import { type FakeGoogleCalendar, startFakeGoogleCalendar } from '../support/fake-google-calendar.ts';
+import { startFakeGoogleCalendar } from '../support/fake-google-calendar.ts';
 import { type CloudApiMessage, type FakeGraphApi, startFakeGraphApi } from '../support/fake-graph-api.ts';
 import { googleCalendarFor } from './google.ts';
 
@@ -15,7 +15,6 @@ import { googleCalendarFor } from './google.ts';
 const LUCIA = 'lucia@group.calendar.google.com';
 const ACCESS_TOKEN = 'EAAG-calendar-test-token';
 const PHONE_NUMBER_ID = '106540352242999';
-const THURSDAY_FIVE = '2026-11-26T16:00:00.000Z';
 
 const running: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -240,5 +239,16 @@ describe("the shop's changes in Google Calendar reach the customer", () => {
     ]);
     expect(to(graph, carlos.carlos.phone)).toHaveLength(1);
     expect(to(graph, ana.carlos.phone)).toEqual([]);
+  });
+
+  it('tells a customer holding a slot the owner has just filled by hand, at the confirmation, as when another customer takes it', async () => {
+    const { google, cita } = await googleShop();
+    const carlos = customer(cita);
+    await carlos.say('corte con Marcos el jueves a las 5');
+    expect(carlos.lastText).toContain('jueves 26 de noviembre a las 17:00');
+    google.barber.add({ start: '2026-11-26T16:00:00Z', end: '2026-11-26T17:00:00Z', summary: 'Cliente de siempre' });
+    await carlos.say('sí');
+    expect(carlos.lastText).toContain(es.notes.slotTaken);
+    expect(await cita.calendar.upcomingFor(carlos.phone, cita.clock())).toEqual([]);
   });
 });
