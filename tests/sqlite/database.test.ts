@@ -44,6 +44,9 @@ describe('opening the database', () => {
     old.run('DROP TABLE time_blocks');
     old.run('DROP TABLE muted_staff');
     old.run('ALTER TABLE holds DROP COLUMN barber');
+    for (const table of ['calendar_changes', 'calendar_sync', 'calendar_writes', 'calendar_channels']) {
+      old.run(`DROP TABLE ${table}`);
+    }
     old.run('UPDATE schema_version SET version = 1');
     old.run(
       "INSERT INTO holds (token, phone, start_ms, end_ms, expires_at) VALUES ('t1', '34600000001', 0, 60000, ?)",
