@@ -53,7 +53,12 @@ export class SqliteCalendar implements Calendar, CalendarChanges {
   }
 
   #logChange(change: CalendarChange) {
-    this.#db.run('INSERT INTO calendar_changes (shop, body) VALUES (?, ?)', this.#shop, JSON.stringify(change));
+    this.#db.run(
+      'INSERT INTO calendar_changes (shop, at_ms, body) VALUES (?, ?, ?)',
+      this.#shop,
+      Date.now(),
+      JSON.stringify(change),
+    );
   }
 
   async busy(window: Interval): Promise<BusyInterval[]> {

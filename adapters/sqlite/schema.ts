@@ -22,7 +22,7 @@ CREATE TABLE muted_staff (phone TEXT PRIMARY KEY) WITHOUT ROWID;
   4: `
 -- What changed in the shop's appointments, in order (the embedded calendar's change log), and
 -- how far each calendar was read, under a lease; what cita last wrote of each appointment; push channels.
-CREATE TABLE calendar_changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, shop TEXT NOT NULL, body TEXT NOT NULL);
+CREATE TABLE calendar_changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, shop TEXT NOT NULL, at_ms INTEGER NOT NULL, body TEXT NOT NULL);
 CREATE INDEX calendar_changes_by_shop ON calendar_changes (shop, seq);
 CREATE TABLE calendar_sync (
   shop TEXT NOT NULL, source TEXT NOT NULL, position TEXT, holder TEXT, lease_until INTEGER NOT NULL DEFAULT 0,
@@ -105,7 +105,7 @@ CREATE TABLE muted_staff (phone TEXT PRIMARY KEY) WITHOUT ROWID;
 
 -- What changed in the shop's appointments, in order (the embedded calendar's change log), and
 -- how far each calendar was read, under a lease; what cita last wrote of each appointment; push channels.
-CREATE TABLE calendar_changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, shop TEXT NOT NULL, body TEXT NOT NULL);
+CREATE TABLE calendar_changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, shop TEXT NOT NULL, at_ms INTEGER NOT NULL, body TEXT NOT NULL);
 CREATE INDEX calendar_changes_by_shop ON calendar_changes (shop, seq);
 CREATE TABLE calendar_sync (
   shop TEXT NOT NULL, source TEXT NOT NULL, position TEXT, holder TEXT, lease_until INTEGER NOT NULL DEFAULT 0,
@@ -122,6 +122,9 @@ CREATE TABLE send_pacing (
 ) WITHOUT ROWID;
 `;
 
+/** The embedded calendar's changes are kept a month: every process reads them within a poll. */
+const CALENDAR_CHANGES_MS = 30 * 24 * 60 * 60_000;
+
 /** Rate-limit counts are deleted a day after they were made: far longer than any window. */
 const RATE_ROWS_MS = 24 * 60 * 60_000;
 
@@ -135,4 +138,5 @@ export const sweepStatements = [
   `DELETE FROM rate_warned WHERE at <= ? - ${RATE_ROWS_MS}`,
   'DELETE FROM simulator_replies WHERE expires_at <= ?',
   'DELETE FROM delivery_progress WHERE expires_at <= ?',
+  `DELETE FROM calendar_changes WHERE at_ms <= ? - ${CALENDAR_CHANGES_MS}`,
 ];

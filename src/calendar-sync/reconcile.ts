@@ -50,10 +50,13 @@ export type Reconciled =
  */
 export async function reconcileChange(change: CalendarChange, deps: ReconcileDependencies): Promise<Reconciled> {
   if (change.status === 'confirmed' && !change.appointment) return 'notOurs';
+  const written = await deps.store.lastWrite(change.eventId);
+  // A deleted event says nothing of whose it was: only one cita remembers writing is looked at again.
+  if (change.status === 'cancelled' && !written) return 'notOurs';
   // A deletion in one calendar is a move when the event stands in another (a barber's own).
   const now =
     change.status === 'cancelled' ? await deps.calendar.get(change.eventId) : (change.appointment as Appointment);
-  const before = (await deps.store.lastWrite(change.eventId)) ?? (now && (await fromHistory(now, deps.history)));
+  const before = written ?? (now && (await fromHistory(now, deps.history)));
   if (!before) return 'notOurs';
   if (!now) return before.cancelled ? 'unchanged' : cancelled(before, deps);
   if (before.cancelled || sameForTheCustomer(before, now)) return 'unchanged';
