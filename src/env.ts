@@ -34,6 +34,14 @@ export const Env = z.object({
   METRICS_TOKEN: z.string().min(1).optional(),
   /** Keeps inbox, conversations, holds, history and rate limits in Redis, so several processes share the work. */
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+  /**
+   * A Redis Cluster instead of one Redis: any of its nodes as `host:port,host:port,…` (the client
+   * finds the rest). Takes the place of REDIS_URL.
+   */
+  REDIS_CLUSTER_NODES: z
+    .string()
+    .regex(/^\s*[^\s,:]+:\d+\s*(,\s*[^\s,:]+:\d+\s*)*$/, 'host:port,host:port,… (e.g. 10.0.0.5:6379,10.0.0.6:6379)')
+    .optional(),
   /** Prefix of every Redis key: several shops (or test runs) can share one Redis. */
   REDIS_PREFIX: z
     .string()

@@ -44,7 +44,12 @@ export function startCita(overrides: { now?: string } = {}) {
     // REDIS_URL set: inbox, conversations, holds, history and rate limits in Redis, shared by every
     // process on every machine; else all of it in one SQLite file in CITA_DATA_DIR, shared by every
     // process on this machine. A database that is not cita's, or is newer, stops here.
-    const redis = env.REDIS_URL ? createRedisAdapters({ url: env.REDIS_URL, prefix: env.REDIS_PREFIX }) : undefined;
+    // REDIS_CLUSTER_NODES set: the same on a Redis Cluster.
+    const redis = env.REDIS_CLUSTER_NODES
+      ? createRedisAdapters({ clusterNodes: env.REDIS_CLUSTER_NODES, prefix: env.REDIS_PREFIX })
+      : env.REDIS_URL
+        ? createRedisAdapters({ url: env.REDIS_URL, prefix: env.REDIS_PREFIX })
+        : undefined;
     const sqlite = redis ? undefined : createSqliteAdapters({ dataDir });
     // Every process paces its sends from one bucket and shares how far each turn got.
     const pacing = { phoneNumberId: whatsapp?.phoneNumberId ?? '', maxPerSecond: env.WHATSAPP_MAX_PER_SECOND };

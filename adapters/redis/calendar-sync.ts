@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
 import { type CalendarSyncStore, WatchChannel, WrittenAppointment } from '../../src/engine/ports.ts';
+import type { RedisClient } from './client.ts';
 import { DEFAULT_PREFIX, redisKeys } from './keys.ts';
 import { defineScript, type Script } from './script.ts';
 
@@ -27,11 +27,11 @@ return 1`;
  * one shop share the hash tag `{calendar-sync}`.
  */
 export class RedisCalendarSyncStore implements CalendarSyncStore {
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #key: (...parts: string[]) => string;
   readonly #scripts: Record<'claim' | 'advance' | 'release', Script>;
 
-  constructor(redis: Redis, { prefix = DEFAULT_PREFIX }: { prefix?: string } = {}) {
+  constructor(redis: RedisClient, { prefix = DEFAULT_PREFIX }: { prefix?: string } = {}) {
     this.#redis = redis;
     const keys = redisKeys(prefix);
     this.#key = (...parts) => keys.shop('{calendar-sync}', ...parts);

@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis';
 import {
   Appointment,
   type BusyInterval,
@@ -9,11 +8,15 @@ import {
   type Interval,
   TimeBlock,
 } from '../../src/engine/ports.ts';
+import { evalReplicated, type RedisClient } from './client.ts';
 import { DEFAULT_PREFIX, redisKeys } from './keys.ts';
 import { defineScript, type Script } from './script.ts';
 
 /** How many changes the change log keeps (about): far more than the syncs read between two looks. */
 const CHANGES_KEPT = 100_000;
+
+/** Changes read from the log at a time. */
+const CHANGES_PER_READ = 500;
 
 /**
  * KEYS: appointments hash, by-end index, the phone's by-start index, change log. ARGV: id, JSON, end
@@ -53,9 +56,6 @@ redis.call('ZADD', KEYS[3], ARGV[4], ARGV[1])
 redis.call('XADD', KEYS[4], 'MAXLEN', '~', ${CHANGES_KEPT}, '*', 'id', ARGV[1], 'status', 'confirmed', 'appointment', json)
 return json`;
 
-/** Changes read from the log at a time. */
-const CHANGES_PER_READ = 500;
-
 /** KEYS: blocks hash, blocks by-end index; ARGV: id, JSON, end ms. An id written before writes nothing. */
 const BLOCK = `
 if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 1 then redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1]) end
@@ -75,17 +75,15 @@ export interface RedisCalendarOptions {
  * keys share the hash tag `{calendar}`: the shop's calendar is one slot on Redis Cluster.
  */
 export class RedisCalendar implements Calendar, CalendarChanges {
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #keys;
-  readonly #scripts: Record<'create' | 'cancel' | 'reschedule' | 'block', Script>;
+  readonly #scripts: Record<'cancel' | 'block', Script>;
 
-  constructor(redis: Redis, options: RedisCalendarOptions = {}) {
+  constructor(redis: RedisClient, options: RedisCalendarOptions = {}) {
     this.#redis = redis;
     this.#keys = redisKeys(options.prefix ?? DEFAULT_PREFIX);
     this.#scripts = {
-      create: defineScript(redis, 'citaCalendarCreate', CREATE),
       cancel: defineScript(redis, 'citaCalendarCancel', CANCEL),
-      reschedule: defineScript(redis, 'citaCalendarReschedule', RESCHEDULE),
       block: defineScript(redis, 'citaCalendarBlock', BLOCK),
     };
   }
@@ -105,13 +103,12 @@ export class RedisCalendar implements Calendar, CalendarChanges {
     for (;;) {
       const entries = await this.#redis.xrange(this.#changes, `(${from}`, '+', 'COUNT', CHANGES_PER_READ);
       for (const [id, fields] of entries) {
-        const field = (name: string) => fields[fields.indexOf(name) + 1];
+        const field = (name: string) => (fields.includes(name) ? fields[fields.indexOf(name) + 1] : undefined);
         const appointment = field('appointment');
         changes.push({
           eventId: field('id') ?? '',
           status: field('status') === 'cancelled' ? 'cancelled' : 'confirmed',
-          ...(appointment &&
-            fields.includes('appointment') && { appointment: Appointment.parse(JSON.parse(appointment)) }),
+          ...(appointment && { appointment: Appointment.parse(JSON.parse(appointment)) }),
         });
         from = id;
       }
@@ -158,7 +155,8 @@ export class RedisCalendar implements Calendar, CalendarChanges {
 
   async create(appointment: Appointment): Promise<Appointment> {
     const valid = Appointment.parse(appointment);
-    const stored = await this.#scripts.create(this.#writeKeys(valid), this.#writeArgs(valid));
+    // Copied to a replica before it counts: a booking lost with its master would free its slot for another.
+    const stored = await evalReplicated(this.#redis, CREATE, this.#writeKeys(valid), this.#writeArgs(valid));
     return Appointment.parse(JSON.parse(String(stored)));
   }
 
@@ -174,7 +172,7 @@ export class RedisCalendar implements Calendar, CalendarChanges {
   async reschedule(appointment: Appointment): Promise<Appointment> {
     const valid = Appointment.parse(appointment);
     const args = [...this.#writeArgs(valid), this.#byPhone('')];
-    const stored = await this.#scripts.reschedule(this.#writeKeys(valid), args);
+    const stored = await evalReplicated(this.#redis, RESCHEDULE, this.#writeKeys(valid), args);
     if (stored === null) throw new Error(`no appointment ${valid.id} to move`);
     return Appointment.parse(JSON.parse(String(stored)));
   }
@@ -203,22 +201,22 @@ export class RedisCalendar implements Calendar, CalendarChanges {
   }
 
   get #appointments() {
-    return this.#keys.shop('{calendar}', 'appointments');
+    return this.#keys.slot('calendar', 'appointments');
   }
 
   get #blocks() {
-    return this.#keys.shop('{calendar}', 'blocks');
+    return this.#keys.slot('calendar', 'blocks');
   }
 
   get #blocksByEnd() {
-    return this.#keys.shop('{calendar}', 'blocks-by-end');
+    return this.#keys.slot('calendar', 'blocks-by-end');
   }
 
   get #byEnd() {
-    return this.#keys.shop('{calendar}', 'by-end');
+    return this.#keys.slot('calendar', 'by-end');
   }
 
   #byPhone(phone: string) {
-    return this.#keys.shop('{calendar}', 'phone', phone);
+    return this.#keys.slot('calendar', 'phone', phone);
   }
 }

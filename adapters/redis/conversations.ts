@@ -1,7 +1,7 @@
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { type ConversationStore, StoredConversation } from '../../src/engine/ports.ts';
 import { log, phoneRef } from '../../src/log.ts';
+import type { RedisClient } from './client.ts';
 import type { ReadWithClaim } from './inbox.ts';
 import { DEFAULT_PREFIX, redisKeys } from './keys.ts';
 import { defineScript, type Script } from './script.ts';
@@ -28,13 +28,13 @@ export interface RedisConversationStoreOptions {
 
 /** The conversation store on Redis: one hash per phone holding the snapshot and its version. */
 export class RedisConversationStore implements ConversationStore {
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #keys;
   readonly #ttlMs: number;
   readonly #save: Script;
   readonly #readAtClaim = new Map<string, (string | null)[]>();
 
-  constructor(redis: Redis, options: RedisConversationStoreOptions = {}) {
+  constructor(redis: RedisClient, options: RedisConversationStoreOptions = {}) {
     this.#redis = redis;
     this.#keys = redisKeys(options.prefix ?? DEFAULT_PREFIX);
     this.#ttlMs = options.ttlMs ?? CONVERSATION_TTL_MS;

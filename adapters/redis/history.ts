@@ -1,6 +1,6 @@
-import type { Redis } from 'ioredis';
 import { type BookingHistory, HistoryEntry } from '../../src/engine/ports.ts';
 import { log, phoneRef } from '../../src/log.ts';
+import type { RedisClient } from './client.ts';
 import { DEFAULT_PREFIX, redisKeys } from './keys.ts';
 
 /** A phone's booking history is kept this long after its latest entry. */
@@ -13,11 +13,11 @@ export interface RedisBookingHistoryOptions {
 
 /** Each phone's bookings as a Redis list, oldest first, kept much longer than conversations. */
 export class RedisBookingHistory implements BookingHistory {
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #keys;
   readonly #ttlMs: number;
 
-  constructor(redis: Redis, options: RedisBookingHistoryOptions = {}) {
+  constructor(redis: RedisClient, options: RedisBookingHistoryOptions = {}) {
     this.#redis = redis;
     this.#keys = redisKeys(options.prefix ?? DEFAULT_PREFIX);
     this.#ttlMs = options.ttlMs ?? HISTORY_TTL_MS;

@@ -1,6 +1,6 @@
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { HeldSlot, Interval, SlotHolds } from '../../src/engine/ports.ts';
+import { evalReplicated, type RedisClient } from './client.ts';
 import { DEFAULT_PREFIX, redisKeys } from './keys.ts';
 import { defineScript, type Script } from './script.ts';
 
@@ -81,19 +81,16 @@ export interface RedisSlotHoldsOptions {
  * shop's 5-minute grid never produces.
  */
 export class RedisSlotHolds implements SlotHolds {
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #keys;
   readonly #cellMs: number;
-  readonly #scripts: Record<'acquire' | 'release', Script>;
+  readonly #release: Script;
 
-  constructor(redis: Redis, options: RedisSlotHoldsOptions = {}) {
+  constructor(redis: RedisClient, options: RedisSlotHoldsOptions = {}) {
     this.#redis = redis;
     this.#keys = redisKeys(options.prefix ?? DEFAULT_PREFIX);
     this.#cellMs = (options.cellMinutes ?? CELL_MINUTES) * 60_000;
-    this.#scripts = {
-      acquire: defineScript(redis, 'citaHoldAcquire', ACQUIRE),
-      release: defineScript(redis, 'citaHoldRelease', RELEASE),
-    };
+    this.#release = defineScript(redis, 'citaHoldRelease', RELEASE);
   }
 
   async acquire(hold: HeldSlot, ttlMs: number): Promise<boolean> {
@@ -108,14 +105,13 @@ export class RedisSlotHolds implements SlotHolds {
       this.#record(''),
       Date.parse(hold.end),
     ];
-    return (await this.#scripts.acquire([this.#index, this.#record(hold.token), ...cells], args)) === 1;
+    // Copied to a replica before it counts: a hold lost with its master would let a second customer take the slot.
+    const keys = [this.#index, this.#record(hold.token), ...cells];
+    return (await evalReplicated(this.#redis, ACQUIRE, keys, args)) === 1;
   }
 
   async release(hold: HeldSlot): Promise<void> {
-    await this.#scripts.release(
-      [this.#index, this.#record(hold.token), ...this.#cells(hold)],
-      [hold.phone, hold.token],
-    );
+    await this.#release([this.#index, this.#record(hold.token), ...this.#cells(hold)], [hold.phone, hold.token]);
   }
 
   async overlapping(window: Interval): Promise<HeldSlot[]> {
@@ -134,11 +130,11 @@ export class RedisSlotHolds implements SlotHolds {
   }
 
   get #index() {
-    return this.#keys.shop('{holds}', 'index');
+    return this.#keys.slot('holds', 'index');
   }
 
   #record(token: string) {
-    return this.#keys.shop('{holds}', 'hold', token);
+    return this.#keys.slot('holds', 'hold', token);
   }
 
   /** The cell keys covering [start, end) of the hold's chair, widened to whole cells. */
@@ -153,8 +149,8 @@ export class RedisSlotHolds implements SlotHolds {
       // Each barber's chair has its own cells; a shop without barbers keeps the one chair's.
       cells.push(
         interval.barberId === undefined
-          ? this.#keys.shop('{holds}', 'cell', at)
-          : this.#keys.shop('{holds}', 'cell', interval.barberId, at),
+          ? this.#keys.slot('holds', 'cell', at)
+          : this.#keys.slot('holds', 'cell', interval.barberId, at),
       );
     }
     return cells;

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { InboundMessage, type Inbox } from '../../src/engine/ports.ts';
 import { log, phoneRef } from '../../src/log.ts';
+import { evalReplicated, inOrder, masters, type RedisClient } from './client.ts';
 import { DEFAULT_PREFIX, redisKeys } from './keys.ts';
 import { defineScript, type Script } from './script.ts';
 
@@ -85,8 +85,10 @@ export interface RedisInboxOptions {
    * fail fast while Redis is away, while the workers' commands may wait for a reconnection: two
    * connections with different options (see `INTAKE_CONNECTION` in `index.ts`).
    */
-  intake?: Redis;
+  intake?: RedisClient;
   readWithClaim?: ReadWithClaim;
+  /** Parts of the ready index (`CLUSTER_SHARDS` on a cluster, 1 on one Redis). */
+  shards?: number;
 }
 
 interface Claim {
@@ -115,14 +117,15 @@ interface Claim {
  * guarantee we need (one message per phone at a time, in order, taken over after a crash), in a
  * few lines of Lua that run on one phone's hash slot.
  *
- * The ready set is shop-wide, so it is updated beside the per-phone scripts, not inside them; it
+ * The ready set is shared by the shop (on a cluster, split in parts by phone, each part its own
+ * slot: see `CLUSTER_SHARDS`), so it is updated beside the per-phone scripts, not inside them; it
  * is only a hint, kept correct by re-checking a phone's queue after removing it, and rebuilt from
  * the queues when a process starts and every few minutes (for what a process that died in
  * between, or a Redis that lost its last writes, left out).
  */
 export class RedisInbox implements Inbox {
-  readonly #redis: Redis;
-  readonly #intake: Redis;
+  readonly #redis: RedisClient;
+  readonly #intake: RedisClient;
   readonly #keys;
   readonly #leaseMs: number;
   readonly #dedupTtlMs: number;
@@ -130,17 +133,15 @@ export class RedisInbox implements Inbox {
   readonly #claims = new Map<string, Claim>();
   readonly #readWithClaim?: ReadWithClaim;
   readonly #signal = new EventEmitter();
-  #subscriber?: Redis;
+  #subscriber?: RedisClient;
   #closed = false;
-  readonly #prefix: string;
   /** When the index is next rebuilt from the queues themselves (0: before this process's first claim). */
   #reindexDue = 0;
 
-  constructor(redis: Redis, options: RedisInboxOptions = {}) {
+  constructor(redis: RedisClient, options: RedisInboxOptions = {}) {
     this.#redis = redis;
     this.#intake = options.intake ?? redis;
-    this.#prefix = options.prefix ?? DEFAULT_PREFIX;
-    this.#keys = redisKeys(this.#prefix);
+    this.#keys = redisKeys(options.prefix ?? DEFAULT_PREFIX, options.shards);
     this.#leaseMs = options.leaseMs ?? LEASE_MS;
     this.#dedupTtlMs = options.dedupTtlMs ?? DEDUP_TTL_MS;
     this.#readWithClaim = options.readWithClaim;
@@ -157,14 +158,14 @@ export class RedisInbox implements Inbox {
     // Parsed where it came in (the webhook, `converse`); checked again when claimed.
     const stored = JSON.stringify(message);
     const keys = [this.#keys.phone(message.phone, 'seen', message.id), this.#queue(message.phone)];
-    // Stored, indexed and announced in one write, in that order. The script goes as EVAL with its
-    // body, never as EVALSHA: an EVALSHA refused with NOSCRIPT is resent after the index, which a
-    // claim could then find empty and drop before the message lands. The index is written on a
-    // duplicate too: a process that crashed between storing and indexing is repaired by the
-    // redelivery.
-    const [accepted] = await Promise.all([
-      this.#intake.eval(ACCEPT, keys.length, ...keys, stored, this.#dedupTtlMs),
-      this.#intake.zadd(this.#ready, 'NX', Date.now(), message.phone),
+    // Stored (and, where the node has replicas, copied to one: a master that dies after the
+    // webhook's 200 must not take the message with it), then indexed and announced: a claim that
+    // found the phone indexed before its message landed would take it out of the index. The index
+    // is written on a duplicate too: a process that crashed between storing and indexing is
+    // repaired by the redelivery.
+    const accepted = await evalReplicated(this.#intake, ACCEPT, keys, [stored, this.#dedupTtlMs]);
+    await Promise.all([
+      this.#intake.zadd(this.#readyOf(message.phone), 'NX', Date.now(), message.phone),
       this.#intake.publish(this.#keys.shop('work'), '1'),
     ]);
     this.#signal.emit('work');
@@ -183,8 +184,7 @@ export class RedisInbox implements Inbox {
         });
       } else reindexing.catch((error) => log.warn({ event: 'inbox.reindex_failed', error: String(error) }));
     }
-    const phones = await this.#redis.zrangebyscore(this.#ready, '-inf', Date.now(), 'LIMIT', 0, CLAIM_CANDIDATES);
-    for (const phone of phones) {
+    for (const phone of await this.#candidates()) {
       const token = randomUUID();
       const alongside = this.#readWithClaim;
       const reply = await this.#scripts.claim(
@@ -203,7 +203,7 @@ export class RedisInbox implements Inbox {
       // Not waited for: it only spares other claims a look at a busy phone, so it travels with the
       // next command, the conversation's load.
       this.#redis
-        .zadd(this.#ready, 'XX', Date.now() + this.#leaseMs, phone)
+        .zadd(this.#readyOf(phone), 'XX', Date.now() + this.#leaseMs, phone)
         .catch((error) => log.warn({ event: 'inbox.index_failed', error: String(error) }));
       if (read) alongside?.keep(phone, read);
       const claim: Claim = { phone, token, stored };
@@ -265,16 +265,44 @@ export class RedisInbox implements Inbox {
    * queued message is in it). One round trip for the index, one pipelined for the queues.
    */
   async depth(): Promise<number> {
-    const phones = await this.#redis.zrange(this.#ready, 0, DEPTH_PHONES_MAX - 1);
-    if (phones.length === 0) return 0;
-    const pipeline = this.#redis.pipeline();
-    for (const phone of phones) pipeline.llen(this.#queue(phone));
-    const lengths = (await pipeline.exec()) ?? [];
-    return lengths.reduce((sum, [error, length]) => sum + (error ? 0 : Number(length)), 0);
+    const perShard = Math.ceil(DEPTH_PHONES_MAX / this.#keys.shards);
+    const phones = (
+      await Promise.all(this.#readyShards().map((key) => this.#redis.zrange(key, 0, perShard - 1)))
+    ).flat();
+    // Auto-pipelined: one write per node, on one Redis as on a cluster (where a pipeline must stay in one slot).
+    const lengths = await Promise.all(phones.map((phone) => this.#redis.llen(this.#queue(phone)).catch(() => 0)));
+    return lengths.reduce((sum, length) => sum + length, 0);
   }
 
-  get #ready() {
-    return this.#keys.shop('ready');
+  /**
+   * The phones to try, longest waiting first, across every part of the ready index: the parts are
+   * read at once and merged by score, so sharding changes where the index lives, not the order.
+   */
+  async #candidates(): Promise<string[]> {
+    const now = Date.now();
+    const shards = await Promise.all(
+      this.#readyShards().map((key) =>
+        this.#redis.zrangebyscore(key, '-inf', now, 'WITHSCORES', 'LIMIT', 0, CLAIM_CANDIDATES),
+      ),
+    );
+    if (shards.length === 1) return shards[0]!.filter((_, i) => i % 2 === 0);
+    const ready: { phone: string; at: number }[] = [];
+    for (const flat of shards) {
+      for (let i = 0; i < flat.length; i += 2) ready.push({ phone: flat[i]!, at: Number(flat[i + 1]) });
+    }
+    return ready
+      .sort((a, b) => a.at - b.at)
+      .slice(0, CLAIM_CANDIDATES)
+      .map(({ phone }) => phone);
+  }
+
+  /** The part of the ready index a phone is in. */
+  #readyOf(phone: string) {
+    return this.#keys.sharded('ready', this.#keys.shardOf(phone));
+  }
+
+  #readyShards() {
+    return Array.from({ length: this.#keys.shards }, (_, shard) => this.#keys.sharded('ready', shard));
   }
 
   #queue(phone: string) {
@@ -292,10 +320,11 @@ export class RedisInbox implements Inbox {
     // The phone is indexed as claimable now before its lease is released, in the same write: a
     // process that dies (or a reply lost to a dropped connection) between the two must not leave
     // its next messages waiting behind the claim's bump until the lease would have lapsed.
-    const [, released] = await Promise.all([
-      this.#redis.zadd(this.#ready, Date.now(), claim.phone),
-      script([this.#lease(claim.phone), this.#queue(claim.phone)], args),
-    ]);
+    const [, released] = await inOrder(
+      this.#redis,
+      () => this.#redis.zadd(this.#readyOf(claim.phone), Date.now(), claim.phone),
+      () => script([this.#lease(claim.phone), this.#queue(claim.phone)], args),
+    );
     const waiting = Number(released);
     if (waiting === -1) {
       log.warn(
@@ -316,8 +345,13 @@ export class RedisInbox implements Inbox {
    * (A phone another process has claimed meanwhile is put back when that process finishes.)
    */
   async #markIdle(phone: string): Promise<number> {
-    const [, waiting] = await Promise.all([this.#redis.zrem(this.#ready, phone), this.#redis.llen(this.#queue(phone))]);
-    if (waiting > 0) await this.#redis.zadd(this.#ready, Date.now(), phone);
+    const ready = this.#readyOf(phone);
+    const [, waiting] = await inOrder(
+      this.#redis,
+      () => this.#redis.zrem(ready, phone),
+      () => this.#redis.llen(this.#queue(phone)),
+    );
+    if (waiting > 0) await this.#redis.zadd(ready, Date.now(), phone);
     return waiting;
   }
 
@@ -329,17 +363,19 @@ export class RedisInbox implements Inbox {
    * process started in its place before it claims anything, and every few minutes by every process.
    */
   async #indexWaitingQueues(): Promise<void> {
-    const pattern = `${this.#prefix.replace(/[*?[\]\\]/g, '\\$&')}:{*}:queue`;
-    let cursor = '0';
-    do {
-      const [next, keys] = await this.#redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000, 'TYPE', 'list');
-      cursor = next;
-      if (keys.length === 0) continue;
-      const lengths = await Promise.all(keys.map((key) => this.#redis.llen(key)));
-      const now = Date.now();
-      const waiting = keys.flatMap((key, i) => ((lengths[i] ?? 0) > 0 ? [now, phoneOfQueue(key)] : []));
-      if (waiting.length > 0) await this.#redis.zadd(this.#ready, 'NX', ...waiting);
-    } while (cursor !== '0');
+    const pattern = this.#keys.everyPhone('queue');
+    // Each master of a cluster holds its own keys: every one is scanned.
+    for (const node of await masters(this.#redis)) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', 1000, 'TYPE', 'list');
+        cursor = next;
+        const lengths = await Promise.all(keys.map((key) => this.#redis.llen(key)));
+        const now = Date.now();
+        const waiting = keys.filter((_, i) => (lengths[i] ?? 0) > 0).map((key) => this.#keys.phoneOf(key));
+        await Promise.all(waiting.map((phone) => this.#redis.zadd(this.#readyOf(phone), 'NX', now, phone)));
+      } while (cursor !== '0');
+    }
   }
 
   /** Renews the lease while this process works on the message; a dead process stops renewing. */
@@ -351,7 +387,7 @@ export class RedisInbox implements Inbox {
         // A renewal still on its way when the message was finished (its bump would land after
         // finishing's, 60 s ahead, with the lease already gone) leaves the index alone.
         if (renewed === 1 && !claim.finished) {
-          await this.#redis.zadd(this.#ready, 'XX', Date.now() + this.#leaseMs, phone);
+          await this.#redis.zadd(this.#readyOf(phone), 'XX', Date.now() + this.#leaseMs, phone);
         } else clearInterval(timer);
       } catch (error) {
         log.warn({ event: 'inbox.renew_failed', phoneRef: phoneRef(phone), error: String(error) });
@@ -377,11 +413,6 @@ export class RedisInbox implements Inbox {
       log.warn({ event: 'inbox.subscribe_failed', error: String(error) }, 'falling back to polling');
     });
   }
-}
-
-/** The phone of a queue's key: between the braces of its hash tag. */
-function phoneOfQueue(key: string): string {
-  return key.slice(key.lastIndexOf('{') + 1, key.lastIndexOf('}'));
 }
 
 function parseStored(stored: string): InboundMessage | undefined {

@@ -1,12 +1,13 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import type { RedisOptions } from 'ioredis';
 import { log } from '../../src/log.ts';
 import { RedisCalendar } from './calendar.ts';
 import { RedisCalendarSyncStore } from './calendar-sync.ts';
+import { connectRedis, isCluster, type RedisClient, type RedisTarget } from './client.ts';
 import { RedisConversationStore } from './conversations.ts';
 import { RedisBookingHistory } from './history.ts';
 import { RedisSlotHolds } from './holds.ts';
 import { RedisInbox } from './inbox.ts';
-import { DEFAULT_PREFIX } from './keys.ts';
+import { CLUSTER_SHARDS, DEFAULT_PREFIX } from './keys.ts';
 import { RedisNoticeSettings } from './notice-settings.ts';
 import { RedisRateLimiter } from './rate-limiter.ts';
 import { RedisReminderSchedule } from './reminders.ts';
@@ -19,14 +20,12 @@ import { RedisReplyBus } from './replies.ts';
  */
 const AUTO_PIPELINING: RedisOptions = { enableAutoPipelining: true };
 
-export interface RedisAdapterOptions {
-  /** `REDIS_URL`, e.g. redis://127.0.0.1:6379 */
-  url: string;
+export type RedisAdapterOptions = RedisTarget & {
   /** `REDIS_PREFIX`: several shops or test runs can share one Redis. */
   prefix?: string;
   /** Quiet period after which a conversation is forgotten. */
   conversationTtlMs?: number;
-}
+};
 
 /**
  * The connection the workers and everything else use. While Redis is away a command waits for the
@@ -80,18 +79,23 @@ export const INTAKE_CONNECTION: RedisOptions = {
  *
  * @example
  * const redis = createRedisAdapters({ url: 'redis://127.0.0.1:6379' });
+ * const onCluster = createRedisAdapters({ clusterNodes: '10.0.0.5:6379,10.0.0.6:6379' });
  * const cita = createCita({ shop, dataDir, adapters: { ...redis.adapters, calendar: redis.calendar }, onStop: redis.close });
  */
-export function createRedisAdapters({ url, prefix = DEFAULT_PREFIX, conversationTtlMs }: RedisAdapterOptions) {
-  const redis = new Redis(url, { ...SHARED_CONNECTION, lazyConnect: false });
-  const intake = new Redis(url, { ...INTAKE_CONNECTION, lazyConnect: false });
+export function createRedisAdapters(options: RedisAdapterOptions) {
+  const { prefix = DEFAULT_PREFIX, conversationTtlMs } = options;
+  const target: RedisTarget = 'url' in options ? { url: options.url } : { clusterNodes: options.clusterNodes };
+  const redis: RedisClient = connectRedis(target, { ...SHARED_CONNECTION, lazyConnect: false });
+  const intake: RedisClient = connectRedis(target, { ...INTAKE_CONNECTION, lazyConnect: false });
+  // What a shop shares and scans is split over the cluster's nodes; one Redis keeps it whole.
+  const shards = isCluster(redis) ? CLUSTER_SHARDS : 1;
   for (const connection of [redis, intake]) {
     connection.on('error', (error) =>
       log.warn({ event: 'redis.error', error: String(error) }, 'redis connection error'),
     );
   }
   const conversations = new RedisConversationStore(redis, { prefix, ttlMs: conversationTtlMs });
-  const inbox = new RedisInbox(redis, { prefix, intake, readWithClaim: conversations.readWithClaim() });
+  const inbox = new RedisInbox(redis, { prefix, intake, readWithClaim: conversations.readWithClaim(), shards });
   const replies = new RedisReplyBus(redis, { prefix });
   return {
     redis,
@@ -102,7 +106,7 @@ export function createRedisAdapters({ url, prefix = DEFAULT_PREFIX, conversation
       history: new RedisBookingHistory(redis, { prefix }),
       // Counted as messages arrive, on the webhook's path: it must fail as fast as storing them.
       rateLimiter: new RedisRateLimiter(intake, { prefix }),
-      reminders: new RedisReminderSchedule(redis, { prefix }),
+      reminders: new RedisReminderSchedule(redis, { prefix, shards }),
       noticeSettings: new RedisNoticeSettings(redis, { prefix }),
       replies,
       calendarSync: new RedisCalendarSyncStore(redis, { prefix }),

@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
 import type { NoticeSettings } from '../../src/engine/ports.ts';
+import type { RedisClient } from './client.ts';
 import { DEFAULT_PREFIX, redisKeys } from './keys.ts';
 
 /**
@@ -7,12 +7,12 @@ import { DEFAULT_PREFIX, redisKeys } from './keys.ts';
  * expires, unlike conversations: "avisos off" holds until the staff member says "avisos on".
  */
 export class RedisNoticeSettings implements NoticeSettings {
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #key: string;
 
-  constructor(redis: Redis, options: { prefix?: string } = {}) {
+  constructor(redis: RedisClient, options: { prefix?: string } = {}) {
     this.#redis = redis;
-    this.#key = redisKeys(options.prefix ?? DEFAULT_PREFIX).shop('{staff}', 'muted');
+    this.#key = redisKeys(options.prefix ?? DEFAULT_PREFIX).slot('staff', 'muted');
   }
 
   async isMuted(phone: string): Promise<boolean> {

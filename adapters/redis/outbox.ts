@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
 import type { DeliveryProgress } from '../whatsapp/delivery-progress.ts';
+import type { RedisClient } from './client.ts';
 import { DEFAULT_PREFIX, redisKeys } from './keys.ts';
 
 /** How long a turn's progress is kept: far longer than any retry or lease takeover takes. */
@@ -10,10 +10,10 @@ export const PROGRESS_TTL_MS = 48 * 60 * 60_000;
  * also resumes where the first one stopped. One small key per turn, under the phone's hash tag.
  */
 export class RedisDeliveryProgress implements DeliveryProgress {
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #keys;
 
-  constructor(redis: Redis, { prefix = DEFAULT_PREFIX }: { prefix?: string } = {}) {
+  constructor(redis: RedisClient, { prefix = DEFAULT_PREFIX }: { prefix?: string } = {}) {
     this.#redis = redis;
     this.#keys = redisKeys(prefix);
   }

@@ -1,6 +1,6 @@
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { bucketShape, DEFAULT_MAX_PER_SECOND, type SendPacer, SLOW_FOR_MS } from '../whatsapp/pacing.ts';
+import type { RedisClient } from './client.ts';
 import { DEFAULT_PREFIX, redisKeys } from './keys.ts';
 import { defineScript, type Script } from './script.ts';
 
@@ -60,8 +60,8 @@ export class RedisSendPacer implements SendPacer {
   readonly #reserve: Script;
   readonly #slowDown: Script;
 
-  constructor(redis: Redis, options: RedisSendPacerOptions) {
-    this.#key = redisKeys(options.prefix ?? DEFAULT_PREFIX).shop('{pacing}', options.phoneNumberId);
+  constructor(redis: RedisClient, options: RedisSendPacerOptions) {
+    this.#key = redisKeys(options.prefix ?? DEFAULT_PREFIX).slot('pacing', options.phoneNumberId);
     this.#shape = bucketShape(options.maxPerSecond ?? DEFAULT_MAX_PER_SECOND);
     this.#now = options.now ?? Date.now;
     this.#reserve = defineScript(redis, 'citaPacingReserve', RESERVE);

@@ -1,7 +1,7 @@
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { InboundMessage, RateLimiter, RateVerdict } from '../../src/engine/ports.ts';
 import { type RateLimitOptions, rateLimitOptions } from '../../src/engine/rate-limit.ts';
+import type { RedisClient } from './client.ts';
 import { DEFAULT_PREFIX, redisKeys } from './keys.ts';
 import { defineScript, type Script } from './script.ts';
 
@@ -33,7 +33,7 @@ export class RedisRateLimiter implements RateLimiter {
   readonly #options: ReturnType<typeof rateLimitOptions>;
   readonly #check: Script;
 
-  constructor(redis: Redis, options: RateLimitOptions & { prefix?: string } = {}) {
+  constructor(redis: RedisClient, options: RateLimitOptions & { prefix?: string } = {}) {
     this.#keys = redisKeys(options.prefix ?? DEFAULT_PREFIX);
     this.#options = rateLimitOptions(options);
     this.#check = defineScript(redis, 'citaRateCheck', CHECK);

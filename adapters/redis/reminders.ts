@@ -1,8 +1,8 @@
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { REMINDER_LEASE_MS, Reminder, type ReminderSchedule, reminderKey } from '../../src/engine/ports.ts';
 import { log } from '../../src/log.ts';
-import { DEFAULT_PREFIX, redisKeys } from './keys.ts';
+import type { RedisClient } from './client.ts';
+import { DEFAULT_PREFIX, type RedisKeys, redisKeys } from './keys.ts';
 import { defineScript, type Script } from './script.ts';
 
 // KEYS: due (zset member → due time), data (hash member → reminder JSON), planned (set of the booking's members)
@@ -55,21 +55,17 @@ return 1
 
 /**
  * The reminder schedule on Redis: a sorted set by due time, the reminders themselves in a hash, and
- * a set per appointment so a cancellation finds its reminders. All keys share one hash tag, so each
- * script runs on one node of a Redis Cluster.
+ * a set per appointment so a cancellation finds its reminders. A booking's reminders all live in
+ * one part of the schedule (one hash tag, so each script runs on one node of a Redis Cluster); on
+ * a cluster the schedule is split in `shards` parts by booking, and claiming reads every part.
  */
 export class RedisReminderSchedule implements ReminderSchedule {
-  readonly #keys: { due: string; data: string; planned: (bookingId: string) => string };
+  readonly #keys: RedisKeys;
   readonly #scripts: Record<'plan' | 'cancel' | 'claim' | 'done', Script>;
+  #nextShard = 0;
 
-  constructor(redis: Redis, { prefix = DEFAULT_PREFIX }: { prefix?: string } = {}) {
-    const keys = redisKeys(prefix);
-    const plannedPrefix = `${keys.shop('{reminders}', 'planned')}:`;
-    this.#keys = {
-      due: keys.shop('{reminders}', 'due'),
-      data: keys.shop('{reminders}', 'data'),
-      planned: (bookingId) => `${plannedPrefix}${bookingId}`,
-    };
+  constructor(redis: RedisClient, { prefix = DEFAULT_PREFIX, shards = 1 }: { prefix?: string; shards?: number } = {}) {
+    this.#keys = redisKeys(prefix, shards);
     this.#scripts = {
       plan: defineScript(redis, 'citaRemindersPlan', PLAN),
       cancel: defineScript(redis, 'citaRemindersCancel', CANCEL),
@@ -81,33 +77,53 @@ export class RedisReminderSchedule implements ReminderSchedule {
   async plan(reminders: Reminder[]): Promise<void> {
     for (const reminder of reminders) {
       const member = reminderKey(reminder);
-      await this.#scripts.plan(
-        [this.#keys.due, this.#keys.data, this.#keys.planned(reminder.bookingId)],
-        [member, Date.parse(reminder.dueAt), JSON.stringify(reminder)],
-      );
+      await this.#scripts.plan(this.#bookingKeys(reminder.bookingId), [
+        member,
+        Date.parse(reminder.dueAt),
+        JSON.stringify(reminder),
+      ]);
     }
   }
 
   async done(reminder: Reminder): Promise<void> {
-    const member = reminderKey(reminder);
-    await this.#scripts.done([this.#keys.due, this.#keys.data, this.#keys.planned(reminder.bookingId)], [member]);
+    await this.#scripts.done(this.#bookingKeys(reminder.bookingId), [reminderKey(reminder)]);
   }
 
   async cancelFor(bookingId: string): Promise<void> {
-    await this.#scripts.cancel([this.#keys.due, this.#keys.data, this.#keys.planned(bookingId)], []);
+    await this.#scripts.cancel(this.#bookingKeys(bookingId), []);
   }
 
+  /**
+   * Up to `limit` due reminders, from every part of the schedule in turn: each call starts at the
+   * next part, so with more due than the limit no part waits behind another.
+   */
   async claimDue(now: Date, limit: number): Promise<Reminder[]> {
-    const claimed = await this.#scripts.claim(
-      [this.#keys.due, this.#keys.data],
-      [now.getTime(), limit, now.getTime() + REMINDER_LEASE_MS],
-    );
     const readable: Reminder[] = [];
-    for (const json of ClaimedReminders.parse(claimed)) {
-      const parsed = Reminder.safeParse(JSON.parse(json));
-      if (parsed.success) readable.push(parsed.data);
-      else log.warn({ event: 'reminder.unreadable' }, 'a stored reminder no longer reads; it is skipped');
+    const first = this.#nextShard;
+    this.#nextShard = (first + 1) % this.#keys.shards;
+    for (let i = 0; i < this.#keys.shards && readable.length < limit; i++) {
+      const shard = (first + i) % this.#keys.shards;
+      const claimed = await this.#scripts.claim(
+        [this.#part(shard, 'due'), this.#part(shard, 'data')],
+        [now.getTime(), limit - readable.length, now.getTime() + REMINDER_LEASE_MS],
+      );
+      for (const json of ClaimedReminders.parse(claimed)) {
+        const parsed = Reminder.safeParse(JSON.parse(json));
+        if (parsed.success) readable.push(parsed.data);
+        else log.warn({ event: 'reminder.unreadable' }, 'a stored reminder no longer reads; it is skipped');
+      }
     }
-    return readable;
+    // Soonest first within what was taken (every one taken is due).
+    return readable.sort((a, b) => a.dueAt.localeCompare(b.dueAt));
+  }
+
+  /** due, data and the booking's planned set: one part of the schedule, one slot. */
+  #bookingKeys(bookingId: string): string[] {
+    const shard = this.#keys.shardOf(bookingId);
+    return [this.#part(shard, 'due'), this.#part(shard, 'data'), this.#part(shard, 'planned', bookingId)];
+  }
+
+  #part(shard: number, ...parts: string[]) {
+    return this.#keys.sharded('{reminders}', shard, ...parts);
   }
 }

@@ -1,9 +1,9 @@
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { ReplyBus } from '../../src/engine/ports.ts';
 import { log } from '../../src/log.ts';
 import { OutboundMessage } from '../../src/messages/whatsapp.ts';
 import { SimulatorMessenger } from '../simulator/messenger.ts';
+import type { RedisClient } from './client.ts';
 import { DEFAULT_PREFIX, redisKeys } from './keys.ts';
 
 const Published = z.object({ messageId: z.string(), replies: z.array(OutboundMessage) });
@@ -14,13 +14,13 @@ const Published = z.object({ messageId: z.string(), replies: z.array(OutboundMes
  * channel and every process hands them to its own waiting callers.
  */
 export class RedisReplyBus implements ReplyBus {
-  readonly #publisher: Redis;
-  readonly #subscriber: Redis;
+  readonly #publisher: RedisClient;
+  readonly #subscriber: RedisClient;
   readonly #channel: string;
   readonly #local = new SimulatorMessenger();
   #ready: Promise<unknown>;
 
-  constructor(redis: Redis, { prefix = DEFAULT_PREFIX }: { prefix?: string } = {}) {
+  constructor(redis: RedisClient, { prefix = DEFAULT_PREFIX }: { prefix?: string } = {}) {
     this.#publisher = redis;
     this.#subscriber = redis.duplicate();
     this.#channel = redisKeys(prefix).shop('simulator-replies');

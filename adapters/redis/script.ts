@@ -1,17 +1,24 @@
-import type { Redis } from 'ioredis';
+import { createHash } from 'node:crypto';
+import type { RedisClient } from './client.ts';
 
 /** A Lua script on the server, called with its keys and arguments. */
 export type Script = (keys: string[], args: (string | number)[]) => Promise<unknown>;
 
 /**
- * Registers a Lua script with `defineCommand` (sent as EVALSHA, falling back to EVAL once per
- * connection) and returns a typed caller. The number of keys is passed on each call, so scripts
- * over a variable set of keys (a hold's cells) fit the same shape.
+ * A typed caller of a Lua script: sent as EVALSHA, and as EVAL with its body when the server does
+ * not know it yet (NOSCRIPT: a new Redis, a restarted one, a cluster node that took over). The
+ * number of keys is passed on each call, so scripts over a variable set of keys (a hold's cells)
+ * fit the same shape. Plain EVALSHA rather than `defineCommand`: ioredis then knows which
+ * arguments are keys, so on a cluster each call is routed (and auto-pipelined) with its keys' node.
  */
-export function defineScript(redis: Redis, name: string, lua: string): Script {
-  redis.defineCommand(name, { lua });
-  const command = (redis as unknown as Record<string, (...args: (string | number)[]) => Promise<unknown>>)[name];
-  return function runScript(keys, args) {
-    return command.call(redis, keys.length, ...keys, ...args);
+export function defineScript(redis: RedisClient, _name: string, lua: string): Script {
+  const sha = createHash('sha1').update(lua).digest('hex');
+  return async function runScript(keys, args) {
+    try {
+      return await redis.evalsha(sha, keys.length, ...keys, ...args);
+    } catch (error) {
+      if (!String((error as Error | undefined)?.message).startsWith('NOSCRIPT')) throw error;
+      return redis.eval(lua, keys.length, ...keys, ...args);
+    }
   };
 }

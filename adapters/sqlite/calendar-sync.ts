@@ -40,7 +40,7 @@ export class SqliteCalendarSyncStore implements CalendarSyncStore {
   }
 
   async advance(source: string, holder: string, position: string): Promise<boolean> {
-    const moved = this.#db.run(
+    const moved = await this.#db.write(
       'UPDATE calendar_sync SET position = ? WHERE shop = ? AND source = ? AND holder = ? AND lease_until > ?',
       position,
       this.#shop,
@@ -52,7 +52,7 @@ export class SqliteCalendarSyncStore implements CalendarSyncStore {
   }
 
   async release(source: string, holder: string): Promise<void> {
-    this.#db.run(
+    await this.#db.write(
       'UPDATE calendar_sync SET holder = NULL, lease_until = 0 WHERE shop = ? AND source = ? AND holder = ?',
       this.#shop,
       source,
@@ -61,7 +61,7 @@ export class SqliteCalendarSyncStore implements CalendarSyncStore {
   }
 
   async requestAgain(source: string): Promise<void> {
-    this.#db.run(
+    await this.#db.write(
       'INSERT INTO calendar_sync (shop, source, again) VALUES (?, ?, 1) ON CONFLICT (shop, source) DO UPDATE SET again = 1',
       this.#shop,
       source,
@@ -69,18 +69,17 @@ export class SqliteCalendarSyncStore implements CalendarSyncStore {
   }
 
   async takeRequest(source: string): Promise<boolean> {
-    return (
-      this.#db.run(
-        'UPDATE calendar_sync SET again = 0 WHERE shop = ? AND source = ? AND again = 1',
-        this.#shop,
-        source,
-      ) > 0
+    const taken = await this.#db.write(
+      'UPDATE calendar_sync SET again = 0 WHERE shop = ? AND source = ? AND again = 1',
+      this.#shop,
+      source,
     );
+    return taken > 0;
   }
 
   async rememberWrite(appointment: WrittenAppointment): Promise<void> {
     const valid = WrittenAppointment.parse(appointment);
-    this.#db.run(
+    await this.#db.write(
       'INSERT OR REPLACE INTO calendar_writes (shop, booking_id, body) VALUES (?, ?, ?)',
       this.#shop,
       valid.id,
@@ -99,7 +98,7 @@ export class SqliteCalendarSyncStore implements CalendarSyncStore {
 
   async saveChannel(channel: WatchChannel): Promise<void> {
     const valid = WatchChannel.parse(channel);
-    this.#db.run(
+    await this.#db.write(
       'INSERT OR REPLACE INTO calendar_channels (shop, id, body) VALUES (?, ?, ?)',
       this.#shop,
       valid.id,
@@ -123,6 +122,6 @@ export class SqliteCalendarSyncStore implements CalendarSyncStore {
   }
 
   async dropChannel(id: string): Promise<void> {
-    this.#db.run('DELETE FROM calendar_channels WHERE shop = ? AND id = ?', this.#shop, id);
+    await this.#db.write('DELETE FROM calendar_channels WHERE shop = ? AND id = ?', this.#shop, id);
   }
 }

@@ -90,7 +90,7 @@ export class SqliteCalendar implements Calendar, CalendarChanges {
   /** The same block written twice is one block. */
   async block(block: TimeBlock): Promise<void> {
     const valid = TimeBlock.parse(block);
-    this.#db.run(
+    await this.#db.write(
       'INSERT OR IGNORE INTO time_blocks (id, start_ms, end_ms, body) VALUES (?, ?, ?, ?)',
       valid.id,
       Date.parse(valid.start),
@@ -116,7 +116,7 @@ export class SqliteCalendar implements Calendar, CalendarChanges {
   }
 
   async cancel(id: string): Promise<void> {
-    this.#db.transaction(() => {
+    await this.#db.transaction(() => {
       if (this.#db.run('DELETE FROM appointments WHERE id = ?', id) > 0) {
         this.#logChange({ eventId: id, status: 'cancelled' });
       }

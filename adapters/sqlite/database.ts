@@ -8,8 +8,19 @@ import { MIGRATIONS, SCHEMA, SCHEMA_VERSION, sweepStatements } from './schema.ts
 export const DATABASE_FILE = 'cita.db';
 /** cita's mark in the file header (`PRAGMA application_id`): "cita" in ASCII. */
 export const APPLICATION_ID = 0x63697461;
-/** How long a write waits for another process's transaction before it fails. */
-export const BUSY_TIMEOUT_MS = 5_000;
+/**
+ * How long a write waits, in all, for another connection's transaction before it fails. The wait
+ * is asynchronous (see `transaction`): the event loop keeps serving health checks and webhooks.
+ */
+export const LOCK_WAIT_MS = 10_000;
+/**
+ * SQLite's own busy wait (`busy_timeout`), which sleeps on the main thread: a few milliseconds, so
+ * a short commit by another process is waited out in place, and a longer lock is left to the
+ * asynchronous retry. Start-up, before anything is served, waits the whole LOCK_WAIT_MS in place.
+ */
+const BLOCKING_WAIT_MS = 5;
+/** The asynchronous retry's pauses: doubling from the first to the last. */
+const RETRY_PAUSE_MS = { first: 2, last: 100 };
 /** How often expired rows (dedup ids, holds, old conversations) are deleted. */
 const SWEEP_EVERY_MS = 60 * 60_000;
 
@@ -59,21 +70,22 @@ export function loadSqlite(): typeof import('node:sqlite') {
  *
  * @example
  * const database = openDatabase(join(dataDir, DATABASE_FILE));
- * database.transaction(() => database.run('DELETE FROM holds WHERE token = ?', token));
+ * await database.transaction(() => database.run('DELETE FROM holds WHERE token = ?', token));
  */
 export class CitaDatabase {
   readonly path: string;
   readonly #db: DatabaseSync;
   readonly #statements = new Map<string, StatementSync>();
   readonly #sweeper: NodeJS.Timeout;
+  readonly #lockWaitMs: number;
   #closed = false;
 
-  constructor(path: string, { busyTimeoutMs = BUSY_TIMEOUT_MS }: { busyTimeoutMs?: number } = {}) {
+  constructor(path: string, { lockWaitMs = LOCK_WAIT_MS }: { lockWaitMs?: number } = {}) {
     this.path = path;
     const { DatabaseSync } = loadSqlite();
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     try {
-      this.#db = new DatabaseSync(path, { timeout: busyTimeoutMs });
+      this.#db = new DatabaseSync(path, { timeout: lockWaitMs });
       // WAL: readers never wait for the writer, and a crash mid-write leaves the last commit intact.
       this.#db.exec('PRAGMA journal_mode = WAL');
       // NORMAL: a commit is in the WAL file before it returns, so it survives the process crashing
@@ -85,8 +97,10 @@ export class CitaDatabase {
     } catch (error) {
       throw unusable(error, path);
     }
-    this.sweep();
-    this.#sweeper = setInterval(() => this.sweep(), SWEEP_EVERY_MS);
+    this.#lockWaitMs = lockWaitMs;
+    this.#blockingWait(Math.min(BLOCKING_WAIT_MS, lockWaitMs));
+    this.sweep().catch(() => {});
+    this.#sweeper = setInterval(() => this.sweep().catch(() => {}), SWEEP_EVERY_MS);
     this.#sweeper.unref();
   }
 
@@ -104,10 +118,47 @@ export class CitaDatabase {
 
   /**
    * Runs `work` in a write transaction taken at once (`BEGIN IMMEDIATE`): from its first read to
-   * the commit no other process writes, so a check and the write it allows are one step.
+   * the commit no other process writes, so a check and the write it allows are one step. While
+   * another connection holds the write lock, the transaction waits for it without blocking the
+   * event loop (retried with growing pauses, for up to LOCK_WAIT_MS in all); `work` itself runs
+   * in one go once the lock is taken, so nothing of this process interleaves with it.
    */
-  transaction<T>(work: () => T): T {
-    this.#guard(() => this.#db.exec('BEGIN IMMEDIATE'));
+  async transaction<T>(work: () => T): Promise<T> {
+    const deadline = Date.now() + this.#lockWaitMs;
+    for (let pause = RETRY_PAUSE_MS.first; ; pause = Math.min(pause * 2, RETRY_PAUSE_MS.last)) {
+      try {
+        this.#db.exec('BEGIN IMMEDIATE');
+        break;
+      } catch (error) {
+        if (sqliteCode(error) !== SQLITE_BUSY || Date.now() + pause > deadline) {
+          throw storageError(error, this.path, this.#lockWaitMs);
+        }
+        await new Promise((resolve) => setTimeout(resolve, pause));
+      }
+    }
+    return this.#inTransaction(work);
+  }
+
+  /** One statement that writes, as a transaction of its own (see `transaction`). Answers the rows changed. */
+  write(sql: string, ...params: SQLInputValue[]): Promise<number> {
+    return this.transaction(() => this.run(sql, ...params));
+  }
+
+  /**
+   * `transaction` for start-up only, before anything is served: it waits for the lock in place,
+   * blocking, as nothing else needs the event loop yet.
+   */
+  transactionAtStart<T>(work: () => T): T {
+    this.#blockingWait(this.#lockWaitMs);
+    try {
+      this.#guard(() => this.#db.exec('BEGIN IMMEDIATE'));
+    } finally {
+      this.#blockingWait(Math.min(BLOCKING_WAIT_MS, this.#lockWaitMs));
+    }
+    return this.#inTransaction(work);
+  }
+
+  #inTransaction<T>(work: () => T): T {
     try {
       const result = work();
       this.#guard(() => this.#db.exec('COMMIT'));
@@ -122,6 +173,10 @@ export class CitaDatabase {
     }
   }
 
+  #blockingWait(ms: number) {
+    this.#db.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(ms))}`);
+  }
+
   /**
    * A number that changes whenever another connection commits: polling it is how one process
    * learns that another stored work for it (SQLite has no notifications).
@@ -131,9 +186,9 @@ export class CitaDatabase {
   }
 
   /** Deletes what has expired: dedup ids, holds, quiet conversations, unclaimed replies. */
-  sweep(now = Date.now()): void {
+  async sweep(now = Date.now()): Promise<void> {
     try {
-      this.transaction(() => {
+      await this.transaction(() => {
         for (const sql of sweepStatements) this.run(sql, now);
       });
     } catch (error) {
@@ -165,13 +220,13 @@ export class CitaDatabase {
     try {
       return work();
     } catch (error) {
-      throw storageError(error, this.path);
+      throw storageError(error, this.path, this.#lockWaitMs);
     }
   }
 }
 
 /** Opens (creating it if need be) cita's database at `path`, or `:memory:`. */
-export function openDatabase(path: string, options?: { busyTimeoutMs?: number }): CitaDatabase {
+export function openDatabase(path: string, options?: { lockWaitMs?: number }): CitaDatabase {
   return new CitaDatabase(path, options);
 }
 
@@ -240,7 +295,7 @@ function unusable(error: unknown, path: string): Error {
 }
 
 /** SQLite's error as what went wrong for the shop and what to do; other errors unchanged. */
-function storageError(error: unknown, path: string): unknown {
+function storageError(error: unknown, path: string, lockWaitMs = LOCK_WAIT_MS): unknown {
   if (error instanceof StorageFailed) return error;
   const code = sqliteCode(error);
   const reason = (error as Error | undefined)?.message;
@@ -248,7 +303,7 @@ function storageError(error: unknown, path: string): unknown {
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
       return new StorageFailed(
-        `${path} stayed locked by another process for more than ${BUSY_TIMEOUT_MS / 1000} s, so this change was not stored (nothing stored before is lost). It is tried again; if it keeps happening, look for a program holding the file open (a backup tool, a stuck process).`,
+        `${path} stayed locked by another process for more than ${lockWaitMs / 1000} s, so this change was not stored (nothing stored before is lost). It is tried again; if it keeps happening, look for a program holding the file open (a backup tool, a stuck process).`,
         { cause: error },
       );
     case SQLITE_FULL:

@@ -16,7 +16,7 @@ export class SqliteBookingHistory implements BookingHistory {
   async record(phone: string, entry: HistoryEntry): Promise<void> {
     const body = JSON.stringify(HistoryEntry.parse(entry));
     const expiresAt = Date.now() + this.#ttlMs;
-    this.#db.transaction(() => {
+    await this.#db.transaction(() => {
       this.#db.run('INSERT INTO history (phone, body, expires_at) VALUES (?, ?, ?)', phone, body, expiresAt);
       this.#db.run('UPDATE history SET expires_at = ? WHERE phone = ?', expiresAt, phone);
     });

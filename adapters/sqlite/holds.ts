@@ -57,7 +57,7 @@ export class SqliteSlotHolds implements SlotHolds {
   }
 
   async release(hold: HeldSlot): Promise<void> {
-    this.#db.run('DELETE FROM holds WHERE token = ? AND phone = ?', hold.token, hold.phone);
+    await this.#db.write('DELETE FROM holds WHERE token = ? AND phone = ?', hold.token, hold.phone);
   }
 
   async overlapping(window: Interval): Promise<HeldSlot[]> {

@@ -17,7 +17,9 @@ interface Claim {
   phone: string;
   token: string;
   seq: number;
-  heartbeat: NodeJS.Timeout;
+  heartbeat?: NodeJS.Timeout;
+  /** Set as finishing starts: a renewal still waiting for the write lock then changes nothing. */
+  finished?: boolean;
 }
 
 /**
@@ -25,7 +27,8 @@ interface Claim {
  * tables. Each phone's messages are rows in arrival order; claiming a phone takes a lease (a row
  * with a token and an expiry) and reads its oldest message without removing it; acknowledging, by
  * the lease's owner only, deletes it. A process that dies keeps nothing: its lease lapses and the
- * next claim hands the same message out again. A message is stored and its id marked seen in one
+ * next claim hands the same message out again. Phones are claimed in turn, least recently served
+ * first (`inbox_ready`), as the Redis inbox's ready index does. A message is stored and its id marked seen in one
  * transaction, committed before `accept` returns.
  */
 export class SqliteInbox implements Inbox {
@@ -49,7 +52,7 @@ export class SqliteInbox implements Inbox {
     // Parsed where it came in (the webhook, `converse`); checked again when claimed.
     const body = JSON.stringify(message);
     const now = Date.now();
-    const accepted = this.#db.transaction(() => {
+    const accepted = await this.#db.transaction(() => {
       const seen = this.#db.get('SELECT 1 FROM inbox_seen WHERE id = ? AND expires_at > ?', message.id, now);
       if (seen) return false;
       this.#db.run(
@@ -58,48 +61,62 @@ export class SqliteInbox implements Inbox {
         now + this.#dedupTtlMs,
       );
       this.#db.run('INSERT INTO inbox_messages (phone, id, body) VALUES (?, ?, ?)', message.phone, message.id, body);
+      // A phone already waiting keeps its place in line.
+      this.#db.run('INSERT OR IGNORE INTO inbox_ready (phone, ready_at) VALUES (?, ?)', message.phone, now);
       return true;
     });
     if (accepted) this.#signal.emit('work');
     return accepted ? 'accepted' : 'duplicate';
   }
 
+  /**
+   * Claims the phone that has waited longest since it was last served (or since its first message
+   * arrived), not the oldest message: a customer who floods the inbox gets one turn in the round,
+   * like everyone else.
+   */
   async claim(): Promise<InboundMessage | undefined> {
     // A read first: an idle worker's claim must not take the write lock that other processes wait for.
     while (this.#hasClaimableWork()) {
       const token = randomUUID();
-      const now = Date.now();
-      const head = this.#db.transaction(() => {
-        const row = this.#db.get<{ phone: string; seq: number }>(
-          `SELECT phone, min(seq) AS seq FROM inbox_messages
-           WHERE phone NOT IN (SELECT phone FROM inbox_leases WHERE until > ?)
-           GROUP BY phone ORDER BY seq LIMIT 1`,
+      const head = await this.#db.transaction(() => {
+        const now = Date.now();
+        const ready = this.#db.get<{ phone: string }>(
+          `SELECT phone FROM inbox_ready WHERE ready_at <= ?
+           AND phone NOT IN (SELECT phone FROM inbox_leases WHERE until > ?)
+           ORDER BY ready_at LIMIT 1`,
+          now,
           now,
         );
-        if (!row) return undefined;
+        if (!ready) return undefined;
+        const row = this.#db.get<{ seq: number; body: string }>(
+          'SELECT seq, body FROM inbox_messages WHERE phone = ? ORDER BY seq LIMIT 1',
+          ready.phone,
+        );
+        if (!row) {
+          this.#db.run('DELETE FROM inbox_ready WHERE phone = ?', ready.phone);
+          return 'none' as const;
+        }
         this.#db.run(
           'INSERT OR REPLACE INTO inbox_leases (phone, token, until) VALUES (?, ?, ?)',
-          row.phone,
+          ready.phone,
           token,
           now + this.#leaseMs,
         );
-        const { body } = this.#db.get<{ body: string }>('SELECT body FROM inbox_messages WHERE seq = ?', row.seq)!;
-        return { ...row, body };
+        // Out of line while claimed; a lease that lapses (its process died) puts it back then.
+        this.#db.run('UPDATE inbox_ready SET ready_at = ? WHERE phone = ?', now + this.#leaseMs, ready.phone);
+        return { phone: ready.phone, ...row };
       });
-      if (!head) return undefined;
-      const claim: Claim = {
-        phone: head.phone,
-        token,
-        seq: head.seq,
-        heartbeat: this.#startHeartbeat(head.phone, token),
-      };
+      if (head === undefined) return undefined;
+      if (head === 'none') continue;
+      const claim: Claim = { phone: head.phone, token, seq: head.seq };
+      claim.heartbeat = this.#startHeartbeat(claim);
       const message = parseStored(head.body);
       if (message) {
         this.#claims.set(message.id, claim);
         return message;
       }
       log.error({ event: 'inbox.unreadable', phoneRef: phoneRef(head.phone) }, 'stored message unreadable; dropped');
-      this.#finish(claim, 'ack');
+      await this.#finish(claim, 'ack');
     }
     return undefined;
   }
@@ -108,14 +125,14 @@ export class SqliteInbox implements Inbox {
     const claim = this.#claims.get(message.id);
     if (!claim) return;
     this.#claims.delete(message.id);
-    this.#finish(claim, 'ack');
+    await this.#finish(claim, 'ack');
   }
 
   async retry(message: InboundMessage, { afterMs = 0 }: { afterMs?: number } = {}): Promise<void> {
     const claim = this.#claims.get(message.id);
     if (!claim) return;
     this.#claims.delete(message.id);
-    this.#finish(claim, 'retry', afterMs);
+    await this.#finish(claim, 'retry', afterMs);
   }
 
   /**
@@ -142,24 +159,38 @@ export class SqliteInbox implements Inbox {
 
   /** Work that arrived between the last empty claim and now would otherwise wait out the timeout. */
   #hasClaimableWork(): boolean {
+    const now = Date.now();
     const row = this.#db.get(
-      'SELECT 1 FROM inbox_messages WHERE phone NOT IN (SELECT phone FROM inbox_leases WHERE until > ?) LIMIT 1',
-      Date.now(),
+      `SELECT 1 FROM inbox_ready WHERE ready_at <= ?
+       AND phone NOT IN (SELECT phone FROM inbox_leases WHERE until > ?) LIMIT 1`,
+      now,
+      now,
     );
     return row !== undefined;
   }
 
-  /** Only the lease's owner may finish: an ack drops the message it handled; both free the phone. */
-  #finish(claim: Claim, how: 'ack' | 'retry', afterMs = 0): void {
+  /**
+   * Only the lease's owner may finish: an ack drops the message it handled; both free the phone,
+   * which goes to the back of the line if it has more messages (now, or after a retry's pause).
+   */
+  async #finish(claim: Claim, how: 'ack' | 'retry', afterMs = 0): Promise<void> {
     clearInterval(claim.heartbeat);
-    const owned = this.#db.transaction(() => {
+    claim.finished = true;
+    const owned = await this.#db.transaction(() => {
       const lease = this.#db.get<{ token: string }>('SELECT token FROM inbox_leases WHERE phone = ?', claim.phone);
       if (lease?.token !== claim.token) return false;
       if (how === 'ack') this.#db.run('DELETE FROM inbox_messages WHERE seq = ?', claim.seq);
-      if (how === 'retry' && afterMs > 0) {
-        this.#db.run('UPDATE inbox_leases SET until = ? WHERE phone = ?', Date.now() + afterMs, claim.phone);
+      const now = Date.now();
+      const readyAt = how === 'retry' ? now + afterMs : now;
+      if (readyAt > now) {
+        this.#db.run('UPDATE inbox_leases SET until = ? WHERE phone = ?', readyAt, claim.phone);
       } else {
         this.#db.run('DELETE FROM inbox_leases WHERE phone = ?', claim.phone);
+      }
+      if (this.#db.get('SELECT 1 FROM inbox_messages WHERE phone = ? LIMIT 1', claim.phone)) {
+        this.#db.run('UPDATE inbox_ready SET ready_at = ? WHERE phone = ?', readyAt, claim.phone);
+      } else {
+        this.#db.run('DELETE FROM inbox_ready WHERE phone = ?', claim.phone);
       }
       return true;
     });
@@ -173,15 +204,22 @@ export class SqliteInbox implements Inbox {
   }
 
   /** Renews the lease while this process works on the message; a dead process stops renewing. */
-  #startHeartbeat(phone: string, token: string): NodeJS.Timeout {
-    const timer = setInterval(() => {
+  #startHeartbeat(claim: Claim): NodeJS.Timeout {
+    const { phone, token } = claim;
+    const timer = setInterval(async () => {
       try {
-        const renewed = this.#db.run(
-          'UPDATE inbox_leases SET until = ? WHERE phone = ? AND token = ?',
-          Date.now() + this.#leaseMs,
-          phone,
-          token,
-        );
+        const until = Date.now() + this.#leaseMs;
+        const renewed = await this.#db.transaction(() => {
+          if (claim.finished) return 0;
+          const changed = this.#db.run(
+            'UPDATE inbox_leases SET until = ? WHERE phone = ? AND token = ?',
+            until,
+            phone,
+            token,
+          );
+          if (changed > 0) this.#db.run('UPDATE inbox_ready SET ready_at = ? WHERE phone = ?', until, phone);
+          return changed;
+        });
         if (renewed === 0) clearInterval(timer);
       } catch (error) {
         log.warn({ event: 'inbox.renew_failed', phoneRef: phoneRef(phone), error: String(error) });

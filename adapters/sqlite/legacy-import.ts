@@ -24,7 +24,7 @@ export function importLegacyFiles(db: CitaDatabase, dataDir: string): void {
   const calendarPath = join(dataDir, LEGACY_FILES.calendar.name);
   const historyPath = join(dataDir, LEGACY_FILES.history.name);
   if (!existsSync(calendarPath) && !existsSync(historyPath)) return;
-  db.transaction(() => {
+  db.transactionAtStart(() => {
     const calendar = readLegacy(calendarPath, LEGACY_FILES.calendar.schema);
     for (const appointment of calendar?.appointments ?? []) {
       db.run(

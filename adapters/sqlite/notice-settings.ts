@@ -14,7 +14,7 @@ export class SqliteNoticeSettings implements NoticeSettings {
   }
 
   async setMuted(phone: string, muted: boolean): Promise<void> {
-    if (muted) this.#db.run('INSERT OR IGNORE INTO muted_staff (phone) VALUES (?)', phone);
-    else this.#db.run('DELETE FROM muted_staff WHERE phone = ?', phone);
+    if (muted) await this.#db.write('INSERT OR IGNORE INTO muted_staff (phone) VALUES (?)', phone);
+    else await this.#db.write('DELETE FROM muted_staff WHERE phone = ?', phone);
   }
 }

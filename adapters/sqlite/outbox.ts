@@ -22,7 +22,7 @@ export class SqliteDeliveryProgress implements DeliveryProgress {
   }
 
   async record(_phone: string, inReplyTo: string, count: number): Promise<void> {
-    this.#db.run(
+    await this.#db.write(
       'INSERT OR REPLACE INTO delivery_progress (in_reply_to, delivered, expires_at) VALUES (?, ?, ?)',
       inReplyTo,
       count,

@@ -47,7 +47,7 @@ export class SqliteSendPacer implements SendPacer {
 
   async slowDown(): Promise<void> {
     const now = this.#now();
-    this.#db.transaction(() => {
+    await this.#db.transaction(() => {
       const bucket = this.#read();
       const slowUntil = Math.max(bucket?.slow_until ?? 0, now + SLOW_FOR_MS);
       // The burst that got refused is over: start from empty.

@@ -15,7 +15,7 @@ export class SqliteReminderSchedule implements ReminderSchedule {
   }
 
   async plan(reminders: Reminder[]): Promise<void> {
-    this.#db.transaction(() => {
+    await this.#db.transaction(() => {
       for (const reminder of reminders) {
         this.#db.run(
           'INSERT OR REPLACE INTO reminders (key, booking_id, due_ms, body) VALUES (?, ?, ?, ?)',
@@ -29,11 +29,11 @@ export class SqliteReminderSchedule implements ReminderSchedule {
   }
 
   async cancelFor(bookingId: string): Promise<void> {
-    this.#db.run('DELETE FROM reminders WHERE booking_id = ?', bookingId);
+    await this.#db.write('DELETE FROM reminders WHERE booking_id = ?', bookingId);
   }
 
   async claimDue(now: Date, limit: number): Promise<Reminder[]> {
-    const rows = this.#db.transaction(() => {
+    const rows = await this.#db.transaction(() => {
       const due = this.#db.all<{ key: string; body: string }>(
         'SELECT key, body FROM reminders WHERE due_ms <= ? ORDER BY due_ms, key LIMIT ?',
         now.getTime(),
@@ -53,6 +53,6 @@ export class SqliteReminderSchedule implements ReminderSchedule {
   }
 
   async done(reminder: Reminder): Promise<void> {
-    this.#db.run('DELETE FROM reminders WHERE key = ?', reminderKey(reminder));
+    await this.#db.write('DELETE FROM reminders WHERE key = ?', reminderKey(reminder));
   }
 }

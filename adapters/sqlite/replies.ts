@@ -27,7 +27,7 @@ export class SqliteReplyBus implements ReplyBus {
   async deliver(messageId: string, replies: OutboundMessage[]): Promise<void> {
     const waiter = this.#waiting.get(messageId);
     if (waiter) return waiter(replies);
-    this.#db.run(
+    await this.#db.write(
       'INSERT OR REPLACE INTO simulator_replies (message_id, body, expires_at) VALUES (?, ?, ?)',
       messageId,
       JSON.stringify(replies),

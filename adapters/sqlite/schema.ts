@@ -3,7 +3,7 @@
  * one before in MIGRATIONS (SCHEMA is then the whole new schema, for new files); a file of a newer
  * version than this code knows is refused at start-up.
  */
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 
 /** The SQL that takes a database of version `n - 1` to version `n`, by `n`. */
 export const MIGRATIONS: Record<number, string> = {
@@ -18,8 +18,14 @@ CREATE TABLE muted_staff (phone TEXT PRIMARY KEY) WITHOUT ROWID;
 `,
   // Holds are per barber's chair ('' in a shop without barbers).
   3: "ALTER TABLE holds ADD COLUMN barber TEXT NOT NULL DEFAULT '';",
-  // The shop's calendar is the truth: changes made in it reach cita (calendar sync).
+  // The inbox claims phones in turn (least recently served first), not oldest message first.
   4: `
+CREATE TABLE inbox_ready (phone TEXT PRIMARY KEY, ready_at INTEGER NOT NULL) WITHOUT ROWID;
+CREATE INDEX inbox_ready_by_time ON inbox_ready (ready_at);
+INSERT INTO inbox_ready (phone, ready_at) SELECT phone, 0 FROM inbox_messages GROUP BY phone;
+`,
+  // The shop's calendar is the truth: changes made in it reach cita (calendar sync).
+  5: `
 -- What changed in the shop's appointments, in order (the embedded calendar's change log), and
 -- how far each calendar was read, under a lease; what cita last wrote of each appointment; push channels.
 CREATE TABLE calendar_changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, shop TEXT NOT NULL, at_ms INTEGER NOT NULL, body TEXT NOT NULL);
@@ -48,6 +54,10 @@ CREATE TABLE inbox_messages (
 CREATE INDEX inbox_messages_by_phone ON inbox_messages (phone, seq);
 CREATE TABLE inbox_seen (id TEXT PRIMARY KEY, expires_at INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE inbox_leases (phone TEXT PRIMARY KEY, token TEXT NOT NULL, until INTEGER NOT NULL) WITHOUT ROWID;
+-- Phones with queued messages, by when they may next be claimed: a phone just served goes to the
+-- back, so one customer's flood never keeps the others waiting (the Redis inbox's ready index).
+CREATE TABLE inbox_ready (phone TEXT PRIMARY KEY, ready_at INTEGER NOT NULL) WITHOUT ROWID;
+CREATE INDEX inbox_ready_by_time ON inbox_ready (ready_at);
 
 CREATE TABLE conversations (
   phone TEXT PRIMARY KEY,

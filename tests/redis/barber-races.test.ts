@@ -15,9 +15,9 @@ import { type BookingDependencies, bookingStepsFor } from '../../src/engine/book
 import type { Appointment } from '../../src/engine/ports.ts';
 import { fakeClock, teamShop } from '../support/cita.ts';
 import { sharedDatabase } from '../support/sqlite.ts';
-import { redisRun } from './implementations.ts';
+import { redisRuns } from './implementations.ts';
 
-const run = await redisRun();
+const runs = await redisRuns();
 const shop = teamShop;
 const EVER = new Date(0);
 
@@ -42,28 +42,24 @@ const stores: { name: string; processes: (count: number) => BookingDependencies[
       }));
     },
   },
-  ...(run
-    ? [
-        {
-          name: 'redis',
-          processes: (count: number) => {
-            const prefix = run.prefix();
-            const clock = fakeClock();
-            return Array.from({ length: count }, () => {
-              const redis = run.redis.connect();
-              return {
-                shop,
-                clock,
-                calendar: new RedisCalendar(redis, { prefix }),
-                holds: new RedisSlotHolds(redis, { prefix }),
-                history: new RedisBookingHistory(redis, { prefix }),
-                reminders: new RedisReminderSchedule(redis, { prefix }),
-              };
-            });
-          },
-        },
-      ]
-    : []),
+  ...runs.map((run) => ({
+    name: run.name,
+    processes: (count: number) => {
+      const prefix = run.prefix();
+      const clock = fakeClock();
+      return Array.from({ length: count }, () => {
+        const redis = run.redis.connect();
+        return {
+          shop,
+          clock,
+          calendar: new RedisCalendar(redis, { prefix }),
+          holds: new RedisSlotHolds(redis, { prefix }),
+          history: new RedisBookingHistory(redis, { prefix }),
+          reminders: new RedisReminderSchedule(redis, { prefix, shards: run.shards }),
+        };
+      });
+    },
+  })),
 ];
 
 /** One customer's attempt, as the machine runs it: hold (one barber, or anyone), then book. */

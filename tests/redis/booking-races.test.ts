@@ -12,9 +12,9 @@ import { dayAvailability } from '../../src/availability/slots.ts';
 import { type BookingDependencies, bookingStepsFor } from '../../src/engine/booking-actors.ts';
 import { fakeClock, shop } from '../support/cita.ts';
 import { sharedDatabase } from '../support/sqlite.ts';
-import { implementations, redisRun } from './implementations.ts';
+import { implementations, type RedisRun, redisRuns } from './implementations.ts';
 
-const run = await redisRun();
+const runs = await redisRuns();
 
 const DAY = '2026-11-25';
 const WINDOW = { start: '2026-11-25T00:00:00.000Z', end: '2026-11-26T00:00:00.000Z' };
@@ -39,21 +39,23 @@ const onSqlite: Processes = (count) => {
   }));
 };
 
-const onRedis: Processes = (count) => {
-  const prefix = run!.prefix();
-  const clock = fakeClock();
-  return Array.from({ length: count }, () => {
-    const redis = run!.redis.connect();
-    return {
-      shop,
-      clock,
-      calendar: new RedisCalendar(redis, { prefix }),
-      holds: new RedisSlotHolds(redis, { prefix }),
-      history: new RedisBookingHistory(redis, { prefix }),
-      reminders: new RedisReminderSchedule(redis, { prefix }),
-    };
-  });
-};
+const onRedis =
+  (run: RedisRun): Processes =>
+  (count) => {
+    const prefix = run.prefix();
+    const clock = fakeClock();
+    return Array.from({ length: count }, () => {
+      const redis = run.redis.connect();
+      return {
+        shop,
+        clock,
+        calendar: new RedisCalendar(redis, { prefix }),
+        holds: new RedisSlotHolds(redis, { prefix }),
+        history: new RedisBookingHistory(redis, { prefix }),
+        reminders: new RedisReminderSchedule(redis, { prefix, shards: run.shards }),
+      };
+    });
+  };
 
 /** One customer's attempt: hold the slot, then book it; the outcome the machine would see. */
 async function attempt(deps: BookingDependencies, phone: string, serviceId: string, slot: Slot) {
@@ -74,13 +76,7 @@ function overlaps(appointments: { start: string; end: string }[]): number {
   return found;
 }
 
-describe.each(
-  implementations<Processes>(
-    () => onSqlite,
-    () => onRedis,
-    run,
-  ),
-)('booking races ($name)', ({ make }) => {
+describe.each(implementations<Processes>(() => onSqlite, onRedis, runs))('booking races ($name)', ({ make }) => {
   const processes: Processes = (count) => make()(count);
   it('lets exactly one of 100 customers on four processes book the same slot; the others hear it was taken', async () => {
     const deps = processes(4);

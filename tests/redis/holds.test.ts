@@ -3,9 +3,9 @@ import { RedisSlotHolds } from '../../adapters/redis/holds.ts';
 import { SqliteSlotHolds } from '../../adapters/sqlite/holds.ts';
 import type { HeldSlot, SlotHolds } from '../../src/engine/ports.ts';
 import { memoryDatabase } from '../support/sqlite.ts';
-import { implementations, redisRun, sleep } from './implementations.ts';
+import { implementations, type RedisRun, redisRuns, sleep } from './implementations.ts';
 
-const run = await redisRun();
+const runs = await redisRuns();
 
 const MINUTE = 60_000;
 const TTL = 5 * MINUTE;
@@ -24,7 +24,7 @@ describe.each(
   implementations<SlotHolds>(
     () => new SqliteSlotHolds(memoryDatabase()),
     ({ connection, prefix }) => new RedisSlotHolds(connection(), { prefix: prefix() }),
-    run,
+    runs,
   ),
 )('slot holds contract ($name)', ({ make }) => {
   it('holds a free interval and lists it as held by its phone', async () => {
@@ -137,8 +137,8 @@ describe.each(
   });
 });
 
-describe.skipIf(!run)('slot holds on Redis', () => {
-  const redis = () => run!;
+describe.each(runs)('slot holds on $name', (run: RedisRun) => {
+  const redis = () => run;
 
   it('never grants both a 60-minute hold at 10:00 and a 30-minute one at 10:30 raced from two processes', async () => {
     const prefix = redis().prefix();

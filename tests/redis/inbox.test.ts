@@ -4,9 +4,9 @@ import { redisKeys } from '../../adapters/redis/keys.ts';
 import { SqliteInbox } from '../../adapters/sqlite/inbox.ts';
 import type { InboundMessage, Inbox } from '../../src/engine/ports.ts';
 import { memoryDatabase } from '../support/sqlite.ts';
-import { implementations, redisRun, sleep } from './implementations.ts';
+import { implementations, type RedisRun, redisRuns, sleep } from './implementations.ts';
 
-const run = await redisRun();
+const runs = await redisRuns();
 
 let counter = 0;
 function message(phone: string, text = `message ${++counter}`): InboundMessage {
@@ -22,8 +22,8 @@ function message(phone: string, text = `message ${++counter}`): InboundMessage {
 describe.each(
   implementations<Inbox>(
     () => new SqliteInbox(memoryDatabase()),
-    ({ connection, prefix }) => new RedisInbox(connection(), { prefix: prefix() }),
-    run,
+    ({ connection, prefix, shards }) => new RedisInbox(connection(), { prefix: prefix(), shards }),
+    runs,
   ),
 )('inbox contract ($name)', ({ make }) => {
   it('accepts a message once and calls the same id again a duplicate', async () => {
@@ -90,21 +90,22 @@ describe.each(
   });
 });
 
-describe.skipIf(!run)('inbox on Redis', () => {
-  // skipIf guarantees run is set inside.
-  const redis = () => run!;
+describe.each(runs)('inbox on $name', (run: RedisRun) => {
+  const redis = () => run;
+  const ready = (prefix: string, phone: string) =>
+    redisKeys(prefix, run.shards).sharded('ready', redisKeys(prefix, run.shards).shardOf(phone));
 
   it('finds, once a new process starts, a message a process that died while finishing left out of the index', async () => {
     const prefix = redis().prefix();
-    const first = new RedisInbox(redis().connection(), { prefix });
+    const first = new RedisInbox(redis().connection(), { prefix, shards: run.shards });
     expect(await first.claim()).toBeUndefined();
     const waiting = message('34600000001');
     await first.accept(waiting);
     // What the dead process left: the message queued, its phone taken out of the index.
-    await redis().connection().zrem(redisKeys(prefix).shop('ready'), waiting.phone);
+    await redis().connection().zrem(ready(prefix, waiting.phone), waiting.phone);
     expect(await first.claim()).toBeUndefined();
 
-    const next = new RedisInbox(redis().redis.connect(), { prefix });
+    const next = new RedisInbox(redis().redis.connect(), { prefix, shards: run.shards });
     expect(await next.claim()).toEqual(waiting);
     await next.ack(waiting);
     expect(await next.claim()).toBeUndefined();
@@ -112,11 +113,11 @@ describe.skipIf(!run)('inbox on Redis', () => {
 
   it('keeps message ids for days, so a new process still recognises a redelivery', async () => {
     const prefix = redis().prefix();
-    const first = new RedisInbox(redis().redis.connect(), { prefix });
+    const first = new RedisInbox(redis().redis.connect(), { prefix, shards: run.shards });
     const m = message('34600000001');
     expect(await first.accept(m)).toBe('accepted');
 
-    const restarted = new RedisInbox(redis().redis.connect(), { prefix });
+    const restarted = new RedisInbox(redis().redis.connect(), { prefix, shards: run.shards });
     expect(await restarted.accept(m)).toBe('duplicate');
     const ttl = await redis()
       .connection()
@@ -128,12 +129,12 @@ describe.skipIf(!run)('inbox on Redis', () => {
   it('keeps an accepted message when the accepting process goes away', async () => {
     const prefix = redis().prefix();
     const connection = redis().redis.connect();
-    const webhook = new RedisInbox(connection, { prefix });
+    const webhook = new RedisInbox(connection, { prefix, shards: run.shards });
     const m = message('34600000001');
     await webhook.accept(m);
     connection.disconnect();
 
-    const worker = new RedisInbox(redis().redis.connect(), { prefix });
+    const worker = new RedisInbox(redis().redis.connect(), { prefix, shards: run.shards });
     expect(await worker.claim()).toEqual(m);
   });
 
@@ -142,8 +143,8 @@ describe.skipIf(!run)('inbox on Redis', () => {
     // Renewals come every third of a lease: a second keeps them on time on a busy CI machine.
     const leaseMs = 1_000;
     const killedConnection = redis().redis.connect();
-    const killed = new RedisInbox(killedConnection, { prefix, leaseMs });
-    const survivor = new RedisInbox(redis().redis.connect(), { prefix, leaseMs });
+    const killed = new RedisInbox(killedConnection, { prefix, leaseMs, shards: run.shards });
+    const survivor = new RedisInbox(redis().redis.connect(), { prefix, leaseMs, shards: run.shards });
     const [first, second] = [message('34600000001'), message('34600000001')];
     await survivor.accept(first);
     await survivor.accept(second);
@@ -169,14 +170,14 @@ describe.skipIf(!run)('inbox on Redis', () => {
   it('refuses the acknowledgement of a process whose lease lapsed, so the new holder keeps the message', async () => {
     const prefix = redis().prefix();
     const leaseMs = 200;
-    const slow = new RedisInbox(redis().redis.connect(), { prefix, leaseMs });
-    const other = new RedisInbox(redis().redis.connect(), { prefix, leaseMs });
+    const slow = new RedisInbox(redis().redis.connect(), { prefix, leaseMs, shards: run.shards });
+    const other = new RedisInbox(redis().redis.connect(), { prefix, leaseMs, shards: run.shards });
     const m = message('34600000001');
     await other.accept(m);
     expect(await slow.claim()).toEqual(m);
     // A lease taken over behind the slow process's back (as after a long pause).
     await redis().connection().del(redisKeys(prefix).phone(m.phone, 'lease'));
-    await redis().connection().zadd(redisKeys(prefix).shop('ready'), 0, m.phone);
+    await redis().connection().zadd(ready(prefix, m.phone), 0, m.phone);
     expect(await other.claim()).toEqual(m);
 
     await slow.ack(m);
@@ -185,9 +186,29 @@ describe.skipIf(!run)('inbox on Redis', () => {
     expect(await redis().connection().llen(redisKeys(prefix).phone(m.phone, 'queue'))).toBe(0);
   });
 
+  it('spreads the ready index of many customers over the masters, and still serves the one who waited longest first', async () => {
+    const prefix = redis().prefix();
+    const inbox = new RedisInbox(redis().redis.connect(), { prefix, shards: run.shards });
+    const phones = Array.from({ length: 40 }, (_, n) => `3464${String(n).padStart(7, '0')}`);
+    for (const phone of phones) {
+      await inbox.accept(message(phone));
+      await sleep(2);
+    }
+    const parts = new Set(phones.map((phone) => ready(prefix, phone)));
+    expect(parts.size).toBe(Math.min(run.shards, phones.length));
+    if (run.cluster) {
+      const nodes = new Set(await Promise.all([...parts].map((key) => run.cluster!.masterOf(key))));
+      expect(nodes.size).toBe(3);
+    }
+    expect((await inbox.claim())?.phone).toBe(phones[0]);
+    expect((await inbox.claim())?.phone).toBe(phones[1]);
+  });
+
   it("processes each phone's messages once, in order and never two at a time, across two processes", async () => {
     const prefix = redis().prefix();
-    const processes = [0, 1].map(() => new RedisInbox(redis().redis.connect(), { prefix, leaseMs: 5_000 }));
+    const processes = [0, 1].map(
+      () => new RedisInbox(redis().redis.connect(), { prefix, leaseMs: 5_000, shards: run.shards }),
+    );
     const phones = ['34600000001', '34600000002', '34600000003', '34600000004'];
     const sent = new Map(phones.map((phone) => [phone, [] as string[]]));
     for (let i = 0; i < 15; i++) {

@@ -1,4 +1,5 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,10 +45,16 @@ describe('opening the database', () => {
     old.run('DROP TABLE time_blocks');
     old.run('DROP TABLE muted_staff');
     old.run('ALTER TABLE holds DROP COLUMN barber');
+    old.run('DROP TABLE inbox_ready');
     for (const table of ['calendar_changes', 'calendar_sync', 'calendar_writes', 'calendar_channels']) {
       old.run(`DROP TABLE ${table}`);
     }
     old.run('UPDATE schema_version SET version = 1');
+    // A message queued before claims took phones in turn is still claimed after the upgrade.
+    old.run(
+      "INSERT INTO inbox_messages (phone, id, body) VALUES ('34600000001', 'wamid.1', ?)",
+      JSON.stringify(message(1)),
+    );
     old.run(
       "INSERT INTO holds (token, phone, start_ms, end_ms, expires_at) VALUES ('t1', '34600000001', 0, 60000, ?)",
       Date.now() + 60_000,
@@ -57,6 +64,7 @@ describe('opening the database', () => {
     expect(database.get<{ version: number }>('SELECT max(version) AS version FROM schema_version')?.version).toBe(
       SCHEMA_VERSION,
     );
+    expect((await new SqliteInbox(database).claim())?.id).toBe('wamid.1');
     const holds = new SqliteSlotHolds(database);
     const window = { start: new Date(0).toISOString(), end: new Date(60_000).toISOString() };
     expect(await holds.overlapping(window)).toEqual([{ phone: '34600000001', token: 't1', ...window }]);
@@ -113,10 +121,54 @@ describe('the server on a database that is not usable', () => {
   });
 });
 
+describe('a write lock held by another program', () => {
+  it('waits for it without stopping the process, and stores the write once the lock is let go', async () => {
+    const path = join(tempDataDir(), DATABASE_FILE);
+    const database = openDatabase(path);
+    const inbox = new SqliteInbox(database);
+    expect(await inbox.accept(message(1))).toBe('accepted');
+
+    // Another program (a backup tool, sqlite3 in a terminal) holds the write lock for 3 s.
+    const holder = spawn(
+      process.execPath,
+      [
+        '--no-warnings',
+        '-e',
+        `const db = new (require('node:sqlite').DatabaseSync)(process.argv[1]);
+         db.exec('BEGIN IMMEDIATE');
+         console.log('locked');
+         setTimeout(() => { db.exec('COMMIT'); db.close(); }, 3000);`,
+        path,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    await once(holder.stdout, 'data');
+
+    const happened: string[] = [];
+    const accepting = inbox.accept(message(2)).then((outcome) => {
+      happened.push('stored');
+      return outcome;
+    });
+    // The event loop keeps turning while the write waits: a timer set after it fires first.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    happened.push('timer fired');
+    expect(happened).toEqual(['timer fired']);
+
+    await once(holder, 'exit');
+    expect(await accepting).toBe('accepted');
+    expect(happened).toEqual(['timer fired', 'stored']);
+    const first = await inbox.claim();
+    expect(first?.id).toBe('wamid.1');
+    await inbox.ack(first!);
+    expect((await inbox.claim())?.id).toBe('wamid.2');
+    database.close();
+  });
+});
+
 describe('a write that cannot be stored', () => {
   it('fails only that operation when another process keeps the file locked, and keeps what was accepted', async () => {
     const path = join(tempDataDir(), DATABASE_FILE);
-    const database = openDatabase(path, { busyTimeoutMs: 100 });
+    const database = openDatabase(path, { lockWaitMs: 100 });
     const inbox = new SqliteInbox(database);
     expect(await inbox.accept(message(1))).toBe('accepted');
 
