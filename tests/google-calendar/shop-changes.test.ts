@@ -251,4 +251,30 @@ describe("the shop's changes in Google Calendar reach the customer", () => {
     expect(carlos.lastText).toContain(es.notes.slotTaken);
     expect(await cita.calendar.upcomingFor(carlos.phone, cita.clock())).toEqual([]);
   });
+
+  it('tells the customer of a move of an appointment booked before cita remembered its writes, from its history', async () => {
+    const { google, graph, cita, clock } = await googleShop();
+    await cita.calendarSync.syncAll();
+    // Written straight to the calendar, as an older cita did, with only its history entry to go by.
+    const older = {
+      id: 'older00001',
+      serviceId: 'corte',
+      serviceName: 'Corte de pelo',
+      phone: '34600000009',
+      start: '2026-11-27T09:00:00.000Z',
+      end: '2026-11-27T09:30:00.000Z',
+      barberId: 'marcos',
+    };
+    await googleCalendarFor(google, { barbers: shopWithLucia.barbers, clock }).create(older);
+    await cita.history.record(older.phone, {
+      ...older,
+      bookingId: older.id,
+      status: 'booked',
+      at: clock().toISOString(),
+    });
+    expect(await cita.calendarSync.syncAll()).toMatchObject({ unchanged: 1 });
+    google.barber.move(older.id, '2026-11-27T11:00:00.000Z', '2026-11-27T11:30:00.000Z');
+    expect(await cita.calendarSync.syncAll()).toMatchObject({ moved: 1 });
+    expect(to(graph, older.phone)).toHaveLength(1);
+  });
 });
