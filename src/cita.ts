@@ -204,6 +204,8 @@ export function createCita(options: CitaOptions) {
     calendarSync: watch.sync,
     /** Opens or renews the push channels now (done at start and every hour). */
     renewCalendarChannels: watch.renewChannels,
+    /** Every shop's calendar watch, for the webhook to find a notification's channel in. */
+    calendarWatchers: () => [{ store: syncStore, sync: watch.sync }],
     /**
      * Stops taking work, finishes the messages in hand within `graceMs` (handing back the rest),
      * then closes what the adapters opened.

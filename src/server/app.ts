@@ -66,10 +66,7 @@ export function createApp(cita: Cita, options: AppOptions = {}) {
   });
 
   // Google's push notifications (only a channel cita opened gets past the check).
-  app.route(
-    '/webhook/google-calendar',
-    googleCalendarWebhook({ store: cita.calendarSyncStore, sync: cita.calendarSync }),
-  );
+  app.route('/webhook/google-calendar', googleCalendarWebhook({ watchers: cita.calendarWatchers }));
 
   if (options.whatsapp) {
     const recordStatus = options.whatsapp.recordStatus ?? logStatus;
