@@ -234,8 +234,14 @@ export const ShopConfig = z
           .min(5)
           .max(7 * 24 * 60)
           .default(120),
+        /**
+         * When someone from the shop writes to a customer from the WhatsApp Business app on the same
+         * number (coexistence), the bot steps aside for that customer as for a handoff. False: the
+         * bot goes on answering them.
+         */
+        fromBusinessApp: z.boolean().default(true),
       })
-      .default({ quietMinutes: 120 }),
+      .default({ quietMinutes: 120, fromBusinessApp: true }),
   })
   .refine((shop) => shop.languages.supported.includes(shop.languages.default), {
     message: 'the default language must be one of the supported languages',

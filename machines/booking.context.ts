@@ -191,6 +191,11 @@ export interface BookingContext {
   misreadInARow: number;
   /** Messages the customer sent while a person had the conversation (the bot answered none). */
   heldForStaff: number;
+  /**
+   * The person who has the conversation is the shop writing from the WhatsApp Business app: there
+   * is someone to answer even in a shop without staff phones.
+   */
+  staffWroteFromApp?: boolean;
   /** The customer's upcoming appointments, as last looked up. */
   bookings: Booking[];
   /** What the customer wants to do with an appointment of theirs. */

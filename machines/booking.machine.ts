@@ -200,6 +200,12 @@ export const bookingMachine = setup({
     countMisread: assign(({ context }) => ({ misreadInARow: context.misreadInARow + 1 })),
     countHeldForStaff: assign(({ context }) => ({ heldForStaff: context.heldForStaff + 1 })),
     handToStaff: assign({ misreadInARow: 0, heldForStaff: 0 }),
+    forgetStaffWroteFromApp: assign({ staffWroteFromApp: undefined }),
+    // The quiet period counts from the last message of either side: the shop's too.
+    staffWroteFromApp: assign(({ context, event }) => ({
+      staffWroteFromApp: true,
+      receivedAt: event.type === 'STAFF_WROTE' ? event.at : context.receivedAt,
+    })),
     forgetLastTurn: assign(({ context, event }) => ({
       notes: [] as Note[],
       receivedAt: event.type === 'MESSAGE_RECEIVED' ? event.at : context.receivedAt,
@@ -349,6 +355,17 @@ export const bookingMachine = setup({
       { guard: and(['isLastMisreadAllowed', 'hasStaff']), target: '.withStaff', actions: HAND_TO_STAFF },
       { actions: ['countMisread', { type: 'note', params: { kind: 'notUnderstood' } }] },
     ],
+    // The shop answered the customer by hand from the WhatsApp Business app: the bot steps aside
+    // at once, letting go of any slot it held, and nobody needs calling (the person is there).
+    STAFF_WROTE: {
+      target: '.withStaff',
+      actions: [
+        { type: 'releaseHold', params: ({ context }) => ({ hold: context.hold }) },
+        'startOver',
+        'handToStaff',
+        'staffWroteFromApp',
+      ],
+    },
     ASK_FOR_PERSON: [
       { guard: 'hasStaff', target: '.withStaff', actions: HAND_TO_STAFF },
       // A shop with no staff phones has nobody to hand to: its phone number is given instead.
@@ -821,6 +838,7 @@ export const bookingMachine = setup({
      */
     withStaff: {
       tags: [WITH_STAFF],
+      exit: 'forgetStaffWroteFromApp',
       on: {
         MESSAGE_RECEIVED: [
           {
@@ -831,6 +849,8 @@ export const bookingMachine = setup({
           { actions: ['forgetLastTurn', 'countHeldForStaff'] },
         ],
         HANDED_BACK: { target: 'greeting' },
+        // The shop writes again: the quiet period starts over.
+        STAFF_WROTE: { actions: 'staffWroteFromApp' },
         // Whatever else arrives waits for the person: no step of the booking runs meanwhile.
         '*': {},
       },

@@ -65,6 +65,8 @@ export const EngineEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('NOT_UNDERSTOOD') }),
   /** A staff member said they are done with the customer ("listo 34600…", "Devolver al bot"). */
   z.object({ type: z.literal('HANDED_BACK') }),
+  /** The shop wrote to the customer by hand, from the WhatsApp Business app: a person has them now. */
+  z.object({ type: z.literal('STAFF_WROTE'), at: z.iso.datetime() }),
 ]);
 export type EngineEvent = z.infer<typeof EngineEvent>;
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CalendarDate, ClockTime, Language } from '../config/schema.ts';
+import { CustomerId } from './customer-id.ts';
 import { BookingId } from './events.ts';
 
 /**
@@ -39,7 +40,8 @@ export const StaffEvent = z.discriminatedUnion('type', [
   /** The appointments inside the blocked time are cancelled, each customer told. */
   z.object({ type: z.literal('CANCEL_APPOINTMENTS') }),
   /** "listo 34600…" or a notice's "Devolver al bot": the customer is the bot's again. */
-  z.object({ type: z.literal('HAND_BACK'), phone: z.string().regex(/^\d{6,15}$/) }),
+  /** The customer to hand back: their phone, or their WhatsApp user id when they share no phone. */
+  z.object({ type: z.literal('HAND_BACK'), phone: CustomerId }),
   /** "avisos off" / "avisos on": notices of bookings to this phone. */
   z.object({ type: z.literal('SET_NOTICES'), on: z.boolean() }),
   z.object({ type: z.literal('HELP') }),

@@ -15,6 +15,7 @@ import {
   type CalendarSyncStore,
   type Clock,
   type ConversationStore,
+  type CustomerAliases,
   InboundMessage,
   type Inbox,
   isInternal,
@@ -68,6 +69,8 @@ export interface CitaOptions {
     reminders: ReminderSchedule;
     /** Which staff phones muted their notices. */
     noticeSettings: NoticeSettings;
+    /** Which customer each WhatsApp user id stands for (read by the webhook). */
+    aliases: CustomerAliases;
     /** Carries simulator replies back to the waiting caller across processes (SQLite or Redis). */
     replies: ReplyBus & { ready?(): Promise<unknown> };
     /** Calendar sync positions, cita's own writes and push channels, shared by every process. */
@@ -166,6 +169,7 @@ export function createCita(options: CitaOptions) {
   return {
     ...deps,
     inbox,
+    aliases: adapters.aliases,
     engine,
     messenger,
     metrics,

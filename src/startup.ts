@@ -53,18 +53,18 @@ export function startCita(overrides: { now?: string } = {}) {
     const sqlite = redis ? undefined : createSqliteAdapters({ dataDir });
     // Every process paces its sends from one bucket and shares how far each turn got.
     const pacing = { phoneNumberId: whatsapp?.phoneNumberId ?? '', maxPerSecond: env.WHATSAPP_MAX_PER_SECOND };
+    // What cita sent, shared by every process: its echoes (coexistence) are cita's own, not the shop's.
+    const progress = redis
+      ? new RedisDeliveryProgress(redis.redis, { prefix: env.REDIS_PREFIX })
+      : new SqliteDeliveryProgress(sqlite!.database);
     const messenger = whatsapp
       ? new WhatsAppMessenger({
           ...whatsapp,
-          ...(redis && {
-            pacer: new RedisSendPacer(redis.redis, { ...pacing, prefix: env.REDIS_PREFIX }),
-            progress: new RedisDeliveryProgress(redis.redis, { prefix: env.REDIS_PREFIX }),
-          }),
-          ...(sqlite && {
-            pacer: new SqliteSendPacer(sqlite.database, pacing),
-            progress: new SqliteDeliveryProgress(sqlite.database),
-          }),
+          ...(redis && { pacer: new RedisSendPacer(redis.redis, { ...pacing, prefix: env.REDIS_PREFIX }) }),
+          ...(sqlite && { pacer: new SqliteSendPacer(sqlite.database, pacing) }),
+          progress,
           onThrottled: () => metrics.outboundThrottled.inc(),
+          onNeedsPhone: (kind) => metrics.userIdRefused.inc({ kind }),
         })
       : undefined;
     // GOOGLE_CALENDAR_ID set: the shop's Google Calendar; else the bookings in Redis or the SQLite file.
@@ -112,7 +112,13 @@ export function startCita(overrides: { now?: string } = {}) {
         ...(google && env.GOOGLE_CALENDAR_WEBHOOK_URL ? { webhookUrl: env.GOOGLE_CALENDAR_WEBHOOK_URL } : {}),
       },
     });
-    return { env, shop, cita, whatsapp, readiness };
+    return {
+      env,
+      shop,
+      cita,
+      whatsapp: whatsapp && { ...whatsapp, sentByCita: progress.sentByCita.bind(progress) },
+      readiness,
+    };
   } catch (error) {
     if (error instanceof ShopConfigError || error instanceof Error) {
       console.error(`cita cannot start: ${error.message}`);

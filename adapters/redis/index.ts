@@ -4,6 +4,7 @@ import { RedisCalendar } from './calendar.ts';
 import { RedisCalendarSyncStore } from './calendar-sync.ts';
 import { connectRedis, isCluster, type RedisClient, type RedisTarget } from './client.ts';
 import { RedisConversationStore } from './conversations.ts';
+import { RedisCustomerAliases } from './customer-aliases.ts';
 import { RedisBookingHistory } from './history.ts';
 import { RedisSlotHolds } from './holds.ts';
 import { RedisInbox } from './inbox.ts';
@@ -108,6 +109,7 @@ export function createRedisAdapters(options: RedisAdapterOptions) {
       rateLimiter: new RedisRateLimiter(intake, { prefix }),
       reminders: new RedisReminderSchedule(redis, { prefix, shards }),
       noticeSettings: new RedisNoticeSettings(redis, { prefix }),
+      aliases: new RedisCustomerAliases(redis, { prefix }),
       replies,
       calendarSync: new RedisCalendarSyncStore(redis, { prefix }),
     },

@@ -26,4 +26,19 @@ export class RedisDeliveryProgress implements DeliveryProgress {
   async record(phone: string, inReplyTo: string, count: number): Promise<void> {
     await this.#redis.set(this.#keys.phone(phone, 'sent', inReplyTo), count, 'PX', PROGRESS_TTL_MS);
   }
+
+  /** One set per customer, under their hash tag, living as long as the progress records. */
+  async rememberSent(phone: string, messageIds: string[]): Promise<void> {
+    if (messageIds.length === 0) return;
+    const key = this.#keys.phone(phone, 'sentIds');
+    await this.#redis
+      .multi()
+      .sadd(key, ...messageIds)
+      .pexpire(key, PROGRESS_TTL_MS)
+      .exec();
+  }
+
+  async sentByCita(phone: string, messageId: string): Promise<boolean> {
+    return (await this.#redis.sismember(this.#keys.phone(phone, 'sentIds'), messageId)) === 1;
+  }
 }

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { SqliteCalendar } from './calendar.ts';
 import { SqliteCalendarSyncStore } from './calendar-sync.ts';
 import { SqliteConversationStore } from './conversations.ts';
+import { SqliteCustomerAliases } from './customer-aliases.ts';
 import { DATABASE_FILE, openDatabase } from './database.ts';
 import { SqliteBookingHistory } from './history.ts';
 import { SqliteSlotHolds } from './holds.ts';
@@ -52,6 +53,7 @@ export function createSqliteAdapters({ dataDir, path }: SqliteAdapterOptions) {
       rateLimiter: new SqliteRateLimiter(database),
       reminders: new SqliteReminderSchedule(database),
       noticeSettings: new SqliteNoticeSettings(database),
+      aliases: new SqliteCustomerAliases(database),
       replies: new SqliteReplyBus(database),
       calendarSync: new SqliteCalendarSyncStore(database),
     },

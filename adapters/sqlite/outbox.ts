@@ -29,4 +29,25 @@ export class SqliteDeliveryProgress implements DeliveryProgress {
       Date.now() + PROGRESS_TTL_MS,
     );
   }
+
+  async rememberSent(phone: string, messageIds: string[]): Promise<void> {
+    const expiresAt = Date.now() + PROGRESS_TTL_MS;
+    await this.#db.transaction(() => {
+      for (const id of messageIds) {
+        this.#db.run(
+          'INSERT OR REPLACE INTO sent_messages (message_id, phone, expires_at) VALUES (?, ?, ?)',
+          id,
+          phone,
+          expiresAt,
+        );
+      }
+    });
+  }
+
+  async sentByCita(phone: string, messageId: string): Promise<boolean> {
+    return (
+      this.#db.get('SELECT 1 AS found FROM sent_messages WHERE message_id = ? AND phone = ?', messageId, phone) !==
+      undefined
+    );
+  }
 }

@@ -3,7 +3,7 @@
  * one before in MIGRATIONS (SCHEMA is then the whole new schema, for new files); a file of a newer
  * version than this code knows is refused at start-up.
  */
-export const SCHEMA_VERSION = 5;
+export const SCHEMA_VERSION = 6;
 
 /** The SQL that takes a database of version `n - 1` to version `n`, by `n`. */
 export const MIGRATIONS: Record<number, string> = {
@@ -24,8 +24,15 @@ CREATE TABLE inbox_ready (phone TEXT PRIMARY KEY, ready_at INTEGER NOT NULL) WIT
 CREATE INDEX inbox_ready_by_time ON inbox_ready (ready_at);
 INSERT INTO inbox_ready (phone, ready_at) SELECT phone, 0 FROM inbox_messages GROUP BY phone;
 `,
-  // The shop's calendar is the truth: changes made in it reach cita (calendar sync).
+  // Customers known by a WhatsApp user id, and the messages cita sent.
   5: `
+-- Which customer a WhatsApp user id stands for (their phone, or the user id itself), and the ids of
+-- the messages cita sent (an echo of one of them is cita's own, not the shop writing by hand).
+CREATE TABLE customer_aliases (user_id TEXT PRIMARY KEY, customer TEXT NOT NULL, expires_at INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE sent_messages (message_id TEXT PRIMARY KEY, phone TEXT NOT NULL, expires_at INTEGER NOT NULL) WITHOUT ROWID;
+`,
+  // The shop's calendar is the truth: changes made in it reach cita (calendar sync).
+  6: `
 -- What changed in the shop's appointments, in order (the embedded calendar's change log), and
 -- how far each calendar was read, under a lease; what cita last wrote of each appointment; push channels.
 CREATE TABLE calendar_changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, shop TEXT NOT NULL, at_ms INTEGER NOT NULL, body TEXT NOT NULL);
@@ -113,6 +120,10 @@ CREATE INDEX time_blocks_by_end ON time_blocks (end_ms);
 -- Staff phones that switched their notices of bookings off ("avisos off").
 CREATE TABLE muted_staff (phone TEXT PRIMARY KEY) WITHOUT ROWID;
 
+-- Which customer a WhatsApp user id stands for (their phone, or the user id itself), and the ids of
+-- the messages cita sent (an echo of one of them is cita's own, not the shop writing by hand).
+CREATE TABLE customer_aliases (user_id TEXT PRIMARY KEY, customer TEXT NOT NULL, expires_at INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE sent_messages (message_id TEXT PRIMARY KEY, phone TEXT NOT NULL, expires_at INTEGER NOT NULL) WITHOUT ROWID;
 -- What changed in the shop's appointments, in order (the embedded calendar's change log), and
 -- how far each calendar was read, under a lease; what cita last wrote of each appointment; push channels.
 CREATE TABLE calendar_changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, shop TEXT NOT NULL, at_ms INTEGER NOT NULL, body TEXT NOT NULL);
@@ -148,5 +159,7 @@ export const sweepStatements = [
   `DELETE FROM rate_warned WHERE at <= ? - ${RATE_ROWS_MS}`,
   'DELETE FROM simulator_replies WHERE expires_at <= ?',
   'DELETE FROM delivery_progress WHERE expires_at <= ?',
+  'DELETE FROM customer_aliases WHERE expires_at <= ?',
+  'DELETE FROM sent_messages WHERE expires_at <= ?',
   `DELETE FROM calendar_changes WHERE at_ms <= ? - ${CALENDAR_CHANGES_MS}`,
 ];

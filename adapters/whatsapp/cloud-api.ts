@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isUserId } from '../../machines/customer-id.ts';
 import type { OutboundMessage } from '../../src/messages/whatsapp.ts';
 
 /**
@@ -10,9 +11,17 @@ import type { OutboundMessage } from '../../src/messages/whatsapp.ts';
 export const DEFAULT_GRAPH_API_VERSION = 'v25.0';
 export const DEFAULT_GRAPH_API_BASE_URL = 'https://graph.facebook.com';
 
-/** The request body that sends `message` to `phone`. */
+/**
+ * The request body that sends `message` to the customer: `to` their phone, or, for a customer
+ * known only by their WhatsApp user id, `recipient` (Meta: "to" for phone numbers, "recipient" for
+ * business-scoped user ids; with both, "to" wins).
+ */
 export function cloudApiMessage(phone: string, message: OutboundMessage) {
-  const envelope = { messaging_product: 'whatsapp', recipient_type: 'individual', to: phone } as const;
+  const envelope = {
+    messaging_product: 'whatsapp',
+    recipient_type: 'individual',
+    ...(isUserId(phone) ? { recipient: phone } : { to: phone }),
+  } as const;
   switch (message.kind) {
     case 'text':
       return { ...envelope, type: 'text', text: { body: message.body, preview_url: false } } as const;
@@ -75,6 +84,12 @@ export function cloudApiMessage(phone: string, message: OutboundMessage) {
 export function cloudApiReadWithTyping(messageId: string) {
   return { messaging_product: 'whatsapp', status: 'read', message_id: messageId, typing_indicator: { type: 'text' } };
 }
+
+/**
+ * Meta's refusal of a kind of message for a customer known only by a user id (authentication
+ * templates with one-tap, zero-tap or copy-code buttons need a phone number).
+ */
+export const USER_ID_NOT_SUPPORTED = 131062;
 
 /** Meta's answer to a message sent. */
 export const SentMessage = z.looseObject({

@@ -1,7 +1,11 @@
+import { PHONE_PATTERN, USER_ID_PATTERN } from '../../machines/customer-id.ts';
 import { InboundMessage, isInternal, isSimulated } from '../../src/engine/ports.ts';
 import {
   MessagesValue,
+  WebhookChange,
   WebhookContact,
+  WebhookEcho,
+  WebhookEntry,
   WebhookError,
   WebhookMessage,
   type WebhookPayload,
@@ -20,20 +24,60 @@ export interface MessageStatus {
 }
 
 /**
+ * A customer message for the inbox. `message.phone` is who WhatsApp says wrote (their phone, else
+ * their user id); `userId` is their user id when WhatsApp gave one, so the webhook can keep a
+ * customer seen by both as one (CustomerAliases).
+ */
+export interface CustomerMessage {
+  kind: 'message';
+  message: InboundMessage;
+  userId?: string;
+}
+
+/**
  * One thing a webhook told us: a customer message for the inbox, a status to record, or something
  * that needs no answer (a reaction taken back, a system notice, a message without a phone number).
  */
 export type WebhookUpdate =
-  | { kind: 'message'; message: InboundMessage }
+  | CustomerMessage
   | { kind: 'status'; status: MessageStatus }
-  | { kind: 'ignored'; reason: string; messageId?: string; type?: string; errors?: WebhookError[] }
+  | {
+      kind: 'ignored';
+      reason: string;
+      /** The reason as a metric label: a short, fixed word. */
+      label: IgnoreLabel;
+      messageId?: string;
+      type?: string;
+      errors?: WebhookError[];
+    }
   /** Refused at the border: logged and counted, never answered; the rest of the batch goes on. */
   | { kind: 'dropped'; reason: DropReason; messageId?: string };
 
+/** Why an update needs no answer, for the metrics (one label per kind of reason, never free text). */
+export type IgnoreLabel =
+  | 'other_field'
+  | 'change_errors'
+  | 'silent_type'
+  | 'reaction_removed'
+  | 'no_customer'
+  | 'flow_reply'
+  | 'call_permission'
+  | 'echo_revoke'
+  | 'echo_not_to_customer';
+
 /** Why an item of a webhook was refused at the border. */
 export type DropReason =
-  /** A message or status that does not parse (a field of the wrong shape, a timestamp past any date). */
+  /** A message that does not parse (a field of the wrong shape, a timestamp past any date). */
   | 'unreadable'
+  /** A status, contact, error or echo that does not parse. */
+  | 'unreadableStatus'
+  | 'unreadableContact'
+  | 'unreadableError'
+  | 'unreadableEcho'
+  /** An entry or change of the wrong shape, or a list (messages, statuses…) that is not a list. */
+  | 'unreadableEntry'
+  | 'unreadableChange'
+  | 'unreadableList'
   /** A change for another business number than ours: never answered from ours. */
   | 'notOurNumber'
   /**
@@ -50,60 +94,89 @@ export interface ReadWebhookOptions {
 /** Message types the customer does not expect an answer to. */
 const SILENT_TYPES = new Set(['system', 'ephemeral', 'deleted', 'revoked']);
 
+/** Longest profile name kept: a longer one is dropped (the message is kept, without a name). */
+const NAME_LIMIT = 256;
+const USERNAME_LIMIT = 64;
+
 /**
  * Every update of a webhook payload, in the order Meta sent them: all entries, all changes, all
- * messages and statuses. Parsing is per item, so an item we cannot read is reported as ignored
- * instead of failing its neighbours.
+ * messages, echoes and statuses. Parsing is per item (entry, change, message, status, contact), so
+ * an item we cannot read is counted as dropped instead of failing its neighbours.
  *
  * @example
  * for (const update of readWebhook(payload, new Date())) if (update.kind === 'message') await inbox.accept(update.message);
  */
 export function readWebhook(payload: WebhookPayload, now: Date, options: ReadWebhookOptions = {}): WebhookUpdate[] {
   const updates: WebhookUpdate[] = [];
-  for (const entry of payload.entry) {
-    for (const change of entry.changes) {
-      if (change.field !== 'messages') {
-        updates.push({ kind: 'ignored', reason: `field "${change.field}" is not handled` });
+  for (const rawEntry of payload.entry) {
+    const entry = WebhookEntry.safeParse(rawEntry);
+    if (!entry.success) {
+      updates.push({ kind: 'dropped', reason: 'unreadableEntry' });
+      continue;
+    }
+    for (const rawChange of entry.data.changes) {
+      const change = WebhookChange.safeParse(rawChange);
+      if (!change.success) {
+        updates.push({ kind: 'dropped', reason: 'unreadableChange' });
         continue;
       }
-      const value = MessagesValue.safeParse(change.value);
-      if (!value.success) {
-        updates.push({ kind: 'ignored', reason: 'a "messages" change without a WhatsApp value' });
-        continue;
-      }
-      const ours =
-        options.phoneNumberId === undefined || value.data.metadata?.phone_number_id === options.phoneNumberId;
-      if (!ours) {
-        const items = (value.data.messages?.length ?? 0) + (value.data.statuses?.length ?? 0);
-        for (let i = 0; i < items; i++) updates.push({ kind: 'dropped', reason: 'notOurNumber' });
-        continue;
-      }
-      updates.push(...readMessagesValue(value.data, now));
+      updates.push(...readChange(change.data, now, options));
     }
   }
   return updates;
 }
 
-function readMessagesValue(value: MessagesValue, now: Date): WebhookUpdate[] {
-  const updates: WebhookUpdate[] = [];
-  const contacts = (value.contacts ?? []).flatMap((contact) => {
-    const parsed = WebhookContact.safeParse(contact);
-    return parsed.success ? [parsed.data] : [];
-  });
-  if (value.errors?.length) {
-    updates.push({ kind: 'ignored', reason: 'Meta reported errors for this change', errors: readErrors(value.errors) });
+function readChange(change: WebhookChange, now: Date, options: ReadWebhookOptions): WebhookUpdate[] {
+  const echoes = change.field === 'smb_message_echoes';
+  if (change.field !== 'messages' && !echoes) {
+    return [{ kind: 'ignored', reason: `field "${change.field}" is not handled`, label: 'other_field' }];
   }
-  for (const raw of value.messages ?? []) updates.push(readOne(() => readMessage(raw, contacts, now)));
-  for (const raw of value.statuses ?? []) updates.push(readOne(() => readStatus(raw)));
+  const value = MessagesValue.safeParse(change.value);
+  if (!value.success) return [{ kind: 'dropped', reason: 'unreadableChange' }];
+  const updates: WebhookUpdate[] = [];
+  const list = (field: unknown): unknown[] => {
+    if (field === undefined) return [];
+    if (Array.isArray(field)) return field;
+    updates.push({ kind: 'dropped', reason: 'unreadableList' });
+    return [];
+  };
+  const messages = list(value.data.messages);
+  const statuses = list(value.data.statuses);
+  const sent = list(value.data.message_echoes);
+  const ours = options.phoneNumberId === undefined || value.data.metadata?.phone_number_id === options.phoneNumberId;
+  if (!ours) {
+    const items = messages.length + statuses.length + sent.length;
+    for (let i = 0; i < items; i++) updates.push({ kind: 'dropped', reason: 'notOurNumber' });
+    return updates;
+  }
+  const contacts = list(value.data.contacts).flatMap((raw) => {
+    const parsed = WebhookContact.safeParse(raw);
+    if (parsed.success) return [parsed.data];
+    updates.push({ kind: 'dropped', reason: 'unreadableContact' });
+    return [];
+  });
+  const errors = list(value.data.errors).flatMap((raw) => {
+    const parsed = WebhookError.safeParse(raw);
+    if (parsed.success) return [parsed.data];
+    updates.push({ kind: 'dropped', reason: 'unreadableError' });
+    return [];
+  });
+  if (errors.length > 0) {
+    updates.push({ kind: 'ignored', reason: 'Meta reported errors for this change', label: 'change_errors', errors });
+  }
+  for (const raw of messages) updates.push(readOne('unreadable', () => readMessage(raw, contacts, now)));
+  for (const raw of statuses) updates.push(readOne('unreadableStatus', () => readStatus(raw)));
+  const business = stringOf(value.data.metadata?.display_phone_number);
+  for (const raw of sent) updates.push(readOne('unreadableEcho', () => readEcho(raw, contacts, business, now)));
   return updates;
 }
 
 /** One item's reading; whatever goes wrong in it (it should not, after zod) costs only that item. */
-function readOne(read: () => WebhookUpdate): WebhookUpdate {
+function readOne(reason: DropReason, read: () => WebhookUpdate): WebhookUpdate {
   try {
     return read();
   } catch {
-    return { kind: 'dropped', reason: 'unreadable' };
+    return { kind: 'dropped', reason };
   }
 }
 
@@ -113,24 +186,112 @@ function readMessage(raw: unknown, contacts: WebhookContact[], now: Date): Webho
   const message = read.data;
   if (isSimulated(message.id) || isInternal(message.id)) return { kind: 'dropped', reason: 'simulatorId' };
   const about = { messageId: message.id, type: message.type, errors: message.errors };
-  if (SILENT_TYPES.has(message.type)) return { kind: 'ignored', reason: `a ${message.type} needs no answer`, ...about };
-  if (message.type === 'reaction' && !message.reaction?.emoji) {
-    return { kind: 'ignored', reason: 'a reaction taken back needs no answer', ...about };
+  if (SILENT_TYPES.has(message.type)) {
+    return { kind: 'ignored', reason: `a ${message.type} needs no answer`, label: 'silent_type', ...about };
   }
-  // Without a phone number there is nobody cita can answer (Meta may send only a business-scoped user id).
-  if (message.from === undefined) return { kind: 'ignored', reason: 'the sender has no phone number', ...about };
+  if (message.type === 'reaction' && !message.reaction?.emoji) {
+    return { kind: 'ignored', reason: 'a reaction taken back needs no answer', label: 'reaction_removed', ...about };
+  }
+  // cita sends no WhatsApp Flows and never asks to call: such a reply belongs to another tool on the number.
+  if (message.interactive?.type === 'nfm_reply') {
+    return { kind: 'ignored', reason: 'a WhatsApp Flow reply: cita sends no Flows', label: 'flow_reply', ...about };
+  }
+  if (message.interactive?.type === 'call_permission_reply') {
+    return {
+      kind: 'ignored',
+      reason: 'an answer to a call permission request: cita never asks to call',
+      label: 'call_permission',
+      ...about,
+    };
+  }
 
-  const contact = contacts.find((c) => c.wa_id === message.from) ?? (contacts.length === 1 ? contacts[0] : undefined);
+  const contact = contactOf(contacts, message.from, message.from_user_id);
+  const phone = validPhone(message.from) ?? validPhone(contact?.wa_id);
+  const userId =
+    validUserId(message.from_user_id) ??
+    validUserId(contact?.user_id) ??
+    validUserId(message.from_parent_user_id) ??
+    validUserId(contact?.parent_user_id);
+  const customer = phone ?? userId;
+  if (customer === undefined) {
+    return { kind: 'ignored', reason: 'WhatsApp named no phone and no user id', label: 'no_customer', ...about };
+  }
+
   const candidate = {
     id: message.id,
-    phone: message.from,
+    phone: customer,
     receivedAt: (message.timestamp === undefined ? now : new Date(message.timestamp * 1000)).toISOString(),
-    customerName: contact?.profile?.name || undefined,
+    customerName: textOf(contact?.profile?.name, NAME_LIMIT),
+    customerUsername: textOf(contact?.profile?.username, USERNAME_LIMIT),
     content: contentOf(message),
   };
   const parsed = InboundMessage.safeParse(candidate);
   if (!parsed.success) return { kind: 'dropped', reason: 'unreadable', messageId: message.id };
-  return { kind: 'message', message: parsed.data };
+  return { kind: 'message', message: parsed.data, ...(userId !== undefined && { userId }) };
+}
+
+/**
+ * An echo of what the shop wrote from the WhatsApp Business app: queued in the customer's own line
+ * as `staffWrote`, so a person has them from then on, in order with their messages. A deleted
+ * message answers nobody and changes nothing.
+ */
+function readEcho(raw: unknown, contacts: WebhookContact[], business: string | undefined, now: Date): WebhookUpdate {
+  const read = WebhookEcho.safeParse(raw);
+  if (!read.success) return { kind: 'dropped', reason: 'unreadableEcho' };
+  const echo = read.data;
+  if (isSimulated(echo.id) || isInternal(echo.id)) return { kind: 'dropped', reason: 'simulatorId' };
+  const about = { messageId: echo.id, type: echo.type };
+  if (echo.type === 'revoke') {
+    return { kind: 'ignored', reason: 'the shop deleted a message it sent', label: 'echo_revoke', ...about };
+  }
+  // The customer is `to`; some senders swap the two, so it is whichever is not the shop's own number.
+  const notBusiness = (number: string | undefined) => (number === business ? undefined : validPhone(number));
+  const contact = contacts.length === 1 ? contacts[0] : undefined;
+  const phone = notBusiness(echo.to) ?? notBusiness(echo.from) ?? validPhone(contact?.wa_id);
+  const userId =
+    validUserId(echo.to_user_id) ??
+    validUserId(contact?.user_id) ??
+    validUserId(echo.to_parent_user_id) ??
+    validUserId(contact?.parent_user_id);
+  const customer = phone ?? userId;
+  if (customer === undefined) {
+    return { kind: 'ignored', reason: 'an echo to nobody cita can name', label: 'echo_not_to_customer', ...about };
+  }
+  const candidate = {
+    id: echo.id,
+    phone: customer,
+    receivedAt: (echo.timestamp === undefined ? now : new Date(echo.timestamp * 1000)).toISOString(),
+    content: { kind: 'staffWrote' },
+  };
+  const parsed = InboundMessage.safeParse(candidate);
+  if (!parsed.success) return { kind: 'dropped', reason: 'unreadableEcho', messageId: echo.id };
+  return { kind: 'message', message: parsed.data, ...(userId !== undefined && { userId }) };
+}
+
+/** The contact entry of the sender: by phone, by user id, or the only one there is. */
+function contactOf(contacts: WebhookContact[], phone?: string, userId?: string): WebhookContact | undefined {
+  return (
+    contacts.find(
+      (c) => (phone !== undefined && c.wa_id === phone) || (userId !== undefined && c.user_id === userId),
+    ) ?? (contacts.length === 1 ? contacts[0] : undefined)
+  );
+}
+
+function validPhone(value: string | undefined): string | undefined {
+  return value !== undefined && PHONE_PATTERN.test(value) ? value : undefined;
+}
+
+function validUserId(value: string | undefined): string | undefined {
+  return value !== undefined && USER_ID_PATTERN.test(value) && !PHONE_PATTERN.test(value) ? value : undefined;
+}
+
+function stringOf(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** A name as the customer set it, or nothing when it is not text or longer than anyone's name. */
+function textOf(value: unknown, limit: number): string | undefined {
+  return typeof value === 'string' && value.length > 0 && value.length <= limit ? value : undefined;
 }
 
 /** Text, taps, voice notes and reactions are read; every other kind is answered by its type (a photo, a location…). */
@@ -147,7 +308,14 @@ function contentOf(message: WebhookMessage): InboundMessage['content'] {
     if (text) return { kind: 'text', text };
   }
   if (message.type === 'audio' && message.audio) {
-    return { kind: 'voice', mediaId: message.audio.id, mimeType: message.audio.mime_type };
+    const { id, mime_type: mimeType, url, sha256 } = message.audio;
+    return {
+      kind: 'voice',
+      mediaId: id,
+      mimeType,
+      ...(url !== undefined && url.length <= 2048 && URL.canParse(url) ? { url } : {}),
+      ...(sha256 !== undefined && sha256.length <= 128 ? { sha256 } : {}),
+    };
   }
   if (message.type === 'reaction' && message.reaction?.emoji) {
     return { kind: 'reaction', messageId: message.reaction.message_id, emoji: message.reaction.emoji };
@@ -158,7 +326,7 @@ function contentOf(message: WebhookMessage): InboundMessage['content'] {
 
 function readStatus(raw: unknown): WebhookUpdate {
   const parsed = WebhookStatus.safeParse(raw);
-  if (!parsed.success) return { kind: 'dropped', reason: 'unreadable' };
+  if (!parsed.success) return { kind: 'dropped', reason: 'unreadableStatus' };
   const status = parsed.data;
   return {
     kind: 'status',
@@ -170,11 +338,4 @@ function readStatus(raw: unknown): WebhookUpdate {
       errors: status.errors ?? [],
     },
   };
-}
-
-function readErrors(errors: unknown[]): WebhookError[] {
-  return errors.flatMap((error) => {
-    const parsed = WebhookError.safeParse(error);
-    return parsed.success ? [parsed.data] : [];
-  });
 }

@@ -14,11 +14,14 @@ export interface WhatsAppMediaOptions {
   requestTimeoutMs?: number;
 }
 
+/** Where Meta serves media files from (the webhook's `url` is on one of them). */
+const META_MEDIA_HOSTS = ['fbsbx.com', 'facebook.com', 'whatsapp.net', 'fbcdn.net'];
+
 /** Meta's answer to `GET /{media-id}`: a download URL valid for five minutes, and what is behind it. */
 const MediaUrl = z.looseObject({
   url: z.url(),
   mime_type: z.string().min(1),
-  /** Hex SHA-256 of the file. */
+  /** SHA-256 of the file: hex here, base64 in the webhook. */
   sha256: z.string().optional(),
   /** Bytes, as a string in Meta's answers. */
   file_size: z
@@ -50,21 +53,43 @@ export class WhatsAppMedia implements MediaSource {
     this.#timeoutMs = options.requestTimeoutMs ?? MEDIA_TIMEOUT_MS;
   }
 
-  async download(mediaId: string, { maxBytes }: { maxBytes: number }): Promise<Media> {
-    // phone_number_id makes Meta check the media was sent to this business number.
-    const query = new URLSearchParams({ phone_number_id: this.#phoneNumberId });
-    const about = await this.#get(`${this.#base}/${encodeURIComponent(mediaId)}?${query}`);
-    const parsed = MediaUrl.safeParse(await about.json().catch(() => undefined));
-    if (!parsed.success) throw new VoiceNoteFailure('media_unavailable', 'the media answer has no URL');
-    const { url, mime_type: mimeType, sha256, file_size: size } = parsed.data;
-    if (size !== undefined && size > maxBytes) throw new VoiceNoteFailure('too_large', `${size} bytes`);
+  /**
+   * The file behind `mediaId`. When the webhook carried the file's `url` (and it is Meta's, over
+   * HTTPS, or on the configured Graph API's own host), the lookup is skipped.
+   */
+  async download(
+    mediaId: string,
+    { maxBytes, url: given, sha256: expected }: { maxBytes: number; url?: string; sha256?: string },
+  ): Promise<Media> {
+    let url = given !== undefined && this.#trusts(given) ? given : undefined;
+    let mimeType: string | undefined;
+    let sha256 = expected;
+    if (url === undefined) {
+      // phone_number_id makes Meta check the media was sent to this business number.
+      const query = new URLSearchParams({ phone_number_id: this.#phoneNumberId });
+      const about = await this.#get(`${this.#base}/${encodeURIComponent(mediaId)}?${query}`);
+      const parsed = MediaUrl.safeParse(await about.json().catch(() => undefined));
+      if (!parsed.success) throw new VoiceNoteFailure('media_unavailable', 'the media answer has no URL');
+      const { file_size: size } = parsed.data;
+      if (size !== undefined && size > maxBytes) throw new VoiceNoteFailure('too_large', `${size} bytes`);
+      ({ url, mime_type: mimeType } = parsed.data);
+      sha256 = parsed.data.sha256 ?? expected;
+    }
 
     const file = await this.#get(url);
     const bytes = await readAtMost(file, maxBytes);
-    if (sha256 && createHash('sha256').update(bytes).digest('hex') !== sha256.toLowerCase()) {
+    if (sha256 !== undefined && !matchesDigest(bytes, sha256)) {
       throw new VoiceNoteFailure('media_unavailable', 'the file does not match its SHA-256');
     }
-    return { bytes, mimeType };
+    return { bytes, mimeType: mimeType ?? file.headers.get('content-type') ?? 'application/octet-stream' };
+  }
+
+  /** Our token goes only to Meta's own hosts over HTTPS, or to the Graph API cita is configured with. */
+  #trusts(url: string): boolean {
+    if (!URL.canParse(url)) return false;
+    const { protocol, hostname, origin } = new URL(url);
+    if (origin === new URL(this.#base).origin) return true;
+    return protocol === 'https:' && META_MEDIA_HOSTS.some((host) => hostname === host || hostname.endsWith(`.${host}`));
   }
 
   /** A GET with the token; what Meta no longer has is `media_expired`, any other failure `media_unavailable`. */
@@ -85,6 +110,16 @@ export class WhatsAppMedia implements MediaSource {
     const code = graph.success ? `, code ${graph.data.error.code}` : '';
     throw new VoiceNoteFailure(gone ? 'media_expired' : 'media_unavailable', `HTTP ${response.status}${code}`);
   }
+}
+
+/**
+ * Whether the file's SHA-256 is `expected`, given in hex (the media lookup) or base64 (the webhook):
+ * compared as bytes, so neither spelling nor letter case matters.
+ */
+export function matchesDigest(bytes: Uint8Array, expected: string): boolean {
+  const digest = createHash('sha256').update(bytes).digest();
+  const given = /^[0-9a-f]{64}$/i.test(expected) ? Buffer.from(expected, 'hex') : Buffer.from(expected, 'base64');
+  return given.length === digest.length && given.equals(digest);
 }
 
 /** The body, refusing it as soon as it passes `maxBytes` (a Content-Length can be absent or wrong). */

@@ -9,6 +9,7 @@ import {
   DEFAULT_GRAPH_API_VERSION,
   GraphError,
   SentMessage,
+  USER_ID_NOT_SUPPORTED,
 } from './cloud-api.ts';
 import { type DeliveryProgress, MemoryDeliveryProgress } from './delivery-progress.ts';
 import { MemorySendPacer, type SendPacer, waitForTurn } from './pacing.ts';
@@ -44,6 +45,8 @@ export interface WhatsAppMessengerOptions {
   progress?: DeliveryProgress;
   /** Told each time WhatsApp refuses for throughput (metrics). */
   onThrottled?: () => void;
+  /** Told when WhatsApp refuses a kind of message for a customer known only by a user id (metrics). */
+  onNeedsPhone?: (kind: OutboundMessage['kind']) => void;
 }
 
 /** Every try to send a message failed for reasons that may pass (429, 5xx, network): try the turn again later. */
@@ -73,6 +76,7 @@ export class WhatsAppMessenger implements Messenger {
   readonly #pacer: SendPacer;
   readonly #progress: DeliveryProgress;
   readonly #onThrottled: () => void;
+  readonly #onNeedsPhone: (kind: OutboundMessage['kind']) => void;
 
   constructor(options: WhatsAppMessengerOptions) {
     const base = (options.apiBaseUrl ?? DEFAULT_GRAPH_API_BASE_URL).replace(/\/+$/, '');
@@ -86,6 +90,7 @@ export class WhatsAppMessenger implements Messenger {
     this.#pacer = options.pacer ?? new MemorySendPacer();
     this.#progress = options.progress ?? new MemoryDeliveryProgress();
     this.#onThrottled = options.onThrottled ?? (() => {});
+    this.#onNeedsPhone = options.onNeedsPhone ?? (() => {});
   }
 
   async send(phone: string, messages: OutboundMessage[], inReplyTo?: string): Promise<SentMessageIds> {
@@ -120,6 +125,7 @@ export class WhatsAppMessenger implements Messenger {
         if (!last) await recorded;
         const sent = SentMessage.safeParse(outcome.body);
         ids[index] = sent.success ? sent.data.messages[0]?.id : undefined;
+        if (ids[index] !== undefined) this.#rememberSent(phone, ids[index]);
         if (log.isLevelEnabled('debug')) log.debug({ ...context(), messageId: ids[index] }, 'reply sent');
         continue;
       }
@@ -131,11 +137,15 @@ export class WhatsAppMessenger implements Messenger {
       // Meta refused the message itself: sending it again cannot help, and the rest of the turn
       // would make no sense without it.
       const outsideWindow = outcome.code === OUTSIDE_CUSTOMER_WINDOW;
+      const needsPhone = outcome.code === USER_ID_NOT_SUPPORTED;
+      if (needsPhone) this.#onNeedsPhone(message.kind);
       log.error(
         { ...context(), status: outcome.status, errorCode: outcome.code, error: outcome.error, outsideWindow },
         outsideWindow
           ? 'reply refused: the 24-hour customer window is closed, only templates may be sent'
-          : 'reply refused by WhatsApp',
+          : needsPhone
+            ? `reply refused: a ${message.kind} cannot be sent to a customer known only by a WhatsApp user id`
+            : 'reply refused by WhatsApp',
       );
       // A message cita sent on its own (a reminder) can be sent again as a template; say so.
       if (outsideWindow && inReplyTo === undefined)
@@ -181,6 +191,13 @@ export class WhatsAppMessenger implements Messenger {
       await new Promise((resolve) => setTimeout(resolve, delay));
     }
     return outcome;
+  }
+
+  /** Noted without waiting: an echo of this message is then known as cita's own, not the shop's. */
+  #rememberSent(phone: string, messageId: string): void {
+    this.#progress.rememberSent(phone, [messageId]).catch((error) => {
+      log.warn({ event: 'whatsapp.sent_unrecorded', error: String(error) }, 'could not record a sent message id');
+    });
   }
 
   /** A record that cannot be written must not fail the turn: that would resend what was just delivered. */

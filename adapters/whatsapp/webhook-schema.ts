@@ -32,8 +32,11 @@ export type WebhookError = z.infer<typeof WebhookError>;
 
 export const WebhookContact = z.looseObject({
   wa_id: z.string().optional(),
+  /** The customer's business-scoped user id; `parent_user_id` when the business has linked portfolios. */
   user_id: z.string().optional(),
-  profile: z.looseObject({ name: z.string().optional() }).optional(),
+  parent_user_id: z.string().optional(),
+  /** Names are read for what they are worth: a name of the wrong shape costs the name, never the message. */
+  profile: z.looseObject({ name: z.unknown().optional(), username: z.unknown().optional() }).optional(),
 });
 export type WebhookContact = z.infer<typeof WebhookContact>;
 
@@ -41,6 +44,9 @@ export const WebhookMessage = z.looseObject({
   id: z.string().min(1),
   /** The customer's phone; absent when Meta only gives a business-scoped user id. */
   from: z.string().optional(),
+  /** The customer's business-scoped user id (and its parent's), sent with or without `from`. */
+  from_user_id: z.string().optional(),
+  from_parent_user_id: z.string().optional(),
   timestamp: EpochSeconds.optional(),
   type: z.string(),
   text: z.looseObject({ body: z.string() }).optional(),
@@ -51,11 +57,22 @@ export const WebhookMessage = z.looseObject({
       list_reply: z
         .looseObject({ id: z.string(), title: z.string().optional(), description: z.string().optional() })
         .optional(),
+      /** The reply to a WhatsApp Flow (`nfm_reply`) or to a request to call (`call_permission_reply`). */
+      nfm_reply: z.unknown().optional(),
+      call_permission_reply: z.unknown().optional(),
     })
     .optional(),
   /** A voice note (`voice: true`) or another audio file; its bytes are fetched by id. */
   audio: z
-    .looseObject({ id: z.string().min(1), mime_type: z.string().optional(), voice: z.boolean().optional() })
+    .looseObject({
+      id: z.string().min(1),
+      mime_type: z.string().optional(),
+      voice: z.boolean().optional(),
+      /** Newer webhooks carry the download URL itself: no lookup needed. */
+      url: z.string().optional(),
+      /** SHA-256 of the file, base64 here (hex in the media lookup's answer). */
+      sha256: z.string().optional(),
+    })
     .optional(),
   /** A photo; its id is kept for the staff. */
   image: z.looseObject({ id: z.string().min(1) }).optional(),
@@ -78,24 +95,51 @@ export const WebhookStatus = z.looseObject({
 });
 export type WebhookStatus = z.infer<typeof WebhookStatus>;
 
-/** The `value` of a change whose field is `messages`; messages and statuses stay unparsed here. */
+/**
+ * A message the shop sent from the WhatsApp Business app (or a linked device) on a number also
+ * connected to the Cloud API: an `smb_message_echoes` change. `to` is the customer.
+ */
+export const WebhookEcho = z.looseObject({
+  id: z.string().min(1),
+  from: z.string().optional(),
+  to: z.string().optional(),
+  to_user_id: z.string().optional(),
+  to_parent_user_id: z.string().optional(),
+  timestamp: EpochSeconds.optional(),
+  type: z.string(),
+});
+export type WebhookEcho = z.infer<typeof WebhookEcho>;
+
+/**
+ * The `value` of a `messages` or `smb_message_echoes` change. Its lists stay unparsed here: each
+ * item is read on its own, and a list of the wrong type costs that list, never its neighbours.
+ */
 export const MessagesValue = z.looseObject({
-  messaging_product: z.literal('whatsapp'),
-  metadata: z.looseObject({ phone_number_id: z.string().optional() }).optional(),
-  contacts: z.array(z.unknown()).optional(),
-  messages: z.array(z.unknown()).optional(),
-  statuses: z.array(z.unknown()).optional(),
-  errors: z.array(z.unknown()).optional(),
+  /** Absent in some real payloads; anything but "whatsapp" is not a WhatsApp change. */
+  messaging_product: z.literal('whatsapp').optional(),
+  metadata: z
+    .looseObject({ phone_number_id: z.unknown().optional(), display_phone_number: z.unknown().optional() })
+    .optional(),
+  contacts: z.unknown().optional(),
+  messages: z.unknown().optional(),
+  statuses: z.unknown().optional(),
+  errors: z.unknown().optional(),
+  message_echoes: z.unknown().optional(),
 });
 export type MessagesValue = z.infer<typeof MessagesValue>;
 
+export const WebhookChange = z.looseObject({ field: z.string(), value: z.unknown() });
+export type WebhookChange = z.infer<typeof WebhookChange>;
+
+export const WebhookEntry = z.looseObject({ id: z.unknown().optional(), changes: z.array(z.unknown()) });
+
+/**
+ * What tells a WhatsApp webhook from anything else: the object and a list of entries. Entries and
+ * changes are read one by one (a malformed sibling must not turn the valid ones into a 400, which
+ * Meta would redeliver, failing, for days).
+ */
 export const WebhookPayload = z.looseObject({
   object: z.literal('whatsapp_business_account'),
-  entry: z.array(
-    z.looseObject({
-      id: z.string().optional(),
-      changes: z.array(z.looseObject({ field: z.string(), value: z.unknown() })),
-    }),
-  ),
+  entry: z.array(z.unknown()),
 });
 export type WebhookPayload = z.infer<typeof WebhookPayload>;

@@ -93,6 +93,7 @@ function bookingMachineFor(deps: BookingFlowDependencies): typeof bookingMachine
         const call = deps.notices?.customerWantsPerson({
           phone: message.phone,
           name: message.customerName,
+          username: message.customerUsername,
           language: context.language,
           turns: [...(stored?.turns ?? []), customerTurn(message)],
         });
@@ -159,8 +160,18 @@ export async function bookingTurn(
       log.info({ event: 'reaction.ignored', phoneRef: phoneRef(message.phone), state: actor.getSnapshot().value });
       return { ...turnOf(actor, []), ignored: true };
     }
-    // Nobody left to answer (the config no longer lists staff): the customer is the bot's again.
-    if (actor.getSnapshot().hasTag(WITH_STAFF) && shop.staff.length === 0) actor.send({ type: 'HANDED_BACK' });
+    if (content.kind === 'staffWrote') {
+      actor.send({ type: 'STAFF_WROTE', at: clock().toISOString() });
+      await Promise.all(pending);
+      log.info({ event: 'handoff.staff_wrote_from_app', phoneRef: phoneRef(message.phone) });
+      // The shop is talking to the customer itself: the bot says nothing.
+      return turnOf(actor, []);
+    }
+    // Nobody left to answer (the config no longer lists staff, and nobody wrote from the app): the bot's again.
+    const snapshotNow = actor.getSnapshot();
+    if (snapshotNow.hasTag(WITH_STAFF) && shop.staff.length === 0 && !snapshotNow.context.staffWroteFromApp) {
+      actor.send({ type: 'HANDED_BACK' });
+    }
     actor.send({ type: 'MESSAGE_RECEIVED', at: clock().toISOString() });
     if (content.kind === 'handedBack') {
       actor.send({ type: 'HANDED_BACK' });

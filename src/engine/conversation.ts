@@ -46,6 +46,12 @@ export class ConversationEngine {
     if (stored?.lastMessageId === message.id) return stored.replies.map((reply) => OutboundMessage.parse(reply));
 
     const member = staffMemberFor(shop, message.phone);
+    // The shop writing from the WhatsApp Business app: to a staff phone it is colleagues talking,
+    // and a shop may choose to let the bot go on talking regardless.
+    if (message.content.kind === 'staffWrote' && (member || !shop.handoff.fromBusinessApp)) {
+      log.info({ event: 'handoff.staff_wrote_ignored', toStaff: Boolean(member), phoneRef: phoneRef(message.phone) });
+      return [];
+    }
     let turn: FlowTurn;
     try {
       turn = member

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Language } from '../../config/schema.ts';
 import type { Slot } from '../../machines/booking.context.ts';
+import { CustomerId, PHONE_PATTERN } from '../../machines/customer-id.ts';
 import type { OutboundMessage } from '../messages/whatsapp.ts';
 
 /**
@@ -9,17 +10,23 @@ import type { OutboundMessage } from '../messages/whatsapp.ts';
  */
 
 /** A customer's phone as WhatsApp gives it: digits of the international number, no "+". */
-export const Phone = z.string().regex(/^\d{6,15}$/, 'must be the digits of an international phone number');
+export const Phone = z.string().regex(PHONE_PATTERN, 'must be the digits of an international phone number');
 
 /** One message from a customer, as accepted by the inbox, whatever the channel. */
 export const InboundMessage = z.object({
   /** WhatsApp's message id (wamid), or one the simulator makes: the key for deduplication. */
   id: z.string().min(1).max(256),
-  phone: Phone,
+  /**
+   * Who wrote: their phone, or their WhatsApp user id when WhatsApp gives no phone (a customer with a
+   * username). Named `phone` for history; everything keyed by it is keyed by the customer.
+   */
+  phone: CustomerId,
   receivedAt: z.iso.datetime(),
   /** Wall-clock time the inbox accepted it (not the shop's clock): reply latency is measured from it. */
   acceptedAt: z.iso.datetime().optional(),
   customerName: z.string().max(256).optional(),
+  /** The customer's WhatsApp username, when they have one: how the staff find a customer who shares no phone. */
+  customerUsername: z.string().max(64).optional(),
   /**
    * Set when the message arrived over its phone's rate limit (counted at arrival, not when a
    * worker reaches it): "slowDown" gets the one polite reply, "dropped" none.
@@ -33,6 +40,9 @@ export const InboundMessage = z.object({
       kind: z.literal('voice'),
       mediaId: z.string().min(1).max(256),
       mimeType: z.string().max(100).optional(),
+      /** The download URL when the webhook carried it (no lookup needed), and the file's SHA-256 (hex or base64). */
+      url: z.url().max(2048).optional(),
+      sha256: z.string().max(128).optional(),
     }),
     /** An emoji reaction to one of cita's messages (`messageId` is the wamid of the message reacted to). */
     z.object({ kind: z.literal('reaction'), messageId: z.string().min(1).max(256), emoji: z.string().min(1).max(32) }),
@@ -46,6 +56,11 @@ export const InboundMessage = z.object({
      * queue, so it is handled in order with their messages; only cita makes these (never a webhook).
      */
     z.object({ kind: z.literal('handedBack') }),
+    /**
+     * Not from the customer: the shop wrote to them by hand from the WhatsApp Business app (an echo
+     * of it, `smb_message_echoes`). A person has the conversation now; only cita makes these.
+     */
+    z.object({ kind: z.literal('staffWrote') }),
   ]),
 });
 export type InboundMessage = z.infer<typeof InboundMessage>;
@@ -137,7 +152,8 @@ export const Appointment = z.object({
   id: z.string().regex(/^[a-v0-9]{5,1024}$/, 'must be base32hex, as Google Calendar event ids are'),
   serviceId: z.string(),
   serviceName: z.string(),
-  phone: Phone,
+  /** The customer: a phone, or a WhatsApp user id (see InboundMessage.phone). */
+  phone: CustomerId,
   customerName: z.string().optional(),
   start: z.iso.datetime(),
   end: z.iso.datetime(),
@@ -204,6 +220,22 @@ export interface BookingHistory {
   record(phone: string, entry: HistoryEntry): Promise<void>;
   list(phone: string): Promise<HistoryEntry[]>;
 }
+
+/**
+ * Which customer a WhatsApp user id stands for. A customer who shares a phone and a user id, or
+ * writes with a phone one day and with only a user id the next, stays one customer: the first name
+ * recorded for the user id keeps their conversation, bookings, reminders and handoffs together.
+ */
+export interface CustomerAliases {
+  /**
+   * The customer `userId` belongs to: the one recorded for it, or, the first time, `customer` (their
+   * phone when WhatsApp gave one, else the user id itself), recorded from then on.
+   */
+  resolve(userId: string, customer: string): Promise<string>;
+}
+
+/** How long a user id is remembered after it last wrote: longer than any booking is kept ahead. */
+export const ALIAS_TTL_MS = 400 * 24 * 60 * 60_000;
 
 /** Which staff phones asked not to get notices of bookings; kept apart from conversations, which expire. */
 export interface NoticeSettings {
@@ -282,7 +314,7 @@ export class VoiceNoteFailure extends Error {
 /** Where the media of a customer's message is fetched from (WhatsApp: the Graph API). */
 export interface MediaSource {
   /** The file behind a media id; throws VoiceNoteFailure (media_expired, too_large…) when it cannot be had. */
-  download(mediaId: string, options: { maxBytes: number }): Promise<Media>;
+  download(mediaId: string, options: { maxBytes: number; url?: string; sha256?: string }): Promise<Media>;
 }
 
 /** Speech to text (an OpenAI-compatible `/audio/transcriptions`). */
@@ -294,7 +326,7 @@ export interface Transcriber {
 /** A reminder of one appointment, due at `dueAt`; `start` is when the appointment was when it was planned. */
 export const Reminder = z.object({
   bookingId: z.string().min(1),
-  phone: Phone,
+  phone: CustomerId,
   start: z.iso.datetime(),
   dueAt: z.iso.datetime(),
   minutesBefore: z.number().int(),

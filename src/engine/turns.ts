@@ -23,6 +23,8 @@ export function customerTurn({ content }: InboundMessage, heard?: string): Turn 
         return `(sent a ${content.type})`;
       case 'handedBack':
         return '(a person from the shop handed the conversation back)';
+      case 'staffWrote':
+        return '(a person from the shop wrote from the WhatsApp Business app)';
     }
   })();
   return { from: 'customer', text: text.slice(0, 300) };

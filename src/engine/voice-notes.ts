@@ -86,7 +86,10 @@ export class VoiceNotes {
     return this.#media !== undefined && this.#transcriber !== undefined;
   }
 
-  async read(note: { mediaId: string; mimeType?: string }, language: Language): Promise<VoiceNoteReading> {
+  async read(
+    note: { mediaId: string; mimeType?: string; url?: string; sha256?: string },
+    language: Language,
+  ): Promise<VoiceNoteReading> {
     const started = performance.now();
     const reading = await this.#read(note, language);
     const outcome = 'text' in reading ? 'transcribed' : reading.failure;
@@ -104,12 +107,19 @@ export class VoiceNotes {
     return reading;
   }
 
-  async #read(note: { mediaId: string; mimeType?: string }, language: Language): Promise<VoiceNoteReading> {
+  async #read(
+    note: { mediaId: string; mimeType?: string; url?: string; sha256?: string },
+    language: Language,
+  ): Promise<VoiceNoteReading> {
     if (!this.#media || !this.#transcriber) return { failure: 'not_configured' };
     // The webhook names the format: an AMR note is refused before it is fetched.
     if (note.mimeType !== undefined && !audioFileExtension(note.mimeType)) return { failure: 'unsupported_format' };
     try {
-      const audio = await this.#media.download(note.mediaId, { maxBytes: this.#maxBytes });
+      const audio = await this.#media.download(note.mediaId, {
+        maxBytes: this.#maxBytes,
+        ...(note.url !== undefined && { url: note.url }),
+        ...(note.sha256 !== undefined && { sha256: note.sha256 }),
+      });
       if (!audioFileExtension(audio.mimeType)) return { failure: 'unsupported_format' };
       const text = (await this.#transcriber.transcribe(audio, language)).trim();
       if (isSilence(text)) return { failure: 'empty_transcript' };

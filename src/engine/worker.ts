@@ -64,8 +64,12 @@ export function startWorkers({
       // Blue ticks and "typing…" while the message is read, once per message (not on retries); a
       // reaction is not a message to read, and most get no answer. Sent while the message is
       // handled, and done before the replies, so "typing…" never outlives the answer.
+      // An echo of the shop's own message is not the customer's: nothing to mark read.
       const read =
-        verdict === 'allowed' && !attempts.has(message.id) && message.content.kind !== 'reaction'
+        verdict === 'allowed' &&
+        !attempts.has(message.id) &&
+        message.content.kind !== 'reaction' &&
+        message.content.kind !== 'staffWrote'
           ? markRead(message.id)
           : undefined;
       // A dropped message answers nothing; sending the empty turn still ends the simulator's wait.

@@ -72,9 +72,12 @@ export async function readMessage(
       return { events: [] };
     case 'unsupported':
       if (content.type === 'location') return { events: [{ type: 'ASK_INFO', topic: 'address' }] };
+      // The customer opened the chat for the first time: welcomed as a hello would be.
+      if (content.type === 'request_welcome') return { events: [{ type: 'GREET' }] };
       return { events: [], remark: ATTACHMENT_REMARKS[content.type] ?? 'unsupported' };
     // Not the customer's words: the engine handles a hand-back before reading anything.
     case 'handedBack':
+    case 'staffWrote':
       return { events: [] };
     case 'text': {
       const text = content.text.trim();

@@ -75,6 +75,8 @@ export const staffEs = {
     template: 'Le he enviado el aviso de WhatsApp (llevaba más de 24 h sin escribir).',
     notSent: 'No he podido avisarle: llámale, por favor.',
   },
+  /** How to answer a customer who shares no phone (a WhatsApp username): no wa.me link exists. */
+  answerInBusinessApp: 'no comparte su teléfono; contéstale desde el WhatsApp del negocio (app WhatsApp Business)',
   notices: {
     booked: (line: string, customer: string) => `📅 Nueva cita: ${line} — ${customer}`,
     moved: (line: string, customer: string) => `🔁 Cita cambiada: ahora ${line} — ${customer}`,
@@ -168,6 +170,7 @@ export const staffEn: StaffCopy = {
     template: 'I sent them the WhatsApp notice (they had not written for over 24 h).',
     notSent: 'I could not tell them: please call them.',
   },
+  answerInBusinessApp: "they share no phone number; answer them from the shop's own WhatsApp (WhatsApp Business app)",
   notices: {
     booked: (line, customer) => `📅 New appointment: ${line} — ${customer}`,
     moved: (line, customer) => `🔁 Appointment moved: now ${line} — ${customer}`,

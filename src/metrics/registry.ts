@@ -105,6 +105,20 @@ export class CitaMetrics {
     registers: [this.registry],
   });
 
+  readonly inboundIgnored = new Counter({
+    name: 'cita_inbound_ignored_total',
+    help: 'Webhook items that need no answer, by why (a reaction taken back, a Flow reply, an echo of cita’s own message, another field…)',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
+  readonly userIdRefused = new Counter({
+    name: 'cita_whatsapp_user_id_refused_total',
+    help: 'Messages WhatsApp refused because their kind cannot go to a customer known only by a user id (131062), by kind',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+
   readonly calendarCalls = new Histogram({
     name: 'cita_calendar_call_duration_seconds',
     help: 'Calendar calls by operation (busy, create, get, cancel, reschedule, upcomingFor) and outcome',

@@ -102,6 +102,8 @@ export const PAYLOADS = {
   ASK_FOR_PERSON: bare('ASK_FOR_PERSON'),
   // A staff member's hand-back, queued in the customer's inbox (src/qa/phrases.ts sends it as such).
   HANDED_BACK: bare('HANDED_BACK'),
+  // An echo of the shop writing from the WhatsApp Business app, queued in the customer's inbox.
+  STAFF_WROTE: (_s, scenario) => [{ type: 'STAFF_WROTE', at: scenario.now }],
 } satisfies Record<BookingEvent['type'], PayloadsFor>;
 
 /** The ids the model gives a group's other appointments booked in the conversation. */
@@ -320,7 +322,8 @@ export function candidatesFor(snapshot: ModelSnapshot, scenario: Scenario): Cand
     }
     if (type in NOT_A_STEP) continue;
     for (const event of payloads(snapshot, scenario)) {
-      const fromEngine = event.type === 'NOT_UNDERSTOOD' || event.type === 'HANDED_BACK';
+      const fromEngine =
+        event.type === 'NOT_UNDERSTOOD' || event.type === 'HANDED_BACK' || event.type === 'STAFF_WROTE';
       if (!fromEngine) CustomerEvent.parse(event);
       // The engine sends NOT_UNDERSTOOD without asking; a customer event only when the state can take it.
       if (event.type === 'NOT_UNDERSTOOD' || snapshot.can(event))

@@ -89,6 +89,9 @@ export function messageFor(event: BookingEvent, snapshot: ModelSnapshot, scenari
   }
   if (event.type === 'MESSAGE_RECEIVED') throw new Error('MESSAGE_RECEIVED is the engine’s, not the customer’s');
   if (event.type === 'HANDED_BACK') return { content: { kind: 'handedBack' }, says: '(is handed back by the staff)' };
+  if (event.type === 'STAFF_WROTE') {
+    return { content: { kind: 'staffWrote' }, says: '(the shop writes to them from the WhatsApp Business app)' };
+  }
 
   const replyId = replyIdFor(event);
   const shown = optionsOf(stepView({ state: String(snapshot.value), context: snapshot.context }, scenario.shop)).find(

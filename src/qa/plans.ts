@@ -70,7 +70,10 @@ export function planOf(kind: PlanKind, goal: string, candidates: Candidate[], sc
       actors: outcomes.map(({ actor, arrange, label }) => ({ actor: actor!, label, ...(arrange && { arrange }) })),
       state,
       // A hand-back is the staff's, not the customer's: the bot answers nothing until they write.
-      replies: event.type === 'HANDED_BACK' ? [] : renderReplies({ state, context: snapshot.context }, scenario.shop),
+      replies:
+        event.type === 'HANDED_BACK' || event.type === 'STAFF_WROTE'
+          ? []
+          : renderReplies({ state, context: snapshot.context }, scenario.shop),
     };
   });
   const variants = candidates.map((candidate) => candidate.label);

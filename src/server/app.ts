@@ -24,7 +24,11 @@ const SimulatorMessage = z.union([
 export interface AppOptions {
   /** Connects Meta's webhook; without it `/webhook/whatsapp` answers 503 and `/` is the simulator page. */
   whatsapp?: Pick<WhatsAppConfig, 'appSecret' | 'verifyToken'> &
-    Partial<Pick<WhatsAppConfig, 'phoneNumberId'>> & { recordStatus?: StatusRecorder };
+    Partial<Pick<WhatsAppConfig, 'phoneNumberId'>> & {
+      recordStatus?: StatusRecorder;
+      /** Whether cita sent the message with this id (the delivery record): its echo changes nothing. */
+      sentByCita?: (customer: string, messageId: string) => Promise<boolean>;
+    };
   /** `METRICS_TOKEN`: when set, `/metrics` needs it as a bearer token. */
   metricsToken?: string;
   /** What `/readyz` checks besides "not shutting down". */
@@ -39,7 +43,18 @@ export interface AppOptions {
 /** How long Meta (or the simulator page) is asked to wait before trying again during a shutdown. */
 export const RETRY_AFTER_SECONDS = 5;
 
-const DROP_LABELS = { unreadable: 'unreadable', notOurNumber: 'not_our_number', simulatorId: 'simulator_id' } as const;
+const DROP_LABELS = {
+  unreadable: 'unreadable',
+  unreadableStatus: 'unreadable_status',
+  unreadableContact: 'unreadable_contact',
+  unreadableError: 'unreadable_error',
+  unreadableEcho: 'unreadable_echo',
+  unreadableEntry: 'unreadable_entry',
+  unreadableChange: 'unreadable_change',
+  unreadableList: 'unreadable_list',
+  notOurNumber: 'not_our_number',
+  simulatorId: 'simulator_id',
+} as const;
 
 /** Meta's delivery statuses; anything else is counted as "other", so a label never grows without bound. */
 const DELIVERY_STATUSES = new Set(['sent', 'delivered', 'read', 'failed', 'played', 'deleted', 'warning']);
@@ -76,7 +91,9 @@ export function createApp(cita: Cita, options: AppOptions = {}) {
         ...options.whatsapp,
         inbox: cita.inbox,
         clock: cita.clock,
+        aliases: cita.aliases,
         onDropped: (reason) => cita.metrics.inboundDropped.inc({ reason: DROP_LABELS[reason] }),
+        onIgnored: (reason) => cita.metrics.inboundIgnored.inc({ reason }),
         recordStatus: (status) => {
           const known = DELIVERY_STATUSES.has(status.status);
           cita.metrics.outboundStatuses.inc({ status: known ? status.status : 'other' });

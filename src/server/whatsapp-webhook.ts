@@ -2,11 +2,16 @@ import { timingSafeEqual } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { type DropReason, readWebhook } from '../../adapters/whatsapp/inbound.ts';
+import {
+  type CustomerMessage,
+  type DropReason,
+  type IgnoreLabel,
+  readWebhook,
+} from '../../adapters/whatsapp/inbound.ts';
 import { hasValidSignature } from '../../adapters/whatsapp/signature.ts';
 import { logStatus, type StatusRecorder } from '../../adapters/whatsapp/statuses.ts';
 import { WebhookPayload } from '../../adapters/whatsapp/webhook-schema.ts';
-import type { Clock, Inbox } from '../engine/ports.ts';
+import type { Clock, CustomerAliases, Inbox } from '../engine/ports.ts';
 import { log, phoneRef } from '../log.ts';
 import { limitBody } from './body-limit.ts';
 
@@ -27,6 +32,18 @@ export interface WhatsAppWebhookOptions {
   phoneNumberId?: string;
   /** Told of every item refused at the border (metrics). */
   onDropped?: (reason: DropReason) => void;
+  /** Told of every item that needs no answer, by why (metrics). */
+  onIgnored?: (label: IgnoreLabel | 'echo_of_cita') => void;
+  /**
+   * Keeps a customer seen by phone and by WhatsApp user id as one. Without it a message with only a
+   * user id is its own customer.
+   */
+  aliases?: CustomerAliases;
+  /**
+   * Whether cita itself sent the message with this id to the customer: an echo of it changes nothing.
+   * Without it every echo is taken as the shop writing by hand.
+   */
+  sentByCita?: (customer: string, messageId: string) => Promise<boolean>;
 }
 
 /** Items handled between two yields to the event loop: a POST of thousands must not stall other requests. */
@@ -61,7 +78,16 @@ export function whatsAppWebhook(options: WhatsAppWebhookOptions) {
     maxBodyBytes = WHATSAPP_BODY_LIMIT_BYTES,
     phoneNumberId,
     onDropped = () => {},
+    onIgnored = () => {},
+    aliases,
+    sentByCita,
   } = options;
+
+  /** The customer WhatsApp says wrote, kept as one across phone and user id. */
+  async function customerOf(update: CustomerMessage): Promise<string> {
+    if (update.userId === undefined || aliases === undefined) return update.message.phone;
+    return aliases.resolve(update.userId, update.message.phone);
+  }
   const webhook = new Hono();
 
   webhook.get('/', function verifySubscription(c) {
@@ -101,14 +127,30 @@ export function whatsAppWebhook(options: WhatsAppWebhookOptions) {
       for (const [index, update] of updates.entries()) {
         if (index > 0 && index % ITEMS_PER_TURN === 0) await nextTurn();
         if (update.kind === 'message') {
-          let outcome: 'accepted' | 'duplicate';
+          let outcome: 'accepted' | 'duplicate' | 'ownEcho';
           try {
-            outcome = await inbox.accept(update.message);
+            const message = { ...update.message, phone: await customerOf(update) };
+            const ownEcho =
+              message.content.kind === 'staffWrote' && (await sentByCita?.(message.phone, message.id)) === true;
+            outcome = ownEcho ? 'ownEcho' : await inbox.accept(message);
           } catch (error) {
             // Not stored means not acknowledged: Meta redelivers the whole payload later, and the
             // messages already accepted from it are then recognised as duplicates.
             log.error({ event: 'whatsapp.inbox_unavailable', messageId: update.message.id, error: String(error) });
             return c.json({ error: 'the inbox cannot store messages right now; deliver again later' }, 503);
+          }
+          if (outcome === 'ownEcho') {
+            receipt.ignored += 1;
+            onIgnored('echo_of_cita');
+            log.info(
+              {
+                event: 'whatsapp.update.ignored',
+                reason: 'an echo of a message cita sent',
+                messageId: update.message.id,
+              },
+              'webhook update needs no answer',
+            );
+            continue;
           }
           receipt[outcome === 'accepted' ? 'accepted' : 'duplicates'] += 1;
           // One info line per message is the worker's "message handled"; the acceptance is a debug line.
@@ -136,6 +178,7 @@ export function whatsAppWebhook(options: WhatsAppWebhookOptions) {
           );
         } else {
           receipt.ignored += 1;
+          onIgnored(update.label);
           log.info(
             {
               event: 'whatsapp.update.ignored',

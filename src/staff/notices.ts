@@ -1,5 +1,6 @@
 import type { ShopConfig, StaffMember } from '../../config/schema.ts';
 import { serviceById } from '../../config/schema.ts';
+import { isUserId } from '../../machines/customer-id.ts';
 import {
   type Appointment,
   type Clock,
@@ -19,6 +20,12 @@ import { windowOf } from './window.ts';
 
 export type BookingChange = 'booked' | 'moved' | 'cancelled';
 
+/** "Ana (+34600…)", or for a customer with a WhatsApp username and no phone, "Ana (@ana)" / "Ana". */
+function customerLabel(name: string, customer: string, username?: string): string {
+  if (!isUserId(customer)) return `${name} (+${customer})`;
+  return username ? `${name} (@${username.replace(/^@/, '')})` : name;
+}
+
 /** What the shop's staff are told about, as it happens. */
 export interface StaffNotices {
   /**
@@ -31,7 +38,13 @@ export interface StaffNotices {
     options?: { except?: string },
   ): Promise<void>;
   /** A customer asked for a person (or the bot failed them three times): every staff member hears of it. */
-  customerWantsPerson(customer: { phone: string; name?: string; language: string; turns: Turn[] }): Promise<void>;
+  customerWantsPerson(customer: {
+    phone: string;
+    name?: string;
+    username?: string;
+    language: string;
+    turns: Turn[];
+  }): Promise<void>;
 }
 
 export interface StaffNoticeDependencies {
@@ -123,13 +136,13 @@ export function staffNotices(deps: StaffNoticeDependencies): StaffNotices {
           const copy = STAFF_COPY[language];
           const service = serviceById(shop, appointment.serviceId)?.name[language] ?? appointment.serviceName;
           const line = `${service}, ${longDate(localDate(appointment.start, shop.timezone), language)} ${localTime(appointment.start, shop.timezone)}`;
-          const customer = `${appointment.customerName ?? copy.unknownCustomer} (+${appointment.phone})`;
+          const customer = customerLabel(appointment.customerName ?? copy.unknownCustomer, appointment.phone);
           return { kind: 'text', body: copy.notices[change](line, customer) };
         });
       }
     },
 
-    async customerWantsPerson({ phone, name, turns }) {
+    async customerWantsPerson({ phone, name, username, turns }) {
       for (const member of shop.staff) {
         await tell(member, 'handoff', (language) => {
           const copy = STAFF_COPY[language];
@@ -137,9 +150,10 @@ export function staffNotices(deps: StaffNoticeDependencies): StaffNotices {
             .slice(-4)
             .map((turn) => `${turn.from === 'customer' ? '›' : '‹'} ${shorten(turn.text.replace(/\s+/g, ' '), 120)}`)
             .join('\n');
+          // Without a phone there is no wa.me link: the shop answers them from its own WhatsApp number.
           const body = copy.notices.handoff(
-            `${name ?? copy.unknownCustomer} (+${phone})`,
-            `https://wa.me/${phone}`,
+            customerLabel(name ?? copy.unknownCustomer, phone, username),
+            isUserId(phone) ? copy.answerInBusinessApp : `https://wa.me/${phone}`,
             said,
           );
           return {

@@ -46,6 +46,8 @@ describe('opening the database', () => {
     old.run('DROP TABLE muted_staff');
     old.run('ALTER TABLE holds DROP COLUMN barber');
     old.run('DROP TABLE inbox_ready');
+    old.run('DROP TABLE customer_aliases');
+    old.run('DROP TABLE sent_messages');
     for (const table of ['calendar_changes', 'calendar_sync', 'calendar_writes', 'calendar_channels']) {
       old.run(`DROP TABLE ${table}`);
     }

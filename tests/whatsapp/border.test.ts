@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readWebhook } from '../../adapters/whatsapp/inbound.ts';
+import { matchesDigest } from '../../adapters/whatsapp/media.ts';
 import { WebhookPayload } from '../../adapters/whatsapp/webhook-schema.ts';
 import { createApp } from '../../src/server/app.ts';
 import { testCita } from '../support/cita.ts';
@@ -176,5 +178,83 @@ describe('the webhook parser, fed random and mutated payloads', () => {
       ),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('a good message beside bad siblings (issue 25)', () => {
+  it.each([
+    ['contacts of the wrong type', { contacts: 'nope' }, 'unreadable_list'],
+    ['statuses of the wrong type', { statuses: { id: 1 } }, 'unreadable_list'],
+    ['errors of the wrong type', { errors: 42 }, 'unreadable_list'],
+    ['a contact of the wrong shape', { contacts: [{ wa_id: 5 }] }, 'unreadable_contact'],
+  ])('keeps the message when %s sit beside it, and counts them', async (_what, sibling, label) => {
+    const { app, inbox, cita } = webhookApp();
+    const payload = webhookPayload({ messages: [good()] });
+    Object.assign(payload.entry[0]!.changes[0]!.value, sibling);
+
+    const response = await app.request('/webhook/whatsapp', signedPost(JSON.stringify(payload)));
+
+    expect(response.status).toBe(200);
+    expect(inbox.accepted.map((message) => message.id)).toEqual(['wamid.GOOD']);
+    expect(await dropped(cita)).toEqual({ [label]: 1 });
+  });
+
+  it('answers 200 and keeps the message when a sibling entry or change has the wrong shape', async () => {
+    const { app, inbox, cita } = webhookApp();
+    const payload = webhookPayload({ messages: [good()] }) as { entry: unknown[] } & ReturnType<typeof webhookPayload>;
+    payload.entry[0]!.changes.push('not a change' as never);
+    payload.entry.push({ id: 'x', changes: 'not a list' });
+
+    const response = await app.request('/webhook/whatsapp', signedPost(JSON.stringify(payload)));
+
+    expect(response.status).toBe(200);
+    expect(inbox.accepted.map((message) => message.id)).toEqual(['wamid.GOOD']);
+    expect(await dropped(cita)).toEqual({ unreadable_change: 1, unreadable_entry: 1 });
+  });
+
+  it('keeps a message whose profile name is over 256 characters, without the name', async () => {
+    const { app, inbox } = webhookApp();
+    const payload = webhookPayload({ messages: [good()] });
+    Object.assign(payload.entry[0]!.changes[0]!.value, {
+      contacts: [{ wa_id: '34600000001', profile: { name: 'x'.repeat(300) } }],
+    });
+
+    await app.request('/webhook/whatsapp', signedPost(JSON.stringify(payload)));
+
+    expect(inbox.accepted).toEqual([expect.objectContaining({ id: 'wamid.GOOD', customerName: undefined })]);
+  });
+
+  it('answers 400 only to a body that is no WhatsApp webhook at all', async () => {
+    const { app } = webhookApp();
+    const response = await app.request('/webhook/whatsapp', signedPost(JSON.stringify({ object: 'page', entry: [] })));
+    expect(response.status).toBe(400);
+  });
+
+  it('never loses the valid message whatever its change’s lists and siblings hold', () => {
+    fc.assert(
+      fc.property(junk, junk, junk, junk, (contacts, statuses, errors, sibling) => {
+        const payload = webhookPayload({ messages: [good()] }) as ReturnType<typeof webhookPayload> & {
+          entry: unknown[];
+        };
+        Object.assign(payload.entry[0]!.changes[0]!.value, { contacts, statuses, errors });
+        payload.entry.push(sibling);
+        payload.entry[0]!.changes.push(sibling as never);
+        const parsed = WebhookPayload.parse(JSON.parse(JSON.stringify(payload)));
+        const updates = readWebhook(parsed, new Date('2026-11-24T09:00:00Z'), { phoneNumberId: OURS });
+        expect(updates.some((u) => u.kind === 'message' && u.message.id === 'wamid.GOOD')).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('the SHA-256 of a media file', () => {
+  it('matches given in hex (the media lookup) or base64 (the webhook), compared as bytes', () => {
+    const bytes = new TextEncoder().encode('a voice note');
+    const digest = createHash('sha256').update(bytes).digest();
+    expect(matchesDigest(bytes, digest.toString('hex'))).toBe(true);
+    expect(matchesDigest(bytes, digest.toString('hex').toUpperCase())).toBe(true);
+    expect(matchesDigest(bytes, digest.toString('base64'))).toBe(true);
+    expect(matchesDigest(bytes, createHash('sha256').update('other').digest('base64'))).toBe(false);
   });
 });

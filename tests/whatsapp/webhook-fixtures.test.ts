@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { GraphError } from '../../adapters/whatsapp/cloud-api.ts';
 import type { MessageStatus } from '../../adapters/whatsapp/inbound.ts';
+import { WebhookError } from '../../adapters/whatsapp/webhook-schema.ts';
 import type { InboundMessage } from '../../src/engine/ports.ts';
 import { createApp } from '../../src/server/app.ts';
 import { testCita } from '../support/cita.ts';
@@ -50,10 +52,11 @@ const unsupported = (type: string, mediaId?: string): Partial<InboundMessage> =>
   ...CUSTOMER,
   content: { kind: 'unsupported', type, ...(mediaId ? { mediaId } : {}) },
 });
-const voice = (mediaId: string, mimeType: string): Partial<InboundMessage> => ({
+const voice = (mediaId: string, mimeType: string, sha256: string): Partial<InboundMessage> => ({
   ...CUSTOMER,
-  content: { kind: 'voice', mediaId, mimeType },
+  content: { kind: 'voice', mediaId, mimeType, sha256 },
 });
+const USER_ID = 'US.13491208655302741918';
 const status = (value: string, extra: Partial<MessageStatus> = {}): Partial<MessageStatus> => ({
   status: value,
   ...extra,
@@ -82,8 +85,14 @@ const EXPECTED: Record<string, Expected> = {
   // A photo's media id is kept for the staff; audio (a voice note or not) is fetched by id and transcribed.
   image: { accepted: [unsupported('image', '65463453')] },
   image_with_url: { accepted: [unsupported('image', '65463453')] },
-  audio: { accepted: [voice('1234567890987654321', 'audio/ogg; codecs=opus')] },
-  voice: { accepted: [voice('1234567890987654321', 'audio/ogg; codecs=opus')] },
+  audio: {
+    accepted: [
+      voice('1234567890987654321', 'audio/ogg; codecs=opus', 'E3dxS/PdYZE7ppA3pQ4mpCFaXBJ8pX4SRN/dsfvds/iPGA='),
+    ],
+  },
+  voice: {
+    accepted: [voice('1234567890987654321', 'audio/ogg; codecs=opus', 'm04pFf2ERdaopTyFkGPA0+bX3i+YY2dYgVFwOgDLSDI=')],
+  },
   video: { accepted: [unsupported('video')] },
   document: { accepted: [unsupported('document')] },
   sticker: { accepted: [unsupported('sticker')] },
@@ -109,21 +118,110 @@ const EXPECTED: Record<string, Expected> = {
   },
   reaction_removed: { ignored: 1 },
   system_identity_change: { ignored: 1 },
-  // Only a business-scoped user id, no phone number: nobody to answer.
-  netflie_text_bsuid_no_from: { ignored: 1 },
-  // These keep Meta's documentation placeholders ("PHONE_NUMBER") as the sender; see the next suite.
-  netflie_text_no_profile: { dropped: 1 },
-  netflie_interactive_button_reply: { dropped: 1 },
-  netflie_interactive_list_reply: { dropped: 1 },
-  netflie_unknown_type: { dropped: 1 },
-  batch_two_changes_text: { dropped: 2 },
+  // Only a business-scoped user id, no phone number: the user id is the customer.
+  netflie_text_bsuid_no_from: {
+    accepted: [{ phone: 'BSUID_123', customerName: 'NAME', content: { kind: 'text', text: 'MESSAGE_BODY' } }],
+  },
+  // These keep Meta's documentation placeholders ("PHONE_NUMBER") as the sender: nobody cita can
+  // name, ignored with that reason; see the next suite.
+  netflie_text_no_profile: { ignored: 1 },
+  netflie_interactive_button_reply: { ignored: 1 },
+  netflie_interactive_list_reply: { ignored: 1 },
+  netflie_unknown_type: { ignored: 1 },
+  batch_two_changes_text: { ignored: 2 },
+  order_2: { ignored: 1 },
+
+  // Customers with a WhatsApp user id: the phone when there is one, the user id otherwise.
+  text_with_user_id: { accepted: [text('Body Text')] },
+  bsuid_button_with_from_and_from_user_id: { accepted: [reply('callback_data', 'title', { id: 'wamid.xsidjx' })] },
+  bsuid_text_with_from: {
+    accepted: [
+      text('this is a text message', {
+        phone: '16315551181',
+        customerName: 'test user name',
+        customerUsername: '@testusername',
+      }),
+    ],
+  },
+  bsuid_text_without_from_minimal: {
+    accepted: [
+      {
+        phone: USER_ID,
+        customerName: 'Pablo M.',
+        customerUsername: 'pablomorales',
+        content: { kind: 'text', text: 'BSUID only' },
+      },
+    ],
+  },
+  bsuid_text_parent_ids_minimal: {
+    accepted: [{ phone: USER_ID, customerName: undefined, content: { kind: 'text', text: 'Parent identity' } }],
+  },
+  bsuid_contact_user_id_only_no_from: {
+    accepted: [{ phone: 'BSUID_123', customerName: 'NAME', content: { kind: 'text', text: 'MESSAGE_BODY' } }],
+  },
+
+  // The shop writing from the WhatsApp Business app: queued in the customer's line as the staff's turn.
+  echo_text: { accepted: [{ phone: '972987654321', content: { kind: 'staffWrote' } }] },
+  echo_edit: { accepted: [{ phone: '972987654321', id: 'wamid.yyyyyy', content: { kind: 'staffWrote' } }] },
+  // A message the shop deleted answers nobody.
+  echo_revoke: { ignored: 1 },
+
+  // Other kinds: answered by their type (request_welcome greets, an order gets "I can only read…"),
+  // or ignored on purpose (a Flow reply, a call permission: cita sends neither).
+  button_quick_reply: { accepted: [reply('callback_data', 'title', { id: 'wamid.xsidjw' })] },
+  button_quick_reply_2: {
+    accepted: [reply('SIM', 'SIM', { phone: '1111111111111', customerName: 'Mauricio Binda' })],
+  },
+  request_welcome: { accepted: [unsupported('request_welcome')] },
+  order: { accepted: [unsupported('order')] },
+  unsupported_131051: { accepted: [unsupported('unsupported')] },
+  unsupported_131051_with_subtype: { accepted: [unsupported('pool')] },
+  unsupported_131051_deleted_message: {
+    accepted: [{ phone: '1111111111111', content: { kind: 'unsupported', type: 'unsupported' } }],
+  },
+  webhook_errors_131000_interactive: { accepted: [unsupported('interactive')], ignored: 1 },
+  nfm_reply_flow_2: { ignored: 1 },
+  nfm_reply_flow_completion: { ignored: 1 },
+  call_permission_reply_accept: { ignored: 1 },
+  call_permission_reply_reject: { ignored: 1 },
+
+  // Failed statuses are parsed and counted here; what cita does with them is the outbound side's.
+  status_failed_131047: { statuses: [status('failed', { errors: [expect.objectContaining({ code: 131047 })] })] },
+  status_failed_131026_minimal: {
+    statuses: [status('failed', { errors: [expect.objectContaining({ code: 131026 })] })],
+  },
+  status_failed_130472: { statuses: [status('failed', { errors: [expect.objectContaining({ code: 130472 })] })] },
+};
+
+/** Bodies that are not webhooks at all: Graph API error answers and request bodies cita sends. */
+const NOT_WEBHOOKS: Record<string, (json: unknown) => boolean> = {
+  send_error_100_invalid_message_id: (json) => GraphError.parse(json).error.code === 100,
+  send_error_100_subcode_33: (json) => GraphError.parse(json).error.error_subcode === 33,
+  send_error_130429: (json) => GraphError.parse(json).error.code === 130429,
+  send_error_190: (json) => GraphError.parse(json).error.code === 190,
+  error_object_131047_reengagement: (json) => WebhookError.parse(json).code === 131047,
+  error_object_190_expired_token: (json) => WebhookError.parse(json).code === 190,
+  typing_indicator_request_pywa: (json) => (json as { typing_indicator?: unknown }).typing_indicator !== undefined,
+  typing_indicator_request_recorded: (json) => (json as { typing_indicator?: unknown }).typing_indicator !== undefined,
+  typing_indicator_response_recorded: (json) => (json as { success?: unknown }).success === true,
 };
 
 describe('the WhatsApp webhook with every stored Cloud API payload', () => {
-  it('has an expectation for each of the 41 stored payloads', () => {
-    expect(fixtureNames()).toEqual(Object.keys(EXPECTED).sort());
-    expect(fixtureNames()).toHaveLength(41);
+  it('has an expectation for each of the 75 stored payloads', () => {
+    expect(fixtureNames()).toEqual([...Object.keys(EXPECTED), ...Object.keys(NOT_WEBHOOKS)].sort());
+    expect(fixtureNames()).toHaveLength(75);
   });
+
+  it.each(Object.entries(NOT_WEBHOOKS))(
+    'refuses %s with a 400: it is no webhook, though it parses as what it is',
+    async (name, parses) => {
+      const { app, inbox } = webhookApp();
+      const response = await app.request('/webhook/whatsapp', signedPost(fixtureText(name)));
+      expect(response.status).toBe(400);
+      expect(inbox.accepted).toEqual([]);
+      expect(parses(fixture(name))).toBe(true);
+    },
+  );
 
   it.each(Object.entries(EXPECTED))('answers 200 to %s and handles it as its kind', async (name, expected) => {
     const { app, inbox, statuses } = webhookApp();
