@@ -57,6 +57,8 @@ export type Hold = z.infer<typeof Hold>;
 export const Booking = z.object({
   id: z.string().min(1),
   serviceId: z.string().min(1),
+  /** The service's name as the calendar has it, for an appointment whose service the shop no longer offers. */
+  serviceName: z.string().optional(),
   start: z.iso.datetime(),
   end: z.iso.datetime(),
   /** Set when this booking replaced an earlier time of the same appointment. */

@@ -11,7 +11,7 @@ import {
   type Slot,
 } from './booking.context.ts';
 import type { BookingEvent } from './events.ts';
-import { nearestFirst } from './nearest-slots.ts';
+import { nearestFirst, slotPages } from './nearest-slots.ts';
 
 /**
  * Bump when a state is renamed or removed, or the context gains a field the machine relies on:
@@ -163,7 +163,7 @@ export const bookingMachine = setup({
     hasWantedTime: ({ context }) => context.wantedTime !== undefined,
     isOfferedTime: ({ context, event }) =>
       event.type === 'PICK_TIME' && context.slots.some((slot) => slot.time === event.time),
-    hasMoreTimes: ({ context }) => (context.slotPage + 1) * SLOTS_PER_PAGE < context.slots.length,
+    hasMoreTimes: ({ context }) => context.slotPage + 1 < slotPages(context.slots, SLOTS_PER_PAGE).length,
     wantedTimeIsFree: ({ context, event }) =>
       'output' in event &&
       context.wantedTime !== undefined &&
@@ -212,7 +212,13 @@ export const bookingMachine = setup({
       // The last turn's notes say whether it was misread: one read message breaks the run.
       misreadInARow: context.notes.some((note) => note.kind === 'notUnderstood') ? context.misreadInARow : 0,
     })),
-    note: assign(({ context }, note: Note) => ({ notes: [...context.notes, note] })),
+    // One message can ask the same thing twice ("a las 5" remembered, then "mañana a las 5"): what
+    // the reply says is said once, however many events of the turn led to it.
+    note: assign(({ context }, note: Note) =>
+      context.notes.some((said) => JSON.stringify(said) === JSON.stringify(note))
+        ? {}
+        : { notes: [...context.notes, note] },
+    ),
     answerQuestion: assign(({ context, event }) =>
       event.type === 'ASK_INFO' ? { notes: [...context.notes, { kind: 'info', topic: event.topic } as Note] } : {},
     ),
@@ -322,7 +328,8 @@ export const bookingMachine = setup({
       // The same barber too, unless the customer asks for another.
       return {
         moving,
-        serviceId: moving?.serviceId,
+        // A service the shop no longer offers: the customer picks one of today's.
+        serviceId: moving && context.serviceIds.includes(moving.serviceId) ? moving.serviceId : undefined,
         barberId: moving?.barberId,
         intent: undefined,
         selectedBookingId: undefined,

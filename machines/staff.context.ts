@@ -5,6 +5,8 @@ import { CalendarDate, ClockTime, Language } from '../config/schema.ts';
 export const AgendaEntry = z.object({
   id: z.string().min(1),
   serviceId: z.string(),
+  /** The calendar's name of a service the shop has taken out since. */
+  serviceName: z.string().optional(),
   start: z.iso.datetime(),
   end: z.iso.datetime(),
   customerName: z.string().max(40).optional(),

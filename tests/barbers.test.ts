@@ -65,7 +65,7 @@ describe('a shop with three barbers', () => {
     expect(carlos.lastText).toContain('Corte de pelo con Javi el jueves 26 de noviembre a las 18:00');
     await carlos.say('sí');
     expect(carlos.lastText).toContain(
-      '✅ ¡Cita reservada! Corte de pelo con Javi el jueves 26 de noviembre a las 18:00.',
+      '✅ ¡Cita reservada! Corte de pelo con Javi el jueves 26 de noviembre a las 18:00 (',
     );
     expect(await appointmentsOf(cita, carlos.phone)).toMatchObject([
       { barberId: 'javi', start: '2026-11-26T17:00:00.000Z', serviceId: 'corte' },

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Slot } from '../machines/booking.context.ts';
 import { CUSTOMER_EVENT_TYPES, type CustomerEventType } from '../machines/events.ts';
-import { nearestFirst } from '../machines/nearest-slots.ts';
+import { nearestFirst, slotPages } from '../machines/nearest-slots.ts';
 import { closestWord } from '../src/interpreter/rules/fuzzy.ts';
 import { readRules, type Situation } from '../src/interpreter/rules/index.ts';
 import { citaPerTest, customer, shop, stateOf } from './support/cita.ts';
@@ -222,18 +222,28 @@ describe('the free times offered', () => {
   const times = (slots: Slot[]) => slots.map((slot) => slot.time);
   const allDay = day(['10:00', '10:30', '11:00', '11:30', '12:00', '16:00', '16:30', '18:00', '18:30', '19:00']);
 
-  it('puts the free times nearest a taken time first, before and after it, in time order', () => {
+  it('puts the free times nearest a taken time first, before and after it, in time order, then the later, then the earlier', () => {
     expect(times(nearestFirst(allDay, { from: '17:00', to: '17:00' }, 4))).toEqual([
       '16:00',
       '16:30',
       '18:00',
       '18:30',
+      '19:00',
       '10:00',
       '10:30',
       '11:00',
       '11:30',
       '12:00',
-      '19:00',
+    ]);
+  });
+
+  it('pages the later times after the first page, then the earlier ones from the nearest back', () => {
+    const pages = slotPages(nearestFirst(allDay, { from: '17:00', to: '17:00' }, 4), 4);
+    expect(pages.map((page) => [page.where, times(page.slots)])).toEqual([
+      ['first', ['16:00', '16:30', '18:00', '18:30']],
+      ['later', ['19:00']],
+      ['earlier', ['10:30', '11:00', '11:30', '12:00']],
+      ['earlier', ['10:00']],
     ]);
   });
 

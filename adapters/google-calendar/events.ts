@@ -9,6 +9,7 @@ import {
   type Interval,
   type TimeBlock,
 } from '../../src/engine/ports.ts';
+import { quotedCustomerName } from '../../src/messages/customer-name.ts';
 
 /**
  * How an appointment is written to, and read back from, a Google Calendar event. Only the fields
@@ -112,13 +113,15 @@ export function eventFor(
     ...(appointment.customerName ? { customerName: appointment.customerName } : {}),
     ...(appointment.barberId ? { barberId: appointment.barberId } : {}),
   };
+  // The profile name is the customer's own words: quoted, so it never reads as cita's ("⚠️ CANCELADA").
+  const named = appointment.customerName && quotedCustomerName(appointment.customerName);
   return {
     id: appointment.id,
-    summary: `${appointment.serviceName} – ${appointment.customerName ?? phone}${barberName ? ` (${barberName})` : ''}`,
+    summary: `${appointment.serviceName} – ${named || phone}${barberName ? ` (${barberName})` : ''}`,
     description: [
       ...(barberName ? [`${words.barber}: ${barberName}`] : []),
       `${words.service}: ${appointment.serviceName}`,
-      `${words.customer}: ${appointment.customerName ?? words.noName}`,
+      `${words.customer}: ${named || words.noName}`,
       `${words.phone}: ${phone}`,
       `${words.booking}: ${appointment.id}`,
       words.footer,

@@ -280,7 +280,16 @@ export function bookingStepsFor(customer: Customer, deps: BookingDependencies) {
       end,
       ...barber(barberId),
     }));
-    for (const [i, { appointment }] of parts.entries()) await afterWrite(appointment, bookings[i], undefined);
+    // One notice per staff phone for the whole group, each appointment with its barber.
+    const announced: Appointment[] = [];
+    for (const [i, { appointment }] of parts.entries()) {
+      await afterWrite(appointment, bookings[i], undefined, (recorded) => announced.push(recorded));
+    }
+    if (announced.length > 0) {
+      await deps.notices
+        ?.bookingChanged('booked', announced)
+        .catch((error) => log.warn({ event: 'booking.after_write_failed', error: String(error) }));
+    }
     const [first, ...others] = bookings;
     return { ...first, companions: others };
   }
@@ -346,7 +355,13 @@ export function bookingStepsFor(customer: Customer, deps: BookingDependencies) {
    * way, so a failure here is logged, never reported as a failed booking; run again after a crash,
    * it plans the same reminders (they replace by key) and records the history entry only once.
    */
-  async function afterWrite(appointment: Appointment, booking: Booking, moving: Booking | undefined) {
+  async function afterWrite(
+    appointment: Appointment,
+    booking: Booking,
+    moving: Booking | undefined,
+    announce: (appointment: Appointment) => unknown = (recorded) =>
+      deps.notices?.bookingChanged(moving ? 'moved' : 'booked', recorded),
+  ) {
     try {
       // Reminders of the old time are dropped; the sender also checks the time before sending.
       if (moving) await reminders.cancelFor(appointment.id);
@@ -367,7 +382,7 @@ export function bookingStepsFor(customer: Customer, deps: BookingDependencies) {
           ...barber(appointment.barberId),
         });
         // Once per change, as the history entry: a step run again after a crash does not announce it twice.
-        await deps.notices?.bookingChanged(moving ? 'moved' : 'booked', appointment);
+        await announce(appointment);
       }
     } catch (error) {
       log.warn({ event: 'booking.after_write_failed', bookingId: appointment.id, error: String(error) });
@@ -377,9 +392,11 @@ export function bookingStepsFor(customer: Customer, deps: BookingDependencies) {
 
   async function findUpcomingBookings(): Promise<Booking[]> {
     const appointments = await calendar.upcomingFor(customer.phone, clock());
-    return appointments.map(({ id, serviceId, start, end, barberId }) => ({
+    return appointments.map(({ id, serviceId, serviceName, start, end, barberId }) => ({
       id,
       serviceId,
+      // Only for a service the shop has taken out since: the views name the others in the customer's language.
+      ...(serviceById(shop, serviceId) ? {} : { serviceName }),
       start,
       end,
       ...barber(barberId),
@@ -402,10 +419,12 @@ export function bookingStepsFor(customer: Customer, deps: BookingDependencies) {
         at: clock().toISOString(),
         ...barber(booking.barberId),
       });
-      const service = requireService(shop, booking.serviceId);
       await deps.notices?.bookingChanged('cancelled', {
         ...booking,
-        serviceName: service.name[shop.languages.default],
+        serviceName:
+          serviceById(shop, booking.serviceId)?.name[shop.languages.default] ??
+          booking.serviceName ??
+          booking.serviceId,
         phone: customer.phone,
         customerName: customer.name,
       });

@@ -2,12 +2,13 @@ import { type Actor, getNextTransitions, type SnapshotFrom } from 'xstate';
 import type { Language, ShopConfig } from '../../config/schema.ts';
 import type { BookingInput, Hold } from '../../machines/booking.context.ts';
 import { BOOKING_MACHINE_VERSION, bookingMachine, WITH_STAFF } from '../../machines/booking.machine.ts';
-import { CUSTOMER_EVENT_TYPES, type CustomerEventType } from '../../machines/events.ts';
+import { CUSTOMER_EVENT_TYPES, type CustomerEvent, type CustomerEventType } from '../../machines/events.ts';
 import { languageOfPhone } from '../interpreter/phone-language.ts';
 import type { Interpreter } from '../interpreter/port.ts';
 import { type Reading, readMessage } from '../interpreter/read-message.ts';
 import type { Choice, Situation } from '../interpreter/rules/index.ts';
 import { log, phoneRef } from '../log.ts';
+import { cleanCustomerName } from '../messages/customer-name.ts';
 import { eventFromReplyId } from '../messages/reply-ids.ts';
 import { COPY, renderReplies, stepView } from '../messages/views.ts';
 import { optionsOf, shorten } from '../messages/whatsapp.ts';
@@ -92,7 +93,7 @@ function bookingMachineFor(deps: BookingFlowDependencies): typeof bookingMachine
         const { message, stored, pending } = turnIn(system);
         const call = deps.notices?.customerWantsPerson({
           phone: message.phone,
-          name: message.customerName,
+          name: cleanCustomerName(message.customerName),
           username: message.customerUsername,
           language: context.language,
           turns: [...(stored?.turns ?? []), customerTurn(message)],
@@ -122,7 +123,7 @@ export async function bookingTurn(
   const turn: TurnScope = {
     message,
     stored,
-    steps: bookingStepsFor({ phone: message.phone, name: message.customerName }, deps),
+    steps: bookingStepsFor({ phone: message.phone, name: cleanCustomerName(message.customerName) }, deps),
     pending,
   };
   const machine = bookingMachineFor(deps);
@@ -155,8 +156,10 @@ export async function bookingTurn(
     // A conversation saved mid-step (a crash) finishes that step before reading the new message.
     await settle(actor);
     const { content } = message;
-    // A reaction is a yes only to the confirmation question on screen; any other one changes nothing and answers nothing.
-    if (content.kind === 'reaction' && !confirmsQuestion(content, stored, actor.getSnapshot())) {
+    // A reaction is a yes only to the confirmation question on screen; a 👍 once booked is thanked;
+    // any other one changes nothing and answers nothing.
+    const reacted = content.kind === 'reaction' ? reactionEvent(content, stored, actor.getSnapshot()) : undefined;
+    if (content.kind === 'reaction' && !reacted) {
       log.info({ event: 'reaction.ignored', phoneRef: phoneRef(message.phone), state: actor.getSnapshot().value });
       return { ...turnOf(actor, []), ignored: true };
     }
@@ -185,15 +188,9 @@ export async function bookingTurn(
     }
     const situation = situationOf(actor.getSnapshot(), shop, clock(), stored?.turns ?? []);
     const voiceNotes = deps.voiceNotes;
-    const reading: Reading =
-      content.kind === 'reaction'
-        ? { events: [{ type: 'CONFIRM' }] }
-        : await readMessage(
-            content,
-            situation,
-            interpreter,
-            voiceNotes && ((note, lang) => voiceNotes.read(note, lang)),
-          );
+    const reading: Reading = reacted
+      ? { events: [reacted] }
+      : await readMessage(content, situation, interpreter, voiceNotes && ((note, lang) => voiceNotes.read(note, lang)));
     const understood = await applyReading(actor, reading.events, settle, deps.onEventRefused);
     const copy = COPY[actor.getSnapshot().context.language];
     if (reading.heard) remarks.push(copy.heard(shorten(reading.heard, HEARD_SHOWN)));
@@ -275,6 +272,17 @@ export function situationOf(
 export function acceptedEvents(snapshot: BookingSnapshot): ReadonlySet<CustomerEventType> {
   const types = new Set(getNextTransitions(snapshot).map((transition) => transition.eventType));
   return new Set(CUSTOMER_EVENT_TYPES.filter((type) => types.has(type)));
+}
+
+/** What a reaction says: a yes to the question on screen, thanks for a booking just made, or nothing. */
+function reactionEvent(
+  reaction: { messageId: string; emoji: string },
+  stored: StoredConversation | undefined,
+  snapshot: BookingSnapshot,
+): CustomerEvent | undefined {
+  if (confirmsQuestion(reaction, stored, snapshot)) return { type: 'CONFIRM' };
+  if (YES_REACTIONS.has(reaction.emoji) && snapshot.value === 'booked') return { type: 'THANKS' };
+  return undefined;
 }
 
 /**

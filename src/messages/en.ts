@@ -1,4 +1,7 @@
 import type { es } from './es.ts';
+import { counted } from './format.ts';
+
+const MINUTES = { one: 'minute', other: 'minutes' };
 
 /** Everything cita says in English, the same things as `es.ts`. */
 export const en: typeof es = {
@@ -37,16 +40,18 @@ export const en: typeof es = {
   chooseDate: (service, time) =>
     `${service}, great. Which day suits you${time ? ` (at ${time})` : ''}? Pick one or write it, e.g. "Friday".`,
   noBookableDays: 'There are no days open for booking right now. Call us and we will find you a time.',
-  chooseTime: (service, date, page) =>
-    `Free times for ${service} on ${date}${page > 0 ? ' (later)' : ''}. Pick one or write the time, e.g. "at 5pm".`,
+  chooseTime: (service, date, where) =>
+    `Free times for ${service} on ${date}${where === 'later' ? ' (later)' : where === 'earlier' ? ' (earlier)' : ''}. Pick one or write the time, e.g. "at 5pm".`,
   confirm: (service, date, time, duration, price, holdMinutes) =>
-    `${service} on ${date} at ${time} (${duration}, ${price}).\nI'm holding this time for ${holdMinutes} minutes. Shall I confirm it?`,
-  confirmGroup: (lines, holdMinutes) =>
-    `I'm holding these for ${holdMinutes} minutes:\n${lines}\nShall I confirm them?`,
-  bookedGroup: (lines, address) => `✅ Booked!\n${lines}\nSee you at ${address}.`,
+    `${service} on ${date} at ${time} (${duration}, ${price}).\nI'm holding this time for ${counted(holdMinutes, 'en', MINUTES)}. Shall I confirm it?`,
+  confirmGroup: (lines, total, holdMinutes) =>
+    `I'm holding these for ${counted(holdMinutes, 'en', MINUTES)}:\n${lines}\nTotal: ${total}\nShall I confirm them?`,
+  bookedGroup: (lines, total, address, phone) =>
+    `✅ Booked!\n${lines}\nTotal: ${total}\nSee you at ${address}.\nTo change or cancel them, write "my appointments". Phone: ${phone}.`,
   groupLine: (service, time, duration, price) => `• ${service} at ${time} (${duration}, ${price})`,
   groupDay: (date) => `On ${date}:`,
-  booked: (service, date, time, address) => `✅ Booked! ${service} on ${date} at ${time}.\nSee you at ${address}.`,
+  booked: (service, date, time, price, address, phone) =>
+    `✅ Booked! ${service} on ${date} at ${time} (${price}).\nSee you at ${address}.\nTo change or cancel it, write "my appointments". Phone: ${phone}.`,
   oneMoment: 'One moment, checking…',
   reminder: (service, date, time, address) =>
     `⏰ Reminder: you have a ${service} appointment on ${date} at ${time} at ${address}. Will you come?`,
@@ -56,8 +61,8 @@ export const en: typeof es = {
     intent === 'cancel' ? 'Which appointment would you like to cancel?' : 'Which appointment would you like to change?',
   confirmCancel: (booking) => `Shall I cancel your appointment: ${booking}?`,
   moving: (booking) => `Let's change your appointment (${booking}).`,
-  moved: (service, date, time, address) =>
-    `✅ Changed! Your appointment is now ${service} on ${date} at ${time}.\nSee you at ${address}.`,
+  moved: (service, date, time, price, address, phone) =>
+    `✅ Changed! Your appointment is now ${service} on ${date} at ${time} (${price}).\nSee you at ${address}.\nTo change or cancel it, write "my appointments". Phone: ${phone}.`,
   notes: {
     help: 'Pick from the list or write what you want, e.g. "haircut tomorrow at 5pm". Write "prices", "hours" or "address" any time, "back" to go back or "cancel" to stop.',
     notUnderstood: "Sorry, I didn't get that.",
@@ -66,7 +71,7 @@ export const en: typeof es = {
     unknownService: "We don't offer that service. This is what we do:",
     past: (date) => `${date} has already passed.`,
     closed: (date) => `We are closed on ${date}.`,
-    beyondWindow: (days) => `Bookings can be made at most ${days} days ahead.`,
+    beyondWindow: (days) => `Bookings can be made at most ${counted(days, 'en', { one: 'day', other: 'days' })} ahead.`,
     full: (date) => `There are no free times left on ${date} for that service.`,
     timeNotFree: (time) => `${time} is not free.`,
     barberNotFree: (barber, time) => `${barber} is not free at ${time}.`,

@@ -1,3 +1,7 @@
+import { counted } from './format.ts';
+
+const MINUTES = { one: 'minuto', other: 'minutos' };
+
 /** Everything cita says in Spanish. `en.ts` must say the same things (it is typed by this file). */
 export const es = {
   buttons: {
@@ -36,19 +40,21 @@ export const es = {
   chooseDate: (service: string, time?: string) =>
     `${service}, perfecto. ¿Qué día te viene bien${time ? ` (a las ${time})` : ''}? Elige uno o escríbelo, por ejemplo «el viernes».`,
   noBookableDays: 'Ahora mismo no hay días disponibles para reservar. Llámanos y te buscamos hueco.',
-  chooseTime: (service: string, date: string, page: number) =>
-    `Horas libres para ${service} el ${date}${page > 0 ? ' (más tarde)' : ''}. Elige una o escribe la hora, por ejemplo «a las 5».`,
+  /** `where`: the page against the first one shown ("later" times, or "earlier" ones once the later are all shown). */
+  chooseTime: (service: string, date: string, where: 'first' | 'later' | 'earlier') =>
+    `Horas libres para ${service} el ${date}${where === 'later' ? ' (más tarde)' : where === 'earlier' ? ' (antes)' : ''}. Elige una o escribe la hora, por ejemplo «a las 5».`,
   confirm: (service: string, date: string, time: string, duration: string, price: string, holdMinutes: number) =>
-    `${service} el ${date} a las ${time} (${duration}, ${price}).\nTe guardo la hora ${holdMinutes} minutos. ¿La confirmo?`,
+    `${service} el ${date} a las ${time} (${duration}, ${price}).\nTe guardo la hora ${counted(holdMinutes, 'es', MINUTES)}. ¿La confirmo?`,
   /** A group booking: one line per person. */
-  confirmGroup: (lines: string, holdMinutes: number) =>
-    `Te guardo estas citas ${holdMinutes} minutos:\n${lines}\n¿Las confirmo?`,
-  bookedGroup: (lines: string, address: string) => `✅ ¡Citas reservadas!\n${lines}\nOs esperamos en ${address}.`,
+  confirmGroup: (lines: string, total: string, holdMinutes: number) =>
+    `Te guardo estas citas ${counted(holdMinutes, 'es', MINUTES)}:\n${lines}\nTotal: ${total}\n¿Las confirmo?`,
+  bookedGroup: (lines: string, total: string, address: string, phone: string) =>
+    `✅ ¡Citas reservadas!\n${lines}\nTotal: ${total}\nOs esperamos en ${address}.\nPara cambiarlas o anularlas, escribe «mis citas». Teléfono: ${phone}.`,
   groupLine: (service: string, time: string, duration: string, price: string) =>
     `• ${service} a las ${time} (${duration}, ${price})`,
   groupDay: (date: string) => `El ${date}:`,
-  booked: (service: string, date: string, time: string, address: string) =>
-    `✅ ¡Cita reservada! ${service} el ${date} a las ${time}.\nTe esperamos en ${address}.`,
+  booked: (service: string, date: string, time: string, price: string, address: string, phone: string) =>
+    `✅ ¡Cita reservada! ${service} el ${date} a las ${time} (${price}).\nTe esperamos en ${address}.\nPara cambiarla o anularla, escribe «mis citas». Teléfono: ${phone}.`,
   oneMoment: 'Un momento, lo estoy mirando…',
   reminder: (service: string, date: string, time: string, address: string) =>
     `⏰ Recordatorio: tienes cita de ${service} el ${date} a las ${time} en ${address}. ¿Vienes?`,
@@ -58,8 +64,8 @@ export const es = {
     intent === 'cancel' ? '¿Qué cita quieres anular?' : '¿Qué cita quieres cambiar?',
   confirmCancel: (booking: string) => `¿Anulo tu cita: ${booking}?`,
   moving: (booking: string) => `Vamos a cambiar tu cita (${booking}).`,
-  moved: (service: string, date: string, time: string, address: string) =>
-    `✅ ¡Cita cambiada! Ahora es ${service} el ${date} a las ${time}.\nTe esperamos en ${address}.`,
+  moved: (service: string, date: string, time: string, price: string, address: string, phone: string) =>
+    `✅ ¡Cita cambiada! Ahora es ${service} el ${date} a las ${time} (${price}).\nTe esperamos en ${address}.\nPara cambiarla o anularla, escribe «mis citas». Teléfono: ${phone}.`,
   notes: {
     help: 'Puedes elegir en la lista o escribir lo que quieres, por ejemplo «corte mañana a las 5». Escribe «precios», «horario» o «dirección» cuando quieras, «atrás» para volver o «cancelar» para dejarlo.',
     notUnderstood: 'Perdona, no te he entendido.',
@@ -68,7 +74,8 @@ export const es = {
     unknownService: 'Ese servicio no lo tenemos. Estos son los que hacemos:',
     past: (date: string) => `El ${date} ya ha pasado.`,
     closed: (date: string) => `El ${date} estamos cerrados.`,
-    beyondWindow: (days: number) => `Solo se puede reservar con un máximo de ${days} días de antelación.`,
+    beyondWindow: (days: number) =>
+      `Solo se puede reservar con un máximo de ${counted(days, 'es', { one: 'día', other: 'días' })} de antelación.`,
     full: (date: string) => `El ${date} ya no quedan horas libres para ese servicio.`,
     timeNotFree: (time: string) => `A las ${time} no hay hueco.`,
     barberNotFree: (barber: string, time: string) => `${barber} no tiene hueco a las ${time}.`,

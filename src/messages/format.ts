@@ -66,3 +66,21 @@ export function namesList(names: string[], language: Language): string {
   }
   return format.format(names);
 }
+
+/** One per language, as the list formats: the rule choosing "1 cita" or "2 citas". */
+const pluralRules = new Map<Language, Intl.PluralRules>();
+
+/**
+ * A count with its noun in the right number for the language.
+ *
+ * @example
+ * counted(2, 'es', { one: 'cita anulada', other: 'citas anuladas' }) // "2 citas anuladas"
+ */
+export function counted(n: number, language: Language, forms: { one: string; other: string }): string {
+  let rules = pluralRules.get(language);
+  if (!rules) {
+    rules = new Intl.PluralRules(language);
+    pluralRules.set(language, rules);
+  }
+  return `${n} ${rules.select(n) === 'one' ? forms.one : forms.other}`;
+}

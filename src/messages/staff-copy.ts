@@ -3,6 +3,8 @@
  * shop's behalf. Kept apart from the customer copy (es.ts, en.ts): a different reader, and a
  * different voice (short, for someone between two haircuts).
  */
+import { counted } from './format.ts';
+
 export const staffEs = {
   buttons: {
     agendaToday: 'Agenda de hoy',
@@ -60,7 +62,7 @@ export const staffEs = {
     moveAskFailed: 'No he podido escribir al cliente. Prueba de nuevo en un momento.',
     blockNotPossible: 'Ese día no abrimos a esas horas: no hay nada que bloquear.',
     timeBlocked: (when: string, cancelled: number, notTold: number) =>
-      `✅ Bloqueado ${when}.${cancelled > 0 ? ` ${cancelled} cita(s) anulada(s).` : ''}${notTold > 0 ? ` A ${notTold} cliente(s) no he podido avisarles: llámales, por favor.` : ''}`,
+      `✅ Bloqueado ${when}.${cancelled > 0 ? ` ${counted(cancelled, 'es', { one: 'cita anulada', other: 'citas anuladas' })}.` : ''}${notTold === 1 ? ' A 1 cliente no he podido avisarle: llámale, por favor.' : notTold > 1 ? ` A ${counted(notTold, 'es', { one: 'cliente', other: 'clientes' })} no he podido avisarles: llámales, por favor.` : ''}`,
     blockFailed: 'No he podido bloquear ese tiempo. Prueba de nuevo en un momento.',
     handedBack: '✅ Listo: el cliente vuelve a hablar con el bot.',
     notWithStaff: 'Ese cliente no estaba esperando a una persona; no he cambiado nada.',
@@ -155,7 +157,7 @@ export const staffEn: StaffCopy = {
     moveAskFailed: 'I could not write to the customer. Try again in a moment.',
     blockNotPossible: 'The shop is not open then: there is nothing to block.',
     timeBlocked: (when, cancelled, notTold) =>
-      `✅ Blocked ${when}.${cancelled > 0 ? ` ${cancelled} appointment(s) cancelled.` : ''}${notTold > 0 ? ` I could not tell ${notTold} customer(s): please call them.` : ''}`,
+      `✅ Blocked ${when}.${cancelled > 0 ? ` ${counted(cancelled, 'en', { one: 'appointment', other: 'appointments' })} cancelled.` : ''}${notTold > 0 ? ` I could not tell ${counted(notTold, 'en', { one: 'customer', other: 'customers' })}: please call them.` : ''}`,
     blockFailed: 'I could not block that time. Try again in a moment.',
     handedBack: '✅ Done: the customer is talking to the bot again.',
     notWithStaff: 'That customer was not waiting for a person; nothing changed.',

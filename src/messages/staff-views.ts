@@ -2,6 +2,7 @@ import { DateTime } from 'luxon';
 import { barberById, type Language, type ShopConfig, serviceById, shopToday } from '../../config/schema.ts';
 import type { AgendaEntry, ResolvedBlock, StaffContext, StaffNote } from '../../machines/staff.context.ts';
 import { AGENDA_ROWS_PER_PAGE, agendaPages, pickedAppointment } from '../../machines/staff.machine.ts';
+import { quotedCustomerName } from './customer-name.ts';
 import { localTime, longDate, shortDate } from './format.ts';
 import { STAFF_COPY, type StaffCopy } from './staff-copy.ts';
 import { staffReplyIdFor } from './staff-reply-ids.ts';
@@ -70,7 +71,7 @@ export const STAFF_VIEWS = {
   },
   choosingAction: ({ context }, shop, copy) => ({
     kind: 'buttons',
-    body: copy.appointment(entryLine(pickedAppointment(context)!, shop, context.language, copy, true)),
+    body: copy.appointment(entryLine(pickedAppointment(context)!, shop, context.language, copy, true, true)),
     buttons: [
       { id: staffReplyIdFor({ type: 'CANCEL_APPOINTMENT' }), title: copy.buttons.cancelAndTell },
       { id: staffReplyIdFor({ type: 'ASK_TO_MOVE' }), title: copy.buttons.askToMove },
@@ -80,7 +81,7 @@ export const STAFF_VIEWS = {
   askingToMove: waiting,
   confirmingCancellation: ({ context }, shop, copy) => ({
     kind: 'buttons',
-    body: copy.confirmCancel(entryLine(pickedAppointment(context)!, shop, context.language, copy, true)),
+    body: copy.confirmCancel(entryLine(pickedAppointment(context)!, shop, context.language, copy, true, true)),
     buttons: [
       { id: staffReplyIdFor({ type: 'CONFIRM' }), title: copy.buttons.yesCancel },
       { id: staffReplyIdFor({ type: 'BACK' }), title: copy.buttons.no },
@@ -135,9 +136,15 @@ function staffNoteText(note: StaffNote, context: StaffContext, copy: StaffCopy):
     case 'help':
       return copy.help;
     case 'appointmentCancelled':
-      return copy.notes.appointmentCancelled(note.customer || copy.unknownCustomer, copy.delivery[note.delivery]);
+      return copy.notes.appointmentCancelled(
+        note.customer ? quotedCustomerName(note.customer) : copy.unknownCustomer,
+        copy.delivery[note.delivery],
+      );
     case 'moveAsked':
-      return copy.notes.moveAsked(note.customer || copy.unknownCustomer, copy.delivery[note.delivery]);
+      return copy.notes.moveAsked(
+        note.customer ? quotedCustomerName(note.customer) : copy.unknownCustomer,
+        copy.delivery[note.delivery],
+      );
     case 'timeBlocked':
       return copy.notes.timeBlocked(blockWhen(note.block, context.language, copy), note.cancelled, note.notTold);
     case 'handedBack':
@@ -182,32 +189,40 @@ function barberName(shop: ShopConfig, barberId: string | undefined): string {
 
 /** One appointment's row; the owner's name the barber too, when the day has several. */
 function agendaRow(entry: AgendaEntry, context: StaffContext, shop: ShopConfig, copy: StaffCopy): ListRow {
-  const service = serviceById(shop, entry.serviceId)?.name[context.language] ?? entry.serviceId;
+  const service = serviceById(shop, entry.serviceId)?.name[context.language] ?? entry.serviceName ?? entry.serviceId;
   const barber = groupedByBarber(context) ? ` · ${barberName(shop, entry.barberId)}` : '';
   return {
     id: staffReplyIdFor({ type: 'PICK_APPOINTMENT', appointmentId: entry.id }),
-    title: shorten(
-      `${localTime(entry.start, shop.timezone)} ${entry.customerName ?? copy.unknownCustomer}`,
-      LIMITS.rowTitle,
-    ),
+    title: shorten(`${localTime(entry.start, shop.timezone)} ${customerOf(entry, copy)}`, LIMITS.rowTitle),
     description: shorten(`${service}${barber} · +${entry.phone}`, LIMITS.rowDescription),
   };
 }
 
-/** "10:00 · Carlos · Corte de pelo", with the day when `withDay`. */
+/**
+ * "10:00 · Carlos · Corte de pelo", with the day when `withDay`, and the barber when `withBarber`
+ * (one appointment on its own, out of the agenda's barber headings).
+ */
 function entryLine(
   entry: AgendaEntry,
   shop: ShopConfig,
   language: Language,
   copy: StaffCopy,
   withDay: boolean,
+  withBarber = false,
 ): string {
-  const service = serviceById(shop, entry.serviceId)?.name[language] ?? entry.serviceId;
+  const name = serviceById(shop, entry.serviceId)?.name[language] ?? entry.serviceName ?? entry.serviceId;
+  const barber = withBarber ? barberById(shop, entry.barberId)?.name : undefined;
+  const service = barber ? `${name} · ${barber}` : name;
   const time = localTime(entry.start, shop.timezone);
   const when = withDay
     ? `${shortDate(DateTime.fromISO(entry.start, { zone: shop.timezone }).toISODate()!, language)} ${time}`
     : time;
-  return copy.agendaLine(when, entry.customerName ?? copy.unknownCustomer, service);
+  return copy.agendaLine(when, customerOf(entry, copy), service);
+}
+
+/** The customer's profile name in quotes (their words, not cita's), or "Cliente" when they gave none. */
+function customerOf(entry: AgendaEntry, copy: StaffCopy): string {
+  return entry.customerName ? quotedCustomerName(entry.customerName) : copy.unknownCustomer;
 }
 
 function blockWhen(block: ResolvedBlock, language: Language, copy: StaffCopy): string {

@@ -13,6 +13,7 @@ import {
 import type { Booking, BookingContext, Note } from '../../machines/booking.context.ts';
 import { SLOTS_PER_PAGE, selectedBooking, servicePageCount } from '../../machines/booking.machine.ts';
 import type { InfoTopic } from '../../machines/events.ts';
+import { slotPages } from '../../machines/nearest-slots.ts';
 import { bookableDays } from '../availability/days.ts';
 import { en } from './en.ts';
 import { es } from './es.ts';
@@ -71,12 +72,7 @@ export const STEP_VIEWS = {
             LIMITS.rowTitle,
           ),
           description: shorten(
-            withBarber(
-              serviceById(shop, booking.serviceId)?.name[context.language] ?? booking.serviceId,
-              booking.barberId,
-              shop,
-              context.language,
-            ),
+            withBarber(bookedServiceName(booking, shop, context.language), booking.barberId, shop, context.language),
             LIMITS.rowDescription,
           ),
         })),
@@ -96,7 +92,9 @@ export const STEP_VIEWS = {
   choosingService: ({ context }, shop, copy) => {
     const page = (context.servicePage ?? 0) % servicePageCount(shop.services.length);
     const body = page === 0 ? copy.chooseService(shop.name) : copy.chooseServiceOnPage(page + 1);
-    return servicesList(shop, context.language, copy, body, page);
+    // Moving an appointment whose service the shop no longer offers: say which appointment it is.
+    const moving = context.moving ? `${copy.moving(bookingLine(context.moving, shop, context.language))}\n` : '';
+    return servicesList(shop, context.language, copy, `${moving}${body}`, page);
   },
   nextStep: (_c, _shop, copy) => ({ kind: 'text', body: copy.oneMoment }),
   choosingBarber: ({ context }, shop, copy) => ({
@@ -133,12 +131,13 @@ export const STEP_VIEWS = {
   },
   checkingAvailability: (_c, _shop, copy) => ({ kind: 'text', body: copy.oneMoment }),
   choosingSlot: ({ context }, shop, copy) => {
-    const page = context.slots.slice(context.slotPage * SLOTS_PER_PAGE, (context.slotPage + 1) * SLOTS_PER_PAGE);
-    const rows: ListRow[] = page.map((slot) => ({
+    const pages = slotPages(context.slots, SLOTS_PER_PAGE);
+    const page = pages[context.slotPage] ?? pages[0] ?? { where: 'first' as const, slots: [] };
+    const rows: ListRow[] = page.slots.map((slot) => ({
       id: replyIdFor({ type: 'PICK_TIME', time: slot.time }),
       title: slot.time,
     }));
-    if ((context.slotPage + 1) * SLOTS_PER_PAGE < context.slots.length) {
+    if (context.slotPage + 1 < pages.length) {
       rows.push({
         id: replyIdFor({ type: 'MORE_TIMES' }),
         title: copy.buttons.moreTimes,
@@ -148,7 +147,7 @@ export const STEP_VIEWS = {
     const date = longDate(context.date!, context.language);
     return {
       kind: 'list',
-      body: copy.chooseTime(serviceName(shop, context, context.barberId), date, context.slotPage),
+      body: copy.chooseTime(serviceName(shop, context, context.barberId), date, page.where),
       button: copy.buttons.times,
       sections: [{ rows }],
     };
@@ -167,7 +166,11 @@ export const STEP_VIEWS = {
       const parts = [{ serviceId: context.serviceId!, ...hold }, ...hold.companions];
       return {
         kind: 'buttons',
-        body: copy.confirmGroup(groupLines(parts, shop, context.language), shop.booking.holdMinutes),
+        body: copy.confirmGroup(
+          groupLines(parts, shop, context.language),
+          groupTotal(parts, shop, context.language),
+          shop.booking.holdMinutes,
+        ),
         buttons,
       };
     }
@@ -197,15 +200,18 @@ export const STEP_VIEWS = {
         slot: { date: localDate(b.start, shop.timezone), time: localTime(b.start, shop.timezone) },
       }));
       const lines = groupLines(parts, shop, context.language);
-      return { kind: 'buttons', body: copy.bookedGroup(lines, shop.address), buttons: bookAnother };
+      const total = groupTotal(parts, shop, context.language);
+      return { kind: 'buttons', body: copy.bookedGroup(lines, total, shop.address, shop.phone), buttons: bookAnother };
     }
     return {
       kind: 'buttons',
       body: (booking.moved ? copy.moved : copy.booked)(
-        withBarber(service?.name[context.language] ?? booking.serviceId, booking.barberId, shop, context.language),
+        withBarber(bookedServiceName(booking, shop, context.language), booking.barberId, shop, context.language),
         longDate(DateTime.fromISO(booking.start, { zone: shop.timezone }).toISODate()!, context.language),
         localTime(booking.start, shop.timezone),
+        price(service?.price ?? 0, shop, context.language),
         shop.address,
+        shop.phone,
       ),
       buttons: [{ id: replyIdFor({ type: 'BOOK_ANOTHER' }), title: copy.buttons.bookAnother }],
     };
@@ -215,11 +221,19 @@ export const STEP_VIEWS = {
 /** The messages answering a customer's turn: what the machine noted, then the current step's question. */
 export function renderReplies(conversation: Conversation, shop: ShopConfig, remarks: string[] = []): OutboundMessage[] {
   const copy = COPY[conversation.context.language];
-  const said = [...remarks, ...conversation.context.notes.map((note) => noteText(note, conversation, shop, copy))];
+  const pin = conversation.state === 'withStaff' ? [] : shopPin(conversation, shop);
+  // The pin carries the shop's name and address: the same two lines are not written again below it.
+  const notes = conversation.context.notes.filter(
+    (note) => !(pin.length > 0 && note.kind === 'info' && note.topic === 'address'),
+  );
+  const said = [...remarks, ...notes.map((note) => noteText(note, conversation, shop, copy))];
   // A person has the conversation: the bot asks nothing; it only says, once, that a person will answer.
   if (conversation.state === 'withStaff') return said.length ? [{ kind: 'text', body: said.join('\n\n') }] : [];
+  // Thanks for a booking just made is answered in a line, not with the whole confirmation again.
+  if (conversation.state === 'booked' && notes.length > 0 && notes.every((note) => note.kind === 'youAreWelcome')) {
+    return [{ kind: 'text', body: said.join('\n\n') }];
+  }
   const step = stepView(conversation, shop);
-  const pin = shopPin(conversation, shop);
   // Notes go above the question in one message when they fit, so the customer reads one bubble.
   const preface = said.join('\n\n');
   if (preface && step.kind !== 'text' && preface.length + step.body.length + 2 <= LIMITS.interactiveBody) {
@@ -355,12 +369,20 @@ function dayRow(date: string, shop: ShopConfig, context: BookingContext, copy: C
 /** "Corte de pelo, miércoles 25 de noviembre a las 17:00" */
 function bookingLine(booking: Booking, shop: ShopConfig, language: Language): string {
   const copy = COPY[language];
-  const service = serviceById(shop, booking.serviceId)?.name[language] ?? booking.serviceId;
+  const service = bookedServiceName(booking, shop, language);
   return copy.bookingLine(
     withBarber(service, booking.barberId, shop, language),
     longDate(localDate(booking.start, shop.timezone), language),
     localTime(booking.start, shop.timezone),
   );
+}
+
+/**
+ * The name of a booked service: the shop's, in the customer's language; for a service the shop has
+ * taken out since, the name it was booked under (bookings read before names were kept: its id).
+ */
+function bookedServiceName(booking: Booking, shop: ShopConfig, language: Language): string {
+  return serviceById(shop, booking.serviceId)?.name[language] ?? booking.serviceName ?? booking.serviceId;
 }
 
 /** "2 h" for whole hours, else "90 min". */
@@ -402,6 +424,12 @@ function groupLines(
     );
   });
   return [copy.groupDay(longDate(parts[0].slot.date, language)), ...lines].join('\n');
+}
+
+/** What a group's appointments cost together, in the shop's currency. */
+function groupTotal(parts: { serviceId: string }[], shop: ShopConfig, language: Language): string {
+  const total = parts.reduce((sum, { serviceId }) => sum + (serviceById(shop, serviceId)?.price ?? 0), 0);
+  return price(total, shop, language);
 }
 
 /** "Corte de pelo con Javi"; the service alone without a barber (or for "anyone"). */

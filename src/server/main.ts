@@ -23,6 +23,13 @@ const hostname = listenAddress(env.HOST, Boolean(whatsapp));
 const server = serve({ fetch: app.fetch, port: env.PORT, hostname }, (info) => {
   const channel = whatsapp ? 'whatsapp' : 'simulator';
   const where = `http://${hostname === '127.0.0.1' ? 'localhost' : (hostname ?? 'localhost')}:${info.port}`;
+  // Before 'server.listening', which tells a supervisor (and the tests) that start-up is done.
+  log.info(
+    { event: 'metrics.access', token: env.METRICS_TOKEN !== undefined },
+    env.METRICS_TOKEN !== undefined
+      ? '/metrics needs "Authorization: Bearer <METRICS_TOKEN>"'
+      : '/metrics answers 127.0.0.1 only (others get 403); set METRICS_TOKEN to scrape it from another machine',
+  );
   log.info(
     { event: 'server.listening', port: info.port, host: info.address, shop: shop.name, channel },
     whatsapp

@@ -1,5 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
-import { Hono } from 'hono';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import { type Context, Hono } from 'hono';
 import type { CitaMetrics } from '../metrics/registry.ts';
 import { cachedReadiness, type ReadinessCheck } from './health.ts';
 
@@ -40,6 +41,13 @@ export function opsRoutes({ metrics, metricsToken, readiness = [], isDraining = 
       c.header('WWW-Authenticate', 'Bearer realm="cita metrics"');
       return c.json({ error: 'GET /metrics needs "Authorization: Bearer <METRICS_TOKEN>"' }, 401);
     }
+    // Without a token the shop's traffic is shown to this machine only (a Prometheus beside cita).
+    if (metricsToken === undefined && !isLoopback(remoteAddress(c))) {
+      return c.json(
+        { error: 'GET /metrics answers only 127.0.0.1 without METRICS_TOKEN: set it to scrape from elsewhere' },
+        403,
+      );
+    }
     c.header('Content-Type', metrics.registry.contentType);
     return c.body(await metrics.registry.metrics());
   });
@@ -52,4 +60,20 @@ function hasBearer(header: string | undefined, token: string): boolean {
   const given = Buffer.from(header?.replace(/^Bearer\s+/i, '') ?? '');
   const expected = Buffer.from(token);
   return header !== undefined && given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/** The peer's address; none for a request made inside the process (`app.request`, as tests do), which has no socket. */
+function remoteAddress(c: Context): string | undefined {
+  try {
+    return getConnInfo(c).remote.address;
+  } catch {
+    return undefined;
+  }
+}
+
+/** 127.0.0.0/8, ::1 and IPv4 loopback as IPv6 shows it; no socket at all is this process itself. */
+export function isLoopback(address: string | undefined): boolean {
+  if (address === undefined) return true;
+  const v4 = address.startsWith('::ffff:') ? address.slice(7) : address;
+  return v4.startsWith('127.') || address === '::1';
 }

@@ -1,5 +1,5 @@
 import type { ShopConfig, StaffMember } from '../../config/schema.ts';
-import { serviceById } from '../../config/schema.ts';
+import { barberById, serviceById } from '../../config/schema.ts';
 import { isUserId } from '../../machines/customer-id.ts';
 import {
   type Appointment,
@@ -11,9 +11,11 @@ import {
   type Turn,
 } from '../engine/ports.ts';
 import { log, phoneRef } from '../log.ts';
+import { quotedCustomerName } from '../messages/customer-name.ts';
 import { localDate, localTime, longDate } from '../messages/format.ts';
 import { STAFF_COPY } from '../messages/staff-copy.ts';
 import { staffReplyIdFor } from '../messages/staff-reply-ids.ts';
+import { COPY } from '../messages/views.ts';
 import { LIMITS, type OutboundMessage, shorten } from '../messages/whatsapp.ts';
 import type { CitaMetrics } from '../metrics/registry.ts';
 import { windowOf } from './window.ts';
@@ -34,7 +36,8 @@ export interface StaffNotices {
    */
   bookingChanged(
     change: BookingChange,
-    appointment: Appointment & { barberId?: string },
+    /** Several: a group booked with one yes, told in one notice per staff phone. */
+    appointments: Appointment | Appointment[],
     options?: { except?: string },
   ): Promise<void>;
   /** A customer asked for a person (or the bot failed them three times): every staff member hears of it. */
@@ -119,24 +122,34 @@ export function staffNotices(deps: StaffNoticeDependencies): StaffNotices {
     return 'template';
   }
 
+  /** "Corte de pelo con Javi, jueves 26 de noviembre 10:00": the barber named in a shop with barbers. */
+  function noticeLine(appointment: Appointment, language: 'es' | 'en'): string {
+    const service = serviceById(shop, appointment.serviceId)?.name[language] ?? appointment.serviceName;
+    const barber = barberById(shop, appointment.barberId)?.name;
+    const what = barber ? COPY[language].withBarber(service, barber) : service;
+    return `${what}, ${longDate(localDate(appointment.start, shop.timezone), language)} ${localTime(appointment.start, shop.timezone)}`;
+  }
+
   return {
-    async bookingChanged(change, appointment, { except } = {}) {
-      const concerned = shop.staff.filter(
-        (member) =>
-          member.phone !== except &&
-          (member.role === 'owner' ||
-            // Without barbers on bookings the shop is one chair: every barber is concerned.
-            appointment.barberId === undefined ||
-            member.barberId === undefined ||
-            member.barberId === appointment.barberId),
-      );
-      // One after another: a handful of phones, in the order the config lists them.
-      for (const member of concerned) {
+    async bookingChanged(change, appointments, { except } = {}) {
+      const all = Array.isArray(appointments) ? appointments : [appointments];
+      const concerns = (member: StaffMember, appointment: Appointment) =>
+        member.role === 'owner' ||
+        // Without barbers on bookings the shop is one chair: every barber is concerned.
+        appointment.barberId === undefined ||
+        member.barberId === undefined ||
+        member.barberId === appointment.barberId;
+      // One after another: a handful of phones, in the order the config lists them, each told once.
+      for (const member of shop.staff) {
+        const theirs = all.filter((appointment) => concerns(member, appointment));
+        if (member.phone === except || theirs.length === 0) continue;
         await tell(member, change, (language) => {
           const copy = STAFF_COPY[language];
-          const service = serviceById(shop, appointment.serviceId)?.name[language] ?? appointment.serviceName;
-          const line = `${service}, ${longDate(localDate(appointment.start, shop.timezone), language)} ${localTime(appointment.start, shop.timezone)}`;
-          const customer = customerLabel(appointment.customerName ?? copy.unknownCustomer, appointment.phone);
+          const lines = theirs.map((appointment) => noticeLine(appointment, language));
+          const [first] = theirs;
+          const named = first.customerName && quotedCustomerName(first.customerName);
+          const customer = customerLabel(named || copy.unknownCustomer, first.phone);
+          const line = lines.length === 1 ? lines[0] : `\n${lines.map((l) => `• ${l}`).join('\n')}\n`;
           return { kind: 'text', body: copy.notices[change](line, customer) };
         });
       }
@@ -152,7 +165,7 @@ export function staffNotices(deps: StaffNoticeDependencies): StaffNotices {
             .join('\n');
           // Without a phone there is no wa.me link: the shop answers them from its own WhatsApp number.
           const body = copy.notices.handoff(
-            customerLabel(name ?? copy.unknownCustomer, phone, username),
+            customerLabel((name && quotedCustomerName(name)) || copy.unknownCustomer, phone, username),
             isUserId(phone) ? copy.answerInBusinessApp : `https://wa.me/${phone}`,
             said,
           );

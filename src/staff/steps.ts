@@ -1,6 +1,13 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
-import { barberById, barberHours, openingHoursOn, type ShopConfig, type StaffMember } from '../../config/schema.ts';
+import {
+  barberById,
+  barberHours,
+  openingHoursOn,
+  type ShopConfig,
+  type StaffMember,
+  serviceById,
+} from '../../config/schema.ts';
 import { WITH_STAFF } from '../../machines/booking.machine.ts';
 import type { AgendaEntry, BlockRequest, Delivery, ResolvedBlock } from '../../machines/staff.context.ts';
 import { searchWindow } from '../availability/slots.ts';
@@ -17,6 +24,7 @@ import {
   type ReminderSchedule,
 } from '../engine/ports.ts';
 import { log, phoneRef } from '../log.ts';
+import { cleanCustomerName } from '../messages/customer-name.ts';
 import { tellCustomer } from './customer-messages.ts';
 import type { StaffNotices } from './notices.ts';
 
@@ -64,10 +72,11 @@ export function staffStepsFor(member: StaffMember, deps: StaffStepDependencies) 
       .map((a) => ({
         id: a.id,
         serviceId: a.serviceId,
+        ...(serviceById(shop, a.serviceId) ? {} : { serviceName: a.serviceName }),
         start: a.start,
         end: a.end,
         phone: a.phone,
-        ...(a.customerName && { customerName: a.customerName.slice(0, 40) }),
+        ...(cleanCustomerName(a.customerName) && { customerName: cleanCustomerName(a.customerName) }),
         ...(a.barberId && { barberId: a.barberId }),
       }));
   }
@@ -182,6 +191,8 @@ export function resolveBlock(request: BlockRequest, shop: ShopConfig, barberId?:
   const from = request.from ?? hours[0]!.from;
   const to = request.to ?? hours.at(-1)!.to;
   if (from >= to) throw new NothingToBlock(`${from}–${to} is empty`);
+  // Inside a closure (a lunch break, after hours) the chair is closed already: nothing to block.
+  if (!hours.some((open) => open.from < to && from < open.to)) throw new NothingToBlock(`closed ${from}–${to}`);
   const at = (time: string) =>
     DateTime.fromISO(`${request.date}T${time}`, { zone: shop.timezone })
       .toUTC()

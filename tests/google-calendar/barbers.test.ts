@@ -66,7 +66,7 @@ describe('barbers on Google Calendar', () => {
     await carlos.say('sí');
     expect(google.liveEvents(LUCIA)).toEqual([
       expect.objectContaining({
-        summary: 'Corte de pelo – Carlos (Lucía)',
+        summary: 'Corte de pelo – “Carlos” (Lucía)',
         extendedProperties: { private: expect.objectContaining({ barberId: 'lucia', phone: carlos.phone }) },
       }),
     ]);
@@ -80,7 +80,7 @@ describe('barbers on Google Calendar', () => {
     await first.say('sí');
     const [event] = google.liveEvents(google.calendarId);
     expect(privateOf(event)).toMatchObject({ barberId: 'marcos' });
-    expect(event.summary).toBe('Corte de pelo – Carlos (Marcos)');
+    expect(event.summary).toBe('Corte de pelo – “Carlos” (Marcos)');
 
     // Marcos is taken at 17:00; Javi, whose calendar is elsewhere, is not.
     const second = customer(cita, '34600000002');

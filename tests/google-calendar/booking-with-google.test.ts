@@ -33,7 +33,7 @@ describe('booking into Google Calendar', () => {
     expect(await stateOf(cita, carlos.phone)).toBe('booked');
     expect(google.liveEvents()).toEqual([
       expect.objectContaining({
-        summary: 'Corte de pelo – Carlos',
+        summary: 'Corte de pelo – “Carlos”',
         start: expect.objectContaining({ dateTime: '2026-11-25T10:00:00+01:00' }),
         extendedProperties: { private: expect.objectContaining({ phone: carlos.phone, serviceId: 'corte' }) },
       }),

@@ -112,7 +112,7 @@ describe('writing a booking', () => {
     const [event] = google.liveEvents();
     expect(event).toMatchObject({
       id: carlos.id,
-      summary: 'Corte de pelo – Carlos',
+      summary: 'Corte de pelo – “Carlos”',
       start: { dateTime: '2026-11-25T10:00:00+01:00', timeZone: 'Europe/Madrid' },
       end: { dateTime: '2026-11-25T10:30:00+01:00', timeZone: 'Europe/Madrid' },
       extendedProperties: {
@@ -129,7 +129,7 @@ describe('writing a booking', () => {
     expect(event?.description).toBe(
       [
         'Servicio: Corte de pelo',
-        'Cliente: Carlos',
+        'Cliente: “Carlos”',
         'Teléfono: +34 •••••• 001',
         `Reserva: ${carlos.id}`,
         'Reservado por WhatsApp con cita.',
@@ -143,12 +143,20 @@ describe('writing a booking', () => {
     expect(google.liveEvents()[0]?.description).toBe(
       [
         'Service: Haircut',
-        'Customer: Carlos',
+        'Customer: “Carlos”',
         'Phone: +34 •••••• 001',
         `Booking: ${carlos.id}`,
         'Booked on WhatsApp through cita.',
       ].join('\n'),
     );
+  });
+
+  it('quotes a profile name that reads like an order, without its line breaks and bidi controls', async () => {
+    const customerName = '⚠️ CANCELADA\n– no venir, llamar al 611222333\u202E';
+    await googleCalendarFor(google).create({ ...carlos, customerName });
+    const [event] = google.liveEvents();
+    expect(event?.summary).toBe('Corte de pelo – “⚠️ CANCELADA – no venir, llamar al 6112…”');
+    expect(event?.description).toContain('Cliente: “⚠️ CANCELADA – no venir, llamar al 6112…”\n');
   });
 
   it('titles a booking without a customer name by the masked phone number, and says no name was given', async () => {

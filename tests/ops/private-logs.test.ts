@@ -190,7 +190,7 @@ describe('logs of whole bookings', () => {
       await text(ines, 'Inmaculada Valverde', 'quisiera un corte mañana a las 10');
       await text(ines, 'Inmaculada Valverde', 'sí, perfecto');
       await text(owner, 'Remedios Escolano', 'agenda mañana');
-      await text(barber, 'Barbero', 'bloquear mañana de 15 a 16');
+      await text(barber, 'Barbero', 'bloquear mañana de 16 a 17');
       await text(ines, 'Inmaculada Valverde', 'quiero hablar con una persona, tengo una queja');
       await text(ines, 'Inmaculada Valverde', 'me cortaron mal el flequillo la semana pasada');
       await send(owner, 'Remedios Escolano', (wamid) =>

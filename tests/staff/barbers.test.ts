@@ -63,26 +63,26 @@ describe('the agenda of a shop with three barbers', () => {
 
     const javis = await h.say(JAVI.phone, 'agenda jueves');
     const javiSees = allShown(to(JAVI.phone, javis));
-    expect(javiSees).toContain('10:00 · Carlos');
+    expect(javiSees).toContain('10:00 · “Carlos”');
     expect(javiSees).not.toContain('11:00');
     expect(javiSees).not.toContain('12:00');
     expect(rowsOf(javis, JAVI.phone)).toHaveLength(1);
 
     const lucias = await h.say(LUCIA.phone, 'agenda jueves');
-    expect(allShown(to(LUCIA.phone, lucias))).toContain('11:00 · Ana');
+    expect(allShown(to(LUCIA.phone, lucias))).toContain('11:00 · “Ana”');
     expect(rowsOf(lucias, LUCIA.phone)).toHaveLength(1);
 
     const owners = await h.say(OWNER.phone, 'agenda jueves');
     const ownerSees = allShown(to(OWNER.phone, owners));
-    expect(ownerSees).toContain('*Javi*\n• 10:00 · Carlos · Corte de pelo');
-    expect(ownerSees).toContain('*Lucía*\n• 11:00 · Ana · Corte de pelo');
-    expect(ownerSees).toContain('*Marcos*\n• 12:00 · Bea · Corte de pelo');
+    expect(ownerSees).toContain('*Javi*\n• 10:00 · “Carlos” · Corte de pelo');
+    expect(ownerSees).toContain('*Lucía*\n• 11:00 · “Ana” · Corte de pelo');
+    expect(ownerSees).toContain('*Marcos*\n• 12:00 · “Bea” · Corte de pelo');
     expect(rowsOf(owners, OWNER.phone)).toHaveLength(3);
     // Each row names the barber, as the list shows no headings.
-    expect(ownerSees).toContain('10:00 Carlos Corte de pelo · Javi · +34600000001');
-    expect(ownerSees).toContain('12:00 Bea Corte de pelo · Marcos · +34600000003');
+    expect(ownerSees).toContain('10:00 “Carlos” Corte de pelo · Javi · +34600000001');
+    expect(ownerSees).toContain('12:00 “Bea” Corte de pelo · Marcos · +34600000003');
     // A barber's rows need no name: they are all theirs.
-    expect(javiSees).toContain('10:00 Carlos Corte de pelo · +34600000001');
+    expect(javiSees).toContain('10:00 “Carlos” Corte de pelo · +34600000001');
   });
 
   it("names each barber in the owner's agenda as the config does, even one with no staff phone", async () => {
@@ -92,7 +92,7 @@ describe('the agenda of a shop with three barbers', () => {
     await book(h, CARLOS, 'un corte con Javi el jueves a las 11');
     const owners = allShown(to(OWNER.phone, await h.say(OWNER.phone, 'agenda jueves')));
     // Grouped in the config's order, whoever comes first in the day.
-    expect(owners).toContain('*Javi*\n• 11:00 · Carlos · Corte de pelo\n\n*Lucía*\n• 10:00 · Ana');
+    expect(owners).toContain('*Javi*\n• 11:00 · “Carlos” · Corte de pelo\n\n*Lucía*\n• 10:00 · “Ana”');
   });
 });
 
@@ -104,14 +104,18 @@ describe('notices in a shop with three barbers', () => {
 
     const booked = await book(h, CARLOS, 'un corte con Lucía el jueves a las 10');
     expect(concerned(booked)).toEqual(['Paco', 'Lucía']);
-    expect(allShown(to(LUCIA.phone, booked))).toContain('Nueva cita: Corte de pelo, jueves 26 de noviembre 10:00');
+    expect(allShown(to(LUCIA.phone, booked))).toContain(
+      'Nueva cita: Corte de pelo con Lucía, jueves 26 de noviembre 10:00',
+    );
 
     await h.say(CARLOS, 'quiero cambiar mi cita');
     await h.say(CARLOS, 'el viernes a las 11');
     const moved = await h.say(CARLOS, 'sí');
     expect(allShown(to(CARLOS, moved))).toContain('¡Cita cambiada!');
     expect(concerned(moved)).toEqual(['Paco', 'Lucía']);
-    expect(allShown(to(OWNER.phone, moved))).toContain('Cita cambiada: ahora Corte de pelo, viernes 27 de noviembre');
+    expect(allShown(to(OWNER.phone, moved))).toContain(
+      'Cita cambiada: ahora Corte de pelo con Lucía, viernes 27 de noviembre',
+    );
 
     await h.say(CARLOS, 'quiero anular mi cita');
     const cancelled = await h.say(CARLOS, 'sí');
@@ -127,8 +131,10 @@ describe('notices in a shop with three barbers', () => {
     await h.tapRow(JAVI.phone, rowsOf(agenda, JAVI.phone)[0]!);
     await h.say(JAVI.phone, 'anular');
     const done = await h.say(JAVI.phone, 'sí');
-    expect(allShown(to(JAVI.phone, done))).toContain('Cita de Carlos anulada');
-    expect(allShown(to(OWNER.phone, done))).toContain('Cita anulada: Corte de pelo, jueves 26 de noviembre 10:00');
+    expect(allShown(to(JAVI.phone, done))).toContain('Cita de “Carlos” anulada');
+    expect(allShown(to(OWNER.phone, done))).toContain(
+      'Cita anulada: Corte de pelo con Javi, jueves 26 de noviembre 10:00',
+    );
     expect(to(LUCIA.phone, done)).toEqual([]);
     expect(to(MARCOS.phone, done)).toEqual([]);
   });
@@ -180,10 +186,10 @@ describe('blocked time in a shop with three barbers', () => {
     await book(h, CARLOS, 'un corte con Javi el jueves a las 10');
     await book(h, ANA, 'un corte con Lucía el jueves a las 10');
     const asked = allShown(to(LUCIA.phone, await h.say(LUCIA.phone, 'el jueves no vengo')));
-    expect(asked).toContain('10:00 · Ana');
+    expect(asked).toContain('10:00 · “Ana”');
     expect(asked).not.toContain('Carlos');
     const cancelled = await h.say(LUCIA.phone, 'anular');
-    expect(allShown(to(LUCIA.phone, cancelled))).toContain('1 cita(s) anulada(s)');
+    expect(allShown(to(LUCIA.phone, cancelled))).toContain('1 cita anulada.');
     expect(to(CARLOS, cancelled)).toEqual([]);
     expect(await h.cita.calendar.upcomingFor(CARLOS, h.clock())).toHaveLength(1);
     expect(await h.cita.calendar.upcomingFor(ANA, h.clock())).toEqual([]);

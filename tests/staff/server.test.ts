@@ -65,11 +65,11 @@ it('with a staff phone in the config, the staff hear of a booking, see it in "ag
     await until('the question', sentTo(CARLOS, '¿La confirmo?'));
     await say(CARLOS, 'sí');
     const notice = await until('the notice', sentTo(OWNER, 'Nueva cita'));
-    expect(bodyOf(notice)).toContain('Corte de pelo, miércoles 25 de noviembre 10:00 — Carlos (+34600000001)');
+    expect(bodyOf(notice)).toContain('Corte de pelo, miércoles 25 de noviembre 10:00 — “Carlos” (+34600000001)');
 
     await say(OWNER, 'agenda mañana');
     const agenda = await until('the agenda', sentTo(OWNER, 'Agenda del miércoles 25 de noviembre'));
-    expect(bodyOf(agenda)).toContain('10:00 · Carlos · Corte de pelo');
+    expect(bodyOf(agenda)).toContain('10:00 · “Carlos” · Corte de pelo');
 
     await say(CARLOS, 'quiero hablar con una persona');
     const handoff = await until('the handoff notice', sentTo(OWNER, 'quiere hablar con una persona'));

@@ -45,18 +45,18 @@ describe('the shop on WhatsApp', () => {
 
     const booking = await book(h, CARLOS);
     const notice = allShown(to(OWNER.phone, booking));
-    expect(notice).toContain('Nueva cita: Corte de pelo, miércoles 25 de noviembre 10:00 — Carlos (+34600000001)');
+    expect(notice).toContain('Nueva cita: Corte de pelo, miércoles 25 de noviembre 10:00 — “Carlos” (+34600000001)');
 
     const agenda = await h.say(OWNER.phone, 'agenda mañana');
     const listed = allShown(to(OWNER.phone, agenda));
     expect(listed).toContain('Agenda del miércoles 25 de noviembre');
-    expect(listed).toContain('10:00 · Carlos · Corte de pelo');
+    expect(listed).toContain('10:00 · “Carlos” · Corte de pelo');
     expect(optionIds(to(OWNER.phone, agenda)).some((id) => id.startsWith('PICK_APPOINTMENT:'))).toBe(true);
 
     const handoff = await h.say(CARLOS, 'quiero hablar con una persona');
     expect(allShown(to(CARLOS, handoff))).toContain('le paso tu mensaje a una persona del equipo');
     const call = allShown(to(OWNER.phone, handoff));
-    expect(call).toContain('Carlos (+34600000001) quiere hablar con una persona');
+    expect(call).toContain('“Carlos” (+34600000001) quiere hablar con una persona');
     expect(call).toContain('https://wa.me/34600000001');
     expect(call).toContain('› quiero hablar con una persona');
     expect(optionIds(to(OWNER.phone, handoff))).toContain(`HAND_BACK:${CARLOS}`);

@@ -89,7 +89,7 @@ describe('staff text the rules cannot read', () => {
     await h.tapButton(OWNER.phone, 'CANCEL_APPOINTMENT', 'Anular y avisar');
     fake.script(reply.events({ type: 'CONFIRM' }));
     const done = await h.say(OWNER.phone, 'venga, dale');
-    expect(allShown(to(OWNER.phone, done))).toContain('Cita de Carlos anulada');
+    expect(allShown(to(OWNER.phone, done))).toContain('Cita de “Carlos” anulada');
     expect(allShown(to(CARLOS, done))).toContain('hemos tenido que anular tu cita');
     // The prompt says which question is on screen, and carries no customer's name or number.
     const system = fake.requests[0]!.body.messages[0]!.content;
@@ -109,7 +109,7 @@ describe('staff text the rules cannot read', () => {
       ),
     );
     const asked = await h.say(OWNER.phone, 'el viernes no abrimos, anula todo lo que haya');
-    expect(allShown(to(OWNER.phone, asked))).toContain('Dentro hay estas citas:\n• 17:00 · Carlos');
+    expect(allShown(to(OWNER.phone, asked))).toContain('Dentro hay estas citas:\n• 17:00 · “Carlos”');
     expect(await stateOf(h.cita, OWNER.phone)).toBe('decidingBlock');
     expect(to(CARLOS, asked)).toEqual([]);
     expect(await h.cita.calendar.upcomingFor(CARLOS, h.clock())).toHaveLength(1);

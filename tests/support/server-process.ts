@@ -16,13 +16,15 @@ const MAIN = fileURLToPath(new URL('../../src/server/main.ts', import.meta.url))
 export async function startServerProcess(
   env: Record<string, string>,
   { cwd = mkdtempSync(join(tmpdir(), 'cita-cwd-')) }: { cwd?: string } = {},
-): Promise<{ child: ChildProcess; url: string; host: string }> {
+): Promise<{ child: ChildProcess; url: string; host: string; logs: string[] }> {
   const child = spawn(process.execPath, [MAIN], {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
     cwd,
   });
   let buffered = '';
+  /** Every log line the server printed, as it prints them. */
+  const logs: string[] = [];
   const { port, host } = await new Promise<{ port: number; host: string }>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`server exited with ${code} before listening`)));
     // Read to the end, so the server never blocks on a full pipe.
@@ -30,6 +32,7 @@ export async function startServerProcess(
       buffered += chunk.toString('utf8');
       const lines = buffered.split('\n');
       buffered = lines.pop() ?? '';
+      logs.push(...lines);
       for (const line of lines) {
         if (line.includes('"server.listening"')) resolve(JSON.parse(line) as { port: number; host: string });
       }
@@ -37,7 +40,7 @@ export async function startServerProcess(
   });
   // Listening on every interface ("::"), it answers on the loopback address too.
   const reachable = host === '::' || host === '0.0.0.0' ? '127.0.0.1' : host;
-  return { child, url: `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}`, host };
+  return { child, url: `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}`, host, logs };
 }
 
 /** The text a customer reads in one message, whatever its shape. */

@@ -292,8 +292,10 @@ describe('reactions', () => {
 
     const booked = await deliver(reaction(CARLOS, 'wamid.R5', newer, '👍'));
     expect(said(booked)).toContain('¡Cita reservada!');
-    // Reacting again to the same question books nothing twice.
-    expect(await deliver(reaction(CARLOS, 'wamid.R6', newer))).toEqual([]);
+    // Reacting again to the same question books nothing twice: once booked, a ✅ is thanked.
+    expect(said(await deliver(reaction(CARLOS, 'wamid.R6', newer)))).toContain(
+      '"body":"¡A ti! Aquí estoy si necesitas algo más."',
+    );
     expect(await cita.calendar.upcomingFor(CARLOS, new Date('2026-11-24T00:00:00Z'))).toHaveLength(1);
   });
 

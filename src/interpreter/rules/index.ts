@@ -282,6 +282,8 @@ function yesOrNo(folded: string, { accepts, step }: Situation): CustomerEvent | 
   if (isYes && accepts.has('CONFIRM')) return { type: 'CONFIRM' };
   // The greeting's one button is "book now": a yes to it is a tap on it.
   if (isYes && step === 'greeting' && accepts.has('BOOK_ANOTHER')) return { type: 'BOOK_ANOTHER' };
+  // "Ok", 👍 after the booking is made: nothing is asked, so it is an acknowledgement, answered as thanks.
+  if (isYes && step === 'booked' && accepts.has('THANKS')) return { type: 'THANKS' };
   return undefined;
 }
 
