@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ShopConfig } from '../../config/schema.ts';
 import { es } from '../../src/messages/es.ts';
 import type { OutboundMessage } from '../../src/messages/whatsapp.ts';
-import { customer, fakeClock, teamShop, testCita } from '../support/cita.ts';
+import { customer, fakeClock, stateOf, teamShop, testCita } from '../support/cita.ts';
 import { startFakeGoogleCalendar } from '../support/fake-google-calendar.ts';
 import { type CloudApiMessage, type FakeGraphApi, startFakeGraphApi } from '../support/fake-graph-api.ts';
 import { googleCalendarFor } from './google.ts';
@@ -276,5 +276,24 @@ describe("the shop's changes in Google Calendar reach the customer", () => {
     google.barber.move(older.id, '2026-11-27T11:00:00.000Z', '2026-11-27T11:30:00.000Z');
     expect(await cita.calendarSync.syncAll()).toMatchObject({ moved: 1 });
     expect(to(graph, older.phone)).toHaveLength(1);
+  });
+
+  it("starts the chat's own flows from the buttons: Cambiar and Anular still ask for the customer's yes, Me va bien is noted", async () => {
+    const { google, cita } = await googleShop();
+    const { carlos, appointment } = await booked(cita);
+    await cita.calendarSync.syncAll();
+    google.barber.move(appointment.id, '2026-11-26T18:00:00.000Z', '2026-11-26T18:30:00.000Z');
+    await cita.calendarSync.syncAll();
+
+    await carlos.send(`CANCEL_BOOKING:${appointment.id}`);
+    expect(await stateOf(cita, carlos.phone)).not.toBe('booked');
+    expect(carlos.lastText).toContain('19:00');
+    expect(await cita.calendar.get(appointment.id)).toBeDefined();
+    await carlos.say('no');
+    await carlos.send(`MOVE_BOOKING:${appointment.id}`);
+    expect(await stateOf(cita, carlos.phone)).toBe('choosingDate');
+    expect(await cita.calendar.get(appointment.id)).toMatchObject({ start: '2026-11-26T18:00:00.000Z' });
+    await carlos.send(`CONFIRM_ATTENDANCE:${appointment.id}`);
+    expect((await cita.history.list(carlos.phone)).at(-1)).toMatchObject({ status: 'attendanceConfirmed' });
   });
 });
