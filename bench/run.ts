@@ -10,12 +10,13 @@ import { endToEndBenchmark, standardRuns } from './end-to-end.ts';
 import { intakeBenchmark } from './intake.ts';
 import { peerBenchmark } from './peer.ts';
 import { redisCeilingBenchmark } from './redis-ceiling.ts';
+import { statusStormBenchmark } from './status-storm.ts';
 import { GRAPH_LATENCY_MS } from './support/graph-api.ts';
 import { type BenchResult, machineDescription, REPO_DIR, RESULTS_DIR, saveResult } from './support/record.ts';
 import { BENCH_REDIS_URL, redisAnswers } from './support/redis.ts';
 
 const USAGE = `Usage: npm run bench -- [--quick] [name ...]
-Benchmarks: intake, end-to-end, cost, availability, conversation-cost, redis-ceiling, peer (default: all).
+Benchmarks: intake, status-storm, end-to-end, cost, availability, conversation-cost, redis-ceiling, peer (default: all).
   --quick   small sizes (seconds, not minutes); results go to the temp directory, not bench/results/
   --table   run nothing: rebuild table.md (and, for bench/results/, the README's table) from the saved results
 Environment: BENCH_CUSTOMERS (1000), BENCH_CONCURRENCY (400 for end-to-end, 50 otherwise), BENCH_GRAPH_LATENCY_MS (150),
@@ -34,6 +35,11 @@ export const BENCHMARKS: Benchmark[] = [
     name: 'intake',
     needsRedis: true,
     run: (quick, command) => intakeBenchmark({ seconds: quick ? 2 : 10, connections: quick ? 10 : 20 }, command),
+  },
+  {
+    name: 'status-storm',
+    needsRedis: false,
+    run: (quick, command) => statusStormBenchmark({ seconds: quick ? 2 : 10, connections: quick ? 10 : 20 }, command),
   },
   {
     name: 'end-to-end',

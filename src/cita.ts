@@ -44,6 +44,7 @@ import { loggedInterpreter } from './metrics/interpreter.ts';
 import { CitaMetrics } from './metrics/registry.ts';
 import { sendDueReminders, startReminderLoop } from './reminders/sender.ts';
 import { staffNotices } from './staff/notices.ts';
+import { undeliveredReporter } from './staff/undelivered.ts';
 
 export interface CitaOptions {
   shop: ShopConfig;
@@ -115,14 +116,15 @@ export function createCita(options: CitaOptions) {
   const messenger: Messenger = {
     // Replies to simulator messages go back to the caller waiting for them, in whichever process; never to WhatsApp.
     // What answers a message cita queued itself (a hand-back) is sent as cita's own, in reply to nothing.
-    send: (phone, replies, inReplyTo) =>
+    send: (phone, replies, inReplyTo, about) =>
       inReplyTo !== undefined && isSimulated(inReplyTo)
         ? replyBus.deliver(inReplyTo, replies)
-        : channel.send(phone, replies, inReplyTo !== undefined && isInternal(inReplyTo) ? undefined : inReplyTo),
+        : channel.send(phone, replies, inReplyTo !== undefined && isInternal(inReplyTo) ? undefined : inReplyTo, about),
     // A simulator message, or one cita queued itself, has no WhatsApp id to mark read.
     markRead: async (messageId) => {
       if (!isSimulated(messageId) && !isInternal(messageId)) await channel.markRead?.(messageId);
     },
+    statusReceived: async (status) => channel.statusReceived?.(status),
   };
   const syncStore = adapters.calendarSync!;
   const deps = {
@@ -144,6 +146,7 @@ export function createCita(options: CitaOptions) {
     onOutcome: (outcome) => metrics.voiceNotes.inc({ outcome }),
   });
   const notices = staffNotices({ ...deps, messenger, settings: deps.noticeSettings, metrics });
+  channel.onUndelivered?.(undeliveredReporter({ ...deps, notices, metrics }));
   const engine = new ConversationEngine({
     ...deps,
     voiceNotes,

@@ -69,8 +69,21 @@ export const Env = z.object({
   WHATSAPP_PHONE_NUMBER_ID: z.string().regex(/^\d+$/, 'must be the numeric phone number id from Meta').optional(),
   WHATSAPP_APP_SECRET: z.string().min(1).optional(),
   WHATSAPP_VERIFY_TOKEN: z.string().min(1).optional(),
-  /** WhatsApp's cap on messages per second for the business number (Meta's default: 80). */
-  WHATSAPP_MAX_PER_SECOND: z.coerce.number().int().min(1).max(1000).default(80),
+  /**
+   * WhatsApp's cap on messages per second for the business number (Meta's default: 80; 20 for a
+   * coexistence number, see WHATSAPP_COEXISTENCE).
+   */
+  WHATSAPP_MAX_PER_SECOND: z.coerce.number().int().min(1).max(1000).optional(),
+  /**
+   * "true" when the number is also used in the WhatsApp Business app on the owner's phone
+   * (coexistence): WhatsApp allows such numbers 20 messages per second.
+   */
+  WHATSAPP_COEXISTENCE: z.enum(['true', 'false']).default('false'),
+  /**
+   * How long a reply whose fate is unknown (sent by a process that died or lost the connection before
+   * WhatsApp's answer came) waits for its status webhook before it is sent again, in ms.
+   */
+  WHATSAPP_UNKNOWN_FATE_WAIT_MS: z.coerce.number().int().min(0).max(600_000).default(15_000),
   /** Where the Graph API is; tests point it at a fake one. */
   WHATSAPP_API_URL: z.url().optional(),
   WHATSAPP_API_VERSION: z

@@ -9,7 +9,8 @@ import { SqliteSendPacer } from '../adapters/sqlite/pacing.ts';
 import { transcriberFromEnv } from '../adapters/transcription/from-env.ts';
 import { whatsAppConfig } from '../adapters/whatsapp/config.ts';
 import { WhatsAppMedia } from '../adapters/whatsapp/media.ts';
-import { WhatsAppMessenger } from '../adapters/whatsapp/messenger.ts';
+import { tokenReadiness, WhatsAppMessenger } from '../adapters/whatsapp/messenger.ts';
+import { COEXISTENCE_MAX_PER_SECOND, DEFAULT_MAX_PER_SECOND } from '../adapters/whatsapp/pacing.ts';
 import { loadShopConfig, ShopConfigError } from '../config/load.ts';
 import { createCita } from './cita.ts';
 import type { Calendar, Clock } from './engine/ports.ts';
@@ -52,7 +53,10 @@ export function startCita(overrides: { now?: string } = {}) {
         : undefined;
     const sqlite = redis ? undefined : createSqliteAdapters({ dataDir });
     // Every process paces its sends from one bucket and shares how far each turn got.
-    const pacing = { phoneNumberId: whatsapp?.phoneNumberId ?? '', maxPerSecond: env.WHATSAPP_MAX_PER_SECOND };
+    const pacing = {
+      phoneNumberId: whatsapp?.phoneNumberId ?? '',
+      maxPerSecond: sendCap(env.WHATSAPP_MAX_PER_SECOND, env.WHATSAPP_COEXISTENCE === 'true'),
+    };
     // What cita sent, shared by every process: its echoes (coexistence) are cita's own, not the shop's.
     const progress = redis
       ? new RedisDeliveryProgress(redis.redis, { prefix: env.REDIS_PREFIX })
@@ -64,6 +68,7 @@ export function startCita(overrides: { now?: string } = {}) {
           ...(sqlite && { pacer: new SqliteSendPacer(sqlite.database, pacing) }),
           progress,
           onThrottled: () => metrics.outboundThrottled.inc(),
+          unknownFateWaitMs: env.WHATSAPP_UNKNOWN_FATE_WAIT_MS,
           onNeedsPhone: (kind) => metrics.userIdRefused.inc({ kind }),
         })
       : undefined;
@@ -82,6 +87,7 @@ export function startCita(overrides: { now?: string } = {}) {
         ? [{ name: 'database', check: async () => void sqlite.database.get('SELECT 1 FROM schema_version') }]
         : []),
       ...(google ? [{ name: 'calendar', check: () => calendarAnswers(google) }] : []),
+      ...(messenger ? [tokenReadiness(messenger)] : []),
     ];
     // CITA_INSPECT set: every conversation shows up in the Stately inspector (loaded only then).
     const inspector = env.CITA_INSPECT ? lazyInspector({ port: env.CITA_INSPECT_PORT }) : undefined;
@@ -132,4 +138,10 @@ export function startCita(overrides: { now?: string } = {}) {
 async function calendarAnswers(calendar: Calendar): Promise<void> {
   const start = new Date();
   await calendar.busy({ start: start.toISOString(), end: new Date(start.getTime() + 60_000).toISOString() });
+}
+
+/** The number's messages per second: as set, else Meta's default; never over 20 for a coexistence number. */
+export function sendCap(maxPerSecond: number | undefined, coexistence: boolean): number {
+  const cap = maxPerSecond ?? (coexistence ? COEXISTENCE_MAX_PER_SECOND : DEFAULT_MAX_PER_SECOND);
+  return coexistence ? Math.min(cap, COEXISTENCE_MAX_PER_SECOND) : cap;
 }

@@ -152,6 +152,27 @@ describe('reminders', () => {
     expect(graph.messages.at(-1)).toMatchObject({ type: 'interactive', interactive: { type: 'button' } });
   });
 
+  it('does not retry a reminder WhatsApp cannot deliver (131026): the history says the customer was not reached', async () => {
+    const graph = await fakeGraph();
+    const clock = fakeClock();
+    const cita = testCita({ clock, adapters: { messenger: graph.messenger() } });
+    running.push(cita);
+    const carlos = customer(cita);
+    await carlos.say('corte el 1 de diciembre a las 5');
+    await carlos.say('sí');
+
+    clock.set('2026-11-30T16:00:00Z');
+    graph.failNext({ status: 400, code: 131026 });
+    expect(await cita.sendDueReminders()).toEqual({ sent: 0, skipped: 0, failed: 1 });
+    // Not planned again: the next look sends nothing, and WhatsApp was asked once.
+    expect(await cita.sendDueReminders()).toEqual({ sent: 0, skipped: 0, failed: 0 });
+    expect(graph.requests.filter((r) => r.status === 400)).toHaveLength(1);
+    for (let i = 0; i < 50 && (await cita.history.list(carlos.phone)).length < 2; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect((await cita.history.list(carlos.phone)).map((entry) => entry.status)).toEqual(['booked', 'notReached']);
+  });
+
   it('sends an English customer the English template outside the window, and a Spanish one the Spanish', async () => {
     const graph = await fakeGraph();
     const clock = fakeClock();

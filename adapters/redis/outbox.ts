@@ -1,30 +1,79 @@
 import type { DeliveryProgress } from '../whatsapp/delivery-progress.ts';
 import type { RedisClient } from './client.ts';
 import { DEFAULT_PREFIX, redisKeys } from './keys.ts';
+import { defineScript, type Script } from './script.ts';
+
+/**
+ * `mayStart` of delivery-progress.ts, in one step on the server; a reply recorded as delivered
+ * counts as started. KEYS: started hash, delivered count. ARGV: count, sender, takeOver, ttl.
+ */
+const START = `
+local started = math.max(tonumber(redis.call('HGET', KEYS[1], 'n') or '0'), tonumber(redis.call('GET', KEYS[2]) or '0'))
+local by = redis.call('HGET', KEYS[1], 'by')
+local count = tonumber(ARGV[1])
+if started < count or (started == count and (by == ARGV[2] or ARGV[3] == '1')) then
+  redis.call('HSET', KEYS[1], 'n', count, 'by', ARGV[2])
+  redis.call('PEXPIRE', KEYS[1], ARGV[4])
+  return 1
+end
+return 0`;
+
+/** KEYS: started hash. ARGV: count, sender. Only the sender's own start of reply count + 1 is undone. */
+const UNSTART = `
+if redis.call('HGET', KEYS[1], 'by') == ARGV[2] and tonumber(redis.call('HGET', KEYS[1], 'n')) == tonumber(ARGV[1]) + 1 then
+  redis.call('HSET', KEYS[1], 'n', ARGV[1])
+end
+return 0`;
 
 /** How long a turn's progress is kept: far longer than any retry or lease takeover takes. */
 export const PROGRESS_TTL_MS = 48 * 60 * 60_000;
 
 /**
  * The delivery record on Redis, so a turn taken over by another process (a crash, a shutdown)
- * also resumes where the first one stopped. One small key per turn, under the phone's hash tag.
+ * also resumes where the first one stopped. Small keys under the phone's hash tag: per turn, how
+ * many replies WhatsApp took and how many were started; per message, the wamid its status gave.
  */
 export class RedisDeliveryProgress implements DeliveryProgress {
   readonly #redis: RedisClient;
   readonly #keys;
+  readonly #start: Script;
+  readonly #unstart: Script;
 
   constructor(redis: RedisClient, { prefix = DEFAULT_PREFIX }: { prefix?: string } = {}) {
     this.#redis = redis;
     this.#keys = redisKeys(prefix);
+    this.#start = defineScript(redis, 'citaStartReply', START);
+    this.#unstart = defineScript(redis, 'citaUnstartReply', UNSTART);
   }
 
-  async delivered(phone: string, inReplyTo: string): Promise<number> {
-    const count = Number(await this.#redis.get(this.#keys.phone(phone, 'sent', inReplyTo)));
-    return Number.isInteger(count) && count > 0 ? count : 0;
+  async resume(phone: string, inReplyTo: string) {
+    const [[, delivered], [, started]] = (await this.#redis
+      .multi()
+      .get(this.#keys.phone(phone, 'sent', inReplyTo))
+      .hget(this.#keys.phone(phone, 'started', inReplyTo), 'n')
+      .exec()) as [unknown, string | null][];
+    return { delivered: count(delivered), started: count(started) };
   }
 
-  async record(phone: string, inReplyTo: string, count: number): Promise<void> {
-    await this.#redis.set(this.#keys.phone(phone, 'sent', inReplyTo), count, 'PX', PROGRESS_TTL_MS);
+  async start(phone: string, inReplyTo: string, started: number, sender: string, takeOver = false) {
+    const keys = [this.#keys.phone(phone, 'started', inReplyTo), this.#keys.phone(phone, 'sent', inReplyTo)];
+    return (await this.#start(keys, [started, sender, takeOver ? '1' : '0', PROGRESS_TTL_MS])) === 1;
+  }
+
+  async unstart(phone: string, inReplyTo: string, started: number, sender: string): Promise<void> {
+    await this.#unstart([this.#keys.phone(phone, 'started', inReplyTo)], [started, sender]);
+  }
+
+  async record(phone: string, inReplyTo: string, delivered: number): Promise<void> {
+    await this.#redis.set(this.#keys.phone(phone, 'sent', inReplyTo), delivered, 'PX', PROGRESS_TTL_MS);
+  }
+
+  async confirm(phone: string, outboxId: string, wamid: string): Promise<void> {
+    await this.#redis.set(this.#keys.phone(phone, 'confirmed', outboxId), wamid, 'PX', PROGRESS_TTL_MS, 'NX');
+  }
+
+  async confirmation(phone: string, outboxId: string): Promise<string | undefined> {
+    return (await this.#redis.get(this.#keys.phone(phone, 'confirmed', outboxId))) ?? undefined;
   }
 
   /** One set per customer, under their hash tag, living as long as the progress records. */
@@ -41,4 +90,9 @@ export class RedisDeliveryProgress implements DeliveryProgress {
   async sentByCita(phone: string, messageId: string): Promise<boolean> {
     return (await this.#redis.sismember(this.#keys.phone(phone, 'sentIds'), messageId)) === 1;
   }
+}
+
+function count(stored: string | null): number {
+  const n = Number(stored);
+  return Number.isInteger(n) && n > 0 ? n : 0;
 }

@@ -1,10 +1,11 @@
 import { PROGRESS_TTL_MS } from '../redis/outbox.ts';
-import type { DeliveryProgress } from '../whatsapp/delivery-progress.ts';
+import { type DeliveryProgress, mayStart } from '../whatsapp/delivery-progress.ts';
 import type { CitaDatabase } from './database.ts';
 
 /**
- * How far each WhatsApp turn got, in SQLite, so a turn taken over by another process on the file
- * (a crash, a shutdown) resumes where the first one stopped.
+ * How far each WhatsApp turn got, and which messages WhatsApp confirmed, in SQLite, so a turn
+ * taken over by another process on the file (a crash, a shutdown) resumes where the first one
+ * stopped, and sends nothing WhatsApp already took.
  */
 export class SqliteDeliveryProgress implements DeliveryProgress {
   readonly #db: CitaDatabase;
@@ -13,21 +14,68 @@ export class SqliteDeliveryProgress implements DeliveryProgress {
     this.#db = db;
   }
 
-  async delivered(_phone: string, inReplyTo: string): Promise<number> {
-    const row = this.#db.get<{ delivered: number }>(
-      'SELECT delivered FROM delivery_progress WHERE in_reply_to = ?',
+  async resume(_phone: string, inReplyTo: string) {
+    const row = this.#db.get<{ delivered: number; started: number }>(
+      'SELECT delivered, started FROM delivery_progress WHERE in_reply_to = ?',
       inReplyTo,
     );
-    return row?.delivered ?? 0;
+    return { delivered: row?.delivered ?? 0, started: row?.started ?? 0 };
+  }
+
+  async start(_phone: string, inReplyTo: string, count: number, sender: string, takeOver = false) {
+    return this.#db.transaction(() => {
+      const turn = this.#db.get<{ started: number; started_by: string | null }>(
+        'SELECT started, started_by FROM delivery_progress WHERE in_reply_to = ?',
+        inReplyTo,
+      );
+      if (!mayStart({ started: turn?.started ?? 0, by: turn?.started_by }, count, sender, takeOver)) return false;
+      this.#db.run(
+        `INSERT INTO delivery_progress (in_reply_to, delivered, started, started_by, expires_at) VALUES (?, 0, ?, ?, ?)
+         ON CONFLICT (in_reply_to) DO UPDATE SET started = excluded.started, started_by = excluded.started_by,
+           expires_at = excluded.expires_at`,
+        inReplyTo,
+        count,
+        sender,
+        Date.now() + PROGRESS_TTL_MS,
+      );
+      return true;
+    });
+  }
+
+  async unstart(_phone: string, inReplyTo: string, count: number, sender: string): Promise<void> {
+    await this.#db.write(
+      'UPDATE delivery_progress SET started = ? WHERE in_reply_to = ? AND started_by = ? AND started = ?',
+      count,
+      inReplyTo,
+      sender,
+      count + 1,
+    );
   }
 
   async record(_phone: string, inReplyTo: string, count: number): Promise<void> {
     await this.#db.write(
-      'INSERT OR REPLACE INTO delivery_progress (in_reply_to, delivered, expires_at) VALUES (?, ?, ?)',
+      `INSERT INTO delivery_progress (in_reply_to, delivered, started, expires_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (in_reply_to) DO UPDATE SET delivered = excluded.delivered,
+         started = max(started, excluded.started), expires_at = excluded.expires_at`,
       inReplyTo,
+      count,
       count,
       Date.now() + PROGRESS_TTL_MS,
     );
+  }
+
+  async confirm(_phone: string, outboxId: string, wamid: string): Promise<void> {
+    await this.#db.write(
+      'INSERT OR IGNORE INTO delivery_confirmations (outbox_id, wamid, expires_at) VALUES (?, ?, ?)',
+      outboxId,
+      wamid,
+      Date.now() + PROGRESS_TTL_MS,
+    );
+  }
+
+  async confirmation(_phone: string, outboxId: string): Promise<string | undefined> {
+    return this.#db.get<{ wamid: string }>('SELECT wamid FROM delivery_confirmations WHERE outbox_id = ?', outboxId)
+      ?.wamid;
   }
 
   async rememberSent(phone: string, messageIds: string[]): Promise<void> {

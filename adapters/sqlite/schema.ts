@@ -3,7 +3,12 @@
  * one before in MIGRATIONS (SCHEMA is then the whole new schema, for new files); a file of a newer
  * version than this code knows is refused at start-up.
  */
-export const SCHEMA_VERSION = 6;
+export const SCHEMA_VERSION = 7;
+
+/** Messages WhatsApp took, by outbox id, as their status webhooks tell (with the wamid it gave them). */
+const DELIVERY_CONFIRMATIONS = `
+CREATE TABLE delivery_confirmations (outbox_id TEXT PRIMARY KEY, wamid TEXT NOT NULL, expires_at INTEGER NOT NULL) WITHOUT ROWID;
+`;
 
 /** The SQL that takes a database of version `n - 1` to version `n`, by `n`. */
 export const MIGRATIONS: Record<number, string> = {
@@ -31,8 +36,13 @@ INSERT INTO inbox_ready (phone, ready_at) SELECT phone, 0 FROM inbox_messages GR
 CREATE TABLE customer_aliases (user_id TEXT PRIMARY KEY, customer TEXT NOT NULL, expires_at INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE sent_messages (message_id TEXT PRIMARY KEY, phone TEXT NOT NULL, expires_at INTEGER NOT NULL) WITHOUT ROWID;
 `,
-  // The shop's calendar is the truth: changes made in it reach cita (calendar sync).
+  // A reply's send is recorded before it goes out, and WhatsApp's statuses name what it took.
   6: `
+ALTER TABLE delivery_progress ADD COLUMN started INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE delivery_progress ADD COLUMN started_by TEXT;
+${DELIVERY_CONFIRMATIONS}`,
+  // The shop's calendar is the truth: changes made in it reach cita (calendar sync).
+  7: `
 -- What changed in the shop's appointments, in order (the embedded calendar's change log), and
 -- how far each calendar was read, under a lease; what cita last wrote of each appointment; push channels.
 CREATE TABLE calendar_changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, shop TEXT NOT NULL, at_ms INTEGER NOT NULL, body TEXT NOT NULL);
@@ -112,7 +122,14 @@ CREATE TABLE rate_warned (phone TEXT PRIMARY KEY, id TEXT NOT NULL, at INTEGER N
 CREATE TABLE simulator_replies (message_id TEXT PRIMARY KEY, body TEXT NOT NULL, expires_at INTEGER NOT NULL) WITHOUT ROWID;
 
 -- How far each WhatsApp turn's replies got, and the shared send bucket of the business number.
-CREATE TABLE delivery_progress (in_reply_to TEXT PRIMARY KEY, delivered INTEGER NOT NULL, expires_at INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE delivery_progress (
+  in_reply_to TEXT PRIMARY KEY,
+  delivered INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  started INTEGER NOT NULL DEFAULT 0,
+  started_by TEXT
+) WITHOUT ROWID;
+${DELIVERY_CONFIRMATIONS}
 -- Time nobody can book (a barber's day off, the shop closing early), counted as busy time.
 CREATE TABLE time_blocks (id TEXT PRIMARY KEY, start_ms INTEGER NOT NULL, end_ms INTEGER NOT NULL, body TEXT NOT NULL);
 CREATE INDEX time_blocks_by_end ON time_blocks (end_ms);
@@ -161,5 +178,6 @@ export const sweepStatements = [
   'DELETE FROM delivery_progress WHERE expires_at <= ?',
   'DELETE FROM customer_aliases WHERE expires_at <= ?',
   'DELETE FROM sent_messages WHERE expires_at <= ?',
+  'DELETE FROM delivery_confirmations WHERE expires_at <= ?',
   `DELETE FROM calendar_changes WHERE at_ms <= ? - ${CALENDAR_CHANGES_MS}`,
 ];

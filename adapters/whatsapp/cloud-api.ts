@@ -80,6 +80,37 @@ export function cloudApiMessage(phone: string, message: OutboundMessage) {
   }
 }
 
+/** What a message cita sent was for: told back with its statuses, so a failure is matched to it. */
+export const MessageTag = z.object({
+  /** The outbox id: the turn's customer message and the reply's place in it, or a one-off id. */
+  o: z.string().min(1).max(300),
+  /** The recipient, as cita sent to them. */
+  c: z.string().min(1).max(64),
+  /** reply: an answer in a conversation; reminder; customerNotice: a change the staff made; staffNotice. */
+  p: z.enum(['reply', 'reminder', 'customerNotice', 'staffNotice']),
+  /** The appointment it is about, when there is one. */
+  b: z.string().max(64).optional(),
+  /** The staff member who asked for it (a cancellation or move they made). */
+  s: z.string().max(64).optional(),
+});
+export type MessageTag = z.infer<typeof MessageTag>;
+
+/** `biz_opaque_callback_data` holds at most 512 characters; WhatsApp gives it back on every status. */
+export function callbackData(tag: MessageTag): string {
+  return JSON.stringify(tag).slice(0, 512);
+}
+
+/** The tag back from a status's `biz_opaque_callback_data`; undefined for one cita did not write. */
+export function readCallbackData(data: string | undefined): MessageTag | undefined {
+  if (data === undefined || !data.startsWith('{')) return undefined;
+  try {
+    const tag = MessageTag.safeParse(JSON.parse(data));
+    return tag.success ? tag.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Marks the customer's message read (blue ticks) and shows "typing…" until we answer or 25 s pass. */
 export function cloudApiReadWithTyping(messageId: string) {
   return { messaging_product: 'whatsapp', status: 'read', message_id: messageId, typing_indicator: { type: 'text' } };

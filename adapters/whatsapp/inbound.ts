@@ -21,6 +21,8 @@ export interface MessageStatus {
   recipient?: string;
   at?: string;
   errors: WebhookError[];
+  /** `biz_opaque_callback_data` as cita sent it with the message. */
+  callbackData?: string;
 }
 
 /**
@@ -336,6 +338,7 @@ function readStatus(raw: unknown): WebhookUpdate {
       recipient: status.recipient_id,
       at: status.timestamp === undefined ? undefined : new Date(status.timestamp * 1000).toISOString(),
       errors: status.errors ?? [],
+      callbackData: status.biz_opaque_callback_data,
     },
   };
 }

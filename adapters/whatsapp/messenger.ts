@@ -1,19 +1,43 @@
+import { randomUUID } from 'node:crypto';
 import { request } from 'undici';
-import { type Messenger, OutsideCustomerWindow, type SentMessageIds } from '../../src/engine/ports.ts';
+import {
+  CustomerUnreachable,
+  type DeliveryStatus,
+  type Messenger,
+  type OutboundPurpose,
+  OutsideCustomerWindow,
+  type SentMessageIds,
+  type Undelivered,
+} from '../../src/engine/ports.ts';
 import { log, phoneRef } from '../../src/log.ts';
 import { OutboundMessage } from '../../src/messages/whatsapp.ts';
 import {
+  callbackData,
   cloudApiMessage,
   cloudApiReadWithTyping,
   DEFAULT_GRAPH_API_BASE_URL,
   DEFAULT_GRAPH_API_VERSION,
   GraphError,
+  type MessageTag,
+  readCallbackData,
   SentMessage,
   USER_ID_NOT_SUPPORTED,
 } from './cloud-api.ts';
-import { type DeliveryProgress, MemoryDeliveryProgress } from './delivery-progress.ts';
+import { type DeliveryProgress, MemoryDeliveryProgress, outboxId } from './delivery-progress.ts';
+import { isWorthRetrying, type SendFailureKind, sendFailureKind } from './errors.ts';
 import { MemorySendPacer, type SendPacer, waitForTurn } from './pacing.ts';
-import { OUTSIDE_CUSTOMER_WINDOW } from './statuses.ts';
+
+/** The log line for each refusal: what it means and what a person may do. */
+const REFUSAL_LINES: Record<SendFailureKind, string> = {
+  outsideWindow: 'reply refused: the 24-hour customer window is closed, only templates may be sent',
+  unreachable: 'message refused: WhatsApp cannot deliver to this customer now; not retried',
+  throughput: 'message refused for throughput',
+  pairLimit: 'message refused: too many messages to this customer',
+  template: 'template refused: missing, paused, disabled or given the wrong parameters; check it in WhatsApp Manager',
+  tokenExpired: 'WhatsApp refused the access token (expired or revoked): replace WHATSAPP_ACCESS_TOKEN',
+  transient: 'WhatsApp busy or unreachable',
+  refused: 'reply refused by WhatsApp',
+};
 
 /** Tries per message, the first included, before the turn is handed back to the worker. */
 export const SEND_ATTEMPTS = 4;
@@ -22,11 +46,18 @@ export const BASE_BACKOFF_MS = 500;
 export const MAX_BACKOFF_MS = 8_000;
 /** One Graph API call may not hold a worker longer than this. */
 export const REQUEST_TIMEOUT_MS = 10_000;
+/**
+ * How long a message whose fate is unknown (sent, but WhatsApp's answer never came back) waits for
+ * its status webhook before it is sent again. Meta's `sent` status comes within a second or two.
+ */
+export const UNKNOWN_FATE_WAIT_MS = 15_000;
+/** How often the record of statuses is looked at meanwhile. */
+export const STATUS_POLL_MS = 200;
+/** After 131056 (too many messages to one customer), the first wait before trying that customer again. */
+export const PAIR_BACKOFF_MS = 6_000;
 
-/** Meta's rate-limit codes: worth waiting for, whatever HTTP status carries them. */
-const RATE_LIMIT_CODES = new Set([4, 80007, 130429, 131056]);
-/** Throughput refusals for this number ("too many messages", "too many to one customer"): cita slows down. */
-const THROUGHPUT_CODES = new Set([130429, 131056]);
+/** Network failures that prove nothing left this process: no need to ask WhatsApp's statuses. */
+const NEVER_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
 
 export interface WhatsAppMessengerOptions {
   accessToken: string;
@@ -39,6 +70,10 @@ export interface WhatsAppMessengerOptions {
   baseBackoffMs?: number;
   maxBackoffMs?: number;
   requestTimeoutMs?: number;
+  /** How long a message of unknown fate waits for its status before being sent again. */
+  unknownFateWaitMs?: number;
+  statusPollMs?: number;
+  pairBackoffMs?: number;
   /** Keeps sends under the number's messages-per-second cap; default: a bucket in this process at 80/s. */
   pacer?: SendPacer;
   /** Remembers how far each turn got, so a retried turn resumes; default: in this process. */
@@ -52,15 +87,29 @@ export interface WhatsAppMessengerOptions {
 /** Every try to send a message failed for reasons that may pass (429, 5xx, network): try the turn again later. */
 export class WhatsAppUnavailable extends Error {}
 
+/** Another process took this turn's replies over (this one was cut off past its lease): it sends no more of them. */
+export class TurnTakenOver extends Error {}
+
 type Outcome =
-  | { ok: true; body: unknown }
-  | { ok: false; retry: boolean; status?: number; error: string; code?: number };
+  | { ok: true; body: unknown; wamid?: string }
+  | {
+      ok: false;
+      kind: SendFailureKind;
+      status?: number;
+      error: string;
+      code?: number;
+      details?: string;
+      fateUnknown?: boolean;
+    };
 
 /**
  * Sends cita's replies through the WhatsApp Cloud API, one after another, each waiting for Meta's
  * answer, so they arrive in order. Each send first waits for its turn under the number's
  * messages-per-second cap; a turn tried again after a failure resumes after the replies already
- * delivered. The worker marks the customer's message read (`markRead`) before handling it.
+ * delivered. Every message carries its outbox id in `biz_opaque_callback_data`: a reply whose
+ * answer never came back (a crash, a cut connection) is sent again only once its status webhook
+ * has not come within `unknownFateWaitMs`. The worker marks the customer's message read
+ * (`markRead`) before handling it.
  *
  * @example
  * const messenger = new WhatsAppMessenger({ accessToken, phoneNumberId });
@@ -73,9 +122,15 @@ export class WhatsAppMessenger implements Messenger {
   readonly #baseBackoffMs: number;
   readonly #maxBackoffMs: number;
   readonly #requestTimeoutMs: number;
+  readonly #unknownFateWaitMs: number;
+  readonly #statusPollMs: number;
+  readonly #pairBackoffMs: number;
   readonly #pacer: SendPacer;
   readonly #progress: DeliveryProgress;
   readonly #onThrottled: () => void;
+  #listeners: ((undelivered: Undelivered) => void | Promise<void>)[] = [];
+  /** When WhatsApp last refused the access token (190); cleared by the next message it takes. */
+  #tokenRefusedAt: Date | undefined;
   readonly #onNeedsPhone: (kind: OutboundMessage['kind']) => void;
 
   constructor(options: WhatsAppMessengerOptions) {
@@ -87,26 +142,99 @@ export class WhatsAppMessenger implements Messenger {
     this.#baseBackoffMs = options.baseBackoffMs ?? BASE_BACKOFF_MS;
     this.#maxBackoffMs = options.maxBackoffMs ?? MAX_BACKOFF_MS;
     this.#requestTimeoutMs = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
+    this.#unknownFateWaitMs = options.unknownFateWaitMs ?? UNKNOWN_FATE_WAIT_MS;
+    this.#statusPollMs = options.statusPollMs ?? STATUS_POLL_MS;
+    this.#pairBackoffMs = options.pairBackoffMs ?? PAIR_BACKOFF_MS;
     this.#pacer = options.pacer ?? new MemorySendPacer();
     this.#progress = options.progress ?? new MemoryDeliveryProgress();
     this.#onThrottled = options.onThrottled ?? (() => {});
     this.#onNeedsPhone = options.onNeedsPhone ?? (() => {});
   }
 
-  async send(phone: string, messages: OutboundMessage[], inReplyTo?: string): Promise<SentMessageIds> {
+  onUndelivered(listener: (undelivered: Undelivered) => void | Promise<void>): void {
+    this.#listeners.push(listener);
+  }
+
+  /**
+   * A status webhook of one of cita's messages: WhatsApp has it (its wamid is recorded against the
+   * outbox id, which is what a resend waits for), or it failed, and whoever listens is told.
+   * Statuses of messages cita did not tag (older ones, the owner's own) are left alone.
+   */
+  async statusReceived(status: DeliveryStatus): Promise<void> {
+    const tag = readCallbackData(status.callbackData);
+    if (!tag) return;
+    // Each message gets sent, delivered and read: the first two confirm it, the third adds nothing.
+    if (status.status === 'sent' || status.status === 'delivered' || status.status === 'failed') {
+      await this.#progress.confirm(tag.c, tag.o, status.messageId);
+    }
+    if (status.status !== 'failed') return;
+    const error = status.errors[0];
+    const kind = sendFailureKind(error?.code, 400);
+    this.#report({ kind, code: error?.code, details: error?.error_data?.details, tag, later: true });
+  }
+
+  #report({
+    kind,
+    tag,
+    ...rest
+  }: {
+    kind: SendFailureKind;
+    tag: MessageTag;
+    code?: number;
+    details?: string;
+    template?: string;
+    later: boolean;
+  }) {
+    if (isWorthRetrying(kind)) return;
+    const undelivered: Undelivered = {
+      reason: kind as Undelivered['reason'],
+      phone: tag.c,
+      purpose: tag.p,
+      ...(tag.b ? { bookingId: tag.b } : {}),
+      ...(tag.s ? { staffPhone: tag.s } : {}),
+      ...rest,
+    };
+    for (const listener of this.#listeners) {
+      Promise.resolve(listener(undelivered)).catch((error) =>
+        log.warn({ event: 'whatsapp.undelivered_listener_failed', error: String(error) }),
+      );
+    }
+  }
+
+  /** Set while WhatsApp refuses the access token (190): `/readyz` reports it. */
+  get tokenRefusedAt(): Date | undefined {
+    return this.#tokenRefusedAt;
+  }
+
+  async send(
+    phone: string,
+    messages: OutboundMessage[],
+    inReplyTo?: string,
+    about?: OutboundPurpose,
+  ): Promise<SentMessageIds> {
     const ids: SentMessageIds = messages.map(() => undefined);
     if (messages.length === 0) return ids;
     // The first reply's turn is asked for while the progress is read: one trip to the store, not two.
     let turn: Promise<void> | undefined = waitForTurn(this.#pacer);
-    const alreadySent = inReplyTo ? await this.#progress.delivered(phone, inReplyTo) : 0;
-    if (alreadySent > 0) {
-      log.info({ event: 'whatsapp.send_resumed', inReplyTo, alreadySent }, 'turn resumed after replies already sent');
+    const resumed = inReplyTo ? await this.#progress.resume(phone, inReplyTo) : { delivered: 0, started: 0 };
+    // This call of `send`, as the record knows it: a process whose turn was taken over stops at its next reply.
+    const sender = randomUUID();
+    if (resumed.delivered > 0 || resumed.started > 0) {
+      log.info(
+        { event: 'whatsapp.send_resumed', inReplyTo, alreadySent: resumed.delivered, started: resumed.started },
+        'turn resumed after replies already sent',
+      );
     }
     for (const [index, message] of messages.entries()) {
-      if (index < alreadySent) continue;
-      const body = cloudApiMessage(phone, OutboundMessage.parse(message));
-      const outcome = await this.#postWithRetries(body, turn);
-      turn = undefined;
+      if (index < resumed.delivered) continue;
+      const tag: MessageTag = {
+        o: inReplyTo ? outboxId(inReplyTo, index) : `cita:${randomUUID()}`,
+        c: phone,
+        p: about?.purpose ?? (inReplyTo ? 'reply' : 'reminder'),
+        ...(about?.bookingId ? { b: about.bookingId } : {}),
+        ...(about?.staffPhone ? { s: about.staffPhone } : {}),
+      };
+      const last = index + 1 === messages.length;
       // Built only for a line that is written: the phone's reference is a keyed hash.
       const context = () => ({
         event: 'whatsapp.send',
@@ -115,41 +243,79 @@ export class WhatsAppMessenger implements Messenger {
         index,
         kind: message.kind,
       });
+
+      // A process before this one sent this reply and never heard back: WhatsApp may have it.
+      let takeOver = false;
+      if (inReplyTo && index === resumed.delivered && resumed.started > index) {
+        const wamid = await this.#awaitConfirmation(phone, tag.o);
+        if (wamid) {
+          log.info(
+            { ...context(), messageId: wamid },
+            'reply already taken by WhatsApp (its status came); not sent again',
+          );
+          ids[index] = wamid;
+          await this.#recordProgress(phone, inReplyTo, index + 1);
+          continue;
+        }
+        takeOver = true;
+      }
+      // The intent is written before the send: a send nobody recorded is never repeated blindly,
+      // and a process whose turn another took over (its lease ran out while it was cut off) stops.
+      if (inReplyTo && !(await this.#progress.start(phone, inReplyTo, index + 1, sender, takeOver))) {
+        throw new TurnTakenOver(`another process took over the replies to ${inReplyTo} at reply ${index + 1}`);
+      }
+      const body = {
+        ...cloudApiMessage(phone, OutboundMessage.parse(message)),
+        biz_opaque_callback_data: callbackData(tag),
+      };
+      const outcome = await this.#postWithRetries(body, phone, tag.o, turn);
+      turn = undefined;
       if (outcome.ok) {
+        this.#tokenRefusedAt = undefined;
         // The next reply's turn is asked for while this one's delivery is recorded. The last
         // reply's record is not waited for: it goes out ahead of the acknowledgement, in the same
         // write, and a record that fails is only logged anyway.
-        const last = index + 1 === messages.length;
         if (!last) turn = waitForTurn(this.#pacer);
         const recorded = inReplyTo ? this.#recordProgress(phone, inReplyTo, index + 1) : undefined;
         if (!last) await recorded;
-        const sent = SentMessage.safeParse(outcome.body);
-        ids[index] = sent.success ? sent.data.messages[0]?.id : undefined;
+        ids[index] = outcome.wamid ?? SentMessage.safeParse(outcome.body).data?.messages[0]?.id;
         if (ids[index] !== undefined) this.#rememberSent(phone, ids[index]);
         if (log.isLevelEnabled('debug')) log.debug({ ...context(), messageId: ids[index] }, 'reply sent');
         continue;
       }
-      if (outcome.retry) {
+      // WhatsApp answered no: nothing of this reply is in doubt for the next try.
+      if (inReplyTo && !outcome.fateUnknown) await this.#unstart(phone, inReplyTo, index, sender);
+      if (isWorthRetrying(outcome.kind)) {
         throw new WhatsAppUnavailable(
           `WhatsApp did not take reply ${index + 1} of ${messages.length} after ${this.#attempts} tries: ${outcome.error}`,
         );
       }
       // Meta refused the message itself: sending it again cannot help, and the rest of the turn
       // would make no sense without it.
-      const outsideWindow = outcome.code === OUTSIDE_CUSTOMER_WINDOW;
+      if (outcome.kind === 'tokenExpired') this.#tokenRefusedAt = new Date();
       const needsPhone = outcome.code === USER_ID_NOT_SUPPORTED;
       if (needsPhone) this.#onNeedsPhone(message.kind);
+      const template = message.kind === 'template' ? message.name : undefined;
       log.error(
-        { ...context(), status: outcome.status, errorCode: outcome.code, error: outcome.error, outsideWindow },
-        outsideWindow
-          ? 'reply refused: the 24-hour customer window is closed, only templates may be sent'
-          : needsPhone
-            ? `reply refused: a ${message.kind} cannot be sent to a customer known only by a WhatsApp user id`
-            : 'reply refused by WhatsApp',
+        {
+          ...context(),
+          status: outcome.status,
+          errorCode: outcome.code,
+          errorKind: outcome.kind,
+          details: outcome.details,
+          template,
+          error: outcome.error,
+        },
+        needsPhone
+          ? `reply refused: a ${message.kind} cannot be sent to a customer known only by a WhatsApp user id`
+          : REFUSAL_LINES[outcome.kind],
       );
+      this.#report({ kind: outcome.kind, code: outcome.code, details: outcome.details, template, tag, later: false });
       // A message cita sent on its own (a reminder) can be sent again as a template; say so.
-      if (outsideWindow && inReplyTo === undefined)
+      if (inReplyTo === undefined && outcome.kind === 'outsideWindow')
         throw new OutsideCustomerWindow(`window closed for ${phoneRef(phone)}`);
+      if (inReplyTo === undefined && outcome.kind === 'unreachable')
+        throw new CustomerUnreachable(`WhatsApp cannot reach ${phoneRef(phone)} (code ${outcome.code})`);
       return ids;
     }
     return ids;
@@ -175,22 +341,86 @@ export class WhatsAppMessenger implements Messenger {
     }
   }
 
-  /** Posts with retries, each try in its turn of the pacing; `turn` is the first try's, when already asked for. */
-  async #postWithRetries(body: unknown, turn?: Promise<void>): Promise<Outcome> {
-    let outcome: Outcome = { ok: false, retry: true, error: 'not tried' };
-    for (let attempt = 1; attempt <= this.#attempts; attempt++) {
-      await (attempt === 1 && turn ? turn : waitForTurn(this.#pacer));
+  /**
+   * Posts with retries, each try in its turn of the pacing; `turn` is the first try's, when already
+   * asked for. Throughput refusals (130429, 131056) are waited out however long they last: a reply is
+   * late, never dropped, and the customer's next replies wait behind it. Other passing failures get
+   * `attempts` tries. A try whose answer never came may have reached WhatsApp: its status decides.
+   */
+  async #postWithRetries(body: unknown, phone: string, id: string, turn?: Promise<void>): Promise<Outcome> {
+    let outcome: Outcome = { ok: false, kind: 'transient', error: 'not tried' };
+    let pairWait = this.#pairBackoffMs;
+    for (let attempt = 1, throttled = 0; attempt <= this.#attempts; ) {
+      await (attempt === 1 && throttled === 0 && turn ? turn : waitForTurn(this.#pacer));
       outcome = await this.#post(body);
-      if (!outcome.ok && outcome.code !== undefined && THROUGHPUT_CODES.has(outcome.code)) await this.#slowDown();
-      if (outcome.ok || !outcome.retry || attempt === this.#attempts) return outcome;
-      const delay = this.#backoff(attempt);
+      if (!outcome.ok && outcome.fateUnknown) {
+        const wamid = await this.#awaitConfirmation(phone, id);
+        if (wamid) return { ok: true, body: undefined, wamid };
+      }
+      if (outcome.ok || !isWorthRetrying(outcome.kind)) return outcome;
+      let delay: number;
+      if (outcome.kind === 'throughput') {
+        await this.#slowDown();
+        throttled += 1;
+        delay = this.#backoff(Math.min(throttled, 5));
+      } else if (outcome.kind === 'pairLimit') {
+        // Only this customer is sent to too fast: wait for them alone, the number goes on.
+        this.#onThrottled();
+        throttled += 1;
+        delay = pairWait;
+        pairWait = Math.min(pairWait * 2, 60_000);
+      } else {
+        if (attempt === this.#attempts) return outcome;
+        delay = this.#backoff(attempt);
+        attempt += 1;
+      }
       log.warn(
-        { event: 'whatsapp.send_retry', attempt, delayMs: delay, status: outcome.status, errorCode: outcome.code },
+        {
+          event: 'whatsapp.send_retry',
+          attempt,
+          throttled,
+          delayMs: delay,
+          status: outcome.status,
+          errorCode: outcome.code,
+        },
         'WhatsApp busy or unreachable; retrying',
       );
       await new Promise((resolve) => setTimeout(resolve, delay));
     }
     return outcome;
+  }
+
+  /**
+   * The wamid of a message whose fate is unknown, once its status webhook says WhatsApp has it;
+   * undefined when none came within `unknownFateWaitMs` (it was never taken: send it again).
+   */
+  async #awaitConfirmation(phone: string, id: string): Promise<string | undefined> {
+    const deadline = Date.now() + this.#unknownFateWaitMs;
+    for (;;) {
+      try {
+        const wamid = await this.#progress.confirmation(phone, id);
+        if (wamid) return wamid;
+      } catch (error) {
+        log.warn({ event: 'whatsapp.confirmation_unreadable', error: String(error) }, 'could not read statuses');
+      }
+      if (Date.now() >= deadline) {
+        log.warn(
+          { event: 'whatsapp.fate_unknown_resend', waitedMs: this.#unknownFateWaitMs },
+          'no status came; sending again',
+        );
+        return undefined;
+      }
+      await new Promise((resolve) => setTimeout(resolve, this.#statusPollMs));
+    }
+  }
+
+  /** Best effort: a start left behind only costs the next try a wait for a status that never comes. */
+  async #unstart(phone: string, inReplyTo: string, count: number, sender: string): Promise<void> {
+    try {
+      await this.#progress.unstart(phone, inReplyTo, count, sender);
+    } catch (error) {
+      log.warn({ event: 'whatsapp.progress_unrecorded', error: String(error) }, 'could not record delivery progress');
+    }
   }
 
   /** Noted without waiting: an echo of this message is then known as cita's own, not the shop's. */
@@ -242,7 +472,9 @@ export class WhatsAppMessenger implements Messenger {
       status = response.statusCode;
       text = await response.body.text();
     } catch (error) {
-      return { ok: false, retry: true, error: `network error: ${String(error)}` };
+      const code = (error as { code?: string }).code;
+      const fateUnknown = !(code !== undefined && NEVER_SENT.has(code));
+      return { ok: false, kind: 'transient', error: `network error: ${String(error)}`, fateUnknown };
     }
     let json: unknown;
     try {
@@ -258,7 +490,24 @@ export class WhatsAppMessenger implements Messenger {
     const error = graph.success
       ? `HTTP ${status}, code ${code}: ${graph.data.error.message ?? ''}${details ? ` (${details})` : ''}`
       : `HTTP ${status}: ${text.slice(0, 200)}`;
-    const retry = status === 429 || status >= 500 || (code !== undefined && RATE_LIMIT_CODES.has(code));
-    return { ok: false, retry, status, error, code };
+    return { ok: false, kind: sendFailureKind(code, status), status, error, code, details };
   }
+}
+
+/**
+ * The readiness check of the WhatsApp token: failing while WhatsApp refuses it (190), since no
+ * reply can be sent until it is replaced; messages are still accepted and wait.
+ */
+export function tokenReadiness(messenger: WhatsAppMessenger) {
+  return {
+    name: 'whatsapp_token',
+    async check(): Promise<void> {
+      const since = messenger.tokenRefusedAt;
+      if (since) {
+        throw new Error(
+          `WhatsApp refused the access token (code 190) at ${since.toISOString()}: replies cannot be sent; replace WHATSAPP_ACCESS_TOKEN and restart`,
+        );
+      }
+    },
+  };
 }

@@ -2,6 +2,8 @@ import { log } from '../../src/log.ts';
 
 /** Meta's default throughput per business phone number: messages per second. */
 export const DEFAULT_MAX_PER_SECOND = 80;
+/** A number shared with the WhatsApp Business app (coexistence) may send 20 per second. */
+export const COEXISTENCE_MAX_PER_SECOND = 20;
 /** After "too many messages" (130429, 131056): this share of the rate... */
 export const SLOW_FACTOR = 0.25;
 /** ...for this long, renewed by every further refusal. */

@@ -92,6 +92,8 @@ export const WebhookStatus = z.looseObject({
   timestamp: EpochSeconds.optional(),
   recipient_id: z.string().optional(),
   errors: z.array(WebhookError).optional(),
+  /** What cita sent with the message (its outbox id and purpose), given back on each status. */
+  biz_opaque_callback_data: z.string().max(512).optional(),
 });
 export type WebhookStatus = z.infer<typeof WebhookStatus>;
 

@@ -123,7 +123,10 @@ async function cancelled(before: WrittenAppointment, deps: ReconcileDependencies
 
 /** An appointment booked before cita remembered its writes: its last entry in the customer's history. */
 async function fromHistory(now: Appointment, history: BookingHistory): Promise<WrittenAppointment | undefined> {
-  const last = (await history.list(now.phone)).findLast((entry) => entry.bookingId === now.id);
+  // A "not reached" entry says how a message went, not where the appointment stands.
+  const last = (await history.list(now.phone)).findLast(
+    (entry) => entry.bookingId === now.id && entry.status !== 'notReached',
+  );
   if (!last) return undefined;
   const { barberId: _, ...rest } = now;
   return {

@@ -116,7 +116,7 @@ export async function bookingTurn(
   message: InboundMessage,
   stored: StoredConversation | undefined,
   deps: BookingFlowDependencies,
-  { startOver = false }: { startOver?: boolean } = {},
+  { startOver = false, replyComing }: { startOver?: boolean; replyComing?: () => void } = {},
 ): Promise<FlowTurn> {
   const { shop, clock, interpreter } = deps;
   const pending: Promise<void>[] = [];
@@ -186,6 +186,8 @@ export async function bookingTurn(
       log.info({ event: 'message.held_for_staff', held: actor.getSnapshot().context.heldForStaff });
       return turnOf(actor, []);
     }
+    // A reply will follow: the customer sees "typing…" while the message is read (rules, LLM, voice).
+    replyComing?.();
     const situation = situationOf(actor.getSnapshot(), shop, clock(), stored?.turns ?? []);
     const voiceNotes = deps.voiceNotes;
     const reading: Reading = reacted

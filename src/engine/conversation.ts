@@ -35,11 +35,22 @@ export class ConversationEngine {
     this.#deps = deps;
   }
 
-  async handle(message: InboundMessage): Promise<OutboundMessage[]> {
-    return this.#handle(message, { startOver: false });
+  /**
+   * Handles one message and returns the replies. `replyComing` is called as soon as it is known
+   * that a reply will follow, before the slow part (rules, LLM, transcription, calendar): not for
+   * a customer a person has (`withStaff`), nor for a reaction that answers nothing.
+   */
+  async handle(
+    message: InboundMessage,
+    { replyComing }: { replyComing?: () => void } = {},
+  ): Promise<OutboundMessage[]> {
+    return this.#handle(message, { startOver: false, replyComing });
   }
 
-  async #handle(message: InboundMessage, { startOver }: { startOver: boolean }): Promise<OutboundMessage[]> {
+  async #handle(
+    message: InboundMessage,
+    { startOver, replyComing }: { startOver: boolean; replyComing?: () => void },
+  ): Promise<OutboundMessage[]> {
     const { shop, conversations } = this.#deps;
     const { conversation: stored, version } = await conversations.load(message.phone);
     // Redelivered after a crash between saving and acknowledging: answer again, do nothing twice.
@@ -54,9 +65,10 @@ export class ConversationEngine {
     }
     let turn: FlowTurn;
     try {
+      if (member) replyComing?.();
       turn = member
         ? await staffTurn(message, startOver ? undefined : stored, member, this.#deps)
-        : await bookingTurn(message, stored, this.#deps, { startOver });
+        : await bookingTurn(message, stored, this.#deps, { startOver, replyComing });
     } catch (error) {
       // A saved conversation the code cannot handle (a bug, or a config change nothing foresaw)
       // would fail this message and every later one: it is started over with an apology instead.
@@ -65,7 +77,7 @@ export class ConversationEngine {
         { event: 'conversation.started_over', phoneRef: phoneRef(message.phone), error },
         'saved conversation failed; started over',
       );
-      return this.#handle(message, { startOver: true });
+      return this.#handle(message, { startOver: true, replyComing });
     }
     // A reaction that answers nothing changes nothing: not even the record of turns.
     if (turn.ignored) return [];

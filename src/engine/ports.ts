@@ -208,8 +208,19 @@ export const HistoryEntry = z.object({
   serviceId: z.string(),
   start: z.iso.datetime(),
   end: z.iso.datetime(),
-  /** `movedByShop` / `cancelledByShop`: the owner changed it in the calendar, not the customer in the chat. */
-  status: z.enum(['booked', 'cancelled', 'moved', 'attendanceConfirmed', 'movedByShop', 'cancelledByShop']),
+  /**
+   * notReached: WhatsApp could not deliver a message about this appointment (its confirmation, reminder, a change).
+   * movedByShop / cancelledByShop: the owner changed it in the calendar, not the customer in the chat.
+   */
+  status: z.enum([
+    'booked',
+    'cancelled',
+    'moved',
+    'attendanceConfirmed',
+    'notReached',
+    'movedByShop',
+    'cancelledByShop',
+  ]),
   at: z.iso.datetime(),
   barberId: z.string().optional(),
 });
@@ -258,19 +269,64 @@ export interface RateLimiter {
 /** The channel's id of each reply sent, in order; undefined where it is not known (sent by an earlier try). */
 export type SentMessageIds = (string | undefined)[];
 
+/** What messages cita sends on its own are for, so a failure to deliver them is matched to them. */
+export interface OutboundPurpose {
+  purpose: 'reply' | 'reminder' | 'customerNotice' | 'staffNotice';
+  /** The appointment they are about. */
+  bookingId?: string;
+  /** The staff member who asked for them (a cancellation or move made by the shop). */
+  staffPhone?: string;
+}
+
 export interface Messenger {
   /**
    * Sends one turn's replies to the phone, in order. `inReplyTo` is the customer's message they
-   * answer; messages cita sends on its own (reminders) have none. A channel whose messages can be
-   * reacted to (WhatsApp) answers with the ids it got for them.
+   * answer; messages cita sends on its own (reminders) have none, and may say what they are for.
+   * A channel whose messages can be reacted to (WhatsApp) answers with the ids it got for them.
    */
-  // biome-ignore lint/suspicious/noConfusingVoidType: channels without message ids (the simulator) return nothing
-  send(phone: string, messages: OutboundMessage[], inReplyTo?: string): Promise<SentMessageIds | void>;
+  send(
+    phone: string,
+    messages: OutboundMessage[],
+    inReplyTo?: string,
+    about?: OutboundPurpose,
+    // biome-ignore lint/suspicious/noConfusingVoidType: channels without message ids (the simulator) return nothing
+  ): Promise<SentMessageIds | void>;
   /**
    * Shows the customer their message was read and an answer is coming (WhatsApp's blue ticks and
    * "typing…"). Called by the worker before the message is handled; best effort, never throws.
    */
   markRead?(messageId: string): Promise<void>;
+  /**
+   * What the channel later said of a message sent (WhatsApp's status webhooks): taken, delivered,
+   * or failed. Throws when it cannot be recorded, so the channel delivers the status again.
+   */
+  statusReceived?(status: DeliveryStatus): Promise<void>;
+  /** Who is told of each message refused or not delivered for good (history, metrics, the staff). */
+  onUndelivered?(listener: (undelivered: Undelivered) => void | Promise<void>): void;
+}
+
+/** A status the channel gave for a message sent, as the webhook reads it. */
+export interface DeliveryStatus {
+  messageId: string;
+  status: string;
+  /** What the messenger sent along with the message (WhatsApp's `biz_opaque_callback_data`). */
+  callbackData?: string;
+  errors: { code: number; error_data?: { details?: string } }[];
+}
+
+/** A message refused (at once) or failed (`later`, by a status) for good. */
+export interface Undelivered {
+  reason: 'outsideWindow' | 'unreachable' | 'template' | 'tokenExpired' | 'refused';
+  code?: number;
+  /** Meta's `error_data.details`. */
+  details?: string;
+  /** The template refused, for a template message. */
+  template?: string;
+  phone: string;
+  purpose: OutboundPurpose['purpose'];
+  bookingId?: string;
+  staffPhone?: string;
+  later: boolean;
 }
 
 /** A media file fetched from the channel: a voice note on its way to be transcribed, never stored. */
@@ -401,6 +457,12 @@ export function isInternal(messageId: string): boolean {
  * 131047): only a pre-approved template can reach them now.
  */
 export class OutsideCustomerWindow extends Error {}
+
+/**
+ * WhatsApp refused a message cita sent on its own because the customer cannot be reached (131026
+ * undeliverable, 131049 or 130472 held back by WhatsApp): sending it again would not help.
+ */
+export class CustomerUnreachable extends Error {}
 
 export type Clock = () => Date;
 

@@ -61,21 +61,25 @@ export function startWorkers({
         metrics?.rateLimited.inc({ verdict: verdict === 'slowDown' ? 'slow_down' : 'dropped' });
         log.info({ event: 'message.rate_limited', verdict });
       }
-      // Blue ticks and "typing…" while the message is read, once per message (not on retries); a
-      // reaction is not a message to read, and most get no answer. Sent while the message is
-      // handled, and done before the replies, so "typing…" never outlives the answer.
-      // An echo of the shop's own message is not the customer's: nothing to mark read.
-      const read =
+      // Blue ticks and "typing…" while the message is read, once per message (not on retries), as
+      // soon as the engine knows a reply will follow: not for a customer a person has, not for a
+      // reaction (most get no answer), and not for an echo of the shop's own message (not the
+      // customer's). Sent while the message is handled, and done before the replies, so "typing…"
+      // never outlives the answer.
+      let read: Promise<void> | undefined;
+      const replyComing =
         verdict === 'allowed' &&
         !attempts.has(message.id) &&
         message.content.kind !== 'reaction' &&
         message.content.kind !== 'staffWrote'
-          ? markRead(message.id)
+          ? () => {
+              read ??= markRead(message.id);
+            }
           : undefined;
       // A dropped message answers nothing; sending the empty turn still ends the simulator's wait.
       const replies = await Promise.resolve(
         verdict === 'allowed'
-          ? engine.handle(message)
+          ? engine.handle(message, { replyComing })
           : verdict === 'slowDown' && rateLimit
             ? rateLimit.slowDown(message)
             : [],

@@ -85,6 +85,12 @@ export const staffEs = {
     cancelled: (line: string, customer: string) => `❌ Cita anulada: ${line} — ${customer}`,
     handoff: (customer: string, link: string, turns: string) =>
       `🙋 ${customer} quiere hablar con una persona. El bot ya no le contesta.\nEscríbele: ${link}\n\nÚltimos mensajes:\n${turns}\n\nCuando acabes, pulsa «Devolver al bot».`,
+    notReached: (line: string, customer: string) =>
+      `⚠️ WhatsApp no ha podido entregar el aviso a ${customer} (${line}). No lo sabe: llámale, por favor.`,
+    windowClosed: (customer: string) =>
+      `⚠️ ${customer} no ha recibido la respuesta del bot: pasaron más de 24 horas desde su último mensaje y WhatsApp solo deja enviar plantillas. Escríbele tú, por favor.`,
+    templateRefused: (name: string, details: string) =>
+      `⚠️ WhatsApp rechaza la plantilla «${name}» (${details}). Revísala en WhatsApp Manager: hasta entonces los mensajes que la usan no llegan.`,
   },
   /** To a customer whose appointment the shop cancelled. */
   cancelledByShop: (shop: string, line: string) =>
@@ -179,6 +185,12 @@ export const staffEn: StaffCopy = {
     cancelled: (line, customer) => `❌ Appointment cancelled: ${line} — ${customer}`,
     handoff: (customer, link, turns) =>
       `🙋 ${customer} wants to talk to a person. The bot no longer answers them.\nWrite to them: ${link}\n\nLast messages:\n${turns}\n\nWhen you are done, tap "Back to the bot".`,
+    notReached: (line, customer) =>
+      `⚠️ WhatsApp could not deliver the message to ${customer} (${line}). They do not know: please call them.`,
+    windowClosed: (customer) =>
+      `⚠️ ${customer} did not get the bot's answer: more than 24 hours had passed since their last message and WhatsApp only lets templates through. Please write to them yourself.`,
+    templateRefused: (name, details) =>
+      `⚠️ WhatsApp refuses the template "${name}" (${details}). Check it in WhatsApp Manager: until then the messages that use it do not arrive.`,
   },
   cancelledByShop: (shop, line) =>
     `Hello, ${shop} here: we have had to cancel your appointment (${line}). We are very sorry. Would you like to book another time?`,

@@ -7,6 +7,7 @@ const CHANGES: Record<HistoryEntry['status'], string> = {
   cancelled: 'cancelled',
   moved: 'moved',
   attendanceConfirmed: 'attendance_confirmed',
+  notReached: 'not_reached',
   movedByShop: 'moved_by_shop',
   cancelledByShop: 'cancelled_by_shop',
 };

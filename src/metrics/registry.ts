@@ -134,6 +134,13 @@ export class CitaMetrics {
     registers: [this.registry],
   });
 
+  readonly undelivered = new Counter({
+    name: 'cita_whatsapp_undelivered_total',
+    help: 'Messages WhatsApp refused or failed to deliver, by purpose (reply, reminder, customerNotice, staffNotice) and reason (outsideWindow, unreachable, template, tokenExpired, refused)',
+    labelNames: ['purpose', 'reason'] as const,
+    registers: [this.registry],
+  });
+
   readonly staffNotices = new Counter({
     name: 'cita_staff_notices_total',
     help: 'Notices to staff phones by kind (booked, moved, cancelled, handoff) and outcome (sent, template, not_sent = outside the 24-hour window with no template, muted, failed)',

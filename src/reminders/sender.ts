@@ -4,6 +4,7 @@ import {
   type Calendar,
   type Clock,
   type ConversationStore,
+  CustomerUnreachable,
   type Messenger,
   OutsideCustomerWindow,
   REMINDER_LEASE_MS,
@@ -88,7 +89,10 @@ async function sendOne(reminder: Reminder, now: Date, deps: ReminderDependencies
     const windowOpen = lastMessage !== undefined && now.getTime() - Date.parse(lastMessage) < CUSTOMER_WINDOW_MS;
     const language = spoken.success ? spoken.data.context.language : shop.languages.default;
     const send = (open: boolean) =>
-      messenger.send(reminder.phone, [reminderMessage(appointment, shop, { language, windowOpen: open })]);
+      messenger.send(reminder.phone, [reminderMessage(appointment, shop, { language, windowOpen: open })], undefined, {
+        purpose: 'reminder',
+        bookingId: reminder.bookingId,
+      });
     try {
       await send(windowOpen);
     } catch (error) {
@@ -100,6 +104,12 @@ async function sendOne(reminder: Reminder, now: Date, deps: ReminderDependencies
     await forget(reminder, deps);
     return 'sent';
   } catch (error) {
+    // WhatsApp cannot reach this customer: trying again would fail again (the history says so).
+    if (error instanceof CustomerUnreachable) {
+      log.warn({ event: 'reminder.unreachable', ...context }, 'customer unreachable on WhatsApp; reminder not sent');
+      await forget(reminder, deps);
+      return 'failed';
+    }
     // Claimed but not delivered: put it back so the next look tries again (or, if even that
     // fails, it is handed out again when its lease ends).
     const planned = await schedule.plan([reminder]).then(

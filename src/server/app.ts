@@ -98,6 +98,7 @@ export function createApp(cita: Cita, options: AppOptions = {}) {
           const known = DELIVERY_STATUSES.has(status.status);
           cita.metrics.outboundStatuses.inc({ status: known ? status.status : 'other' });
           recordStatus(status);
+          return cita.messenger.statusReceived?.(status);
         },
       }),
     );

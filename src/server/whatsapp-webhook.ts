@@ -124,6 +124,8 @@ export function whatsAppWebhook(options: WhatsAppWebhookOptions) {
 
       const receipt: WebhookReceipt = { accepted: 0, duplicates: 0, statuses: 0, ignored: 0, dropped: 0 };
       const updates = readWebhook(payload.data, clock(), { phoneNumberId });
+      /** Statuses being recorded: written side by side, all done before the 200. */
+      const statusWrites: Promise<unknown>[] = [];
       for (const [index, update] of updates.entries()) {
         if (index > 0 && index % ITEMS_PER_TURN === 0) await nextTurn();
         if (update.kind === 'message') {
@@ -168,7 +170,8 @@ export function whatsAppWebhook(options: WhatsAppWebhookOptions) {
           }
         } else if (update.kind === 'status') {
           receipt.statuses += 1;
-          recordStatus(update.status);
+          const written = recordStatus(update.status);
+          if (written instanceof Promise) statusWrites.push(written);
         } else if (update.kind === 'dropped') {
           receipt.dropped += 1;
           onDropped(update.reason);
@@ -190,6 +193,14 @@ export function whatsAppWebhook(options: WhatsAppWebhookOptions) {
             'webhook update needs no answer',
           );
         }
+      }
+      try {
+        await Promise.all(statusWrites);
+      } catch (error) {
+        // A status not recorded may be the only word that a reply reached the customer: Meta
+        // delivers the POST again (its messages are then duplicates), and a resend waits for it.
+        log.error({ event: 'whatsapp.status_unrecorded', error: String(error) }, 'could not record a status');
+        return c.json({ error: 'statuses cannot be recorded right now; deliver again later' }, 503);
       }
       return c.json(receipt, 200);
     },

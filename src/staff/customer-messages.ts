@@ -28,27 +28,40 @@ const TEMPLATE_OF = {
  * Tells a customer about their appointment on the shop's behalf, in their language, with buttons
  * to act on it themselves: as buttons inside their 24-hour window, as the approved template
  * (`notices.cancelledByShopTemplate`, `notices.moveRequestTemplate`) outside it. Never throws: a
- * customer who could not be told is reported as `notSent`, so the staff member knows to call.
+ * customer who could not be told is reported as `notSent`, so the staff member knows to call. One
+ * that WhatsApp takes but fails to deliver later is reported to `staffPhone` when its status comes.
  */
 export async function tellCustomer(
   what: ShopMessage,
   appointment: Appointment,
   deps: { shop: ShopConfig; clock: Clock; conversations: ConversationStore; messenger: Messenger },
+  staffPhone?: string,
 ): Promise<Delivery> {
   const { shop, messenger } = deps;
+  const about = { purpose: 'customerNotice', bookingId: appointment.id, staffPhone } as const;
   try {
     const window = await windowOf(deps.conversations, appointment.phone, deps.clock());
     const language = window.language ?? shop.languages.default;
     if (window.open) {
       try {
-        await messenger.send(appointment.phone, [customerMessage(what, appointment, shop, language, true)]);
+        await messenger.send(
+          appointment.phone,
+          [customerMessage(what, appointment, shop, language, true)],
+          undefined,
+          about,
+        );
         return 'sent';
       } catch (error) {
         // WhatsApp knows the window better than the last message we saw (131047).
         if (!(error instanceof OutsideCustomerWindow)) throw error;
       }
     }
-    await messenger.send(appointment.phone, [customerMessage(what, appointment, shop, language, false)]);
+    await messenger.send(
+      appointment.phone,
+      [customerMessage(what, appointment, shop, language, false)],
+      undefined,
+      about,
+    );
     return 'template';
   } catch (error) {
     log.warn({ event: 'customer.not_told', what, phoneRef: phoneRef(appointment.phone), error: String(error) });

@@ -48,6 +48,15 @@ export interface StaffNotices {
     language: string;
     turns: Turn[];
   }): Promise<void>;
+  /**
+   * WhatsApp took a message of the shop's to a customer (a cancellation, a request to move) and
+   * failed to deliver it: the staff member who asked for it (the owners, when unknown) hears of it.
+   */
+  customerNotReached(appointment: Appointment, staffPhone?: string): Promise<void>;
+  /** A reply to a customer was refused: their 24-hour window had closed, and replies have no template. */
+  customerWindowClosed(phone: string): Promise<void>;
+  /** WhatsApp refuses one of the shop's templates (missing, paused, disabled): the owners hear of it. */
+  templateRefused(name: string, details: string): Promise<void>;
 }
 
 export interface StaffNoticeDependencies {
@@ -59,6 +68,7 @@ export interface StaffNoticeDependencies {
   metrics?: CitaMetrics;
 }
 
+type NoticeKind = BookingChange | 'handoff' | 'undelivered';
 type Outcome = 'sent' | 'template' | 'not_sent' | 'muted' | 'failed';
 
 /**
@@ -77,7 +87,7 @@ export function staffNotices(deps: StaffNoticeDependencies): StaffNotices {
 
   async function tell(
     member: StaffMember,
-    kind: BookingChange | 'handoff',
+    kind: NoticeKind,
     message: (language: 'es' | 'en') => OutboundMessage & { kind: 'text' | 'buttons' },
   ): Promise<void> {
     const outcome = await deliver(member, kind, message).catch((error) => {
@@ -90,15 +100,15 @@ export function staffNotices(deps: StaffNoticeDependencies): StaffNotices {
 
   async function deliver(
     member: StaffMember,
-    kind: BookingChange | 'handoff',
+    kind: NoticeKind,
     message: (language: 'es' | 'en') => OutboundMessage & { kind: 'text' | 'buttons' },
   ): Promise<Outcome> {
-    if (kind !== 'handoff' && (await deps.settings.isMuted(member.phone))) return 'muted';
+    if (kind !== 'handoff' && kind !== 'undelivered' && (await deps.settings.isMuted(member.phone))) return 'muted';
     const window = await windowOf(deps.conversations, member.phone, deps.clock());
     const language = member.language ?? window.language ?? shop.languages.default;
     if (window.open) {
       try {
-        await deps.messenger.send(member.phone, [message(language)]);
+        await deps.messenger.send(member.phone, [message(language)], undefined, { purpose: 'staffNotice' });
         return 'sent';
       } catch (error) {
         // WhatsApp knows the window better than the last message we saw (131047).
@@ -108,17 +118,22 @@ export function staffNotices(deps: StaffNoticeDependencies): StaffNotices {
     const template = shop.notices.template;
     if (!template) return 'not_sent';
     const inner = message(language);
-    await deps.messenger.send(member.phone, [
-      {
-        kind: 'template',
-        name: template.name,
-        language: template.language,
-        body: shorten(inner.body, LIMITS.interactiveBody),
-        // Template parameters may not hold line breaks (WhatsApp refuses them).
-        parameters: [shorten(inner.body.replace(/\s*\n+\s*/g, ' · '), 900)],
-        buttons: inner.kind === 'buttons' ? inner.buttons.slice(0, 1) : [],
-      },
-    ]);
+    await deps.messenger.send(
+      member.phone,
+      [
+        {
+          kind: 'template',
+          name: template.name,
+          language: template.language,
+          body: shorten(inner.body, LIMITS.interactiveBody),
+          // Template parameters may not hold line breaks (WhatsApp refuses them).
+          parameters: [shorten(inner.body.replace(/\s*\n+\s*/g, ' · '), 900)],
+          buttons: inner.kind === 'buttons' ? inner.buttons.slice(0, 1) : [],
+        },
+      ],
+      undefined,
+      { purpose: 'staffNotice' },
+    );
     return 'template';
   }
 
@@ -152,6 +167,40 @@ export function staffNotices(deps: StaffNoticeDependencies): StaffNotices {
           const line = lines.length === 1 ? lines[0] : `\n${lines.map((l) => `• ${l}`).join('\n')}\n`;
           return { kind: 'text', body: copy.notices[change](line, customer) };
         });
+      }
+    },
+
+    async customerNotReached(appointment, staffPhone) {
+      const asked = shop.staff.filter((member) => member.phone === staffPhone);
+      const told = asked.length > 0 ? asked : shop.staff.filter((member) => member.role === 'owner');
+      for (const member of told) {
+        await tell(member, 'undelivered', (language) => {
+          const copy = STAFF_COPY[language];
+          const service = serviceById(shop, appointment.serviceId)?.name[language] ?? appointment.serviceName;
+          const line = `${service}, ${longDate(localDate(appointment.start, shop.timezone), language)} ${localTime(appointment.start, shop.timezone)}`;
+          const customer = customerLabel(appointment.customerName ?? copy.unknownCustomer, appointment.phone);
+          return { kind: 'text', body: copy.notices.notReached(line, customer) };
+        });
+      }
+    },
+
+    async customerWindowClosed(phone) {
+      for (const member of shop.staff.filter((member) => member.role === 'owner')) {
+        await tell(member, 'undelivered', (language) => ({
+          kind: 'text',
+          body: STAFF_COPY[language].notices.windowClosed(
+            isUserId(phone) ? STAFF_COPY[language].unknownCustomer : `+${phone}`,
+          ),
+        }));
+      }
+    },
+
+    async templateRefused(name, details) {
+      for (const member of shop.staff.filter((member) => member.role === 'owner')) {
+        await tell(member, 'undelivered', (language) => ({
+          kind: 'text',
+          body: STAFF_COPY[language].notices.templateRefused(name, shorten(details, 200)),
+        }));
       }
     },
 

@@ -104,14 +104,14 @@ export function staffStepsFor(member: StaffMember, deps: StaffStepDependencies) 
       log.warn({ event: 'cancellation.after_delete_failed', bookingId: appointmentId, error: String(error) });
     }
     log.info({ event: 'booking.cancelled_by_shop', bookingId: appointmentId, by: member.role });
-    return tellCustomer('cancelled', appointment, deps);
+    return tellCustomer('cancelled', appointment, deps, member.phone);
   }
 
   async function askToMove({ appointmentId }: { appointmentId: string }): Promise<Delivery> {
     const appointment = await calendar.get(appointmentId);
     if (!appointment) throw new Error(`no appointment ${appointmentId} to move`);
     log.info({ event: 'booking.move_asked_by_shop', bookingId: appointmentId, by: member.role });
-    return tellCustomer('moveRequest', appointment, deps);
+    return tellCustomer('moveRequest', appointment, deps, member.phone);
   }
 
   /** The chair a block is for: the owner closing the shop, or the staff member's own (the shop's in a one-chair shop). */

@@ -7,9 +7,12 @@ import { type DeliveryProgress, MemoryDeliveryProgress } from '../../adapters/wh
 import { WhatsAppUnavailable } from '../../adapters/whatsapp/messenger.ts';
 import { MemorySendPacer, type SendPacer, SLOW_FOR_MS } from '../../adapters/whatsapp/pacing.ts';
 import type { OutboundMessage } from '../../src/messages/whatsapp.ts';
+import { sendCap } from '../../src/startup.ts';
 import { implementations, redisRun } from '../redis/implementations.ts';
 import { type FakeGraphApi, startFakeGraphApi } from '../support/fake-graph-api.ts';
 import { memoryDatabase } from '../support/sqlite.ts';
+import { startStatusWebhook } from '../support/status-webhook.ts';
+import { APP_SECRET } from '../whatsapp/helpers.ts';
 import { ACCESS_TOKEN, PHONE_NUMBER_ID } from './support.ts';
 
 const run = await redisRun();
@@ -137,7 +140,7 @@ describe.each([
       WhatsAppUnavailable,
     );
     expect(bodies()).toEqual(['Hola']);
-    expect(await progress.delivered('34600000001', 'wamid.TURN')).toBe(1);
+    expect(await progress.resume('34600000001', 'wamid.TURN')).toEqual({ delivered: 1, started: 1 });
 
     // The worker tries the turn again (here or in another process sharing the record).
     await messenger().send('34600000001', turn, 'wamid.TURN');
@@ -148,6 +151,38 @@ describe.each([
     await messenger().send('34600000001', turn, 'wamid.TURN');
     await messenger().send('34600000002', [greeting], 'wamid.OTHER');
     expect(bodies()).toEqual(['Hola', '¿Qué servicio quieres?', 'Gracias', 'Hola']);
+  });
+
+  it('waits for the status of a reply whose answer never came, and does not send it again', async () => {
+    const progress = make();
+    // Statuses come to cita's webhook (here, in this process) with the outbox id the reply carried.
+    const webhook = await startStatusWebhook(progress);
+    graph.sendStatusesTo(() => webhook.url, APP_SECRET);
+    graph.holdAnswerTo((message) => 'text' in message && message.text.body === greeting.body);
+    const messenger = graph.messenger({ progress, requestTimeoutMs: 300, statusPollMs: 20 });
+
+    const ids = await messenger.send('34600000001', [greeting, question], 'wamid.HELD');
+
+    expect(graph.messages.map((m) => ('text' in m ? m.text.body : m.type))).toEqual(['Hola', '¿Qué servicio quieres?']);
+    // The wamid of the reply in doubt is the one its status gave.
+    expect(ids).toEqual(['wamid.FAKE1', 'wamid.FAKE2']);
+    expect(await progress.confirmation('34600000001', 'wamid.HELD#0')).toBe('wamid.FAKE1');
+    await webhook.close();
+  });
+
+  it('lets one sender start a reply, refuses another unless it takes over after waiting, and undoes only its own start', async () => {
+    const progress = make();
+    expect(await progress.start('34600000001', 'wamid.T', 1, 'a')).toBe(true);
+    expect(await progress.start('34600000001', 'wamid.T', 1, 'a')).toBe(true);
+    expect(await progress.start('34600000001', 'wamid.T', 1, 'b')).toBe(false);
+    expect(await progress.start('34600000001', 'wamid.T', 1, 'b', true)).toBe(true);
+    await progress.unstart('34600000001', 'wamid.T', 0, 'a');
+    expect(await progress.resume('34600000001', 'wamid.T')).toEqual({ delivered: 0, started: 1 });
+    await progress.unstart('34600000001', 'wamid.T', 0, 'b');
+    expect(await progress.resume('34600000001', 'wamid.T')).toEqual({ delivered: 0, started: 0 });
+    await progress.record('34600000001', 'wamid.T', 2);
+    expect(await progress.start('34600000001', 'wamid.T', 2, 'c')).toBe(false);
+    expect(await progress.start('34600000001', 'wamid.T', 3, 'c')).toBe(true);
   });
 
   it('slows the shared pacing down when WhatsApp answers 130429', async () => {
@@ -168,5 +203,15 @@ describe.each([
     await messenger.send('34600000001', [greeting], 'wamid.SLOW');
     expect(graph.requests.map((r) => r.status)).toEqual([400, 200]);
     expect([slowedDown, throttled]).toEqual([1, 1]);
+  });
+});
+
+describe('the cap of a number', () => {
+  it("is Meta's 80 a second by default, and never over 20 for a number shared with the WhatsApp Business app", () => {
+    expect(sendCap(undefined, false)).toBe(80);
+    expect(sendCap(200, false)).toBe(200);
+    expect(sendCap(undefined, true)).toBe(20);
+    expect(sendCap(80, true)).toBe(20);
+    expect(sendCap(10, true)).toBe(10);
   });
 });

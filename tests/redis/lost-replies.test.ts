@@ -3,8 +3,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { RedisInbox } from '../../adapters/redis/inbox.ts';
 import { SHARED_CONNECTION } from '../../adapters/redis/index.ts';
 import { redisKeys } from '../../adapters/redis/keys.ts';
+import { RedisDeliveryProgress } from '../../adapters/redis/outbox.ts';
+import { TurnTakenOver } from '../../adapters/whatsapp/messenger.ts';
 import type { InboundMessage } from '../../src/engine/ports.ts';
+import { startFakeGraphApi } from '../support/fake-graph-api.ts';
 import { startLossyLink } from '../support/lossy-link.ts';
+import { bodyOf } from '../support/server-process.ts';
 import { redisRun } from './implementations.ts';
 
 /**
@@ -74,5 +78,34 @@ describe.skipIf(!run)('the inbox over a connection that loses or holds back a re
     // The renewal's bump would have put the phone a lease ahead, with nobody holding it.
     expect(await inbox.claim()).toEqual(two);
     await inbox.ack(two);
+  });
+
+  it('stops a process cut off past its lease from sending the rest of a turn another process took over', async () => {
+    const prefix = run!.prefix();
+    const phone = '34600000077';
+    const graph = await startFakeGraphApi({ accessToken: 'lost-replies-token', phoneNumberId: '1234567890' });
+    const options = { statusPollMs: 20, unknownFateWaitMs: 2_000 };
+    // A reaches Redis over the link that holds replies back; B, the process that takes over, directly.
+    const a = graph.messenger({ ...options, progress: new RedisDeliveryProgress(lossy!, { prefix }) });
+    const b = graph.messenger({ ...options, progress: new RedisDeliveryProgress(run!.connection(), { prefix }) });
+    const turn = [
+      { kind: 'text', body: 'uno' },
+      { kind: 'text', body: 'dos' },
+    ] as const;
+
+    // A sends the first reply; the record of it runs on Redis but A never hears back (cut off, its
+    // lease runs out), and B takes the turn over and finishes it.
+    const held = link!.holdReplyTo(redisKeys(prefix).phone(phone, 'sent', 'wamid.CUT'));
+    const first = a.send(phone, [...turn], 'wamid.CUT').then(
+      () => 'went on',
+      (error: unknown) => error,
+    );
+    await held.answered;
+    await b.send(phone, [...turn], 'wamid.CUT');
+    // A hears back at last: it must not send the second reply again.
+    held.release();
+    expect(await first).toBeInstanceOf(TurnTakenOver);
+    expect(graph.messages.map(bodyOf)).toEqual(['uno', 'dos']);
+    await graph.close();
   });
 });

@@ -11,7 +11,7 @@ import { citaPerTest, tempDataDir } from '../support/cita.ts';
 import { startFakeGraphApi } from '../support/fake-graph-api.ts';
 import { freePort, redisAnswers } from '../support/net.ts';
 import { bodyOf, startServerProcess } from '../support/server-process.ts';
-import { signedPost, textMessage } from '../whatsapp/helpers.ts';
+import { APP_SECRET, signedPost, textMessage } from '../whatsapp/helpers.ts';
 import { sleep } from './implementations.ts';
 
 /**
@@ -20,7 +20,8 @@ import { sleep } from './implementations.ts';
  * every write as a deployment with persistence would, so that it can stop and start it. While
  * Redis is away the server says it is not ready and the webhook refuses (503) what it cannot
  * store, at once; when Redis is back both recover by themselves, and every message the webhook
- * accepted, before or after, is answered exactly once.
+ * accepted, before or after, is answered exactly once, although one reply's answer from WhatsApp
+ * never came back (its status webhook, sent as Meta does, tells the server WhatsApp has it).
  */
 
 const NOW = '2026-11-24T09:00:00Z';
@@ -105,6 +106,12 @@ describe.skipIf(!haveRedisServer)('Redis restarted under a running server', () =
       expected.set(phone, bodies);
     }
     const total = [...expected.values()].flat().length;
+    // WhatsApp takes the first customer's first reply but its answer never comes back (the request
+    // times out): the server must not send it again, since its status webhook says WhatsApp has it.
+    let serverUrl: string | undefined;
+    graph.sendStatusesTo(() => serverUrl && `${serverUrl}/webhook/whatsapp`, APP_SECRET);
+    const lost = expected.get(EARLY[0]!)![0]!;
+    graph.holdAnswerTo((message) => message.to === EARLY[0] && bodyOf(message) === lost);
 
     const url = await startServer({
       PORT: '0',
@@ -116,6 +123,7 @@ describe.skipIf(!haveRedisServer)('Redis restarted under a running server', () =
       LOG_HASH_SECRET: 'restart-test-hash-secret',
       ...whatsAppEnv(graph.url),
     });
+    serverUrl = url;
     const payload = (phone: string, turn: number) =>
       JSON.stringify(textMessage(phone, `wamid.RR.${phone}.${turn}`, SCRIPT[turn]!));
     const post = (body: string) =>

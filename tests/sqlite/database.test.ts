@@ -48,6 +48,10 @@ describe('opening the database', () => {
     old.run('DROP TABLE inbox_ready');
     old.run('DROP TABLE customer_aliases');
     old.run('DROP TABLE sent_messages');
+    // Nor the record of sends begun and confirmed by WhatsApp's statuses (version 6).
+    old.run('ALTER TABLE delivery_progress DROP COLUMN started');
+    old.run('ALTER TABLE delivery_progress DROP COLUMN started_by');
+    old.run('DROP TABLE delivery_confirmations');
     for (const table of ['calendar_changes', 'calendar_sync', 'calendar_writes', 'calendar_channels']) {
       old.run(`DROP TABLE ${table}`);
     }

@@ -1,9 +1,12 @@
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { WhatsAppMessenger, type WhatsAppMessengerOptions } from '../../adapters/whatsapp/messenger.ts';
+import { signatureFor } from '../../adapters/whatsapp/signature.ts';
 
 /**
  * A local stand-in for Meta's Graph API `POST /{version}/{phone-number-id}/messages`. It checks
@@ -12,7 +15,12 @@ import { WhatsAppMessenger, type WhatsAppMessengerOptions } from '../../adapters
  * told to fail the next requests.
  */
 
-const Envelope = { messaging_product: z.literal('whatsapp'), recipient_type: z.literal('individual').optional() };
+const Envelope = {
+  messaging_product: z.literal('whatsapp'),
+  recipient_type: z.literal('individual').optional(),
+  /** Given back on every status webhook of the message; Meta takes up to 512 characters. */
+  biz_opaque_callback_data: z.string().max(512).optional(),
+};
 const To = z.string().regex(/^\d{6,15}$/);
 const ReplyId = z.string().min(1).max(256);
 
@@ -157,7 +165,75 @@ export interface RecordedRequest {
 interface Failure {
   status: number;
   code: number;
-  message: string;
+  /** Without one, Meta's own body for the code (from the fixtures) is answered. */
+  message?: string;
+}
+
+const ERROR_FIXTURES = join(import.meta.dirname, '../fixtures/graph-errors');
+const errorFixture = (name: string) => JSON.parse(readFileSync(join(ERROR_FIXTURES, `${name}.json`), 'utf8'));
+
+/** Meta's inner error object for each code, as its fixtures show it (title in `message`, the reason in details). */
+const META_ERRORS: Record<number, { title: string; details: string }> = {
+  131026: { title: 'Message undeliverable', details: 'Unable to deliver message.' },
+  131047: (({ title, error_data }) => ({ title, details: error_data.details }))(
+    errorFixture('error_object_131047_reengagement'),
+  ),
+  131049: {
+    title: 'This message was not delivered to maintain healthy ecosystem engagement.',
+    details: 'In order to maintain a healthy ecosystem engagement, the message failed to be delivered.',
+  },
+  130472: {
+    title: "User's number is part of an experiment",
+    details: "Failed to send message because this user's phone number is part of an experiment",
+  },
+  131056: {
+    title: '(Business Account, Consumer Account) pair rate limit hit',
+    details:
+      'Too many messages sent from the sender phone number to the same recipient phone number in a short period of time.',
+  },
+  132001: { title: 'Template does not exist', details: 'template name does not exist in the translation' },
+  132015: {
+    title: 'Template is Paused',
+    details: 'Template is paused due to low quality so it cannot be sent in a template message.',
+  },
+  132016: {
+    title: 'Template is Disabled',
+    details: 'Template has been paused too many times due to low quality and is now permanently disabled.',
+  },
+  132000: {
+    title: 'Number of parameters does not match the expected number of params',
+    details: 'body: number of localizable_params (1) does not match the expected number of params (2)',
+  },
+};
+
+/** The body Meta answers a send with for `code`: a recorded one where the fixtures have it. */
+export function metaErrorBody(code: number, message?: string): unknown {
+  if (message === undefined && code === 130429) return errorFixture('send_error_130429');
+  if (message === undefined && code === 190) return errorFixture('send_error_190');
+  if (message === undefined && code === 100) return errorFixture('send_error_100_invalid_message_id');
+  const known = META_ERRORS[code];
+  const details = message ?? known?.details ?? 'Unknown error';
+  return {
+    error: {
+      message: `(#${code}) ${message ?? known?.title ?? 'Unknown error'}`,
+      type: 'OAuthException',
+      code,
+      error_data: { messaging_product: 'whatsapp', details },
+      fbtrace_id: 'FAKE',
+    },
+  };
+}
+
+/** Meta's `errors[]` item of a `failed` status for `code`, as its status webhooks carry it. */
+export function metaStatusError(code: number) {
+  const known = META_ERRORS[code] ?? { title: 'Unknown error', details: 'Unknown error' };
+  return {
+    code,
+    title: known.title,
+    message: known.title,
+    error_data: { details: known.details },
+    href: 'https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/',
+  };
 }
 
 /** Which requests a failure is for: messages sent, or read receipts. */
@@ -172,6 +248,15 @@ type RequestKind = 'message' | 'read';
  */
 export async function startFakeGraphApi(options: { accessToken: string; phoneNumberId: string }) {
   const requests: RecordedRequest[] = [];
+  /** Where status webhooks go, signed as Meta signs them; none: no statuses are sent. */
+  let webhook: { url: () => string | undefined; appSecret: string } | undefined;
+  /** Messages taken whose answer is never given (the connection stays open): a reply lost on its way back. */
+  let holdAnswers = 0;
+  let holdWhen: ((message: CloudApiMessage) => boolean) | undefined;
+  const held: ServerResponse[] = [];
+  /** Messages taken (200) whose status later says `failed` with this code. */
+  const failLater: number[] = [];
+  const statusDeliveries = new Set<Promise<void>>();
   /** Media the customers "sent", by media id; a file whose URL expired is still known but no longer served. */
   const media = new Map<string, { bytes: Buffer; mimeType: string; urlExpired: boolean }>();
   const mediaRequests: { path: string; authorization: string | undefined; status: number }[] = [];
@@ -217,7 +302,7 @@ export async function startFakeGraphApi(options: { accessToken: string; phoneNum
     }
     const kind: RequestKind = typeof body === 'object' && body !== null && 'status' in body ? 'read' : 'message';
     const failure = failures[kind].shift();
-    if (failure) return answer(res, record, failure.status, graphError(failure.code, failure.message));
+    if (failure) return answer(res, record, failure.status, metaErrorBody(failure.code, failure.message));
     const parsed = CloudApiRequest.safeParse(body);
     if (!parsed.success) {
       return answer(res, record, 400, graphError(100, `Invalid parameter: ${z.prettifyError(parsed.error)}`));
@@ -225,11 +310,85 @@ export async function startFakeGraphApi(options: { accessToken: string; phoneNum
     if ('status' in parsed.data) return answer(res, record, 200, { success: true });
     sent += 1;
     const messageId = `wamid.FAKE${sent}`;
+    const laterFailure = failLater.shift();
+    const statuses = laterFailure === undefined ? ['sent', 'delivered'] : ['failed'];
+    postStatuses(parsed.data, messageId, statuses, laterFailure);
+    if (holdAnswers > 0 || holdWhen?.(parsed.data)) {
+      if (holdAnswers > 0) holdAnswers -= 1;
+      else holdWhen = undefined;
+      requests.push({ ...record, messageId, status: 200 });
+      held.push(res);
+      return;
+    }
     return answer(res, { ...record, messageId }, 200, {
       messaging_product: 'whatsapp',
       contacts: [{ input: parsed.data.to, wa_id: parsed.data.to }],
       messages: [{ id: messageId }],
     });
+  }
+
+  /**
+   * Meta's status webhooks for a message taken: each its own POST, signed, carrying the message's
+   * `biz_opaque_callback_data`; a webhook that does not answer 200 gets it again (Meta retries).
+   */
+  function postStatuses(message: CloudApiMessage, messageId: string, statuses: string[], errorCode?: number): void {
+    if (!webhook) return;
+    const target = webhook;
+    const delivery = (async () => {
+      for (const status of statuses) {
+        const body = JSON.stringify({
+          object: 'whatsapp_business_account',
+          entry: [
+            {
+              id: 'WABA_FAKE',
+              changes: [
+                {
+                  field: 'messages',
+                  value: {
+                    messaging_product: 'whatsapp',
+                    metadata: { display_phone_number: '34910000000', phone_number_id: options.phoneNumberId },
+                    statuses: [
+                      {
+                        id: messageId,
+                        status,
+                        timestamp: String(Math.floor(Date.now() / 1000)),
+                        recipient_id: message.to,
+                        ...(message.biz_opaque_callback_data !== undefined && {
+                          biz_opaque_callback_data: message.biz_opaque_callback_data,
+                        }),
+                        ...(errorCode !== undefined && { errors: [metaStatusError(errorCode)] }),
+                      },
+                    ],
+                  },
+                },
+              ],
+            },
+          ],
+        });
+        const deadline = Date.now() + 60_000;
+        while (Date.now() < deadline && !closed) {
+          const url = target.url();
+          const ok =
+            url !== undefined &&
+            (await fetch(url, {
+              method: 'POST',
+              headers: {
+                'content-type': 'application/json',
+                'x-hub-signature-256': signatureFor(body, target.appSecret),
+              },
+              body,
+              signal: AbortSignal.timeout(5_000),
+            }).then(
+              (response) => response.status === 200,
+              () => false,
+            ));
+          if (ok) break;
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      }
+    })();
+    statusDeliveries.add(delivery);
+    void delivery.finally(() => statusDeliveries.delete(delivery));
   }
 
   /**
@@ -281,6 +440,7 @@ export async function startFakeGraphApi(options: { accessToken: string; phoneNum
     });
   }
 
+  let closed = false;
   const server = createServer((req, res) => {
     handle(req, res).catch((error) => {
       res.writeHead(500);
@@ -331,7 +491,32 @@ export async function startFakeGraphApi(options: { accessToken: string; phoneNum
     failNext(failure: Failure, { times = 1, on = 'message' }: { times?: number; on?: RequestKind } = {}): void {
       for (let i = 0; i < times; i++) failures[on].push(failure);
     },
+    /**
+     * Sends Meta's status webhooks (sent, delivered; or failed) for every message taken from now
+     * on, to whatever `url()` answers at the time (a process may have died and another taken over).
+     */
+    sendStatusesTo(url: () => string | undefined, appSecret: string): void {
+      webhook = { url, appSecret };
+    },
+    /** The next `times` messages are taken (and their statuses sent) but never answered. */
+    holdNextAnswers(times = 1): void {
+      holdAnswers += times;
+    },
+    /** The first message that `when` picks is taken (and its statuses sent) but never answered. */
+    holdAnswerTo(when: (message: CloudApiMessage) => boolean): void {
+      holdWhen = when;
+    },
+    /** The next message is taken (200, a wamid) and then fails: its status says `failed` with `code`. */
+    failAfterTaking(code: number): void {
+      failLater.push(code);
+    },
+    /** Resolves when every status webhook sent so far was taken. */
+    async statusesDelivered(): Promise<void> {
+      while (statusDeliveries.size > 0) await Promise.all(statusDeliveries);
+    },
     close(): Promise<void> {
+      closed = true;
+      for (const response of held.splice(0)) response.destroy();
       server.closeAllConnections();
       return new Promise((resolve) => server.close(() => resolve()));
     },

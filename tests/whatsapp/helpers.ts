@@ -100,8 +100,10 @@ export function turnTracking(inner: Messenger & { markRead(messageId: string): P
   const turnsDone = new Map<string, () => void>();
   const messenger: Messenger = {
     markRead: (messageId) => inner.markRead(messageId),
-    async send(phone, messages, inReplyTo) {
-      const sent = await inner.send(phone, messages, inReplyTo);
+    ...(inner.statusReceived && { statusReceived: (status) => inner.statusReceived!(status) }),
+    ...(inner.onUndelivered && { onUndelivered: (listener) => inner.onUndelivered!(listener) }),
+    async send(phone, messages, inReplyTo, about) {
+      const sent = await inner.send(phone, messages, inReplyTo, about);
       if (inReplyTo) turnsDone.get(inReplyTo)?.();
       return sent;
     },

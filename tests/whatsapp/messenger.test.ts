@@ -56,12 +56,15 @@ describe('the WhatsApp messenger', () => {
         to: CUSTOMER,
         type: 'text',
         text: { body: greeting.body, preview_url: false },
+        // Each reply names its outbox id (the turn and its place in it): WhatsApp gives it back on every status.
+        biz_opaque_callback_data: JSON.stringify({ o: 'wamid.IN1#0', c: CUSTOMER, p: 'reply' }),
       },
       {
         messaging_product: 'whatsapp',
         recipient_type: 'individual',
         to: CUSTOMER,
         type: 'interactive',
+        biz_opaque_callback_data: JSON.stringify({ o: 'wamid.IN1#1', c: CUSTOMER, p: 'reply' }),
         interactive: {
           type: 'list',
           body: { text: '¿Qué servicio quieres reservar?' },
@@ -84,6 +87,7 @@ describe('the WhatsApp messenger', () => {
         recipient_type: 'individual',
         to: CUSTOMER,
         type: 'interactive',
+        biz_opaque_callback_data: JSON.stringify({ o: 'wamid.IN1#2', c: CUSTOMER, p: 'reply' }),
         interactive: {
           type: 'button',
           body: { text: confirm.body },
