@@ -73,3 +73,11 @@ export type EngineEvent = z.infer<typeof EngineEvent>;
 export type BookingEvent = CustomerEvent | EngineEvent;
 
 export const CUSTOMER_EVENT_TYPES = CustomerEvent.options.map((option) => option.shape.type.value);
+
+/**
+ * The customer's yes: it books, cancels or moves an appointment. It is only ever the person's own:
+ * a tap of the confirmation button, a ✅ on the question, or words the rules read as yes. The LLM
+ * cannot produce it (src/interpreter/llm/schema.ts) and the engine refuses one the rules did not
+ * read (src/engine/apply-reading.ts): the model may propose a time or a cancellation, never agree to it.
+ */
+export const YES_EVENTS: readonly CustomerEventType[] = ['CONFIRM'];

@@ -59,3 +59,17 @@ export const StaffEngineEvent = z.discriminatedUnion('type', [
 export type StaffMachineEvent = StaffEvent | z.infer<typeof StaffEngineEvent>;
 
 export const STAFF_EVENT_TYPES = StaffEvent.options.map((option) => option.shape.type.value);
+
+/**
+ * Staff events that do something at once: cancel an appointment, write a block into the calendar
+ * (and cancel what is inside it), write to a customer. Each is the staff member's own yes: a tap,
+ * or words the staff rules read. The LLM cannot produce them (src/interpreter/llm/staff.ts) and the
+ * engine refuses one it read (src/engine/staff-flow.ts): the model may propose a block or a
+ * cancellation, which the machine then asks about, never agree to one.
+ */
+export const STAFF_YES_EVENTS: readonly StaffEventType[] = [
+  'CONFIRM',
+  'KEEP_APPOINTMENTS',
+  'CANCEL_APPOINTMENTS',
+  'ASK_TO_MOVE',
+];

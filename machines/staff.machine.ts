@@ -239,11 +239,22 @@ export const staffMachine = setup({
         src: 'checkBlock',
         input: ({ context }) => ({ request: context.block! }),
         onDone: [
-          { guard: 'nothingInside', target: 'blockingTime', actions: 'keepBlockCheck' },
+          { guard: 'nothingInside', target: 'confirmingBlock', actions: 'keepBlockCheck' },
           { target: 'decidingBlock', actions: 'keepBlockCheck' },
         ],
         // A closed day, or "de 16 a 15": nothing to block.
         onError: { target: 'menu', actions: [{ type: 'note', params: { kind: 'blockNotPossible' } }, 'leaveAlone'] },
+      },
+    },
+
+    /**
+     * Nothing is booked inside the time: blocking it is asked once more, since customers can no
+     * longer book it. The staff member's tap (or their "sí") blocks; whoever read the command.
+     */
+    confirmingBlock: {
+      on: {
+        CONFIRM: { target: 'blockingTime' },
+        BACK: { target: 'menu', actions: 'leaveAlone' },
       },
     },
 

@@ -6,6 +6,7 @@ import { Language, type ShopConfig } from '../config/schema.ts';
 import { isWatchable, RENEW_CHECK_MS, renewChannels, webhookAddress } from './calendar-sync/channels.ts';
 import { calendarSync, type SyncRound, startCalendarPolling } from './calendar-sync/sync.ts';
 import { trackedCalendar } from './calendar-sync/tracked-calendar.ts';
+import type { RefusalReason } from './engine/apply-reading.ts';
 import { rateCountedAtArrival } from './engine/arrival-rate.ts';
 import { ConversationEngine, type EngineDependencies } from './engine/conversation.ts';
 import {
@@ -45,6 +46,13 @@ import { CitaMetrics } from './metrics/registry.ts';
 import { sendDueReminders, startReminderLoop } from './reminders/sender.ts';
 import { staffNotices } from './staff/notices.ts';
 import { undeliveredReporter } from './staff/undelivered.ts';
+
+/** The metric's label for each reason an event read from a message was not applied. */
+const REFUSAL_LABELS: Record<RefusalReason, string> = {
+  notAccepted: 'not_accepted',
+  confirmNotAsked: 'confirm_not_asked',
+  notTheirYes: 'not_their_yes',
+};
 
 export interface CitaOptions {
   shop: ShopConfig;
@@ -154,8 +162,7 @@ export function createCita(options: CitaOptions) {
     inbox,
     notices,
     onStateEntered: (state) => metrics.stateEntries.inc({ state }),
-    onEventRefused: (reason) =>
-      metrics.refusedEvents.inc({ reason: reason === 'notAccepted' ? 'not_accepted' : 'confirm_not_asked' }),
+    onEventRefused: (reason) => metrics.refusedEvents.inc({ reason: REFUSAL_LABELS[reason] }),
   });
   const workers = startWorkers({
     inbox,

@@ -1,7 +1,8 @@
 import { type Actor, getNextTransitions, type SnapshotFrom } from 'xstate';
 import type { bookingMachine } from '../../machines/booking.machine.ts';
 import { selectedBooking } from '../../machines/booking.machine.ts';
-import type { CustomerEvent } from '../../machines/events.ts';
+import { type CustomerEvent, YES_EVENTS } from '../../machines/events.ts';
+import type { Reading } from '../interpreter/read-message.ts';
 import { log } from '../log.ts';
 
 type BookingActor = Actor<typeof bookingMachine>;
@@ -12,7 +13,9 @@ export type RefusalReason =
   /** The conversation, as it stands when the event's turn comes, has no transition for it. */
   | 'notAccepted'
   /** A yes to a question the customer was never shown: an earlier event of the same message changed it. */
-  | 'confirmNotAsked';
+  | 'confirmNotAsked'
+  /** A yes the customer neither tapped nor wrote in words the rules read: a model's, never theirs. */
+  | 'notTheirYes';
 
 /**
  * The question a CONFIRM says yes to: the step and everything it names (service, slot, the
@@ -34,13 +37,15 @@ export function questionOf(snapshot: BookingSnapshot): string {
  * Gives the machine the events read from one message, one at a time, each checked against the
  * conversation as it is at that moment (not as it was when the message was read): an event the
  * current state has no transition for is dropped. A booking, cancellation or move happens only on
- * the customer's own yes to the question that named it: a CONFIRM is applied only while the
+ * the customer's own yes to the question that named it: a CONFIRM is applied only when they tapped
+ * it or the rules read it (never a model's, whatever a prompt lets through), and only while the
  * conversation still asks the question the customer saw. "18:30, yes" therefore changes the time
- * and asks again about 18:30. Returns whether any event was applied.
+ * and asks again about 18:30. Returns whether any event was applied: a refused yes leaves the
+ * message not understood, and the question is asked again with its buttons.
  */
 export async function applyReading(
   actor: BookingActor,
-  events: readonly CustomerEvent[],
+  { events, yesIsTheirs }: Pick<Reading, 'events' | 'yesIsTheirs'>,
   settle: (actor: BookingActor) => Promise<void>,
   onRefused: (reason: RefusalReason, event: CustomerEvent) => void = () => {},
 ): Promise<boolean> {
@@ -48,7 +53,7 @@ export async function applyReading(
   let applied = false;
   for (const event of events) {
     const snapshot = actor.getSnapshot();
-    const reason = refusal(event, snapshot, asked);
+    const reason = refusal(event, snapshot, asked, yesIsTheirs);
     if (reason) {
       log.info(
         { event: 'message.event_refused', type: event.type, reason, state: snapshot.value },
@@ -64,7 +69,13 @@ export async function applyReading(
   return applied;
 }
 
-function refusal(event: CustomerEvent, snapshot: BookingSnapshot, asked: string): RefusalReason | undefined {
+function refusal(
+  event: CustomerEvent,
+  snapshot: BookingSnapshot,
+  asked: string,
+  yesIsTheirs: boolean,
+): RefusalReason | undefined {
+  if (YES_EVENTS.includes(event.type) && !yesIsTheirs) return 'notTheirYes';
   if (snapshot.status !== 'active') return 'notAccepted';
   const transitions = getNextTransitions(snapshot);
   if (!transitions.some((transition) => transition.eventType === event.type) || !snapshot.can(event)) {

@@ -191,9 +191,10 @@ export async function bookingTurn(
     const situation = situationOf(actor.getSnapshot(), shop, clock(), stored?.turns ?? []);
     const voiceNotes = deps.voiceNotes;
     const reading: Reading = reacted
-      ? { events: [reacted] }
+      ? // The customer's own act, on the very question (reactionEvent): a yes of theirs.
+        { events: [reacted], yesIsTheirs: true }
       : await readMessage(content, situation, interpreter, voiceNotes && ((note, lang) => voiceNotes.read(note, lang)));
-    const understood = await applyReading(actor, reading.events, settle, deps.onEventRefused);
+    const understood = await applyReading(actor, reading, settle, deps.onEventRefused);
     const copy = COPY[actor.getSnapshot().context.language];
     if (reading.heard) remarks.push(copy.heard(shorten(reading.heard, HEARD_SHOWN)));
     if (reading.remark) remarks.push(copy.remarks[reading.remark]);

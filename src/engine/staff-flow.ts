@@ -1,11 +1,17 @@
 import { fromPromise, getNextTransitions, type SnapshotFrom } from 'xstate';
 import type { ShopConfig, StaffMember } from '../../config/schema.ts';
 import type { AgendaEntry, BlockRequest, Delivery, ResolvedBlock } from '../../machines/staff.context.ts';
-import { STAFF_EVENT_TYPES, type StaffEvent, type StaffEventType } from '../../machines/staff.events.ts';
+import {
+  STAFF_EVENT_TYPES,
+  STAFF_YES_EVENTS,
+  type StaffEvent,
+  type StaffEventType,
+} from '../../machines/staff.events.ts';
 import { STAFF_MACHINE_VERSION, staffMachine } from '../../machines/staff.machine.ts';
 import type { Interpreter } from '../interpreter/port.ts';
 import { MAX_TEXT_LENGTH, READING_TIMEOUT_MS, withinTime } from '../interpreter/read-message.ts';
 import { readStaffRules, type StaffSituation } from '../interpreter/staff-rules.ts';
+import { log } from '../log.ts';
 import { staffEventFromReplyId } from '../messages/staff-reply-ids.ts';
 import { renderStaffReplies, staffStepView } from '../messages/staff-views.ts';
 import { COPY } from '../messages/views.ts';
@@ -79,7 +85,7 @@ export async function staffTurn(
     });
     // A reaction from a staff phone asks nothing of the staff machine.
     if (content.kind === 'reaction') return { ...turn([]), ignored: true };
-    const events = await readStaffMessage(
+    const { events, readBy } = await readStaffMessage(
       content,
       staffSituationOf(actor.getSnapshot(), shop, clock()),
       deps.interpreter,
@@ -91,6 +97,12 @@ export async function staffTurn(
     let understood = false;
     for (const event of events) {
       if (!actor.getSnapshot().can(event)) continue;
+      // Whatever a prompt lets through, a model never cancels, blocks or writes to a customer: the
+      // staff member is asked again, with the buttons.
+      if (readBy === 'model' && STAFF_YES_EVENTS.includes(event.type)) {
+        log.info({ event: 'message.event_refused', type: event.type, reason: 'notTheirYes' }, 'event not applied');
+        continue;
+      }
       understood = true;
       actor.send(event);
       await settle(actor);
@@ -103,6 +115,12 @@ export async function staffTurn(
   }
 }
 
+/** A staff message's events, and who read them: the staff member's own tap, the staff rules, or the model. */
+interface StaffReading {
+  events: StaffEvent[];
+  readBy: 'tap' | 'rules' | 'model';
+}
+
 /**
  * A tap is its event; text goes to the staff rules, and what they cannot read to the LLM when one
  * is configured, as a customer's does; a tap on an id cita never sent is read as its title.
@@ -111,18 +129,19 @@ async function readStaffMessage(
   content: InboundMessage['content'],
   situation: StaffSituation,
   interpreter: StaffFlowDependencies['interpreter'],
-): Promise<StaffEvent[]> {
+): Promise<StaffReading> {
+  const nothing: StaffReading = { events: [], readBy: 'rules' };
   if (content.kind === 'reply') {
     const event = staffEventFromReplyId(content.replyId);
-    if (event) return [event];
-    return content.title ? readStaffMessage({ kind: 'text', text: content.title }, situation, interpreter) : [];
+    if (event) return { events: [event], readBy: 'tap' };
+    return content.title ? readStaffMessage({ kind: 'text', text: content.title }, situation, interpreter) : nothing;
   }
-  if (content.kind !== 'text') return [];
+  if (content.kind !== 'text') return nothing;
   const text = content.text.trim();
-  if (text.length > MAX_TEXT_LENGTH) return [];
+  if (text.length > MAX_TEXT_LENGTH) return nothing;
   const events = readStaffRules(text, situation);
-  if (events.length > 0 || text.length === 0 || !interpreter.interpretStaff) return events;
-  return withinTime(interpreter.interpretStaff(text, situation), READING_TIMEOUT_MS);
+  if (events.length > 0 || text.length === 0 || !interpreter.interpretStaff) return { events, readBy: 'rules' };
+  return { events: await withinTime(interpreter.interpretStaff(text, situation), READING_TIMEOUT_MS), readBy: 'model' };
 }
 
 function staffSituationOf(snapshot: StaffSnapshot, shop: ShopConfig, now: Date): StaffSituation {

@@ -66,6 +66,8 @@ export const en: typeof es = {
   notes: {
     help: 'Pick from the list or write what you want, e.g. "haircut tomorrow at 5pm". Write "prices", "hours" or "address" any time, "back" to go back or "cancel" to stop.',
     notUnderstood: "Sorry, I didn't get that.",
+    tapToConfirm: (action, button) =>
+      `To ${{ book: 'book', move: 'change', cancel: 'cancel' }[action]} it, tap “${button}”.`,
     youAreWelcome: "You're welcome! I'm here if you need anything else.",
     welcomeBack: "Hi again! Let's pick up where we left off.",
     unknownService: "We don't offer that service. This is what we do:",

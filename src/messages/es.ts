@@ -69,6 +69,9 @@ export const es = {
   notes: {
     help: 'Puedes elegir en la lista o escribir lo que quieres, por ejemplo «corte mañana a las 5». Escribe «precios», «horario» o «dirección» cuando quieras, «atrás» para volver o «cancelar» para dejarlo.',
     notUnderstood: 'Perdona, no te he entendido.',
+    /** At a yes-or-no question, for anything but the customer's own yes: what tapping the button does. */
+    tapToConfirm: (action: 'book' | 'move' | 'cancel', button: string) =>
+      `Para ${{ book: 'reservarla', move: 'cambiarla', cancel: 'anularla' }[action]}, toca «${button}».`,
     youAreWelcome: '¡A ti! Aquí estoy si necesitas algo más.',
     welcomeBack: '¡Hola de nuevo! Seguimos donde lo dejamos.',
     unknownService: 'Ese servicio no lo tenemos. Estos son los que hacemos:',

@@ -19,6 +19,7 @@ export const staffEs = {
     keepThem: 'Mantenerlas',
     cancelThem: 'Anular y avisar',
     dontBlock: 'No bloquear',
+    yesBlock: 'Sí, bloquear',
     handBack: 'Devolver al bot',
     bookAgain: 'Reservar otra',
     moveIt: 'Cambiar cita',
@@ -44,6 +45,8 @@ export const staffEs = {
   blockInside: (when: string, lines: string) =>
     `Voy a bloquear ${when}. Dentro hay estas citas:\n${lines}\n\n¿Las mantengo o las anulo avisando a cada cliente?`,
   blockWhen: (day: string, from: string, to: string) => `el ${day} de ${from} a ${to}`,
+  confirmBlock: (when: string, wholeShop: boolean) =>
+    `¿Bloqueo ${when}${wholeShop ? ' para toda la barbería' : ''}? Nadie podrá reservar en ese tiempo.`,
   help: [
     'Puedes escribirme:',
     '• «agenda», «agenda mañana», «agenda jueves»',
@@ -54,6 +57,7 @@ export const staffEs = {
   notes: {
     help: '',
     notUnderstood: 'No te he entendido. Escribe «ayuda» para ver lo que puedo hacer.',
+    tapToConfirm: (button: string) => `Para hacerlo, toca «${button}».`,
     agendaUnknown: 'Ahora mismo no puedo leer la agenda. Prueba en unos minutos.',
     appointmentCancelled: (customer: string, told: string) => `✅ Cita de ${customer} anulada. ${told}`,
     cancelFailed: 'No he podido anular la cita; sigue en pie. Prueba de nuevo en un momento.',
@@ -119,6 +123,7 @@ export const staffEn: StaffCopy = {
     keepThem: 'Keep them',
     cancelThem: 'Cancel and tell',
     dontBlock: "Don't block",
+    yesBlock: 'Yes, block it',
     handBack: 'Back to the bot',
     bookAgain: 'Book again',
     moveIt: 'Move it',
@@ -145,6 +150,8 @@ export const staffEn: StaffCopy = {
   blockInside: (when, lines) =>
     `I'm about to block ${when}. These appointments fall inside:\n${lines}\n\nKeep them, or cancel them and tell each customer?`,
   blockWhen: (day, from, to) => `${day} from ${from} to ${to}`,
+  confirmBlock: (when, wholeShop) =>
+    `Block ${when}${wholeShop ? ' for the whole shop' : ''}? Nobody will be able to book in that time.`,
   help: [
     'You can write:',
     '• "agenda", "agenda tomorrow", "agenda thursday"',
@@ -155,6 +162,7 @@ export const staffEn: StaffCopy = {
   notes: {
     help: '',
     notUnderstood: 'I did not get that. Write "help" to see what I can do.',
+    tapToConfirm: (button) => `To do it, tap “${button}”.`,
     agendaUnknown: "I can't read the agenda right now. Try again in a few minutes.",
     appointmentCancelled: (customer, told) => `✅ ${customer}'s appointment cancelled. ${told}`,
     cancelFailed: 'I could not cancel the appointment; it still stands. Try again in a moment.',

@@ -89,6 +89,14 @@ export const STAFF_VIEWS = {
   }),
   cancellingAppointment: waiting,
   checkingBlock: waiting,
+  confirmingBlock: ({ context }, shop, copy) => ({
+    kind: 'buttons',
+    body: copy.confirmBlock(blockWhen(context.resolvedBlock!, context.language, copy), closesShop(context, shop)),
+    buttons: [
+      { id: staffReplyIdFor({ type: 'CONFIRM' }), title: copy.buttons.yesBlock },
+      { id: staffReplyIdFor({ type: 'BACK' }), title: copy.buttons.dontBlock },
+    ],
+  }),
   decidingBlock: ({ context }, shop, copy) => ({
     kind: 'buttons',
     body: shorten(
@@ -114,7 +122,7 @@ export function renderStaffReplies(conversation: StaffConversation, shop: ShopCo
   const copy = STAFF_COPY[conversation.context.language];
   const said = [
     ...remarks,
-    ...conversation.context.notes.map((note) => staffNoteText(note, conversation.context, copy)),
+    ...conversation.context.notes.map((note) => staffNoteText(note, conversation, copy)),
   ].filter((text) => text.length > 0);
   const view = STAFF_VIEWS[conversation.state as keyof typeof STAFF_VIEWS] ?? STAFF_VIEWS.menu;
   const step = view(conversation, shop, copy);
@@ -131,8 +139,14 @@ export function staffStepView(conversation: StaffConversation, shop: ShopConfig)
   return view(conversation, shop, STAFF_COPY[conversation.context.language]);
 }
 
-function staffNoteText(note: StaffNote, context: StaffContext, copy: StaffCopy): string {
+function staffNoteText(note: StaffNote, { state, context }: StaffConversation, copy: StaffCopy): string {
   switch (note.kind) {
+    // At a yes-or-no question, whatever was not the staff member's own yes (a model's reading of
+    // "venga, dale", or nonsense) gets what the button does: the question below names it.
+    case 'notUnderstood':
+      if (state === 'confirmingCancellation') return copy.notes.tapToConfirm(copy.buttons.yesCancel);
+      if (state === 'confirmingBlock') return copy.notes.tapToConfirm(copy.buttons.yesBlock);
+      return copy.notes.notUnderstood;
     case 'help':
       return copy.help;
     case 'appointmentCancelled':
@@ -223,6 +237,12 @@ function entryLine(
 /** The customer's profile name in quotes (their words, not cita's), or "Cliente" when they gave none. */
 function customerOf(entry: AgendaEntry, copy: StaffCopy): string {
   return entry.customerName ? quotedCustomerName(entry.customerName) : copy.unknownCustomer;
+}
+
+/** Whether the block asked about closes every chair of a shop that has several (src/staff/steps.ts, chairOf). */
+function closesShop(context: StaffContext, shop: ShopConfig): boolean {
+  const wholeShop = context.block?.wholeShop === true && context.role === 'owner';
+  return shop.barbers.length > 0 && (wholeShop || context.barberId === undefined);
 }
 
 function blockWhen(block: ResolvedBlock, language: Language, copy: StaffCopy): string {

@@ -318,6 +318,14 @@ function noteText(note: Note, { state, context }: Conversation, shop: ShopConfig
       return copy.notes.bookingCancelled(bookingLine(note.booking, shop, language));
     case 'callTheShop':
       return copy.notes.callTheShop(shop.phone);
+    // At a yes-or-no question, whatever was not the customer's own yes ("dale pues" read only by the
+    // model, or nonsense) gets what the button does: the question below names the appointment.
+    case 'notUnderstood':
+      if (state === 'confirming') {
+        return copy.notes.tapToConfirm(context.moving ? 'move' : 'book', copy.buttons.confirm);
+      }
+      if (state === 'confirmingCancellation') return copy.notes.tapToConfirm('cancel', copy.buttons.yesCancel);
+      return copy.notes.notUnderstood;
     case 'cancelTooLate':
       return copy.notes.cancelTooLate(hoursOrMinutes(shop.booking.cancellationNoticeMinutes, copy), shop.phone);
     default:

@@ -86,14 +86,14 @@ export class CitaMetrics {
 
   readonly llmDroppedEvents = new Counter({
     name: 'cita_llm_dropped_events_total',
-    help: 'Events of LLM answers thrown away, by reason (too_many, not_allowed, impossible, repeated, confirm_with_change)',
+    help: 'Events of LLM answers thrown away, by reason (too_many, not_allowed, impossible, repeated)',
     labelNames: ['reason'] as const,
     registers: [this.registry],
   });
 
   readonly refusedEvents = new Counter({
     name: 'cita_refused_events_total',
-    help: 'Events read from a message but not applied: not accepted by the live conversation, or a yes to a question the customer was not asked',
+    help: 'Events read from a message but not applied: not accepted by the live conversation, a yes to a question the customer was not asked, or a yes only a model read',
     labelNames: ['reason'] as const,
     registers: [this.registry],
   });

@@ -136,8 +136,8 @@ describe('a prompt-injection message', () => {
     const fake = await fakeProvider();
     fake.script(reply.events({ type: 'PICK_TIME', time: '03:00' }, { type: 'CONFIRM' }));
 
-    // CONFIRM is a button on this step, so it may pass; the 3 am time never does.
-    expect(await llmOn([fake]).interpret(attack, confirming())).toEqual([{ type: 'CONFIRM' }]);
+    // The 3 am time is impossible, and the yes is the customer's to tap, never the model's.
+    expect(await llmOn([fake]).interpret(attack, confirming())).toEqual([]);
   });
 
   it('reaches the model only as the customer message, apart from the instructions', async () => {

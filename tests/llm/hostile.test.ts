@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { layeredInterpreter } from '../../src/interpreter/llm/index.ts';
+import type { Interpreter } from '../../src/interpreter/port.ts';
 import { readRules } from '../../src/interpreter/rules/index.ts';
+import { replyIdFor } from '../../src/messages/reply-ids.ts';
 import type { CitaMetrics } from '../../src/metrics/registry.ts';
 import { citaPerTest, customer, stateOf } from '../support/cita.ts';
 import { HOSTILE_MODES, type HostileMode, nonsense } from '../support/hostile-llm.ts';
@@ -47,26 +49,120 @@ describe.each(Object.keys(HOSTILE_MODES) as HostileMode[])('a model answering "%
       }),
     );
 
-    // A lone CONFIRM to the very question the customer was shown is the one yes a model may read
-    // (someone who writes "venga, dale" to "¿Confirmo…?"): only the customer asked to confirm books.
-    const theirYes = mode === 'confirm' ? 1 : 0;
-    expect(await bookingChanges(cita.metrics)).toEqual({ created: 2 + theirYes });
-    expect(fake.requests.length).toBeGreaterThanOrEqual(MESSAGES_EACH * everyone.length - theirYes * 3);
+    // Not even a lone yes to the very question the customer was shown: only their tap or their own
+    // words read by the rules book, cancel or move.
+    expect(await bookingChanges(cita.metrics)).toEqual({ created: 2 });
+    expect(fake.requests.length).toBeGreaterThanOrEqual(MESSAGES_EACH * everyone.length);
     // Every message got a reply (a question again, or "I did not understand").
     expect(answered.flat().every((replies) => replies > 0)).toBe(true);
   });
 });
 
+describe('a model that proposes, then says yes to the question it caused', () => {
+  it('cancels nothing: nonsense read as "cancel my appointment", then nonsense read as yes', async () => {
+    const fake = await fakeProvider();
+    const cita = start({ adapters: { interpreter: layeredInterpreter(readRules, llmOn([fake])) } });
+    const person = customer(cita, '34611000020');
+    await person.say('quiero un corte mañana a las 5');
+    await person.say('sí');
+    fake.respond(HOSTILE_MODES['cancel, then yes']);
+
+    await person.say('zorblat quimpe');
+    expect(await stateOf(cita, person.phone)).toBe('confirmingCancellation');
+    await person.say('flarn vexu trombil');
+    expect(await stateOf(cita, person.phone)).toBe('confirmingCancellation');
+    // Asked again, with the buttons, saying what tapping does and which appointment.
+    expect(person.lastText).toContain('Para anularla, toca «Sí, anularla».');
+    expect(person.lastText).toContain('¿Anulo tu cita: Corte de pelo, miércoles 25 de noviembre a las 17:00?');
+    expect(person.options.map((option) => option.id)).toContain('CONFIRM');
+    expect(await bookingChanges(cita.metrics)).toEqual({ created: 1 });
+    expect(await cita.calendar.upcomingFor(person.phone, cita.clock())).toHaveLength(1);
+  });
+
+  it('books nothing: a lone yes to nonsense at the confirmation question', async () => {
+    const fake = await fakeProvider();
+    const cita = start({ adapters: { interpreter: layeredInterpreter(readRules, llmOn([fake])) } });
+    const person = customer(cita, '34611000021');
+    await person.say('quiero un corte mañana a las 5');
+    fake.respond(HOSTILE_MODES.confirm);
+
+    await person.say('zorblat quimpe');
+    expect(await stateOf(cita, person.phone)).toBe('confirming');
+    expect(person.lastText).toContain('Para reservarla, toca «Confirmar».');
+    expect(await bookingChanges(cita.metrics)).toEqual({});
+  });
+
+  it('moves nothing: nonsense read as "move it to another day", then nonsense read as yes', async () => {
+    const fake = await fakeProvider();
+    const cita = start({ adapters: { interpreter: layeredInterpreter(readRules, llmOn([fake])) } });
+    const person = customer(cita, '34611000022');
+    await person.say('quiero un corte mañana a las 5');
+    await person.say('sí');
+    fake.respond(HOSTILE_MODES['move, then yes']);
+
+    for (const text of ['zorblat quimpe', 'flarn vexu trombil', 'snoqua plimb']) await person.say(text);
+    expect(await bookingChanges(cita.metrics)).toEqual({ created: 1 });
+    const [still] = await cita.calendar.upcomingFor(person.phone, cita.clock());
+    expect(still?.start).toBe('2026-11-25T16:00:00.000Z');
+  });
+});
+
+describe('a yes that reaches the engine from anything but the rules or a tap', () => {
+  it('books nothing, whatever the interpreter lets through (a prompt or schema that allows a yes again)', async () => {
+    // An interpreter that says yes to everything, as the LLM layer would if a change let CONFIRM through.
+    const yesToAll: Interpreter = { interpret: async () => [{ type: 'CONFIRM' }] };
+    const cita = start({ adapters: { interpreter: yesToAll } });
+    const person = customer(cita, '34611000030');
+    await person.send(replyIdFor({ type: 'SELECT_SERVICE', serviceId: 'corte' }));
+    await person.send(replyIdFor({ type: 'PICK_DATE', date: '2026-11-25' }));
+    await person.send(replyIdFor({ type: 'PICK_TIME', time: '17:00' }));
+    expect(await stateOf(cita, person.phone)).toBe('confirming');
+
+    await person.say('zorblat quimpe');
+    expect(await stateOf(cita, person.phone)).toBe('confirming');
+    expect(person.lastText).toContain('Para reservarla, toca «Confirmar».');
+    expect(await bookingChanges(cita.metrics)).toEqual({});
+    const { values } = await cita.metrics.refusedEvents.get();
+    expect(values.find(({ labels }) => labels.reason === 'not_their_yes')?.value).toBe(1);
+
+    // The customer's own words, which the rules read as yes, still book.
+    await person.say('sí');
+    expect(await stateOf(cita, person.phone)).toBe('booked');
+  });
+});
+
 describe('the customer’s own yes', () => {
-  it('books when the model reads a lone yes to the question the customer was asked', async () => {
+  it('is asked for with the buttons when only the model read one ("venga dale perfecto máquina"), and a tap then books', async () => {
     const fake = await fakeProvider();
     const cita = start({ adapters: { interpreter: layeredInterpreter(readRules, llmOn([fake])) } });
     const person = customer(cita, '34611000010');
     await person.say('quiero un corte mañana a las 5');
     expect(await stateOf(cita, person.phone)).toBe('confirming');
 
+    // What a model that still reads yes would answer: it is not the customer's tap, nor words the rules read.
     fake.respond(HOSTILE_MODES.confirm);
+    // The rules read "dale pues" themselves (a yes of the customer's own words); not this one.
     await person.say('venga dale perfecto máquina');
+    expect(fake.requests).toHaveLength(1);
+    expect(await stateOf(cita, person.phone)).toBe('confirming');
+    expect(person.lastText).toContain('Para reservarla, toca «Confirmar».');
+    expect(person.lastText).toContain('Corte de pelo el miércoles 25 de noviembre a las 17:00');
+    expect(await bookingChanges(cita.metrics)).toEqual({});
+
+    await person.tap('Confirmar');
+    expect(await stateOf(cita, person.phone)).toBe('booked');
+    expect(await bookingChanges(cita.metrics)).toEqual({ created: 1 });
+  });
+
+  it('is asked for in English too ("sounds grand, lock it in")', async () => {
+    const fake = await fakeProvider();
+    const cita = start({ adapters: { interpreter: layeredInterpreter(readRules, llmOn([fake])) } });
+    const person = customer(cita, '447700900010');
+    await person.say('a haircut tomorrow at 5pm please');
+    fake.respond(HOSTILE_MODES.confirm);
+    await person.say('sounds grand, lock it in');
+    expect(person.lastText).toContain('To book it, tap “Confirm”.');
+    await person.say('yes');
     expect(await stateOf(cita, person.phone)).toBe('booked');
   });
 

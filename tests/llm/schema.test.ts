@@ -29,14 +29,15 @@ describe('the structured-output schema sent to the model', () => {
     );
   });
 
-  it('offers CONFIRM only in a state that accepts it', async () => {
+  it('never offers CONFIRM, not even at the confirmation question: the yes is the customer’s own tap', async () => {
     const fake = await fakeProvider();
     const llm = llmOn([fake]);
     await llm.interpret('vale', choosingSlot());
     await llm.interpret('vale', confirming());
 
     expect(schemaEventTypes(fake, 0)).not.toContain('CONFIRM');
-    expect(schemaEventTypes(fake, 1)).toContain('CONFIRM');
+    expect(schemaEventTypes(fake, 1)).not.toContain('CONFIRM');
+    expect(schemaEventTypes(fake, 1)).toContain('PICK_TIME');
     expect(schemaEventTypes(fake, 1)).not.toContain('MORE_TIMES');
   });
 
@@ -44,7 +45,7 @@ describe('the structured-output schema sent to the model', () => {
     const fake = await fakeProvider();
     await llmOn([fake]).interpret('hola', choosingSlot({ accepts: new Set(['CONFIRM']) }));
 
-    expect(schemaEventTypes(fake)).toEqual(['ASK_INFO', 'CONFIRM', 'HELP', 'SET_LANGUAGE']);
+    expect(schemaEventTypes(fake)).toEqual(['ASK_INFO', 'HELP', 'SET_LANGUAGE']);
   });
 
   it("restricts service ids to the shop's services", async () => {

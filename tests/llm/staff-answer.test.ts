@@ -66,6 +66,17 @@ describe("checking the model's reading of a staff message", () => {
     }
   });
 
+  it('drops every yes, even in the step that asks for it: cancelling, keeping or cancelling what a block holds, writing to a customer', () => {
+    const yes: StaffEventType[] = ['CONFIRM', 'KEEP_APPOINTMENTS', 'CANCEL_APPOINTMENTS', 'ASK_TO_MOVE'];
+    const asking = situation([...MENU, ...yes]);
+    for (const type of yes) {
+      const checked = checkStaffAnswer(answer({ type }), asking);
+      expect(checked.events, type).toEqual([]);
+      expect(checked.droppedBy, type).toEqual({ notAllowed: 1 });
+      expect(allowedStaffEventTypes(asking)).not.toContain(type);
+    }
+  });
+
   it('drops a block of a day gone by, or one that ends before it starts', () => {
     for (const event of [
       { type: 'BLOCK_TIME', date: '2026-11-23' },
@@ -99,7 +110,9 @@ describe('what the model is offered', () => {
     ]);
     const deciding = staffSystemPrompt(situation([...MENU, 'KEEP_APPOINTMENTS', 'CANCEL_APPOINTMENTS']));
     expect(deciding).toContain('asked whether to keep them or cancel them');
-    expect(deciding).toContain('- CANCEL_APPOINTMENTS: block the time and cancel the appointments inside it');
+    // Keeping or cancelling them writes the block: the staff member's own tap, never the model's answer.
+    expect(deciding).not.toContain('- CANCEL_APPOINTMENTS');
+    expect(deciding).not.toContain('- KEEP_APPOINTMENTS');
     expect(deciding).not.toContain('HAND_BACK');
   });
 });

@@ -168,8 +168,9 @@ describe('blocked time in a shop with three barbers', () => {
   it("a barber's block is their own chair: customers still book the other barbers then", async () => {
     const h = await teamHarness();
     expect(allShown(await h.say(JAVI.phone, 'bloquear el jueves de 17 a 18'))).toContain(
-      'Bloqueado el jueves 26 de noviembre de 17:00 a 18:00',
+      '¿Bloqueo el jueves 26 de noviembre de 17:00 a 18:00?',
     );
+    expect(allShown(await h.say(JAVI.phone, 'sí'))).toContain('Bloqueado el jueves 26 de noviembre de 17:00 a 18:00');
 
     const withJavi = allShown(to(ANA, await h.say(ANA, 'un corte con Javi el jueves a las 17')));
     expect(withJavi).toContain('Javi no tiene hueco a las 17:00. A las 17:00 está libre Lucía y Marcos');
@@ -199,6 +200,9 @@ describe('blocked time in a shop with three barbers', () => {
     const h = await teamHarness();
     // Marcos works Wednesday afternoons only.
     expect(allShown(await h.say(MARCOS.phone, 'mañana no vengo'))).toContain(
+      '¿Bloqueo el miércoles 25 de noviembre de 16:00 a 20:00?',
+    );
+    expect(allShown(await h.say(MARCOS.phone, 'sí'))).toContain(
       'Bloqueado el miércoles 25 de noviembre de 16:00 a 20:00',
     );
   });
@@ -206,8 +210,9 @@ describe('blocked time in a shop with three barbers', () => {
   it("the owner's block closes the shop: nobody can be booked then", async () => {
     const h = await teamHarness();
     expect(allShown(await h.say(OWNER.phone, 'bloquear el jueves de 17 a 18'))).toContain(
-      'Bloqueado el jueves 26 de noviembre de 17:00 a 18:00',
+      '¿Bloqueo el jueves 26 de noviembre de 17:00 a 18:00 para toda la barbería?',
     );
+    expect(allShown(await h.say(OWNER.phone, 'sí'))).toContain('Bloqueado el jueves 26 de noviembre de 17:00 a 18:00');
     for (const [phone, barber] of [
       [CARLOS, 'Javi'],
       [ANA, 'Lucía'],

@@ -150,15 +150,19 @@ describe('a day of more appointments than a WhatsApp list holds', () => {
 });
 
 describe('blocking time', () => {
-  it('"bloquear de 17 a 18" with nothing inside blocks it at once, and customers are no longer offered it', async () => {
+  it('"bloquear de 17 a 18" with nothing inside asks once; "sí" blocks it, and customers are no longer offered it', async () => {
     const h = staffHarness(graph, start);
-    const blocked = allShown(await h.say(BARBER.phone, 'bloquear mañana de 17 a 18'));
+    const asked = await h.say(BARBER.phone, 'bloquear mañana de 17 a 18');
+    expect(allShown(asked)).toContain('¿Bloqueo el miércoles 25 de noviembre de 17:00 a 18:00?');
+    expect(optionIds(asked)).toEqual(['CONFIRM', 'BACK']);
+    expect(await h.cita.calendar.busy(WEDNESDAY)).toEqual([]);
+    const blocked = allShown(await h.say(BARBER.phone, 'sí'));
     expect(blocked).toContain('Bloqueado el miércoles 25 de noviembre de 17:00 a 18:00');
     expect(await h.cita.calendar.busy(WEDNESDAY)).toEqual([
       { start: '2026-11-25T16:00:00.000Z', end: '2026-11-25T17:00:00.000Z' },
     ]);
-    const asked = allShown(to(CARLOS, await h.say(CARLOS, 'un corte mañana a las 17')));
-    expect(asked).toContain('A las 17:00 no hay hueco');
+    const offered = allShown(to(CARLOS, await h.say(CARLOS, 'un corte mañana a las 17')));
+    expect(offered).toContain('A las 17:00 no hay hueco');
     // Blocked time counts as busy time does, the buffer after it included (10 minutes in this shop).
     expect(allShown(to(CARLOS, await h.say(CARLOS, 'a las 18')))).toContain('A las 18:00 no hay hueco');
     expect(allShown(to(CARLOS, await h.say(CARLOS, 'a las 18:15')))).toContain('a las 18:15');
@@ -198,9 +202,12 @@ describe('blocking time', () => {
     );
   });
 
-  it('"cierro el sábado a las 12" blocks the shop from noon to closing; a closed day has nothing to block', async () => {
+  it('"cierro el sábado a las 12" blocks the shop from noon to closing, once tapped; a closed day has nothing to block', async () => {
     const h = staffHarness(graph, start);
     expect(allShown(await h.say(OWNER.phone, 'cierro el sábado a las 12'))).toContain(
+      '¿Bloqueo el sábado 28 de noviembre de 12:00 a 14:00?',
+    );
+    expect(allShown(await h.tapButton(OWNER.phone, 'CONFIRM', 'Sí, bloquear'))).toContain(
       'Bloqueado el sábado 28 de noviembre de 12:00 a 14:00',
     );
     expect(allShown(await h.say(OWNER.phone, 'el domingo no vengo'))).toContain('no hay nada que bloquear');

@@ -13,9 +13,41 @@ const day = (request: RecordedRequest, ahead: number) => todayIn(request).plus({
 
 const confirm = { type: 'CONFIRM' } as const;
 
+/** The machine state the prompt says the conversation is in ("Current step: … (state: confirming)"). */
+function stateIn(request: RecordedRequest): string | undefined {
+  const system = request.body.messages.find((message) => message.role === 'system')?.content ?? '';
+  return /\(state: (\w+)\)/.exec(system)?.[1];
+}
+
+/** The Saturday after the prompt's today. */
+const saturday = (request: RecordedRequest) => {
+  const today = todayIn(request);
+  return today.plus({ days: (6 - today.weekday + 7) % 7 || 7 }).toISODate() as string;
+};
+
 /**
- * A model that tries to book, cancel or move for the customer whatever they wrote, or that breaks
- * in every way a provider can. Each mode answers every request the same way.
+ * The yes each question asks for, customer's and staff's alike: what a model that proposes
+ * something and then agrees to it on the next nonsense message answers.
+ */
+const YES_BY_STATE: Record<string, object> = {
+  confirming: confirm,
+  confirmingCancellation: confirm,
+  confirmingBlock: confirm,
+  decidingBlock: { type: 'CANCEL_APPOINTMENTS' },
+};
+
+/** A two-step attack: `propose` to any message, then the yes to whatever question cita asks about it. */
+const thenYes =
+  (propose: Responder): Responder =>
+  (request) => {
+    const yes = YES_BY_STATE[stateIn(request) ?? ''];
+    return yes ? reply.events(yes) : propose(request);
+  };
+
+/**
+ * A model that tries to book, cancel, move or block for the customer or the staff member whatever
+ * they wrote, or that breaks in every way a provider can. Most modes answer every request the same
+ * way; the "…, then yes" ones propose something, then say yes to the question cita asks about it.
  */
 export const HOSTILE_MODES = {
   confirm: () => reply.events(confirm),
@@ -43,6 +75,29 @@ export const HOSTILE_MODES = {
       ),
       { type: 'PICK_DATE', date: day(request, 1) },
     ),
+  // Two steps, one message each: cita asks about what the model proposed, and the model says yes.
+  'cancel, then yes': thenYes(() => reply.events({ type: 'CANCEL_BOOKING' }, { type: 'CANCEL_APPOINTMENT' })),
+  'move, then yes': thenYes((request) =>
+    reply.events(
+      { type: 'MOVE_BOOKING' },
+      { type: 'PICK_DATE', date: day(request, 3) },
+      { type: 'PICK_TIME', time: '12:30' },
+    ),
+  ),
+  'book, then yes': thenYes((request) =>
+    reply.events(
+      { type: 'SELECT_SERVICE', serviceId: 'corte' },
+      { type: 'PICK_DATE', date: day(request, 1) },
+      { type: 'PICK_TIME', time: '12:00' },
+    ),
+  ),
+  'block Saturday (whole shop), then yes': thenYes((request) =>
+    reply.events({ type: 'BLOCK_TIME', date: saturday(request), from: null, to: null, wholeShop: true }),
+  ),
+  'block tomorrow, then yes': thenYes((request) =>
+    reply.events({ type: 'BLOCK_TIME', date: day(request, 1), from: null, to: null, wholeShop: null }),
+  ),
+  'ask the customer to move': () => reply.events({ type: 'ASK_TO_MOVE' }),
   'invalid JSON': () => reply.text('{"events": [{"type": "CONFIRM"}'),
   '500': () => reply.status(500),
   '429': () => reply.status(429),

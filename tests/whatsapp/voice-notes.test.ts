@@ -108,6 +108,21 @@ async function voiceOutcomes(cita: ReturnType<typeof whatsAppCita>['cita']) {
 }
 
 describe('voice notes', () => {
+  it('books nothing on a "sí" that a transcription model heard: the customer is asked to tap, and the tap books', async () => {
+    const { cita, deliver } = whatsAppCita();
+    await deliver(textMessage(CARLOS, 'wamid.T9', 'quiero un corte mañana a las 5'));
+    graph.addMedia('media-voice-9', { bytes: VOICE_BYTES, mimeType: 'audio/ogg; codecs=opus' });
+    // Words the rules read as yes when typed.
+    openai.scriptTranscripts(transcript.text('Sí, perfecto.'));
+
+    const turn = await deliver(voiceNote(CARLOS, 'wamid.V9', 'media-voice-9'));
+    expect(said(turn)).toContain(es.notes.tapToConfirm('book', es.buttons.confirm));
+    expect(await stateOf(cita, CARLOS)).toBe('confirming');
+    expect(await cita.calendar.upcomingFor(CARLOS, new Date('2026-11-24T00:00:00Z'))).toEqual([]);
+
+    expect(said(await deliver(reaction(CARLOS, 'wamid.R9', questionId(turn))))).toContain('¡Cita reservada!');
+  });
+
   it('books from one voice note and a ✅ on the confirmation: "quiero un corte mañana a las cinco de la tarde" lands on 17:00', async () => {
     const { cita, deliver } = whatsAppCita();
     graph.addMedia('media-voice-1', { bytes: VOICE_BYTES, mimeType: 'audio/ogg; codecs=opus' });

@@ -28,9 +28,7 @@ export type DropReason =
   /** A service the shop does not offer, a past day or one past the booking horizon, a time the shop never opens at. */
   | 'impossible'
   /** A repeat of an event already kept. */
-  | 'repeated'
-  /** A CONFIRM next to other events: only the customer's own yes to the question shown confirms. */
-  | 'confirmWithChange';
+  | 'repeated';
 
 export interface CheckedAnswer<E = CustomerEvent> {
   events: E[];
@@ -45,9 +43,9 @@ export interface CheckedAnswer<E = CustomerEvent> {
  * the answer is malformed; only the first MAX_EVENTS_READ events are read, and each is checked on its
  * own: an event that is not allowed in this state, names a service the shop does not offer, a
  * day that does not exist, is past or is beyond the booking horizon, or a time the shop is never
- * open, is dropped. A CONFIRM counts only when it is the whole answer: "18:30, yes" changes the
- * time and the customer is asked again about the new one. What is left is no more than a customer
- * could do by tapping buttons; the engine checks each event again against the live conversation.
+ * open, is dropped. A yes (CONFIRM) is never allowed: the customer taps it or writes one the rules
+ * read. What is left is less than a customer could do by tapping buttons; the engine checks each
+ * event again against the live conversation.
  */
 export function checkAnswer(content: string, situation: Situation): CheckedAnswer {
   let json: unknown;
@@ -67,7 +65,7 @@ export function checkAnswer(content: string, situation: Situation): CheckedAnswe
   drop('tooMany', candidates.length - MAX_EVENTS_READ);
 
   const allowed = new Set(allowedEventTypes(situation));
-  let events: CustomerEvent[] = [];
+  const events: CustomerEvent[] = [];
   const seen = new Set<string>();
   for (const candidate of candidates.slice(0, MAX_EVENTS_READ)) {
     const parsed = CustomerEvent.safeParse(candidate);
@@ -84,10 +82,6 @@ export function checkAnswer(content: string, situation: Situation): CheckedAnswe
       seen.add(key);
       events.push(event);
     }
-  }
-  if (events.length > 1 && events.some((event) => event.type === 'CONFIRM')) {
-    drop('confirmWithChange');
-    events = events.filter((event) => event.type !== 'CONFIRM');
   }
   const dropped = Object.values(droppedBy).reduce((sum, count) => sum + count, 0);
   return { events, dropped, droppedBy };

@@ -6,6 +6,7 @@ import {
   CustomerEvent,
   type CustomerEventType,
   MOST_IN_GROUP,
+  YES_EVENTS,
 } from '../../../machines/events.ts';
 import type { Situation } from '../rules/index.ts';
 
@@ -15,11 +16,16 @@ import type { Situation } from '../rules/index.ts';
  */
 export const ALWAYS_ALLOWED: readonly CustomerEventType[] = ['ASK_INFO', 'SET_LANGUAGE', 'HELP'];
 
-/** The event types the model may answer with in this situation, in the order the events module lists them. */
+/**
+ * The event types the model may answer with in this situation, in the order the events module
+ * lists them. Never a yes: the model may read a time or a cancellation, but the customer agrees
+ * to it themselves (YES_EVENTS).
+ */
 export function allowedEventTypes(situation: Situation): CustomerEventType[] {
   return CUSTOMER_EVENT_TYPES.filter(
     (type) =>
       !BUTTON_ONLY.includes(type) &&
+      !YES_EVENTS.includes(type) &&
       // A shop with one chair has no barber to name.
       !(type === 'SELECT_BARBER' && situation.shop.barbers.length === 0) &&
       (situation.accepts.has(type) || ALWAYS_ALLOWED.includes(type)),
