@@ -7,5 +7,14 @@ export default defineConfig({
     // Servers rarely run in the shop's timezone: tests run far from both UTC and Madrid, so code
     // that reads the wall clock in the server's own timezone fails here rather than in production.
     env: { TZ: 'Asia/Tokyo' },
+    // Most of the suite's time went to importing: every file re-imported the whole app through
+    // Vite's module runner in a fresh worker. Node runs the TypeScript itself (as `npm start` does),
+    // and a worker keeps its imports from one file to the next. No test mutates globals or the
+    // environment or mocks modules (keep it so: a test that must would need a project of its own
+    // with `isolate: true`); each builds its own cita, servers, temp folders and Redis prefixes.
+    experimental: { viteModuleRunner: false, nodeLoader: false },
+    isolate: false,
+    // Vitest's default on 2 cores is 1 worker; many tests wait on processes, sockets and timers.
+    maxWorkers: 2,
   },
 });

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -8,6 +8,9 @@ import {
   acceptsIn,
   evaluate,
   evaluateWithLlm,
+  FIGURES_FILE,
+  type FiguresTable,
+  figuresTable,
   parseCorpus,
   readCorpus,
   score,
@@ -16,6 +19,7 @@ import {
   turnOutcome,
 } from '../src/cli/eval.ts';
 import { ExpressionLine, expressionOutcome, readExpressions } from '../src/cli/eval-expressions.ts';
+import { readmeWithEvalTable } from '../src/cli/eval-readme.ts';
 import { readEnv } from '../src/env.ts';
 import { responseFormatFor } from '../src/interpreter/llm/schema.ts';
 import { ruleInterpreter } from '../src/interpreter/rule-interpreter.ts';
@@ -201,4 +205,21 @@ describe('the figures per corpus and language', () => {
     expect(run).toMatch(/corpus\.jsonl\s+es\s+rules\s+\d+\s+\d+\.\d%/);
     expect(existsSync(results) ? readdirSync(results) : []).toEqual(before);
   });
+});
+
+describe("the README's evaluation table", () => {
+  const saved = JSON.parse(readFileSync(FIGURES_FILE, 'utf8')) as { table: FiguresTable };
+  /** What a run reads, without the milliseconds, which differ from run to run and machine to machine. */
+  const counts = (table: FiguresTable) =>
+    table.map(({ figures: { medianMs, p95Ms, ...figures }, ...row }) => ({ ...row, figures }));
+
+  it('is the one of the saved figures (`npm run eval -- --write` writes both)', () => {
+    const readme = readFileSync(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8');
+    expect(readme).toBe(readmeWithEvalTable(readme, saved.table));
+  });
+
+  it('shows what `npm run eval` reads in the corpora now: rerun `npm run eval -- --write` after changing the rules', async () => {
+    const { table } = await figuresTable(shop);
+    expect(counts(table)).toEqual(counts(saved.table));
+  }, 120_000);
 });

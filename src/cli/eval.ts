@@ -15,7 +15,9 @@ import { readRules } from '../interpreter/rules/index.ts';
 import { type WhenReader, whenIn } from '../interpreter/rules/when.ts';
 import { acceptsIn, situationFor } from '../interpreter/situation.ts';
 import { log } from '../log.ts';
+import { formattedJson } from '../qa/format-json.ts';
 import { allDayShop, type Outcome, readAll, readExpressions } from './eval-expressions.ts';
+import { readmeWithEvalTable } from './eval-readme.ts';
 
 export { acceptsIn, situationFor };
 
@@ -23,6 +25,9 @@ export { acceptsIn, situationFor };
 export const DEFAULT_NOW = '2026-11-24T09:00:00Z';
 
 const EVAL_DIR = fileURLToPath(new URL('../../eval/', import.meta.url));
+const README = fileURLToPath(new URL('../../README.md', import.meta.url));
+/** What `npm run eval -- --write` saves: the figures the README's table shows. */
+export const FIGURES_FILE = join(EVAL_DIR, 'results', 'figures.json');
 export const DEFAULT_CORPUS = join(EVAL_DIR, 'corpus.jsonl');
 
 /** Messages read by the LLM at once: enough to finish a corpus in a minute, few enough not to be rate limited. */
@@ -236,7 +241,7 @@ function save(name: string, figures: Record<string, unknown>): string {
   const path = join(EVAL_DIR, 'results', `${name}.json`);
   mkdirSync(dirname(path), { recursive: true });
   const result = { timestamp: new Date().toISOString(), machine: machineDescription(), ...figures };
-  writeFileSync(path, `${JSON.stringify(result, null, 2)}\n`);
+  writeFileSync(path, formattedJson(result, relative(join(EVAL_DIR, '..'), path)));
   return relative(process.cwd(), path);
 }
 
@@ -259,7 +264,9 @@ would make (messages the rules leave unread). With LLM_API_KEY set, also rules t
   --corpus FILE  only this turn corpus
   --misses N     show the first N misreadings of the rules per corpus (default 15)
   --no-peer      skip the peer (faster)
-  --write        save the figures to eval/results/*.json`;
+  --write        save the figures to eval/results/*.json, and (a run of every corpus with the peer)
+                 the table in README.md; tests/eval.test.ts fails when the two no longer agree
+                 with the corpora`;
 
 /** Turn corpora read by default: the team's first corpus and the WhatsApp phrasing written for the coverage issue. */
 export const TURN_CORPORA = ['corpus.jsonl', 'whatsapp.jsonl'].map((file) => join(EVAL_DIR, file));
@@ -357,31 +364,21 @@ export function formatFigures(rows: { corpus: string; language: string; reader: 
   return [line(header), ...body.map(line)].join('\n');
 }
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      corpus: { type: 'string' },
-      misses: { type: 'string', default: '15' },
-      'no-peer': { type: 'boolean', default: false },
-      write: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
-    console.log(USAGE);
-    return;
-  }
-  const env = readEnv();
-  // One log line per LLM call would bury the table; failures still show.
-  if (!process.env.LOG_LEVEL) log.level = 'warn';
-  const shop = loadShopConfig(env.SHOP_CONFIG);
-  const showMisses = Number(values.misses);
-  const withPeer = !values['no-peer'];
+export type FiguresTable = { corpus: string; language: string; reader: string; figures: Figures }[];
+
+/**
+ * The figures `npm run eval` prints and saves: each corpus read by the rules (and by the peer), per
+ * language; with showMisses, prints the rules' first misreadings of each corpus.
+ */
+export async function figuresTable(
+  shop: ShopConfig,
+  options: { turnFiles?: string[]; withExpressions?: boolean; withPeer?: boolean; showMisses?: number } = {},
+): Promise<{ table: FiguresTable; details: Record<string, unknown> }> {
+  const { turnFiles = TURN_CORPORA, withExpressions = true, withPeer = true, showMisses = 0 } = options;
   const peer = withPeer ? await import('./eval-peer.ts') : undefined;
-  const table: { corpus: string; language: string; reader: string; figures: Figures }[] = [];
+  const table: FiguresTable = [];
   const details: Record<string, unknown> = {};
 
-  const turnFiles = values.corpus ? [values.corpus] : TURN_CORPORA;
   for (const file of turnFiles) {
     const lines = readCorpus(file);
     const name = relative(EVAL_DIR, file);
@@ -402,7 +399,7 @@ async function main(): Promise<void> {
     }
   }
 
-  if (!values.corpus) {
+  if (withExpressions) {
     const everyDay = allDayShop(shop);
     for (const file of readdirSync(EXPRESSIONS_DIR)
       .filter((f) => f.endsWith('.jsonl'))
@@ -431,8 +428,43 @@ async function main(): Promise<void> {
     }
   }
 
+  return { table, details };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      corpus: { type: 'string' },
+      misses: { type: 'string', default: '15' },
+      'no-peer': { type: 'boolean', default: false },
+      write: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  const env = readEnv();
+  // One log line per LLM call would bury the table; failures still show.
+  if (!process.env.LOG_LEVEL) log.level = 'warn';
+  const shop = loadShopConfig(env.SHOP_CONFIG);
+  const turnFiles = values.corpus ? [values.corpus] : TURN_CORPORA;
+  const { table, details } = await figuresTable(shop, {
+    turnFiles,
+    withExpressions: !values.corpus,
+    withPeer: !values['no-peer'],
+    showMisses: Number(values.misses),
+  });
   console.log(`\n${formatFigures(table)}`);
-  if (values.write) console.log(`\nsaved ${save('figures', { table, details })}`);
+  if (values.write) {
+    console.log(`\nsaved ${save('figures', { table, details })}`);
+    // The README's table shows the whole evaluation: only a run of every corpus with the peer rewrites it.
+    if (!values.corpus && !values['no-peer']) {
+      writeFileSync(README, readmeWithEvalTable(readFileSync(README, 'utf8'), table));
+      console.log(`and the table in ${relative(process.cwd(), README)}`);
+    }
+  }
 
   const llm = await evaluateWithLlm(
     turnFiles.flatMap((file) => readCorpus(file)),

@@ -19,7 +19,8 @@ export const DEFAULT_STATE = 'greeting';
 const USAGE = `Usage: npm run interpret -- [--now ISO] [--lang es|en] [--state STATE] "text"
 Prints the events cita reads in the text as JSON: rules alone, or rules then LLM when LLM_API_KEY
 is set. Without text, reads JSON lines {"text": ..., "now": ..., "state": ..., "lang": ...} from
-standard input and writes one result line for each.`;
+standard input and writes one result line for each; --now, --lang and --state then apply to the
+lines that do not say.`;
 
 /** One request: a line of standard input, or the command line's options. */
 export const InterpretRequest = z.strictObject({
@@ -81,27 +82,35 @@ async function main(): Promise<void> {
   const interpreter = interpreterFromEnv(env) ?? ruleInterpreter;
   const defaultNow = new Date(env.CITA_NOW ?? Date.now());
 
+  const options = InterpretRequest.omit({ text: true }).safeParse({
+    now: values.now,
+    state: values.state,
+    lang: values.lang,
+  });
+  if (!options.success) throw new Error(`${z.prettifyError(options.error)}\n\n${USAGE}`);
+
   if (positionals.length > 0) {
-    const request = InterpretRequest.safeParse({
-      text: positionals.join(' '),
-      now: values.now,
-      state: values.state,
-      lang: values.lang,
-    });
-    if (!request.success) throw new Error(`${z.prettifyError(request.error)}\n\n${USAGE}`);
-    const result = await interpretOne(request.data, interpreter, shop, defaultNow);
+    const request = { text: positionals.join(' '), ...options.data };
+    const result = await interpretOne(request, interpreter, shop, defaultNow);
     console.log(JSON.stringify(result, null, 2));
     return;
   }
 
   // One result line per input line, in order; a bad line answers with its error and the rest go on.
+  // The command line's options fill in what a line leaves out, so `--now` fixes the clock here too.
   for await (const line of createInterface({ input: process.stdin })) {
     if (line.trim() === '') continue;
-    console.log(JSON.stringify(await answerLine(line, interpreter, shop, defaultNow)));
+    console.log(JSON.stringify(await answerLine(line, options.data, interpreter, shop, defaultNow)));
   }
 }
 
-async function answerLine(line: string, interpreter: Interpreter, shop: ShopConfig, defaultNow: Date) {
+async function answerLine(
+  line: string,
+  defaults: Omit<InterpretRequest, 'text'>,
+  interpreter: Interpreter,
+  shop: ShopConfig,
+  defaultNow: Date,
+) {
   let json: unknown;
   try {
     json = JSON.parse(line);
@@ -111,7 +120,13 @@ async function answerLine(line: string, interpreter: Interpreter, shop: ShopConf
   const request = InterpretRequest.safeParse(json);
   if (!request.success) return { error: z.prettifyError(request.error), line };
   try {
-    return await interpretOne(request.data, interpreter, shop, defaultNow);
+    const { text, now, state, lang } = request.data;
+    return await interpretOne(
+      { text, now: now ?? defaults.now, state: state ?? defaults.state, lang: lang ?? defaults.lang },
+      interpreter,
+      shop,
+      defaultNow,
+    );
   } catch (error) {
     return { error: (error as Error).message, line };
   }

@@ -5,23 +5,26 @@ import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadShopConfig } from '../../config/load.ts';
 import { type Coverage, generatePaths } from '../qa/paths.ts';
-import { planJson, printPlan } from '../qa/plans.ts';
+import { PATHS_FILE, pathsDocument } from '../qa/paths-document.ts';
+import { printPlan } from '../qa/plans.ts';
 import { scenarioFor } from '../qa/scenario.ts';
 import { generateStaffPaths, staffScenarioFor } from '../qa/staff-paths.ts';
 
-const USAGE = `Usage: npm run paths -- [--out docs/paths.json] [--machine staff]
+const USAGE = `Usage: npm run paths -- [--write] [--out docs/paths.json] [--machine staff]
 Walks the booking machine's graph and prints numbered test plans (what the customer sends, how the
-world must be, the state that follows, the bot's first line) and the coverage they reach; writes
-the plans as JSON to --out (default docs/paths.json). tests/paths/ plays every plan. --machine staff
-prints the staff machine's plans instead.`;
+world must be, the state that follows, the bot's first line) and the coverage they reach. With
+--write, also writes the plans as JSON to --out (default docs/paths.json), formatted as committed
+(tests/paths/paths.test.ts fails when docs/paths.json no longer matches the machine). tests/paths/
+plays every plan. --machine staff prints the staff machine's plans instead.`;
 
 /**
- * `npm run paths [-- --out file.json]`: prints the test plans generated from the booking machine
- * and the coverage they reach, and writes the plans as JSON (docs/paths.json by default).
+ * `npm run paths [-- --write [--out file.json]]`: prints the test plans generated from the booking
+ * machine and the coverage they reach, and with --write writes the plans as JSON.
  */
 const { values } = parseArgs({
   options: {
-    out: { type: 'string', default: 'docs/paths.json' },
+    write: { type: 'boolean' },
+    out: { type: 'string', default: PATHS_FILE },
     machine: { type: 'string', default: 'booking' },
     help: { type: 'boolean', short: 'h' },
   },
@@ -49,16 +52,19 @@ if (values.machine === 'staff') {
 }
 
 const started = performance.now();
-const { scenario, plans, coverage } = generatePaths(scenarioFor(loadShopConfig(process.env.SHOP_CONFIG)));
+const generated = generatePaths(scenarioFor(loadShopConfig(process.env.SHOP_CONFIG)));
+const { plans, coverage } = generated;
 const seconds = ((performance.now() - started) / 1000).toFixed(1);
 
 console.log(plans.map(printPlan).join('\n\n'));
 console.log(`\n${coverageReport(coverage)}\n(${plans.length} plans in ${seconds} s)`);
 
-const out = resolve(values.out);
-mkdirSync(dirname(out), { recursive: true });
-writeFileSync(out, `${JSON.stringify({ now: scenario.now, coverage, plans: plans.map(planJson) }, null, 2)}\n`);
-console.log(`written to ${values.out}`);
+if (values.write) {
+  const out = resolve(values.out);
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, pathsDocument(generated));
+  console.log(`written to ${values.out}`);
+}
 
 export function coverageReport(coverage: Coverage): string {
   const { states, transitions, variants, graph } = coverage;

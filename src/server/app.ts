@@ -107,7 +107,7 @@ export function createApp(cita: Cita, options: AppOptions = {}) {
     const page = simulatorPage(cita.shop);
     app.get('/', (c) => c.html(page));
     // The page's side panel: a conversation's state and context (only with the simulator).
-    app.route('/simulator', simulatorInspection({ conversations: cita.conversations, shop: cita.shop }));
+    app.route('/simulator', simulatorInspection(cita));
     // Anyone who can reach it may speak as any phone: with real customers on WhatsApp it is not served.
     app.post(
       '/simulator/messages',

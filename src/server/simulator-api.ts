@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { Language, type ShopConfig, serviceById } from '../../config/schema.ts';
 import { Booking, Slot } from '../../machines/booking.context.ts';
-import { type ConversationStore, Phone } from '../engine/ports.ts';
+import { type Calendar, type Clock, type ConversationStore, Phone } from '../engine/ports.ts';
 import { SavedSlots } from '../engine/saved-slots.ts';
 
 /**
@@ -25,7 +25,6 @@ const PanelSnapshot = z.object({
     chosenSlot: loose(Slot),
     hold: loose(z.object({ token: z.string(), expiresAt: z.string(), barberId: z.string().optional() })),
     booking: loose(Booking),
-    bookings: z.array(z.unknown()).catch([]),
     intent: loose(z.string()),
     selectedBookingId: loose(z.string()),
     moving: loose(Booking),
@@ -56,6 +55,7 @@ export interface ConversationView {
     /** The slot held while the customer confirms; the token is masked. */
     hold?: { token: string; expiresAt: string; barberId?: string };
     booking?: Booking;
+    /** The phone's appointments from now on, as the calendar has them (not the machine's last look-up). */
     upcomingBookings: number;
     intent?: string;
     selectedBookingId?: string;
@@ -70,10 +70,20 @@ export interface ConversationView {
  * simulator (no WhatsApp connected): it shows what a customer's conversation holds.
  *
  * @example
- * app.route('/simulator', simulatorInspection({ conversations: cita.conversations, shop: cita.shop }));
+ * app.route('/simulator', simulatorInspection(cita));
  * // GET /simulator/conversations/34600000001 → { phone, state: 'confirming', context: { … } }
  */
-export function simulatorInspection({ conversations, shop }: { conversations: ConversationStore; shop: ShopConfig }) {
+export function simulatorInspection({
+  conversations,
+  shop,
+  calendar,
+  clock,
+}: {
+  conversations: ConversationStore;
+  shop: ShopConfig;
+  calendar: Calendar;
+  clock: Clock;
+}) {
   const routes = new Hono();
 
   routes.get('/conversations/:phone', async function conversationState(c) {
@@ -85,13 +95,20 @@ export function simulatorInspection({ conversations, shop }: { conversations: Co
     if (!snapshot.success) {
       return c.json({ error: `the saved conversation is unreadable: ${z.prettifyError(snapshot.error)}` }, 500);
     }
-    return c.json(conversationView(phone.data, snapshot.data, shop));
+    // The machine's own list is only what it last looked up ("mis citas"): a booking made since is not in it.
+    const upcoming = await calendar.upcomingFor(phone.data, clock());
+    return c.json(conversationView(phone.data, snapshot.data, shop, upcoming.length));
   });
 
   return routes;
 }
 
-function conversationView(phone: string, snapshot: z.infer<typeof PanelSnapshot>, shop: ShopConfig): ConversationView {
+function conversationView(
+  phone: string,
+  snapshot: z.infer<typeof PanelSnapshot>,
+  shop: ShopConfig,
+  upcomingBookings: number,
+): ConversationView {
   const { context } = snapshot;
   const service = context.serviceId ? serviceById(shop, context.serviceId) : undefined;
   return {
@@ -116,7 +133,7 @@ function conversationView(phone: string, snapshot: z.infer<typeof PanelSnapshot>
         ...(context.hold.barberId && { barberId: context.hold.barberId }),
       },
       booking: context.booking,
-      upcomingBookings: context.bookings.length,
+      upcomingBookings,
       intent: context.intent,
       selectedBookingId: context.selectedBookingId,
       moving: context.moving,

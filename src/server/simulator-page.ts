@@ -51,7 +51,7 @@ const PAGE_WORDS = {
     until: 'hasta ',
     moved: ' (cambiada)',
     page: 'página ',
-    lookedUp: 'tal como la máquina las consultó por última vez',
+    lookedUp: 'en el calendario, de ahora en adelante',
     fields: {
       language: 'idioma',
       service: 'servicio',
@@ -94,7 +94,7 @@ const PAGE_WORDS = {
     until: 'until ',
     moved: ' (moved)',
     page: 'page ',
-    lookedUp: 'as the machine last looked them up',
+    lookedUp: 'in the calendar, from now on',
     fields: {
       language: 'language',
       service: 'service',

@@ -73,4 +73,27 @@ describe('npm run interpret', () => {
     expect(results[2]).toMatchObject({ error: expect.stringContaining('not JSON'), line: 'not json' });
     expect(results[3]).toMatchObject({ error: expect.stringContaining('extra') });
   });
+
+  it('reads standard input at the clock, language and state given on the command line, unless a line says', async () => {
+    // CITA_NOW is a Tuesday: "tomorrow" is Wednesday 25th; at --now Saturday 28th it is Sunday 29th.
+    const lines = [
+      { text: 'a haircut tomorrow' },
+      { text: 'a haircut tomorrow', now: '2026-11-24T09:00:00Z' },
+      { text: 'at 6pm', state: 'choosingSlot' },
+    ];
+    const { code, stdout } = await interpret(
+      ['--now', '2026-11-28T09:00:00Z', '--lang', 'en', '--state', 'choosingDate'],
+      lines.map((line) => JSON.stringify(line)).join('\n'),
+    );
+    expect(code).toBe(0);
+    const results = stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(results[0]).toMatchObject({ now: '2026-11-28T09:00:00Z', lang: 'en', state: 'choosingDate' });
+    expect(results[0].events).toContainEqual({ type: 'PICK_DATE', date: '2026-11-29' });
+    expect(results[1]).toMatchObject({ now: '2026-11-24T09:00:00Z' });
+    expect(results[1].events).toContainEqual({ type: 'PICK_DATE', date: '2026-11-25' });
+    expect(results[2]).toMatchObject({ state: 'choosingSlot', events: [{ type: 'PICK_TIME', time: '18:00' }] });
+  });
 });

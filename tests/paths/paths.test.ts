@@ -1,5 +1,7 @@
-import { describe, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
 import { generatePaths } from '../../src/qa/paths.ts';
+import { PATHS_FILE, pathsDocument } from '../../src/qa/paths-document.ts';
 import { scenarioFor } from '../../src/qa/scenario.ts';
 import { shop, teamShop } from '../support/cita.ts';
 import { runPlan } from './run-plan.ts';
@@ -12,7 +14,13 @@ for (const [name, config] of [
   ['one chair', shop],
   ['three barbers', teamShop],
 ] as const) {
-  const { scenario, plans } = generatePaths(scenarioFor(config));
+  const generated = generatePaths(scenarioFor(config));
+  const { scenario, plans } = generated;
+  if (config === shop) {
+    it(`${PATHS_FILE} is what \`npm run paths -- --write\` writes: run it after changing the machine`, () => {
+      expect(readFileSync(PATHS_FILE, 'utf8')).toBe(pathsDocument(generated));
+    });
+  }
   for (const kind of ['state', 'transition', 'variant', 'main flow'] as const) {
     describe(`generated paths (${name}): ${kind}`, () => {
       for (const plan of plans.filter((p) => p.kind === kind)) {

@@ -95,6 +95,7 @@ describe.skipIf(!available && !process.env.CI)('the simulator page in headless C
     await confirm.click();
     await expect.poll(() => state.textContent(), { timeout: 10_000 }).toBe('booked');
     expect(await field('booking').textContent()).toMatch(/^corte, mié, 25 nov, \d\d:\d\d · [a-v0-9]{8}…$/);
+    expect(await field('upcomingBookings').textContent()).toBe('1');
     await expect
       .poll(() => cita.calendar.upcomingFor('34600000001', new Date('2026-11-24T00:00:00Z')), { timeout: 10_000 })
       .toMatchObject([{ serviceId: 'corte', start: expect.stringMatching(/^2026-11-25T/) }]);
@@ -320,7 +321,8 @@ describe('GET /simulator/conversations/:phone', () => {
     const booked = await getView(app, '34600000011');
     expect(booked.body).toMatchObject({
       state: 'booked',
-      context: { booking: { serviceId: 'corte', start: expect.stringMatching(/^2026-11-25T/) } },
+      // Right after the booking, without a "mis citas": the panel counts what the calendar has.
+      context: { booking: { serviceId: 'corte', start: expect.stringMatching(/^2026-11-25T/) }, upcomingBookings: 1 },
     });
   });
 
