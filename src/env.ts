@@ -16,6 +16,11 @@ export const Env = z.object({
    */
   HOST: z.string().min(1).optional(),
   SHOP_CONFIG: z.string().min(1).optional(),
+  /**
+   * A folder of shop files (one JSON file per shop, each with its `id` and `whatsapp.phoneNumberId`):
+   * every shop served by this deployment, read again when a file changes. Replaces SHOP_CONFIG.
+   */
+  SHOPS_DIR: z.string().min(1).optional(),
   CITA_DATA_DIR: z.string().min(1).default('data'),
   /** Fixes the clock at this instant (demos and tests). */
   CITA_NOW: z.iso.datetime({ offset: true }).optional(),

@@ -1,3 +1,4 @@
+import { DEFAULT_SHOP_ID } from '../../config/shop-id.ts';
 import { type CalendarSyncStore, WatchChannel, WrittenAppointment } from '../../src/engine/ports.ts';
 import type { RedisClient } from './client.ts';
 import { DEFAULT_PREFIX, redisKeys } from './keys.ts';
@@ -23,18 +24,21 @@ return 1`;
 
 /**
  * Calendar sync state in Redis, shared by every process on it: a calendar's position is moved only
- * by the holder of its lease (checked in the same script), so a change is handled once. The keys of
- * one shop share the hash tag `{calendar-sync}`.
+ * by the holder of its lease (checked in the same script), so a change is handled once. Each shop
+ * has its own, under `<prefix>:<shop>:{calendar-sync}` (one slot per shop on Redis Cluster).
  */
 export class RedisCalendarSyncStore implements CalendarSyncStore {
   readonly #redis: RedisClient;
   readonly #key: (...parts: string[]) => string;
   readonly #scripts: Record<'claim' | 'advance' | 'release', Script>;
 
-  constructor(redis: RedisClient, { prefix = DEFAULT_PREFIX }: { prefix?: string } = {}) {
+  constructor(
+    redis: RedisClient,
+    { prefix = DEFAULT_PREFIX, shop = DEFAULT_SHOP_ID }: { prefix?: string; shop?: string } = {},
+  ) {
     this.#redis = redis;
-    const keys = redisKeys(prefix);
-    this.#key = (...parts) => keys.shop('{calendar-sync}', ...parts);
+    const keys = redisKeys(prefix, 1, shop);
+    this.#key = (...parts) => keys.slot('calendar-sync', ...parts);
     this.#scripts = {
       claim: defineScript(redis, 'citaCalendarSyncClaim', CLAIM),
       advance: defineScript(redis, 'citaCalendarSyncAdvance', ADVANCE),

@@ -1,3 +1,4 @@
+import { DEFAULT_SHOP_ID } from '../../config/shop-id.ts';
 import {
   Appointment,
   type BusyInterval,
@@ -66,6 +67,8 @@ const LONGEST_APPOINTMENT_MS = 24 * 60 * 60_000;
 
 export interface RedisCalendarOptions {
   prefix?: string;
+  /** The shop whose data this is (default: the single-shop set-up's). */
+  shop?: string;
 }
 
 /**
@@ -81,7 +84,7 @@ export class RedisCalendar implements Calendar, CalendarChanges {
 
   constructor(redis: RedisClient, options: RedisCalendarOptions = {}) {
     this.#redis = redis;
-    this.#keys = redisKeys(options.prefix ?? DEFAULT_PREFIX);
+    this.#keys = redisKeys(options.prefix ?? DEFAULT_PREFIX, 1, options.shop ?? DEFAULT_SHOP_ID);
     this.#scripts = {
       cancel: defineScript(redis, 'citaCalendarCancel', CANCEL),
       block: defineScript(redis, 'citaCalendarBlock', BLOCK),
@@ -193,7 +196,7 @@ export class RedisCalendar implements Calendar, CalendarChanges {
   }
 
   get #changes() {
-    return this.#keys.shop('{calendar}', 'changes');
+    return this.#keys.slot('calendar', 'changes');
   }
 
   #writeArgs(appointment: Appointment) {

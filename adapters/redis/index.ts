@@ -95,7 +95,9 @@ export function createRedisAdapters(options: RedisAdapterOptions) {
       log.warn({ event: 'redis.error', error: String(error) }, 'redis connection error'),
     );
   }
-  const conversations = new RedisConversationStore(redis, { prefix, ttlMs: conversationTtlMs });
+  // One inbox claims for every shop, reading the claimed customer's conversation as it does.
+  const claimReads = new Map<string, (string | null)[]>();
+  const conversations = new RedisConversationStore(redis, { prefix, ttlMs: conversationTtlMs, claimReads });
   const inbox = new RedisInbox(redis, { prefix, intake, readWithClaim: conversations.readWithClaim(), shards });
   const replies = new RedisReplyBus(redis, { prefix });
   return {
@@ -115,6 +117,18 @@ export function createRedisAdapters(options: RedisAdapterOptions) {
     },
     /** The bookings, for a shop without Google Calendar: every process must see every booking. */
     calendar: new RedisCalendar(redis, { prefix }),
+    /** The ports one shop owns, its keys carrying its id (the inbox and replies serve every shop). */
+    forShop: (shop: string) => ({
+      conversations: new RedisConversationStore(redis, { prefix, shop, ttlMs: conversationTtlMs, claimReads }),
+      holds: new RedisSlotHolds(redis, { prefix, shop }),
+      history: new RedisBookingHistory(redis, { prefix, shop }),
+      rateLimiter: new RedisRateLimiter(intake, { prefix, shop }),
+      reminders: new RedisReminderSchedule(redis, { prefix, shards, shop }),
+      noticeSettings: new RedisNoticeSettings(redis, { prefix, shop }),
+      calendar: new RedisCalendar(redis, { prefix, shop }),
+      aliases: new RedisCustomerAliases(redis, { prefix, shop }),
+      calendarSync: new RedisCalendarSyncStore(redis, { prefix, shop }),
+    }),
     /** Closes the connections once the workers have stopped. */
     async close(): Promise<void> {
       await inbox.close();

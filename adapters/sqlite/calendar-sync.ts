@@ -1,3 +1,4 @@
+import { DEFAULT_SHOP_ID } from '../../config/shop-id.ts';
 import { type CalendarSyncStore, WatchChannel, WrittenAppointment } from '../../src/engine/ports.ts';
 import type { CitaDatabase } from './database.ts';
 
@@ -10,7 +11,10 @@ export class SqliteCalendarSyncStore implements CalendarSyncStore {
   readonly #shop: string;
   readonly #now: () => number;
 
-  constructor(db: CitaDatabase, { shop = 'default', now = Date.now }: { shop?: string; now?: () => number } = {}) {
+  constructor(
+    db: CitaDatabase,
+    { shop = DEFAULT_SHOP_ID, now = Date.now }: { shop?: string; now?: () => number } = {},
+  ) {
     this.#db = db;
     this.#shop = shop;
     this.#now = now;

@@ -1,3 +1,4 @@
+import { DEFAULT_SHOP_ID } from '../../config/shop-id.ts';
 import {
   Appointment,
   type BusyInterval,
@@ -23,7 +24,7 @@ export class SqliteCalendar implements Calendar, CalendarChanges {
   readonly #db: CitaDatabase;
   readonly #shop: string;
 
-  constructor(db: CitaDatabase, { shop = 'default' }: { shop?: string } = {}) {
+  constructor(db: CitaDatabase, { shop = DEFAULT_SHOP_ID }: { shop?: string } = {}) {
     this.#db = db;
     this.#shop = shop;
   }
@@ -64,7 +65,8 @@ export class SqliteCalendar implements Calendar, CalendarChanges {
   async busy(window: Interval): Promise<BusyInterval[]> {
     const blocks = this.#db
       .all<{ body: string }>(
-        'SELECT body FROM time_blocks WHERE end_ms > ? AND start_ms < ?',
+        'SELECT body FROM time_blocks WHERE shop = ? AND end_ms > ? AND start_ms < ?',
+        this.#shop,
         Date.parse(window.start),
         Date.parse(window.end),
       )
@@ -80,7 +82,8 @@ export class SqliteCalendar implements Calendar, CalendarChanges {
   async between(window: Interval): Promise<Appointment[]> {
     return this.#db
       .all<{ body: string }>(
-        'SELECT body FROM appointments WHERE end_ms > ? AND start_ms < ? ORDER BY start_ms',
+        'SELECT body FROM appointments WHERE shop = ? AND end_ms > ? AND start_ms < ? ORDER BY start_ms',
+        this.#shop,
         Date.parse(window.start),
         Date.parse(window.end),
       )
@@ -91,7 +94,8 @@ export class SqliteCalendar implements Calendar, CalendarChanges {
   async block(block: TimeBlock): Promise<void> {
     const valid = TimeBlock.parse(block);
     await this.#db.write(
-      'INSERT OR IGNORE INTO time_blocks (id, start_ms, end_ms, body) VALUES (?, ?, ?, ?)',
+      'INSERT OR IGNORE INTO time_blocks (shop, id, start_ms, end_ms, body) VALUES (?, ?, ?, ?, ?)',
+      this.#shop,
       valid.id,
       Date.parse(valid.start),
       Date.parse(valid.end),
@@ -117,7 +121,7 @@ export class SqliteCalendar implements Calendar, CalendarChanges {
 
   async cancel(id: string): Promise<void> {
     await this.#db.transaction(() => {
-      if (this.#db.run('DELETE FROM appointments WHERE id = ?', id) > 0) {
+      if (this.#db.run('DELETE FROM appointments WHERE shop = ? AND id = ?', this.#shop, id) > 0) {
         this.#logChange({ eventId: id, status: 'cancelled' });
       }
     });
@@ -139,7 +143,8 @@ export class SqliteCalendar implements Calendar, CalendarChanges {
   async upcomingFor(phone: string, from: Date): Promise<Appointment[]> {
     return this.#db
       .all<{ body: string }>(
-        'SELECT body FROM appointments WHERE phone = ? AND start_ms >= ? ORDER BY start_ms',
+        'SELECT body FROM appointments WHERE shop = ? AND phone = ? AND start_ms >= ? ORDER BY start_ms',
+        this.#shop,
         phone,
         from.getTime(),
       )
@@ -147,13 +152,18 @@ export class SqliteCalendar implements Calendar, CalendarChanges {
   }
 
   #read(id: string): Appointment | undefined {
-    const row = this.#db.get<{ body: string }>('SELECT body FROM appointments WHERE id = ?', id);
+    const row = this.#db.get<{ body: string }>(
+      'SELECT body FROM appointments WHERE shop = ? AND id = ?',
+      this.#shop,
+      id,
+    );
     return row ? Appointment.parse(JSON.parse(row.body)) : undefined;
   }
 
   #write(appointment: Appointment, verb: 'INSERT' | 'REPLACE') {
     this.#db.run(
-      `${verb} INTO appointments (id, phone, start_ms, end_ms, body) VALUES (?, ?, ?, ?, ?)`,
+      `${verb} INTO appointments (shop, id, phone, start_ms, end_ms, body) VALUES (?, ?, ?, ?, ?, ?)`,
+      this.#shop,
       appointment.id,
       appointment.phone,
       Date.parse(appointment.start),

@@ -57,6 +57,18 @@ export function createSqliteAdapters({ dataDir, path }: SqliteAdapterOptions) {
       replies: new SqliteReplyBus(database),
       calendarSync: new SqliteCalendarSyncStore(database),
     },
+    /** The ports one shop owns, its rows keyed by its id (the inbox and replies serve every shop). */
+    forShop: (shop: string) => ({
+      conversations: new SqliteConversationStore(database, { shop }),
+      holds: new SqliteSlotHolds(database, { shop }),
+      calendar: new SqliteCalendar(database, { shop }),
+      history: new SqliteBookingHistory(database, { shop }),
+      rateLimiter: new SqliteRateLimiter(database, { shop }),
+      reminders: new SqliteReminderSchedule(database, { shop }),
+      noticeSettings: new SqliteNoticeSettings(database, { shop }),
+      aliases: new SqliteCustomerAliases(database, { shop }),
+      calendarSync: new SqliteCalendarSyncStore(database, { shop }),
+    }),
     /** Closes the database once the workers have stopped. */
     async close() {
       await inbox.close();

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Language } from '../../config/schema.ts';
+import { DEFAULT_SHOP_ID, ShopId } from '../../config/shop-id.ts';
 import type { Slot } from '../../machines/booking.context.ts';
 import { CustomerId, PHONE_PATTERN } from '../../machines/customer-id.ts';
 import type { OutboundMessage } from '../messages/whatsapp.ts';
@@ -16,6 +17,11 @@ export const Phone = z.string().regex(PHONE_PATTERN, 'must be the digits of an i
 export const InboundMessage = z.object({
   /** WhatsApp's message id (wamid), or one the simulator makes: the key for deduplication. */
   id: z.string().min(1).max(256),
+  /**
+   * The shop written to (the one owning the business number the message came in on). Messages
+   * stored before shops had ids belong to the single-shop set-up's.
+   */
+  shop: ShopId.default(DEFAULT_SHOP_ID),
   /**
    * Who wrote: their phone, or their WhatsApp user id when WhatsApp gives no phone (a customer with a
    * username). Named `phone` for history; everything keyed by it is keyed by the customer.

@@ -18,6 +18,7 @@ import {
   type Clock,
   type ConversationStore,
   INTERNAL_ID_PREFIX,
+  type InboundMessage,
   type Inbox,
   type Messenger,
   type NoticeSettings,
@@ -38,7 +39,8 @@ export interface StaffStepDependencies {
   /** Where customers are written to (an appointment cancelled by the shop). */
   messenger: Messenger;
   /** Where a hand-back is queued, in the customer's own order. */
-  inbox: Pick<Inbox, 'accept'>;
+  /** The shop's own inbox: what it accepts is the shop's (a hand-back is queued for its customer). */
+  inbox: { accept(message: Omit<InboundMessage, 'shop'>): ReturnType<Inbox['accept']> };
   noticeSettings: NoticeSettings;
   /** Tells the rest of the staff of an appointment cancelled for the shop. */
   notices?: StaffNotices;
