@@ -8,14 +8,14 @@ import { memoryDatabase } from '../support/sqlite.ts';
 /** The CalendarSyncStore contract, on SQLite and on Redis: what keeps a calendar change handled once. */
 const run = await redisRun();
 
-const stores = implementations<() => CalendarSyncStore>(
+const stores = implementations<(shop?: string) => CalendarSyncStore>(
   () => {
     const db = memoryDatabase();
-    return () => new SqliteCalendarSyncStore(db);
+    return (shop) => new SqliteCalendarSyncStore(db, shop ? { shop } : {});
   },
   (redis) => {
     const prefix = redis.prefix();
-    return () => new RedisCalendarSyncStore(redis.connection(), { prefix });
+    return (shop) => new RedisCalendarSyncStore(redis.connection(), { prefix, ...(shop && { shop }) });
   },
   run,
 );
@@ -31,6 +31,19 @@ const written = {
 };
 
 describe.each(stores)('CalendarSyncStore on $name', ({ make }) => {
+  it("keeps each shop's leases, positions and remembered writes apart", async () => {
+    const process = make();
+    const [bigote, navaja] = [process('el-bigote'), process('la-navaja')];
+    expect(await bigote.claim('store', 'a', 10_000)).toEqual({});
+    expect(await navaja.claim('store', 'b', 10_000)).toEqual({});
+    expect(await bigote.advance('store', 'a', 'sync-1')).toBe(true);
+    await navaja.release('store', 'b');
+    expect(await navaja.claim('store', 'b', 10_000)).toEqual({});
+    await bigote.rememberWrite(written);
+    expect(await navaja.lastWrite(written.id)).toBeUndefined();
+    expect(await bigote.lastWrite(written.id)).toEqual(written);
+  });
+
   it('lets one holder at a time read a calendar, and only the holder move its position', async () => {
     const process = make();
     const [one, two] = [process(), process()];
