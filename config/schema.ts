@@ -83,6 +83,21 @@ export const Barber = z.object({
 });
 export type Barber = z.infer<typeof Barber>;
 
+/**
+ * One answer of the shop's FAQ ("¿se puede pagar con tarjeta?", parking, walk-ins, from what age
+ * the kids' cut): a customer's question that contains one of its keywords (in either language) is
+ * answered with `answer` in the customer's language, without leaving their place in the booking.
+ */
+export const FaqEntry = z.object({
+  id: z.string().regex(/^[a-z0-9-]{1,40}$/, 'must be lowercase letters, digits and dashes'),
+  keywords: z.object(
+    { es: z.array(z.string().min(2)).min(1), en: z.array(z.string().min(2)).min(1) },
+    'must list keywords in each language: { "es": [...], "en": [...] }',
+  ),
+  answer: Translated,
+});
+export type FaqEntry = z.infer<typeof FaqEntry>;
+
 /** A WhatsApp message template as Meta approved it: its name and its language code ("es", "en_US"). */
 export const ReminderTemplate = z.object({
   name: z.string().min(1),
@@ -161,6 +176,11 @@ export const ShopConfig = z
       // The barber list shows "anyone" first, and WhatsApp lists hold 10 rows.
       .max(9, 'WhatsApp lists show at most 10 rows: "anyone" and nine barbers')
       .refine((barbers) => new Set(barbers.map((b) => b.id)).size === barbers.length, 'barber ids must be unique')
+      .default([]),
+    /** Questions the shop answers the same way every time: payment, parking, walk-ins, children's ages. */
+    faq: z
+      .array(FaqEntry)
+      .refine((faq) => new Set(faq.map((entry) => entry.id)).size === faq.length, 'FAQ ids must be unique')
       .default([]),
     booking: z.object({
       slotStepMinutes: z.number().int().min(5).max(120),
