@@ -235,10 +235,17 @@ export const ShopConfig = z
          * Body parameters as above; two quick-reply buttons: move it, cancel it.
          */
         moveRequestTemplate: Template.default({ name: 'cita_move_request', language: 'es' }),
+        /**
+         * The template telling a customer the shop moved their appointment in its calendar, outside
+         * their 24-hour window. Body parameters: {{1}} service, {{2}} day, {{3}} time (the new ones);
+         * three quick-reply buttons: fine by me, change it, cancel it.
+         */
+        movedByShopTemplate: Template.default({ name: 'cita_moved_by_shop', language: 'es' }),
       })
       .default({
         cancelledByShopTemplate: { name: 'cita_cancelled_by_shop', language: 'es' },
         moveRequestTemplate: { name: 'cita_move_request', language: 'es' },
+        movedByShopTemplate: { name: 'cita_moved_by_shop', language: 'es' },
       }),
     waitlist: z
       .object({

@@ -1,6 +1,7 @@
 import type { RedisOptions } from 'ioredis';
 import { log } from '../../src/log.ts';
 import { RedisCalendar } from './calendar.ts';
+import { RedisCalendarSyncStore } from './calendar-sync.ts';
 import { connectRedis, isCluster, type RedisClient, type RedisTarget } from './client.ts';
 import { RedisConversationStore } from './conversations.ts';
 import { RedisCustomerAliases } from './customer-aliases.ts';
@@ -116,6 +117,7 @@ export function createRedisAdapters(options: RedisAdapterOptions) {
       waitlist: new RedisWaitlist(redis, { prefix }),
       optOuts: new RedisOptOuts(redis, { prefix }),
       replies,
+      calendarSync: new RedisCalendarSyncStore(redis, { prefix }),
     },
     /** The bookings, for a shop without Google Calendar: every process must see every booking. */
     calendar: new RedisCalendar(redis, { prefix }),
@@ -131,6 +133,7 @@ export function createRedisAdapters(options: RedisAdapterOptions) {
       aliases: new RedisCustomerAliases(redis, { prefix, shop }),
       waitlist: new RedisWaitlist(redis, { prefix, shop }),
       optOuts: new RedisOptOuts(redis, { prefix, shop }),
+      calendarSync: new RedisCalendarSyncStore(redis, { prefix, shop }),
     }),
     /** Closes the connections once the workers have stopped. */
     async close(): Promise<void> {

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { SqliteCalendar } from './calendar.ts';
+import { SqliteCalendarSyncStore } from './calendar-sync.ts';
 import { SqliteConversationStore } from './conversations.ts';
 import { SqliteCustomerAliases } from './customer-aliases.ts';
 import { DATABASE_FILE, openDatabase } from './database.ts';
@@ -58,6 +59,7 @@ export function createSqliteAdapters({ dataDir, path }: SqliteAdapterOptions) {
       waitlist: new SqliteWaitlist(database),
       optOuts: new SqliteOptOuts(database),
       replies: new SqliteReplyBus(database),
+      calendarSync: new SqliteCalendarSyncStore(database),
     },
     /** The ports one shop owns, its rows keyed by its id (the inbox and replies serve every shop). */
     forShop: (shop: string) => ({
@@ -71,6 +73,7 @@ export function createSqliteAdapters({ dataDir, path }: SqliteAdapterOptions) {
       aliases: new SqliteCustomerAliases(database, { shop }),
       waitlist: new SqliteWaitlist(database, { shop }),
       optOuts: new SqliteOptOuts(database, { shop }),
+      calendarSync: new SqliteCalendarSyncStore(database, { shop }),
     }),
     /** Closes the database once the workers have stopped. */
     async close() {
