@@ -5,8 +5,23 @@ import { CalendarDate, ClockTime, Language } from '../config/schema.ts';
  * Everything a customer can tell the booking machine. The rule parser, button ids, the LLM's
  * structured output and the graph path tests all produce these, and nothing else.
  */
-export const InfoTopic = z.enum(['prices', 'hours', 'address', 'services']);
+export const InfoTopic = z.enum(['prices', 'hours', 'address', 'services', 'faq', 'other']);
 export type InfoTopic = z.infer<typeof InfoTopic>;
+
+/**
+ * A question about the shop, answered from its config without moving the customer: prices (of a
+ * service, with a barber), opening hours (of a day, of a barber), the address, the services, an
+ * entry of the shop's FAQ, or `other`: a question the config cannot answer (the shop's phone is given).
+ */
+export const Question = z.object({
+  topic: InfoTopic,
+  serviceId: z.string().min(1).optional(),
+  barberId: z.string().min(1).optional(),
+  date: CalendarDate.optional(),
+  /** The FAQ entry asked about (topic `faq`), by its id in the config. */
+  faqId: z.string().min(1).optional(),
+});
+export type Question = z.infer<typeof Question>;
 
 /** The most people one request may book together. */
 export const MOST_IN_GROUP = 3;
@@ -15,6 +30,9 @@ export const StepToChange = z.enum(['service', 'date', 'time']);
 
 /** Appointment ids are Google Calendar event ids: base32hex. */
 export const BookingId = z.string().regex(/^[a-v0-9]{5,1024}$/, 'must be an appointment id (base32hex)');
+
+/** A freed time offered to a waitlisted customer, named in its buttons. */
+export const WaitlistOfferId = z.string().regex(/^[a-z0-9]{8,64}$/, 'must be a waitlist offer id');
 
 export const CustomerEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('GREET') }),
@@ -36,7 +54,7 @@ export const CustomerEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('CANCEL') }),
   z.object({ type: z.literal('RESTART') }),
   z.object({ type: z.literal('BOOK_ANOTHER') }),
-  z.object({ type: z.literal('ASK_INFO'), topic: InfoTopic }),
+  Question.extend({ type: z.literal('ASK_INFO') }),
   z.object({ type: z.literal('SET_LANGUAGE'), language: Language }),
   z.object({ type: z.literal('HELP') }),
   /** "Gracias", "thanks": answered kindly, nothing changes. */
@@ -45,14 +63,35 @@ export const CustomerEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('MY_APPOINTMENTS') }),
   /** "cancelar mi cita", or the cancel button of a reminder (which names the booking). */
   z.object({ type: z.literal('CANCEL_BOOKING'), bookingId: BookingId.optional() }),
-  /** "cambiar mi cita", or the move button of a reminder (which names the booking). */
-  z.object({ type: z.literal('MOVE_BOOKING'), bookingId: BookingId.optional() }),
+  /**
+   * "cambiar mi cita", or the move button of a reminder (which names the booking); with the new
+   * day, time or barber when the customer said them ("reschedule to Thursday at 7pm").
+   */
+  z.object({
+    type: z.literal('MOVE_BOOKING'),
+    bookingId: BookingId.optional(),
+    date: CalendarDate.optional(),
+    time: ClockTime.optional(),
+    barberId: z.string().min(1).optional(),
+    /** "a la misma hora", "same time": the new day at the appointment's own time. */
+    sameTime: z.boolean().optional(),
+  }),
   /** Picks one of the customer's appointments from the list. */
   z.object({ type: z.literal('SELECT_BOOKING'), bookingId: BookingId }),
   /** The "I'll be there" button of a reminder. */
   z.object({ type: z.literal('CONFIRM_ATTENDANCE'), bookingId: BookingId }),
   /** "Quiero hablar con una persona", "con el dueño", a complaint: someone from the shop takes over. */
   z.object({ type: z.literal('ASK_FOR_PERSON') }),
+  /** "Avísame si se libera": the day (or part of it) the customer wanted is full; they wait for time to free up. */
+  z.object({ type: z.literal('JOIN_WAITLIST') }),
+  /** The "Reservar" button of a freed time held for a waitlisted customer: their yes to exactly that time. */
+  z.object({ type: z.literal('TAKE_WAITLIST_OFFER'), offerId: WaitlistOfferId }),
+  /** The "No, gracias" button of a freed time held for them: the next customer on the list may have it. */
+  z.object({ type: z.literal('DECLINE_WAITLIST_OFFER'), offerId: WaitlistOfferId }),
+  /** "No más avisos", "baja": cita starts no conversation with this customer again (they may still write). */
+  z.object({ type: z.literal('STOP_MESSAGES') }),
+  /** Leaves the waitlist of one day, from "mis citas". */
+  z.object({ type: z.literal('LEAVE_WAITLIST'), date: CalendarDate }),
 ]);
 export type CustomerEvent = z.infer<typeof CustomerEvent>;
 export type CustomerEventType = CustomerEvent['type'];

@@ -47,6 +47,8 @@ const forwarder: LogDestination = { write: (line) => destination.write(line) };
 export interface LogContext {
   correlationId: string;
   phoneRef: string;
+  /** The shop written to. */
+  shop?: string;
 }
 
 const context = new AsyncLocalStorage<LogContext>();
@@ -54,7 +56,8 @@ const context = new AsyncLocalStorage<LogContext>();
 /** Keys whose values are message ids: hashed, since a WhatsApp id embeds the customer's number. */
 const MESSAGE_ID_KEYS = new Set(['messageId', 'inReplyTo', 'correlationId']);
 /** Keys that already hold hashes: left as they are. */
-const HASHED_KEYS = new Set(['phoneRef', 'messageRef']);
+// A shop's id is chosen by whoever runs cita, never a customer's: left as it is.
+const HASHED_KEYS = new Set(['phoneRef', 'messageRef', 'shop']);
 const DIGIT_RUN = /\d{6,}/g;
 
 let hashKey: string | Buffer = process.env.LOG_HASH_SECRET || randomBytes(32);
@@ -123,10 +126,13 @@ export function messageRef(id: string): string {
 
 /**
  * Runs `work` with every log line it causes, however deep, carrying the message's correlation id
- * and phone reference.
+ * phone reference and shop.
  */
-export function withMessageContext<T>(message: { id: string; phone: string }, work: () => T): T {
-  return context.run({ correlationId: message.id, phoneRef: phoneRef(message.phone) }, work);
+export function withMessageContext<T>(message: { id: string; phone: string; shop?: string }, work: () => T): T {
+  return context.run(
+    { correlationId: message.id, phoneRef: phoneRef(message.phone), ...(message.shop && { shop: message.shop }) },
+    work,
+  );
 }
 
 function privateFields(value: unknown, key?: string, depth = 0): unknown {

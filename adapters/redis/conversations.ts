@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { DEFAULT_SHOP_ID } from '../../config/shop-id.ts';
 import { type ConversationStore, StoredConversation } from '../../src/engine/ports.ts';
 import { log, phoneRef } from '../../src/log.ts';
 import type { RedisClient } from './client.ts';
 import type { ReadWithClaim } from './inbox.ts';
-import { DEFAULT_PREFIX, redisKeys } from './keys.ts';
+import { customerId, DEFAULT_PREFIX, redisKeys } from './keys.ts';
 import { defineScript, type Script } from './script.ts';
 
 /** A conversation nobody touched for this long is forgotten: the next message starts afresh. */
@@ -22,8 +23,15 @@ const Saved = z.tuple([z.string().nullable(), z.coerce.number().int().min(0).nul
 
 export interface RedisConversationStoreOptions {
   prefix?: string;
+  /** The shop whose data this is (default: the single-shop set-up's). */
+  shop?: string;
   /** Quiet period after which a conversation expires. */
   ttlMs?: number;
+  /**
+   * What the inbox's claims read, by customer id: shared by the stores of every shop, since one
+   * inbox claims for all of them.
+   */
+  claimReads?: Map<string, (string | null)[]>;
 }
 
 /** The conversation store on Redis: one hash per phone holding the snapshot and its version. */
@@ -32,11 +40,16 @@ export class RedisConversationStore implements ConversationStore {
   readonly #keys;
   readonly #ttlMs: number;
   readonly #save: Script;
-  readonly #readAtClaim = new Map<string, (string | null)[]>();
+  readonly #readAtClaim: Map<string, (string | null)[]>;
+  readonly #prefix: string;
+  readonly #shop: string;
 
   constructor(redis: RedisClient, options: RedisConversationStoreOptions = {}) {
     this.#redis = redis;
-    this.#keys = redisKeys(options.prefix ?? DEFAULT_PREFIX);
+    this.#prefix = options.prefix ?? DEFAULT_PREFIX;
+    this.#shop = options.shop ?? DEFAULT_SHOP_ID;
+    this.#keys = redisKeys(this.#prefix, 1, this.#shop);
+    this.#readAtClaim = options.claimReads ?? new Map();
     this.#ttlMs = options.ttlMs ?? CONVERSATION_TTL_MS;
     this.#save = defineScript(redis, 'citaConversationSave', SAVE);
   }
@@ -48,8 +61,9 @@ export class RedisConversationStore implements ConversationStore {
    * compares versions, so a copy that went stale cannot overwrite anything.
    */
   readWithClaim(): ReadWithClaim {
+    const keys = redisKeys(this.#prefix);
     return {
-      key: (phone) => this.#key(phone),
+      key: (customer) => keys.phone(customer, 'conversation'),
       fields: SAVED_FIELDS,
       keep: (phone, values) => void this.#readAtClaim.set(phone, values),
       forget: (phone) => void this.#readAtClaim.delete(phone),
@@ -57,8 +71,9 @@ export class RedisConversationStore implements ConversationStore {
   }
 
   async load(phone: string): Promise<{ conversation?: StoredConversation; version: number }> {
-    const atClaim = this.#readAtClaim.get(phone);
-    this.#readAtClaim.delete(phone);
+    const customer = customerId(this.#shop, phone);
+    const atClaim = this.#readAtClaim.get(customer);
+    this.#readAtClaim.delete(customer);
     const [json, version] = Saved.parse(atClaim ?? (await this.#redis.hmget(this.#key(phone), ...SAVED_FIELDS)));
     if (json === null || version === null) return { version: version ?? 0 };
     try {

@@ -1,3 +1,4 @@
+import { DEFAULT_SHOP_ID } from '../../config/shop-id.ts';
 import { type BookingHistory, HistoryEntry } from '../../src/engine/ports.ts';
 import { log, phoneRef } from '../../src/log.ts';
 import type { RedisClient } from './client.ts';
@@ -8,6 +9,8 @@ export const HISTORY_TTL_MS = 365 * 24 * 60 * 60_000;
 
 export interface RedisBookingHistoryOptions {
   prefix?: string;
+  /** The shop whose data this is (default: the single-shop set-up's). */
+  shop?: string;
   ttlMs?: number;
 }
 
@@ -19,7 +22,7 @@ export class RedisBookingHistory implements BookingHistory {
 
   constructor(redis: RedisClient, options: RedisBookingHistoryOptions = {}) {
     this.#redis = redis;
-    this.#keys = redisKeys(options.prefix ?? DEFAULT_PREFIX);
+    this.#keys = redisKeys(options.prefix ?? DEFAULT_PREFIX, 1, options.shop ?? DEFAULT_SHOP_ID);
     this.#ttlMs = options.ttlMs ?? HISTORY_TTL_MS;
   }
 

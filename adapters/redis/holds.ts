@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_SHOP_ID } from '../../config/shop-id.ts';
 import type { HeldSlot, Interval, SlotHolds } from '../../src/engine/ports.ts';
 import { evalReplicated, type RedisClient } from './client.ts';
 import { DEFAULT_PREFIX, redisKeys } from './keys.ts';
@@ -67,6 +68,8 @@ const HoldRecord = z.object({
 
 export interface RedisSlotHoldsOptions {
   prefix?: string;
+  /** The shop whose data this is (default: the single-shop set-up's). */
+  shop?: string;
   cellMinutes?: number;
 }
 
@@ -88,7 +91,7 @@ export class RedisSlotHolds implements SlotHolds {
 
   constructor(redis: RedisClient, options: RedisSlotHoldsOptions = {}) {
     this.#redis = redis;
-    this.#keys = redisKeys(options.prefix ?? DEFAULT_PREFIX);
+    this.#keys = redisKeys(options.prefix ?? DEFAULT_PREFIX, 1, options.shop ?? DEFAULT_SHOP_ID);
     this.#cellMs = (options.cellMinutes ?? CELL_MINUTES) * 60_000;
     this.#release = defineScript(redis, 'citaHoldRelease', RELEASE);
   }

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { InboundMessage, type Inbox } from '../../src/engine/ports.ts';
 import { log, phoneRef } from '../../src/log.ts';
 import { evalReplicated, inOrder, masters, type RedisClient } from './client.ts';
-import { DEFAULT_PREFIX, redisKeys } from './keys.ts';
+import { customerId, DEFAULT_PREFIX, redisKeys } from './keys.ts';
 import { defineScript, type Script } from './script.ts';
 
 /** How long a message id is remembered: WhatsApp redelivers for days when a webhook keeps failing. */
@@ -69,10 +69,11 @@ const ClaimReply = z.union([
  * hash as it was when the lease was taken; `forget` is called when the claim ends.
  */
 export interface ReadWithClaim {
-  key(phone: string): string;
+  /** By customer id (`customerId(shop, phone)`): the inbox claims for every shop. */
+  key(customer: string): string;
   fields: readonly string[];
-  keep(phone: string, values: (string | null)[]): void;
-  forget(phone: string): void;
+  keep(customer: string, values: (string | null)[]): void;
+  forget(customer: string): void;
 }
 
 export interface RedisInboxOptions {
@@ -102,7 +103,9 @@ interface Claim {
 }
 
 /**
- * The inbox on Redis: any number of processes accept into it and work from it.
+ * The inbox on Redis: any number of processes accept into it and work from it, for every shop.
+ * What this file calls a phone is a customer of one shop (`customerId(shop, phone)`): the same
+ * phone writing to two shops has two queues, two leases and two places in the ready index.
  *
  * Each phone has a list (its messages in arrival order) and a lease key (who is handling it).
  * Claiming takes the lease with a TTL and reads the head without removing it; acknowledging, by
@@ -157,7 +160,9 @@ export class RedisInbox implements Inbox {
   async accept(message: InboundMessage): Promise<'accepted' | 'duplicate'> {
     // Parsed where it came in (the webhook, `converse`); checked again when claimed.
     const stored = JSON.stringify(message);
-    const keys = [this.#keys.phone(message.phone, 'seen', message.id), this.#queue(message.phone)];
+    // The inbox serves every shop: a phone's queue, lease and dedup are its customer's (shop and phone).
+    const customer = customerId(message.shop, message.phone);
+    const keys = [this.#keys.phone(customer, 'seen', message.id), this.#queue(customer)];
     // Stored (and, where the node has replicas, copied to one: a master that dies after the
     // webhook's 200 must not take the message with it), then indexed and announced: a claim that
     // found the phone indexed before its message landed would take it out of the index. The index
@@ -165,7 +170,7 @@ export class RedisInbox implements Inbox {
     // repaired by the redelivery.
     const accepted = await evalReplicated(this.#intake, ACCEPT, keys, [stored, this.#dedupTtlMs]);
     await Promise.all([
-      this.#intake.zadd(this.#readyOf(message.phone), 'NX', Date.now(), message.phone),
+      this.#intake.zadd(this.#readyOf(customer), 'NX', Date.now(), customer),
       this.#intake.publish(this.#keys.shop('work'), '1'),
     ]);
     this.#signal.emit('work');

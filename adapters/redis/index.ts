@@ -1,6 +1,7 @@
 import type { RedisOptions } from 'ioredis';
 import { log } from '../../src/log.ts';
 import { RedisCalendar } from './calendar.ts';
+import { RedisCalendarSyncStore } from './calendar-sync.ts';
 import { connectRedis, isCluster, type RedisClient, type RedisTarget } from './client.ts';
 import { RedisConversationStore } from './conversations.ts';
 import { RedisCustomerAliases } from './customer-aliases.ts';
@@ -9,9 +10,11 @@ import { RedisSlotHolds } from './holds.ts';
 import { RedisInbox } from './inbox.ts';
 import { CLUSTER_SHARDS, DEFAULT_PREFIX } from './keys.ts';
 import { RedisNoticeSettings } from './notice-settings.ts';
+import { RedisOptOuts } from './opt-outs.ts';
 import { RedisRateLimiter } from './rate-limiter.ts';
 import { RedisReminderSchedule } from './reminders.ts';
 import { RedisReplyBus } from './replies.ts';
+import { RedisWaitlist } from './waitlist.ts';
 
 /**
  * Commands issued in the same tick go out in one write. With hundreds of phones in flight, a write
@@ -94,7 +97,9 @@ export function createRedisAdapters(options: RedisAdapterOptions) {
       log.warn({ event: 'redis.error', error: String(error) }, 'redis connection error'),
     );
   }
-  const conversations = new RedisConversationStore(redis, { prefix, ttlMs: conversationTtlMs });
+  // One inbox claims for every shop, reading the claimed customer's conversation as it does.
+  const claimReads = new Map<string, (string | null)[]>();
+  const conversations = new RedisConversationStore(redis, { prefix, ttlMs: conversationTtlMs, claimReads });
   const inbox = new RedisInbox(redis, { prefix, intake, readWithClaim: conversations.readWithClaim(), shards });
   const replies = new RedisReplyBus(redis, { prefix });
   return {
@@ -109,10 +114,27 @@ export function createRedisAdapters(options: RedisAdapterOptions) {
       reminders: new RedisReminderSchedule(redis, { prefix, shards }),
       noticeSettings: new RedisNoticeSettings(redis, { prefix }),
       aliases: new RedisCustomerAliases(redis, { prefix }),
+      waitlist: new RedisWaitlist(redis, { prefix }),
+      optOuts: new RedisOptOuts(redis, { prefix }),
       replies,
+      calendarSync: new RedisCalendarSyncStore(redis, { prefix }),
     },
     /** The bookings, for a shop without Google Calendar: every process must see every booking. */
     calendar: new RedisCalendar(redis, { prefix }),
+    /** The ports one shop owns, its keys carrying its id (the inbox and replies serve every shop). */
+    forShop: (shop: string) => ({
+      conversations: new RedisConversationStore(redis, { prefix, shop, ttlMs: conversationTtlMs, claimReads }),
+      holds: new RedisSlotHolds(redis, { prefix, shop }),
+      history: new RedisBookingHistory(redis, { prefix, shop }),
+      rateLimiter: new RedisRateLimiter(intake, { prefix, shop }),
+      reminders: new RedisReminderSchedule(redis, { prefix, shards, shop }),
+      noticeSettings: new RedisNoticeSettings(redis, { prefix, shop }),
+      calendar: new RedisCalendar(redis, { prefix, shop }),
+      aliases: new RedisCustomerAliases(redis, { prefix, shop }),
+      waitlist: new RedisWaitlist(redis, { prefix, shop }),
+      optOuts: new RedisOptOuts(redis, { prefix, shop }),
+      calendarSync: new RedisCalendarSyncStore(redis, { prefix, shop }),
+    }),
     /** Closes the connections once the workers have stopped. */
     async close(): Promise<void> {
       await inbox.close();

@@ -11,26 +11,31 @@ export const CLUSTER_SHARDS = 16;
 
 /**
  * Key names: the only place they are built. A conversation's keys share the hash tag of the
- * conversation, so one Lua script may touch all of them on Redis Cluster; what the shop shares
- * either carries a tag of its own (one slot: the calendar, the holds) or is split in `shards`
- * parts by the conversation or booking it is about (`sharded`, `shardOf`).
+ * conversation (`{<shop>:<phone>}`), so one Lua script may touch all of them on Redis Cluster; what
+ * the shop shares starts with `<prefix>:<shop>:` and either carries a tag of its own (one slot: the
+ * calendar, the holds) or is split in `shards` parts by the conversation or booking it is about
+ * (`sharded`, `shardOf`). Without `shop`, the keys of the whole deployment: the inbox's, which
+ * serves every shop and names a conversation by its customer id (`customerId(shop, phone)`).
  *
  * @example
- * redisKeys('cita').phone('34600000001', 'queue') // 'cita:{34600000001}:queue'
+ * redisKeys('cita', 1, 'el-bigote').phone('34600000001', 'queue') // 'cita:{el-bigote:34600000001}:queue'
+ * redisKeys('cita', 1, 'el-bigote').slot('calendar', 'appointments') // 'cita:el-bigote:{calendar}:appointments'
  * redisKeys('cita', 16).sharded('ready', 3) // 'cita:{ready:3}'
  */
-export function redisKeys(prefix: string = DEFAULT_PREFIX, shards = 1) {
+export function redisKeys(prefix: string = DEFAULT_PREFIX, shards = 1, shop?: string) {
+  const scope = shop === undefined ? [prefix] : [prefix, shop];
+  const tagged = (tag: string) => (shop === undefined ? tag : `${shop}:${tag}`);
   return {
     /** A conversation's key: everything under its tag is one slot. */
-    phone: (phone: string, ...parts: string[]) => [`${prefix}:{${phone}}`, ...parts].join(':'),
+    phone: (phone: string, ...parts: string[]) => [`${prefix}:{${tagged(phone)}}`, ...parts].join(':'),
     /** The conversation a key of `phone(…)` belongs to (what is between its braces). */
     phoneOf: (key: string) => key.slice(key.indexOf('{') + 1, key.indexOf('}')),
     /** A SCAN pattern matching `phone(<any>, …parts)`. */
     everyPhone: (...parts: string[]) => [`${escapeGlob(prefix)}:{*}`, ...parts].join(':'),
     /** A shop-wide key outside any tag (a pub/sub channel, a single-key value). */
-    shop: (...parts: string[]) => [prefix, ...parts].join(':'),
+    shop: (...parts: string[]) => [...scope, ...parts].join(':'),
     /** A shop-wide key under the tag `name`: every key of one `name` is one slot (a shop's calendar, its holds). */
-    slot: (name: string, ...parts: string[]) => [prefix, `{${name}}`, ...parts].join(':'),
+    slot: (name: string, ...parts: string[]) => [...scope, `{${name}}`, ...parts].join(':'),
     shards,
     /**
      * Part `shard` of a shared key `name` (e.g. 'ready', '{reminders}'). With one shard, the name
@@ -38,11 +43,16 @@ export function redisKeys(prefix: string = DEFAULT_PREFIX, shards = 1) {
      */
     sharded: (name: string, shard: number, ...parts: string[]) =>
       shards === 1
-        ? [prefix, name, ...parts].join(':')
-        : [`${prefix}:{${name.replace(/[{}]/g, '')}:${shard}}`, ...parts].join(':'),
+        ? [...scope, name, ...parts].join(':')
+        : [`${prefix}:{${tagged(name.replace(/[{}]/g, ''))}:${shard}}`, ...parts].join(':'),
     /** Which part a conversation (or a booking) falls in: the same for every process. */
     shardOf: (id: string) => (shards === 1 ? 0 : fnv1a(id) % shards),
   };
+}
+
+/** One customer of one shop: the same phone writing to two shops is two customers. */
+export function customerId(shop: string, phone: string): string {
+  return `${shop}:${phone}`;
 }
 
 export type RedisKeys = ReturnType<typeof redisKeys>;

@@ -1,3 +1,4 @@
+import { DEFAULT_SHOP_ID } from '../../config/shop-id.ts';
 import type { NoticeSettings } from '../../src/engine/ports.ts';
 import type { RedisClient } from './client.ts';
 import { DEFAULT_PREFIX, redisKeys } from './keys.ts';
@@ -10,9 +11,9 @@ export class RedisNoticeSettings implements NoticeSettings {
   readonly #redis: RedisClient;
   readonly #key: string;
 
-  constructor(redis: RedisClient, options: { prefix?: string } = {}) {
+  constructor(redis: RedisClient, options: { prefix?: string; shop?: string } = {}) {
     this.#redis = redis;
-    this.#key = redisKeys(options.prefix ?? DEFAULT_PREFIX).slot('staff', 'muted');
+    this.#key = redisKeys(options.prefix ?? DEFAULT_PREFIX, 1, options.shop ?? DEFAULT_SHOP_ID).slot('staff', 'muted');
   }
 
   async isMuted(phone: string): Promise<boolean> {

@@ -1,3 +1,4 @@
+import { DEFAULT_SHOP_ID } from '../../config/shop-id.ts';
 import type { DeliveryProgress } from '../whatsapp/delivery-progress.ts';
 import type { RedisClient } from './client.ts';
 import { DEFAULT_PREFIX, redisKeys } from './keys.ts';
@@ -39,9 +40,12 @@ export class RedisDeliveryProgress implements DeliveryProgress {
   readonly #start: Script;
   readonly #unstart: Script;
 
-  constructor(redis: RedisClient, { prefix = DEFAULT_PREFIX }: { prefix?: string } = {}) {
+  constructor(
+    redis: RedisClient,
+    { prefix = DEFAULT_PREFIX, shop = DEFAULT_SHOP_ID }: { prefix?: string; shop?: string } = {},
+  ) {
     this.#redis = redis;
-    this.#keys = redisKeys(prefix);
+    this.#keys = redisKeys(prefix, 1, shop);
     this.#start = defineScript(redis, 'citaStartReply', START);
     this.#unstart = defineScript(redis, 'citaUnstartReply', UNSTART);
   }

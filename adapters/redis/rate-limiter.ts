@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_SHOP_ID } from '../../config/shop-id.ts';
 import type { InboundMessage, RateLimiter, RateVerdict } from '../../src/engine/ports.ts';
 import { type RateLimitOptions, rateLimitOptions } from '../../src/engine/rate-limit.ts';
 import type { RedisClient } from './client.ts';
@@ -33,8 +34,8 @@ export class RedisRateLimiter implements RateLimiter {
   readonly #options: ReturnType<typeof rateLimitOptions>;
   readonly #check: Script;
 
-  constructor(redis: RedisClient, options: RateLimitOptions & { prefix?: string } = {}) {
-    this.#keys = redisKeys(options.prefix ?? DEFAULT_PREFIX);
+  constructor(redis: RedisClient, options: RateLimitOptions & { prefix?: string; shop?: string } = {}) {
+    this.#keys = redisKeys(options.prefix ?? DEFAULT_PREFIX, 1, options.shop ?? DEFAULT_SHOP_ID);
     this.#options = rateLimitOptions(options);
     this.#check = defineScript(redis, 'citaRateCheck', CHECK);
   }

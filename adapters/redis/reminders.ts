@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_SHOP_ID } from '../../config/shop-id.ts';
 import { REMINDER_LEASE_MS, Reminder, type ReminderSchedule, reminderKey } from '../../src/engine/ports.ts';
 import { log } from '../../src/log.ts';
 import type { RedisClient } from './client.ts';
@@ -64,8 +65,15 @@ export class RedisReminderSchedule implements ReminderSchedule {
   readonly #scripts: Record<'plan' | 'cancel' | 'claim' | 'done', Script>;
   #nextShard = 0;
 
-  constructor(redis: RedisClient, { prefix = DEFAULT_PREFIX, shards = 1 }: { prefix?: string; shards?: number } = {}) {
-    this.#keys = redisKeys(prefix, shards);
+  constructor(
+    redis: RedisClient,
+    {
+      prefix = DEFAULT_PREFIX,
+      shards = 1,
+      shop = DEFAULT_SHOP_ID,
+    }: { prefix?: string; shards?: number; shop?: string } = {},
+  ) {
+    this.#keys = redisKeys(prefix, shards, shop);
     this.#scripts = {
       plan: defineScript(redis, 'citaRemindersPlan', PLAN),
       cancel: defineScript(redis, 'citaRemindersCancel', CANCEL),

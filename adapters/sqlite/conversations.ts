@@ -1,3 +1,4 @@
+import { DEFAULT_SHOP_ID } from '../../config/shop-id.ts';
 import { type ConversationStore, StoredConversation } from '../../src/engine/ports.ts';
 import { log, phoneRef } from '../../src/log.ts';
 import { CONVERSATION_TTL_MS } from '../redis/conversations.ts';
@@ -10,16 +11,22 @@ import type { CitaDatabase } from './database.ts';
  */
 export class SqliteConversationStore implements ConversationStore {
   readonly #db: CitaDatabase;
+  readonly #shop: string;
   readonly #ttlMs: number;
 
-  constructor(db: CitaDatabase, { ttlMs = CONVERSATION_TTL_MS }: { ttlMs?: number } = {}) {
+  constructor(
+    db: CitaDatabase,
+    { ttlMs = CONVERSATION_TTL_MS, shop = DEFAULT_SHOP_ID }: { ttlMs?: number; shop?: string } = {},
+  ) {
     this.#db = db;
+    this.#shop = shop;
     this.#ttlMs = ttlMs;
   }
 
   async load(phone: string): Promise<{ conversation?: StoredConversation; version: number }> {
     const row = this.#db.get<{ body: string; version: number }>(
-      'SELECT body, version FROM conversations WHERE phone = ? AND expires_at > ?',
+      'SELECT body, version FROM conversations WHERE shop = ? AND phone = ? AND expires_at > ?',
+      this.#shop,
       phone,
       Date.now(),
     );
@@ -39,13 +46,15 @@ export class SqliteConversationStore implements ConversationStore {
     const now = Date.now();
     return this.#db.transaction(() => {
       const row = this.#db.get<{ version: number }>(
-        'SELECT version FROM conversations WHERE phone = ? AND expires_at > ?',
+        'SELECT version FROM conversations WHERE shop = ? AND phone = ? AND expires_at > ?',
+        this.#shop,
         phone,
         now,
       );
       if ((row?.version ?? 0) !== version) return false;
       this.#db.run(
-        'INSERT OR REPLACE INTO conversations (phone, version, body, expires_at) VALUES (?, ?, ?, ?)',
+        'INSERT OR REPLACE INTO conversations (shop, phone, version, body, expires_at) VALUES (?, ?, ?, ?, ?)',
+        this.#shop,
         phone,
         version + 1,
         body,

@@ -1,3 +1,4 @@
+import { DEFAULT_SHOP_ID } from '../../config/shop-id.ts';
 import type { HeldSlot, Interval, SlotHolds } from '../../src/engine/ports.ts';
 import type { CitaDatabase } from './database.ts';
 
@@ -12,10 +13,15 @@ const MAX_HOLD_MS = 24 * 60 * 60_000;
  */
 export class SqliteSlotHolds implements SlotHolds {
   readonly #db: CitaDatabase;
+  readonly #shop: string;
   readonly #now: () => number;
 
-  constructor(db: CitaDatabase, { now = Date.now }: { now?: () => number } = {}) {
+  constructor(
+    db: CitaDatabase,
+    { now = Date.now, shop = DEFAULT_SHOP_ID }: { now?: () => number; shop?: string } = {},
+  ) {
     this.#db = db;
+    this.#shop = shop;
     this.#now = now;
   }
 
@@ -26,7 +32,8 @@ export class SqliteSlotHolds implements SlotHolds {
     const chair = hold.barberId ?? '';
     return this.#db.transaction(() => {
       const taken = this.#db.get(
-        'SELECT 1 FROM holds WHERE phone <> ? AND barber = ? AND expires_at > ? AND start_ms < ? AND end_ms > ? LIMIT 1',
+        'SELECT 1 FROM holds WHERE shop = ? AND phone <> ? AND barber = ? AND expires_at > ? AND start_ms < ? AND end_ms > ? LIMIT 1',
+        this.#shop,
         hold.phone,
         chair,
         now,
@@ -36,15 +43,17 @@ export class SqliteSlotHolds implements SlotHolds {
       if (taken) return false;
       // The phone's own overlapping holds are replaced whole: a customer who picks another time never blocks themselves.
       this.#db.run(
-        'DELETE FROM holds WHERE token = ? OR (phone = ? AND barber = ? AND start_ms < ? AND end_ms > ?)',
+        'DELETE FROM holds WHERE token = ? OR (shop = ? AND phone = ? AND barber = ? AND start_ms < ? AND end_ms > ?)',
         hold.token,
+        this.#shop,
         hold.phone,
         chair,
         end,
         start,
       );
       this.#db.run(
-        'INSERT INTO holds (token, phone, start_ms, end_ms, expires_at, barber) VALUES (?, ?, ?, ?, ?, ?)',
+        'INSERT INTO holds (shop, token, phone, start_ms, end_ms, expires_at, barber) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        this.#shop,
         hold.token,
         hold.phone,
         start,
@@ -62,7 +71,8 @@ export class SqliteSlotHolds implements SlotHolds {
 
   async overlapping(window: Interval): Promise<HeldSlot[]> {
     const rows = this.#db.all<{ token: string; phone: string; start_ms: number; end_ms: number; barber: string }>(
-      'SELECT token, phone, start_ms, end_ms, barber FROM holds WHERE expires_at > ? AND end_ms > ? AND start_ms < ? ORDER BY start_ms',
+      'SELECT token, phone, start_ms, end_ms, barber FROM holds WHERE shop = ? AND expires_at > ? AND end_ms > ? AND start_ms < ? ORDER BY start_ms',
+      this.#shop,
       this.#now(),
       Date.parse(window.start),
       Date.parse(window.end),

@@ -3,6 +3,7 @@ import { EventEmitter, once } from 'node:events';
 import { InboundMessage, type Inbox } from '../../src/engine/ports.ts';
 import { log, phoneRef } from '../../src/log.ts';
 import { DEDUP_TTL_MS, LEASE_MS } from '../redis/inbox.ts';
+import { customerId } from '../redis/keys.ts';
 import type { CitaDatabase } from './database.ts';
 
 /** How often a waiting worker looks whether another process stored work (a cheap PRAGMA). */
@@ -60,9 +61,12 @@ export class SqliteInbox implements Inbox {
         message.id,
         now + this.#dedupTtlMs,
       );
-      this.#db.run('INSERT INTO inbox_messages (phone, id, body) VALUES (?, ?, ?)', message.phone, message.id, body);
+      // The inbox serves every shop: its "phone" is the customer (shop and phone), so the same
+      // phone writing to two shops has two queues and two places in line.
+      const customer = customerId(message.shop, message.phone);
+      this.#db.run('INSERT INTO inbox_messages (phone, id, body) VALUES (?, ?, ?)', customer, message.id, body);
       // A phone already waiting keeps its place in line.
-      this.#db.run('INSERT OR IGNORE INTO inbox_ready (phone, ready_at) VALUES (?, ?)', message.phone, now);
+      this.#db.run('INSERT OR IGNORE INTO inbox_ready (phone, ready_at) VALUES (?, ?)', customer, now);
       return true;
     });
     if (accepted) this.#signal.emit('work');

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { SqliteCalendar } from './calendar.ts';
+import { SqliteCalendarSyncStore } from './calendar-sync.ts';
 import { SqliteConversationStore } from './conversations.ts';
 import { SqliteCustomerAliases } from './customer-aliases.ts';
 import { DATABASE_FILE, openDatabase } from './database.ts';
@@ -8,9 +9,11 @@ import { SqliteSlotHolds } from './holds.ts';
 import { SqliteInbox } from './inbox.ts';
 import { importLegacyFiles } from './legacy-import.ts';
 import { SqliteNoticeSettings } from './notice-settings.ts';
+import { SqliteOptOuts } from './opt-outs.ts';
 import { SqliteRateLimiter } from './rate-limiter.ts';
 import { SqliteReminderSchedule } from './reminders.ts';
 import { SqliteReplyBus } from './replies.ts';
+import { SqliteWaitlist } from './waitlist.ts';
 
 export interface SqliteAdapterOptions {
   /** CITA_DATA_DIR: the database is `<dataDir>/cita.db`, and older data files there are imported once. */
@@ -53,8 +56,25 @@ export function createSqliteAdapters({ dataDir, path }: SqliteAdapterOptions) {
       reminders: new SqliteReminderSchedule(database),
       noticeSettings: new SqliteNoticeSettings(database),
       aliases: new SqliteCustomerAliases(database),
+      waitlist: new SqliteWaitlist(database),
+      optOuts: new SqliteOptOuts(database),
       replies: new SqliteReplyBus(database),
+      calendarSync: new SqliteCalendarSyncStore(database),
     },
+    /** The ports one shop owns, its rows keyed by its id (the inbox and replies serve every shop). */
+    forShop: (shop: string) => ({
+      conversations: new SqliteConversationStore(database, { shop }),
+      holds: new SqliteSlotHolds(database, { shop }),
+      calendar: new SqliteCalendar(database, { shop }),
+      history: new SqliteBookingHistory(database, { shop }),
+      rateLimiter: new SqliteRateLimiter(database, { shop }),
+      reminders: new SqliteReminderSchedule(database, { shop }),
+      noticeSettings: new SqliteNoticeSettings(database, { shop }),
+      aliases: new SqliteCustomerAliases(database, { shop }),
+      waitlist: new SqliteWaitlist(database, { shop }),
+      optOuts: new SqliteOptOuts(database, { shop }),
+      calendarSync: new SqliteCalendarSyncStore(database, { shop }),
+    }),
     /** Closes the database once the workers have stopped. */
     async close() {
       await inbox.close();

@@ -28,7 +28,7 @@ export function importLegacyFiles(db: CitaDatabase, dataDir: string): void {
     const calendar = readLegacy(calendarPath, LEGACY_FILES.calendar.schema);
     for (const appointment of calendar?.appointments ?? []) {
       db.run(
-        'INSERT OR IGNORE INTO appointments (id, phone, start_ms, end_ms, body) VALUES (?, ?, ?, ?, ?)',
+        "INSERT OR IGNORE INTO appointments (shop, id, phone, start_ms, end_ms, body) VALUES ('default', ?, ?, ?, ?, ?)",
         appointment.id,
         appointment.phone,
         Date.parse(appointment.start),

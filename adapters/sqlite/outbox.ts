@@ -1,3 +1,4 @@
+import { DEFAULT_SHOP_ID } from '../../config/shop-id.ts';
 import { PROGRESS_TTL_MS } from '../redis/outbox.ts';
 import { type DeliveryProgress, mayStart } from '../whatsapp/delivery-progress.ts';
 import type { CitaDatabase } from './database.ts';
@@ -9,14 +10,17 @@ import type { CitaDatabase } from './database.ts';
  */
 export class SqliteDeliveryProgress implements DeliveryProgress {
   readonly #db: CitaDatabase;
+  readonly #shop: string;
 
-  constructor(db: CitaDatabase) {
+  constructor(db: CitaDatabase, { shop = DEFAULT_SHOP_ID }: { shop?: string } = {}) {
     this.#db = db;
+    this.#shop = shop;
   }
 
   async resume(_phone: string, inReplyTo: string) {
     const row = this.#db.get<{ delivered: number; started: number }>(
-      'SELECT delivered, started FROM delivery_progress WHERE in_reply_to = ?',
+      'SELECT delivered, started FROM delivery_progress WHERE shop = ? AND in_reply_to = ?',
+      this.#shop,
       inReplyTo,
     );
     return { delivered: row?.delivered ?? 0, started: row?.started ?? 0 };
@@ -25,14 +29,16 @@ export class SqliteDeliveryProgress implements DeliveryProgress {
   async start(_phone: string, inReplyTo: string, count: number, sender: string, takeOver = false) {
     return this.#db.transaction(() => {
       const turn = this.#db.get<{ started: number; started_by: string | null }>(
-        'SELECT started, started_by FROM delivery_progress WHERE in_reply_to = ?',
+        'SELECT started, started_by FROM delivery_progress WHERE shop = ? AND in_reply_to = ?',
+        this.#shop,
         inReplyTo,
       );
       if (!mayStart({ started: turn?.started ?? 0, by: turn?.started_by }, count, sender, takeOver)) return false;
       this.#db.run(
-        `INSERT INTO delivery_progress (in_reply_to, delivered, started, started_by, expires_at) VALUES (?, 0, ?, ?, ?)
-         ON CONFLICT (in_reply_to) DO UPDATE SET started = excluded.started, started_by = excluded.started_by,
+        `INSERT INTO delivery_progress (shop, in_reply_to, delivered, started, started_by, expires_at) VALUES (?, ?, 0, ?, ?, ?)
+         ON CONFLICT (shop, in_reply_to) DO UPDATE SET started = excluded.started, started_by = excluded.started_by,
            expires_at = excluded.expires_at`,
+        this.#shop,
         inReplyTo,
         count,
         sender,
@@ -44,8 +50,9 @@ export class SqliteDeliveryProgress implements DeliveryProgress {
 
   async unstart(_phone: string, inReplyTo: string, count: number, sender: string): Promise<void> {
     await this.#db.write(
-      'UPDATE delivery_progress SET started = ? WHERE in_reply_to = ? AND started_by = ? AND started = ?',
+      'UPDATE delivery_progress SET started = ? WHERE shop = ? AND in_reply_to = ? AND started_by = ? AND started = ?',
       count,
+      this.#shop,
       inReplyTo,
       sender,
       count + 1,
@@ -54,9 +61,10 @@ export class SqliteDeliveryProgress implements DeliveryProgress {
 
   async record(_phone: string, inReplyTo: string, count: number): Promise<void> {
     await this.#db.write(
-      `INSERT INTO delivery_progress (in_reply_to, delivered, started, expires_at) VALUES (?, ?, ?, ?)
-       ON CONFLICT (in_reply_to) DO UPDATE SET delivered = excluded.delivered,
+      `INSERT INTO delivery_progress (shop, in_reply_to, delivered, started, expires_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (shop, in_reply_to) DO UPDATE SET delivered = excluded.delivered,
          started = max(started, excluded.started), expires_at = excluded.expires_at`,
+      this.#shop,
       inReplyTo,
       count,
       count,
@@ -66,7 +74,8 @@ export class SqliteDeliveryProgress implements DeliveryProgress {
 
   async confirm(_phone: string, outboxId: string, wamid: string): Promise<void> {
     await this.#db.write(
-      'INSERT OR IGNORE INTO delivery_confirmations (outbox_id, wamid, expires_at) VALUES (?, ?, ?)',
+      'INSERT OR IGNORE INTO delivery_confirmations (shop, outbox_id, wamid, expires_at) VALUES (?, ?, ?, ?)',
+      this.#shop,
       outboxId,
       wamid,
       Date.now() + PROGRESS_TTL_MS,
@@ -74,8 +83,11 @@ export class SqliteDeliveryProgress implements DeliveryProgress {
   }
 
   async confirmation(_phone: string, outboxId: string): Promise<string | undefined> {
-    return this.#db.get<{ wamid: string }>('SELECT wamid FROM delivery_confirmations WHERE outbox_id = ?', outboxId)
-      ?.wamid;
+    return this.#db.get<{ wamid: string }>(
+      'SELECT wamid FROM delivery_confirmations WHERE shop = ? AND outbox_id = ?',
+      this.#shop,
+      outboxId,
+    )?.wamid;
   }
 
   async rememberSent(phone: string, messageIds: string[]): Promise<void> {
@@ -83,7 +95,8 @@ export class SqliteDeliveryProgress implements DeliveryProgress {
     await this.#db.transaction(() => {
       for (const id of messageIds) {
         this.#db.run(
-          'INSERT OR REPLACE INTO sent_messages (message_id, phone, expires_at) VALUES (?, ?, ?)',
+          'INSERT OR REPLACE INTO sent_messages (shop, message_id, phone, expires_at) VALUES (?, ?, ?, ?)',
+          this.#shop,
           id,
           phone,
           expiresAt,
@@ -94,8 +107,12 @@ export class SqliteDeliveryProgress implements DeliveryProgress {
 
   async sentByCita(phone: string, messageId: string): Promise<boolean> {
     return (
-      this.#db.get('SELECT 1 AS found FROM sent_messages WHERE message_id = ? AND phone = ?', messageId, phone) !==
-      undefined
+      this.#db.get(
+        'SELECT 1 AS found FROM sent_messages WHERE shop = ? AND message_id = ? AND phone = ?',
+        this.#shop,
+        messageId,
+        phone,
+      ) !== undefined
     );
   }
 }

@@ -1,3 +1,4 @@
+import { DEFAULT_SHOP_ID } from '../../config/shop-id.ts';
 import type { InboundMessage, RateLimiter, RateVerdict } from '../../src/engine/ports.ts';
 import { type RateLimitOptions, rateLimitOptions } from '../../src/engine/rate-limit.ts';
 import type { CitaDatabase } from './database.ts';
@@ -9,10 +10,12 @@ import type { CitaDatabase } from './database.ts';
  */
 export class SqliteRateLimiter implements RateLimiter {
   readonly #db: CitaDatabase;
+  readonly #shop: string;
   readonly #options: ReturnType<typeof rateLimitOptions>;
 
-  constructor(db: CitaDatabase, options: RateLimitOptions = {}) {
+  constructor(db: CitaDatabase, options: RateLimitOptions & { shop?: string } = {}) {
     this.#db = db;
+    this.#shop = options.shop ?? DEFAULT_SHOP_ID;
     this.#options = rateLimitOptions(options);
   }
 
@@ -20,18 +23,35 @@ export class SqliteRateLimiter implements RateLimiter {
     const { limit, windowMs, now } = this.#options;
     const at = now();
     return this.#db.transaction(() => {
-      this.#db.run('INSERT OR IGNORE INTO rate_seen (phone, id, at) VALUES (?, ?, ?)', phone, id, at);
-      this.#db.run('DELETE FROM rate_seen WHERE phone = ? AND at <= ?', phone, at - windowMs);
+      this.#db.run(
+        'INSERT OR IGNORE INTO rate_seen (shop, phone, id, at) VALUES (?, ?, ?, ?)',
+        this.#shop,
+        phone,
+        id,
+        at,
+      );
+      this.#db.run('DELETE FROM rate_seen WHERE shop = ? AND phone = ? AND at <= ?', this.#shop, phone, at - windowMs);
       const { count } = this.#db.get<{ count: number }>(
-        'SELECT count(*) AS count FROM rate_seen WHERE phone = ?',
+        'SELECT count(*) AS count FROM rate_seen WHERE shop = ? AND phone = ?',
+        this.#shop,
         phone,
       )!;
       if (count <= limit) return 'allowed';
-      const warned = this.#db.get<{ id: string; at: number }>('SELECT id, at FROM rate_warned WHERE phone = ?', phone);
+      const warned = this.#db.get<{ id: string; at: number }>(
+        'SELECT id, at FROM rate_warned WHERE shop = ? AND phone = ?',
+        this.#shop,
+        phone,
+      );
       // A redelivered "slow down" message is answered the same way again.
       if (warned?.id === id) return 'slowDown';
       if (warned && warned.at > at - windowMs) return 'dropped';
-      this.#db.run('INSERT OR REPLACE INTO rate_warned (phone, id, at) VALUES (?, ?, ?)', phone, id, at);
+      this.#db.run(
+        'INSERT OR REPLACE INTO rate_warned (shop, phone, id, at) VALUES (?, ?, ?, ?)',
+        this.#shop,
+        phone,
+        id,
+        at,
+      );
       return 'slowDown';
     });
   }

@@ -3,12 +3,7 @@
  * one before in MIGRATIONS (SCHEMA is then the whole new schema, for new files); a file of a newer
  * version than this code knows is refused at start-up.
  */
-export const SCHEMA_VERSION = 6;
-
-/** Messages WhatsApp took, by outbox id, as their status webhooks tell (with the wamid it gave them). */
-const DELIVERY_CONFIRMATIONS = `
-CREATE TABLE delivery_confirmations (outbox_id TEXT PRIMARY KEY, wamid TEXT NOT NULL, expires_at INTEGER NOT NULL) WITHOUT ROWID;
-`;
+export const SCHEMA_VERSION = 9;
 
 /** The SQL that takes a database of version `n - 1` to version `n`, by `n`. */
 export const MIGRATIONS: Record<number, string> = {
@@ -40,12 +35,104 @@ CREATE TABLE sent_messages (message_id TEXT PRIMARY KEY, phone TEXT NOT NULL, ex
   6: `
 ALTER TABLE delivery_progress ADD COLUMN started INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE delivery_progress ADD COLUMN started_by TEXT;
-${DELIVERY_CONFIRMATIONS}`,
+-- Messages WhatsApp took, by outbox id, as their status webhooks tell (with the wamid it gave them).
+CREATE TABLE delivery_confirmations (outbox_id TEXT PRIMARY KEY, wamid TEXT NOT NULL, expires_at INTEGER NOT NULL) WITHOUT ROWID;
+`,
+  // Many shops in one file: whatever a shop owns is keyed by it too, and the inbox's queues are
+  // its customers' (shop and phone). Rows stored before belong to the single-shop set-up's shop
+  // ('default'); a WhatsApp user id is scoped to the business account, so aliases are the shop's
+  // too, like what cita sent and how far each reply got. Keys that change are rebuilt (SQLite cannot alter them).
+  7: `
+UPDATE inbox_messages SET phone = 'default:' || phone;
+UPDATE inbox_ready SET phone = 'default:' || phone;
+UPDATE inbox_leases SET phone = 'default:' || phone;
+CREATE TABLE conversations_7 (shop TEXT NOT NULL, phone TEXT NOT NULL, version INTEGER NOT NULL, body TEXT NOT NULL, expires_at INTEGER NOT NULL, PRIMARY KEY (shop, phone)) WITHOUT ROWID;
+INSERT INTO conversations_7 SELECT 'default', phone, version, body, expires_at FROM conversations;
+DROP TABLE conversations; ALTER TABLE conversations_7 RENAME TO conversations;
+ALTER TABLE holds ADD COLUMN shop TEXT NOT NULL DEFAULT 'default';
+DROP INDEX holds_by_end;
+CREATE INDEX holds_by_end ON holds (shop, end_ms);
+CREATE TABLE appointments_7 (shop TEXT NOT NULL, id TEXT NOT NULL, phone TEXT NOT NULL, start_ms INTEGER NOT NULL, end_ms INTEGER NOT NULL, body TEXT NOT NULL, PRIMARY KEY (shop, id));
+INSERT INTO appointments_7 SELECT 'default', id, phone, start_ms, end_ms, body FROM appointments;
+DROP TABLE appointments; ALTER TABLE appointments_7 RENAME TO appointments;
+CREATE INDEX appointments_by_end ON appointments (shop, end_ms);
+CREATE INDEX appointments_by_phone ON appointments (shop, phone, start_ms);
+ALTER TABLE history ADD COLUMN shop TEXT NOT NULL DEFAULT 'default';
+DROP INDEX history_by_phone;
+CREATE INDEX history_by_phone ON history (shop, phone, seq);
+CREATE TABLE reminders_7 (shop TEXT NOT NULL, key TEXT NOT NULL, booking_id TEXT NOT NULL, due_ms INTEGER NOT NULL, body TEXT NOT NULL, PRIMARY KEY (shop, key));
+INSERT INTO reminders_7 SELECT 'default', key, booking_id, due_ms, body FROM reminders;
+DROP TABLE reminders; ALTER TABLE reminders_7 RENAME TO reminders;
+CREATE INDEX reminders_by_due ON reminders (shop, due_ms);
+CREATE INDEX reminders_by_booking ON reminders (shop, booking_id);
+CREATE TABLE rate_seen_7 (shop TEXT NOT NULL, phone TEXT NOT NULL, id TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (shop, phone, id)) WITHOUT ROWID;
+INSERT INTO rate_seen_7 SELECT 'default', phone, id, at FROM rate_seen;
+DROP TABLE rate_seen; ALTER TABLE rate_seen_7 RENAME TO rate_seen;
+CREATE TABLE rate_warned_7 (shop TEXT NOT NULL, phone TEXT NOT NULL, id TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (shop, phone)) WITHOUT ROWID;
+INSERT INTO rate_warned_7 SELECT 'default', phone, id, at FROM rate_warned;
+DROP TABLE rate_warned; ALTER TABLE rate_warned_7 RENAME TO rate_warned;
+CREATE TABLE time_blocks_7 (shop TEXT NOT NULL, id TEXT NOT NULL, start_ms INTEGER NOT NULL, end_ms INTEGER NOT NULL, body TEXT NOT NULL, PRIMARY KEY (shop, id));
+INSERT INTO time_blocks_7 SELECT 'default', id, start_ms, end_ms, body FROM time_blocks;
+DROP TABLE time_blocks; ALTER TABLE time_blocks_7 RENAME TO time_blocks;
+CREATE INDEX time_blocks_by_end ON time_blocks (shop, end_ms);
+CREATE TABLE muted_staff_7 (shop TEXT NOT NULL, phone TEXT NOT NULL, PRIMARY KEY (shop, phone)) WITHOUT ROWID;
+INSERT INTO muted_staff_7 SELECT 'default', phone FROM muted_staff;
+DROP TABLE muted_staff; ALTER TABLE muted_staff_7 RENAME TO muted_staff;
+CREATE TABLE customer_aliases_7 (shop TEXT NOT NULL, user_id TEXT NOT NULL, customer TEXT NOT NULL, expires_at INTEGER NOT NULL, PRIMARY KEY (shop, user_id)) WITHOUT ROWID;
+INSERT INTO customer_aliases_7 SELECT 'default', user_id, customer, expires_at FROM customer_aliases;
+DROP TABLE customer_aliases; ALTER TABLE customer_aliases_7 RENAME TO customer_aliases;
+CREATE TABLE sent_messages_7 (shop TEXT NOT NULL, message_id TEXT NOT NULL, phone TEXT NOT NULL, expires_at INTEGER NOT NULL, PRIMARY KEY (shop, message_id)) WITHOUT ROWID;
+INSERT INTO sent_messages_7 SELECT 'default', message_id, phone, expires_at FROM sent_messages;
+DROP TABLE sent_messages; ALTER TABLE sent_messages_7 RENAME TO sent_messages;
+CREATE TABLE delivery_progress_7 (shop TEXT NOT NULL, in_reply_to TEXT NOT NULL, delivered INTEGER NOT NULL, expires_at INTEGER NOT NULL, started INTEGER NOT NULL DEFAULT 0, started_by TEXT, PRIMARY KEY (shop, in_reply_to)) WITHOUT ROWID;
+INSERT INTO delivery_progress_7 SELECT 'default', in_reply_to, delivered, expires_at, started, started_by FROM delivery_progress;
+DROP TABLE delivery_progress; ALTER TABLE delivery_progress_7 RENAME TO delivery_progress;
+CREATE TABLE delivery_confirmations_7 (shop TEXT NOT NULL, outbox_id TEXT NOT NULL, wamid TEXT NOT NULL, expires_at INTEGER NOT NULL, PRIMARY KEY (shop, outbox_id)) WITHOUT ROWID;
+INSERT INTO delivery_confirmations_7 SELECT 'default', outbox_id, wamid, expires_at FROM delivery_confirmations;
+DROP TABLE delivery_confirmations; ALTER TABLE delivery_confirmations_7 RENAME TO delivery_confirmations;
+`,
+  // The shop's calendar is the truth: changes made in it reach cita (calendar sync), each shop's its own.
+  8: `
+-- What changed in the shop's appointments, in order (the embedded calendar's change log), and
+-- how far each calendar was read, under a lease; what cita last wrote of each appointment; push channels.
+CREATE TABLE calendar_changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, shop TEXT NOT NULL, at_ms INTEGER NOT NULL, body TEXT NOT NULL);
+CREATE INDEX calendar_changes_by_shop ON calendar_changes (shop, seq);
+CREATE TABLE calendar_sync (
+  shop TEXT NOT NULL, source TEXT NOT NULL, position TEXT, holder TEXT, lease_until INTEGER NOT NULL DEFAULT 0,
+  again INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (shop, source)
+) WITHOUT ROWID;
+CREATE TABLE calendar_writes (shop TEXT NOT NULL, booking_id TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (shop, booking_id)) WITHOUT ROWID;
+CREATE TABLE calendar_channels (shop TEXT NOT NULL, id TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (shop, id)) WITHOUT ROWID;
+`,
+  // Waitlists of full days and opt-outs (keyed by shop, as everything a shop owns).
+  9: `
+-- Customers waiting for time on a full day, first come (seq) first; the offer held for one of them.
+CREATE TABLE waitlist (
+  shop TEXT NOT NULL,
+  date TEXT NOT NULL,
+  phone TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  body TEXT NOT NULL,
+  offer_id TEXT,
+  offer_expires_ms INTEGER,
+  offer TEXT,
+  PRIMARY KEY (shop, date, phone)
+) WITHOUT ROWID;
+CREATE INDEX waitlist_by_phone ON waitlist (shop, phone);
+CREATE INDEX waitlist_by_offer ON waitlist (shop, offer_id);
+-- The process offering a shop's freed time, until its lead ends.
+CREATE TABLE waitlist_lead (shop TEXT PRIMARY KEY, owner TEXT NOT NULL, until_ms INTEGER NOT NULL) WITHOUT ROWID;
+-- Customers who asked cita not to write to them on its own ("no más avisos"), kept for good.
+CREATE TABLE opt_outs (shop TEXT NOT NULL, phone TEXT NOT NULL, at_ms INTEGER NOT NULL, PRIMARY KEY (shop, phone)) WITHOUT ROWID;
+`,
 };
 
 /** Times are milliseconds since the epoch (UTC); the records themselves are JSON as the ports define them. */
 export const SCHEMA = `
 CREATE TABLE schema_version (version INTEGER NOT NULL);
+
+-- Every row a shop owns carries the shop's id: one file serves every shop of the process. The
+-- inbox's "phone" is a customer id (<shop>:<phone>): the same phone at two shops is two queues.
 
 -- The inbox: each phone's messages in arrival order (seq), who is handling a phone (a lease), and
 -- the message ids seen (deduplication).
@@ -64,10 +151,12 @@ CREATE TABLE inbox_ready (phone TEXT PRIMARY KEY, ready_at INTEGER NOT NULL) WIT
 CREATE INDEX inbox_ready_by_time ON inbox_ready (ready_at);
 
 CREATE TABLE conversations (
-  phone TEXT PRIMARY KEY,
+  shop TEXT NOT NULL,
+  phone TEXT NOT NULL,
   version INTEGER NOT NULL,
   body TEXT NOT NULL,
-  expires_at INTEGER NOT NULL
+  expires_at INTEGER NOT NULL,
+  PRIMARY KEY (shop, phone)
 ) WITHOUT ROWID;
 
 CREATE TABLE holds (
@@ -76,58 +165,94 @@ CREATE TABLE holds (
   start_ms INTEGER NOT NULL,
   end_ms INTEGER NOT NULL,
   expires_at INTEGER NOT NULL,
-  barber TEXT NOT NULL DEFAULT ''
+  barber TEXT NOT NULL DEFAULT '',
+  shop TEXT NOT NULL DEFAULT 'default'
 );
-CREATE INDEX holds_by_end ON holds (end_ms);
+CREATE INDEX holds_by_end ON holds (shop, end_ms);
 
 CREATE TABLE appointments (
-  id TEXT PRIMARY KEY,
+  shop TEXT NOT NULL,
+  id TEXT NOT NULL,
   phone TEXT NOT NULL,
   start_ms INTEGER NOT NULL,
   end_ms INTEGER NOT NULL,
-  body TEXT NOT NULL
+  body TEXT NOT NULL,
+  PRIMARY KEY (shop, id)
 );
-CREATE INDEX appointments_by_end ON appointments (end_ms);
-CREATE INDEX appointments_by_phone ON appointments (phone, start_ms);
+CREATE INDEX appointments_by_end ON appointments (shop, end_ms);
+CREATE INDEX appointments_by_phone ON appointments (shop, phone, start_ms);
 
 CREATE TABLE history (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
   phone TEXT NOT NULL,
   body TEXT NOT NULL,
-  expires_at INTEGER NOT NULL
+  expires_at INTEGER NOT NULL,
+  shop TEXT NOT NULL DEFAULT 'default'
 );
-CREATE INDEX history_by_phone ON history (phone, seq);
+CREATE INDEX history_by_phone ON history (shop, phone, seq);
 
-CREATE TABLE reminders (key TEXT PRIMARY KEY, booking_id TEXT NOT NULL, due_ms INTEGER NOT NULL, body TEXT NOT NULL);
-CREATE INDEX reminders_by_due ON reminders (due_ms);
-CREATE INDEX reminders_by_booking ON reminders (booking_id);
+CREATE TABLE reminders (shop TEXT NOT NULL, key TEXT NOT NULL, booking_id TEXT NOT NULL, due_ms INTEGER NOT NULL, body TEXT NOT NULL, PRIMARY KEY (shop, key));
+CREATE INDEX reminders_by_due ON reminders (shop, due_ms);
+CREATE INDEX reminders_by_booking ON reminders (shop, booking_id);
 
-CREATE TABLE rate_seen (phone TEXT NOT NULL, id TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (phone, id)) WITHOUT ROWID;
-CREATE TABLE rate_warned (phone TEXT PRIMARY KEY, id TEXT NOT NULL, at INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE rate_seen (shop TEXT NOT NULL, phone TEXT NOT NULL, id TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (shop, phone, id)) WITHOUT ROWID;
+CREATE TABLE rate_warned (shop TEXT NOT NULL, phone TEXT NOT NULL, id TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (shop, phone)) WITHOUT ROWID;
 
 -- Replies to simulator and terminal-chat messages handled by another process than the one waiting.
 CREATE TABLE simulator_replies (message_id TEXT PRIMARY KEY, body TEXT NOT NULL, expires_at INTEGER NOT NULL) WITHOUT ROWID;
 
--- How far each WhatsApp turn's replies got, and the shared send bucket of the business number.
+-- How far each WhatsApp turn's replies got, the messages WhatsApp took (by outbox id, as its status
+-- webhooks tell, with the wamid it gave them), and the shared send bucket of each business number.
 CREATE TABLE delivery_progress (
-  in_reply_to TEXT PRIMARY KEY,
+  shop TEXT NOT NULL,
+  in_reply_to TEXT NOT NULL,
   delivered INTEGER NOT NULL,
   expires_at INTEGER NOT NULL,
   started INTEGER NOT NULL DEFAULT 0,
-  started_by TEXT
+  started_by TEXT,
+  PRIMARY KEY (shop, in_reply_to)
 ) WITHOUT ROWID;
-${DELIVERY_CONFIRMATIONS}
+CREATE TABLE delivery_confirmations (shop TEXT NOT NULL, outbox_id TEXT NOT NULL, wamid TEXT NOT NULL, expires_at INTEGER NOT NULL, PRIMARY KEY (shop, outbox_id)) WITHOUT ROWID;
 -- Time nobody can book (a barber's day off, the shop closing early), counted as busy time.
-CREATE TABLE time_blocks (id TEXT PRIMARY KEY, start_ms INTEGER NOT NULL, end_ms INTEGER NOT NULL, body TEXT NOT NULL);
-CREATE INDEX time_blocks_by_end ON time_blocks (end_ms);
+CREATE TABLE time_blocks (shop TEXT NOT NULL, id TEXT NOT NULL, start_ms INTEGER NOT NULL, end_ms INTEGER NOT NULL, body TEXT NOT NULL, PRIMARY KEY (shop, id));
+CREATE INDEX time_blocks_by_end ON time_blocks (shop, end_ms);
 
 -- Staff phones that switched their notices of bookings off ("avisos off").
-CREATE TABLE muted_staff (phone TEXT PRIMARY KEY) WITHOUT ROWID;
+CREATE TABLE muted_staff (shop TEXT NOT NULL, phone TEXT NOT NULL, PRIMARY KEY (shop, phone)) WITHOUT ROWID;
 
 -- Which customer a WhatsApp user id stands for (their phone, or the user id itself), and the ids of
 -- the messages cita sent (an echo of one of them is cita's own, not the shop writing by hand).
-CREATE TABLE customer_aliases (user_id TEXT PRIMARY KEY, customer TEXT NOT NULL, expires_at INTEGER NOT NULL) WITHOUT ROWID;
-CREATE TABLE sent_messages (message_id TEXT PRIMARY KEY, phone TEXT NOT NULL, expires_at INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE customer_aliases (shop TEXT NOT NULL, user_id TEXT NOT NULL, customer TEXT NOT NULL, expires_at INTEGER NOT NULL, PRIMARY KEY (shop, user_id)) WITHOUT ROWID;
+CREATE TABLE sent_messages (shop TEXT NOT NULL, message_id TEXT NOT NULL, phone TEXT NOT NULL, expires_at INTEGER NOT NULL, PRIMARY KEY (shop, message_id)) WITHOUT ROWID;
+-- What changed in the shop's appointments, in order (the embedded calendar's change log), and
+-- how far each calendar was read, under a lease; what cita last wrote of each appointment; push channels.
+CREATE TABLE calendar_changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, shop TEXT NOT NULL, at_ms INTEGER NOT NULL, body TEXT NOT NULL);
+CREATE INDEX calendar_changes_by_shop ON calendar_changes (shop, seq);
+CREATE TABLE calendar_sync (
+  shop TEXT NOT NULL, source TEXT NOT NULL, position TEXT, holder TEXT, lease_until INTEGER NOT NULL DEFAULT 0,
+  again INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (shop, source)
+) WITHOUT ROWID;
+CREATE TABLE calendar_writes (shop TEXT NOT NULL, booking_id TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (shop, booking_id)) WITHOUT ROWID;
+CREATE TABLE calendar_channels (shop TEXT NOT NULL, id TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (shop, id)) WITHOUT ROWID;
+
+-- Customers waiting for time on a full day, first come (seq) first; the offer held for one of them.
+CREATE TABLE waitlist (
+  shop TEXT NOT NULL,
+  date TEXT NOT NULL,
+  phone TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  body TEXT NOT NULL,
+  offer_id TEXT,
+  offer_expires_ms INTEGER,
+  offer TEXT,
+  PRIMARY KEY (shop, date, phone)
+) WITHOUT ROWID;
+CREATE INDEX waitlist_by_phone ON waitlist (shop, phone);
+CREATE INDEX waitlist_by_offer ON waitlist (shop, offer_id);
+-- The process offering a shop's freed time, until its lead ends.
+CREATE TABLE waitlist_lead (shop TEXT PRIMARY KEY, owner TEXT NOT NULL, until_ms INTEGER NOT NULL) WITHOUT ROWID;
+-- Customers who asked cita not to write to them on its own ("no más avisos"), kept for good.
+CREATE TABLE opt_outs (shop TEXT NOT NULL, phone TEXT NOT NULL, at_ms INTEGER NOT NULL, PRIMARY KEY (shop, phone)) WITHOUT ROWID;
 
 CREATE TABLE send_pacing (
   phone_number_id TEXT PRIMARY KEY,
@@ -136,6 +261,9 @@ CREATE TABLE send_pacing (
   slow_until INTEGER NOT NULL
 ) WITHOUT ROWID;
 `;
+
+/** The embedded calendar's changes are kept a month: every process reads them within a poll. */
+const CALENDAR_CHANGES_MS = 30 * 24 * 60 * 60_000;
 
 /** Rate-limit counts are deleted a day after they were made: far longer than any window. */
 const RATE_ROWS_MS = 24 * 60 * 60_000;
@@ -153,4 +281,5 @@ export const sweepStatements = [
   'DELETE FROM customer_aliases WHERE expires_at <= ?',
   'DELETE FROM sent_messages WHERE expires_at <= ?',
   'DELETE FROM delivery_confirmations WHERE expires_at <= ?',
+  `DELETE FROM calendar_changes WHERE at_ms <= ? - ${CALENDAR_CHANGES_MS}`,
 ];

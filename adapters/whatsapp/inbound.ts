@@ -42,7 +42,8 @@ export interface CustomerMessage {
  */
 export type WebhookUpdate =
   | CustomerMessage
-  | { kind: 'status'; status: MessageStatus }
+  /** `shop`: the shop owning the number the status came on (many shops). */
+  | { kind: 'status'; status: MessageStatus; shop?: string }
   | {
       kind: 'ignored';
       reason: string;
@@ -91,6 +92,11 @@ export type DropReason =
 export interface ReadWebhookOptions {
   /** Our business number's id: changes for any other (or none) are dropped. Unset: every change is read. */
   phoneNumberId?: string;
+  /**
+   * The shop owning a business number id, or undefined: that change's items are dropped (a number
+   * no shop owns, or one whose file was just removed). Its messages are stamped with the shop.
+   */
+  shopFor?: (phoneNumberId: string | undefined) => string | undefined;
 }
 
 /** Message types the customer does not expect an answer to. */
@@ -145,7 +151,11 @@ function readChange(change: WebhookChange, now: Date, options: ReadWebhookOption
   const messages = list(value.data.messages);
   const statuses = list(value.data.statuses);
   const sent = list(value.data.message_echoes);
-  const ours = options.phoneNumberId === undefined || value.data.metadata?.phone_number_id === options.phoneNumberId;
+  const number = stringOf(value.data.metadata?.phone_number_id);
+  const shop = options.shopFor?.(number);
+  const ours = options.shopFor
+    ? shop !== undefined
+    : options.phoneNumberId === undefined || number === options.phoneNumberId;
   if (!ours) {
     const items = messages.length + statuses.length + sent.length;
     for (let i = 0; i < items; i++) updates.push({ kind: 'dropped', reason: 'notOurNumber' });
@@ -166,10 +176,20 @@ function readChange(change: WebhookChange, now: Date, options: ReadWebhookOption
   if (errors.length > 0) {
     updates.push({ kind: 'ignored', reason: 'Meta reported errors for this change', label: 'change_errors', errors });
   }
-  for (const raw of messages) updates.push(readOne('unreadable', () => readMessage(raw, contacts, now)));
-  for (const raw of statuses) updates.push(readOne('unreadableStatus', () => readStatus(raw)));
+  const read: WebhookUpdate[] = [];
+  for (const raw of messages) read.push(readOne('unreadable', () => readMessage(raw, contacts, now)));
+  for (const raw of statuses) read.push(readOne('unreadableStatus', () => readStatus(raw)));
   const business = stringOf(value.data.metadata?.display_phone_number);
-  for (const raw of sent) updates.push(readOne('unreadableEcho', () => readEcho(raw, contacts, business, now)));
+  for (const raw of sent) read.push(readOne('unreadableEcho', () => readEcho(raw, contacts, business, now)));
+  // Messages, echoes and statuses are the shop's owning the number they came on.
+  if (shop === undefined) updates.push(...read);
+  else {
+    for (const update of read) {
+      if (update.kind === 'message') updates.push({ ...update, message: { ...update.message, shop } });
+      else if (update.kind === 'status') updates.push({ ...update, shop });
+      else updates.push(update);
+    }
+  }
   return updates;
 }
 

@@ -4,9 +4,10 @@ import type { MessageStatus } from './inbound.ts';
 
 /**
  * Where delivery statuses of cita's messages go. They are recorded, never answered; a recorder
- * that writes returns its promise, and the webhook answers 200 only once it is written.
+ * that writes returns its promise, and the webhook answers 200 only once it is written. `shop` is
+ * the shop owning the number the status came on (many shops).
  */
-export type StatusRecorder = (status: MessageStatus) => unknown;
+export type StatusRecorder = (status: MessageStatus, shop?: string) => unknown;
 
 /**
  * The default recorder: one log line per status, a warning with Meta's error codes for a failed

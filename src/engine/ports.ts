@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Language } from '../../config/schema.ts';
+import { DEFAULT_SHOP_ID, ShopId } from '../../config/shop-id.ts';
 import type { Slot } from '../../machines/booking.context.ts';
 import { CustomerId, PHONE_PATTERN } from '../../machines/customer-id.ts';
 import type { OutboundMessage } from '../messages/whatsapp.ts';
@@ -16,6 +17,11 @@ export const Phone = z.string().regex(PHONE_PATTERN, 'must be the digits of an i
 export const InboundMessage = z.object({
   /** WhatsApp's message id (wamid), or one the simulator makes: the key for deduplication. */
   id: z.string().min(1).max(256),
+  /**
+   * The shop written to (the one owning the business number the message came in on). Messages
+   * stored before shops had ids belong to the single-shop set-up's.
+   */
+  shop: ShopId.default(DEFAULT_SHOP_ID),
   /**
    * Who wrote: their phone, or their WhatsApp user id when WhatsApp gives no phone (a customer with a
    * username). Named `phone` for history; everything keyed by it is keyed by the customer.
@@ -208,8 +214,19 @@ export const HistoryEntry = z.object({
   serviceId: z.string(),
   start: z.iso.datetime(),
   end: z.iso.datetime(),
-  /** notReached: WhatsApp could not deliver a message about this appointment (its confirmation, reminder, a change). */
-  status: z.enum(['booked', 'cancelled', 'moved', 'attendanceConfirmed', 'notReached']),
+  /**
+   * notReached: WhatsApp could not deliver a message about this appointment (its confirmation, reminder, a change).
+   * movedByShop / cancelledByShop: the owner changed it in the calendar, not the customer in the chat.
+   */
+  status: z.enum([
+    'booked',
+    'cancelled',
+    'moved',
+    'attendanceConfirmed',
+    'notReached',
+    'movedByShop',
+    'cancelledByShop',
+  ]),
   at: z.iso.datetime(),
   barberId: z.string().optional(),
 });
@@ -456,3 +473,147 @@ export class CustomerUnreachable extends Error {}
 export type Clock = () => Date;
 
 export type { Slot };
+
+/** Customers who asked cita to stop writing to them on its own ("no más avisos"): kept for good. */
+export interface OptOuts {
+  /** Records the opt-out; a second one keeps the first time. */
+  optOut(phone: string, at: Date): Promise<void>;
+  isOptedOut(phone: string): Promise<boolean>;
+  /** Everyone who opted out, with when, for the staff. */
+  list(): Promise<{ phone: string; at: string }[]>;
+}
+
+/** A time freed on a waitlisted day, held for one customer until they answer or `expiresAt`. */
+export const WaitlistOffer = z.object({
+  id: z.string().min(1).max(64),
+  serviceId: z.string().min(1),
+  slot: z.object({ date: z.string(), time: z.string(), start: z.iso.datetime(), end: z.iso.datetime() }),
+  /** The chair held; none in a shop without barbers. */
+  barberId: z.string().optional(),
+  holdToken: z.string().min(1),
+  expiresAt: z.iso.datetime(),
+});
+export type WaitlistOffer = z.infer<typeof WaitlistOffer>;
+
+/**
+ * A customer waiting for time on a full day: what they wanted (service, barber or anyone, part of
+ * the day), in the order they asked; `offer` while a freed time is held for them.
+ */
+export const WaitlistEntry = z.object({
+  phone: Phone,
+  date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  serviceId: z.string().min(1),
+  /** A barber's id or "any"; none in a shop without barbers. */
+  barberId: z.string().optional(),
+  /** The part of the day wanted, `from` included and `to` not; none: any time that day. */
+  from: z.string().optional(),
+  to: z.string().optional(),
+  joinedAt: z.iso.datetime(),
+  offer: WaitlistOffer.optional(),
+});
+export type WaitlistEntry = z.infer<typeof WaitlistEntry>;
+
+/** The waitlists of one shop's days, shared by every process. */
+export interface Waitlist {
+  /** Puts the customer at the back of the day's list with their wish (a wish for a day they wait on already replaces it). */
+  join(entry: Omit<WaitlistEntry, 'offer'>): Promise<void>;
+  /** The customer's entries, by day. */
+  entriesOf(phone: string): Promise<WaitlistEntry[]>;
+  /** Takes the customer off the day's list; answers the entry removed (with any offer it had). */
+  leave(phone: string, date: string): Promise<WaitlistEntry | undefined>;
+  /** The days somebody waits on. */
+  days(): Promise<string[]>;
+  /** The day's list, first come first. */
+  waiting(date: string): Promise<WaitlistEntry[]>;
+  /** Records the offer for the customer's entry, only if it is there and has no offer yet. */
+  startOffer(phone: string, date: string, offer: WaitlistOffer): Promise<boolean>;
+  /**
+   * The customer said yes to the offer: answers the entry, taken off the list, only while the offer
+   * is theirs and unexpired at `now` (after that, it may be somebody else's).
+   */
+  takeOffer(phone: string, offerId: string, now: Date): Promise<WaitlistEntry | undefined>;
+  /**
+   * Ends the offer, only if it is still the entry's: declined (`requeue` false) takes the customer
+   * off the day's list; unanswered (`requeue` true) puts them at its back, so the next one is asked.
+   */
+  endOffer(phone: string, offerId: string, options: { requeue: boolean }): Promise<WaitlistEntry | undefined>;
+  /**
+   * Makes `owner` the one process offering freed time for `ms` (true), unless another is (false):
+   * one round at a time, so a time is never offered twice while the first offer is being made.
+   */
+  lead(owner: string, ms: number, now: Date): Promise<boolean>;
+  /** Ends `owner`'s lead early (its round is over). */
+  stepDown(owner: string): Promise<void>;
+}
+
+/**
+ * One change a calendar reports: the event (its id is the booking id for cita's own) as it stands
+ * now, or `cancelled` when it was deleted. A calendar reports cita's own writes too.
+ */
+export const CalendarChange = z.object({
+  eventId: z.string().min(1),
+  status: z.enum(['confirmed', 'cancelled']),
+  /** The appointment the event stands for, when it stands and cita wrote it. */
+  appointment: Appointment.optional(),
+});
+export type CalendarChange = z.infer<typeof CalendarChange>;
+
+/** Changes read after a position, and the position to read from next time. */
+export interface ChangesRead {
+  changes: CalendarChange[];
+  position: string;
+  /** The position was too old (Google's 410 Gone): `changes` is every event, read again from scratch. */
+  resynced?: boolean;
+}
+
+/**
+ * What changed in the calendars cita books into, read by position: Google's sync tokens, or the
+ * embedded store's change log. Each source (one calendar) has its own position.
+ */
+export interface CalendarChanges {
+  /** The calendars watched: Google's shop calendar and each barber's own; one for the embedded store. */
+  sources(): string[];
+  /**
+   * Changes since `position`; without one (never read), nothing before now is reported as a
+   * change and the answer is just where to read from next.
+   */
+  changesSince(source: string, position: string | undefined): Promise<ChangesRead>;
+}
+
+/** An appointment as cita last wrote it (booked, moved, cancelled), to tell its own writes from the owner's. */
+export const WrittenAppointment = Appointment.extend({ cancelled: z.boolean().default(false) });
+export type WrittenAppointment = z.infer<typeof WrittenAppointment>;
+
+/** A Google push channel watching one calendar, as stored to check its notifications. */
+export const WatchChannel = z.object({
+  id: z.string().min(1).max(64),
+  source: z.string().min(1),
+  token: z.string().min(16),
+  resourceId: z.string().min(1),
+  /** When Google stops sending on it, ms since the epoch. */
+  expiresAt: z.number().int(),
+});
+export type WatchChannel = z.infer<typeof WatchChannel>;
+
+/**
+ * Calendar sync state shared by every process of a shop: where each source was read up to (taken
+ * under a lease, so a change is handled once), what cita last wrote of each appointment, and the
+ * push channels open.
+ */
+export interface CalendarSyncStore {
+  /** Takes the source's lease for `ttlMs` (false when another holder has it) and answers its position. */
+  claim(source: string, holder: string, ttlMs: number): Promise<{ position?: string } | undefined>;
+  /** Moves the position, only while `holder` still holds the lease; false when it lost it. */
+  advance(source: string, holder: string, position: string): Promise<boolean>;
+  release(source: string, holder: string): Promise<void>;
+  /** Someone asked to read the source while it was being read: the holder reads it again. */
+  requestAgain(source: string): Promise<void>;
+  /** Whether a read was asked for since the last call (and forgets the request). */
+  takeRequest(source: string): Promise<boolean>;
+  rememberWrite(appointment: WrittenAppointment): Promise<void>;
+  lastWrite(bookingId: string): Promise<WrittenAppointment | undefined>;
+  saveChannel(channel: WatchChannel): Promise<void>;
+  channel(id: string): Promise<WatchChannel | undefined>;
+  channels(): Promise<WatchChannel[]>;
+  dropChannel(id: string): Promise<void>;
+}

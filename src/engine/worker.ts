@@ -15,10 +15,24 @@ const IDLE_WAIT_MS = 1_000;
 /** Phones handled at once by one process: each waits mostly on the network, and costs a few KB. */
 export const DEFAULT_CONCURRENCY = 256;
 
+/** What handles the messages of one shop: its engine (its config and stores) and its number. */
+export interface ShopWork {
+  engine: Pick<ConversationEngine, 'handle' | 'rememberQuestion'>;
+  messenger: Messenger;
+  /** The one polite "slow down" reply, in the customer's language (see `rateLimit`). */
+  slowDown?(message: InboundMessage): Promise<OutboundMessage[]>;
+}
+
 export interface WorkerOptions {
   inbox: Inbox;
-  engine: ConversationEngine;
-  messenger: Messenger;
+  /** The one shop's engine and messenger, when `shops` is not given. */
+  engine?: ConversationEngine;
+  messenger?: Messenger;
+  /**
+   * The shop a message was written to, by its id; undefined for a shop no longer served (its file
+   * was removed): its messages are dropped and counted, never answered from another shop's number.
+   */
+  shops?: (shop: string) => ShopWork | undefined;
   /** How many phones are handled at the same time. */
   concurrency?: number;
   /**
@@ -45,6 +59,7 @@ export function startWorkers({
   inbox,
   engine,
   messenger,
+  shops,
   concurrency = DEFAULT_CONCURRENCY,
   rateLimit,
   metrics,
@@ -61,6 +76,13 @@ export function startWorkers({
         metrics?.rateLimited.inc({ verdict: verdict === 'slowDown' ? 'slow_down' : 'dropped' });
         log.info({ event: 'message.rate_limited', verdict });
       }
+      const shop = shops ? shops(message.shop) : { engine: engine!, messenger: messenger!, ...rateLimit };
+      if (!shop) {
+        metrics?.inboundDropped.inc({ reason: 'unknown_shop' });
+        log.warn({ event: 'message.shop_unknown', shop: message.shop }, 'message for a shop no longer served; dropped');
+        await finish(message, 'ack');
+        return;
+      }
       // Blue ticks and "typing…" while the message is read, once per message (not on retries), as
       // soon as the engine knows a reply will follow: not for a customer a person has, not for a
       // reaction (most get no answer), and not for an echo of the shop's own message (not the
@@ -73,19 +95,20 @@ export function startWorkers({
         message.content.kind !== 'reaction' &&
         message.content.kind !== 'staffWrote'
           ? () => {
-              read ??= markRead(message.id);
+              read ??= markRead(shop.messenger, message.id);
             }
           : undefined;
       // A dropped message answers nothing; sending the empty turn still ends the simulator's wait.
       const replies = await Promise.resolve(
         verdict === 'allowed'
-          ? engine.handle(message, { replyComing })
-          : verdict === 'slowDown' && rateLimit
-            ? rateLimit.slowDown(message)
+          ? shop.engine.handle(message, { replyComing })
+          : verdict === 'slowDown' && shop.slowDown
+            ? shop.slowDown(message)
             : [],
       ).finally(() => read);
-      const sent = await messenger.send(message.phone, replies, message.id);
-      if (sent && verdict === 'allowed') await rememberQuestion(message, replies, sent);
+      const sent = await shop.messenger.send(message.phone, replies, message.id);
+      metrics?.shopMessages.inc({ shop: message.shop });
+      if (sent && verdict === 'allowed') await rememberQuestion(shop, message, replies, sent);
       if (message.acceptedAt && replies.length > 0) {
         metrics?.replyLatency.observe((Date.now() - Date.parse(message.acceptedAt)) / 1000);
       }
@@ -110,7 +133,12 @@ export function startWorkers({
   }
 
   /** The replies went out: failing to note which one was the question must not send them again. */
-  async function rememberQuestion(message: InboundMessage, replies: OutboundMessage[], sent: SentMessageIds) {
+  async function rememberQuestion(
+    { engine }: ShopWork,
+    message: InboundMessage,
+    replies: OutboundMessage[],
+    sent: SentMessageIds,
+  ) {
     try {
       await engine.rememberQuestion(message, replies, sent);
     } catch (error) {
@@ -118,7 +146,7 @@ export function startWorkers({
     }
   }
 
-  async function markRead(messageId: string): Promise<void> {
+  async function markRead(messenger: Messenger, messageId: string): Promise<void> {
     try {
       await messenger.markRead?.(messageId);
     } catch (error) {

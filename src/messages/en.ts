@@ -26,6 +26,11 @@ export const en: typeof es = {
     attend: "I'll be there",
     barbers: 'Pick a barber',
     anyBarber: 'Anyone',
+    notifyMe: 'Notify me',
+    notifyMeDescription: 'I write if a time frees up',
+    takeOffer: 'Book it',
+    declineOffer: 'No, thanks',
+    leaveWaitlist: (day: string) => `Stop waiting ${day}`,
     anyBarberDescription: 'Whoever is free first',
   },
   otherServices: 'Other services',
@@ -37,8 +42,16 @@ export const en: typeof es = {
   withBarber: (service, barber) => `${service} with ${barber}`,
   chooseBarber: (service) => `${service}, great. With whom? Pick one or write "anyone".`,
   chooseServiceOnPage: (page: number) => `More services (page ${page}). Which one would you like to book?`,
-  chooseDate: (service, time) =>
-    `${service}, great. Which day suits you${time ? ` (at ${time})` : ''}? Pick one or write it, e.g. "Friday".`,
+  chooseDate: (service, when) =>
+    `${service}, great. Which day suits you${when ? ` (${when})` : ''}? Pick one or write it, e.g. "Friday".`,
+  noted: (said) => `${said}, noted.`,
+  whichService: 'Which service would you like to book?',
+  atTime: (time) => `at ${time}`,
+  morning: 'in the morning',
+  afternoon: 'in the afternoon',
+  fromTime: (time) => `from ${time}`,
+  beforeTime: (time) => `before ${time}`,
+  betweenTimes: (from, to) => `between ${from} and ${to}`,
   noBookableDays: 'There are no days open for booking right now. Call us and we will find you a time.',
   chooseTime: (service, date, where) =>
     `Free times for ${service} on ${date}${where === 'later' ? ' (later)' : where === 'earlier' ? ' (earlier)' : ''}. Pick one or write the time, e.g. "at 5pm".`,
@@ -55,6 +68,10 @@ export const en: typeof es = {
   oneMoment: 'One moment, checking…',
   reminder: (service, date, time, address) =>
     `⏰ Reminder: you have a ${service} appointment on ${date} at ${time} at ${address}. Will you come?`,
+  waitlistOffer: (service, date, time, minutes) =>
+    `🔔 A time has freed up! ${service} on ${date} at ${time}. I am holding it for you for ${minutes} minutes: shall I book it?`,
+  waitlistLines: (lines) => `On the waiting list:\n${lines}`,
+  waitlistLine: (service, date, part) => `${service}, ${date}${part ? ` (${part})` : ''}`,
   yourBookings: (lines) => `These are your upcoming appointments:\n${lines}\n\nWhat would you like to do?`,
   bookingLine: (service, date, time) => `${service}, ${date} at ${time}`,
   whichBooking: (intent) =>
@@ -103,6 +120,18 @@ export const en: typeof es = {
     personWillAnswer:
       "Sure, I'm passing your message to a person from the team, who will write to you here as soon as they can. Until then I won't answer myself.",
     botIsBack: "Hello again! I'm the booking assistant again.",
+    waitlisted: (date: string) =>
+      `🔔 Done: if a time frees up on ${date}, I will write and hold it for you for a while to book. See it or leave the list under "my appointments".`,
+    waitlistUnavailable: 'I cannot put you on the waiting list right now. Please try again in a moment.',
+    partOfDayFull:
+      'That part of the day is full. If you like, write "notify me" and I will tell you if a time frees up; or pick another time:',
+    waitlistOfferGone:
+      'Sorry, that time is no longer held for you (the time ran out or it is no longer free). You can still book another.',
+    waitlistOfferDeclined: 'All right, I will offer it to someone else. You are off the list for that day.',
+    optedOut:
+      'Done: we will not write to you on our own any more (no freed-time offers, no reminders to come back). You can still write to us whenever you want to book.',
+    optOutNotRecorded: 'Sorry, I could not save that right now. Please write "no more messages" again in a moment.',
+    leftWaitlist: (date: string) => `Done, you are no longer on the waiting list for ${date}.`,
     callTheShop: (phone: string) =>
       `Here it's just me, the booking assistant. To talk to someone from the team, call us on ${phone}.`,
     attendanceNotRecorded: "I couldn't note your confirmation, but your appointment stands. See you then!",
@@ -113,6 +142,16 @@ export const en: typeof es = {
     closed: 'closed',
     address: (name, address) => `📍 ${name}\n${address}`,
     services: 'This is what we do:',
+    dayHours: (day, hours) => `On ${day} we're open ${hours}.`,
+    dayClosed: (day) => `On ${day} we're closed.`,
+    barberDayHours: (barber, day, hours) => `${barber} works on ${day} ${hours}.`,
+    barberDayOff: (barber, day) => `${barber} isn't in on ${day}.`,
+    barberWeek: (barber) => `${barber}'s hours:`,
+    span: (from, to) => `from ${from} to ${to}`,
+    servicePrice: (service, price, minutes) => `${service}: ${price} (${minutes}).`,
+    barberDoesNot: (barber, service) => `${barber} doesn't do ${service}.`,
+    barberPrices: (barber) => `Prices with ${barber}:`,
+    other: (phone) => `I can't answer that here. Call us on ${phone} and we'll tell you.`,
   },
   heard: (transcript) => `🎙️ I understood: “${transcript}”`,
   remarks: {

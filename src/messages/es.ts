@@ -26,6 +26,11 @@ export const es = {
     barbers: 'Elegir barbero',
     anyBarber: 'Cualquiera',
     anyBarberDescription: 'El primero que esté libre',
+    notifyMe: 'Avísame si se libera',
+    notifyMeDescription: 'Te escribo si queda una hora libre',
+    takeOffer: 'Reservar',
+    declineOffer: 'No, gracias',
+    leaveWaitlist: (day: string) => `No esperar ${day}`,
   },
   otherServices: 'Otros servicios',
   today: 'Hoy',
@@ -37,8 +42,17 @@ export const es = {
   withBarber: (service: string, barber: string) => `${service} con ${barber}`,
   chooseBarber: (service: string) => `${service}, perfecto. ¿Con quién? Elige o escribe «me da igual».`,
   chooseServiceOnPage: (page: number) => `Más servicios (página ${page}). ¿Cuál quieres reservar?`,
-  chooseDate: (service: string, time?: string) =>
-    `${service}, perfecto. ¿Qué día te viene bien${time ? ` (a las ${time})` : ''}? Elige uno o escríbelo, por ejemplo «el viernes».`,
+  chooseDate: (service: string, when?: string) =>
+    `${service}, perfecto. ¿Qué día te viene bien${when ? ` (${when})` : ''}? Elige uno o escríbelo, por ejemplo «el viernes».`,
+  /** What the customer said before the service, so they see it was understood: "Viernes por la tarde, anotado." */
+  noted: (said: string) => `${said}, anotado.`,
+  whichService: '¿Qué servicio quieres reservar?',
+  atTime: (time: string) => `a las ${time}`,
+  morning: 'por la mañana',
+  afternoon: 'por la tarde',
+  fromTime: (time: string) => `a partir de las ${time}`,
+  beforeTime: (time: string) => `antes de las ${time}`,
+  betweenTimes: (from: string, to: string) => `entre las ${from} y las ${to}`,
   noBookableDays: 'Ahora mismo no hay días disponibles para reservar. Llámanos y te buscamos hueco.',
   /** `where`: the page against the first one shown ("later" times, or "earlier" ones once the later are all shown). */
   chooseTime: (service: string, date: string, where: 'first' | 'later' | 'earlier') =>
@@ -58,6 +72,11 @@ export const es = {
   oneMoment: 'Un momento, lo estoy mirando…',
   reminder: (service: string, date: string, time: string, address: string) =>
     `⏰ Recordatorio: tienes cita de ${service} el ${date} a las ${time} en ${address}. ¿Vienes?`,
+  /** A time freed on a day the customer waits on, held for them for a while. */
+  waitlistOffer: (service: string, date: string, time: string, minutes: number) =>
+    `🔔 ¡Se ha liberado una hora! ${service} el ${date} a las ${time}. Te la guardo ${minutes} minutos: ¿la reservo?`,
+  waitlistLines: (lines: string) => `En lista de espera:\n${lines}`,
+  waitlistLine: (service: string, date: string, part?: string) => `${service}, ${date}${part ? ` (${part})` : ''}`,
   yourBookings: (lines: string) => `Estas son tus próximas citas:\n${lines}\n\n¿Qué quieres hacer?`,
   bookingLine: (service: string, date: string, time: string) => `${service}, ${date} a las ${time}`,
   whichBooking: (intent: 'cancel' | 'move'): string =>
@@ -111,6 +130,19 @@ export const es = {
     personWillAnswer:
       'De acuerdo, le paso tu mensaje a una persona del equipo y te escribirá por aquí en cuanto pueda. Mientras tanto no te contestaré yo.',
     botIsBack: '¡Hola de nuevo! Vuelvo a ser el asistente de citas.',
+    waitlisted: (date: string) =>
+      `🔔 Hecho: si se libera una hora el ${date}, te escribo y te la guardo un rato para que la reserves. Puedes verlo y salir de la lista en «mis citas».`,
+    waitlistUnavailable: 'Ahora mismo no puedo apuntarte en la lista de espera. Prueba de nuevo en un momento.',
+    partOfDayFull:
+      'A esa hora del día ya no quedan huecos. Si quieres, escribe «avísame» y te aviso si se libera; o elige otra hora:',
+    waitlistOfferGone:
+      'Lo siento, esa hora ya no está guardada para ti (pasó el tiempo o ya no está libre). Sigues pudiendo reservar otra.',
+    waitlistOfferDeclined: 'De acuerdo, se la ofrezco a otra persona. Te he quitado de la lista de ese día.',
+    optedOut:
+      'Hecho: no te escribiremos más por nuestra cuenta (ni avisos de horas libres ni recordatorios de volver). Puedes seguir escribiéndonos cuando quieras para reservar.',
+    optOutNotRecorded:
+      'Perdona, no he podido guardarlo ahora mismo. Escribe «no más avisos» de nuevo en un momento, por favor.',
+    leftWaitlist: (date: string) => `Listo, ya no estás en la lista de espera del ${date}.`,
     callTheShop: (phone: string) =>
       `Por aquí solo te atiendo yo, el asistente de citas. Para hablar con alguien del equipo, llámanos al ${phone}.`,
   },
@@ -120,6 +152,17 @@ export const es = {
     closed: 'cerrado',
     address: (name: string, address: string) => `📍 ${name}\n${address}`,
     services: 'Esto es lo que hacemos:',
+    dayHours: (day: string, hours: string) => `El ${day} abrimos ${hours}.`,
+    dayClosed: (day: string) => `El ${day} está cerrado.`,
+    barberDayHours: (barber: string, day: string, hours: string) => `${barber} trabaja el ${day} ${hours}.`,
+    barberDayOff: (barber: string, day: string) => `${barber} no trabaja el ${day}.`,
+    barberWeek: (barber: string) => `Horario de ${barber}:`,
+    /** "de 10:00 a 14:00 y de 16:00 a 20:00" */
+    span: (from: string, to: string) => `de ${from} a ${to}`,
+    servicePrice: (service: string, price: string, minutes: string) => `${service}: ${price} (${minutes}).`,
+    barberDoesNot: (barber: string, service: string) => `${barber} no hace ${service}.`,
+    barberPrices: (barber: string) => `Precios con ${barber}:`,
+    other: (phone: string) => `Eso no lo sé responder por aquí. Llámanos al ${phone} y te lo contamos.`,
   },
   /** Above the reply to a voice note, so a misheard note is seen at once. */
   heard: (transcript: string) => `🎙️ He entendido: «${transcript}»`,

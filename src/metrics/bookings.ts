@@ -8,17 +8,20 @@ const CHANGES: Record<HistoryEntry['status'], string> = {
   moved: 'moved',
   attendanceConfirmed: 'attendance_confirmed',
   notReached: 'not_reached',
+  movedByShop: 'moved_by_shop',
+  cancelledByShop: 'cancelled_by_shop',
 };
 
 /**
  * The booking history, counting each change as it is recorded: every booking, cancellation and
  * move is recorded there exactly once, whichever calendar holds the appointment.
  */
-export function meteredHistory(history: BookingHistory, metrics: CitaMetrics): BookingHistory {
+export function meteredHistory(history: BookingHistory, metrics: CitaMetrics, shop?: string): BookingHistory {
   return {
     async record(phone, entry) {
       await history.record(phone, entry);
       metrics.bookings.inc({ change: CHANGES[entry.status] });
+      if (shop !== undefined) metrics.shopBookings.inc({ shop, change: CHANGES[entry.status] });
       log.info(
         {
           event: 'booking.recorded',

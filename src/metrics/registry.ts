@@ -23,6 +23,21 @@ export interface CitaMetricsOptions {
 export class CitaMetrics {
   readonly registry = new Registry();
 
+  /** Per shop, bounded by the shops served (a message for a shop no longer served is counted as dropped instead). */
+  readonly shopMessages = new Counter({
+    name: 'cita_shop_messages_total',
+    help: 'Customer messages handled, by shop id',
+    labelNames: ['shop'] as const,
+    registers: [this.registry],
+  });
+
+  readonly shopBookings = new Counter({
+    name: 'cita_shop_bookings_total',
+    help: 'Booking changes recorded, by shop id and change (created, cancelled, moved, attendance_confirmed)',
+    labelNames: ['shop', 'change'] as const,
+    registers: [this.registry],
+  });
+
   readonly inboundMessages = new Counter({
     name: 'cita_inbound_messages_total',
     help: 'Customer messages accepted into the inbox, by kind (text, reply = a tapped button or list row, voice, reaction, unsupported = any other attachment)',
@@ -34,6 +49,13 @@ export class CitaMetrics {
     name: 'cita_voice_notes_total',
     help: 'Voice notes by outcome: transcribed, or why not (not_configured, media_expired, too_large, transcription_failed, empty_transcript, ...)',
     labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly outreach = new Counter({
+    name: 'cita_outreach_messages_total',
+    help: 'Messages cita starts on its own, by kind (waitlist_offer) and outcome (sent, template, failed, quiet_hours, unanswered)',
+    labelNames: ['kind', 'outcome'] as const,
     registers: [this.registry],
   });
 
@@ -98,9 +120,15 @@ export class CitaMetrics {
     registers: [this.registry],
   });
 
+  readonly shopFilesRefused = new Counter({
+    name: 'cita_shop_files_refused_total',
+    help: 'Shop files refused as they were read (invalid, a missing secret, a number or id another file claims); the last good version keeps serving',
+    registers: [this.registry],
+  });
+
   readonly inboundDropped = new Counter({
     name: 'cita_inbound_dropped_total',
-    help: 'Webhook items dropped at the border (unreadable, for another business number, a forged simulator id); the rest of the batch is handled',
+    help: 'Webhook items dropped at the border (unreadable, for a number no shop owns, a forged simulator id), and messages for a shop no longer served (unknown_shop); the rest is handled',
     labelNames: ['reason'] as const,
     registers: [this.registry],
   });

@@ -64,6 +64,8 @@ const PHRASES: {
       hours: ['horario', 'opening hours'],
       address: ['dirección', 'address'],
       services: ['servicios', 'services'],
+      faq: ['¿se puede pagar con tarjeta?', 'can I pay by card?'],
+      other: ['¿tenéis wifi?', 'do you have wifi?'],
     })[topic],
   SET_LANGUAGE: ({ language }) => ({ en: ['in english'], es: ['en español'] })[language],
   HELP: () => ['ayuda', 'help'],
@@ -71,6 +73,8 @@ const PHRASES: {
   CANCEL_BOOKING: ({ bookingId }) => (bookingId ? [] : ['cancelar mi cita', 'cancel my appointment']),
   MOVE_BOOKING: ({ bookingId }) => (bookingId ? [] : ['cambiar mi cita', 'move my appointment']),
   ASK_FOR_PERSON: () => ['quiero hablar con una persona', 'a human please'],
+  STOP_MESSAGES: () => ['no más avisos', 'no more messages'],
+  JOIN_WAITLIST: () => ['avísame', 'notify me'],
 };
 
 /** Read as nothing at all: what makes the engine send NOT_UNDERSTOOD. */

@@ -2,32 +2,41 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { WHATSAPP_REQUIRED, type WhatsAppConfig } from '../../adapters/whatsapp/config.ts';
 import { logStatus, type StatusRecorder } from '../../adapters/whatsapp/statuses.ts';
+import { ShopId } from '../../config/shop-id.ts';
 import type { Cita } from '../cita.ts';
 import { NoReplyInTime, Phone } from '../engine/ports.ts';
 import { log } from '../log.ts';
 import { limitBody } from './body-limit.ts';
+import { googleCalendarWebhook } from './google-calendar-webhook.ts';
 import type { ReadinessCheck } from './health.ts';
 import { opsRoutes } from './ops.ts';
 import { simulatorInspection } from './simulator-api.ts';
 import { simulatorPage } from './simulator-page.ts';
-import { whatsAppNotConfigured, whatsAppWebhook } from './whatsapp-webhook.ts';
+import { type WhatsAppWebhookOptions, whatsAppNotConfigured, whatsAppWebhook } from './whatsapp-webhook.ts';
 
 /** Simulator requests are small; anything bigger is not a chat message. */
 export const SIMULATOR_BODY_LIMIT_BYTES = 16 * 1024;
 
 const SimulatorMessage = z.union([
-  z.object({ phone: Phone, text: z.string().max(10_000), name: z.string().max(256).optional() }),
-  z.object({ phone: Phone, replyId: z.string().min(1).max(256), name: z.string().max(256).optional() }),
+  z.object({
+    phone: Phone,
+    text: z.string().max(10_000),
+    name: z.string().max(256).optional(),
+    shop: ShopId.optional(),
+  }),
+  z.object({
+    phone: Phone,
+    replyId: z.string().min(1).max(256),
+    name: z.string().max(256).optional(),
+    shop: ShopId.optional(),
+  }),
 ]);
 
 export interface AppOptions {
   /** Connects Meta's webhook; without it `/webhook/whatsapp` answers 503 and `/` is the simulator page. */
   whatsapp?: Pick<WhatsAppConfig, 'appSecret' | 'verifyToken'> &
-    Partial<Pick<WhatsAppConfig, 'phoneNumberId'>> & {
-      recordStatus?: StatusRecorder;
-      /** Whether cita sent the message with this id (the delivery record): its echo changes nothing. */
-      sentByCita?: (customer: string, messageId: string) => Promise<boolean>;
-    };
+    Partial<Pick<WhatsAppConfig, 'phoneNumberId'>> &
+    Pick<WhatsAppWebhookOptions, 'shopFor' | 'appSecrets' | 'sentByCita'> & { recordStatus?: StatusRecorder };
   /** `METRICS_TOKEN`: when set, `/metrics` needs it as a bearer token. */
   metricsToken?: string;
   /** What `/readyz` checks besides "not shutting down". */
@@ -70,7 +79,13 @@ export function createApp(cita: Cita, options: AppOptions = {}) {
 
   app.route(
     '/',
-    opsRoutes({ metrics: cita.metrics, metricsToken: options.metricsToken, readiness: options.readiness, isDraining }),
+    opsRoutes({
+      metrics: cita.metrics,
+      metricsToken: options.metricsToken,
+      readiness: options.readiness,
+      isDraining,
+      shops: cita.shops,
+    }),
   );
 
   app.use('*', async function refuseWhileDraining(c, next) {
@@ -78,6 +93,9 @@ export function createApp(cita: Cita, options: AppOptions = {}) {
     c.header('Retry-After', String(RETRY_AFTER_SECONDS));
     return c.json({ error: 'cita is shutting down; deliver again shortly' }, 503);
   });
+
+  // Google's push notifications (only a channel cita opened gets past the check).
+  app.route('/webhook/google-calendar', googleCalendarWebhook({ watchers: cita.calendarWatchers }));
 
   if (options.whatsapp) {
     const recordStatus = options.whatsapp.recordStatus ?? logStatus;
@@ -87,23 +105,34 @@ export function createApp(cita: Cita, options: AppOptions = {}) {
         ...options.whatsapp,
         inbox: cita.inbox,
         clock: cita.clock,
-        aliases: cita.aliases,
+        aliases: (shop) => cita.forShop(shop)?.aliases,
         onDropped: (reason) => cita.metrics.inboundDropped.inc({ reason: DROP_LABELS[reason] }),
         onIgnored: (reason) => cita.metrics.inboundIgnored.inc({ reason }),
-        recordStatus: (status) => {
+        recordStatus: (status, shop) => {
           const known = DELIVERY_STATUSES.has(status.status);
           cita.metrics.outboundStatuses.inc({ status: known ? status.status : 'other' });
-          recordStatus(status);
-          return cita.messenger.statusReceived?.(status);
+          recordStatus(status, shop);
+          // The status is of a message the shop's own number sent: its messenger waits for it.
+          const messenger = shop === undefined ? cita.messenger : cita.forShop(shop)?.messenger;
+          return messenger?.statusReceived?.(status);
         },
       }),
     );
   } else {
     app.route('/webhook/whatsapp', whatsAppNotConfigured(WHATSAPP_REQUIRED));
-    const page = simulatorPage(cita.shop);
-    app.get('/', (c) => c.html(page));
+    /** The shop a simulator request picks (`shop`), or the first one served. */
+    const served = (id: string | undefined) => cita.forShop(id ?? cita.shops.list()[0]?.id ?? '');
+    app.get('/', function simulatorHome(c) {
+      const runtime = served(c.req.query('shop'));
+      if (!runtime) return c.json({ error: `no shop "${c.req.query('shop') ?? ''}" is served` }, 404);
+      const shops = cita.shops.list().map((shop) => ({ id: shop.id, name: shop.config.name }));
+      return c.html(simulatorPage(runtime.deps.shop, { shops, current: runtime.shop.id }));
+    });
     // The page's side panel: a conversation's state and context (only with the simulator).
-    app.route('/simulator', simulatorInspection(cita));
+    app.route(
+      '/simulator',
+      simulatorInspection((id) => served(id)?.deps),
+    );
     // Anyone who can reach it may speak as any phone: with real customers on WhatsApp it is not served.
     app.post(
       '/simulator/messages',
@@ -124,13 +153,18 @@ export function createApp(cita: Cita, options: AppOptions = {}) {
             400,
           );
         }
-        const { phone, name } = parsed.data;
+        const { phone, name, shop } = parsed.data;
+        const runtime = served(shop);
+        if (!runtime) return c.json({ error: `no shop "${shop}" is served: pick one of the page's shops` }, 404);
         const content =
           'text' in parsed.data
             ? { kind: 'text' as const, text: parsed.data.text }
             : { kind: 'reply' as const, replyId: parsed.data.replyId };
         try {
-          const replies = await cita.converse(phone, content, name ? { customerName: name } : {});
+          const replies = await cita.converse(phone, content, {
+            shop: runtime.shop.id,
+            ...(name ? { customerName: name } : {}),
+          });
           return c.json({ replies });
         } catch (error) {
           if (error instanceof NoReplyInTime) {

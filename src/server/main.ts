@@ -16,7 +16,7 @@ if (parseArgs({ options: { help: { type: 'boolean', short: 'h' } } }).values.hel
   process.exit(0);
 }
 
-const { env, shop, cita, whatsapp, readiness } = startCita();
+const { env, shops, cita, whatsapp, readiness } = startCita();
 let draining = false;
 const app = createApp(cita, { whatsapp, metricsToken: env.METRICS_TOKEN, readiness, isDraining: () => draining });
 const hostname = listenAddress(env.HOST, Boolean(whatsapp));
@@ -31,7 +31,13 @@ const server = serve({ fetch: app.fetch, port: env.PORT, hostname }, (info) => {
       : '/metrics answers 127.0.0.1 only (others get 403); set METRICS_TOKEN to scrape it from another machine',
   );
   log.info(
-    { event: 'server.listening', port: info.port, host: info.address, shop: shop.name, channel },
+    {
+      event: 'server.listening',
+      port: info.port,
+      host: info.address,
+      shops: shops.list().map((shop) => shop.id),
+      channel,
+    },
     whatsapp
       ? `cita listening on ${where} (all interfaces unless HOST says otherwise); WhatsApp webhook at /webhook/whatsapp`
       : `cita listening on ${where}; simulator page at / (this machine only unless HOST says otherwise)`,

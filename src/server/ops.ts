@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { type Context, Hono } from 'hono';
 import type { CitaMetrics } from '../metrics/registry.ts';
+import type { ShopRegistry } from '../shops/registry.ts';
 import { cachedReadiness, type ReadinessCheck } from './health.ts';
 
 export interface OpsOptions {
@@ -12,6 +13,8 @@ export interface OpsOptions {
   readiness?: ReadinessCheck[];
   /** True once the process is shutting down: `/readyz` says so, so load balancers stop sending work. */
   isDraining?: () => boolean;
+  /** The shops served and refused: counted in `/readyz`, listed by `GET /shops` (behind the metrics token). */
+  shops?: Pick<ShopRegistry, 'status'>;
 }
 
 /**
@@ -21,7 +24,7 @@ export interface OpsOptions {
  * @example
  * app.route('/', opsRoutes({ metrics, metricsToken: env.METRICS_TOKEN, readiness }));
  */
-export function opsRoutes({ metrics, metricsToken, readiness = [], isDraining = () => false }: OpsOptions) {
+export function opsRoutes({ metrics, metricsToken, readiness = [], isDraining = () => false, shops }: OpsOptions) {
   const ops = new Hono();
   const ready = cachedReadiness(readiness);
 
@@ -30,10 +33,21 @@ export function opsRoutes({ metrics, metricsToken, readiness = [], isDraining = 
   ops.get('/readyz', async function readyz(c) {
     if (isDraining()) return c.json({ status: 'shutting down', failing: ['shutdown'] }, 503);
     const result = await ready();
+    const status = shops?.status();
+    // A refused file is the operator's to fix; the shops loaded keep serving, so it does not fail readiness.
+    const shopCounts = status && { shops: { loaded: status.shops.length, refused: status.refused.length } };
     return c.json(
-      { status: result.ready ? 'ready' : 'not ready', failing: result.failing, checks: result.checks },
+      { status: result.ready ? 'ready' : 'not ready', failing: result.failing, checks: result.checks, ...shopCounts },
       result.ready ? 200 : 503,
     );
+  });
+
+  ops.get('/shops', function listShops(c) {
+    if (metricsToken !== undefined && !hasBearer(c.req.header('authorization'), metricsToken)) {
+      c.header('WWW-Authenticate', 'Bearer realm="cita metrics"');
+      return c.json({ error: 'GET /shops needs "Authorization: Bearer <METRICS_TOKEN>"' }, 401);
+    }
+    return c.json(shops?.status() ?? { shops: [], refused: [] });
   });
 
   ops.get('/metrics', async function prometheusMetrics(c) {

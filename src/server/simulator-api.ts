@@ -70,25 +70,22 @@ export interface ConversationView {
  * simulator (no WhatsApp connected): it shows what a customer's conversation holds.
  *
  * @example
- * app.route('/simulator', simulatorInspection(cita));
+ * app.route('/simulator', simulatorInspection((id) => cita.forShop(id ?? 'default')?.deps));
  * // GET /simulator/conversations/34600000001 → { phone, state: 'confirming', context: { … } }
  */
-export function simulatorInspection({
-  conversations,
-  shop,
-  calendar,
-  clock,
-}: {
-  conversations: ConversationStore;
-  shop: ShopConfig;
-  calendar: Calendar;
-  clock: Clock;
-}) {
+export function simulatorInspection(
+  shops: (
+    id: string | undefined,
+  ) => { conversations: ConversationStore; shop: ShopConfig; calendar: Calendar; clock: Clock } | undefined,
+) {
   const routes = new Hono();
 
   routes.get('/conversations/:phone', async function conversationState(c) {
     const phone = Phone.safeParse(c.req.param('phone'));
     if (!phone.success) return c.json({ error: `phone ${z.prettifyError(phone.error)}` }, 400);
+    const served = shops(c.req.query('shop'));
+    if (!served) return c.json({ error: `no shop "${c.req.query('shop')}" is served` }, 404);
+    const { conversations, shop, calendar, clock } = served;
     const { conversation } = await conversations.load(phone.data);
     if (!conversation) return c.json({ error: `no conversation with ${phone.data} yet: send it a message first` }, 404);
     const snapshot = PanelSnapshot.safeParse(conversation.snapshot);

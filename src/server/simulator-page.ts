@@ -16,11 +16,25 @@ import type { ShopConfig } from '../../config/schema.ts';
  * @example
  * app.get('/', (c) => c.html(simulatorPage(shop)));
  */
-export function simulatorPage(shop: Pick<ShopConfig, 'name' | 'languages'>): string {
-  const settings = { shopName: shop.name, language: shop.languages.default, words: PAGE_WORDS };
+export function simulatorPage(
+  shop: Pick<ShopConfig, 'name' | 'languages'>,
+  { shops = [], current }: { shops?: { id: string; name: string }[]; current?: string } = {},
+): string {
+  const settings = { shopName: shop.name, language: shop.languages.default, words: PAGE_WORDS, shop: current };
+  // With several shops, a picker: each shop's page is its own address (/?shop=<id>), chats and all.
+  const picker =
+    shops.length > 1
+      ? `<select id="shop" aria-label="shop" onchange="location.search = '?shop=' + encodeURIComponent(this.value)">${shops
+          .map(
+            ({ id, name }) =>
+              `<option value="${escapeHtml(id)}"${id === current ? ' selected' : ''}>${escapeHtml(name)}</option>`,
+          )
+          .join('')}</select>`
+      : '';
   // Replaced by functions: a "$&" in a shop's name is text, not a replacement pattern.
   return PAGE_HTML.replaceAll('__TITLE__', () => escapeHtml(shop.name))
     .replace('__LANG__', () => shop.languages.default)
+    .replace('__PICKER__', () => picker)
     .replace('__SETTINGS__', () => scriptJson(settings));
 }
 
@@ -192,7 +206,7 @@ const PAGE_HTML = /* html */ `<!doctype html>
 <div class="app">
 <main>
   <header>
-    <hgroup><h1 id="shop-name">__TITLE__</h1><p id="simulator-name"></p></hgroup>
+    <hgroup><h1 id="shop-name">__TITLE__</h1><p id="simulator-name"></p></hgroup>__PICKER__
     <label><span id="phone-label"></span> <input id="phone" inputmode="numeric" value="34600000001"></label>
     <button type="button" id="panel-toggle" aria-controls="panel" aria-expanded="false"></button>
   </header>
@@ -340,7 +354,7 @@ const PAGE_HTML = /* html */ `<!doctype html>
       const response = await fetch('/simulator/messages', {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ phone, ...content }),
+        body: JSON.stringify({ phone, ...content, ...(SETTINGS.shop && { shop: SETTINGS.shop }) }),
       });
       const answer = await response.json();
       if (!response.ok) bubble(chat, 'error', answer.error || 'HTTP ' + response.status);
@@ -440,7 +454,11 @@ const PAGE_HTML = /* html */ `<!doctype html>
 
   async function refreshPanel(phone) {
     try {
-      const response = await fetch('/simulator/conversations/' + encodeURIComponent(phone));
+      const response = await fetch(
+        '/simulator/conversations/' +
+          encodeURIComponent(phone) +
+          (SETTINGS.shop ? '?shop=' + encodeURIComponent(SETTINGS.shop) : ''),
+      );
       const answer = await response.json();
       if (phone !== currentPhone) return;
       if (response.status === 404) {

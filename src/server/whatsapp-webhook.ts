@@ -30,20 +30,27 @@ export interface WhatsAppWebhookOptions {
   maxBodyBytes?: number;
   /** Our business number's id (WHATSAPP_PHONE_NUMBER_ID): changes for another number are dropped. */
   phoneNumberId?: string;
+  /**
+   * Many shops: the shop owning a business number and the secret of the Meta app the number
+   * belongs to; a change for a number no shop owns, or signed by another app, is dropped.
+   */
+  shopFor?: (phoneNumberId: string | undefined) => { shop: string; appSecret: string } | undefined;
+  /** Many shops: every app secret a POST may be signed with (the deployment's and the shops' own). */
+  appSecrets?: () => Iterable<string>;
   /** Told of every item refused at the border (metrics). */
   onDropped?: (reason: DropReason) => void;
   /** Told of every item that needs no answer, by why (metrics). */
   onIgnored?: (label: IgnoreLabel | 'echo_of_cita') => void;
   /**
-   * Keeps a customer seen by phone and by WhatsApp user id as one. Without it a message with only a
-   * user id is its own customer.
+   * Keeps a customer seen by phone and by WhatsApp user id as one, at the shop written to (a user id
+   * is scoped to the business account). Without it a message with only a user id is its own customer.
    */
-  aliases?: CustomerAliases;
+  aliases?: (shop: string) => CustomerAliases | undefined;
   /**
-   * Whether cita itself sent the message with this id to the customer: an echo of it changes nothing.
-   * Without it every echo is taken as the shop writing by hand.
+   * Whether cita itself sent the message with this id to the shop's customer: an echo of it changes
+   * nothing. Without it every echo is taken as the shop writing by hand.
    */
-  sentByCita?: (customer: string, messageId: string) => Promise<boolean>;
+  sentByCita?: (shop: string, customer: string, messageId: string) => Promise<boolean>;
 }
 
 /** Items handled between two yields to the event loop: a POST of thousands must not stall other requests. */
@@ -77,6 +84,8 @@ export function whatsAppWebhook(options: WhatsAppWebhookOptions) {
     clock = () => new Date(),
     maxBodyBytes = WHATSAPP_BODY_LIMIT_BYTES,
     phoneNumberId,
+    shopFor,
+    appSecrets = () => [appSecret],
     onDropped = () => {},
     onIgnored = () => {},
     aliases,
@@ -85,8 +94,9 @@ export function whatsAppWebhook(options: WhatsAppWebhookOptions) {
 
   /** The customer WhatsApp says wrote, kept as one across phone and user id. */
   async function customerOf(update: CustomerMessage): Promise<string> {
-    if (update.userId === undefined || aliases === undefined) return update.message.phone;
-    return aliases.resolve(update.userId, update.message.phone);
+    const shopAliases = update.userId === undefined ? undefined : aliases?.(update.message.shop);
+    if (update.userId === undefined || shopAliases === undefined) return update.message.phone;
+    return shopAliases.resolve(update.userId, update.message.phone);
   }
   const webhook = new Hono();
 
@@ -107,7 +117,11 @@ export function whatsAppWebhook(options: WhatsAppWebhookOptions) {
     limitBody(maxBodyBytes, (c) => c.json({ error: `body larger than ${maxBodyBytes} bytes` }, 413)),
     async function receiveNotification(c) {
       const rawBody = new Uint8Array(await c.req.arrayBuffer());
-      if (!hasValidSignature(rawBody, c.req.header('x-hub-signature-256'), appSecret)) {
+      // Which app signed it is known before the body is read: only then is the body trusted enough
+      // to say which numbers (and so which shops) it is for, and each must be of that app.
+      const signature = c.req.header('x-hub-signature-256');
+      const signer = [...new Set(appSecrets())].find((secret) => hasValidSignature(rawBody, signature, secret));
+      if (signer === undefined) {
         log.warn({ event: 'whatsapp.webhook.bad_signature' }, 'webhook POST with a missing or wrong signature');
         return c.json({ error: 'missing or wrong X-Hub-Signature-256' }, 401);
       }
@@ -123,7 +137,18 @@ export function whatsAppWebhook(options: WhatsAppWebhookOptions) {
       }
 
       const receipt: WebhookReceipt = { accepted: 0, duplicates: 0, statuses: 0, ignored: 0, dropped: 0 };
-      const updates = readWebhook(payload.data, clock(), { phoneNumberId });
+      const updates = readWebhook(
+        payload.data,
+        clock(),
+        shopFor
+          ? {
+              shopFor: (number) => {
+                const route = shopFor(number);
+                return route && route.appSecret === signer ? route.shop : undefined;
+              },
+            }
+          : { phoneNumberId },
+      );
       /** Statuses being recorded: written side by side, all done before the 200. */
       const statusWrites: Promise<unknown>[] = [];
       for (const [index, update] of updates.entries()) {
@@ -133,7 +158,8 @@ export function whatsAppWebhook(options: WhatsAppWebhookOptions) {
           try {
             const message = { ...update.message, phone: await customerOf(update) };
             const ownEcho =
-              message.content.kind === 'staffWrote' && (await sentByCita?.(message.phone, message.id)) === true;
+              message.content.kind === 'staffWrote' &&
+              (await sentByCita?.(message.shop, message.phone, message.id)) === true;
             outcome = ownEcho ? 'ownEcho' : await inbox.accept(message);
           } catch (error) {
             // Not stored means not acknowledged: Meta redelivers the whole payload later, and the
@@ -170,7 +196,7 @@ export function whatsAppWebhook(options: WhatsAppWebhookOptions) {
           }
         } else if (update.kind === 'status') {
           receipt.statuses += 1;
-          const written = recordStatus(update.status);
+          const written = recordStatus(update.status, update.shop);
           if (written instanceof Promise) statusWrites.push(written);
         } else if (update.kind === 'dropped') {
           receipt.dropped += 1;

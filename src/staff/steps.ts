@@ -18,9 +18,11 @@ import {
   type Clock,
   type ConversationStore,
   INTERNAL_ID_PREFIX,
+  type InboundMessage,
   type Inbox,
   type Messenger,
   type NoticeSettings,
+  type OptOuts,
   type ReminderSchedule,
 } from '../engine/ports.ts';
 import { log, phoneRef } from '../log.ts';
@@ -35,10 +37,13 @@ export interface StaffStepDependencies {
   conversations: ConversationStore;
   history: BookingHistory;
   reminders: ReminderSchedule;
+  /** Who said "no más avisos", marked in the agenda. */
+  optOuts?: OptOuts;
   /** Where customers are written to (an appointment cancelled by the shop). */
   messenger: Messenger;
   /** Where a hand-back is queued, in the customer's own order. */
-  inbox: Pick<Inbox, 'accept'>;
+  /** The shop's own inbox: what it accepts is the shop's (a hand-back is queued for its customer). */
+  inbox: { accept(message: Omit<InboundMessage, 'shop'>): ReturnType<Inbox['accept']> };
   noticeSettings: NoticeSettings;
   /** Tells the rest of the staff of an appointment cancelled for the shop. */
   notices?: StaffNotices;
@@ -82,7 +87,13 @@ export function staffStepsFor(member: StaffMember, deps: StaffStepDependencies) 
   }
 
   async function findAgenda({ date }: { date: string }): Promise<AgendaEntry[]> {
-    return theirs(await calendar.between(searchWindow(shop.timezone, [date])));
+    const entries = theirs(await calendar.between(searchWindow(shop.timezone, [date])));
+    // The staff see who asked for no more messages (so nobody writes to them by hand either).
+    return Promise.all(
+      entries.map(async (entry) =>
+        (await deps.optOuts?.isOptedOut(entry.phone).catch(() => false)) ? { ...entry, optedOut: true } : entry,
+      ),
+    );
   }
 
   async function cancelForShop({ appointmentId }: { appointmentId: string }): Promise<Delivery> {

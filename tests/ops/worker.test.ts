@@ -12,7 +12,13 @@ const run = await redisRun();
 const start = citaPerTest();
 
 function message(id: string, phone = '34600000001'): InboundMessage {
-  return { id, phone, receivedAt: '2026-11-24T09:00:00.000Z', content: { kind: 'text', text: 'hola' } };
+  return {
+    id,
+    shop: 'default',
+    phone,
+    receivedAt: '2026-11-24T09:00:00.000Z',
+    content: { kind: 'text', text: 'hola' },
+  };
 }
 
 describe('read receipts', () => {

@@ -43,6 +43,7 @@ function twoProcesses() {
   async function deliver(through: Cita, from: string, content: InboundMessage['content']): Promise<OutboundMessage[]> {
     const message: InboundMessage = {
       id: `wamid.${randomUUID()}`,
+      shop: 'default',
       phone: from,
       receivedAt: clock().toISOString(),
       content,

@@ -109,7 +109,9 @@ describe.skipIf(!run)('conversation store on Redis', () => {
     const prefix = redis().prefix();
     const store = new RedisConversationStore(redis().connection(), { prefix });
     await store.save('34600000001', conversation('confirming'), 0);
-    await redis().connection().hset(redisKeys(prefix).phone('34600000001', 'conversation'), 'conversation', '{broken');
+    await redis()
+      .connection()
+      .hset(redisKeys(prefix, 1, 'default').phone('34600000001', 'conversation'), 'conversation', '{broken');
     expect(await store.load('34600000001')).toEqual({ version: 1 });
     expect(await store.save('34600000001', conversation('greeting'), 1)).toBe(true);
   });
@@ -127,6 +129,7 @@ describe.skipIf(!run)('conversation store on Redis', () => {
   const phone = '34600000001';
   const hola = (id: string) => ({
     id,
+    shop: 'default',
     phone,
     receivedAt: new Date().toISOString(),
     content: { kind: 'text' as const, text: 'hola' },

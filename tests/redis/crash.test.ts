@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RedisInbox } from '../../adapters/redis/inbox.ts';
-import { redisKeys } from '../../adapters/redis/keys.ts';
+import { customerId, redisKeys } from '../../adapters/redis/keys.ts';
 import { RedisDeliveryProgress } from '../../adapters/redis/outbox.ts';
 import { startFakeGraphApi } from '../support/fake-graph-api.ts';
 import { bodyOf } from '../support/server-process.ts';
@@ -56,6 +56,7 @@ describe.each(runs)('a worker process killed mid-burst ($name)', (run: RedisRun)
         sent.get(phone)!.push(id);
         await inbox.accept({
           id,
+          shop: 'default',
           phone,
           receivedAt: new Date().toISOString(),
           content: { kind: 'text', text: `${i}` },
@@ -67,7 +68,7 @@ describe.each(runs)('a worker process killed mid-burst ($name)', (run: RedisRun)
     first.kill('SIGKILL');
     await once(first, 'exit');
     // It died holding a message: its lease must lapse before anyone else may take it.
-    expect(await connection().exists(redisKeys(prefix).phone(phones[0]!, 'lease'))).toBe(1);
+    expect(await connection().exists(redisKeys(prefix).phone(customerId('default', phones[0]!), 'lease'))).toBe(1);
 
     await startWorker(run, prefix, leaseMs);
     const deadline = Date.now() + 15_000;
@@ -104,6 +105,7 @@ describe.each(runs)(
           expected.push(`reply to ${id}`);
           await inbox.accept({
             id,
+            shop: 'default',
             phone,
             receivedAt: new Date().toISOString(),
             content: { kind: 'text', text: `${i}` },

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPLICA_WAIT_MS } from '../../adapters/redis/client.ts';
 import { createRedisAdapters } from '../../adapters/redis/index.ts';
-import { redisKeys } from '../../adapters/redis/keys.ts';
+import { customerId, redisKeys } from '../../adapters/redis/keys.ts';
 import { failureReason, type Slot } from '../../machines/booking.context.ts';
 import { dayAvailability } from '../../src/availability/slots.ts';
 import { bookingStepsFor } from '../../src/engine/booking-actors.ts';
@@ -53,11 +53,14 @@ describe.skipIf(!run)('writes that must survive a master dying, on a Redis Clust
     const phone = '34630000001';
     const message: InboundMessage = {
       id: 'wamid.replicated',
+      shop: 'default',
       phone,
       receivedAt: new Date().toISOString(),
       content: { kind: 'text', text: 'hola' },
     };
-    const messageReplica = await run!.cluster!.replicaOf(await run!.cluster!.masterOf(keys.phone(phone, 'queue')));
+    const messageReplica = await run!.cluster!.replicaOf(
+      await run!.cluster!.masterOf(keys.phone(customerId('default', phone), 'queue')),
+    );
     const bookingReplica = await run!.cluster!.replicaOf(await run!.cluster!.masterOf(keys.slot('holds', 'index')));
     const clock = fakeClock();
     const steps = bookingStepsFor({ phone }, { shop, clock, ...adapters.adapters, calendar: adapters.calendar });
@@ -106,7 +109,7 @@ describe.skipIf(!run)('a Redis Cluster master killed mid-burst', () => {
     const phones = Array.from({ length: 60 }, (_, n) => `3461${String(n).padStart(7, '0')}`);
     const perPhone = 12;
     const keys = redisKeys(prefix);
-    const victim = await run!.cluster!.masterOf(keys.phone(phones[0]!, 'queue'));
+    const victim = await run!.cluster!.masterOf(keys.phone(customerId('default', phones[0]!), 'queue'));
 
     const acknowledged = new Map(phones.map((phone) => [phone, [] as string[]]));
     let accepted = 0;
@@ -120,6 +123,7 @@ describe.skipIf(!run)('a Redis Cluster master killed mid-burst', () => {
         for (let i = 0; i < perPhone; i++) {
           const message: InboundMessage = {
             id: `wamid.${phone}.${i}`,
+            shop: 'default',
             phone,
             receivedAt: new Date().toISOString(),
             content: { kind: 'text', text: `${i}` },

@@ -42,7 +42,7 @@ describe.skipIf(!run)('booking history on Redis', () => {
   it("keeps a phone's history for a year after its latest booking", async () => {
     const prefix = run!.prefix();
     await new RedisBookingHistory(run!.connection(), { prefix }).record('34600000001', entry('aaaaa1'));
-    const ttl = await run!.connection().pttl(redisKeys(prefix).phone('34600000001', 'history'));
+    const ttl = await run!.connection().pttl(redisKeys(prefix, 1, 'default').phone('34600000001', 'history'));
     expect(ttl).toBeGreaterThan(HISTORY_TTL_MS - 60_000);
     expect(ttl).toBeGreaterThan(364 * 24 * 60 * 60_000);
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEDUP_TTL_MS, RedisInbox } from '../../adapters/redis/inbox.ts';
-import { redisKeys } from '../../adapters/redis/keys.ts';
+import { customerId, redisKeys } from '../../adapters/redis/keys.ts';
 import { SqliteInbox } from '../../adapters/sqlite/inbox.ts';
 import type { InboundMessage, Inbox } from '../../src/engine/ports.ts';
 import { memoryDatabase } from '../support/sqlite.ts';
@@ -12,6 +12,7 @@ let counter = 0;
 function message(phone: string, text = `message ${++counter}`): InboundMessage {
   return {
     id: `wamid.${phone}.${++counter}`,
+    shop: 'default',
     phone,
     receivedAt: new Date().toISOString(),
     customerName: 'Carlos',
@@ -92,8 +93,9 @@ describe.each(
 
 describe.each(runs)('inbox on $name', (run: RedisRun) => {
   const redis = () => run;
+  // The inbox's phones are customers of a shop: the test's messages are the default shop's.
   const ready = (prefix: string, phone: string) =>
-    redisKeys(prefix, run.shards).sharded('ready', redisKeys(prefix, run.shards).shardOf(phone));
+    redisKeys(prefix, run.shards).sharded('ready', redisKeys(prefix, run.shards).shardOf(customerId('default', phone)));
 
   it('finds, once a new process starts, a message a process that died while finishing left out of the index', async () => {
     const prefix = redis().prefix();
@@ -102,7 +104,7 @@ describe.each(runs)('inbox on $name', (run: RedisRun) => {
     const waiting = message('34600000001');
     await first.accept(waiting);
     // What the dead process left: the message queued, its phone taken out of the index.
-    await redis().connection().zrem(ready(prefix, waiting.phone), waiting.phone);
+    await redis().connection().zrem(ready(prefix, waiting.phone), customerId('default', waiting.phone));
     expect(await first.claim()).toBeUndefined();
 
     const next = new RedisInbox(redis().redis.connect(), { prefix, shards: run.shards });
@@ -121,7 +123,7 @@ describe.each(runs)('inbox on $name', (run: RedisRun) => {
     expect(await restarted.accept(m)).toBe('duplicate');
     const ttl = await redis()
       .connection()
-      .pttl(redisKeys(prefix).phone(m.phone, 'seen', m.id));
+      .pttl(redisKeys(prefix).phone(customerId('default', m.phone), 'seen', m.id));
     expect(ttl).toBeGreaterThan(DEDUP_TTL_MS - 60_000);
     expect(ttl).toBeGreaterThan(6 * 24 * 60 * 60_000);
   });
@@ -176,14 +178,24 @@ describe.each(runs)('inbox on $name', (run: RedisRun) => {
     await other.accept(m);
     expect(await slow.claim()).toEqual(m);
     // A lease taken over behind the slow process's back (as after a long pause).
-    await redis().connection().del(redisKeys(prefix).phone(m.phone, 'lease'));
-    await redis().connection().zadd(ready(prefix, m.phone), 0, m.phone);
+    await redis()
+      .connection()
+      .del(redisKeys(prefix).phone(customerId('default', m.phone), 'lease'));
+    await redis().connection().zadd(ready(prefix, m.phone), 0, customerId('default', m.phone));
     expect(await other.claim()).toEqual(m);
 
     await slow.ack(m);
-    expect(await redis().connection().llen(redisKeys(prefix).phone(m.phone, 'queue'))).toBe(1);
+    expect(
+      await redis()
+        .connection()
+        .llen(redisKeys(prefix).phone(customerId('default', m.phone), 'queue')),
+    ).toBe(1);
     await other.ack(m);
-    expect(await redis().connection().llen(redisKeys(prefix).phone(m.phone, 'queue'))).toBe(0);
+    expect(
+      await redis()
+        .connection()
+        .llen(redisKeys(prefix).phone(customerId('default', m.phone), 'queue')),
+    ).toBe(0);
   });
 
   it('spreads the ready index of many customers over the masters, and still serves the one who waited longest first', async () => {

@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RedisInbox } from '../../adapters/redis/inbox.ts';
 import { SHARED_CONNECTION } from '../../adapters/redis/index.ts';
-import { redisKeys } from '../../adapters/redis/keys.ts';
+import { customerId, redisKeys } from '../../adapters/redis/keys.ts';
 import { RedisDeliveryProgress } from '../../adapters/redis/outbox.ts';
 import { TurnTakenOver } from '../../adapters/whatsapp/messenger.ts';
 import type { InboundMessage } from '../../src/engine/ports.ts';
@@ -23,6 +23,7 @@ const LEASE_MS = 600_000;
 
 const message = (phone: string, n: number): InboundMessage => ({
   id: `wamid.${phone}.${n}`,
+  shop: 'default',
   phone,
   receivedAt: new Date().toISOString(),
   content: { kind: 'text', text: `${n}` },
@@ -45,7 +46,7 @@ describe.skipIf(!run)('the inbox over a connection that loses or holds back a re
     await inbox.ack((await inbox.claim())!);
     await inbox.accept(one);
     await inbox.accept(two);
-    const queue = redisKeys(prefix).phone(one.phone, 'queue');
+    const queue = redisKeys(prefix).phone(customerId('default', one.phone), 'queue');
 
     const claimCut = link!.loseReplyTo(queue);
     expect(await inbox.claim()).toEqual(one);
@@ -67,7 +68,7 @@ describe.skipIf(!run)('the inbox over a connection that loses or holds back a re
     await inbox.accept(one);
     await inbox.accept(two);
     expect(await inbox.claim()).toEqual(one);
-    const lease = redisKeys(prefix).phone(one.phone, 'lease');
+    const lease = redisKeys(prefix).phone(customerId('default', one.phone), 'lease');
     // The renewal (one key: the lease) runs on Redis; its answer is held, so the acknowledgement
     // queues behind it (ioredis sends one batch at a time) and goes out with whatever the answer sets off.
     const renewal = link!.holdReplyTo(`\r\n1\r\n$${lease.length}\r\n${lease}\r\n`);
@@ -95,7 +96,7 @@ describe.skipIf(!run)('the inbox over a connection that loses or holds back a re
 
     // A sends the first reply; the record of it runs on Redis but A never hears back (cut off, its
     // lease runs out), and B takes the turn over and finishes it.
-    const held = link!.holdReplyTo(redisKeys(prefix).phone(phone, 'sent', 'wamid.CUT'));
+    const held = link!.holdReplyTo(redisKeys(prefix, 1, 'default').phone(phone, 'sent', 'wamid.CUT'));
     const first = a.send(phone, [...turn], 'wamid.CUT').then(
       () => 'went on',
       (error: unknown) => error,

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { redisKeys } from '../../adapters/redis/keys.ts';
+import { customerId, redisKeys } from '../../adapters/redis/keys.ts';
 import { ACCESS_TOKEN, PHONE_NUMBER_ID, whatsAppEnv } from '../ops/support.ts';
 import { citaPerTest, tempDataDir } from '../support/cita.ts';
 import { startFakeGraphApi } from '../support/fake-graph-api.ts';
@@ -145,10 +145,9 @@ describe.skipIf(!haveRedisServer)('Redis restarted under a running server', () =
     // Redis goes away with accepted messages still waiting (one worker cannot have handled them all).
     const counter = new Redis(redis.url, { maxRetriesPerRequest: 0, retryStrategy: () => null });
     counter.on('error', () => {});
-    const waiting = (await Promise.all(EARLY.map((phone) => counter.llen(redisKeys().phone(phone, 'queue'))))).reduce(
-      (sum, n) => sum + n,
-      0,
-    );
+    const waiting = (
+      await Promise.all(EARLY.map((phone) => counter.llen(redisKeys().phone(customerId('default', phone), 'queue'))))
+    ).reduce((sum, n) => sum + n, 0);
     counter.disconnect();
     await redis.stop();
     expect(waiting).toBeGreaterThan(0);

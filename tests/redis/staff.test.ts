@@ -42,6 +42,7 @@ describe.skipIf(!run)('the shop on Redis, two processes', () => {
     async function deliver(through: Cita, from: string, text: string): Promise<OutboundMessage[]> {
       const message: InboundMessage = {
         id: `wamid.${randomUUID()}`,
+        shop: 'default',
         phone: from,
         receivedAt: clock().toISOString(),
         content: { kind: 'text', text },

@@ -50,6 +50,7 @@ describe('a worker process on the SQLite inbox killed mid-burst', () => {
         sent.get(phone)!.push(id);
         await inbox.accept({
           id,
+          shop: 'default',
           phone,
           receivedAt: new Date().toISOString(),
           content: { kind: 'text', text: `${i}` },
@@ -99,6 +100,7 @@ describe('a worker process on the SQLite file killed while WhatsApp had taken a 
         expected.push(`reply to ${id}`);
         await inbox.accept({
           id,
+          shop: 'default',
           phone,
           receivedAt: new Date().toISOString(),
           content: { kind: 'text', text: `${i}` },

@@ -1,10 +1,11 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
+  APPLICATION_ID,
   DATABASE_FILE,
   DatabaseUnusable,
   loadSqlite,
@@ -14,15 +15,26 @@ import {
 import { SqliteSlotHolds } from '../../adapters/sqlite/holds.ts';
 import { SqliteInbox } from '../../adapters/sqlite/inbox.ts';
 import { createSqliteAdapters } from '../../adapters/sqlite/index.ts';
-import { SCHEMA_VERSION } from '../../adapters/sqlite/schema.ts';
+import { SqliteDeliveryProgress } from '../../adapters/sqlite/outbox.ts';
+import { MIGRATIONS, SCHEMA_VERSION } from '../../adapters/sqlite/schema.ts';
 import type { InboundMessage } from '../../src/engine/ports.ts';
 import { tempDataDir } from '../support/cita.ts';
 
 /** Another program's connection to the file. */
 const sqlite = loadSqlite();
 
+/** A database file as cita wrote it at schema version 3, before shops had ids. */
+function oldDatabase(path: string) {
+  const db = new sqlite.DatabaseSync(path);
+  db.exec(readFileSync(fileURLToPath(new URL('./schema-v3.sql', import.meta.url)), 'utf8'));
+  db.exec(`PRAGMA application_id = ${APPLICATION_ID}`);
+  db.exec('INSERT INTO schema_version (version) VALUES (3)');
+  return db;
+}
+
 const message = (n: number): InboundMessage => ({
   id: `wamid.${n}`,
+  shop: 'default',
   phone: '34600000001',
   receivedAt: '2026-11-24T09:00:00.000Z',
   content: { kind: 'text', text: `message ${n}` },
@@ -40,28 +52,23 @@ describe('opening the database', () => {
 
   it("migrates a version-1 file to the shop's side and to holds per barber's chair, keeping the holds it had", async () => {
     const path = join(tempDataDir(), DATABASE_FILE);
-    const old = openDatabase(path);
+    const old = oldDatabase(path);
     // A version-1 file: no blocked time, no muted notices, holds without a barber.
-    old.run('DROP TABLE time_blocks');
-    old.run('DROP TABLE muted_staff');
-    old.run('ALTER TABLE holds DROP COLUMN barber');
-    old.run('DROP TABLE inbox_ready');
-    old.run('DROP TABLE customer_aliases');
-    old.run('DROP TABLE sent_messages');
-    // Nor the record of sends begun and confirmed by WhatsApp's statuses (version 6).
-    old.run('ALTER TABLE delivery_progress DROP COLUMN started');
-    old.run('ALTER TABLE delivery_progress DROP COLUMN started_by');
-    old.run('DROP TABLE delivery_confirmations');
-    old.run('UPDATE schema_version SET version = 1');
+    old.exec('DROP TABLE time_blocks');
+    old.exec('DROP TABLE muted_staff');
+    old.exec('ALTER TABLE holds DROP COLUMN barber');
+    // Nor, being older than version 3, the ready index (4), aliases and sent ids (5), nor the
+    // record of sends begun and confirmed by WhatsApp's statuses (6): the v3 file has none of them.
+    old.exec('UPDATE schema_version SET version = 1');
     // A message queued before claims took phones in turn is still claimed after the upgrade.
-    old.run(
-      "INSERT INTO inbox_messages (phone, id, body) VALUES ('34600000001', 'wamid.1', ?)",
-      JSON.stringify(message(1)),
-    );
-    old.run(
-      "INSERT INTO holds (token, phone, start_ms, end_ms, expires_at) VALUES ('t1', '34600000001', 0, 60000, ?)",
-      Date.now() + 60_000,
-    );
+    old
+      .prepare("INSERT INTO inbox_messages (phone, id, body) VALUES ('34600000001', 'wamid.1', ?)")
+      .run(JSON.stringify(message(1)));
+    old
+      .prepare(
+        "INSERT INTO holds (token, phone, start_ms, end_ms, expires_at) VALUES ('t1', '34600000001', 0, 60000, ?)",
+      )
+      .run(Date.now() + 60_000);
     old.close();
     const database = openDatabase(path);
     expect(database.get<{ version: number }>('SELECT max(version) AS version FROM schema_version')?.version).toBe(
@@ -75,7 +82,58 @@ describe('opening the database', () => {
     expect(database.get<{ n: number }>("SELECT count(*) AS n FROM sqlite_schema WHERE name = 'time_blocks'")?.n).toBe(
       1,
     );
+    // Calendar sync (version 8) comes after the shops' ids (7), keyed by shop from the start.
+    expect(
+      database.all<{ name: string }>("SELECT name FROM pragma_table_info('calendar_sync')").map((c) => c.name),
+    ).toContain('shop');
     database.close();
+  });
+
+  it("keeps a single shop's data as the default shop's when shops get ids (version 3 to 7)", async () => {
+    const path = join(tempDataDir(), DATABASE_FILE);
+    const old = oldDatabase(path);
+    old.exec(
+      `INSERT INTO conversations (phone, version, body, expires_at) VALUES ('34600000001', 3, '{"machineVersion":1,"snapshot":{}}', ${Date.now() + 60_000})`,
+    );
+    old.exec(
+      `INSERT INTO appointments (id, phone, start_ms, end_ms, body) VALUES ('abcde1', '34600000001', 0, 60000, '{}')`,
+    );
+    old.close();
+    const { adapters, forShop, close } = createSqliteAdapters({ path });
+    expect(await forShop('default').conversations.load('34600000001')).toMatchObject({ version: 3 });
+    expect(await forShop('other-shop').conversations.load('34600000001')).toEqual({ version: 0 });
+    expect(await adapters.conversations.load('34600000001')).toMatchObject({ version: 3 });
+    await close();
+  });
+
+  it("keeps a version-6 file's aliases, sent ids and reply progress as the default shop's (version 6 to 7)", async () => {
+    const path = join(tempDataDir(), DATABASE_FILE);
+    const old = oldDatabase(path);
+    // Main's file at version 6: the ready index, aliases and sent ids, reply starts and confirmations.
+    for (const version of [4, 5, 6]) old.exec(MIGRATIONS[version]!);
+    old.exec('UPDATE schema_version SET version = 6');
+    const later = Date.now() + 60_000;
+    old.exec(`INSERT INTO customer_aliases VALUES ('US.13491208655302741918', '34600000001', ${later})`);
+    old.exec(`INSERT INTO sent_messages VALUES ('wamid.sent', '34600000001', ${later})`);
+    old.exec(`INSERT INTO delivery_progress VALUES ('wamid.in', 2, ${later}, 3, 'worker-a')`);
+    old.exec(`INSERT INTO delivery_confirmations VALUES ('outbox-1', 'wamid.took', ${later})`);
+    old.close();
+    const { database, forShop, close } = createSqliteAdapters({ path });
+    const mine = new SqliteDeliveryProgress(database, { shop: 'default' });
+    const other = new SqliteDeliveryProgress(database, { shop: 'other-shop' });
+    expect(await forShop('default').aliases.resolve('US.13491208655302741918', 'US.13491208655302741918')).toBe(
+      '34600000001',
+    );
+    expect(await forShop('other-shop').aliases.resolve('US.13491208655302741918', 'US.13491208655302741918')).toBe(
+      'US.13491208655302741918',
+    );
+    expect(await mine.sentByCita('34600000001', 'wamid.sent')).toBe(true);
+    expect(await other.sentByCita('34600000001', 'wamid.sent')).toBe(false);
+    expect(await mine.resume('34600000001', 'wamid.in')).toEqual({ delivered: 2, started: 3 });
+    expect(await other.resume('34600000001', 'wamid.in')).toEqual({ delivered: 0, started: 0 });
+    expect(await mine.confirmation('34600000001', 'outbox-1')).toBe('wamid.took');
+    expect(await other.confirmation('34600000001', 'outbox-1')).toBeUndefined();
+    await close();
   });
 
   it('refuses a file that is not a SQLite database, saying what to do', () => {

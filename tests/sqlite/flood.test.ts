@@ -17,6 +17,7 @@ describe('one customer flooding the SQLite inbox', () => {
     for (let n = 0; n < FLOOD; n++) {
       const message: InboundMessage = {
         id: `wamid.flood.${n}`,
+        shop: 'default',
         phone: FLOODER,
         receivedAt,
         content: { kind: 'text', text: `spam ${n}` },

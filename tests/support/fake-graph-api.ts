@@ -246,8 +246,14 @@ type RequestKind = 'message' | 'read';
  * const graph = await startFakeGraphApi({ accessToken: 'token', phoneNumberId: '1234' });
  * new WhatsAppMessenger({ accessToken: 'token', phoneNumberId: '1234', apiBaseUrl: graph.url });
  */
-export async function startFakeGraphApi(options: { accessToken: string; phoneNumberId: string }) {
+export async function startFakeGraphApi(options: {
+  accessToken: string;
+  phoneNumberId: string;
+  /** More business numbers it serves (several shops), each with its own access token. */
+  numbers?: Record<string, string>;
+}) {
   const requests: RecordedRequest[] = [];
+  const tokens = new Map([[options.phoneNumberId, options.accessToken], ...Object.entries(options.numbers ?? {})]);
   /** Where status webhooks go, signed as Meta signs them; none: no statuses are sent. */
   let webhook: { url: () => string | undefined; appSecret: string } | undefined;
   /** Messages taken whose answer is never given (the connection stays open): a reply lost on its way back. */
@@ -294,10 +300,11 @@ export async function startFakeGraphApi(options: { accessToken: string; phoneNum
     const record = { path: req.url ?? '', authorization: req.headers.authorization, body };
 
     if (req.method === 'GET') return handleMedia(req, res);
-    if (req.method !== 'POST' || !new RegExp(`^/v\\d+\\.\\d+/${options.phoneNumberId}/messages$`).test(record.path)) {
+    const number = /^\/v\d+\.\d+\/(\d+)\/messages$/.exec(record.path)?.[1];
+    if (req.method !== 'POST' || number === undefined || !tokens.has(number)) {
       return answer(res, record, 404, graphError(803, `Unknown path ${req.method} ${record.path}`));
     }
-    if (record.authorization !== `Bearer ${options.accessToken}`) {
+    if (record.authorization !== `Bearer ${tokens.get(number)}`) {
       return answer(res, record, 401, graphError(190, 'Invalid OAuth access token'));
     }
     const kind: RequestKind = typeof body === 'object' && body !== null && 'status' in body ? 'read' : 'message';
