@@ -187,6 +187,7 @@ async function memoryPerConversation(shop: ShopConfig, conversations: number) {
     for (let i = 0; i < conversations; i++) {
       await cita.inbox.accept({
         id: `wamid.bench-in-flight-${i}`,
+        shop: 'default',
         phone: phone(i),
         receivedAt,
         content: { kind: 'reply', replyId: `SELECT_SERVICE:${service}`, title: service },
