@@ -15,7 +15,7 @@ import {
 } from '../../config/schema.ts';
 import type { Booking, BookingContext, Note } from '../../machines/booking.context.ts';
 import { SLOTS_PER_PAGE, selectedBooking, servicePageCount } from '../../machines/booking.machine.ts';
-import type { InfoTopic, Question } from '../../machines/events.ts';
+import type { Question } from '../../machines/events.ts';
 import { slotPages } from '../../machines/nearest-slots.ts';
 import { bookableDays } from '../availability/days.ts';
 import { en } from './en.ts';
@@ -254,10 +254,10 @@ export function renderReplies(conversation: Conversation, shop: ShopConfig, rema
   );
   const said = [...remarks, ...notes.map((note) => noteText(note, conversation, shop, copy))];
   // A person has the conversation: the bot asks nothing; it only says, once, that a person will answer.
-  if (conversation.state === 'withStaff') return said.length ? [{ kind: 'text', body: said.join('\n\n') }] : [];
+  if (conversation.state === 'withStaff') return said.length ? [saying(said)] : [];
   // Thanks for a booking just made is answered in a line, not with the whole confirmation again.
   if (conversation.state === 'booked' && notes.length > 0 && notes.every((note) => note.kind === 'youAreWelcome')) {
-    return [{ kind: 'text', body: said.join('\n\n') }];
+    return [saying(said)];
   }
   const step = stepView(conversation, shop);
   // Notes go above the question in one message when they fit, so the customer reads one bubble.
@@ -265,7 +265,12 @@ export function renderReplies(conversation: Conversation, shop: ShopConfig, rema
   if (preface && step.kind !== 'text' && preface.length + step.body.length + 2 <= LIMITS.interactiveBody) {
     return [...pin, { ...step, body: `${preface}\n\n${step.body}` }];
   }
-  return [...pin, ...(preface ? [{ kind: 'text' as const, body: shorten(preface, LIMITS.textBody) }] : []), step];
+  return [...pin, ...(preface ? [saying(said)] : []), step];
+}
+
+/** What the bot says in a message of its own, within WhatsApp's limit for a text. */
+function saying(said: string[]): OutboundMessage {
+  return { kind: 'text', body: shorten(said.join('\n\n'), LIMITS.textBody) };
 }
 
 /** The shop on the map, first, when the customer asked where it is and the config knows. */
