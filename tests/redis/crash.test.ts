@@ -36,6 +36,7 @@ async function startWorker(
 }
 
 describe.each(runs)('a worker process killed mid-burst ($name)', (run: RedisRun) => {
+  // Two real processes, a SIGKILL and a second one taking over: 7 s alone, more on a busy machine.
   it('loses nothing and repeats nothing: every accepted message is handled once, in order per phone', async () => {
     const { connection } = run;
     const prefix = run.prefix();
@@ -77,7 +78,7 @@ describe.each(runs)('a worker process killed mid-burst ($name)', (run: RedisRun)
 
     for (const phone of phones) expect(await effects(phone)).toEqual(sent.get(phone));
     expect(await inbox.claim()).toBeUndefined();
-  });
+  }, 60_000);
 });
 
 describe.each(runs)(
