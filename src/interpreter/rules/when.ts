@@ -1,4 +1,3 @@
-import { DateTime } from 'luxon';
 import {
   type Language,
   type OpeningInterval,
