@@ -83,6 +83,21 @@ export const Barber = z.object({
 });
 export type Barber = z.infer<typeof Barber>;
 
+/**
+ * One answer of the shop's FAQ ("¿se puede pagar con tarjeta?", parking, walk-ins, from what age
+ * the kids' cut): a customer's question that contains one of its keywords (in either language) is
+ * answered with `answer` in the customer's language, without leaving their place in the booking.
+ */
+export const FaqEntry = z.object({
+  id: z.string().regex(/^[a-z0-9-]{1,40}$/, 'must be lowercase letters, digits and dashes'),
+  keywords: z.object(
+    { es: z.array(z.string().min(2)).min(1), en: z.array(z.string().min(2)).min(1) },
+    'must list keywords in each language: { "es": [...], "en": [...] }',
+  ),
+  answer: Translated,
+});
+export type FaqEntry = z.infer<typeof FaqEntry>;
+
 /** A WhatsApp message template as Meta approved it: its name and its language code ("es", "en_US"). */
 export const ReminderTemplate = z.object({
   name: z.string().min(1),
@@ -162,6 +177,11 @@ export const ShopConfig = z
       .max(9, 'WhatsApp lists show at most 10 rows: "anyone" and nine barbers')
       .refine((barbers) => new Set(barbers.map((b) => b.id)).size === barbers.length, 'barber ids must be unique')
       .default([]),
+    /** Questions the shop answers the same way every time: payment, parking, walk-ins, children's ages. */
+    faq: z
+      .array(FaqEntry)
+      .refine((faq) => new Set(faq.map((entry) => entry.id)).size === faq.length, 'FAQ ids must be unique')
+      .default([]),
     booking: z.object({
       slotStepMinutes: z.number().int().min(5).max(120),
       bufferMinutes: z.number().int().min(0).max(120),
@@ -213,10 +233,17 @@ export const ShopConfig = z
          * Body parameters as above; two quick-reply buttons: move it, cancel it.
          */
         moveRequestTemplate: Template.default({ name: 'cita_move_request', language: 'es' }),
+        /**
+         * The template telling a customer the shop moved their appointment in its calendar, outside
+         * their 24-hour window. Body parameters: {{1}} service, {{2}} day, {{3}} time (the new ones);
+         * three quick-reply buttons: fine by me, change it, cancel it.
+         */
+        movedByShopTemplate: Template.default({ name: 'cita_moved_by_shop', language: 'es' }),
       })
       .default({
         cancelledByShopTemplate: { name: 'cita_cancelled_by_shop', language: 'es' },
         moveRequestTemplate: { name: 'cita_move_request', language: 'es' },
+        movedByShopTemplate: { name: 'cita_moved_by_shop', language: 'es' },
       }),
     handoff: z
       .object({

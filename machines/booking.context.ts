@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CalendarDate, ClockTime, Language } from '../config/schema.ts';
-import { InfoTopic } from './events.ts';
+import { Question } from './events.ts';
 
 /** A bookable start time, as offered to the customer. */
 export const Slot = z.object({
@@ -103,7 +103,7 @@ export function failureReason(error: unknown): BookingFailureReason {
  * question, "that time is taken"). Notes are forgotten when the next message arrives.
  */
 export const Note = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('info'), topic: InfoTopic }),
+  Question.extend({ kind: z.literal('info') }),
   z.object({ kind: z.literal('help') }),
   z.object({ kind: z.literal('youAreWelcome') }),
   z.object({ kind: z.literal('welcomeBack') }),
@@ -157,6 +157,8 @@ export const BookingInput = z.object({
   handoffQuietMinutes: z.number().int().min(1),
   /** Whether the shop has staff phones to hand a customer to (config `staff`). */
   staffAvailable: z.boolean(),
+  /** The shop's IANA timezone: an appointment's own time of day ("move it, same time") is read in it. */
+  timezone: z.string().optional(),
 });
 export type BookingInput = z.infer<typeof BookingInput>;
 
@@ -206,5 +208,8 @@ export interface BookingContext {
   selectedBookingId?: string;
   /** The appointment being moved: it is replaced only once the new time is booked. */
   moving?: Booking;
+  /** The customer asked to move it keeping its time of day ("al viernes a la misma hora"). */
+  keepTime?: boolean;
+  timezone?: string;
   notes: Note[];
 }

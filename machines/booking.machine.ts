@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import { and, assign, fromPromise, not, setup } from 'xstate';
 import { ANY_BARBER } from '../config/schema.ts';
 import {
@@ -57,6 +58,7 @@ const fresh = {
   intent: undefined,
   selectedBookingId: undefined,
   moving: undefined,
+  keepTime: undefined,
 } satisfies Partial<BookingContext>;
 
 function keepChosenTime(context: BookingContext): Partial<BookingContext> {
@@ -95,6 +97,13 @@ type FreeSlotsInput = {
   wantedTime?: string;
   companions?: string[];
 };
+
+/** The wall-clock time an appointment starts at in the shop ("17:00"); undefined without a timezone. */
+function timeOfDay(booking: Booking | undefined, timezone: string | undefined): string | undefined {
+  if (!booking || !timezone) return undefined;
+  const time = DateTime.fromISO(booking.start, { zone: timezone });
+  return time.isValid ? time.toFormat('HH:mm') : undefined;
+}
 
 /** What happens as a person takes the conversation over: nothing is left held, the staff are called. */
 const HAND_TO_STAFF = [
@@ -219,9 +228,11 @@ export const bookingMachine = setup({
         ? {}
         : { notes: [...context.notes, note] },
     ),
-    answerQuestion: assign(({ context, event }) =>
-      event.type === 'ASK_INFO' ? { notes: [...context.notes, { kind: 'info', topic: event.topic } as Note] } : {},
-    ),
+    answerQuestion: assign(({ context, event }) => {
+      if (event.type !== 'ASK_INFO') return {};
+      const { type: _, ...question } = event;
+      return { notes: [...context.notes, { kind: 'info', ...question } as Note] };
+    }),
     switchLanguage: assign(({ context, event }) =>
       event.type === 'SET_LANGUAGE' && event.language !== context.language
         ? { language: event.language, notes: [...context.notes, { kind: 'languageChanged' } as Note] }
@@ -313,7 +324,17 @@ export const bookingMachine = setup({
     keepBookings: assign(({ event }) => ('output' in event ? { bookings: event.output as Booking[] } : {})),
     wantBookings: assign(({ event }) => {
       if (event.type === 'CANCEL_BOOKING') return { intent: 'cancel' as const, selectedBookingId: event.bookingId };
-      if (event.type === 'MOVE_BOOKING') return { intent: 'move' as const, selectedBookingId: event.bookingId };
+      if (event.type === 'MOVE_BOOKING') {
+        // The new day, time and barber said with the move wait for the appointment to be picked.
+        return {
+          intent: 'move' as const,
+          selectedBookingId: event.bookingId,
+          date: event.date,
+          wantedTime: event.time,
+          barberId: event.barberId,
+          keepTime: event.sameTime,
+        };
+      }
       if (event.type === 'CONFIRM_ATTENDANCE') return { selectedBookingId: event.bookingId };
       return { intent: 'see' as const, selectedBookingId: undefined };
     }),
@@ -330,7 +351,9 @@ export const bookingMachine = setup({
         moving,
         // A service the shop no longer offers: the customer picks one of today's.
         serviceId: moving && context.serviceIds.includes(moving.serviceId) ? moving.serviceId : undefined,
-        barberId: moving?.barberId,
+        barberId: context.barberId ?? moving?.barberId,
+        wantedTime: context.wantedTime ?? (context.keepTime ? timeOfDay(moving, context.timezone) : undefined),
+        keepTime: undefined,
         intent: undefined,
         selectedBookingId: undefined,
       };

@@ -5,8 +5,23 @@ import { CalendarDate, ClockTime, Language } from '../config/schema.ts';
  * Everything a customer can tell the booking machine. The rule parser, button ids, the LLM's
  * structured output and the graph path tests all produce these, and nothing else.
  */
-export const InfoTopic = z.enum(['prices', 'hours', 'address', 'services']);
+export const InfoTopic = z.enum(['prices', 'hours', 'address', 'services', 'faq', 'other']);
 export type InfoTopic = z.infer<typeof InfoTopic>;
+
+/**
+ * A question about the shop, answered from its config without moving the customer: prices (of a
+ * service, with a barber), opening hours (of a day, of a barber), the address, the services, an
+ * entry of the shop's FAQ, or `other`: a question the config cannot answer (the shop's phone is given).
+ */
+export const Question = z.object({
+  topic: InfoTopic,
+  serviceId: z.string().min(1).optional(),
+  barberId: z.string().min(1).optional(),
+  date: CalendarDate.optional(),
+  /** The FAQ entry asked about (topic `faq`), by its id in the config. */
+  faqId: z.string().min(1).optional(),
+});
+export type Question = z.infer<typeof Question>;
 
 /** The most people one request may book together. */
 export const MOST_IN_GROUP = 3;
@@ -36,7 +51,7 @@ export const CustomerEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('CANCEL') }),
   z.object({ type: z.literal('RESTART') }),
   z.object({ type: z.literal('BOOK_ANOTHER') }),
-  z.object({ type: z.literal('ASK_INFO'), topic: InfoTopic }),
+  Question.extend({ type: z.literal('ASK_INFO') }),
   z.object({ type: z.literal('SET_LANGUAGE'), language: Language }),
   z.object({ type: z.literal('HELP') }),
   /** "Gracias", "thanks": answered kindly, nothing changes. */
@@ -45,8 +60,19 @@ export const CustomerEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('MY_APPOINTMENTS') }),
   /** "cancelar mi cita", or the cancel button of a reminder (which names the booking). */
   z.object({ type: z.literal('CANCEL_BOOKING'), bookingId: BookingId.optional() }),
-  /** "cambiar mi cita", or the move button of a reminder (which names the booking). */
-  z.object({ type: z.literal('MOVE_BOOKING'), bookingId: BookingId.optional() }),
+  /**
+   * "cambiar mi cita", or the move button of a reminder (which names the booking); with the new
+   * day, time or barber when the customer said them ("reschedule to Thursday at 7pm").
+   */
+  z.object({
+    type: z.literal('MOVE_BOOKING'),
+    bookingId: BookingId.optional(),
+    date: CalendarDate.optional(),
+    time: ClockTime.optional(),
+    barberId: z.string().min(1).optional(),
+    /** "a la misma hora", "same time": the new day at the appointment's own time. */
+    sameTime: z.boolean().optional(),
+  }),
   /** Picks one of the customer's appointments from the list. */
   z.object({ type: z.literal('SELECT_BOOKING'), bookingId: BookingId }),
   /** The "I'll be there" button of a reminder. */

@@ -4,12 +4,17 @@ import { SimulatorMessenger } from '../adapters/simulator/messenger.ts';
 import { createSqliteAdapters } from '../adapters/sqlite/index.ts';
 import { Language, type ShopConfig } from '../config/schema.ts';
 import { DEFAULT_SHOP_ID } from '../config/shop-id.ts';
+import { isWatchable, RENEW_CHECK_MS, renewChannels, webhookAddress } from './calendar-sync/channels.ts';
+import { calendarSync, type SyncRound, startCalendarPolling } from './calendar-sync/sync.ts';
+import { trackedCalendar } from './calendar-sync/tracked-calendar.ts';
 import type { RefusalReason } from './engine/apply-reading.ts';
 import { rateCountedAtArrival } from './engine/arrival-rate.ts';
 import { ConversationEngine, type EngineDependencies } from './engine/conversation.ts';
 import {
   type BookingHistory,
   type Calendar,
+  type CalendarChanges,
+  type CalendarSyncStore,
   type Clock,
   type ConversationStore,
   type CustomerAliases,
@@ -31,6 +36,7 @@ import { VoiceNotes } from './engine/voice-notes.ts';
 import { startWorkers } from './engine/worker.ts';
 import type { Interpreter } from './interpreter/port.ts';
 import { ruleInterpreter } from './interpreter/rule-interpreter.ts';
+import { log } from './log.ts';
 import { COPY } from './messages/views.ts';
 import type { OutboundMessage } from './messages/whatsapp.ts';
 import { meteredHistory, meteredHolds } from './metrics/bookings.ts';
@@ -87,7 +93,15 @@ export interface CitaOptions {
     aliases: CustomerAliases;
     /** Carries simulator replies back to the waiting caller across processes (SQLite or Redis). */
     replies: ReplyBus & { ready?(): Promise<unknown> };
+    /** Calendar sync positions, cita's own writes and push channels, shared by every process. */
+    calendarSync: CalendarSyncStore;
   }>;
+  /**
+   * Watching the calendar for the shop's own changes: a first read at start, then every
+   * `pollSeconds` (0: only when asked), and, with `webhookUrl` and Google, told by push channels
+   * posting there. Without it the calendar is read only when asked (`calendarSync`), as tests do.
+   */
+  calendarWatch?: { pollSeconds?: number; webhookUrl?: string };
   /** Called after the workers stop: closes what the adapters opened (the Redis connection). */
   onStop?: () => Promise<void>;
   /** Where this cita counts what it does (`GET /metrics`); default: a registry of its own. */
@@ -111,6 +125,7 @@ export type ShopPorts = Pick<
   | 'messenger'
   | 'media'
   | 'aliases'
+  | 'calendarSync'
 >;
 
 /**
@@ -165,12 +180,14 @@ export function createCita(options: CitaOptions) {
       },
       statusReceived: async (status) => channel.statusReceived?.(status),
     };
+    const syncStore = own.calendarSync!;
     const deps = {
       shop: shop.config,
       clock,
       conversations: own.conversations!,
       holds: meteredHolds(own.holds!, metrics),
-      calendar: meteredCalendar(own.calendar!, metrics),
+      // cita's own writes are remembered, to tell them from the shop's when the calendar reports them.
+      calendar: meteredCalendar(trackedCalendar(own.calendar!, syncStore), metrics),
       history: meteredHistory(own.history!, metrics, shop.id),
       interpreter,
       inspect: options.inspect,
@@ -209,6 +226,9 @@ export function createCita(options: CitaOptions) {
       unprompted,
       reminderDeps,
       reminderLoop: startReminderLoop(reminderDeps),
+      /** Where this shop's calendar sync is kept: positions, cita's own writes, push channels. */
+      syncStore,
+      watch: watchCalendar(own.calendar!, { ...deps, store: syncStore, messenger }, options.calendarWatch),
     };
   }
   type ShopRuntime = ReturnType<typeof buildShop>;
@@ -231,6 +251,8 @@ export function createCita(options: CitaOptions) {
   function retire(id: string, runtime: ShopRuntime) {
     runtimes.delete(id);
     runtime.reminderLoop.stop().catch(() => {});
+    // A retired version of the shop stops watching; the new one reads on from the stored positions.
+    runtime.watch.stop().catch(() => {});
   }
   // Every shop's reminders go out from the start, not only once a customer writes.
   const startAll = () => {
@@ -256,7 +278,8 @@ export function createCita(options: CitaOptions) {
   // The first shop's parts, as with one shop (tests, the terminal chat without --shop); a folder
   // with no shop yet has none.
   const first = runtimeFor(shops.list()[0]?.id ?? DEFAULT_SHOP_ID);
-  const firstParts = first ?? ({ deps: {}, engine: undefined, messenger: undefined } as unknown as ShopRuntime);
+  const firstParts =
+    first ?? ({ deps: {}, engine: undefined, messenger: undefined, watch: idleWatch() } as unknown as ShopRuntime);
 
   return {
     ...firstParts.deps,
@@ -308,13 +331,27 @@ export function createCita(options: CitaOptions) {
       );
       return rounds.length === 1 ? rounds[0]! : mergeRounds(rounds);
     },
+    /** Where the first shop's calendar sync is kept (the webhook checks notifications against each shop's channels). */
+    calendarSyncStore: firstParts.syncStore,
+    /** Reads the first shop's calendars for changes now (polling does this every few seconds; tests call it directly). */
+    calendarSync: firstParts.watch.sync,
+    /** Opens or renews the first shop's push channels now (done at start and every hour). */
+    renewCalendarChannels: firstParts.watch.renewChannels,
+    /** Every shop's calendar watch, for the webhook to find a notification's channel in. */
+    calendarWatchers: () =>
+      shops.list().flatMap((shop) => {
+        const runtime = runtimeFor(shop.id);
+        return runtime ? [{ store: runtime.syncStore, sync: runtime.watch.sync }] : [];
+      }),
     /**
      * Stops taking work, finishes the messages in hand within `graceMs` (handing back the rest),
      * then closes what the adapters opened.
      */
     async stop({ graceMs }: { graceMs?: number } = {}): Promise<void> {
       unsubscribe();
-      await Promise.all([...runtimes.values()].map((runtime) => runtime.reminderLoop.stop()));
+      await Promise.all(
+        [...runtimes.values()].flatMap((runtime) => [runtime.reminderLoop.stop(), runtime.watch.stop()]),
+      );
       await workers.stop({ graceMs });
       await options.onStop?.();
       await embedded?.close();
@@ -334,6 +371,7 @@ const SHOP_PORTS = [
   'messenger',
   'media',
   'aliases',
+  'calendarSync',
 ] as const;
 
 function pick<T extends object, K extends keyof T>(from: T, keys: readonly K[]): Partial<Pick<T, K>> {
@@ -361,7 +399,88 @@ const STORED_PORTS = [
   'rateLimiter',
   'reminders',
   'noticeSettings',
+  'calendarSync',
 ] as const;
+
+/** The calendar's change feed, when it has one (Google's, and the embedded stores'). */
+function changeFeedOf(calendar: Calendar): CalendarChanges | undefined {
+  const feed = calendar as Partial<CalendarChanges>;
+  return typeof feed.changesSince === 'function' && typeof feed.sources === 'function'
+    ? (calendar as Calendar & CalendarChanges)
+    : undefined;
+}
+
+/** Seconds between two reads of the calendar when nothing asks sooner (GOOGLE_CALENDAR_POLL_SECONDS). */
+export const DEFAULT_CALENDAR_POLL_SECONDS = 60;
+
+/** A watch on a calendar without a change feed (or on no shop): nothing to read, nothing to renew. */
+function idleWatch() {
+  const nothing = async (): Promise<SyncRound> => ({ notOurs: 0, unchanged: 0, past: 0, moved: 0, cancelled: 0 });
+  return {
+    sync: { syncAll: nothing, syncSource: nothing, sources: () => [] as string[] },
+    renewChannels: async () => {},
+    stop: async () => {},
+  };
+}
+
+/**
+ * Watches the shop's calendar: a first read at start (where its changes begin), then one every
+ * `pollSeconds`, and with a public URL and Google, push channels kept open and renewed.
+ */
+function watchCalendar(
+  calendar: Calendar,
+  deps: Omit<Parameters<typeof calendarSync>[0], 'changes' | 'holder'>,
+  options: CitaOptions['calendarWatch'],
+) {
+  const { pollSeconds = DEFAULT_CALENDAR_POLL_SECONDS, webhookUrl } = options ?? { pollSeconds: 0 };
+  const changes = changeFeedOf(calendar);
+  if (!changes) return idleWatch();
+  const holder = randomUUID();
+  const sync = calendarSync({ ...deps, changes, holder });
+  const first = options
+    ? sync.syncAll().catch((error) => log.warn({ event: 'calendar.sync_failed', error: String(error) }))
+    : undefined;
+  const afterFirst = {
+    syncAll: async () => {
+      await first;
+      return sync.syncAll();
+    },
+    syncSource: async (source: string) => {
+      await first;
+      return sync.syncSource(source);
+    },
+    sources: sync.sources,
+  };
+  const polling = pollSeconds > 0 ? startCalendarPolling(afterFirst, pollSeconds) : undefined;
+  const address = webhookUrl && isWatchable(calendar) ? webhookAddress(webhookUrl) : undefined;
+  // One renewal at a time in a process: a second ask waits for the one under way.
+  let renewing: Promise<void> | undefined;
+  const renew = () => {
+    if (!address || !isWatchable(calendar)) return Promise.resolve();
+    renewing ??= renewChannels({ calendar, store: deps.store, address, clock: deps.clock, holder })
+      .then(
+        () => {},
+        (error) => log.warn({ event: 'calendar.channels_failed', error: String(error) }, 'push channels not renewed'),
+      )
+      .finally(() => {
+        renewing = undefined;
+      });
+    return renewing;
+  };
+  const renewal = address ? setInterval(renew, RENEW_CHECK_MS) : undefined;
+  renewal?.unref();
+  void renew();
+  return {
+    sync: afterFirst,
+    renewChannels: renew,
+    async stop() {
+      clearInterval(renewal);
+      await renewing;
+      await polling?.stop();
+      await first;
+    },
+  };
+}
 
 /** The "slow down" reply in the language the customer's conversation is in. */
 async function slowDownReplies(

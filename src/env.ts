@@ -101,6 +101,19 @@ export const Env = z.object({
   GOOGLE_SERVICE_ACCOUNT_JSON: z.string().min(1).optional(),
   /** Google's usual variable: a path to the service account's JSON key (used when GOOGLE_SERVICE_ACCOUNT_JSON is not set). */
   GOOGLE_APPLICATION_CREDENTIALS: z.string().min(1).optional(),
+  /** How often the calendar is read for the shop's own changes, in seconds (0: never by the clock). */
+  GOOGLE_CALENDAR_POLL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(60),
+  /**
+   * cita's public base URL: Google posts calendar notifications to /webhook/google-calendar on it.
+   * Must be https (Google's rule); http only for 127.0.0.1. Unset: polling alone.
+   */
+  GOOGLE_CALENDAR_WEBHOOK_URL: z
+    .url()
+    .refine((url) => {
+      const { protocol, hostname } = new URL(url);
+      return protocol === 'https:' || (protocol === 'http:' && hostname === '127.0.0.1');
+    }, 'must be https (Google posts nowhere else), or http://127.0.0.1 for tests')
+    .optional(),
   /** Where the Google APIs are; tests point it at a fake Calendar API. */
   GOOGLE_API_ROOT_URL: z
     .url()

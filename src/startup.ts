@@ -132,6 +132,7 @@ export function startCita(overrides: { now?: string } = {}) {
         owner.config.timezone,
         owner.config.languages.default,
         owner.config.barbers,
+        clock,
       );
     const first = shops.list()[0];
     const google = !env.SHOPS_DIR && first ? googleFor(first) : undefined;
@@ -189,6 +190,11 @@ export function startCita(overrides: { now?: string } = {}) {
       },
       inspect: inspector?.inspect,
       metrics,
+      calendarWatch: {
+        pollSeconds: env.GOOGLE_CALENDAR_POLL_SECONDS,
+        // Push channels for every shop on Google Calendar (the embedded calendars are polled).
+        ...(env.GOOGLE_CALENDAR_WEBHOOK_URL ? { webhookUrl: env.GOOGLE_CALENDAR_WEBHOOK_URL } : {}),
+      },
     });
     const whatsapp = channel && {
       appSecret: channel.appSecret ?? '',

@@ -122,13 +122,19 @@ describe('the rule parser reads barbers', () => {
   });
 
   it.each([
-    ['¿está Lucía el sábado?', 'lucia'],
+    ['el sábado con Lucía', 'lucia'],
     ['with Marcos please', 'marcos'],
     ['mejor con lucia', 'lucia'],
     ['con Javier', 'javi'],
     ['Javi', 'javi'],
   ])('reads "%s" as %s', (text, barberId) => {
     expect(read(text)).toContainEqual({ type: 'SELECT_BARBER', barberId });
+  });
+
+  it('reads "¿está Lucía el sábado?" as a question about her Saturday, not as a booking with her', () => {
+    expect(read('¿está Lucía el sábado?')).toEqual([
+      { type: 'ASK_INFO', topic: 'hours', barberId: 'lucia', date: '2026-11-28' },
+    ]);
   });
 
   it('reads "me da igual" and "anyone" as any barber only when asked who', () => {

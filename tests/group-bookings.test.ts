@@ -10,7 +10,7 @@ describe('group bookings', () => {
     const cita = start({ shop: teamShop });
     const carlos = customer(cita);
     await carlos.say('dos cortes el jueves a las 5');
-    expect(carlos.lastText).toContain('2 × Corte de pelo, perfecto. ¿Con quién?');
+    expect(carlos.lastText).toContain('2 × Corte de pelo, jueves 26 de noviembre a las 17:00, perfecto. ¿Con quién?');
     await carlos.say('me da igual');
     expect(await stateOf(cita, carlos.phone)).toBe('confirming');
     expect(carlos.lastText).toContain('• Corte de pelo con Javi a las 17:00 (30 min,');

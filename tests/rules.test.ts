@@ -221,8 +221,8 @@ describe('what the evaluation corpus taught', () => {
   });
 
   it('answers a question about a service without choosing it', () => {
-    expect(read('¿cuánto cuesta un corte?')).toEqual([{ type: 'ASK_INFO', topic: 'prices' }]);
-    expect(read('¿abrís los sábados?')).toEqual([{ type: 'ASK_INFO', topic: 'hours' }]);
+    expect(read('¿cuánto cuesta un corte?')).toEqual([{ type: 'ASK_INFO', topic: 'prices', serviceId: 'corte' }]);
+    expect(read('¿abrís los sábados?')).toEqual([{ type: 'ASK_INFO', topic: 'hours', date: '2026-11-28' }]);
   });
 
   it('does not read ages or "las dos cosas" as times', () => {

@@ -1,10 +1,14 @@
 import { auth, calendar_v3 } from '@googleapis/calendar';
+import { z } from 'zod';
 import type { Language } from '../../config/schema.ts';
 import {
   type Appointment,
   type BusyInterval,
   type Calendar,
+  type CalendarChange,
+  type CalendarChanges,
   CalendarUnavailable,
+  type ChangesRead,
   type Interval,
   type TimeBlock,
 } from '../../src/engine/ports.ts';
@@ -15,6 +19,7 @@ import {
   bookingIdOf,
   busyByBarberFrom,
   busyFrom,
+  CalendarEvent,
   EventList,
   eventFor,
   isCancelled,
@@ -61,7 +66,12 @@ export interface GoogleCalendarOptions {
    * with the service account too); the others' go to the shop calendar, marked with their id.
    */
   barbers?: { id: string; name?: string; calendarId?: string }[];
+  /** The shop's clock: a full read of the calendar starts a day before its now. */
+  clock?: () => Date;
 }
+
+/** Google's answer to events.watch: the channel's resource id and its end (ms since the epoch, as a string). */
+const WatchAnswer = z.object({ resourceId: z.string().min(1), expiration: z.coerce.string().regex(/^\d+$/) });
 
 /** How many event ids the adapter remembers the calendar of, so a get or cancel asks one calendar. */
 const REMEMBERED_EVENTS = 10_000;
@@ -75,7 +85,7 @@ const REMEMBERED_EVENTS = 10_000;
  * const calendar = new GoogleCalendar({ calendarId, timeZone: 'Europe/Madrid', language: 'es', serviceAccount });
  * await calendar.busy({ start: '2026-11-25T00:00:00Z', end: '2026-11-26T00:00:00Z' });
  */
-export class GoogleCalendar implements Calendar {
+export class GoogleCalendar implements Calendar, CalendarChanges {
   readonly #api: calendar_v3.Calendar;
   readonly #calendarId: string;
   readonly #timeZone: string;
@@ -89,6 +99,7 @@ export class GoogleCalendar implements Calendar {
   readonly #sharesShopCalendar: boolean;
   /** Event id → the calendar it was last seen in. */
   readonly #calendarOfEvent = new Map<string, string>();
+  readonly #clock: () => Date;
 
   constructor(options: GoogleCalendarOptions) {
     if (options.rootUrl && !options.rootUrl.endsWith('/')) {
@@ -116,6 +127,7 @@ export class GoogleCalendar implements Calendar {
     this.#retry = options.retry ?? DEFAULT_RETRY_POLICY;
     this.#serviceAccountEmail = options.serviceAccount.client_email;
     this.#barbers = options.barbers ?? [];
+    this.#clock = options.clock ?? (() => new Date());
     this.#ownCalendars = new Map(
       this.#barbers.flatMap((b) => (b.calendarId && b.calendarId !== options.calendarId ? [[b.calendarId, b.id]] : [])),
     );
@@ -200,7 +212,13 @@ export class GoogleCalendar implements Calendar {
 
   async get(id: string): Promise<Appointment | undefined> {
     const found = await this.#find(id);
-    return found === undefined ? undefined : appointmentFrom(found.event);
+    return found === undefined ? undefined : this.#inCalendar(appointmentFrom(found.event), found.calendarId);
+  }
+
+  /** A barber's own calendar says whose chair an event takes (the owner may have dragged it there). */
+  #inCalendar(appointment: Appointment | undefined, calendarId: string): Appointment | undefined {
+    const barberId = this.#ownCalendars.get(calendarId);
+    return appointment && barberId ? { ...appointment, barberId } : appointment;
   }
 
   async cancel(id: string): Promise<void> {
@@ -304,7 +322,7 @@ export class GoogleCalendar implements Calendar {
       );
       const page = EventList.parse(response.data);
       for (const item of page.items) {
-        const appointment = appointmentFrom(item);
+        const appointment = this.#inCalendar(appointmentFrom(item), calendarId);
         if (appointment) {
           appointments.push(appointment);
           this.#remember(appointment.id, calendarId);
@@ -313,6 +331,99 @@ export class GoogleCalendar implements Calendar {
       pageToken = page.nextPageToken;
     } while (pageToken);
     return appointments;
+  }
+
+  /** The calendars cita books into: the shop's and each barber's own. */
+  sources(): string[] {
+    return this.#allCalendars();
+  }
+
+  /**
+   * Google's incremental sync: `events.list` with the sync token, every page, deleted events
+   * included (status "cancelled"). No token yet: a full read, only for the token (nothing before
+   * now is news). A token Google no longer takes (410 Gone): a full read again, every event
+   * reported, so nothing changed in between is missed.
+   */
+  async changesSince(source: string, position: string | undefined): Promise<ChangesRead> {
+    if (position !== undefined) {
+      try {
+        return await this.#sync(source, { syncToken: position });
+      } catch (error) {
+        if (!isStatus(error, 410)) throw error;
+      }
+      return { ...(await this.#sync(source, { timeMin: this.#resyncFrom() })), resynced: true };
+    }
+    return { ...(await this.#sync(source, { timeMin: this.#resyncFrom() })), changes: [] };
+  }
+
+  async #sync(calendarId: string, query: { syncToken?: string; timeMin?: string }): Promise<ChangesRead> {
+    const changes: CalendarChange[] = [];
+    let pageToken: string | undefined;
+    for (;;) {
+      const response = await this.#call('events.list', () =>
+        this.#api.events.list({
+          calendarId,
+          showDeleted: true,
+          ...query,
+          ...(pageToken ? { pageToken } : {}),
+        }),
+      );
+      const page = EventList.extend({ nextSyncToken: EventList.shape.nextPageToken }).parse(response.data);
+      for (const item of page.items) changes.push(this.#changeFrom(item, calendarId));
+      pageToken = page.nextPageToken;
+      if (pageToken) continue;
+      if (!page.nextSyncToken) throw new GoogleApiError('Google Calendar events.list answered no nextSyncToken', 200);
+      return { changes, position: page.nextSyncToken };
+    }
+  }
+
+  #changeFrom(item: unknown, calendarId: string): CalendarChange {
+    const event = CalendarEvent.parse(item);
+    const appointment = this.#inCalendar(appointmentFrom(item), calendarId);
+    if (appointment) this.#remember(appointment.id, calendarId);
+    return {
+      eventId: event.id,
+      status: event.status === 'cancelled' ? 'cancelled' : 'confirmed',
+      ...(appointment && { appointment }),
+    };
+  }
+
+  /** A full read covers what may still matter to a customer: from a day back. */
+  #resyncFrom(): string {
+    return new Date(this.#clock().getTime() - 24 * 60 * 60_000).toISOString();
+  }
+
+  /**
+   * Opens a push channel on a calendar's events (`events.watch`): Google POSTs to `address` when
+   * they change. Answers Google's resource id and when the channel ends.
+   */
+  async watch(
+    calendarId: string,
+    channel: { id: string; token: string; address: string; expiresAt?: number },
+  ): Promise<{ resourceId: string; expiresAt: number }> {
+    const response = await this.#call('events.watch', () =>
+      this.#api.events.watch({
+        calendarId,
+        requestBody: {
+          id: channel.id,
+          type: 'web_hook',
+          address: channel.address,
+          token: channel.token,
+          ...(channel.expiresAt ? { expiration: String(channel.expiresAt) } : {}),
+        },
+      }),
+    );
+    const answer = WatchAnswer.parse(response.data);
+    return { resourceId: answer.resourceId, expiresAt: Number(answer.expiration) };
+  }
+
+  /** Stops a channel (`channels.stop`); one Google no longer knows is already stopped. */
+  async stopChannel(id: string, resourceId: string): Promise<void> {
+    try {
+      await this.#call('channels.stop', () => this.#api.channels.stop({ requestBody: { id, resourceId } }));
+    } catch (error) {
+      if (!isStatus(error, 404)) throw error;
+    }
   }
 
   /**
@@ -338,14 +449,19 @@ export class GoogleCalendar implements Calendar {
   async #find(id: string): Promise<{ event: unknown; calendarId: string } | undefined> {
     const known = this.#calendarOfEvent.get(id);
     const order = known ? [known, ...this.#allCalendars().filter((c) => c !== known)] : this.#allCalendars();
+    let deleted: { event: unknown; calendarId: string } | undefined;
     for (const calendarId of order) {
       const event = await this.#event(calendarId, id);
-      if (event !== undefined) {
-        this.#remember(id, calendarId);
-        return { event, calendarId };
+      if (event === undefined) continue;
+      // Moved to another barber's calendar by hand, it may stand there and lie deleted here.
+      if (isCancelled(event)) {
+        deleted ??= { event, calendarId };
+        continue;
       }
+      this.#remember(id, calendarId);
+      return { event, calendarId };
     }
-    return undefined;
+    return deleted;
   }
 
   /** The raw event (cancelled ones included, as Google keeps them), or undefined when there is none. */

@@ -23,6 +23,7 @@ export function googleCalendarFromEnv(
   timeZone: string,
   language: Language,
   barbers: GoogleCalendarOptions['barbers'] = [],
+  clock?: () => Date,
 ): GoogleCalendar | undefined {
   if (!env.GOOGLE_CALENDAR_ID) {
     // Half a set-up would silently keep bookings out of the barber's calendar: say so instead.
@@ -39,6 +40,7 @@ export function googleCalendarFromEnv(
     timeZone,
     language,
     barbers,
+    ...(clock && { clock }),
     serviceAccount: readServiceAccount(env),
     ...(env.GOOGLE_API_ROOT_URL ? { rootUrl: env.GOOGLE_API_ROOT_URL } : {}),
   });

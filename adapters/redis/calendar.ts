@@ -1,12 +1,28 @@
 import { DEFAULT_SHOP_ID } from '../../config/shop-id.ts';
-import { Appointment, type BusyInterval, type Calendar, type Interval, TimeBlock } from '../../src/engine/ports.ts';
+import {
+  Appointment,
+  type BusyInterval,
+  type Calendar,
+  type CalendarChange,
+  type CalendarChanges,
+  type ChangesRead,
+  type Interval,
+  TimeBlock,
+} from '../../src/engine/ports.ts';
 import { evalReplicated, type RedisClient } from './client.ts';
 import { DEFAULT_PREFIX, redisKeys } from './keys.ts';
 import { defineScript, type Script } from './script.ts';
 
+/** How many changes the change log keeps (about): far more than the syncs read between two looks. */
+const CHANGES_KEPT = 100_000;
+
+/** Changes read from the log at a time. */
+const CHANGES_PER_READ = 500;
+
 /**
- * KEYS: appointments hash, by-end index, the phone's by-start index. ARGV: id, JSON, end ms, start ms.
- * Writing an id that exists answers the stored appointment and writes nothing (idempotent booking).
+ * KEYS: appointments hash, by-end index, the phone's by-start index, change log. ARGV: id, JSON, end
+ * ms, start ms. Writing an id that exists answers the stored appointment and writes nothing
+ * (idempotent booking).
  */
 const CREATE = `
 local stored = redis.call('HGET', KEYS[1], ARGV[1])
@@ -14,15 +30,17 @@ if stored then return stored end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
 redis.call('ZADD', KEYS[3], ARGV[4], ARGV[1])
+redis.call('XADD', KEYS[4], 'MAXLEN', '~', ${CHANGES_KEPT}, '*', 'id', ARGV[1], 'status', 'confirmed', 'appointment', ARGV[2])
 return ARGV[2]`;
 
-/** KEYS: appointments hash, by-end index; ARGV: id, phone index prefix. */
+/** KEYS: appointments hash, by-end index, change log; ARGV: id, phone index prefix. */
 const CANCEL = `
 local stored = redis.call('HGET', KEYS[1], ARGV[1])
 if not stored then return 0 end
 redis.call('HDEL', KEYS[1], ARGV[1])
 redis.call('ZREM', KEYS[2], ARGV[1])
 redis.call('ZREM', ARGV[2] .. cjson.decode(stored).phone, ARGV[1])
+redis.call('XADD', KEYS[3], 'MAXLEN', '~', ${CHANGES_KEPT}, '*', 'id', ARGV[1], 'status', 'cancelled')
 return 1`;
 
 /** KEYS as for CREATE; ARGV: id, JSON, end ms, start ms, phone index prefix. One write: never zero or two appointments. */
@@ -36,6 +54,7 @@ redis.call('ZREM', ARGV[5] .. cjson.decode(stored).phone, ARGV[1])
 redis.call('HSET', KEYS[1], ARGV[1], json)
 redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
 redis.call('ZADD', KEYS[3], ARGV[4], ARGV[1])
+redis.call('XADD', KEYS[4], 'MAXLEN', '~', ${CHANGES_KEPT}, '*', 'id', ARGV[1], 'status', 'confirmed', 'appointment', json)
 return json`;
 
 /** KEYS: blocks hash, blocks by-end index; ARGV: id, JSON, end ms. An id written before writes nothing. */
@@ -58,7 +77,7 @@ export interface RedisCalendarOptions {
  * appointments by id, an index by end time for busy-time queries and one by start per phone. All
  * keys share the hash tag `{calendar}`: the shop's calendar is one slot on Redis Cluster.
  */
-export class RedisCalendar implements Calendar {
+export class RedisCalendar implements Calendar, CalendarChanges {
   readonly #redis: RedisClient;
   readonly #keys;
   readonly #scripts: Record<'cancel' | 'block', Script>;
@@ -70,6 +89,34 @@ export class RedisCalendar implements Calendar {
       cancel: defineScript(redis, 'citaCalendarCancel', CANCEL),
       block: defineScript(redis, 'citaCalendarBlock', BLOCK),
     };
+  }
+
+  sources(): string[] {
+    return ['store'];
+  }
+
+  /** Positions are the change log's stream ids; no position starts from the end (nothing is old news). */
+  async changesSince(_source: string, position: string | undefined): Promise<ChangesRead> {
+    if (position === undefined) {
+      const [last] = await this.#redis.xrevrange(this.#changes, '+', '-', 'COUNT', 1);
+      return { changes: [], position: last?.[0] ?? '0-0' };
+    }
+    const changes: CalendarChange[] = [];
+    let from = position;
+    for (;;) {
+      const entries = await this.#redis.xrange(this.#changes, `(${from}`, '+', 'COUNT', CHANGES_PER_READ);
+      for (const [id, fields] of entries) {
+        const field = (name: string) => (fields.includes(name) ? fields[fields.indexOf(name) + 1] : undefined);
+        const appointment = field('appointment');
+        changes.push({
+          eventId: field('id') ?? '',
+          status: field('status') === 'cancelled' ? 'cancelled' : 'confirmed',
+          ...(appointment && { appointment: Appointment.parse(JSON.parse(appointment)) }),
+        });
+        from = id;
+      }
+      if (entries.length < CHANGES_PER_READ) return { changes, position: from };
+    }
   }
 
   async busy(window: Interval): Promise<BusyInterval[]> {
@@ -122,7 +169,7 @@ export class RedisCalendar implements Calendar {
   }
 
   async cancel(id: string): Promise<void> {
-    await this.#scripts.cancel([this.#appointments, this.#byEnd], [id, this.#byPhone('')]);
+    await this.#scripts.cancel([this.#appointments, this.#byEnd, this.#changes], [id, this.#byPhone('')]);
   }
 
   async reschedule(appointment: Appointment): Promise<Appointment> {
@@ -145,7 +192,11 @@ export class RedisCalendar implements Calendar {
   }
 
   #writeKeys(appointment: Appointment) {
-    return [this.#appointments, this.#byEnd, this.#byPhone(appointment.phone)];
+    return [this.#appointments, this.#byEnd, this.#byPhone(appointment.phone), this.#changes];
+  }
+
+  get #changes() {
+    return this.#keys.slot('calendar', 'changes');
   }
 
   #writeArgs(appointment: Appointment) {

@@ -1,6 +1,7 @@
 import type { RedisOptions } from 'ioredis';
 import { log } from '../../src/log.ts';
 import { RedisCalendar } from './calendar.ts';
+import { RedisCalendarSyncStore } from './calendar-sync.ts';
 import { connectRedis, isCluster, type RedisClient, type RedisTarget } from './client.ts';
 import { RedisConversationStore } from './conversations.ts';
 import { RedisCustomerAliases } from './customer-aliases.ts';
@@ -112,6 +113,7 @@ export function createRedisAdapters(options: RedisAdapterOptions) {
       noticeSettings: new RedisNoticeSettings(redis, { prefix }),
       aliases: new RedisCustomerAliases(redis, { prefix }),
       replies,
+      calendarSync: new RedisCalendarSyncStore(redis, { prefix }),
     },
     /** The bookings, for a shop without Google Calendar: every process must see every booking. */
     calendar: new RedisCalendar(redis, { prefix }),
@@ -125,6 +127,7 @@ export function createRedisAdapters(options: RedisAdapterOptions) {
       noticeSettings: new RedisNoticeSettings(redis, { prefix, shop }),
       calendar: new RedisCalendar(redis, { prefix, shop }),
       aliases: new RedisCustomerAliases(redis, { prefix, shop }),
+      calendarSync: new RedisCalendarSyncStore(redis, { prefix, shop }),
     }),
     /** Closes the connections once the workers have stopped. */
     async close(): Promise<void> {

@@ -1,18 +1,65 @@
 import { DEFAULT_SHOP_ID } from '../../config/shop-id.ts';
-import { Appointment, type BusyInterval, type Calendar, type Interval, TimeBlock } from '../../src/engine/ports.ts';
+import {
+  Appointment,
+  type BusyInterval,
+  type Calendar,
+  CalendarChange,
+  type CalendarChanges,
+  type ChangesRead,
+  type Interval,
+  TimeBlock,
+} from '../../src/engine/ports.ts';
 import type { CitaDatabase } from './database.ts';
+
+/** The embedded calendar's one source of changes. */
+export const STORE_SOURCE = 'store';
 
 /**
  * The shop's appointments in SQLite, used when no Google Calendar is configured: every process on
- * the file sees every booking the moment it is committed (nobody keeps a copy of their own).
+ * the file sees every booking the moment it is committed (nobody keeps a copy of their own). Every
+ * write is also logged, in the same transaction, as a change read by position (`changesSince`), as
+ * Google's sync tokens are: whoever changed the store (the chat, the staff, an admin), it is seen.
  */
-export class SqliteCalendar implements Calendar {
+export class SqliteCalendar implements Calendar, CalendarChanges {
   readonly #db: CitaDatabase;
   readonly #shop: string;
 
   constructor(db: CitaDatabase, { shop = DEFAULT_SHOP_ID }: { shop?: string } = {}) {
     this.#db = db;
     this.#shop = shop;
+  }
+
+  sources(): string[] {
+    return [STORE_SOURCE];
+  }
+
+  /** Positions are the log's sequence numbers; no position starts from the end (nothing is old news). */
+  async changesSince(_source: string, position: string | undefined): Promise<ChangesRead> {
+    if (position === undefined) {
+      const last = this.#db.get<{ seq: number }>(
+        'SELECT MAX(seq) AS seq FROM calendar_changes WHERE shop = ?',
+        this.#shop,
+      );
+      return { changes: [], position: String(last?.seq ?? 0) };
+    }
+    const rows = this.#db.all<{ seq: number; body: string }>(
+      'SELECT seq, body FROM calendar_changes WHERE shop = ? AND seq > ? ORDER BY seq',
+      this.#shop,
+      Number(position),
+    );
+    return {
+      changes: rows.map(({ body }) => CalendarChange.parse(JSON.parse(body))),
+      position: String(rows.at(-1)?.seq ?? position),
+    };
+  }
+
+  #logChange(change: CalendarChange) {
+    this.#db.run(
+      'INSERT INTO calendar_changes (shop, at_ms, body) VALUES (?, ?, ?)',
+      this.#shop,
+      Date.now(),
+      JSON.stringify(change),
+    );
   }
 
   async busy(window: Interval): Promise<BusyInterval[]> {
@@ -63,6 +110,7 @@ export class SqliteCalendar implements Calendar {
       const stored = this.#read(valid.id);
       if (stored) return stored;
       this.#write(valid, 'INSERT');
+      this.#logChange({ eventId: valid.id, status: 'confirmed', appointment: valid });
       return valid;
     });
   }
@@ -72,7 +120,11 @@ export class SqliteCalendar implements Calendar {
   }
 
   async cancel(id: string): Promise<void> {
-    await this.#db.write('DELETE FROM appointments WHERE shop = ? AND id = ?', this.#shop, id);
+    await this.#db.transaction(() => {
+      if (this.#db.run('DELETE FROM appointments WHERE shop = ? AND id = ?', this.#shop, id) > 0) {
+        this.#logChange({ eventId: id, status: 'cancelled' });
+      }
+    });
   }
 
   /** One write: the customer never has zero or two appointments. */
@@ -83,6 +135,7 @@ export class SqliteCalendar implements Calendar {
       if (!stored) throw new Error(`no appointment ${valid.id} to move`);
       const moved = Appointment.parse({ ...stored, ...valid });
       this.#write(moved, 'REPLACE');
+      this.#logChange({ eventId: moved.id, status: 'confirmed', appointment: moved });
       return moved;
     });
   }

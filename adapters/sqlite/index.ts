@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { SqliteCalendar } from './calendar.ts';
+import { SqliteCalendarSyncStore } from './calendar-sync.ts';
 import { SqliteConversationStore } from './conversations.ts';
 import { SqliteCustomerAliases } from './customer-aliases.ts';
 import { DATABASE_FILE, openDatabase } from './database.ts';
@@ -54,6 +55,7 @@ export function createSqliteAdapters({ dataDir, path }: SqliteAdapterOptions) {
       noticeSettings: new SqliteNoticeSettings(database),
       aliases: new SqliteCustomerAliases(database),
       replies: new SqliteReplyBus(database),
+      calendarSync: new SqliteCalendarSyncStore(database),
     },
     /** The ports one shop owns, its rows keyed by its id (the inbox and replies serve every shop). */
     forShop: (shop: string) => ({
@@ -65,6 +67,7 @@ export function createSqliteAdapters({ dataDir, path }: SqliteAdapterOptions) {
       reminders: new SqliteReminderSchedule(database, { shop }),
       noticeSettings: new SqliteNoticeSettings(database, { shop }),
       aliases: new SqliteCustomerAliases(database, { shop }),
+      calendarSync: new SqliteCalendarSyncStore(database, { shop }),
     }),
     /** Closes the database once the workers have stopped. */
     async close() {

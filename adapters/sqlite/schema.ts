@@ -3,7 +3,7 @@
  * one before in MIGRATIONS (SCHEMA is then the whole new schema, for new files); a file of a newer
  * version than this code knows is refused at start-up.
  */
-export const SCHEMA_VERSION = 7;
+export const SCHEMA_VERSION = 8;
 
 /** The SQL that takes a database of version `n - 1` to version `n`, by `n`. */
 export const MIGRATIONS: Record<number, string> = {
@@ -90,6 +90,19 @@ DROP TABLE delivery_progress; ALTER TABLE delivery_progress_7 RENAME TO delivery
 CREATE TABLE delivery_confirmations_7 (shop TEXT NOT NULL, outbox_id TEXT NOT NULL, wamid TEXT NOT NULL, expires_at INTEGER NOT NULL, PRIMARY KEY (shop, outbox_id)) WITHOUT ROWID;
 INSERT INTO delivery_confirmations_7 SELECT 'default', outbox_id, wamid, expires_at FROM delivery_confirmations;
 DROP TABLE delivery_confirmations; ALTER TABLE delivery_confirmations_7 RENAME TO delivery_confirmations;
+`,
+  // The shop's calendar is the truth: changes made in it reach cita (calendar sync), each shop's its own.
+  8: `
+-- What changed in the shop's appointments, in order (the embedded calendar's change log), and
+-- how far each calendar was read, under a lease; what cita last wrote of each appointment; push channels.
+CREATE TABLE calendar_changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, shop TEXT NOT NULL, at_ms INTEGER NOT NULL, body TEXT NOT NULL);
+CREATE INDEX calendar_changes_by_shop ON calendar_changes (shop, seq);
+CREATE TABLE calendar_sync (
+  shop TEXT NOT NULL, source TEXT NOT NULL, position TEXT, holder TEXT, lease_until INTEGER NOT NULL DEFAULT 0,
+  again INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (shop, source)
+) WITHOUT ROWID;
+CREATE TABLE calendar_writes (shop TEXT NOT NULL, booking_id TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (shop, booking_id)) WITHOUT ROWID;
+CREATE TABLE calendar_channels (shop TEXT NOT NULL, id TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (shop, id)) WITHOUT ROWID;
 `,
 };
 
@@ -190,6 +203,16 @@ CREATE TABLE muted_staff (shop TEXT NOT NULL, phone TEXT NOT NULL, PRIMARY KEY (
 -- the messages cita sent (an echo of one of them is cita's own, not the shop writing by hand).
 CREATE TABLE customer_aliases (shop TEXT NOT NULL, user_id TEXT NOT NULL, customer TEXT NOT NULL, expires_at INTEGER NOT NULL, PRIMARY KEY (shop, user_id)) WITHOUT ROWID;
 CREATE TABLE sent_messages (shop TEXT NOT NULL, message_id TEXT NOT NULL, phone TEXT NOT NULL, expires_at INTEGER NOT NULL, PRIMARY KEY (shop, message_id)) WITHOUT ROWID;
+-- What changed in the shop's appointments, in order (the embedded calendar's change log), and
+-- how far each calendar was read, under a lease; what cita last wrote of each appointment; push channels.
+CREATE TABLE calendar_changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, shop TEXT NOT NULL, at_ms INTEGER NOT NULL, body TEXT NOT NULL);
+CREATE INDEX calendar_changes_by_shop ON calendar_changes (shop, seq);
+CREATE TABLE calendar_sync (
+  shop TEXT NOT NULL, source TEXT NOT NULL, position TEXT, holder TEXT, lease_until INTEGER NOT NULL DEFAULT 0,
+  again INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (shop, source)
+) WITHOUT ROWID;
+CREATE TABLE calendar_writes (shop TEXT NOT NULL, booking_id TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (shop, booking_id)) WITHOUT ROWID;
+CREATE TABLE calendar_channels (shop TEXT NOT NULL, id TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (shop, id)) WITHOUT ROWID;
 
 CREATE TABLE send_pacing (
   phone_number_id TEXT PRIMARY KEY,
@@ -198,6 +221,9 @@ CREATE TABLE send_pacing (
   slow_until INTEGER NOT NULL
 ) WITHOUT ROWID;
 `;
+
+/** The embedded calendar's changes are kept a month: every process reads them within a poll. */
+const CALENDAR_CHANGES_MS = 30 * 24 * 60 * 60_000;
 
 /** Rate-limit counts are deleted a day after they were made: far longer than any window. */
 const RATE_ROWS_MS = 24 * 60 * 60_000;
@@ -215,4 +241,5 @@ export const sweepStatements = [
   'DELETE FROM customer_aliases WHERE expires_at <= ?',
   'DELETE FROM sent_messages WHERE expires_at <= ?',
   'DELETE FROM delivery_confirmations WHERE expires_at <= ?',
+  `DELETE FROM calendar_changes WHERE at_ms <= ? - ${CALENDAR_CHANGES_MS}`,
 ];

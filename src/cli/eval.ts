@@ -51,6 +51,11 @@ export const CorpusLine = z
     expected: z.array(CustomerEvent),
     /** What the line is about (one-shot, typo, junk...): accuracy is also reported by category. */
     category: z.string().default('other'),
+    /** The shop the message is written to, a file of config/ without ".json" (default: SHOP_CONFIG's). */
+    shop: z
+      .string()
+      .regex(/^[a-z0-9-]+$/)
+      .optional(),
   })
   .strict();
 export type CorpusLine = z.infer<typeof CorpusLine>;
@@ -193,7 +198,7 @@ export async function evaluate(
   const worker = async () => {
     while (next < lines.length) {
       const at = next++;
-      outputs[at] = await interpreter.interpret(lines[at].text, situationFor(lines[at], shop));
+      outputs[at] = await interpreter.interpret(lines[at].text, situationFor(lines[at], shopOf(lines[at], shop)));
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
@@ -269,7 +274,7 @@ would make (messages the rules leave unread). With LLM_API_KEY set, also rules t
                  with the corpora`;
 
 /** Turn corpora read by default: the team's first corpus and the WhatsApp phrasing written for the coverage issue. */
-export const TURN_CORPORA = ['corpus.jsonl', 'whatsapp.jsonl'].map((file) => join(EVAL_DIR, file));
+export const TURN_CORPORA = ['corpus.jsonl', 'whatsapp.jsonl', 'customers.jsonl'].map((file) => join(EVAL_DIR, file));
 const EXPRESSIONS_DIR = join(EVAL_DIR, 'expressions');
 
 type Outcomes = Record<Outcome, number>;
@@ -317,7 +322,7 @@ function figuresOf(rows: { outcome: Outcome; ms: number; llm?: boolean }[], with
 /** Reads each line of a turn corpus with `read`, timing it, and tells how it went. */
 export function readTurns(lines: CorpusLine[], read: RuleReader, shop: ShopConfig) {
   return lines.map((line) => {
-    const situation = situationFor(line, shop);
+    const situation = situationFor(line, shopOf(line, shop));
     const started = performance.now();
     const got = read(line.text, situation);
     const ms = performance.now() - started;
@@ -325,9 +330,64 @@ export function readTurns(lines: CorpusLine[], read: RuleReader, shop: ShopConfi
   });
 }
 
+const NAMED_SHOPS = new Map<string, ShopConfig>();
+/** The shop a line is written to: one of the example shops of config/ (read once), else `shop`. */
+export function shopOf(line: Pick<CorpusLine, 'shop'>, shop: ShopConfig): ShopConfig {
+  if (!line.shop) return shop;
+  let named = NAMED_SHOPS.get(line.shop);
+  if (!named) {
+    named = loadShopConfig(fileURLToPath(new URL(`../../config/${line.shop}.json`, import.meta.url)));
+    NAMED_SHOPS.set(line.shop, named);
+  }
+  return named;
+}
+
 type RuleReader = (text: string, situation: ReturnType<typeof situationFor>) => CustomerEvent[];
 
 const rulesReader: RuleReader = (text, situation) => readRules(text, situation);
+
+/** The corpus whose categories are the kinds of turn of issue 26: reported kind by kind. */
+const KINDS_CORPUS = 'customers.jsonl';
+
+interface KindRow {
+  kind: string;
+  language: string;
+  reader: string;
+  figures: Figures;
+}
+
+/** One row per kind of turn and language. */
+function kindRows(rows: ReturnType<typeof readTurns>, reader: string): KindRow[] {
+  const keys = [...new Set(rows.map((row) => `${row.line.category}\t${row.line.language}`))].sort();
+  return keys.map((key) => {
+    const [kind, language] = key.split('\t');
+    const mine = rows.filter((row) => row.line.category === kind && row.line.language === language);
+    return { kind, language, reader, figures: figuresOf(mine, false) };
+  });
+}
+
+/** "kind lang n rules right / wrong, peer right / wrong", a line each. */
+export function formatKinds(rows: KindRow[]): string {
+  const pct = (part: number, whole: number) => `${((part / Math.max(1, whole)) * 100).toFixed(0)}%`;
+  const cell = (row?: KindRow) =>
+    row ? `${pct(row.figures.right, row.figures.messages)} / ${pct(row.figures.wrong, row.figures.messages)}` : '–';
+  const header = ['kind', 'lang', 'n', 'rules right / wrong', 'peer right / wrong'];
+  const body = rows
+    .filter((row) => row.reader === 'rules')
+    .map((row) => {
+      const peer = rows.find((p) => p.reader === 'peer' && p.kind === row.kind && p.language === row.language);
+      return [row.kind, row.language, String(row.figures.messages), cell(row), cell(peer)];
+    });
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
+  return [header, ...body]
+    .map((r) =>
+      r
+        .map((c, i) => c.padEnd(widths[i]))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
 
 /** The table of figures: one row per corpus, language and reader. */
 export function formatFigures(rows: { corpus: string; language: string; reader: string; figures: Figures }[]): string {
@@ -373,12 +433,13 @@ export type FiguresTable = { corpus: string; language: string; reader: string; f
 export async function figuresTable(
   shop: ShopConfig,
   options: { turnFiles?: string[]; withExpressions?: boolean; withPeer?: boolean; showMisses?: number } = {},
-): Promise<{ table: FiguresTable; details: Record<string, unknown> }> {
+): Promise<{ table: FiguresTable; details: Record<string, unknown>; kinds: KindRow[] }> {
   const { turnFiles = TURN_CORPORA, withExpressions = true, withPeer = true, showMisses = 0 } = options;
   const peer = withPeer ? await import('./eval-peer.ts') : undefined;
   const table: FiguresTable = [];
   const details: Record<string, unknown> = {};
 
+  const kinds: KindRow[] = [];
   for (const file of turnFiles) {
     const lines = readCorpus(file);
     const name = relative(EVAL_DIR, file);
@@ -386,6 +447,7 @@ export async function figuresTable(
     if (peer) readers.push(['peer', (text, situation) => readRules(text, situation, peer.peerWhen)]);
     for (const [reader, read] of readers) {
       const rows = readTurns(lines, read, shop);
+      if (name === KINDS_CORPUS) kinds.push(...kindRows(rows, reader));
       for (const language of Language.options) {
         const mine = rows.filter((row) => row.line.language === language);
         if (mine.length > 0) table.push({ corpus: name, language, reader, figures: figuresOf(mine, true) });
@@ -428,7 +490,7 @@ export async function figuresTable(
     }
   }
 
-  return { table, details };
+  return { table, details, kinds };
 }
 
 async function main(): Promise<void> {
@@ -450,15 +512,16 @@ async function main(): Promise<void> {
   if (!process.env.LOG_LEVEL) log.level = 'warn';
   const shop = loadShopConfig(env.SHOP_CONFIG);
   const turnFiles = values.corpus ? [values.corpus] : TURN_CORPORA;
-  const { table, details } = await figuresTable(shop, {
+  const { table, details, kinds } = await figuresTable(shop, {
     turnFiles,
     withExpressions: !values.corpus,
     withPeer: !values['no-peer'],
     showMisses: Number(values.misses),
   });
+  if (kinds.length > 0) console.log(`\n${KINDS_CORPUS}, per kind of turn:\n${formatKinds(kinds)}`);
   console.log(`\n${formatFigures(table)}`);
   if (values.write) {
-    console.log(`\nsaved ${save('figures', { table, details })}`);
+    console.log(`\nsaved ${save('figures', { table, kinds, details })}`);
     // The README's table shows the whole evaluation: only a run of every corpus with the peer rewrites it.
     if (!values.corpus && !values['no-peer']) {
       writeFileSync(README, readmeWithEvalTable(readFileSync(README, 'utf8'), table));

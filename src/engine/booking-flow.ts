@@ -231,6 +231,7 @@ export function bookingInputFor(shop: ShopConfig, language?: Language): BookingI
     cancellationNoticeMinutes: shop.booking.cancellationNoticeMinutes,
     handoffQuietMinutes: shop.handoff.quietMinutes,
     staffAvailable: shop.staff.length > 0,
+    timezone: shop.timezone,
     // Left out for a shop without barbers, so its conversations stay exactly as they were.
     ...(barberChoicesOf(shop) && { barbers: barberChoicesOf(shop) }),
   };

@@ -214,8 +214,19 @@ export const HistoryEntry = z.object({
   serviceId: z.string(),
   start: z.iso.datetime(),
   end: z.iso.datetime(),
-  /** notReached: WhatsApp could not deliver a message about this appointment (its confirmation, reminder, a change). */
-  status: z.enum(['booked', 'cancelled', 'moved', 'attendanceConfirmed', 'notReached']),
+  /**
+   * notReached: WhatsApp could not deliver a message about this appointment (its confirmation, reminder, a change).
+   * movedByShop / cancelledByShop: the owner changed it in the calendar, not the customer in the chat.
+   */
+  status: z.enum([
+    'booked',
+    'cancelled',
+    'moved',
+    'attendanceConfirmed',
+    'notReached',
+    'movedByShop',
+    'cancelledByShop',
+  ]),
   at: z.iso.datetime(),
   barberId: z.string().optional(),
 });
@@ -462,3 +473,75 @@ export class CustomerUnreachable extends Error {}
 export type Clock = () => Date;
 
 export type { Slot };
+
+/**
+ * One change a calendar reports: the event (its id is the booking id for cita's own) as it stands
+ * now, or `cancelled` when it was deleted. A calendar reports cita's own writes too.
+ */
+export const CalendarChange = z.object({
+  eventId: z.string().min(1),
+  status: z.enum(['confirmed', 'cancelled']),
+  /** The appointment the event stands for, when it stands and cita wrote it. */
+  appointment: Appointment.optional(),
+});
+export type CalendarChange = z.infer<typeof CalendarChange>;
+
+/** Changes read after a position, and the position to read from next time. */
+export interface ChangesRead {
+  changes: CalendarChange[];
+  position: string;
+  /** The position was too old (Google's 410 Gone): `changes` is every event, read again from scratch. */
+  resynced?: boolean;
+}
+
+/**
+ * What changed in the calendars cita books into, read by position: Google's sync tokens, or the
+ * embedded store's change log. Each source (one calendar) has its own position.
+ */
+export interface CalendarChanges {
+  /** The calendars watched: Google's shop calendar and each barber's own; one for the embedded store. */
+  sources(): string[];
+  /**
+   * Changes since `position`; without one (never read), nothing before now is reported as a
+   * change and the answer is just where to read from next.
+   */
+  changesSince(source: string, position: string | undefined): Promise<ChangesRead>;
+}
+
+/** An appointment as cita last wrote it (booked, moved, cancelled), to tell its own writes from the owner's. */
+export const WrittenAppointment = Appointment.extend({ cancelled: z.boolean().default(false) });
+export type WrittenAppointment = z.infer<typeof WrittenAppointment>;
+
+/** A Google push channel watching one calendar, as stored to check its notifications. */
+export const WatchChannel = z.object({
+  id: z.string().min(1).max(64),
+  source: z.string().min(1),
+  token: z.string().min(16),
+  resourceId: z.string().min(1),
+  /** When Google stops sending on it, ms since the epoch. */
+  expiresAt: z.number().int(),
+});
+export type WatchChannel = z.infer<typeof WatchChannel>;
+
+/**
+ * Calendar sync state shared by every process of a shop: where each source was read up to (taken
+ * under a lease, so a change is handled once), what cita last wrote of each appointment, and the
+ * push channels open.
+ */
+export interface CalendarSyncStore {
+  /** Takes the source's lease for `ttlMs` (false when another holder has it) and answers its position. */
+  claim(source: string, holder: string, ttlMs: number): Promise<{ position?: string } | undefined>;
+  /** Moves the position, only while `holder` still holds the lease; false when it lost it. */
+  advance(source: string, holder: string, position: string): Promise<boolean>;
+  release(source: string, holder: string): Promise<void>;
+  /** Someone asked to read the source while it was being read: the holder reads it again. */
+  requestAgain(source: string): Promise<void>;
+  /** Whether a read was asked for since the last call (and forgets the request). */
+  takeRequest(source: string): Promise<boolean>;
+  rememberWrite(appointment: WrittenAppointment): Promise<void>;
+  lastWrite(bookingId: string): Promise<WrittenAppointment | undefined>;
+  saveChannel(channel: WatchChannel): Promise<void>;
+  channel(id: string): Promise<WatchChannel | undefined>;
+  channels(): Promise<WatchChannel[]>;
+  dropChannel(id: string): Promise<void>;
+}

@@ -37,8 +37,17 @@ export const es = {
   withBarber: (service: string, barber: string) => `${service} con ${barber}`,
   chooseBarber: (service: string) => `${service}, perfecto. ¿Con quién? Elige o escribe «me da igual».`,
   chooseServiceOnPage: (page: number) => `Más servicios (página ${page}). ¿Cuál quieres reservar?`,
-  chooseDate: (service: string, time?: string) =>
-    `${service}, perfecto. ¿Qué día te viene bien${time ? ` (a las ${time})` : ''}? Elige uno o escríbelo, por ejemplo «el viernes».`,
+  chooseDate: (service: string, when?: string) =>
+    `${service}, perfecto. ¿Qué día te viene bien${when ? ` (${when})` : ''}? Elige uno o escríbelo, por ejemplo «el viernes».`,
+  /** What the customer said before the service, so they see it was understood: "Viernes por la tarde, anotado." */
+  noted: (said: string) => `${said}, anotado.`,
+  whichService: '¿Qué servicio quieres reservar?',
+  atTime: (time: string) => `a las ${time}`,
+  morning: 'por la mañana',
+  afternoon: 'por la tarde',
+  fromTime: (time: string) => `a partir de las ${time}`,
+  beforeTime: (time: string) => `antes de las ${time}`,
+  betweenTimes: (from: string, to: string) => `entre las ${from} y las ${to}`,
   noBookableDays: 'Ahora mismo no hay días disponibles para reservar. Llámanos y te buscamos hueco.',
   /** `where`: the page against the first one shown ("later" times, or "earlier" ones once the later are all shown). */
   chooseTime: (service: string, date: string, where: 'first' | 'later' | 'earlier') =>
@@ -120,6 +129,17 @@ export const es = {
     closed: 'cerrado',
     address: (name: string, address: string) => `📍 ${name}\n${address}`,
     services: 'Esto es lo que hacemos:',
+    dayHours: (day: string, hours: string) => `El ${day} abrimos ${hours}.`,
+    dayClosed: (day: string) => `El ${day} está cerrado.`,
+    barberDayHours: (barber: string, day: string, hours: string) => `${barber} trabaja el ${day} ${hours}.`,
+    barberDayOff: (barber: string, day: string) => `${barber} no trabaja el ${day}.`,
+    barberWeek: (barber: string) => `Horario de ${barber}:`,
+    /** "de 10:00 a 14:00 y de 16:00 a 20:00" */
+    span: (from: string, to: string) => `de ${from} a ${to}`,
+    servicePrice: (service: string, price: string, minutes: string) => `${service}: ${price} (${minutes}).`,
+    barberDoesNot: (barber: string, service: string) => `${barber} no hace ${service}.`,
+    barberPrices: (barber: string) => `Precios con ${barber}:`,
+    other: (phone: string) => `Eso no lo sé responder por aquí. Llámanos al ${phone} y te lo contamos.`,
   },
   /** Above the reply to a voice note, so a misheard note is seen at once. */
   heard: (transcript: string) => `🎙️ He entendido: «${transcript}»`,

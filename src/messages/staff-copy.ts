@@ -24,6 +24,9 @@ export const staffEs = {
     bookAgain: 'Reservar otra',
     moveIt: 'Cambiar cita',
     cancelIt: 'Anular cita',
+    fineByMe: 'Me va bien',
+    change: 'Cambiar',
+    cancel: 'Anular',
     moreAppointments: 'Más citas',
     moreAppointmentsDescription: (from: number, to: number) => `Ver de la ${from} a la ${to}`,
     firstAppointments: 'Volver al principio',
@@ -99,6 +102,9 @@ export const staffEs = {
   /** To a customer whose appointment the shop needs moved. */
   moveRequest: (shop: string, line: string) =>
     `Hola, desde ${shop} necesitamos cambiar tu cita (${line}). ¿Puedes elegir otra hora? Perdona las molestias.`,
+  /** To a customer whose appointment the shop moved in its calendar. */
+  movedByShop: (shop: string, service: string, date: string, time: string) =>
+    `Hola, ${shop} ha cambiado tu cita de ${service} al ${date} a las ${time}. ¿Te va bien?`,
 };
 
 export type StaffCopy = typeof staffEs;
@@ -122,6 +128,9 @@ export const staffEn: StaffCopy = {
     bookAgain: 'Book again',
     moveIt: 'Move it',
     cancelIt: 'Cancel it',
+    fineByMe: 'Works for me',
+    change: 'Change',
+    cancel: 'Cancel',
     moreAppointments: 'More appointments',
     moreAppointmentsDescription: (from, to) => `See ${from} to ${to}`,
     firstAppointments: 'Back to the start',
@@ -195,6 +204,8 @@ export const staffEn: StaffCopy = {
     `Hello, ${shop} here: we have had to cancel your appointment (${line}). We are very sorry. Would you like to book another time?`,
   moveRequest: (shop, line) =>
     `Hello, ${shop} here: we need to move your appointment (${line}). Could you pick another time? Sorry for the trouble.`,
+  movedByShop: (shop, service, date, time) =>
+    `Hello, ${shop} has moved your ${service} appointment to ${date} at ${time}. Does that work for you?`,
 };
 
 export const STAFF_COPY = { es: staffEs, en: staffEn } as const;

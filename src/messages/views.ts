@@ -3,8 +3,11 @@ import {
   ANY_BARBER,
   addDays,
   barberById,
+  barberHours,
   barbersFor,
   type Language,
+  type OpeningInterval,
+  openingHoursOn,
   type ShopConfig,
   serviceById,
   shopToday,
@@ -12,7 +15,7 @@ import {
 } from '../../config/schema.ts';
 import type { Booking, BookingContext, Note } from '../../machines/booking.context.ts';
 import { SLOTS_PER_PAGE, selectedBooking, servicePageCount } from '../../machines/booking.machine.ts';
-import type { InfoTopic } from '../../machines/events.ts';
+import type { InfoTopic, Question } from '../../machines/events.ts';
 import { slotPages } from '../../machines/nearest-slots.ts';
 import { bookableDays } from '../availability/days.ts';
 import { en } from './en.ts';
@@ -91,7 +94,10 @@ export const STEP_VIEWS = {
   recordingAttendance: (_c, _shop, copy) => ({ kind: 'text', body: copy.oneMoment }),
   choosingService: ({ context }, shop, copy) => {
     const page = (context.servicePage ?? 0) % servicePageCount(shop.services.length);
-    const body = page === 0 ? copy.chooseService(shop.name) : copy.chooseServiceOnPage(page + 1);
+    // What the customer already said (a day, a time, a barber) is acknowledged instead of a first hello.
+    const said = saidSoFar(context, shop, copy);
+    const first = said ? `${copy.noted(said)}\n${copy.whichService}` : copy.chooseService(shop.name);
+    const body = page === 0 ? first : copy.chooseServiceOnPage(page + 1);
     // Moving an appointment whose service the shop no longer offers: say which appointment it is.
     const moving = context.moving ? `${copy.moving(bookingLine(context.moving, shop, context.language))}\n` : '';
     return servicesList(shop, context.language, copy, `${moving}${body}`, page);
@@ -99,7 +105,7 @@ export const STEP_VIEWS = {
   nextStep: (_c, _shop, copy) => ({ kind: 'text', body: copy.oneMoment }),
   choosingBarber: ({ context }, shop, copy) => ({
     kind: 'list',
-    body: copy.chooseBarber(serviceName(shop, context)),
+    body: copy.chooseBarber(withWhen(serviceName(shop, context), context, copy)),
     button: copy.buttons.barbers,
     sections: [
       {
@@ -124,7 +130,7 @@ export const STEP_VIEWS = {
     const moving = context.moving ? `${copy.moving(bookingLine(context.moving, shop, context.language))}\n` : '';
     return {
       kind: 'list',
-      body: `${moving}${copy.chooseDate(service, context.wantedTime)}`,
+      body: `${moving}${copy.chooseDate(service, wantedHours(context, copy))}`,
       button: copy.buttons.days,
       sections: [{ rows: days.map((date) => dayRow(date, shop, context, copy)) }],
     };
@@ -267,7 +273,7 @@ function noteText(note: Note, { state, context }: Conversation, shop: ShopConfig
   const language = context.language;
   switch (note.kind) {
     case 'info':
-      return infoText(note.topic, shop, language);
+      return infoText(note, shop, language);
     case 'noSlots': {
       if (note.reason === 'beyondWindow') return copy.notes.beyondWindow(shop.booking.daysAhead);
       const barber = barberById(shop, note.barberId)?.name;
@@ -313,7 +319,7 @@ function noteText(note: Note, { state, context }: Conversation, shop: ShopConfig
       // The service list is the question of choosingService; elsewhere it is said with the note.
       return state === 'choosingService'
         ? copy.notes.unknownService
-        : `${copy.notes.unknownService}\n${infoText('services', shop, language).split('\n').slice(1).join('\n')}`;
+        : `${copy.notes.unknownService}\n${infoText({ topic: 'services' }, shop, language).split('\n').slice(1).join('\n')}`;
     case 'bookingCancelled':
       return copy.notes.bookingCancelled(bookingLine(note.booking, shop, language));
     case 'callTheShop':
@@ -333,16 +339,39 @@ function noteText(note: Note, { state, context }: Conversation, shop: ShopConfig
   }
 }
 
-/** Answers to "prices", "hours", "address" and "services", straight from the shop's configuration. */
-export function infoText(topic: InfoTopic, shop: ShopConfig, language: Language): string {
+/**
+ * The answer to a question about the shop, straight from its configuration: prices (of one
+ * service, with one barber), hours (of one day, of one barber), the address, the services, an
+ * entry of the shop's FAQ; what the config cannot answer gets the shop's phone.
+ */
+export function infoText(question: Question, shop: ShopConfig, language: Language): string {
   const copy = COPY[language];
-  switch (topic) {
-    case 'prices':
+  const barber = question.barberId === ANY_BARBER ? undefined : barberById(shop, question.barberId);
+  const service = question.serviceId === undefined ? undefined : serviceById(shop, question.serviceId);
+  switch (question.topic) {
+    case 'prices': {
+      const name = (s: { name: Record<Language, string> }) => s.name[language];
+      if (service && barber && !barbersFor(shop, service.id).includes(barber)) {
+        return copy.info.barberDoesNot(barber.name, name(service));
+      }
+      if (service) {
+        const label = barber ? copy.withBarber(name(service), barber.name) : name(service);
+        return copy.info.servicePrice(
+          label,
+          price(service.price, shop, language),
+          copy.minutes(service.durationMinutes),
+        );
+      }
+      const services = barber ? shop.services.filter((s) => barbersFor(shop, s.id).includes(barber)) : shop.services;
       return [
-        copy.info.prices,
-        ...shop.services.map((s) => `• ${s.name[language]}: ${price(s.price, shop, language)}`),
+        barber ? copy.info.barberPrices(barber.name) : copy.info.prices,
+        ...services.map((s) => `• ${name(s)}: ${price(s.price, shop, language)}`),
       ].join('\n');
+    }
     case 'services':
+      if (service) {
+        return `${service.name[language]} (${copy.minutes(service.durationMinutes)}, ${price(service.price, shop, language)}): ${service.description[language]}`;
+      }
       return [
         copy.info.services,
         ...shop.services.map(
@@ -352,15 +381,48 @@ export function infoText(topic: InfoTopic, shop: ShopConfig, language: Language)
     case 'address':
       return copy.info.address(shop.name, shop.address);
     case 'hours':
-      return [
-        copy.info.hours,
-        ...WEEKDAYS.map((day, i) => {
-          const hours = shop.openingHours[day];
-          const name = DateTime.fromObject({ weekday: (i + 1) as 1 }, { locale: language }).toFormat('cccc');
-          return `• ${name}: ${hours.length ? hours.map((h) => `${h.from}–${h.to}`).join(', ') : copy.info.closed}`;
-        }),
-      ].join('\n');
+      return hoursText(question.date, barber, shop, language);
+    case 'faq': {
+      const entry = shop.faq.find((e) => e.id === question.faqId);
+      return entry ? entry.answer[language] : copy.info.other(shop.phone);
+    }
+    case 'other':
+      return copy.info.other(shop.phone);
   }
+}
+
+/** The shop's (or a barber's) hours on one day, or for the whole week. */
+function hoursText(
+  date: string | undefined,
+  barber: ReturnType<typeof barberById>,
+  shop: ShopConfig,
+  language: Language,
+): string {
+  const copy = COPY[language];
+  const hours = barber ? barberHours(shop, barber) : shop;
+  const spans = (intervals: OpeningInterval[]) =>
+    namesList(
+      intervals.map((h) => copy.info.span(h.from, h.to)),
+      language,
+    );
+  if (date) {
+    const day = longDate(date, language);
+    const intervals = openingHoursOn(hours, date);
+    if (barber) {
+      return intervals.length
+        ? copy.info.barberDayHours(barber.name, day, spans(intervals))
+        : copy.info.barberDayOff(barber.name, day);
+    }
+    return intervals.length ? copy.info.dayHours(day, spans(intervals)) : copy.info.dayClosed(day);
+  }
+  return [
+    barber ? copy.info.barberWeek(barber.name) : copy.info.hours,
+    ...WEEKDAYS.map((weekday, i) => {
+      const intervals = hours.openingHours[weekday];
+      const name = DateTime.fromObject({ weekday: (i + 1) as 1 }, { locale: language }).toFormat('cccc');
+      return `• ${name}: ${intervals.length ? intervals.map((h) => `${h.from}–${h.to}`).join(', ') : copy.info.closed}`;
+    }),
+  ].join('\n');
 }
 
 function dayRow(date: string, shop: ShopConfig, context: BookingContext, copy: Copy): ListRow {
@@ -449,6 +511,44 @@ export function withBarber(
 ): string {
   const barber = barberId === ANY_BARBER ? undefined : barberById(shop, barberId);
   return barber ? COPY[language].withBarber(service, barber.name) : service;
+}
+
+/**
+ * What the customer said before choosing a service, as one phrase: "Viernes 27 de noviembre por
+ * la tarde con Javi". Undefined when they said nothing yet.
+ */
+function saidSoFar(context: BookingContext, shop: ShopConfig, copy: Copy): string | undefined {
+  const barber = context.barberId === ANY_BARBER ? undefined : barberById(shop, context.barberId);
+  const parts = [
+    context.date ? longDate(context.date, context.language) : undefined,
+    wantedHours(context, copy),
+    barber ? copy.withBarber('', barber.name).trim() : undefined,
+  ].filter((part): part is string => part !== undefined);
+  if (parts.length === 0) return undefined;
+  const said = parts.join(' ');
+  return said.charAt(0).toUpperCase() + said.slice(1);
+}
+
+/** "Corte de pelo, mañana por la tarde": the service with the day and hours asked for. */
+function withWhen(service: string, context: BookingContext, copy: Copy): string {
+  const when = [context.date ? longDate(context.date, context.language) : undefined, wantedHours(context, copy)]
+    .filter(Boolean)
+    .join(' ');
+  return when ? `${service}, ${when}` : service;
+}
+
+/** The time or stretch of the day asked for, in words: "a las 17:00", "por la tarde", "a partir de las 18:00". */
+function wantedHours(context: BookingContext, copy: Copy): string | undefined {
+  if (context.wantedTime) return copy.atTime(context.wantedTime);
+  const part = context.wantedPartOfDay;
+  if (!part) return undefined;
+  if (part.from === '07:00' && part.to === '14:00') return copy.morning;
+  if ((part.from === '14:00' && part.to === '21:00') || (part.from === '13:00' && part.to === '18:00')) {
+    return copy.afternoon;
+  }
+  if (part.to === '23:59') return copy.fromTime(part.from);
+  if (part.from === '00:00') return copy.beforeTime(part.to);
+  return copy.betweenTimes(part.from, part.to);
 }
 
 /** The machine's notion of now: when the message being answered arrived. */

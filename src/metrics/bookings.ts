@@ -8,6 +8,8 @@ const CHANGES: Record<HistoryEntry['status'], string> = {
   moved: 'moved',
   attendanceConfirmed: 'attendance_confirmed',
   notReached: 'not_reached',
+  movedByShop: 'moved_by_shop',
+  cancelledByShop: 'cancelled_by_shop',
 };
 
 /**

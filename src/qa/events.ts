@@ -74,7 +74,11 @@ export const PAYLOADS = {
   CANCEL: bare('CANCEL'),
   RESTART: bare('RESTART'),
   BOOK_ANOTHER: bare('BOOK_ANOTHER'),
-  ASK_INFO: () => InfoTopic.options.map((topic) => ({ type: 'ASK_INFO', topic })),
+  // The FAQ is asked about one of the shop's entries.
+  ASK_INFO: (_s, { shop }) =>
+    InfoTopic.options.map((topic) =>
+      topic === 'faq' && shop.faq[0] ? { type: 'ASK_INFO', topic, faqId: shop.faq[0].id } : { type: 'ASK_INFO', topic },
+    ),
   SET_LANGUAGE: (_s, { shop }) => shop.languages.supported.map((language) => ({ type: 'SET_LANGUAGE', language })),
   HELP: bare('HELP'),
   THANKS: bare('THANKS'),

@@ -64,6 +64,8 @@ const PHRASES: {
       hours: ['horario', 'opening hours'],
       address: ['dirección', 'address'],
       services: ['servicios', 'services'],
+      faq: ['¿se puede pagar con tarjeta?', 'can I pay by card?'],
+      other: ['¿tenéis wifi?', 'do you have wifi?'],
     })[topic],
   SET_LANGUAGE: ({ language }) => ({ en: ['in english'], es: ['en español'] })[language],
   HELP: () => ['ayuda', 'help'],

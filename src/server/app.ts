@@ -7,6 +7,7 @@ import type { Cita } from '../cita.ts';
 import { NoReplyInTime, Phone } from '../engine/ports.ts';
 import { log } from '../log.ts';
 import { limitBody } from './body-limit.ts';
+import { googleCalendarWebhook } from './google-calendar-webhook.ts';
 import type { ReadinessCheck } from './health.ts';
 import { opsRoutes } from './ops.ts';
 import { simulatorInspection } from './simulator-api.ts';
@@ -92,6 +93,9 @@ export function createApp(cita: Cita, options: AppOptions = {}) {
     c.header('Retry-After', String(RETRY_AFTER_SECONDS));
     return c.json({ error: 'cita is shutting down; deliver again shortly' }, 503);
   });
+
+  // Google's push notifications (only a channel cita opened gets past the check).
+  app.route('/webhook/google-calendar', googleCalendarWebhook({ watchers: cita.calendarWatchers }));
 
   if (options.whatsapp) {
     const recordStatus = options.whatsapp.recordStatus ?? logStatus;

@@ -11,11 +11,18 @@ import { log, phoneRef } from '../log.ts';
 import { localDate, localTime, longDate } from '../messages/format.ts';
 import { replyIdFor } from '../messages/reply-ids.ts';
 import { STAFF_COPY } from '../messages/staff-copy.ts';
+import { withBarber } from '../messages/views.ts';
 import type { OutboundMessage } from '../messages/whatsapp.ts';
 import { windowOf } from './window.ts';
 
-/** What the shop tells a customer about their appointment: it was cancelled, or it needs moving. */
-export type ShopMessage = 'cancelled' | 'moveRequest';
+/** What the shop tells a customer about their appointment: it was cancelled, it needs moving, or it was moved. */
+export type ShopMessage = 'cancelled' | 'moveRequest' | 'moved';
+
+const TEMPLATE_OF = {
+  cancelled: 'cancelledByShopTemplate',
+  moveRequest: 'moveRequestTemplate',
+  moved: 'movedByShopTemplate',
+} as const;
 
 /**
  * Tells a customer about their appointment on the shop's behalf, in their language, with buttons
@@ -70,26 +77,42 @@ export function customerMessage(
   language: Language,
   windowOpen: boolean,
 ): OutboundMessage {
-  const template = what === 'cancelled' ? shop.notices.cancelledByShopTemplate : shop.notices.moveRequestTemplate;
+  const template = shop.notices[TEMPLATE_OF[what]];
   const spoken = windowOpen ? language : (Language.safeParse(template.language.slice(0, 2)).data ?? language);
   const copy = STAFF_COPY[spoken];
   const service = serviceById(shop, appointment.serviceId)?.name[spoken] ?? appointment.serviceName;
   const date = longDate(localDate(appointment.start, shop.timezone), spoken);
   const time = localTime(appointment.start, shop.timezone);
   const line = `${service}, ${date} ${time}`;
+  const move = { id: replyIdFor({ type: 'MOVE_BOOKING', bookingId: appointment.id }) };
+  const cancel = { id: replyIdFor({ type: 'CANCEL_BOOKING', bookingId: appointment.id }) };
   const [body, buttons] =
     what === 'cancelled'
       ? [
           copy.cancelledByShop(shop.name, line),
           [{ id: replyIdFor({ type: 'BOOK_ANOTHER' }), title: copy.buttons.bookAgain }],
         ]
-      : [
-          copy.moveRequest(shop.name, line),
-          [
-            { id: replyIdFor({ type: 'MOVE_BOOKING', bookingId: appointment.id }), title: copy.buttons.moveIt },
-            { id: replyIdFor({ type: 'CANCEL_BOOKING', bookingId: appointment.id }), title: copy.buttons.cancelIt },
-          ],
-        ];
+      : what === 'moveRequest'
+        ? [
+            copy.moveRequest(shop.name, line),
+            [
+              { ...move, title: copy.buttons.moveIt },
+              { ...cancel, title: copy.buttons.cancelIt },
+            ],
+          ]
+        : [
+            // The barber is named: a move to another chair is news even at the same time.
+            copy.movedByShop(shop.name, withBarber(service, appointment.barberId, shop, spoken), date, time),
+            [
+              // "Fine by me" is the customer saying they will come: recorded as a reminder's "I'll be there" is.
+              {
+                id: replyIdFor({ type: 'CONFIRM_ATTENDANCE', bookingId: appointment.id }),
+                title: copy.buttons.fineByMe,
+              },
+              { ...move, title: copy.buttons.change },
+              { ...cancel, title: copy.buttons.cancel },
+            ],
+          ];
   if (windowOpen) return { kind: 'buttons', body, buttons };
   return {
     kind: 'template',

@@ -82,6 +82,10 @@ describe('opening the database', () => {
     expect(database.get<{ n: number }>("SELECT count(*) AS n FROM sqlite_schema WHERE name = 'time_blocks'")?.n).toBe(
       1,
     );
+    // Calendar sync (version 8) comes after the shops' ids (7), keyed by shop from the start.
+    expect(
+      database.all<{ name: string }>("SELECT name FROM pragma_table_info('calendar_sync')").map((c) => c.name),
+    ).toContain('shop');
     database.close();
   });
 

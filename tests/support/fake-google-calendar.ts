@@ -18,14 +18,39 @@ import type { ServiceAccount } from '../../adapters/google-calendar/credentials.
  * - inserting an id that exists answers 409, also when that event was deleted (Google keeps
  *   deleted events, with status "cancelled");
  * - deleting a deleted event answers 410; get returns deleted events with status "cancelled";
- * - every request must carry a self-signed JWT from the test service account with the calendar scope.
+ * - every request must carry a self-signed JWT from the test service account with the calendar scope;
+ * - events.list gives a `nextSyncToken` on its last page; with `syncToken` it answers what changed
+ *   since (deleted events as status "cancelled", whatever `showDeleted` says), refuses the filters
+ *   Google refuses with it (400), and answers 410 Gone to a token `expireSyncTokens` made too old;
+ * - events.watch opens a channel (https only, or http on 127.0.0.1, as tests use) and POSTs Google's
+ *   notifications to its address: "sync" at once, then "exists" whenever the calendar changes, with
+ *   the X-Goog-* headers Google sends; channels.stop closes one.
  * Failures are injected per route with `fail` (HTTP errors, free/busy `errors[]`, lost answers).
  */
 
 export const FAKE_CALENDAR_ID = 'barberia@group.calendar.google.com';
 
 /** The API routes the fake serves, for failure injection and for reading the request log. */
-export type FakeRoute = 'freeBusy' | 'insert' | 'get' | 'patch' | 'delete' | 'list' | 'move';
+export type FakeRoute = 'freeBusy' | 'insert' | 'get' | 'patch' | 'delete' | 'list' | 'move' | 'watch' | 'stop';
+
+/** A push channel the fake opened, and the notifications it sent. */
+export interface FakeChannel {
+  id: string;
+  calendarId: string;
+  resourceId: string;
+  address: string;
+  token?: string;
+  expiration: number;
+  stopped: boolean;
+  messageNumber: number;
+}
+
+/** A notification as POSTed to a channel's address, and how the receiver answered. */
+export interface SentNotification {
+  channelId: string;
+  headers: Record<string, string>;
+  status: number | 'unreachable';
+}
 
 export type InjectedFailure =
   /** Answer with this HTTP status and Google's error shape (e.g. 403 + 'rateLimitExceeded'). */
@@ -46,6 +71,8 @@ export interface RecordedRequest {
 /** An event as stored: what was sent, plus Google's own fields, with instants kept as milliseconds. */
 interface StoredEvent {
   resource: Record<string, unknown> & { id: string; status: string };
+  /** The calendar's change counter when this event last changed: what a sync token is compared with. */
+  changed: number;
   startMs: number;
   endMs: number;
   timeZone: string;
@@ -100,8 +127,16 @@ export function testServiceAccount(): { serviceAccount: ServiceAccount; publicKe
  * const calendar = new GoogleCalendar({ calendarId: google.calendarId, rootUrl: google.rootUrl, ... });
  * google.barber.add({ start: '2026-11-25T09:00:00Z', end: '2026-11-25T10:00:00Z' });
  */
-export async function startFakeGoogleCalendar(options: { pageSize?: number; calendars?: string[] } = {}) {
+export async function startFakeGoogleCalendar(
+  options: {
+    pageSize?: number;
+    calendars?: string[];
+    /** Google's clock, for when channels end (the tests' fake clock). */
+    now?: () => number;
+  } = {},
+) {
   const pageSize = options.pageSize ?? 250;
+  const now = options.now ?? Date.now;
   const { serviceAccount, publicKey } = testServiceAccount();
   // The shop's calendar, and any others shared with the service account (one per barber).
   const calendars = new Map<string, Map<string, StoredEvent>>(
@@ -115,10 +150,53 @@ export async function startFakeGoogleCalendar(options: { pageSize?: number; cale
     delete: [],
     list: [],
     move: [],
+    watch: [],
+    stop: [],
   };
   const requests: RecordedRequest[] = [];
   const closing = new AbortController();
   let generatedIds = 0;
+  /** Changes so far, over every calendar: sync tokens are this counter at the time they were given. */
+  let changeCount = 0;
+  /** Tokens carry the epoch they were given in; those of an earlier one answer 410 Gone. */
+  let tokenEpoch = 0;
+  const syncTokenFor = (count: number) => `sync-${tokenEpoch}-${count}`;
+  const channels = new Map<string, FakeChannel>();
+  const notifications: SentNotification[] = [];
+  const deliveries = new Set<Promise<void>>();
+
+  /** Marks an event changed, and tells the calendar's channels to look again. */
+  function changed(calendarId: string, event: StoredEvent) {
+    event.changed = ++changeCount;
+    for (const channel of channels.values()) {
+      if (channel.calendarId === calendarId && !channel.stopped && channel.expiration > now()) {
+        notify(channel, 'exists');
+      }
+    }
+  }
+
+  /** POSTs one notification as Google does: no body, everything in X-Goog-* headers. */
+  function notify(channel: FakeChannel, state: 'sync' | 'exists') {
+    channel.messageNumber += 1;
+    const headers: Record<string, string> = {
+      'X-Goog-Channel-ID': channel.id,
+      'X-Goog-Channel-Expiration': new Date(channel.expiration).toUTCString(),
+      'X-Goog-Resource-ID': channel.resourceId,
+      'X-Goog-Resource-URI': `http://127.0.0.1:${port}/calendar/v3/calendars/${encodeURIComponent(channel.calendarId)}/events?alt=json`,
+      'X-Goog-Resource-State': state,
+      'X-Goog-Message-Number': String(channel.messageNumber),
+      ...(channel.token !== undefined ? { 'X-Goog-Channel-Token': channel.token } : {}),
+    };
+    const delivery = fetch(channel.address, { method: 'POST', headers, signal: closing.signal })
+      .then((response) => {
+        notifications.push({ channelId: channel.id, headers, status: response.status });
+      })
+      .catch(() => {
+        notifications.push({ channelId: channel.id, headers, status: 'unreachable' });
+      })
+      .finally(() => deliveries.delete(delivery));
+    deliveries.add(delivery);
+  }
 
   const app = new Hono();
 
@@ -174,11 +252,13 @@ export async function startFakeGoogleCalendar(options: { pageSize?: number; cale
     if (events.has(id)) return googleError(c, 409, 'duplicate', 'The requested identifier already exists.');
     const stored: StoredEvent = {
       resource: { ...body.data, id, status: 'confirmed', kind: 'calendar#event' },
+      changed: 0,
       startMs: Date.parse(body.data.start.dateTime),
       endMs: Date.parse(body.data.end.dateTime),
       timeZone: body.data.start.timeZone ?? 'UTC',
     };
     events.set(id, stored);
+    changed(calendarId, stored);
     return failure ? injected(c, failure, rendered(stored)) : c.json(rendered(stored));
   });
 
@@ -207,6 +287,7 @@ export async function startFakeGoogleCalendar(options: { pageSize?: number; cale
     event.resource = { ...event.resource, ...body.data, id: event.resource.id };
     if (body.data.start) event.startMs = Date.parse(body.data.start.dateTime);
     if (body.data.end) event.endMs = Date.parse(body.data.end.dateTime);
+    changed(calendarId, event);
     return failure ? injected(c, failure, rendered(event)) : c.json(rendered(event));
   });
 
@@ -220,9 +301,15 @@ export async function startFakeGoogleCalendar(options: { pageSize?: number; cale
     const to = calendars.get(c.req.query('destination') ?? '');
     const event = from?.get(c.req.param('eventId'));
     if (!event || !to) return googleError(c, 404, 'notFound', 'Not Found');
-    if (to.has(event.resource.id)) return googleError(c, 409, 'duplicate', 'The requested identifier already exists.');
-    from!.delete(event.resource.id);
+    if (to.get(event.resource.id)?.resource.status === 'confirmed') {
+      return googleError(c, 409, 'duplicate', 'The requested identifier already exists.');
+    }
+    // The event leaves a deleted copy behind: the origin's sync reports it as cancelled.
+    const left = { ...event, resource: { ...event.resource, status: 'cancelled' } };
+    from!.set(event.resource.id, left);
+    changed(calendarId, left);
     to.set(event.resource.id, event);
+    changed(c.req.query('destination') ?? '', event);
     return failure ? injected(c, failure, rendered(event)) : c.json(rendered(event));
   });
 
@@ -235,6 +322,7 @@ export async function startFakeGoogleCalendar(options: { pageSize?: number; cale
     if (!event) return googleError(c, 404, 'notFound', 'Not Found');
     if (event.resource.status === 'cancelled') return googleError(c, 410, 'deleted', 'Resource has been deleted');
     event.resource.status = 'cancelled';
+    changed(calendarId, event);
     return failure ? injected(c, failure) : c.body(null, 204);
   });
 
@@ -248,6 +336,8 @@ export async function startFakeGoogleCalendar(options: { pageSize?: number; cale
     if (c.req.query('orderBy') === 'startTime' && c.req.query('singleEvents') !== 'true') {
       return googleError(c, 400, 'badRequest', 'The requested ordering is not available for the particular query.');
     }
+    const syncToken = c.req.query('syncToken');
+    if (syncToken !== undefined) return changesSince(c, events, syncToken, failure);
     const timeMin = c.req.query('timeMin');
     const timeMax = c.req.query('timeMax');
     const wanted = (c.req.queries('privateExtendedProperty') ?? []).map((p) => p.split('=', 2) as [string, string]);
@@ -262,8 +352,104 @@ export async function startFakeGoogleCalendar(options: { pageSize?: number; cale
     const offset = Number(c.req.query('pageToken') ?? 0);
     const page = matching.slice(offset, offset + pageSize);
     const nextPageToken = offset + pageSize < matching.length ? String(offset + pageSize) : undefined;
-    const answer = { kind: 'calendar#events', items: page.map(rendered), ...(nextPageToken ? { nextPageToken } : {}) };
+    // As Google: the sync token comes on the last page only.
+    const answer = {
+      kind: 'calendar#events',
+      items: page.map(rendered),
+      ...(nextPageToken ? { nextPageToken } : { nextSyncToken: syncTokenFor(changeCount) }),
+    };
     return failure ? injected(c, failure, answer) : c.json(answer);
+  });
+
+  /** Incremental sync: every event changed after the token, deleted ones as "cancelled", in pages. */
+  function changesSince(c: Context, events: Map<string, StoredEvent>, syncToken: string, failure?: InjectedFailure) {
+    const refused = ['timeMin', 'timeMax', 'orderBy', 'privateExtendedProperty', 'q', 'updatedMin', 'iCalUID'].find(
+      (name) => c.req.query(name) !== undefined,
+    );
+    if (refused) return googleError(c, 400, 'invalid', `${refused} cannot be used with syncToken`);
+    const [, epoch, count] = /^sync-(\d+)-(\d+)$/.exec(syncToken)?.map(Number) ?? [];
+    if (epoch === undefined || count === undefined || count > changeCount) {
+      return googleError(c, 400, 'invalid', 'Invalid sync token');
+    }
+    const since = count;
+    if (epoch < tokenEpoch) {
+      return googleError(c, 410, 'fullSyncRequired', 'Sync token is no longer valid, a full sync is required.');
+    }
+    // A page token fixes where the read ends, so changes made while paging wait for the next token.
+    const [offset, upTo] = (c.req.query('pageToken') ?? `0:${changeCount}`).split(':').map(Number) as [number, number];
+    const matching = [...events.values()]
+      .filter((e) => e.changed > since && e.changed <= upTo)
+      .sort((a, b) => a.changed - b.changed);
+    const page = matching.slice(offset, offset + pageSize);
+    const more = offset + pageSize < matching.length;
+    const answer = {
+      kind: 'calendar#events',
+      items: page.map((e) => (e.resource.status === 'cancelled' ? deletedStub(e) : rendered(e))),
+      ...(more ? { nextPageToken: `${offset + pageSize}:${upTo}` } : { nextSyncToken: syncTokenFor(upTo) }),
+    };
+    return failure ? injected(c, failure, answer) : c.json(answer);
+  }
+
+  const WatchBody = z.object({
+    id: z.string().regex(/^[A-Za-z0-9\-_+/=]{1,64}$/),
+    type: z.literal('web_hook'),
+    address: z.url(),
+    token: z.string().max(256).optional(),
+    expiration: z.coerce.number().int().optional(),
+  });
+
+  // events.watch: a channel posting to `address` whenever the calendar's events change.
+  app.post('/calendar/v3/calendars/:calendarId/events/watch', async (c) => {
+    const calendarId = c.req.param('calendarId');
+    const raw = await c.req.json();
+    record(c, 'watch', calendarId, raw);
+    const failure = failures.watch.shift();
+    if (failure && 'status' in failure) return injected(c, failure);
+    if (!calendars.has(calendarId)) return googleError(c, 404, 'notFound', 'Not Found');
+    const body = WatchBody.safeParse(raw);
+    if (!body.success) return googleError(c, 400, 'invalid', z.prettifyError(body.error));
+    const address = new URL(body.data.address);
+    if (address.protocol !== 'https:' && !(address.protocol === 'http:' && address.hostname === '127.0.0.1')) {
+      return googleError(c, 400, 'push.webhookUrlNotHttps', `WebHook callback must be HTTPS: ${body.data.address}`);
+    }
+    if (channels.has(body.data.id)) return googleError(c, 400, 'channelIdNotUnique', 'Channel id not unique');
+    const channel: FakeChannel = {
+      id: body.data.id,
+      calendarId,
+      resourceId: `res-${encodeURIComponent(calendarId)}`,
+      address: body.data.address,
+      ...(body.data.token !== undefined ? { token: body.data.token } : {}),
+      expiration: Math.min(body.data.expiration ?? Number.POSITIVE_INFINITY, now() + MAX_CHANNEL_MS),
+      stopped: false,
+      messageNumber: 0,
+    };
+    channels.set(channel.id, channel);
+    notify(channel, 'sync');
+    const answer = {
+      kind: 'api#channel',
+      id: channel.id,
+      resourceId: channel.resourceId,
+      resourceUri: `http://127.0.0.1:${port}/calendar/v3/calendars/${encodeURIComponent(calendarId)}/events?alt=json`,
+      ...(channel.token !== undefined ? { token: channel.token } : {}),
+      expiration: String(channel.expiration),
+    };
+    return failure ? injected(c, failure, answer) : c.json(answer);
+  });
+
+  // channels.stop: no more notifications on the channel.
+  app.post('/calendar/v3/channels/stop', async (c) => {
+    const raw = await c.req.json();
+    record(c, 'stop', '', raw);
+    const failure = failures.stop.shift();
+    if (failure && 'status' in failure) return injected(c, failure);
+    const body = z.object({ id: z.string(), resourceId: z.string() }).safeParse(raw);
+    if (!body.success) return googleError(c, 400, 'invalid', z.prettifyError(body.error));
+    const channel = channels.get(body.data.id);
+    if (!channel || channel.resourceId !== body.data.resourceId || channel.stopped) {
+      return googleError(c, 404, 'notFound', `Channel '${body.data.id}' not found for project`);
+    }
+    channel.stopped = true;
+    return failure ? injected(c, failure) : c.body(null, 204);
   });
 
   const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
@@ -311,7 +497,7 @@ export async function startFakeGoogleCalendar(options: { pageSize?: number; cale
     barber: {
       add(event: BarberEvent, calendarId = FAKE_CALENDAR_ID): string {
         const id = event.id ?? `barber${String(++generatedIds).padStart(6, '0')}`;
-        eventsOf(calendarId).set(id, {
+        const stored: StoredEvent = {
           resource: {
             id,
             status: 'confirmed',
@@ -320,22 +506,58 @@ export async function startFakeGoogleCalendar(options: { pageSize?: number; cale
             end: { dateTime: event.end },
             ...(event.transparent ? { transparency: 'transparent' } : {}),
           },
+          changed: 0,
           startMs: Date.parse(event.start),
           endMs: Date.parse(event.end),
           timeZone: 'Europe/Madrid',
-        });
+        };
+        eventsOf(calendarId).set(id, stored);
+        changed(calendarId, stored);
         return id;
       },
       move(id: string, start: string, end: string, calendarId = FAKE_CALENDAR_ID) {
         const event = eventsOf(calendarId).get(id);
         if (!event) throw new Error(`no event ${id} to move`);
         Object.assign(event, { startMs: Date.parse(start), endMs: Date.parse(end) });
+        changed(calendarId, event);
+      },
+      /** Drags the event into another calendar (Google's "move to"), as events.move does. */
+      moveTo(id: string, destination: string, calendarId = FAKE_CALENDAR_ID) {
+        const event = eventsOf(calendarId).get(id);
+        if (!event) throw new Error(`no event ${id} to move`);
+        const left = { ...event, resource: { ...event.resource, status: 'cancelled' } };
+        eventsOf(calendarId).set(id, left);
+        changed(calendarId, left);
+        eventsOf(destination).set(id, event);
+        changed(destination, event);
+      },
+      /** Edits the title only. */
+      rename(id: string, summary: string, calendarId = FAKE_CALENDAR_ID) {
+        const event = eventsOf(calendarId).get(id);
+        if (!event) throw new Error(`no event ${id} to rename`);
+        event.resource.summary = summary;
+        changed(calendarId, event);
       },
       delete(id: string, calendarId = FAKE_CALENDAR_ID) {
         const event = eventsOf(calendarId).get(id);
         if (!event) throw new Error(`no event ${id} to delete`);
         event.resource.status = 'cancelled';
+        changed(calendarId, event);
       },
+    },
+    /** Makes every sync token given so far too old: using one answers 410 Gone. */
+    expireSyncTokens() {
+      tokenEpoch += 1;
+    },
+    /** The push channels opened, stopped ones included. */
+    channels(): FakeChannel[] {
+      return [...channels.values()];
+    },
+    /** Every notification POSTed, with the receiver's answer. */
+    notifications,
+    /** Resolves once every notification sent so far has been answered. */
+    async notificationsDelivered(): Promise<void> {
+      while (deliveries.size > 0) await Promise.all([...deliveries]);
     },
     async close(): Promise<void> {
       closing.abort();
@@ -346,6 +568,14 @@ export async function startFakeGoogleCalendar(options: { pageSize?: number; cale
 }
 
 export type FakeGoogleCalendar = Awaited<ReturnType<typeof startFakeGoogleCalendar>>;
+
+/** How long Google lets an events channel live at most (the fake's choice: a week). */
+const MAX_CHANNEL_MS = 7 * 24 * 60 * 60_000;
+
+/** A deleted event as incremental sync gives it: little more than its id and status. */
+function deletedStub(event: StoredEvent): Record<string, unknown> {
+  return { kind: 'calendar#event', id: event.resource.id, status: 'cancelled' };
+}
 
 /** Busy time over the window, as Google gives it: clipped to the window, overlaps merged, in order. */
 function busyIn(events: Map<string, StoredEvent>, from: number, to: number) {

@@ -68,7 +68,7 @@ export function checkAnswer(content: string, situation: Situation): CheckedAnswe
   const events: CustomerEvent[] = [];
   const seen = new Set<string>();
   for (const candidate of candidates.slice(0, MAX_EVENTS_READ)) {
-    const parsed = CustomerEvent.safeParse(candidate);
+    const parsed = CustomerEvent.safeParse(withoutNulls(candidate));
     if (!parsed.success || !allowed.has(parsed.data.type)) {
       drop('notAllowed');
       continue;
@@ -122,4 +122,10 @@ function isEverOpenAt(shop: ShopConfig, time: string): boolean {
     ...shop.dateOverrides.map((o) => o.hours),
   ].flat();
   return intervals.some(({ from, to }) => from <= time && time < to);
+}
+
+/** Strict structured output sends every field, null where it has nothing to say: a field left out. */
+function withoutNulls(candidate: unknown): unknown {
+  if (typeof candidate !== 'object' || candidate === null || Array.isArray(candidate)) return candidate;
+  return Object.fromEntries(Object.entries(candidate).filter(([, value]) => value !== null));
 }

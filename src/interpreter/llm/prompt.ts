@@ -79,6 +79,10 @@ export function systemPrompt(situation: Situation): string {
     shop.barbers.length > 0
       ? `Barbers (id: name): ${shop.barbers.map((b) => `${b.id}: ${[b.name, ...b.synonyms].join(' / ')}`).join('; ')}.`
       : '',
+    shop.faq.length > 0
+      ? `FAQ entries a question may be about (id: keywords), answered with ASK_INFO topic "faq": ${shop.faq.map((e) => `${e.id}: ${[...e.keywords.es, ...e.keywords.en].join(' / ')}`).join('; ')}.`
+      : '',
+    '- A question about the shop (prices, hours, a barber\'s days, the FAQ) is ASK_INFO, never a booking choice; a question nothing here answers is ASK_INFO topic "other".',
     `Conversation language: ${situation.language}.`,
     `Current step: ${describeStep(situation)}`,
     situation.date ? `Day already chosen: ${situation.date}.` : '',

@@ -5,6 +5,7 @@ import {
   CUSTOMER_EVENT_TYPES,
   CustomerEvent,
   type CustomerEventType,
+  InfoTopic,
   MOST_IN_GROUP,
   YES_EVENTS,
 } from '../../../machines/events.ts';
@@ -81,6 +82,24 @@ export function answerSchema(situation: Situation) {
           });
         case 'PICK_TIME':
           return option.extend({ time: ClockTime.describe('a 24-hour wall-clock time in the shop, HH:mm') });
+        // A question names only what the shop has; the answer itself is written from the config.
+        case 'ASK_INFO':
+          return z.object({
+            type: option.shape.type,
+            topic: InfoTopic,
+            serviceId: z.enum(serviceIds).nullable().describe('the service asked about, if one is named'),
+            barberId: idsOrNone(shop.barbers.map((barber) => barber.id)).describe(
+              'the barber asked about, if one is named',
+            ),
+            date: z
+              .string()
+              .regex(/^\d{4}-\d{2}-\d{2}$/)
+              .nullable()
+              .describe('the day asked about (its hours), YYYY-MM-DD'),
+            faqId: idsOrNone(shop.faq.map((entry) => entry.id)).describe(
+              'for topic "faq": the id of the FAQ entry that answers the question',
+            ),
+          });
         // The model cannot know appointment ids: it says what the customer wants, the machine asks which.
         case 'CANCEL_BOOKING':
         case 'MOVE_BOOKING':
@@ -94,6 +113,11 @@ export function answerSchema(situation: Situation) {
       .array(z.union(options as [z.ZodObject, ...z.ZodObject[]]))
       .describe('what the customer asks for, in order'),
   });
+}
+
+/** One of `ids`, or null (a shop without barbers or FAQ has none to name). */
+function idsOrNone(ids: string[]) {
+  return ids.length > 0 ? z.enum(ids as [string, ...string[]]).nullable() : z.null();
 }
 
 /**

@@ -229,7 +229,10 @@ function clockAt(words: string[], at: number, needsContext: boolean): Said | und
   const number = numberAt(words, at);
   if (!number || number.value > 23 || COUNTED.test(words[at + number.length] ?? '')) return undefined;
   // "la una" (one o'clock); "la 2" is an option of a list.
-  const led = LEADS.has(prev) || (prev === 'la' && number.value === 1 && words[at - 2] === 'a');
+  const dayNext = /^\d/.test(word) && /^(?:tomorrow|today|tonight|manana|hoy)$/.test(words[at + number.length] ?? '');
+  // "mañana a 11": "a" without "las", but not "a 5 de diciembre".
+  const bareA = prev === 'a' && !/^(?:de|del|y)$/.test(words[at + number.length] ?? '') && /^\d/.test(word);
+  const led = LEADS.has(prev) || dayNext || bareA || (prev === 'la' && number.value === 1 && words[at - 2] === 'a');
   const said = withMinutes(words, at, { hour: number.value, minute: 0, length: number.length });
   if (!said) return undefined;
   const markedAfter = said.length > number.length || said.meridiem !== undefined;
@@ -260,6 +263,9 @@ function withMinutes(words: string[], at: number, said: Said): Said | undefined 
               length: said.length + 1 + minutes.length + unit,
             };
     }
+  } else if (/^\d{2}$/.test(word ?? '') && /^\d{1,2}$/.test(words[at]) && LEADS.has(words[at - 1] ?? '')) {
+    // "at 3 15": the minutes as a second number.
+    if (Number(word) < 60) said = { ...said, minute: Number(word), length: said.length + 1 };
   } else if (word === 'en' && following === 'punto') {
     return withMeridiem(words, at, { ...said, length: said.length + 2 });
   } else if (word === "o'clock" || word === 'oclock') {
@@ -316,7 +322,9 @@ function fractionAt(words: string[], at: number): Said | undefined {
     const number = numberAt(words, i);
     if (!number || number.value < 1 || number.value > 59) return undefined;
     const unit = /^(?:minutos|minutes|mins?)$/.test(words[i + number.length] ?? '');
-    if (/^\d/.test(words[i]) && !unit) return undefined;
+    // "15 to noon" is a time; "5 to 6" may be a stretch of the day.
+    const toNoon = /^(?:noon|mediodia|midnight)$/.test(words[i + number.length + 1] ?? '');
+    if (/^\d/.test(words[i]) && !unit && !toNoon) return undefined;
     minutes = number.value;
     i += number.length - 1 + (unit ? 1 : 0);
   }
@@ -332,7 +340,9 @@ function fractionAt(words: string[], at: number): Said | undefined {
   i++;
   if (words[i] === 'de') i++;
   if (words[i] === 'las' || words[i] === 'la') i++;
+  const noon = words[i] === 'noon' || words[i] === 'mediodia' ? { value: 12, length: 1 } : undefined;
   const hour =
+    noon ??
     numberAt(words, i) ??
     (/^(\d{1,2})(am|pm)$/.exec(words[i] ?? '') ? { value: Number(words[i].slice(0, -2)), length: 1 } : undefined);
   if (!hour || hour.value > 23) return undefined;

@@ -74,9 +74,19 @@ export function dayIn(said: string[], today: DateTime, shop: ShopConfig, languag
     if (/ hasta$/.test(text.slice(0, match.index))) continue;
     add(today.plus({ days: RELATIVE_DAYS(match[0].trim()) }));
   }
-  for (const match of text.matchAll(/ (?:dentro de|en|in) (\S+(?: y \S+)?) (?:dias|days)\b/g)) {
-    const n = numberAt(match[1].split(' '), 0);
-    if (n && n.value > 0) add(today.plus({ days: n.value }));
+  for (const match of text.matchAll(/ (?:dentro de|en|in) (\S+(?: y \S+)?) (dias|days|semanas?|weeks?)\b/g)) {
+    const n = /^(?:a|an|one)$/.test(match[1]) ? { value: 1 } : numberAt(match[1].split(' '), 0);
+    const week = /^(?:semana|week)/.test(match[2]);
+    if (n && n.value > 0) add(today.plus({ days: n.value * (week ? 7 : 1) }));
+  }
+  // "3 fridays from now": the coming Friday is the first of them.
+  const counted = / (\S+) (\p{L}+?)s? from now\b/u.exec(text);
+  const countedWeekday = counted ? WEEKDAY_NAMES[counted[2]] : undefined;
+  if (counted && countedWeekday !== undefined) {
+    const n = /^(?:a|an|one)$/.test(counted[1]) ? { value: 1 } : numberAt([counted[1]], 0);
+    if (n && n.value > 0)
+      add(today.plus({ days: ((countedWeekday - today.weekday + 7) % 7 || 7) + 7 * (n.value - 1) }));
+    return found.length === 1 && !unsure ? found[0].toISODate()! : undefined;
   }
   if (/ (?:finde|fin de semana|weekend)\b/.test(text)) add(weekendDay(today, shop));
   explicitDates(words, today, language, add);
@@ -168,6 +178,11 @@ function weekdays(words: string[], today: DateTime, add: Add): void {
       days = weekday - today.weekday;
     else if (/^after next/.test(after)) days += 7;
     else if (saysNext && days === 0) days = 7;
+    // "next Wednesday" said on a Tuesday: tomorrow, or the Wednesday of next week; the customer settles it.
+    else if (saysNext && days === 1 && !/^(?:que viene)/.test(after)) {
+      add(undefined, true);
+      return;
+    }
     // "el martes" said on a Tuesday: today ("hoy" would say so) or next week's; the customer settles it.
     else if (days === 0 && !/(?:^| )(?:hoy|today|este|esta|this)(?: el)?$/.test(before)) {
       add(undefined, true);

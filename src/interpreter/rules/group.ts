@@ -26,7 +26,20 @@ const CHILDREN = ['hijo', 'hija', 'nino', 'nina', 'hijos', 'son', 'daughter', 'k
  * groupNamedIn('dos cortes el sabado a las 11', shop) // ['corte', 'corte']
  * groupNamedIn('un corte para mi y para mi hijo', shop) // ['corte', 'infantil']
  */
+/** Two people said as one ("corte para los dos", "haircut for both of us"): the service named, twice. */
+// biome-ignore format: word lists read best several to a line
+const BOTH = [
+  'para los dos', 'para las dos', 'los dos', 'las dos', 'para ambos', 'ambos', 'for both of us', 'both of us',
+  'for the two of us', 'the two of us', 'for us both', 'us both',
+];
+
 export function groupNamedIn(folded: string, shop: ShopConfig): string[] | undefined {
+  // "las dos cosas" is both services for one person.
+  const both = BOTH.find((phrase) => hasPhrase(folded, phrase) && !hasPhrase(folded, `${phrase} cosas`));
+  if (both) {
+    const serviceId = serviceNamedIn(` ${folded} `.replace(` ${both} `, ' ').trim(), shop);
+    return serviceId ? [serviceId, serviceId] : undefined;
+  }
   // The service must follow the number: "el 2 de diciembre, corte" is one haircut.
   const counted = /(?:^| )(dos|two|tres|three|2|3) (\p{L}+)(.*)$/u.exec(folded);
   if (counted) {
@@ -39,9 +52,11 @@ export function groupNamedIn(folded: string, shop: ShopConfig): string[] | undef
   const along = ALONG.find((phrase) => hasPhrase(folded, phrase));
   if (!along) return undefined;
   const [own, other] = [folded.slice(0, folded.indexOf(along)), folded.slice(folded.indexOf(along) + along.length)];
-  const ownService = serviceNamedIn(own, shop) ?? serviceNamedIn(withoutChildren(folded), shop);
-  if (!ownService) return undefined;
   const child = CHILDREN.some((word) => hasPhrase(other, word));
+  // "Para mí y mi hijo" at a barbershop, no service named: a haircut each, the kids' one for the child.
+  const kidsService = child ? shop.services.find((s) => s.refines !== undefined) : undefined;
+  const ownService = serviceNamedIn(own, shop) ?? serviceNamedIn(withoutChildren(folded), shop) ?? kidsService?.refines;
+  if (!ownService) return undefined;
   const kids = child ? shop.services.find((s) => s.refines === ownService) : undefined;
   const otherService = serviceNamedIn(withoutChildren(other), shop);
   return [ownService, kids?.id ?? otherService ?? ownService];

@@ -1,6 +1,7 @@
 import type { ShopConfig } from '../../../config/schema.ts';
 import { closestWord } from './fuzzy.ts';
 import { fold, hasPhrase } from './text.ts';
+import { EVERYDAY_WORDS } from './words.ts';
 
 /**
  * The service a message names, by its name in either language or a synonym from the config.
@@ -16,7 +17,7 @@ export function serviceNamedIn(folded: string, shop: ShopConfig): string | undef
   }
   // "corrte", "barva", "hiarcut": one typo from a one-word name of a service.
   for (const word of folded.split(' ')) {
-    if (known.has(word)) continue;
+    if (known.has(word) || EVERYDAY_WORDS.includes(word)) continue;
     const meant = closestWord(word, oneWordNames);
     const id = phrases.find(([name]) => name === meant)?.[1];
     if (id) named.set(id, Math.max(named.get(id) ?? 0, word.length));

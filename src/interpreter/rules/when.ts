@@ -37,11 +37,33 @@ export type WhenReader = (text: string, shop: ShopConfig, now: Date, language: L
 export function whenIn(text: string, shop: ShopConfig, now: Date, language?: Language, knownDate?: string): When {
   const today = startOfDay(shop.timezone, shopToday(shop, now));
   const words = wordsOf(text);
+  const soon = fromNowIn(words, now, shop);
+  if (soon) return soon;
   const date = dayIn(words, today, shop, language);
   const day = date ?? knownDate ?? today.toISODate()!;
   const time = timeIn(words, shop, day);
   const partOfDay = time ? undefined : partOfDayIn(words, shop, day);
   return { date, time, partOfDay };
+}
+
+/**
+ * "in an hour", "in 1h", "en media hora", "in 20 minutes": that long from now, on the clock rounded
+ * up to five minutes. Undefined when the message says no such thing.
+ */
+function fromNowIn(words: string[], now: Date, shop: ShopConfig): When | undefined {
+  const text = ` ${words.join(' ')} `;
+  const match =
+    / (?:in|en|dentro de) (?:(an|a|one|half an|half|media|una|un|\d{1,3})\s?(h|hr|hrs|hours?|horas?|mins?|minutes|minutos)|(\d{1,2})(h|min))\b(?! (?:para|to|past|pasadas|antes|before|y|and)\b)/.exec(
+      text,
+    );
+  if (!match) return undefined;
+  const [amount, unit] = match[1] !== undefined ? [match[1], match[2]] : [match[3], match[4]];
+  const value = /^\d/.test(amount) ? Number(amount) : /half|media/.test(amount) ? 0.5 : 1;
+  const minutes = /^h|^hora|^hour/.test(unit) ? value * 60 : value;
+  if (minutes <= 0 || minutes > 12 * 60) return undefined;
+  const at = DateTime.fromJSDate(now, { zone: shop.timezone }).plus({ minutes }).startOf('minute');
+  const rounded = at.plus({ minutes: (5 - (at.minute % 5)) % 5 });
+  return { date: rounded.toISODate()!, time: rounded.toFormat('HH:mm') };
 }
 
 // biome-ignore format: a word list
@@ -60,7 +82,7 @@ const VOCABULARY = [
   // common words near those, kept as they are: "toda la tarde" is not "today", "tardes" not "tarde"
   'toda', 'todo', 'todas', 'todos', 'tardes', 'noches', 'hora', 'horas', 'para', 'pero', 'pues', 'tiene', 'tienes',
   'tarda', 'entro', 'late', 'later', 'least', 'part', 'mejor', 'medio', 'mismo', 'misma', 'nights', 'mornings',
-  'meses', 'mother', 'tomar', 'mientras', 'mayor', 'ante', 'nada', 'quarters', 'ultimo', 'primer', 'primero', 'cosas', 'mesas',
+  'abris', 'abrir', 'abre', 'abren', 'meses', 'mother', 'tomar', 'mientras', 'mayor', 'ante', 'nada', 'quarters', 'ultimo', 'primer', 'primero', 'cosas', 'mesas',
   // numbers said in words: "cuatro" is not "cuarto"
   'cuatro', 'cinco', 'seis', 'siete', 'ocho', 'nueve', 'diez', 'once', 'doce', 'trece', 'catorce', 'quince', 'veinte',
   'treinta', 'cuarenta', 'cincuenta', 'three', 'four', 'five', 'seven', 'eight', 'nine', 'eleven', 'twelve',

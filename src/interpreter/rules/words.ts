@@ -39,7 +39,25 @@ export const NO = [
 ];
 
 /** Said to thank; with nothing else to answer, the bot says "you're welcome". */
-export const THANKS = ['gracias', 'muchas gracias', 'mil gracias', 'thanks', 'thank you', 'thx', 'cheers', 'ty'];
+export const THANKS = ['gracias', 'muchas gracias', 'mil gracias', 'thanks', 'thank you', 'thx', 'cheers', 'ty', 'ta'];
+
+/**
+ * Said to take leave ("see you tomorrow", "hasta el jueves", "nos vemos"): a day in a goodbye is
+ * the appointment already made, not one to book. Answered like a thanks.
+ */
+// biome-ignore format: word lists read best several to a line
+export const FAREWELLS = [
+  'see you', 'see ya', 'see u', 'cya', 'bye', 'goodbye', 'bye bye', 'take care', 'until then', 'til then', 'hasta luego',
+  'hasta manana', 'hasta el', 'hasta pronto', 'hasta entonces', 'nos vemos', 'adios', 'chao', 'chau', 'un saludo',
+  'saludos', 'a ver si', 'alli estare', 'alli estaremos', 'ahi estare', "i'll be there", 'ill be there',
+];
+
+/** Words of greetings, thanks and goodbyes: never one typo from a service ("hiya" is not "hija"). */
+// biome-ignore format: word lists read best several to a line
+export const EVERYDAY_WORDS = [
+  'hiya', 'heya', 'hiyah', 'mate', 'hola', 'ola', 'hello', 'hey', 'buenas', 'wenas', 'gracias', 'thanks', 'cheers',
+  'bye', 'chao', 'adios', 'guys', 'folks', 'tio', 'tia', 'bro', 'hijo', 'hija',
+];
 
 /** Words around an answer that do not change it ("sí, gracias", "ok please"). */
 export const FILLERS = [
@@ -107,13 +125,15 @@ export const COMMANDS: [phrases: string[], event: CustomerEvent][] = [
 export const INFO: [phrases: string[], event: CustomerEvent][] = [
   [
     ['precio', 'precios', 'cuanto cuesta', 'cuanto vale', 'cuanto es', 'cuanto cobrais', 'cuanto cobras',
-      'cuanto me cobras', 'cuanto sale', 'tarifa', 'tarifas', 'price', 'prices', 'how much', 'cost', 'costs'],
+      'cuanto me cobras', 'cuanto sale', 'tarifa', 'tarifas', 'price', 'prices', 'how much', 'cost', 'costs',
+      'cuanto cobra', 'cuanto cobran', 'cuanto me cobra', 'cuanto me cobran', 'cuanto me sale', 'que precio', 'charge', 'cuanto seria', 'cuanto costaria'],
     { type: 'ASK_INFO', topic: 'prices' },
   ],
   [
     ['horario', 'horarios', 'a que hora abris', 'cuando abris', 'a que hora cerrais', 'hasta que hora', 'abris',
       'cerrais', 'estais abiertos', 'hours', 'opening hours', 'when are you open', 'are you open', 'what time do you open',
-      'what time do you close'],
+      'what time do you close', 'abren', 'cierran', 'abris', 'a que hora abre', 'a que hora cierra', 'abierto',
+      'abiertos', 'you open', 'you close'],
     { type: 'ASK_INFO', topic: 'hours' },
   ],
   [
@@ -123,7 +143,7 @@ export const INFO: [phrases: string[], event: CustomerEvent][] = [
   ],
   [
     ['servicios', 'que servicios', 'que haceis', 'haceis', 'que ofreceis', 'services', 'what do you do',
-      'what do you offer', 'do you do'],
+      'what do you offer', 'do you do', 'cuanto tarda', 'cuanto dura', 'how long'],
     { type: 'ASK_INFO', topic: 'services' },
   ],
 ];
@@ -131,7 +151,7 @@ export const INFO: [phrases: string[], event: CustomerEvent][] = [
 // biome-ignore format: word lists read best several to a line
 export const GREETINGS = [
   'hola', 'ola', 'buenas', 'wenas', 'buenos dias', 'buenas tardes', 'buenas noches', 'que tal', 'hey', 'hi', 'hello',
-  'good morning', 'good afternoon', 'good evening',
+  'good morning', 'good afternoon', 'good evening', 'hiya', 'heya', 'howdy', 'hola buenas', 'hey there', 'hi there',
 ];
 
 // biome-ignore format: word lists read best several to a line
@@ -153,11 +173,14 @@ export const LANGUAGE_MARKERS = {
     'hi', 'hello', 'please', 'tomorrow', 'today', 'yes', 'thanks', 'thank', 'book', 'appointment', 'haircut', 'would',
     'like', 'want', 'i', 'im', "i'd", "i'm", 'what', 'when', 'where', 'how', 'much', 'at', 'the', 'on', 'for', 'my',
     'can', 'next', 'morning', 'afternoon', 'beard', 'trim', 'cut', 'time', 'day', 'show', 'is', 'are', 'you',
+    'need', 'shave', 'anyone', 'hiya', 'mate', 'cheers', 'see', 'bye', 'with', 'and', 'to', 'it', 'get', 'could',
+    'got', 'free', 'any', 'there', 'your', 'we', 'work', 'works', 'open', 'do', 'does', 'of', 'tonight',
   ],
   es: [
     'hola', 'quiero', 'quisiera', 'cita', 'manana', 'hoy', 'si', 'gracias', 'que', 'cuando', 'donde', 'cuanto', 'por',
     'favor', 'buenas', 'buenos', 'reservar', 'corte', 'pelo', 'barba', 'las', 'el', 'la', 'de', 'un', 'una', 'para',
-    'mejor', 'hora', 'dia', 'tarde', 'vale', 'es', 'mi', 'tienes', 'hay',
+    'mejor', 'hora', 'dia', 'tarde', 'vale', 'es', 'mi', 'tienes', 'hay', 'necesito', 'puedo', 'tengo', 'con', 'los',
+    'del', 'al', 'abren', 'cobra', 'hueco', 'puedes', 'gustaria', 'y', 'lo', 'nos', 'vemos', 'hasta', 'sabado',
   ],
 } as const;
 
@@ -175,7 +198,7 @@ export const THE_BOOKING = ['la cita', 'la reserva', 'esa cita', 'the appointmen
 export const CANCEL_VERBS = ['cancelar', 'cancela', 'anular', 'anula', 'cancel', 'delete'];
 // biome-ignore format: word lists read best several to a line
 export const MOVE_VERBS = [
-  'cambiar', 'cambia', 'mover', 'mueve', 'aplazar', 'retrasar', 'adelantar', 'reprogramar', 'change', 'move',
+  'cambiar', 'cambia', 'cambias', 'mover', 'mueve', 'mueves', 'aplazar', 'retrasar', 'adelantar', 'reprogramar', 'change', 'move',
   'reschedule', 'postpone',
 ];
 /** Said without naming the appointment, still clearly about moving one. */
