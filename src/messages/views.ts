@@ -15,7 +15,7 @@ import {
 } from '../../config/schema.ts';
 import type { Booking, BookingContext, Note } from '../../machines/booking.context.ts';
 import { SLOTS_PER_PAGE, selectedBooking, servicePageCount } from '../../machines/booking.machine.ts';
-import type { InfoTopic, Question } from '../../machines/events.ts';
+import type { Question } from '../../machines/events.ts';
 import { slotPages } from '../../machines/nearest-slots.ts';
 import { bookableDays } from '../availability/days.ts';
 import { en } from './en.ts';

@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import {
   type Language,
   type OpeningInterval,
