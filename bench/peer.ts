@@ -1,14 +1,13 @@
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { loadShopConfig } from '../config/load.ts';
 import type { ShopConfig } from '../config/schema.ts';
 import { createCita } from '../src/cita.ts';
 import { optionsOf } from '../src/messages/whatsapp.ts';
 import { type BuilderBotShop, importBuilderBot, type PeerReply, startBuilderBotShop } from './peer/builderbot.ts';
 import { seededRandom } from './support/customers.ts';
+import { collector, settle } from './support/heap.ts';
 import { SCRIPT_NOW } from './support/in-process.ts';
 import type { BenchResult } from './support/record.ts';
 import { BENCH_SHOP_CONFIG } from './support/server.ts';
@@ -63,19 +62,6 @@ export interface PeerSide {
   heapGrowthBytesPerConversation: number;
   doubleBookings: number;
 }
-
-/** Full garbage collection on demand (`--expose-gc` set at run time). */
-function collector(): () => void {
-  setFlagsFromString('--expose-gc');
-  const gc = runInNewContext('gc') as () => void;
-  return () => {
-    gc();
-    gc();
-  };
-}
-
-/** Lets timers, file writes and BuilderBot's log streams finish before the heap is measured. */
-const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
 
 /** Warm-up customers' phones, apart from the measured ones. */
 const WARMUP_PHONES = 90_000_000;

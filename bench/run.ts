@@ -7,6 +7,7 @@ import { availabilityBenchmark } from './availability.ts';
 import { conversationCostBenchmark } from './conversation-cost.ts';
 import { costBenchmark } from './cost.ts';
 import { endToEndBenchmark, standardRuns } from './end-to-end.ts';
+import { inProcessBenchmark } from './in-process.ts';
 import { intakeBenchmark } from './intake.ts';
 import { peerBenchmark } from './peer.ts';
 import { redisCeilingBenchmark } from './redis-ceiling.ts';
@@ -16,11 +17,11 @@ import { type BenchResult, machineDescription, REPO_DIR, RESULTS_DIR, saveResult
 import { BENCH_REDIS_URL, redisAnswers } from './support/redis.ts';
 
 const USAGE = `Usage: npm run bench -- [--quick] [name ...]
-Benchmarks: intake, status-storm, end-to-end, cost, availability, conversation-cost, redis-ceiling, peer (default: all).
+Benchmarks: intake, status-storm, end-to-end, in-process, cost, availability, conversation-cost, redis-ceiling, peer (default: all).
   --quick   small sizes (seconds, not minutes); results go to the temp directory, not bench/results/
   --table   run nothing: rebuild table.md (and, for bench/results/, the README's table) from the saved results
 Environment: BENCH_CUSTOMERS (1000), BENCH_CONCURRENCY (400 for end-to-end, 50 otherwise), BENCH_GRAPH_LATENCY_MS (150),
-  REDIS_URL (redis://127.0.0.1:6379), BENCH_RESULTS_DIR.`;
+  BENCH_CONVERSATIONS (10000, in-process's memory figures), REDIS_URL (redis://127.0.0.1:6379), BENCH_RESULTS_DIR.`;
 
 interface Benchmark {
   name: string;
@@ -52,6 +53,19 @@ export const BENCHMARKS: Benchmark[] = [
           // at once for a thousand messages a second.
           concurrency: numberFromEnv('BENCH_CONCURRENCY', quick ? 20 : 400),
           runs: standardRuns(GRAPH_LATENCY_MS, quick ? 20 : 400),
+        },
+        command,
+      ),
+  },
+  {
+    name: 'in-process',
+    needsRedis: false,
+    run: (quick, command) =>
+      inProcessBenchmark(
+        {
+          customers: numberFromEnv('BENCH_CUSTOMERS', quick ? 100 : 1000),
+          concurrency: numberFromEnv('BENCH_CONCURRENCY', 50),
+          conversations: numberFromEnv('BENCH_CONVERSATIONS', quick ? 1000 : 10_000),
         },
         command,
       ),
@@ -94,13 +108,14 @@ export const BENCHMARKS: Benchmark[] = [
 /** The sizes each benchmark takes from the environment. */
 const ENV_OF: Record<string, string[]> = {
   'end-to-end': ['BENCH_CUSTOMERS', 'BENCH_CONCURRENCY', 'BENCH_GRAPH_LATENCY_MS'],
+  'in-process': ['BENCH_CUSTOMERS', 'BENCH_CONCURRENCY', 'BENCH_CONVERSATIONS'],
   'redis-ceiling': ['BENCH_CONCURRENCY'],
   peer: ['BENCH_CUSTOMERS', 'BENCH_CONCURRENCY'],
 };
 
 /** The command that reproduces a benchmark as it is being run now. */
 function commandFor(name: string, quick: boolean): string {
-  const env = ['BENCH_CUSTOMERS', 'BENCH_CONCURRENCY', 'BENCH_GRAPH_LATENCY_MS']
+  const env = ['BENCH_CUSTOMERS', 'BENCH_CONCURRENCY', 'BENCH_GRAPH_LATENCY_MS', 'BENCH_CONVERSATIONS']
     .filter((variable) => (ENV_OF[name] ?? []).includes(variable) && process.env[variable])
     .map((variable) => `${variable}=${process.env[variable]} `)
     .join('');

@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHmac, randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
+import { LRUCache } from 'lru-cache';
 import { pino } from 'pino';
 
 /**
@@ -98,11 +99,24 @@ export function setLogDestination(next: LogDestination): () => void {
  */
 export function setLogHashSecret(secret: string | undefined): void {
   hashKey = secret || randomBytes(32);
+  PHONE_REFS.clear();
 }
+
+/**
+ * Phones written recently, and their references: every message of a conversation is logged with
+ * its phone's, and an HMAC per message was a visible share of its CPU. Bounded, so it holds the
+ * conversations under way, not every customer ever seen.
+ */
+const PHONE_REFS = new LRUCache<string, string>({ max: 2_000 });
 
 /** A stable, non-reversible reference to a phone number for correlating log lines. */
 export function phoneRef(phone: string): string {
-  return createHmac('sha256', hashKey).update(phone).digest('base64url').slice(0, 12);
+  let ref = PHONE_REFS.get(phone);
+  if (ref === undefined) {
+    ref = createHmac('sha256', hashKey).update(phone).digest('base64url').slice(0, 12);
+    PHONE_REFS.set(phone, ref);
+  }
+  return ref;
 }
 
 /** The reference that stands for a message id in logs (also the correlation id). */

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { availabilityBenchmark } from '../bench/availability.ts';
 import { conversationCostBenchmark, readScripts } from '../bench/conversation-cost.ts';
 import { runEndToEnd } from '../bench/end-to-end.ts';
+import { inProcessBenchmark } from '../bench/in-process.ts';
 import { runPeer } from '../bench/peer.ts';
 import { resultsTable } from '../bench/run.ts';
 import { redisAnswers } from '../bench/support/redis.ts';
@@ -47,6 +48,24 @@ describe('benchmarks, at a tiny size', () => {
       expect(side.turnMs.count).toBe(side.messages);
     }
   }, 20_000);
+
+  it('books with the end-to-end flow in process, and holds conversations idle and in flight', async () => {
+    const result = await inProcessBenchmark(
+      { customers: 6, concurrency: 3, conversations: 30, warmup: 2 },
+      'npm run bench -- in-process',
+    );
+    const { run, memory } = result.details as {
+      run: { booked: number; messages: number; typed: number };
+      memory: { conversations: number; idle: { heapUsed: number }; inFlight: { heapUsed: number } };
+    };
+    expect(run.booked).toBe(6);
+    // Typed messages as well as taps, as the end-to-end customers send.
+    expect(run.typed).toBeGreaterThanOrEqual(6 * 2);
+    expect(run.typed).toBeLessThan(run.messages);
+    // Every conversation's message was in hand at once before the figures were read.
+    expect(memory.conversations).toBe(30);
+    expect(memory.inFlight.heapUsed).toBeGreaterThan(0);
+  }, 60_000);
 
   it.skipIf(!redis)(
     'books 5 customers through a real server process on Redis with no double booking',

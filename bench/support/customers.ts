@@ -80,10 +80,10 @@ export class CustomerCrowd {
       const options = tappable(reply);
       const ids = options.flatMap((option) => (option.kind === 'tap' ? [option.id] : []));
       if (confirming && ids.length === 1 && ids[0] === 'BOOK_ANOTHER') return { phone, booked: true, turns: turn };
-      const next = choose(options, random);
+      const next = nextAction(options, language, random);
       if (!next) return { phone, booked: false, turns: turn, failure: `nothing to tap in ${JSON.stringify(ids)}` };
-      confirming = next.kind === 'tap' && next.id === 'CONFIRM';
-      action = typedInstead(next, language, random) ?? next;
+      confirming = next.confirming;
+      action = next.action;
     }
     return { phone, booked: false, turns: MAX_TURNS, failure: `no booking after ${MAX_TURNS} turns` };
   }
@@ -125,6 +125,24 @@ export class CustomerCrowd {
       clearTimeout(timer);
     }
   }
+}
+
+/**
+ * What a customer does next with the options shown: taps one (or types it instead, as `book`
+ * says), and whether that answers the confirmation. The end-to-end and the in-process benchmarks
+ * both choose through this, so they send the same mix of taps and typed messages.
+ */
+export function nextAction(
+  options: CustomerAction[],
+  language: 'es' | 'en',
+  random: () => number,
+): { action: CustomerAction; confirming: boolean } | undefined {
+  const chosen = choose(options, random);
+  if (!chosen) return undefined;
+  return {
+    action: typedInstead(chosen, language, random) ?? chosen,
+    confirming: chosen.kind === 'tap' && chosen.id === 'CONFIRM',
+  };
 }
 
 /**

@@ -44,13 +44,15 @@ export function machineDescription() {
 
 /**
  * The commit checked out, with "-dirty" when the working tree has changes other than the results
- * themselves (a full run writes them one benchmark after another); "unknown" outside git.
+ * themselves (a full run writes them one benchmark after another, and the README's table from
+ * them, so one benchmark run after another is not marked dirty by the one before); "unknown"
+ * outside git.
  */
 function gitCommit(): string {
   try {
     const run = (...args: string[]) => execFileSync('git', args, { cwd: REPO_DIR, encoding: 'utf8' }).trim();
     const commit = run('rev-parse', '--short=12', 'HEAD');
-    const changes = run('status', '--porcelain', '--', '.', ':(exclude)bench/results');
+    const changes = run('status', '--porcelain', '--', '.', ':(exclude)bench/results', ':(exclude)README.md');
     return changes.length > 0 ? `${commit}-dirty` : commit;
   } catch {
     return 'unknown';

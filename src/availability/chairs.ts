@@ -26,7 +26,7 @@ export interface ChairsSearch extends Omit<DaySearch, 'rules' | 'busy' | 'holds'
 
 /** The day's free times over several chairs, and who is free at each. */
 export interface ChairsDay extends DayAvailability {
-  /** Per offered time ("17:00"), the barbers free then, in the config's order. */
+  /** Per offered time ("17:00"), the barbers free then, in the config's order; none listed for a shop without barbers. */
   freeAt: Record<string, string[]>;
 }
 
@@ -55,6 +55,7 @@ export function chairsFor(shop: ShopConfig, serviceId: string, barberId?: string
  */
 export function chairsAvailability(search: ChairsSearch): ChairsDay {
   const { chairs, busy, holds, ...day } = search;
+  if (chairs.length === 1) return oneChair(chairs[0], search);
   const bySlot = new Map<string, { slot: Slot; barbers: string[] }>();
   const reasons = new Set<NoSlotsReason>();
   for (const chair of chairs) {
@@ -83,6 +84,27 @@ export function chairsAvailability(search: ChairsSearch): ChairsDay {
   // Past and too far ahead are the same for every chair; a day some barbers work but are full is full.
   const reason = (['past', 'beyondWindow', 'full', 'closed'] as const).find((r) => reasons.has(r)) ?? 'closed';
   return { slots, reason, freeAt };
+}
+
+/**
+ * One chair (a shop without barbers, or the barber the customer named): its own day as it is, for
+ * `dayAvailability` gives the times in order, once each. Joining one chair by time built a map, a
+ * sort and an object of every time (288 on a 24-hour day at 5-minute steps) for nothing, on most
+ * messages. A shop without barbers has no one to list as free at a time: `freeAt` is empty.
+ */
+function oneChair(chair: Chair, { chairs: _, ...search }: ChairsSearch): ChairsDay {
+  const mine = (interval: { barberId?: string }) =>
+    chair.barberId === undefined || interval.barberId === undefined || interval.barberId === chair.barberId;
+  const answer = dayAvailability({
+    ...search,
+    rules: chair.rules,
+    busy: chair.barberId === undefined ? search.busy : search.busy.filter(mine),
+    holds: chair.barberId === undefined ? search.holds : search.holds.filter(mine),
+  });
+  const { barberId } = chair;
+  const freeAt: Record<string, string[]> =
+    barberId === undefined ? {} : Object.fromEntries(answer.slots.map((slot) => [slot.time, [barberId]]));
+  return answer.reason ? { slots: answer.slots, reason: answer.reason, freeAt } : { slots: answer.slots, freeAt };
 }
 
 /**

@@ -16,7 +16,7 @@ export function shortDate(date: string, language: Language): string {
   );
 }
 
-/** Dates as words, by format, language and date: the same few days are written on most messages. */
+/** Dates as words and instants as local times, by format, language or zone: the same few are written on most messages. */
 const FORMATTED_DATES = new LRUCache<string, string, () => string>({
   max: 5_000,
   memoMethod: (_key, _stale, { context: format }) => format(),
@@ -46,12 +46,17 @@ const PRICE_FORMATS = new Map<string, Intl.NumberFormat>();
 
 /** Shop-local "HH:mm" of an ISO instant. */
 export function localTime(instant: string, timezone: string): string {
-  return DateTime.fromISO(instant, { zone: timezone }).toFormat('HH:mm');
+  return formattedOnce(`time${timezone}|${instant}`, () =>
+    DateTime.fromISO(instant, { zone: timezone }).toFormat('HH:mm'),
+  );
 }
 
 /** Shop-local "YYYY-MM-DD" of an ISO instant. */
 export function localDate(instant: string, timezone: string): string {
-  return DateTime.fromISO(instant, { zone: timezone }).toISODate() as string;
+  return formattedOnce(
+    `date${timezone}|${instant}`,
+    () => DateTime.fromISO(instant, { zone: timezone }).toISODate() as string,
+  );
 }
 
 /** One per language: building an `Intl.ListFormat` costs far more than formatting with it. */

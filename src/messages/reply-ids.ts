@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { CustomerEvent } from '../../machines/events.ts';
 
 /**
@@ -16,6 +17,9 @@ const PAYLOAD_FIELD: Partial<Record<CustomerEvent['type'], string>> = {
   MOVE_BOOKING: 'bookingId',
   SELECT_BOOKING: 'bookingId',
   CONFIRM_ATTENDANCE: 'bookingId',
+  TAKE_WAITLIST_OFFER: 'offerId',
+  DECLINE_WAITLIST_OFFER: 'offerId',
+  LEAVE_WAITLIST: 'date',
 };
 
 export function replyIdFor(event: CustomerEvent): string {
@@ -24,8 +28,26 @@ export function replyIdFor(event: CustomerEvent): string {
   return value === undefined ? event.type : `${event.type}:${value}`;
 }
 
+/**
+ * Ids read recently and their events (null: not an event). The same few hundred ids (services,
+ * days, times) are read on every tap and for every option a typed message is matched against, and
+ * checking each against the events' schema again was a visible share of a message's CPU.
+ */
+const READ_IDS = new LRUCache<string, { event: CustomerEvent | null }>({ max: 5_000 });
+
 /** The event a tapped button or list row stands for, or undefined for an id cita never sent. */
 export function eventFromReplyId(id: string): CustomerEvent | undefined {
+  let read = READ_IDS.get(id);
+  if (!read) {
+    read = { event: parsedReplyId(id) ?? null };
+    // The ids cita sends are short (WhatsApp allows 256 characters); a longer one is not kept.
+    if (id.length <= 256) READ_IDS.set(id, read);
+  }
+  // A copy: whoever gets the event may keep or change it.
+  return read.event ? { ...read.event } : undefined;
+}
+
+function parsedReplyId(id: string): CustomerEvent | undefined {
   const colon = id.indexOf(':');
   const type = colon === -1 ? id : id.slice(0, colon);
   const field = PAYLOAD_FIELD[type as CustomerEvent['type']];
