@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SqliteConversationStore } from '../adapters/sqlite/conversations.ts';
 import { type ShopConfig, WEEKDAYS } from '../config/schema.ts';
+import { WITH_STAFF } from '../machines/booking.machine.ts';
 import { createCita } from '../src/cita.ts';
 import type { InboundMessage } from '../src/engine/ports.ts';
 import { es } from '../src/messages/es.ts';
@@ -16,7 +17,10 @@ import { memoryDatabase } from './support/sqlite.ts';
  * Saved conversations in every state the booking machine can rest in (one generated plan per
  * state), then the shop's config changes under them, then the customer writes again. The
  * conversation must be repaired (the missing choice dropped and asked again) and answered, every
- * time: never an exception, never a message that fails again and again.
+ * time: never an exception, never a message that fails again and again. A conversation the shop
+ * has taken over (`withStaff`: it wrote from the WhatsApp Business app) is repaired too, but the
+ * bot stays quiet while the person has it: the message is kept for them, and answered once the
+ * shop has been quiet long enough for the bot to be back.
  */
 const { scenario, plans } = generatePaths(scenarioFor(shop));
 const statePlans = plans.filter((plan) => plan.kind === 'state');
@@ -79,14 +83,21 @@ describe.each(Object.entries(CHANGES))('when %s', (_change, change) => {
       const { conversations, dataDir } = await savedIn(plan, scenario);
       const changed = structuredClone(shop);
       change(changed);
+      let now = Date.parse(scenario.now);
       const cita = createCita({
         shop: changed,
-        clock: () => new Date(scenario.now),
+        clock: () => new Date(now),
         dataDir,
         adapters: { conversations },
       });
       try {
         const said: string[] = [];
+        if (plan.turns.at(-1)!.state === WITH_STAFF) {
+          const held = await cita.converse(scenario.phone, { kind: 'text', text: 'hola' });
+          expect(held, 'the person who has the customer answers, not the bot').toEqual([]);
+          expect(await stateOf(cita, scenario.phone)).toBe(WITH_STAFF);
+          now += changed.handoff.quietMinutes * 60_000;
+        }
         const first = await cita.converse(scenario.phone, { kind: 'text', text: 'hola' });
         said.push(JSON.stringify(first));
         const option = first.flatMap(optionsOf)[0];

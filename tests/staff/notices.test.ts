@@ -87,8 +87,13 @@ describe('blocking time the shop is closed in', () => {
   it('still blocks a time that overlaps the opening hours', async () => {
     const h = staffHarness(graph, start, team);
     await h.say(MARCOS.phone, 'hola');
-    const answer = allShown(to(MARCOS.phone, await h.say(MARCOS.phone, 'bloquear el jueves de 13 a 17')));
+    const asked = allShown(to(MARCOS.phone, await h.say(MARCOS.phone, 'bloquear el jueves de 13 a 17')));
+    expect(asked).toContain('¿Bloqueo el jueves 26 de noviembre de 13:00 a 17:00?');
+    // Nothing is blocked without the barber's own yes.
+    expect(await h.cita.calendar.busy({ start: '2026-11-26T00:00:00Z', end: '2026-11-27T00:00:00Z' })).toEqual([]);
+    const answer = allShown(to(MARCOS.phone, await h.say(MARCOS.phone, 'sí')));
     expect(answer).toContain('Bloqueado el jueves 26 de noviembre de 13:00 a 17:00');
+    expect(await h.cita.calendar.busy({ start: '2026-11-26T00:00:00Z', end: '2026-11-27T00:00:00Z' })).not.toEqual([]);
   });
 });
 
