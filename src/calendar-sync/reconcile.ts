@@ -71,6 +71,24 @@ function sameForTheCustomer(a: Appointment, b: Appointment): boolean {
   );
 }
 
+/** The appointment's history gets what the shop did to it in its calendar. */
+function recordShopChange(
+  appointment: Appointment,
+  status: 'movedByShop' | 'cancelledByShop',
+  at: Date,
+  deps: ReconcileDependencies,
+): Promise<void> {
+  return deps.history.record(appointment.phone, {
+    bookingId: appointment.id,
+    serviceId: appointment.serviceId,
+    start: appointment.start,
+    end: appointment.end,
+    status,
+    at: at.toISOString(),
+    ...(appointment.barberId && { barberId: appointment.barberId }),
+  });
+}
+
 async function moved(before: WrittenAppointment, now: Appointment, deps: ReconcileDependencies): Promise<Reconciled> {
   const at = deps.clock();
   const context = { bookingId: now.id, phoneRef: phoneRef(now.phone) };
@@ -78,15 +96,7 @@ async function moved(before: WrittenAppointment, now: Appointment, deps: Reconci
     await deps.store.rememberWrite({ ...now, cancelled: false });
     return 'past';
   }
-  await deps.history.record(now.phone, {
-    bookingId: now.id,
-    serviceId: now.serviceId,
-    start: now.start,
-    end: now.end,
-    status: 'movedByShop',
-    at: at.toISOString(),
-    ...(now.barberId && { barberId: now.barberId }),
-  });
+  await recordShopChange(now, 'movedByShop', at, deps);
   await deps.reminders.cancelFor(now.id);
   await deps.reminders.plan(remindersFor(now, deps.shop, at));
   const delivery = await tellCustomer('moved', now, deps);
@@ -103,15 +113,7 @@ async function cancelled(before: WrittenAppointment, deps: ReconcileDependencies
     await deps.store.rememberWrite({ ...before, cancelled: true });
     return 'past';
   }
-  await deps.history.record(before.phone, {
-    bookingId: before.id,
-    serviceId: before.serviceId,
-    start: before.start,
-    end: before.end,
-    status: 'cancelledByShop',
-    at: at.toISOString(),
-    ...(before.barberId && { barberId: before.barberId }),
-  });
+  await recordShopChange(before, 'cancelledByShop', at, deps);
   const delivery = await tellCustomer('cancelled', before, deps);
   await deps.store.rememberWrite({ ...before, cancelled: true });
   log.info(
