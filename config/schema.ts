@@ -190,6 +190,8 @@ export const ShopConfig = z
       holdMinutes: z.number().int().min(1).max(60),
       /** Appointments starting sooner than this are not cancelled in the chat: the customer is asked to call. */
       cancellationNoticeMinutes: z.number().int().min(0).default(120),
+      /** How long a time freed for the first customer on a day's waitlist stays held for their answer. */
+      waitlistHoldMinutes: z.number().int().min(1).max(240).default(15),
     }),
     reminders: z
       .object({
@@ -245,6 +247,32 @@ export const ShopConfig = z
         moveRequestTemplate: { name: 'cita_move_request', language: 'es' },
         movedByShopTemplate: { name: 'cita_moved_by_shop', language: 'es' },
       }),
+    waitlist: z
+      .object({
+        /**
+         * The template offering a freed time to a waitlisted customer outside their 24-hour window.
+         * Category utility. Body parameters: {{1}} service, {{2}} day, {{3}} time, {{4}} minutes held;
+         * two quick-reply buttons: book it, no thanks.
+         */
+        offerTemplate: Template.default({ name: 'cita_waitlist_offer', language: 'es' }),
+        /** How often each process looks for freed time to offer and offers left unanswered. */
+        checkEverySeconds: z.number().int().min(1).max(3600).default(30),
+      })
+      .default({ offerTemplate: { name: 'cita_waitlist_offer', language: 'es' }, checkEverySeconds: 30 }),
+    messaging: z
+      .object({
+        /**
+         * Hours in the shop's timezone when cita starts no conversation (waitlist offers and the
+         * like wait until they end). `from` later than `to` spans midnight.
+         */
+        quietHours: z.object({ from: ClockTime, to: ClockTime }).default({ from: '21:00', to: '09:00' }),
+        /**
+         * Whether appointment reminders still go to a customer who said "no más avisos" (they
+         * booked, after all). Off: an opt-out stops every message cita starts, reminders too.
+         */
+        remindersAfterOptOut: z.boolean().default(false),
+      })
+      .default({ quietHours: { from: '21:00', to: '09:00' }, remindersAfterOptOut: false }),
     handoff: z
       .object({
         /** A customer handed to a person returns to the bot on their first message after this long without one. */

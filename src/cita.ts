@@ -25,12 +25,14 @@ import {
   type MediaSource,
   type Messenger,
   type NoticeSettings,
+  type OptOuts,
   type RateLimiter,
   type ReminderSchedule,
   type ReplyBus,
   SIMULATED_ID_PREFIX,
   type SlotHolds,
   type Transcriber,
+  type Waitlist,
 } from './engine/ports.ts';
 import { VoiceNotes } from './engine/voice-notes.ts';
 import { startWorkers } from './engine/worker.ts';
@@ -49,6 +51,7 @@ import { ShopRegistry } from './shops/registry.ts';
 import type { Shop } from './shops/shop-file.ts';
 import { staffNotices } from './staff/notices.ts';
 import { undeliveredReporter } from './staff/undelivered.ts';
+import { offerFreedTime, startWaitlistLoop } from './waitlist/offers.ts';
 
 /** The metric's label for each reason an event read from a message was not applied. */
 const REFUSAL_LABELS: Record<RefusalReason, string> = {
@@ -91,6 +94,10 @@ export interface CitaOptions {
     noticeSettings: NoticeSettings;
     /** Which customer each WhatsApp user id stands for (read by the webhook). */
     aliases: CustomerAliases;
+    /** The shop's waitlists of full days. */
+    waitlist: Waitlist;
+    /** Customers who said "no más avisos". */
+    optOuts: OptOuts;
     /** Carries simulator replies back to the waiting caller across processes (SQLite or Redis). */
     replies: ReplyBus & { ready?(): Promise<unknown> };
     /** Calendar sync positions, cita's own writes and push channels, shared by every process. */
@@ -125,6 +132,8 @@ export type ShopPorts = Pick<
   | 'messenger'
   | 'media'
   | 'aliases'
+  | 'waitlist'
+  | 'optOuts'
   | 'calendarSync'
 >;
 
@@ -193,6 +202,8 @@ export function createCita(options: CitaOptions) {
       inspect: options.inspect,
       reminders: own.reminders!,
       noticeSettings: own.noticeSettings!,
+      waitlist: own.waitlist!,
+      optOuts: own.optOuts!,
     };
     const shopVoiceNotes = own.media
       ? new VoiceNotes({
@@ -214,6 +225,7 @@ export function createCita(options: CitaOptions) {
       onEventRefused: (reason) => metrics.refusedEvents.inc({ reason: REFUSAL_LABELS[reason] }),
     });
     const reminderDeps = { ...deps, schedule: deps.reminders, messenger };
+    const waitlistDeps = { ...deps, notices, messenger, metrics };
     return {
       shop,
       deps,
@@ -226,6 +238,8 @@ export function createCita(options: CitaOptions) {
       unprompted,
       reminderDeps,
       reminderLoop: startReminderLoop(reminderDeps),
+      waitlistDeps,
+      waitlistLoop: startWaitlistLoop(waitlistDeps),
       /** Where this shop's calendar sync is kept: positions, cita's own writes, push channels. */
       syncStore,
       watch: watchCalendar(own.calendar!, { ...deps, store: syncStore, messenger }, options.calendarWatch),
@@ -251,6 +265,7 @@ export function createCita(options: CitaOptions) {
   function retire(id: string, runtime: ShopRuntime) {
     runtimes.delete(id);
     runtime.reminderLoop.stop().catch(() => {});
+    runtime.waitlistLoop.stop().catch(() => {});
     // A retired version of the shop stops watching; the new one reads on from the stored positions.
     runtime.watch.stop().catch(() => {});
   }
@@ -331,6 +346,16 @@ export function createCita(options: CitaOptions) {
       );
       return rounds.length === 1 ? rounds[0]! : mergeRounds(rounds);
     },
+    /** Offers freed time to waitlisted customers and the next one unanswered offers, for every shop (the loop does this too). */
+    offerFreedTime: async () => {
+      const rounds = await Promise.all(
+        shops.list().flatMap((shop) => {
+          const runtime = runtimeFor(shop.id);
+          return runtime ? [offerFreedTime(runtime.waitlistDeps)] : [];
+        }),
+      );
+      return rounds.length === 1 ? rounds[0]! : mergeRounds(rounds);
+    },
     /** Where the first shop's calendar sync is kept (the webhook checks notifications against each shop's channels). */
     calendarSyncStore: firstParts.syncStore,
     /** Reads the first shop's calendars for changes now (polling does this every few seconds; tests call it directly). */
@@ -350,7 +375,11 @@ export function createCita(options: CitaOptions) {
     async stop({ graceMs }: { graceMs?: number } = {}): Promise<void> {
       unsubscribe();
       await Promise.all(
-        [...runtimes.values()].flatMap((runtime) => [runtime.reminderLoop.stop(), runtime.watch.stop()]),
+        [...runtimes.values()].flatMap((runtime) => [
+          runtime.reminderLoop.stop(),
+          runtime.waitlistLoop.stop(),
+          runtime.watch.stop(),
+        ]),
       );
       await workers.stop({ graceMs });
       await options.onStop?.();
@@ -371,6 +400,8 @@ const SHOP_PORTS = [
   'messenger',
   'media',
   'aliases',
+  'waitlist',
+  'optOuts',
   'calendarSync',
 ] as const;
 
@@ -399,6 +430,8 @@ const STORED_PORTS = [
   'rateLimiter',
   'reminders',
   'noticeSettings',
+  'waitlist',
+  'optOuts',
   'calendarSync',
 ] as const;
 

@@ -77,6 +77,14 @@ const ALL_NOTES: Note[] = [
   { kind: 'groupDoesNotFit', time: '11:00', alone: true },
   { kind: 'personWillAnswer' },
   { kind: 'botIsBack' },
+  { kind: 'waitlisted', date: '2026-11-28' },
+  { kind: 'waitlistUnavailable' },
+  { kind: 'partOfDayFull' },
+  { kind: 'waitlistOfferGone' },
+  { kind: 'waitlistOfferDeclined' },
+  { kind: 'leftWaitlist', date: '2026-11-28' },
+  { kind: 'optedOut' },
+  { kind: 'optOutNotRecorded' },
   { kind: 'callTheShop' },
 ];
 

@@ -3,7 +3,7 @@
  * one before in MIGRATIONS (SCHEMA is then the whole new schema, for new files); a file of a newer
  * version than this code knows is refused at start-up.
  */
-export const SCHEMA_VERSION = 8;
+export const SCHEMA_VERSION = 9;
 
 /** The SQL that takes a database of version `n - 1` to version `n`, by `n`. */
 export const MIGRATIONS: Record<number, string> = {
@@ -103,6 +103,27 @@ CREATE TABLE calendar_sync (
 ) WITHOUT ROWID;
 CREATE TABLE calendar_writes (shop TEXT NOT NULL, booking_id TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (shop, booking_id)) WITHOUT ROWID;
 CREATE TABLE calendar_channels (shop TEXT NOT NULL, id TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (shop, id)) WITHOUT ROWID;
+`,
+  // Waitlists of full days and opt-outs (keyed by shop, as everything a shop owns).
+  9: `
+-- Customers waiting for time on a full day, first come (seq) first; the offer held for one of them.
+CREATE TABLE waitlist (
+  shop TEXT NOT NULL,
+  date TEXT NOT NULL,
+  phone TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  body TEXT NOT NULL,
+  offer_id TEXT,
+  offer_expires_ms INTEGER,
+  offer TEXT,
+  PRIMARY KEY (shop, date, phone)
+) WITHOUT ROWID;
+CREATE INDEX waitlist_by_phone ON waitlist (shop, phone);
+CREATE INDEX waitlist_by_offer ON waitlist (shop, offer_id);
+-- The process offering a shop's freed time, until its lead ends.
+CREATE TABLE waitlist_lead (shop TEXT PRIMARY KEY, owner TEXT NOT NULL, until_ms INTEGER NOT NULL) WITHOUT ROWID;
+-- Customers who asked cita not to write to them on its own ("no más avisos"), kept for good.
+CREATE TABLE opt_outs (shop TEXT NOT NULL, phone TEXT NOT NULL, at_ms INTEGER NOT NULL, PRIMARY KEY (shop, phone)) WITHOUT ROWID;
 `,
 };
 
@@ -213,6 +234,25 @@ CREATE TABLE calendar_sync (
 ) WITHOUT ROWID;
 CREATE TABLE calendar_writes (shop TEXT NOT NULL, booking_id TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (shop, booking_id)) WITHOUT ROWID;
 CREATE TABLE calendar_channels (shop TEXT NOT NULL, id TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (shop, id)) WITHOUT ROWID;
+
+-- Customers waiting for time on a full day, first come (seq) first; the offer held for one of them.
+CREATE TABLE waitlist (
+  shop TEXT NOT NULL,
+  date TEXT NOT NULL,
+  phone TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  body TEXT NOT NULL,
+  offer_id TEXT,
+  offer_expires_ms INTEGER,
+  offer TEXT,
+  PRIMARY KEY (shop, date, phone)
+) WITHOUT ROWID;
+CREATE INDEX waitlist_by_phone ON waitlist (shop, phone);
+CREATE INDEX waitlist_by_offer ON waitlist (shop, offer_id);
+-- The process offering a shop's freed time, until its lead ends.
+CREATE TABLE waitlist_lead (shop TEXT PRIMARY KEY, owner TEXT NOT NULL, until_ms INTEGER NOT NULL) WITHOUT ROWID;
+-- Customers who asked cita not to write to them on its own ("no más avisos"), kept for good.
+CREATE TABLE opt_outs (shop TEXT NOT NULL, phone TEXT NOT NULL, at_ms INTEGER NOT NULL, PRIMARY KEY (shop, phone)) WITHOUT ROWID;
 
 CREATE TABLE send_pacing (
   phone_number_id TEXT PRIMARY KEY,

@@ -17,6 +17,9 @@ const PAYLOAD_FIELD: Partial<Record<CustomerEvent['type'], string>> = {
   MOVE_BOOKING: 'bookingId',
   SELECT_BOOKING: 'bookingId',
   CONFIRM_ATTENDANCE: 'bookingId',
+  TAKE_WAITLIST_OFFER: 'offerId',
+  DECLINE_WAITLIST_OFFER: 'offerId',
+  LEAVE_WAITLIST: 'date',
 };
 
 export function replyIdFor(event: CustomerEvent): string {

@@ -52,6 +52,13 @@ export class CitaMetrics {
     registers: [this.registry],
   });
 
+  readonly outreach = new Counter({
+    name: 'cita_outreach_messages_total',
+    help: 'Messages cita starts on its own, by kind (waitlist_offer) and outcome (sent, template, failed, quiet_hours, unanswered)',
+    labelNames: ['kind', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
   readonly duplicates = new Counter({
     name: 'cita_inbound_duplicates_total',
     help: 'Redeliveries of messages already accepted (WhatsApp retries), dropped before any work',

@@ -6,6 +6,7 @@ import {
   type ConversationStore,
   CustomerUnreachable,
   type Messenger,
+  type OptOuts,
   OutsideCustomerWindow,
   REMINDER_LEASE_MS,
   type Reminder,
@@ -30,6 +31,8 @@ export interface ReminderDependencies {
   calendar: Calendar;
   conversations: ConversationStore;
   messenger: Messenger;
+  /** Who asked for no more messages; without it every reminder goes out. */
+  optOuts?: OptOuts;
 }
 
 /** What a look at the schedule did, for logs and tests. */
@@ -76,6 +79,12 @@ async function sendOne(reminder: Reminder, now: Date, deps: ReminderDependencies
   const { shop, calendar, conversations, messenger, schedule } = deps;
   const context = { bookingId: reminder.bookingId, phoneRef: phoneRef(reminder.phone) };
   try {
+    // "No más avisos" stops reminders too, unless the shop keeps them for those who booked.
+    if (!shop.messaging.remindersAfterOptOut && (await deps.optOuts?.isOptedOut(reminder.phone))) {
+      log.info({ event: 'reminder.skipped', ...context }, 'the customer opted out of messages');
+      await forget(reminder, deps);
+      return 'skipped';
+    }
     const appointment = await calendar.get(reminder.bookingId);
     const stillAsPlanned = appointment && Date.parse(appointment.start) === Date.parse(reminder.start);
     if (!stillAsPlanned || Date.parse(reminder.start) <= now.getTime()) {
