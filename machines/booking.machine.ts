@@ -200,6 +200,7 @@ export const bookingMachine = setup({
     changesService: ({ event }) => event.type === 'CHANGE' && event.step === 'service',
     changesDate: ({ event }) => event.type === 'CHANGE' && event.step === 'date',
     foundNoBookings: ({ event }) => 'output' in event && (event.output as Booking[]).length === 0,
+    hasBookings: ({ context }) => context.bookings.length > 0,
     hasIntent: ({ context }) => context.intent !== undefined,
     wantsToSeeBookings: ({ context }) => context.intent === undefined || context.intent === 'see',
     needsBookingPicked: ({ context }) => selectedBooking(context) === undefined,
@@ -579,7 +580,16 @@ export const bookingMachine = setup({
         'rememberOffer',
       ],
     },
-    DECLINE_WAITLIST_OFFER: { target: '.decliningWaitlistOffer', actions: 'rememberOffer' },
+    // A no to a freed time lets go of what was in progress too: the conversation starts over from its
+    // answer, as after any other button of a message cita started.
+    DECLINE_WAITLIST_OFFER: {
+      target: '.decliningWaitlistOffer',
+      actions: [
+        { type: 'releaseHold', params: ({ context }) => ({ hold: context.hold }) },
+        'startOver',
+        'rememberOffer',
+      ],
+    },
     // "No más avisos" at any step: what was in progress is let go, like "cancelar".
     STOP_MESSAGES: {
       target: '.optingOut',
@@ -623,7 +633,7 @@ export const bookingMachine = setup({
           {
             guard: and(['foundNoBookings', 'hasWaitlist', 'wantsToSeeBookings']),
             target: 'showingBookings',
-            actions: 'keepBookings',
+            actions: ['keepBookings', 'forgetIntent'],
           },
           {
             guard: and(['foundNoBookings', 'hasIntent']),
@@ -662,8 +672,9 @@ export const bookingMachine = setup({
       exit: 'forgetWaitlist',
       on: {
         BOOK_ANOTHER: { target: 'choosingService', actions: 'forgetIntent' },
-        CANCEL_BOOKING: { target: 'decidingBooking', actions: 'wantBookings' },
-        MOVE_BOOKING: { target: 'decidingBooking', actions: 'wantBookings' },
+        // Only waitlisted days shown: "cancelar mi cita" is answered as from anywhere (no appointments).
+        CANCEL_BOOKING: { guard: 'hasBookings', target: 'decidingBooking', actions: 'wantBookings' },
+        MOVE_BOOKING: { guard: 'hasBookings', target: 'decidingBooking', actions: 'wantBookings' },
         LEAVE_WAITLIST: { guard: 'isOwnWaitlistDay', target: 'leavingWaitlist', actions: 'rememberLeaving' },
       },
     },
@@ -728,6 +739,8 @@ export const bookingMachine = setup({
 
     /** The customer is looking at the list of services (a page of it, when there are many). */
     choosingService: {
+      // A full day found for another service is no longer the one the customer would wait for.
+      entry: 'forgetFullDay',
       on: {
         MORE_SERVICES: { actions: 'showNextServices' },
       },
@@ -896,6 +909,8 @@ export const bookingMachine = setup({
     /** Reserving the chosen slot so nobody else can take it while the customer confirms. */
     holdingSlot: {
       tags: [BUSY],
+      // A time was picked: the full part of the day is behind the customer.
+      entry: 'forgetFullDay',
       invoke: {
         src: 'holdSlot',
         input: ({ context }) => ({

@@ -135,6 +135,33 @@ describe('waitlist', () => {
     expect((await cita.waitlist.waiting(SATURDAY)).map((e) => e.phone)).toEqual([bea.phone]);
   });
 
+  it('offers time freed by a cancellation from any path (here one made straight in the calendar, as the staff’s are)', async () => {
+    const { cita, graph } = await whatsappCita();
+    const luis = await fullSaturday(cita);
+    const ana = await waitlisted(cita, '34600000011', 'Ana');
+    const [appointment] = await cita.calendar.upcomingFor(luis.phone, EVER);
+    await cita.calendar.cancel(appointment!.id);
+    expect(await cita.offerFreedTime()).toMatchObject({ offered: 1 });
+    expect(graph.messages.at(-1)?.to).toBe(ana.phone);
+  });
+
+  it('a "No, gracias" in the middle of another booking lets that go too, and its held time with it', async () => {
+    const { cita, graph } = await whatsappCita();
+    const luis = await fullSaturday(cita);
+    const ana = await waitlisted(cita, '34600000011', 'Ana');
+    await luis.say('cancelar mi cita');
+    await luis.tap('Sí, anularla');
+    await cita.offerFreedTime();
+    const decline = buttonsOf(graph.messages.at(-1))['No, gracias']!;
+    await ana.say('corte el martes 1 de diciembre a las 10');
+    expect(ana.lastText).toMatch(/confirm/i);
+    await ana.send(decline);
+    expect(ana.lastText).toContain('se la ofrezco a otra persona');
+    // Tuesday 10:00 is no longer held for her: Luis can book it.
+    await luis.say('corte el martes 1 de diciembre a las 10');
+    expect(luis.lastText).toMatch(/confirm/i);
+  });
+
   it('sends the approved template outside the 24-hour window', async () => {
     const { cita, graph, clock } = await whatsappCita();
     const luis = await fullSaturday(cita);
@@ -186,6 +213,10 @@ describe('waitlist', () => {
     await ana.say('mis citas');
     expect(ana.lastText).toContain('En lista de espera');
     expect(ana.lastText).toContain('Corte de pelo, sábado 28 de noviembre');
+    // Only a waitlist, no appointment: "cancelar mi cita" is told there is none to cancel.
+    await ana.say('cancelar mi cita');
+    expect(ana.lastText).not.toContain('¿Cuál');
+    await ana.say('mis citas');
     await ana.tap('No esperar');
     expect(ana.lastText).toContain('ya no estás en la lista de espera del sábado 28 de noviembre');
     expect(await cita.waitlist.entriesOf(ana.phone)).toEqual([]);
