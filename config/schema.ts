@@ -45,6 +45,11 @@ export const Service = z.object({
   refines: z.string().optional(),
   durationMinutes: z.number().int().min(5).max(480),
   price: z.number().nonnegative(),
+  /**
+   * How often customers come back for it, in days (28 for a cut): that long after a visit with no
+   * later booking, the customer gets one *¿Repetimos?* message. None: no such message.
+   */
+  rebookAfterDays: z.number().int().min(1).max(365).optional(),
   /** The section of the service list it is shown in ("Cortes", "Barba"); the title of a WhatsApp list section. */
   category: z
     .object({ es: z.string().min(1).max(24), en: z.string().min(1).max(24) }, 'must name the category in each language')
@@ -271,8 +276,44 @@ export const ShopConfig = z
          * booked, after all). Off: an opt-out stops every message cita starts, reminders too.
          */
         remindersAfterOptOut: z.boolean().default(false),
+        /**
+         * The template of the *¿Repetimos?* message (a service's `rebookAfterDays`) outside the
+         * 24-hour window. Category marketing. Body parameters: {{1}} service (with the barber),
+         * {{2}} day of the last visit; two quick-reply buttons: book, no more messages.
+         */
+        rebookTemplate: Template.default({ name: 'cita_rebook', language: 'es' }),
+        /** How often each process looks for visits to follow up (the nudge and the thank-you). */
+        followUpEverySeconds: z.number().int().min(1).max(86_400).default(300),
       })
-      .default({ quietHours: { from: '21:00', to: '09:00' }, remindersAfterOptOut: false }),
+      .default({
+        quietHours: { from: '21:00', to: '09:00' },
+        remindersAfterOptOut: false,
+        rebookTemplate: { name: 'cita_rebook', language: 'es' },
+        followUpEverySeconds: 300,
+      }),
+    /**
+     * A thank-you with the shop's review link a while after each visit; off unless configured.
+     */
+    afterVisit: z
+      .object({
+        /** How long after the appointment ends the thank-you goes out. */
+        minutesAfter: z
+          .number()
+          .int()
+          .min(0)
+          .max(7 * 24 * 60)
+          .default(120),
+        /** Where customers leave a review (Google, for example). */
+        reviewUrl: z.url({ protocol: /^https?$/, error: 'must be the https:// address of the review page' }),
+        /** At most one thank-you per customer in this many days. */
+        minDaysBetween: z.number().int().min(0).max(365).default(30),
+        /**
+         * The template of the thank-you outside the 24-hour window. Category marketing. Body
+         * parameters: {{1}} the shop's name, {{2}} the review link; no buttons.
+         */
+        template: Template.default({ name: 'cita_thank_you', language: 'es' }),
+      })
+      .optional(),
     handoff: z
       .object({
         /** A customer handed to a person returns to the bot on their first message after this long without one. */

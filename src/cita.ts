@@ -46,6 +46,7 @@ import { meteredCalendar } from './metrics/calendar.ts';
 import { meteredInbox } from './metrics/inbox.ts';
 import { loggedInterpreter } from './metrics/interpreter.ts';
 import { CitaMetrics } from './metrics/registry.ts';
+import { followUpVisits, startFollowUpLoop } from './outreach/follow-ups.ts';
 import { sendDueReminders, startReminderLoop } from './reminders/sender.ts';
 import { ShopRegistry } from './shops/registry.ts';
 import type { Shop } from './shops/shop-file.ts';
@@ -226,6 +227,7 @@ export function createCita(options: CitaOptions) {
     });
     const reminderDeps = { ...deps, schedule: deps.reminders, messenger };
     const waitlistDeps = { ...deps, notices, messenger, metrics };
+    const followUpDeps = { ...deps, messenger, metrics };
     return {
       shop,
       deps,
@@ -240,6 +242,8 @@ export function createCita(options: CitaOptions) {
       reminderLoop: startReminderLoop(reminderDeps),
       waitlistDeps,
       waitlistLoop: startWaitlistLoop(waitlistDeps),
+      followUpDeps,
+      followUpLoop: startFollowUpLoop(followUpDeps),
       /** Where this shop's calendar sync is kept: positions, cita's own writes, push channels. */
       syncStore,
       watch: watchCalendar(own.calendar!, { ...deps, store: syncStore, messenger }, options.calendarWatch),
@@ -266,6 +270,7 @@ export function createCita(options: CitaOptions) {
     runtimes.delete(id);
     runtime.reminderLoop.stop().catch(() => {});
     runtime.waitlistLoop.stop().catch(() => {});
+    runtime.followUpLoop.stop().catch(() => {});
     // A retired version of the shop stops watching; the new one reads on from the stored positions.
     runtime.watch.stop().catch(() => {});
   }
@@ -356,6 +361,16 @@ export function createCita(options: CitaOptions) {
       );
       return rounds.length === 1 ? rounds[0]! : mergeRounds(rounds);
     },
+    /** Sends the *¿Repetimos?* messages and thank-yous due now, for every shop (the loop does this too). */
+    followUpVisits: async () => {
+      const rounds = await Promise.all(
+        shops.list().flatMap((shop) => {
+          const runtime = runtimeFor(shop.id);
+          return runtime ? [followUpVisits(runtime.followUpDeps)] : [];
+        }),
+      );
+      return rounds.length === 1 ? rounds[0]! : mergeRounds(rounds);
+    },
     /** Where the first shop's calendar sync is kept (the webhook checks notifications against each shop's channels). */
     calendarSyncStore: firstParts.syncStore,
     /** Reads the first shop's calendars for changes now (polling does this every few seconds; tests call it directly). */
@@ -378,6 +393,7 @@ export function createCita(options: CitaOptions) {
         [...runtimes.values()].flatMap((runtime) => [
           runtime.reminderLoop.stop(),
           runtime.waitlistLoop.stop(),
+          runtime.followUpLoop.stop(),
           runtime.watch.stop(),
         ]),
       );

@@ -217,6 +217,8 @@ export const HistoryEntry = z.object({
   /**
    * notReached: WhatsApp could not deliver a message about this appointment (its confirmation, reminder, a change).
    * movedByShop / cancelledByShop: the owner changed it in the calendar, not the customer in the chat.
+   * rebookNudged / thanked: after this visit, cita sent the *¿Repetimos?* message / the thank-you
+   * (each at most once; see src/outreach/follow-ups.ts).
    */
   status: z.enum([
     'booked',
@@ -226,11 +228,16 @@ export const HistoryEntry = z.object({
     'notReached',
     'movedByShop',
     'cancelledByShop',
+    'rebookNudged',
+    'thanked',
   ]),
   at: z.iso.datetime(),
   barberId: z.string().optional(),
 });
 export type HistoryEntry = z.infer<typeof HistoryEntry>;
+
+/** Entries that say how a message about the appointment went, not where the appointment stands. */
+export const MESSAGE_STATUSES: ReadonlySet<HistoryEntry['status']> = new Set(['notReached', 'rebookNudged', 'thanked']);
 
 /** Each phone's bookings over time, kept longer than conversations. */
 export interface BookingHistory {

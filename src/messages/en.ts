@@ -30,6 +30,8 @@ export const en: typeof es = {
     notifyMeDescription: 'I write if a time frees up',
     takeOffer: 'Book it',
     declineOffer: 'No, thanks',
+    rebook: 'Book it',
+    noMoreMessages: 'No more messages',
     leaveWaitlist: (day: string) => `Stop waiting ${day}`,
     anyBarberDescription: 'Whoever is free first',
   },
@@ -70,6 +72,10 @@ export const en: typeof es = {
     `⏰ Reminder: you have a ${service} appointment on ${date} at ${time} at ${address}. Will you come?`,
   waitlistOffer: (service, date, time, minutes) =>
     `🔔 A time has freed up! ${service} on ${date} at ${time}. I am holding it for you for ${minutes} minutes: shall I book it?`,
+  rebookNudge: (service, lastVisit) =>
+    `✂️ Same again? Your last ${service} was on ${lastVisit}. Shall I book the next one?`,
+  thankYou: (shop, reviewUrl) =>
+    `🙏 Thank you for coming to ${shop}! If you liked it, a review helps us a lot: ${reviewUrl}`,
   waitlistLines: (lines) => `On the waiting list:\n${lines}`,
   waitlistLine: (service, date, part) => `${service}, ${date}${part ? ` (${part})` : ''}`,
   yourBookings: (lines) => `These are your upcoming appointments:\n${lines}\n\nWhat would you like to do?`,

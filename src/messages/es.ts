@@ -30,6 +30,8 @@ export const es = {
     notifyMeDescription: 'Te escribo si queda una hora libre',
     takeOffer: 'Reservar',
     declineOffer: 'No, gracias',
+    rebook: 'Reservar',
+    noMoreMessages: 'No más avisos',
     leaveWaitlist: (day: string) => `No esperar ${day}`,
   },
   otherServices: 'Otros servicios',
@@ -75,6 +77,12 @@ export const es = {
   /** A time freed on a day the customer waits on, held for them for a while. */
   waitlistOffer: (service: string, date: string, time: string, minutes: number) =>
     `🔔 ¡Se ha liberado una hora! ${service} el ${date} a las ${time}. Te la guardo ${minutes} minutos: ¿la reservo?`,
+  /** A service's `rebookAfterDays` after the last visit: time for the next one. */
+  rebookNudge: (service: string, lastVisit: string) =>
+    `✂️ ¿Repetimos? Tu último ${service} fue el ${lastVisit}. ¿Te reservo el siguiente?`,
+  /** After a visit, when the shop has a review link. */
+  thankYou: (shop: string, reviewUrl: string) =>
+    `🙏 ¡Gracias por venir a ${shop}! Si te ha gustado, nos ayudas mucho con una reseña: ${reviewUrl}`,
   waitlistLines: (lines: string) => `En lista de espera:\n${lines}`,
   waitlistLine: (service: string, date: string, part?: string) => `${service}, ${date}${part ? ` (${part})` : ''}`,
   yourBookings: (lines: string) => `Estas son tus próximas citas:\n${lines}\n\n¿Qué quieres hacer?`,
