@@ -70,6 +70,12 @@ describe('"no más avisos"', () => {
       expect(carlos.lastText).toContain('no te escribiremos más');
       clock.set('2026-11-24T16:00:00Z');
       expect(await cita.sendDueReminders()).toMatchObject({ sent });
+      // Counted with every message cita starts: the reminder, by what became of it.
+      const { values } = await cita.metrics.outreach.get();
+      const reminders = values.filter((v) => v.labels.kind === 'reminder');
+      expect(Object.fromEntries(reminders.map((v) => [v.labels.outcome, v.value]))).toEqual(
+        sent ? { sent: 1 } : { opted_out: 1 },
+      );
     }
   });
 

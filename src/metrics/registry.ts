@@ -54,7 +54,7 @@ export class CitaMetrics {
 
   readonly outreach = new Counter({
     name: 'cita_outreach_messages_total',
-    help: 'Messages cita starts on its own, by kind (waitlist_offer) and outcome (sent, template, failed, quiet_hours, unanswered)',
+    help: 'Messages cita starts on its own, by kind (reminder, waitlist_offer, rebook_nudge, thank_you) and outcome (sent, template, failed, unanswered, opted_out)',
     labelNames: ['kind', 'outcome'] as const,
     registers: [this.registry],
   });

@@ -14,6 +14,7 @@ import {
 } from '../engine/ports.ts';
 import { log, phoneRef } from '../log.ts';
 import { reminderMessage } from '../messages/reminder.ts';
+import type { CitaMetrics } from '../metrics/registry.ts';
 
 /** WhatsApp lets a business write freely for 24 hours after the customer's last message. */
 export const CUSTOMER_WINDOW_MS = 24 * 60 * 60_000;
@@ -33,6 +34,7 @@ export interface ReminderDependencies {
   messenger: Messenger;
   /** Who asked for no more messages; without it every reminder goes out. */
   optOuts?: OptOuts;
+  metrics?: CitaMetrics;
 }
 
 /** What a look at the schedule did, for logs and tests. */
@@ -82,6 +84,7 @@ async function sendOne(reminder: Reminder, now: Date, deps: ReminderDependencies
     // "No más avisos" stops reminders too, unless the shop keeps them for those who booked.
     if (!shop.messaging.remindersAfterOptOut && (await deps.optOuts?.isOptedOut(reminder.phone))) {
       log.info({ event: 'reminder.skipped', ...context }, 'the customer opted out of messages');
+      deps.metrics?.outreach.inc({ kind: 'reminder', outcome: 'opted_out' });
       await forget(reminder, deps);
       return 'skipped';
     }
@@ -102,17 +105,21 @@ async function sendOne(reminder: Reminder, now: Date, deps: ReminderDependencies
         purpose: 'reminder',
         bookingId: reminder.bookingId,
       });
+    let asTemplate = !windowOpen;
     try {
       await send(windowOpen);
     } catch (error) {
       // WhatsApp knows the window better than the last message we saw (131047): the template it is.
       if (!(windowOpen && error instanceof OutsideCustomerWindow)) throw error;
       await send(false);
+      asTemplate = true;
     }
+    deps.metrics?.outreach.inc({ kind: 'reminder', outcome: asTemplate ? 'template' : 'sent' });
     log.info({ event: 'reminder.sent', ...context, windowOpen, minutesBefore: reminder.minutesBefore });
     await forget(reminder, deps);
     return 'sent';
   } catch (error) {
+    deps.metrics?.outreach.inc({ kind: 'reminder', outcome: 'failed' });
     // WhatsApp cannot reach this customer: trying again would fail again (the history says so).
     if (error instanceof CustomerUnreachable) {
       log.warn({ event: 'reminder.unreachable', ...context }, 'customer unreachable on WhatsApp; reminder not sent');
