@@ -115,6 +115,7 @@ export function createRedisAdapters(options: RedisAdapterOptions) {
       aliases: new RedisCustomerAliases(redis, { prefix }),
       replies,
       calendarSync: new RedisCalendarSyncStore(redis, { prefix }),
+      transcripts: new RedisTranscripts(redis, { prefix }),
     },
     /** The bookings, for a shop without Google Calendar: every process must see every booking. */
     calendar: new RedisCalendar(redis, { prefix }),

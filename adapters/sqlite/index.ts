@@ -57,6 +57,7 @@ export function createSqliteAdapters({ dataDir, path }: SqliteAdapterOptions) {
       aliases: new SqliteCustomerAliases(database),
       replies: new SqliteReplyBus(database),
       calendarSync: new SqliteCalendarSyncStore(database),
+      transcripts: new SqliteTranscripts(database),
     },
     /** The ports one shop owns, its rows keyed by its id (the inbox and replies serve every shop). */
     forShop: (shop: string) => ({
