@@ -9,7 +9,7 @@ import type { TranscriptView } from '../../src/server/simulator-api.ts';
 import { captureLogs } from '../ops/support.ts';
 import { noBrowser, servedInChromium } from '../support/browser.ts';
 import { fakeClock, testCita } from '../support/cita.ts';
-import { type FakeGraphApi, startFakeGraphApi } from '../support/fake-graph-api.ts';
+import { startFakeGraphApi } from '../support/fake-graph-api.ts';
 import { APP_SECRET, listReply, signedPost, textMessage, turnTracking, VERIFY_TOKEN } from './helpers.ts';
 
 /**
