@@ -354,8 +354,8 @@ const PAGE_HTML = /* html */ `<!doctype html>
 
   /** How often the page looks for messages it did not send itself (WhatsApp, the terminal chat, a reminder). */
   const POLL_MS = 1500;
-  /** Phones with a message of this page on its way: their chat is brought up to date when it is answered. */
-  const sending = new Set();
+  /** How many messages of this page are on their way, by phone: such a chat is brought up to date as each is answered. */
+  const sending = new Map();
 
   function customerText(said) {
     if (said.kind === 'text') return said.text;
@@ -417,7 +417,7 @@ const PAGE_HTML = /* html */ `<!doctype html>
     const phone = currentPhone;
     const chat = chatFor(phone);
     const mine = bubble(chat, 'me', shown);
-    sending.add(phone);
+    sending.set(phone, (sending.get(phone) || 0) + 1);
     try {
       const response = await fetch('/simulator/messages', {
         method: 'POST',
@@ -437,7 +437,8 @@ const PAGE_HTML = /* html */ `<!doctype html>
     } catch (error) {
       bubble(chat, 'error', words.notReachable + error);
     }
-    sending.delete(phone);
+    if (sending.get(phone) > 1) sending.set(phone, sending.get(phone) - 1);
+    else sending.delete(phone);
     remember(phone);
     if (phone === currentPhone) await refreshPanel(phone);
   }
