@@ -14,6 +14,7 @@ import { RedisOptOuts } from './opt-outs.ts';
 import { RedisRateLimiter } from './rate-limiter.ts';
 import { RedisReminderSchedule } from './reminders.ts';
 import { RedisReplyBus } from './replies.ts';
+import { RedisTranscripts } from './transcripts.ts';
 import { RedisWaitlist } from './waitlist.ts';
 
 /**
@@ -118,6 +119,7 @@ export function createRedisAdapters(options: RedisAdapterOptions) {
       optOuts: new RedisOptOuts(redis, { prefix }),
       replies,
       calendarSync: new RedisCalendarSyncStore(redis, { prefix }),
+      transcripts: new RedisTranscripts(redis, { prefix }),
     },
     /** The bookings, for a shop without Google Calendar: every process must see every booking. */
     calendar: new RedisCalendar(redis, { prefix }),
@@ -134,6 +136,7 @@ export function createRedisAdapters(options: RedisAdapterOptions) {
       waitlist: new RedisWaitlist(redis, { prefix, shop }),
       optOuts: new RedisOptOuts(redis, { prefix, shop }),
       calendarSync: new RedisCalendarSyncStore(redis, { prefix, shop }),
+      transcripts: new RedisTranscripts(redis, { prefix, shop }),
     }),
     /** Closes the connections once the workers have stopped. */
     async close(): Promise<void> {
@@ -153,4 +156,5 @@ export {
   RedisRateLimiter,
   RedisReminderSchedule,
   RedisSlotHolds,
+  RedisTranscripts,
 };

@@ -13,6 +13,7 @@ import { SqliteOptOuts } from './opt-outs.ts';
 import { SqliteRateLimiter } from './rate-limiter.ts';
 import { SqliteReminderSchedule } from './reminders.ts';
 import { SqliteReplyBus } from './replies.ts';
+import { SqliteTranscripts } from './transcripts.ts';
 import { SqliteWaitlist } from './waitlist.ts';
 
 export interface SqliteAdapterOptions {
@@ -60,6 +61,7 @@ export function createSqliteAdapters({ dataDir, path }: SqliteAdapterOptions) {
       optOuts: new SqliteOptOuts(database),
       replies: new SqliteReplyBus(database),
       calendarSync: new SqliteCalendarSyncStore(database),
+      transcripts: new SqliteTranscripts(database),
     },
     /** The ports one shop owns, its rows keyed by its id (the inbox and replies serve every shop). */
     forShop: (shop: string) => ({
@@ -74,6 +76,7 @@ export function createSqliteAdapters({ dataDir, path }: SqliteAdapterOptions) {
       waitlist: new SqliteWaitlist(database, { shop }),
       optOuts: new SqliteOptOuts(database, { shop }),
       calendarSync: new SqliteCalendarSyncStore(database, { shop }),
+      transcripts: new SqliteTranscripts(database, { shop }),
     }),
     /** Closes the database once the workers have stopped. */
     async close() {

@@ -3,7 +3,7 @@
  * one before in MIGRATIONS (SCHEMA is then the whole new schema, for new files); a file of a newer
  * version than this code knows is refused at start-up.
  */
-export const SCHEMA_VERSION = 9;
+export const SCHEMA_VERSION = 10;
 
 /** The SQL that takes a database of version `n - 1` to version `n`, by `n`. */
 export const MIGRATIONS: Record<number, string> = {
@@ -104,8 +104,16 @@ CREATE TABLE calendar_sync (
 CREATE TABLE calendar_writes (shop TEXT NOT NULL, booking_id TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (shop, booking_id)) WITHOUT ROWID;
 CREATE TABLE calendar_channels (shop TEXT NOT NULL, id TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (shop, id)) WITHOUT ROWID;
 `,
-  // Waitlists of full days and opt-outs (keyed by shop, as everything a shop owns).
+  // What the simulator page shows of a conversation, whichever channel it came through.
   9: `
+-- Each customer's conversation in messages (theirs and cita's), newest kept, forgotten a day after the latest.
+CREATE TABLE transcripts (seq INTEGER PRIMARY KEY AUTOINCREMENT, shop TEXT NOT NULL, phone TEXT NOT NULL, id TEXT NOT NULL, body TEXT NOT NULL, expires_at INTEGER NOT NULL);
+CREATE UNIQUE INDEX transcripts_by_id ON transcripts (shop, phone, id);
+CREATE INDEX transcripts_by_phone ON transcripts (shop, phone, seq);
+CREATE INDEX transcripts_by_expiry ON transcripts (expires_at);
+`,
+  // Waitlists of full days and opt-outs (keyed by shop, as everything a shop owns).
+  10: `
 -- Customers waiting for time on a full day, first come (seq) first; the offer held for one of them.
 CREATE TABLE waitlist (
   shop TEXT NOT NULL,
@@ -234,6 +242,11 @@ CREATE TABLE calendar_sync (
 ) WITHOUT ROWID;
 CREATE TABLE calendar_writes (shop TEXT NOT NULL, booking_id TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (shop, booking_id)) WITHOUT ROWID;
 CREATE TABLE calendar_channels (shop TEXT NOT NULL, id TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (shop, id)) WITHOUT ROWID;
+-- Each customer's conversation in messages (theirs and cita's), newest kept, forgotten a day after the latest.
+CREATE TABLE transcripts (seq INTEGER PRIMARY KEY AUTOINCREMENT, shop TEXT NOT NULL, phone TEXT NOT NULL, id TEXT NOT NULL, body TEXT NOT NULL, expires_at INTEGER NOT NULL);
+CREATE UNIQUE INDEX transcripts_by_id ON transcripts (shop, phone, id);
+CREATE INDEX transcripts_by_phone ON transcripts (shop, phone, seq);
+CREATE INDEX transcripts_by_expiry ON transcripts (expires_at);
 
 -- Customers waiting for time on a full day, first come (seq) first; the offer held for one of them.
 CREATE TABLE waitlist (
@@ -281,5 +294,6 @@ export const sweepStatements = [
   'DELETE FROM customer_aliases WHERE expires_at <= ?',
   'DELETE FROM sent_messages WHERE expires_at <= ?',
   'DELETE FROM delivery_confirmations WHERE expires_at <= ?',
+  'DELETE FROM transcripts WHERE expires_at <= ?',
   `DELETE FROM calendar_changes WHERE at_ms <= ? - ${CALENDAR_CHANGES_MS}`,
 ];

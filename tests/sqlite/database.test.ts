@@ -86,6 +86,16 @@ describe('opening the database', () => {
     expect(
       database.all<{ name: string }>("SELECT name FROM pragma_table_info('calendar_sync')").map((c) => c.name),
     ).toContain('shop');
+    // Transcripts (version 9) start empty, keyed by shop and customer.
+    expect(
+      database.all<{ name: string }>("SELECT name FROM pragma_table_info('transcripts')").map((c) => c.name),
+    ).toEqual(expect.arrayContaining(['shop', 'phone', 'id']));
+    // Waitlists and opt-outs (version 10) come after the transcripts, keyed by shop.
+    for (const table of ['waitlist', 'opt_outs']) {
+      expect(
+        database.all<{ name: string }>(`SELECT name FROM pragma_table_info('${table}')`).map((c) => c.name),
+      ).toContain('shop');
+    }
     database.close();
   });
 
