@@ -129,6 +129,9 @@ export class WhatsAppMessenger implements Messenger {
   readonly #progress: DeliveryProgress;
   readonly #onThrottled: () => void;
   #listeners: ((undelivered: Undelivered) => void | Promise<void>)[] = [];
+  #tokenListeners: (() => void | Promise<void>)[] = [];
+  /** Whether a message went through since the process started or the token was last refused. */
+  #tokenTakenTold = false;
   /** When WhatsApp last refused the access token (190); cleared by the next message it takes. */
   #tokenRefusedAt: Date | undefined;
   readonly #onNeedsPhone: (kind: OutboundMessage['kind']) => void;
@@ -153,6 +156,10 @@ export class WhatsAppMessenger implements Messenger {
 
   onUndelivered(listener: (undelivered: Undelivered) => void | Promise<void>): void {
     this.#listeners.push(listener);
+  }
+
+  onTokenTaken(listener: () => void | Promise<void>): void {
+    this.#tokenListeners.push(listener);
   }
 
   /**
@@ -197,6 +204,22 @@ export class WhatsAppMessenger implements Messenger {
     for (const listener of this.#listeners) {
       Promise.resolve(listener(undelivered)).catch((error) =>
         log.warn({ event: 'whatsapp.undelivered_listener_failed', error: String(error) }),
+      );
+    }
+  }
+
+  /**
+   * A message went through: the token works. Whoever listens is told the first time since the
+   * process started or the token was last refused (a refusal another process saw, or this one
+   * before a restart, is then over).
+   */
+  #tokenTaken(): void {
+    this.#tokenRefusedAt = undefined;
+    if (this.#tokenTakenTold) return;
+    this.#tokenTakenTold = true;
+    for (const listener of this.#tokenListeners) {
+      Promise.resolve(listener()).catch((error) =>
+        log.warn({ event: 'whatsapp.token_listener_failed', error: String(error) }),
       );
     }
   }
@@ -271,7 +294,7 @@ export class WhatsAppMessenger implements Messenger {
       const outcome = await this.#postWithRetries(body, phone, tag.o, turn);
       turn = undefined;
       if (outcome.ok) {
-        this.#tokenRefusedAt = undefined;
+        this.#tokenTaken();
         // The next reply's turn is asked for while this one's delivery is recorded. The last
         // reply's record is not waited for: it goes out ahead of the acknowledgement, in the same
         // write, and a record that fails is only logged anyway.
@@ -292,7 +315,11 @@ export class WhatsAppMessenger implements Messenger {
       }
       // Meta refused the message itself: sending it again cannot help, and the rest of the turn
       // would make no sense without it.
-      if (outcome.kind === 'tokenExpired') this.#tokenRefusedAt = new Date();
+      // The first refusal is when the answers stopped going; it is kept until one goes through.
+      if (outcome.kind === 'tokenExpired') {
+        this.#tokenRefusedAt ??= new Date();
+        this.#tokenTakenTold = false;
+      }
       const needsPhone = outcome.code === USER_ID_NOT_SUPPORTED;
       if (needsPhone) this.#onNeedsPhone(message.kind);
       const template = message.kind === 'template' ? message.name : undefined;
