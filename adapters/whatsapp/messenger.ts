@@ -28,6 +28,7 @@ import {
   type KeptMessage,
   MemoryDeliveryProgress,
   outboxId,
+  RESEND_LEASE_MS,
   RESENDS_PER_ROUND,
 } from './delivery-progress.ts';
 import { isWorthRetrying, type SendFailureKind, sendFailureKind } from './errors.ts';
@@ -148,6 +149,8 @@ export class WhatsAppMessenger implements Messenger {
   readonly #resendWaits = new Map<string, { due: number; wait: number }>();
   #resending = false;
   #resendAgain = false;
+  /** The latest due time a timer fired for: a timer may fire a millisecond before `Date.now()` reaches it. */
+  #dueReached = 0;
   /** Whether this process looked for resends another process left behind (it died holding them). */
   #lookedForResends = false;
 
@@ -240,7 +243,7 @@ export class WhatsAppMessenger implements Messenger {
   }
 
   #resendAt(due: number): void {
-    setTimeout(() => void this.#resendQueued(), Math.max(0, due - Date.now())).unref();
+    setTimeout(() => void this.#resendQueued(due), Math.max(0, due - Date.now())).unref();
   }
 
   /**
@@ -248,7 +251,8 @@ export class WhatsAppMessenger implements Messenger {
    * once. Throughput refusals on the way are waited out as for any message; a message that still
    * cannot go for a passing reason is queued again with the customer's later ones behind it.
    */
-  async #resendQueued(): Promise<void> {
+  async #resendQueued(due: number): Promise<void> {
+    this.#dueReached = Math.max(this.#dueReached, due);
     if (this.#resending) {
       this.#resendAgain = true;
       return;
@@ -257,15 +261,16 @@ export class WhatsAppMessenger implements Messenger {
     try {
       do {
         this.#resendAgain = false;
-        const due = await this.#progress.takeResends(Date.now());
+        const taken = await this.#progress.takeResends(Math.max(Date.now(), this.#dueReached));
         const customers = new Map<string, KeptMessage[]>();
-        for (const kept of due) customers.set(kept.phone, [...(customers.get(kept.phone) ?? []), kept]);
+        for (const kept of taken) customers.set(kept.phone, [...(customers.get(kept.phone) ?? []), kept]);
         await Promise.all([...customers.values()].map((kept) => this.#resendInOrder(kept)));
-        if (due.length === RESENDS_PER_ROUND) this.#resendAgain = true;
+        if (taken.length === RESENDS_PER_ROUND) this.#resendAgain = true;
       } while (this.#resendAgain);
     } catch (error) {
-      // Left taken: they are due again once their lease ends, for the next round of any process.
+      // Left taken: they are due again once their lease ends, for this process or any other.
       log.warn({ event: 'whatsapp.resend_failed', error: String(error) }, 'could not send queued messages again');
+      this.#resendAt(Date.now() + RESEND_LEASE_MS);
     } finally {
       this.#resending = false;
     }
