@@ -3,7 +3,7 @@
  * one before in MIGRATIONS (SCHEMA is then the whole new schema, for new files); a file of a newer
  * version than this code knows is refused at start-up.
  */
-export const SCHEMA_VERSION = 9;
+export const SCHEMA_VERSION = 10;
 
 /** Warnings given to a shop's staff (a refused template, a closed window…), each until `until_ms`, with a note. */
 const STAFF_TOLD = `
@@ -121,10 +121,18 @@ CREATE TABLE calendar_sync (
 CREATE TABLE calendar_writes (shop TEXT NOT NULL, booking_id TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (shop, booking_id)) WITHOUT ROWID;
 CREATE TABLE calendar_channels (shop TEXT NOT NULL, id TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (shop, id)) WITHOUT ROWID;
 `,
+  // What the simulator page shows of a conversation, whichever channel it came through.
+  9: `
+-- Each customer's conversation in messages (theirs and cita's), newest kept, forgotten a day after the latest.
+CREATE TABLE transcripts (seq INTEGER PRIMARY KEY AUTOINCREMENT, shop TEXT NOT NULL, phone TEXT NOT NULL, id TEXT NOT NULL, body TEXT NOT NULL, expires_at INTEGER NOT NULL);
+CREATE UNIQUE INDEX transcripts_by_id ON transcripts (shop, phone, id);
+CREATE INDEX transcripts_by_phone ON transcripts (shop, phone, seq);
+CREATE INDEX transcripts_by_expiry ON transcripts (expires_at);
+`,
   // WhatsApp's late refusals: warnings the staff were given (once per shop, whichever process), and
   // the messages cita sent, kept a while so one that WhatsApp later refuses for throughput is sent again.
   // (send_pacing came into the schema of new files without a migration: files older than it get it here.)
-  9: `${STAFF_TOLD}${KEPT_MESSAGES}
+  10: `${STAFF_TOLD}${KEPT_MESSAGES}
 CREATE TABLE IF NOT EXISTS send_pacing (phone_number_id TEXT PRIMARY KEY, tokens REAL NOT NULL, at INTEGER NOT NULL, slow_until INTEGER NOT NULL) WITHOUT ROWID;
 `,
 };
@@ -236,6 +244,11 @@ CREATE TABLE calendar_sync (
 ) WITHOUT ROWID;
 CREATE TABLE calendar_writes (shop TEXT NOT NULL, booking_id TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (shop, booking_id)) WITHOUT ROWID;
 CREATE TABLE calendar_channels (shop TEXT NOT NULL, id TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (shop, id)) WITHOUT ROWID;
+-- Each customer's conversation in messages (theirs and cita's), newest kept, forgotten a day after the latest.
+CREATE TABLE transcripts (seq INTEGER PRIMARY KEY AUTOINCREMENT, shop TEXT NOT NULL, phone TEXT NOT NULL, id TEXT NOT NULL, body TEXT NOT NULL, expires_at INTEGER NOT NULL);
+CREATE UNIQUE INDEX transcripts_by_id ON transcripts (shop, phone, id);
+CREATE INDEX transcripts_by_phone ON transcripts (shop, phone, seq);
+CREATE INDEX transcripts_by_expiry ON transcripts (expires_at);
 
 CREATE TABLE send_pacing (
   phone_number_id TEXT PRIMARY KEY,
@@ -264,6 +277,7 @@ export const sweepStatements = [
   'DELETE FROM customer_aliases WHERE expires_at <= ?',
   'DELETE FROM sent_messages WHERE expires_at <= ?',
   'DELETE FROM delivery_confirmations WHERE expires_at <= ?',
+  'DELETE FROM transcripts WHERE expires_at <= ?',
   `DELETE FROM calendar_changes WHERE at_ms <= ? - ${CALENDAR_CHANGES_MS}`,
   'DELETE FROM staff_told WHERE until_ms <= ?',
   'DELETE FROM kept_messages WHERE expires_at <= ?',
