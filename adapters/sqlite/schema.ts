@@ -130,7 +130,7 @@ CREATE INDEX transcripts_by_phone ON transcripts (shop, phone, seq);
 CREATE INDEX transcripts_by_expiry ON transcripts (expires_at);
 `,
   // WhatsApp's late refusals: warnings the staff were given (once per shop, whichever process), and
-  // the messages cita sent, kept a while so one that WhatsApp later refuses for throughput is sent again.
+  // the messages cita sent, kept a while (KEPT_MS) so one that WhatsApp later fails for throughput is sent again.
   // (send_pacing came into the schema of new files without a migration: files older than it get it here.)
   10: `${STAFF_TOLD}${KEPT_MESSAGES}
 CREATE TABLE IF NOT EXISTS send_pacing (phone_number_id TEXT PRIMARY KEY, tokens REAL NOT NULL, at INTEGER NOT NULL, slow_until INTEGER NOT NULL) WITHOUT ROWID;

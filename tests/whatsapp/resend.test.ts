@@ -24,7 +24,7 @@ import { APP_SECRET, VERIFY_TOKEN } from './helpers.ts';
 /**
  * WhatsApp may take a message (200, a wamid) and fail it minutes later with a `failed` status for
  * throughput: 130429 (the number sends too fast) or 131056 (too many messages to one customer).
- * cita keeps what it sent (bounded: an hour, per shop) and sends it again, as it was, after a wait
+ * cita keeps what it sent (bounded: 15 minutes, per shop) and sends it again, as it was, after a wait
  * for the number or the customer, each customer's messages in their order; nothing is dropped.
  */
 
