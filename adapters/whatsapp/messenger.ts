@@ -280,7 +280,8 @@ export class WhatsAppMessenger implements Messenger {
     for (const [index, kept] of messages.entries()) {
       const body = JSON.parse(kept.body) as { biz_opaque_callback_data?: string };
       const context = { event: 'whatsapp.resend', phoneRef: phoneRef(kept.phone), outboxId: kept.outboxId };
-      const outcome = await this.#postWithRetries(body, kept.phone, kept.outboxId);
+      // No status can vouch for a resend whose answer is lost: its outbox id has the failed one's.
+      const outcome = await this.#postWithRetries(body, kept.phone, undefined);
       if (outcome.ok) {
         this.#tokenTaken();
         await this.#progress.resent(kept.phone, kept.outboxId, kept.lease);
@@ -503,15 +504,16 @@ export class WhatsAppMessenger implements Messenger {
    * Posts with retries, each try in its turn of the pacing; `turn` is the first try's, when already
    * asked for. Throughput refusals (130429, 131056) are waited out however long they last: a reply is
    * late, never dropped, and the customer's next replies wait behind it. Other passing failures get
-   * `attempts` tries. A try whose answer never came may have reached WhatsApp: its status decides.
+   * `attempts` tries. A try whose answer never came may have reached WhatsApp: the status of the
+   * outbox id `id` decides; without one (a resend) it is tried again, at the risk of a double.
    */
-  async #postWithRetries(body: unknown, phone: string, id: string, turn?: Promise<void>): Promise<Outcome> {
+  async #postWithRetries(body: unknown, phone: string, id: string | undefined, turn?: Promise<void>): Promise<Outcome> {
     let outcome: Outcome = { ok: false, kind: 'transient', error: 'not tried' };
     let pairWait = this.#pairBackoffMs;
     for (let attempt = 1, throttled = 0; attempt <= this.#attempts; ) {
       await (attempt === 1 && throttled === 0 && turn ? turn : waitForTurn(this.#pacer));
       outcome = await this.#post(body);
-      if (!outcome.ok && outcome.fateUnknown) {
+      if (!outcome.ok && outcome.fateUnknown && id !== undefined) {
         const wamid = await this.#awaitConfirmation(phone, id);
         if (wamid) return { ok: true, body: undefined, wamid };
       }
