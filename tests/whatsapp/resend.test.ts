@@ -104,9 +104,10 @@ beforeEach(async () => {
   graph = await startFakeGraphApi({ accessToken: ACCESS_TOKEN, phoneNumberId: PHONE_NUMBER_ID });
 });
 afterEach(async () => {
-  await Promise.all(running.splice(0).map((cita) => cita.stop()));
-  for (const close of closing.splice(0)) await close();
+  // The fake first: it stops sending statuses, which a stopped cita would answer 503, asking for more.
   await graph.close();
+  for (const close of closing.splice(0)) await close();
+  await Promise.all(running.splice(0).map((cita) => cita.stop()));
 });
 afterAll(() => {
   if (!run && process.env.CI) throw new Error('CI must run these tests on Redis too');
@@ -156,7 +157,7 @@ describe.each(Object.keys(STORES))('a message WhatsApp fails later for throughpu
     graph.failAfterTaking(131056);
     await h.whatsapp.send(CARLOS, lines('uno', 'dos', 'tres'), 'wamid.in1');
 
-    await until('both sent again', () => textsTo(CARLOS).length === 5);
+    await until('both sent again', () => textsTo(CARLOS).length >= 5);
     const sent = textsTo(CARLOS);
     expect(sent.map((m) => m.text.body)).toEqual(['uno', 'dos', 'tres', 'uno', 'dos']);
     // Sent again exactly as the first time, with the same outbox id for their statuses.
@@ -172,7 +173,7 @@ describe.each(Object.keys(STORES))('a message WhatsApp fails later for throughpu
     graph.failAfterTaking(130429);
     await h.whatsapp.send(CARLOS, lines('recordatorio'), undefined, { purpose: 'reminder' });
 
-    await until('taken at the fourth try', () => textsTo(CARLOS).length === 4);
+    await until('taken at the fourth try', () => textsTo(CARLOS).length >= 4);
     await graph.statusesDelivered();
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(textsTo(CARLOS).map((m) => m.text.body)).toEqual(Array(4).fill('recordatorio'));
