@@ -90,7 +90,12 @@ describe('opening the database', () => {
     expect(
       database.all<{ name: string }>("SELECT name FROM pragma_table_info('transcripts')").map((c) => c.name),
     ).toEqual(expect.arrayContaining(['shop', 'phone', 'id']));
-    // Waitlists and opt-outs (version 10) come after the transcripts, keyed by shop.
+    // WhatsApp's late refusals (version 10): warnings given and messages kept to resend; and the
+    // send pacing table, which new files had without a migration.
+    for (const table of ['staff_told', 'kept_messages', 'send_pacing']) {
+      expect(database.get<{ n: number }>('SELECT count(*) AS n FROM sqlite_schema WHERE name = ?', table)?.n).toBe(1);
+    }
+    // Waitlists and opt-outs (version 11) come after the late refusals (10), keyed by shop.
     for (const table of ['waitlist', 'opt_outs']) {
       expect(
         database.all<{ name: string }>(`SELECT name FROM pragma_table_info('${table}')`).map((c) => c.name),
