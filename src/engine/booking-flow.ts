@@ -1,5 +1,5 @@
 import { type Actor, getNextTransitions, type SnapshotFrom } from 'xstate';
-import type { Language, ShopConfig } from '../../config/schema.ts';
+import { atLocation, type Language, type ShopConfig } from '../../config/schema.ts';
 import type { BookingInput, Hold } from '../../machines/booking.context.ts';
 import { BOOKING_MACHINE_VERSION, bookingMachine, WITH_STAFF } from '../../machines/booking.machine.ts';
 import { CUSTOMER_EVENT_TYPES, type CustomerEvent, type CustomerEventType } from '../../machines/events.ts';
@@ -52,7 +52,8 @@ type BookingSnapshot = SnapshotFrom<typeof bookingMachine>;
 interface TurnScope {
   message: InboundMessage;
   stored: StoredConversation | undefined;
-  steps: BookingSteps;
+  /** What the actors do for this customer, at a location of a chain (none: the whole shop). */
+  stepsAt: (locationId?: string) => BookingSteps;
   /** Calls the actions started (a hold let go, the staff told), awaited before the turn ends. */
   pending: Promise<void>[];
 }
@@ -77,7 +78,7 @@ function bookingMachineFor(deps: BookingFlowDependencies): typeof bookingMachine
   if (built) return built;
   const { shop } = deps;
   const machine = bookingMachine.provide({
-    actors: bookingActors((system) => turnIn(system).steps),
+    actors: bookingActors((system, locationId) => turnIn(system).stepsAt(locationId)),
     actions: {
       releaseHold: ({ system }, { hold }: { hold: Hold | undefined }) => {
         const { message, pending } = turnIn(system);
@@ -120,10 +121,18 @@ export async function bookingTurn(
 ): Promise<FlowTurn> {
   const { shop, clock, interpreter } = deps;
   const pending: Promise<void>[] = [];
+  const customer = { phone: message.phone, name: cleanCustomerName(message.customerName) };
+  const stepsByLocation = new Map<string | undefined, BookingSteps>();
   const turn: TurnScope = {
     message,
     stored,
-    steps: bookingStepsFor({ phone: message.phone, name: cleanCustomerName(message.customerName) }, deps),
+    stepsAt: (locationId) => {
+      // A location the file no longer has is the whole shop: `atLocation` answers the shop itself.
+      const steps =
+        stepsByLocation.get(locationId) ?? bookingStepsFor(customer, { ...deps, shop: atLocation(shop, locationId) });
+      stepsByLocation.set(locationId, steps);
+      return steps;
+    },
     pending,
   };
   const machine = bookingMachineFor(deps);
@@ -188,7 +197,8 @@ export async function bookingTurn(
     }
     // A reply will follow: the customer sees "typing…" while the message is read (rules, LLM, voice).
     replyComing?.();
-    const situation = situationOf(actor.getSnapshot(), shop, clock(), stored?.turns ?? []);
+    // The rules read the whole chain (a barber or location named anywhere); the lists shown are the location's.
+    const situation = situationOf(actor.getSnapshot(), shop, clock(), stored?.turns ?? [], shopHere(actor, shop));
     const voiceNotes = deps.voiceNotes;
     const reading: Reading = reacted
       ? // The customer's own act, on the very question (reactionEvent): a yes of theirs.
@@ -205,12 +215,20 @@ export async function bookingTurn(
     await Promise.all(pending);
     const snapshot = actor.getSnapshot();
     return {
-      ...turnOf(actor, renderReplies({ state: String(snapshot.value), context: snapshot.context }, shop, remarks)),
+      ...turnOf(
+        actor,
+        renderReplies({ state: String(snapshot.value), context: snapshot.context }, shopHere(actor, shop), remarks),
+      ),
       ...(reading.heard !== undefined && { heard: reading.heard }),
     };
   } finally {
     actor.stop();
   }
+}
+
+/** The shop as the customer's location of a chain sees it (the whole shop before they pick one). */
+function shopHere(actor: BookingActor, shop: ShopConfig): ShopConfig {
+  return atLocation(shop, actor.getSnapshot().context.locationId);
 }
 
 function turnOf(actor: BookingActor, replies: FlowTurn['replies']): FlowTurn {
@@ -247,6 +265,7 @@ export function situationOf(
   shop: ShopConfig,
   now: Date,
   recentTurns?: Situation['recentTurns'],
+  shown: ShopConfig = shop,
 ): Situation {
   const { context } = snapshot;
   let choices: Choice[] | undefined;
@@ -256,7 +275,7 @@ export function situationOf(
     now,
     language: context.language,
     get choices() {
-      choices ??= optionsOf(stepView({ state: String(snapshot.value), context }, shop)).flatMap(({ id, title }) => {
+      choices ??= optionsOf(stepView({ state: String(snapshot.value), context }, shown)).flatMap(({ id, title }) => {
         const event = eventFromReplyId(id);
         return event ? [{ title, event }] : [];
       });

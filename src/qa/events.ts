@@ -46,9 +46,10 @@ export const PAYLOADS = {
   MESSAGE_RECEIVED: none,
   NOT_UNDERSTOOD: bare('NOT_UNDERSTOOD'),
   GREET: bare('GREET'),
-  SELECT_SERVICE: (_s, { serviceId, unknownServiceId, partlyOffered }) => [
+  SELECT_SERVICE: (_s, { serviceId, unknownServiceId, partlyOffered, notAtFirstLocation }) => [
     { type: 'SELECT_SERVICE', serviceId },
     { type: 'SELECT_SERVICE', serviceId: unknownServiceId },
+    ...(notAtFirstLocation ? [{ type: 'SELECT_SERVICE' as const, serviceId: notAtFirstLocation }] : []),
     ...(partlyOffered ? [{ type: 'SELECT_SERVICE' as const, serviceId: partlyOffered.serviceId }] : []),
   ],
   // Two people for the scenario's service ("dos cortes").
@@ -60,6 +61,19 @@ export const PAYLOADS = {
       : [ANY_BARBER, shop.barbers[0].id, ...(partlyOffered ? [partlyOffered.barberId] : []), UNKNOWN_BARBER].map(
           (barberId) => ({ type: 'SELECT_BARBER', barberId }),
         ),
+  // A chain's first location; the other as a correction at the confirmation (the same transition
+  // from any step); one it does not have (a stale row) where the locations are listed. None for one
+  // shop. Each location's steps are the one-shop steps again: walking them from every step of the
+  // other would double the model and cover nothing new.
+  SELECT_LOCATION: (snapshot, { shop }) => {
+    const ids = (shop.locations ?? []).map((location) => location.id);
+    if (ids.length < 2) return [];
+    const { locationId } = snapshot.context;
+    const next =
+      locationId === undefined ? ids[0] : locationId === ids[0] && snapshot.matches('confirming') ? ids[1] : undefined;
+    const stale = snapshot.matches('choosingLocation') ? [UNKNOWN_LOCATION] : [];
+    return [...(next ? [next] : []), ...stale].map((id) => ({ type: 'SELECT_LOCATION', locationId: id }));
+  },
   PICK_DATE: (_s, { dates }) => Object.values(dates).map((date) => ({ type: 'PICK_DATE', date })),
   PICK_TIME: ({ context }, { times }) => {
     const offered = context.slots.some((slot) => slot.time === times.free) ? times.free : context.slots[0]?.time;
@@ -115,6 +129,9 @@ export function bookedHereCompanion(i: number): string {
   return `qabookedcompanion${i}`.padEnd(32, '0');
 }
 
+/** A location id no chain has: a list row from before the location closed. */
+export const UNKNOWN_LOCATION = 'former-location';
+
 /** A barber id no shop config has: a list row from before the barber left. */
 export const UNKNOWN_BARBER = 'former-barber';
 
@@ -122,6 +139,7 @@ export const UNKNOWN_BARBER = 'former-barber';
 export const BOOKED_HERE = 'qabookedhere00000000000000000000';
 
 type FreeSlotsInput = {
+  locationId?: string;
   serviceId: string;
   date: string;
   moving?: Booking;
@@ -196,7 +214,8 @@ export const OUTCOMES: Record<string, OutcomesFor> = {
       serviceId,
       barberId,
       companions,
-    }: { slot: Slot; serviceId: string; barberId?: string; companions?: string[] },
+      locationId,
+    }: { slot: Slot; serviceId: string; barberId?: string; companions?: string[]; locationId?: string },
     snapshot,
     scenario,
   ) => {
@@ -213,6 +232,7 @@ export const OUTCOMES: Record<string, OutcomesFor> = {
           now: snapshot.context.receivedAt ?? now,
           busy: knownAppointments(snapshot),
           expiresAt,
+          locationId,
         })
       : undefined;
     const chair = barberForAnyone(scenario, {
@@ -222,6 +242,7 @@ export const OUTCOMES: Record<string, OutcomesFor> = {
       now: snapshot.context.receivedAt ?? now,
       busy: knownAppointments(snapshot),
       barberId,
+      locationId,
     });
     const hold: Hold = group ?? { token: 'qa-hold', slot, expiresAt, ...(chair !== undefined && { barberId: chair }) };
     return [
@@ -317,7 +338,7 @@ export function candidatesFor(snapshot: ModelSnapshot, scenario: Scenario): Cand
   const candidates: Candidate[] = [];
   for (const type of types) {
     // `withStaff` takes anything with "*"; the events of the other steps already try what it catches.
-    if (type.startsWith('xstate.') || type === '*') continue;
+    if (type === '' || type.startsWith('xstate.') || type === '*') continue;
     const payloads = (PAYLOADS as Record<string, PayloadsFor>)[type];
     if (!payloads) {
       throw new Error(
@@ -360,7 +381,7 @@ function outcomesOf(actor: { id: string; src: string; input: unknown }, snapshot
 /** "PICK_DATE closed", "SELECT_BOOKING later": payloads named by what they mean in the scenario. */
 function labelOf(
   event: BookingEvent,
-  { dates, times, serviceId, appointments, foreignBookingId, partlyOffered }: Scenario,
+  { dates, times, serviceId, appointments, foreignBookingId, partlyOffered, shop, notAtFirstLocation }: Scenario,
 ): string {
   const names = new Map<unknown, string>([
     ...Object.entries(dates).map(([name, date]): [string, string] => [date, `${name} day`]),
@@ -379,6 +400,13 @@ function labelOf(
         ] as [string, string][])
       : []),
     [UNKNOWN_BARBER, 'barber the shop does not have'],
+    ...(shop.locations ?? [])
+      .slice(0, 2)
+      .map((l, i): [string, string] => [l.id, i === 0 ? 'first location' : 'other location']),
+    [UNKNOWN_LOCATION, 'location the chain does not have'],
+    ...(notAtFirstLocation
+      ? ([[notAtFirstLocation, 'service the first location does not do']] as [string, string][])
+      : []),
   ]);
   const { type, ...payload } = event;
   const values = Object.values(payload).map(
