@@ -103,20 +103,25 @@ export const STEP_VIEWS = {
     const moving = context.moving ? `${copy.moving(bookingLine(context.moving, shop, context.language))}\n` : '';
     return servicesList(shop, context.language, copy, `${moving}${body}`, page);
   },
-  choosingLocation: (_c, shop, copy) => ({
-    kind: 'list',
-    body: copy.chooseLocation(shop.name),
-    button: copy.buttons.locations,
-    sections: [
-      {
-        rows: (shop.locations ?? []).map((location) => ({
-          id: replyIdFor({ type: 'SELECT_LOCATION', locationId: location.id }),
-          title: shorten(location.name, LIMITS.rowTitle),
-          description: shorten(location.address, LIMITS.rowDescription),
-        })),
-      },
-    ],
-  }),
+  // A file that no longer has locations: the question is the service, as for any one shop.
+  choosingLocation: (conversation, shop, copy): OutboundMessage => {
+    // A file that no longer has locations: the question is the service, as for any one shop.
+    if (!shop.locations?.length) return STEP_VIEWS.choosingService(conversation, shop, copy);
+    return {
+      kind: 'list',
+      body: copy.chooseLocation(shop.name),
+      button: copy.buttons.locations,
+      sections: [
+        {
+          rows: shop.locations.map((location) => ({
+            id: replyIdFor({ type: 'SELECT_LOCATION', locationId: location.id }),
+            title: shorten(location.name, LIMITS.rowTitle),
+            description: shorten(location.address, LIMITS.rowDescription),
+          })),
+        },
+      ],
+    };
+  },
   nextStep: (_c, _shop, copy) => ({ kind: 'text', body: copy.oneMoment }),
   choosingBarber: ({ context }, shop, copy) => ({
     kind: 'list',

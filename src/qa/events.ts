@@ -31,6 +31,22 @@ export type ActorOutcomeEvent =
 
 type PayloadsFor = (snapshot: ModelSnapshot, scenario: Scenario) => BookingEvent[];
 
+/**
+ * Steps where only some event types are tried, and why. At a chain's location question every other
+ * event (a service, a day, a barber said first) takes the same root transitions the one-shop paths
+ * take, and leaves the customer at the same question with one more thing remembered: trying them
+ * all there would multiply the model by what can be remembered, and cover nothing new. A customer
+ * who says the service first still has a path (from the greeting, through the location question).
+ */
+export const ONLY_AT: Record<string, { types: readonly string[]; why: string }> = {
+  choosingLocation: { types: ['SELECT_LOCATION'], why: 'the location step is walked by its own way out' },
+};
+
+function offeredAt(snapshot: ModelSnapshot, type: string): boolean {
+  const only = ONLY_AT[String(snapshot.value)];
+  return only === undefined || only.types.includes(type);
+}
+
 /** Engine events that are not a step of a path, and why. */
 export const NOT_A_STEP: Partial<Record<BookingEvent['type'], string>> = {
   MESSAGE_RECEIVED: 'the engine opens every message with it; each turn of a script replays it before the step',
@@ -346,6 +362,7 @@ export function candidatesFor(snapshot: ModelSnapshot, scenario: Scenario): Cand
       );
     }
     if (type in NOT_A_STEP) continue;
+    if (!offeredAt(snapshot, type)) continue;
     for (const event of payloads(snapshot, scenario)) {
       const fromEngine =
         event.type === 'NOT_UNDERSTOOD' || event.type === 'HANDED_BACK' || event.type === 'STAFF_WROTE';
