@@ -1,5 +1,5 @@
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { testCluster } from '../tests/support/redis-cluster.ts';
 import { CustomerCrowd, type CustomerOutcome, seededRandom } from './support/customers.ts';
@@ -178,6 +178,8 @@ const STORE_NAMES: Record<ShopsStore, string> = {
 
 /** The benchmark as `npm run bench -- many-shops` reports it. */
 export async function manyShopsBenchmark(options: ManyShopsOptions, command: string): Promise<BenchResult> {
+  // The machine may be shared: its load average says how far the figures are from a quiet one.
+  const loadBefore = loadavg().map((value) => round(value, 1));
   const one = await measureStartUp(1);
   const many = await measureStartUp(options.shopFiles);
   const perShopKiB =
@@ -243,6 +245,10 @@ export async function manyShopsBenchmark(options: ManyShopsOptions, command: str
       '(tests/support/redis-cluster.ts).',
     parameters: { ...options, stores },
     figures,
-    details: { startUp: { one, many, perShopKiB }, loads },
+    details: {
+      loadAverage: { before: loadBefore, after: loadavg().map((value) => round(value, 1)) },
+      startUp: { one, many, perShopKiB },
+      loads,
+    },
   };
 }

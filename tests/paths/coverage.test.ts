@@ -2,10 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { generatePaths, MAX_STEPS, UNREACHABLE } from '../../src/qa/paths.ts';
 import { scenarioFor } from '../../src/qa/scenario.ts';
 import { machineTransitions } from '../../src/qa/transitions.ts';
-import { shop, teamShop } from '../support/cita.ts';
+import { chainShop, shop, teamShop } from '../support/cita.ts';
 
-// The one-chair shop never asks for a barber; the three-barber shop does: together they cover the machine.
-const suites = [shop, teamShop].map((config) => generatePaths(scenarioFor(config)).coverage);
+// The one-chair shop never asks for a barber; the three-barber shop does; only a chain asks for the
+// location: together they cover the machine.
+const suites = [shop, teamShop, chainShop].map((config) => generatePaths(scenarioFor(config)).coverage);
 const missedByAll = (missed: (c: (typeof suites)[number]) => string[]) =>
   missed(suites[0]).filter((item) => suites.every((suite) => missed(suite).includes(item)));
 const coverage = {
