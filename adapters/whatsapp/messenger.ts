@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { request } from 'undici';
+import { FormData, request } from 'undici';
 import {
   CustomerUnreachable,
   type DeliveryStatus,
@@ -15,12 +15,14 @@ import {
   callbackData,
   cloudApiMessage,
   cloudApiReadWithTyping,
+  cloudApiUpload,
   DEFAULT_GRAPH_API_BASE_URL,
   DEFAULT_GRAPH_API_VERSION,
   GraphError,
   type MessageTag,
   readCallbackData,
   SentMessage,
+  UploadedMedia,
   USER_ID_NOT_SUPPORTED,
 } from './cloud-api.ts';
 import { type DeliveryProgress, MemoryDeliveryProgress, outboxId } from './delivery-progress.ts';
@@ -117,6 +119,7 @@ type Outcome =
  */
 export class WhatsAppMessenger implements Messenger {
   readonly #url: string;
+  readonly #mediaUrl: string;
   readonly #accessToken: string;
   readonly #attempts: number;
   readonly #baseBackoffMs: number;
@@ -137,6 +140,7 @@ export class WhatsAppMessenger implements Messenger {
     const base = (options.apiBaseUrl ?? DEFAULT_GRAPH_API_BASE_URL).replace(/\/+$/, '');
     const version = options.apiVersion ?? DEFAULT_GRAPH_API_VERSION;
     this.#url = `${base}/${version}/${encodeURIComponent(options.phoneNumberId)}/messages`;
+    this.#mediaUrl = `${base}/${version}/${encodeURIComponent(options.phoneNumberId)}/media`;
     this.#accessToken = options.accessToken;
     this.#attempts = options.attempts ?? SEND_ATTEMPTS;
     this.#baseBackoffMs = options.baseBackoffMs ?? BASE_BACKOFF_MS;
@@ -264,12 +268,18 @@ export class WhatsAppMessenger implements Messenger {
       if (inReplyTo && !(await this.#progress.start(phone, inReplyTo, index + 1, sender, takeOver))) {
         throw new TurnTakenOver(`another process took over the replies to ${inReplyTo} at reply ${index + 1}`);
       }
-      const body = {
-        ...cloudApiMessage(phone, OutboundMessage.parse(message)),
-        biz_opaque_callback_data: callbackData(tag),
-      };
-      const outcome = await this.#postWithRetries(body, phone, tag.o, turn);
-      turn = undefined;
+      // A document goes up first; the message names it by the media id Meta gives.
+      const uploaded = message.kind === 'document' ? await this.#upload(message) : undefined;
+      let outcome: Outcome;
+      if (uploaded && !uploaded.ok) outcome = uploaded;
+      else {
+        const body = {
+          ...cloudApiMessage(phone, OutboundMessage.parse(message), uploaded?.mediaId),
+          biz_opaque_callback_data: callbackData(tag),
+        };
+        outcome = await this.#postWithRetries(body, phone, tag.o, turn);
+        turn = undefined;
+      }
       if (outcome.ok) {
         this.#tokenRefusedAt = undefined;
         // The next reply's turn is asked for while this one's delivery is recorded. The last
@@ -319,6 +329,40 @@ export class WhatsAppMessenger implements Messenger {
       return ids;
     }
     return ids;
+  }
+
+  /**
+   * Uploads a document (`POST /{phone-number-id}/media`) and answers its media id. Passing failures
+   * are tried again as a message's are; an upload whose answer was lost is simply made again (the
+   * unused copy expires at Meta), so no status is waited for.
+   */
+  async #upload(
+    document: Extract<OutboundMessage, { kind: 'document' }>,
+  ): Promise<(Outcome & { ok: false }) | { ok: true; mediaId: string }> {
+    let outcome: Outcome = { ok: false, kind: 'transient', error: 'not tried' };
+    for (let attempt = 1; attempt <= this.#attempts; attempt++) {
+      await waitForTurn(this.#pacer);
+      outcome = await this.#post(cloudApiUpload(document), this.#mediaUrl);
+      if (outcome.ok) {
+        const media = UploadedMedia.safeParse(outcome.body);
+        if (media.success) return { ok: true, mediaId: media.data.id };
+        return {
+          ok: false,
+          kind: 'refused',
+          error: `upload answered without a media id: ${JSON.stringify(outcome.body)}`,
+        };
+      }
+      if (!isWorthRetrying(outcome.kind) || attempt === this.#attempts) break;
+      const delay = this.#backoff(attempt);
+      if (outcome.kind === 'throughput') await this.#slowDown();
+      log.warn(
+        { event: 'whatsapp.upload_retry', attempt, delayMs: delay, status: outcome.status, errorCode: outcome.code },
+        'WhatsApp busy or unreachable; uploading again',
+      );
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+    // A lost answer to an upload proves nothing was sent to the customer: no status to wait for.
+    return { ...(outcome as Outcome & { ok: false }), fateUnknown: false };
   }
 
   /**
@@ -459,14 +503,19 @@ export class WhatsAppMessenger implements Messenger {
    * One call to the Graph API, through undici's `request` on kept-alive connections: the WHATWG
    * `fetch` cost a fifth of the CPU of a message (its streams and headers), for nothing used here.
    */
-  async #post(body: unknown): Promise<Outcome> {
+  async #post(body: unknown, url = this.#url): Promise<Outcome> {
     let status: number;
     let text: string;
     try {
-      const response = await request(this.#url, {
+      // A form (an upload) sets its own multipart content type and boundary.
+      const form = body instanceof FormData;
+      const response = await request(url, {
         method: 'POST',
-        headers: { authorization: `Bearer ${this.#accessToken}`, 'content-type': 'application/json' },
-        body: JSON.stringify(body),
+        headers: {
+          authorization: `Bearer ${this.#accessToken}`,
+          ...(form ? {} : { 'content-type': 'application/json' }),
+        },
+        body: form ? body : JSON.stringify(body),
         signal: AbortSignal.timeout(this.#requestTimeoutMs),
       });
       status = response.statusCode;

@@ -5,6 +5,7 @@ import {
   type Clock,
   type ConversationStore,
   type Messenger,
+  type OutboundPurpose,
   OutsideCustomerWindow,
 } from '../engine/ports.ts';
 import { log, phoneRef } from '../log.ts';
@@ -36,6 +37,11 @@ export async function tellCustomer(
   appointment: Appointment,
   deps: { shop: ShopConfig; clock: Clock; conversations: ConversationStore; messenger: Messenger },
   staffPhone?: string,
+  /**
+   * What goes after the message inside the window, in the customer's language (a moved
+   * appointment's calendar file). Outside it WhatsApp takes nothing but the template.
+   */
+  followUp?: (language: Language) => Promise<OutboundMessage | undefined>,
 ): Promise<Delivery> {
   const { shop, messenger } = deps;
   const about = { purpose: 'customerNotice', bookingId: appointment.id, staffPhone } as const;
@@ -50,6 +56,7 @@ export async function tellCustomer(
           undefined,
           about,
         );
+        await sendFollowUp(appointment.phone, language, messenger, about, followUp);
         return 'sent';
       } catch (error) {
         // WhatsApp knows the window better than the last message we saw (131047).
@@ -66,6 +73,22 @@ export async function tellCustomer(
   } catch (error) {
     log.warn({ event: 'customer.not_told', what, phoneRef: phoneRef(appointment.phone), error: String(error) });
     return 'notSent';
+  }
+}
+
+/** Best effort: the customer has been told; a file that does not go out is logged, never a notice not sent. */
+async function sendFollowUp(
+  phone: string,
+  language: Language,
+  messenger: Messenger,
+  about: OutboundPurpose,
+  followUp: ((language: Language) => Promise<OutboundMessage | undefined>) | undefined,
+): Promise<void> {
+  try {
+    const after = await followUp?.(language);
+    if (after) await messenger.send(phone, [after], undefined, about);
+  } catch (error) {
+    log.warn({ event: 'customer.follow_up_not_sent', phoneRef: phoneRef(phone), error: String(error) });
   }
 }
 
