@@ -61,11 +61,14 @@ export function cloudApiMessage(phone: string, message: OutboundMessage, mediaId
       return { ...envelope, type: 'location', location: { latitude, longitude, name, address } } as const;
     }
     case 'document':
-      if (mediaId === undefined) throw new Error('a document is uploaded first (POST /{phone-number-id}/media)');
       return {
         ...envelope,
         type: 'document',
-        document: { id: mediaId, filename: message.filename, ...(message.caption && { caption: message.caption }) },
+        document: {
+          id: uploaded(mediaId),
+          filename: message.filename,
+          ...(message.caption && { caption: message.caption }),
+        },
       } as const;
     case 'template':
       return {
@@ -75,6 +78,17 @@ export function cloudApiMessage(phone: string, message: OutboundMessage, mediaId
           name: message.name,
           language: { code: message.language },
           components: [
+            // A Document header's file, uploaded first like a document message's.
+            ...(message.document
+              ? [
+                  {
+                    type: 'header',
+                    parameters: [
+                      { type: 'document', document: { id: uploaded(mediaId), filename: message.document.filename } },
+                    ],
+                  },
+                ]
+              : []),
             { type: 'body', parameters: message.parameters.map((text) => ({ type: 'text', text })) },
             ...message.buttons.map(({ id }, index) => ({
               type: 'button',
@@ -116,7 +130,7 @@ export function uploadType(mimeType: string): string {
  * The multipart body of `POST /{phone-number-id}/media`, which answers `{ id }`: the media id a
  * document message is sent by (uploaded media lives 30 days).
  */
-export function cloudApiUpload(document: Extract<OutboundMessage, { kind: 'document' }>): FormData {
+export function cloudApiUpload(document: { filename: string; mimeType: string; content: string }): FormData {
   const type = uploadType(document.mimeType);
   const form = new FormData();
   form.set('messaging_product', 'whatsapp');
@@ -127,6 +141,18 @@ export function cloudApiUpload(document: Extract<OutboundMessage, { kind: 'docum
 
 /** Meta's answer to an upload. */
 export const UploadedMedia = z.looseObject({ id: z.string().min(1) });
+
+function uploaded(mediaId: string | undefined): string {
+  if (mediaId === undefined) throw new Error('a file is uploaded first (POST /{phone-number-id}/media)');
+  return mediaId;
+}
+
+/** The file a message carries, to upload before it is sent: a document's, or a template's Document header's. */
+export function fileOf(message: OutboundMessage): { filename: string; mimeType: string; content: string } | undefined {
+  if (message.kind === 'document') return message;
+  if (message.kind === 'template') return message.document;
+  return undefined;
+}
 
 /** What a message cita sent was for: told back with its statuses, so a failure is matched to it. */
 export const MessageTag = z.object({

@@ -18,6 +18,7 @@ import {
   cloudApiUpload,
   DEFAULT_GRAPH_API_BASE_URL,
   DEFAULT_GRAPH_API_VERSION,
+  fileOf,
   GraphError,
   type MessageTag,
   readCallbackData,
@@ -268,8 +269,9 @@ export class WhatsAppMessenger implements Messenger {
       if (inReplyTo && !(await this.#progress.start(phone, inReplyTo, index + 1, sender, takeOver))) {
         throw new TurnTakenOver(`another process took over the replies to ${inReplyTo} at reply ${index + 1}`);
       }
-      // A document goes up first; the message names it by the media id Meta gives.
-      const uploaded = message.kind === 'document' ? await this.#upload(message) : undefined;
+      // A file goes up first; the message names it by the media id Meta gives.
+      const file = fileOf(message);
+      const uploaded = file ? await this.#upload(file) : undefined;
       let outcome: Outcome;
       if (uploaded && !uploaded.ok) outcome = uploaded;
       else {
@@ -336,9 +338,11 @@ export class WhatsAppMessenger implements Messenger {
    * are tried again as a message's are; an upload whose answer was lost is simply made again (the
    * unused copy expires at Meta), so no status is waited for.
    */
-  async #upload(
-    document: Extract<OutboundMessage, { kind: 'document' }>,
-  ): Promise<(Outcome & { ok: false }) | { ok: true; mediaId: string }> {
+  async #upload(document: {
+    filename: string;
+    mimeType: string;
+    content: string;
+  }): Promise<(Outcome & { ok: false }) | { ok: true; mediaId: string }> {
     let outcome: Outcome = { ok: false, kind: 'transient', error: 'not tried' };
     for (let attempt = 1; attempt <= this.#attempts; attempt++) {
       await waitForTurn(this.#pacer);

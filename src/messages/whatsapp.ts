@@ -66,6 +66,14 @@ export const TemplateMessage = z.object({
   parameters: z.array(z.string().min(1)),
   /** Its quick-reply buttons in order: the id is the payload that comes back when tapped. */
   buttons: z.array(z.object({ id: ReplyId, title: z.string().min(1).max(LIMITS.buttonTitle) })).max(LIMITS.buttons),
+  /** The file of a template made with a Document header (a moved appointment's .ics). */
+  document: z
+    .object({
+      filename: z.string().min(1).max(240),
+      mimeType: z.string().min(1).max(100),
+      content: z.string().min(1).max(LIMITS.documentText),
+    })
+    .optional(),
 });
 
 /**

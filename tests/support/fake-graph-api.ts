@@ -106,6 +106,24 @@ const TemplateRequest = z.strictObject({
     components: z
       .array(
         z.union([
+          /** A media header's file: a template made with a Document header takes exactly one. */
+          z.strictObject({
+            type: z.literal('header'),
+            parameters: z
+              .array(
+                z.strictObject({
+                  type: z.literal('document'),
+                  document: z
+                    .strictObject({
+                      id: z.string().min(1).optional(),
+                      link: z.url().optional(),
+                      filename: z.string().min(1).optional(),
+                    })
+                    .refine((document) => (document.id === undefined) !== (document.link === undefined), 'id or link'),
+                }),
+              )
+              .length(1),
+          }),
           z.strictObject({
             type: z.literal('body'),
             parameters: z.array(z.strictObject({ type: z.literal('text'), text: z.string().min(1) })),
@@ -370,7 +388,12 @@ export async function startFakeGraphApi(options: {
       return answer(res, record, 400, graphError(100, `Invalid parameter: ${z.prettifyError(parsed.error)}`));
     }
     if ('status' in parsed.data) return answer(res, record, 200, { success: true });
-    const document = parsed.data.type === 'document' ? parsed.data.document : undefined;
+    const document =
+      parsed.data.type === 'document'
+        ? parsed.data.document
+        : parsed.data.type === 'template'
+          ? parsed.data.template.components?.flatMap((c) => (c.type === 'header' ? c.parameters : []))[0]?.document
+          : undefined;
     if (document?.id !== undefined && !uploads.some((file) => file.id === document.id && file.number === number)) {
       return answer(res, record, 400, graphError(100, `Invalid parameter: no media with id ${document.id}`));
     }

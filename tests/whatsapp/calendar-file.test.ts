@@ -2,7 +2,7 @@ import ICAL from 'ical.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSqliteAdapters } from '../../adapters/sqlite/index.ts';
 import { createApp } from '../../src/server/app.ts';
-import { tempDataDir, testCita } from '../support/cita.ts';
+import { fakeClock, shop, tempDataDir, testCita } from '../support/cita.ts';
 import { type FakeGraphApi, startFakeGraphApi } from '../support/fake-graph-api.ts';
 import {
   APP_SECRET,
@@ -36,10 +36,10 @@ afterEach(async () => {
   await graph.close();
 });
 
-function whatsAppCita() {
+function whatsAppCita(options: Parameters<typeof testCita>[0] = {}) {
   const store = createSqliteAdapters({ dataDir: tempDataDir() });
   const { messenger, turnDone } = turnTracking(graph.messenger());
-  const cita = testCita({ adapters: { ...store.adapters, messenger } });
+  const cita = testCita({ ...options, adapters: { ...store.adapters, messenger } });
   running.push(store.close, () => cita.stop());
   const app = createApp(cita, { whatsapp: { appSecret: APP_SECRET, verifyToken: VERIFY_TOKEN } });
   async function deliver(payload: { entry: { changes: { value: { messages: { id: string }[] } }[] }[] }) {
@@ -119,6 +119,38 @@ describe('the calendar file through WhatsApp', () => {
     expect(JSON.stringify(graph.messages.at(-1))).toContain('Reservar otra');
     expect(documentsSent()).toHaveLength(3);
     expect(graph.requests.filter((request) => request.status !== 200)).toEqual([]);
+  });
+
+  it("outside the customer's window, goes in the move template's Document header when the template has one", async () => {
+    const clock = fakeClock();
+    const withHeader = {
+      ...shop,
+      notices: {
+        ...shop.notices,
+        movedByShopTemplate: { ...shop.notices.movedByShopTemplate, calendarFile: true },
+      },
+    };
+    const { cita, store, deliver } = whatsAppCita({ clock, shop: withHeader });
+    await cita.calendarSync.syncAll();
+    await deliver(textMessage(CARLOS, 'wamid.1', 'corte el jueves a las 5'));
+    await deliver(buttonReply(CARLOS, 'wamid.2', 'CONFIRM', 'Confirmar'));
+    const [appointment] = await cita.calendar.upcomingFor(CARLOS, cita.clock());
+    // A day and an hour without a word from Carlos: only a template reaches him now.
+    clock.advance(25 * 60);
+    await store.adapters.calendar.reschedule({
+      ...appointment!,
+      start: '2026-11-27T11:00:00.000Z',
+      end: '2026-11-27T11:30:00.000Z',
+    });
+    expect(await cita.calendarSync.syncAll()).toMatchObject({ moved: 1 });
+    const template = graph.messages.at(-1);
+    expect(template).toMatchObject({ type: 'template', template: { name: 'cita_moved_by_shop' } });
+    const header = template?.type === 'template' ? template.template.components?.[0] : undefined;
+    const file = header?.type === 'header' ? header.parameters[0]?.document : undefined;
+    expect(file?.filename).toBe('cita-2026-11-27.ics');
+    const upload = graph.uploads.find((u) => u.id === file?.id);
+    expect(upload?.bytes.toString()).toContain('SEQUENCE:1');
+    expect(upload?.bytes.toString()).toContain('DTSTART:20261127T110000Z');
   });
 
   it('reaches a customer known only by their WhatsApp user id', async () => {
