@@ -302,6 +302,16 @@ export class WhatsAppMessenger implements Messenger {
           `WhatsApp did not take reply ${index + 1} of ${messages.length} after ${this.#attempts} tries: ${outcome.error}`,
         );
       }
+      // A calendar file is an extra to what the customer was told: its refusal is not a customer
+      // left unreached, and the rest of the turn still makes sense without it.
+      if (message.kind === 'document' && outcome.kind !== 'tokenExpired') {
+        log.warn(
+          { ...context(), status: outcome.status, errorCode: outcome.code, error: outcome.error },
+          'document refused by WhatsApp; left out, the rest goes on',
+        );
+        if (inReplyTo) await this.#recordProgress(phone, inReplyTo, index + 1);
+        continue;
+      }
       // Meta refused the message itself: sending it again cannot help, and the rest of the turn
       // would make no sense without it.
       if (outcome.kind === 'tokenExpired') this.#tokenRefusedAt = new Date();

@@ -170,8 +170,8 @@ describe('the calendar file through WhatsApp', () => {
     expect(documentsSent()).toMatchObject([{ to: PABLO, sequence: 0, start: '2026-11-26T16:00:00.000Z' }]);
   });
 
-  it('is not sent when Meta refuses the upload, and the confirmation still is', async () => {
-    const { deliver } = whatsAppCita();
+  it('is left out when Meta refuses the upload: the confirmation still goes, and nobody hears the customer was not reached', async () => {
+    const { cita, deliver } = whatsAppCita();
     await deliver(textMessage(CARLOS, 'wamid.1', 'corte el jueves a las 5'));
     graph.failNext(
       { status: 400, code: 100, message: 'Param file must be a file with one of the following types' },
@@ -182,6 +182,7 @@ describe('the calendar file through WhatsApp', () => {
     await deliver(buttonReply(CARLOS, 'wamid.2', 'CONFIRM', 'Confirmar'));
     expect(JSON.stringify(graph.messages.at(-1))).toContain('Cita reservada');
     expect(documentsSent()).toEqual([]);
+    expect((await cita.history.list(CARLOS)).map((entry) => entry.status)).toEqual(['booked']);
   });
 
   it('is uploaded again after a passing failure (5xx), then sent', async () => {
