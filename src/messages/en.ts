@@ -71,6 +71,12 @@ export const en: typeof es = {
   moving: (booking) => `Let's change your appointment (${booking}).`,
   moved: (service, date, time, price, address, phone) =>
     `✅ Changed! Your appointment is now ${service} on ${date} at ${time} (${price}).\nSee you at ${address}.\nTo change or cancel it, write "my appointments". Phone: ${phone}.`,
+  calendarFile: {
+    caption: 'Add to my calendar',
+    filename: 'appointment',
+    summary: (service, shop) => `${service} – ${shop}`,
+    description: (phone) => `To change or cancel it, write "my appointments" on WhatsApp or call ${phone}.`,
+  },
   notes: {
     help: 'Pick from the list or write what you want, e.g. "haircut tomorrow at 5pm". Write "prices", "hours" or "address" any time, "back" to go back or "cancel" to stop.',
     notUnderstood: "Sorry, I didn't get that.",

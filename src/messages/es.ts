@@ -75,6 +75,13 @@ export const es = {
   moving: (booking: string) => `Vamos a cambiar tu cita (${booking}).`,
   moved: (service: string, date: string, time: string, price: string, address: string, phone: string) =>
     `✅ ¡Cita cambiada! Ahora es ${service} el ${date} a las ${time} (${price}).\nTe esperamos en ${address}.\nPara cambiarla o anularla, escribe «mis citas». Teléfono: ${phone}.`,
+  /** The file the customer adds to their own calendar. */
+  calendarFile: {
+    caption: 'Añadir a mi calendario',
+    filename: 'cita',
+    summary: (service: string, shop: string) => `${service} – ${shop}`,
+    description: (phone: string) => `Para cambiarla o anularla, escribe «mis citas» en WhatsApp o llama al ${phone}.`,
+  },
   notes: {
     help: 'Puedes elegir en la lista o escribir lo que quieres, por ejemplo «corte mañana a las 5». Escribe «precios», «horario» o «dirección» cuando quieras, «atrás» para volver o «cancelar» para dejarlo.',
     notUnderstood: 'Perdona, no te he entendido.',
