@@ -102,8 +102,9 @@ const PARTS: [RegExp, PartOfDay | ((shop: ShopConfig, day: string) => PartOfDay 
     { from: '12:00', to: '15:00' },
   ],
   [/ late afternoon /, { from: '16:00', to: '18:00' }],
+  [/ early afternoon /, { from: '13:00', to: '15:00' }],
   [/ (?:(?:por|en|a|de)? ?la tarde|esta tarde|tardecita|despues de comer) /, { from: '14:00', to: '21:00' }],
-  [/ (?<!good |late )(?:this |in the )?afternoon | after lunch /, { from: '13:00', to: '18:00' }],
+  [/ (?<!good |late |early )(?:this |in the )?afternoon | after lunch /, { from: '13:00', to: '18:00' }],
   [
     / (?:(?:por|en|a|de) la noche|esta noche|tonight|at night|(?<!good )(?:this |in the )?evening) /,
     { from: '18:00', to: '23:59' },
