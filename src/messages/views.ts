@@ -137,7 +137,7 @@ export const STEP_VIEWS = {
         buttons: [
           ...context.eitherDate.map((date) => ({
             id: replyIdFor({ type: 'PICK_DATE', date }),
-            title: shorten(dayRow(date, shop, context, copy).title, LIMITS.buttonTitle),
+            title: dayButtonTitle(date, shop, context, copy),
           })),
           { id: replyIdFor({ type: 'CHANGE', step: 'date' }), title: copy.buttons.otherDay },
         ],
@@ -454,6 +454,12 @@ function dayRow(date: string, shop: ShopConfig, context: BookingContext, copy: C
     id: replyIdFor({ type: 'PICK_DATE', date }),
     title: shorten(label ? `${label} · ${short}` : short, LIMITS.rowTitle),
   };
+}
+
+/** "Hoy · mar 24 nov" when it fits a button, else "Wed 25 Nov" (the question above says "tomorrow"). */
+function dayButtonTitle(date: string, shop: ShopConfig, context: BookingContext, copy: Copy): string {
+  const title = dayRow(date, shop, context, copy).title;
+  return title.length <= LIMITS.buttonTitle ? title : shortDate(date, context.language);
 }
 
 /** "Corte de pelo, miércoles 25 de noviembre a las 17:00" */

@@ -3,7 +3,7 @@ import { type Language, openingHoursOn, type ShopConfig } from '../../../config/
 import { numberAt, ordinalAt } from './numbers.ts';
 
 // biome-ignore format: a table
-const WEEKDAY_NAMES: Record<string, number> = {
+export const WEEKDAY_NAMES: Record<string, number> = {
   lunes: 1, lun: 1, martes: 2, miercoles: 3, mie: 3, mier: 3, jueves: 4, jue: 4, viernes: 5, vie: 5, sabado: 6,
   sab: 6, domingo: 7, dom: 7, monday: 1, mon: 1, tuesday: 2, tue: 2, tues: 2, wednesday: 3, wed: 3, weds: 3,
   thursday: 4, thu: 4, thur: 4, thurs: 4, friday: 5, fri: 5, saturday: 6, sat: 6, sunday: 7, sun: 7,

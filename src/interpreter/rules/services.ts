@@ -23,8 +23,10 @@ export function serviceNamedIn(folded: string, shop: ShopConfig): string | undef
     if (id) named.set(id, Math.max(named.get(id) ?? 0, word.length));
   }
   // "Un corte para el crío": the service for a child is the one refining the service named.
+  // "Una cita para el crío", no service named: the kids' service, where the shop has exactly one.
   if (CHILDREN.some((word) => hasPhrase(folded, word))) {
-    const kids = shop.services.find((s) => s.refines && named.has(s.refines));
+    const forKids = shop.services.filter((s) => s.refines !== undefined);
+    const kids = named.size === 0 && forKids.length === 1 ? forKids[0] : forKids.find((s) => named.has(s.refines!));
     if (kids) named.set(kids.id, Number.MAX_SAFE_INTEGER);
   }
   if (named.size === 0) return undefined;
