@@ -27,6 +27,7 @@ export const en: typeof es = {
     barbers: 'Pick a barber',
     anyBarber: 'Anyone',
     anyBarberDescription: 'Whoever is free first',
+    otherDay: 'Another day',
   },
   otherServices: 'Other services',
   today: 'Today',
@@ -39,6 +40,10 @@ export const en: typeof es = {
   chooseServiceOnPage: (page: number) => `More services (page ${page}). Which one would you like to book?`,
   chooseDate: (service, when) =>
     `${service}, great. Which day suits you${when ? ` (${when})` : ''}? Pick one or write it, e.g. "Friday".`,
+  whichOfTwoDays: (service, when, first, second) =>
+    `${service}${when ? ` ${when}` : ''}, great. Which day do you mean: ${first} or ${second}?`,
+  eitherDay: (first, second) => `${first} or ${second}`,
+  dayCalled: (date, called) => `${date} (${called.toLowerCase()})`,
   noted: (said) => `${said}, noted.`,
   whichService: 'Which service would you like to book?',
   atTime: (time) => `at ${time}`,

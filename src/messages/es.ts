@@ -26,6 +26,7 @@ export const es = {
     barbers: 'Elegir barbero',
     anyBarber: 'Cualquiera',
     anyBarberDescription: 'El primero que esté libre',
+    otherDay: 'Otro día',
   },
   otherServices: 'Otros servicios',
   today: 'Hoy',
@@ -39,6 +40,13 @@ export const es = {
   chooseServiceOnPage: (page: number) => `Más servicios (página ${page}). ¿Cuál quieres reservar?`,
   chooseDate: (service: string, when?: string) =>
     `${service}, perfecto. ¿Qué día te viene bien${when ? ` (${when})` : ''}? Elige uno o escríbelo, por ejemplo «el viernes».`,
+  /** A day said that could be either of two dates: both are shown, the customer picks. */
+  whichOfTwoDays: (service: string, when: string | undefined, first: string, second: string) =>
+    `${service}${when ? ` ${when}` : ''}, perfecto. ¿Qué día quieres decir: el ${first} o el ${second}?`,
+  /** "martes 24 de noviembre o martes 1 de diciembre": a day said, not yet settled. */
+  eitherDay: (first: string, second: string) => `${first} o ${second}`,
+  /** "martes 24 de noviembre (hoy)" */
+  dayCalled: (date: string, called: string) => `${date} (${called.toLowerCase()})`,
   /** What the customer said before the service, so they see it was understood: "Viernes por la tarde, anotado." */
   noted: (said: string) => `${said}, anotado.`,
   whichService: '¿Qué servicio quieres reservar?',
