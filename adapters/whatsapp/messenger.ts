@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { request } from 'undici';
+import { FormData, request } from 'undici';
 import {
   CustomerUnreachable,
   type DeliveryStatus,
@@ -15,12 +15,15 @@ import {
   callbackData,
   cloudApiMessage,
   cloudApiReadWithTyping,
+  cloudApiUpload,
   DEFAULT_GRAPH_API_BASE_URL,
   DEFAULT_GRAPH_API_VERSION,
+  fileOf,
   GraphError,
   type MessageTag,
   readCallbackData,
   SentMessage,
+  UploadedMedia,
   USER_ID_NOT_SUPPORTED,
 } from './cloud-api.ts';
 import {
@@ -127,6 +130,7 @@ type Outcome =
  */
 export class WhatsAppMessenger implements Messenger {
   readonly #url: string;
+  readonly #mediaUrl: string;
   readonly #accessToken: string;
   readonly #attempts: number;
   readonly #baseBackoffMs: number;
@@ -158,6 +162,7 @@ export class WhatsAppMessenger implements Messenger {
     const base = (options.apiBaseUrl ?? DEFAULT_GRAPH_API_BASE_URL).replace(/\/+$/, '');
     const version = options.apiVersion ?? DEFAULT_GRAPH_API_VERSION;
     this.#url = `${base}/${version}/${encodeURIComponent(options.phoneNumberId)}/messages`;
+    this.#mediaUrl = `${base}/${version}/${encodeURIComponent(options.phoneNumberId)}/media`;
     this.#accessToken = options.accessToken;
     this.#attempts = options.attempts ?? SEND_ATTEMPTS;
     this.#baseBackoffMs = options.baseBackoffMs ?? BASE_BACKOFF_MS;
@@ -411,20 +416,31 @@ export class WhatsAppMessenger implements Messenger {
         }
         takeOver = true;
       }
-      const body = {
-        ...cloudApiMessage(phone, OutboundMessage.parse(message)),
-        biz_opaque_callback_data: callbackData(tag),
-      };
+      // A file goes up first; the message names it by the media id Meta gives (it lives 30 days,
+      // so a message kept for a resend may name it again).
+      const file = fileOf(message);
+      const uploaded = file ? await this.#upload(file) : undefined;
+      const body =
+        uploaded && !uploaded.ok
+          ? undefined
+          : {
+              ...cloudApiMessage(phone, OutboundMessage.parse(message), uploaded?.mediaId),
+              biz_opaque_callback_data: callbackData(tag),
+            };
       // Kept as sent, beside the intent: WhatsApp may take it and fail it later for throughput.
-      const kept = this.#keep(phone, tag.o, body);
+      const kept = body && this.#keep(phone, tag.o, body);
       // The intent is written before the send: a send nobody recorded is never repeated blindly,
       // and a process whose turn another took over (its lease ran out while it was cut off) stops.
       if (inReplyTo && !(await this.#progress.start(phone, inReplyTo, index + 1, sender, takeOver))) {
         throw new TurnTakenOver(`another process took over the replies to ${inReplyTo} at reply ${index + 1}`);
       }
-      await kept;
-      const outcome = await this.#postWithRetries(body, phone, tag.o, turn);
-      turn = undefined;
+      let outcome: Outcome;
+      if (!body) outcome = uploaded as Outcome & { ok: false };
+      else {
+        await kept;
+        outcome = await this.#postWithRetries(body, phone, tag.o, turn);
+        turn = undefined;
+      }
       if (outcome.ok) {
         this.#tokenTaken();
         // The next reply's turn is asked for while this one's delivery is recorded. The last
@@ -444,6 +460,16 @@ export class WhatsAppMessenger implements Messenger {
         throw new WhatsAppUnavailable(
           `WhatsApp did not take reply ${index + 1} of ${messages.length} after ${this.#attempts} tries: ${outcome.error}`,
         );
+      }
+      // A calendar file is an extra to what the customer was told: its refusal is not a customer
+      // left unreached, and the rest of the turn still makes sense without it.
+      if (message.kind === 'document' && outcome.kind !== 'tokenExpired') {
+        log.warn(
+          { ...context(), status: outcome.status, errorCode: outcome.code, error: outcome.error },
+          'document refused by WhatsApp; left out, the rest goes on',
+        );
+        if (inReplyTo) await this.#recordProgress(phone, inReplyTo, index + 1);
+        continue;
       }
       // Meta refused the message itself: sending it again cannot help, and the rest of the turn
       // would make no sense without it.
@@ -478,6 +504,42 @@ export class WhatsAppMessenger implements Messenger {
       return ids;
     }
     return ids;
+  }
+
+  /**
+   * Uploads a document (`POST /{phone-number-id}/media`) and answers its media id. Passing failures
+   * are tried again as a message's are; an upload whose answer was lost is simply made again (the
+   * unused copy expires at Meta), so no status is waited for.
+   */
+  async #upload(document: {
+    filename: string;
+    mimeType: string;
+    content: string;
+  }): Promise<(Outcome & { ok: false }) | { ok: true; mediaId: string }> {
+    let outcome: Outcome = { ok: false, kind: 'transient', error: 'not tried' };
+    for (let attempt = 1; attempt <= this.#attempts; attempt++) {
+      await waitForTurn(this.#pacer);
+      outcome = await this.#post(cloudApiUpload(document), this.#mediaUrl);
+      if (outcome.ok) {
+        const media = UploadedMedia.safeParse(outcome.body);
+        if (media.success) return { ok: true, mediaId: media.data.id };
+        return {
+          ok: false,
+          kind: 'refused',
+          error: `upload answered without a media id: ${JSON.stringify(outcome.body)}`,
+        };
+      }
+      if (!isWorthRetrying(outcome.kind) || attempt === this.#attempts) break;
+      const delay = this.#backoff(attempt);
+      if (outcome.kind === 'throughput') await this.#slowDown();
+      log.warn(
+        { event: 'whatsapp.upload_retry', attempt, delayMs: delay, status: outcome.status, errorCode: outcome.code },
+        'WhatsApp busy or unreachable; uploading again',
+      );
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+    // A lost answer to an upload proves nothing was sent to the customer: no status to wait for.
+    return { ...(outcome as Outcome & { ok: false }), fateUnknown: false };
   }
 
   /**
@@ -628,14 +690,19 @@ export class WhatsAppMessenger implements Messenger {
    * One call to the Graph API, through undici's `request` on kept-alive connections: the WHATWG
    * `fetch` cost a fifth of the CPU of a message (its streams and headers), for nothing used here.
    */
-  async #post(body: unknown): Promise<Outcome> {
+  async #post(body: unknown, url = this.#url): Promise<Outcome> {
     let status: number;
     let text: string;
     try {
-      const response = await request(this.#url, {
+      // A form (an upload) sets its own multipart content type and boundary.
+      const form = body instanceof FormData;
+      const response = await request(url, {
         method: 'POST',
-        headers: { authorization: `Bearer ${this.#accessToken}`, 'content-type': 'application/json' },
-        body: JSON.stringify(body),
+        headers: {
+          authorization: `Bearer ${this.#accessToken}`,
+          ...(form ? {} : { 'content-type': 'application/json' }),
+        },
+        body: form ? body : JSON.stringify(body),
         signal: AbortSignal.timeout(this.#requestTimeoutMs),
       });
       status = response.statusCode;

@@ -30,6 +30,9 @@ import type {
   WaitlistEntry,
 } from './ports.ts';
 
+/** History entries that say where an appointment stands (not how a message went, nor attendance). */
+const CHANGES = new Set(['booked', 'moved', 'movedByShop']);
+
 export interface BookingDependencies {
   shop: ShopConfig;
   clock: Clock;
@@ -55,18 +58,21 @@ export type BookingSteps = ReturnType<typeof bookingStepsFor>;
 
 /**
  * The booking machine's actors, built once with the machine: each runs the steps of the customer
- * whose turn it is, found from the actor system it runs in (`stepsOf`).
+ * whose turn it is, found from the actor system it runs in (`stepsOf`), at the location of a
+ * chain the machine names (a look-up of the customer's appointments spans the whole chain).
  *
  * @example
  * bookingMachine.provide({ actors: bookingActors((system) => turnOf(system).steps) })
  */
-export function bookingActors(stepsOf: (system: object) => BookingSteps) {
+export function bookingActors(stepsOf: (system: object, locationId?: string) => BookingSteps) {
   return {
     findFreeSlots: fromPromise<DayAvailability, FreeSlotsInput>(({ input, system }) =>
-      stepsOf(system).findFreeSlots(input),
+      stepsOf(system, input.locationId).findFreeSlots(input),
     ),
-    holdSlot: fromPromise<Hold, HoldInput>(({ input, system }) => stepsOf(system).holdSlot(input)),
-    bookAppointment: fromPromise<Booking, BookInput>(({ input, system }) => stepsOf(system).bookAppointment(input)),
+    holdSlot: fromPromise<Hold, HoldInput>(({ input, system }) => stepsOf(system, input.locationId).holdSlot(input)),
+    bookAppointment: fromPromise<Booking, BookInput>(({ input, system }) =>
+      stepsOf(system, input.locationId).bookAppointment(input),
+    ),
     findUpcomingBookings: fromPromise<Booking[], void>(({ system }) => stepsOf(system).findUpcomingBookings()),
     cancelBooking: fromPromise<Booking, { booking: Booking }>(({ input, system }) =>
       stepsOf(system).cancelBooking(input),
@@ -388,9 +394,10 @@ export function bookingStepsFor(customer: Customer, deps: BookingDependencies) {
       await reminders.plan(remindersFor(appointment, shop, clock()));
       const status = moving ? 'moved' : 'booked';
       const known = await history.list(customer.phone);
-      const recorded = known.some(
-        (e) => e.bookingId === appointment.id && e.status === status && e.start === booking.start,
-      );
+      // Recorded already when the appointment's last change is this one: a move back to an earlier
+      // time is a change of its own (it counts in the calendar file's SEQUENCE).
+      const last = known.findLast((e) => e.bookingId === appointment.id && CHANGES.has(e.status));
+      const recorded = last !== undefined && last.status === status && last.start === booking.start;
       if (!recorded) {
         await history.record(customer.phone, {
           bookingId: appointment.id,
@@ -551,6 +558,7 @@ export function bookingStepsFor(customer: Customer, deps: BookingDependencies) {
 }
 
 type FreeSlotsInput = {
+  locationId?: string;
   serviceId: string;
   date: string;
   moving?: Booking;
@@ -558,8 +566,8 @@ type FreeSlotsInput = {
   wantedTime?: string;
   companions?: string[];
 };
-type HoldInput = { serviceId: string; slot: Slot; barberId?: string; companions?: string[] };
-type BookInput = { serviceId: string; hold: Hold; moving?: Booking };
+type HoldInput = { serviceId: string; slot: Slot; barberId?: string; companions?: string[]; locationId?: string };
+type BookInput = { serviceId: string; hold: Hold; moving?: Booking; locationId?: string };
 
 /** `{ barberId }` when there is one, so a shop without barbers stores exactly what it did. */
 function barber(barberId: string | undefined): { barberId?: string } {

@@ -1,6 +1,6 @@
 import { type Actor, getNextTransitions, type SnapshotFrom } from 'xstate';
-import type { Language, ShopConfig } from '../../config/schema.ts';
-import type { BookingInput, Hold } from '../../machines/booking.context.ts';
+import { atLocation, type Language, type ShopConfig } from '../../config/schema.ts';
+import type { Booking, BookingInput, Hold } from '../../machines/booking.context.ts';
 import { BOOKING_MACHINE_VERSION, bookingMachine, WITH_STAFF } from '../../machines/booking.machine.ts';
 import { CUSTOMER_EVENT_TYPES, type CustomerEvent, type CustomerEventType } from '../../machines/events.ts';
 import { languageOfPhone } from '../interpreter/phone-language.ts';
@@ -22,6 +22,7 @@ import {
   bookingStepsFor,
   heldSlot,
 } from './booking-actors.ts';
+import { calendarFileFor } from './calendar-files.ts';
 import type { FlowDependencies, FlowTurn } from './flow.ts';
 import type { InboundMessage, StoredConversation } from './ports.ts';
 import { barberChoicesOf, fitToShop } from './repair.ts';
@@ -52,7 +53,8 @@ type BookingSnapshot = SnapshotFrom<typeof bookingMachine>;
 interface TurnScope {
   message: InboundMessage;
   stored: StoredConversation | undefined;
-  steps: BookingSteps;
+  /** What the actors do for this customer, at a location of a chain (none: the whole shop). */
+  stepsAt: (locationId?: string) => BookingSteps;
   /** Calls the actions started (a hold let go, the staff told), awaited before the turn ends. */
   pending: Promise<void>[];
 }
@@ -77,7 +79,7 @@ function bookingMachineFor(deps: BookingFlowDependencies): typeof bookingMachine
   if (built) return built;
   const { shop } = deps;
   const machine = bookingMachine.provide({
-    actors: bookingActors((system) => turnIn(system).steps),
+    actors: bookingActors((system, locationId) => turnIn(system).stepsAt(locationId)),
     actions: {
       releaseHold: ({ system }, { hold }: { hold: Hold | undefined }) => {
         const { message, pending } = turnIn(system);
@@ -120,10 +122,18 @@ export async function bookingTurn(
 ): Promise<FlowTurn> {
   const { shop, clock, interpreter } = deps;
   const pending: Promise<void>[] = [];
+  const customer = { phone: message.phone, name: cleanCustomerName(message.customerName) };
+  const stepsByLocation = new Map<string | undefined, BookingSteps>();
   const turn: TurnScope = {
     message,
     stored,
-    steps: bookingStepsFor({ phone: message.phone, name: cleanCustomerName(message.customerName) }, deps),
+    stepsAt: (locationId) => {
+      // A location the file no longer has is the whole shop: `atLocation` answers the shop itself.
+      const steps =
+        stepsByLocation.get(locationId) ?? bookingStepsFor(customer, { ...deps, shop: atLocation(shop, locationId) });
+      stepsByLocation.set(locationId, steps);
+      return steps;
+    },
     pending,
   };
   const machine = bookingMachineFor(deps);
@@ -150,6 +160,8 @@ export async function bookingTurn(
     inspect: deps.inspect?.(message.phone),
     beforeStart: (created) => turns.set(created.system, turn),
   });
+  // What was booked before this message: a booking made or moved in this turn gets its calendar file.
+  const bookedBefore = actor.getSnapshot().context.booking;
   const said = COPY[actor.getSnapshot().context.language].remarks;
   const remarks = lost || (startOver && stored) ? [said.conversationLost] : repaired && !lost ? [said.choiceGone] : [];
   try {
@@ -188,7 +200,8 @@ export async function bookingTurn(
     }
     // A reply will follow: the customer sees "typing…" while the message is read (rules, LLM, voice).
     replyComing?.();
-    const situation = situationOf(actor.getSnapshot(), shop, clock(), stored?.turns ?? []);
+    // The rules read the whole chain (a barber or location named anywhere); the lists shown are the location's.
+    const situation = situationOf(actor.getSnapshot(), shop, clock(), stored?.turns ?? [], shopHere(actor, shop));
     const voiceNotes = deps.voiceNotes;
     const reading: Reading = reacted
       ? // The customer's own act, on the very question (reactionEvent): a yes of theirs.
@@ -204,13 +217,37 @@ export async function bookingTurn(
     }
     await Promise.all(pending);
     const snapshot = actor.getSnapshot();
+    const here = shopHere(actor, shop);
+    const replies = renderReplies({ state: String(snapshot.value), context: snapshot.context }, here, remarks);
+    const booking = snapshot.context.booking;
+    if (snapshot.value === 'booked' && booking && !sameBooking(bookedBefore, booking)) {
+      const file = await calendarFileFor(
+        [booking, ...(booking.companions ?? [])],
+        message.phone,
+        deps.history,
+        here,
+        snapshot.context.language,
+        clock(),
+      );
+      if (file) replies.push(file);
+    }
     return {
-      ...turnOf(actor, renderReplies({ state: String(snapshot.value), context: snapshot.context }, shop, remarks)),
+      ...turnOf(actor, replies),
       ...(reading.heard !== undefined && { heard: reading.heard }),
     };
   } finally {
     actor.stop();
   }
+}
+
+/** The shop as the customer's location of a chain sees it (the whole shop before they pick one). */
+function shopHere(actor: BookingActor, shop: ShopConfig): ShopConfig {
+  return atLocation(shop, actor.getSnapshot().context.locationId);
+}
+
+/** Whether two bookings are the same appointment at the same time and chair (nothing new to put in a calendar). */
+function sameBooking(a: Booking | undefined, b: Booking): boolean {
+  return a !== undefined && a.id === b.id && a.start === b.start && a.end === b.end && a.barberId === b.barberId;
 }
 
 function turnOf(actor: BookingActor, replies: FlowTurn['replies']): FlowTurn {
@@ -247,6 +284,7 @@ export function situationOf(
   shop: ShopConfig,
   now: Date,
   recentTurns?: Situation['recentTurns'],
+  shown: ShopConfig = shop,
 ): Situation {
   const { context } = snapshot;
   let choices: Choice[] | undefined;
@@ -256,7 +294,7 @@ export function situationOf(
     now,
     language: context.language,
     get choices() {
-      choices ??= optionsOf(stepView({ state: String(snapshot.value), context }, shop)).flatMap(({ id, title }) => {
+      choices ??= optionsOf(stepView({ state: String(snapshot.value), context }, shown)).flatMap(({ id, title }) => {
         const event = eventFromReplyId(id);
         return event ? [{ title, event }] : [];
       });

@@ -25,6 +25,7 @@ export const en: typeof es = {
     bookings: 'My bookings',
     attend: "I'll be there",
     barbers: 'Pick a barber',
+    locations: 'Pick a shop',
     anyBarber: 'Anyone',
     notifyMe: 'Notify me',
     notifyMeDescription: 'I write if a time frees up',
@@ -34,6 +35,7 @@ export const en: typeof es = {
     noMoreMessages: 'No more messages',
     leaveWaitlist: (day: string) => `Stop waiting ${day}`,
     anyBarberDescription: 'Whoever is free first',
+    otherDay: 'Another day',
   },
   otherServices: 'Other services',
   today: 'Today',
@@ -42,10 +44,15 @@ export const en: typeof es = {
   greeting: 'Whenever you want to book, write to me or tap the button.',
   chooseService: (shop) => `Hi! I'm the booking assistant of ${shop} ✂️\nWhich service would you like to book?`,
   withBarber: (service, barber) => `${service} with ${barber}`,
+  chooseLocation: (shop) => `Hi! I'm the booking assistant of ${shop} ✂️\nWhich of our shops would you like to book at?`,
   chooseBarber: (service) => `${service}, great. With whom? Pick one or write "anyone".`,
   chooseServiceOnPage: (page: number) => `More services (page ${page}). Which one would you like to book?`,
   chooseDate: (service, when) =>
     `${service}, great. Which day suits you${when ? ` (${when})` : ''}? Pick one or write it, e.g. "Friday".`,
+  whichOfTwoDays: (service, when, first, second) =>
+    `${service}${when ? ` ${when}` : ''}, great. Which day do you mean: ${first} or ${second}?`,
+  eitherDay: (first, second) => `${first} or ${second}`,
+  dayCalled: (date, called) => `${date} (${called.toLowerCase()})`,
   noted: (said) => `${said}, noted.`,
   whichService: 'Which service would you like to book?',
   atTime: (time) => `at ${time}`,
@@ -86,6 +93,12 @@ export const en: typeof es = {
   moving: (booking) => `Let's change your appointment (${booking}).`,
   moved: (service, date, time, price, address, phone) =>
     `✅ Changed! Your appointment is now ${service} on ${date} at ${time} (${price}).\nSee you at ${address}.\nTo change or cancel it, write "my appointments". Phone: ${phone}.`,
+  calendarFile: {
+    caption: 'Add to my calendar',
+    filename: 'appointment',
+    summary: (service, shop) => `${service} – ${shop}`,
+    description: (phone) => `To change or cancel it, write "my appointments" on WhatsApp or call ${phone}.`,
+  },
   notes: {
     help: 'Pick from the list or write what you want, e.g. "haircut tomorrow at 5pm". Write "prices", "hours" or "address" any time, "back" to go back or "cancel" to stop.',
     notUnderstood: "Sorry, I didn't get that.",
@@ -105,6 +118,8 @@ export const en: typeof es = {
     barberOff: (barber, date) => `${barber} does not work on ${date}.`,
     unknownBarber: (barbers) => `Nobody here goes by that name. Our barbers are ${barbers}.`,
     barberDoesNotDoService: (barber, service) => `${barber} does not do ${service}.`,
+    unknownLocation: (locations) => `We have no shop by that name. We are at ${locations}.`,
+    serviceNotHere: (service, location) => `${location} does not do ${service}.`,
     groupDoesNotFit: (time) => `${time} is not free for all of you.`,
     groupAlone: (service) => `If you like, write "just ${service}" and I'll book only that one.`,
     groupFull: (date) => `There are no free times left on ${date} for all of you.`,

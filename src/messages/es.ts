@@ -24,6 +24,7 @@ export const es = {
     bookings: 'Ver citas',
     attend: 'Allí estaré',
     barbers: 'Elegir barbero',
+    locations: 'Elegir barbería',
     anyBarber: 'Cualquiera',
     anyBarberDescription: 'El primero que esté libre',
     notifyMe: 'Avísame si se libera',
@@ -33,6 +34,7 @@ export const es = {
     rebook: 'Reservar',
     noMoreMessages: 'No más avisos',
     leaveWaitlist: (day: string) => `No esperar ${day}`,
+    otherDay: 'Otro día',
   },
   otherServices: 'Otros servicios',
   today: 'Hoy',
@@ -40,12 +42,21 @@ export const es = {
   minutes: (n: number) => `${n} min`,
   greeting: 'Cuando quieras reservar, escríbeme o pulsa el botón.',
   chooseService: (shop: string) => `¡Hola! Soy el asistente de citas de ${shop} ✂️\n¿Qué servicio quieres reservar?`,
+  chooseLocation: (shop: string) =>
+    `¡Hola! Soy el asistente de citas de ${shop} ✂️\n¿En cuál de nuestras barberías quieres la cita?`,
   /** "Corte de pelo con Javi": a service and the barber doing it. */
   withBarber: (service: string, barber: string) => `${service} con ${barber}`,
   chooseBarber: (service: string) => `${service}, perfecto. ¿Con quién? Elige o escribe «me da igual».`,
   chooseServiceOnPage: (page: number) => `Más servicios (página ${page}). ¿Cuál quieres reservar?`,
   chooseDate: (service: string, when?: string) =>
     `${service}, perfecto. ¿Qué día te viene bien${when ? ` (${when})` : ''}? Elige uno o escríbelo, por ejemplo «el viernes».`,
+  /** A day said that could be either of two dates: both are shown, the customer picks. */
+  whichOfTwoDays: (service: string, when: string | undefined, first: string, second: string) =>
+    `${service}${when ? ` ${when}` : ''}, perfecto. ¿Qué día quieres decir: el ${first} o el ${second}?`,
+  /** "martes 24 de noviembre o martes 1 de diciembre": a day said, not yet settled. */
+  eitherDay: (first: string, second: string) => `${first} o ${second}`,
+  /** "martes 24 de noviembre (hoy)" */
+  dayCalled: (date: string, called: string) => `${date} (${called.toLowerCase()})`,
   /** What the customer said before the service, so they see it was understood: "Viernes por la tarde, anotado." */
   noted: (said: string) => `${said}, anotado.`,
   whichService: '¿Qué servicio quieres reservar?',
@@ -93,6 +104,13 @@ export const es = {
   moving: (booking: string) => `Vamos a cambiar tu cita (${booking}).`,
   moved: (service: string, date: string, time: string, price: string, address: string, phone: string) =>
     `✅ ¡Cita cambiada! Ahora es ${service} el ${date} a las ${time} (${price}).\nTe esperamos en ${address}.\nPara cambiarla o anularla, escribe «mis citas». Teléfono: ${phone}.`,
+  /** The file the customer adds to their own calendar. */
+  calendarFile: {
+    caption: 'Añadir a mi calendario',
+    filename: 'cita',
+    summary: (service: string, shop: string) => `${service} – ${shop}`,
+    description: (phone: string) => `Para cambiarla o anularla, escribe «mis citas» en WhatsApp o llama al ${phone}.`,
+  },
   notes: {
     help: 'Puedes elegir en la lista o escribir lo que quieres, por ejemplo «corte mañana a las 5». Escribe «precios», «horario» o «dirección» cuando quieras, «atrás» para volver o «cancelar» para dejarlo.',
     notUnderstood: 'Perdona, no te he entendido.',
@@ -115,6 +133,8 @@ export const es = {
     barberOff: (barber: string, date: string) => `El ${date} ${barber} no trabaja.`,
     unknownBarber: (barbers: string) => `No tengo a nadie con ese nombre. En la barbería están ${barbers}.`,
     barberDoesNotDoService: (barber: string, service: string) => `${barber} no hace ${service}.`,
+    unknownLocation: (locations: string) => `No tenemos ninguna barbería con ese nombre. Estamos en ${locations}.`,
+    serviceNotHere: (service: string, location: string) => `En ${location} no hacemos ${service}.`,
     groupDoesNotFit: (time: string) => `A las ${time} no hay hueco para todos.`,
     groupAlone: (service: string) => `Si quieres, escribe «solo ${service}» y reservo solo esa cita.`,
     groupFull: (date: string) => `El ${date} ya no quedan horas libres para todos.`,

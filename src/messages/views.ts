@@ -12,6 +12,7 @@ import {
   serviceById,
   shopToday,
   WEEKDAYS,
+  wholeChain,
 } from '../../config/schema.ts';
 import type { Booking, BookingContext, Note } from '../../machines/booking.context.ts';
 import { SLOTS_PER_PAGE, selectedBooking, servicePageCount } from '../../machines/booking.machine.ts';
@@ -112,10 +113,29 @@ export const STEP_VIEWS = {
     const moving = context.moving ? `${copy.moving(bookingLine(context.moving, shop, context.language))}\n` : '';
     return servicesList(shop, context.language, copy, `${moving}${body}`, page);
   },
+  // A file that no longer has locations: the question is the service, as for any one shop.
+  choosingLocation: (conversation, shop, copy): OutboundMessage => {
+    // A file that no longer has locations: the question is the service, as for any one shop.
+    if (!shop.locations?.length) return STEP_VIEWS.choosingService(conversation, shop, copy);
+    return {
+      kind: 'list',
+      body: copy.chooseLocation(shop.name),
+      button: copy.buttons.locations,
+      sections: [
+        {
+          rows: shop.locations.map((location) => ({
+            id: replyIdFor({ type: 'SELECT_LOCATION', locationId: location.id }),
+            title: shorten(location.name, LIMITS.rowTitle),
+            description: shorten(location.address, LIMITS.rowDescription),
+          })),
+        },
+      ],
+    };
+  },
   nextStep: (_c, _shop, copy) => ({ kind: 'text', body: copy.oneMoment }),
   choosingBarber: ({ context }, shop, copy) => ({
     kind: 'list',
-    body: copy.chooseBarber(withWhen(serviceName(shop, context), context, copy)),
+    body: copy.chooseBarber(withWhen(serviceName(shop, context), context, shop, copy)),
     button: copy.buttons.barbers,
     sections: [
       {
@@ -148,6 +168,21 @@ export const STEP_VIEWS = {
     if (days.length === 0) return { kind: 'text', body: copy.noBookableDays };
     const service = serviceName(shop, context, context.barberId);
     const moving = context.moving ? `${copy.moving(bookingLine(context.moving, shop, context.language))}\n` : '';
+    // "El martes" said on a Tuesday: the two dates it could be, and any other day.
+    if (context.eitherDate) {
+      const [first, second] = context.eitherDate.map((date) => calledDate(date, shop, context, copy));
+      return {
+        kind: 'buttons',
+        body: `${moving}${copy.whichOfTwoDays(service, wantedHours(context, copy), first, second)}`,
+        buttons: [
+          ...context.eitherDate.map((date) => ({
+            id: replyIdFor({ type: 'PICK_DATE', date }),
+            title: dayButtonTitle(date, shop, context, copy),
+          })),
+          { id: replyIdFor({ type: 'CHANGE', step: 'date' }), title: copy.buttons.otherDay },
+        ],
+      };
+    }
     return {
       kind: 'list',
       body: `${moving}${copy.chooseDate(service, wantedHours(context, copy))}`,
@@ -329,6 +364,18 @@ function noteText(note: Note, { state, context }: Conversation, shop: ShopConfig
           language,
         ),
       );
+    case 'unknownLocation':
+      return copy.notes.unknownLocation(
+        namesList(
+          (shop.locations ?? []).map((l) => l.name),
+          language,
+        ),
+      );
+    case 'serviceNotHere':
+      return copy.notes.serviceNotHere(
+        serviceById(wholeChain(shop), note.serviceId)?.name[language] ?? note.serviceId,
+        shop.locations?.find((l) => l.id === note.locationId)?.name ?? note.locationId,
+      );
     case 'barberDoesNotDoService':
       return copy.notes.barberDoesNotDoService(
         barberById(shop, note.barberId)?.name ?? note.barberId,
@@ -465,6 +512,12 @@ function dayRow(date: string, shop: ShopConfig, context: BookingContext, copy: C
   };
 }
 
+/** "Hoy · mar 24 nov" when it fits a button, else "Wed 25 Nov" (the question above says "tomorrow"). */
+function dayButtonTitle(date: string, shop: ShopConfig, context: BookingContext, copy: Copy): string {
+  const title = dayRow(date, shop, context, copy).title;
+  return title.length <= LIMITS.buttonTitle ? title : shortDate(date, context.language);
+}
+
 /** "Corte de pelo, miércoles 25 de noviembre a las 17:00" */
 /** "Mis citas" with days waited on: a list, so each waitlist entry has its own row to leave it. */
 function bookingsAndWaitlist({ context }: Conversation, shop: ShopConfig, copy: Copy): OutboundMessage {
@@ -589,7 +642,7 @@ export function withBarber(
 function saidSoFar(context: BookingContext, shop: ShopConfig, copy: Copy): string | undefined {
   const barber = context.barberId === ANY_BARBER ? undefined : barberById(shop, context.barberId);
   const parts = [
-    context.date ? longDate(context.date, context.language) : undefined,
+    dateSaid(context, shop, copy),
     wantedHours(context, copy),
     barber ? copy.withBarber('', barber.name).trim() : undefined,
   ].filter((part): part is string => part !== undefined);
@@ -599,11 +652,25 @@ function saidSoFar(context: BookingContext, shop: ShopConfig, copy: Copy): strin
 }
 
 /** "Corte de pelo, mañana por la tarde": the service with the day and hours asked for. */
-function withWhen(service: string, context: BookingContext, copy: Copy): string {
-  const when = [context.date ? longDate(context.date, context.language) : undefined, wantedHours(context, copy)]
-    .filter(Boolean)
-    .join(' ');
+function withWhen(service: string, context: BookingContext, shop: ShopConfig, copy: Copy): string {
+  const when = [dateSaid(context, shop, copy), wantedHours(context, copy)].filter(Boolean).join(' ');
   return when ? `${service}, ${when}` : service;
+}
+
+/** The day said so far: the one chosen, or the two a day said could be ("martes 24 de noviembre (hoy) o martes 1 de diciembre"). */
+function dateSaid(context: BookingContext, shop: ShopConfig, copy: Copy): string | undefined {
+  if (context.date) return longDate(context.date, context.language);
+  if (!context.eitherDate) return undefined;
+  const [first, second] = context.eitherDate.map((date) => calledDate(date, shop, context, copy));
+  return copy.eitherDay(first, second);
+}
+
+/** "martes 24 de noviembre (hoy)", "Wednesday 25 November (tomorrow)", or the date alone. */
+function calledDate(date: string, shop: ShopConfig, context: BookingContext, copy: Copy): string {
+  const today = shopToday(shop, now(context));
+  const called = date === today ? copy.today : date === addDays(today, 1) ? copy.tomorrow : undefined;
+  const long = longDate(date, context.language);
+  return called ? copy.dayCalled(long, called) : long;
 }
 
 /** The time or stretch of the day asked for, in words: "a las 17:00", "por la tarde", "a partir de las 18:00". */

@@ -4,6 +4,7 @@ import { barberNamedIn } from './barbers.ts';
 import { closestWords } from './fuzzy.ts';
 import { groupNamedIn } from './group.ts';
 import { languageOf } from './language.ts';
+import { locationNamedIn } from './locations.ts';
 import { isForSeveralPeople } from './party.ts';
 import { faqAskedIn, isQuestion, questionsIn } from './questions.ts';
 import { serviceNamedIn } from './services.ts';
@@ -23,6 +24,7 @@ import {
   MY_BOOKING,
   NO,
   NOTIFY_ME,
+  PRODUCTS,
   STOP_ALONE,
   STOP_MESSAGES,
   THANKS,
@@ -98,6 +100,8 @@ export function readRules(text: string, situation: Situation, readWhen: WhenRead
 
   const asking = isQuestion(text, folded);
   const serviceNamed = serviceNamedIn(folded, situation.shop);
+  // "En Gràcia" names a place, not a thank-you, however close it is to "gracias".
+  const locationId = locationNamedIn(folded, situation.shop);
   const when = readWhen(withoutReasons(text), situation.shop, situation.now, situation.language, situation.date);
   // "Thanks mate, see you tomorrow", "ok gracias, hasta el jueves": a goodbye, not a day to book.
   // Where the bot asks for a yes, "perfecto, allí estaré" is read as the answer it is; while times
@@ -105,7 +109,7 @@ export function readRules(text: string, situation: Situation, readWhen: WhenRead
   const farewell = findPhrase(folded, FAREWELLS) && !situation.accepts.has('CONFIRM');
   const picksTime =
     when.time !== undefined && !['booked', 'greeting', 'showingBookings'].includes(situation.step ?? '');
-  if (farewell && !asking && !serviceNamed && !picksTime) return [...events, { type: 'THANKS' }];
+  if (farewell && !asking && !serviceNamed && !picksTime && !locationId) return [...events, { type: 'THANKS' }];
 
   const appointment = aboutOwnBooking(folded, situation, when, asking, readWhen);
   if (appointment) return [...events, ...appointment];
@@ -120,7 +124,8 @@ export function readRules(text: string, situation: Situation, readWhen: WhenRead
   const command = COMMANDS.find(([phrases]) => findPhrase(folded, phrases))?.[1];
   const answer = isShort ? yesOrNo(folded, situation) : undefined;
   // "Otra cita para mi hijo" and "lo más tarde posible" say what they want: the service, the part of the day.
-  const saysWhat = serviceId !== undefined || when.date !== undefined || when.time !== undefined || when.partOfDay;
+  const saysWhat =
+    serviceId !== undefined || when.date !== undefined || when.either || when.time !== undefined || when.partOfDay;
   const commandGivesWay = saysWhat && (command?.type === 'BOOK_ANOTHER' || command?.type === 'MORE_TIMES');
   // "no entiendo", "ya no quiero" are commands; "no" and "no, gracias" are answers.
   if (command && isShort && !answer && !commandGivesWay) return [...events, changeOrMove(command, situation)];
@@ -132,6 +137,10 @@ export function readRules(text: string, situation: Situation, readWhen: WhenRead
     .filter((topic) => topic !== 'hours' || !LATER.test(folded));
   // "¿cuánto cobra Lucía por un corte?", "¿a qué hora abren el sábado?" ask about the shop; they
   // do not choose anything yet. The answer names what they asked about.
+  // "¿Tenéis productos para el pelo?" asks what the shop sells, not for a haircut: only the shop can say.
+  if (asking && findPhrase(folded, PRODUCTS) && faqAskedIn(folded, situation.shop).length === 0) {
+    return [...events, { type: 'ASK_INFO', topic: 'other' }];
+  }
   if (asking) {
     const said = { topics, serviceId, barberId, date: when.date, time: when.time };
     const questions = questionsIn(folded, situation.shop, said);
@@ -143,19 +152,24 @@ export function readRules(text: string, situation: Situation, readWhen: WhenRead
   }
   const asked = events.some((event) => event.type === 'ASK_INFO');
 
+  // A chain's location first: the service, barber and times asked for are then read at it.
+  if (locationId) events.push({ type: 'SELECT_LOCATION', locationId });
   if (group) events.push({ type: 'SELECT_SERVICES', serviceIds: group });
   else if (serviceId) events.push({ type: 'SELECT_SERVICE', serviceId });
   if (barberId) events.push({ type: 'SELECT_BARBER', barberId });
   // A day gone by is never a day to book ("ayer se me olvidó").
   if (when.date && when.date >= shopToday(situation.shop, situation.now)) {
     events.push({ type: 'PICK_DATE', date: when.date });
+  } else if (when.either && situation.accepts.has('UNCLEAR_DATE')) {
+    // "El martes" said on a Tuesday: never guessed; the customer is shown both dates.
+    events.push({ type: 'UNCLEAR_DATE', dates: when.either });
   }
   if (when.time) events.push({ type: 'PICK_TIME', time: when.time });
   else if (when.partOfDay && situation.accepts.has('PICK_PART_OF_DAY')) {
     events.push({ type: 'PICK_PART_OF_DAY', ...when.partOfDay });
   }
 
-  if (isShort && !serviceId && !barberId && !when.date && !when.time && !when.partOfDay && !asked) {
+  if (isShort && !serviceId && !barberId && !locationId && !saysWhat && !asked) {
     if (answer) events.push(answer);
     else if (command && !commandGivesWay) events.push(changeOrMove(command, situation));
     else if (findPhrase(squeeze(folded), THANKS.map(squeeze))) events.push({ type: 'THANKS' });
@@ -184,7 +198,7 @@ function asksAboutTheShop(folded: string): boolean {
 
 // biome-ignore format: a pattern
 const SHOP_QUESTION =
-  /^(?:(?:y|and|oye|hola|hi|hey) )?(?:teneis|tienen|tienes|hay|se puede|puedo (?:ir|llevar|traer|venir)|aceptais|aceptan|vendeis|venden|do you (?:have|accept|take|sell)|is there|are there|can i (?:bring|come with)|do you guys)\b/;
+  /^(?:(?:y|and|oye|hola|hi|hey) )?(?:teneis|tienen|tienes|hay|se puede|cortais|cortan|haceis|hacen|puedo (?:ir|llevar|traer|venir)|aceptais|aceptan|vendeis|venden|do you (?:have|accept|take|sell|cut|do)|is there|are there|can i (?:bring|come with)|do you guys)\b/;
 
 const LANGUAGE_WORDS = ['ingles', 'english', 'espanol', 'spanish', 'castellano'];
 
@@ -243,7 +257,11 @@ const knownWordsOf = new WeakMap<ShopConfig, Set<string>>();
 function knownWords(shop: ShopConfig): Set<string> {
   let words = knownWordsOf.get(shop);
   if (!words) {
-    const names = shop.services.flatMap((s) => [s.name.es, s.name.en, ...s.synonyms]);
+    // A chain's locations are names too: "Gracia" is a place, not a misspelt "gracias".
+    const names = [
+      ...shop.services.flatMap((s) => [s.name.es, s.name.en, ...s.synonyms]),
+      ...(shop.locations ?? []).flatMap((location) => [location.name, ...location.synonyms]),
+    ];
     const phrases = [
       ...names.map(fold),
       ...GREETINGS,
@@ -287,7 +305,7 @@ function aboutOwnBooking(
   if (cancels) return [{ type: 'CANCEL_BOOKING' }];
   if (moveVerb) return [{ type: 'MOVE_BOOKING', ...moveDetails(folded, moveVerb, situation, readWhen) }];
   const wishes = WISHES.some((phrase) => hasPhrase(folded, phrase));
-  if (wishes && !asking && (when.date || when.time)) return undefined;
+  if (wishes && !asking && (when.date || when.either || when.time)) return undefined;
   return [{ type: 'MY_APPOINTMENTS' }];
 }
 
