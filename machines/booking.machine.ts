@@ -832,6 +832,9 @@ export const bookingMachine = setup({
 
     /** Decides which question comes next from what the customer has told so far. */
     nextStep: {
+      // Whatever the customer changed (barber, service, day), the day found full is no longer what
+      // they would wait for; it also keeps every step after a full day from being a state of its own.
+      entry: 'forgetFullDay',
       always: [
         // "Con Javi" in a chain: Javi's location is where the customer books.
         { guard: 'barberWorksElsewhere', target: 'nextStep', reenter: true, actions: 'followBarber' },
