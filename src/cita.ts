@@ -213,7 +213,7 @@ export function createCita(options: CitaOptions) {
       onStateEntered: (state) => metrics.stateEntries.inc({ state }),
       onEventRefused: (reason) => metrics.refusedEvents.inc({ reason: REFUSAL_LABELS[reason] }),
     });
-    const reminderDeps = { ...deps, schedule: deps.reminders, messenger };
+    const reminderDeps = { ...deps, schedule: deps.reminders, messenger, notices };
     return {
       shop,
       deps,

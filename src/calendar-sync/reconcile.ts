@@ -12,7 +12,7 @@ import type {
   WrittenAppointment,
 } from '../engine/ports.ts';
 import { log, phoneRef } from '../log.ts';
-import { remindersFor } from '../reminders/plan.ts';
+import { remindersAndConfirmation } from '../no-shows/policy.ts';
 import { tellCustomer } from '../staff/customer-messages.ts';
 
 export interface ReconcileDependencies {
@@ -98,7 +98,7 @@ async function moved(before: WrittenAppointment, now: Appointment, deps: Reconci
   }
   await recordShopChange(now, 'movedByShop', at, deps);
   await deps.reminders.cancelFor(now.id);
-  await deps.reminders.plan(remindersFor(now, deps.shop, at));
+  await deps.reminders.plan(await remindersAndConfirmation(now, deps, at));
   const delivery = await tellCustomer('moved', now, deps);
   await deps.store.rememberWrite({ ...now, cancelled: false });
   log.info({ event: 'booking.moved_by_shop', ...context, delivery }, 'the shop moved an appointment in its calendar');

@@ -12,7 +12,7 @@ import { byFewestAppointments, chairsAvailability, chairsFor, chairsShutReason }
 import { groupAvailability } from '../availability/group.ts';
 import { isWithinBookingWindow, searchWindow } from '../availability/slots.ts';
 import { log } from '../log.ts';
-import { remindersFor } from '../reminders/plan.ts';
+import { remindersAndConfirmation } from '../no-shows/policy.ts';
 import type { StaffNotices } from '../staff/notices.ts';
 import type {
   Appointment,
@@ -364,7 +364,7 @@ export function bookingStepsFor(customer: Customer, deps: BookingDependencies) {
     try {
       // Reminders of the old time are dropped; the sender also checks the time before sending.
       if (moving) await reminders.cancelFor(appointment.id);
-      await reminders.plan(remindersFor(appointment, shop, clock()));
+      await reminders.plan(await remindersAndConfirmation(appointment, deps, clock()));
       const status = moving ? 'moved' : 'booked';
       const known = await history.list(customer.phone);
       const recorded = known.some(

@@ -217,6 +217,8 @@ export const HistoryEntry = z.object({
   /**
    * notReached: WhatsApp could not deliver a message about this appointment (its confirmation, reminder, a change).
    * movedByShop / cancelledByShop: the owner changed it in the calendar, not the customer in the chat.
+   * noShow: the staff marked it *No vino* once it had started. attendanceAsked: a customer over the
+   * shop's no-show limit was asked to confirm it (see config `noShows`).
    */
   status: z.enum([
     'booked',
@@ -226,6 +228,8 @@ export const HistoryEntry = z.object({
     'notReached',
     'movedByShop',
     'cancelledByShop',
+    'noShow',
+    'attendanceAsked',
   ]),
   at: z.iso.datetime(),
   barberId: z.string().optional(),
@@ -392,6 +396,12 @@ export const Reminder = z.object({
   start: z.iso.datetime(),
   dueAt: z.iso.datetime(),
   minutesBefore: z.number().int(),
+  /**
+   * What goes out: the reminder itself (absent), the question a customer over the no-show limit
+   * must answer (`confirmAttendance`), or, at its deadline, the release of an appointment whose
+   * question went unanswered (`releaseUnconfirmed`). All of an appointment's go with it.
+   */
+  kind: z.enum(['confirmAttendance', 'releaseUnconfirmed']).optional(),
 });
 export type Reminder = z.infer<typeof Reminder>;
 
@@ -416,7 +426,8 @@ export interface ReminderSchedule {
  * and finishing the old one would delete the new.
  */
 export function reminderKey(reminder: Reminder): string {
-  return `${reminder.bookingId}:${reminder.minutesBefore}:${Date.parse(reminder.start)}`;
+  const key = `${reminder.bookingId}:${reminder.minutesBefore}:${Date.parse(reminder.start)}`;
+  return reminder.kind ? `${key}:${reminder.kind}` : key;
 }
 
 /** How long a claimed reminder is its taker's before it is handed out again. */

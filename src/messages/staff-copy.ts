@@ -13,6 +13,8 @@ export const staffEs = {
     appointments: 'Ver citas',
     cancelAndTell: 'Anular y avisar',
     askToMove: 'Pedir cambio',
+    noShow: 'No vino',
+    yesNoShow: 'Sí, no vino',
     back: 'Volver',
     yesCancel: 'Sí, anular',
     no: 'No',
@@ -25,6 +27,7 @@ export const staffEs = {
     moveIt: 'Cambiar cita',
     cancelIt: 'Anular cita',
     fineByMe: 'Me va bien',
+    attend: 'Allí estaré',
     change: 'Cambiar',
     cancel: 'Anular',
     moreAppointments: 'Más citas',
@@ -42,6 +45,7 @@ export const staffEs = {
   unknownCustomer: 'Cliente',
   appointment: (line: string) => `${line}\n¿Qué hago con esta cita?`,
   confirmCancel: (line: string) => `¿Anulo la cita (${line})? Le escribiré al cliente para que reserve otra hora.`,
+  confirmNoShow: (line: string) => `¿Anoto que no vino a su cita (${line})? Contará en su historial de faltas.`,
   blockInside: (when: string, lines: string) =>
     `Voy a bloquear ${when}. Dentro hay estas citas:\n${lines}\n\n¿Las mantengo o las anulo avisando a cada cliente?`,
   blockWhen: (day: string, from: string, to: string) => `el ${day} de ${from} a ${to}`,
@@ -64,6 +68,10 @@ export const staffEs = {
     moveAsked: (customer: string, told: string) =>
       `📨 Le pido a ${customer} que cambie su cita. ${told} Te avisaré cuando la cambie.`,
     moveAskFailed: 'No he podido escribir al cliente. Prueba de nuevo en un momento.',
+    noShowTooEarly: 'Esa cita aún no ha empezado: «No vino» se puede anotar cuando ya ha pasado su hora.',
+    noShowMarked: (customer: string, noShows: number | undefined, windowDays: number | undefined) =>
+      `✅ Anotado: ${customer} no vino.${noShows !== undefined && windowDays !== undefined ? ` Lleva ${counted(noShows, 'es', { one: 'falta', other: 'faltas' })} en los últimos ${windowDays} días.` : ''}`,
+    noShowNotMarked: 'No he podido anotarlo. Prueba de nuevo en un momento.',
     blockNotPossible: 'Ese día no abrimos a esas horas: no hay nada que bloquear.',
     timeBlocked: (when: string, cancelled: number, notTold: number) =>
       `✅ Bloqueado ${when}.${cancelled > 0 ? ` ${counted(cancelled, 'es', { one: 'cita anulada', other: 'citas anuladas' })}.` : ''}${notTold === 1 ? ' A 1 cliente no he podido avisarle: llámale, por favor.' : notTold > 1 ? ` A ${counted(notTold, 'es', { one: 'cliente', other: 'clientes' })} no he podido avisarles: llámales, por favor.` : ''}`,
@@ -105,6 +113,12 @@ export const staffEs = {
   /** To a customer whose appointment the shop moved in its calendar. */
   movedByShop: (shop: string, service: string, date: string, time: string) =>
     `Hola, ${shop} ha cambiado tu cita de ${service} al ${date} a las ${time}. ¿Te va bien?`,
+  /** To a customer over the shop's no-show limit, the day before: confirm, or the time is freed. */
+  confirmAttendance: (shop: string, line: string, deadline: string) =>
+    `Hola, te escribimos de ${shop} por tu cita (${line}). ¿Vienes? Confírmala con «Allí estaré» antes del ${deadline}; si no, dejaremos la hora libre para otro cliente.`,
+  /** To a customer whose appointment was released for want of a confirmation. */
+  releasedUnconfirmed: (shop: string, line: string) =>
+    `Hola, desde ${shop}: como no nos confirmaste tu cita (${line}), hemos dejado la hora libre. Si quieres venir otro día, reserva cuando quieras.`,
 };
 
 export type StaffCopy = typeof staffEs;
@@ -117,6 +131,8 @@ export const staffEn: StaffCopy = {
     appointments: 'Appointments',
     cancelAndTell: 'Cancel and tell',
     askToMove: 'Ask to move',
+    noShow: 'No-show',
+    yesNoShow: "Yes, didn't come",
     back: 'Back',
     yesCancel: 'Yes, cancel',
     no: 'No',
@@ -129,6 +145,7 @@ export const staffEn: StaffCopy = {
     moveIt: 'Move it',
     cancelIt: 'Cancel it',
     fineByMe: 'Works for me',
+    attend: "I'll be there",
     change: 'Change',
     cancel: 'Cancel',
     moreAppointments: 'More appointments',
@@ -147,6 +164,8 @@ export const staffEn: StaffCopy = {
   appointment: (line) => `${line}\nWhat shall I do with this appointment?`,
   confirmCancel: (line) =>
     `Cancel the appointment (${line})? I'll write to the customer so they can book another time.`,
+  confirmNoShow: (line) =>
+    `Record that they did not come to their appointment (${line})? It counts in their no-show record.`,
   blockInside: (when, lines) =>
     `I'm about to block ${when}. These appointments fall inside:\n${lines}\n\nKeep them, or cancel them and tell each customer?`,
   blockWhen: (day, from, to) => `${day} from ${from} to ${to}`,
@@ -169,6 +188,10 @@ export const staffEn: StaffCopy = {
     moveAsked: (customer, told) =>
       `📨 Asking ${customer} to move their appointment. ${told} I'll tell you once they do.`,
     moveAskFailed: 'I could not write to the customer. Try again in a moment.',
+    noShowTooEarly: 'That appointment has not started yet: "No-show" can be recorded once its time has passed.',
+    noShowMarked: (customer, noShows, windowDays) =>
+      `✅ Noted: ${customer} did not come.${noShows !== undefined && windowDays !== undefined ? ` That is ${counted(noShows, 'en', { one: 'no-show', other: 'no-shows' })} in the last ${windowDays} days.` : ''}`,
+    noShowNotMarked: 'I could not record it. Try again in a moment.',
     blockNotPossible: 'The shop is not open then: there is nothing to block.',
     timeBlocked: (when, cancelled, notTold) =>
       `✅ Blocked ${when}.${cancelled > 0 ? ` ${counted(cancelled, 'en', { one: 'appointment', other: 'appointments' })} cancelled.` : ''}${notTold > 0 ? ` I could not tell ${counted(notTold, 'en', { one: 'customer', other: 'customers' })}: please call them.` : ''}`,
@@ -206,6 +229,10 @@ export const staffEn: StaffCopy = {
     `Hello, ${shop} here: we need to move your appointment (${line}). Could you pick another time? Sorry for the trouble.`,
   movedByShop: (shop, service, date, time) =>
     `Hello, ${shop} has moved your ${service} appointment to ${date} at ${time}. Does that work for you?`,
+  confirmAttendance: (shop, line, deadline) =>
+    `Hello from ${shop} about your appointment (${line}). Are you coming? Please confirm with "I'll be there" by ${deadline}; otherwise we will free the time for another customer.`,
+  releasedUnconfirmed: (shop, line) =>
+    `Hello from ${shop}: as your appointment (${line}) was not confirmed, we have freed the time. If you would like to come another day, book whenever you like.`,
 };
 
 export const STAFF_COPY = { es: staffEs, en: staffEn } as const;
