@@ -76,6 +76,7 @@ const ALL_NOTES: Note[] = [
   { kind: 'barberDoesNotDoService', barberId: 'lucia', serviceId: 'barba' },
   { kind: 'groupDoesNotFit', time: '11:00', alone: true },
   { kind: 'personWillAnswer' },
+  { kind: 'staffWillBook' },
   { kind: 'botIsBack' },
   { kind: 'callTheShop' },
 ];

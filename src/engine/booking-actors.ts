@@ -12,7 +12,7 @@ import { byFewestAppointments, chairsAvailability, chairsFor, chairsShutReason }
 import { groupAvailability } from '../availability/group.ts';
 import { isWithinBookingWindow, searchWindow } from '../availability/slots.ts';
 import { log } from '../log.ts';
-import { remindersAndConfirmation } from '../no-shows/policy.ts';
+import { noShowPolicyFor, remindersAndConfirmation } from '../no-shows/policy.ts';
 import type { StaffNotices } from '../staff/notices.ts';
 import type {
   Appointment,
@@ -294,6 +294,10 @@ export function bookingStepsFor(customer: Customer, deps: BookingDependencies) {
   }
 
   async function bookAppointment({ serviceId, hold, moving }: BookInput): Promise<Booking> {
+    // A customer over the shop's no-show limit, where the staff book for them: nothing is written.
+    if (!moving && (await noShowPolicyFor(shop, history, customer.phone, clock())) === 'staff') {
+      throw new BookingFailure('staffBooks');
+    }
     if (hold.companions?.length && !moving) return bookGroup({ serviceId, hold });
     const service = requireService(shop, serviceId);
     const id = moving?.id ?? bookingIdFor(customer.phone, hold);

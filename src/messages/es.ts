@@ -105,6 +105,8 @@ export const es = {
     tooLate: (notice: string) => `Esa hora ya está demasiado cerca: reservamos con ${notice} de antelación.`,
     calendarUnavailable:
       'No he podido guardar la cita ahora mismo; no se ha reservado nada. Prueba de nuevo en un momento.',
+    staffBooks:
+      'Esta cita te la confirma en persona alguien del equipo: ya tiene tu petición y te escribirá por aquí en cuanto pueda.',
     availabilityUnknown: 'Ahora mismo no puedo consultar la agenda. Prueba de nuevo en unos minutos, por favor.',
     cancelled: 'Vale, lo dejamos aquí. No he reservado nada.',
     startedOver: 'Empezamos de nuevo.',
@@ -119,6 +121,8 @@ export const es = {
     attendanceNotRecorded: 'No he podido apuntar tu confirmación, pero tu cita sigue en pie. ¡Te esperamos!',
     personWillAnswer:
       'De acuerdo, le paso tu mensaje a una persona del equipo y te escribirá por aquí en cuanto pueda. Mientras tanto no te contestaré yo.',
+    staffWillBook:
+      'Gracias. Esta cita te la confirma en persona alguien del equipo: ya tiene tu petición y te escribirá por aquí en cuanto pueda.',
     botIsBack: '¡Hola de nuevo! Vuelvo a ser el asistente de citas.',
     callTheShop: (phone: string) =>
       `Por aquí solo te atiendo yo, el asistente de citas. Para hablar con alguien del equipo, llámanos al ${phone}.`,

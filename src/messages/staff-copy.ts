@@ -97,6 +97,10 @@ export const staffEs = {
     cancelled: (line: string, customer: string) => `❌ Cita anulada: ${line} — ${customer}`,
     handoff: (customer: string, link: string, turns: string) =>
       `🙋 ${customer} quiere hablar con una persona. El bot ya no le contesta.\nEscríbele: ${link}\n\nÚltimos mensajes:\n${turns}\n\nCuando acabes, pulsa «Devolver al bot».`,
+    bookingForStaff: (customer: string, line: string, noShows: string, link: string) =>
+      `📅 ${customer} quiere reservar: ${line}. ${noShows}, así que esta cita la confirmas tú: escríbele (${link}) y apúntala en la agenda. El bot ya no le contesta; cuando acabes, pulsa «Devolver al bot».`,
+    noShowsCounted: (noShows: number, windowDays: number) =>
+      `No vino a ${counted(noShows, 'es', { one: 'cita', other: 'citas' })} en los últimos ${windowDays} días`,
     notReached: (line: string, customer: string) =>
       `⚠️ WhatsApp no ha podido entregar el aviso a ${customer} (${line}). No lo sabe: llámale, por favor.`,
     windowClosed: (customer: string) =>
@@ -216,6 +220,10 @@ export const staffEn: StaffCopy = {
     cancelled: (line, customer) => `❌ Appointment cancelled: ${line} — ${customer}`,
     handoff: (customer, link, turns) =>
       `🙋 ${customer} wants to talk to a person. The bot no longer answers them.\nWrite to them: ${link}\n\nLast messages:\n${turns}\n\nWhen you are done, tap "Back to the bot".`,
+    bookingForStaff: (customer, line, noShows, link) =>
+      `📅 ${customer} wants to book: ${line}. ${noShows}, so this one is yours to confirm: write to them (${link}) and put it in the agenda. The bot no longer answers them; when you are done, tap "Back to the bot".`,
+    noShowsCounted: (noShows, windowDays) =>
+      `They missed ${counted(noShows, 'en', { one: 'appointment', other: 'appointments' })} in the last ${windowDays} days`,
     notReached: (line, customer) =>
       `⚠️ WhatsApp could not deliver the message to ${customer} (${line}). They do not know: please call them.`,
     windowClosed: (customer) =>
