@@ -37,7 +37,11 @@ type Harness = ReturnType<typeof staffHarness>;
 /** The owner opens today's agenda and the customer's appointment in it. */
 async function openAppointment(h: Harness, phone: string) {
   const agenda = await h.say(OWNER.phone, 'agenda');
-  const row = optionIds(to(OWNER.phone, agenda)).find((id) => id.startsWith('PICK_APPOINTMENT:'));
+  // The row of this customer: its description ends with their number.
+  const row = allShown(to(OWNER.phone, agenda))
+    .split('\n')
+    .find((line) => line.startsWith('PICK_APPOINTMENT:') && line.includes(`+${phone}`))
+    ?.split(' ')[0];
   expect(row, allShown(agenda)).toBeDefined();
   return h.tapRow(OWNER.phone, row!);
 }
