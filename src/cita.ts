@@ -31,7 +31,9 @@ import {
   SIMULATED_ID_PREFIX,
   type SlotHolds,
   type Transcriber,
+  type Transcripts,
 } from './engine/ports.ts';
+import { transcriptRecorder } from './engine/transcript.ts';
 import { VoiceNotes } from './engine/voice-notes.ts';
 import { startWorkers } from './engine/worker.ts';
 import type { Interpreter } from './interpreter/port.ts';
@@ -95,6 +97,8 @@ export interface CitaOptions {
     replies: ReplyBus & { ready?(): Promise<unknown> };
     /** Calendar sync positions, cita's own writes and push channels, shared by every process. */
     calendarSync: CalendarSyncStore;
+    /** Each customer's conversation in messages, for the simulator page (none: not kept). */
+    transcripts: Transcripts;
   }>;
   /**
    * Watching the calendar for the shop's own changes: a first read at start, then every
@@ -126,6 +130,7 @@ export type ShopPorts = Pick<
   | 'media'
   | 'aliases'
   | 'calendarSync'
+  | 'transcripts'
 >;
 
 /**
@@ -162,18 +167,23 @@ export function createCita(options: CitaOptions) {
     // keeping what the shop sends on its own (reminders) for that shop's next simulator turn.
     const unprompted = new SimulatorMessenger();
     const channel: Messenger = own.messenger ?? unprompted;
+    // Whatever channel a conversation goes through, its messages are kept for the simulator page.
+    const transcript = transcriptRecorder(own.transcripts, clock);
     const messenger: Messenger = {
       // Replies to simulator messages go back to the caller waiting for them, in whichever process; never to WhatsApp.
       // What answers a message cita queued itself (a hand-back) is sent as cita's own, in reply to nothing.
-      send: (phone, replies, inReplyTo, about) =>
-        inReplyTo !== undefined && isSimulated(inReplyTo)
+      // The transcript is written first, so the page finds a turn's replies once its caller has them.
+      send: async (phone, replies, inReplyTo, about) => {
+        await transcript.said(phone, replies, inReplyTo);
+        return inReplyTo !== undefined && isSimulated(inReplyTo)
           ? bus.deliver(inReplyTo, replies)
           : channel.send(
               phone,
               replies,
               inReplyTo !== undefined && isInternal(inReplyTo) ? undefined : inReplyTo,
               about,
-            ),
+            );
+      },
       // A simulator message, or one cita queued itself, has no WhatsApp id to mark read.
       markRead: async (messageId) => {
         if (!isSimulated(messageId) && !isInternal(messageId)) await channel.markRead?.(messageId);
@@ -185,6 +195,7 @@ export function createCita(options: CitaOptions) {
       shop: shop.config,
       clock,
       conversations: own.conversations!,
+      transcripts: own.transcripts,
       holds: meteredHolds(own.holds!, metrics),
       // cita's own writes are remembered, to tell them from the shop's when the calendar reports them.
       calendar: meteredCalendar(trackedCalendar(own.calendar!, syncStore), metrics),
@@ -222,6 +233,7 @@ export function createCita(options: CitaOptions) {
       aliases: own.aliases,
       engine,
       messenger,
+      transcript,
       slowDown: (message: InboundMessage) => slowDownReplies(message.phone, deps),
       unprompted,
       reminderDeps,
@@ -372,6 +384,7 @@ const SHOP_PORTS = [
   'media',
   'aliases',
   'calendarSync',
+  'transcripts',
 ] as const;
 
 function pick<T extends object, K extends keyof T>(from: T, keys: readonly K[]): Partial<Pick<T, K>> {

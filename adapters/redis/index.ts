@@ -13,6 +13,7 @@ import { RedisNoticeSettings } from './notice-settings.ts';
 import { RedisRateLimiter } from './rate-limiter.ts';
 import { RedisReminderSchedule } from './reminders.ts';
 import { RedisReplyBus } from './replies.ts';
+import { RedisTranscripts } from './transcripts.ts';
 
 /**
  * Commands issued in the same tick go out in one write. With hundreds of phones in flight, a write
@@ -114,6 +115,7 @@ export function createRedisAdapters(options: RedisAdapterOptions) {
       aliases: new RedisCustomerAliases(redis, { prefix }),
       replies,
       calendarSync: new RedisCalendarSyncStore(redis, { prefix }),
+      transcripts: new RedisTranscripts(redis, { prefix }),
     },
     /** The bookings, for a shop without Google Calendar: every process must see every booking. */
     calendar: new RedisCalendar(redis, { prefix }),
@@ -128,6 +130,7 @@ export function createRedisAdapters(options: RedisAdapterOptions) {
       calendar: new RedisCalendar(redis, { prefix, shop }),
       aliases: new RedisCustomerAliases(redis, { prefix, shop }),
       calendarSync: new RedisCalendarSyncStore(redis, { prefix, shop }),
+      transcripts: new RedisTranscripts(redis, { prefix, shop }),
     }),
     /** Closes the connections once the workers have stopped. */
     async close(): Promise<void> {
@@ -147,4 +150,5 @@ export {
   RedisRateLimiter,
   RedisReminderSchedule,
   RedisSlotHolds,
+  RedisTranscripts,
 };

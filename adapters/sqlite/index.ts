@@ -12,6 +12,7 @@ import { SqliteNoticeSettings } from './notice-settings.ts';
 import { SqliteRateLimiter } from './rate-limiter.ts';
 import { SqliteReminderSchedule } from './reminders.ts';
 import { SqliteReplyBus } from './replies.ts';
+import { SqliteTranscripts } from './transcripts.ts';
 
 export interface SqliteAdapterOptions {
   /** CITA_DATA_DIR: the database is `<dataDir>/cita.db`, and older data files there are imported once. */
@@ -56,6 +57,7 @@ export function createSqliteAdapters({ dataDir, path }: SqliteAdapterOptions) {
       aliases: new SqliteCustomerAliases(database),
       replies: new SqliteReplyBus(database),
       calendarSync: new SqliteCalendarSyncStore(database),
+      transcripts: new SqliteTranscripts(database),
     },
     /** The ports one shop owns, its rows keyed by its id (the inbox and replies serve every shop). */
     forShop: (shop: string) => ({
@@ -68,6 +70,7 @@ export function createSqliteAdapters({ dataDir, path }: SqliteAdapterOptions) {
       noticeSettings: new SqliteNoticeSettings(database, { shop }),
       aliases: new SqliteCustomerAliases(database, { shop }),
       calendarSync: new SqliteCalendarSyncStore(database, { shop }),
+      transcripts: new SqliteTranscripts(database, { shop }),
     }),
     /** Closes the database once the workers have stopped. */
     async close() {

@@ -3,7 +3,7 @@
  * one before in MIGRATIONS (SCHEMA is then the whole new schema, for new files); a file of a newer
  * version than this code knows is refused at start-up.
  */
-export const SCHEMA_VERSION = 8;
+export const SCHEMA_VERSION = 9;
 
 /** The SQL that takes a database of version `n - 1` to version `n`, by `n`. */
 export const MIGRATIONS: Record<number, string> = {
@@ -103,6 +103,14 @@ CREATE TABLE calendar_sync (
 ) WITHOUT ROWID;
 CREATE TABLE calendar_writes (shop TEXT NOT NULL, booking_id TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (shop, booking_id)) WITHOUT ROWID;
 CREATE TABLE calendar_channels (shop TEXT NOT NULL, id TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (shop, id)) WITHOUT ROWID;
+`,
+  // What the simulator page shows of a conversation, whichever channel it came through.
+  9: `
+-- Each customer's conversation in messages (theirs and cita's), newest kept, forgotten a day after the latest.
+CREATE TABLE transcripts (seq INTEGER PRIMARY KEY AUTOINCREMENT, shop TEXT NOT NULL, phone TEXT NOT NULL, id TEXT NOT NULL, body TEXT NOT NULL, expires_at INTEGER NOT NULL);
+CREATE UNIQUE INDEX transcripts_by_id ON transcripts (shop, phone, id);
+CREATE INDEX transcripts_by_phone ON transcripts (shop, phone, seq);
+CREATE INDEX transcripts_by_expiry ON transcripts (expires_at);
 `,
 };
 
@@ -213,6 +221,11 @@ CREATE TABLE calendar_sync (
 ) WITHOUT ROWID;
 CREATE TABLE calendar_writes (shop TEXT NOT NULL, booking_id TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (shop, booking_id)) WITHOUT ROWID;
 CREATE TABLE calendar_channels (shop TEXT NOT NULL, id TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (shop, id)) WITHOUT ROWID;
+-- Each customer's conversation in messages (theirs and cita's), newest kept, forgotten a day after the latest.
+CREATE TABLE transcripts (seq INTEGER PRIMARY KEY AUTOINCREMENT, shop TEXT NOT NULL, phone TEXT NOT NULL, id TEXT NOT NULL, body TEXT NOT NULL, expires_at INTEGER NOT NULL);
+CREATE UNIQUE INDEX transcripts_by_id ON transcripts (shop, phone, id);
+CREATE INDEX transcripts_by_phone ON transcripts (shop, phone, seq);
+CREATE INDEX transcripts_by_expiry ON transcripts (expires_at);
 
 CREATE TABLE send_pacing (
   phone_number_id TEXT PRIMARY KEY,
@@ -241,5 +254,6 @@ export const sweepStatements = [
   'DELETE FROM customer_aliases WHERE expires_at <= ?',
   'DELETE FROM sent_messages WHERE expires_at <= ?',
   'DELETE FROM delivery_confirmations WHERE expires_at <= ?',
+  'DELETE FROM transcripts WHERE expires_at <= ?',
   `DELETE FROM calendar_changes WHERE at_ms <= ? - ${CALENDAR_CHANGES_MS}`,
 ];

@@ -3,7 +3,7 @@ import type { Language } from '../../config/schema.ts';
 import { DEFAULT_SHOP_ID, ShopId } from '../../config/shop-id.ts';
 import type { Slot } from '../../machines/booking.context.ts';
 import { CustomerId, PHONE_PATTERN } from '../../machines/customer-id.ts';
-import type { OutboundMessage } from '../messages/whatsapp.ts';
+import { OutboundMessage } from '../messages/whatsapp.ts';
 
 /**
  * The small interfaces the engine depends on. Each has an embedded implementation (no set-up)
@@ -235,6 +235,55 @@ export const HistoryEntry = z.object({
   barberId: z.string().optional(),
 });
 export type HistoryEntry = z.infer<typeof HistoryEntry>;
+
+/**
+ * What the customer wrote, as a transcript keeps it: their words, the option they tapped (by its
+ * title), or what kind of message it was (a voice note's audio and a photo are not kept).
+ */
+export const CustomerWords = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('text'), text: z.string().max(10_000) }),
+  z.object({ kind: z.literal('reply'), replyId: z.string().min(1).max(256), title: z.string().max(256).optional() }),
+  z.object({ kind: z.literal('voice') }),
+  z.object({ kind: z.literal('reaction'), emoji: z.string().min(1).max(32) }),
+  z.object({ kind: z.literal('unsupported'), type: z.string().max(64) }),
+]);
+export type CustomerWords = z.infer<typeof CustomerWords>;
+
+/** An entry's id: unique in its customer's transcript; a newline never appears in one. */
+const TranscriptEntryId = z.string().regex(/^[^\n]{1,300}$/);
+
+/**
+ * One message of a conversation as the customer's phone shows it: what they wrote, or what cita
+ * sent them (buttons and lists as they were), whichever channel carried it.
+ */
+export const TranscriptEntry = z.discriminatedUnion('from', [
+  z.object({ from: z.literal('customer'), id: TranscriptEntryId, at: z.iso.datetime(), words: CustomerWords }),
+  z.object({ from: z.literal('cita'), id: TranscriptEntryId, at: z.iso.datetime(), message: OutboundMessage }),
+]);
+export type TranscriptEntry = z.infer<typeof TranscriptEntry>;
+
+/** A transcript entry and its place: positions only grow within a customer's transcript. */
+export interface PlacedEntry {
+  seq: number;
+  entry: TranscriptEntry;
+}
+
+/** The messages a transcript keeps per customer: the newest, the older ones dropped. */
+export const TRANSCRIPT_MAX_ENTRIES = 100;
+
+/** A transcript is forgotten this long after its latest entry: no longer than the conversation. */
+export const TRANSCRIPT_TTL_MS = 24 * 60 * 60_000;
+
+/**
+ * Each customer's conversation in messages, for the simulator page to show whatever channel it
+ * came through. Bounded (TRANSCRIPT_MAX_ENTRIES) and expiring (TRANSCRIPT_TTL_MS after the latest).
+ */
+export interface Transcripts {
+  /** Adds the entries in order; an id the transcript already holds is not added again (a redelivery). */
+  append(customer: string, entries: TranscriptEntry[]): Promise<void>;
+  /** The customer's entries, oldest first; only those placed after `after` when it is given. */
+  read(customer: string, after?: number): Promise<PlacedEntry[]>;
+}
 
 /** Each phone's bookings over time, kept longer than conversations. */
 export interface BookingHistory {

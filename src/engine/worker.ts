@@ -3,6 +3,7 @@ import type { OutboundMessage } from '../messages/whatsapp.ts';
 import type { CitaMetrics } from '../metrics/registry.ts';
 import type { ConversationEngine } from './conversation.ts';
 import type { InboundMessage, Inbox, Messenger, SentMessageIds } from './ports.ts';
+import type { TranscriptRecorder } from './transcript.ts';
 
 /** Tries per message before it is given up on (and logged) so one bad message cannot block its phone. */
 /** How long a message handed back at shutdown stays this process's: time enough to exit. */
@@ -19,6 +20,8 @@ export const DEFAULT_CONCURRENCY = 256;
 export interface ShopWork {
   engine: Pick<ConversationEngine, 'handle' | 'rememberQuestion'>;
   messenger: Messenger;
+  /** Keeps what the customer wrote in their transcript (the messenger keeps what cita sent). */
+  transcript?: Pick<TranscriptRecorder, 'heard'>;
   /** The one polite "slow down" reply, in the customer's language (see `rateLimit`). */
   slowDown?(message: InboundMessage): Promise<OutboundMessage[]>;
 }
@@ -98,6 +101,8 @@ export function startWorkers({
               read ??= markRead(shop.messenger, message.id);
             }
           : undefined;
+      // What the customer wrote, before its answer; a dropped one is part of no conversation.
+      if (verdict !== 'dropped') await shop.transcript?.heard(message);
       // A dropped message answers nothing; sending the empty turn still ends the simulator's wait.
       const replies = await Promise.resolve(
         verdict === 'allowed'

@@ -1,10 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { WHATSAPP_REQUIRED, type WhatsAppConfig } from '../../adapters/whatsapp/config.ts';
 import { logStatus, type StatusRecorder } from '../../adapters/whatsapp/statuses.ts';
 import { ShopId } from '../../config/shop-id.ts';
 import type { Cita } from '../cita.ts';
-import { NoReplyInTime, Phone } from '../engine/ports.ts';
+import { NoReplyInTime, Phone, SIMULATED_ID_PREFIX } from '../engine/ports.ts';
 import { log } from '../log.ts';
 import { limitBody } from './body-limit.ts';
 import { googleCalendarWebhook } from './google-calendar-webhook.ts';
@@ -27,6 +28,8 @@ const SimulatorMessage = z.union([
   z.object({
     phone: Phone,
     replyId: z.string().min(1).max(256),
+    /** The option's title as the page showed it: what the transcript shows the customer tapped. */
+    title: z.string().max(256).optional(),
     name: z.string().max(256).optional(),
     shop: ShopId.optional(),
   }),
@@ -159,17 +162,25 @@ export function createApp(cita: Cita, options: AppOptions = {}) {
         const content =
           'text' in parsed.data
             ? { kind: 'text' as const, text: parsed.data.text }
-            : { kind: 'reply' as const, replyId: parsed.data.replyId };
+            : {
+                kind: 'reply' as const,
+                replyId: parsed.data.replyId,
+                ...(parsed.data.title ? { title: parsed.data.title } : {}),
+              };
+        // The message's id is answered too: its entry in the conversation's transcript has it.
+        const id = `${SIMULATED_ID_PREFIX}${randomUUID()}`;
         try {
           const replies = await cita.converse(phone, content, {
+            id,
             shop: runtime.shop.id,
             ...(name ? { customerName: name } : {}),
           });
-          return c.json({ replies });
+          return c.json({ id, replies });
         } catch (error) {
           if (error instanceof NoReplyInTime) {
             return c.json(
               {
+                id,
                 error: `no reply within ${error.timeoutMs / 1000} s: the calendar or the language model is slow. The message was taken and its turn may still finish; look at the conversation before sending it again.`,
               },
               504,

@@ -2,7 +2,14 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { Language, type ShopConfig, serviceById } from '../../config/schema.ts';
 import { Booking, Slot } from '../../machines/booking.context.ts';
-import { type Calendar, type Clock, type ConversationStore, Phone } from '../engine/ports.ts';
+import {
+  type Calendar,
+  type Clock,
+  type ConversationStore,
+  Phone,
+  type TranscriptEntry,
+  type Transcripts,
+} from '../engine/ports.ts';
 import { SavedSlots } from '../engine/saved-slots.ts';
 
 /**
@@ -65,20 +72,51 @@ export interface ConversationView {
   };
 }
 
+/** Where a page left off reading a transcript: the position of the last message it has. */
+const After = z.coerce.number().int().min(0).default(0);
+
 /**
- * The simulator's window into a conversation, for the page's side panel. Served only with the
+ * What `GET /simulator/conversations/:phone/messages?after=<seq>` answers: the customer's
+ * conversation in messages, oldest first (after position `after`), whichever channel carried it.
+ */
+export interface TranscriptView {
+  phone: string;
+  messages: Array<TranscriptEntry & { seq: number }>;
+}
+
+/**
+ * The simulator's window into a conversation, for the page's side panel and its chat. Served only with the
  * simulator (no WhatsApp connected): it shows what a customer's conversation holds.
  *
  * @example
  * app.route('/simulator', simulatorInspection((id) => cita.forShop(id ?? 'default')?.deps));
  * // GET /simulator/conversations/34600000001 → { phone, state: 'confirming', context: { … } }
+ * // GET /simulator/conversations/34600000001/messages?after=12 → { phone, messages: [{ seq: 13, from: 'cita', … }] }
  */
 export function simulatorInspection(
-  shops: (
-    id: string | undefined,
-  ) => { conversations: ConversationStore; shop: ShopConfig; calendar: Calendar; clock: Clock } | undefined,
+  shops: (id: string | undefined) =>
+    | {
+        conversations: ConversationStore;
+        shop: ShopConfig;
+        calendar: Calendar;
+        clock: Clock;
+        transcripts?: Transcripts;
+      }
+    | undefined,
 ) {
   const routes = new Hono();
+
+  routes.get('/conversations/:phone/messages', async function conversationMessages(c) {
+    const phone = Phone.safeParse(c.req.param('phone'));
+    if (!phone.success) return c.json({ error: `phone ${z.prettifyError(phone.error)}` }, 400);
+    const after = After.safeParse(c.req.query('after'));
+    if (!after.success) return c.json({ error: `after ${z.prettifyError(after.error)}` }, 400);
+    const served = shops(c.req.query('shop'));
+    if (!served) return c.json({ error: `no shop "${c.req.query('shop')}" is served` }, 404);
+    const placed = (await served.transcripts?.read(phone.data, after.data)) ?? [];
+    const messages: TranscriptView['messages'] = placed.map(({ seq, entry }) => ({ seq, ...entry }));
+    return c.json({ phone: phone.data, messages } satisfies TranscriptView);
+  });
 
   routes.get('/conversations/:phone', async function conversationState(c) {
     const phone = Phone.safeParse(c.req.param('phone'));

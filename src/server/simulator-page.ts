@@ -5,7 +5,10 @@ import type { ShopConfig } from '../../config/schema.ts';
  * talks to `POST /simulator/messages`, so anyone can try cita in a browser without an account.
  * Beside the chat, a panel shows the machine's state and context for the current phone
  * (`GET /simulator/conversations/:phone`, refreshed after every turn) and the customers played
- * so far; each phone keeps its own chat. The header carries the shop's name; the page's own words
+ * so far; each phone keeps its own chat. The chat is the phone's transcript
+ * (`GET /simulator/conversations/:phone/messages`): the conversation so far when a phone is
+ * opened, whichever channel it came through (WhatsApp, the terminal chat, the simulator API), and
+ * what arrives later, looked for every POLL_MS. The header carries the shop's name; the page's own words
  * and the panel's dates follow the language of the conversation on screen (the shop's default
  * before it has one). On a phone-sized screen the panel folds away behind a header button.
  *
@@ -48,6 +51,7 @@ const PAGE_WORDS = {
     placeholder: 'Escribe un mensaje',
     send: 'Enviar',
     emptyChat: 'Aún no hay mensajes con este cliente: escribe «hola».',
+    voiceNote: 'nota de voz',
     panel: 'Estado',
     panelHint: 'mostrar u ocultar el estado de la máquina',
     machine: 'máquina',
@@ -91,6 +95,7 @@ const PAGE_WORDS = {
     placeholder: 'Type a message',
     send: 'Send',
     emptyChat: 'No messages with this customer yet: say hello.',
+    voiceNote: 'voice note',
     panel: 'State',
     panelHint: "show or hide the machine's state",
     machine: 'machine',
@@ -316,13 +321,13 @@ const PAGE_HTML = /* html */ `<!doctype html>
       small.textContent = option.description;
       button.append(small);
     }
-    button.addEventListener('click', () => send({ replyId: option.id }, option.title));
+    button.addEventListener('click', () => send({ replyId: option.id, title: option.title }, option.title));
     return button;
   }
 
   function render(chat, reply) {
     const element = bubble(chat, 'bot', reply.body);
-    if (reply.kind === 'buttons') {
+    if (reply.kind === 'buttons' || reply.kind === 'template') {
       const options = document.createElement('div');
       options.className = 'options';
       for (const option of reply.buttons) options.append(optionButton(option));
@@ -345,11 +350,74 @@ const PAGE_HTML = /* html */ `<!doctype html>
     chat.scrollTop = chat.scrollHeight;
   }
 
+  // ---- the conversation, whichever channel it came through ----
+
+  /** How often the page looks for messages it did not send itself (WhatsApp, the terminal chat, a reminder). */
+  const POLL_MS = 1500;
+  /** How many messages of this page are on their way, by phone: such a chat is brought up to date as each is answered. */
+  const sending = new Map();
+
+  function customerText(said) {
+    if (said.kind === 'text') return said.text;
+    if (said.kind === 'reply') return said.title || said.replyId;
+    if (said.kind === 'voice') return '🎤 ' + words.voiceNote;
+    if (said.kind === 'reaction') return said.emoji;
+    return '📎 ' + said.type;
+  }
+
+  function entryIn(chat, id) {
+    return chat.querySelector('[data-entry="' + CSS.escape(id) + '"]');
+  }
+
+  /** Adds a message of the transcript to the chat once; the page's own pending copy of it gives way. */
+  function place(chat, message) {
+    if (entryIn(chat, message.id)) return;
+    if (message.from === 'customer') {
+      const pending = chat.querySelector('[data-pending="' + CSS.escape(message.id) + '"]');
+      const element = pending || bubble(chat, 'me', customerText(message.words));
+      element.textContent = customerText(message.words);
+      delete element.dataset.pending;
+      element.dataset.entry = message.id;
+    } else {
+      render(chat, message.message);
+      chat.lastElementChild.dataset.entry = message.id;
+    }
+  }
+
+  /** Brings the phone's chat up to date from its transcript; true when something new came. */
+  async function loadMessages(phone) {
+    const chat = chatFor(phone);
+    const query = new URLSearchParams({ after: chat.dataset.seq || '0' });
+    if (SETTINGS.shop) query.set('shop', SETTINGS.shop);
+    try {
+      const response = await fetch('/simulator/conversations/' + encodeURIComponent(phone) + '/messages?' + query);
+      if (!response.ok) return false;
+      const answer = await response.json();
+      for (const message of answer.messages) {
+        place(chat, message);
+        chat.dataset.seq = String(Math.max(message.seq, Number(chat.dataset.seq || '0')));
+      }
+      return answer.messages.length > 0;
+    } catch {
+      return false;
+    }
+  }
+
+  async function poll() {
+    const phone = currentPhone;
+    if (phone && !document.hidden && !sending.has(phone) && (await loadMessages(phone)) && phone === currentPhone) {
+      remember(phone);
+      await refreshPanel(phone);
+    }
+    setTimeout(poll, POLL_MS);
+  }
+
   /** Sends as the current phone; the replies go to that phone's chat even if you switched meanwhile. */
   async function send(content, shown) {
     const phone = currentPhone;
     const chat = chatFor(phone);
-    bubble(chat, 'me', shown);
+    const mine = bubble(chat, 'me', shown);
+    sending.set(phone, (sending.get(phone) || 0) + 1);
     try {
       const response = await fetch('/simulator/messages', {
         method: 'POST',
@@ -357,11 +425,20 @@ const PAGE_HTML = /* html */ `<!doctype html>
         body: JSON.stringify({ phone, ...content, ...(SETTINGS.shop && { shop: SETTINGS.shop }) }),
       });
       const answer = await response.json();
+      // The transcript has the message under this id: it takes the place of the copy shown meanwhile.
+      if (answer.id && entryIn(chat, answer.id)) mine.remove();
+      else if (answer.id) mine.dataset.pending = answer.id;
       if (!response.ok) bubble(chat, 'error', answer.error || 'HTTP ' + response.status);
-      else for (const reply of answer.replies) render(chat, reply);
+      else {
+        await loadMessages(phone);
+        // A cita that keeps no transcript: the replies as the answer carries them.
+        if (mine.parentNode && mine.dataset.pending) for (const reply of answer.replies) render(chat, reply);
+      }
     } catch (error) {
       bubble(chat, 'error', words.notReachable + error);
     }
+    if (sending.get(phone) > 1) sending.set(phone, sending.get(phone) - 1);
+    else sending.delete(phone);
     remember(phone);
     if (phone === currentPhone) await refreshPanel(phone);
   }
@@ -523,7 +600,8 @@ const PAGE_HTML = /* html */ `<!doctype html>
     chat.scrollTop = chat.scrollHeight;
     remember(phone);
     showNoConversation('');
-    refreshPanel(phone);
+    // The conversation so far, whichever channel it came through, then the panel.
+    loadMessages(phone).then(() => phone === currentPhone && refreshPanel(phone));
     textInput.focus();
   }
 
@@ -554,6 +632,7 @@ const PAGE_HTML = /* html */ `<!doctype html>
 
   speak(SETTINGS.language);
   switchTo(phoneInput.value.trim());
+  setTimeout(poll, POLL_MS);
 </script>
 </body>
 </html>

@@ -6,6 +6,8 @@ import { type Cita, createCita } from '../../src/cita.ts';
 import type { InboundMessage } from '../../src/engine/ports.ts';
 import { es } from '../../src/messages/es.ts';
 import type { OutboundMessage } from '../../src/messages/whatsapp.ts';
+import { createApp } from '../../src/server/app.ts';
+import type { TranscriptView } from '../../src/server/simulator-api.ts';
 import { customer, fakeClock, shop, stateOf, tempDataDir } from '../support/cita.ts';
 import { redisRun } from './implementations.ts';
 
@@ -76,6 +78,16 @@ describe.skipIf(!run)('cita on Redis, two processes', () => {
     ]);
     // The history lives in Redis: the other process sees it.
     expect(await two.history.list(carlos)).toMatchObject([{ serviceId: 'corte', status: 'booked' }]);
+    // So does the conversation in messages: either process's simulator page shows all four turns.
+    const response = await createApp(one).request(`/simulator/conversations/${carlos}/messages`);
+    const { messages } = (await response.json()) as TranscriptView;
+    expect(messages.filter((message) => message.from === 'customer').map((message) => message.words)).toEqual(
+      ['SELECT_SERVICE:corte', 'PICK_DATE:2026-11-25', 'PICK_TIME:10:00', 'CONFIRM'].map((replyId) => ({
+        kind: 'reply',
+        replyId,
+      })),
+    );
+    expect(messages.at(-1)).toMatchObject({ from: 'cita', message: { body: expect.stringContaining('10:00') } });
   });
 
   it('gives a slot wanted by 40 customers through two processes at once to exactly one of them', async () => {

@@ -1,12 +1,10 @@
-import { copyFileSync, existsSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { serve } from '@hono/node-server';
-import { type Browser, chromium } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createCita } from '../../src/cita.ts';
 import { createApp } from '../../src/server/app.ts';
 import { ShopRegistry } from '../../src/shops/registry.ts';
+import { noBrowser, servedInChromium } from '../support/browser.ts';
 import { fakeClock, tempDataDir } from '../support/cita.ts';
 
 /**
@@ -14,38 +12,17 @@ import { fakeClock, tempDataDir } from '../support/cita.ts';
  * the picker switches shops, and each shop answers as itself with its own conversation.
  */
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
 const EXAMPLES = join(import.meta.dirname, '../../examples/shops');
 
-describe.skipIf(!available && !process.env.CI)('the simulator page with two shops, in headless Chromium', () => {
+describe.skipIf(noBrowser)('the simulator page with two shops, in headless Chromium', () => {
   const folder = tempDataDir();
   for (const name of ['el-bigote.json', 'la-navaja.json']) copyFileSync(join(EXAMPLES, name), join(folder, name));
   const cita = createCita({ shops: ShopRegistry.fromFolder(folder), clock: fakeClock(), dataDir: tempDataDir() });
-  let server: ReturnType<typeof serve>;
-  let baseUrl: string;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    if (!available)
-      throw new Error(`no Chromium at ${CHROMIUM}: CI needs Debian's chromium (apt-get install -y chromium)`);
-    server = serve({ fetch: createApp(cita).fetch, port: 0, hostname: '127.0.0.1' });
-    await new Promise((resolve) => server.once('listening', resolve));
-    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
-    });
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
-    await cita.stop();
-  });
+  const served = servedInChromium(() => createApp(cita).fetch);
+  afterAll(() => cita.stop());
 
   it('picks the shop from the header, and each shop answers as itself in a conversation of its own', async () => {
-    const page = await browser.newPage();
+    const page = await served.browser.newPage();
     const problems: string[] = [];
     page.on('pageerror', (error) => problems.push(error.message));
     const send = async (text: string) => {
@@ -53,7 +30,7 @@ describe.skipIf(!available && !process.env.CI)('the simulator page with two shop
       await page.locator('#send').click();
     };
 
-    await page.goto(`${baseUrl}/`);
+    await page.goto(`${served.baseUrl}/`);
     expect(await page.locator('#shop-name').textContent()).toBe('Barbería El Bigote');
     expect(await page.locator('#shop option').allTextContents()).toEqual(['Barbería El Bigote', 'La Navaja']);
     await send('hola');
@@ -76,6 +53,13 @@ describe.skipIf(!available && !process.env.CI)('the simulator page with two shop
     await page.locator('#shop').selectOption('el-bigote');
     await page.waitForURL(/\?shop=el-bigote$/);
     await expect.poll(() => page.locator('#state').textContent(), { timeout: 10_000 }).toBe('choosingDate');
+    // Its chat too, loaded again from the shop's transcript: that shop's words, not the other's.
+    await expect
+      .poll(() => page.locator('.chat .bubble.me').allTextContents(), { timeout: 10_000 })
+      .toEqual(['hola', 'Corte de pelo']);
+    const bigote = (await page.locator('.chat .bubble').allTextContents()).join('\n');
+    expect(bigote).toContain('El Bigote');
+    expect(bigote).not.toContain('La Navaja');
     expect(problems).toEqual([]);
   }, 60_000);
 });

@@ -86,6 +86,10 @@ describe('opening the database', () => {
     expect(
       database.all<{ name: string }>("SELECT name FROM pragma_table_info('calendar_sync')").map((c) => c.name),
     ).toContain('shop');
+    // Transcripts (version 9) start empty, keyed by shop and customer.
+    expect(
+      database.all<{ name: string }>("SELECT name FROM pragma_table_info('transcripts')").map((c) => c.name),
+    ).toEqual(expect.arrayContaining(['shop', 'phone', 'id']));
     database.close();
   });
 

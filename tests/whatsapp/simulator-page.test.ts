@@ -1,66 +1,27 @@
-import { existsSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { serve } from '@hono/node-server';
-import { type Browser, chromium, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { afterAll, describe, expect, it } from 'vitest';
 import { optionsOf } from '../../src/messages/whatsapp.ts';
 import { createApp } from '../../src/server/app.ts';
 import type { ConversationView } from '../../src/server/simulator-api.ts';
 import { simulatorPage } from '../../src/server/simulator-page.ts';
+import { noBrowser, servedInChromium } from '../support/browser.ts';
 import { citaPerTest, customer, testCita } from '../support/cita.ts';
 
-/**
- * The simulator page in a real browser: Debian's headless Chromium driven by playwright-core
- * (no downloaded browsers). CI must have Chromium, so there a missing one fails the suite; on a
- * developer machine without it the suite is skipped with a message.
- */
+/** The simulator page in a real browser: Debian's headless Chromium driven by playwright-core. */
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-if (!available && !process.env.CI) {
-  console.warn(`simulator page browser test skipped: no Chromium at ${CHROMIUM} (apt-get install -y chromium)`);
-}
-
-describe.skipIf(!available && !process.env.CI)('the simulator page in headless Chromium', () => {
+describe.skipIf(noBrowser)('the simulator page in headless Chromium', () => {
   const cita = testCita();
-  let server: ReturnType<typeof serve>;
-  let baseUrl: string;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    if (!available)
-      throw new Error(`no Chromium at ${CHROMIUM}: CI needs Debian's chromium (apt-get install -y chromium)`);
-    server = serve({ fetch: createApp(cita).fetch, port: 0, hostname: '127.0.0.1' });
-    await new Promise((resolve) => server.once('listening', resolve));
-    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
-    await cita.stop();
-  });
+  const served = servedInChromium(() => createApp(cita).fetch);
+  afterAll(() => cita.stop());
 
   it('shows the services after "hola", the days after tapping a service, and books by tapping on', async () => {
-    const page = await browser.newPage();
+    const page = await served.browser.newPage();
     const problems: string[] = [];
     page.on('pageerror', (error) => problems.push(error.message));
 
-    await page.goto(`${baseUrl}/`);
+    await page.goto(`${served.baseUrl}/`);
     await page.getByLabel('mensaje').fill('hola');
     await page.getByRole('button', { name: 'Enviar' }).click();
 
@@ -108,7 +69,7 @@ describe.skipIf(!available && !process.env.CI)('the simulator page in headless C
   });
 
   it('keeps each phone its own chat and machine state when switching customers', async () => {
-    const page = await browser.newPage();
+    const page = await served.browser.newPage();
     const problems: string[] = [];
     page.on('pageerror', (error) => problems.push(error.message));
     const state = page.locator('#state');
@@ -119,7 +80,7 @@ describe.skipIf(!available && !process.env.CI)('the simulator page in headless C
     };
 
     // The first customer chooses a haircut and is left choosing a day.
-    await page.goto(`${baseUrl}/`);
+    await page.goto(`${served.baseUrl}/`);
     await page.locator('#phone').fill('34600000002');
     await page.locator('#phone').press('Enter');
     await expect.poll(() => page.locator('.chat').getAttribute('data-phone')).toBe('34600000002');
@@ -189,10 +150,10 @@ describe.skipIf(!available && !process.env.CI)('the simulator page in headless C
   }
 
   it("on a 390 px phone the chat keeps the screen, under the shop's name; the panel opens from the header and folds away", async () => {
-    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    const page = await served.browser.newPage({ viewport: { width: 390, height: 844 } });
     const problems: string[] = [];
     page.on('pageerror', (error) => problems.push(error.message));
-    await page.goto(`${baseUrl}/`);
+    await page.goto(`${served.baseUrl}/`);
     expect(await page.locator('header h1').textContent()).toBe('Barbería El Bigote');
     expect(await page.title()).toBe('Barbería El Bigote · cita');
     await playPhone(page, '34600000021');
@@ -236,10 +197,10 @@ describe.skipIf(!available && !process.env.CI)('the simulator page in headless C
   });
 
   it("at 320 px nothing is wider than the screen, and the page's words and dates follow an English conversation", async () => {
-    const page = await browser.newPage({ viewport: { width: 320, height: 640 } });
+    const page = await served.browser.newPage({ viewport: { width: 320, height: 640 } });
     const problems: string[] = [];
     page.on('pageerror', (error) => problems.push(error.message));
-    await page.goto(`${baseUrl}/`);
+    await page.goto(`${served.baseUrl}/`);
     await playPhone(page, '447700900021');
     // No conversation yet: the shop's default language.
     expect(await page.locator('#text').getAttribute('placeholder')).toBe('Escribe un mensaje');
