@@ -145,6 +145,12 @@ export const StaffMember = z.object({
 });
 export type StaffMember = z.infer<typeof StaffMember>;
 
+/** The templates of the no-show messages when the file names none. */
+export const NO_SHOW_TEMPLATES = {
+  confirm: { name: 'cita_confirm_attendance', language: 'es' },
+  released: { name: 'cita_released_unconfirmed', language: 'es' },
+} as const satisfies Record<string, ReminderTemplate>;
+
 /** See ShopConfig's `noShows`. */
 export const NoShows = z.object({
   limit: z.number().int().min(1).max(20),
@@ -156,12 +162,12 @@ export const NoShows = z.object({
    * The template asking to confirm, outside the 24-hour window. Body parameters: {{1}} service,
    * {{2}} day, {{3}} time, {{4}} when the confirmation is due; buttons: I'll be there, change, cancel.
    */
-  confirmTemplate: Template.default({ name: 'cita_confirm_attendance', language: 'es' }),
+  confirmTemplate: Template.default(NO_SHOW_TEMPLATES.confirm),
   /**
    * The template telling the customer their unconfirmed appointment was released, outside the
    * window. Body parameters: {{1}} service, {{2}} day, {{3}} time; one quick-reply button: book again.
    */
-  releasedTemplate: Template.default({ name: 'cita_released_unconfirmed', language: 'es' }),
+  releasedTemplate: Template.default(NO_SHOW_TEMPLATES.released),
 });
 export type NoShows = z.infer<typeof NoShows>;
 

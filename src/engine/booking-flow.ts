@@ -1,5 +1,5 @@
 import { type Actor, getNextTransitions, type SnapshotFrom } from 'xstate';
-import type { Language, ShopConfig } from '../../config/schema.ts';
+import { type Language, type ShopConfig, serviceById } from '../../config/schema.ts';
 import type { BookingInput, Hold } from '../../machines/booking.context.ts';
 import { BOOKING_MACHINE_VERSION, bookingMachine, WITH_STAFF } from '../../machines/booking.machine.ts';
 import { CUSTOMER_EVENT_TYPES, type CustomerEvent, type CustomerEventType } from '../../machines/events.ts';
@@ -103,7 +103,7 @@ function bookingMachineFor(deps: BookingFlowDependencies): typeof bookingMachine
             username: message.customerUsername,
             appointments: parts.map((part) => ({
               serviceId: part.serviceId,
-              serviceName: part.serviceId,
+              serviceName: serviceById(shop, part.serviceId)?.name[shop.languages.default] ?? part.serviceId,
               start: part.slot.start,
               ...(part.barberId !== undefined && { barberId: part.barberId }),
             })),

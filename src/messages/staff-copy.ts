@@ -56,6 +56,7 @@ export const staffEs = {
     '• «agenda», «agenda mañana», «agenda jueves»',
     '• «bloquear de 15 a 16», «mañana no vengo», «cierro el sábado a las 12»',
     '• «listo 34600…» para devolver un cliente al bot',
+    '• en la agenda, una cita ya empezada: «No vino» si el cliente no vino',
     '• «avisos off» / «avisos on»',
   ].join('\n'),
   notes: {
@@ -180,6 +181,7 @@ export const staffEn: StaffCopy = {
     '• "agenda", "agenda tomorrow", "agenda thursday"',
     '• "block from 3pm to 4pm", "not coming tomorrow", "closing saturday at 12"',
     '• "done 34600…" to give a customer back to the bot',
+    '• in the agenda, an appointment that has started: "No-show" if the customer did not come',
     '• "notices off" / "notices on"',
   ].join('\n'),
   notes: {

@@ -1,4 +1,10 @@
-import { Language, NoShows, type ReminderTemplate, type ShopConfig, serviceById } from '../../config/schema.ts';
+import {
+  Language,
+  NO_SHOW_TEMPLATES,
+  type ReminderTemplate,
+  type ShopConfig,
+  serviceById,
+} from '../../config/schema.ts';
 import type { Delivery } from '../../machines/staff.context.ts';
 import {
   type Appointment,
@@ -24,8 +30,9 @@ export type ShopMessage = 'cancelled' | 'moveRequest' | 'moved' | 'confirmAttend
 /** The approved template each message goes out as outside the customer's 24-hour window. */
 function templateOf(what: ShopMessage, shop: ShopConfig): ReminderTemplate {
   if (what === 'confirmAttendance' || what === 'releasedUnconfirmed') {
-    const noShows = NoShows.parse(shop.noShows ?? { limit: 1, windowDays: 1, confirmByHours: 1, policy: 'confirm' });
-    return what === 'confirmAttendance' ? noShows.confirmTemplate : noShows.releasedTemplate;
+    return what === 'confirmAttendance'
+      ? (shop.noShows?.confirmTemplate ?? NO_SHOW_TEMPLATES.confirm)
+      : (shop.noShows?.releasedTemplate ?? NO_SHOW_TEMPLATES.released);
   }
   const TEMPLATE_OF = {
     cancelled: 'cancelledByShopTemplate',
