@@ -134,6 +134,8 @@ export function staffStepsFor(member: StaffMember, deps: StaffStepDependencies) 
     const noShows = noShowsWithin([...known, entry], now, policy.windowDays);
     if (policy.policy === 'confirm' && noShows >= policy.limit) {
       for (const upcoming of await calendar.upcomingFor(appointment.phone, now)) {
+        // Planned afresh: the question takes the place of the 24-hour reminder already planned.
+        await deps.reminders.cancelFor(upcoming.id);
         await deps.reminders.plan(await remindersAndConfirmation(upcoming, deps, now));
       }
     }

@@ -117,15 +117,19 @@ describe('no-shows', () => {
     expect(to(CARLOS, graph.messages.slice(later))).toEqual([]);
   });
 
-  it('keeps the appointment of a customer who confirms with the button', async () => {
+  it('asks about an appointment booked before the customer reached the limit, and keeps it once they confirm with the button', async () => {
     const h = staffHarness(graph, start, policy('confirm'));
-    await carlosMissesToday(h);
     await h.say(CARLOS, 'quiero un corte el viernes a las 11');
     await h.say(CARLOS, 'sí');
     const [booked] = await h.cita.calendar.upcomingFor(CARLOS, h.clock());
+    await carlosMissesToday(h);
 
     h.clock.set('2026-11-26T10:00:30Z');
+    const before = graph.messages.length;
     await h.cita.sendDueReminders();
+    const asked = to(CARLOS, graph.messages.slice(before));
+    expect(templates(asked, 'cita_confirm_attendance')).toHaveLength(1);
+    expect(templates(asked, 'cita_reminder')).toEqual([]);
     const thanks = await h.tapTemplateButton(CARLOS, `CONFIRM_ATTENDANCE:${booked!.id}`, 'Allí estaré');
     expect(allShown(to(CARLOS, thanks))).toContain('¡Gracias por confirmar!');
 
