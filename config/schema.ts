@@ -264,7 +264,13 @@ export const ShopConfig = z
          * their 24-hour window. Body parameters: {{1}} service, {{2}} day, {{3}} time (the new ones);
          * three quick-reply buttons: fine by me, change it, cancel it.
          */
-        movedByShopTemplate: Template.default({ name: 'cita_moved_by_shop', language: 'es' }),
+        movedByShopTemplate: Template.extend({
+          /**
+           * The template was made with a Document header: the new time's calendar file (.ics) goes
+           * in it, so a customer told outside their window gets the file too.
+           */
+          calendarFile: z.boolean().optional(),
+        }).default({ name: 'cita_moved_by_shop', language: 'es' }),
       })
       .default({
         cancelledByShopTemplate: { name: 'cita_cancelled_by_shop', language: 'es' },

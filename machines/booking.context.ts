@@ -185,6 +185,8 @@ export interface BookingContext {
   /** The barber the customer asked for, or ANY_BARBER; unset until they choose (or when the shop has one chair). */
   barberId?: string;
   date?: string;
+  /** The two dates a day the customer said could be ("el martes" on a Tuesday): they are asked which. */
+  eitherDate?: string[];
   /** A time the customer asked for before the day's free slots were known. */
   wantedTime?: string;
   /** A part of the day the customer asked for ("por la tarde"): its free times are offered first. */

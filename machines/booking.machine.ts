@@ -49,6 +49,7 @@ const fresh = {
   companions: undefined,
   barberId: undefined,
   date: undefined,
+  eitherDate: undefined,
   wantedTime: undefined,
   wantedPartOfDay: undefined,
   slots: [],
@@ -261,7 +262,11 @@ export const bookingMachine = setup({
         : {},
     ),
     rememberDate: assign(({ context, event }) =>
-      event.type === 'PICK_DATE' ? { date: event.date, ...keepChosenTime(context) } : {},
+      event.type === 'PICK_DATE' ? { date: event.date, eitherDate: undefined, ...keepChosenTime(context) } : {},
+    ),
+    // No day is chosen until the customer says which of the two they meant; the time they said is kept.
+    rememberEitherDate: assign(({ context, event }) =>
+      event.type === 'UNCLEAR_DATE' ? { date: undefined, eitherDate: event.dates, ...keepChosenTime(context) } : {},
     ),
     rememberBarber: assign(({ context, event }) =>
       event.type === 'SELECT_BARBER' ? { barberId: event.barberId, ...keepChosenTime(context) } : {},
@@ -275,7 +280,14 @@ export const bookingMachine = setup({
         ? { wantedPartOfDay: { from: event.from, to: event.to }, wantedTime: undefined }
         : {},
     ),
-    forgetDate: assign({ date: undefined, slots: [], slotPage: 0, chosenSlot: undefined, hold: undefined }),
+    forgetDate: assign({
+      date: undefined,
+      eitherDate: undefined,
+      slots: [],
+      slotPage: 0,
+      chosenSlot: undefined,
+      hold: undefined,
+    }),
     forgetService: assign({
       serviceId: undefined,
       companions: undefined,
@@ -433,6 +445,11 @@ export const bookingMachine = setup({
     PICK_DATE: {
       target: '.nextStep',
       actions: [{ type: 'releaseHold', params: ({ context }) => ({ hold: context.hold }) }, 'rememberDate'],
+    },
+    // "El martes" said on a Tuesday: the day is asked again, with both dates it could be.
+    UNCLEAR_DATE: {
+      target: '.nextStep',
+      actions: [{ type: 'releaseHold', params: ({ context }) => ({ hold: context.hold }) }, 'rememberEitherDate'],
     },
     // A time said before the day is known is kept until the day's free slots are.
     PICK_TIME: { target: '.nextStep', actions: 'rememberWantedTime' },

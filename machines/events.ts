@@ -39,6 +39,11 @@ export const CustomerEvent = z.discriminatedUnion('type', [
   /** A barber by id, or "any" ("me da igual", "anyone"). */
   z.object({ type: z.literal('SELECT_BARBER'), barberId: z.string().min(1) }),
   z.object({ type: z.literal('PICK_DATE'), date: CalendarDate }),
+  /**
+   * A day said that could be either of two dates ("el martes" said on a Tuesday: today or next
+   * week's; "next Wednesday" said on a Tuesday): never guessed, the customer picks one of the two.
+   */
+  z.object({ type: z.literal('UNCLEAR_DATE'), dates: z.array(CalendarDate).length(2) }),
   z.object({ type: z.literal('PICK_TIME'), time: ClockTime }),
   /** "por la tarde", "after 6", "a primera hora": the free times from `from` until `to` are offered first. */
   z.object({ type: z.literal('PICK_PART_OF_DAY'), from: ClockTime, to: ClockTime }),

@@ -213,7 +213,9 @@ export function createCita(options: CitaOptions) {
         })
       : voiceNotes;
     const notices = staffNotices({ ...deps, messenger, settings: deps.noticeSettings, metrics });
-    channel.onUndelivered?.(undeliveredReporter({ ...deps, notices, metrics }));
+    const undelivered = undeliveredReporter({ ...deps, notices, metrics });
+    channel.onUndelivered?.(undelivered);
+    channel.onTokenTaken?.(undelivered.tokenTaken);
     const engine = new ConversationEngine({
       ...deps,
       voiceNotes: shopVoiceNotes,

@@ -6,10 +6,10 @@ import { createCita } from '../src/cita.ts';
 import type { InboundMessage } from '../src/engine/ports.ts';
 import { es } from '../src/messages/es.ts';
 import { optionsOf } from '../src/messages/whatsapp.ts';
-import { generatePaths } from '../src/qa/paths.ts';
 import type { Plan } from '../src/qa/plans.ts';
-import { type Scenario, scenarioFor } from '../src/qa/scenario.ts';
+import type { Scenario } from '../src/qa/scenario.ts';
 import { createWorld } from '../src/qa/world.ts';
+import { generatedPaths } from './paths/generated.ts';
 import { shop, stateOf, tempDataDir } from './support/cita.ts';
 import { memoryDatabase } from './support/sqlite.ts';
 
@@ -22,7 +22,7 @@ import { memoryDatabase } from './support/sqlite.ts';
  * bot stays quiet while the person has it: the message is kept for them, and answered once the
  * shop has been quiet long enough for the bot to be back.
  */
-const { scenario, plans } = generatePaths(scenarioFor(shop));
+const { scenario, plans } = generatedPaths(shop);
 const statePlans = plans.filter((plan) => plan.kind === 'state');
 
 /** Each kind of change a shop owner makes to the config while customers are mid-conversation. */

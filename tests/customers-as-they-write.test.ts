@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { citaPerTest, customer, stateOf, teamShop } from './support/cita.ts';
+import { citaPerTest, customer, fakeClock, stateOf, teamShop } from './support/cita.ts';
 
 // Conversations as customers write them (issue 26), through the real engine, rules only. The clock
 // is Tuesday 24 November 2026, 10:00 in Madrid; the shop opens Tue–Fri 10–14 and 16–20, Sat 9–14.
@@ -230,14 +230,95 @@ describe('days and times as written', () => {
     expect(carlos.lastText).toContain('11:00');
   });
 
-  it('asks the day rather than guess "next Wednesday" said on a Tuesday', async () => {
+  it('reads "early afternoon" and "a primera hora de la tarde" as the start of the afternoon, not all of it', async () => {
+    const cita = start();
+    const sam = customer(cita, ENGLISH_PHONE, 'Sam');
+    await sam.say('friday early afternoon please');
+    expect(sam.lastText).toContain('Friday 27 November between 13:00 and 15:00, noted.');
+    const carlos = customer(cita);
+    // The shop opens again at 16:00 after lunch: its first hour of the afternoon.
+    await carlos.say('el viernes a primera hora de la tarde');
+    expect(carlos.lastText).toContain('Viernes 27 de noviembre entre las 16:00 y las 17:00, anotado.');
+  });
+});
+
+describe('the kids’ cut and questions about what the shop sells', () => {
+  it('books the kids’ cut for "el crío" and "my little one"', async () => {
+    const cita = start();
+    const carlos = customer(cita);
+    await carlos.say('un corte para el crío el viernes a las 5');
+    expect(await stateOf(cita, carlos.phone)).toBe('confirming');
+    expect(carlos.lastText).toContain('Corte infantil');
+    const sam = customer(cita, ENGLISH_PHONE, 'Sam');
+    await sam.say('a haircut for my little one friday at 6');
+    expect(await stateOf(cita, sam.phone)).toBe('confirming');
+    expect(sam.lastText).toContain("Kids' haircut");
+  });
+
+  it('answers a question about products with the shop’s phone, keeping the booking where it was', async () => {
+    const cita = start();
+    const carlos = await withBooking(cita);
+    await carlos.say('¿tenéis productos para el pelo?');
+    expect(await stateOf(cita, carlos.phone)).toBe('booked');
+    expect(carlos.lastText).toContain('Llámanos al');
+    expect(carlos.lastText).not.toContain('Corte de pelo (');
+    const sam = customer(cita, ENGLISH_PHONE, 'Sam');
+    await sam.say('hi, haircut');
+    await sam.say('do you sell hair products?');
+    expect(await stateOf(cita, sam.phone)).toBe('choosingDate');
+    expect(sam.lastText).toContain('Call us on');
+  });
+});
+
+describe('a day that could be two dates is asked, with both as buttons', () => {
+  it('asks which Tuesday "el martes" said on a Tuesday is, keeping the time, and books the one tapped', async () => {
+    const cita = start();
+    const carlos = customer(cita);
+    await carlos.say('un corte el martes a las 6');
+    expect(await stateOf(cita, carlos.phone)).toBe('choosingDate');
+    expect(carlos.lastText).toContain(
+      'Corte de pelo a las 18:00, perfecto. ¿Qué día quieres decir: el martes 24 de noviembre (hoy) o el martes 1 de diciembre?',
+    );
+    expect(carlos.options.map((o) => o.title)).toEqual(['Hoy · mar 24 nov', 'mar 1 dic', 'Otro día']);
+    await carlos.tap('mar 1 dic');
+    expect(await stateOf(cita, carlos.phone)).toBe('confirming');
+    expect(carlos.lastText).toContain('martes 1 de diciembre a las 18:00');
+  });
+
+  it('asks which Wednesday "next Wednesday" said on a Tuesday is', async () => {
     const cita = start();
     const sam = customer(cita, ENGLISH_PHONE, 'Sam');
     await sam.say('haircut next wednesday');
     expect(await stateOf(cita, sam.phone)).toBe('choosingDate');
+    expect(sam.lastText).toContain('Which day do you mean: Wednesday 25 November (tomorrow) or Wednesday 2 December?');
+    expect(sam.options.map((o) => o.title)).toEqual(['Wed 25 Nov', 'Wed 2 Dec', 'Another day']);
+    await sam.tap('Wed 25 Nov');
+    expect(await stateOf(cita, sam.phone)).toBe('choosingSlot');
+    expect(sam.lastText).toContain('Wednesday 25 November');
+  });
+
+  it('asks whether "el 4" said on the 4th is today or next month, and shows every day on "Otro día"', async () => {
+    const cita = start({ clock: fakeClock('2026-12-04T09:00:00Z') });
     const carlos = customer(cita);
-    await carlos.say('corte en una semana');
+    await carlos.say('corte el 4');
+    expect(carlos.lastText).toContain('el viernes 4 de diciembre (hoy) o el lunes 4 de enero');
+    await carlos.tap('Otro día');
+    expect(await stateOf(cita, carlos.phone)).toBe('choosingDate');
+    expect(carlos.options.length).toBeGreaterThan(3);
+  });
+
+  it('says the two dates back when the day comes before the service, and asks which once the service is known', async () => {
+    const cita = start();
+    const sam = customer(cita, ENGLISH_PHONE, 'Sam');
+    await sam.say('hi, can I come on tuesday?');
+    expect(await stateOf(cita, sam.phone)).toBe('choosingService');
+    expect(sam.lastText).toContain('Tuesday 24 November (today) or Tuesday 1 December, noted.');
+    await sam.say('beard trim');
+    expect(await stateOf(cita, sam.phone)).toBe('choosingDate');
+    expect(sam.options.map((o) => o.title)).toContain('Tue 1 Dec');
+    const carlos = customer(cita);
+    await carlos.say('corte 4/12');
+    // Day first in Spanish: 4 December, no question.
     expect(await stateOf(cita, carlos.phone)).toBe('choosingSlot');
-    expect(carlos.lastText).toContain('martes 1 de diciembre');
   });
 });

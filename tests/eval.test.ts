@@ -220,8 +220,11 @@ describe("the README's evaluation table", () => {
     expect(readme).toBe(readmeWithEvalTable(readme, saved.table));
   });
 
+  // The rules' rows only: the peer (Recognizers-Text) takes most of the eval's time and reads the same
+  // whatever the rules do; a corpus change moves the rules' rows too, and `--write` redoes both.
   it('shows what `npm run eval` reads in the corpora now: rerun `npm run eval -- --write` after changing the rules', async () => {
-    const { table } = await figuresTable(shop);
-    expect(counts(table)).toEqual(counts(saved.table));
+    const { table } = await figuresTable(shop, { withPeer: false });
+    const rules = (rows: FiguresTable) => rows.filter((row) => row.reader !== 'peer');
+    expect(counts(table)).toEqual(counts(rules(saved.table)));
   }, 120_000);
 });

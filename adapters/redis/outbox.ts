@@ -1,5 +1,12 @@
 import { DEFAULT_SHOP_ID } from '../../config/shop-id.ts';
-import type { DeliveryProgress } from '../whatsapp/delivery-progress.ts';
+import {
+  type DeliveryProgress,
+  KEPT_MS,
+  type KeptMessage,
+  keptSeq,
+  RESEND_LEASE_MS,
+  RESENDS_PER_ROUND,
+} from '../whatsapp/delivery-progress.ts';
 import type { RedisClient } from './client.ts';
 import { DEFAULT_PREFIX, redisKeys } from './keys.ts';
 import { defineScript, type Script } from './script.ts';
@@ -26,6 +33,20 @@ if redis.call('HGET', KEYS[1], 'by') == ARGV[2] and tonumber(redis.call('HGET', 
 end
 return 0`;
 
+/**
+ * The messages due again, taken for a lease so no other process takes them meanwhile. KEYS: the
+ * shop's resend schedule. ARGV: now, lease end, limit.
+ */
+const TAKE_RESENDS = `
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, ARGV[3])
+for _, member in ipairs(due) do redis.call('ZADD', KEYS[1], ARGV[2], member) end
+return due`;
+
+/** KEYS: the resend schedule. ARGV: member, lease. Only the taking named by its lease is ended. */
+const END_RESEND = `
+if redis.call('ZSCORE', KEYS[1], ARGV[1]) == ARGV[2] then redis.call('ZREM', KEYS[1], ARGV[1]) end
+return 0`;
+
 /** How long a turn's progress is kept: far longer than any retry or lease takeover takes. */
 export const PROGRESS_TTL_MS = 48 * 60 * 60_000;
 
@@ -39,6 +60,10 @@ export class RedisDeliveryProgress implements DeliveryProgress {
   readonly #keys;
   readonly #start: Script;
   readonly #unstart: Script;
+  readonly #takeResends: Script;
+  readonly #endResend: Script;
+  /** The shop's messages due again, by when: one key, so one slot on a cluster. */
+  readonly #resends: string;
 
   constructor(
     redis: RedisClient,
@@ -48,6 +73,9 @@ export class RedisDeliveryProgress implements DeliveryProgress {
     this.#keys = redisKeys(prefix, 1, shop);
     this.#start = defineScript(redis, 'citaStartReply', START);
     this.#unstart = defineScript(redis, 'citaUnstartReply', UNSTART);
+    this.#takeResends = defineScript(redis, 'citaTakeResends', TAKE_RESENDS);
+    this.#endResend = defineScript(redis, 'citaEndResend', END_RESEND);
+    this.#resends = this.#keys.slot('outbox', 'resends');
   }
 
   async resume(phone: string, inReplyTo: string) {
@@ -93,6 +121,41 @@ export class RedisDeliveryProgress implements DeliveryProgress {
 
   async sentByCita(phone: string, messageId: string): Promise<boolean> {
     return (await this.#redis.sismember(this.#keys.phone(phone, 'sentIds'), messageId)) === 1;
+  }
+
+  /** Under the customer's hash tag, beside the rest of their delivery record. */
+  async keep(phone: string, outboxId: string, body: string): Promise<void> {
+    const kept = JSON.stringify({ b: body, s: keptSeq() });
+    await this.#redis.set(this.#keys.phone(phone, 'kept', outboxId), kept, 'PX', KEPT_MS);
+  }
+
+  async queueResend(phone: string, outboxId: string, notBefore: number): Promise<boolean> {
+    const keptFor = Math.max(notBefore - Date.now(), 0) + KEPT_MS;
+    if ((await this.#redis.pexpire(this.#keys.phone(phone, 'kept', outboxId), keptFor)) !== 1) return false;
+    await this.#redis.zadd(this.#resends, notBefore, JSON.stringify([phone, outboxId]));
+    return true;
+  }
+
+  async takeResends(now: number, limit = RESENDS_PER_ROUND): Promise<KeptMessage[]> {
+    const lease = now + RESEND_LEASE_MS;
+    const members = (await this.#takeResends([this.#resends], [now, lease, limit])) as string[];
+    const taken = await Promise.all(
+      members.map(async (member) => {
+        const [phone, outboxId] = JSON.parse(member) as [string, string];
+        const kept = await this.#redis.get(this.#keys.phone(phone, 'kept', outboxId));
+        // Expired meanwhile: nothing is left to send.
+        if (kept === null) await this.#redis.zrem(this.#resends, member);
+        return kept === null ? [] : [{ phone, outboxId, ...(JSON.parse(kept) as { b: string; s: number }) }];
+      }),
+    );
+    return taken
+      .flat()
+      .sort((a, b) => a.phone.localeCompare(b.phone) || a.s - b.s)
+      .map(({ phone, outboxId, b }) => ({ phone, outboxId, body: b, lease }));
+  }
+
+  async resent(phone: string, outboxId: string, lease: number): Promise<void> {
+    await this.#endResend([this.#resends], [JSON.stringify([phone, outboxId]), lease]);
   }
 }
 

@@ -1,6 +1,14 @@
 import { DEFAULT_SHOP_ID } from '../../config/shop-id.ts';
 import { PROGRESS_TTL_MS } from '../redis/outbox.ts';
-import { type DeliveryProgress, mayStart } from '../whatsapp/delivery-progress.ts';
+import {
+  type DeliveryProgress,
+  KEPT_MS,
+  type KeptMessage,
+  keptSeq,
+  mayStart,
+  RESEND_LEASE_MS,
+  RESENDS_PER_ROUND,
+} from '../whatsapp/delivery-progress.ts';
 import type { CitaDatabase } from './database.ts';
 
 /**
@@ -113,6 +121,65 @@ export class SqliteDeliveryProgress implements DeliveryProgress {
         messageId,
         phone,
       ) !== undefined
+    );
+  }
+
+  async keep(phone: string, outboxId: string, body: string): Promise<void> {
+    await this.#db.write(
+      `INSERT OR REPLACE INTO kept_messages (shop, outbox_id, phone, body, seq, resend_at, tries, expires_at)
+       VALUES (?, ?, ?, ?, ?, NULL, 0, ?)`,
+      this.#shop,
+      outboxId,
+      phone,
+      body,
+      keptSeq(),
+      Date.now() + KEPT_MS,
+    );
+  }
+
+  async queueResend(_phone: string, outboxId: string, notBefore: number): Promise<boolean> {
+    const changed = await this.#db.transaction(() =>
+      this.#db.run(
+        `UPDATE kept_messages SET resend_at = ?, tries = tries + 1, expires_at = ?
+         WHERE shop = ? AND outbox_id = ? AND expires_at > ?`,
+        notBefore,
+        Math.max(notBefore, Date.now()) + KEPT_MS,
+        this.#shop,
+        outboxId,
+        Date.now(),
+      ),
+    );
+    return changed > 0;
+  }
+
+  async takeResends(now: number, limit = RESENDS_PER_ROUND): Promise<KeptMessage[]> {
+    return this.#db.transaction(() => {
+      const due = this.#db.all<{ phone: string; outbox_id: string; body: string }>(
+        `SELECT phone, outbox_id, body FROM kept_messages WHERE shop = ? AND resend_at IS NOT NULL AND resend_at <= ?
+         ORDER BY phone, seq LIMIT ?`,
+        this.#shop,
+        now,
+        limit,
+      );
+      const lease = now + RESEND_LEASE_MS;
+      for (const row of due) {
+        this.#db.run(
+          'UPDATE kept_messages SET resend_at = ? WHERE shop = ? AND outbox_id = ?',
+          lease,
+          this.#shop,
+          row.outbox_id,
+        );
+      }
+      return due.map((row) => ({ phone: row.phone, outboxId: row.outbox_id, body: row.body, lease }));
+    });
+  }
+
+  async resent(_phone: string, outboxId: string, lease: number): Promise<void> {
+    await this.#db.write(
+      'UPDATE kept_messages SET resend_at = NULL WHERE shop = ? AND outbox_id = ? AND resend_at = ?',
+      this.#shop,
+      outboxId,
+      lease,
     );
   }
 }

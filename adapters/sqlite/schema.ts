@@ -3,7 +3,24 @@
  * one before in MIGRATIONS (SCHEMA is then the whole new schema, for new files); a file of a newer
  * version than this code knows is refused at start-up.
  */
-export const SCHEMA_VERSION = 9;
+export const SCHEMA_VERSION = 10;
+
+/** Warnings given to a shop's staff (a refused template, a closed window…), each until `until_ms`, with a note. */
+const STAFF_TOLD = `
+CREATE TABLE staff_told (shop TEXT NOT NULL, cause TEXT NOT NULL, until_ms INTEGER NOT NULL, note TEXT NOT NULL, PRIMARY KEY (shop, cause)) WITHOUT ROWID;
+`;
+
+/**
+ * The messages cita sent, by outbox id, as sent to the Graph API (`body`, in order by `seq`); a
+ * message WhatsApp later fails for throughput (130429, 131056) is due again at `resend_at`.
+ */
+const KEPT_MESSAGES = `
+CREATE TABLE kept_messages (
+  shop TEXT NOT NULL, outbox_id TEXT NOT NULL, phone TEXT NOT NULL, body TEXT NOT NULL, seq INTEGER NOT NULL,
+  resend_at INTEGER, tries INTEGER NOT NULL DEFAULT 0, expires_at INTEGER NOT NULL, PRIMARY KEY (shop, outbox_id)
+) WITHOUT ROWID;
+CREATE INDEX kept_messages_due ON kept_messages (shop, resend_at) WHERE resend_at IS NOT NULL;
+`;
 
 /** The SQL that takes a database of version `n - 1` to version `n`, by `n`. */
 export const MIGRATIONS: Record<number, string> = {
@@ -111,6 +128,12 @@ CREATE TABLE transcripts (seq INTEGER PRIMARY KEY AUTOINCREMENT, shop TEXT NOT N
 CREATE UNIQUE INDEX transcripts_by_id ON transcripts (shop, phone, id);
 CREATE INDEX transcripts_by_phone ON transcripts (shop, phone, seq);
 CREATE INDEX transcripts_by_expiry ON transcripts (expires_at);
+`,
+  // WhatsApp's late refusals: warnings the staff were given (once per shop, whichever process), and
+  // the messages cita sent, kept a while (KEPT_MS) so one that WhatsApp later fails for throughput is sent again.
+  // (send_pacing came into the schema of new files without a migration: files older than it get it here.)
+  10: `${STAFF_TOLD}${KEPT_MESSAGES}
+CREATE TABLE IF NOT EXISTS send_pacing (phone_number_id TEXT PRIMARY KEY, tokens REAL NOT NULL, at INTEGER NOT NULL, slow_until INTEGER NOT NULL) WITHOUT ROWID;
 `,
 };
 
@@ -233,7 +256,7 @@ CREATE TABLE send_pacing (
   at INTEGER NOT NULL,
   slow_until INTEGER NOT NULL
 ) WITHOUT ROWID;
-`;
+${STAFF_TOLD}${KEPT_MESSAGES}`;
 
 /** The embedded calendar's changes are kept a month: every process reads them within a poll. */
 const CALENDAR_CHANGES_MS = 30 * 24 * 60 * 60_000;
@@ -256,4 +279,6 @@ export const sweepStatements = [
   'DELETE FROM delivery_confirmations WHERE expires_at <= ?',
   'DELETE FROM transcripts WHERE expires_at <= ?',
   `DELETE FROM calendar_changes WHERE at_ms <= ? - ${CALENDAR_CHANGES_MS}`,
+  'DELETE FROM staff_told WHERE until_ms <= ?',
+  'DELETE FROM kept_messages WHERE expires_at <= ?',
 ];

@@ -1,3 +1,4 @@
+import { FormData } from 'undici';
 import { z } from 'zod';
 import { isUserId } from '../../machines/customer-id.ts';
 import type { OutboundMessage } from '../../src/messages/whatsapp.ts';
@@ -16,7 +17,7 @@ export const DEFAULT_GRAPH_API_BASE_URL = 'https://graph.facebook.com';
  * known only by their WhatsApp user id, `recipient` (Meta: "to" for phone numbers, "recipient" for
  * business-scoped user ids; with both, "to" wins).
  */
-export function cloudApiMessage(phone: string, message: OutboundMessage) {
+export function cloudApiMessage(phone: string, message: OutboundMessage, mediaId?: string) {
   const envelope = {
     messaging_product: 'whatsapp',
     recipient_type: 'individual',
@@ -59,6 +60,16 @@ export function cloudApiMessage(phone: string, message: OutboundMessage) {
       const { latitude, longitude, name, address } = message;
       return { ...envelope, type: 'location', location: { latitude, longitude, name, address } } as const;
     }
+    case 'document':
+      return {
+        ...envelope,
+        type: 'document',
+        document: {
+          id: uploaded(mediaId),
+          filename: message.filename,
+          ...(message.caption && { caption: message.caption }),
+        },
+      } as const;
     case 'template':
       return {
         ...envelope,
@@ -67,6 +78,17 @@ export function cloudApiMessage(phone: string, message: OutboundMessage) {
           name: message.name,
           language: { code: message.language },
           components: [
+            // A Document header's file, uploaded first like a document message's.
+            ...(message.document
+              ? [
+                  {
+                    type: 'header',
+                    parameters: [
+                      { type: 'document', document: { id: uploaded(mediaId), filename: message.document.filename } },
+                    ],
+                  },
+                ]
+              : []),
             { type: 'body', parameters: message.parameters.map((text) => ({ type: 'text', text })) },
             ...message.buttons.map(({ id }, index) => ({
               type: 'button',
@@ -78,6 +100,58 @@ export function cloudApiMessage(phone: string, message: OutboundMessage) {
         },
       } as const;
   }
+}
+
+/**
+ * The document types Meta takes (its "Supported media types"); anything else is refused at upload
+ * with error 100 ("Param file must be a file with one of the following types…").
+ */
+const DOCUMENT_TYPES = new Set([
+  'text/plain',
+  'application/pdf',
+  'application/msword',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  'application/vnd.ms-excel',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  'application/vnd.ms-powerpoint',
+  'application/vnd.openxmlformats-officedocument.presentationml.presentation',
+]);
+
+/**
+ * The type a document is uploaded as. Meta does not take `text/calendar`, so an .ics goes up as
+ * what it also is, plain text; the filename's `.ics` is what makes the customer's phone open it
+ * with their calendar.
+ */
+export function uploadType(mimeType: string): string {
+  return DOCUMENT_TYPES.has(mimeType) ? mimeType : 'text/plain';
+}
+
+/**
+ * The multipart body of `POST /{phone-number-id}/media`, which answers `{ id }`: the media id a
+ * document message is sent by (uploaded media lives 30 days).
+ */
+export function cloudApiUpload(document: { filename: string; mimeType: string; content: string }): FormData {
+  const type = uploadType(document.mimeType);
+  const form = new FormData();
+  form.set('messaging_product', 'whatsapp');
+  form.set('type', type);
+  form.set('file', new Blob([document.content], { type }), document.filename);
+  return form;
+}
+
+/** Meta's answer to an upload. */
+export const UploadedMedia = z.looseObject({ id: z.string().min(1) });
+
+function uploaded(mediaId: string | undefined): string {
+  if (mediaId === undefined) throw new Error('a file is uploaded first (POST /{phone-number-id}/media)');
+  return mediaId;
+}
+
+/** The file a message carries, to upload before it is sent: a document's, or a template's Document header's. */
+export function fileOf(message: OutboundMessage): { filename: string; mimeType: string; content: string } | undefined {
+  if (message.kind === 'document') return message;
+  if (message.kind === 'template') return message.document;
+  return undefined;
 }
 
 /** What a message cita sent was for: told back with its statuses, so a failure is matched to it. */

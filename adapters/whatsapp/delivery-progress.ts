@@ -31,6 +31,57 @@ export interface DeliveryProgress {
   rememberSent(phone: string, messageIds: string[]): Promise<void>;
   /** Whether cita sent the message with this wamid to the customer (in the last PROGRESS_TTL_MS). */
   sentByCita(phone: string, messageId: string): Promise<boolean>;
+  /**
+   * Keeps the message `outboxId` as sent to the Graph API (`body`, JSON) for KEPT_MS, in the order
+   * kept: WhatsApp may take it and fail it later for throughput (130429, 131056), and then it is
+   * sent again as it was.
+   */
+  keep(phone: string, outboxId: string, body: string): Promise<void>;
+  /**
+   * The kept message `outboxId` is to be sent again from `notBefore` (ms since the epoch), and is
+   * kept KEPT_MS more. False when it is no longer kept (it expired): it cannot be sent again.
+   */
+  queueResend(phone: string, outboxId: string, notBefore: number): Promise<boolean>;
+  /**
+   * The kept messages due again at `now`, up to `limit`, each customer's in the order they were
+   * first sent. Each is taken for RESEND_LEASE_MS: `resent` ends that; a process that dies first
+   * leaves it due again afterwards, for any process.
+   */
+  takeResends(now: number, limit?: number): Promise<KeptMessage[]>;
+  /**
+   * The kept message taken under `lease` went out again (or is given up): it is no longer due,
+   * unless it was queued again since (WhatsApp failed it again before its answer came back).
+   */
+  resent(phone: string, outboxId: string, lease: number): Promise<void>;
+}
+
+/** A message kept to be sent again, as `takeResends` gives it. */
+export interface KeptMessage {
+  phone: string;
+  outboxId: string;
+  /** The Graph API request body, JSON, as it was first sent. */
+  body: string;
+  /** When it is due again if nobody says it went (`resent`): names this taking of it. */
+  lease: number;
+}
+
+/**
+ * How long a message cita sent is kept to be sent again: Meta's `failed` status for throughput
+ * comes within seconds or minutes of the send. Each time it is queued again it is kept this long
+ * more. What is kept is bounded by this times the number's cap: at Meta's 80 messages a second,
+ * 72,000 messages of a few hundred bytes to 4 KB.
+ */
+export const KEPT_MS = 15 * 60_000;
+/** A message taken to be sent again is due again after this if nobody said it went: its process died. */
+export const RESEND_LEASE_MS = 60_000;
+/** Resends taken at once; the rest come in the next round. */
+export const RESENDS_PER_ROUND = 100;
+
+/** The order of kept messages: increasing within a process, and across processes as their clocks agree. */
+let lastSeq = 0;
+export function keptSeq(): number {
+  lastSeq = Math.max(lastSeq + 1, Date.now() * 1000);
+  return lastSeq;
 }
 
 /** The outbox id of reply number `index` (0-based) of the turn answering `inReplyTo`. */
@@ -46,6 +97,7 @@ export class MemoryDeliveryProgress implements DeliveryProgress {
   readonly #turns = new Map<string, { delivered: number; started: number; by?: string }>();
   readonly #confirmed = new Map<string, string>();
   readonly #ids = new Set<string>();
+  readonly #kept = new Map<string, Omit<KeptMessage, 'lease'> & { seq: number; due?: number }>();
 
   async resume(_phone: string, inReplyTo: string) {
     const { delivered = 0, started = 0 } = this.#turns.get(inReplyTo) ?? {};
@@ -85,6 +137,31 @@ export class MemoryDeliveryProgress implements DeliveryProgress {
 
   async sentByCita(_phone: string, messageId: string): Promise<boolean> {
     return this.#ids.has(messageId);
+  }
+
+  async keep(phone: string, outboxId: string, body: string): Promise<void> {
+    remember(this.#kept, outboxId, { phone, outboxId, body, seq: keptSeq() });
+  }
+
+  async queueResend(_phone: string, outboxId: string, notBefore: number): Promise<boolean> {
+    const kept = this.#kept.get(outboxId);
+    if (kept) kept.due = notBefore;
+    return kept !== undefined;
+  }
+
+  async takeResends(now: number, limit = RESENDS_PER_ROUND): Promise<KeptMessage[]> {
+    const due = [...this.#kept.values()]
+      .filter((kept) => kept.due !== undefined && kept.due <= now)
+      .sort((a, b) => a.phone.localeCompare(b.phone) || a.seq - b.seq)
+      .slice(0, limit);
+    const lease = now + RESEND_LEASE_MS;
+    for (const kept of due) kept.due = lease;
+    return due.map(({ phone, outboxId, body }) => ({ phone, outboxId, body, lease }));
+  }
+
+  async resent(_phone: string, outboxId: string, lease: number): Promise<void> {
+    const kept = this.#kept.get(outboxId);
+    if (kept?.due === lease) kept.due = undefined;
   }
 }
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { request } from 'undici';
+import { FormData, request } from 'undici';
 import {
   CustomerUnreachable,
   type DeliveryStatus,
@@ -15,15 +15,25 @@ import {
   callbackData,
   cloudApiMessage,
   cloudApiReadWithTyping,
+  cloudApiUpload,
   DEFAULT_GRAPH_API_BASE_URL,
   DEFAULT_GRAPH_API_VERSION,
+  fileOf,
   GraphError,
   type MessageTag,
   readCallbackData,
   SentMessage,
+  UploadedMedia,
   USER_ID_NOT_SUPPORTED,
 } from './cloud-api.ts';
-import { type DeliveryProgress, MemoryDeliveryProgress, outboxId } from './delivery-progress.ts';
+import {
+  type DeliveryProgress,
+  type KeptMessage,
+  MemoryDeliveryProgress,
+  outboxId,
+  RESEND_LEASE_MS,
+  RESENDS_PER_ROUND,
+} from './delivery-progress.ts';
 import { isWorthRetrying, type SendFailureKind, sendFailureKind } from './errors.ts';
 import { MemorySendPacer, type SendPacer, waitForTurn } from './pacing.ts';
 
@@ -55,6 +65,9 @@ export const UNKNOWN_FATE_WAIT_MS = 15_000;
 export const STATUS_POLL_MS = 200;
 /** After 131056 (too many messages to one customer), the first wait before trying that customer again. */
 export const PAIR_BACKOFF_MS = 6_000;
+
+/** The longest wait before a message WhatsApp failed later for throughput is sent again. */
+export const MAX_RESEND_WAIT_MS = 60_000;
 
 /** Network failures that prove nothing left this process: no need to ask WhatsApp's statuses. */
 const NEVER_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
@@ -117,6 +130,7 @@ type Outcome =
  */
 export class WhatsAppMessenger implements Messenger {
   readonly #url: string;
+  readonly #mediaUrl: string;
   readonly #accessToken: string;
   readonly #attempts: number;
   readonly #baseBackoffMs: number;
@@ -129,14 +143,26 @@ export class WhatsAppMessenger implements Messenger {
   readonly #progress: DeliveryProgress;
   readonly #onThrottled: () => void;
   #listeners: ((undelivered: Undelivered) => void | Promise<void>)[] = [];
+  #tokenListeners: (() => void | Promise<void>)[] = [];
+  /** Whether a message went through since the process started or the token was last refused. */
+  #tokenTakenTold = false;
   /** When WhatsApp last refused the access token (190); cleared by the next message it takes. */
   #tokenRefusedAt: Date | undefined;
   readonly #onNeedsPhone: (kind: OutboundMessage['kind']) => void;
+  /** When the number (key '') and each customer may next be sent to again, after later throughput failures. */
+  readonly #resendWaits = new Map<string, { due: number; wait: number }>();
+  #resending = false;
+  #resendAgain = false;
+  /** The latest due time a timer fired for: a timer may fire a millisecond before `Date.now()` reaches it. */
+  #dueReached = 0;
+  /** Whether this process looked for resends another process left behind (it died holding them). */
+  #lookedForResends = false;
 
   constructor(options: WhatsAppMessengerOptions) {
     const base = (options.apiBaseUrl ?? DEFAULT_GRAPH_API_BASE_URL).replace(/\/+$/, '');
     const version = options.apiVersion ?? DEFAULT_GRAPH_API_VERSION;
     this.#url = `${base}/${version}/${encodeURIComponent(options.phoneNumberId)}/messages`;
+    this.#mediaUrl = `${base}/${version}/${encodeURIComponent(options.phoneNumberId)}/media`;
     this.#accessToken = options.accessToken;
     this.#attempts = options.attempts ?? SEND_ATTEMPTS;
     this.#baseBackoffMs = options.baseBackoffMs ?? BASE_BACKOFF_MS;
@@ -155,6 +181,10 @@ export class WhatsAppMessenger implements Messenger {
     this.#listeners.push(listener);
   }
 
+  onTokenTaken(listener: () => void | Promise<void>): void {
+    this.#tokenListeners.push(listener);
+  }
+
   /**
    * A status webhook of one of cita's messages: WhatsApp has it (its wamid is recorded against the
    * outbox id, which is what a resend waits for), or it failed, and whoever listens is told.
@@ -170,7 +200,113 @@ export class WhatsAppMessenger implements Messenger {
     if (status.status !== 'failed') return;
     const error = status.errors[0];
     const kind = sendFailureKind(error?.code, 400);
+    if (kind === 'throughput' || kind === 'pairLimit') return this.#resendLater(tag, kind, error?.code);
     this.#report({ kind, code: error?.code, details: error?.error_data?.details, tag, later: true });
+  }
+
+  /**
+   * WhatsApp took a message and failed it later for throughput: 130429 (the number sends too fast:
+   * the number's pacing slows down, shared by every process) or 131056 (too many to this customer).
+   * It is queued, as kept when sent, to go again once the number or the customer may be sent to;
+   * the store keeps it, so a status recorded is never lost (one that cannot be queued fails the
+   * webhook, and Meta delivers it again).
+   */
+  async #resendLater(tag: MessageTag, kind: 'throughput' | 'pairLimit', code: number | undefined): Promise<void> {
+    if (kind === 'throughput') await this.#slowDown();
+    else this.#onThrottled();
+    const due =
+      kind === 'throughput'
+        ? this.#resendDue('', this.#baseBackoffMs * 4)
+        : this.#resendDue(tag.c, this.#pairBackoffMs);
+    const context = { event: 'whatsapp.resend', phoneRef: phoneRef(tag.c), errorCode: code, delayMs: due - Date.now() };
+    if (!(await this.#progress.queueResend(tag.c, tag.o, due))) {
+      log.error(
+        context,
+        'WhatsApp failed a message for throughput after taking it, and it is no longer kept: not sent again',
+      );
+      this.#report({ kind: 'refused', code, tag, later: true });
+      return;
+    }
+    log.warn(context, 'WhatsApp failed a message for throughput after taking it; it goes again after a wait');
+    this.#resendAt(due);
+  }
+
+  /**
+   * When `key` (a customer, or '' for the number) may be sent to again. Failures that come while a
+   * wait runs share its end, so a customer's messages go again together, in their order; one after
+   * it doubles the wait (up to MAX_RESEND_WAIT_MS) while they keep coming.
+   */
+  #resendDue(key: string, first: number): number {
+    const now = Date.now();
+    const last = this.#resendWaits.get(key);
+    if (last && now < last.due) return last.due;
+    const wait = last && now - last.due < MAX_RESEND_WAIT_MS ? Math.min(last.wait * 2, MAX_RESEND_WAIT_MS) : first;
+    this.#resendWaits.delete(key);
+    this.#resendWaits.set(key, { due: now + wait, wait });
+    if (this.#resendWaits.size > 10_000) this.#resendWaits.delete(this.#resendWaits.keys().next().value!);
+    return now + wait;
+  }
+
+  #resendAt(due: number): void {
+    setTimeout(() => void this.#resendQueued(due), Math.max(0, due - Date.now())).unref();
+  }
+
+  /**
+   * Sends again what is due, each customer's messages in the order first sent, many customers at
+   * once. Throughput refusals on the way are waited out as for any message; a message that still
+   * cannot go for a passing reason is queued again with the customer's later ones behind it.
+   */
+  async #resendQueued(due: number): Promise<void> {
+    this.#dueReached = Math.max(this.#dueReached, due);
+    if (this.#resending) {
+      this.#resendAgain = true;
+      return;
+    }
+    this.#resending = true;
+    try {
+      do {
+        this.#resendAgain = false;
+        const taken = await this.#progress.takeResends(Math.max(Date.now(), this.#dueReached));
+        const customers = new Map<string, KeptMessage[]>();
+        for (const kept of taken) customers.set(kept.phone, [...(customers.get(kept.phone) ?? []), kept]);
+        await Promise.all([...customers.values()].map((kept) => this.#resendInOrder(kept)));
+        if (taken.length === RESENDS_PER_ROUND) this.#resendAgain = true;
+      } while (this.#resendAgain);
+    } catch (error) {
+      // Left taken: they are due again once their lease ends, for this process or any other.
+      log.warn({ event: 'whatsapp.resend_failed', error: String(error) }, 'could not send queued messages again');
+      this.#resendAt(Date.now() + RESEND_LEASE_MS);
+    } finally {
+      this.#resending = false;
+    }
+  }
+
+  async #resendInOrder(messages: KeptMessage[]): Promise<void> {
+    for (const [index, kept] of messages.entries()) {
+      const body = JSON.parse(kept.body) as { biz_opaque_callback_data?: string };
+      const context = { event: 'whatsapp.resend', phoneRef: phoneRef(kept.phone), outboxId: kept.outboxId };
+      // No status can vouch for a resend whose answer is lost: its outbox id has the failed one's.
+      const outcome = await this.#postWithRetries(body, kept.phone, undefined);
+      if (outcome.ok) {
+        this.#tokenTaken();
+        await this.#progress.resent(kept.phone, kept.outboxId, kept.lease);
+        const wamid = outcome.wamid ?? SentMessage.safeParse(outcome.body).data?.messages[0]?.id;
+        if (wamid !== undefined) this.#rememberSent(kept.phone, wamid);
+        log.info({ ...context, messageId: wamid }, 'message sent again after WhatsApp failed it for throughput');
+        continue;
+      }
+      if (isWorthRetrying(outcome.kind)) {
+        const due = Date.now() + this.#backoff(SEND_ATTEMPTS);
+        for (const rest of messages.slice(index)) await this.#progress.queueResend(rest.phone, rest.outboxId, due);
+        this.#resendAt(due);
+        log.warn({ ...context, error: outcome.error }, 'WhatsApp busy or unreachable; the message goes again later');
+        return;
+      }
+      await this.#progress.resent(kept.phone, kept.outboxId, kept.lease);
+      log.error({ ...context, errorCode: outcome.code, error: outcome.error }, REFUSAL_LINES[outcome.kind]);
+      const tag = readCallbackData(body.biz_opaque_callback_data);
+      if (tag) this.#report({ kind: outcome.kind, code: outcome.code, details: outcome.details, tag, later: true });
+    }
   }
 
   #report({
@@ -201,6 +337,22 @@ export class WhatsAppMessenger implements Messenger {
     }
   }
 
+  /**
+   * A message went through: the token works. Whoever listens is told the first time since the
+   * process started or the token was last refused (a refusal another process saw, or this one
+   * before a restart, is then over).
+   */
+  #tokenTaken(): void {
+    this.#tokenRefusedAt = undefined;
+    if (this.#tokenTakenTold) return;
+    this.#tokenTakenTold = true;
+    for (const listener of this.#tokenListeners) {
+      Promise.resolve(listener()).catch((error) =>
+        log.warn({ event: 'whatsapp.token_listener_failed', error: String(error) }),
+      );
+    }
+  }
+
   /** Set while WhatsApp refuses the access token (190): `/readyz` reports it. */
   get tokenRefusedAt(): Date | undefined {
     return this.#tokenRefusedAt;
@@ -214,6 +366,11 @@ export class WhatsAppMessenger implements Messenger {
   ): Promise<SentMessageIds> {
     const ids: SentMessageIds = messages.map(() => undefined);
     if (messages.length === 0) return ids;
+    // Messages a process that died had taken to send again are due once their lease ends: look.
+    if (!this.#lookedForResends) {
+      this.#lookedForResends = true;
+      this.#resendAt(Date.now());
+    }
     // The first reply's turn is asked for while the progress is read: one trip to the store, not two.
     let turn: Promise<void> | undefined = waitForTurn(this.#pacer);
     const resumed = inReplyTo ? await this.#progress.resume(phone, inReplyTo) : { delivered: 0, started: 0 };
@@ -259,19 +416,33 @@ export class WhatsAppMessenger implements Messenger {
         }
         takeOver = true;
       }
+      // A file goes up first; the message names it by the media id Meta gives (it lives 30 days,
+      // so a message kept for a resend may name it again).
+      const file = fileOf(message);
+      const uploaded = file ? await this.#upload(file) : undefined;
+      const body =
+        uploaded && !uploaded.ok
+          ? undefined
+          : {
+              ...cloudApiMessage(phone, OutboundMessage.parse(message), uploaded?.mediaId),
+              biz_opaque_callback_data: callbackData(tag),
+            };
+      // Kept as sent, beside the intent: WhatsApp may take it and fail it later for throughput.
+      const kept = body && this.#keep(phone, tag.o, body);
       // The intent is written before the send: a send nobody recorded is never repeated blindly,
       // and a process whose turn another took over (its lease ran out while it was cut off) stops.
       if (inReplyTo && !(await this.#progress.start(phone, inReplyTo, index + 1, sender, takeOver))) {
         throw new TurnTakenOver(`another process took over the replies to ${inReplyTo} at reply ${index + 1}`);
       }
-      const body = {
-        ...cloudApiMessage(phone, OutboundMessage.parse(message)),
-        biz_opaque_callback_data: callbackData(tag),
-      };
-      const outcome = await this.#postWithRetries(body, phone, tag.o, turn);
-      turn = undefined;
+      let outcome: Outcome;
+      if (!body) outcome = uploaded as Outcome & { ok: false };
+      else {
+        await kept;
+        outcome = await this.#postWithRetries(body, phone, tag.o, turn);
+        turn = undefined;
+      }
       if (outcome.ok) {
-        this.#tokenRefusedAt = undefined;
+        this.#tokenTaken();
         // The next reply's turn is asked for while this one's delivery is recorded. The last
         // reply's record is not waited for: it goes out ahead of the acknowledgement, in the same
         // write, and a record that fails is only logged anyway.
@@ -290,9 +461,23 @@ export class WhatsAppMessenger implements Messenger {
           `WhatsApp did not take reply ${index + 1} of ${messages.length} after ${this.#attempts} tries: ${outcome.error}`,
         );
       }
+      // A calendar file is an extra to what the customer was told: its refusal is not a customer
+      // left unreached, and the rest of the turn still makes sense without it.
+      if (message.kind === 'document' && outcome.kind !== 'tokenExpired') {
+        log.warn(
+          { ...context(), status: outcome.status, errorCode: outcome.code, error: outcome.error },
+          'document refused by WhatsApp; left out, the rest goes on',
+        );
+        if (inReplyTo) await this.#recordProgress(phone, inReplyTo, index + 1);
+        continue;
+      }
       // Meta refused the message itself: sending it again cannot help, and the rest of the turn
       // would make no sense without it.
-      if (outcome.kind === 'tokenExpired') this.#tokenRefusedAt = new Date();
+      // The first refusal is when the answers stopped going; it is kept until one goes through.
+      if (outcome.kind === 'tokenExpired') {
+        this.#tokenRefusedAt ??= new Date();
+        this.#tokenTakenTold = false;
+      }
       const needsPhone = outcome.code === USER_ID_NOT_SUPPORTED;
       if (needsPhone) this.#onNeedsPhone(message.kind);
       const template = message.kind === 'template' ? message.name : undefined;
@@ -322,6 +507,42 @@ export class WhatsAppMessenger implements Messenger {
   }
 
   /**
+   * Uploads a document (`POST /{phone-number-id}/media`) and answers its media id. Passing failures
+   * are tried again as a message's are; an upload whose answer was lost is simply made again (the
+   * unused copy expires at Meta), so no status is waited for.
+   */
+  async #upload(document: {
+    filename: string;
+    mimeType: string;
+    content: string;
+  }): Promise<(Outcome & { ok: false }) | { ok: true; mediaId: string }> {
+    let outcome: Outcome = { ok: false, kind: 'transient', error: 'not tried' };
+    for (let attempt = 1; attempt <= this.#attempts; attempt++) {
+      await waitForTurn(this.#pacer);
+      outcome = await this.#post(cloudApiUpload(document), this.#mediaUrl);
+      if (outcome.ok) {
+        const media = UploadedMedia.safeParse(outcome.body);
+        if (media.success) return { ok: true, mediaId: media.data.id };
+        return {
+          ok: false,
+          kind: 'refused',
+          error: `upload answered without a media id: ${JSON.stringify(outcome.body)}`,
+        };
+      }
+      if (!isWorthRetrying(outcome.kind) || attempt === this.#attempts) break;
+      const delay = this.#backoff(attempt);
+      if (outcome.kind === 'throughput') await this.#slowDown();
+      log.warn(
+        { event: 'whatsapp.upload_retry', attempt, delayMs: delay, status: outcome.status, errorCode: outcome.code },
+        'WhatsApp busy or unreachable; uploading again',
+      );
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+    // A lost answer to an upload proves nothing was sent to the customer: no status to wait for.
+    return { ...(outcome as Outcome & { ok: false }), fateUnknown: false };
+  }
+
+  /**
    * Blue ticks and "typing…" for the customer's message. Best effort, one try: a missing read
    * receipt must never delay or block the reply itself.
    */
@@ -345,15 +566,16 @@ export class WhatsAppMessenger implements Messenger {
    * Posts with retries, each try in its turn of the pacing; `turn` is the first try's, when already
    * asked for. Throughput refusals (130429, 131056) are waited out however long they last: a reply is
    * late, never dropped, and the customer's next replies wait behind it. Other passing failures get
-   * `attempts` tries. A try whose answer never came may have reached WhatsApp: its status decides.
+   * `attempts` tries. A try whose answer never came may have reached WhatsApp: the status of the
+   * outbox id `id` decides; without one (a resend) it is tried again, at the risk of a double.
    */
-  async #postWithRetries(body: unknown, phone: string, id: string, turn?: Promise<void>): Promise<Outcome> {
+  async #postWithRetries(body: unknown, phone: string, id: string | undefined, turn?: Promise<void>): Promise<Outcome> {
     let outcome: Outcome = { ok: false, kind: 'transient', error: 'not tried' };
     let pairWait = this.#pairBackoffMs;
     for (let attempt = 1, throttled = 0; attempt <= this.#attempts; ) {
       await (attempt === 1 && throttled === 0 && turn ? turn : waitForTurn(this.#pacer));
       outcome = await this.#post(body);
-      if (!outcome.ok && outcome.fateUnknown) {
+      if (!outcome.ok && outcome.fateUnknown && id !== undefined) {
         const wamid = await this.#awaitConfirmation(phone, id);
         if (wamid) return { ok: true, body: undefined, wamid };
       }
@@ -423,6 +645,15 @@ export class WhatsAppMessenger implements Messenger {
     }
   }
 
+  /** A message that cannot be kept can still be sent; it only cannot be sent again after a later failure. */
+  async #keep(phone: string, id: string, body: unknown): Promise<void> {
+    try {
+      await this.#progress.keep(phone, id, JSON.stringify(body));
+    } catch (error) {
+      log.warn({ event: 'whatsapp.keep_failed', error: String(error) }, 'could not keep a message to send again');
+    }
+  }
+
   /** Noted without waiting: an echo of this message is then known as cita's own, not the shop's. */
   #rememberSent(phone: string, messageId: string): void {
     this.#progress.rememberSent(phone, [messageId]).catch((error) => {
@@ -459,14 +690,19 @@ export class WhatsAppMessenger implements Messenger {
    * One call to the Graph API, through undici's `request` on kept-alive connections: the WHATWG
    * `fetch` cost a fifth of the CPU of a message (its streams and headers), for nothing used here.
    */
-  async #post(body: unknown): Promise<Outcome> {
+  async #post(body: unknown, url = this.#url): Promise<Outcome> {
     let status: number;
     let text: string;
     try {
-      const response = await request(this.#url, {
+      // A form (an upload) sets its own multipart content type and boundary.
+      const form = body instanceof FormData;
+      const response = await request(url, {
         method: 'POST',
-        headers: { authorization: `Bearer ${this.#accessToken}`, 'content-type': 'application/json' },
-        body: JSON.stringify(body),
+        headers: {
+          authorization: `Bearer ${this.#accessToken}`,
+          ...(form ? {} : { 'content-type': 'application/json' }),
+        },
+        body: form ? body : JSON.stringify(body),
         signal: AbortSignal.timeout(this.#requestTimeoutMs),
       });
       status = response.statusCode;

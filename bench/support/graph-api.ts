@@ -42,6 +42,8 @@ export async function startBenchGraphApi(
   const refusals: string[] = [];
   let stalled: (() => void)[] | undefined;
   const path = new RegExp(`^/v\\d+\\.\\d+/${GRAPH_PHONE_NUMBER_ID}/messages$`);
+  const mediaPath = new RegExp(`^/v\\d+\\.\\d+/${GRAPH_PHONE_NUMBER_ID}/media$`);
+  let uploads = 0;
 
   function reply(res: ServerResponse, status: number, body: unknown): void {
     const send = () => {
@@ -63,6 +65,11 @@ export async function startBenchGraphApi(
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const at = performance.now();
+    // A calendar file going up before its document message: answered with a media id, as Meta does.
+    if (req.method === 'POST' && mediaPath.test(req.url ?? '')) {
+      uploads += 1;
+      return reply(res, 200, { id: `bench-media-${uploads}` });
+    }
     if (req.method !== 'POST' || !path.test(req.url ?? '')) return refuse(res, `unknown path ${req.url}`);
     if (req.headers.authorization !== `Bearer ${GRAPH_ACCESS_TOKEN}`) return refuse(res, 'wrong access token');
     let body: unknown;
@@ -78,10 +85,11 @@ export async function startBenchGraphApi(
     const parsed = CloudApiMessage.safeParse(body);
     if (!parsed.success) return refuse(res, `invalid message: ${parsed.error.message.slice(0, 300)}`);
     counts.messages += 1;
-    onMessage({ phone: parsed.data.to, message: parsed.data, at });
+    const phone = parsed.data.to ?? parsed.data.recipient ?? '';
+    onMessage({ phone, message: parsed.data, at });
     reply(res, 200, {
       messaging_product: 'whatsapp',
-      contacts: [{ input: parsed.data.to, wa_id: parsed.data.to }],
+      contacts: [{ input: phone, wa_id: phone }],
       messages: [{ id: `wamid.BENCH${counts.messages}` }],
     });
   }

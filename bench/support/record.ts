@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { arch, cpus, platform, release, totalmem } from 'node:os';
+import { arch, cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -37,6 +37,8 @@ export function machineDescription() {
     cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
     memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
     node: process.version,
+    /** The machine's load average over 1, 5 and 15 minutes when the result was saved: above `cpus`, others were competing. */
+    loadAverage: loadavg().map((load) => Math.round(load * 100) / 100),
     timestamp: new Date().toISOString(),
     gitCommit: gitCommit(),
   };

@@ -1,4 +1,5 @@
 import type { ShopConfig } from '../../config/schema.ts';
+import { calendarFileFor } from '../engine/calendar-files.ts';
 import type {
   Appointment,
   BookingHistory,
@@ -99,7 +100,10 @@ async function moved(before: WrittenAppointment, now: Appointment, deps: Reconci
   await recordShopChange(now, 'movedByShop', at, deps);
   await deps.reminders.cancelFor(now.id);
   await deps.reminders.plan(await remindersAndConfirmation(now, deps, at));
-  const delivery = await tellCustomer('moved', now, deps);
+  // The new time's calendar file goes with the news: same UID, one SEQUENCE higher (the move is recorded above).
+  const delivery = await tellCustomer('moved', now, deps, undefined, (language) =>
+    calendarFileFor([now], now.phone, deps.history, deps.shop, language, at),
+  );
   await deps.store.rememberWrite({ ...now, cancelled: false });
   log.info({ event: 'booking.moved_by_shop', ...context, delivery }, 'the shop moved an appointment in its calendar');
   return 'moved';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { CalendarChanges } from '../engine/ports.ts';
+import type { CalendarChange, CalendarChanges } from '../engine/ports.ts';
 import { log } from '../log.ts';
 import { type ReconcileDependencies, type Reconciled, reconcileChange } from './reconcile.ts';
 
@@ -40,7 +40,7 @@ export function calendarSync(deps: CalendarSyncDependencies) {
     try {
       for (;;) {
         const read = await changes.changesSince(source, claim.position);
-        for (const change of read.changes) round[await reconcileChange(change, deps)] += 1;
+        for (const change of latestOfEach(read.changes)) round[await reconcileChange(change, deps)] += 1;
         if (!(await store.advance(source, holder, read.position))) {
           log.warn({ event: 'calendar.sync_lease_lost', source }, 'another process took over this calendar');
           return round;
@@ -72,6 +72,21 @@ export function calendarSync(deps: CalendarSyncDependencies) {
 }
 
 export type CalendarSync = ReturnType<typeof calendarSync>;
+
+/**
+ * Each event's last change only, in the order of those last changes. Google reports an event once,
+ * as it stands; the embedded stores log every write, and replaying an appointment's older writes
+ * (booked on Thursday, then moved by the chat to Friday, read in one go) would "move" it back to
+ * Thursday and tell the customer so.
+ */
+export function latestOfEach(changes: CalendarChange[]): CalendarChange[] {
+  const latest = new Map<string, CalendarChange>();
+  for (const change of changes) {
+    latest.delete(change.eventId);
+    latest.set(change.eventId, change);
+  }
+  return [...latest.values()];
+}
 
 /**
  * Reads every calendar every `seconds`, one round at a time: alone when Google cannot reach cita

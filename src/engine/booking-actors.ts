@@ -25,6 +25,9 @@ import type {
   SlotHolds,
 } from './ports.ts';
 
+/** History entries that say where an appointment stands (not how a message went, nor attendance). */
+const CHANGES = new Set(['booked', 'moved', 'movedByShop']);
+
 export interface BookingDependencies {
   shop: ShopConfig;
   clock: Clock;
@@ -371,9 +374,10 @@ export function bookingStepsFor(customer: Customer, deps: BookingDependencies) {
       await reminders.plan(await remindersAndConfirmation(appointment, deps, clock()));
       const status = moving ? 'moved' : 'booked';
       const known = await history.list(customer.phone);
-      const recorded = known.some(
-        (e) => e.bookingId === appointment.id && e.status === status && e.start === booking.start,
-      );
+      // Recorded already when the appointment's last change is this one: a move back to an earlier
+      // time is a change of its own (it counts in the calendar file's SEQUENCE).
+      const last = known.findLast((e) => e.bookingId === appointment.id && CHANGES.has(e.status));
+      const recorded = last !== undefined && last.status === status && last.start === booking.start;
       if (!recorded) {
         await history.record(customer.phone, {
           bookingId: appointment.id,

@@ -1,6 +1,6 @@
 import { type Actor, getNextTransitions, type SnapshotFrom } from 'xstate';
 import { type Language, type ShopConfig, serviceById } from '../../config/schema.ts';
-import type { BookingInput, Hold } from '../../machines/booking.context.ts';
+import type { Booking, BookingInput, Hold } from '../../machines/booking.context.ts';
 import { BOOKING_MACHINE_VERSION, bookingMachine, WITH_STAFF } from '../../machines/booking.machine.ts';
 import { CUSTOMER_EVENT_TYPES, type CustomerEvent, type CustomerEventType } from '../../machines/events.ts';
 import { languageOfPhone } from '../interpreter/phone-language.ts';
@@ -23,6 +23,7 @@ import {
   bookingStepsFor,
   heldSlot,
 } from './booking-actors.ts';
+import { calendarFileFor } from './calendar-files.ts';
 import type { FlowDependencies, FlowTurn } from './flow.ts';
 import type { InboundMessage, StoredConversation } from './ports.ts';
 import { barberChoicesOf, fitToShop } from './repair.ts';
@@ -174,6 +175,8 @@ export async function bookingTurn(
     inspect: deps.inspect?.(message.phone),
     beforeStart: (created) => turns.set(created.system, turn),
   });
+  // What was booked before this message: a booking made or moved in this turn gets its calendar file.
+  const bookedBefore = actor.getSnapshot().context.booking;
   const said = COPY[actor.getSnapshot().context.language].remarks;
   const remarks = lost || (startOver && stored) ? [said.conversationLost] : repaired && !lost ? [said.choiceGone] : [];
   try {
@@ -228,13 +231,31 @@ export async function bookingTurn(
     }
     await Promise.all(pending);
     const snapshot = actor.getSnapshot();
+    const replies = renderReplies({ state: String(snapshot.value), context: snapshot.context }, shop, remarks);
+    const booking = snapshot.context.booking;
+    if (snapshot.value === 'booked' && booking && !sameBooking(bookedBefore, booking)) {
+      const file = await calendarFileFor(
+        [booking, ...(booking.companions ?? [])],
+        message.phone,
+        deps.history,
+        shop,
+        snapshot.context.language,
+        clock(),
+      );
+      if (file) replies.push(file);
+    }
     return {
-      ...turnOf(actor, renderReplies({ state: String(snapshot.value), context: snapshot.context }, shop, remarks)),
+      ...turnOf(actor, replies),
       ...(reading.heard !== undefined && { heard: reading.heard }),
     };
   } finally {
     actor.stop();
   }
+}
+
+/** Whether two bookings are the same appointment at the same time and chair (nothing new to put in a calendar). */
+function sameBooking(a: Booking | undefined, b: Booking): boolean {
+  return a !== undefined && a.id === b.id && a.start === b.start && a.end === b.end && a.barberId === b.barberId;
 }
 
 function turnOf(actor: BookingActor, replies: FlowTurn['replies']): FlowTurn {

@@ -307,10 +307,21 @@ export interface CustomerAliases {
 /** How long a user id is remembered after it last wrote: longer than any booking is kept ahead. */
 export const ALIAS_TTL_MS = 400 * 24 * 60 * 60_000;
 
-/** Which staff phones asked not to get notices of bookings; kept apart from conversations, which expire. */
+/**
+ * Which staff phones asked not to get notices of bookings, kept apart from conversations, which
+ * expire; and which warnings the staff were already given, so each is given once per shop.
+ */
 export interface NoticeSettings {
   isMuted(phone: string): Promise<boolean>;
   setMuted(phone: string, muted: boolean): Promise<void>;
+  /**
+   * Claims telling the staff about `cause` (a template WhatsApp refuses, a customer whose window
+   * closed, a refused token): true for the first claim in `forMs`, false for every other one in
+   * any process, before or after a restart, until `forMs` has passed. `note` is kept with it.
+   */
+  firstToTell(cause: string, forMs: number, note?: string): Promise<boolean>;
+  /** Ends the claim of `cause` now, answering its note to the one caller that ended it (undefined to all others). */
+  endClaim(cause: string): Promise<string | undefined>;
 }
 
 /** What to do with a customer's message, given how many the phone sent just before it. */
@@ -362,6 +373,12 @@ export interface Messenger {
   statusReceived?(status: DeliveryStatus): Promise<void>;
   /** Who is told of each message refused or not delivered for good (history, metrics, the staff). */
   onUndelivered?(listener: (undelivered: Undelivered) => void | Promise<void>): void;
+  /**
+   * Who is told that the channel took the access token: on the first message it takes after the
+   * process starts, and after each time it refused the token (WhatsApp's 190). A refusal seen by
+   * any process before (a restart with a new token, say) is then over.
+   */
+  onTokenTaken?(listener: () => void | Promise<void>): void;
 }
 
 /** A status the channel gave for a message sent, as the webhook reads it. */

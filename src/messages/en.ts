@@ -27,6 +27,7 @@ export const en: typeof es = {
     barbers: 'Pick a barber',
     anyBarber: 'Anyone',
     anyBarberDescription: 'Whoever is free first',
+    otherDay: 'Another day',
   },
   otherServices: 'Other services',
   today: 'Today',
@@ -39,6 +40,10 @@ export const en: typeof es = {
   chooseServiceOnPage: (page: number) => `More services (page ${page}). Which one would you like to book?`,
   chooseDate: (service, when) =>
     `${service}, great. Which day suits you${when ? ` (${when})` : ''}? Pick one or write it, e.g. "Friday".`,
+  whichOfTwoDays: (service, when, first, second) =>
+    `${service}${when ? ` ${when}` : ''}, great. Which day do you mean: ${first} or ${second}?`,
+  eitherDay: (first, second) => `${first} or ${second}`,
+  dayCalled: (date, called) => `${date} (${called.toLowerCase()})`,
   noted: (said) => `${said}, noted.`,
   whichService: 'Which service would you like to book?',
   atTime: (time) => `at ${time}`,
@@ -71,6 +76,12 @@ export const en: typeof es = {
   moving: (booking) => `Let's change your appointment (${booking}).`,
   moved: (service, date, time, price, address, phone) =>
     `✅ Changed! Your appointment is now ${service} on ${date} at ${time} (${price}).\nSee you at ${address}.\nTo change or cancel it, write "my appointments". Phone: ${phone}.`,
+  calendarFile: {
+    caption: 'Add to my calendar',
+    filename: 'appointment',
+    summary: (service, shop) => `${service} – ${shop}`,
+    description: (phone) => `To change or cancel it, write "my appointments" on WhatsApp or call ${phone}.`,
+  },
   notes: {
     help: 'Pick from the list or write what you want, e.g. "haircut tomorrow at 5pm". Write "prices", "hours" or "address" any time, "back" to go back or "cancel" to stop.',
     notUnderstood: "Sorry, I didn't get that.",

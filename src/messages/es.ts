@@ -26,6 +26,7 @@ export const es = {
     barbers: 'Elegir barbero',
     anyBarber: 'Cualquiera',
     anyBarberDescription: 'El primero que esté libre',
+    otherDay: 'Otro día',
   },
   otherServices: 'Otros servicios',
   today: 'Hoy',
@@ -39,6 +40,13 @@ export const es = {
   chooseServiceOnPage: (page: number) => `Más servicios (página ${page}). ¿Cuál quieres reservar?`,
   chooseDate: (service: string, when?: string) =>
     `${service}, perfecto. ¿Qué día te viene bien${when ? ` (${when})` : ''}? Elige uno o escríbelo, por ejemplo «el viernes».`,
+  /** A day said that could be either of two dates: both are shown, the customer picks. */
+  whichOfTwoDays: (service: string, when: string | undefined, first: string, second: string) =>
+    `${service}${when ? ` ${when}` : ''}, perfecto. ¿Qué día quieres decir: el ${first} o el ${second}?`,
+  /** "martes 24 de noviembre o martes 1 de diciembre": a day said, not yet settled. */
+  eitherDay: (first: string, second: string) => `${first} o ${second}`,
+  /** "martes 24 de noviembre (hoy)" */
+  dayCalled: (date: string, called: string) => `${date} (${called.toLowerCase()})`,
   /** What the customer said before the service, so they see it was understood: "Viernes por la tarde, anotado." */
   noted: (said: string) => `${said}, anotado.`,
   whichService: '¿Qué servicio quieres reservar?',
@@ -75,6 +83,13 @@ export const es = {
   moving: (booking: string) => `Vamos a cambiar tu cita (${booking}).`,
   moved: (service: string, date: string, time: string, price: string, address: string, phone: string) =>
     `✅ ¡Cita cambiada! Ahora es ${service} el ${date} a las ${time} (${price}).\nTe esperamos en ${address}.\nPara cambiarla o anularla, escribe «mis citas». Teléfono: ${phone}.`,
+  /** The file the customer adds to their own calendar. */
+  calendarFile: {
+    caption: 'Añadir a mi calendario',
+    filename: 'cita',
+    summary: (service: string, shop: string) => `${service} – ${shop}`,
+    description: (phone: string) => `Para cambiarla o anularla, escribe «mis citas» en WhatsApp o llama al ${phone}.`,
+  },
   notes: {
     help: 'Puedes elegir en la lista o escribir lo que quieres, por ejemplo «corte mañana a las 5». Escribe «precios», «horario» o «dirección» cuando quieras, «atrás» para volver o «cancelar» para dejarlo.',
     notUnderstood: 'Perdona, no te he entendido.',

@@ -108,6 +108,8 @@ export const staffEs = {
       `⚠️ ${customer} no ha recibido la respuesta del bot: pasaron más de 24 horas desde su último mensaje y WhatsApp solo deja enviar plantillas. Escríbele tú, por favor.`,
     templateRefused: (name: string, details: string) =>
       `⚠️ WhatsApp rechaza la plantilla «${name}» (${details}). Revísala en WhatsApp Manager: hasta entonces los mensajes que la usan no llegan.`,
+    tokenRefused: (since: string) =>
+      `⚠️ WhatsApp rechazó el token de acceso del bot desde el ${since} hasta ahora: las respuestas de ese rato no se enviaron. Mira los chats de esas horas y contesta tú a quien esperaba.`,
   },
   /** To a customer whose appointment the shop cancelled. */
   cancelledByShop: (shop: string, line: string) =>
@@ -232,6 +234,8 @@ export const staffEn: StaffCopy = {
       `⚠️ ${customer} did not get the bot's answer: more than 24 hours had passed since their last message and WhatsApp only lets templates through. Please write to them yourself.`,
     templateRefused: (name, details) =>
       `⚠️ WhatsApp refuses the template "${name}" (${details}). Check it in WhatsApp Manager: until then the messages that use it do not arrive.`,
+    tokenRefused: (since) =>
+      `⚠️ WhatsApp refused the bot's access token from ${since} until now: the bot's answers in that time were not sent. Look at the chats of those hours and answer whoever was waiting.`,
   },
   cancelledByShop: (shop, line) =>
     `Hello, ${shop} here: we have had to cancel your appointment (${line}). We are very sorry. Would you like to book another time?`,

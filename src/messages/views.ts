@@ -105,7 +105,7 @@ export const STEP_VIEWS = {
   nextStep: (_c, _shop, copy) => ({ kind: 'text', body: copy.oneMoment }),
   choosingBarber: ({ context }, shop, copy) => ({
     kind: 'list',
-    body: copy.chooseBarber(withWhen(serviceName(shop, context), context, copy)),
+    body: copy.chooseBarber(withWhen(serviceName(shop, context), context, shop, copy)),
     button: copy.buttons.barbers,
     sections: [
       {
@@ -128,6 +128,21 @@ export const STEP_VIEWS = {
     if (days.length === 0) return { kind: 'text', body: copy.noBookableDays };
     const service = serviceName(shop, context, context.barberId);
     const moving = context.moving ? `${copy.moving(bookingLine(context.moving, shop, context.language))}\n` : '';
+    // "El martes" said on a Tuesday: the two dates it could be, and any other day.
+    if (context.eitherDate) {
+      const [first, second] = context.eitherDate.map((date) => calledDate(date, shop, context, copy));
+      return {
+        kind: 'buttons',
+        body: `${moving}${copy.whichOfTwoDays(service, wantedHours(context, copy), first, second)}`,
+        buttons: [
+          ...context.eitherDate.map((date) => ({
+            id: replyIdFor({ type: 'PICK_DATE', date }),
+            title: dayButtonTitle(date, shop, context, copy),
+          })),
+          { id: replyIdFor({ type: 'CHANGE', step: 'date' }), title: copy.buttons.otherDay },
+        ],
+      };
+    }
     return {
       kind: 'list',
       body: `${moving}${copy.chooseDate(service, wantedHours(context, copy))}`,
@@ -441,6 +456,12 @@ function dayRow(date: string, shop: ShopConfig, context: BookingContext, copy: C
   };
 }
 
+/** "Hoy · mar 24 nov" when it fits a button, else "Wed 25 Nov" (the question above says "tomorrow"). */
+function dayButtonTitle(date: string, shop: ShopConfig, context: BookingContext, copy: Copy): string {
+  const title = dayRow(date, shop, context, copy).title;
+  return title.length <= LIMITS.buttonTitle ? title : shortDate(date, context.language);
+}
+
 /** "Corte de pelo, miércoles 25 de noviembre a las 17:00" */
 function bookingLine(booking: Booking, shop: ShopConfig, language: Language): string {
   const copy = COPY[language];
@@ -525,7 +546,7 @@ export function withBarber(
 function saidSoFar(context: BookingContext, shop: ShopConfig, copy: Copy): string | undefined {
   const barber = context.barberId === ANY_BARBER ? undefined : barberById(shop, context.barberId);
   const parts = [
-    context.date ? longDate(context.date, context.language) : undefined,
+    dateSaid(context, shop, copy),
     wantedHours(context, copy),
     barber ? copy.withBarber('', barber.name).trim() : undefined,
   ].filter((part): part is string => part !== undefined);
@@ -535,11 +556,25 @@ function saidSoFar(context: BookingContext, shop: ShopConfig, copy: Copy): strin
 }
 
 /** "Corte de pelo, mañana por la tarde": the service with the day and hours asked for. */
-function withWhen(service: string, context: BookingContext, copy: Copy): string {
-  const when = [context.date ? longDate(context.date, context.language) : undefined, wantedHours(context, copy)]
-    .filter(Boolean)
-    .join(' ');
+function withWhen(service: string, context: BookingContext, shop: ShopConfig, copy: Copy): string {
+  const when = [dateSaid(context, shop, copy), wantedHours(context, copy)].filter(Boolean).join(' ');
   return when ? `${service}, ${when}` : service;
+}
+
+/** The day said so far: the one chosen, or the two a day said could be ("martes 24 de noviembre (hoy) o martes 1 de diciembre"). */
+function dateSaid(context: BookingContext, shop: ShopConfig, copy: Copy): string | undefined {
+  if (context.date) return longDate(context.date, context.language);
+  if (!context.eitherDate) return undefined;
+  const [first, second] = context.eitherDate.map((date) => calledDate(date, shop, context, copy));
+  return copy.eitherDay(first, second);
+}
+
+/** "martes 24 de noviembre (hoy)", "Wednesday 25 November (tomorrow)", or the date alone. */
+function calledDate(date: string, shop: ShopConfig, context: BookingContext, copy: Copy): string {
+  const today = shopToday(shop, now(context));
+  const called = date === today ? copy.today : date === addDays(today, 1) ? copy.tomorrow : undefined;
+  const long = longDate(date, context.language);
+  return called ? copy.dayCalled(long, called) : long;
 }
 
 /** The time or stretch of the day asked for, in words: "a las 17:00", "por la tarde", "a partir de las 18:00". */

@@ -17,6 +17,10 @@ export const LIMITS = {
   replyId: 256,
   /** Name and address of a location message: Meta publishes no limit; kept to what a map card shows. */
   locationText: 1000,
+  /** A document's caption (Meta: 1024 characters). */
+  caption: 1024,
+  /** The text files cita sends (an appointment's .ics is about 1 KB); Meta takes documents up to 100 MB. */
+  documentText: 64 * 1024,
 } as const;
 
 const ReplyId = z.string().min(1).max(LIMITS.replyId);
@@ -62,6 +66,14 @@ export const TemplateMessage = z.object({
   parameters: z.array(z.string().min(1)),
   /** Its quick-reply buttons in order: the id is the payload that comes back when tapped. */
   buttons: z.array(z.object({ id: ReplyId, title: z.string().min(1).max(LIMITS.buttonTitle) })).max(LIMITS.buttons),
+  /** The file of a template made with a Document header (a moved appointment's .ics). */
+  document: z
+    .object({
+      filename: z.string().min(1).max(240),
+      mimeType: z.string().min(1).max(100),
+      content: z.string().min(1).max(LIMITS.documentText),
+    })
+    .optional(),
 });
 
 /**
@@ -77,12 +89,29 @@ export const LocationMessage = z.object({
   body: z.string().min(1).max(LIMITS.textBody),
 });
 
+/**
+ * A file for the customer to keep (the appointment's .ics). `content` is the file itself: small
+ * text, rendered with the reply, so a resent turn sends the same file. `mimeType` is what the file
+ * is; a channel that refuses that type says otherwise (WhatsApp: see cloud-api.ts). `body` is how
+ * cita shows it in the simulator and the terminal.
+ */
+export const DocumentMessage = z.object({
+  kind: z.literal('document'),
+  /** With its extension: the customer's phone picks the icon and the app that opens it by it. */
+  filename: z.string().min(1).max(240),
+  mimeType: z.string().min(1).max(100),
+  content: z.string().min(1).max(LIMITS.documentText),
+  caption: z.string().min(1).max(LIMITS.caption).optional(),
+  body: z.string().min(1).max(LIMITS.textBody),
+});
+
 export const OutboundMessage = z.discriminatedUnion('kind', [
   TextMessage,
   ButtonsMessage,
   ListMessage,
   TemplateMessage,
   LocationMessage,
+  DocumentMessage,
 ]);
 export type OutboundMessage = z.infer<typeof OutboundMessage>;
 

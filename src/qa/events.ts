@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { getNextTransitions } from 'xstate';
-import { ANY_BARBER } from '../../config/schema.ts';
+import { ANY_BARBER, addDays, shopToday } from '../../config/schema.ts';
 import { type Booking, BookingFailure, type Hold, type Slot } from '../../machines/booking.context.ts';
 import { type BookingEvent, CustomerEvent, InfoTopic, StepToChange } from '../../machines/events.ts';
 import { CalendarUnavailable } from '../engine/ports.ts';
@@ -61,6 +61,11 @@ export const PAYLOADS = {
           (barberId) => ({ type: 'SELECT_BARBER', barberId }),
         ),
   PICK_DATE: (_s, { dates }) => Object.values(dates).map((date) => ({ type: 'PICK_DATE', date })),
+  // A weekday said on that weekday: today or a week from today.
+  UNCLEAR_DATE: (_s, { shop, now }) => {
+    const today = shopToday(shop, new Date(now));
+    return [{ type: 'UNCLEAR_DATE', dates: [today, addDays(today, 7)] }];
+  },
   PICK_TIME: ({ context }, { times }) => {
     const offered = context.slots.some((slot) => slot.time === times.free) ? times.free : context.slots[0]?.time;
     return [offered ?? times.free, times.notFree].map((time) => ({ type: 'PICK_TIME', time }));

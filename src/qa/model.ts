@@ -68,8 +68,20 @@ export function knownAppointments(snapshot: ModelSnapshot): Booking[] {
   return [...byId.values()].sort((a, b) => a.start.localeCompare(b.start));
 }
 
+// The traversal asks for a snapshot's key each time it meets it (as a step's end, then as the next
+// steps' start): hundreds of thousands of stringified contexts, half of them asked for before.
+const serialized = new WeakMap<ModelSnapshot, string>();
+
 /** The state as the generator tells states apart: one-turn notes and the constant clock left out. */
 export function serializeModelState(snapshot: ModelSnapshot): string {
+  const known = serialized.get(snapshot);
+  if (known !== undefined) return known;
+  const key = keyOf(snapshot);
+  serialized.set(snapshot, key);
+  return key;
+}
+
+function keyOf(snapshot: ModelSnapshot): string {
   const { notes: _notes, receivedAt: _receivedAt, misreadInARow, ...context } = snapshot.context;
   // With barbers, the misread run would multiply every barber state by three; the one-chair shop's
   // paths walk the run to a person, so the three-barber shop's need not.

@@ -48,6 +48,11 @@ const PHRASES: {
     return [day.toFormat('d/M/yyyy'), `el ${day.setLocale('es').toFormat("d 'de' MMMM 'de' yyyy")}`];
   },
   PICK_TIME: ({ time }) => [`a las ${time}`, `at ${time}`],
+  // The weekday of the first date, said on that day ("el martes" on a Tuesday).
+  UNCLEAR_DATE: ({ dates }) => {
+    const day = DateTime.fromISO(dates[0]);
+    return [`el ${day.setLocale('es').toFormat('cccc')}`, `on ${day.setLocale('en').toFormat('cccc')}`];
+  },
   PICK_PART_OF_DAY: ({ from, to }) => [`entre las ${from} y las ${to}`, `between ${from} and ${to}`],
   MORE_TIMES: () => ['más horas', 'more times'],
   MORE_SERVICES: () => ['más servicios', 'more services'],

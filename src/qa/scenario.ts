@@ -118,8 +118,21 @@ function partlyOfferedService(shop: ShopConfig): Pick<Scenario, 'partlyOffered'>
   return {};
 }
 
+// The generator asks for the same few days with the same appointments at every one of thousands of
+// graph states; the answer depends on nothing else.
+const answered = new WeakMap<Scenario, Map<string, DayAvailability>>();
+
 /** What the availability check answers for a day, exactly as the engine's actor computes it. */
 export function availabilityOf(scenario: Scenario, search: AvailabilitySearch): DayAvailability {
+  const known = answered.get(scenario) ?? new Map<string, DayAvailability>();
+  answered.set(scenario, known);
+  const key = JSON.stringify(search);
+  const answer = known.get(key) ?? computedAvailability(scenario, search);
+  known.set(key, answer);
+  return answer;
+}
+
+function computedAvailability(scenario: Scenario, search: AvailabilitySearch): DayAvailability {
   const { slots, reason, othersFreeAt } = chairsDay(scenario, search);
   // A group: the times everyone fits, as the engine's actor computes them; the customer alone said apart.
   if (search.companions?.length && !(reason && reason !== 'full')) {

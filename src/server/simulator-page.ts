@@ -346,6 +346,13 @@ const PAGE_HTML = /* html */ `<!doctype html>
         details.append(options);
       }
       element.append(details);
+    } else if (reply.kind === 'document') {
+      // The file itself, as the customer's phone would get it: tap to save or open it.
+      const link = document.createElement('a');
+      link.download = reply.filename;
+      link.href = URL.createObjectURL(new Blob([reply.content], { type: reply.mimeType }));
+      link.textContent = reply.filename;
+      element.append(document.createElement('br'), link);
     }
     chat.scrollTop = chat.scrollHeight;
   }

@@ -11,6 +11,7 @@ import {
   type Clock,
   type ConversationStore,
   type Messenger,
+  type OutboundPurpose,
   OutsideCustomerWindow,
 } from '../engine/ports.ts';
 import { log, phoneRef } from '../log.ts';
@@ -54,6 +55,12 @@ export async function tellCustomer(
   appointment: Appointment,
   deps: { shop: ShopConfig; clock: Clock; conversations: ConversationStore; messenger: Messenger },
   staffPhone?: string,
+  /**
+   * A file for the customer (a moved appointment's calendar file), in the language given: sent
+   * after the message inside the window; outside it, where WhatsApp takes nothing but the
+   * template, only in the Document header of a template configured with `calendarFile`.
+   */
+  followUp?: (language: Language) => Promise<OutboundMessage | undefined>,
 ): Promise<Delivery> {
   const { shop, messenger } = deps;
   const about = { purpose: 'customerNotice', bookingId: appointment.id, staffPhone } as const;
@@ -68,22 +75,48 @@ export async function tellCustomer(
           undefined,
           about,
         );
+        await sendFollowUp(appointment.phone, language, messenger, about, followUp);
         return 'sent';
       } catch (error) {
         // WhatsApp knows the window better than the last message we saw (131047).
         if (!(error instanceof OutsideCustomerWindow)) throw error;
       }
     }
-    await messenger.send(
-      appointment.phone,
-      [customerMessage(what, appointment, shop, language, false)],
-      undefined,
-      about,
-    );
+    const template = customerMessage(what, appointment, shop, language, false);
+    const file =
+      what === 'moved' && shop.notices.movedByShopTemplate.calendarFile
+        ? await followUp?.(templateLanguage(shop.notices.movedByShopTemplate, language))
+        : undefined;
+    const withFile =
+      template.kind === 'template' && file?.kind === 'document'
+        ? { ...template, document: { filename: file.filename, mimeType: file.mimeType, content: file.content } }
+        : template;
+    await messenger.send(appointment.phone, [withFile], undefined, about);
     return 'template';
   } catch (error) {
     log.warn({ event: 'customer.not_told', what, phoneRef: phoneRef(appointment.phone), error: String(error) });
     return 'notSent';
+  }
+}
+
+/** The language a template speaks: the one Meta approved it in, when cita speaks it. */
+function templateLanguage(template: { language: string }, otherwise: Language): Language {
+  return Language.safeParse(template.language.slice(0, 2)).data ?? otherwise;
+}
+
+/** Best effort: the customer has been told; a file that does not go out is logged, never a notice not sent. */
+async function sendFollowUp(
+  phone: string,
+  language: Language,
+  messenger: Messenger,
+  about: OutboundPurpose,
+  followUp: ((language: Language) => Promise<OutboundMessage | undefined>) | undefined,
+): Promise<void> {
+  try {
+    const after = await followUp?.(language);
+    if (after) await messenger.send(phone, [after], undefined, about);
+  } catch (error) {
+    log.warn({ event: 'customer.follow_up_not_sent', phoneRef: phoneRef(phone), error: String(error) });
   }
 }
 
@@ -96,7 +129,7 @@ export function customerMessage(
   windowOpen: boolean,
 ): OutboundMessage {
   const template = templateOf(what, shop);
-  const spoken = windowOpen ? language : (Language.safeParse(template.language.slice(0, 2)).data ?? language);
+  const spoken = windowOpen ? language : templateLanguage(template, language);
   const copy = STAFF_COPY[spoken];
   const service = serviceById(shop, appointment.serviceId)?.name[spoken] ?? appointment.serviceName;
   const date = longDate(localDate(appointment.start, shop.timezone), spoken);

@@ -70,6 +70,11 @@ export interface StaffNotices {
   customerWindowClosed(phone: string): Promise<void>;
   /** WhatsApp refuses one of the shop's templates (missing, paused, disabled): the owners hear of it. */
   templateRefused(name: string, details: string): Promise<void>;
+  /**
+   * WhatsApp refused the shop's access token (190) from `since` (ISO) until a message just went
+   * through: the owners hear that the answers of that time were not sent.
+   */
+  tokenRefused(since: string): Promise<void>;
 }
 
 export interface StaffNoticeDependencies {
@@ -206,6 +211,17 @@ export function staffNotices(deps: StaffNoticeDependencies): StaffNotices {
           kind: 'text',
           body: STAFF_COPY[language].notices.windowClosed(
             isUserId(phone) ? STAFF_COPY[language].unknownCustomer : `+${phone}`,
+          ),
+        }));
+      }
+    },
+
+    async tokenRefused(since) {
+      for (const member of shop.staff.filter((member) => member.role === 'owner')) {
+        await tell(member, 'undelivered', (language) => ({
+          kind: 'text',
+          body: STAFF_COPY[language].notices.tokenRefused(
+            `${longDate(localDate(since, shop.timezone), language)} ${localTime(since, shop.timezone)}`,
           ),
         }));
       }

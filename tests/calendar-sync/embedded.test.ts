@@ -83,7 +83,8 @@ describe.each(stores)('the embedded calendar on %s', (_name, open) => {
     await store.calendar.cancel(appointment!.id);
     expect(await cita.calendarSync.syncAll()).toMatchObject({ cancelled: 1 });
     expect(JSON.stringify(graph.messages.at(-1))).toContain('Reservar otra');
-    expect(graph.messages).toHaveLength(2);
+    // The notice of the move, its calendar file, the notice of the cancellation (no file for that).
+    expect(graph.messages.map((message) => message.type)).toEqual(['interactive', 'document', 'interactive']);
   });
 
   it("tells nobody of the chat's own booking, move and cancellation", async () => {
@@ -97,7 +98,22 @@ describe.each(stores)('the embedded calendar on %s', (_name, open) => {
     await carlos.say('sí');
     await carlos.say('cancelar mi cita');
     await carlos.say('sí');
-    expect(await cita.calendarSync.syncAll()).toMatchObject({ moved: 0, cancelled: 0, unchanged: 3 });
+    // The store logged three writes of one appointment; only where it stands now is compared.
+    expect(await cita.calendarSync.syncAll()).toMatchObject({ moved: 0, cancelled: 0, unchanged: 1 });
     expect(graph.messages).toEqual([]);
+  });
+
+  it('tells nobody of a booking and its move in the chat read in one go (the older write is not replayed)', async () => {
+    const { graph, cita } = await shopOnStore();
+    await cita.calendarSync.syncAll();
+    const carlos = customer(cita);
+    await carlos.say('corte el jueves a las 5');
+    await carlos.say('sí');
+    await carlos.say('cambiar mi cita');
+    await carlos.say('el viernes a las 10');
+    await carlos.say('sí');
+    expect(await cita.calendarSync.syncAll()).toMatchObject({ moved: 0, unchanged: 1 });
+    expect(graph.messages).toEqual([]);
+    expect(listed(await carlos.say('mis citas'))).toContain('viernes');
   });
 });

@@ -54,7 +54,11 @@ async function booked(
   return { carlos, appointment };
 }
 
-const to = (graph: FakeGraphApi, phone: string) => graph.messages.filter((m) => m.to === phone);
+/** The messages telling `phone` something (the calendar file that follows a move is counted apart). */
+const to = (graph: FakeGraphApi, phone: string) =>
+  graph.messages.filter((m) => m.to === phone && m.type !== 'document');
+const filesTo = (graph: FakeGraphApi, phone: string) =>
+  graph.messages.filter((m) => m.to === phone && m.type === 'document');
 
 function buttonsOf(message: CloudApiMessage | undefined) {
   const interactive = (
@@ -99,9 +103,14 @@ describe("the shop's changes in Google Calendar reach the customer", () => {
     expect(due.length).toBeGreaterThan(0);
     expect(due.every((r) => r.start === '2026-11-26T18:00:00.000Z')).toBe(true);
 
+    // Inside the customer's window the new time's calendar file follows the notice.
+    expect(filesTo(graph, carlos.phone)).toHaveLength(1);
+    expect(graph.uploads.at(-1)?.bytes.toString()).toContain('DTSTART:20261126T180000Z');
+
     // Read again: nothing new, nobody told twice.
     expect((await cita.calendarSync.syncAll()).moved).toBe(0);
     expect(to(graph, carlos.phone)).toHaveLength(1);
+    expect(filesTo(graph, carlos.phone)).toHaveLength(1);
   });
 
   it('tells an English-speaking customer in English', async () => {

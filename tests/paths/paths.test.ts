@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { generatePaths } from '../../src/qa/paths.ts';
+import { MAX_STEPS, UNREACHABLE } from '../../src/qa/paths.ts';
 import { PATHS_FILE, pathsDocument } from '../../src/qa/paths-document.ts';
-import { scenarioFor } from '../../src/qa/scenario.ts';
+import { machineTransitions } from '../../src/qa/transitions.ts';
 import { shop, teamShop } from '../support/cita.ts';
+import { generatedPaths } from './generated.ts';
 import { runPlan } from './run-plan.ts';
 
 /**
@@ -14,7 +15,7 @@ for (const [name, config] of [
   ['one chair', shop],
   ['three barbers', teamShop],
 ] as const) {
-  const generated = generatePaths(scenarioFor(config));
+  const generated = generatedPaths(config);
   const { scenario, plans } = generated;
   if (config === shop) {
     it(`${PATHS_FILE} is what \`npm run paths -- --write\` writes: run it after changing the machine`, () => {
@@ -29,3 +30,41 @@ for (const [name, config] of [
     });
   }
 }
+
+// The one-chair shop never asks for a barber; the three-barber shop does: together they cover the machine.
+const suites = [shop, teamShop].map((config) => generatedPaths(config).coverage);
+const missedByAll = (missed: (c: (typeof suites)[number]) => string[]) =>
+  missed(suites[0]).filter((item) => suites.every((suite) => missed(suite).includes(item)));
+const coverage = {
+  states: { missed: missedByAll((c) => c.states.missed) },
+  transitions: {
+    missed: missedByAll((c) => c.transitions.missed),
+    allowed: missedByAll((c) => c.transitions.allowed),
+  },
+  variants: {
+    missed: missedByAll((c) => c.variants.missed),
+    total: Math.max(...suites.map((c) => c.variants.total)),
+  },
+};
+const hint = `cover it (payloads in src/qa/events.ts, MAX_STEPS = ${MAX_STEPS} in src/qa/paths.ts) or explain it in UNREACHABLE`;
+
+describe('coverage of the booking machine by the generated paths', () => {
+  it('reaches every state of the machine', () => {
+    expect(coverage.states.missed).toEqual([]);
+  });
+
+  it(`takes every transition, except those explained as unreachable (${hint})`, () => {
+    expect(coverage.transitions.missed).toEqual([]);
+  });
+
+  it('explains only transitions the machine still has, and that the paths really miss', () => {
+    const keys = new Set(machineTransitions().map((t) => t.key));
+    for (const key of Object.keys(UNREACHABLE)) expect(keys, `stale UNREACHABLE entry ${key}`).toContain(key);
+    expect(coverage.transitions.allowed).toHaveLength(Object.keys(UNREACHABLE).length);
+  });
+
+  it('uses every payload and actor outcome the event tables offer', () => {
+    expect(coverage.variants.missed).toEqual([]);
+    expect(coverage.variants.total).toBeGreaterThan(0);
+  });
+});

@@ -133,6 +133,8 @@ function staffWorld(scenario: StaffScenario) {
       if (active?.kind === 'settingsDown') throw new Error('the QA world has the settings store down');
       return sqliteSettings.setMuted(phone, muted);
     },
+    firstToTell: (cause, forMs, note) => sqliteSettings.firstToTell(cause, forMs, note),
+    endClaim: (cause) => sqliteSettings.endClaim(cause),
   };
 
   async function seedAppointments(entries: StaffScenario['entry'][]) {

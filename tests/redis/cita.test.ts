@@ -87,7 +87,9 @@ describe.skipIf(!run)('cita on Redis, two processes', () => {
         replyId,
       })),
     );
-    expect(messages.at(-1)).toMatchObject({ from: 'cita', message: { body: expect.stringContaining('10:00') } });
+    // The confirmation, then the appointment's calendar file.
+    expect(messages.at(-2)).toMatchObject({ from: 'cita', message: { body: expect.stringContaining('10:00') } });
+    expect(messages.at(-1)).toMatchObject({ from: 'cita', message: { kind: 'document' } });
   });
 
   it('gives a slot wanted by 40 customers through two processes at once to exactly one of them', async () => {

@@ -90,6 +90,11 @@ describe('opening the database', () => {
     expect(
       database.all<{ name: string }>("SELECT name FROM pragma_table_info('transcripts')").map((c) => c.name),
     ).toEqual(expect.arrayContaining(['shop', 'phone', 'id']));
+    // WhatsApp's late refusals (version 10): warnings given and messages kept to resend; and the
+    // send pacing table, which new files had without a migration.
+    for (const table of ['staff_told', 'kept_messages', 'send_pacing']) {
+      expect(database.get<{ n: number }>('SELECT count(*) AS n FROM sqlite_schema WHERE name = ?', table)?.n).toBe(1);
+    }
     database.close();
   });
 

@@ -22,18 +22,22 @@ const Envelope = {
   biz_opaque_callback_data: z.string().max(512).optional(),
 };
 const To = z.string().regex(/^\d{6,15}$/);
+/** A business-scoped user id, for a customer WhatsApp gives no phone of (Meta: `recipient` instead of `to`). */
+const Recipient = z.string().regex(/^(?=.*[A-Za-z])[A-Za-z0-9][A-Za-z0-9._-]{1,159}$/);
 const ReplyId = z.string().min(1).max(256);
 
 const TextRequest = z.strictObject({
   ...Envelope,
-  to: To,
+  to: To.optional(),
+  recipient: Recipient.optional(),
   type: z.literal('text'),
   text: z.strictObject({ body: z.string().min(1).max(4096), preview_url: z.boolean().optional() }),
 });
 
 const ButtonRequest = z.strictObject({
   ...Envelope,
-  to: To,
+  to: To.optional(),
+  recipient: Recipient.optional(),
   type: z.literal('interactive'),
   interactive: z.strictObject({
     type: z.literal('button'),
@@ -54,7 +58,8 @@ const ButtonRequest = z.strictObject({
 
 const ListRequest = z.strictObject({
   ...Envelope,
-  to: To,
+  to: To.optional(),
+  recipient: Recipient.optional(),
   type: z.literal('interactive'),
   interactive: z.strictObject({
     type: z.literal('list'),
@@ -92,7 +97,8 @@ const ListRequest = z.strictObject({
 /** A template message: Meta's documented shape, with body text parameters and quick-reply payloads. */
 const TemplateRequest = z.strictObject({
   ...Envelope,
-  to: To,
+  to: To.optional(),
+  recipient: Recipient.optional(),
   type: z.literal('template'),
   template: z.strictObject({
     name: z.string().min(1).max(512),
@@ -100,6 +106,24 @@ const TemplateRequest = z.strictObject({
     components: z
       .array(
         z.union([
+          /** A media header's file: a template made with a Document header takes exactly one. */
+          z.strictObject({
+            type: z.literal('header'),
+            parameters: z
+              .array(
+                z.strictObject({
+                  type: z.literal('document'),
+                  document: z
+                    .strictObject({
+                      id: z.string().min(1).optional(),
+                      link: z.url().optional(),
+                      filename: z.string().min(1).optional(),
+                    })
+                    .refine((document) => (document.id === undefined) !== (document.link === undefined), 'id or link'),
+                }),
+              )
+              .length(1),
+          }),
           z.strictObject({
             type: z.literal('body'),
             parameters: z.array(z.strictObject({ type: z.literal('text'), text: z.string().min(1) })),
@@ -130,7 +154,8 @@ const Degrees = (limit: number) =>
 
 const LocationRequest = z.strictObject({
   ...Envelope,
-  to: To,
+  to: To.optional(),
+  recipient: Recipient.optional(),
   type: z.literal('location'),
   location: z.strictObject({
     latitude: Degrees(90),
@@ -140,6 +165,25 @@ const LocationRequest = z.strictObject({
   }),
 });
 
+/**
+ * A document, by the id of media uploaded to this number or by a link; Meta takes one of the two.
+ * The filename's extension is what the customer's phone picks the icon and the app by.
+ */
+const DocumentRequest = z.strictObject({
+  ...Envelope,
+  to: To.optional(),
+  recipient: Recipient.optional(),
+  type: z.literal('document'),
+  document: z
+    .strictObject({
+      id: z.string().min(1).optional(),
+      link: z.url().optional(),
+      caption: z.string().min(1).max(1024).optional(),
+      filename: z.string().min(1).optional(),
+    })
+    .refine((document) => (document.id === undefined) !== (document.link === undefined), 'one of id or link'),
+});
+
 const ReadRequest = z.strictObject({
   messaging_product: z.literal('whatsapp'),
   status: z.literal('read'),
@@ -147,7 +191,9 @@ const ReadRequest = z.strictObject({
   typing_indicator: z.strictObject({ type: z.literal('text') }).optional(),
 });
 
-export const CloudApiMessage = z.union([TextRequest, ButtonRequest, ListRequest, TemplateRequest, LocationRequest]);
+export const CloudApiMessage = z
+  .union([TextRequest, ButtonRequest, ListRequest, TemplateRequest, LocationRequest, DocumentRequest])
+  .refine((message) => (message.to === undefined) !== (message.recipient === undefined), 'one of to or recipient');
 export type CloudApiMessage = z.infer<typeof CloudApiMessage>;
 export const CloudApiRequest = z.union([CloudApiMessage, ReadRequest]);
 export type CloudApiRequest = z.infer<typeof CloudApiRequest>;
@@ -236,8 +282,31 @@ export function metaStatusError(code: number) {
   };
 }
 
-/** Which requests a failure is for: messages sent, or read receipts. */
-type RequestKind = 'message' | 'read';
+/** The types `POST /{phone-number-id}/media` takes, in the order Meta's refusal lists them. */
+const UPLOAD_TYPES = [
+  'audio/aac',
+  'audio/mp4',
+  'audio/mpeg',
+  'audio/amr',
+  'audio/ogg',
+  'audio/opus',
+  'application/vnd.ms-powerpoint',
+  'application/msword',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  'application/vnd.openxmlformats-officedocument.presentationml.presentation',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  'application/pdf',
+  'text/plain',
+  'application/vnd.ms-excel',
+  'image/jpeg',
+  'image/png',
+  'image/webp',
+  'video/mp4',
+  'video/3gpp',
+];
+
+/** Which requests a failure is for: messages sent, read receipts, or media uploads. */
+type RequestKind = 'message' | 'read' | 'upload';
 
 /**
  * Starts the fake on a free local port.
@@ -266,7 +335,9 @@ export async function startFakeGraphApi(options: {
   /** Media the customers "sent", by media id; a file whose URL expired is still known but no longer served. */
   const media = new Map<string, { bytes: Buffer; mimeType: string; urlExpired: boolean }>();
   const mediaRequests: { path: string; authorization: string | undefined; status: number }[] = [];
-  const failures: Record<RequestKind, Failure[]> = { message: [], read: [] };
+  const failures: Record<RequestKind, Failure[]> = { message: [], read: [], upload: [] };
+  /** Files uploaded by cita (`POST /{phone-number-id}/media`), by the media id answered, in order. */
+  const uploads: { id: string; number: string; type: string; filename: string; bytes: Buffer }[] = [];
   let sent = 0;
 
   function answer(res: ServerResponse, record: Omit<RecordedRequest, 'status'>, status: number, body: unknown): void {
@@ -290,6 +361,8 @@ export async function startFakeGraphApi(options: {
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
+    const upload = /^\/v\d+\.\d+\/(\d+)\/media$/.exec(req.url ?? '')?.[1];
+    if (req.method === 'POST' && upload !== undefined) return handleUpload(req, res, upload, Buffer.concat(chunks));
     const text = Buffer.concat(chunks).toString('utf8');
     let body: unknown;
     try {
@@ -315,6 +388,15 @@ export async function startFakeGraphApi(options: {
       return answer(res, record, 400, graphError(100, `Invalid parameter: ${z.prettifyError(parsed.error)}`));
     }
     if ('status' in parsed.data) return answer(res, record, 200, { success: true });
+    const document =
+      parsed.data.type === 'document'
+        ? parsed.data.document
+        : parsed.data.type === 'template'
+          ? parsed.data.template.components?.flatMap((c) => (c.type === 'header' ? c.parameters : []))[0]?.document
+          : undefined;
+    if (document?.id !== undefined && !uploads.some((file) => file.id === document.id && file.number === number)) {
+      return answer(res, record, 400, graphError(100, `Invalid parameter: no media with id ${document.id}`));
+    }
     sent += 1;
     const messageId = `wamid.FAKE${sent}`;
     const laterFailure = failLater.shift();
@@ -329,7 +411,11 @@ export async function startFakeGraphApi(options: {
     }
     return answer(res, { ...record, messageId }, 200, {
       messaging_product: 'whatsapp',
-      contacts: [{ input: parsed.data.to, wa_id: parsed.data.to }],
+      contacts: [
+        parsed.data.to !== undefined
+          ? { input: parsed.data.to, wa_id: parsed.data.to }
+          : { input: parsed.data.recipient, user_id: parsed.data.recipient },
+      ],
       messages: [{ id: messageId }],
     });
   }
@@ -359,7 +445,9 @@ export async function startFakeGraphApi(options: {
                         id: messageId,
                         status,
                         timestamp: String(Math.floor(Date.now() / 1000)),
-                        recipient_id: message.to,
+                        ...(message.to !== undefined
+                          ? { recipient_id: message.to }
+                          : { recipient_user_id: message.recipient }),
                         ...(message.biz_opaque_callback_data !== undefined && {
                           biz_opaque_callback_data: message.biz_opaque_callback_data,
                         }),
@@ -396,6 +484,43 @@ export async function startFakeGraphApi(options: {
     })();
     statusDeliveries.add(delivery);
     void delivery.finally(() => statusDeliveries.delete(delivery));
+  }
+
+  /**
+   * `POST /{version}/{phone-number-id}/media`, multipart, as Meta documents it: `messaging_product`
+   * "whatsapp", `file`, and `type` (the file's MIME type). Answers `{ id }`; a type Meta does not
+   * take, or a missing field, gets its error 100. The file is kept and served like a customer's.
+   */
+  async function handleUpload(req: IncomingMessage, res: ServerResponse, number: string, raw: Buffer) {
+    const record = { path: req.url ?? '', authorization: req.headers.authorization, body: '(multipart)' };
+    const refuse = (message: string) => answer(res, record, 400, graphError(100, message));
+    if (!tokens.has(number)) return answer(res, record, 404, graphError(803, `Unknown path POST ${record.path}`));
+    if (record.authorization !== `Bearer ${tokens.get(number)}`) {
+      return answer(res, record, 401, graphError(190, 'Invalid OAuth access token'));
+    }
+    const failure = failures.upload.shift();
+    if (failure) return answer(res, record, failure.status, metaErrorBody(failure.code, failure.message));
+    let form: FormData;
+    try {
+      const headers = new Headers({ 'content-type': req.headers['content-type'] ?? '' });
+      form = await new Response(new Uint8Array(raw), { headers }).formData();
+    } catch {
+      return refuse('Invalid parameter: the body must be multipart/form-data');
+    }
+    if (form.get('messaging_product') !== 'whatsapp') return refuse('The parameter messaging_product is required.');
+    const file = form.get('file');
+    if (!(file instanceof File)) return refuse('The parameter file is required.');
+    const type = String(form.get('type') ?? file.type);
+    if (!UPLOAD_TYPES.includes(type) || (file.type !== '' && file.type !== type)) {
+      return refuse(
+        `Param file must be a file with one of the following types: ${UPLOAD_TYPES.join(', ')}. Received file of type '${file.type || type}'.`,
+      );
+    }
+    const id = String(9_000_000_000_000 + uploads.length + 1);
+    const bytes = Buffer.from(await file.arrayBuffer());
+    uploads.push({ id, number, type, filename: file.name, bytes });
+    media.set(id, { bytes, mimeType: type, urlExpired: false });
+    return answer(res, record, 200, { id });
   }
 
   /**
@@ -472,6 +597,8 @@ export async function startFakeGraphApi(options: {
       });
     },
     requests,
+    /** The files cita uploaded, in order, each with the media id answered and the type it was sent as. */
+    uploads,
     /** The media GETs (URL look-ups and downloads) with the token they carried and the status answered. */
     mediaRequests,
     /** A file a customer sent: its id comes in the webhook, its bytes from `GET /{media-id}`. */

@@ -102,6 +102,7 @@ export function turnTracking(inner: Messenger & { markRead(messageId: string): P
     markRead: (messageId) => inner.markRead(messageId),
     ...(inner.statusReceived && { statusReceived: (status) => inner.statusReceived!(status) }),
     ...(inner.onUndelivered && { onUndelivered: (listener) => inner.onUndelivered!(listener) }),
+    ...(inner.onTokenTaken && { onTokenTaken: (listener) => inner.onTokenTaken!(listener) }),
     async send(phone, messages, inReplyTo, about) {
       const sent = await inner.send(phone, messages, inReplyTo, about);
       if (inReplyTo) turnsDone.get(inReplyTo)?.();

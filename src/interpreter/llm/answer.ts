@@ -100,6 +100,8 @@ export function isPossible(event: CustomerEvent, situation: Pick<Situation, 'sho
     case 'PICK_DATE':
       // CalendarDate has already rejected days that do not exist (2026-02-30).
       return event.date >= shopToday(shop, situation.now) && event.date <= lastBookableDay(shop, situation.now);
+    case 'UNCLEAR_DATE':
+      return event.dates.every((date) => date >= shopToday(shop, situation.now)) && event.dates[0] !== event.dates[1];
     case 'PICK_TIME':
       return isEverOpenAt(shop, event.time);
     case 'PICK_PART_OF_DAY':

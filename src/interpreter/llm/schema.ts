@@ -80,6 +80,13 @@ export function answerSchema(situation: Situation) {
               .regex(/^\d{4}-\d{2}-\d{2}$/)
               .describe('a day in the shop calendar, YYYY-MM-DD'),
           });
+        case 'UNCLEAR_DATE':
+          return option.extend({
+            dates: z
+              .array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/))
+              .length(2)
+              .describe('the two days in the shop calendar, YYYY-MM-DD, a day said could mean, the sooner first'),
+          });
         case 'PICK_TIME':
           return option.extend({ time: ClockTime.describe('a 24-hour wall-clock time in the shop, HH:mm') });
         // A question names only what the shop has; the answer itself is written from the config.

@@ -1,5 +1,6 @@
 import { openingHoursOn, type ShopConfig } from '../../../config/schema.ts';
 import type { PartOfDay } from '../../../machines/booking.context.ts';
+import { WEEKDAY_NAMES } from './days.ts';
 import { numberAt } from './numbers.ts';
 import { likelyHour } from './when.ts';
 
@@ -62,6 +63,9 @@ export function partOfDayIn(words: string[], shop: ShopConfig, day: string): Par
   const stretch = stretchIn(words, shop, day);
   if (stretch) return stretch.part;
   const text = ` ${words.join(' ')} `;
+  // "A primera hora de la tarde" is one stretch, not "a primera hora" and "la tarde" at odds.
+  const afternoon = AFTERNOON_EDGE.exec(text);
+  if (afternoon) return afternoonEdge(shop, day, afternoon[1] === 'primera' ? 'first' : 'last');
   const parts = new Set<string>();
   for (const [pattern, part] of PARTS) {
     if (!pattern.test(text)) continue;
@@ -72,6 +76,20 @@ export function partOfDayIn(words: string[], shop: ShopConfig, day: string): Par
   if (parts.size !== 1) return undefined;
   const [from, to] = [...parts][0].split('-');
   return { from, to };
+}
+
+const AFTERNOON_EDGE = / a (primera|ultima) hora de (?:la|esta) tarde /;
+
+/** The first or last hour the shop opens in the afternoon (from 14:00, as "por la tarde") that day; none when it does not. */
+function afternoonEdge(shop: ShopConfig, day: string, edge: 'first' | 'last'): PartOfDay | undefined {
+  const spans = opening(shop, day).filter(({ to }) => to > '14:00');
+  if (spans.length === 0) return undefined;
+  if (edge === 'last') {
+    const to = spans.at(-1)!.to;
+    return { from: clock(Math.max(minutesOf(to) - 60, 14 * 60)), to };
+  }
+  const from = spans[0].from > '14:00' ? spans[0].from : '14:00';
+  return { from, to: clock(Math.min(minutesOf(from) + 60, 23 * 60 + 59)) };
 }
 
 const GREETING_PARTS = / (?:buenas|good) (?:tardes|noches|afternoon|evening|night|morning) /;
@@ -102,8 +120,9 @@ const PARTS: [RegExp, PartOfDay | ((shop: ShopConfig, day: string) => PartOfDay 
     { from: '12:00', to: '15:00' },
   ],
   [/ late afternoon /, { from: '16:00', to: '18:00' }],
+  [/ early afternoon /, { from: '13:00', to: '15:00' }],
   [/ (?:(?:por|en|a|de)? ?la tarde|esta tarde|tardecita|despues de comer) /, { from: '14:00', to: '21:00' }],
-  [/ (?<!good |late )(?:this |in the )?afternoon | after lunch /, { from: '13:00', to: '18:00' }],
+  [/ (?<!good |late |early )(?:this |in the )?afternoon | after lunch /, { from: '13:00', to: '18:00' }],
   [
     / (?:(?:por|en|a|de) la noche|esta noche|tonight|at night|(?<!good )(?:this |in the )?evening) /,
     { from: '18:00', to: '23:59' },
@@ -233,6 +252,9 @@ function clockAt(words: string[], at: number, needsContext: boolean): Said | und
   // "mañana a 11": "a" without "las", but not "a 5 de diciembre".
   const bareA = prev === 'a' && !/^(?:de|del|y)$/.test(words[at + number.length] ?? '') && /^\d/.test(word);
   const led = LEADS.has(prev) || dayNext || bareA || (prev === 'la' && number.value === 1 && words[at - 2] === 'a');
+  // "el viernes 6 por la tarde" is Friday the 6th in the afternoon: the number is the day's.
+  const afterWeekday = WEEKDAY_NAMES[prev] !== undefined && /^\d/.test(word);
+  if (afterWeekday && !led && /^(?:por|en|in)$/.test(words[at + number.length] ?? '')) return undefined;
   const said = withMinutes(words, at, { hour: number.value, minute: 0, length: number.length });
   if (!said) return undefined;
   const markedAfter = said.length > number.length || said.meridiem !== undefined;

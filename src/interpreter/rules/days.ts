@@ -3,7 +3,7 @@ import { type Language, openingHoursOn, type ShopConfig } from '../../../config/
 import { numberAt, ordinalAt } from './numbers.ts';
 
 // biome-ignore format: a table
-const WEEKDAY_NAMES: Record<string, number> = {
+export const WEEKDAY_NAMES: Record<string, number> = {
   lunes: 1, lun: 1, martes: 2, miercoles: 3, mie: 3, mier: 3, jueves: 4, jue: 4, viernes: 5, vie: 5, sabado: 6,
   sab: 6, domingo: 7, dom: 7, monday: 1, mon: 1, tuesday: 2, tue: 2, tues: 2, wednesday: 3, wed: 3, weds: 3,
   thursday: 4, thu: 4, thur: 4, thurs: 4, friday: 5, fri: 5, saturday: 6, sat: 6, sunday: 7, sun: 7,
@@ -53,20 +53,39 @@ function nthWeekday(
 /** Words that put a weekday in next week rather than the coming one. */
 const NEXT_WEEK = /^(?:(?:de|of) )?(?:la )?(?:semana que viene|proxima semana|siguiente semana|next week)/;
 
+/** The day a message names: one date, or the two it could mean when it names one day ambiguously. */
+export interface DaySaid {
+  date?: string;
+  /** "el martes" said on a Tuesday: today or next week's, both as "YYYY-MM-DD", the sooner first. */
+  either?: [string, string];
+}
+
 /**
- * The one day a message names, as "YYYY-MM-DD", or undefined when it names none or several.
+ * The one day a message names, as "YYYY-MM-DD", or the two it could mean ("el martes" said on a
+ * Tuesday, "next Wednesday" said on a Tuesday, "el 24" said on the 24th, "el viernes 6" when the
+ * 6th is a Sunday, "4/12" in English, "el finde" at a shop open both days): the customer settles
+ * those. Nothing when it names none, or several days.
  * Weekdays are the coming one ("el viernes", "next friday" on a Tuesday is this Friday; said on
  * that weekday, "el martes que viene" is next week's); a day of the month alone is its next one.
  */
-export function dayIn(said: string[], today: DateTime, shop: ShopConfig, language?: Language): string | undefined {
+export function dayIn(said: string[], today: DateTime, shop: ShopConfig, language?: Language): DaySaid {
   const words = withoutRefusedDays(said);
-  if (words.includes('?')) return undefined;
+  if (words.includes('?')) return {};
   const text = ` ${words.join(' ')} `;
   const found: DateTime[] = [];
-  let unsure = false;
-  const add = (date: DateTime | undefined, doubt = false) => {
-    if (doubt) unsure = true;
-    else if (date?.isValid) found.push(date);
+  const eithers: string[] = [];
+  const add: Add = (date, or) => {
+    if (or !== undefined) {
+      if (date?.isValid && or.isValid)
+        eithers.push(
+          [date, or]
+            .map((d) => d.toISODate())
+            .sort()
+            .join(' '),
+        );
+      else if (or.isValid) found.push(or);
+      else if (date?.isValid) found.push(date);
+    } else if (date?.isValid) found.push(date);
   };
 
   for (const match of text.matchAll(RELATIVE)) {
@@ -86,16 +105,21 @@ export function dayIn(said: string[], today: DateTime, shop: ShopConfig, languag
     const n = /^(?:a|an|one)$/.test(counted[1]) ? { value: 1 } : numberAt([counted[1]], 0);
     if (n && n.value > 0)
       add(today.plus({ days: ((countedWeekday - today.weekday + 7) % 7 || 7) + 7 * (n.value - 1) }));
-    return found.length === 1 && !unsure ? found[0].toISODate()! : undefined;
+    return found.length === 1 && eithers.length === 0 ? { date: found[0].toISODate()! } : {};
   }
-  if (/ (?:finde|fin de semana|weekend)\b/.test(text)) add(weekendDay(today, shop));
+  if (/ (?:finde|fin de semana|weekend)\b/.test(text)) weekendDay(today, shop, add);
   explicitDates(words, today, language, add);
   weekdays(words, today, add);
 
   // A weekday beside an explicit date ("el jueves 3", "Monday January 12th") is that date.
-  const dates = new Set(found.map((date) => date.toISODate()));
-  if (dates.size !== 1 || unsure) return undefined;
-  return [...dates][0]!;
+  const dates = new Set(found.map((date) => date.toISODate()!));
+  const doubts = new Set(eithers);
+  if (doubts.size === 0) return dates.size === 1 ? { date: [...dates][0] } : {};
+  // One doubt, and nothing said beside it but one of its own two days.
+  const [doubt] = [...doubts];
+  const either = doubt.split(' ') as [string, string];
+  if (doubts.size > 1 || [...dates].some((date) => !either.includes(date))) return {};
+  return dates.size === 1 ? { date: [...dates][0] } : { either };
 }
 
 /**
@@ -129,15 +153,17 @@ function RELATIVE_DAYS(phrase: string): number {
   return 0;
 }
 
-/** The weekend day the shop opens; undefined (unsure) when it opens both days or neither. */
-function weekendDay(today: DateTime, shop: ShopConfig): DateTime | undefined {
+/** The weekend day the shop opens; either of the two when it opens both (none when neither). */
+function weekendDay(today: DateTime, shop: ShopConfig, add: Add): void {
   const saturday = today.plus({ days: (6 - today.weekday + 7) % 7 });
   const sunday = today.weekday === 7 ? today : saturday.plus({ days: 1 });
   const open = [saturday, sunday].filter((day) => day >= today && openingHoursOn(shop, day.toISODate()!).length > 0);
-  return open.length === 1 ? open[0] : undefined;
+  if (open.length === 1) add(open[0]);
+  if (open.length === 2) add(open[0], open[1]);
 }
 
-type Add = (date: DateTime | undefined, unsure?: boolean) => void;
+/** Adds the day named; with `or`, a day that is either of two (the customer is asked which). */
+type Add = (date: DateTime | undefined, or?: DateTime) => void;
 
 function weekdays(words: string[], today: DateTime, add: Add): void {
   words.forEach((word, at) => {
@@ -162,9 +188,11 @@ function weekdays(words: string[], today: DateTime, add: Add): void {
       const day = Number(dayNumber[1]);
       let candidate = today.set({ day });
       if (candidate.day !== day || candidate < today) candidate = today.plus({ months: 1 }).set({ day });
-      if (candidate.day === day) add(candidate);
+      const coming = today.plus({ days: (weekday - today.weekday + 7) % 7 });
       // "el viernes 6" when the 6th is a Sunday: one of the two is wrong, and we cannot tell which.
-      if (candidate.weekday !== weekday) add(today.plus({ days: (weekday - today.weekday + 7) % 7 }));
+      if (candidate.day !== day) add(coming);
+      else if (candidate.weekday !== weekday) add(candidate, coming);
+      else add(candidate);
       return;
     }
     if (/(?:^| )hasta(?: el)?$/.test(before)) return;
@@ -180,12 +208,12 @@ function weekdays(words: string[], today: DateTime, add: Add): void {
     else if (saysNext && days === 0) days = 7;
     // "next Wednesday" said on a Tuesday: tomorrow, or the Wednesday of next week; the customer settles it.
     else if (saysNext && days === 1 && !/^(?:que viene)/.test(after)) {
-      add(undefined, true);
+      add(today.plus({ days: 1 }), today.plus({ days: 8 }));
       return;
     }
     // "el martes" said on a Tuesday: today ("hoy" would say so) or next week's; the customer settles it.
     else if (days === 0 && !/(?:^| )(?:hoy|today|este|esta|this)(?: el)?$/.test(before)) {
-      add(undefined, true);
+      add(today, today.plus({ days: 7 }));
       return;
     }
     let date = today.plus({ days });
@@ -222,8 +250,11 @@ function explicitDates(words: string[], today: DateTime, language: Language | un
   }
   // 4/12, 17-2, 4-22, 22/04 (not 17.30 or 10:30, which are times)
   for (const m of text.matchAll(/(?<![\d/.:-])(\d{1,2})([/-])(\d{1,2})(?![\d/.:-]|\s?(?:am|pm|h)\b)/g)) {
-    const order = dayMonthOrder(Number(m[1]), Number(m[3]), language);
+    const [first, second] = [Number(m[1]), Number(m[3])];
+    const order = dayMonthOrder(first, second, language);
     if (order) add(next(order.day, order.month));
+    // "4/12" from an English writer: 4 December, or 12 April as Americans write it.
+    else if (dayMonthOrder(first, second)) add(next(first, second), next(second, first));
   }
   // 3 de diciembre [de 2026], 2 oct, 1st jan, veintiuno de mayo, 2-oct, 1-ene
   words.forEach((_word, at) => {
@@ -271,9 +302,11 @@ function explicitDates(words: string[], today: DateTime, language: Language | un
       continue;
     }
     if (day < 1 || day > 31) continue;
-    let candidate = today.set({ day });
-    if (candidate.day !== day || candidate < today) candidate = today.plus({ months: 1 }).set({ day });
-    if (candidate.day === day) add(candidate);
+    const nextMonth = today.plus({ months: 1 }).set({ day });
+    // "el 24" said on the 24th: today ("hoy" would say so) or next month's; the customer settles it.
+    if (day === today.day) add(today, nextMonth.day === day ? nextMonth : undefined);
+    else if (today.set({ day }) > today && today.set({ day }).day === day) add(today.set({ day }));
+    else if (nextMonth.day === day) add(nextMonth);
   }
 }
 

@@ -2,6 +2,7 @@ import type { ShopConfig } from '../../../config/schema.ts';
 import { MOST_IN_GROUP } from '../../../machines/events.ts';
 import { serviceNamedIn } from './services.ts';
 import { fold, hasPhrase } from './text.ts';
+import { CHILDREN } from './words.ts';
 
 /** "dos cortes", "two haircuts": how many people a number before a service stands for. */
 const COUNTS: Record<string, number> = { dos: 2, two: 2, '2': 2, tres: 3, three: 3, '3': 3 };
@@ -12,9 +13,6 @@ const ALONG = [
   'para mi y para mi', 'para mi y mi', 'para mi y otro para mi', 'y otro para mi', 'y otra para mi',
   'for me and my', 'for me and one for my', 'and one for my',
 ];
-
-/** Whom the customer brings, when that person is a child (the kids' cut, where the shop has one). */
-const CHILDREN = ['hijo', 'hija', 'nino', 'nina', 'hijos', 'son', 'daughter', 'kid', 'child', 'boy', 'girl'];
 
 /**
  * The services of a request for several people, one each, the customer's own first: "dos cortes"

@@ -22,6 +22,7 @@ import {
   MOVE_VERBS,
   MY_BOOKING,
   NO,
+  PRODUCTS,
   THANKS,
   THE_BOOKING,
   YES,
@@ -110,7 +111,8 @@ export function readRules(text: string, situation: Situation, readWhen: WhenRead
   const command = COMMANDS.find(([phrases]) => findPhrase(folded, phrases))?.[1];
   const answer = isShort ? yesOrNo(folded, situation) : undefined;
   // "Otra cita para mi hijo" and "lo más tarde posible" say what they want: the service, the part of the day.
-  const saysWhat = serviceId !== undefined || when.date !== undefined || when.time !== undefined || when.partOfDay;
+  const saysWhat =
+    serviceId !== undefined || when.date !== undefined || when.either || when.time !== undefined || when.partOfDay;
   const commandGivesWay = saysWhat && (command?.type === 'BOOK_ANOTHER' || command?.type === 'MORE_TIMES');
   // "no entiendo", "ya no quiero" are commands; "no" and "no, gracias" are answers.
   if (command && isShort && !answer && !commandGivesWay) return [...events, changeOrMove(command, situation)];
@@ -122,6 +124,10 @@ export function readRules(text: string, situation: Situation, readWhen: WhenRead
     .filter((topic) => topic !== 'hours' || !LATER.test(folded));
   // "¿cuánto cobra Lucía por un corte?", "¿a qué hora abren el sábado?" ask about the shop; they
   // do not choose anything yet. The answer names what they asked about.
+  // "¿Tenéis productos para el pelo?" asks what the shop sells, not for a haircut: only the shop can say.
+  if (asking && findPhrase(folded, PRODUCTS) && faqAskedIn(folded, situation.shop).length === 0) {
+    return [...events, { type: 'ASK_INFO', topic: 'other' }];
+  }
   if (asking) {
     const said = { topics, serviceId, barberId, date: when.date, time: when.time };
     const questions = questionsIn(folded, situation.shop, said);
@@ -139,13 +145,16 @@ export function readRules(text: string, situation: Situation, readWhen: WhenRead
   // A day gone by is never a day to book ("ayer se me olvidó").
   if (when.date && when.date >= shopToday(situation.shop, situation.now)) {
     events.push({ type: 'PICK_DATE', date: when.date });
+  } else if (when.either && situation.accepts.has('UNCLEAR_DATE')) {
+    // "El martes" said on a Tuesday: never guessed; the customer is shown both dates.
+    events.push({ type: 'UNCLEAR_DATE', dates: when.either });
   }
   if (when.time) events.push({ type: 'PICK_TIME', time: when.time });
   else if (when.partOfDay && situation.accepts.has('PICK_PART_OF_DAY')) {
     events.push({ type: 'PICK_PART_OF_DAY', ...when.partOfDay });
   }
 
-  if (isShort && !serviceId && !barberId && !when.date && !when.time && !when.partOfDay && !asked) {
+  if (isShort && !serviceId && !barberId && !saysWhat && !asked) {
     if (answer) events.push(answer);
     else if (command && !commandGivesWay) events.push(changeOrMove(command, situation));
     else if (findPhrase(squeeze(folded), THANKS.map(squeeze))) events.push({ type: 'THANKS' });
@@ -174,7 +183,7 @@ function asksAboutTheShop(folded: string): boolean {
 
 // biome-ignore format: a pattern
 const SHOP_QUESTION =
-  /^(?:(?:y|and|oye|hola|hi|hey) )?(?:teneis|tienen|tienes|hay|se puede|puedo (?:ir|llevar|traer|venir)|aceptais|aceptan|vendeis|venden|do you (?:have|accept|take|sell)|is there|are there|can i (?:bring|come with)|do you guys)\b/;
+  /^(?:(?:y|and|oye|hola|hi|hey) )?(?:teneis|tienen|tienes|hay|se puede|cortais|cortan|haceis|hacen|puedo (?:ir|llevar|traer|venir)|aceptais|aceptan|vendeis|venden|do you (?:have|accept|take|sell|cut|do)|is there|are there|can i (?:bring|come with)|do you guys)\b/;
 
 const LANGUAGE_WORDS = ['ingles', 'english', 'espanol', 'spanish', 'castellano'];
 
@@ -277,7 +286,7 @@ function aboutOwnBooking(
   if (cancels) return [{ type: 'CANCEL_BOOKING' }];
   if (moveVerb) return [{ type: 'MOVE_BOOKING', ...moveDetails(folded, moveVerb, situation, readWhen) }];
   const wishes = WISHES.some((phrase) => hasPhrase(folded, phrase));
-  if (wishes && !asking && (when.date || when.time)) return undefined;
+  if (wishes && !asking && (when.date || when.either || when.time)) return undefined;
   return [{ type: 'MY_APPOINTMENTS' }];
 }
 

@@ -1,7 +1,7 @@
 import type { ShopConfig } from '../../../config/schema.ts';
 import { closestWord } from './fuzzy.ts';
 import { fold, hasPhrase } from './text.ts';
-import { EVERYDAY_WORDS } from './words.ts';
+import { CHILDREN, EVERYDAY_WORDS } from './words.ts';
 
 /**
  * The service a message names, by its name in either language or a synonym from the config.
@@ -21,6 +21,13 @@ export function serviceNamedIn(folded: string, shop: ShopConfig): string | undef
     const meant = closestWord(word, oneWordNames);
     const id = phrases.find(([name]) => name === meant)?.[1];
     if (id) named.set(id, Math.max(named.get(id) ?? 0, word.length));
+  }
+  // "Un corte para el crío": the service for a child is the one refining the service named.
+  // "Una cita para el crío", no service named: the kids' service, where the shop has exactly one.
+  if (CHILDREN.some((word) => hasPhrase(folded, word))) {
+    const forKids = shop.services.filter((s) => s.refines !== undefined);
+    const kids = named.size === 0 && forKids.length === 1 ? forKids[0] : forKids.find((s) => named.has(s.refines!));
+    if (kids) named.set(kids.id, Number.MAX_SAFE_INTEGER);
   }
   if (named.size === 0) return undefined;
   const combined = shop.services.find((s) => s.combines.length > 1 && s.combines.every((id) => named.has(id)));

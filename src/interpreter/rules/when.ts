@@ -19,6 +19,8 @@ export interface When {
   time?: string;
   /** "por la tarde", "after 6": a stretch of the day, when no exact time was said. */
   partOfDay?: PartOfDay;
+  /** A day said that could be either of two dates ("el martes" on a Tuesday): the customer is asked which. */
+  either?: [string, string];
 }
 
 /** Reads the day and time in a message: the rules' own `whenIn`, or (in the eval) the peer's. */
@@ -29,7 +31,8 @@ export type WhenReader = (text: string, shop: ShopConfig, now: Date, language: L
  * shop's timezone, in Spanish or English: "mañana a las 5", "el miércoles de la semana que viene",
  * "friday after next", "las doce menos cuarto", "half 4", "15h30", "por la tarde", "después de las
  * 6". A word one typo away from a word of days and times is read as that word ("mañna", "alas 6").
- * What it is not sure of it leaves out: two different days or times in one message give none.
+ * What it is not sure of it leaves out: two different days or times in one message give none; a
+ * day that could be either of two dates gives both, as `either`, for the customer to choose.
  * An hour said without am/pm ("a las 5") is read as the hour the shop is open: 17:00.
  *
  * @example
@@ -40,11 +43,11 @@ export function whenIn(text: string, shop: ShopConfig, now: Date, language?: Lan
   const words = wordsOf(text);
   const soon = fromNowIn(words, now, shop);
   if (soon) return soon;
-  const date = dayIn(words, today, shop, language);
-  const day = date ?? knownDate ?? today.toISODate()!;
+  const { date, either } = dayIn(words, today, shop, language);
+  const day = date ?? either?.[0] ?? knownDate ?? today.toISODate()!;
   const time = timeIn(words, shop, day);
   const partOfDay = time ? undefined : partOfDayIn(words, shop, day);
-  return { date, time, partOfDay };
+  return { date, time, partOfDay, ...(either && { either }) };
 }
 
 /**

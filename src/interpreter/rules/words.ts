@@ -203,3 +203,18 @@ export const MOVE_VERBS = [
 ];
 /** Said without naming the appointment, still clearly about moving one. */
 export const MOVE_ALONE = ['reprogramar', 'reschedule', 'aplazar mi cita'];
+
+/** Words for a child: a service for one names the shop's kids' service when there is one ("un corte para el crío"). */
+// biome-ignore format: a word list
+export const CHILDREN = [
+  'hijo', 'hija', 'nino', 'nina', 'hijos', 'crio', 'cria', 'crios', 'nene', 'nena', 'peque', 'chiquillo', 'chiquilla',
+  'son', 'daughter', 'kid', 'child', 'boy', 'girl', 'little one', 'lad',
+];
+
+/** Things a shop may sell: asked about, they are a question for the shop, not a service ("¿tenéis productos para el pelo?"). */
+// biome-ignore format: a word list
+export const PRODUCTS = [
+  'producto', 'productos', 'champu', 'cera', 'ceras', 'gomina', 'laca', 'gel', 'aceite', 'aceites', 'pomada',
+  'crema', 'cremas', 'acondicionador', 'after shave', 'aftershave', 'colonia', 'maquinilla', 'cuchillas',
+  'product', 'products', 'shampoo', 'conditioner', 'wax', 'pomade', 'hair gel', 'beard oil', 'balm', 'razor', 'razors',
+];
