@@ -9,6 +9,7 @@ import { costBenchmark } from './cost.ts';
 import { endToEndBenchmark, standardRuns } from './end-to-end.ts';
 import { inProcessBenchmark } from './in-process.ts';
 import { intakeBenchmark } from './intake.ts';
+import { manyShopsBenchmark, type ShopsStore } from './many-shops.ts';
 import { peerBenchmark } from './peer.ts';
 import { redisCeilingBenchmark } from './redis-ceiling.ts';
 import { statusStormBenchmark } from './status-storm.ts';
@@ -17,11 +18,12 @@ import { type BenchResult, machineDescription, REPO_DIR, RESULTS_DIR, saveResult
 import { BENCH_REDIS_URL, redisAnswers } from './support/redis.ts';
 
 const USAGE = `Usage: npm run bench -- [--quick] [name ...]
-Benchmarks: intake, status-storm, end-to-end, in-process, cost, availability, conversation-cost, redis-ceiling, peer (default: all).
+Benchmarks: intake, status-storm, end-to-end, in-process, cost, availability, conversation-cost, redis-ceiling, many-shops, peer (default: all).
   --quick   small sizes (seconds, not minutes); results go to the temp directory, not bench/results/
   --table   run nothing: rebuild table.md (and, for bench/results/, the README's table) from the saved results
 Environment: BENCH_CUSTOMERS (1000), BENCH_CONCURRENCY (400 for end-to-end, 50 otherwise), BENCH_GRAPH_LATENCY_MS (150),
-  BENCH_CONVERSATIONS (10000, in-process's memory figures), REDIS_URL (redis://127.0.0.1:6379), BENCH_RESULTS_DIR.`;
+  BENCH_CONVERSATIONS (10000, in-process's memory figures), REDIS_URL (redis://127.0.0.1:6379), BENCH_RESULTS_DIR;
+  many-shops: BENCH_SHOP_FILES (1000), BENCH_SHOPS (100), BENCH_CUSTOMERS_PER_SHOP (100), BENCH_STORES (embedded,redis,cluster).`;
 
 interface Benchmark {
   name: string;
@@ -92,6 +94,22 @@ export const BENCHMARKS: Benchmark[] = [
       ),
   },
   {
+    name: 'many-shops',
+    // Without Redis (or redis-server for the cluster) those stores are left out and the result says so.
+    needsRedis: false,
+    run: (quick, command) =>
+      manyShopsBenchmark(
+        {
+          shopFiles: numberFromEnv('BENCH_SHOP_FILES', quick ? 20 : 1000),
+          shops: numberFromEnv('BENCH_SHOPS', quick ? 4 : 100),
+          customersPerShop: numberFromEnv('BENCH_CUSTOMERS_PER_SHOP', quick ? 5 : 100),
+          graphLatencyMs: GRAPH_LATENCY_MS,
+          stores: (process.env.BENCH_STORES ?? 'embedded,redis,cluster').split(',') as ShopsStore[],
+        },
+        command,
+      ),
+  },
+  {
     name: 'peer',
     needsRedis: false,
     run: (quick, command) =>
@@ -111,11 +129,20 @@ const ENV_OF: Record<string, string[]> = {
   'in-process': ['BENCH_CUSTOMERS', 'BENCH_CONCURRENCY', 'BENCH_CONVERSATIONS'],
   'redis-ceiling': ['BENCH_CONCURRENCY'],
   peer: ['BENCH_CUSTOMERS', 'BENCH_CONCURRENCY'],
+  'many-shops': [
+    'BENCH_SHOP_FILES',
+    'BENCH_SHOPS',
+    'BENCH_CUSTOMERS_PER_SHOP',
+    'BENCH_STORES',
+    'BENCH_GRAPH_LATENCY_MS',
+  ],
 };
 
 /** The command that reproduces a benchmark as it is being run now. */
 function commandFor(name: string, quick: boolean): string {
-  const env = ['BENCH_CUSTOMERS', 'BENCH_CONCURRENCY', 'BENCH_GRAPH_LATENCY_MS', 'BENCH_CONVERSATIONS']
+  const env = Object.values(ENV_OF)
+    .flat()
+    .filter((variable, i, all) => all.indexOf(variable) === i)
     .filter((variable) => (ENV_OF[name] ?? []).includes(variable) && process.env[variable])
     .map((variable) => `${variable}=${process.env[variable]} `)
     .join('');

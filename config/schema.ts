@@ -145,6 +145,37 @@ export const StaffMember = z.object({
 });
 export type StaffMember = z.infer<typeof StaffMember>;
 
+/** Where a shop is on the map: sent as a WhatsApp location pin with the address. */
+const MapPin = z.object({ latitude: z.number().min(-90).max(90), longitude: z.number().min(-180).max(180) });
+
+/**
+ * One shop of a chain behind the chain's one WhatsApp number: its own address, hours, barbers
+ * (ids from the file's `barbers`, each of whom works here only), services (ids from the file's
+ * `services`; all of them when unset) and Google Calendar (for its barbers without their own).
+ * The customer picks it first; a shop file without `locations` is one shop, as always.
+ */
+export const Location = z.object({
+  id: z.string().regex(/^[a-z0-9-]{1,40}$/, 'must be lowercase letters, digits and dashes (it is used in button ids)'),
+  name: z.string().min(1).max(24, 'must fit a WhatsApp list row (24 characters)'),
+  /** Other names customers use for it ("el de Gràcia", a street); the rule parser matches them and the name. */
+  synonyms: z.array(z.string().min(1)).default([]),
+  address: z.string().min(1),
+  location: MapPin.optional(),
+  phone: z.string().min(1).optional(),
+  /** Its week; the file's `openingHours` when unset. A barber's own hours come before it. */
+  openingHours: WeekHours.optional(),
+  /** Its holidays and special days, before the file's (which apply to every location). */
+  dateOverrides: z.array(DateOverride).default([]),
+  barbers: z.array(z.string()).min(1, 'a location needs the barbers who work there (ids from "barbers")'),
+  services: z.array(z.string()).min(1).optional(),
+  /** The location's Google Calendar, for its barbers without a `calendarId` of their own. */
+  calendarId: z.string().min(1).optional(),
+});
+export type Location = z.infer<typeof Location>;
+
+/** A list of WhatsApp holds 10 rows: a chain offers at most that many locations behind one number. */
+export const MOST_LOCATIONS = 10;
+
 /** The templates of the no-show messages when the file names none. */
 export const NO_SHOW_TEMPLATES = {
   confirm: { name: 'cita_confirm_attendance', language: 'es' },
@@ -171,13 +202,13 @@ export const NoShows = z.object({
 });
 export type NoShows = z.infer<typeof NoShows>;
 
-export const ShopConfig = z
+const CheckedShopConfig = z
   .object({
     name: z.string().min(1),
     phone: z.string().min(1),
     address: z.string().min(1),
     /** Where the shop is on the map: sent as a WhatsApp location pin with the address. */
-    location: z.object({ latitude: z.number().min(-90).max(90), longitude: z.number().min(-180).max(180) }).optional(),
+    location: MapPin.optional(),
     timezone: z
       .string()
       .refine((zone) => IANAZone.isValidZone(zone), 'must be an IANA timezone such as "Europe/Madrid"'),
@@ -203,6 +234,12 @@ export const ShopConfig = z
       .max(9, 'WhatsApp lists show at most 10 rows: "anyone" and nine barbers')
       .refine((barbers) => new Set(barbers.map((b) => b.id)).size === barbers.length, 'barber ids must be unique')
       .default([]),
+    /** A chain's shops behind this one number (see `Location`); none: the file is one shop. */
+    locations: z
+      .array(Location)
+      .min(1)
+      .max(MOST_LOCATIONS, `WhatsApp lists show at most ${MOST_LOCATIONS} rows: at most ${MOST_LOCATIONS} locations`)
+      .optional(),
     /** Questions the shop answers the same way every time: payment, parking, walk-ins, children's ages. */
     faq: z
       .array(FaqEntry)
@@ -350,7 +387,92 @@ export const ShopConfig = z
       });
     }
   });
+
+type CheckedShop = z.output<typeof CheckedShopConfig>;
+
+/** A shop's configuration, checked, with a chain's barbers given their locations' hours and calendars. */
+export const ShopConfig = CheckedShopConfig.superRefine(checkLocations).transform(withChairsAtTheirLocations);
 export type ShopConfig = z.infer<typeof ShopConfig>;
+
+/**
+ * A chain's locations must name barbers and services the file has, each barber at one location,
+ * and every service a location offers done by someone there. Each refusal names the field.
+ */
+function checkLocations(shop: CheckedShop, issues: z.RefinementCtx) {
+  if (!shop.locations) return;
+  const refuse = (message: string, path: (string | number)[]) => issues.addIssue({ code: 'custom', message, path });
+  const barberIds = shop.barbers.map((b) => b.id).join(', ') || 'none';
+  const serviceIds = shop.services.map((s) => s.id).join(', ');
+  const worksAt = new Map<string, string>();
+  const seen = new Set<string>();
+  shop.locations.forEach((location, i) => {
+    if (seen.has(location.id))
+      refuse(`"${location.id}" is the id of another location: ids must be unique`, ['locations', i, 'id']);
+    seen.add(location.id);
+    location.barbers.forEach((id, j) => {
+      const at = ['locations', i, 'barbers', j];
+      if (!barberById(shop, id)) refuse(`"${id}" is not one of the shop's barbers (${barberIds})`, at);
+      else if (worksAt.has(id))
+        refuse(`"${id}" already works at "${worksAt.get(id)}": a barber works at one location`, at);
+      else worksAt.set(id, location.id);
+    });
+    (location.services ?? []).forEach((id, j) => {
+      if (!shop.services.some((s) => s.id === id))
+        refuse(`"${id}" is not one of the shop's services (${serviceIds})`, ['locations', i, 'services', j]);
+    });
+    const offered = location.services ?? shop.services.map((s) => s.id);
+    const here = shop.barbers.filter((b) => location.barbers.includes(b.id));
+    for (const serviceId of offered) {
+      if (here.length > 0 && !here.some((b) => (b.services ?? offered).includes(serviceId)))
+        refuse(`nobody at "${location.id}" does "${serviceId}": list it for one of its barbers, or drop it`, [
+          'locations',
+          i,
+          'services',
+        ]);
+    }
+  });
+  shop.barbers.forEach((barber, k) => {
+    const at = worksAt.get(barber.id);
+    if (at === undefined) {
+      refuse(`"${barber.id}" works at no location: add it to the "barbers" of one of the locations`, ['barbers', k]);
+      return;
+    }
+    const offered = shop.locations?.find((l) => l.id === at)?.services;
+    const elsewhere = (barber.services ?? []).filter((id) => offered && !offered.includes(id));
+    if (elsewhere.length > 0)
+      refuse(`"${barber.id}" works at "${at}", which does not offer ${elsewhere.join(', ')}`, [
+        'barbers',
+        k,
+        'services',
+      ]);
+  });
+}
+
+/**
+ * A chain's barbers as availability, holds and calendars read them: each with their location's
+ * week, days off, services and calendar where they have none of their own. Everything below the
+ * booking machine then works on barbers as it always has; `atLocation` narrows a shop to one place.
+ */
+function withChairsAtTheirLocations<T extends CheckedShop>(shop: T): T {
+  if (!shop.locations) return shop;
+  const locationOf = new Map(shop.locations.flatMap((location) => location.barbers.map((id) => [id, location])));
+  const barbers = shop.barbers.map((barber) => {
+    const location = locationOf.get(barber.id);
+    if (!location) return barber;
+    const own = new Set(barber.dateOverrides.map((o) => o.date));
+    const openingHours = barber.openingHours ?? location.openingHours;
+    const services = barber.services ?? location.services;
+    const calendarId = barber.calendarId ?? location.calendarId;
+    return {
+      ...barber,
+      ...(openingHours && { openingHours }),
+      ...(services && { services }),
+      ...(calendarId && { calendarId }),
+      dateOverrides: [...barber.dateOverrides, ...location.dateOverrides.filter((o) => !own.has(o.date))],
+    };
+  });
+  return { ...shop, barbers };
+}
 
 /** The opening intervals of one calendar day, after date overrides. */
 export function openingHoursOn(
@@ -458,3 +580,52 @@ export function addDays(date: string, days: number): string {
 export function staffMemberFor(shop: Pick<ShopConfig, 'staff'>, phone: string): StaffMember | undefined {
   return shop.staff.find((member) => member.phone === phone);
 }
+
+/** The location a barber of a chain works at; undefined for a shop without locations. */
+export function locationOfBarber(
+  shop: Pick<ShopConfig, 'locations'>,
+  barberId: string | undefined,
+): Location | undefined {
+  return shop.locations?.find((location) => barberId !== undefined && location.barbers.includes(barberId));
+}
+
+/**
+ * The shop as one location of a chain sees it: that location's address, pin, phone, hours, days,
+ * barbers and services, so availability, holds and every reply read it as a shop of its own.
+ * The whole shop for a shop without locations, or for a location it no longer has.
+ *
+ * @example
+ * atLocation(chain, 'gracia').address // 'Carrer de Verdi 12, 08012 Barcelona'
+ */
+export function atLocation(shop: ShopConfig, locationId: string | undefined): ShopConfig {
+  const location = shop.locations?.find((l) => l.id === locationId);
+  if (!location) return shop;
+  const ofShop = LOCATION_VIEWS.get(shop) ?? new Map<string, ShopConfig>();
+  LOCATION_VIEWS.set(shop, ofShop);
+  const known = ofShop.get(location.id);
+  if (known) return known;
+  const own = new Set(location.dateOverrides.map((o) => o.date));
+  const view: ShopConfig = {
+    ...shop,
+    address: location.address,
+    location: location.location,
+    phone: location.phone ?? shop.phone,
+    openingHours: location.openingHours ?? shop.openingHours,
+    dateOverrides: [...location.dateOverrides, ...shop.dateOverrides.filter((o) => !own.has(o.date))],
+    barbers: shop.barbers.filter((barber) => location.barbers.includes(barber.id)),
+    services: location.services ? shop.services.filter((s) => location.services!.includes(s.id)) : shop.services,
+  };
+  ofShop.set(location.id, view);
+  CHAIN_OF.set(view, shop);
+  return view;
+}
+
+/** The whole chain a location's view was made from (the shop itself otherwise): to name what the location lacks. */
+export function wholeChain(shop: ShopConfig): ShopConfig {
+  return CHAIN_OF.get(shop) ?? shop;
+}
+
+const CHAIN_OF = new WeakMap<ShopConfig, ShopConfig>();
+
+/** Each shop's locations as shops of their own, worked out once per version of the file. */
+const LOCATION_VIEWS = new WeakMap<ShopConfig, Map<string, ShopConfig>>();

@@ -125,6 +125,10 @@ export const Note = z.discriminatedUnion('kind', [
     others: z.array(z.string()).optional(),
   }),
   z.object({ kind: z.literal('unknownBarber') }),
+  /** The customer named a location the chain does not have. */
+  z.object({ kind: z.literal('unknownLocation') }),
+  /** The service the customer chose is not done at the location they chose. */
+  z.object({ kind: z.literal('serviceNotHere'), serviceId: z.string(), locationId: z.string() }),
   /** The group does not fit at that time; `alone`: the first person would, and may book alone. */
   z.object({ kind: z.literal('groupDoesNotFit'), time: ClockTime, alone: z.boolean() }),
   /** The barber the customer named does not do the service they chose. */
@@ -151,7 +155,12 @@ export const Note = z.discriminatedUnion('kind', [
 export type Note = z.infer<typeof Note>;
 
 /** A barber as the machine knows them: enough to tell who can do a service. */
-export const BarberChoice = z.object({ id: z.string(), serviceIds: z.array(z.string()).optional() });
+export const BarberChoice = z.object({
+  id: z.string(),
+  serviceIds: z.array(z.string()).optional(),
+  /** The location of a chain they work at (none: the shop is one place). */
+  locationId: z.string().optional(),
+});
 export type BarberChoice = z.infer<typeof BarberChoice>;
 
 export const BookingInput = z.object({
@@ -182,6 +191,11 @@ export interface BookingContext {
   serviceId?: string;
   /** The services of the other people of a group booking (the customer's own is `serviceId`). */
   companions?: string[];
+  /**
+   * The location of a chain the customer books at (their barbers' `locationId`). Not forgotten when
+   * a booking ends: the customer's next booking is at the same place unless they say otherwise.
+   */
+  locationId?: string;
   /** The barber the customer asked for, or ANY_BARBER; unset until they choose (or when the shop has one chair). */
   barberId?: string;
   date?: string;

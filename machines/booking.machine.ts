@@ -78,11 +78,25 @@ export function selectedBooking(context: BookingContext): Booking | undefined {
   return picked ?? (context.bookings.length === 1 ? context.bookings[0] : undefined);
 }
 
-/** The barbers who do the service (all of them for a shop without barbers: none). */
-export function barbersDoing(context: Pick<BookingContext, 'barbers'>, serviceId: string | undefined): string[] {
+/** The barbers who do the service, at the customer's location of a chain (for a shop without barbers: none). */
+export function barbersDoing(
+  context: Pick<BookingContext, 'barbers' | 'locationId'>,
+  serviceId: string | undefined,
+): string[] {
   return (context.barbers ?? [])
+    .filter((barber) => context.locationId === undefined || barber.locationId === context.locationId)
     .filter((barber) => serviceId === undefined || !barber.serviceIds || barber.serviceIds.includes(serviceId))
     .map((barber) => barber.id);
+}
+
+/** The locations of a chain, in the config's order, from where its barbers work; none for one shop. */
+export function locationsOf(context: Pick<BookingContext, 'barbers'>): string[] {
+  return [...new Set((context.barbers ?? []).flatMap((barber) => (barber.locationId ? [barber.locationId] : [])))];
+}
+
+/** Where the barber works in a chain; undefined for "anyone", for one shop, or for a barber it does not have. */
+function locationOfBarber(context: Pick<BookingContext, 'barbers'>, barberId: string | undefined): string | undefined {
+  return context.barbers?.find((barber) => barber.id === barberId)?.locationId;
 }
 
 /** The barber the customer asked for by name, for a note that says "Javi is busy then". */
@@ -90,7 +104,13 @@ function namedBarber(context: BookingContext): { barberId?: string } {
   return context.barberId !== undefined && context.barberId !== ANY_BARBER ? { barberId: context.barberId } : {};
 }
 
+/** The location an actor works at, for a chain: its hours, its barbers, its calendar. */
+function atLocation(context: BookingContext): { locationId?: string } {
+  return context.locationId !== undefined ? { locationId: context.locationId } : {};
+}
+
 type FreeSlotsInput = {
+  locationId?: string;
   serviceId: string;
   date: string;
   moving?: Booking;
@@ -133,12 +153,13 @@ export const bookingMachine = setup({
      * Reserves the slot in the barber's chair (for "any", the free barber with the fewest
      * appointments that day) for a few minutes; throws BookingFailure('slotTaken').
      */
-    holdSlot: fromPromise<Hold, { serviceId: string; slot: Slot; barberId?: string; companions?: string[] }>(async () =>
-      engineProvides('holdSlot'),
-    ),
+    holdSlot: fromPromise<
+      Hold,
+      { serviceId: string; slot: Slot; barberId?: string; companions?: string[]; locationId?: string }
+    >(async () => engineProvides('holdSlot')),
     /** Final check under the hold and the calendar write; throws BookingFailure with the reason. */
-    bookAppointment: fromPromise<Booking, { serviceId: string; hold: Hold; moving?: Booking }>(async () =>
-      engineProvides('bookAppointment'),
+    bookAppointment: fromPromise<Booking, { serviceId: string; hold: Hold; moving?: Booking; locationId?: string }>(
+      async () => engineProvides('bookAppointment'),
     ),
     /** The customer's upcoming appointments, soonest first. */
     findUpcomingBookings: fromPromise<Booking[], void>(async () => engineProvides('findUpcomingBookings')),
@@ -153,10 +174,26 @@ export const bookingMachine = setup({
     isOfferedServices: ({ context, event }) =>
       event.type === 'SELECT_SERVICES' && event.serviceIds.every((id) => context.serviceIds.includes(id)),
     isGroup: ({ context }) => (context.companions ?? []).length > 0,
+    // A barber of another location of a chain is one of the shop's too: the location follows them.
     isShopBarber: ({ context, event }) =>
       event.type === 'SELECT_BARBER' &&
       (context.barbers ?? []).length > 0 &&
-      (event.barberId === ANY_BARBER || barbersDoing(context, undefined).includes(event.barberId)),
+      (event.barberId === ANY_BARBER || (context.barbers ?? []).some((barber) => barber.id === event.barberId)),
+    // Asked only in a chain, and only until the customer has picked (a remembered one is kept).
+    needsLocation: ({ context }) => {
+      const locations = locationsOf(context);
+      return locations.length > 1 && !locations.includes(context.locationId ?? '');
+    },
+    isShopLocation: ({ context, event }) =>
+      event.type === 'SELECT_LOCATION' && locationsOf(context).includes(event.locationId),
+    barberWorksElsewhere: ({ context }) => {
+      const where = locationOfBarber(context, context.barberId);
+      return where !== undefined && where !== context.locationId;
+    },
+    serviceNotHere: ({ context }) =>
+      context.locationId !== undefined &&
+      context.serviceId !== undefined &&
+      barbersDoing(context, context.serviceId).length === 0,
     // Asked only when there is a choice: one barber for the service is simply that barber.
     needsBarber: ({ context }) => context.barberId === undefined && barbersDoing(context, context.serviceId).length > 1,
     barberDoesNotDoService: ({ context }) =>
@@ -272,6 +309,18 @@ export const bookingMachine = setup({
       event.type === 'SELECT_BARBER' ? { barberId: event.barberId, ...keepChosenTime(context) } : {},
     ),
     forgetBarber: assign({ barberId: undefined }),
+    // Another location keeps the service, day and time asked for; a barber of the old one is let go.
+    rememberLocation: assign(({ context, event }) =>
+      event.type === 'SELECT_LOCATION'
+        ? {
+            locationId: event.locationId,
+            ...keepChosenTime(context),
+            ...(locationOfBarber(context, context.barberId) !== undefined &&
+              locationOfBarber(context, context.barberId) !== event.locationId && { barberId: undefined }),
+          }
+        : {},
+    ),
+    followBarber: assign(({ context }) => ({ locationId: locationOfBarber(context, context.barberId) })),
     rememberWantedTime: assign(({ event }) =>
       event.type === 'PICK_TIME' ? { wantedTime: event.time, wantedPartOfDay: undefined } : {},
     ),
@@ -441,6 +490,15 @@ export const bookingMachine = setup({
         actions: [{ type: 'releaseHold', params: ({ context }) => ({ hold: context.hold }) }, 'rememberBarber'],
       },
       { actions: { type: 'note', params: { kind: 'unknownBarber' } } },
+    ],
+    // A location named at any step ("mejor en el centro") is a correction like a barber.
+    SELECT_LOCATION: [
+      {
+        guard: 'isShopLocation',
+        target: '.nextStep',
+        actions: [{ type: 'releaseHold', params: ({ context }) => ({ hold: context.hold }) }, 'rememberLocation'],
+      },
+      { actions: { type: 'note', params: { kind: 'unknownLocation' } } },
     ],
     PICK_DATE: {
       target: '.nextStep',
@@ -655,8 +713,17 @@ export const bookingMachine = setup({
       },
     },
 
+    /**
+     * A chain behind one number: the customer picks the shop they go to first (its address,
+     * barbers and services differ). Skipped when the chain has one location, or the customer
+     * picked before (their last booking's location is kept).
+     */
+    choosingLocation: {},
+
     /** The customer is looking at the list of services (a page of it, when there are many). */
     choosingService: {
+      // In a chain the location comes first.
+      always: { guard: 'needsLocation', target: 'choosingLocation' },
       on: {
         MORE_SERVICES: { actions: 'showNextServices' },
       },
@@ -665,7 +732,26 @@ export const bookingMachine = setup({
     /** Decides which question comes next from what the customer has told so far. */
     nextStep: {
       always: [
+        // "Con Javi" in a chain: Javi's location is where the customer books.
+        { guard: 'barberWorksElsewhere', target: 'nextStep', reenter: true, actions: 'followBarber' },
+        { guard: 'needsLocation', target: 'choosingLocation' },
         { guard: 'hasNoService', target: 'choosingService' },
+        // A service nobody does at the location chosen: say so and show the location's services.
+        {
+          guard: 'serviceNotHere',
+          target: 'choosingService',
+          actions: [
+            {
+              type: 'note',
+              params: ({ context }) => ({
+                kind: 'serviceNotHere',
+                serviceId: context.serviceId!,
+                locationId: context.locationId!,
+              }),
+            },
+            'forgetService',
+          ],
+        },
         // "Barba con Lucía" when Lucía does no beards: say so and ask who, among those who do.
         {
           guard: 'barberDoesNotDoService',
@@ -715,6 +801,7 @@ export const bookingMachine = setup({
           barberId: context.barberId,
           wantedTime: context.wantedTime,
           companions: context.companions,
+          ...atLocation(context),
         }),
         onDone: [
           // The customer already said a time and it is free: hold it straight away.
@@ -822,6 +909,7 @@ export const bookingMachine = setup({
           slot: context.chosenSlot!,
           barberId: context.barberId,
           companions: context.companions,
+          ...atLocation(context),
         }),
         onDone: { target: 'confirming', actions: 'keepHold' },
         // Someone else took the slot first: look the day up again and offer what is left.
@@ -857,7 +945,12 @@ export const bookingMachine = setup({
       tags: [BUSY],
       invoke: {
         src: 'bookAppointment',
-        input: ({ context }) => ({ serviceId: context.serviceId!, hold: context.hold!, moving: context.moving }),
+        input: ({ context }) => ({
+          serviceId: context.serviceId!,
+          hold: context.hold!,
+          moving: context.moving,
+          ...atLocation(context),
+        }),
         onDone: { target: 'booked', actions: 'keepBooking' },
         onError: [
           // The shop books this customer itself (too many no-shows): the request goes to a person,

@@ -38,6 +38,8 @@ export const CustomerEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('SELECT_SERVICES'), serviceIds: z.array(z.string().min(1)).min(2).max(MOST_IN_GROUP) }),
   /** A barber by id, or "any" ("me da igual", "anyone"). */
   z.object({ type: z.literal('SELECT_BARBER'), barberId: z.string().min(1) }),
+  /** One shop of a chain, by its id ("en Gràcia", a tap on its row): the customer books there. */
+  z.object({ type: z.literal('SELECT_LOCATION'), locationId: z.string().min(1) }),
   z.object({ type: z.literal('PICK_DATE'), date: CalendarDate }),
   /**
    * A day said that could be either of two dates ("el martes" said on a Tuesday: today or next

@@ -3,6 +3,7 @@ import { availabilityBenchmark } from '../bench/availability.ts';
 import { conversationCostBenchmark, readScripts } from '../bench/conversation-cost.ts';
 import { runEndToEnd } from '../bench/end-to-end.ts';
 import { inProcessBenchmark } from '../bench/in-process.ts';
+import { measureLoad, measureStartUp } from '../bench/many-shops.ts';
 import { runPeer } from '../bench/peer.ts';
 import { resultsTable } from '../bench/run.ts';
 import { redisAnswers } from '../bench/support/redis.ts';
@@ -39,6 +40,16 @@ describe('benchmarks, at a tiny size', () => {
     expect(total.llmCallsPerBooking).toBeLessThanOrEqual(total.messagesPerBooking);
     expect(resultsTable([result])).toContain('conversation-cost');
   });
+
+  it('starts on a folder of shop files, and books the customers of several shops at once through their numbers', async () => {
+    const startUp = await measureStartUp(3);
+    expect(startUp.files).toBe(3);
+    expect(startUp.seconds).toBeGreaterThan(0);
+    const load = await measureLoad('embedded', 2, 4, { graphLatencyMs: 0 });
+    expect(load).toMatchObject({ store: 'embedded', shops: 2, customers: 4, booked: 4, failures: {} });
+    expect(load.messages).toBeGreaterThanOrEqual(4 * 4);
+    expect(load.replyMs.count).toBe(load.messages);
+  }, 120_000);
 
   it('books the same customers with cita and with the BuilderBot peer, in this process', async () => {
     const { cita, builderBot } = await runPeer({ customers: 8, concurrency: 4, warmup: 2 });

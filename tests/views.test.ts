@@ -75,6 +75,9 @@ const ALL_NOTES: Note[] = [
   { kind: 'unknownBarber' },
   { kind: 'barberDoesNotDoService', barberId: 'lucia', serviceId: 'barba' },
   { kind: 'groupDoesNotFit', time: '11:00', alone: true },
+  // Location notes name a chain's locations; the one shop's fall back to the ids.
+  { kind: 'unknownLocation' },
+  { kind: 'serviceNotHere', serviceId: 'infantil', locationId: 'gracia' },
   { kind: 'personWillAnswer' },
   { kind: 'staffWillBook' },
   { kind: 'botIsBack' },

@@ -43,8 +43,12 @@ export class CustomerCrowd {
   readonly #servers: string[];
   #next = 0;
 
-  constructor(servers: string[]) {
+  readonly #numberOf: ((phone: string) => string) | undefined;
+
+  /** `numberOf`: the shop's WhatsApp number each customer writes to (many shops); default the one shop's. */
+  constructor(servers: string[], numberOf?: (phone: string) => string) {
     this.#servers = servers;
+    this.#numberOf = numberOf;
   }
 
   /** Feed from the Graph API. */
@@ -90,7 +94,7 @@ export class CustomerCrowd {
 
   async #say(phone: string, action: CustomerAction): Promise<CloudApiMessage> {
     if (action.kind === 'text') this.typed += 1;
-    const body = webhookBody(phone, action, wamid());
+    const body = webhookBody(phone, action, wamid(), this.#numberOf?.(phone));
     const server = this.#servers[this.#next++ % this.#servers.length];
     let timer: NodeJS.Timeout | undefined;
     const replied = new Promise<SentToCustomer>((resolve, reject) => {

@@ -36,13 +36,15 @@ export const GRAPH_LATENCY_MS = Number(process.env.BENCH_GRAPH_LATENCY_MS ?? 150
  */
 export async function startBenchGraphApi(
   onMessage: (sent: SentToCustomer) => void = () => {},
-  { latencyMs = 0 }: { latencyMs?: number } = {},
+  { latencyMs = 0, anyNumber = false }: { latencyMs?: number; anyNumber?: boolean } = {},
 ) {
   const counts: GraphApiCounts = { messages: 0, reads: 0, refused: 0 };
   const refusals: string[] = [];
   let stalled: (() => void)[] | undefined;
-  const path = new RegExp(`^/v\\d+\\.\\d+/${GRAPH_PHONE_NUMBER_ID}/messages$`);
-  const mediaPath = new RegExp(`^/v\\d+\\.\\d+/${GRAPH_PHONE_NUMBER_ID}/media$`);
+  // Many shops: every shop's number sends through the one Graph API.
+  const number = anyNumber ? '\\d+' : GRAPH_PHONE_NUMBER_ID;
+  const path = new RegExp(`^/v\\d+\\.\\d+/${number}/messages$`);
+  const mediaPath = new RegExp(`^/v\\d+\\.\\d+/${number}/media$`);
   let uploads = 0;
 
   function reply(res: ServerResponse, status: number, body: unknown): void {

@@ -18,8 +18,14 @@ export interface ServerOptions {
   dataDir?: string;
   graphUrl: string;
   shopConfig?: string;
+  /** SHOPS_DIR: a folder of shop files instead of the one SHOP_CONFIG (each file names its number). */
+  shopsDir?: string;
+  /** REDIS_CLUSTER_NODES: a Redis Cluster instead of REDIS_URL. */
+  redisClusterNodes?: string;
   /** CITA_WORKERS; the product's default when unset. */
   workers?: number;
+  /** How long start-up may take before /healthz answers (a thousand shop files take longer); default 20 s. */
+  startTimeoutMs?: number;
   /** Extra flags for node, e.g. --cpu-prof. */
   nodeArgs?: string[];
   label: string;
@@ -66,7 +72,14 @@ export async function startServer(options: ServerOptions) {
     NODE_ENV: 'production',
   };
   for (const name of [...NETWORKED, 'CITA_NOW', 'CITA_WORKERS', 'VITEST', 'REDIS_URL']) delete env[name];
+  for (const name of ['SHOPS_DIR', 'REDIS_CLUSTER_NODES']) delete env[name];
   if (options.redisUrl) env.REDIS_URL = options.redisUrl;
+  if (options.redisClusterNodes) env.REDIS_CLUSTER_NODES = options.redisClusterNodes;
+  if (options.shopsDir) {
+    env.SHOPS_DIR = options.shopsDir;
+    delete env.SHOP_CONFIG;
+    delete env.WHATSAPP_PHONE_NUMBER_ID;
+  }
   if (options.workers) env.CITA_WORKERS = String(options.workers);
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), 'src/server/main.ts'], {
     cwd: REPO_DIR,
@@ -75,7 +88,7 @@ export async function startServer(options: ServerOptions) {
   });
   closeSync(log);
   const url = `http://127.0.0.1:${port}`;
-  await waitUntilHealthy(url, child, logFile);
+  await waitUntilHealthy(url, child, logFile, options.startTimeoutMs);
 
   return {
     url,
@@ -103,8 +116,8 @@ export async function startServer(options: ServerOptions) {
 
 export type BenchServer = Awaited<ReturnType<typeof startServer>>;
 
-async function waitUntilHealthy(url: string, child: ChildProcess, logFile: string): Promise<void> {
-  const deadline = Date.now() + 20_000;
+async function waitUntilHealthy(url: string, child: ChildProcess, logFile: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) {
       throw new Error(`the cita server exited with ${child.exitCode} before answering; its log:\n${tail(logFile)}`);
@@ -117,7 +130,7 @@ async function waitUntilHealthy(url: string, child: ChildProcess, logFile: strin
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   child.kill('SIGKILL');
-  throw new Error(`the cita server did not answer /healthz within 20 s; its log:\n${tail(logFile)}`);
+  throw new Error(`the cita server did not answer /healthz within ${timeoutMs / 1000} s; its log:\n${tail(logFile)}`);
 }
 
 function tail(file: string): string {

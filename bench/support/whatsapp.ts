@@ -15,7 +15,7 @@ export function wamid(): string {
 }
 
 /** The webhook body Meta would POST for the action, as the exact text that is signed and sent. */
-export function webhookBody(phone: string, action: CustomerAction, id = wamid()): string {
+export function webhookBody(phone: string, action: CustomerAction, id = wamid(), phoneNumberId?: string): string {
   const payload =
     action.kind === 'text'
       ? textMessage(phone, id, action.text)
@@ -23,6 +23,7 @@ export function webhookBody(phone: string, action: CustomerAction, id = wamid())
         ? listReply(phone, id, action.id, action.title)
         : buttonReply(phone, id, action.id, action.title);
   payload.entry[0].changes[0].value.messages[0].timestamp = String(Math.floor(Date.now() / 1000));
+  if (phoneNumberId) payload.entry[0].changes[0].value.metadata.phone_number_id = phoneNumberId;
   return JSON.stringify(payload);
 }
 

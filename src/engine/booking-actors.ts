@@ -49,18 +49,21 @@ export type BookingSteps = ReturnType<typeof bookingStepsFor>;
 
 /**
  * The booking machine's actors, built once with the machine: each runs the steps of the customer
- * whose turn it is, found from the actor system it runs in (`stepsOf`).
+ * whose turn it is, found from the actor system it runs in (`stepsOf`), at the location of a
+ * chain the machine names (a look-up of the customer's appointments spans the whole chain).
  *
  * @example
  * bookingMachine.provide({ actors: bookingActors((system) => turnOf(system).steps) })
  */
-export function bookingActors(stepsOf: (system: object) => BookingSteps) {
+export function bookingActors(stepsOf: (system: object, locationId?: string) => BookingSteps) {
   return {
     findFreeSlots: fromPromise<DayAvailability, FreeSlotsInput>(({ input, system }) =>
-      stepsOf(system).findFreeSlots(input),
+      stepsOf(system, input.locationId).findFreeSlots(input),
     ),
-    holdSlot: fromPromise<Hold, HoldInput>(({ input, system }) => stepsOf(system).holdSlot(input)),
-    bookAppointment: fromPromise<Booking, BookInput>(({ input, system }) => stepsOf(system).bookAppointment(input)),
+    holdSlot: fromPromise<Hold, HoldInput>(({ input, system }) => stepsOf(system, input.locationId).holdSlot(input)),
+    bookAppointment: fromPromise<Booking, BookInput>(({ input, system }) =>
+      stepsOf(system, input.locationId).bookAppointment(input),
+    ),
     findUpcomingBookings: fromPromise<Booking[], void>(({ system }) => stepsOf(system).findUpcomingBookings()),
     cancelBooking: fromPromise<Booking, { booking: Booking }>(({ input, system }) =>
       stepsOf(system).cancelBooking(input),
@@ -461,6 +464,7 @@ export function bookingStepsFor(customer: Customer, deps: BookingDependencies) {
 }
 
 type FreeSlotsInput = {
+  locationId?: string;
   serviceId: string;
   date: string;
   moving?: Booking;
@@ -468,8 +472,8 @@ type FreeSlotsInput = {
   wantedTime?: string;
   companions?: string[];
 };
-type HoldInput = { serviceId: string; slot: Slot; barberId?: string; companions?: string[] };
-type BookInput = { serviceId: string; hold: Hold; moving?: Booking };
+type HoldInput = { serviceId: string; slot: Slot; barberId?: string; companions?: string[]; locationId?: string };
+type BookInput = { serviceId: string; hold: Hold; moving?: Booking; locationId?: string };
 
 /** `{ barberId }` when there is one, so a shop without barbers stores exactly what it did. */
 function barber(barberId: string | undefined): { barberId?: string } {

@@ -1,5 +1,5 @@
 import { type Actor, getNextTransitions, type SnapshotFrom } from 'xstate';
-import { type Language, type ShopConfig, serviceById } from '../../config/schema.ts';
+import { atLocation, type Language, type ShopConfig, serviceById } from '../../config/schema.ts';
 import type { Booking, BookingInput, Hold } from '../../machines/booking.context.ts';
 import { BOOKING_MACHINE_VERSION, bookingMachine, WITH_STAFF } from '../../machines/booking.machine.ts';
 import { CUSTOMER_EVENT_TYPES, type CustomerEvent, type CustomerEventType } from '../../machines/events.ts';
@@ -54,7 +54,8 @@ type BookingSnapshot = SnapshotFrom<typeof bookingMachine>;
 interface TurnScope {
   message: InboundMessage;
   stored: StoredConversation | undefined;
-  steps: BookingSteps;
+  /** What the actors do for this customer, at a location of a chain (none: the whole shop). */
+  stepsAt: (locationId?: string) => BookingSteps;
   /** Calls the actions started (a hold let go, the staff told), awaited before the turn ends. */
   pending: Promise<void>[];
 }
@@ -79,7 +80,7 @@ function bookingMachineFor(deps: BookingFlowDependencies): typeof bookingMachine
   if (built) return built;
   const { shop } = deps;
   const machine = bookingMachine.provide({
-    actors: bookingActors((system) => turnIn(system).steps),
+    actors: bookingActors((system, locationId) => turnIn(system).stepsAt(locationId)),
     actions: {
       releaseHold: ({ system }, { hold }: { hold: Hold | undefined }) => {
         const { message, pending } = turnIn(system);
@@ -145,10 +146,18 @@ export async function bookingTurn(
 ): Promise<FlowTurn> {
   const { shop, clock, interpreter } = deps;
   const pending: Promise<void>[] = [];
+  const customer = { phone: message.phone, name: cleanCustomerName(message.customerName) };
+  const stepsByLocation = new Map<string | undefined, BookingSteps>();
   const turn: TurnScope = {
     message,
     stored,
-    steps: bookingStepsFor({ phone: message.phone, name: cleanCustomerName(message.customerName) }, deps),
+    stepsAt: (locationId) => {
+      // A location the file no longer has is the whole shop: `atLocation` answers the shop itself.
+      const steps =
+        stepsByLocation.get(locationId) ?? bookingStepsFor(customer, { ...deps, shop: atLocation(shop, locationId) });
+      stepsByLocation.set(locationId, steps);
+      return steps;
+    },
     pending,
   };
   const machine = bookingMachineFor(deps);
@@ -215,7 +224,8 @@ export async function bookingTurn(
     }
     // A reply will follow: the customer sees "typing…" while the message is read (rules, LLM, voice).
     replyComing?.();
-    const situation = situationOf(actor.getSnapshot(), shop, clock(), stored?.turns ?? []);
+    // The rules read the whole chain (a barber or location named anywhere); the lists shown are the location's.
+    const situation = situationOf(actor.getSnapshot(), shop, clock(), stored?.turns ?? [], shopHere(actor, shop));
     const voiceNotes = deps.voiceNotes;
     const reading: Reading = reacted
       ? // The customer's own act, on the very question (reactionEvent): a yes of theirs.
@@ -231,14 +241,15 @@ export async function bookingTurn(
     }
     await Promise.all(pending);
     const snapshot = actor.getSnapshot();
-    const replies = renderReplies({ state: String(snapshot.value), context: snapshot.context }, shop, remarks);
+    const here = shopHere(actor, shop);
+    const replies = renderReplies({ state: String(snapshot.value), context: snapshot.context }, here, remarks);
     const booking = snapshot.context.booking;
     if (snapshot.value === 'booked' && booking && !sameBooking(bookedBefore, booking)) {
       const file = await calendarFileFor(
         [booking, ...(booking.companions ?? [])],
         message.phone,
         deps.history,
-        shop,
+        here,
         snapshot.context.language,
         clock(),
       );
@@ -251,6 +262,11 @@ export async function bookingTurn(
   } finally {
     actor.stop();
   }
+}
+
+/** The shop as the customer's location of a chain sees it (the whole shop before they pick one). */
+function shopHere(actor: BookingActor, shop: ShopConfig): ShopConfig {
+  return atLocation(shop, actor.getSnapshot().context.locationId);
 }
 
 /** Whether two bookings are the same appointment at the same time and chair (nothing new to put in a calendar). */
@@ -292,6 +308,7 @@ export function situationOf(
   shop: ShopConfig,
   now: Date,
   recentTurns?: Situation['recentTurns'],
+  shown: ShopConfig = shop,
 ): Situation {
   const { context } = snapshot;
   let choices: Choice[] | undefined;
@@ -301,7 +318,7 @@ export function situationOf(
     now,
     language: context.language,
     get choices() {
-      choices ??= optionsOf(stepView({ state: String(snapshot.value), context }, shop)).flatMap(({ id, title }) => {
+      choices ??= optionsOf(stepView({ state: String(snapshot.value), context }, shown)).flatMap(({ id, title }) => {
         const event = eventFromReplyId(id);
         return event ? [{ title, event }] : [];
       });

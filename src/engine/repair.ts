@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { ANY_BARBER, barberHours, barbersFor, type ShopConfig, serviceById } from '../../config/schema.ts';
+import {
+  ANY_BARBER,
+  barberHours,
+  barbersFor,
+  locationOfBarber,
+  type ShopConfig,
+  serviceById,
+} from '../../config/schema.ts';
 import { type BarberChoice, Slot } from '../../machines/booking.context.ts';
 import { dayShutReason, openingSpans } from '../availability/slots.ts';
 import { SavedSlots } from './saved-slots.ts';
@@ -64,6 +71,10 @@ export function fitToShop(snapshot: unknown, shop: ShopConfig, now: Date): Fitte
   const barbers = barberChoicesOf(shop);
   if (barbers) context.barbers = barbers;
   else delete context.barbers;
+  // A location the chain closed is asked again (a remembered one simply follows the file).
+  if (context.locationId !== undefined && !shop.locations?.some((location) => location.id === context.locationId)) {
+    delete context.locationId;
+  }
 
   const forgetDay = () => {
     Object.assign(context, { date: undefined, slots: [], slotPage: 0, chosenSlot: undefined, hold: undefined });
@@ -130,7 +141,14 @@ export function fitToShop(snapshot: unknown, shop: ShopConfig, now: Date): Fitte
 /** The shop's barbers as the machine knows them; undefined for a shop of one chair. */
 export function barberChoicesOf(shop: ShopConfig): BarberChoice[] | undefined {
   if (shop.barbers.length === 0) return undefined;
-  return shop.barbers.map((barber) => ({ id: barber.id, ...(barber.services && { serviceIds: barber.services }) }));
+  return shop.barbers.map((barber) => {
+    const locationId = locationOfBarber(shop, barber.id)?.id;
+    return {
+      id: barber.id,
+      ...(barber.services && { serviceIds: barber.services }),
+      ...(locationId !== undefined && { locationId }),
+    };
+  });
 }
 
 function isBookableDay(date: string, shop: ShopConfig, now: Date): boolean {

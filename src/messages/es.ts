@@ -24,6 +24,7 @@ export const es = {
     bookings: 'Ver citas',
     attend: 'Allí estaré',
     barbers: 'Elegir barbero',
+    locations: 'Elegir barbería',
     anyBarber: 'Cualquiera',
     anyBarberDescription: 'El primero que esté libre',
     otherDay: 'Otro día',
@@ -34,6 +35,8 @@ export const es = {
   minutes: (n: number) => `${n} min`,
   greeting: 'Cuando quieras reservar, escríbeme o pulsa el botón.',
   chooseService: (shop: string) => `¡Hola! Soy el asistente de citas de ${shop} ✂️\n¿Qué servicio quieres reservar?`,
+  chooseLocation: (shop: string) =>
+    `¡Hola! Soy el asistente de citas de ${shop} ✂️\n¿En cuál de nuestras barberías quieres la cita?`,
   /** "Corte de pelo con Javi": a service and the barber doing it. */
   withBarber: (service: string, barber: string) => `${service} con ${barber}`,
   chooseBarber: (service: string) => `${service}, perfecto. ¿Con quién? Elige o escribe «me da igual».`,
@@ -112,6 +115,8 @@ export const es = {
     barberOff: (barber: string, date: string) => `El ${date} ${barber} no trabaja.`,
     unknownBarber: (barbers: string) => `No tengo a nadie con ese nombre. En la barbería están ${barbers}.`,
     barberDoesNotDoService: (barber: string, service: string) => `${barber} no hace ${service}.`,
+    unknownLocation: (locations: string) => `No tenemos ninguna barbería con ese nombre. Estamos en ${locations}.`,
+    serviceNotHere: (service: string, location: string) => `En ${location} no hacemos ${service}.`,
     groupDoesNotFit: (time: string) => `A las ${time} no hay hueco para todos.`,
     groupAlone: (service: string) => `Si quieres, escribe «solo ${service}» y reservo solo esa cita.`,
     groupFull: (date: string) => `El ${date} ya no quedan horas libres para todos.`,

@@ -8,6 +8,7 @@ import { CustomerEvent } from '../../machines/events.ts';
 const PAYLOAD_FIELD: Partial<Record<CustomerEvent['type'], string>> = {
   SELECT_SERVICE: 'serviceId',
   SELECT_BARBER: 'barberId',
+  SELECT_LOCATION: 'locationId',
   PICK_DATE: 'date',
   PICK_TIME: 'time',
   CHANGE: 'step',

@@ -12,6 +12,7 @@ import {
   serviceById,
   shopToday,
   WEEKDAYS,
+  wholeChain,
 } from '../../config/schema.ts';
 import type { Booking, BookingContext, Note } from '../../machines/booking.context.ts';
 import { SLOTS_PER_PAGE, selectedBooking, servicePageCount } from '../../machines/booking.machine.ts';
@@ -101,6 +102,25 @@ export const STEP_VIEWS = {
     // Moving an appointment whose service the shop no longer offers: say which appointment it is.
     const moving = context.moving ? `${copy.moving(bookingLine(context.moving, shop, context.language))}\n` : '';
     return servicesList(shop, context.language, copy, `${moving}${body}`, page);
+  },
+  // A file that no longer has locations: the question is the service, as for any one shop.
+  choosingLocation: (conversation, shop, copy): OutboundMessage => {
+    // A file that no longer has locations: the question is the service, as for any one shop.
+    if (!shop.locations?.length) return STEP_VIEWS.choosingService(conversation, shop, copy);
+    return {
+      kind: 'list',
+      body: copy.chooseLocation(shop.name),
+      button: copy.buttons.locations,
+      sections: [
+        {
+          rows: shop.locations.map((location) => ({
+            id: replyIdFor({ type: 'SELECT_LOCATION', locationId: location.id }),
+            title: shorten(location.name, LIMITS.rowTitle),
+            description: shorten(location.address, LIMITS.rowDescription),
+          })),
+        },
+      ],
+    };
   },
   nextStep: (_c, _shop, copy) => ({ kind: 'text', body: copy.oneMoment }),
   choosingBarber: ({ context }, shop, copy) => ({
@@ -323,6 +343,18 @@ function noteText(note: Note, { state, context }: Conversation, shop: ShopConfig
           shop.barbers.map((b) => b.name),
           language,
         ),
+      );
+    case 'unknownLocation':
+      return copy.notes.unknownLocation(
+        namesList(
+          (shop.locations ?? []).map((l) => l.name),
+          language,
+        ),
+      );
+    case 'serviceNotHere':
+      return copy.notes.serviceNotHere(
+        serviceById(wholeChain(shop), note.serviceId)?.name[language] ?? note.serviceId,
+        shop.locations?.find((l) => l.id === note.locationId)?.name ?? note.locationId,
       );
     case 'barberDoesNotDoService':
       return copy.notes.barberDoesNotDoService(

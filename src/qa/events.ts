@@ -31,6 +31,22 @@ export type ActorOutcomeEvent =
 
 type PayloadsFor = (snapshot: ModelSnapshot, scenario: Scenario) => BookingEvent[];
 
+/**
+ * Steps where only some event types are tried, and why. At a chain's location question every other
+ * event (a service, a day, a barber said first) takes the same root transitions the one-shop paths
+ * take, and leaves the customer at the same question with one more thing remembered: trying them
+ * all there would multiply the model by what can be remembered, and cover nothing new. A customer
+ * who says the service first still has a path (from the greeting, through the location question).
+ */
+export const ONLY_AT: Record<string, { types: readonly string[]; why: string }> = {
+  choosingLocation: { types: ['SELECT_LOCATION'], why: 'the location step is walked by its own way out' },
+};
+
+function offeredAt(snapshot: ModelSnapshot, type: string): boolean {
+  const only = ONLY_AT[String(snapshot.value)];
+  return only === undefined || only.types.includes(type);
+}
+
 /** Engine events that are not a step of a path, and why. */
 export const NOT_A_STEP: Partial<Record<BookingEvent['type'], string>> = {
   MESSAGE_RECEIVED: 'the engine opens every message with it; each turn of a script replays it before the step',
@@ -46,9 +62,10 @@ export const PAYLOADS = {
   MESSAGE_RECEIVED: none,
   NOT_UNDERSTOOD: bare('NOT_UNDERSTOOD'),
   GREET: bare('GREET'),
-  SELECT_SERVICE: (_s, { serviceId, unknownServiceId, partlyOffered }) => [
+  SELECT_SERVICE: (_s, { serviceId, unknownServiceId, partlyOffered, notAtFirstLocation }) => [
     { type: 'SELECT_SERVICE', serviceId },
     { type: 'SELECT_SERVICE', serviceId: unknownServiceId },
+    ...(notAtFirstLocation ? [{ type: 'SELECT_SERVICE' as const, serviceId: notAtFirstLocation }] : []),
     ...(partlyOffered ? [{ type: 'SELECT_SERVICE' as const, serviceId: partlyOffered.serviceId }] : []),
   ],
   // Two people for the scenario's service ("dos cortes").
@@ -60,6 +77,19 @@ export const PAYLOADS = {
       : [ANY_BARBER, shop.barbers[0].id, ...(partlyOffered ? [partlyOffered.barberId] : []), UNKNOWN_BARBER].map(
           (barberId) => ({ type: 'SELECT_BARBER', barberId }),
         ),
+  // A chain's first location; the other as a correction at the confirmation (the same transition
+  // from any step); one it does not have (a stale row) where the locations are listed. None for one
+  // shop. Each location's steps are the one-shop steps again: walking them from every step of the
+  // other would double the model and cover nothing new.
+  SELECT_LOCATION: (snapshot, { shop }) => {
+    const ids = (shop.locations ?? []).map((location) => location.id);
+    if (ids.length < 2) return [];
+    const { locationId } = snapshot.context;
+    const next =
+      locationId === undefined ? ids[0] : locationId === ids[0] && snapshot.matches('confirming') ? ids[1] : undefined;
+    const stale = snapshot.matches('choosingLocation') ? [UNKNOWN_LOCATION] : [];
+    return [...(next ? [next] : []), ...stale].map((id) => ({ type: 'SELECT_LOCATION', locationId: id }));
+  },
   PICK_DATE: (_s, { dates }) => Object.values(dates).map((date) => ({ type: 'PICK_DATE', date })),
   // A weekday said on that weekday: today or a week from today.
   UNCLEAR_DATE: (_s, { shop, now }) => {
@@ -120,6 +150,9 @@ export function bookedHereCompanion(i: number): string {
   return `qabookedcompanion${i}`.padEnd(32, '0');
 }
 
+/** A location id no chain has: a list row from before the location closed. */
+export const UNKNOWN_LOCATION = 'former-location';
+
 /** A barber id no shop config has: a list row from before the barber left. */
 export const UNKNOWN_BARBER = 'former-barber';
 
@@ -127,6 +160,7 @@ export const UNKNOWN_BARBER = 'former-barber';
 export const BOOKED_HERE = 'qabookedhere00000000000000000000';
 
 type FreeSlotsInput = {
+  locationId?: string;
   serviceId: string;
   date: string;
   moving?: Booking;
@@ -201,7 +235,8 @@ export const OUTCOMES: Record<string, OutcomesFor> = {
       serviceId,
       barberId,
       companions,
-    }: { slot: Slot; serviceId: string; barberId?: string; companions?: string[] },
+      locationId,
+    }: { slot: Slot; serviceId: string; barberId?: string; companions?: string[]; locationId?: string },
     snapshot,
     scenario,
   ) => {
@@ -218,6 +253,7 @@ export const OUTCOMES: Record<string, OutcomesFor> = {
           now: snapshot.context.receivedAt ?? now,
           busy: knownAppointments(snapshot),
           expiresAt,
+          locationId,
         })
       : undefined;
     const chair = barberForAnyone(scenario, {
@@ -227,6 +263,7 @@ export const OUTCOMES: Record<string, OutcomesFor> = {
       now: snapshot.context.receivedAt ?? now,
       busy: knownAppointments(snapshot),
       barberId,
+      locationId,
     });
     const hold: Hold = group ?? { token: 'qa-hold', slot, expiresAt, ...(chair !== undefined && { barberId: chair }) };
     return [
@@ -332,7 +369,7 @@ export function candidatesFor(snapshot: ModelSnapshot, scenario: Scenario): Cand
   const candidates: Candidate[] = [];
   for (const type of types) {
     // `withStaff` takes anything with "*"; the events of the other steps already try what it catches.
-    if (type.startsWith('xstate.') || type === '*') continue;
+    if (type === '' || type.startsWith('xstate.') || type === '*') continue;
     const payloads = (PAYLOADS as Record<string, PayloadsFor>)[type];
     if (!payloads) {
       throw new Error(
@@ -340,6 +377,7 @@ export function candidatesFor(snapshot: ModelSnapshot, scenario: Scenario): Cand
       );
     }
     if (type in NOT_A_STEP) continue;
+    if (!offeredAt(snapshot, type)) continue;
     for (const event of payloads(snapshot, scenario)) {
       const fromEngine =
         event.type === 'NOT_UNDERSTOOD' || event.type === 'HANDED_BACK' || event.type === 'STAFF_WROTE';
@@ -375,7 +413,7 @@ function outcomesOf(actor: { id: string; src: string; input: unknown }, snapshot
 /** "PICK_DATE closed", "SELECT_BOOKING later": payloads named by what they mean in the scenario. */
 function labelOf(
   event: BookingEvent,
-  { dates, times, serviceId, appointments, foreignBookingId, partlyOffered }: Scenario,
+  { dates, times, serviceId, appointments, foreignBookingId, partlyOffered, shop, notAtFirstLocation }: Scenario,
 ): string {
   const names = new Map<unknown, string>([
     ...Object.entries(dates).map(([name, date]): [string, string] => [date, `${name} day`]),
@@ -394,6 +432,13 @@ function labelOf(
         ] as [string, string][])
       : []),
     [UNKNOWN_BARBER, 'barber the shop does not have'],
+    ...(shop.locations ?? [])
+      .slice(0, 2)
+      .map((l, i): [string, string] => [l.id, i === 0 ? 'first location' : 'other location']),
+    [UNKNOWN_LOCATION, 'location the chain does not have'],
+    ...(notAtFirstLocation
+      ? ([[notAtFirstLocation, 'service the first location does not do']] as [string, string][])
+      : []),
   ]);
   const { type, ...payload } = event;
   const values = Object.values(payload).map(

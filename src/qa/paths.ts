@@ -15,6 +15,8 @@ import { machineStates, machineTransitions, transitionLabel } from './transition
 const MAIN_FLOW = new Set([
   'GREET',
   'BOOK_ANOTHER',
+  // A chain's customer picks the location first; one shop offers none.
+  'SELECT_LOCATION',
   'SELECT_SERVICE',
   'SELECT_BARBER',
   'PICK_DATE',

@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { DateTime } from 'luxon';
+import { atLocation } from '../../config/schema.ts';
 import type { BookingEvent, CustomerEvent } from '../../machines/events.ts';
 import { situationOf } from '../engine/conversation.ts';
 import type { InboundMessage } from '../engine/ports.ts';
@@ -42,6 +43,10 @@ const PHRASES: {
   SELECT_BARBER: ({ barberId }, { shop }) => {
     const barber = shop.barbers.find((b) => b.id === barberId);
     return barber ? [`con ${barber.name}`, `with ${barber.name}`] : barberId === 'any' ? ['me da igual', 'anyone'] : [];
+  },
+  SELECT_LOCATION: ({ locationId }, { shop }) => {
+    const location = shop.locations?.find((l) => l.id === locationId);
+    return location ? [`en ${location.name}`, `at ${location.name}`] : [];
   },
   PICK_DATE: ({ date }) => {
     const day = DateTime.fromISO(date);
@@ -86,7 +91,8 @@ const GIBBERISH = ['blablabla qwerty', 'zzz qqq'];
 /** What the customer sends, in `snapshot` (after MESSAGE_RECEIVED), to cause `event`. */
 export function messageFor(event: BookingEvent, snapshot: ModelSnapshot, scenario: Scenario): CustomerMessage {
   const now = new Date(snapshot.context.receivedAt ?? scenario.now);
-  const situation = situationOf(snapshot, scenario.shop, now);
+  const here = atLocation(scenario.shop, snapshot.context.locationId);
+  const situation = situationOf(snapshot, scenario.shop, now, undefined, here);
   if (event.type === 'NOT_UNDERSTOOD') {
     const text = GIBBERISH.find((candidate) =>
       readRules(candidate, situation).every((read) => !snapshot.can(read as BookingEvent)),
@@ -101,7 +107,7 @@ export function messageFor(event: BookingEvent, snapshot: ModelSnapshot, scenari
   }
 
   const replyId = replyIdFor(event);
-  const shown = optionsOf(stepView({ state: String(snapshot.value), context: snapshot.context }, scenario.shop)).find(
+  const shown = optionsOf(stepView({ state: String(snapshot.value), context: snapshot.context }, here)).find(
     (option) => option.id === replyId,
   );
   if (shown) return { content: { kind: 'reply', replyId, title: shown.title }, says: `taps “${shown.title}”` };

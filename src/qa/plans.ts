@@ -1,3 +1,4 @@
+import { atLocation } from '../../config/schema.ts';
 import { BUSY } from '../../machines/booking.machine.ts';
 import type { BookingEvent } from '../../machines/events.ts';
 import { renderReplies } from '../messages/views.ts';
@@ -73,7 +74,7 @@ export function planOf(kind: PlanKind, goal: string, candidates: Candidate[], sc
       replies:
         event.type === 'HANDED_BACK' || event.type === 'STAFF_WROTE'
           ? []
-          : renderReplies({ state, context: snapshot.context }, scenario.shop),
+          : renderReplies({ state, context: snapshot.context }, atLocation(scenario.shop, snapshot.context.locationId)),
     };
   });
   const variants = candidates.map((candidate) => candidate.label);

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { NoShows, type ShopConfig, shopToday } from '../../config/schema.ts';
+import { atLocation, NoShows, type ShopConfig, shopToday } from '../../config/schema.ts';
 import type { Booking, DayAvailability, Hold, Slot } from '../../machines/booking.context.ts';
 import { byFewestAppointments, type ChairInterval, chairsAvailability, chairsFor } from '../availability/chairs.ts';
 import { groupAvailability } from '../availability/group.ts';
@@ -29,6 +29,8 @@ export interface Scenario {
   appointments: { later: Booking; soon: Booking };
   /** An appointment id that is not the customer's (a forged or stale reminder button). */
   foreignBookingId: string;
+  /** A chain's service its first location does not do (chains only). */
+  notAtFirstLocation?: string;
   /** A service some barber does not do, and that barber (shops with barbers only). */
   partlyOffered?: { serviceId: string; barberId: string };
 }
@@ -97,10 +99,12 @@ export function scenarioFor(base: ShopConfig, now: string = SCENARIO_NOW): Scena
     },
     foreignBookingId: 'qaforeignappointment000000000000',
     ...partlyOfferedService(shop),
+    ...notAtFirstLocation(shop),
   };
 }
 
 type AvailabilitySearch = {
+  locationId?: string;
   serviceId: string;
   date: string;
   now: string;
@@ -109,6 +113,12 @@ type AvailabilitySearch = {
   wantedTime?: string;
   companions?: string[];
 };
+
+function notAtFirstLocation(shop: ShopConfig): Pick<Scenario, 'notAtFirstLocation'> {
+  const first = shop.locations?.[0];
+  const missing = first?.services && shop.services.find((s) => !first.services!.includes(s.id));
+  return missing ? { notAtFirstLocation: missing.id } : {};
+}
 
 function partlyOfferedService(shop: ShopConfig): Pick<Scenario, 'partlyOffered'> {
   for (const barber of shop.barbers) {
@@ -137,7 +147,7 @@ function computedAvailability(scenario: Scenario, search: AvailabilitySearch): D
   // A group: the times everyone fits, as the engine's actor computes them; the customer alone said apart.
   if (search.companions?.length && !(reason && reason !== 'full')) {
     const group = groupAvailability({
-      shop: scenario.shop,
+      shop: atLocation(scenario.shop, search.locationId),
       serviceIds: [search.serviceId, ...search.companions],
       barberId: search.barberId,
       date: search.date,
@@ -168,10 +178,11 @@ export function groupHoldOf(
     now: string;
     busy: ChairInterval[];
     expiresAt: string;
+    locationId?: string;
   },
 ): Hold | undefined {
   const { placementsAt } = groupAvailability({
-    shop: scenario.shop,
+    shop: atLocation(scenario.shop, search.locationId),
     serviceIds: search.serviceIds,
     barberId: search.barberId,
     date: search.slot.date,
@@ -206,7 +217,8 @@ export function barberForAnyone(scenario: Scenario, search: AvailabilitySearch &
 }
 
 function chairsDay(scenario: Scenario, search: AvailabilitySearch) {
-  const service = scenario.shop.services.find((s) => s.id === search.serviceId);
+  const shop = atLocation(scenario.shop, search.locationId);
+  const service = shop.services.find((s) => s.id === search.serviceId);
   if (!service) throw new Error(`the scenario has no service ${search.serviceId}`);
   const day = {
     date: search.date,
@@ -216,8 +228,8 @@ function chairsDay(scenario: Scenario, search: AvailabilitySearch) {
     phone: scenario.phone,
     now: new Date(search.now),
   };
-  const own = chairsAvailability({ ...day, chairs: chairsFor(scenario.shop, search.serviceId, search.barberId) });
-  const everyone = chairsAvailability({ ...day, chairs: chairsFor(scenario.shop, search.serviceId, 'any') });
+  const own = chairsAvailability({ ...day, chairs: chairsFor(shop, search.serviceId, search.barberId) });
+  const everyone = chairsAvailability({ ...day, chairs: chairsFor(shop, search.serviceId, 'any') });
   return { slots: own.slots, reason: own.reason, othersFreeAt: everyone.freeAt };
 }
 

@@ -1,6 +1,7 @@
 import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { atLocation, barberById } from '../../config/schema.ts';
 import { ShopRegistry } from '../../src/shops/registry.ts';
 import { missingSecret } from '../../src/shops/secrets.ts';
 import { tempDataDir } from '../support/cita.ts';
@@ -21,6 +22,9 @@ function example(name: string): Record<string, unknown> & { whatsapp: Record<str
 function write(folder: string, name: string, content: unknown) {
   writeFileSync(join(folder, name), typeof content === 'string' ? content : JSON.stringify(content));
 }
+
+/** The parts of the example chain a test spoils. */
+type Chain = { locations: { barbers: string[]; services: string[] }[] };
 
 const registries: ShopRegistry[] = [];
 afterEach(() => {
@@ -91,6 +95,55 @@ describe('the shop registry', () => {
       },
     ]);
     expect(shops.shop('el-bigote')).toBeDefined();
+  });
+
+  it('reads a chain: each location with its address, barbers and services, its barbers with its hours', () => {
+    const navaja = open(exampleFolder()).shop('la-navaja')!.config;
+    expect(navaja.locations?.map((location) => location.id)).toEqual(['eixample', 'gracia']);
+    const eixample = atLocation(navaja, 'eixample');
+    expect(eixample.address).toMatch(/Enric Granados/);
+    expect(eixample.barbers.map((barber) => barber.id)).toEqual(['javi', 'lucia']);
+    // Javi has no week of his own: he works Eixample's, Mondays included, and its holiday.
+    expect(barberById(navaja, 'javi')?.openingHours?.monday).toEqual([{ from: '10:00', to: '20:00' }]);
+    expect(barberById(navaja, 'javi')?.dateOverrides.map((day) => day.date)).toContain('2026-12-26');
+    const gracia = atLocation(navaja, 'gracia');
+    expect(gracia.services.map((service) => service.id)).toEqual(['corte', 'barba', 'corte-barba']);
+    expect(gracia.barbers.map((barber) => barber.id)).toEqual(['marcos']);
+  });
+
+  it.each([
+    [
+      'an unknown barber in a location',
+      (chain: Chain) => chain.locations[1].barbers.push('pepe'),
+      /"pepe" is not one of the shop's barbers \(javi, lucia, marcos\)\s*→ at locations\[1\]\.barbers\[1\]/,
+    ],
+    [
+      'a barber at two locations',
+      (chain: Chain) => chain.locations[0].barbers.push('marcos'),
+      /"marcos" already works at "eixample": a barber works at one location\s*→ at locations\[1\]\.barbers\[0\]/,
+    ],
+    [
+      'a barber at no location',
+      (chain: Chain) => chain.locations[1].barbers.splice(0, 1),
+      /"marcos" works at no location[\s\S]*→ at barbers\[2\]/,
+    ],
+    [
+      'an unknown service in a location',
+      (chain: Chain) => chain.locations[0].services.push('tinte'),
+      /"tinte" is not one of the shop's services[\s\S]*→ at locations\[0\]\.services\[3\]/,
+    ],
+  ])('refuses a chain with %s, naming the file and the field; the other shops keep serving', (_what, spoil, reason) => {
+    const folder = exampleFolder();
+    const chain = example('la-navaja.json') as unknown as Chain;
+    spoil(chain);
+    write(folder, 'la-navaja.json', chain);
+    const shops = open(folder);
+    expect(shops.shop('la-navaja')).toBeUndefined();
+    expect(shops.shop('el-bigote')).toBeDefined();
+    const [refusal] = shops.status().refused;
+    expect(refusal?.file).toBe(join(folder, 'la-navaja.json'));
+    expect(refusal?.reason).toMatch(/la-navaja\.json is invalid/);
+    expect(refusal?.reason).toMatch(reason);
   });
 
   it('stops serving a shop whose file is removed', () => {

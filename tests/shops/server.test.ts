@@ -136,6 +136,8 @@ describe('npm start with a shops folder', () => {
       () => {
         expect(sentFrom(BIGOTE.number, CARLOS)).toMatch(/El Bigote/);
         expect(sentFrom(NAVAJA.number, CARLOS)).toMatch(/La Navaja/);
+        // La Navaja is a chain of two barbershops on its one number: the customer picks one first.
+        expect(sentFrom(NAVAJA.number, CARLOS)).toMatch(/¿En cuál de nuestras barberías quieres la cita\?/);
       },
       { timeout: 20_000 },
     );
@@ -180,6 +182,15 @@ describe('npm start with a shops folder', () => {
       const { replies } = (await response.json()) as { replies: { body: string }[] };
       expect(replies.map((reply) => reply.body).join('\n')).toMatch(name);
     }
+    // The chain's location is picked on the page as on WhatsApp, and its own services follow.
+    const picked = await fetch(`${simulator.url}/simulator/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ phone: CARLOS, text: 'en Gràcia', shop: NAVAJA.id }),
+    });
+    const { replies } = (await picked.json()) as { replies: { body: string }[] };
+    expect(JSON.stringify(replies)).toMatch(/¿Qué servicio quieres reservar\?[\s\S]*Arreglo de barba/);
+    expect(JSON.stringify(replies)).not.toMatch(/Corte infantil/);
     const unknown = await fetch(`${simulator.url}/?shop=nobody`);
     expect(unknown.status).toBe(404);
   }, 30_000);

@@ -43,6 +43,9 @@ describe.skipIf(noBrowser)('the simulator page with two shops, in headless Chrom
     await page.waitForURL(/\?shop=la-navaja$/);
     expect(await page.locator('#shop-name').textContent()).toBe('La Navaja');
     await send('hola');
+    // La Navaja is a chain of two barbershops: the customer picks one first, from its list.
+    await expect.poll(() => page.locator('#state').textContent(), { timeout: 10_000 }).toBe('choosingLocation');
+    await page.locator('button[data-reply-id="SELECT_LOCATION:gracia"]').click();
     await page.locator('button[data-reply-id="SELECT_SERVICE:corte"]').waitFor({ timeout: 10_000 });
     const navaja = (await page.locator('.chat .bubble').allTextContents()).join('\n');
     expect(navaja).toContain('La Navaja');

@@ -7,11 +7,17 @@ import { DEFAULT_SHOP_CONFIG, loadShopConfig } from '../../config/load.ts';
 import { type CitaOptions, createCita } from '../../src/cita.ts';
 import type { OutboundMessage } from '../../src/messages/whatsapp.ts';
 import { optionsOf } from '../../src/messages/whatsapp.ts';
+import { readShopFile } from '../../src/shops/shop-file.ts';
 
 export const shop = loadShopConfig();
 
 /** The example shop with three barbers (config/barbershop-team.json). */
 export const teamShop = loadShopConfig(fileURLToPath(new URL('../../config/barbershop-team.json', import.meta.url)));
+
+/** The example chain (examples/shops/la-navaja.json): two barbershops behind one number. */
+export const chainShop = readShopFile(
+  fileURLToPath(new URL('../../examples/shops/la-navaja.json', import.meta.url)),
+).config;
 
 /** The shop's config file as written, before validation: a base for tests of other configs. */
 export function rawShop(): Record<string, unknown> {

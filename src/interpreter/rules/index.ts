@@ -4,6 +4,7 @@ import { barberNamedIn } from './barbers.ts';
 import { closestWords } from './fuzzy.ts';
 import { groupNamedIn } from './group.ts';
 import { languageOf } from './language.ts';
+import { locationNamedIn } from './locations.ts';
 import { isForSeveralPeople } from './party.ts';
 import { faqAskedIn, isQuestion, questionsIn } from './questions.ts';
 import { serviceNamedIn } from './services.ts';
@@ -89,6 +90,8 @@ export function readRules(text: string, situation: Situation, readWhen: WhenRead
 
   const asking = isQuestion(text, folded);
   const serviceNamed = serviceNamedIn(folded, situation.shop);
+  // "En Gràcia" names a place, not a thank-you, however close it is to "gracias".
+  const locationId = locationNamedIn(folded, situation.shop);
   const when = readWhen(withoutReasons(text), situation.shop, situation.now, situation.language, situation.date);
   // "Thanks mate, see you tomorrow", "ok gracias, hasta el jueves": a goodbye, not a day to book.
   // Where the bot asks for a yes, "perfecto, allí estaré" is read as the answer it is; while times
@@ -96,7 +99,7 @@ export function readRules(text: string, situation: Situation, readWhen: WhenRead
   const farewell = findPhrase(folded, FAREWELLS) && !situation.accepts.has('CONFIRM');
   const picksTime =
     when.time !== undefined && !['booked', 'greeting', 'showingBookings'].includes(situation.step ?? '');
-  if (farewell && !asking && !serviceNamed && !picksTime) return [...events, { type: 'THANKS' }];
+  if (farewell && !asking && !serviceNamed && !picksTime && !locationId) return [...events, { type: 'THANKS' }];
 
   const appointment = aboutOwnBooking(folded, situation, when, asking, readWhen);
   if (appointment) return [...events, ...appointment];
@@ -139,6 +142,8 @@ export function readRules(text: string, situation: Situation, readWhen: WhenRead
   }
   const asked = events.some((event) => event.type === 'ASK_INFO');
 
+  // A chain's location first: the service, barber and times asked for are then read at it.
+  if (locationId) events.push({ type: 'SELECT_LOCATION', locationId });
   if (group) events.push({ type: 'SELECT_SERVICES', serviceIds: group });
   else if (serviceId) events.push({ type: 'SELECT_SERVICE', serviceId });
   if (barberId) events.push({ type: 'SELECT_BARBER', barberId });
@@ -154,7 +159,7 @@ export function readRules(text: string, situation: Situation, readWhen: WhenRead
     events.push({ type: 'PICK_PART_OF_DAY', ...when.partOfDay });
   }
 
-  if (isShort && !serviceId && !barberId && !saysWhat && !asked) {
+  if (isShort && !serviceId && !barberId && !locationId && !saysWhat && !asked) {
     if (answer) events.push(answer);
     else if (command && !commandGivesWay) events.push(changeOrMove(command, situation));
     else if (findPhrase(squeeze(folded), THANKS.map(squeeze))) events.push({ type: 'THANKS' });
@@ -242,7 +247,11 @@ const knownWordsOf = new WeakMap<ShopConfig, Set<string>>();
 function knownWords(shop: ShopConfig): Set<string> {
   let words = knownWordsOf.get(shop);
   if (!words) {
-    const names = shop.services.flatMap((s) => [s.name.es, s.name.en, ...s.synonyms]);
+    // A chain's locations are names too: "Gracia" is a place, not a misspelt "gracias".
+    const names = [
+      ...shop.services.flatMap((s) => [s.name.es, s.name.en, ...s.synonyms]),
+      ...(shop.locations ?? []).flatMap((location) => [location.name, ...location.synonyms]),
+    ];
     const phrases = [
       ...names.map(fold),
       ...GREETINGS,
