@@ -181,6 +181,32 @@ export type Location = z.infer<typeof Location>;
 /** A list of WhatsApp holds 10 rows: a chain offers at most that many locations behind one number. */
 export const MOST_LOCATIONS = 10;
 
+/** The templates of the no-show messages when the file names none. */
+export const NO_SHOW_TEMPLATES = {
+  confirm: { name: 'cita_confirm_attendance', language: 'es' },
+  released: { name: 'cita_released_unconfirmed', language: 'es' },
+} as const satisfies Record<string, ReminderTemplate>;
+
+/** See ShopConfig's `noShows`. */
+export const NoShows = z.object({
+  limit: z.number().int().min(1).max(20),
+  windowDays: z.number().int().min(1).max(730),
+  /** Hours before the start by which a customer asked to confirm must have confirmed; the ask goes 24 h before. */
+  confirmByHours: z.number().int().min(1).max(23, 'must be under 24: the confirmation is asked for 24 hours before'),
+  policy: z.enum(['confirm', 'staff']),
+  /**
+   * The template asking to confirm, outside the 24-hour window. Body parameters: {{1}} service,
+   * {{2}} day, {{3}} time, {{4}} when the confirmation is due; buttons: I'll be there, change, cancel.
+   */
+  confirmTemplate: Template.default(NO_SHOW_TEMPLATES.confirm),
+  /**
+   * The template telling the customer their unconfirmed appointment was released, outside the
+   * window. Body parameters: {{1}} service, {{2}} day, {{3}} time; one quick-reply button: book again.
+   */
+  releasedTemplate: Template.default(NO_SHOW_TEMPLATES.released),
+});
+export type NoShows = z.infer<typeof NoShows>;
+
 const CheckedShopConfig = z
   .object({
     name: z.string().min(1),
@@ -357,6 +383,14 @@ const CheckedShopConfig = z
         template: Template.default({ name: 'cita_thank_you', language: 'es' }),
       })
       .optional(),
+    /**
+     * What the shop does about customers who miss appointments (staff mark them *No vino* from the
+     * agenda). Off unless configured. A customer with `limit` no-shows in the last `windowDays` is,
+     * with `policy: "confirm"`, asked the day before to confirm, and their appointment released
+     * when no confirmation has come `confirmByHours` before it starts; with `policy: "staff"`,
+     * their booking requests go to the staff instead of being booked by the bot.
+     */
+    noShows: NoShows.optional(),
     handoff: z
       .object({
         /** A customer handed to a person returns to the bot on their first message after this long without one. */
@@ -406,6 +440,11 @@ const CheckedShopConfig = z
         path: ['staff', i, 'barberId'],
       });
     });
+  })
+  // Booking requests handed to the staff need staff to hand them to.
+  .refine((shop) => shop.noShows?.policy !== 'staff' || shop.staff.length > 0, {
+    message: 'policy "staff" needs the shop\'s "staff" phones: their booking requests go to them',
+    path: ['noShows', 'policy'],
   })
   .superRefine((shop, issues) => {
     for (const language of shop.languages.supported) {

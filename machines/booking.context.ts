@@ -80,7 +80,14 @@ export const Booking = z.object({
 export type Booking = z.infer<typeof Booking>;
 
 /** Why holding, booking or cancelling failed; the machine tells the customer what they can do. */
-export const BookingFailureReason = z.enum(['slotTaken', 'tooLate', 'calendarUnavailable', 'tooLateToCancel']);
+/** `staffBooks`: the shop books this customer's appointments itself (too many no-shows, config `noShows`). */
+export const BookingFailureReason = z.enum([
+  'slotTaken',
+  'tooLate',
+  'calendarUnavailable',
+  'tooLateToCancel',
+  'staffBooks',
+]);
 export type BookingFailureReason = z.infer<typeof BookingFailureReason>;
 
 /** The error a hold or booking actor throws when the failure is the customer's to hear about. */
@@ -140,6 +147,8 @@ export const Note = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('attendanceConfirmed') }),
   z.object({ kind: z.literal('attendanceNotRecorded') }),
   z.object({ kind: z.literal('personWillAnswer') }),
+  /** The booking asked for is the staff's to make: they have the request and will write. */
+  z.object({ kind: z.literal('staffWillBook') }),
   z.object({ kind: z.literal('callTheShop') }),
   z.object({ kind: z.literal('botIsBack') }),
   /** The customer is on the day's waitlist and will hear when time frees up. */

@@ -251,6 +251,7 @@ export const bookingMachine = setup({
     isOwnBooking: ({ context, event }) =>
       event.type === 'SELECT_BOOKING' && context.bookings.some((booking) => booking.id === event.bookingId),
     cancelWasTooLate: ({ event }) => 'error' in event && failureReason(event.error) === 'tooLateToCancel',
+    isTheStaffsToBook: ({ event }) => 'error' in event && failureReason(event.error) === 'staffBooks',
     isLastMisreadAllowed: ({ context }) => context.misreadInARow + 1 >= MISREADS_BEFORE_HANDOFF,
     hasStaff: ({ context }) => context.staffAvailable,
     hasFullDay: ({ context }) => context.fullDay !== undefined,
@@ -274,6 +275,8 @@ export const bookingMachine = setup({
     releaseHold: (_, _params: { hold: Hold | undefined }) => {},
     /** Tells the staff this customer wants a person (name, number, last turns); the engine provides it. */
     callStaff: () => {},
+    /** Gives the staff the booking this customer asked for, theirs to make; the engine provides it. */
+    passRequestToStaff: (_, _params: { serviceId: string; hold: Hold }) => {},
     countMisread: assign(({ context }) => ({ misreadInARow: context.misreadInARow + 1 })),
     countHeldForStaff: assign(({ context }) => ({ heldForStaff: context.heldForStaff + 1 })),
     handToStaff: assign({ misreadInARow: 0, heldForStaff: 0 }),
@@ -1068,14 +1071,32 @@ export const bookingMachine = setup({
           ...atLocation(context),
         }),
         onDone: { target: 'booked', actions: 'keepBooking' },
-        // The actor has already released the hold; offer the day's other times.
-        onError: {
-          target: 'checkingAvailability',
-          actions: [
-            { type: 'note', params: ({ event }) => ({ kind: 'bookingFailed', reason: failureReason(event.error) }) },
-            'forgetHold',
-          ],
-        },
+        onError: [
+          // The shop books this customer itself (too many no-shows): the request goes to a person,
+          // who writes to them; the bot holds nothing and answers nothing meanwhile.
+          {
+            guard: 'isTheStaffsToBook',
+            target: 'withStaff',
+            actions: [
+              {
+                type: 'passRequestToStaff',
+                params: ({ context }) => ({ serviceId: context.serviceId!, hold: context.hold! }),
+              },
+              { type: 'releaseHold', params: ({ context }) => ({ hold: context.hold }) },
+              'startOver',
+              'handToStaff',
+              { type: 'note', params: { kind: 'staffWillBook' } },
+            ],
+          },
+          // The actor has already released the hold; offer the day's other times.
+          {
+            target: 'checkingAvailability',
+            actions: [
+              { type: 'note', params: ({ event }) => ({ kind: 'bookingFailed', reason: failureReason(event.error) }) },
+              'forgetHold',
+            ],
+          },
+        ],
       },
     },
 

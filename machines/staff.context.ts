@@ -49,6 +49,11 @@ export const StaffNote = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('cancelFailed') }),
   z.object({ kind: z.literal('moveAsked'), customer: z.string(), delivery: Delivery }),
   z.object({ kind: z.literal('moveAskFailed') }),
+  /** Too early to say they did not come: the appointment has not started. */
+  z.object({ kind: z.literal('noShowTooEarly') }),
+  /** Marked *No vino*; `noShows` is how many the customer has in the shop's window (when it counts them). */
+  z.object({ kind: z.literal('noShowMarked'), customer: z.string(), noShows: z.number().int().optional() }),
+  z.object({ kind: z.literal('noShowNotMarked') }),
   z.object({ kind: z.literal('blockNotPossible') }),
   z.object({
     kind: z.literal('timeBlocked'),

@@ -21,6 +21,11 @@ export const StaffEvent = z.discriminatedUnion('type', [
    * themselves, so nothing is moved without their own yes.
    */
   z.object({ type: z.literal('ASK_TO_MOVE') }),
+  /**
+   * The customer of the picked appointment did not come ("no vino"): asked once more, then written
+   * to their booking history, where the shop's no-show limit counts it. Only once it has started.
+   */
+  z.object({ type: z.literal('MARK_NO_SHOW') }),
   z.object({ type: z.literal('CONFIRM') }),
   z.object({ type: z.literal('BACK') }),
   /**

@@ -69,6 +69,13 @@ export const staffMachine = setup({
       { cancelled: number; notTold: number },
       { block: ResolvedBlock; wholeShop: boolean; cancel: string[] }
     >(async () => engineProvides('blockTime')),
+    /**
+     * Writes to the customer's booking history that they did not come; answers how many no-shows
+     * they now have in the shop's window (none when the shop does not count them).
+     */
+    recordNoShow: fromPromise<{ noShows?: number }, { appointmentId: string }>(async () =>
+      engineProvides('recordNoShow'),
+    ),
     /** Gives the customer back to the bot; answers whether a person had them. */
     handBack: fromPromise<boolean, { phone: string }>(async () => engineProvides('handBack')),
     /** Switches this phone's notices of bookings on or off. */
@@ -78,6 +85,11 @@ export const staffMachine = setup({
     isInAgenda: ({ context, event }) =>
       event.type === 'PICK_APPOINTMENT' && context.agenda.some((entry) => entry.id === event.appointmentId),
     agendaHasPages: ({ context }) => agendaPages(context) > 1,
+    // Nobody can have missed an appointment that has not begun; the time comes in with the message.
+    pickedHasStarted: ({ context }) => {
+      const picked = pickedAppointment(context);
+      return picked !== undefined && Date.parse(picked.start) <= Date.parse(context.receivedAt ?? '');
+    },
     nothingInside: ({ event }) =>
       'output' in event && (event.output as { affected: AgendaEntry[] }).affected.length === 0,
   },
@@ -165,7 +177,46 @@ export const staffMachine = setup({
       on: {
         CANCEL_APPOINTMENT: { target: 'confirmingCancellation' },
         ASK_TO_MOVE: { target: 'askingToMove' },
+        MARK_NO_SHOW: [
+          { guard: 'pickedHasStarted', target: 'confirmingNoShow' },
+          { actions: { type: 'note', params: { kind: 'noShowTooEarly' } } },
+        ],
         BACK: { target: 'showingAgenda', actions: 'leaveAlone' },
+      },
+    },
+
+    /** Marking a customer as not come counts against them: asked once more. */
+    confirmingNoShow: {
+      on: {
+        CONFIRM: { target: 'markingNoShow' },
+        BACK: { target: 'showingAgenda', actions: 'leaveAlone' },
+      },
+    },
+
+    /** Writing the no-show to the customer's booking history. */
+    markingNoShow: {
+      tags: [BUSY],
+      invoke: {
+        src: 'recordNoShow',
+        input: ({ context }) => ({ appointmentId: context.pickedId! }),
+        onDone: {
+          target: 'showingAgenda',
+          actions: [
+            {
+              type: 'note',
+              params: ({ context, event }) => ({
+                kind: 'noShowMarked',
+                customer: pickedAppointment(context)?.customerName ?? '',
+                ...(event.output.noShows !== undefined && { noShows: event.output.noShows }),
+              }),
+            },
+            'leaveAlone',
+          ],
+        },
+        onError: {
+          target: 'showingAgenda',
+          actions: [{ type: 'note', params: { kind: 'noShowNotMarked' } }, 'leaveAlone'],
+        },
       },
     },
 

@@ -238,7 +238,7 @@ export function createCita(options: CitaOptions) {
       onStateEntered: (state) => metrics.stateEntries.inc({ state }),
       onEventRefused: (reason) => metrics.refusedEvents.inc({ reason: REFUSAL_LABELS[reason] }),
     });
-    const reminderDeps = { ...deps, schedule: deps.reminders, messenger, metrics };
+    const reminderDeps = { ...deps, schedule: deps.reminders, messenger, metrics, notices };
     const waitlistDeps = { ...deps, notices, messenger, metrics };
     const followUpDeps = { ...deps, messenger, metrics };
     return {

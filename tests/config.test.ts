@@ -95,3 +95,31 @@ describe('following up visits in the shop config', () => {
     expect(never.error?.issues[0]).toMatchObject({ path: ['services', 0, 'rebookAfterDays'] });
   });
 });
+
+describe('no-shows in the shop config', () => {
+  it('is off unless configured, and takes the templates by default when it is', () => {
+    expect(ShopConfig.parse(rawShop()).noShows).toBeUndefined();
+    const shop = ShopConfig.parse({
+      ...rawShop(),
+      noShows: { limit: 2, windowDays: 90, confirmByHours: 3, policy: 'confirm' },
+    });
+    expect(shop.noShows?.confirmTemplate).toEqual({ name: 'cita_confirm_attendance', language: 'es' });
+  });
+
+  it('refuses naming the file and the field: a deadline a day or more ahead, an unknown policy, staff policy without staff', () => {
+    const refused = (noShows: unknown, staff: unknown[] = []) => {
+      const path = configFile({ ...rawShop(), staff, noShows });
+      return () => loadShopConfig(path);
+    };
+    const owner = { phone: '34611000001', name: 'Paco', role: 'owner' };
+    expect(refused({ limit: 2, windowDays: 90, confirmByHours: 24, policy: 'confirm' }, [owner])).toThrow(
+      /cita-config-[\s\S]*must be under 24[\s\S]*noShows\.confirmByHours/,
+    );
+    expect(refused({ limit: 2, windowDays: 90, confirmByHours: 3, policy: 'block' }, [owner])).toThrow(
+      /noShows\.policy/,
+    );
+    expect(refused({ limit: 2, windowDays: 90, confirmByHours: 3, policy: 'staff' })).toThrow(
+      /needs the shop's "staff" phones[\s\S]*noShows\.policy/,
+    );
+  });
+});

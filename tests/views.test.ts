@@ -79,6 +79,7 @@ const ALL_NOTES: Note[] = [
   { kind: 'unknownLocation' },
   { kind: 'serviceNotHere', serviceId: 'infantil', locationId: 'gracia' },
   { kind: 'personWillAnswer' },
+  { kind: 'staffWillBook' },
   { kind: 'botIsBack' },
   { kind: 'waitlisted', date: '2026-11-28' },
   { kind: 'waitlistUnavailable' },

@@ -14,7 +14,7 @@ import type {
 } from '../engine/ports.ts';
 import { MESSAGE_STATUSES } from '../engine/ports.ts';
 import { log, phoneRef } from '../log.ts';
-import { remindersFor } from '../reminders/plan.ts';
+import { remindersAndConfirmation } from '../no-shows/policy.ts';
 import { tellCustomer } from '../staff/customer-messages.ts';
 
 export interface ReconcileDependencies {
@@ -100,7 +100,7 @@ async function moved(before: WrittenAppointment, now: Appointment, deps: Reconci
   }
   await recordShopChange(now, 'movedByShop', at, deps);
   await deps.reminders.cancelFor(now.id);
-  await deps.reminders.plan(remindersFor(now, deps.shop, at));
+  await deps.reminders.plan(await remindersAndConfirmation(now, deps, at));
   // The new time's calendar file goes with the news: same UID, one SEQUENCE higher (the move is recorded above).
   const delivery = await tellCustomer('moved', now, deps, undefined, (language) =>
     calendarFileFor([now], now.phone, deps.history, deps.shop, language, at),

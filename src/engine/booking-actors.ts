@@ -14,7 +14,7 @@ import { byFewestAppointments, chairsAvailability, chairsFor, chairsShutReason }
 import { groupAvailability } from '../availability/group.ts';
 import { isWithinBookingWindow, searchWindow } from '../availability/slots.ts';
 import { log } from '../log.ts';
-import { remindersFor } from '../reminders/plan.ts';
+import { noShowPolicyFor, remindersAndConfirmation } from '../no-shows/policy.ts';
 import type { StaffNotices } from '../staff/notices.ts';
 import type {
   Appointment,
@@ -321,6 +321,10 @@ export function bookingStepsFor(customer: Customer, deps: BookingDependencies) {
   }
 
   async function bookAppointment({ serviceId, hold, moving }: BookInput): Promise<Booking> {
+    // A customer over the shop's no-show limit, where the staff book for them: nothing is written.
+    if (!moving && (await noShowPolicyFor(shop, history, customer.phone, clock())) === 'staff') {
+      throw new BookingFailure('staffBooks');
+    }
     if (hold.companions?.length && !moving) return bookGroup({ serviceId, hold });
     const service = requireService(shop, serviceId);
     const id = moving?.id ?? bookingIdFor(customer.phone, hold);
@@ -391,7 +395,7 @@ export function bookingStepsFor(customer: Customer, deps: BookingDependencies) {
     try {
       // Reminders of the old time are dropped; the sender also checks the time before sending.
       if (moving) await reminders.cancelFor(appointment.id);
-      await reminders.plan(remindersFor(appointment, shop, clock()));
+      await reminders.plan(await remindersAndConfirmation(appointment, deps, clock()));
       const status = moving ? 'moved' : 'booked';
       const known = await history.list(customer.phone);
       // Recorded already when the appointment's last change is this one: a move back to an earlier

@@ -1,5 +1,5 @@
 import { type Actor, getNextTransitions, type SnapshotFrom } from 'xstate';
-import { atLocation, type Language, type ShopConfig } from '../../config/schema.ts';
+import { atLocation, type Language, type ShopConfig, serviceById } from '../../config/schema.ts';
 import type { Booking, BookingInput, Hold } from '../../machines/booking.context.ts';
 import { BOOKING_MACHINE_VERSION, bookingMachine, WITH_STAFF } from '../../machines/booking.machine.ts';
 import { CUSTOMER_EVENT_TYPES, type CustomerEvent, type CustomerEventType } from '../../machines/events.ts';
@@ -12,6 +12,7 @@ import { cleanCustomerName } from '../messages/customer-name.ts';
 import { eventFromReplyId } from '../messages/reply-ids.ts';
 import { COPY, renderReplies, stepView } from '../messages/views.ts';
 import { optionsOf, shorten } from '../messages/whatsapp.ts';
+import { noShowsWithin } from '../no-shows/policy.ts';
 import type { StaffNotices } from '../staff/notices.ts';
 import { restoreActor, settle, stateName } from './actors.ts';
 import { applyReading, type RefusalReason } from './apply-reading.ts';
@@ -90,6 +91,29 @@ function bookingMachineFor(deps: BookingFlowDependencies): typeof bookingMachine
           const release = deps.holds.release(held);
           pending.push(release.catch((error) => log.warn({ event: 'hold.release_failed', error: String(error) })));
         }
+      },
+      passRequestToStaff: ({ system }, { serviceId, hold }: { serviceId: string; hold: Hold }) => {
+        const { message, pending } = turnIn(system);
+        const policy = shop.noShows;
+        if (!policy || !deps.notices) return;
+        const parts = [{ serviceId, slot: hold.slot, barberId: hold.barberId }, ...(hold.companions ?? [])];
+        const tell = async () => {
+          const noShows = noShowsWithin(await deps.history.list(message.phone), deps.clock(), policy.windowDays);
+          await deps.notices?.bookingForStaff({
+            phone: message.phone,
+            name: cleanCustomerName(message.customerName),
+            username: message.customerUsername,
+            appointments: parts.map((part) => ({
+              serviceId: part.serviceId,
+              serviceName: serviceById(shop, part.serviceId)?.name[shop.languages.default] ?? part.serviceId,
+              start: part.slot.start,
+              ...(part.barberId !== undefined && { barberId: part.barberId }),
+            })),
+            noShows,
+            windowDays: policy.windowDays,
+          });
+        };
+        pending.push(tell().catch((error) => log.warn({ event: 'handoff.notice_failed', error: String(error) })));
       },
       callStaff: ({ context, system }) => {
         const { message, stored, pending } = turnIn(system);

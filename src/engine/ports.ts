@@ -219,6 +219,8 @@ export const HistoryEntry = z.object({
    * movedByShop / cancelledByShop: the owner changed it in the calendar, not the customer in the chat.
    * rebookNudged / thanked: after this visit, cita sent the *¿Repetimos?* message / the thank-you
    * (each at most once; see src/outreach/follow-ups.ts).
+   * noShow: the staff marked it *No vino* once it had started. attendanceAsked: a customer over the
+   * shop's no-show limit was asked to confirm it (see config `noShows`).
    */
   status: z.enum([
     'booked',
@@ -230,6 +232,8 @@ export const HistoryEntry = z.object({
     'cancelledByShop',
     'rebookNudged',
     'thanked',
+    'noShow',
+    'attendanceAsked',
   ]),
   at: z.iso.datetime(),
   barberId: z.string().optional(),
@@ -465,6 +469,12 @@ export const Reminder = z.object({
   start: z.iso.datetime(),
   dueAt: z.iso.datetime(),
   minutesBefore: z.number().int(),
+  /**
+   * What goes out: the reminder itself (absent), the question a customer over the no-show limit
+   * must answer (`confirmAttendance`), or, at its deadline, the release of an appointment whose
+   * question went unanswered (`releaseUnconfirmed`). All of an appointment's go with it.
+   */
+  kind: z.enum(['confirmAttendance', 'releaseUnconfirmed']).optional(),
 });
 export type Reminder = z.infer<typeof Reminder>;
 
@@ -489,7 +499,8 @@ export interface ReminderSchedule {
  * and finishing the old one would delete the new.
  */
 export function reminderKey(reminder: Reminder): string {
-  return `${reminder.bookingId}:${reminder.minutesBefore}:${Date.parse(reminder.start)}`;
+  const key = `${reminder.bookingId}:${reminder.minutesBefore}:${Date.parse(reminder.start)}`;
+  return reminder.kind ? `${key}:${reminder.kind}` : key;
 }
 
 /** How long a claimed reminder is its taker's before it is handed out again. */

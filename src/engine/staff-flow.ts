@@ -35,6 +35,9 @@ export function staffActorsFor(member: StaffMember, deps: StaffStepDependencies)
     findAgenda: fromPromise<AgendaEntry[], { date: string }>(({ input }) => steps.findAgenda(input)),
     cancelForShop: fromPromise<Delivery, { appointmentId: string }>(({ input }) => steps.cancelForShop(input)),
     askToMove: fromPromise<Delivery, { appointmentId: string }>(({ input }) => steps.askToMove(input)),
+    recordNoShow: fromPromise<{ noShows?: number }, { appointmentId: string }>(({ input }) =>
+      steps.recordNoShow(input),
+    ),
     checkBlock: fromPromise<{ block: ResolvedBlock; affected: AgendaEntry[] }, { request: BlockRequest }>(({ input }) =>
       steps.checkBlock(input),
     ),

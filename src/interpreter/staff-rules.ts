@@ -35,6 +35,8 @@ const WORDS = {
     'reschedule'],
   more: ['mas', 'mas citas', 'siguientes', 'ver mas', 'mas abajo', 'more', 'more appointments', 'next', 'next page',
     'volver al principio', 'desde el principio', 'back to the start', 'from the start'],
+  noShow: ['no vino', 'no ha venido', 'no se presento', 'no aparecio', 'no ha aparecido', 'no show', 'noshow',
+    "didn't come", 'didnt come', 'did not come', "didn't show", 'didnt show', 'never came', 'never showed'],
   keep: ['mantener', 'mantenlas', 'mantenerlas', 'dejalas', 'keep', 'keep them'],
   help: ['ayuda', 'help', 'menu', 'hola', 'buenas', 'hello', 'hi', 'que puedes hacer'],
 } as const;
@@ -45,7 +47,7 @@ const RANGE =
 /**
  * Reads a staff member's text with rules, in Spanish or English: "agenda jueves", "bloquear de 15
  * a 16", "mañana no vengo", "cierro el sábado a las 12", "listo 34600…", "avisos off", and the
- * answers to the question just asked (a number, "sí", "no", "anular", "mantener"). [] when nothing
+ * answers to the question just asked (a number, "sí", "no", "anular", "mantener", "no vino"). [] when nothing
  * is read: the staff member is told what they can write.
  *
  * @example
@@ -98,6 +100,7 @@ export function readStaffRules(text: string, situation: StaffSituation): StaffEv
   }
 
   const { accepts } = situation;
+  if (findPhrase(folded, WORDS.noShow) && accepts.has('MARK_NO_SHOW')) return [{ type: 'MARK_NO_SHOW' }];
   if (findPhrase(folded, WORDS.cancel)) {
     if (accepts.has('CANCEL_APPOINTMENT')) return [{ type: 'CANCEL_APPOINTMENT' }];
     if (accepts.has('CANCEL_APPOINTMENTS')) return [{ type: 'CANCEL_APPOINTMENTS' }];

@@ -127,6 +127,8 @@ export const en: typeof es = {
     slotTaken: 'Sorry, someone has just booked that time.',
     tooLate: (notice) => `That time is too soon now: we take bookings ${notice} ahead.`,
     calendarUnavailable: "I couldn't save the booking just now; nothing was booked. Please try again in a moment.",
+    staffBooks:
+      'Someone from the team will confirm this appointment with you in person: they have your request and will write to you here as soon as they can.',
     availabilityUnknown: "I can't check the diary right now. Please try again in a few minutes.",
     cancelled: "OK, let's leave it here. Nothing was booked.",
     startedOver: "Let's start again.",
@@ -140,6 +142,8 @@ export const en: typeof es = {
     attendanceConfirmed: 'Thanks for confirming! See you then.',
     personWillAnswer:
       "Sure, I'm passing your message to a person from the team, who will write to you here as soon as they can. Until then I won't answer myself.",
+    staffWillBook:
+      'Thank you. Someone from the team will confirm this appointment with you in person: they have your request and will write to you here as soon as they can.',
     botIsBack: "Hello again! I'm the booking assistant again.",
     waitlisted: (date: string) =>
       `🔔 Done: if a time frees up on ${date}, I will write and hold it for you for a while to book. See it or leave the list under "my appointments".`,

@@ -143,6 +143,8 @@ export const es = {
     tooLate: (notice: string) => `Esa hora ya está demasiado cerca: reservamos con ${notice} de antelación.`,
     calendarUnavailable:
       'No he podido guardar la cita ahora mismo; no se ha reservado nada. Prueba de nuevo en un momento.',
+    staffBooks:
+      'Esta cita te la confirma en persona alguien del equipo: ya tiene tu petición y te escribirá por aquí en cuanto pueda.',
     availabilityUnknown: 'Ahora mismo no puedo consultar la agenda. Prueba de nuevo en unos minutos, por favor.',
     cancelled: 'Vale, lo dejamos aquí. No he reservado nada.',
     startedOver: 'Empezamos de nuevo.',
@@ -157,6 +159,8 @@ export const es = {
     attendanceNotRecorded: 'No he podido apuntar tu confirmación, pero tu cita sigue en pie. ¡Te esperamos!',
     personWillAnswer:
       'De acuerdo, le paso tu mensaje a una persona del equipo y te escribirá por aquí en cuanto pueda. Mientras tanto no te contestaré yo.',
+    staffWillBook:
+      'Gracias. Esta cita te la confirma en persona alguien del equipo: ya tiene tu petición y te escribirá por aquí en cuanto pueda.',
     botIsBack: '¡Hola de nuevo! Vuelvo a ser el asistente de citas.',
     waitlisted: (date: string) =>
       `🔔 Hecho: si se libera una hora el ${date}, te escribo y te la guardo un rato para que la reserves. Puedes verlo y salir de la lista en «mis citas».`,

@@ -13,6 +13,8 @@ export const staffEs = {
     appointments: 'Ver citas',
     cancelAndTell: 'Anular y avisar',
     askToMove: 'Pedir cambio',
+    noShow: 'No vino',
+    yesNoShow: 'Sí, no vino',
     back: 'Volver',
     yesCancel: 'Sí, anular',
     no: 'No',
@@ -25,6 +27,7 @@ export const staffEs = {
     moveIt: 'Cambiar cita',
     cancelIt: 'Anular cita',
     fineByMe: 'Me va bien',
+    attend: 'Allí estaré',
     change: 'Cambiar',
     cancel: 'Anular',
     moreAppointments: 'Más citas',
@@ -42,6 +45,7 @@ export const staffEs = {
   unknownCustomer: 'Cliente',
   appointment: (line: string) => `${line}\n¿Qué hago con esta cita?`,
   confirmCancel: (line: string) => `¿Anulo la cita (${line})? Le escribiré al cliente para que reserve otra hora.`,
+  confirmNoShow: (line: string) => `¿Anoto que no vino a su cita (${line})? Contará en su historial de faltas.`,
   blockInside: (when: string, lines: string) =>
     `Voy a bloquear ${when}. Dentro hay estas citas:\n${lines}\n\n¿Las mantengo o las anulo avisando a cada cliente?`,
   blockWhen: (day: string, from: string, to: string) => `el ${day} de ${from} a ${to}`,
@@ -52,6 +56,7 @@ export const staffEs = {
     '• «agenda», «agenda mañana», «agenda jueves»',
     '• «bloquear de 15 a 16», «mañana no vengo», «cierro el sábado a las 12»',
     '• «listo 34600…» para devolver un cliente al bot',
+    '• en la agenda, una cita ya empezada: «No vino» si el cliente no vino',
     '• «avisos off» / «avisos on»',
   ].join('\n'),
   notes: {
@@ -64,6 +69,10 @@ export const staffEs = {
     moveAsked: (customer: string, told: string) =>
       `📨 Le pido a ${customer} que cambie su cita. ${told} Te avisaré cuando la cambie.`,
     moveAskFailed: 'No he podido escribir al cliente. Prueba de nuevo en un momento.',
+    noShowTooEarly: 'Esa cita aún no ha empezado: «No vino» se puede anotar cuando ya ha pasado su hora.',
+    noShowMarked: (customer: string, noShows: number | undefined, windowDays: number | undefined) =>
+      `✅ Anotado: ${customer} no vino.${noShows !== undefined && windowDays !== undefined ? ` Lleva ${counted(noShows, 'es', { one: 'falta', other: 'faltas' })} en los últimos ${windowDays} días.` : ''}`,
+    noShowNotMarked: 'No he podido anotarlo. Prueba de nuevo en un momento.',
     blockNotPossible: 'Ese día no abrimos a esas horas: no hay nada que bloquear.',
     timeBlocked: (when: string, cancelled: number, notTold: number) =>
       `✅ Bloqueado ${when}.${cancelled > 0 ? ` ${counted(cancelled, 'es', { one: 'cita anulada', other: 'citas anuladas' })}.` : ''}${notTold === 1 ? ' A 1 cliente no he podido avisarle: llámale, por favor.' : notTold > 1 ? ` A ${counted(notTold, 'es', { one: 'cliente', other: 'clientes' })} no he podido avisarles: llámales, por favor.` : ''}`,
@@ -89,6 +98,10 @@ export const staffEs = {
     cancelled: (line: string, customer: string) => `❌ Cita anulada: ${line} — ${customer}`,
     handoff: (customer: string, link: string, turns: string) =>
       `🙋 ${customer} quiere hablar con una persona. El bot ya no le contesta.\nEscríbele: ${link}\n\nÚltimos mensajes:\n${turns}\n\nCuando acabes, pulsa «Devolver al bot».`,
+    bookingForStaff: (customer: string, line: string, noShows: string, link: string) =>
+      `📅 ${customer} quiere reservar: ${line}. ${noShows}, así que esta cita la confirmas tú: escríbele (${link}) y apúntala en la agenda. El bot ya no le contesta; cuando acabes, pulsa «Devolver al bot».`,
+    noShowsCounted: (noShows: number, windowDays: number) =>
+      `No vino a ${counted(noShows, 'es', { one: 'cita', other: 'citas' })} en los últimos ${windowDays} días`,
     notReached: (line: string, customer: string) =>
       `⚠️ WhatsApp no ha podido entregar el aviso a ${customer} (${line}). No lo sabe: llámale, por favor.`,
     windowClosed: (customer: string) =>
@@ -107,6 +120,12 @@ export const staffEs = {
   /** To a customer whose appointment the shop moved in its calendar. */
   movedByShop: (shop: string, service: string, date: string, time: string) =>
     `Hola, ${shop} ha cambiado tu cita de ${service} al ${date} a las ${time}. ¿Te va bien?`,
+  /** To a customer over the shop's no-show limit, the day before: confirm, or the time is freed. */
+  confirmAttendance: (shop: string, line: string, deadline: string) =>
+    `Hola, te escribimos de ${shop} por tu cita (${line}). ¿Vienes? Confírmala con «Allí estaré» antes del ${deadline}; si no, dejaremos la hora libre para otro cliente.`,
+  /** To a customer whose appointment was released for want of a confirmation. */
+  releasedUnconfirmed: (shop: string, line: string) =>
+    `Hola, desde ${shop}: como no nos confirmaste tu cita (${line}), hemos dejado la hora libre. Si quieres venir otro día, reserva cuando quieras.`,
 };
 
 export type StaffCopy = typeof staffEs;
@@ -119,6 +138,8 @@ export const staffEn: StaffCopy = {
     appointments: 'Appointments',
     cancelAndTell: 'Cancel and tell',
     askToMove: 'Ask to move',
+    noShow: 'No-show',
+    yesNoShow: "Yes, didn't come",
     back: 'Back',
     yesCancel: 'Yes, cancel',
     no: 'No',
@@ -131,6 +152,7 @@ export const staffEn: StaffCopy = {
     moveIt: 'Move it',
     cancelIt: 'Cancel it',
     fineByMe: 'Works for me',
+    attend: "I'll be there",
     change: 'Change',
     cancel: 'Cancel',
     moreAppointments: 'More appointments',
@@ -149,6 +171,8 @@ export const staffEn: StaffCopy = {
   appointment: (line) => `${line}\nWhat shall I do with this appointment?`,
   confirmCancel: (line) =>
     `Cancel the appointment (${line})? I'll write to the customer so they can book another time.`,
+  confirmNoShow: (line) =>
+    `Record that they did not come to their appointment (${line})? It counts in their no-show record.`,
   blockInside: (when, lines) =>
     `I'm about to block ${when}. These appointments fall inside:\n${lines}\n\nKeep them, or cancel them and tell each customer?`,
   blockWhen: (day, from, to) => `${day} from ${from} to ${to}`,
@@ -159,6 +183,7 @@ export const staffEn: StaffCopy = {
     '• "agenda", "agenda tomorrow", "agenda thursday"',
     '• "block from 3pm to 4pm", "not coming tomorrow", "closing saturday at 12"',
     '• "done 34600…" to give a customer back to the bot',
+    '• in the agenda, an appointment that has started: "No-show" if the customer did not come',
     '• "notices off" / "notices on"',
   ].join('\n'),
   notes: {
@@ -171,6 +196,10 @@ export const staffEn: StaffCopy = {
     moveAsked: (customer, told) =>
       `📨 Asking ${customer} to move their appointment. ${told} I'll tell you once they do.`,
     moveAskFailed: 'I could not write to the customer. Try again in a moment.',
+    noShowTooEarly: 'That appointment has not started yet: "No-show" can be recorded once its time has passed.',
+    noShowMarked: (customer, noShows, windowDays) =>
+      `✅ Noted: ${customer} did not come.${noShows !== undefined && windowDays !== undefined ? ` That is ${counted(noShows, 'en', { one: 'no-show', other: 'no-shows' })} in the last ${windowDays} days.` : ''}`,
+    noShowNotMarked: 'I could not record it. Try again in a moment.',
     blockNotPossible: 'The shop is not open then: there is nothing to block.',
     timeBlocked: (when, cancelled, notTold) =>
       `✅ Blocked ${when}.${cancelled > 0 ? ` ${counted(cancelled, 'en', { one: 'appointment', other: 'appointments' })} cancelled.` : ''}${notTold > 0 ? ` I could not tell ${counted(notTold, 'en', { one: 'customer', other: 'customers' })}: please call them.` : ''}`,
@@ -195,6 +224,10 @@ export const staffEn: StaffCopy = {
     cancelled: (line, customer) => `❌ Appointment cancelled: ${line} — ${customer}`,
     handoff: (customer, link, turns) =>
       `🙋 ${customer} wants to talk to a person. The bot no longer answers them.\nWrite to them: ${link}\n\nLast messages:\n${turns}\n\nWhen you are done, tap "Back to the bot".`,
+    bookingForStaff: (customer, line, noShows, link) =>
+      `📅 ${customer} wants to book: ${line}. ${noShows}, so this one is yours to confirm: write to them (${link}) and put it in the agenda. The bot no longer answers them; when you are done, tap "Back to the bot".`,
+    noShowsCounted: (noShows, windowDays) =>
+      `They missed ${counted(noShows, 'en', { one: 'appointment', other: 'appointments' })} in the last ${windowDays} days`,
     notReached: (line, customer) =>
       `⚠️ WhatsApp could not deliver the message to ${customer} (${line}). They do not know: please call them.`,
     windowClosed: (customer) =>
@@ -210,6 +243,10 @@ export const staffEn: StaffCopy = {
     `Hello, ${shop} here: we need to move your appointment (${line}). Could you pick another time? Sorry for the trouble.`,
   movedByShop: (shop, service, date, time) =>
     `Hello, ${shop} has moved your ${service} appointment to ${date} at ${time}. Does that work for you?`,
+  confirmAttendance: (shop, line, deadline) =>
+    `Hello from ${shop} about your appointment (${line}). Are you coming? Please confirm with "I'll be there" by ${deadline}; otherwise we will free the time for another customer.`,
+  releasedUnconfirmed: (shop, line) =>
+    `Hello from ${shop}: as your appointment (${line}) was not confirmed, we have freed the time. If you would like to come another day, book whenever you like.`,
 };
 
 export const STAFF_COPY = { es: staffEs, en: staffEn } as const;

@@ -69,15 +69,30 @@ export const STAFF_VIEWS = {
       sections: [{ rows }],
     };
   },
-  choosingAction: ({ context }, shop, copy) => ({
+  // Once it has started, "ask to move" is late and "no-show" is what may be needed (three buttons at most).
+  choosingAction: ({ context }, shop, copy) => {
+    const picked = pickedAppointment(context)!;
+    const started = Date.parse(picked.start) <= now(context).getTime();
+    return {
+      kind: 'buttons',
+      body: copy.appointment(entryLine(picked, shop, context.language, copy, true, true)),
+      buttons: [
+        ...(started ? [{ id: staffReplyIdFor({ type: 'MARK_NO_SHOW' }), title: copy.buttons.noShow }] : []),
+        { id: staffReplyIdFor({ type: 'CANCEL_APPOINTMENT' }), title: copy.buttons.cancelAndTell },
+        ...(started ? [] : [{ id: staffReplyIdFor({ type: 'ASK_TO_MOVE' }), title: copy.buttons.askToMove }]),
+        { id: staffReplyIdFor({ type: 'BACK' }), title: copy.buttons.back },
+      ],
+    };
+  },
+  confirmingNoShow: ({ context }, shop, copy) => ({
     kind: 'buttons',
-    body: copy.appointment(entryLine(pickedAppointment(context)!, shop, context.language, copy, true, true)),
+    body: copy.confirmNoShow(entryLine(pickedAppointment(context)!, shop, context.language, copy, true, true)),
     buttons: [
-      { id: staffReplyIdFor({ type: 'CANCEL_APPOINTMENT' }), title: copy.buttons.cancelAndTell },
-      { id: staffReplyIdFor({ type: 'ASK_TO_MOVE' }), title: copy.buttons.askToMove },
-      { id: staffReplyIdFor({ type: 'BACK' }), title: copy.buttons.back },
+      { id: staffReplyIdFor({ type: 'CONFIRM' }), title: copy.buttons.yesNoShow },
+      { id: staffReplyIdFor({ type: 'BACK' }), title: copy.buttons.no },
     ],
   }),
+  markingNoShow: waiting,
   askingToMove: waiting,
   confirmingCancellation: ({ context }, shop, copy) => ({
     kind: 'buttons',
@@ -122,7 +137,7 @@ export function renderStaffReplies(conversation: StaffConversation, shop: ShopCo
   const copy = STAFF_COPY[conversation.context.language];
   const said = [
     ...remarks,
-    ...conversation.context.notes.map((note) => staffNoteText(note, conversation, copy)),
+    ...conversation.context.notes.map((note) => staffNoteText(note, conversation, copy, shop)),
   ].filter((text) => text.length > 0);
   const view = STAFF_VIEWS[conversation.state as keyof typeof STAFF_VIEWS] ?? STAFF_VIEWS.menu;
   const step = view(conversation, shop, copy);
@@ -139,13 +154,19 @@ export function staffStepView(conversation: StaffConversation, shop: ShopConfig)
   return view(conversation, shop, STAFF_COPY[conversation.context.language]);
 }
 
-function staffNoteText(note: StaffNote, { state, context }: StaffConversation, copy: StaffCopy): string {
+function staffNoteText(
+  note: StaffNote,
+  { state, context }: StaffConversation,
+  copy: StaffCopy,
+  shop: ShopConfig,
+): string {
   switch (note.kind) {
     // At a yes-or-no question, whatever was not the staff member's own yes (a model's reading of
     // "venga, dale", or nonsense) gets what the button does: the question below names it.
     case 'notUnderstood':
       if (state === 'confirmingCancellation') return copy.notes.tapToConfirm(copy.buttons.yesCancel);
       if (state === 'confirmingBlock') return copy.notes.tapToConfirm(copy.buttons.yesBlock);
+      if (state === 'confirmingNoShow') return copy.notes.tapToConfirm(copy.buttons.yesNoShow);
       return copy.notes.notUnderstood;
     case 'help':
       return copy.help;
@@ -158,6 +179,12 @@ function staffNoteText(note: StaffNote, { state, context }: StaffConversation, c
       return copy.notes.moveAsked(
         note.customer ? quotedCustomerName(note.customer) : copy.unknownCustomer,
         copy.delivery[note.delivery],
+      );
+    case 'noShowMarked':
+      return copy.notes.noShowMarked(
+        note.customer ? quotedCustomerName(note.customer) : copy.unknownCustomer,
+        note.noShows,
+        shop.noShows?.windowDays,
       );
     case 'timeBlocked':
       return copy.notes.timeBlocked(blockWhen(note.block, context.language, copy), note.cancelled, note.notTold);

@@ -10,6 +10,8 @@ const CHANGES: Record<Exclude<HistoryEntry['status'], 'rebookNudged' | 'thanked'
   notReached: 'not_reached',
   movedByShop: 'moved_by_shop',
   cancelledByShop: 'cancelled_by_shop',
+  noShow: 'no_show',
+  attendanceAsked: 'attendance_asked',
 };
 
 /**

@@ -355,6 +355,16 @@ export const OUTCOMES: Record<string, OutcomesFor> = {
         label: 'too late',
         arrange: { kind: 'clockAt', at: insideNotice(hold.slot.start, shop.booking.minimumNoticeMinutes) },
       },
+      // A move keeps the appointment the shop already has; only a new booking goes to the staff.
+      ...(moving || !shop.noShows
+        ? []
+        : [
+            {
+              outcome: { error: new BookingFailure('staffBooks') },
+              label: 'the staff book for this customer',
+              arrange: { kind: 'missedAppointments' as const, count: shop.noShows.limit },
+            },
+          ]),
       calendarDown,
     ];
   },

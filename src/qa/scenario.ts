@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { atLocation, type ShopConfig, shopToday } from '../../config/schema.ts';
+import { atLocation, NoShows, type ShopConfig, shopToday } from '../../config/schema.ts';
 import type { Booking, DayAvailability, Hold, Slot } from '../../machines/booking.context.ts';
 import { byFewestAppointments, type ChairInterval, chairsAvailability, chairsFor } from '../availability/chairs.ts';
 import { groupAvailability } from '../availability/group.ts';
@@ -42,8 +42,13 @@ export const SCENARIO_PHONE = '34600000042';
 /** The staff phone of the paths' shop when its config lists none: someone to hand a customer to. */
 export const SCENARIO_STAFF = { phone: '34611000099', name: 'QA', role: 'owner' as const };
 
+/** The no-show policy of the paths' shop when its config has none. */
+export const SCENARIO_NO_SHOWS = NoShows.parse({ limit: 2, windowDays: 90, confirmByHours: 3, policy: 'staff' });
+
 export function scenarioFor(base: ShopConfig, now: string = SCENARIO_NOW): Scenario {
-  const shop = base.staff.length > 0 ? base : { ...base, staff: [SCENARIO_STAFF] };
+  const withStaff = base.staff.length > 0 ? base : { ...base, staff: [SCENARIO_STAFF] };
+  // The staff book for a customer who missed appointments: a path arranges the no-shows.
+  const shop: ShopConfig = withStaff.noShows ? withStaff : { ...withStaff, noShows: SCENARIO_NO_SHOWS };
   const instant = new Date(now);
   const today = shopToday(shop, instant);
   const service = shop.services[0];

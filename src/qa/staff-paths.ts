@@ -38,6 +38,9 @@ export interface StaffScenario {
   entry: AgendaEntry;
   /** A day of more appointments than a WhatsApp list holds: the entry, then more every 15 minutes. */
   fullDay: AgendaEntry[];
+  /** Today, and an appointment of the customer's that started an hour ago (one that may be marked *No vino*). */
+  today: string;
+  startedEntry: AgendaEntry;
   openDay: string;
   closedDay: string;
   foreignAppointmentId: string;
@@ -80,12 +83,21 @@ export function staffScenarioFor(base: ShopConfig, now: string = SCENARIO_NOW): 
       phone: `3460000${String(100 + i).padStart(4, '0')}`,
     };
   };
+  const startedAt = DateTime.fromISO(now).minus({ hours: 1 });
+  const startedEntry: AgendaEntry = {
+    ...entry,
+    id: 'qastaffstarted000000000000000000',
+    start: startedAt.toUTC().toISO()!,
+    end: startedAt.plus({ minutes: service.durationMinutes }).toUTC().toISO()!,
+  };
   return {
     shop,
     now,
     member,
     customer,
     entry,
+    today,
+    startedEntry,
     fullDay: [entry, ...Array.from({ length: AGENDA_ROWS_PER_PAGE }, (_, i) => later(i + 1))],
     openDay,
     closedDay,
@@ -112,7 +124,10 @@ const down = (what: string): Error => new CalendarUnavailable(`the QA world has 
 
 /** Payloads worth trying per event type; `satisfies` makes a new staff event a compile error here. */
 const PAYLOADS = {
-  SHOW_AGENDA: (_s, { openDay }) => [{ type: 'SHOW_AGENDA', date: openDay }],
+  SHOW_AGENDA: (_s, { openDay, today }) => [
+    { type: 'SHOW_AGENDA', date: openDay },
+    { type: 'SHOW_AGENDA', date: today },
+  ],
   MORE_APPOINTMENTS: () => [{ type: 'MORE_APPOINTMENTS' }],
   PICK_APPOINTMENT: ({ context }, { foreignAppointmentId }) => [
     ...context.agenda.map((entry) => ({ type: 'PICK_APPOINTMENT' as const, appointmentId: entry.id })),
@@ -120,6 +135,7 @@ const PAYLOADS = {
   ],
   CANCEL_APPOINTMENT: () => [{ type: 'CANCEL_APPOINTMENT' }],
   ASK_TO_MOVE: () => [{ type: 'ASK_TO_MOVE' }],
+  MARK_NO_SHOW: () => [{ type: 'MARK_NO_SHOW' }],
   CONFIRM: () => [{ type: 'CONFIRM' }],
   BACK: () => [{ type: 'BACK' }],
   BLOCK_TIME: (_s, { openDay, closedDay }) => [
@@ -147,12 +163,22 @@ type Row =
 /** What each staff actor can answer, and how the world makes it so. */
 // biome-ignore lint/suspicious/noExplicitAny: each row reads the input its own actor is invoked with.
 const OUTCOMES: Record<string, (input: any, scenario: StaffScenario) => Row[]> = {
-  findAgenda: (_input: { date: string }, { entry, fullDay }) => [
-    { output: [entry], label: 'one appointment', arrange: { kind: 'appointments', entries: [entry] } },
-    { output: [], label: 'no appointments', arrange: { kind: 'appointments', entries: [] } },
-    { output: fullDay, label: 'a full day', arrange: { kind: 'appointments', entries: fullDay } },
-    { error: down('the calendar'), label: 'calendar down', arrange: { kind: 'calendarDown' } },
-  ],
+  // Today's agenda holds an appointment that has started; the others' are ahead.
+  findAgenda: ({ date }: { date?: string }, { entry, fullDay, today, startedEntry }) =>
+    date === today
+      ? [
+          {
+            output: [startedEntry],
+            label: 'an appointment that has started',
+            arrange: { kind: 'appointments', entries: [startedEntry] },
+          },
+        ]
+      : [
+          { output: [entry], label: 'one appointment', arrange: { kind: 'appointments', entries: [entry] } },
+          { output: [], label: 'no appointments', arrange: { kind: 'appointments', entries: [] } },
+          { output: fullDay, label: 'a full day', arrange: { kind: 'appointments', entries: fullDay } },
+          { error: down('the calendar'), label: 'calendar down', arrange: { kind: 'calendarDown' } },
+        ],
   // The customer never wrote: outside their window, the template it is.
   cancelForShop: () => [
     { output: 'template', label: 'customer told by template' },
@@ -173,6 +199,10 @@ const OUTCOMES: Record<string, (input: any, scenario: StaffScenario) => Row[]> =
       { error: down('the calendar'), label: 'calendar down', arrange: { kind: 'calendarDown' } },
     ];
   },
+  recordNoShow: () => [
+    { output: {}, label: 'no-show recorded' },
+    { error: down('the calendar'), label: 'calendar down', arrange: { kind: 'calendarDown' } },
+  ],
   askToMove: () => [
     { output: 'template', label: 'customer asked by template' },
     { error: down('the calendar'), label: 'calendar down', arrange: { kind: 'calendarDown' } },
@@ -273,6 +303,8 @@ function phrasesFor(event: StaffEvent): string[] {
       return ['mantener', 'keep them'];
     case 'ASK_TO_MOVE':
       return ['pedir cambio', 'ask to move'];
+    case 'MARK_NO_SHOW':
+      return ['no vino', 'no-show'];
     case 'HELP':
       return ['ayuda', 'help'];
     case 'MORE_APPOINTMENTS':
@@ -441,6 +473,7 @@ function coverageOf(plans: StaffPlan[], scenario: StaffScenario) {
         ...(src === 'blockTime' ? rows({ cancel: ['x'] }, scenario) : []),
         ...(src === 'setNotices' ? rows({ on: false }, scenario) : []),
         ...(src === 'checkBlock' ? rows({ request: { date: scenario.closedDay } }, scenario) : []),
+        ...(src === 'findAgenda' ? rows({ date: scenario.today }, scenario) : []),
       ].map((row) => `${src} → ${row.label}`),
     ),
   );

@@ -1,15 +1,18 @@
 import type { InspectionEvent } from 'xstate';
 import { SqliteCalendar } from '../../adapters/sqlite/calendar.ts';
 import { openDatabase } from '../../adapters/sqlite/database.ts';
+import { SqliteBookingHistory } from '../../adapters/sqlite/history.ts';
 import { SqliteSlotHolds } from '../../adapters/sqlite/holds.ts';
 import { SqliteOptOuts } from '../../adapters/sqlite/opt-outs.ts';
 import { SqliteWaitlist } from '../../adapters/sqlite/waitlist.ts';
 import type { Booking } from '../../machines/booking.context.ts';
 import {
   type Appointment,
+  type BookingHistory,
   type Calendar,
   CalendarUnavailable,
   type HeldSlot,
+  type HistoryEntry,
   type Interval,
   type OptOuts,
   type SlotHolds,
@@ -36,7 +39,8 @@ export type Arrangement =
   | { kind: 'waitlistDown' }
   | { kind: 'optOutsDown' }
   | { kind: 'waitlisted'; entries: Omit<WaitlistEntry, 'offer'>[] }
-  | { kind: 'waitlistOffer'; entry: Omit<WaitlistEntry, 'offer'>; offer: WaitlistOffer };
+  | { kind: 'waitlistOffer'; entry: Omit<WaitlistEntry, 'offer'>; offer: WaitlistOffer }
+  | { kind: 'missedAppointments'; count: number };
 
 /** An arrangement in words, for the printed test plans. */
 export function describeArrangement(arrangement: Arrangement): string {
@@ -53,6 +57,8 @@ export function describeArrangement(arrangement: Arrangement): string {
       return 'the slot holds store fails';
     case 'clockAt':
       return `the clock reads ${arrangement.at} while it runs`;
+    case 'missedAppointments':
+      return `the customer did not come to ${arrangement.count} appointment(s) lately`;
     case 'appointments':
       return arrangement.bookings.length
         ? `the customer has ${arrangement.bookings.length} appointment(s): ${arrangement.bookings.map((b) => b.start).join(', ')}`
@@ -192,6 +198,28 @@ export function createWorld(scenario: Scenario) {
     }
   }
 
+  // The customer's history as the shop's own store keeps it, with no-shows while they are arranged.
+  const recorded = new SqliteBookingHistory(database);
+  const history: BookingHistory = {
+    record: (phone, entry) => recorded.record(phone, entry),
+    async list(phone) {
+      const entries = await recorded.list(phone);
+      if (active?.kind !== 'missedAppointments') return entries;
+      const missed = Array.from({ length: active.count }, (_, i): HistoryEntry => {
+        const start = new Date(clock().getTime() - (i + 1) * 7 * 24 * 60 * 60_000).toISOString();
+        return {
+          bookingId: `qamissed${i}`,
+          serviceId: scenario.serviceId,
+          start,
+          end: start,
+          status: 'noShow',
+          at: start,
+        };
+      });
+      return [...entries, ...missed];
+    },
+  };
+
   /** Makes the customer's upcoming appointments exactly `bookings`. */
   async function seedAppointments(bookings: Booking[]) {
     for (const existing of await local.upcomingFor(scenario.phone, clock())) {
@@ -231,6 +259,7 @@ export function createWorld(scenario: Scenario) {
     holds,
     waitlist,
     optOuts,
+    history,
     /** For createCita's `inspect` option: sees each invoked actor start. */
     inspect: (_phone: string) => (event: InspectionEvent) => {
       if (event.type !== '@xstate.actor') return;

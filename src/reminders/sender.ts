@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { Language, type ShopConfig } from '../../config/schema.ts';
 import {
+  type Appointment,
+  type BookingHistory,
   type Calendar,
   type Clock,
   type ConversationStore,
@@ -15,6 +17,10 @@ import {
 import { log, phoneRef } from '../log.ts';
 import { reminderMessage } from '../messages/reminder.ts';
 import type { CitaMetrics } from '../metrics/registry.ts';
+import { confirmationOf } from '../no-shows/policy.ts';
+import { cancelForShop } from '../staff/cancel.ts';
+import { tellCustomer } from '../staff/customer-messages.ts';
+import type { StaffNotices } from '../staff/notices.ts';
 
 /** WhatsApp lets a business write freely for 24 hours after the customer's last message. */
 export const CUSTOMER_WINDOW_MS = 24 * 60 * 60_000;
@@ -35,6 +41,10 @@ export interface ReminderDependencies {
   /** Who asked for no more messages; without it every reminder goes out. */
   optOuts?: OptOuts;
   metrics?: CitaMetrics;
+  /** Where a confirmation asked for, and one given, are recorded (customers over the no-show limit). */
+  history: BookingHistory;
+  /** Told of an appointment released for want of a confirmation. */
+  notices?: StaffNotices;
 }
 
 /** What a look at the schedule did, for logs and tests. */
@@ -95,6 +105,7 @@ async function sendOne(reminder: Reminder, now: Date, deps: ReminderDependencies
       await forget(reminder, deps);
       return 'skipped';
     }
+    if (reminder.kind) return await confirmationStep(reminder, appointment, deps);
     const { conversation } = await conversations.load(reminder.phone);
     const spoken = SpokenContext.safeParse(conversation?.snapshot);
     const lastMessage = spoken.success ? spoken.data.context.receivedAt : undefined;
@@ -140,16 +151,70 @@ async function sendOne(reminder: Reminder, now: Date, deps: ReminderDependencies
   }
 }
 
+/**
+ * A customer over the shop's no-show limit: the question the day before (recorded as asked once
+ * WhatsApp takes it), or at its deadline the release of the appointment, cancelled for the shop as
+ * any cancellation is, and the customer told. Never released unless asked and unanswered.
+ */
+async function confirmationStep(
+  reminder: Reminder,
+  appointment: Appointment,
+  deps: ReminderDependencies,
+): Promise<keyof ReminderRound> {
+  const { history, clock } = deps;
+  const context = { bookingId: reminder.bookingId, phoneRef: phoneRef(reminder.phone) };
+  const { askedAt, confirmed } = confirmationOf(await history.list(reminder.phone), appointment.id, appointment.start);
+  // Asked only after the deadline (cita was down): the customer never had the time to answer.
+  const askedInTime = askedAt !== undefined && Date.parse(askedAt) < Date.parse(reminder.dueAt);
+  if (confirmed || (reminder.kind === 'releaseUnconfirmed' && !askedInTime)) {
+    log.info({ event: 'no_show.confirmation_skipped', ...context, kind: reminder.kind, confirmed, askedAt });
+    await forget(reminder, deps);
+    return 'skipped';
+  }
+  if (reminder.kind === 'confirmAttendance') {
+    const delivery = await tellCustomer('confirmAttendance', appointment, deps);
+    // Not asked, never released: the appointment stands as booked.
+    if (delivery === 'notSent') {
+      log.warn({ event: 'no_show.confirmation_not_sent', ...context });
+      await forget(reminder, deps);
+      return 'failed';
+    }
+    if (askedAt === undefined) {
+      await history.record(reminder.phone, {
+        bookingId: appointment.id,
+        serviceId: appointment.serviceId,
+        start: appointment.start,
+        end: appointment.end,
+        status: 'attendanceAsked',
+        at: clock().toISOString(),
+        ...(appointment.barberId !== undefined && { barberId: appointment.barberId }),
+      });
+    }
+    log.info({ event: 'no_show.confirmation_asked', ...context, delivery });
+  } else {
+    const delivery = await cancelForShop(
+      appointment,
+      { ...deps, reminders: deps.schedule },
+      { what: 'releasedUnconfirmed' },
+    );
+    log.info({ event: 'no_show.released_unconfirmed', ...context, delivery });
+  }
+  await forget(reminder, deps);
+  return 'sent';
+}
+
 /** Done with a reminder; if Redis cannot hear it now, the lease ends and the sender's checks catch a repeat. */
 async function forget(reminder: Reminder, { schedule }: ReminderDependencies): Promise<void> {
   await schedule.done(reminder).catch((error) => log.warn({ event: 'reminder.done_failed', error: String(error) }));
 }
 
+/** Of the reminders of one appointment due at once, the latest; a confirmation's steps each go. */
 function latestPerAppointment(reminders: Reminder[]): Reminder[] {
   const latest = new Map<string, Reminder>();
   for (const reminder of reminders) {
-    const kept = latest.get(reminder.bookingId);
-    if (!kept || reminder.minutesBefore < kept.minutesBefore) latest.set(reminder.bookingId, reminder);
+    const key = `${reminder.bookingId}:${reminder.kind ?? 'reminder'}`;
+    const kept = latest.get(key);
+    if (!kept || reminder.minutesBefore < kept.minutesBefore) latest.set(key, reminder);
   }
   return [...latest.values()];
 }

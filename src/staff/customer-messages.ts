@@ -1,4 +1,10 @@
-import { Language, type ShopConfig, serviceById } from '../../config/schema.ts';
+import {
+  Language,
+  NO_SHOW_TEMPLATES,
+  type ReminderTemplate,
+  type ShopConfig,
+  serviceById,
+} from '../../config/schema.ts';
 import type { Delivery } from '../../machines/staff.context.ts';
 import {
   type Appointment,
@@ -16,14 +22,26 @@ import { withBarber } from '../messages/views.ts';
 import type { OutboundMessage } from '../messages/whatsapp.ts';
 import { windowOf } from './window.ts';
 
-/** What the shop tells a customer about their appointment: it was cancelled, it needs moving, or it was moved. */
-export type ShopMessage = 'cancelled' | 'moveRequest' | 'moved';
+/**
+ * What the shop tells a customer about their appointment: it was cancelled, it needs moving, it was
+ * moved, please confirm it (a customer over the no-show limit), or it was released unconfirmed.
+ */
+export type ShopMessage = 'cancelled' | 'moveRequest' | 'moved' | 'confirmAttendance' | 'releasedUnconfirmed';
 
-const TEMPLATE_OF = {
-  cancelled: 'cancelledByShopTemplate',
-  moveRequest: 'moveRequestTemplate',
-  moved: 'movedByShopTemplate',
-} as const;
+/** The approved template each message goes out as outside the customer's 24-hour window. */
+function templateOf(what: ShopMessage, shop: ShopConfig): ReminderTemplate {
+  if (what === 'confirmAttendance' || what === 'releasedUnconfirmed') {
+    return what === 'confirmAttendance'
+      ? (shop.noShows?.confirmTemplate ?? NO_SHOW_TEMPLATES.confirm)
+      : (shop.noShows?.releasedTemplate ?? NO_SHOW_TEMPLATES.released);
+  }
+  const TEMPLATE_OF = {
+    cancelled: 'cancelledByShopTemplate',
+    moveRequest: 'moveRequestTemplate',
+    moved: 'movedByShopTemplate',
+  } as const;
+  return shop.notices[TEMPLATE_OF[what]];
+}
 
 /**
  * Tells a customer about their appointment on the shop's behalf, in their language, with buttons
@@ -110,7 +128,7 @@ export function customerMessage(
   language: Language,
   windowOpen: boolean,
 ): OutboundMessage {
-  const template = shop.notices[TEMPLATE_OF[what]];
+  const template = templateOf(what, shop);
   const spoken = windowOpen ? language : templateLanguage(template, language);
   const copy = STAFF_COPY[spoken];
   const service = serviceById(shop, appointment.serviceId)?.name[spoken] ?? appointment.serviceName;
@@ -119,40 +137,57 @@ export function customerMessage(
   const line = `${service}, ${date} ${time}`;
   const move = { id: replyIdFor({ type: 'MOVE_BOOKING', bookingId: appointment.id }) };
   const cancel = { id: replyIdFor({ type: 'CANCEL_BOOKING', bookingId: appointment.id }) };
-  const [body, buttons] =
-    what === 'cancelled'
-      ? [
-          copy.cancelledByShop(shop.name, line),
-          [{ id: replyIdFor({ type: 'BOOK_ANOTHER' }), title: copy.buttons.bookAgain }],
-        ]
-      : what === 'moveRequest'
-        ? [
-            copy.moveRequest(shop.name, line),
-            [
-              { ...move, title: copy.buttons.moveIt },
-              { ...cancel, title: copy.buttons.cancelIt },
-            ],
-          ]
-        : [
-            // The barber is named: a move to another chair is news even at the same time.
-            copy.movedByShop(shop.name, withBarber(service, appointment.barberId, shop, spoken), date, time),
-            [
-              // "Fine by me" is the customer saying they will come: recorded as a reminder's "I'll be there" is.
-              {
-                id: replyIdFor({ type: 'CONFIRM_ATTENDANCE', bookingId: appointment.id }),
-                title: copy.buttons.fineByMe,
-              },
-              { ...move, title: copy.buttons.change },
-              { ...cancel, title: copy.buttons.cancel },
-            ],
-          ];
+  const attend = {
+    // "Fine by me" is the customer saying they will come: recorded as a reminder's "I'll be there" is.
+    id: replyIdFor({ type: 'CONFIRM_ATTENDANCE', bookingId: appointment.id }),
+    title: copy.buttons.fineByMe,
+  };
+  const bookAgain = [{ id: replyIdFor({ type: 'BOOK_ANOTHER' }), title: copy.buttons.bookAgain }];
+  const actOnIt = [attend, { ...move, title: copy.buttons.change }, { ...cancel, title: copy.buttons.cancel }];
+  let parameters = [service, date, time];
+  let body: string;
+  let buttons: { id: string; title: string }[];
+  switch (what) {
+    case 'cancelled':
+      [body, buttons] = [copy.cancelledByShop(shop.name, line), bookAgain];
+      break;
+    case 'moveRequest':
+      body = copy.moveRequest(shop.name, line);
+      buttons = [
+        { ...move, title: copy.buttons.moveIt },
+        { ...cancel, title: copy.buttons.cancelIt },
+      ];
+      break;
+    case 'moved':
+      // The barber is named: a move to another chair is news even at the same time.
+      body = copy.movedByShop(shop.name, withBarber(service, appointment.barberId, shop, spoken), date, time);
+      buttons = actOnIt;
+      break;
+    case 'confirmAttendance': {
+      const deadline = confirmationDeadline(appointment, shop, spoken);
+      body = copy.confirmAttendance(shop.name, line, deadline);
+      buttons = [{ ...attend, title: copy.buttons.attend }, actOnIt[1]!, actOnIt[2]!];
+      parameters = [service, date, time, deadline];
+      break;
+    }
+    case 'releasedUnconfirmed':
+      [body, buttons] = [copy.releasedUnconfirmed(shop.name, line), bookAgain];
+      break;
+  }
   if (windowOpen) return { kind: 'buttons', body, buttons };
   return {
     kind: 'template',
     name: template.name,
     language: template.language,
     body,
-    parameters: [service, date, time],
+    parameters,
     buttons,
   };
+}
+
+/** "martes 24 de noviembre 08:00": when a customer asked to confirm must have confirmed by. */
+function confirmationDeadline(appointment: Appointment, shop: ShopConfig, language: Language): string {
+  const hours = shop.noShows?.confirmByHours ?? 0;
+  const at = new Date(Date.parse(appointment.start) - hours * 60 * 60_000).toISOString();
+  return `${longDate(localDate(at, shop.timezone), language)} ${localTime(at, shop.timezone)}`;
 }

@@ -49,6 +49,19 @@ export interface StaffNotices {
     turns: Turn[];
   }): Promise<void>;
   /**
+   * A customer the shop books for itself (over its no-show limit) asked for an appointment: every
+   * staff member hears of it, with what was asked, how to write to them and how to hand them back.
+   */
+  bookingForStaff(request: {
+    phone: string;
+    name?: string;
+    username?: string;
+    /** What the customer asked for (several: a group), as it would have been booked. */
+    appointments: Pick<Appointment, 'serviceId' | 'serviceName' | 'start' | 'barberId'>[];
+    noShows: number;
+    windowDays: number;
+  }): Promise<void>;
+  /**
    * WhatsApp took a message of the shop's to a customer (a cancellation, a request to move) and
    * failed to deliver it: the staff member who asked for it (the owners, when unknown) hears of it.
    */
@@ -143,7 +156,10 @@ export function staffNotices(deps: StaffNoticeDependencies): StaffNotices {
   }
 
   /** "Corte de pelo con Javi, jueves 26 de noviembre 10:00": the barber named in a shop with barbers. */
-  function noticeLine(appointment: Appointment, language: 'es' | 'en'): string {
+  function noticeLine(
+    appointment: Pick<Appointment, 'serviceId' | 'serviceName' | 'start' | 'barberId'>,
+    language: 'es' | 'en',
+  ): string {
     const service = serviceById(shop, appointment.serviceId)?.name[language] ?? appointment.serviceName;
     const barber = barberById(shop, appointment.barberId)?.name;
     const what = barber ? COPY[language].withBarber(service, barber) : service;
@@ -217,6 +233,26 @@ export function staffNotices(deps: StaffNoticeDependencies): StaffNotices {
           kind: 'text',
           body: STAFF_COPY[language].notices.templateRefused(name, shorten(details, 200)),
         }));
+      }
+    },
+
+    async bookingForStaff({ phone, name, username, appointments, noShows, windowDays }) {
+      for (const member of shop.staff) {
+        await tell(member, 'handoff', (language) => {
+          const copy = STAFF_COPY[language];
+          const lines = appointments.map((appointment) => noticeLine(appointment, language));
+          const body = copy.notices.bookingForStaff(
+            customerLabel((name && quotedCustomerName(name)) || copy.unknownCustomer, phone, username),
+            lines.length === 1 ? lines[0]! : `\n${lines.map((l) => `• ${l}`).join('\n')}\n`,
+            copy.notices.noShowsCounted(noShows, windowDays),
+            isUserId(phone) ? copy.answerInBusinessApp : `https://wa.me/${phone}`,
+          );
+          return {
+            kind: 'buttons',
+            body: shorten(body, LIMITS.interactiveBody),
+            buttons: [{ id: staffReplyIdFor({ type: 'HAND_BACK', phone }), title: copy.buttons.handBack }],
+          };
+        });
       }
     },
 

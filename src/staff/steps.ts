@@ -17,6 +17,7 @@ import {
   type Calendar,
   type Clock,
   type ConversationStore,
+  type HistoryEntry,
   INTERNAL_ID_PREFIX,
   type InboundMessage,
   type Inbox,
@@ -27,6 +28,8 @@ import {
 } from '../engine/ports.ts';
 import { log, phoneRef } from '../log.ts';
 import { cleanCustomerName } from '../messages/customer-name.ts';
+import { noShowsWithin, remindersAndConfirmation } from '../no-shows/policy.ts';
+import { cancelForShop as cancelAppointment } from './cancel.ts';
 import { tellCustomer } from './customer-messages.ts';
 import type { StaffNotices } from './notices.ts';
 
@@ -99,23 +102,9 @@ export function staffStepsFor(member: StaffMember, deps: StaffStepDependencies) 
   async function cancelForShop({ appointmentId }: { appointmentId: string }): Promise<Delivery> {
     const appointment = await calendar.get(appointmentId);
     if (!appointment) throw new Error(`no appointment ${appointmentId} to cancel`);
-    await calendar.cancel(appointmentId);
-    try {
-      await deps.reminders.cancelFor(appointmentId);
-      await deps.history.record(appointment.phone, {
-        bookingId: appointment.id,
-        serviceId: appointment.serviceId,
-        start: appointment.start,
-        end: appointment.end,
-        status: 'cancelled',
-        at: clock().toISOString(),
-      });
-      await deps.notices?.bookingChanged('cancelled', appointment, { except: member.phone });
-    } catch (error) {
-      log.warn({ event: 'cancellation.after_delete_failed', bookingId: appointmentId, error: String(error) });
-    }
+    const delivery = await cancelAppointment(appointment, deps, { staffPhone: member.phone });
     log.info({ event: 'booking.cancelled_by_shop', bookingId: appointmentId, by: member.role });
-    return tellCustomer('cancelled', appointment, deps, member.phone);
+    return delivery;
   }
 
   async function askToMove({ appointmentId }: { appointmentId: string }): Promise<Delivery> {
@@ -123,6 +112,43 @@ export function staffStepsFor(member: StaffMember, deps: StaffStepDependencies) 
     if (!appointment) throw new Error(`no appointment ${appointmentId} to move`);
     log.info({ event: 'booking.move_asked_by_shop', bookingId: appointmentId, by: member.role });
     return tellCustomer('moveRequest', appointment, deps, member.phone);
+  }
+
+  /**
+   * Writes the no-show to the customer's history, once however often it is marked, and answers how
+   * many they have in the shop's window. One who reaches the limit of a shop that asks for a
+   * confirmation is asked about their appointments already booked as well.
+   */
+  async function recordNoShow({ appointmentId }: { appointmentId: string }): Promise<{ noShows?: number }> {
+    const appointment = await calendar.get(appointmentId);
+    if (!appointment) throw new Error(`no appointment ${appointmentId} to mark`);
+    const now = clock();
+    if (Date.parse(appointment.start) > now.getTime()) throw new Error(`appointment ${appointmentId} has not started`);
+    const known = await deps.history.list(appointment.phone);
+    const entry: HistoryEntry = {
+      bookingId: appointment.id,
+      serviceId: appointment.serviceId,
+      start: appointment.start,
+      end: appointment.end,
+      status: 'noShow',
+      at: now.toISOString(),
+      ...(appointment.barberId !== undefined && { barberId: appointment.barberId }),
+    };
+    if (!known.some((e) => e.bookingId === appointment.id && e.status === 'noShow')) {
+      await deps.history.record(appointment.phone, entry);
+    }
+    log.info({ event: 'booking.no_show', bookingId: appointmentId, by: member.role });
+    const policy = shop.noShows;
+    if (!policy) return {};
+    const noShows = noShowsWithin([...known, entry], now, policy.windowDays);
+    if (policy.policy === 'confirm' && noShows >= policy.limit) {
+      for (const upcoming of await calendar.upcomingFor(appointment.phone, now)) {
+        // Planned afresh: the question takes the place of the 24-hour reminder already planned.
+        await deps.reminders.cancelFor(upcoming.id);
+        await deps.reminders.plan(await remindersAndConfirmation(upcoming, deps, now));
+      }
+    }
+    return { noShows };
   }
 
   /** The chair a block is for: the owner closing the shop, or the staff member's own (the shop's in a one-chair shop). */
@@ -188,7 +214,7 @@ export function staffStepsFor(member: StaffMember, deps: StaffStepDependencies) 
     return on;
   }
 
-  return { findAgenda, cancelForShop, askToMove, checkBlock, blockTime, handBack, setNotices };
+  return { findAgenda, cancelForShop, askToMove, recordNoShow, checkBlock, blockTime, handBack, setNotices };
 }
 
 /**

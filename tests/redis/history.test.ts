@@ -3,6 +3,7 @@ import { HISTORY_TTL_MS, RedisBookingHistory } from '../../adapters/redis/histor
 import { redisKeys } from '../../adapters/redis/keys.ts';
 import { SqliteBookingHistory } from '../../adapters/sqlite/history.ts';
 import type { BookingHistory, HistoryEntry } from '../../src/engine/ports.ts';
+import { noShowsWithin } from '../../src/no-shows/policy.ts';
 import { memoryDatabase } from '../support/sqlite.ts';
 import { implementations, redisRun } from './implementations.ts';
 
@@ -35,6 +36,19 @@ describe.each(
     await history.record('34600000001', entry('aaaaa1', 'cancelled'));
     expect(await history.list('34600000001')).toEqual([entry('aaaaa1'), entry('aaaaa1', 'cancelled')]);
     expect(await history.list('34600000002')).toEqual([entry('bbbbb1')]);
+  });
+
+  it('keeps no-shows and confirmations asked for, which the no-show limit counts from the list', async () => {
+    const history = make();
+    await history.record('34600000001', entry('aaaaa1'));
+    await history.record('34600000001', entry('aaaaa1', 'noShow'));
+    await history.record('34600000001', entry('aaaaa2', 'attendanceAsked'));
+    await history.record('34600000001', { ...entry('aaaaa3', 'noShow'), start: '2026-01-05T09:00:00.000Z' });
+    const listed = await history.list('34600000001');
+    expect(listed.map((e) => e.status)).toEqual(['booked', 'noShow', 'attendanceAsked', 'noShow']);
+    // One inside 60 days of 26 Nov, one long before.
+    expect(noShowsWithin(listed, new Date('2026-11-26T00:00:00Z'), 60)).toBe(1);
+    expect(noShowsWithin(listed, new Date('2026-11-26T00:00:00Z'), 365)).toBe(2);
   });
 });
 

@@ -74,6 +74,9 @@ describe.each(
 
   it('wakes a waiting worker as soon as a message is accepted', async () => {
     const inbox = make();
+    // A worker listens from its first wait on: on a busy machine (more so on a cluster) subscribing
+    // can take longer than the test's pause, and a message accepted before it is found by the next poll.
+    await inbox.waitForWork(1);
     const started = Date.now();
     const waiting = inbox.waitForWork(5_000);
     await sleep(50);

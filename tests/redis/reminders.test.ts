@@ -67,6 +67,17 @@ describe.each(
     expect(await schedule.claimDue(new Date('2026-11-26T14:00:00Z'), 10)).toEqual([moved]);
   });
 
+  it("keeps a confirmation's question and deadline apart from the reminder of the same lead time, and drops all with the appointment", async () => {
+    const schedule = make();
+    const plain = reminder('abc01', 1440, '2026-11-24T16:00:00.000Z');
+    const ask: Reminder = { ...plain, kind: 'confirmAttendance' };
+    const release: Reminder = { ...reminder('abc01', 180, '2026-11-25T13:00:00.000Z'), kind: 'releaseUnconfirmed' };
+    await schedule.plan([plain, ask, release]);
+    expect(await schedule.claimDue(new Date('2026-11-24T16:00:00Z'), 10)).toEqual(expect.arrayContaining([plain, ask]));
+    await schedule.cancelFor('abc01');
+    expect(await schedule.claimDue(new Date('2026-11-26T00:00:00Z'), 10)).toEqual([]);
+  });
+
   it('respects the limit and leaves the rest for the next look', async () => {
     const schedule = make();
     await schedule.plan([1, 2, 3].map((n) => reminder(`abc0${n}`, 120, `2026-11-24T1${n}:00:00.000Z`)));

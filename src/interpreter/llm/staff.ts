@@ -33,6 +33,8 @@ const MEANING: Record<StaffEventType, string> = {
   PICK_APPOINTMENT: '',
   CANCEL_APPOINTMENT: 'cancel the appointment on screen (the bot asks the staff member to tap a button before it does)',
   ASK_TO_MOVE: '',
+  MARK_NO_SHOW:
+    'the customer of the appointment on screen did not come (the bot asks the staff member to tap a button before it records it)',
   CONFIRM: '',
   BACK: 'no, or go back',
   BLOCK_TIME:
@@ -102,6 +104,9 @@ export function staffResponseFormat(situation: StaffSituation) {
 
 function describeStaffStep({ accepts, step }: StaffSituation): string {
   if (step === 'confirmingBlock') return 'The bot asked the staff member to tap a button to block the time shown.';
+  if (step === 'confirmingNoShow') {
+    return 'The bot asked the staff member to tap a button to record that the customer of the appointment shown did not come.';
+  }
   if (accepts.has('CONFIRM')) {
     return 'The bot asked the staff member to tap a button to cancel the appointment shown; the customer would be told.';
   }
