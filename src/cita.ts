@@ -25,7 +25,6 @@ import {
   type MediaSource,
   type Messenger,
   type NoticeSettings,
-  type OptOuts,
   type RateLimiter,
   type ReminderSchedule,
   type ReplyBus,
@@ -33,7 +32,6 @@ import {
   type SlotHolds,
   type Transcriber,
   type Transcripts,
-  type Waitlist,
 } from './engine/ports.ts';
 import { transcriptRecorder } from './engine/transcript.ts';
 import { VoiceNotes } from './engine/voice-notes.ts';
@@ -48,13 +46,11 @@ import { meteredCalendar } from './metrics/calendar.ts';
 import { meteredInbox } from './metrics/inbox.ts';
 import { loggedInterpreter } from './metrics/interpreter.ts';
 import { CitaMetrics } from './metrics/registry.ts';
-import { followUpVisits, startFollowUpLoop } from './outreach/follow-ups.ts';
 import { sendDueReminders, startReminderLoop } from './reminders/sender.ts';
 import { ShopRegistry } from './shops/registry.ts';
 import type { Shop } from './shops/shop-file.ts';
 import { staffNotices } from './staff/notices.ts';
 import { undeliveredReporter } from './staff/undelivered.ts';
-import { offerFreedTime, startWaitlistLoop } from './waitlist/offers.ts';
 
 /** The metric's label for each reason an event read from a message was not applied. */
 const REFUSAL_LABELS: Record<RefusalReason, string> = {
@@ -97,10 +93,6 @@ export interface CitaOptions {
     noticeSettings: NoticeSettings;
     /** Which customer each WhatsApp user id stands for (read by the webhook). */
     aliases: CustomerAliases;
-    /** The shop's waitlists of full days. */
-    waitlist: Waitlist;
-    /** Customers who said "no más avisos". */
-    optOuts: OptOuts;
     /** Carries simulator replies back to the waiting caller across processes (SQLite or Redis). */
     replies: ReplyBus & { ready?(): Promise<unknown> };
     /** Calendar sync positions, cita's own writes and push channels, shared by every process. */
@@ -137,8 +129,6 @@ export type ShopPorts = Pick<
   | 'messenger'
   | 'media'
   | 'aliases'
-  | 'waitlist'
-  | 'optOuts'
   | 'calendarSync'
   | 'transcripts'
 >;
@@ -214,8 +204,6 @@ export function createCita(options: CitaOptions) {
       inspect: options.inspect,
       reminders: own.reminders!,
       noticeSettings: own.noticeSettings!,
-      waitlist: own.waitlist!,
-      optOuts: own.optOuts!,
     };
     const shopVoiceNotes = own.media
       ? new VoiceNotes({
@@ -238,9 +226,7 @@ export function createCita(options: CitaOptions) {
       onStateEntered: (state) => metrics.stateEntries.inc({ state }),
       onEventRefused: (reason) => metrics.refusedEvents.inc({ reason: REFUSAL_LABELS[reason] }),
     });
-    const reminderDeps = { ...deps, schedule: deps.reminders, messenger, metrics, notices };
-    const waitlistDeps = { ...deps, notices, messenger, metrics };
-    const followUpDeps = { ...deps, messenger, metrics };
+    const reminderDeps = { ...deps, schedule: deps.reminders, messenger, notices };
     return {
       shop,
       deps,
@@ -254,10 +240,6 @@ export function createCita(options: CitaOptions) {
       unprompted,
       reminderDeps,
       reminderLoop: startReminderLoop(reminderDeps),
-      waitlistDeps,
-      waitlistLoop: startWaitlistLoop(waitlistDeps),
-      followUpDeps,
-      followUpLoop: startFollowUpLoop(followUpDeps),
       /** Where this shop's calendar sync is kept: positions, cita's own writes, push channels. */
       syncStore,
       watch: watchCalendar(own.calendar!, { ...deps, store: syncStore, messenger }, options.calendarWatch),
@@ -283,8 +265,6 @@ export function createCita(options: CitaOptions) {
   function retire(id: string, runtime: ShopRuntime) {
     runtimes.delete(id);
     runtime.reminderLoop.stop().catch(() => {});
-    runtime.waitlistLoop.stop().catch(() => {});
-    runtime.followUpLoop.stop().catch(() => {});
     // A retired version of the shop stops watching; the new one reads on from the stored positions.
     runtime.watch.stop().catch(() => {});
   }
@@ -365,26 +345,6 @@ export function createCita(options: CitaOptions) {
       );
       return rounds.length === 1 ? rounds[0]! : mergeRounds(rounds);
     },
-    /** Offers freed time to waitlisted customers and the next one unanswered offers, for every shop (the loop does this too). */
-    offerFreedTime: async () => {
-      const rounds = await Promise.all(
-        shops.list().flatMap((shop) => {
-          const runtime = runtimeFor(shop.id);
-          return runtime ? [offerFreedTime(runtime.waitlistDeps)] : [];
-        }),
-      );
-      return rounds.length === 1 ? rounds[0]! : mergeRounds(rounds);
-    },
-    /** Sends the *¿Repetimos?* messages and thank-yous due now, for every shop (the loop does this too). */
-    followUpVisits: async () => {
-      const rounds = await Promise.all(
-        shops.list().flatMap((shop) => {
-          const runtime = runtimeFor(shop.id);
-          return runtime ? [followUpVisits(runtime.followUpDeps)] : [];
-        }),
-      );
-      return rounds.length === 1 ? rounds[0]! : mergeRounds(rounds);
-    },
     /** Where the first shop's calendar sync is kept (the webhook checks notifications against each shop's channels). */
     calendarSyncStore: firstParts.syncStore,
     /** Reads the first shop's calendars for changes now (polling does this every few seconds; tests call it directly). */
@@ -404,12 +364,7 @@ export function createCita(options: CitaOptions) {
     async stop({ graceMs }: { graceMs?: number } = {}): Promise<void> {
       unsubscribe();
       await Promise.all(
-        [...runtimes.values()].flatMap((runtime) => [
-          runtime.reminderLoop.stop(),
-          runtime.waitlistLoop.stop(),
-          runtime.followUpLoop.stop(),
-          runtime.watch.stop(),
-        ]),
+        [...runtimes.values()].flatMap((runtime) => [runtime.reminderLoop.stop(), runtime.watch.stop()]),
       );
       await workers.stop({ graceMs });
       await options.onStop?.();
@@ -430,8 +385,6 @@ const SHOP_PORTS = [
   'messenger',
   'media',
   'aliases',
-  'waitlist',
-  'optOuts',
   'calendarSync',
   'transcripts',
 ] as const;
@@ -461,8 +414,6 @@ const STORED_PORTS = [
   'rateLimiter',
   'reminders',
   'noticeSettings',
-  'waitlist',
-  'optOuts',
   'calendarSync',
 ] as const;
 

@@ -57,15 +57,7 @@ async function savedIn(plan: Plan, played: Scenario) {
     shop: played.shop,
     clock: world.clock,
     dataDir,
-    // The world's waitlist too: the shortest way to `booked` is a freed time's *Reservar*.
-    adapters: {
-      calendar: world.calendar,
-      holds: world.holds,
-      waitlist: world.waitlist,
-      optOuts: world.optOuts,
-      history: world.history,
-      conversations,
-    },
+    adapters: { calendar: world.calendar, holds: world.holds, conversations },
     inspect: world.inspect,
   });
   try {

@@ -23,7 +23,6 @@ import {
   type Inbox,
   type Messenger,
   type NoticeSettings,
-  type OptOuts,
   type ReminderSchedule,
 } from '../engine/ports.ts';
 import { log, phoneRef } from '../log.ts';
@@ -40,8 +39,6 @@ export interface StaffStepDependencies {
   conversations: ConversationStore;
   history: BookingHistory;
   reminders: ReminderSchedule;
-  /** Who said "no más avisos", marked in the agenda. */
-  optOuts?: OptOuts;
   /** Where customers are written to (an appointment cancelled by the shop). */
   messenger: Messenger;
   /** Where a hand-back is queued, in the customer's own order. */
@@ -90,13 +87,7 @@ export function staffStepsFor(member: StaffMember, deps: StaffStepDependencies) 
   }
 
   async function findAgenda({ date }: { date: string }): Promise<AgendaEntry[]> {
-    const entries = theirs(await calendar.between(searchWindow(shop.timezone, [date])));
-    // The staff see who asked for no more messages (so nobody writes to them by hand either).
-    return Promise.all(
-      entries.map(async (entry) =>
-        (await deps.optOuts?.isOptedOut(entry.phone).catch(() => false)) ? { ...entry, optedOut: true } : entry,
-      ),
-    );
+    return theirs(await calendar.between(searchWindow(shop.timezone, [date])));
   }
 
   async function cancelForShop({ appointmentId }: { appointmentId: string }): Promise<Delivery> {
