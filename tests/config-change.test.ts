@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { SqliteConversationStore } from '../adapters/sqlite/conversations.ts';
 import { type ShopConfig, WEEKDAYS } from '../config/schema.ts';
@@ -6,10 +7,11 @@ import { createCita } from '../src/cita.ts';
 import type { InboundMessage } from '../src/engine/ports.ts';
 import { es } from '../src/messages/es.ts';
 import { optionsOf } from '../src/messages/whatsapp.ts';
+import { generatePaths } from '../src/qa/paths.ts';
+import { PATHS_FILE } from '../src/qa/paths-document.ts';
 import type { Plan } from '../src/qa/plans.ts';
-import type { Scenario } from '../src/qa/scenario.ts';
+import { type Scenario, scenarioFor } from '../src/qa/scenario.ts';
 import { createWorld } from '../src/qa/world.ts';
-import { generatedPaths } from './paths/generated.ts';
 import { shop, stateOf, tempDataDir } from './support/cita.ts';
 import { memoryDatabase } from './support/sqlite.ts';
 
@@ -22,8 +24,17 @@ import { memoryDatabase } from './support/sqlite.ts';
  * bot stays quiet while the person has it: the message is kept for them, and answered once the
  * shop has been quiet long enough for the bot to be back.
  */
-const { scenario, plans } = generatedPaths(shop);
+// Every resting state is met within 7 steps: a walk that deep finds the same shortest plans as the
+// full walk in half its time. The check below fails the day a state lies deeper.
+const { scenario, plans } = generatePaths(scenarioFor(shop), { maxSteps: 7 });
 const statePlans = plans.filter((plan) => plan.kind === 'state');
+
+it(`plays a plan for every state the full walk reaches (${PATHS_FILE}, checked current by tests/paths/)`, () => {
+  const full = JSON.parse(readFileSync(PATHS_FILE, 'utf8')) as { plans: { kind: string; id: string }[] };
+  const ids = (list: { kind: string; id: string }[]) =>
+    list.filter((plan) => plan.kind === 'state').map((plan) => plan.id);
+  expect(ids(statePlans)).toEqual(ids(full.plans));
+});
 
 /** Each kind of change a shop owner makes to the config while customers are mid-conversation. */
 const CHANGES: Record<string, (config: ShopConfig) => void> = {
