@@ -44,6 +44,32 @@ export async function testCluster(): Promise<TestCluster | undefined> {
     console.warn(`${why}; skipping them.`);
     return undefined;
   }
+  // A port chosen free can be taken before its redis-server binds it (or its bus port, +10000, is in
+  // use): that node exits at once, and the cluster is started again on other ports.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startCluster();
+    } catch (error) {
+      if (!(error instanceof NodeExited) || attempt === 3) throw error;
+    }
+  }
+}
+
+class NodeExited extends Error {}
+
+/** Resolves once the node on `port` answers; rejects with NodeExited if its process ends first. */
+async function started(server: ChildProcess, port: number): Promise<void> {
+  let exited = false;
+  const exit = once(server, 'exit').then(() => {
+    exited = true;
+    throw new NodeExited(`redis-server on ${port} exited at start (port or bus port taken)`);
+  });
+  exit.catch(() => {});
+  await Promise.race([exit, until(async () => exited || (await answers(port)), `node ${port} to start`)]);
+  if (exited) await exit;
+}
+
+async function startCluster(): Promise<TestCluster> {
   const dir = mkdtempSync(join(tmpdir(), 'cita-cluster-'));
   const ports = await distinctFreePorts(6);
   const servers = new Map<number, ChildProcess>();
@@ -89,7 +115,7 @@ export async function testCluster(): Promise<TestCluster | undefined> {
       );
       servers.set(port, server);
     }
-    for (const port of ports) await until(() => answers(port), `node ${port} to start`);
+    for (const port of ports) await started(servers.get(port)!, port);
     await run('redis-cli', [
       '--cluster',
       'create',
