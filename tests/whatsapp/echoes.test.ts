@@ -1,12 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createRedisAdapters } from '../../adapters/redis/index.ts';
-import { RedisDeliveryProgress } from '../../adapters/redis/outbox.ts';
-import { createSqliteAdapters } from '../../adapters/sqlite/index.ts';
-import { SqliteDeliveryProgress } from '../../adapters/sqlite/outbox.ts';
-import type { DeliveryProgress } from '../../adapters/whatsapp/delivery-progress.ts';
 import type { ShopConfig } from '../../config/schema.ts';
-import { DEFAULT_SHOP_ID } from '../../config/shop-id.ts';
 import { type Cita, createCita } from '../../src/cita.ts';
 import { layeredInterpreter } from '../../src/interpreter/llm/index.ts';
 import { readRules } from '../../src/interpreter/rules/index.ts';
@@ -15,6 +9,7 @@ import { llmOn } from '../llm/llm-test-kit.ts';
 import { redisRun } from '../redis/implementations.ts';
 import { allShown, CARLOS, OWNER, PHONE_NUMBER_ID, shopWith, to } from '../staff/support.ts';
 import { fakeClock, stateOf, tempDataDir } from '../support/cita.ts';
+import { type DeliveryStore, deliveryStores } from '../support/delivery-stores.ts';
 import { type FakeGraphApi, startFakeGraphApi } from '../support/fake-graph-api.ts';
 import { type FakeOpenAI, startFakeOpenAI } from '../support/fake-openai.ts';
 import { APP_SECRET, fixture, signedPost, textMessage, turnTracking, VERIFY_TOKEN } from './helpers.ts';
@@ -35,34 +30,10 @@ const UNCLEAR = 'pues mira lo que veas tú, me fío';
 
 const redis = await redisRun();
 
-interface Store {
-  adapters: Record<string, unknown>;
-  progress: DeliveryProgress;
-  close(): Promise<void>;
-}
+type Store = DeliveryStore;
 
 /** The stores as `npm start` builds them: SQLite in CITA_DATA_DIR, or Redis at REDIS_URL. */
-const STORES: Record<string, () => Store> = {
-  sqlite: () => {
-    const sqlite = createSqliteAdapters({ dataDir: tempDataDir() });
-    return {
-      adapters: sqlite.adapters,
-      progress: new SqliteDeliveryProgress(sqlite.database, { shop: DEFAULT_SHOP_ID }),
-      close: sqlite.close,
-    };
-  },
-  ...(redis && {
-    redis: () => {
-      const prefix = redis.prefix();
-      const store = createRedisAdapters({ url: redis.redis.url, prefix });
-      return {
-        adapters: { ...store.adapters, calendar: store.calendar },
-        progress: new RedisDeliveryProgress(store.redis, { prefix, shop: DEFAULT_SHOP_ID }),
-        close: store.close,
-      };
-    },
-  }),
-};
+const STORES = deliveryStores(redis);
 
 let graph: FakeGraphApi;
 let llm: FakeOpenAI;

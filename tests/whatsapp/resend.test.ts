@@ -1,14 +1,11 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createRedisAdapters } from '../../adapters/redis/index.ts';
 import { RedisDeliveryProgress } from '../../adapters/redis/outbox.ts';
-import { createSqliteAdapters } from '../../adapters/sqlite/index.ts';
 import { SqliteDeliveryProgress } from '../../adapters/sqlite/outbox.ts';
 import {
   type DeliveryProgress,
   MemoryDeliveryProgress,
   RESEND_LEASE_MS,
 } from '../../adapters/whatsapp/delivery-progress.ts';
-import { DEFAULT_SHOP_ID } from '../../config/shop-id.ts';
 import { type Cita, createCita } from '../../src/cita.ts';
 import type { OutboundMessage } from '../../src/messages/whatsapp.ts';
 import { createApp } from '../../src/server/app.ts';
@@ -16,6 +13,7 @@ import { sample } from '../ops/support.ts';
 import { implementations, redisRun } from '../redis/implementations.ts';
 import { CARLOS, PHONE_NUMBER_ID, shopWith } from '../staff/support.ts';
 import { fakeClock, tempDataDir } from '../support/cita.ts';
+import { deliveryStores } from '../support/delivery-stores.ts';
 import { type CloudApiMessage, type FakeGraphApi, startFakeGraphApi } from '../support/fake-graph-api.ts';
 import { memoryDatabase } from '../support/sqlite.ts';
 import { serveApp } from '../support/status-webhook.ts';
@@ -72,30 +70,7 @@ describe.each([
   });
 });
 
-const STORES: Record<
-  string,
-  () => { adapters: Record<string, unknown>; progress: DeliveryProgress; close(): Promise<void> }
-> = {
-  sqlite: () => {
-    const sqlite = createSqliteAdapters({ dataDir: tempDataDir() });
-    return {
-      adapters: sqlite.adapters,
-      progress: new SqliteDeliveryProgress(sqlite.database, { shop: DEFAULT_SHOP_ID }),
-      close: sqlite.close,
-    };
-  },
-  ...(run && {
-    redis: () => {
-      const prefix = run.prefix();
-      const store = createRedisAdapters({ url: run.redis.url, prefix });
-      return {
-        adapters: { ...store.adapters, calendar: store.calendar },
-        progress: new RedisDeliveryProgress(store.redis, { prefix, shop: DEFAULT_SHOP_ID }),
-        close: store.close,
-      };
-    },
-  }),
-};
+const STORES = deliveryStores(run);
 
 let graph: FakeGraphApi;
 const running: Cita[] = [];
