@@ -165,6 +165,34 @@ describe('booking through the engine', () => {
     expect(await second.calendar.upcomingFor(after.phone, new Date(0))).toHaveLength(1);
   });
 
+  it('continues from what another process saved in between, not from what it last saw itself', async () => {
+    const conversations = new SqliteConversationStore(memoryDatabase());
+    const clock = fakeClock();
+    const one = start({ clock, adapters: { conversations } });
+    const other = start({ clock, adapters: { conversations } });
+    await customer(one).say('quiero un corte mañana a las 5');
+    await customer(other).say('mejor a las 6');
+    const carlos = customer(one);
+    await carlos.say('sí');
+    expect(carlos.lastText).toContain('¡Cita reservada!');
+    const booked = await one.calendar.upcomingFor(carlos.phone, new Date(0));
+    expect(booked.map((appointment) => appointment.start)).toEqual(['2026-11-25T17:00:00.000Z']);
+  });
+
+  it('asks for the day again when the day chosen has passed since the last message', async () => {
+    const clock = fakeClock();
+    const cita = start({ clock });
+    const carlos = customer(cita);
+    await carlos.say('quiero un corte mañana a las 5');
+    expect(await stateOf(cita, carlos.phone)).toBe('confirming');
+    clock.set('2026-11-26T09:00:00Z');
+    await carlos.say('sí');
+    // As when the conversation is restored from its snapshot: the day is dropped and asked for again.
+    expect(carlos.lastText).toContain('algo de lo que habías elegido ya no está disponible');
+    expect(await stateOf(cita, carlos.phone)).toBe('choosingDate');
+    expect(await cita.calendar.upcomingFor(carlos.phone, new Date(0))).toEqual([]);
+  });
+
   it('apologises and starts over when a saved conversation comes from an older machine', async () => {
     const conversations = new SqliteConversationStore(memoryDatabase());
     await conversations.save(

@@ -26,7 +26,7 @@ import {
 import { calendarFileFor } from './calendar-files.ts';
 import type { FlowDependencies, FlowTurn } from './flow.ts';
 import type { InboundMessage, StoredConversation } from './ports.ts';
-import { barberChoicesOf, fitToShop } from './repair.ts';
+import { barberChoicesOf, fitToShop, stillFits } from './repair.ts';
 import { withPackedSlots } from './saved-slots.ts';
 import { customerTurn } from './turns.ts';
 import type { VoiceNotes } from './voice-notes.ts';
@@ -48,6 +48,8 @@ const HEARD_SHOWN = 300;
 export const YES_REACTIONS = new Set(['✅', '👍', '👍🏻', '👍🏼', '👍🏽', '👍🏾', '👍🏿', '✔️']);
 
 type BookingActor = Actor<typeof bookingMachine>;
+/** A booking actor kept running after its turn, to take the phone's next message without a restore. */
+export type LiveBookingActor = BookingActor;
 type BookingSnapshot = SnapshotFrom<typeof bookingMachine>;
 
 /** What one message's turn lends the machine's actors and actions: whose turn it is, and what they left running. */
@@ -142,7 +144,20 @@ export async function bookingTurn(
   message: InboundMessage,
   stored: StoredConversation | undefined,
   deps: BookingFlowDependencies,
-  { startOver = false, replyComing }: { startOver?: boolean; replyComing?: () => void } = {},
+  {
+    startOver = false,
+    replyComing,
+    live,
+  }: {
+    startOver?: boolean;
+    replyComing?: () => void;
+    /**
+     * The actor that handled this phone's last message, still running, when what was loaded is
+     * what that turn saved: it is used instead of restoring the saved snapshot (the same state, as
+     * the snapshot was persisted from it). Whoever passes it hands it over.
+     */
+    live?: BookingActor;
+  } = {},
 ): Promise<FlowTurn> {
   const { shop, clock, interpreter } = deps;
   const pending: Promise<void>[] = [];
@@ -161,8 +176,18 @@ export async function bookingTurn(
     pending,
   };
   const machine = bookingMachineFor(deps);
+  // The live actor of the last turn is as the restore would make it, unless the day chosen has
+  // passed since (`fitToShop` reads the clock for that alone): then it is restored and repaired.
+  if (
+    live &&
+    (startOver || live.getSnapshot().status !== 'active' || !stillFits(live.getSnapshot().context, shop, clock()))
+  ) {
+    live.stop();
+    live = undefined;
+  }
+  if (live) turns.set(live.system, turn);
   // Started over (the saved conversation made the code fail): the saved snapshot is not restored.
-  const saved = startOver ? undefined : stored;
+  const saved = startOver || live ? undefined : stored;
   let fits = saved?.machine !== 'staff' && saved?.machineVersion === BOOKING_MACHINE_VERSION;
   let savedSnapshot = saved?.snapshot;
   let repaired = false;
@@ -177,17 +202,20 @@ export async function bookingTurn(
   }
   // A first message without words (a photo, a voice note not heard) is answered in the phone's likely language.
   const wordless = message.content.kind !== 'text' && message.content.kind !== 'reply';
-  const { actor, lost } = restoreActor(machine, {
-    phone: message.phone,
-    input: bookingInputFor(shop, wordless ? languageOfPhone(message.phone, shop) : undefined),
-    saved: saved && { snapshot: savedSnapshot, fits },
-    inspect: deps.inspect?.(message.phone),
-    beforeStart: (created) => turns.set(created.system, turn),
-  });
+  const { actor, lost } = live
+    ? { actor: live, lost: false }
+    : restoreActor(machine, {
+        phone: message.phone,
+        input: bookingInputFor(shop, wordless ? languageOfPhone(message.phone, shop) : undefined),
+        saved: saved && { snapshot: savedSnapshot, fits },
+        inspect: deps.inspect?.(message.phone),
+        beforeStart: (created) => turns.set(created.system, turn),
+      });
   // What was booked before this message: a booking made or moved in this turn gets its calendar file.
   const bookedBefore = actor.getSnapshot().context.booking;
   const said = COPY[actor.getSnapshot().context.language].remarks;
   const remarks = lost || (startOver && stored) ? [said.conversationLost] : repaired && !lost ? [said.choiceGone] : [];
+  let kept = false;
   try {
     // A conversation saved mid-step (a crash) finishes that step before reading the new message.
     await settle(actor);
@@ -255,12 +283,16 @@ export async function bookingTurn(
       );
       if (file) replies.push(file);
     }
+    kept = actor.getSnapshot().status === 'active';
     return {
       ...turnOf(actor, replies),
       ...(reading.heard !== undefined && { heard: reading.heard }),
+      ...(kept && { live: actor }),
     };
   } finally {
-    actor.stop();
+    // The turn's actor goes on living only with the turn that answered; on any other outcome it stops.
+    if (!kept) actor.stop();
+    turns.delete(actor.system);
   }
 }
 

@@ -1,9 +1,10 @@
+import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 import { staffMemberFor } from '../../config/schema.ts';
 import { log, phoneRef } from '../log.ts';
 import { replyIdFor } from '../messages/reply-ids.ts';
 import { OutboundMessage } from '../messages/whatsapp.ts';
-import { type BookingFlowDependencies, bookingTurn } from './booking-flow.ts';
+import { type BookingFlowDependencies, bookingTurn, type LiveBookingActor } from './booking-flow.ts';
 import type { FlowTurn } from './flow.ts';
 import type { ConversationStore, InboundMessage, SentMessageIds, StoredConversation } from './ports.ts';
 import { type StaffFlowDependencies, staffTurn } from './staff-flow.ts';
@@ -23,6 +24,21 @@ export interface EngineDependencies extends BookingFlowDependencies, StaffFlowDe
 export class ConversationConflict extends Error {}
 
 /**
+ * Booking actors kept running between a phone's messages, per engine (one engine per version of a
+ * shop's file, so a changed file starts with none): about the phones in hand at once.
+ */
+export const LIVE_ACTORS = 1_000;
+/** How long a live actor waits for its phone's next message. */
+const LIVE_ACTOR_TTL_MS = 30 * 60_000;
+
+/** A phone's actor after its last turn, and the stored conversation that turn saved (its version and message). */
+interface LiveEntry {
+  actor: LiveBookingActor;
+  version: number;
+  lastMessageId: string;
+}
+
+/**
  * Handles one message from start to end: decide by the phone who is writing (a staff phone from
  * the config gets the staff machine, anyone else the booking machine), run it through that
  * phone's machine, save, and answer. Both machines share this path: one store, one dedup, one
@@ -30,9 +46,37 @@ export class ConversationConflict extends Error {}
  */
 export class ConversationEngine {
   readonly #deps: EngineDependencies;
+  /**
+   * The last turn's actor by phone: restoring an actor from its snapshot (the snapshot checked
+   * against the shop, the actor created and started) was a fifth of a message's CPU in process.
+   * Used only when the conversation loaded is the very one that turn saved (same version, same
+   * last message): any other writer (another process, a later save) makes it stale, and it is
+   * stopped. The snapshot is still saved every message, so nothing is lost with the process.
+   */
+  readonly #live = new LRUCache<string, LiveEntry>({
+    max: LIVE_ACTORS,
+    // Well inside a conversation's 24 hours, so a conversation forgotten and begun again at the
+    // same version can never meet an old actor.
+    ttl: LIVE_ACTOR_TTL_MS,
+    dispose: (entry, _phone, reason) => {
+      if (reason !== 'delete') entry.actor.stop();
+    },
+  });
 
   constructor(deps: EngineDependencies) {
     this.#deps = deps;
+  }
+
+  /** The phone's live actor if it is the one that made the conversation loaded; a stale one is stopped. */
+  #liveActor(phone: string, stored: StoredConversation | undefined, version: number): LiveBookingActor | undefined {
+    const entry = this.#live.get(phone);
+    if (!entry) return undefined;
+    this.#live.delete(phone);
+    if (stored?.machine === 'booking' && entry.version === version && entry.lastMessageId === stored.lastMessageId) {
+      return entry.actor;
+    }
+    entry.actor.stop();
+    return undefined;
   }
 
   /**
@@ -56,19 +100,23 @@ export class ConversationEngine {
     // Redelivered after a crash between saving and acknowledging: answer again, do nothing twice.
     if (stored?.lastMessageId === message.id) return stored.replies.map((reply) => OutboundMessage.parse(reply));
 
+    // Taken out of the cache for this turn: put back only by a turn that saved.
+    const live = this.#liveActor(message.phone, stored, version);
     const member = staffMemberFor(shop, message.phone);
     // The shop writing from the WhatsApp Business app: to a staff phone it is colleagues talking,
     // and a shop may choose to let the bot go on talking regardless.
     if (message.content.kind === 'staffWrote' && (member || !shop.handoff.fromBusinessApp)) {
+      live?.stop();
       log.info({ event: 'handoff.staff_wrote_ignored', toStaff: Boolean(member), phoneRef: phoneRef(message.phone) });
       return [];
     }
     let turn: FlowTurn;
     try {
       if (member) replyComing?.();
+      if (member) live?.stop();
       turn = member
         ? await staffTurn(message, startOver ? undefined : stored, member, this.#deps)
-        : await bookingTurn(message, stored, this.#deps, { startOver, replyComing });
+        : await bookingTurn(message, stored, this.#deps, { startOver, replyComing, live });
     } catch (error) {
       // A saved conversation the code cannot handle (a bug, or a config change nothing foresaw)
       // would fail this message and every later one: it is started over with an apology instead.
@@ -80,9 +128,12 @@ export class ConversationEngine {
       return this.#handle(message, { startOver: true, replyComing });
     }
     // A reaction that answers nothing changes nothing: not even the record of turns.
-    if (turn.ignored) return [];
+    if (turn.ignored) {
+      turn.live?.stop();
+      return [];
+    }
     const stateBefore = stored && !startOver && stored.machine === turn.machine ? stateOf(stored.snapshot) : undefined;
-    const saved = await conversations.save(
+    const saving = conversations.save(
       message.phone,
       {
         machine: turn.machine,
@@ -99,7 +150,16 @@ export class ConversationEngine {
       },
       version,
     );
-    if (!saved) throw new ConversationConflict(`conversation ${phoneRef(message.phone)} changed while handling`);
+    const saved = await saving.catch((error) => {
+      turn.live?.stop();
+      throw error;
+    });
+    if (!saved) {
+      turn.live?.stop();
+      throw new ConversationConflict(`conversation ${phoneRef(message.phone)} changed while handling`);
+    }
+    // What was saved is this actor's snapshot, at the version after the one loaded.
+    if (turn.live) this.#live.set(message.phone, { actor: turn.live, version: version + 1, lastMessageId: message.id });
     if (turn.machine === 'booking' && turn.state !== stateBefore) this.#deps.onStateEntered?.(turn.state);
     log.info(
       {
@@ -128,7 +188,10 @@ export class ConversationEngine {
     const confirming = ConfirmingSnapshot.safeParse(conversation.snapshot);
     if (!confirming.success) return;
     const question = { messageId, holdToken: confirming.data.context.hold.token };
-    await conversations.save(message.phone, { ...conversation, question }, version);
+    const saved = await conversations.save(message.phone, { ...conversation, question }, version);
+    // The snapshot is as it was: a live actor that made it is still the conversation's.
+    const live = this.#live.peek(message.phone);
+    if (saved && live?.version === version) live.version = version + 1;
   }
 }
 

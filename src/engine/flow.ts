@@ -1,5 +1,6 @@
 import type { InspectionEvent } from 'xstate';
 import type { OutboundMessage } from '../messages/whatsapp.ts';
+import type { LiveBookingActor } from './booking-flow.ts';
 import type { StoredConversation } from './ports.ts';
 
 /** What the engine gives every machine's turn, whichever machine the phone gets. */
@@ -20,4 +21,9 @@ export interface FlowTurn {
   ignored?: boolean;
   /** What a voice note said, for the record of turns. */
   heard?: string;
+  /**
+   * The booking actor that made `snapshot`, still running: the engine keeps it for the phone's
+   * next message once the snapshot is saved, and stops it otherwise.
+   */
+  live?: LiveBookingActor;
 }

@@ -138,6 +138,14 @@ export function fitToShop(snapshot: unknown, shop: ShopConfig, now: Date): Fitte
   return { snapshot: { ...saved.data, value, context, children }, repaired };
 }
 
+/**
+ * Whether a conversation `fitToShop` made fit this shop still fits it now: of what it checks, only
+ * the day chosen depends on the time (a day that has passed, or is no longer bookable).
+ */
+export function stillFits(context: { date?: string }, shop: ShopConfig, now: Date): boolean {
+  return context.date === undefined || isBookableDay(context.date, shop, now);
+}
+
 /** The shop's barbers as the machine knows them; undefined for a shop of one chair. */
 export function barberChoicesOf(shop: ShopConfig): BarberChoice[] | undefined {
   if (shop.barbers.length === 0) return undefined;
