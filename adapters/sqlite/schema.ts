@@ -264,6 +264,15 @@ const CALENDAR_CHANGES_MS = 30 * 24 * 60 * 60_000;
 /** Rate-limit counts are deleted a day after they were made: far longer than any window. */
 const RATE_ROWS_MS = 24 * 60 * 60_000;
 
+/**
+ * How far behind the newest row of a transcript an older row's expiry may fall before an append
+ * moves it up. A transcript lives by its newest row (reads look at that row's expiry), so the
+ * older rows need not be rewritten on every message: rewriting up to 100 rows per append was a
+ * twelfth of a message's CPU in process. The sweep leaves a row this long past its own expiry, by
+ * which time the newest row of its transcript has expired too.
+ */
+export const TRANSCRIPT_REFRESH_SLACK_MS = 60 * 60_000;
+
 /** Each deletes what expired before its one parameter, the time now. */
 export const sweepStatements = [
   'DELETE FROM inbox_seen WHERE expires_at <= ?',
@@ -277,7 +286,8 @@ export const sweepStatements = [
   'DELETE FROM customer_aliases WHERE expires_at <= ?',
   'DELETE FROM sent_messages WHERE expires_at <= ?',
   'DELETE FROM delivery_confirmations WHERE expires_at <= ?',
-  'DELETE FROM transcripts WHERE expires_at <= ?',
+  // A transcript's older rows may expire up to the slack before its newest (see transcripts.ts).
+  `DELETE FROM transcripts WHERE expires_at <= ? - ${TRANSCRIPT_REFRESH_SLACK_MS}`,
   `DELETE FROM calendar_changes WHERE at_ms <= ? - ${CALENDAR_CHANGES_MS}`,
   'DELETE FROM staff_told WHERE until_ms <= ?',
   'DELETE FROM kept_messages WHERE expires_at <= ?',

@@ -118,6 +118,14 @@ describe.each(places())('transcripts contract ($name)', ({ make }) => {
     expect(await transcripts.read('34600000001')).toEqual([]);
   });
 
+  it('starts a transcript afresh when the customer writes after it expired: nothing old comes back', async () => {
+    const transcripts = make()({ ttlMs: 300 });
+    await transcripts.append('34600000001', [wrote('wamid.1', 'hola'), asked('wamid.1:0')]);
+    await sleep(600);
+    await transcripts.append('34600000001', [wrote('wamid.2', 'otra vez')]);
+    expect((await transcripts.read('34600000001')).map(({ entry }) => entry.id)).toEqual(['wamid.2']);
+  });
+
   it('refuses an entry that is not one, writing nothing', async () => {
     const transcripts = make()();
     const bad = { ...wrote('wamid.1', 'hola'), id: 'two\nlines' };
