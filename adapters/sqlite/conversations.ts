@@ -44,23 +44,30 @@ export class SqliteConversationStore implements ConversationStore {
     // Made by the engine from parsed parts: checked when read back, not again on the way in.
     const body = JSON.stringify(conversation);
     const now = Date.now();
-    return this.#db.transaction(() => {
-      const row = this.#db.get<{ version: number }>(
-        'SELECT version FROM conversations WHERE shop = ? AND phone = ? AND expires_at > ?',
-        this.#shop,
-        phone,
-        now,
-      );
-      if ((row?.version ?? 0) !== version) return false;
-      this.#db.run(
-        'INSERT OR REPLACE INTO conversations (shop, phone, version, body, expires_at) VALUES (?, ?, ?, ?, ?)',
-        this.#shop,
-        phone,
-        version + 1,
-        body,
-        now + this.#ttlMs,
-      );
-      return true;
-    });
+    // One statement, compare and write together: the version saved over must be the one loaded and
+    // still live; version 0 means none (or only an expired one) may be there.
+    const changed =
+      version === 0
+        ? await this.#db.write(
+            `INSERT INTO conversations (shop, phone, version, body, expires_at) VALUES (?, ?, 1, ?, ?)
+             ON CONFLICT (shop, phone) DO UPDATE SET version = 1, body = excluded.body, expires_at = excluded.expires_at
+             WHERE conversations.expires_at <= ?`,
+            this.#shop,
+            phone,
+            body,
+            now + this.#ttlMs,
+            now,
+          )
+        : await this.#db.write(
+            `UPDATE conversations SET version = version + 1, body = ?, expires_at = ?
+             WHERE shop = ? AND phone = ? AND version = ? AND expires_at > ?`,
+            body,
+            now + this.#ttlMs,
+            this.#shop,
+            phone,
+            version,
+            now,
+          );
+    return changed === 1;
   }
 }

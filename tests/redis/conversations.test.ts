@@ -81,6 +81,22 @@ describe.each(
   });
 });
 
+describe('conversation store on SQLite', () => {
+  it('begins a forgotten conversation again from version 0, and refuses a writer of its old version', async () => {
+    const store = new SqliteConversationStore(memoryDatabase(), { ttlMs: 150 });
+    await store.save('34600000001', conversation('choosingDate'), 0);
+    expect(await store.save('34600000001', conversation('confirming'), 0)).toBe(false);
+    await sleep(300);
+    expect(await store.load('34600000001')).toEqual({ version: 0 });
+    expect(await store.save('34600000001', conversation('confirming'), 1)).toBe(false);
+    expect(await store.save('34600000001', conversation('greeting'), 0)).toBe(true);
+    expect(await store.load('34600000001')).toMatchObject({
+      conversation: { snapshot: { value: 'greeting' } },
+      version: 1,
+    });
+  });
+});
+
 describe.skipIf(!run)('conversation store on Redis', () => {
   const redis = () => run!;
 
