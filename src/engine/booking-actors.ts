@@ -24,6 +24,7 @@ import type {
   ReminderSchedule,
   SlotHolds,
 } from './ports.ts';
+import { sharedSlots } from './saved-slots.ts';
 
 /** History entries that say where an appointment stands (not how a message went, nor attendance). */
 const CHANGES = new Set(['booked', 'moved', 'movedByShop']);
@@ -57,9 +58,11 @@ export type BookingSteps = ReturnType<typeof bookingStepsFor>;
  */
 export function bookingActors(stepsOf: (system: object, locationId?: string) => BookingSteps) {
   return {
-    findFreeSlots: fromPromise<DayAvailability, FreeSlotsInput>(({ input, system }) =>
-      stepsOf(system, input.locationId).findFreeSlots(input),
-    ),
+    findFreeSlots: fromPromise<DayAvailability, FreeSlotsInput>(async ({ input, system }) => {
+      const day = await stepsOf(system, input.locationId).findFreeSlots(input);
+      // The customers shown the same times share one list (frozen): conversations keep it between messages.
+      return { ...day, slots: sharedSlots(day.slots) };
+    }),
     holdSlot: fromPromise<Hold, HoldInput>(({ input, system }) => stepsOf(system, input.locationId).holdSlot(input)),
     bookAppointment: fromPromise<Booking, BookInput>(({ input, system }) =>
       stepsOf(system, input.locationId).bookAppointment(input),
