@@ -222,8 +222,10 @@ async function oneRun(options: EndToEndOptions, spec: RunSpec): Promise<EndToEnd
       logFiles: servers.map((server) => server.logFile),
     };
   } finally {
-    await graph.close().catch(() => {});
+    // The servers first: a reply still going out (a booking's calendar file) is sent, not retried
+    // against a closed Graph API until the server is killed (and its --cpu-prof profile lost).
     await Promise.all(servers.map((server) => server.stop()));
+    await graph.close().catch(() => {});
     await proxy?.close();
     const problems: Record<string, number> = {};
     for (const server of servers) {
