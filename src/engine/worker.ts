@@ -21,7 +21,7 @@ export interface ShopWork {
   engine: Pick<ConversationEngine, 'handle' | 'rememberQuestion'>;
   messenger: Messenger;
   /** Keeps what the customer wrote in their transcript (the messenger keeps what cita sent). */
-  transcript?: Pick<TranscriptRecorder, 'heard'>;
+  transcript?: Pick<TranscriptRecorder, 'heard' | 'settled'>;
   /** The one polite "slow down" reply, in the customer's language (see `rateLimit`). */
   slowDown?(message: InboundMessage): Promise<OutboundMessage[]>;
 }
@@ -73,6 +73,7 @@ export function startWorkers({
   const inHand = new Map<string, InboundMessage>();
 
   async function handleOne(message: InboundMessage): Promise<void> {
+    let transcript: ShopWork['transcript'];
     try {
       const verdict = message.overLimit ?? 'allowed';
       if (verdict !== 'allowed') {
@@ -102,7 +103,8 @@ export function startWorkers({
             }
           : undefined;
       // What the customer wrote, before its answer; a dropped one is part of no conversation.
-      if (verdict !== 'dropped') await shop.transcript?.heard(message);
+      transcript = shop.transcript;
+      if (verdict !== 'dropped') await transcript?.heard(message);
       // A dropped message answers nothing; sending the empty turn still ends the simulator's wait.
       const replies = await Promise.resolve(
         verdict === 'allowed'
@@ -125,6 +127,8 @@ export function startWorkers({
       const context = { attempt, error: String(error) };
       if (attempt >= MAX_ATTEMPTS) {
         metrics?.messagesAbandoned.inc();
+        // Its replies never went out: what the customer wrote is kept all the same.
+        await transcript?.settled(message.id);
         log.error({ event: 'message.abandoned', ...context }, 'message failed too often; skipped');
         attempts.delete(message.id);
         await finish(message, 'ack');

@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { RedisInbox } from '../../adapters/redis/inbox.ts';
 import { SqliteInbox } from '../../adapters/sqlite/inbox.ts';
+import { SqliteTranscripts } from '../../adapters/sqlite/transcripts.ts';
 import type { ConversationEngine } from '../../src/engine/conversation.ts';
 import type { InboundMessage, Inbox, Messenger } from '../../src/engine/ports.ts';
+import { transcriptRecorder } from '../../src/engine/transcript.ts';
 import { HAND_BACK_AFTER_MS, startWorkers } from '../../src/engine/worker.ts';
 import { implementations, redisRun } from '../redis/implementations.ts';
 import { citaPerTest, customer } from '../support/cita.ts';
-import { sharedDatabase } from '../support/sqlite.ts';
+import { memoryDatabase, sharedDatabase } from '../support/sqlite.ts';
 
 const run = await redisRun();
 const start = citaPerTest();
@@ -54,6 +56,35 @@ describe('read receipts', () => {
     });
     await customer(cita).say('hola');
     expect(read).toEqual([]);
+  });
+});
+
+describe('the transcript', () => {
+  it('keeps what the customer wrote before the replies to it, and when the message is given up on', async () => {
+    const database = memoryDatabase();
+    const transcripts = new SqliteTranscripts(database);
+    const transcript = transcriptRecorder(transcripts, () => new Date('2026-11-24T09:00:00Z'));
+    const inbox = new SqliteInbox(database);
+    const engine = {
+      handle: async ({ id }: InboundMessage) => {
+        if (id === 'wamid.FAILS') throw new Error('the calendar is down');
+        return [{ kind: 'text', body: 'Hola' }];
+      },
+    } as unknown as ConversationEngine;
+    const messenger: Messenger = {
+      send: async (phone, replies, inReplyTo) => transcript.said(phone, replies, inReplyTo),
+    };
+    const workers = startWorkers({ inbox, shops: () => ({ engine, messenger, transcript }), concurrency: 2 });
+    await inbox.accept(message('wamid.ANSWERED'));
+    await inbox.accept(message('wamid.FAILS', '34600000002'));
+    const ids = async (phone: string) => (await transcripts.read(phone)).map(({ entry }) => entry.id);
+    const deadline = Date.now() + 10_000;
+    while ((await ids('34600000002')).length === 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await workers.stop();
+    expect(await ids('34600000001')).toEqual(['wamid.ANSWERED', 'wamid.ANSWERED:0']);
+    expect(await ids('34600000002')).toEqual(['wamid.FAILS']);
   });
 });
 

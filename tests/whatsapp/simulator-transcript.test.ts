@@ -151,7 +151,8 @@ describe('a transcript that cannot be written', () => {
       await cita.stop();
     }
     const warnings = logs.records().filter((record) => record.event === 'transcript.unwritten');
-    expect(warnings.length).toBeGreaterThanOrEqual(2);
+    // What the customer wrote goes with the replies to it: one write per turn.
+    expect(warnings.length).toBeGreaterThanOrEqual(1);
     expect(warnings[0]).toMatchObject({ phoneRef: phoneRef('34600000051') });
     const text = logs.lines.join('\n');
     expect(text).not.toContain('Ramón');
