@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { LRUCache } from 'lru-cache';
 import { log, phoneRef } from '../log.ts';
 import type { OutboundMessage } from '../messages/whatsapp.ts';
 import type { Clock, CustomerWords, InboundMessage, Transcripts } from './ports.ts';
@@ -33,9 +32,7 @@ export function transcriptRecorder(transcripts: Transcripts | undefined, clock: 
    * CPU end to end went to beginning and committing them). Bounded: a message whose turn never
    * ends here (the process stopped, another took it over) is heard again there.
    */
-  const unwritten = new LRUCache<string, { customer: string; entry: Parameters<Transcripts['append']>[1][number] }>({
-    max: HEARD_WAITING,
-  });
+  const unwritten = new Map<string, { customer: string; entry: Parameters<Transcripts['append']>[1][number] }>();
 
   return {
     /**
@@ -47,6 +44,8 @@ export function transcriptRecorder(transcripts: Transcripts | undefined, clock: 
       if (words) {
         const entry = { from: 'customer' as const, id: message.id, at: message.receivedAt, words };
         unwritten.set(message.id, { customer: message.phone, entry });
+        // The oldest first (a Map keeps the order of insertion): cheaper than an LRU, on every message.
+        if (unwritten.size > HEARD_WAITING) unwritten.delete(unwritten.keys().next().value!);
       }
       return Promise.resolve();
     },
