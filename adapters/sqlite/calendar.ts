@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { DEFAULT_SHOP_ID } from '../../config/shop-id.ts';
 import {
   Appointment,
@@ -13,6 +14,13 @@ import type { CitaDatabase } from './database.ts';
 
 /** The embedded calendar's one source of changes. */
 export const STORE_SOURCE = 'store';
+
+/** What a busy-time look-up reads of a stored appointment (`Appointment`'s fields of the same names). */
+const AppointmentTime = z.object({
+  start: Appointment.shape.start,
+  end: Appointment.shape.end,
+  barberId: Appointment.shape.barberId.nullable().transform((id) => id ?? undefined),
+});
 
 /**
  * The shop's appointments in SQLite, used when no Google Calendar is configured: every process on
@@ -71,8 +79,21 @@ export class SqliteCalendar implements Calendar, CalendarChanges {
         Date.parse(window.end),
       )
       .map(({ body }) => TimeBlock.parse(JSON.parse(body)));
+    // Of an appointment only its time and chair: its body is neither parsed nor checked whole for
+    // every look-up (the window's query reads every appointment ending after its start, a month of
+    // bookings on a busy shop), only the three fields read out of it.
+    const appointments = this.#db
+      .all<{ start: unknown; end: unknown; barberId: unknown }>(
+        `SELECT json_extract(body, '$.start') AS start, json_extract(body, '$.end') AS end,
+         json_extract(body, '$.barberId') AS barberId
+         FROM appointments WHERE shop = ? AND end_ms > ? AND start_ms < ?`,
+        this.#shop,
+        Date.parse(window.start),
+        Date.parse(window.end),
+      )
+      .map((row) => AppointmentTime.parse(row));
     return (
-      [...(await this.between(window)), ...blocks]
+      [...appointments, ...blocks]
         // A barber's appointment or block is that barber's busy time; one without a barber is the whole shop's.
         .map(({ start, end, barberId }) => ({ start, end, ...(barberId !== undefined && { barberId }) }))
         .sort((a, b) => Date.parse(a.start) - Date.parse(b.start))
