@@ -45,6 +45,8 @@ export interface Situation {
   choices: Choice[];
   /** The day already chosen, if any: a bare time is read on it. */
   date?: string;
+  /** The location of a chain the customer has picked, if any. */
+  locationId?: string;
   /** The customer events the current state has a transition for. */
   accepts: ReadonlySet<CustomerEventType>;
   /** The machine state the conversation rests in (the question just asked), e.g. "choosingSlot". */
