@@ -620,6 +620,27 @@ export function atLocation(shop: ShopConfig, locationId: string | undefined): Sh
   return view;
 }
 
+/**
+ * The shop an appointment is at: in a chain, its barber's location (its address, pin, phone,
+ * barbers and services), whichever location's view or whole chain `shop` is; the shop itself
+ * otherwise, and for a barber the file no longer places anywhere.
+ *
+ * @example
+ * whereBooked(chain, 'marcos').address // 'Carrer de Verdi 12, 08012 Barcelona'
+ */
+export function whereBooked(shop: ShopConfig, barberId: string | undefined): ShopConfig {
+  const chain = wholeChain(shop);
+  const location = locationOfBarber(chain, barberId);
+  return location ? atLocation(chain, location.id) : shop;
+}
+
+/** The name of the chain location an appointment is at, when the shop has more than one to tell apart. */
+export function locationNameOf(shop: ShopConfig, barberId: string | undefined): string | undefined {
+  const chain = wholeChain(shop);
+  if ((chain.locations?.length ?? 0) < 2) return undefined;
+  return locationOfBarber(chain, barberId)?.name;
+}
+
 /** The whole chain a location's view was made from (the shop itself otherwise): to name what the location lacks. */
 export function wholeChain(shop: ShopConfig): ShopConfig {
   return CHAIN_OF.get(shop) ?? shop;

@@ -72,6 +72,7 @@ export const en: typeof es = {
     `⏰ Reminder: you have a ${service} appointment on ${date} at ${time} at ${address}. Will you come?`,
   yourBookings: (lines) => `These are your upcoming appointments:\n${lines}\n\nWhat would you like to do?`,
   bookingLine: (service, date, time) => `${service}, ${date} at ${time}`,
+  atLocation: (line, location) => `${line}, at ${location}`,
   whichBooking: (intent) =>
     intent === 'cancel' ? 'Which appointment would you like to cancel?' : 'Which appointment would you like to change?',
   confirmCancel: (booking) => `Shall I cancel your appointment: ${booking}?`,

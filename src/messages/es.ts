@@ -80,6 +80,8 @@ export const es = {
     `⏰ Recordatorio: tienes cita de ${service} el ${date} a las ${time} en ${address}. ¿Vienes?`,
   yourBookings: (lines: string) => `Estas son tus próximas citas:\n${lines}\n\n¿Qué quieres hacer?`,
   bookingLine: (service: string, date: string, time: string) => `${service}, ${date} a las ${time}`,
+  /** An appointment's line in a chain: where it is. */
+  atLocation: (line: string, location: string) => `${line}, en ${location}`,
   whichBooking: (intent: 'cancel' | 'move'): string =>
     intent === 'cancel' ? '¿Qué cita quieres anular?' : '¿Qué cita quieres cambiar?',
   confirmCancel: (booking: string) => `¿Anulo tu cita: ${booking}?`,

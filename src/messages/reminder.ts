@@ -1,4 +1,4 @@
-import { Language, reminderTemplateFor, type ShopConfig, serviceById } from '../../config/schema.ts';
+import { Language, reminderTemplateFor, type ShopConfig, serviceById, whereBooked } from '../../config/schema.ts';
 import type { Appointment } from '../engine/ports.ts';
 import { localDate, localTime, longDate } from './format.ts';
 import { replyIdFor } from './reply-ids.ts';
@@ -20,10 +20,12 @@ export function reminderMessage(
   // The template's language is fixed when Meta approves it; the free text follows the customer.
   const spoken = windowOpen ? language : (Language.safeParse(template.language.slice(0, 2)).data ?? language);
   const copy = COPY[spoken];
+  // In a chain, the appointment's own location: its address, not the chain's.
+  const there = whereBooked(shop, appointment.barberId);
   const service = withBarber(
     serviceById(shop, appointment.serviceId)?.name[spoken] ?? appointment.serviceName,
     appointment.barberId,
-    shop,
+    there,
     spoken,
   );
   const date = longDate(localDate(appointment.start, shop.timezone), spoken);
@@ -33,7 +35,7 @@ export function reminderMessage(
     { id: replyIdFor({ type: 'MOVE_BOOKING', bookingId: appointment.id }), title: copy.buttons.moveBooking },
     { id: replyIdFor({ type: 'CANCEL_BOOKING', bookingId: appointment.id }), title: copy.buttons.cancelBooking },
   ];
-  const body = copy.reminder(service, date, time, shop.address);
+  const body = copy.reminder(service, date, time, there.address);
   if (windowOpen) return { kind: 'buttons', body, buttons };
   return {
     kind: 'template',

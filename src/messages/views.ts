@@ -6,12 +6,14 @@ import {
   barberHours,
   barbersFor,
   type Language,
+  locationNameOf,
   type OpeningInterval,
   openingHoursOn,
   type ShopConfig,
   serviceById,
   shopToday,
   WEEKDAYS,
+  whereBooked,
   wholeChain,
 } from '../../config/schema.ts';
 import type { Booking, BookingContext, Note } from '../../machines/booking.context.ts';
@@ -75,10 +77,7 @@ export const STEP_VIEWS = {
             `${shortDate(localDate(booking.start, shop.timezone), context.language)} ${localTime(booking.start, shop.timezone)}`,
             LIMITS.rowTitle,
           ),
-          description: shorten(
-            withBarber(bookedServiceName(booking, shop, context.language), booking.barberId, shop, context.language),
-            LIMITS.rowDescription,
-          ),
+          description: shorten(bookedRowDescription(booking, shop, context.language), LIMITS.rowDescription),
         })),
       },
     ],
@@ -230,8 +229,10 @@ export const STEP_VIEWS = {
   },
   booking: (_c, _shop, copy) => ({ kind: 'text', body: copy.oneMoment }),
   withStaff: (_c, _shop, copy) => ({ kind: 'text', body: copy.notes.personWillAnswer }),
-  booked: ({ context }, shop, copy) => {
+  booked: ({ context }, here, copy) => {
     const booking = context.booking!;
+    // In a chain, the location the appointment is at (the customer's), with its address and phone.
+    const shop = whereBooked(here, booking.barberId);
     const service = serviceById(shop, booking.serviceId);
     const bookAnother = [{ id: replyIdFor({ type: 'BOOK_ANOTHER' }), title: copy.buttons.bookAnother }];
     if (booking.companions?.length) {
@@ -494,15 +495,29 @@ function dayButtonTitle(date: string, shop: ShopConfig, context: BookingContext,
   return title.length <= LIMITS.buttonTitle ? title : shortDate(date, context.language);
 }
 
-/** "Corte de pelo, miércoles 25 de noviembre a las 17:00" */
+/**
+ * "Corte de pelo, miércoles 25 de noviembre a las 17:00"; in a chain, where: "…, en Gràcia" (the
+ * appointment's location, which need not be the one the customer is booking at now).
+ */
 function bookingLine(booking: Booking, shop: ShopConfig, language: Language): string {
   const copy = COPY[language];
-  const service = bookedServiceName(booking, shop, language);
-  return copy.bookingLine(
-    withBarber(service, booking.barberId, shop, language),
+  const there = whereBooked(shop, booking.barberId);
+  const service = bookedServiceName(booking, wholeChain(shop), language);
+  const line = copy.bookingLine(
+    withBarber(service, booking.barberId, there, language),
     longDate(localDate(booking.start, shop.timezone), language),
     localTime(booking.start, shop.timezone),
   );
+  const location = locationNameOf(shop, booking.barberId);
+  return location ? copy.atLocation(line, location) : line;
+}
+
+/** A booked service with its barber, and in a chain its location: "Corte de pelo con Javi · Eixample". */
+function bookedRowDescription(booking: Booking, shop: ShopConfig, language: Language): string {
+  const there = whereBooked(shop, booking.barberId);
+  const service = withBarber(bookedServiceName(booking, wholeChain(shop), language), booking.barberId, there, language);
+  const location = locationNameOf(shop, booking.barberId);
+  return location ? `${service} · ${location}` : service;
 }
 
 /**
