@@ -1,4 +1,4 @@
-import { request } from 'undici';
+import { type Dispatcher, request } from 'undici';
 import type { CloudApiMessage } from '../../tests/support/fake-graph-api.ts';
 import type { SentToCustomer } from './graph-api.ts';
 import { type CustomerAction, signedHeaders, tappable, wamid, webhookBody } from './whatsapp.ts';
@@ -23,6 +23,23 @@ export interface CustomerOutcome {
   failure?: string;
 }
 
+/** How a crowd behaves beyond the defaults. */
+export interface CrowdOptions {
+  /**
+   * How long a customer waits for a turn's reply before giving up (default REPLY_TIMEOUT_MS). With
+   * thousands writing at once, a turn waits behind everyone else's (customers ÷ messages per second).
+   */
+  replyTimeoutMs?: number;
+  /** The HTTP client of the webhook POSTs: a pool with few connections instead of one socket per customer. */
+  dispatcher?: Dispatcher;
+  /**
+   * The day (YYYY-MM-DD) a customer wants, when the bot asks for one: tapped or typed when it is in
+   * the list shown, typed otherwise. Spreads a crowd over the whole booking window instead of the
+   * ten days listed (one shop with thousands of customers would fill those).
+   */
+  pickDay?: (random: () => number) => string;
+}
+
 interface Waiter {
   resolve: (sent: SentToCustomer) => void;
 }
@@ -44,11 +61,13 @@ export class CustomerCrowd {
   #next = 0;
 
   readonly #numberOf: ((phone: string) => string) | undefined;
+  readonly #options: CrowdOptions;
 
   /** `numberOf`: the shop's WhatsApp number each customer writes to (many shops); default the one shop's. */
-  constructor(servers: string[], numberOf?: (phone: string) => string) {
+  constructor(servers: string[], numberOf?: (phone: string) => string, options: CrowdOptions = {}) {
     this.#servers = servers;
     this.#numberOf = numberOf;
+    this.#options = options;
   }
 
   /** Feed from the Graph API. */
@@ -84,7 +103,9 @@ export class CustomerCrowd {
       const options = tappable(reply);
       const ids = options.flatMap((option) => (option.kind === 'tap' ? [option.id] : []));
       if (confirming && ids.length === 1 && ids[0] === 'BOOK_ANOTHER') return { phone, booked: true, turns: turn };
-      const next = nextAction(options, language, random);
+      const next =
+        (this.#options.pickDay && dayAction(options, this.#options.pickDay(random), language, random)) ??
+        nextAction(options, language, random);
       if (!next) return { phone, booked: false, turns: turn, failure: `nothing to tap in ${JSON.stringify(ids)}` };
       confirming = next.confirming;
       action = next.action;
@@ -97,12 +118,13 @@ export class CustomerCrowd {
     const body = webhookBody(phone, action, wamid(), this.#numberOf?.(phone));
     const server = this.#servers[this.#next++ % this.#servers.length];
     let timer: NodeJS.Timeout | undefined;
+    const timeoutMs = this.#options.replyTimeoutMs ?? REPLY_TIMEOUT_MS;
     const replied = new Promise<SentToCustomer>((resolve, reject) => {
       this.#waiting.set(phone, { resolve });
       timer = setTimeout(() => {
         this.#waiting.delete(phone);
-        reject(new Error(`no reply within ${REPLY_TIMEOUT_MS} ms`));
-      }, REPLY_TIMEOUT_MS);
+        reject(new Error(`no reply within ${timeoutMs} ms`));
+      }, timeoutMs);
     });
     // Timed out while the POST itself is still waiting: the rejection is seen below, not unhandled.
     replied.catch(() => {});
@@ -112,6 +134,7 @@ export class CustomerCrowd {
       method: 'POST',
       headers: signedHeaders(body),
       body,
+      ...(this.#options.dispatcher && { dispatcher: this.#options.dispatcher }),
     });
     const acceptedAt = performance.now();
     await response.body.dump();
@@ -147,6 +170,26 @@ export function nextAction(
     action: typedInstead(chosen, language, random) ?? chosen,
     confirming: chosen.kind === 'tap' && chosen.id === 'CONFIRM',
   };
+}
+
+/**
+ * When the bot asks for a day (days listed, no times): `day`, tapped or typed as `nextAction` does
+ * when it is listed, typed ("el 9 de marzo") when it is not. Undefined at any other question.
+ */
+function dayAction(
+  options: CustomerAction[],
+  day: string,
+  language: 'es' | 'en',
+  random: () => number,
+): { action: CustomerAction; confirming: boolean } | undefined {
+  const taps = options.filter((option) => option.kind === 'tap');
+  if (taps.some((option) => option.id.startsWith('PICK_TIME:'))) return undefined;
+  if (!taps.some((option) => option.id.startsWith('PICK_DATE:'))) return undefined;
+  const listed = taps.find((option) => option.id === `PICK_DATE:${day}`);
+  if (listed) return { action: typedInstead(listed, language, random) ?? listed, confirming: false };
+  // A day past the list is typed: always (a random number of 1 never taps).
+  const typed = typedInstead({ kind: 'tap', id: `PICK_DATE:${day}`, title: day, from: 'list' }, language, () => 1);
+  return typed && { action: typed, confirming: false };
 }
 
 /**
