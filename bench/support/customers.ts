@@ -38,7 +38,15 @@ export interface CrowdOptions {
    * ten days listed (one shop with thousands of customers would fill those).
    */
   pickDay?: (random: () => number) => string;
+  /**
+   * How many times a webhook answered with a 5xx is delivered again, as Meta does, after 1 s, 2 s,
+   * 4 s…; default none (the first 5xx fails the customer).
+   */
+  redeliveries?: number;
 }
+
+/** The first wait before a webhook is delivered again; each next one doubles. */
+export const REDELIVERY_WAIT_MS = 1_000;
 
 interface Waiter {
   resolve: (sent: SentToCustomer) => void;
@@ -56,6 +64,8 @@ export class CustomerCrowd {
   /** Messages to phones that had no turn open (reminders). */
   unprompted = 0;
   webhookErrors = 0;
+  /** Webhooks delivered again after a 5xx (`redeliveries`). */
+  redelivered = 0;
   readonly #waiting = new Map<string, Waiter>();
   readonly #servers: string[];
   #next = 0;
@@ -129,15 +139,25 @@ export class CustomerCrowd {
     // Timed out while the POST itself is still waiting: the rejection is seen below, not unhandled.
     replied.catch(() => {});
     const sentAt = performance.now();
-    // undici's `request`, not `fetch`: the load generator shares the cores with what it measures.
-    const response = await request(`${server}/webhook/whatsapp`, {
-      method: 'POST',
-      headers: signedHeaders(body),
-      body,
-      ...(this.#options.dispatcher && { dispatcher: this.#options.dispatcher }),
-    });
+    const post = async () => {
+      // undici's `request`, not `fetch`: the load generator shares the cores with what it measures.
+      const answer = await request(`${server}/webhook/whatsapp`, {
+        method: 'POST',
+        headers: signedHeaders(body),
+        body,
+        ...(this.#options.dispatcher && { dispatcher: this.#options.dispatcher }),
+      });
+      await answer.body.dump();
+      return answer;
+    };
+    let response = await post();
+    // Meta delivers a webhook again, the same message, after a 5xx ("deliver again later").
+    for (let again = 1; response.statusCode >= 500 && again <= (this.#options.redeliveries ?? 0); again++) {
+      this.redelivered += 1;
+      await new Promise((resolve) => setTimeout(resolve, REDELIVERY_WAIT_MS * 2 ** (again - 1)));
+      response = await post();
+    }
     const acceptedAt = performance.now();
-    await response.body.dump();
     if (response.statusCode !== 200) {
       this.webhookErrors += 1;
       clearTimeout(timer);
