@@ -3,7 +3,7 @@
  * one before in MIGRATIONS (SCHEMA is then the whole new schema, for new files); a file of a newer
  * version than this code knows is refused at start-up.
  */
-export const SCHEMA_VERSION = 10;
+export const SCHEMA_VERSION = 11;
 
 /** Warnings given to a shop's staff (a refused template, a closed window…), each until `until_ms`, with a note. */
 const STAFF_TOLD = `
@@ -135,6 +135,27 @@ CREATE INDEX transcripts_by_expiry ON transcripts (expires_at);
   10: `${STAFF_TOLD}${KEPT_MESSAGES}
 CREATE TABLE IF NOT EXISTS send_pacing (phone_number_id TEXT PRIMARY KEY, tokens REAL NOT NULL, at INTEGER NOT NULL, slow_until INTEGER NOT NULL) WITHOUT ROWID;
 `,
+  // Waitlists of full days and opt-outs (keyed by shop, as everything a shop owns).
+  11: `
+-- Customers waiting for time on a full day, first come (seq) first; the offer held for one of them.
+CREATE TABLE waitlist (
+  shop TEXT NOT NULL,
+  date TEXT NOT NULL,
+  phone TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  body TEXT NOT NULL,
+  offer_id TEXT,
+  offer_expires_ms INTEGER,
+  offer TEXT,
+  PRIMARY KEY (shop, date, phone)
+) WITHOUT ROWID;
+CREATE INDEX waitlist_by_phone ON waitlist (shop, phone);
+CREATE INDEX waitlist_by_offer ON waitlist (shop, offer_id);
+-- The process offering a shop's freed time, until its lead ends.
+CREATE TABLE waitlist_lead (shop TEXT PRIMARY KEY, owner TEXT NOT NULL, until_ms INTEGER NOT NULL) WITHOUT ROWID;
+-- Customers who asked cita not to write to them on its own ("no más avisos"), kept for good.
+CREATE TABLE opt_outs (shop TEXT NOT NULL, phone TEXT NOT NULL, at_ms INTEGER NOT NULL, PRIMARY KEY (shop, phone)) WITHOUT ROWID;
+`,
 };
 
 /** Times are milliseconds since the epoch (UTC); the records themselves are JSON as the ports define them. */
@@ -249,6 +270,25 @@ CREATE TABLE transcripts (seq INTEGER PRIMARY KEY AUTOINCREMENT, shop TEXT NOT N
 CREATE UNIQUE INDEX transcripts_by_id ON transcripts (shop, phone, id);
 CREATE INDEX transcripts_by_phone ON transcripts (shop, phone, seq);
 CREATE INDEX transcripts_by_expiry ON transcripts (expires_at);
+
+-- Customers waiting for time on a full day, first come (seq) first; the offer held for one of them.
+CREATE TABLE waitlist (
+  shop TEXT NOT NULL,
+  date TEXT NOT NULL,
+  phone TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  body TEXT NOT NULL,
+  offer_id TEXT,
+  offer_expires_ms INTEGER,
+  offer TEXT,
+  PRIMARY KEY (shop, date, phone)
+) WITHOUT ROWID;
+CREATE INDEX waitlist_by_phone ON waitlist (shop, phone);
+CREATE INDEX waitlist_by_offer ON waitlist (shop, offer_id);
+-- The process offering a shop's freed time, until its lead ends.
+CREATE TABLE waitlist_lead (shop TEXT PRIMARY KEY, owner TEXT NOT NULL, until_ms INTEGER NOT NULL) WITHOUT ROWID;
+-- Customers who asked cita not to write to them on its own ("no más avisos"), kept for good.
+CREATE TABLE opt_outs (shop TEXT NOT NULL, phone TEXT NOT NULL, at_ms INTEGER NOT NULL, PRIMARY KEY (shop, phone)) WITHOUT ROWID;
 
 CREATE TABLE send_pacing (
   phone_number_id TEXT PRIMARY KEY,

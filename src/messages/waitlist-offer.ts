@@ -1,0 +1,45 @@
+import { ANY_BARBER, Language, type ShopConfig, serviceById } from '../../config/schema.ts';
+import type { WaitlistOffer } from '../engine/ports.ts';
+import { longDate } from './format.ts';
+import { replyIdFor } from './reply-ids.ts';
+import { COPY, withBarber } from './views.ts';
+import type { OutboundMessage } from './whatsapp.ts';
+
+/**
+ * A freed time held for a waitlisted customer, with "Reservar" and "No, gracias". Inside the
+ * 24-hour window a buttons message; outside it the shop's approved template
+ * (`waitlist.offerTemplate`: {{1}} service, {{2}} day, {{3}} time, {{4}} minutes held).
+ */
+export function waitlistOfferMessage(
+  offer: WaitlistOffer,
+  shop: ShopConfig,
+  { language, windowOpen }: { language: Language; windowOpen: boolean },
+): OutboundMessage {
+  const template = shop.waitlist.offerTemplate;
+  // The template's language is fixed when Meta approves it; the free text follows the customer.
+  const spoken = windowOpen ? language : (Language.safeParse(template.language.slice(0, 2)).data ?? language);
+  const copy = COPY[spoken];
+  const barberId = offer.barberId === ANY_BARBER ? undefined : offer.barberId;
+  const service = withBarber(
+    serviceById(shop, offer.serviceId)?.name[spoken] ?? offer.serviceId,
+    barberId,
+    shop,
+    spoken,
+  );
+  const date = longDate(offer.slot.date, spoken);
+  const minutes = shop.booking.waitlistHoldMinutes;
+  const buttons = [
+    { id: replyIdFor({ type: 'TAKE_WAITLIST_OFFER', offerId: offer.id }), title: copy.buttons.takeOffer },
+    { id: replyIdFor({ type: 'DECLINE_WAITLIST_OFFER', offerId: offer.id }), title: copy.buttons.declineOffer },
+  ];
+  const body = copy.waitlistOffer(service, date, offer.slot.time, minutes);
+  if (windowOpen) return { kind: 'buttons', body, buttons };
+  return {
+    kind: 'template',
+    name: template.name,
+    language: template.language,
+    body,
+    parameters: [service, date, offer.slot.time, String(minutes)],
+    buttons,
+  };
+}
