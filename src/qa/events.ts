@@ -406,7 +406,8 @@ export const OUTCOMES: Record<string, OutcomesFor> = {
   findWaitlistEntries: (_input: undefined, _s, scenario) => {
     const { entry } = offerOf(scenario);
     return [
-      { outcome: { output: [] }, label: 'none' },
+      // Arranged as well: a day the customer failed to leave earlier in the path is still in the world.
+      { outcome: { output: [] }, label: 'none', arrange: { kind: 'waitlisted', entries: [] } },
       {
         outcome: { output: [{ date: entry.date, serviceId: entry.serviceId }] },
         label: 'one day',

@@ -83,7 +83,7 @@ export function generatePaths(scenario: Scenario, { maxSteps = MAX_STEPS } = {})
         meta.set(candidate.event, candidate);
         return candidate.event;
       });
-  const { logic, stopWhen, walked, keyOf: stateKey } = walkedMachine(maxSteps);
+  const { logic, stopWhen, walked, walkedAll, keyOf: stateKey } = walkedMachine(maxSteps);
   const start = firstMessageSnapshot(scenario);
   const detourFrom = (snapshot: ModelSnapshot) => snapshot === start || snapshot.context.hold !== undefined;
   const options = {
@@ -98,6 +98,7 @@ export function generatePaths(scenario: Scenario, { maxSteps = MAX_STEPS } = {})
     path.steps.filter((s) => (s.event.type as string) !== 'xstate.init').map((s) => meta.get(s.event)!);
 
   const shortest = getShortestPaths(logic, options as never) as StatePath<ModelSnapshot, GraphEvent>[];
+  walkedAll();
   const pathTo = new Map(shortest.map((path) => [stateKey(path.state), candidatesOf(path)]));
 
   // Finishes a path that stops while an actor runs with the first (happy) outcome of each actor.
@@ -136,8 +137,7 @@ export function generatePaths(scenario: Scenario, { maxSteps = MAX_STEPS } = {})
     const known = firstEdge.get(goal);
     if (!known || known.length > candidates.length) firstEdge.set(goal, { length: candidates.length, candidates, end });
   };
-  const walkedByShortest = walked.length;
-  for (const edge of walked.slice(0, walkedByShortest)) {
+  for (const edge of walked) {
     const prefix = pathTo.get(stateKey(edge.from));
     if (!prefix) continue;
     const candidate = meta.get(edge.event)!;
@@ -180,7 +180,7 @@ export function generatePaths(scenario: Scenario, { maxSteps = MAX_STEPS } = {})
   return {
     scenario,
     plans: kept,
-    coverage: coverageOf(kept, pathTo.size, walkedByShortest, [...firstEdge.keys()]),
+    coverage: coverageOf(kept, pathTo.size, walked.length, [...firstEdge.keys()]),
   };
 }
 
@@ -194,18 +194,41 @@ function walkedMachine(steps: number) {
   const depth = new WeakMap<object, number>();
   const onDetour = new WeakSet<object>();
   const walked: { from: ModelSnapshot; event: GraphEvent; to: ModelSnapshot; transitions: object[] }[] = [];
+  const keyOf = (snapshot: ModelSnapshot) =>
+    `${onDetour.has(snapshot) ? 'detour ' : ''}${serializeModelState(snapshot)}`;
+  // Most steps end in a state met before (the team shop: 570k steps, 28k states). The traversal
+  // keeps every step's end, so each is swapped for the first snapshot met with its key: one object
+  // per state instead of per step (4 GB and half the CPU in garbage collection without it). The
+  // first met is the one the breadth-first walk expands, at its shortest depth.
+  // Only while the graph is walked breadth-first: the main flow's depth-first walk counts a
+  // state's depth along its own path.
+  let canonical: Map<string, ModelSnapshot> | undefined = new Map();
   const logic = Object.create(bookingMachine) as typeof bookingMachine;
   logic.transition = (from, event) => {
-    const { snapshot: to, transitions } = step(from, event);
-    depth.set(to, (depth.get(from) ?? 0) + 1);
-    if (DETOURS.has(event.type) || onDetour.has(from)) onDetour.add(to);
+    const { snapshot: next, transitions } = step(from, event);
+    if (DETOURS.has(event.type) || onDetour.has(from)) onDetour.add(next);
+    if (canonical === undefined) {
+      depth.set(next, (depth.get(from) ?? 0) + 1);
+      return next;
+    }
+    const key = keyOf(next);
+    let to = canonical.get(key);
+    if (to === undefined) {
+      to = next;
+      canonical.set(key, to);
+      depth.set(to, (depth.get(from) ?? 0) + 1);
+    }
     walked.push({ from, event: event as GraphEvent, to, transitions });
     return to;
   };
   return {
     logic,
     walked,
-    keyOf: (snapshot: ModelSnapshot) => `${onDetour.has(snapshot) ? 'detour ' : ''}${serializeModelState(snapshot)}`,
+    keyOf,
+    /** The breadth-first walk is over: `walked` holds its steps, and later steps are not recorded. */
+    walkedAll: () => {
+      canonical = undefined;
+    },
     stopWhen: (snapshot: ModelSnapshot) =>
       (depth.get(snapshot) ?? 0) >= steps || (onDetour.has(snapshot) && !snapshot.hasTag(BUSY)),
   };

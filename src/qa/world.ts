@@ -70,7 +70,9 @@ export function describeArrangement(arrangement: Arrangement): string {
     case 'optOutsDown':
       return 'the opt-outs store fails';
     case 'waitlisted':
-      return `the customer waits on ${arrangement.entries.map((e) => e.date).join(', ')}`;
+      return arrangement.entries.length === 0
+        ? 'the customer waits on no day'
+        : `the customer waits on ${arrangement.entries.map((e) => e.date).join(', ')}`;
     case 'waitlistOffer':
       return `a freed time (${arrangement.offer.slot.start}) is held for the customer`;
   }
@@ -191,7 +193,12 @@ export function createWorld(scenario: Scenario) {
     list: () => storedOptOuts.list(),
   };
 
+  /** Makes the customer's waitlist exactly `entries` (an earlier turn may have left others). */
   async function seedWaitlist(entries: Omit<WaitlistEntry, 'offer'>[], offer?: WaitlistOffer) {
+    for (const existing of await storedWaitlist.entriesOf(scenario.phone)) {
+      if (!entries.some((entry) => entry.date === existing.date))
+        await storedWaitlist.leave(scenario.phone, existing.date);
+    }
     for (const entry of entries) {
       await storedWaitlist.join(entry);
       if (offer) await storedWaitlist.startOffer(entry.phone, entry.date, offer);
