@@ -176,6 +176,32 @@ describe('the thank-you after a visit (afterVisit)', () => {
     expect(await outreach(cita, 'thank_you')).toEqual({ template: 1 });
   });
 
+  it('neither thanks nor nudges a customer the staff marked *No vino*', async () => {
+    const { cita, graph, clock } = await whatsappCita({ ...thanking, services: nudging.services });
+    const carlos = customer(cita, '34600000001', 'Carlos');
+    await carlos.say('corte el sábado a las 10');
+    await carlos.say('sí');
+    const [visit] = await cita.calendar.upcomingFor(carlos.phone, clock());
+    // What the staff's *No vino* writes (tests/staff/no-shows.test.ts marks one from the agenda).
+    clock.set('2026-11-28T09:15:00Z');
+    await cita.history.record(carlos.phone, {
+      bookingId: visit.id,
+      serviceId: visit.serviceId,
+      start: visit.start,
+      end: visit.end,
+      status: 'noShow',
+      at: clock().toISOString(),
+    });
+    const before = graph.messages.length;
+    clock.set('2026-11-28T11:30:00Z');
+    expect(await cita.followUpVisits()).toMatchObject({ thanked: 0 });
+    clock.set('2026-12-27T09:00:00Z');
+    expect(await cita.followUpVisits()).toMatchObject({ nudged: 0 });
+    expect(graph.messages).toHaveLength(before);
+    expect(await outreach(cita, 'thank_you')).toEqual({ no_show: 1 });
+    expect(await outreach(cita, 'rebook_nudge')).toEqual({ no_show: 1 });
+  });
+
   it('inside the 24-hour window it is a plain message; without afterVisit there is none', async () => {
     for (const [config, thanked] of [
       [thanking, 1],

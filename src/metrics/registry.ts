@@ -54,7 +54,7 @@ export class CitaMetrics {
 
   readonly outreach = new Counter({
     name: 'cita_outreach_messages_total',
-    help: 'Messages cita starts on its own, by kind (reminder, waitlist_offer, rebook_nudge, thank_you) and outcome (sent, template, failed, unanswered, opted_out)',
+    help: 'Messages cita starts on its own, by kind (reminder, waitlist_offer, rebook_nudge, thank_you) and outcome (sent, template, failed, unanswered, opted_out, no_show)',
     labelNames: ['kind', 'outcome'] as const,
     registers: [this.registry],
   });

@@ -136,6 +136,11 @@ async function followUp(
 ): Promise<boolean> {
   const history = await deps.history.list(visit.phone);
   if (history.some((entry) => entry.bookingId === visit.id && entry.status === status)) return false;
+  // The staff marked it *No vino*: no visit to thank for or to repeat.
+  if (history.some((entry) => entry.bookingId === visit.id && entry.status === 'noShow')) {
+    deps.metrics?.outreach.inc({ kind, outcome: 'no_show' });
+    return false;
+  }
   if (await deps.optOuts.isOptedOut(visit.phone)) {
     // Counted once: the history says it was considered.
     await record(status, visit, deps);
