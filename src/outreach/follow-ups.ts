@@ -11,6 +11,7 @@ import type {
   OptOuts,
   Waitlist,
 } from '../engine/ports.ts';
+import { everySeconds } from '../engine/rounds.ts';
 import { log, phoneRef } from '../log.ts';
 import { rebookNudgeMessage, thankYouMessage } from '../messages/follow-ups.ts';
 import type { OutboundMessage } from '../messages/whatsapp.ts';
@@ -181,22 +182,5 @@ function record(status: HistoryEntry['status'], visit: Appointment, deps: Follow
  * await followUps.stop();
  */
 export function startFollowUpLoop(deps: FollowUpDependencies) {
-  let round: Promise<unknown> | undefined;
-  let stopping = false;
-  const timer = setInterval(() => {
-    if (round || stopping) return;
-    round = followUpVisits(deps)
-      .catch((error) => log.error({ event: 'follow_ups.round_failed', error: String(error) }))
-      .finally(() => {
-        round = undefined;
-      });
-  }, deps.shop.messaging.followUpEverySeconds * 1000);
-  timer.unref();
-  return {
-    async stop(): Promise<void> {
-      stopping = true;
-      clearInterval(timer);
-      await round;
-    },
-  };
+  return everySeconds(deps.shop.messaging.followUpEverySeconds, 'follow_ups.round_failed', () => followUpVisits(deps));
 }

@@ -14,6 +14,7 @@ import {
   type Reminder,
   type ReminderSchedule,
 } from '../engine/ports.ts';
+import { everySeconds } from '../engine/rounds.ts';
 import { log, phoneRef } from '../log.ts';
 import { reminderMessage } from '../messages/reminder.ts';
 import type { CitaMetrics } from '../metrics/registry.ts';
@@ -227,24 +228,8 @@ function latestPerAppointment(reminders: Reminder[]): Reminder[] {
  * await reminders.stop();
  */
 export function startReminderLoop(deps: ReminderDependencies) {
-  let round: Promise<unknown> | undefined;
-  let stopping = false;
-  const timer = setInterval(() => {
-    // A slow round is not queued behind: the next tick after it ends looks again.
-    if (round || stopping) return;
-    round = sendDueReminders(deps, { shouldStop: () => stopping })
-      .catch((error) => log.error({ event: 'reminders.failed', error: String(error) }))
-      .finally(() => {
-        round = undefined;
-      });
-  }, deps.shop.reminders.checkEverySeconds * 1000);
-  timer.unref();
-  return {
-    /** Stops looking; a round under way ends after the reminder it is sending. */
-    async stop(): Promise<void> {
-      stopping = true;
-      clearInterval(timer);
-      await round;
-    },
-  };
+  // A round stopped early ends after the reminder it is sending.
+  return everySeconds(deps.shop.reminders.checkEverySeconds, 'reminders.failed', (shouldStop) =>
+    sendDueReminders(deps, { shouldStop }),
+  );
 }

@@ -3,6 +3,7 @@ import { type ShopConfig, shopToday } from '../../config/schema.ts';
 import type { Slot } from '../../machines/booking.context.ts';
 import { type BookingDependencies, bookingStepsFor, heldSlot } from '../engine/booking-actors.ts';
 import type { ConversationStore, Messenger, Waitlist, WaitlistEntry, WaitlistOffer } from '../engine/ports.ts';
+import { everySeconds } from '../engine/rounds.ts';
 import { log, phoneRef } from '../log.ts';
 import { waitlistOfferMessage } from '../messages/waitlist-offer.ts';
 import type { CitaMetrics } from '../metrics/registry.ts';
@@ -165,22 +166,5 @@ async function release(entry: WaitlistEntry | undefined, { holds, shop }: Waitli
  * await waitlist.stop();
  */
 export function startWaitlistLoop(deps: WaitlistDependencies) {
-  let round: Promise<unknown> | undefined;
-  let stopping = false;
-  const timer = setInterval(() => {
-    if (round || stopping) return;
-    round = offerFreedTime(deps)
-      .catch((error) => log.error({ event: 'waitlist.round_failed', error: String(error) }))
-      .finally(() => {
-        round = undefined;
-      });
-  }, deps.shop.waitlist.checkEverySeconds * 1000);
-  timer.unref();
-  return {
-    async stop(): Promise<void> {
-      stopping = true;
-      clearInterval(timer);
-      await round;
-    },
-  };
+  return everySeconds(deps.shop.waitlist.checkEverySeconds, 'waitlist.round_failed', () => offerFreedTime(deps));
 }
