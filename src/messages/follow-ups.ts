@@ -1,17 +1,11 @@
 import { DateTime } from 'luxon';
-import { barberById, Language, type ShopConfig, serviceById } from '../../config/schema.ts';
+import { barberById, type Language, type ShopConfig, serviceById } from '../../config/schema.ts';
 import type { Appointment } from '../engine/ports.ts';
 import { longDate } from './format.ts';
 import { rebookReplyId, replyIdFor } from './reply-ids.ts';
+import { spokenIn, startedMessage } from './started.ts';
 import { COPY, withBarber } from './views.ts';
 import type { OutboundMessage } from './whatsapp.ts';
-
-type Template = { name: string; language: string };
-
-/** The template's language is fixed when Meta approves it; the free text follows the customer. */
-function spokenIn(template: Template, language: Language, windowOpen: boolean): Language {
-  return windowOpen ? language : (Language.safeParse(template.language.slice(0, 2)).data ?? language);
-}
 
 /**
  * *¿Repetimos?*: the customer's last visit was a service's `rebookAfterDays` ago. *Reservar*
@@ -40,16 +34,7 @@ export function rebookNudgeMessage(
     { id: rebookReplyId(visit.serviceId, barberId), title: copy.buttons.rebook },
     { id: replyIdFor({ type: 'STOP_MESSAGES' }), title: copy.buttons.noMoreMessages },
   ];
-  const body = copy.rebookNudge(service, day);
-  if (windowOpen) return { kind: 'buttons', body, buttons };
-  return {
-    kind: 'template',
-    name: template.name,
-    language: template.language,
-    body,
-    parameters: [service, day],
-    buttons,
-  };
+  return startedMessage(windowOpen, template, copy.rebookNudge(service, day), [service, day], buttons);
 }
 
 /**
@@ -63,7 +48,5 @@ export function thankYouMessage(
 ): OutboundMessage {
   const spoken = spokenIn(afterVisit.template, language, windowOpen);
   const body = COPY[spoken].thankYou(shop.name, afterVisit.reviewUrl);
-  if (windowOpen) return { kind: 'text', body };
-  const { name, language: code } = afterVisit.template;
-  return { kind: 'template', name, language: code, body, parameters: [shop.name, afterVisit.reviewUrl], buttons: [] };
+  return startedMessage(windowOpen, afterVisit.template, body, [shop.name, afterVisit.reviewUrl], []);
 }

@@ -1,7 +1,8 @@
-import { ANY_BARBER, Language, type ShopConfig, serviceById } from '../../config/schema.ts';
+import { ANY_BARBER, type Language, type ShopConfig, serviceById } from '../../config/schema.ts';
 import type { WaitlistOffer } from '../engine/ports.ts';
 import { longDate } from './format.ts';
 import { replyIdFor } from './reply-ids.ts';
+import { spokenIn, startedMessage } from './started.ts';
 import { COPY, withBarber } from './views.ts';
 import type { OutboundMessage } from './whatsapp.ts';
 
@@ -16,8 +17,7 @@ export function waitlistOfferMessage(
   { language, windowOpen }: { language: Language; windowOpen: boolean },
 ): OutboundMessage {
   const template = shop.waitlist.offerTemplate;
-  // The template's language is fixed when Meta approves it; the free text follows the customer.
-  const spoken = windowOpen ? language : (Language.safeParse(template.language.slice(0, 2)).data ?? language);
+  const spoken = spokenIn(template, language, windowOpen);
   const copy = COPY[spoken];
   const barberId = offer.barberId === ANY_BARBER ? undefined : offer.barberId;
   const service = withBarber(
@@ -33,13 +33,5 @@ export function waitlistOfferMessage(
     { id: replyIdFor({ type: 'DECLINE_WAITLIST_OFFER', offerId: offer.id }), title: copy.buttons.declineOffer },
   ];
   const body = copy.waitlistOffer(service, date, offer.slot.time, minutes);
-  if (windowOpen) return { kind: 'buttons', body, buttons };
-  return {
-    kind: 'template',
-    name: template.name,
-    language: template.language,
-    body,
-    parameters: [service, date, offer.slot.time, String(minutes)],
-    buttons,
-  };
+  return startedMessage(windowOpen, template, body, [service, date, offer.slot.time, String(minutes)], buttons);
 }
