@@ -1,15 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ShopConfig } from '../config/schema.ts';
 import type { Cita } from '../src/cita.ts';
-import { customer, fakeClock, shop, teamShop, testCita } from './support/cita.ts';
-import { type CloudApiMessage, type FakeGraphApi, startFakeGraphApi } from './support/fake-graph-api.ts';
-
-const running: Cita[] = [];
-const graphs: FakeGraphApi[] = [];
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((cita) => cita.stop()));
-  await Promise.all(graphs.splice(0).map((graph) => graph.close()));
-});
+import { customer, shop, teamShop } from './support/cita.ts';
+import type { CloudApiMessage } from './support/fake-graph-api.ts';
+import { whatsappCita } from './support/whatsapp-cita.ts';
 
 /** The shop with cuts every 28 days. */
 const nudging: ShopConfig = {
@@ -26,15 +20,6 @@ const thanking: ShopConfig = {
     template: { name: 'cita_thank_you', language: 'es' },
   },
 };
-
-async function whatsappCita(config: ShopConfig) {
-  const graph = await startFakeGraphApi({ accessToken: 'EAAG-test-token', phoneNumberId: '106540352242922' });
-  graphs.push(graph);
-  const clock = fakeClock();
-  const cita = testCita({ shop: config, clock, adapters: { messenger: graph.messenger() } });
-  running.push(cita);
-  return { cita, graph, clock };
-}
 
 /** A template the fake Graph API took: its name, body parameters and quick-reply payloads by title. */
 function templateOf(message: CloudApiMessage | undefined) {

@@ -1,24 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import type { ShopConfig } from '../config/schema.ts';
-import type { Cita } from '../src/cita.ts';
-import { customer, fakeClock, shop, testCita } from './support/cita.ts';
-import { type FakeGraphApi, startFakeGraphApi } from './support/fake-graph-api.ts';
-
-const running: Cita[] = [];
-const graphs: FakeGraphApi[] = [];
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((cita) => cita.stop()));
-  await Promise.all(graphs.splice(0).map((graph) => graph.close()));
-});
-
-async function whatsappCita(config: ShopConfig = shop) {
-  const graph = await startFakeGraphApi({ accessToken: 'EAAG-test-token', phoneNumberId: '106540352242922' });
-  graphs.push(graph);
-  const clock = fakeClock();
-  const cita = testCita({ shop: config, clock, adapters: { messenger: graph.messenger() } });
-  running.push(cita);
-  return { cita, graph, clock };
-}
+import { describe, expect, it } from 'vitest';
+import { customer, shop } from './support/cita.ts';
+import { whatsappCita } from './support/whatsapp-cita.ts';
 
 describe('"no más avisos"', () => {
   it('stops the waitlist offers of a customer who opted out, for good', async () => {

@@ -1,25 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Cita } from '../src/cita.ts';
-import { customer, fakeClock, testCita } from './support/cita.ts';
-import { type CloudApiMessage, type FakeGraphApi, startFakeGraphApi } from './support/fake-graph-api.ts';
-
-const running: Cita[] = [];
-const graphs: FakeGraphApi[] = [];
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((cita) => cita.stop()));
-  await Promise.all(graphs.splice(0).map((graph) => graph.close()));
-});
+import { customer } from './support/cita.ts';
+import type { CloudApiMessage } from './support/fake-graph-api.ts';
+import { whatsappCita } from './support/whatsapp-cita.ts';
 
 const EVER = new Date(0);
 const SATURDAY = '2026-11-28';
-
-async function whatsappCita(clock = fakeClock()) {
-  const graph = await startFakeGraphApi({ accessToken: 'EAAG-test-token', phoneNumberId: '106540352242922' });
-  graphs.push(graph);
-  const cita = testCita({ clock, adapters: { messenger: graph.messenger() } });
-  running.push(cita);
-  return { cita, graph, clock };
-}
 
 /**
  * Saturday 28 November (09:00–14:00) with only 10:00 bookable, and Luis booked there: the rest
