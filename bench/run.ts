@@ -23,7 +23,8 @@ Benchmarks: intake, status-storm, end-to-end, in-process, cost, availability, co
   --table   run nothing: rebuild table.md (and, for bench/results/, the README's table) from the saved results
 Environment: BENCH_CUSTOMERS (1000), BENCH_CONCURRENCY (400 for end-to-end, 50 otherwise), BENCH_GRAPH_LATENCY_MS (150),
   BENCH_CONVERSATIONS (10000, in-process's memory figures), REDIS_URL (redis://127.0.0.1:6379), BENCH_RESULTS_DIR;
-  many-shops: BENCH_SHOP_FILES (1000), BENCH_SHOPS (100), BENCH_CUSTOMERS_PER_SHOP (100), BENCH_STORES (embedded,redis,cluster).`;
+  many-shops: BENCH_SHOP_FILES (1000), BENCH_SHOPS (100), BENCH_CUSTOMERS_PER_SHOP (100), BENCH_STORES (embedded,redis,cluster),
+  BENCH_REPLY_TIMEOUT_MS (50 ms per customer, at least 20 s).`;
 
 interface Benchmark {
   name: string;
@@ -105,6 +106,7 @@ export const BENCHMARKS: Benchmark[] = [
           customersPerShop: numberFromEnv('BENCH_CUSTOMERS_PER_SHOP', quick ? 5 : 100),
           graphLatencyMs: GRAPH_LATENCY_MS,
           stores: (process.env.BENCH_STORES ?? 'embedded,redis,cluster').split(',') as ShopsStore[],
+          ...(process.env.BENCH_REPLY_TIMEOUT_MS && { replyTimeoutMs: Number(process.env.BENCH_REPLY_TIMEOUT_MS) }),
         },
         command,
       ),

@@ -45,6 +45,11 @@ export const Service = z.object({
   refines: z.string().optional(),
   durationMinutes: z.number().int().min(5).max(480),
   price: z.number().nonnegative(),
+  /**
+   * How often customers come back for it, in days (28 for a cut): that long after a visit with no
+   * later booking, the customer gets one *¿Repetimos?* message. None: no such message.
+   */
+  rebookAfterDays: z.number().int().min(1).max(365).optional(),
   /** The section of the service list it is shown in ("Cortes", "Barba"); the title of a WhatsApp list section. */
   category: z
     .object({ es: z.string().min(1).max(24), en: z.string().min(1).max(24) }, 'must name the category in each language')
@@ -253,6 +258,8 @@ const CheckedShopConfig = z
       holdMinutes: z.number().int().min(1).max(60),
       /** Appointments starting sooner than this are not cancelled in the chat: the customer is asked to call. */
       cancellationNoticeMinutes: z.number().int().min(0).default(120),
+      /** How long a time freed for the first customer on a day's waitlist stays held for their answer. */
+      waitlistHoldMinutes: z.number().int().min(1).max(240).default(15),
     }),
     reminders: z
       .object({
@@ -314,6 +321,68 @@ const CheckedShopConfig = z
         moveRequestTemplate: { name: 'cita_move_request', language: 'es' },
         movedByShopTemplate: { name: 'cita_moved_by_shop', language: 'es' },
       }),
+    waitlist: z
+      .object({
+        /**
+         * The template offering a freed time to a waitlisted customer outside their 24-hour window.
+         * Category utility. Body parameters: {{1}} service, {{2}} day, {{3}} time, {{4}} minutes held;
+         * two quick-reply buttons: book it, no thanks.
+         */
+        offerTemplate: Template.default({ name: 'cita_waitlist_offer', language: 'es' }),
+        /** How often each process looks for freed time to offer and offers left unanswered. */
+        checkEverySeconds: z.number().int().min(1).max(3600).default(30),
+      })
+      .default({ offerTemplate: { name: 'cita_waitlist_offer', language: 'es' }, checkEverySeconds: 30 }),
+    messaging: z
+      .object({
+        /**
+         * Hours in the shop's timezone when cita starts no conversation (waitlist offers and the
+         * like wait until they end). `from` later than `to` spans midnight.
+         */
+        quietHours: z.object({ from: ClockTime, to: ClockTime }).default({ from: '21:00', to: '09:00' }),
+        /**
+         * Whether appointment reminders still go to a customer who said "no más avisos" (they
+         * booked, after all). Off: an opt-out stops every message cita starts, reminders too.
+         */
+        remindersAfterOptOut: z.boolean().default(false),
+        /**
+         * The template of the *¿Repetimos?* message (a service's `rebookAfterDays`) outside the
+         * 24-hour window. Category marketing. Body parameters: {{1}} service (with the barber),
+         * {{2}} day of the last visit; two quick-reply buttons: book, no more messages.
+         */
+        rebookTemplate: Template.default({ name: 'cita_rebook', language: 'es' }),
+        /** How often each process looks for visits to follow up (the nudge and the thank-you). */
+        followUpEverySeconds: z.number().int().min(1).max(86_400).default(300),
+      })
+      .default({
+        quietHours: { from: '21:00', to: '09:00' },
+        remindersAfterOptOut: false,
+        rebookTemplate: { name: 'cita_rebook', language: 'es' },
+        followUpEverySeconds: 300,
+      }),
+    /**
+     * A thank-you with the shop's review link a while after each visit; off unless configured.
+     */
+    afterVisit: z
+      .object({
+        /** How long after the appointment ends the thank-you goes out. */
+        minutesAfter: z
+          .number()
+          .int()
+          .min(0)
+          .max(7 * 24 * 60)
+          .default(120),
+        /** Where customers leave a review (Google, for example). */
+        reviewUrl: z.url({ protocol: /^https?$/, error: 'must be the https:// address of the review page' }),
+        /** At most one thank-you per customer in this many days. */
+        minDaysBetween: z.number().int().min(0).max(365).default(30),
+        /**
+         * The template of the thank-you outside the 24-hour window. Category marketing. Body
+         * parameters: {{1}} the shop's name, {{2}} the review link; no buttons.
+         */
+        template: Template.default({ name: 'cita_thank_you', language: 'es' }),
+      })
+      .optional(),
     /**
      * What the shop does about customers who miss appointments (staff mark them *No vino* from the
      * agenda). Off unless configured. A customer with `limit` no-shows in the last `windowDays` is,
@@ -618,6 +687,27 @@ export function atLocation(shop: ShopConfig, locationId: string | undefined): Sh
   ofShop.set(location.id, view);
   CHAIN_OF.set(view, shop);
   return view;
+}
+
+/**
+ * The shop an appointment is at: in a chain, its barber's location (its address, pin, phone,
+ * barbers and services), whichever location's view or whole chain `shop` is; the shop itself
+ * otherwise, and for a barber the file no longer places anywhere.
+ *
+ * @example
+ * whereBooked(chain, 'marcos').address // 'Carrer de Verdi 12, 08012 Barcelona'
+ */
+export function whereBooked(shop: ShopConfig, barberId: string | undefined): ShopConfig {
+  const chain = wholeChain(shop);
+  const location = locationOfBarber(chain, barberId);
+  return location ? atLocation(chain, location.id) : shop;
+}
+
+/** The name of the chain location an appointment is at, when the shop has more than one to tell apart. */
+export function locationNameOf(shop: ShopConfig, barberId: string | undefined): string | undefined {
+  const chain = wholeChain(shop);
+  if ((chain.locations?.length ?? 0) < 2) return undefined;
+  return locationOfBarber(chain, barberId)?.name;
 }
 
 /** The whole chain a location's view was made from (the shop itself otherwise): to name what the location lacks. */

@@ -151,6 +151,17 @@ export const Note = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('staffWillBook') }),
   z.object({ kind: z.literal('callTheShop') }),
   z.object({ kind: z.literal('botIsBack') }),
+  /** The customer is on the day's waitlist and will hear when time frees up. */
+  z.object({ kind: z.literal('waitlisted'), date: CalendarDate }),
+  z.object({ kind: z.literal('waitlistUnavailable') }),
+  /** The part of the day the customer asked for is full (other times of the day are shown). */
+  z.object({ kind: z.literal('partOfDayFull') }),
+  /** The freed time offered expired or was no longer theirs when they said yes. */
+  z.object({ kind: z.literal('waitlistOfferGone') }),
+  z.object({ kind: z.literal('waitlistOfferDeclined') }),
+  z.object({ kind: z.literal('leftWaitlist'), date: CalendarDate }),
+  z.object({ kind: z.literal('optedOut') }),
+  z.object({ kind: z.literal('optOutNotRecorded') }),
 ]);
 export type Note = z.infer<typeof Note>;
 
@@ -179,6 +190,20 @@ export const BookingInput = z.object({
   timezone: z.string().optional(),
 });
 export type BookingInput = z.infer<typeof BookingInput>;
+
+/** What a customer waits for on a full day: the service, the barber (or anyone), the part of the day. */
+export const WaitlistWish = z.object({
+  date: CalendarDate,
+  serviceId: z.string(),
+  barberId: z.string().optional(),
+  from: ClockTime.optional(),
+  to: ClockTime.optional(),
+});
+export type WaitlistWish = z.infer<typeof WaitlistWish>;
+
+/** A freed time held for a waitlisted customer who said yes to it: booked like a held slot. */
+export const TakenOffer = z.object({ serviceId: z.string(), hold: Hold });
+export type TakenOffer = z.infer<typeof TakenOffer>;
 
 export interface BookingContext {
   language: Language;
@@ -237,4 +262,12 @@ export interface BookingContext {
   keepTime?: boolean;
   timezone?: string;
   notes: Note[];
+  /** The day (and part of it) found full just now: the customer may ask to wait for it. */
+  fullDay?: WaitlistWish;
+  /** The customer's waitlist entries, as last looked up for "mis citas". */
+  waitlist?: WaitlistWish[];
+  /** The freed time the customer is answering (its buttons name it). */
+  offerId?: string;
+  /** The day whose waitlist the customer is leaving. */
+  leavingWaitlistDay?: string;
 }

@@ -10,6 +10,8 @@ import {
   type Hold,
   type Note,
   type Slot,
+  type TakenOffer,
+  type WaitlistWish,
 } from './booking.context.ts';
 import type { BookingEvent } from './events.ts';
 import { nearestFirst, slotPages } from './nearest-slots.ts';
@@ -59,6 +61,8 @@ const fresh = {
   intent: undefined,
   selectedBookingId: undefined,
   moving: undefined,
+  fullDay: undefined,
+  waitlist: undefined,
   keepTime: undefined,
 } satisfies Partial<BookingContext>;
 
@@ -167,6 +171,21 @@ export const bookingMachine = setup({
     cancelBooking: fromPromise<Booking, { booking: Booking }>(async () => engineProvides('cancelBooking')),
     /** Notes on the appointment that the customer said they will come. */
     recordAttendance: fromPromise<void, { bookingId: string }>(async () => engineProvides('recordAttendance')),
+    /** Puts the customer on the day's waitlist with what they wanted. */
+    joinWaitlist: fromPromise<void, WaitlistWish>(async () => engineProvides('joinWaitlist')),
+    /** The customer's waitlist entries, from today on. */
+    findWaitlistEntries: fromPromise<WaitlistWish[], void>(async () => engineProvides('findWaitlistEntries')),
+    /** Takes the customer off one day's waitlist (a time held for them is let go). */
+    leaveWaitlist: fromPromise<{ date: string }, { date: string }>(async () => engineProvides('leaveWaitlist')),
+    /**
+     * The customer said yes to a freed time held for them: the offer and its hold, while still
+     * theirs; throws when it expired or went to the next customer.
+     */
+    takeWaitlistOffer: fromPromise<TakenOffer, { offerId: string }>(async () => engineProvides('takeWaitlistOffer')),
+    /** The customer said no to a freed time: it is let go for the next customer on the list. */
+    declineWaitlistOffer: fromPromise<void, { offerId: string }>(async () => engineProvides('declineWaitlistOffer')),
+    /** Records that the customer wants no more messages cita starts on its own. */
+    optOut: fromPromise<void, void>(async () => engineProvides('optOut')),
   },
   guards: {
     isOfferedService: ({ context, event }) =>
@@ -219,6 +238,7 @@ export const bookingMachine = setup({
     changesService: ({ event }) => event.type === 'CHANGE' && event.step === 'service',
     changesDate: ({ event }) => event.type === 'CHANGE' && event.step === 'date',
     foundNoBookings: ({ event }) => 'output' in event && (event.output as Booking[]).length === 0,
+    hasBookings: ({ context }) => context.bookings.length > 0,
     hasIntent: ({ context }) => context.intent !== undefined,
     wantsToSeeBookings: ({ context }) => context.intent === undefined || context.intent === 'see',
     needsBookingPicked: ({ context }) => selectedBooking(context) === undefined,
@@ -234,6 +254,16 @@ export const bookingMachine = setup({
     isTheStaffsToBook: ({ event }) => 'error' in event && failureReason(event.error) === 'staffBooks',
     isLastMisreadAllowed: ({ context }) => context.misreadInARow + 1 >= MISREADS_BEFORE_HANDOFF,
     hasStaff: ({ context }) => context.staffAvailable,
+    hasFullDay: ({ context }) => context.fullDay !== undefined,
+    hasWaitlist: ({ context }) => (context.waitlist ?? []).length > 0,
+    isOwnWaitlistDay: ({ context, event }) =>
+      event.type === 'LEAVE_WAITLIST' && (context.waitlist ?? []).some((wish) => wish.date === event.date),
+    // "Por la tarde" and the afternoon is full, though the morning is not.
+    partOfDayIsFull: ({ context, event }) => {
+      const wanted = context.wantedPartOfDay;
+      const slots = 'output' in event ? (event.output as DayAvailability).slots : [];
+      return wanted !== undefined && !slots.some((slot) => slot.time >= wanted.from && slot.time < wanted.to);
+    },
     // Quiet means no message from the customer: the time comes in with the message, never from a clock.
     wasQuietLongEnough: ({ context, event }) =>
       event.type === 'MESSAGE_RECEIVED' &&
@@ -346,6 +376,45 @@ export const bookingMachine = setup({
       hold: undefined,
     }),
     forgetHold: assign({ hold: undefined, chosenSlot: undefined }),
+    // What the customer wanted of a full day, for "Avísame si se libera" (not a closed or past day).
+    rememberFullDay: assign(({ context, event }) => {
+      const reason = 'output' in event ? (event.output as DayAvailability).reason : undefined;
+      if (context.date === undefined || context.serviceId === undefined || (reason && reason !== 'full')) return {};
+      const part = context.wantedPartOfDay;
+      return {
+        fullDay: {
+          date: context.date,
+          serviceId: context.serviceId,
+          ...(context.barberId !== undefined && { barberId: context.barberId }),
+          ...(part && { from: part.from, to: part.to }),
+        },
+      };
+    }),
+    forgetFullDay: assign({ fullDay: undefined }),
+    rememberOffer: assign(({ event }) =>
+      event.type === 'TAKE_WAITLIST_OFFER' || event.type === 'DECLINE_WAITLIST_OFFER' ? { offerId: event.offerId } : {},
+    ),
+    forgetOffer: assign({ offerId: undefined }),
+    rememberLeaving: assign(({ event }) => (event.type === 'LEAVE_WAITLIST' ? { leavingWaitlistDay: event.date } : {})),
+    forgetLeaving: assign({ leavingWaitlistDay: undefined }),
+    // Kept only while "mis citas" shows it: an empty list is no list.
+    keepWaitlist: assign(({ event }) => {
+      const waitlist = 'output' in event ? (event.output as WaitlistWish[]) : [];
+      return { waitlist: waitlist.length > 0 ? waitlist : undefined };
+    }),
+    forgetWaitlist: assign({ waitlist: undefined }),
+    // A yes to a freed time: it is held already, so the booking is written as after a confirmation.
+    keepTakenOffer: assign(({ event }) => {
+      if (!('output' in event)) return {};
+      const { serviceId, hold } = event.output as TakenOffer;
+      return {
+        serviceId,
+        date: hold.slot.date,
+        chosenSlot: hold.slot,
+        hold,
+        ...(hold.barberId !== undefined && { barberId: hold.barberId }),
+      };
+    }),
     // The times nearest what the customer asked for come first: around a taken time, or inside a part of the day.
     showFreeSlots: assign(({ context, event }) => {
       const slots = 'output' in event ? (event.output as DayAvailability).slots : [];
@@ -549,7 +618,7 @@ export const bookingMachine = setup({
     // "mis citas", "cancelar mi cita", "cambiar mi cita" and reminder buttons, from any step: what was
     // in progress is let go, and the customer's appointments are looked up fresh.
     MY_APPOINTMENTS: {
-      target: '.lookingUpBookings',
+      target: '.lookingUpWaitlist',
       actions: [
         { type: 'releaseHold', params: ({ context }) => ({ hold: context.hold }) },
         'startOver',
@@ -579,6 +648,30 @@ export const bookingMachine = setup({
         'startOver',
         'wantBookings',
       ],
+    },
+    // The buttons of a freed time held for a waitlisted customer, from whatever step they were at.
+    TAKE_WAITLIST_OFFER: {
+      target: '.takingWaitlistOffer',
+      actions: [
+        { type: 'releaseHold', params: ({ context }) => ({ hold: context.hold }) },
+        'startOver',
+        'rememberOffer',
+      ],
+    },
+    // A no to a freed time lets go of what was in progress too: the conversation starts over from its
+    // answer, as after any other button of a message cita started.
+    DECLINE_WAITLIST_OFFER: {
+      target: '.decliningWaitlistOffer',
+      actions: [
+        { type: 'releaseHold', params: ({ context }) => ({ hold: context.hold }) },
+        'startOver',
+        'rememberOffer',
+      ],
+    },
+    // "No más avisos" at any step: what was in progress is let go, like "cancelar".
+    STOP_MESSAGES: {
+      target: '.optingOut',
+      actions: [{ type: 'releaseHold', params: ({ context }) => ({ hold: context.hold }) }, 'startOver'],
     },
     RESTART: {
       target: '.choosingService',
@@ -614,6 +707,12 @@ export const bookingMachine = setup({
       invoke: {
         src: 'findUpcomingBookings',
         onDone: [
+          // No appointments, but days waited on: "mis citas" shows those.
+          {
+            guard: and(['foundNoBookings', 'hasWaitlist', 'wantsToSeeBookings']),
+            target: 'showingBookings',
+            actions: ['keepBookings', 'forgetIntent'],
+          },
           {
             guard: and(['foundNoBookings', 'hasIntent']),
             target: 'choosingService',
@@ -625,7 +724,7 @@ export const bookingMachine = setup({
         ],
         onError: {
           target: 'choosingService',
-          actions: [{ type: 'note', params: { kind: 'bookingsUnknown' } }, 'forgetIntent'],
+          actions: [{ type: 'note', params: { kind: 'bookingsUnknown' } }, 'forgetIntent', 'forgetWaitlist'],
         },
       },
     },
@@ -648,10 +747,13 @@ export const bookingMachine = setup({
 
     /** The customer sees their upcoming appointments and can book another, cancel or move one. */
     showingBookings: {
+      exit: 'forgetWaitlist',
       on: {
         BOOK_ANOTHER: { target: 'choosingService', actions: 'forgetIntent' },
-        CANCEL_BOOKING: { target: 'decidingBooking', actions: 'wantBookings' },
-        MOVE_BOOKING: { target: 'decidingBooking', actions: 'wantBookings' },
+        // Only waitlisted days shown: "cancelar mi cita" is answered as from anywhere (no appointments).
+        CANCEL_BOOKING: { guard: 'hasBookings', target: 'decidingBooking', actions: 'wantBookings' },
+        MOVE_BOOKING: { guard: 'hasBookings', target: 'decidingBooking', actions: 'wantBookings' },
+        LEAVE_WAITLIST: { guard: 'isOwnWaitlistDay', target: 'leavingWaitlist', actions: 'rememberLeaving' },
       },
     },
 
@@ -722,6 +824,8 @@ export const bookingMachine = setup({
 
     /** The customer is looking at the list of services (a page of it, when there are many). */
     choosingService: {
+      // A full day found for another service is no longer the one the customer would wait for.
+      entry: 'forgetFullDay',
       // In a chain the location comes first.
       always: { guard: 'needsLocation', target: 'choosingLocation' },
       on: {
@@ -731,6 +835,9 @@ export const bookingMachine = setup({
 
     /** Decides which question comes next from what the customer has told so far. */
     nextStep: {
+      // Whatever the customer changed (barber, service, day), the day found full is no longer what
+      // they would wait for; it also keeps every step after a full day from being a state of its own.
+      entry: 'forgetFullDay',
       always: [
         // "Con Javi" in a chain: Javi's location is where the customer books.
         { guard: 'barberWorksElsewhere', target: 'nextStep', reenter: true, actions: 'followBarber' },
@@ -786,12 +893,14 @@ export const bookingMachine = setup({
     choosingDate: {
       on: {
         BACK: { target: 'choosingService', actions: 'forgetService' },
+        JOIN_WAITLIST: { guard: 'hasFullDay', target: 'joiningWaitlist' },
       },
     },
 
     /** Looking up the day's free slots in the calendar. */
     checkingAvailability: {
       tags: [BUSY],
+      entry: 'forgetFullDay',
       invoke: {
         src: 'findFreeSlots',
         input: ({ context }) => ({
@@ -851,6 +960,12 @@ export const bookingMachine = setup({
               'showFreeSlots',
             ],
           },
+          // The part of the day asked for is full: say so (the customer may wait for it) above the day's other times.
+          {
+            guard: and(['dayHasFreeSlots', 'partOfDayIsFull']),
+            target: 'choosingSlot',
+            actions: ['rememberFullDay', { type: 'note', params: { kind: 'partOfDayFull' } }, 'showFreeSlots'],
+          },
           { guard: 'dayHasFreeSlots', target: 'choosingSlot', actions: 'showFreeSlots' },
           {
             target: 'choosingDate',
@@ -864,6 +979,7 @@ export const bookingMachine = setup({
                   ...namedBarber(context),
                 }),
               },
+              'rememberFullDay',
               'forgetDate',
             ],
           },
@@ -896,12 +1012,15 @@ export const bookingMachine = setup({
           { actions: { type: 'note', params: { kind: 'noMoreTimes' } } },
         ],
         BACK: { target: 'choosingDate', actions: 'forgetDate' },
+        JOIN_WAITLIST: { guard: 'hasFullDay', target: 'joiningWaitlist' },
       },
     },
 
     /** Reserving the chosen slot so nobody else can take it while the customer confirms. */
     holdingSlot: {
       tags: [BUSY],
+      // A time was picked: the full part of the day is behind the customer.
+      entry: 'forgetFullDay',
       invoke: {
         src: 'holdSlot',
         input: ({ context }) => ({
@@ -989,6 +1108,99 @@ export const bookingMachine = setup({
         GREET: { target: 'lookingUpBookings' },
         // "Cancelar" right after booking means the appointment just made.
         CANCEL: { target: 'lookingUpBookings', actions: 'cancelJustBooked' },
+      },
+    },
+
+    /** Putting the customer on the waitlist of the full day, with what they wanted of it. */
+    joiningWaitlist: {
+      tags: [BUSY],
+      invoke: {
+        src: 'joinWaitlist',
+        input: ({ context }) => context.fullDay!,
+        onDone: {
+          target: 'greeting',
+          actions: [
+            { type: 'note', params: ({ context }) => ({ kind: 'waitlisted', date: context.fullDay!.date }) },
+            'startOver',
+          ],
+        },
+        onError: {
+          target: 'choosingDate',
+          actions: [{ type: 'note', params: { kind: 'waitlistUnavailable' } }, 'forgetDate'],
+        },
+      },
+    },
+
+    /** Looking up the days the customer waits on, for "mis citas". */
+    lookingUpWaitlist: {
+      tags: [BUSY],
+      invoke: {
+        src: 'findWaitlistEntries',
+        onDone: { target: 'lookingUpBookings', actions: 'keepWaitlist' },
+        // Not knowing the waitlist does not keep the customer from their appointments.
+        onError: { target: 'lookingUpBookings' },
+      },
+    },
+
+    /** Taking the customer off one day's waitlist. */
+    leavingWaitlist: {
+      tags: [BUSY],
+      invoke: {
+        src: 'leaveWaitlist',
+        input: ({ context }) => ({ date: context.leavingWaitlistDay! }),
+        onDone: {
+          target: 'lookingUpWaitlist',
+          actions: [
+            { type: 'note', params: ({ event }) => ({ kind: 'leftWaitlist', date: event.output.date }) },
+            'forgetLeaving',
+          ],
+        },
+        onError: {
+          target: 'lookingUpWaitlist',
+          actions: [{ type: 'note', params: { kind: 'waitlistUnavailable' } }, 'forgetLeaving'],
+        },
+      },
+    },
+
+    /** Recording that the customer wants no more messages cita starts (offers, nudges, thank-yous). */
+    optingOut: {
+      tags: [BUSY],
+      invoke: {
+        src: 'optOut',
+        onDone: { target: 'greeting', actions: { type: 'note', params: { kind: 'optedOut' } } },
+        onError: { target: 'greeting', actions: { type: 'note', params: { kind: 'optOutNotRecorded' } } },
+      },
+    },
+
+    /** The customer tapped "Reservar" on a freed time held for them: it is checked to be still theirs. */
+    takingWaitlistOffer: {
+      tags: [BUSY],
+      invoke: {
+        src: 'takeWaitlistOffer',
+        input: ({ context }) => ({ offerId: context.offerId! }),
+        onDone: { target: 'booking', actions: ['keepTakenOffer', 'forgetOffer'] },
+        // Too late: the time went to the next customer on the list (or is no longer free).
+        onError: {
+          target: 'greeting',
+          actions: [{ type: 'note', params: { kind: 'waitlistOfferGone' } }, 'forgetOffer'],
+        },
+      },
+    },
+
+    /** The customer said no to a freed time: it is let go for the next customer on the list. */
+    decliningWaitlistOffer: {
+      tags: [BUSY],
+      invoke: {
+        src: 'declineWaitlistOffer',
+        input: ({ context }) => ({ offerId: context.offerId! }),
+        onDone: {
+          target: 'greeting',
+          actions: [{ type: 'note', params: { kind: 'waitlistOfferDeclined' } }, 'forgetOffer'],
+        },
+        onError: {
+          target: 'greeting',
+          actions: [{ type: 'note', params: { kind: 'waitlistOfferDeclined' } }, 'forgetOffer'],
+        },
       },
     },
 

@@ -31,6 +31,9 @@ export const StepToChange = z.enum(['service', 'date', 'time']);
 /** Appointment ids are Google Calendar event ids: base32hex. */
 export const BookingId = z.string().regex(/^[a-v0-9]{5,1024}$/, 'must be an appointment id (base32hex)');
 
+/** A freed time offered to a waitlisted customer, named in its buttons. */
+export const WaitlistOfferId = z.string().regex(/^[a-z0-9]{8,64}$/, 'must be a waitlist offer id');
+
 export const CustomerEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('GREET') }),
   z.object({ type: z.literal('SELECT_SERVICE'), serviceId: z.string().min(1) }),
@@ -86,6 +89,16 @@ export const CustomerEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('CONFIRM_ATTENDANCE'), bookingId: BookingId }),
   /** "Quiero hablar con una persona", "con el dueño", a complaint: someone from the shop takes over. */
   z.object({ type: z.literal('ASK_FOR_PERSON') }),
+  /** "Avísame si se libera": the day (or part of it) the customer wanted is full; they wait for time to free up. */
+  z.object({ type: z.literal('JOIN_WAITLIST') }),
+  /** The "Reservar" button of a freed time held for a waitlisted customer: their yes to exactly that time. */
+  z.object({ type: z.literal('TAKE_WAITLIST_OFFER'), offerId: WaitlistOfferId }),
+  /** The "No, gracias" button of a freed time held for them: the next customer on the list may have it. */
+  z.object({ type: z.literal('DECLINE_WAITLIST_OFFER'), offerId: WaitlistOfferId }),
+  /** "No más avisos", "baja": cita starts no conversation with this customer again (they may still write). */
+  z.object({ type: z.literal('STOP_MESSAGES') }),
+  /** Leaves the waitlist of one day, from "mis citas". */
+  z.object({ type: z.literal('LEAVE_WAITLIST'), date: CalendarDate }),
 ]);
 export type CustomerEvent = z.infer<typeof CustomerEvent>;
 export type CustomerEventType = CustomerEvent['type'];

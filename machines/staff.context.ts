@@ -12,6 +12,8 @@ export const AgendaEntry = z.object({
   customerName: z.string().max(40).optional(),
   phone: z.string(),
   barberId: z.string().optional(),
+  /** The customer said "no más avisos": cita writes to them only in answer. */
+  optedOut: z.boolean().optional(),
 });
 export type AgendaEntry = z.infer<typeof AgendaEntry>;
 

@@ -25,6 +25,7 @@ import {
   type MediaSource,
   type Messenger,
   type NoticeSettings,
+  type OptOuts,
   type RateLimiter,
   type ReminderSchedule,
   type ReplyBus,
@@ -32,6 +33,7 @@ import {
   type SlotHolds,
   type Transcriber,
   type Transcripts,
+  type Waitlist,
 } from './engine/ports.ts';
 import { transcriptRecorder } from './engine/transcript.ts';
 import { VoiceNotes } from './engine/voice-notes.ts';
@@ -46,11 +48,13 @@ import { meteredCalendar } from './metrics/calendar.ts';
 import { meteredInbox } from './metrics/inbox.ts';
 import { loggedInterpreter } from './metrics/interpreter.ts';
 import { CitaMetrics } from './metrics/registry.ts';
+import { followUpVisits, startFollowUpLoop } from './outreach/follow-ups.ts';
 import { sendDueReminders, startReminderLoop } from './reminders/sender.ts';
 import { ShopRegistry } from './shops/registry.ts';
 import type { Shop } from './shops/shop-file.ts';
 import { staffNotices } from './staff/notices.ts';
 import { undeliveredReporter } from './staff/undelivered.ts';
+import { offerFreedTime, startWaitlistLoop } from './waitlist/offers.ts';
 
 /** The metric's label for each reason an event read from a message was not applied. */
 const REFUSAL_LABELS: Record<RefusalReason, string> = {
@@ -93,6 +97,10 @@ export interface CitaOptions {
     noticeSettings: NoticeSettings;
     /** Which customer each WhatsApp user id stands for (read by the webhook). */
     aliases: CustomerAliases;
+    /** The shop's waitlists of full days. */
+    waitlist: Waitlist;
+    /** Customers who said "no más avisos". */
+    optOuts: OptOuts;
     /** Carries simulator replies back to the waiting caller across processes (SQLite or Redis). */
     replies: ReplyBus & { ready?(): Promise<unknown> };
     /** Calendar sync positions, cita's own writes and push channels, shared by every process. */
@@ -129,6 +137,8 @@ export type ShopPorts = Pick<
   | 'messenger'
   | 'media'
   | 'aliases'
+  | 'waitlist'
+  | 'optOuts'
   | 'calendarSync'
   | 'transcripts'
 >;
@@ -204,6 +214,8 @@ export function createCita(options: CitaOptions) {
       inspect: options.inspect,
       reminders: own.reminders!,
       noticeSettings: own.noticeSettings!,
+      waitlist: own.waitlist!,
+      optOuts: own.optOuts!,
     };
     const shopVoiceNotes = own.media
       ? new VoiceNotes({
@@ -226,7 +238,9 @@ export function createCita(options: CitaOptions) {
       onStateEntered: (state) => metrics.stateEntries.inc({ state }),
       onEventRefused: (reason) => metrics.refusedEvents.inc({ reason: REFUSAL_LABELS[reason] }),
     });
-    const reminderDeps = { ...deps, schedule: deps.reminders, messenger, notices };
+    const reminderDeps = { ...deps, schedule: deps.reminders, messenger, metrics, notices };
+    const waitlistDeps = { ...deps, notices, messenger, metrics };
+    const followUpDeps = { ...deps, messenger, metrics };
     return {
       shop,
       deps,
@@ -240,6 +254,10 @@ export function createCita(options: CitaOptions) {
       unprompted,
       reminderDeps,
       reminderLoop: startReminderLoop(reminderDeps),
+      waitlistDeps,
+      waitlistLoop: startWaitlistLoop(waitlistDeps),
+      followUpDeps,
+      followUpLoop: startFollowUpLoop(followUpDeps),
       /** Where this shop's calendar sync is kept: positions, cita's own writes, push channels. */
       syncStore,
       watch: watchCalendar(own.calendar!, { ...deps, store: syncStore, messenger }, options.calendarWatch),
@@ -265,6 +283,8 @@ export function createCita(options: CitaOptions) {
   function retire(id: string, runtime: ShopRuntime) {
     runtimes.delete(id);
     runtime.reminderLoop.stop().catch(() => {});
+    runtime.waitlistLoop.stop().catch(() => {});
+    runtime.followUpLoop.stop().catch(() => {});
     // A retired version of the shop stops watching; the new one reads on from the stored positions.
     runtime.watch.stop().catch(() => {});
   }
@@ -345,6 +365,26 @@ export function createCita(options: CitaOptions) {
       );
       return rounds.length === 1 ? rounds[0]! : mergeRounds(rounds);
     },
+    /** Offers freed time to waitlisted customers and the next one unanswered offers, for every shop (the loop does this too). */
+    offerFreedTime: async () => {
+      const rounds = await Promise.all(
+        shops.list().flatMap((shop) => {
+          const runtime = runtimeFor(shop.id);
+          return runtime ? [offerFreedTime(runtime.waitlistDeps)] : [];
+        }),
+      );
+      return rounds.length === 1 ? rounds[0]! : mergeRounds(rounds);
+    },
+    /** Sends the *¿Repetimos?* messages and thank-yous due now, for every shop (the loop does this too). */
+    followUpVisits: async () => {
+      const rounds = await Promise.all(
+        shops.list().flatMap((shop) => {
+          const runtime = runtimeFor(shop.id);
+          return runtime ? [followUpVisits(runtime.followUpDeps)] : [];
+        }),
+      );
+      return rounds.length === 1 ? rounds[0]! : mergeRounds(rounds);
+    },
     /** Where the first shop's calendar sync is kept (the webhook checks notifications against each shop's channels). */
     calendarSyncStore: firstParts.syncStore,
     /** Reads the first shop's calendars for changes now (polling does this every few seconds; tests call it directly). */
@@ -364,7 +404,12 @@ export function createCita(options: CitaOptions) {
     async stop({ graceMs }: { graceMs?: number } = {}): Promise<void> {
       unsubscribe();
       await Promise.all(
-        [...runtimes.values()].flatMap((runtime) => [runtime.reminderLoop.stop(), runtime.watch.stop()]),
+        [...runtimes.values()].flatMap((runtime) => [
+          runtime.reminderLoop.stop(),
+          runtime.waitlistLoop.stop(),
+          runtime.followUpLoop.stop(),
+          runtime.watch.stop(),
+        ]),
       );
       await workers.stop({ graceMs });
       await options.onStop?.();
@@ -385,6 +430,8 @@ const SHOP_PORTS = [
   'messenger',
   'media',
   'aliases',
+  'waitlist',
+  'optOuts',
   'calendarSync',
   'transcripts',
 ] as const;
@@ -414,6 +461,8 @@ const STORED_PORTS = [
   'rateLimiter',
   'reminders',
   'noticeSettings',
+  'waitlist',
+  'optOuts',
   'calendarSync',
 ] as const;
 

@@ -49,6 +49,13 @@ describe('benchmarks, at a tiny size', () => {
     expect(load).toMatchObject({ store: 'embedded', shops: 2, customers: 4, booked: 4, failures: {} });
     expect(load.messages).toBeGreaterThanOrEqual(4 * 4);
     expect(load.replyMs.count).toBe(load.messages);
+    // Read back from the store: one appointment per customer, none twice.
+    expect(load.stored).toEqual({
+      appointments: 4,
+      bookedWithoutAppointment: 0,
+      bookedMoreThanOnce: 0,
+      doubleBookings: 0,
+    });
   }, 120_000);
 
   it('books the same customers with cita and with the BuilderBot peer, in this process', async () => {

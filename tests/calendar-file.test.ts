@@ -1,6 +1,9 @@
+import { join } from 'node:path';
 import ICAL from 'ical.js';
 import { describe, expect, it } from 'vitest';
+import { atLocation } from '../config/schema.ts';
 import { calendarDocument, calendarFile } from '../src/messages/calendar-file.ts';
+import { readShopFile } from '../src/shops/shop-file.ts';
 import { shop, teamShop } from './support/cita.ts';
 
 /**
@@ -89,5 +92,16 @@ describe('the calendar file', () => {
       caption: 'Añadir a mi calendario',
     });
     expect(document.kind === 'document' && parse(document.content).event.getFirstPropertyValue('sequence')).toBe(0);
+  });
+
+  it("gives a chain's appointment its location's address and phone, whichever of the chain's views makes it", () => {
+    // The example chain's own address is Gràcia's; Javi works at Eixample.
+    const chain = readShopFile(join(import.meta.dirname, '../examples/shops/la-navaja.json')).config;
+    for (const shown of [chain, atLocation(chain, 'gracia'), atLocation(chain, 'eixample')]) {
+      const { event } = parse(calendarFile([{ ...BOOKING, barberId: 'javi' }], shown, 'es', STAMP));
+      expect(event.getFirstPropertyValue('location')).toBe("Carrer d'Enric Granados 40, 08008 Barcelona");
+      expect(event.getFirstPropertyValue('description')).toContain('+34 930 000 001');
+      expect(event.getFirstPropertyValue('summary')).toBe('Corte de pelo con Javi – La Navaja');
+    }
   });
 });

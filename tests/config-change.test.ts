@@ -68,7 +68,15 @@ async function savedIn(plan: Plan, played: Scenario) {
     shop: played.shop,
     clock: world.clock,
     dataDir,
-    adapters: { calendar: world.calendar, holds: world.holds, conversations },
+    // The world's waitlist too: the shortest way to `booked` is a freed time's *Reservar*.
+    adapters: {
+      calendar: world.calendar,
+      holds: world.holds,
+      waitlist: world.waitlist,
+      optOuts: world.optOuts,
+      history: world.history,
+      conversations,
+    },
     inspect: world.inspect,
   });
   try {

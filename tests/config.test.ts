@@ -71,6 +71,31 @@ describe('staff phones in a shop with barbers', () => {
   });
 });
 
+describe('following up visits in the shop config', () => {
+  it('has no thank-you unless afterVisit is set, and then 2 hours after and at most once in 30 days by default', () => {
+    expect(ShopConfig.parse(rawShop()).afterVisit).toBeUndefined();
+    const shop = ShopConfig.parse({ ...rawShop(), afterVisit: { reviewUrl: 'https://g.page/r/paco/review' } });
+    expect(shop.afterVisit).toEqual({
+      minutesAfter: 120,
+      reviewUrl: 'https://g.page/r/paco/review',
+      minDaysBetween: 30,
+      template: { name: 'cita_thank_you', language: 'es' },
+    });
+    expect(shop.messaging).toMatchObject({
+      quietHours: { from: '21:00', to: '09:00' },
+      rebookTemplate: { name: 'cita_rebook', language: 'es' },
+    });
+  });
+
+  it('stops start-up at a review link that is not a web address, and at a service coming back in 0 days', () => {
+    const bad = ShopConfig.safeParse({ ...rawShop(), afterVisit: { reviewUrl: 'javascript:alert(1)' } });
+    expect(bad.error?.issues[0]).toMatchObject({ path: ['afterVisit', 'reviewUrl'] });
+    const raw = rawShop() as { services: Record<string, unknown>[] };
+    const never = ShopConfig.safeParse({ ...raw, services: [{ ...raw.services[0], rebookAfterDays: 0 }] });
+    expect(never.error?.issues[0]).toMatchObject({ path: ['services', 0, 'rebookAfterDays'] });
+  });
+});
+
 describe('no-shows in the shop config', () => {
   it('is off unless configured, and takes the templates by default when it is', () => {
     expect(ShopConfig.parse(rawShop()).noShows).toBeUndefined();

@@ -81,6 +81,14 @@ const ALL_NOTES: Note[] = [
   { kind: 'personWillAnswer' },
   { kind: 'staffWillBook' },
   { kind: 'botIsBack' },
+  { kind: 'waitlisted', date: '2026-11-28' },
+  { kind: 'waitlistUnavailable' },
+  { kind: 'partOfDayFull' },
+  { kind: 'waitlistOfferGone' },
+  { kind: 'waitlistOfferDeclined' },
+  { kind: 'leftWaitlist', date: '2026-11-28' },
+  { kind: 'optedOut' },
+  { kind: 'optOutNotRecorded' },
   { kind: 'callTheShop' },
 ];
 

@@ -10,10 +10,12 @@ import { RedisSlotHolds } from './holds.ts';
 import { RedisInbox } from './inbox.ts';
 import { CLUSTER_SHARDS, DEFAULT_PREFIX } from './keys.ts';
 import { RedisNoticeSettings } from './notice-settings.ts';
+import { RedisOptOuts } from './opt-outs.ts';
 import { RedisRateLimiter } from './rate-limiter.ts';
 import { RedisReminderSchedule } from './reminders.ts';
 import { RedisReplyBus } from './replies.ts';
 import { RedisTranscripts } from './transcripts.ts';
+import { RedisWaitlist } from './waitlist.ts';
 
 /**
  * Commands issued in the same tick go out in one write. With hundreds of phones in flight, a write
@@ -113,6 +115,8 @@ export function createRedisAdapters(options: RedisAdapterOptions) {
       reminders: new RedisReminderSchedule(redis, { prefix, shards }),
       noticeSettings: new RedisNoticeSettings(redis, { prefix }),
       aliases: new RedisCustomerAliases(redis, { prefix }),
+      waitlist: new RedisWaitlist(redis, { prefix }),
+      optOuts: new RedisOptOuts(redis, { prefix }),
       replies,
       calendarSync: new RedisCalendarSyncStore(redis, { prefix }),
       transcripts: new RedisTranscripts(redis, { prefix }),
@@ -129,6 +133,8 @@ export function createRedisAdapters(options: RedisAdapterOptions) {
       noticeSettings: new RedisNoticeSettings(redis, { prefix, shop }),
       calendar: new RedisCalendar(redis, { prefix, shop }),
       aliases: new RedisCustomerAliases(redis, { prefix, shop }),
+      waitlist: new RedisWaitlist(redis, { prefix, shop }),
+      optOuts: new RedisOptOuts(redis, { prefix, shop }),
       calendarSync: new RedisCalendarSyncStore(redis, { prefix, shop }),
       transcripts: new RedisTranscripts(redis, { prefix, shop }),
     }),

@@ -9,10 +9,12 @@ import { SqliteSlotHolds } from './holds.ts';
 import { SqliteInbox } from './inbox.ts';
 import { importLegacyFiles } from './legacy-import.ts';
 import { SqliteNoticeSettings } from './notice-settings.ts';
+import { SqliteOptOuts } from './opt-outs.ts';
 import { SqliteRateLimiter } from './rate-limiter.ts';
 import { SqliteReminderSchedule } from './reminders.ts';
 import { SqliteReplyBus } from './replies.ts';
 import { SqliteTranscripts } from './transcripts.ts';
+import { SqliteWaitlist } from './waitlist.ts';
 
 export interface SqliteAdapterOptions {
   /** CITA_DATA_DIR: the database is `<dataDir>/cita.db`, and older data files there are imported once. */
@@ -55,6 +57,8 @@ export function createSqliteAdapters({ dataDir, path }: SqliteAdapterOptions) {
       reminders: new SqliteReminderSchedule(database),
       noticeSettings: new SqliteNoticeSettings(database),
       aliases: new SqliteCustomerAliases(database),
+      waitlist: new SqliteWaitlist(database),
+      optOuts: new SqliteOptOuts(database),
       replies: new SqliteReplyBus(database),
       calendarSync: new SqliteCalendarSyncStore(database),
       transcripts: new SqliteTranscripts(database),
@@ -69,6 +73,8 @@ export function createSqliteAdapters({ dataDir, path }: SqliteAdapterOptions) {
       reminders: new SqliteReminderSchedule(database, { shop }),
       noticeSettings: new SqliteNoticeSettings(database, { shop }),
       aliases: new SqliteCustomerAliases(database, { shop }),
+      waitlist: new SqliteWaitlist(database, { shop }),
+      optOuts: new SqliteOptOuts(database, { shop }),
       calendarSync: new SqliteCalendarSyncStore(database, { shop }),
       transcripts: new SqliteTranscripts(database, { shop }),
     }),

@@ -3,7 +3,7 @@
  * one before in MIGRATIONS (SCHEMA is then the whole new schema, for new files); a file of a newer
  * version than this code knows is refused at start-up.
  */
-export const SCHEMA_VERSION = 10;
+export const SCHEMA_VERSION = 11;
 
 /** Warnings given to a shop's staff (a refused template, a closed window…), each until `until_ms`, with a note. */
 const STAFF_TOLD = `
@@ -20,6 +20,28 @@ CREATE TABLE kept_messages (
   resend_at INTEGER, tries INTEGER NOT NULL DEFAULT 0, expires_at INTEGER NOT NULL, PRIMARY KEY (shop, outbox_id)
 ) WITHOUT ROWID;
 CREATE INDEX kept_messages_due ON kept_messages (shop, resend_at) WHERE resend_at IS NOT NULL;
+`;
+
+/** Waitlists of full days and the offers held for them, and opt-outs (keyed by shop, as everything a shop owns). */
+const WAITLISTS = `
+-- Customers waiting for time on a full day, first come (seq) first; the offer held for one of them.
+CREATE TABLE waitlist (
+  shop TEXT NOT NULL,
+  date TEXT NOT NULL,
+  phone TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  body TEXT NOT NULL,
+  offer_id TEXT,
+  offer_expires_ms INTEGER,
+  offer TEXT,
+  PRIMARY KEY (shop, date, phone)
+) WITHOUT ROWID;
+CREATE INDEX waitlist_by_phone ON waitlist (shop, phone);
+CREATE INDEX waitlist_by_offer ON waitlist (shop, offer_id);
+-- The process offering a shop's freed time, until its lead ends.
+CREATE TABLE waitlist_lead (shop TEXT PRIMARY KEY, owner TEXT NOT NULL, until_ms INTEGER NOT NULL) WITHOUT ROWID;
+-- Customers who asked cita not to write to them on its own ("no más avisos"), kept for good.
+CREATE TABLE opt_outs (shop TEXT NOT NULL, phone TEXT NOT NULL, at_ms INTEGER NOT NULL, PRIMARY KEY (shop, phone)) WITHOUT ROWID;
 `;
 
 /** The SQL that takes a database of version `n - 1` to version `n`, by `n`. */
@@ -135,6 +157,7 @@ CREATE INDEX transcripts_by_expiry ON transcripts (expires_at);
   10: `${STAFF_TOLD}${KEPT_MESSAGES}
 CREATE TABLE IF NOT EXISTS send_pacing (phone_number_id TEXT PRIMARY KEY, tokens REAL NOT NULL, at INTEGER NOT NULL, slow_until INTEGER NOT NULL) WITHOUT ROWID;
 `,
+  11: WAITLISTS,
 };
 
 /** Times are milliseconds since the epoch (UTC); the records themselves are JSON as the ports define them. */
@@ -250,6 +273,7 @@ CREATE UNIQUE INDEX transcripts_by_id ON transcripts (shop, phone, id);
 CREATE INDEX transcripts_by_phone ON transcripts (shop, phone, seq);
 CREATE INDEX transcripts_by_expiry ON transcripts (expires_at);
 
+${WAITLISTS}
 CREATE TABLE send_pacing (
   phone_number_id TEXT PRIMARY KEY,
   tokens REAL NOT NULL,

@@ -1,4 +1,4 @@
-import { request } from 'undici';
+import { type Dispatcher, request } from 'undici';
 import type { CloudApiMessage } from '../../tests/support/fake-graph-api.ts';
 import type { SentToCustomer } from './graph-api.ts';
 import { type CustomerAction, signedHeaders, tappable, wamid, webhookBody } from './whatsapp.ts';
@@ -23,6 +23,31 @@ export interface CustomerOutcome {
   failure?: string;
 }
 
+/** How a crowd behaves beyond the defaults. */
+export interface CrowdOptions {
+  /**
+   * How long a customer waits for a turn's reply before giving up (default REPLY_TIMEOUT_MS). With
+   * thousands writing at once, a turn waits behind everyone else's (customers ÷ messages per second).
+   */
+  replyTimeoutMs?: number;
+  /** The HTTP client of the webhook POSTs: a pool with few connections instead of one socket per customer. */
+  dispatcher?: Dispatcher;
+  /**
+   * The day (YYYY-MM-DD) a customer wants, when the bot asks for one: tapped or typed when it is in
+   * the list shown, typed otherwise. Spreads a crowd over the whole booking window instead of the
+   * ten days listed (one shop with thousands of customers would fill those).
+   */
+  pickDay?: (random: () => number) => string;
+  /**
+   * How many times a webhook answered with a 5xx is delivered again, as Meta does, after 1 s, 2 s,
+   * 4 s…; default none (the first 5xx fails the customer).
+   */
+  redeliveries?: number;
+}
+
+/** The first wait before a webhook is delivered again; each next one doubles. */
+export const REDELIVERY_WAIT_MS = 1_000;
+
 interface Waiter {
   resolve: (sent: SentToCustomer) => void;
 }
@@ -39,16 +64,20 @@ export class CustomerCrowd {
   /** Messages to phones that had no turn open (reminders). */
   unprompted = 0;
   webhookErrors = 0;
+  /** Webhooks delivered again after a 5xx (`redeliveries`). */
+  redelivered = 0;
   readonly #waiting = new Map<string, Waiter>();
   readonly #servers: string[];
   #next = 0;
 
   readonly #numberOf: ((phone: string) => string) | undefined;
+  readonly #options: CrowdOptions;
 
   /** `numberOf`: the shop's WhatsApp number each customer writes to (many shops); default the one shop's. */
-  constructor(servers: string[], numberOf?: (phone: string) => string) {
+  constructor(servers: string[], numberOf?: (phone: string) => string, options: CrowdOptions = {}) {
     this.#servers = servers;
     this.#numberOf = numberOf;
+    this.#options = options;
   }
 
   /** Feed from the Graph API. */
@@ -84,7 +113,9 @@ export class CustomerCrowd {
       const options = tappable(reply);
       const ids = options.flatMap((option) => (option.kind === 'tap' ? [option.id] : []));
       if (confirming && ids.length === 1 && ids[0] === 'BOOK_ANOTHER') return { phone, booked: true, turns: turn };
-      const next = nextAction(options, language, random);
+      const next =
+        (this.#options.pickDay && dayAction(options, this.#options.pickDay(random), language, random)) ??
+        nextAction(options, language, random);
       if (!next) return { phone, booked: false, turns: turn, failure: `nothing to tap in ${JSON.stringify(ids)}` };
       confirming = next.confirming;
       action = next.action;
@@ -97,24 +128,36 @@ export class CustomerCrowd {
     const body = webhookBody(phone, action, wamid(), this.#numberOf?.(phone));
     const server = this.#servers[this.#next++ % this.#servers.length];
     let timer: NodeJS.Timeout | undefined;
+    const timeoutMs = this.#options.replyTimeoutMs ?? REPLY_TIMEOUT_MS;
     const replied = new Promise<SentToCustomer>((resolve, reject) => {
       this.#waiting.set(phone, { resolve });
       timer = setTimeout(() => {
         this.#waiting.delete(phone);
-        reject(new Error(`no reply within ${REPLY_TIMEOUT_MS} ms`));
-      }, REPLY_TIMEOUT_MS);
+        reject(new Error(`no reply within ${timeoutMs} ms`));
+      }, timeoutMs);
     });
     // Timed out while the POST itself is still waiting: the rejection is seen below, not unhandled.
     replied.catch(() => {});
     const sentAt = performance.now();
-    // undici's `request`, not `fetch`: the load generator shares the cores with what it measures.
-    const response = await request(`${server}/webhook/whatsapp`, {
-      method: 'POST',
-      headers: signedHeaders(body),
-      body,
-    });
+    const post = async () => {
+      // undici's `request`, not `fetch`: the load generator shares the cores with what it measures.
+      const answer = await request(`${server}/webhook/whatsapp`, {
+        method: 'POST',
+        headers: signedHeaders(body),
+        body,
+        ...(this.#options.dispatcher && { dispatcher: this.#options.dispatcher }),
+      });
+      await answer.body.dump();
+      return answer;
+    };
+    let response = await post();
+    // Meta delivers a webhook again, the same message, after a 5xx ("deliver again later").
+    for (let again = 1; response.statusCode >= 500 && again <= (this.#options.redeliveries ?? 0); again++) {
+      this.redelivered += 1;
+      await new Promise((resolve) => setTimeout(resolve, REDELIVERY_WAIT_MS * 2 ** (again - 1)));
+      response = await post();
+    }
     const acceptedAt = performance.now();
-    await response.body.dump();
     if (response.statusCode !== 200) {
       this.webhookErrors += 1;
       clearTimeout(timer);
@@ -147,6 +190,26 @@ export function nextAction(
     action: typedInstead(chosen, language, random) ?? chosen,
     confirming: chosen.kind === 'tap' && chosen.id === 'CONFIRM',
   };
+}
+
+/**
+ * When the bot asks for a day (days listed, no times): `day`, tapped or typed as `nextAction` does
+ * when it is listed, typed ("el 9 de marzo") when it is not. Undefined at any other question.
+ */
+function dayAction(
+  options: CustomerAction[],
+  day: string,
+  language: 'es' | 'en',
+  random: () => number,
+): { action: CustomerAction; confirming: boolean } | undefined {
+  const taps = options.filter((option) => option.kind === 'tap');
+  if (taps.some((option) => option.id.startsWith('PICK_TIME:'))) return undefined;
+  if (!taps.some((option) => option.id.startsWith('PICK_DATE:'))) return undefined;
+  const listed = taps.find((option) => option.id === `PICK_DATE:${day}`);
+  if (listed) return { action: typedInstead(listed, language, random) ?? listed, confirming: false };
+  // A day past the list is typed: always (a random number of 1 never taps).
+  const typed = typedInstead({ kind: 'tap', id: `PICK_DATE:${day}`, title: day, from: 'list' }, language, () => 1);
+  return typed && { action: typed, confirming: false };
 }
 
 /**

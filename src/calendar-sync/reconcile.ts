@@ -12,6 +12,7 @@ import type {
   ReminderSchedule,
   WrittenAppointment,
 } from '../engine/ports.ts';
+import { MESSAGE_STATUSES } from '../engine/ports.ts';
 import { log, phoneRef } from '../log.ts';
 import { remindersAndConfirmation } from '../no-shows/policy.ts';
 import { tellCustomer } from '../staff/customer-messages.ts';
@@ -129,9 +130,9 @@ async function cancelled(before: WrittenAppointment, deps: ReconcileDependencies
 
 /** An appointment booked before cita remembered its writes: its last entry in the customer's history. */
 async function fromHistory(now: Appointment, history: BookingHistory): Promise<WrittenAppointment | undefined> {
-  // A "not reached" entry says how a message went, not where the appointment stands.
+  // A "not reached" entry (or a follow-up sent) says how a message went, not where the appointment stands.
   const last = (await history.list(now.phone)).findLast(
-    (entry) => entry.bookingId === now.id && entry.status !== 'notReached',
+    (entry) => entry.bookingId === now.id && !MESSAGE_STATUSES.has(entry.status),
   );
   if (!last) return undefined;
   const { barberId: _, ...rest } = now;

@@ -1,12 +1,14 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { fromPromise } from 'xstate';
-import { ANY_BARBER, type ShopConfig, serviceById } from '../../config/schema.ts';
+import { ANY_BARBER, type ShopConfig, serviceById, shopToday } from '../../config/schema.ts';
 import {
   type Booking,
   BookingFailure,
   type DayAvailability,
   type Hold,
   type Slot,
+  type TakenOffer,
+  type WaitlistWish,
 } from '../../machines/booking.context.ts';
 import { byFewestAppointments, chairsAvailability, chairsFor, chairsShutReason } from '../availability/chairs.ts';
 import { groupAvailability } from '../availability/group.ts';
@@ -21,8 +23,11 @@ import type {
   Calendar,
   Clock,
   HeldSlot,
+  OptOuts,
   ReminderSchedule,
   SlotHolds,
+  Waitlist,
+  WaitlistEntry,
 } from './ports.ts';
 import { sharedSlots } from './saved-slots.ts';
 
@@ -38,6 +43,10 @@ export interface BookingDependencies {
   reminders: ReminderSchedule;
   /** Tells the staff of bookings made, moved and cancelled; without it nobody is told. */
   notices?: StaffNotices;
+  /** The shop's waitlists; without it "Avísame si se libera" answers that it cannot. */
+  waitlist?: Waitlist;
+  /** Who asked for no more messages cita starts; without it "no más avisos" answers that it cannot. */
+  optOuts?: OptOuts;
 }
 
 export interface Customer {
@@ -74,6 +83,18 @@ export function bookingActors(stepsOf: (system: object, locationId?: string) => 
     recordAttendance: fromPromise<void, { bookingId: string }>(({ input, system }) =>
       stepsOf(system).recordAttendance(input),
     ),
+    joinWaitlist: fromPromise<void, WaitlistWish>(({ input, system }) => stepsOf(system).joinWaitlist(input)),
+    findWaitlistEntries: fromPromise<WaitlistWish[], void>(({ system }) => stepsOf(system).findWaitlistEntries()),
+    leaveWaitlist: fromPromise<{ date: string }, { date: string }>(({ input, system }) =>
+      stepsOf(system).leaveWaitlist(input),
+    ),
+    takeWaitlistOffer: fromPromise<TakenOffer, { offerId: string }>(({ input, system }) =>
+      stepsOf(system).takeWaitlistOffer(input),
+    ),
+    declineWaitlistOffer: fromPromise<void, { offerId: string }>(({ input, system }) =>
+      stepsOf(system).declineWaitlistOffer(input),
+    ),
+    optOut: fromPromise<void, void>(({ system }) => stepsOf(system).optOut()),
   };
 }
 
@@ -463,7 +484,84 @@ export function bookingStepsFor(customer: Customer, deps: BookingDependencies) {
     });
   }
 
-  return { findFreeSlots, holdSlot, bookAppointment, findUpcomingBookings, cancelBooking, recordAttendance };
+  function waitlistOf(): Waitlist {
+    if (!deps.waitlist) throw new Error('this cita keeps no waitlist');
+    return deps.waitlist;
+  }
+
+  /** Lets go of the time an entry's offer held (declined, or the customer left the day's list). */
+  async function releaseOffered(entry: WaitlistEntry | undefined) {
+    const offer = entry?.offer;
+    if (!offer) return;
+    const held = heldSlot(customer.phone, offer.slot, offer.holdToken, shop.booking.bufferMinutes, offer.barberId);
+    await holds.release(held).catch((error) => log.warn({ event: 'hold.release_failed', error: String(error) }));
+  }
+
+  async function joinWaitlist(wish: WaitlistWish): Promise<void> {
+    await waitlistOf().join({ ...wish, phone: customer.phone, joinedAt: clock().toISOString() });
+  }
+
+  async function findWaitlistEntries(): Promise<WaitlistWish[]> {
+    const today = shopToday(shop, clock());
+    const entries = await waitlistOf().entriesOf(customer.phone);
+    return entries
+      .filter((entry) => entry.date >= today)
+      .map(({ date, serviceId, barberId, from, to }) => ({
+        date,
+        serviceId,
+        ...(barberId !== undefined && { barberId }),
+        ...(from !== undefined && to !== undefined && { from, to }),
+      }));
+  }
+
+  async function leaveWaitlist({ date }: { date: string }): Promise<{ date: string }> {
+    await releaseOffered(await waitlistOf().leave(customer.phone, date));
+    return { date };
+  }
+
+  /** A yes to a freed time: still theirs and unexpired, it is booked under the hold it already has. */
+  async function takeWaitlistOffer({ offerId }: { offerId: string }): Promise<TakenOffer> {
+    const entry = await waitlistOf().takeOffer(customer.phone, offerId, clock());
+    const offer = entry?.offer;
+    if (!offer) throw new BookingFailure('slotTaken', 'the offer expired or was taken');
+    return {
+      serviceId: offer.serviceId,
+      hold: {
+        token: offer.holdToken,
+        slot: offer.slot,
+        expiresAt: offer.expiresAt,
+        ...barber(offer.barberId),
+      },
+    };
+  }
+
+  async function declineWaitlistOffer({ offerId }: { offerId: string }): Promise<void> {
+    await releaseOffered(await waitlistOf().endOffer(customer.phone, offerId, { requeue: false }));
+  }
+
+  /** "No más avisos": kept for good; the days the customer waited on are let go with it. */
+  async function optOut(): Promise<void> {
+    if (!deps.optOuts) throw new Error('this cita keeps no opt-outs');
+    await deps.optOuts.optOut(customer.phone, clock());
+    for (const entry of (await deps.waitlist?.entriesOf(customer.phone)) ?? []) {
+      await releaseOffered(await deps.waitlist?.leave(customer.phone, entry.date));
+    }
+  }
+
+  return {
+    optOut,
+    findFreeSlots,
+    holdSlot,
+    bookAppointment,
+    findUpcomingBookings,
+    cancelBooking,
+    recordAttendance,
+    joinWaitlist,
+    findWaitlistEntries,
+    leaveWaitlist,
+    takeWaitlistOffer,
+    declineWaitlistOffer,
+  };
 }
 
 type FreeSlotsInput = {

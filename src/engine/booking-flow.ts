@@ -357,6 +357,7 @@ export function situationOf(
       return choices;
     },
     date: context.date ?? context.chosenSlot?.date,
+    ...(context.locationId !== undefined && { locationId: context.locationId }),
     get accepts() {
       accepts ??= acceptedEvents(snapshot);
       return accepts;

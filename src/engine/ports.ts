@@ -217,6 +217,8 @@ export const HistoryEntry = z.object({
   /**
    * notReached: WhatsApp could not deliver a message about this appointment (its confirmation, reminder, a change).
    * movedByShop / cancelledByShop: the owner changed it in the calendar, not the customer in the chat.
+   * rebookNudged / thanked: after this visit, cita sent the *¿Repetimos?* message / the thank-you
+   * (each at most once; see src/outreach/follow-ups.ts).
    * noShow: the staff marked it *No vino* once it had started. attendanceAsked: a customer over the
    * shop's no-show limit was asked to confirm it (see config `noShows`).
    */
@@ -228,6 +230,8 @@ export const HistoryEntry = z.object({
     'notReached',
     'movedByShop',
     'cancelledByShop',
+    'rebookNudged',
+    'thanked',
     'noShow',
     'attendanceAsked',
   ]),
@@ -235,6 +239,9 @@ export const HistoryEntry = z.object({
   barberId: z.string().optional(),
 });
 export type HistoryEntry = z.infer<typeof HistoryEntry>;
+
+/** Entries that say how a message about the appointment went, not where the appointment stands. */
+export const MESSAGE_STATUSES: ReadonlySet<HistoryEntry['status']> = new Set(['notReached', 'rebookNudged', 'thanked']);
 
 /**
  * What the customer wrote, as a transcript keeps it: their words, the option they tapped (by its
@@ -550,6 +557,78 @@ export class CustomerUnreachable extends Error {}
 export type Clock = () => Date;
 
 export type { Slot };
+
+/** Customers who asked cita to stop writing to them on its own ("no más avisos"): kept for good. */
+export interface OptOuts {
+  /** Records the opt-out; a second one keeps the first time. */
+  optOut(phone: string, at: Date): Promise<void>;
+  isOptedOut(phone: string): Promise<boolean>;
+  /** Everyone who opted out, with when, for the staff. */
+  list(): Promise<{ phone: string; at: string }[]>;
+}
+
+/** A time freed on a waitlisted day, held for one customer until they answer or `expiresAt`. */
+export const WaitlistOffer = z.object({
+  id: z.string().min(1).max(64),
+  serviceId: z.string().min(1),
+  slot: z.object({ date: z.string(), time: z.string(), start: z.iso.datetime(), end: z.iso.datetime() }),
+  /** The chair held; none in a shop without barbers. */
+  barberId: z.string().optional(),
+  holdToken: z.string().min(1),
+  expiresAt: z.iso.datetime(),
+});
+export type WaitlistOffer = z.infer<typeof WaitlistOffer>;
+
+/**
+ * A customer waiting for time on a full day: what they wanted (service, barber or anyone, part of
+ * the day), in the order they asked; `offer` while a freed time is held for them.
+ */
+export const WaitlistEntry = z.object({
+  phone: Phone,
+  date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  serviceId: z.string().min(1),
+  /** A barber's id or "any"; none in a shop without barbers. */
+  barberId: z.string().optional(),
+  /** The part of the day wanted, `from` included and `to` not; none: any time that day. */
+  from: z.string().optional(),
+  to: z.string().optional(),
+  joinedAt: z.iso.datetime(),
+  offer: WaitlistOffer.optional(),
+});
+export type WaitlistEntry = z.infer<typeof WaitlistEntry>;
+
+/** The waitlists of one shop's days, shared by every process. */
+export interface Waitlist {
+  /** Puts the customer at the back of the day's list with their wish (a wish for a day they wait on already replaces it). */
+  join(entry: Omit<WaitlistEntry, 'offer'>): Promise<void>;
+  /** The customer's entries, by day. */
+  entriesOf(phone: string): Promise<WaitlistEntry[]>;
+  /** Takes the customer off the day's list; answers the entry removed (with any offer it had). */
+  leave(phone: string, date: string): Promise<WaitlistEntry | undefined>;
+  /** The days somebody waits on. */
+  days(): Promise<string[]>;
+  /** The day's list, first come first. */
+  waiting(date: string): Promise<WaitlistEntry[]>;
+  /** Records the offer for the customer's entry, only if it is there and has no offer yet. */
+  startOffer(phone: string, date: string, offer: WaitlistOffer): Promise<boolean>;
+  /**
+   * The customer said yes to the offer: answers the entry, taken off the list, only while the offer
+   * is theirs and unexpired at `now` (after that, it may be somebody else's).
+   */
+  takeOffer(phone: string, offerId: string, now: Date): Promise<WaitlistEntry | undefined>;
+  /**
+   * Ends the offer, only if it is still the entry's: declined (`requeue` false) takes the customer
+   * off the day's list; unanswered (`requeue` true) puts them at its back, so the next one is asked.
+   */
+  endOffer(phone: string, offerId: string, options: { requeue: boolean }): Promise<WaitlistEntry | undefined>;
+  /**
+   * Makes `owner` the one process offering freed time for `ms` (true), unless another is (false):
+   * one round at a time, so a time is never offered twice while the first offer is being made.
+   */
+  lead(owner: string, ms: number, now: Date): Promise<boolean>;
+  /** Ends `owner`'s lead early (its round is over). */
+  stepDown(owner: string): Promise<void>;
+}
 
 /**
  * One change a calendar reports: the event (its id is the booking id for cita's own) as it stands

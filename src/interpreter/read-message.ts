@@ -4,7 +4,7 @@ import type { InboundMessage } from '../engine/ports.ts';
 import type { VoiceNoteReading } from '../engine/voice-notes.ts';
 import { log } from '../log.ts';
 import type { es } from '../messages/es.ts';
-import { eventFromReplyId } from '../messages/reply-ids.ts';
+import { eventsFromReplyId } from '../messages/reply-ids.ts';
 import type { Interpreter } from './port.ts';
 import { readRules, type Situation } from './rules/index.ts';
 
@@ -59,9 +59,9 @@ export async function readMessage(
 ): Promise<Reading> {
   switch (content.kind) {
     case 'reply': {
-      const event = eventFromReplyId(content.replyId);
+      const events = eventsFromReplyId(content.replyId);
       // An id cita never sent (an old template button, a forged payload) is read as its title.
-      if (event) return { events: [event], yesIsTheirs: true };
+      if (events) return { events, yesIsTheirs: true };
       return content.title
         ? readMessage({ kind: 'text', text: content.title }, situation, interpreter)
         : { events: [], yesIsTheirs: false };

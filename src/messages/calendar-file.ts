@@ -1,6 +1,6 @@
 import ical, { ICalCalendarMethod, ICalEventStatus } from 'ical-generator';
 import type { Language, ShopConfig } from '../../config/schema.ts';
-import { serviceById } from '../../config/schema.ts';
+import { serviceById, whereBooked } from '../../config/schema.ts';
 import { localDate } from './format.ts';
 import { COPY, withBarber } from './views.ts';
 import type { OutboundMessage } from './whatsapp.ts';
@@ -54,17 +54,19 @@ export function calendarFile(entries: CalendarEntry[], shop: ShopConfig, languag
   });
   for (const entry of entries) {
     const service = serviceById(shop, entry.serviceId)?.name[language] ?? entry.serviceName ?? entry.serviceId;
+    // In a chain, where this appointment is: its location's address, pin and phone.
+    const there = whereBooked(shop, entry.barberId);
     calendar.createEvent({
       id: calendarUid(entry.id),
       sequence: entry.sequence,
       stamp,
       start: new Date(entry.start),
       end: new Date(entry.end),
-      summary: copy.summary(withBarber(service, entry.barberId, shop, language), shop.name),
-      location: shop.location
-        ? { title: shop.address, geo: { lat: shop.location.latitude, lon: shop.location.longitude } }
-        : shop.address,
-      description: copy.description(shop.phone),
+      summary: copy.summary(withBarber(service, entry.barberId, there, language), shop.name),
+      location: there.location
+        ? { title: there.address, geo: { lat: there.location.latitude, lon: there.location.longitude } }
+        : there.address,
+      description: copy.description(there.phone),
       status: ICalEventStatus.CONFIRMED,
     });
   }

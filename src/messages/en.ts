@@ -27,6 +27,13 @@ export const en: typeof es = {
     barbers: 'Pick a barber',
     locations: 'Pick a shop',
     anyBarber: 'Anyone',
+    notifyMe: 'Notify me',
+    notifyMeDescription: 'I write if a time frees up',
+    takeOffer: 'Book it',
+    declineOffer: 'No, thanks',
+    rebook: 'Book it',
+    noMoreMessages: 'No more messages',
+    leaveWaitlist: (day: string) => `Stop waiting ${day}`,
     anyBarberDescription: 'Whoever is free first',
     otherDay: 'Another day',
   },
@@ -70,8 +77,17 @@ export const en: typeof es = {
   oneMoment: 'One moment, checking…',
   reminder: (service, date, time, address) =>
     `⏰ Reminder: you have a ${service} appointment on ${date} at ${time} at ${address}. Will you come?`,
+  waitlistOffer: (service, date, time, minutes) =>
+    `🔔 A time has freed up! ${service} on ${date} at ${time}. I am holding it for you for ${minutes} minutes: shall I book it?`,
+  rebookNudge: (service, lastVisit) =>
+    `✂️ Same again? Your last ${service} was on ${lastVisit}. Shall I book the next one?`,
+  thankYou: (shop, reviewUrl) =>
+    `🙏 Thank you for coming to ${shop}! If you liked it, a review helps us a lot: ${reviewUrl}`,
+  waitlistLines: (lines) => `On the waiting list:\n${lines}`,
+  waitlistLine: (service, date, part) => `${service}, ${date}${part ? ` (${part})` : ''}`,
   yourBookings: (lines) => `These are your upcoming appointments:\n${lines}\n\nWhat would you like to do?`,
   bookingLine: (service, date, time) => `${service}, ${date} at ${time}`,
+  atLocation: (line, location) => `${line}, at ${location}`,
   whichBooking: (intent) =>
     intent === 'cancel' ? 'Which appointment would you like to cancel?' : 'Which appointment would you like to change?',
   confirmCancel: (booking) => `Shall I cancel your appointment: ${booking}?`,
@@ -130,6 +146,18 @@ export const en: typeof es = {
     staffWillBook:
       'Thank you. Someone from the team will confirm this appointment with you in person: they have your request and will write to you here as soon as they can.',
     botIsBack: "Hello again! I'm the booking assistant again.",
+    waitlisted: (date: string) =>
+      `🔔 Done: if a time frees up on ${date}, I will write and hold it for you for a while to book. See it or leave the list under "my appointments".`,
+    waitlistUnavailable: 'I cannot put you on the waiting list right now. Please try again in a moment.',
+    partOfDayFull:
+      'That part of the day is full. If you like, write "notify me" and I will tell you if a time frees up; or pick another time:',
+    waitlistOfferGone:
+      'Sorry, that time is no longer held for you (the time ran out or it is no longer free). You can still book another.',
+    waitlistOfferDeclined: 'All right, I will offer it to someone else. You are off the list for that day.',
+    optedOut:
+      'Done: we will not write to you on our own any more (no freed-time offers, no reminders to come back). You can still write to us whenever you want to book.',
+    optOutNotRecorded: 'Sorry, I could not save that right now. Please write "no more messages" again in a moment.',
+    leftWaitlist: (date: string) => `Done, you are no longer on the waiting list for ${date}.`,
     callTheShop: (phone: string) =>
       `Here it's just me, the booking assistant. To talk to someone from the team, call us on ${phone}.`,
     attendanceNotRecorded: "I couldn't note your confirmation, but your appointment stands. See you then!",

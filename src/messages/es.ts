@@ -27,6 +27,13 @@ export const es = {
     locations: 'Elegir barbería',
     anyBarber: 'Cualquiera',
     anyBarberDescription: 'El primero que esté libre',
+    notifyMe: 'Avísame si se libera',
+    notifyMeDescription: 'Te escribo si queda una hora libre',
+    takeOffer: 'Reservar',
+    declineOffer: 'No, gracias',
+    rebook: 'Reservar',
+    noMoreMessages: 'No más avisos',
+    leaveWaitlist: (day: string) => `No esperar ${day}`,
     otherDay: 'Otro día',
   },
   otherServices: 'Otros servicios',
@@ -78,8 +85,21 @@ export const es = {
   oneMoment: 'Un momento, lo estoy mirando…',
   reminder: (service: string, date: string, time: string, address: string) =>
     `⏰ Recordatorio: tienes cita de ${service} el ${date} a las ${time} en ${address}. ¿Vienes?`,
+  /** A time freed on a day the customer waits on, held for them for a while. */
+  waitlistOffer: (service: string, date: string, time: string, minutes: number) =>
+    `🔔 ¡Se ha liberado una hora! ${service} el ${date} a las ${time}. Te la guardo ${minutes} minutos: ¿la reservo?`,
+  /** A service's `rebookAfterDays` after the last visit: time for the next one. */
+  rebookNudge: (service: string, lastVisit: string) =>
+    `✂️ ¿Repetimos? Tu último ${service} fue el ${lastVisit}. ¿Te reservo el siguiente?`,
+  /** After a visit, when the shop has a review link. */
+  thankYou: (shop: string, reviewUrl: string) =>
+    `🙏 ¡Gracias por venir a ${shop}! Si te ha gustado, nos ayudas mucho con una reseña: ${reviewUrl}`,
+  waitlistLines: (lines: string) => `En lista de espera:\n${lines}`,
+  waitlistLine: (service: string, date: string, part?: string) => `${service}, ${date}${part ? ` (${part})` : ''}`,
   yourBookings: (lines: string) => `Estas son tus próximas citas:\n${lines}\n\n¿Qué quieres hacer?`,
   bookingLine: (service: string, date: string, time: string) => `${service}, ${date} a las ${time}`,
+  /** An appointment's line in a chain: where it is. */
+  atLocation: (line: string, location: string) => `${line}, en ${location}`,
   whichBooking: (intent: 'cancel' | 'move'): string =>
     intent === 'cancel' ? '¿Qué cita quieres anular?' : '¿Qué cita quieres cambiar?',
   confirmCancel: (booking: string) => `¿Anulo tu cita: ${booking}?`,
@@ -144,6 +164,19 @@ export const es = {
     staffWillBook:
       'Gracias. Esta cita te la confirma en persona alguien del equipo: ya tiene tu petición y te escribirá por aquí en cuanto pueda.',
     botIsBack: '¡Hola de nuevo! Vuelvo a ser el asistente de citas.',
+    waitlisted: (date: string) =>
+      `🔔 Hecho: si se libera una hora el ${date}, te escribo y te la guardo un rato para que la reserves. Puedes verlo y salir de la lista en «mis citas».`,
+    waitlistUnavailable: 'Ahora mismo no puedo apuntarte en la lista de espera. Prueba de nuevo en un momento.',
+    partOfDayFull:
+      'A esa hora del día ya no quedan huecos. Si quieres, escribe «avísame» y te aviso si se libera; o elige otra hora:',
+    waitlistOfferGone:
+      'Lo siento, esa hora ya no está guardada para ti (pasó el tiempo o ya no está libre). Sigues pudiendo reservar otra.',
+    waitlistOfferDeclined: 'De acuerdo, se la ofrezco a otra persona. Te he quitado de la lista de ese día.',
+    optedOut:
+      'Hecho: no te escribiremos más por nuestra cuenta (ni avisos de horas libres ni recordatorios de volver). Puedes seguir escribiéndonos cuando quieras para reservar.',
+    optOutNotRecorded:
+      'Perdona, no he podido guardarlo ahora mismo. Escribe «no más avisos» de nuevo en un momento, por favor.',
+    leftWaitlist: (date: string) => `Listo, ya no estás en la lista de espera del ${date}.`,
     callTheShop: (phone: string) =>
       `Por aquí solo te atiendo yo, el asistente de citas. Para hablar con alguien del equipo, llámanos al ${phone}.`,
   },

@@ -1,7 +1,8 @@
-import { Language, reminderTemplateFor, type ShopConfig, serviceById } from '../../config/schema.ts';
+import { type Language, reminderTemplateFor, type ShopConfig, serviceById, whereBooked } from '../../config/schema.ts';
 import type { Appointment } from '../engine/ports.ts';
 import { localDate, localTime, longDate } from './format.ts';
 import { replyIdFor } from './reply-ids.ts';
+import { spokenIn, startedMessage } from './started.ts';
 import { COPY, withBarber } from './views.ts';
 import type { OutboundMessage } from './whatsapp.ts';
 
@@ -17,13 +18,14 @@ export function reminderMessage(
   { language, windowOpen }: { language: Language; windowOpen: boolean },
 ): OutboundMessage {
   const template = reminderTemplateFor(shop, language);
-  // The template's language is fixed when Meta approves it; the free text follows the customer.
-  const spoken = windowOpen ? language : (Language.safeParse(template.language.slice(0, 2)).data ?? language);
+  const spoken = spokenIn(template, language, windowOpen);
   const copy = COPY[spoken];
+  // In a chain, the appointment's own location: its address, not the chain's.
+  const there = whereBooked(shop, appointment.barberId);
   const service = withBarber(
     serviceById(shop, appointment.serviceId)?.name[spoken] ?? appointment.serviceName,
     appointment.barberId,
-    shop,
+    there,
     spoken,
   );
   const date = longDate(localDate(appointment.start, shop.timezone), spoken);
@@ -33,14 +35,11 @@ export function reminderMessage(
     { id: replyIdFor({ type: 'MOVE_BOOKING', bookingId: appointment.id }), title: copy.buttons.moveBooking },
     { id: replyIdFor({ type: 'CANCEL_BOOKING', bookingId: appointment.id }), title: copy.buttons.cancelBooking },
   ];
-  const body = copy.reminder(service, date, time, shop.address);
-  if (windowOpen) return { kind: 'buttons', body, buttons };
-  return {
-    kind: 'template',
-    name: template.name,
-    language: template.language,
-    body,
-    parameters: [service, date, time],
+  return startedMessage(
+    windowOpen,
+    template,
+    copy.reminder(service, date, time, there.address),
+    [service, date, time],
     buttons,
-  };
+  );
 }

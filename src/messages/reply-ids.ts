@@ -18,6 +18,9 @@ const PAYLOAD_FIELD: Partial<Record<CustomerEvent['type'], string>> = {
   MOVE_BOOKING: 'bookingId',
   SELECT_BOOKING: 'bookingId',
   CONFIRM_ATTENDANCE: 'bookingId',
+  TAKE_WAITLIST_OFFER: 'offerId',
+  DECLINE_WAITLIST_OFFER: 'offerId',
+  LEAVE_WAITLIST: 'date',
 };
 
 export function replyIdFor(event: CustomerEvent): string {
@@ -52,4 +55,31 @@ function parsedReplyId(id: string): CustomerEvent | undefined {
   const candidate = field && colon !== -1 ? { type, [field]: id.slice(colon + 1) } : { type };
   const parsed = CustomerEvent.safeParse(candidate);
   return parsed.success ? parsed.data : undefined;
+}
+
+/** The *Reservar* of a *¿Repetimos?* message: the customer's usual service and barber, chosen at once. */
+const REBOOK = 'REBOOK';
+
+/**
+ * The id of a button that starts a booking with the service (and the barber) already chosen.
+ *
+ * @example
+ * rebookReplyId('corte', 'javi') // "REBOOK:corte:javi", read back as SELECT_SERVICE then SELECT_BARBER
+ */
+export function rebookReplyId(serviceId: string, barberId?: string): string {
+  return [REBOOK, serviceId, ...(barberId ? [barberId] : [])].join(':');
+}
+
+/** The events a tapped button or list row stands for (a *Reservar* of a nudge is two), or undefined. */
+export function eventsFromReplyId(id: string): CustomerEvent[] | undefined {
+  if (!id.startsWith(`${REBOOK}:`)) {
+    const event = eventFromReplyId(id);
+    return event && [event];
+  }
+  const [, serviceId, barberId] = id.split(':');
+  const events = [
+    eventFromReplyId(`SELECT_SERVICE:${serviceId}`),
+    ...(barberId ? [eventFromReplyId(`SELECT_BARBER:${barberId}`)] : []),
+  ];
+  return events.every((event) => event !== undefined) ? (events as CustomerEvent[]) : undefined;
 }

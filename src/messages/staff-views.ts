@@ -263,7 +263,8 @@ function entryLine(
 
 /** The customer's profile name in quotes (their words, not cita's), or "Cliente" when they gave none. */
 function customerOf(entry: AgendaEntry, copy: StaffCopy): string {
-  return entry.customerName ? quotedCustomerName(entry.customerName) : copy.unknownCustomer;
+  const name = entry.customerName ? quotedCustomerName(entry.customerName) : copy.unknownCustomer;
+  return entry.optedOut ? `${name} 🔕` : name;
 }
 
 /** Whether the block asked about closes every chair of a shop that has several (src/staff/steps.ts, chairOf). */

@@ -6,12 +6,14 @@ import {
   barberHours,
   barbersFor,
   type Language,
+  locationNameOf,
   type OpeningInterval,
   openingHoursOn,
   type ShopConfig,
   serviceById,
   shopToday,
   WEEKDAYS,
+  whereBooked,
   wholeChain,
 } from '../../config/schema.ts';
 import type { Booking, BookingContext, Note } from '../../machines/booking.context.ts';
@@ -52,17 +54,21 @@ export const STEP_VIEWS = {
   }),
   lookingUpBookings: (_c, _shop, copy) => ({ kind: 'text', body: copy.oneMoment }),
   decidingBooking: (_c, _shop, copy) => ({ kind: 'text', body: copy.oneMoment }),
-  showingBookings: ({ context }, shop, copy) => ({
-    kind: 'buttons',
-    body: copy.yourBookings(
-      context.bookings.map((booking) => `• ${bookingLine(booking, shop, context.language)}`).join('\n'),
-    ),
-    buttons: [
-      { id: replyIdFor({ type: 'BOOK_ANOTHER' }), title: copy.buttons.bookAnother },
-      { id: replyIdFor({ type: 'CANCEL_BOOKING' }), title: copy.buttons.cancelBooking },
-      { id: replyIdFor({ type: 'MOVE_BOOKING' }), title: copy.buttons.moveBooking },
-    ],
-  }),
+  showingBookings: (conversation, shop, copy) => {
+    const { context } = conversation;
+    if ((context.waitlist ?? []).length > 0) return bookingsAndWaitlist(conversation, shop, copy);
+    return {
+      kind: 'buttons',
+      body: copy.yourBookings(
+        context.bookings.map((booking) => `• ${bookingLine(booking, shop, context.language)}`).join('\n'),
+      ),
+      buttons: [
+        { id: replyIdFor({ type: 'BOOK_ANOTHER' }), title: copy.buttons.bookAnother },
+        { id: replyIdFor({ type: 'CANCEL_BOOKING' }), title: copy.buttons.cancelBooking },
+        { id: replyIdFor({ type: 'MOVE_BOOKING' }), title: copy.buttons.moveBooking },
+      ],
+    };
+  },
   choosingBooking: ({ context }, shop, copy) => ({
     kind: 'list',
     body: copy.whichBooking(context.intent === 'move' ? 'move' : 'cancel'),
@@ -75,10 +81,7 @@ export const STEP_VIEWS = {
             `${shortDate(localDate(booking.start, shop.timezone), context.language)} ${localTime(booking.start, shop.timezone)}`,
             LIMITS.rowTitle,
           ),
-          description: shorten(
-            withBarber(bookedServiceName(booking, shop, context.language), booking.barberId, shop, context.language),
-            LIMITS.rowDescription,
-          ),
+          description: shorten(bookedRowDescription(booking, shop, context.language), LIMITS.rowDescription),
         })),
       },
     ],
@@ -93,6 +96,12 @@ export const STEP_VIEWS = {
   }),
   cancellingBooking: (_c, _shop, copy) => ({ kind: 'text', body: copy.oneMoment }),
   recordingAttendance: (_c, _shop, copy) => ({ kind: 'text', body: copy.oneMoment }),
+  joiningWaitlist: (_c, _shop, copy) => ({ kind: 'text', body: copy.oneMoment }),
+  lookingUpWaitlist: (_c, _shop, copy) => ({ kind: 'text', body: copy.oneMoment }),
+  leavingWaitlist: (_c, _shop, copy) => ({ kind: 'text', body: copy.oneMoment }),
+  takingWaitlistOffer: (_c, _shop, copy) => ({ kind: 'text', body: copy.oneMoment }),
+  decliningWaitlistOffer: (_c, _shop, copy) => ({ kind: 'text', body: copy.oneMoment }),
+  optingOut: (_c, _shop, copy) => ({ kind: 'text', body: copy.oneMoment }),
   choosingService: ({ context }, shop, copy) => {
     const page = (context.servicePage ?? 0) % servicePageCount(shop.services.length);
     // What the customer already said (a day, a time, a barber) is acknowledged instead of a first hello.
@@ -144,7 +153,17 @@ export const STEP_VIEWS = {
     ],
   }),
   choosingDate: ({ context }, shop, copy) => {
-    const days = bookableDays(shop, now(context), DAYS_OFFERED);
+    // A full day just found: its first row is "notify me", so one fewer day fits the list.
+    const notify: ListRow[] = context.fullDay
+      ? [
+          {
+            id: replyIdFor({ type: 'JOIN_WAITLIST' }),
+            title: copy.buttons.notifyMe,
+            description: copy.buttons.notifyMeDescription,
+          },
+        ]
+      : [];
+    const days = bookableDays(shop, now(context), DAYS_OFFERED - notify.length);
     if (days.length === 0) return { kind: 'text', body: copy.noBookableDays };
     const service = serviceName(shop, context, context.barberId);
     const moving = context.moving ? `${copy.moving(bookingLine(context.moving, shop, context.language))}\n` : '';
@@ -167,7 +186,7 @@ export const STEP_VIEWS = {
       kind: 'list',
       body: `${moving}${copy.chooseDate(service, wantedHours(context, copy))}`,
       button: copy.buttons.days,
-      sections: [{ rows: days.map((date) => dayRow(date, shop, context, copy)) }],
+      sections: [{ rows: [...notify, ...days.map((date) => dayRow(date, shop, context, copy))] }],
     };
   },
   checkingAvailability: (_c, _shop, copy) => ({ kind: 'text', body: copy.oneMoment }),
@@ -230,8 +249,10 @@ export const STEP_VIEWS = {
   },
   booking: (_c, _shop, copy) => ({ kind: 'text', body: copy.oneMoment }),
   withStaff: (_c, _shop, copy) => ({ kind: 'text', body: copy.notes.personWillAnswer }),
-  booked: ({ context }, shop, copy) => {
+  booked: ({ context }, here, copy) => {
     const booking = context.booking!;
+    // In a chain, the location the appointment is at (the customer's), with its address and phone.
+    const shop = whereBooked(here, booking.barberId);
     const service = serviceById(shop, booking.serviceId);
     const bookAnother = [{ id: replyIdFor({ type: 'BOOK_ANOTHER' }), title: copy.buttons.bookAnother }];
     if (booking.companions?.length) {
@@ -376,6 +397,10 @@ function noteText(note: Note, { state, context }: Conversation, shop: ShopConfig
       return copy.notes.bookingCancelled(bookingLine(note.booking, shop, language));
     case 'callTheShop':
       return copy.notes.callTheShop(shop.phone);
+    case 'waitlisted':
+      return copy.notes.waitlisted(longDate(note.date, language));
+    case 'leftWaitlist':
+      return copy.notes.leftWaitlist(longDate(note.date, language));
     // At a yes-or-no question, whatever was not the customer's own yes ("dale pues" read only by the
     // model, or nonsense) gets what the button does: the question below names the appointment.
     case 'notUnderstood':
@@ -494,15 +519,69 @@ function dayButtonTitle(date: string, shop: ShopConfig, context: BookingContext,
   return title.length <= LIMITS.buttonTitle ? title : shortDate(date, context.language);
 }
 
-/** "Corte de pelo, miércoles 25 de noviembre a las 17:00" */
+/** "Mis citas" with days waited on: a list, so each waitlist entry has its own row to leave it. */
+function bookingsAndWaitlist({ context }: Conversation, shop: ShopConfig, copy: Copy): OutboundMessage {
+  const language = context.language;
+  const waitlist = context.waitlist ?? [];
+  const booked = context.bookings.map((booking) => `• ${bookingLine(booking, shop, language)}`);
+  const waiting = waitlist.map((wish) => {
+    const service = withBarber(
+      serviceById(shop, wish.serviceId)?.name[language] ?? wish.serviceId,
+      wish.barberId === ANY_BARBER ? undefined : wish.barberId,
+      shop,
+      language,
+    );
+    const part = wish.from && wish.to ? `${wish.from}–${wish.to}` : undefined;
+    return `• ${copy.waitlistLine(service, longDate(wish.date, language), part)}`;
+  });
+  const body = [
+    ...(booked.length > 0 ? [copy.yourBookings(booked.join('\n'))] : []),
+    copy.waitlistLines(waiting.join('\n')),
+  ].join('\n\n');
+  const rows: ListRow[] = [
+    { id: replyIdFor({ type: 'BOOK_ANOTHER' }), title: copy.buttons.bookAnother },
+    ...(booked.length > 0
+      ? [
+          { id: replyIdFor({ type: 'CANCEL_BOOKING' }), title: copy.buttons.cancelBooking },
+          { id: replyIdFor({ type: 'MOVE_BOOKING' }), title: copy.buttons.moveBooking },
+        ]
+      : []),
+    ...waitlist.map((wish) => ({
+      id: replyIdFor({ type: 'LEAVE_WAITLIST', date: wish.date }),
+      title: shorten(copy.buttons.leaveWaitlist(shortDate(wish.date, language)), LIMITS.rowTitle),
+    })),
+  ];
+  return {
+    kind: 'list',
+    body: shorten(body, LIMITS.interactiveBody),
+    button: copy.buttons.bookings,
+    sections: [{ rows: rows.slice(0, LIMITS.listRows) }],
+  };
+}
+
+/**
+ * "Corte de pelo, miércoles 25 de noviembre a las 17:00"; in a chain, where: "…, en Gràcia" (the
+ * appointment's location, which need not be the one the customer is booking at now).
+ */
 function bookingLine(booking: Booking, shop: ShopConfig, language: Language): string {
   const copy = COPY[language];
-  const service = bookedServiceName(booking, shop, language);
-  return copy.bookingLine(
-    withBarber(service, booking.barberId, shop, language),
+  const there = whereBooked(shop, booking.barberId);
+  const service = bookedServiceName(booking, wholeChain(shop), language);
+  const line = copy.bookingLine(
+    withBarber(service, booking.barberId, there, language),
     longDate(localDate(booking.start, shop.timezone), language),
     localTime(booking.start, shop.timezone),
   );
+  const location = locationNameOf(shop, booking.barberId);
+  return location ? copy.atLocation(line, location) : line;
+}
+
+/** A booked service with its barber, and in a chain its location: "Corte de pelo con Javi · Eixample". */
+function bookedRowDescription(booking: Booking, shop: ShopConfig, language: Language): string {
+  const there = whereBooked(shop, booking.barberId);
+  const service = withBarber(bookedServiceName(booking, wholeChain(shop), language), booking.barberId, there, language);
+  const location = locationNameOf(shop, booking.barberId);
+  return location ? `${service} · ${location}` : service;
 }
 
 /**

@@ -2,7 +2,7 @@ import type { BookingHistory, HistoryEntry, SlotHolds } from '../engine/ports.ts
 import { log } from '../log.ts';
 import type { CitaMetrics } from './registry.ts';
 
-const CHANGES: Record<HistoryEntry['status'], string> = {
+const CHANGES: Record<Exclude<HistoryEntry['status'], 'rebookNudged' | 'thanked'>, string> = {
   booked: 'created',
   cancelled: 'cancelled',
   moved: 'moved',
@@ -22,6 +22,8 @@ export function meteredHistory(history: BookingHistory, metrics: CitaMetrics, sh
   return {
     async record(phone, entry) {
       await history.record(phone, entry);
+      // A follow-up message sent is counted with the messages cita starts, not as a booking change.
+      if (entry.status === 'rebookNudged' || entry.status === 'thanked') return;
       metrics.bookings.inc({ change: CHANGES[entry.status] });
       if (shop !== undefined) metrics.shopBookings.inc({ shop, change: CHANGES[entry.status] });
       log.info(

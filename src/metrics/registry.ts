@@ -52,6 +52,13 @@ export class CitaMetrics {
     registers: [this.registry],
   });
 
+  readonly outreach = new Counter({
+    name: 'cita_outreach_messages_total',
+    help: 'Messages cita starts on its own, by kind (reminder, waitlist_offer, rebook_nudge, thank_you) and outcome (sent, template, failed, unanswered, opted_out, no_show)',
+    labelNames: ['kind', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
   readonly duplicates = new Counter({
     name: 'cita_inbound_duplicates_total',
     help: 'Redeliveries of messages already accepted (WhatsApp retries), dropped before any work',

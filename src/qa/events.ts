@@ -3,7 +3,7 @@ import { getNextTransitions } from 'xstate';
 import { ANY_BARBER, addDays, shopToday } from '../../config/schema.ts';
 import { type Booking, BookingFailure, type Hold, type Slot } from '../../machines/booking.context.ts';
 import { type BookingEvent, CustomerEvent, InfoTopic, StepToChange } from '../../machines/events.ts';
-import { CalendarUnavailable } from '../engine/ports.ts';
+import { CalendarUnavailable, type WaitlistEntry, type WaitlistOffer } from '../engine/ports.ts';
 import { knownAppointments, type ModelSnapshot, runningActors } from './model.ts';
 import { availabilityOf, barberForAnyone, groupHoldOf, type Scenario, wholeDay } from './scenario.ts';
 import type { Arrangement } from './world.ts';
@@ -143,11 +143,42 @@ export const PAYLOADS = {
   HANDED_BACK: bare('HANDED_BACK'),
   // An echo of the shop writing from the WhatsApp Business app, queued in the customer's inbox.
   STAFF_WROTE: (_s, scenario) => [{ type: 'STAFF_WROTE', at: scenario.now }],
+  JOIN_WAITLIST: bare('JOIN_WAITLIST'),
+  STOP_MESSAGES: bare('STOP_MESSAGES'),
+  // The buttons of an offer cita sent (src/waitlist/offers.ts), which name it.
+  TAKE_WAITLIST_OFFER: () => [{ type: 'TAKE_WAITLIST_OFFER', offerId: QA_OFFER_ID }],
+  DECLINE_WAITLIST_OFFER: () => [{ type: 'DECLINE_WAITLIST_OFFER', offerId: QA_OFFER_ID }],
+  LEAVE_WAITLIST: ({ context }) =>
+    (context.waitlist ?? []).map((wish) => ({ type: 'LEAVE_WAITLIST' as const, date: wish.date })),
 } satisfies Record<BookingEvent['type'], PayloadsFor>;
 
 /** The ids the model gives a group's other appointments booked in the conversation. */
 export function bookedHereCompanion(i: number): string {
   return `qabookedcompanion${i}`.padEnd(32, '0');
+}
+
+/** The id of the freed time the paths' customer is offered. */
+export const QA_OFFER_ID = 'qaoffer000000001';
+
+/** The freed time held for the paths' customer: the free time of the free day, held from "now". */
+function offerOf(scenario: Scenario): { offer: WaitlistOffer; entry: Omit<WaitlistEntry, 'offer'> } {
+  const { shop, now, serviceId, dates, times, phone } = scenario;
+  const slot = availabilityOf(scenario, { serviceId, date: dates.free, now, busy: [] }).slots.find(
+    (s) => s.time === times.free,
+  )!;
+  const chair = barberForAnyone(scenario, { serviceId, date: slot.date, time: slot.time, now, busy: [] });
+  const expiresAt = DateTime.fromISO(now).plus({ minutes: shop.booking.waitlistHoldMinutes }).toUTC().toISO()!;
+  return {
+    entry: { phone, date: dates.free, serviceId, joinedAt: now },
+    offer: {
+      id: QA_OFFER_ID,
+      serviceId,
+      slot,
+      holdToken: 'qa-offer-hold',
+      expiresAt,
+      ...(chair !== undefined && { barberId: chair }),
+    },
+  };
 }
 
 /** A location id no chain has: a list row from before the location closed. */
@@ -216,9 +247,26 @@ export const OUTCOMES: Record<string, OutcomesFor> = {
         });
       }
     }
+    // "Por la tarde" and the afternoon taken, the morning free.
+    const partFull: OutcomeRow[] = [];
+    const part = snapshot.context.wantedPartOfDay;
+    if (part && !input.companions?.length) {
+      const at = (time: string) =>
+        DateTime.fromISO(`${input.date}T${time}`, { zone: scenario.shop.timezone }).toUTC().toISO()!;
+      const interval = { start: at(part.from), end: at(part.to) };
+      const output = availabilityOf(scenario, { ...search, busy: [...busy, interval] });
+      if (output.slots.length > 0 && output.slots.every((s) => s.time < part.from || s.time >= part.to)) {
+        partFull.push({
+          outcome: { output },
+          label: 'part of the day full',
+          arrange: { kind: 'busyBetween', interval },
+        });
+      }
+    }
     return [
       { outcome: { output: free }, label: 'free slots' },
       ...barberBusy,
+      ...partFull,
       {
         outcome: {
           output: availabilityOf(scenario, { ...search, busy: [...busy, wholeDay(scenario.shop, input.date)] }),
@@ -354,6 +402,50 @@ export const OUTCOMES: Record<string, OutcomesFor> = {
     calendarDown,
   ],
   recordAttendance: () => [{ outcome: { output: undefined }, label: 'recorded' }, calendarDown],
+  joinWaitlist: () => [{ outcome: { output: undefined }, label: 'joined' }, waitlistDown],
+  findWaitlistEntries: (_input: undefined, _s, scenario) => {
+    const { entry } = offerOf(scenario);
+    return [
+      // Arranged as well: a day the customer failed to leave earlier in the path is still in the world.
+      { outcome: { output: [] }, label: 'none', arrange: { kind: 'waitlisted', entries: [] } },
+      {
+        outcome: { output: [{ date: entry.date, serviceId: entry.serviceId }] },
+        label: 'one day',
+        arrange: { kind: 'waitlisted', entries: [entry] },
+      },
+      waitlistDown,
+    ];
+  },
+  leaveWaitlist: ({ date }: { date: string }) => [{ outcome: { output: { date } }, label: 'left' }, waitlistDown],
+  takeWaitlistOffer: (_input: { offerId: string }, _s, scenario) => {
+    const { offer, entry } = offerOf(scenario);
+    const hold: Hold = {
+      token: offer.holdToken,
+      slot: offer.slot as Slot,
+      expiresAt: offer.expiresAt,
+      ...(offer.barberId !== undefined && { barberId: offer.barberId }),
+    };
+    return [
+      {
+        outcome: { output: { serviceId: offer.serviceId, hold } },
+        label: 'still held',
+        arrange: { kind: 'waitlistOffer', entry, offer },
+      },
+      // Nothing arranged: the world has no such offer (it expired, or went to the next customer).
+      { outcome: { error: new BookingFailure('slotTaken') }, label: 'gone' },
+    ];
+  },
+  declineWaitlistOffer: () => [{ outcome: { output: undefined }, label: 'declined' }, waitlistDown],
+  optOut: () => [
+    { outcome: { output: undefined }, label: 'recorded' },
+    { outcome: { error: new Error('opt-outs down') }, label: 'opt-outs down', arrange: { kind: 'optOutsDown' } },
+  ],
+};
+
+const waitlistDown: OutcomeRow = {
+  outcome: { error: new Error('waitlist down') },
+  label: 'waitlist down',
+  arrange: { kind: 'waitlistDown' },
 };
 
 /**

@@ -31,6 +31,17 @@ const MAIN_FLOW = new Set([
  */
 export const MAX_STEPS = 10;
 
+/**
+ * The buttons of messages cita starts on its own (a freed time's *Reservar* / *No, gracias*) and
+ * "no más avisos" answer those messages, not the step the customer was at: each lets go of what was
+ * in progress and starts over, the same from every step. They are tried from the first message and
+ * from a step holding a slot (the one thing there is to let go), and what follows them is walked
+ * only to where the conversation rests again (a detour): from there on it is a fresh conversation
+ * the rest of the walk already covers. Walked on, a *Reservar* that books in three steps would open
+ * everything after `booked` seven steps early, and the walk would no longer fit in memory.
+ */
+export const DETOURS = new Set(['TAKE_WAITLIST_OFFER', 'DECLINE_WAITLIST_OFFER', 'STOP_MESSAGES']);
+
 /** The main flow's simple paths are many orderings of the same choices: the shortest few say enough. */
 export const MAIN_FLOW_PATHS = 12;
 
@@ -72,12 +83,14 @@ export function generatePaths(scenario: Scenario, { maxSteps = MAX_STEPS } = {})
         meta.set(candidate.event, candidate);
         return candidate.event;
       });
-  const { logic, stopWhen, walked } = walkedMachine(maxSteps);
+  const { logic, stopWhen, walked, walkedAll, keyOf: stateKey } = walkedMachine(maxSteps);
+  const start = firstMessageSnapshot(scenario);
+  const detourFrom = (snapshot: ModelSnapshot) => snapshot === start || snapshot.context.hold !== undefined;
   const options = {
-    fromState: firstMessageSnapshot(scenario),
+    fromState: start,
     stopWhen,
-    events: (snapshot: ModelSnapshot) => eventsOf(snapshot),
-    serializeState: serializeModelState,
+    events: (snapshot: ModelSnapshot) => eventsOf(snapshot, (c) => !DETOURS.has(c.event.type) || detourFrom(snapshot)),
+    serializeState: stateKey,
     serializeEvent: serializeCandidateEvent,
   } as unknown as Options;
   // Each path's steps open with the initial state reached by `xstate.init`, which no one sends.
@@ -85,7 +98,8 @@ export function generatePaths(scenario: Scenario, { maxSteps = MAX_STEPS } = {})
     path.steps.filter((s) => (s.event.type as string) !== 'xstate.init').map((s) => meta.get(s.event)!);
 
   const shortest = getShortestPaths(logic, options as never) as StatePath<ModelSnapshot, GraphEvent>[];
-  const pathTo = new Map(shortest.map((path) => [serializeModelState(path.state), candidatesOf(path)]));
+  walkedAll();
+  const pathTo = new Map(shortest.map((path) => [stateKey(path.state), candidatesOf(path)]));
 
   // Finishes a path that stops while an actor runs with the first (happy) outcome of each actor.
   const toRest = (candidates: Candidate[], end: ModelSnapshot) => {
@@ -123,9 +137,8 @@ export function generatePaths(scenario: Scenario, { maxSteps = MAX_STEPS } = {})
     const known = firstEdge.get(goal);
     if (!known || known.length > candidates.length) firstEdge.set(goal, { length: candidates.length, candidates, end });
   };
-  const walkedByShortest = walked.length;
-  for (const edge of walked.slice(0, walkedByShortest)) {
-    const prefix = pathTo.get(serializeModelState(edge.from));
+  for (const edge of walked) {
+    const prefix = pathTo.get(stateKey(edge.from));
     if (!prefix) continue;
     const candidate = meta.get(edge.event)!;
     const candidates = [...prefix, candidate];
@@ -167,26 +180,58 @@ export function generatePaths(scenario: Scenario, { maxSteps = MAX_STEPS } = {})
   return {
     scenario,
     plans: kept,
-    coverage: coverageOf(kept, pathTo.size, walkedByShortest, [...firstEdge.keys()]),
+    coverage: coverageOf(kept, pathTo.size, walked.length, [...firstEdge.keys()]),
   };
 }
 
 /**
  * The booking machine as the traversal walks it: each step is recorded as an edge with the
  * transitions it took, and counted from the start so the walk stops at `steps`. The walk is
- * breadth-first, so the first count recorded for a snapshot is its shortest.
+ * breadth-first, so the first count recorded for a snapshot is its shortest. A snapshot on a detour
+ * (see DETOURS) is a state of its own, and the walk stops where the detour comes to rest.
  */
 function walkedMachine(steps: number) {
   const depth = new WeakMap<object, number>();
+  const onDetour = new WeakSet<object>();
   const walked: { from: ModelSnapshot; event: GraphEvent; to: ModelSnapshot; transitions: object[] }[] = [];
+  const keyOf = (snapshot: ModelSnapshot) =>
+    `${onDetour.has(snapshot) ? 'detour ' : ''}${serializeModelState(snapshot)}`;
+  // Most steps end in a state met before (the team shop: 570k steps, 28k states). The traversal
+  // keeps every step's end, so each is swapped for the first snapshot met with its key: one object
+  // per state instead of per step (4 GB and half the CPU in garbage collection without it). The
+  // first met is the one the breadth-first walk expands, at its shortest depth.
+  // Only while the graph is walked breadth-first: the main flow's depth-first walk counts a
+  // state's depth along its own path.
+  let canonical: Map<string, ModelSnapshot> | undefined = new Map();
   const logic = Object.create(bookingMachine) as typeof bookingMachine;
   logic.transition = (from, event) => {
-    const { snapshot: to, transitions } = step(from, event);
-    depth.set(to, (depth.get(from) ?? 0) + 1);
+    const { snapshot: next, transitions } = step(from, event);
+    if (DETOURS.has(event.type) || onDetour.has(from)) onDetour.add(next);
+    if (canonical === undefined) {
+      depth.set(next, (depth.get(from) ?? 0) + 1);
+      return next;
+    }
+    const key = keyOf(next);
+    let to = canonical.get(key);
+    if (to === undefined) {
+      to = next;
+      canonical.set(key, to);
+      depth.set(to, (depth.get(from) ?? 0) + 1);
+    }
     walked.push({ from, event: event as GraphEvent, to, transitions });
     return to;
   };
-  return { logic, walked, stopWhen: (snapshot: ModelSnapshot) => (depth.get(snapshot) ?? 0) >= steps };
+  return {
+    logic,
+    walked,
+    keyOf,
+    /** The breadth-first walk is over: `walked` holds its steps, and later steps are not recorded. */
+    walkedAll: () => {
+      canonical = undefined;
+    },
+    stopWhen: (snapshot: ModelSnapshot) =>
+      (depth.get(snapshot) ?? 0) >= steps || (onDetour.has(snapshot) && !snapshot.hasTag(BUSY)),
+  };
 }
 
 /** Drops a plan whose turns another plan starts with: the longer one checks the same steps. */

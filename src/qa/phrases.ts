@@ -83,6 +83,8 @@ const PHRASES: {
   CANCEL_BOOKING: ({ bookingId }) => (bookingId ? [] : ['cancelar mi cita', 'cancel my appointment']),
   MOVE_BOOKING: ({ bookingId }) => (bookingId ? [] : ['cambiar mi cita', 'move my appointment']),
   ASK_FOR_PERSON: () => ['quiero hablar con una persona', 'a human please'],
+  STOP_MESSAGES: () => ['no más avisos', 'no more messages'],
+  JOIN_WAITLIST: () => ['avísame', 'notify me'],
 };
 
 /** Read as nothing at all: what makes the engine send NOT_UNDERSTOOD. */

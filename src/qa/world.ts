@@ -3,6 +3,8 @@ import { SqliteCalendar } from '../../adapters/sqlite/calendar.ts';
 import { openDatabase } from '../../adapters/sqlite/database.ts';
 import { SqliteBookingHistory } from '../../adapters/sqlite/history.ts';
 import { SqliteSlotHolds } from '../../adapters/sqlite/holds.ts';
+import { SqliteOptOuts } from '../../adapters/sqlite/opt-outs.ts';
+import { SqliteWaitlist } from '../../adapters/sqlite/waitlist.ts';
 import type { Booking } from '../../machines/booking.context.ts';
 import {
   type Appointment,
@@ -12,7 +14,11 @@ import {
   type HeldSlot,
   type HistoryEntry,
   type Interval,
+  type OptOuts,
   type SlotHolds,
+  type Waitlist,
+  type WaitlistEntry,
+  type WaitlistOffer,
 } from '../engine/ports.ts';
 import { type Scenario, wholeDay } from './scenario.ts';
 
@@ -29,6 +35,11 @@ export type Arrangement =
   | { kind: 'holdsDown' }
   | { kind: 'clockAt'; at: string }
   | { kind: 'appointments'; bookings: Booking[] }
+  | { kind: 'busyBetween'; interval: { start: string; end: string } }
+  | { kind: 'waitlistDown' }
+  | { kind: 'optOutsDown' }
+  | { kind: 'waitlisted'; entries: Omit<WaitlistEntry, 'offer'>[] }
+  | { kind: 'waitlistOffer'; entry: Omit<WaitlistEntry, 'offer'>; offer: WaitlistOffer }
   | { kind: 'missedAppointments'; count: number };
 
 /** An arrangement in words, for the printed test plans. */
@@ -52,6 +63,18 @@ export function describeArrangement(arrangement: Arrangement): string {
       return arrangement.bookings.length
         ? `the customer has ${arrangement.bookings.length} appointment(s): ${arrangement.bookings.map((b) => b.start).join(', ')}`
         : 'the customer has no appointments';
+    case 'busyBetween':
+      return `every chair is busy from ${arrangement.interval.start} to ${arrangement.interval.end}`;
+    case 'waitlistDown':
+      return 'the waitlist store fails';
+    case 'optOutsDown':
+      return 'the opt-outs store fails';
+    case 'waitlisted':
+      return arrangement.entries.length === 0
+        ? 'the customer waits on no day'
+        : `the customer waits on ${arrangement.entries.map((e) => e.date).join(', ')}`;
+    case 'waitlistOffer':
+      return `a freed time (${arrangement.offer.slot.start}) is held for the customer`;
   }
 }
 
@@ -88,7 +111,7 @@ export function createWorld(scenario: Scenario) {
     async busy(window: Interval) {
       await calendarUp();
       const busy = await local.busy(window);
-      if (active?.kind === 'barberBusy') return [...busy, active.interval];
+      if (active?.kind === 'barberBusy' || active?.kind === 'busyBetween') return [...busy, active.interval];
       return active?.kind === 'calendarFull' ? [...busy, wholeDay(scenario.shop, active.date)] : busy;
     },
     async create(appointment: Appointment) {
@@ -130,6 +153,57 @@ export function createWorld(scenario: Scenario) {
     release: (hold) => memoryHolds.release(hold),
     overlapping: (window) => memoryHolds.overlapping(window),
   };
+
+  const storedWaitlist = new SqliteWaitlist(database);
+  const waitlistUp = async () => {
+    await seeding;
+    if (active?.kind === 'waitlistDown') throw new Error('the QA world has the waitlist down');
+  };
+  // Every call waits for the world and fails while the waitlist is down.
+  const waitlist = Object.fromEntries(
+    (
+      [
+        'join',
+        'entriesOf',
+        'leave',
+        'days',
+        'waiting',
+        'startOffer',
+        'takeOffer',
+        'endOffer',
+        'lead',
+        'stepDown',
+      ] as const
+    ).map((name) => [
+      name,
+      async (...args: unknown[]) => {
+        await waitlistUp();
+        return (storedWaitlist[name] as (...a: unknown[]) => Promise<unknown>).apply(storedWaitlist, args);
+      },
+    ]),
+  ) as unknown as Waitlist;
+
+  const storedOptOuts = new SqliteOptOuts(database);
+  const optOuts: OptOuts = {
+    async optOut(phone, at) {
+      if (active?.kind === 'optOutsDown') throw new Error('the QA world has the opt-outs store down');
+      return storedOptOuts.optOut(phone, at);
+    },
+    isOptedOut: (phone) => storedOptOuts.isOptedOut(phone),
+    list: () => storedOptOuts.list(),
+  };
+
+  /** Makes the customer's waitlist exactly `entries` (an earlier turn may have left others). */
+  async function seedWaitlist(entries: Omit<WaitlistEntry, 'offer'>[], offer?: WaitlistOffer) {
+    for (const existing of await storedWaitlist.entriesOf(scenario.phone)) {
+      if (!entries.some((entry) => entry.date === existing.date))
+        await storedWaitlist.leave(scenario.phone, existing.date);
+    }
+    for (const entry of entries) {
+      await storedWaitlist.join(entry);
+      if (offer) await storedWaitlist.startOffer(entry.phone, entry.date, offer);
+    }
+  }
 
   // The customer's history as the shop's own store keeps it, with no-shows while they are arranged.
   const recorded = new SqliteBookingHistory(database);
@@ -182,12 +256,16 @@ export function createWorld(scenario: Scenario) {
     active = expected.arrange;
     if (active?.kind === 'clockAt') clockOverride = active.at;
     if (active?.kind === 'appointments') seeding = seedAppointments(active.bookings);
+    if (active?.kind === 'waitlisted') seeding = seedWaitlist(active.entries);
+    if (active?.kind === 'waitlistOffer') seeding = seedWaitlist([active.entry], active.offer);
   }
 
   return {
     clock,
     calendar,
     holds,
+    waitlist,
+    optOuts,
     history,
     /** For createCita's `inspect` option: sees each invoked actor start. */
     inspect: (_phone: string) => (event: InspectionEvent) => {

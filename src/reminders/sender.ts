@@ -8,13 +8,16 @@ import {
   type ConversationStore,
   CustomerUnreachable,
   type Messenger,
+  type OptOuts,
   OutsideCustomerWindow,
   REMINDER_LEASE_MS,
   type Reminder,
   type ReminderSchedule,
 } from '../engine/ports.ts';
+import { everySeconds } from '../engine/rounds.ts';
 import { log, phoneRef } from '../log.ts';
 import { reminderMessage } from '../messages/reminder.ts';
+import type { CitaMetrics } from '../metrics/registry.ts';
 import { confirmationOf } from '../no-shows/policy.ts';
 import { cancelForShop } from '../staff/cancel.ts';
 import { tellCustomer } from '../staff/customer-messages.ts';
@@ -36,6 +39,9 @@ export interface ReminderDependencies {
   calendar: Calendar;
   conversations: ConversationStore;
   messenger: Messenger;
+  /** Who asked for no more messages; without it every reminder goes out. */
+  optOuts?: OptOuts;
+  metrics?: CitaMetrics;
   /** Where a confirmation asked for, and one given, are recorded (customers over the no-show limit). */
   history: BookingHistory;
   /** Told of an appointment released for want of a confirmation. */
@@ -86,6 +92,13 @@ async function sendOne(reminder: Reminder, now: Date, deps: ReminderDependencies
   const { shop, calendar, conversations, messenger, schedule } = deps;
   const context = { bookingId: reminder.bookingId, phoneRef: phoneRef(reminder.phone) };
   try {
+    // "No más avisos" stops reminders too, unless the shop keeps them for those who booked.
+    if (!shop.messaging.remindersAfterOptOut && (await deps.optOuts?.isOptedOut(reminder.phone))) {
+      log.info({ event: 'reminder.skipped', ...context }, 'the customer opted out of messages');
+      deps.metrics?.outreach.inc({ kind: 'reminder', outcome: 'opted_out' });
+      await forget(reminder, deps);
+      return 'skipped';
+    }
     const appointment = await calendar.get(reminder.bookingId);
     const stillAsPlanned = appointment && Date.parse(appointment.start) === Date.parse(reminder.start);
     if (!stillAsPlanned || Date.parse(reminder.start) <= now.getTime()) {
@@ -104,17 +117,21 @@ async function sendOne(reminder: Reminder, now: Date, deps: ReminderDependencies
         purpose: 'reminder',
         bookingId: reminder.bookingId,
       });
+    let asTemplate = !windowOpen;
     try {
       await send(windowOpen);
     } catch (error) {
       // WhatsApp knows the window better than the last message we saw (131047): the template it is.
       if (!(windowOpen && error instanceof OutsideCustomerWindow)) throw error;
       await send(false);
+      asTemplate = true;
     }
+    deps.metrics?.outreach.inc({ kind: 'reminder', outcome: asTemplate ? 'template' : 'sent' });
     log.info({ event: 'reminder.sent', ...context, windowOpen, minutesBefore: reminder.minutesBefore });
     await forget(reminder, deps);
     return 'sent';
   } catch (error) {
+    deps.metrics?.outreach.inc({ kind: 'reminder', outcome: 'failed' });
     // WhatsApp cannot reach this customer: trying again would fail again (the history says so).
     if (error instanceof CustomerUnreachable) {
       log.warn({ event: 'reminder.unreachable', ...context }, 'customer unreachable on WhatsApp; reminder not sent');
@@ -211,24 +228,8 @@ function latestPerAppointment(reminders: Reminder[]): Reminder[] {
  * await reminders.stop();
  */
 export function startReminderLoop(deps: ReminderDependencies) {
-  let round: Promise<unknown> | undefined;
-  let stopping = false;
-  const timer = setInterval(() => {
-    // A slow round is not queued behind: the next tick after it ends looks again.
-    if (round || stopping) return;
-    round = sendDueReminders(deps, { shouldStop: () => stopping })
-      .catch((error) => log.error({ event: 'reminders.failed', error: String(error) }))
-      .finally(() => {
-        round = undefined;
-      });
-  }, deps.shop.reminders.checkEverySeconds * 1000);
-  timer.unref();
-  return {
-    /** Stops looking; a round under way ends after the reminder it is sending. */
-    async stop(): Promise<void> {
-      stopping = true;
-      clearInterval(timer);
-      await round;
-    },
-  };
+  // A round stopped early ends after the reminder it is sending.
+  return everySeconds(deps.shop.reminders.checkEverySeconds, 'reminders.failed', (shouldStop) =>
+    sendDueReminders(deps, { shouldStop }),
+  );
 }

@@ -1,5 +1,5 @@
 import {
-  Language,
+  type Language,
   NO_SHOW_TEMPLATES,
   type ReminderTemplate,
   type ShopConfig,
@@ -18,6 +18,7 @@ import { log, phoneRef } from '../log.ts';
 import { localDate, localTime, longDate } from '../messages/format.ts';
 import { replyIdFor } from '../messages/reply-ids.ts';
 import { STAFF_COPY } from '../messages/staff-copy.ts';
+import { spokenIn, startedMessage } from '../messages/started.ts';
 import { withBarber } from '../messages/views.ts';
 import type { OutboundMessage } from '../messages/whatsapp.ts';
 import { windowOf } from './window.ts';
@@ -85,7 +86,7 @@ export async function tellCustomer(
     const template = customerMessage(what, appointment, shop, language, false);
     const file =
       what === 'moved' && shop.notices.movedByShopTemplate.calendarFile
-        ? await followUp?.(templateLanguage(shop.notices.movedByShopTemplate, language))
+        ? await followUp?.(spokenIn(shop.notices.movedByShopTemplate, language, false))
         : undefined;
     const withFile =
       template.kind === 'template' && file?.kind === 'document'
@@ -97,11 +98,6 @@ export async function tellCustomer(
     log.warn({ event: 'customer.not_told', what, phoneRef: phoneRef(appointment.phone), error: String(error) });
     return 'notSent';
   }
-}
-
-/** The language a template speaks: the one Meta approved it in, when cita speaks it. */
-function templateLanguage(template: { language: string }, otherwise: Language): Language {
-  return Language.safeParse(template.language.slice(0, 2)).data ?? otherwise;
 }
 
 /** Best effort: the customer has been told; a file that does not go out is logged, never a notice not sent. */
@@ -129,7 +125,7 @@ export function customerMessage(
   windowOpen: boolean,
 ): OutboundMessage {
   const template = templateOf(what, shop);
-  const spoken = windowOpen ? language : templateLanguage(template, language);
+  const spoken = spokenIn(template, language, windowOpen);
   const copy = STAFF_COPY[spoken];
   const service = serviceById(shop, appointment.serviceId)?.name[spoken] ?? appointment.serviceName;
   const date = longDate(localDate(appointment.start, shop.timezone), spoken);
@@ -174,15 +170,7 @@ export function customerMessage(
       [body, buttons] = [copy.releasedUnconfirmed(shop.name, line), bookAgain];
       break;
   }
-  if (windowOpen) return { kind: 'buttons', body, buttons };
-  return {
-    kind: 'template',
-    name: template.name,
-    language: template.language,
-    body,
-    parameters,
-    buttons,
-  };
+  return startedMessage(windowOpen, template, body, parameters, buttons);
 }
 
 /** "martes 24 de noviembre 08:00": when a customer asked to confirm must have confirmed by. */

@@ -23,6 +23,7 @@ import {
   type Inbox,
   type Messenger,
   type NoticeSettings,
+  type OptOuts,
   type ReminderSchedule,
 } from '../engine/ports.ts';
 import { log, phoneRef } from '../log.ts';
@@ -39,6 +40,8 @@ export interface StaffStepDependencies {
   conversations: ConversationStore;
   history: BookingHistory;
   reminders: ReminderSchedule;
+  /** Who said "no más avisos", marked in the agenda. */
+  optOuts?: OptOuts;
   /** Where customers are written to (an appointment cancelled by the shop). */
   messenger: Messenger;
   /** Where a hand-back is queued, in the customer's own order. */
@@ -87,7 +90,13 @@ export function staffStepsFor(member: StaffMember, deps: StaffStepDependencies) 
   }
 
   async function findAgenda({ date }: { date: string }): Promise<AgendaEntry[]> {
-    return theirs(await calendar.between(searchWindow(shop.timezone, [date])));
+    const entries = theirs(await calendar.between(searchWindow(shop.timezone, [date])));
+    // The staff see who asked for no more messages (so nobody writes to them by hand either).
+    return Promise.all(
+      entries.map(async (entry) =>
+        (await deps.optOuts?.isOptedOut(entry.phone).catch(() => false)) ? { ...entry, optedOut: true } : entry,
+      ),
+    );
   }
 
   async function cancelForShop({ appointmentId }: { appointmentId: string }): Promise<Delivery> {

@@ -1,4 +1,12 @@
-import type { Appointment, BookingHistory, Calendar, Clock, NoticeSettings, Undelivered } from '../engine/ports.ts';
+import {
+  type Appointment,
+  type BookingHistory,
+  type Calendar,
+  type Clock,
+  MESSAGE_STATUSES,
+  type NoticeSettings,
+  type Undelivered,
+} from '../engine/ports.ts';
 import { log, phoneRef } from '../log.ts';
 import type { CitaMetrics } from '../metrics/registry.ts';
 import type { StaffNotices } from './notices.ts';
@@ -69,7 +77,7 @@ export function undeliveredReporter(deps: UndeliveredDependencies) {
     const live = await deps.calendar.get(bookingId);
     if (live) return live;
     const entry = (await deps.history.list(phone)).findLast(
-      (e) => e.bookingId === bookingId && e.status !== 'notReached',
+      (e) => e.bookingId === bookingId && !MESSAGE_STATUSES.has(e.status),
     );
     if (!entry) return undefined;
     const { serviceId, start, end, barberId } = entry;

@@ -19,7 +19,13 @@ export async function runPlan(plan: Plan, scenario: Scenario): Promise<void> {
     shop: scenario.shop,
     clock: world.clock,
     dataDir,
-    adapters: { calendar: world.calendar, holds: world.holds, history: world.history },
+    adapters: {
+      calendar: world.calendar,
+      holds: world.holds,
+      waitlist: world.waitlist,
+      optOuts: world.optOuts,
+      history: world.history,
+    },
     inspect: world.inspect,
   });
   // The model names an appointment booked in the conversation BOOKED_HERE (a group's others

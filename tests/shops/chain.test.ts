@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readShopFile } from '../../src/shops/shop-file.ts';
-import { citaPerTest, customer, stateOf } from '../support/cita.ts';
+import { citaPerTest, customer, fakeClock, stateOf } from '../support/cita.ts';
 
 /**
  * The example chain (examples/shops/la-navaja.json): one WhatsApp number, two barbershops.
@@ -81,5 +81,53 @@ describe('a chain of two barbershops behind one number', () => {
     // A row of a location the chain has closed since.
     await carlos.send('SELECT_LOCATION:sants');
     expect(carlos.lastText).toContain('No tenemos ninguna barbería con ese nombre. Estamos en Eixample y Gràcia.');
+  });
+
+  it("says where each appointment is in «mis citas», in Spanish and English, and the location's address when booked and reminded", async () => {
+    const clock = fakeClock();
+    const cita = start({ shop: chain, clock });
+    const carlos = customer(cita);
+    await carlos.say('hola');
+    await carlos.tap('Eixample');
+    await carlos.say('un corte el lunes a las 11 con Lucía');
+    await carlos.say('sí');
+    // Eixample's address, not the chain's (Gràcia's).
+    expect(carlos.lastText).toContain("Te esperamos en Carrer d'Enric Granados 40, 08008 Barcelona.");
+    expect(carlos.lastText).toContain('Teléfono: +34 930 000 001.');
+    await carlos.say('otra cita');
+    await carlos.say('en Gràcia');
+    await carlos.say('un corte el jueves a las 5');
+    await carlos.say('sí');
+    expect(carlos.lastText).toContain('Te esperamos en Carrer de Verdi 12, 08012 Barcelona.');
+
+    // Asked from Gràcia: Lucía of Eixample is named all the same.
+    await carlos.say('mis citas');
+    expect(carlos.lastText).toContain(
+      [
+        '• Corte de pelo con Marcos, jueves 26 de noviembre a las 17:00, en Gràcia',
+        '• Corte de pelo con Lucía, lunes 30 de noviembre a las 11:00, en Eixample',
+      ].join('\n'),
+    );
+    await carlos.tap('Anular cita');
+    const rows = carlos.last.flatMap((message) => (message.kind === 'list' ? message.sections[0].rows : []));
+    expect(rows.map((row) => row.description)).toEqual([
+      'Corte de pelo con Marcos · Gràcia',
+      'Corte de pelo con Lucía · Eixample',
+    ]);
+    await carlos.tap('lun 30 nov');
+    expect(carlos.lastText).toContain(
+      '¿Anulo tu cita: Corte de pelo con Lucía, lunes 30 de noviembre a las 11:00, en Eixample?',
+    );
+    await carlos.tap('No, mantenerla');
+
+    await carlos.say('can you show me my appointments please');
+    expect(carlos.lastText).toContain('• Haircut with Marcos, Thursday 26 November at 17:00, at Gràcia');
+    expect(carlos.lastText).toContain('• Haircut with Lucía, Monday 30 November at 11:00, at Eixample');
+
+    // The day before, the reminder gives Eixample's address.
+    clock.set('2026-11-29T10:00:00Z');
+    expect(await cita.sendDueReminders()).toMatchObject({ sent: 1 });
+    await carlos.say('thanks');
+    expect(carlos.last[0]?.body).toContain("at Carrer d'Enric Granados 40, 08008 Barcelona");
   });
 });

@@ -95,6 +95,12 @@ describe('opening the database', () => {
     for (const table of ['staff_told', 'kept_messages', 'send_pacing']) {
       expect(database.get<{ n: number }>('SELECT count(*) AS n FROM sqlite_schema WHERE name = ?', table)?.n).toBe(1);
     }
+    // Waitlists and opt-outs (version 11) come after the late refusals (10), keyed by shop.
+    for (const table of ['waitlist', 'opt_outs']) {
+      expect(
+        database.all<{ name: string }>(`SELECT name FROM pragma_table_info('${table}')`).map((c) => c.name),
+      ).toContain('shop');
+    }
     database.close();
   });
 

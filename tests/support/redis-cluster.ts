@@ -37,7 +37,12 @@ export interface TestCluster {
  * const cluster = await testCluster();
  * afterAll(() => cluster?.stop());
  */
-export async function testCluster(): Promise<TestCluster | undefined> {
+export async function testCluster({
+  nodeTimeoutMs = NODE_TIMEOUT_MS,
+}: {
+  /** `cluster-node-timeout`: how long a master may be silent before its replica takes over. */
+  nodeTimeoutMs?: number;
+} = {}): Promise<TestCluster | undefined> {
   if (!(await installed())) {
     const why = 'redis-server and redis-cli (Debian: redis-server, redis-tools) are needed for the Redis Cluster tests';
     if (process.env.CI) throw new Error(`${why}. CI must run them: .ci/run installs them.`);
@@ -48,7 +53,7 @@ export async function testCluster(): Promise<TestCluster | undefined> {
   // use): that node exits at once, and the cluster is started again on other ports.
   for (let attempt = 1; ; attempt++) {
     try {
-      return await startCluster();
+      return await startCluster(nodeTimeoutMs);
     } catch (error) {
       if (!(error instanceof NodeExited) || attempt === 3) throw error;
     }
@@ -69,7 +74,7 @@ async function started(server: ChildProcess, port: number): Promise<void> {
   if (exited) await exit;
 }
 
-async function startCluster(): Promise<TestCluster> {
+async function startCluster(nodeTimeoutMs: number): Promise<TestCluster> {
   const dir = mkdtempSync(join(tmpdir(), 'cita-cluster-'));
   const ports = await distinctFreePorts(6);
   const servers = new Map<number, ChildProcess>();
@@ -102,7 +107,7 @@ async function startCluster(): Promise<TestCluster> {
           '--cluster-config-file',
           `nodes-${port}.conf`,
           '--cluster-node-timeout',
-          String(NODE_TIMEOUT_MS),
+          String(nodeTimeoutMs),
           // A replica's first sync starts at once, not after the 5 s Redis waits for others to join it.
           '--repl-diskless-sync-delay',
           '0',

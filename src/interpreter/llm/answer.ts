@@ -87,7 +87,7 @@ export function checkAnswer(content: string, situation: Situation): CheckedAnswe
   return { events, dropped, droppedBy };
 }
 
-/** Whether an event could be meant at all, whatever the step: the shop's services, days it takes bookings for, hours it opens. */
+/** Whether an event could be meant at all, whatever the step: the shop's services, locations, days it takes bookings for, hours it opens. */
 export function isPossible(event: CustomerEvent, situation: Pick<Situation, 'shop' | 'now'>): boolean {
   const { shop } = situation;
   switch (event.type) {
@@ -97,6 +97,8 @@ export function isPossible(event: CustomerEvent, situation: Pick<Situation, 'sho
       return event.serviceIds.every((id) => serviceById(shop, id) !== undefined);
     case 'SELECT_BARBER':
       return event.barberId === ANY_BARBER || barberById(shop, event.barberId) !== undefined;
+    case 'SELECT_LOCATION':
+      return (shop.locations ?? []).some((location) => location.id === event.locationId);
     case 'PICK_DATE':
       // CalendarDate has already rejected days that do not exist (2026-02-30).
       return event.date >= shopToday(shop, situation.now) && event.date <= lastBookableDay(shop, situation.now);

@@ -2,6 +2,7 @@ import { DateTime } from 'luxon';
 import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import { type ShopConfig, WEEKDAYS } from '../../../config/schema.ts';
 import type { Situation } from '../rules/index.ts';
+import { allowedEventTypes } from './schema.ts';
 
 /**
  * A run of at least nine digits, optionally split by spaces, dots or dashes, and not touching a
@@ -30,6 +31,9 @@ function describeFromEvents(situation: Situation): string {
   }
   if (accepts.has('MORE_TIMES')) return 'The bot listed the free times of the chosen day and asked which one suits.';
   if (accepts.has('BOOK_ANOTHER')) return 'No booking is in progress (a new conversation, or one just booked).';
+  if (choices.some((choice) => choice.event.type === 'SELECT_LOCATION')) {
+    return "The bot asked at which of the chain's locations the customer wants to book.";
+  }
   if (choices.some((choice) => choice.event.type === 'PICK_DATE')) return 'The bot asked which day the customer wants.';
   if (choices.some((choice) => choice.event.type === 'SELECT_BARBER')) {
     return 'The bot asked which barber the customer wants, or anyone ("any").';
@@ -42,6 +46,35 @@ export function describeHours(shop: ShopConfig): string {
     const hours = shop.openingHours[day];
     return `${day}: ${hours.length === 0 ? 'closed' : hours.map(({ from, to }) => `${from}-${to}`).join(', ')}`;
   }).join('; ');
+}
+
+/**
+ * A chain's locations, when the model may pick one (SELECT_LOCATION): each one's id, its names and
+ * its address, so "en la de Verdi" or "the one near Diagonal" can be read as a location.
+ * Nothing for a shop with one location.
+ */
+export function describeLocations(situation: Situation): string {
+  const locations = situation.shop.locations ?? [];
+  if (!allowedEventTypes(situation).includes('SELECT_LOCATION')) return '';
+  const rows = locations.map(
+    (location) =>
+      `- ${location.id}: ${[location.name, ...location.synonyms].join(' / ')} (address: ${location.address})`,
+  );
+  const chosen = locations.find((location) => location.id === situation.locationId);
+  return [
+    `Locations of the chain, each a barbershop with its own address, hours, barbers and services (id: names (address)):\n${rows.join('\n')}`,
+    '- A location the customer names or describes (its name, its street or neighbourhood, "the other one") is SELECT_LOCATION with its id, at any step: it is where they book.',
+    chosen ? `Location already chosen: ${chosen.id}.` : '',
+  ]
+    .filter(Boolean)
+    .join('\n');
+}
+
+/** A barber as the model reads them: id, names, and in a chain the location they work at. */
+function describeBarber(situation: Situation, barber: Situation['shop']['barbers'][number]): string {
+  const at = situation.shop.locations?.find((location) => location.barbers.includes(barber.id));
+  const names = [barber.name, ...barber.synonyms].join(' / ');
+  return `${barber.id}: ${names}${at && (situation.shop.locations?.length ?? 0) > 1 ? ` (at ${at.id})` : ''}`;
 }
 
 /**
@@ -78,8 +111,9 @@ export function systemPrompt(situation: Situation): string {
     `Opening hours: ${describeHours(shop)}.`,
     `Services (id: name):\n${services}`,
     shop.barbers.length > 0
-      ? `Barbers (id: name): ${shop.barbers.map((b) => `${b.id}: ${[b.name, ...b.synonyms].join(' / ')}`).join('; ')}.`
+      ? `Barbers (id: name): ${shop.barbers.map((barber) => describeBarber(situation, barber)).join('; ')}.`
       : '',
+    describeLocations(situation),
     shop.faq.length > 0
       ? `FAQ entries a question may be about (id: keywords), answered with ASK_INFO topic "faq": ${shop.faq.map((e) => `${e.id}: ${[...e.keywords.es, ...e.keywords.en].join(' / ')}`).join('; ')}.`
       : '',

@@ -29,8 +29,15 @@ export function allowedEventTypes(situation: Situation): CustomerEventType[] {
       !YES_EVENTS.includes(type) &&
       // A shop with one chair has no barber to name.
       !(type === 'SELECT_BARBER' && situation.shop.barbers.length === 0) &&
+      // Only a chain has locations to pick among.
+      !(type === 'SELECT_LOCATION' && !isChain(situation.shop)) &&
       (situation.accepts.has(type) || ALWAYS_ALLOWED.includes(type)),
   );
+}
+
+/** Whether the shop is a chain whose customers pick among its locations (more than one behind the number). */
+export function isChain(shop: Pick<Situation['shop'], 'locations'>): boolean {
+  return (shop.locations?.length ?? 0) > 1;
 }
 
 /**
@@ -70,6 +77,12 @@ export function answerSchema(situation: Situation) {
             barberId: z
               .enum([ANY_BARBER, ...shop.barbers.map((barber) => barber.id)])
               .describe(`one of the barber ids listed, or "${ANY_BARBER}" when the customer does not mind who`),
+          });
+        case 'SELECT_LOCATION':
+          return option.extend({
+            locationId: z
+              .enum((shop.locations ?? []).map((location) => location.id) as [string, ...string[]])
+              .describe('one of the location ids listed'),
           });
         case 'SET_LANGUAGE':
           return option.extend({ language: z.enum(languages as [Language, ...Language[]]) });

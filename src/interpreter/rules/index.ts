@@ -23,7 +23,10 @@ import {
   MOVE_VERBS,
   MY_BOOKING,
   NO,
+  NOTIFY_ME,
   PRODUCTS,
+  STOP_ALONE,
+  STOP_MESSAGES,
   THANKS,
   THE_BOOKING,
   YES,
@@ -45,6 +48,8 @@ export interface Situation {
   choices: Choice[];
   /** The day already chosen, if any: a bare time is read on it. */
   date?: string;
+  /** The location of a chain the customer has picked, if any. */
+  locationId?: string;
   /** The customer events the current state has a transition for. */
   accepts: ReadonlySet<CustomerEventType>;
   /** The machine state the conversation rests in (the question just asked), e.g. "choosingSlot". */
@@ -87,6 +92,13 @@ export function readRules(text: string, situation: Situation, readWhen: WhenRead
 
   // Whatever else the message asks, a customer who wants a person gets one.
   if (findPhrase(folded, ASK_FOR_PERSON)) return [...events, { type: 'ASK_FOR_PERSON' }];
+  if (findPhrase(folded, STOP_MESSAGES)) return [...events, { type: 'STOP_MESSAGES' }];
+  if (STOP_ALONE.includes(folded) && (situation.step === 'greeting' || situation.step === 'booked')) {
+    return [...events, { type: 'STOP_MESSAGES' }];
+  }
+  if (situation.accepts.has('JOIN_WAITLIST') && findPhrase(folded, NOTIFY_ME)) {
+    return [...events, { type: 'JOIN_WAITLIST' }];
+  }
 
   const asking = isQuestion(text, folded);
   const serviceNamed = serviceNamedIn(folded, situation.shop);

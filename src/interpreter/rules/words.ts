@@ -204,6 +204,37 @@ export const MOVE_VERBS = [
 /** Said without naming the appointment, still clearly about moving one. */
 export const MOVE_ALONE = ['reprogramar', 'reschedule', 'aplazar mi cita'];
 
+/** "No más avisos": no more messages cita starts on its own, anywhere in a message. */
+export const STOP_MESSAGES = [
+  'no mas avisos',
+  'no mas mensajes',
+  'no me escribais mas',
+  'no me escribas mas',
+  'darme de baja',
+  'dame de baja',
+  'dadme de baja',
+  'unsubscribe',
+  'no more messages',
+  'stop messages',
+  'stop messaging',
+];
+
+/** The whole message "stop" or "baja": an opt-out when nothing is in progress ("stop" mid-booking cancels it). */
+export const STOP_ALONE = ['stop', 'baja'];
+
+/** "Avísame si se libera": wait on the full day's list (read only where the machine offers it). */
+export const NOTIFY_ME = [
+  'avisame',
+  'aviseme',
+  'avisadme',
+  'apuntame en la lista',
+  'lista de espera',
+  'notify me',
+  'let me know if',
+  'waitlist',
+  'waiting list',
+];
+
 /** Words for a child: a service for one names the shop's kids' service when there is one ("un corte para el crío"). */
 // biome-ignore format: a word list
 export const CHILDREN = [
