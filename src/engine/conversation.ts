@@ -24,12 +24,29 @@ export interface EngineDependencies extends BookingFlowDependencies, StaffFlowDe
 export class ConversationConflict extends Error {}
 
 /**
- * Booking actors kept running between a phone's messages, per engine (one engine per version of a
- * shop's file, so a changed file starts with none): about the phones in hand at once.
+ * Booking actors kept running between a phone's messages, in the whole process (every shop's
+ * engines together): about the phones in hand at once. Some 5 KB each (a day's free times are
+ * shared, see `sharedSlots`).
  */
 export const LIVE_ACTORS = 1_000;
 /** How long a live actor waits for its phone's next message. */
 const LIVE_ACTOR_TTL_MS = 30 * 60_000;
+
+/**
+ * The live actors of every engine, by engine and phone: an engine serves one version of one
+ * shop's file, so a changed file (a new engine) starts with none, and the actors of the one it
+ * replaced are evicted in their turn.
+ */
+const liveActors = new LRUCache<string, LiveEntry>({
+  max: LIVE_ACTORS,
+  // Well inside a conversation's 24 hours, so a conversation forgotten and begun again at the
+  // same version can never meet an old actor.
+  ttl: LIVE_ACTOR_TTL_MS,
+  dispose: (entry, _key, reason) => {
+    if (reason !== 'delete') entry.actor.stop();
+  },
+});
+let engines = 0;
 
 /** A phone's actor after its last turn, and the stored conversation that turn saved (its version and message). */
 interface LiveEntry {
@@ -47,31 +64,28 @@ interface LiveEntry {
 export class ConversationEngine {
   readonly #deps: EngineDependencies;
   /**
-   * The last turn's actor by phone: restoring an actor from its snapshot (the snapshot checked
-   * against the shop, the actor created and started) was a fifth of a message's CPU in process.
-   * Used only when the conversation loaded is the very one that turn saved (same version, same
-   * last message): any other writer (another process, a later save) makes it stale, and it is
-   * stopped. The snapshot is still saved every message, so nothing is lost with the process.
+   * Which engine this is, in `liveActors`: the last turn's actor by phone. Restoring an actor
+   * from its snapshot (the snapshot checked against the shop, the actor created and started) was
+   * about a tenth of a message's CPU in process. It is used only when the conversation loaded is
+   * the very one that turn saved (same version, same last message): any other writer (another
+   * process, a later save) makes it stale, and it is stopped. The snapshot is still saved every
+   * message, so nothing is lost with the process.
    */
-  readonly #live = new LRUCache<string, LiveEntry>({
-    max: LIVE_ACTORS,
-    // Well inside a conversation's 24 hours, so a conversation forgotten and begun again at the
-    // same version can never meet an old actor.
-    ttl: LIVE_ACTOR_TTL_MS,
-    dispose: (entry, _phone, reason) => {
-      if (reason !== 'delete') entry.actor.stop();
-    },
-  });
+  readonly #id = ++engines;
 
   constructor(deps: EngineDependencies) {
     this.#deps = deps;
   }
 
+  #key(phone: string): string {
+    return `${this.#id}:${phone}`;
+  }
+
   /** The phone's live actor if it is the one that made the conversation loaded; a stale one is stopped. */
   #liveActor(phone: string, stored: StoredConversation | undefined, version: number): LiveBookingActor | undefined {
-    const entry = this.#live.get(phone);
+    const entry = liveActors.get(this.#key(phone));
     if (!entry) return undefined;
-    this.#live.delete(phone);
+    liveActors.delete(this.#key(phone));
     if (stored?.machine === 'booking' && entry.version === version && entry.lastMessageId === stored.lastMessageId) {
       return entry.actor;
     }
@@ -159,7 +173,8 @@ export class ConversationEngine {
       throw new ConversationConflict(`conversation ${phoneRef(message.phone)} changed while handling`);
     }
     // What was saved is this actor's snapshot, at the version after the one loaded.
-    if (turn.live) this.#live.set(message.phone, { actor: turn.live, version: version + 1, lastMessageId: message.id });
+    if (turn.live)
+      liveActors.set(this.#key(message.phone), { actor: turn.live, version: version + 1, lastMessageId: message.id });
     if (turn.machine === 'booking' && turn.state !== stateBefore) this.#deps.onStateEntered?.(turn.state);
     log.info(
       {
@@ -190,7 +205,7 @@ export class ConversationEngine {
     const question = { messageId, holdToken: confirming.data.context.hold.token };
     const saved = await conversations.save(message.phone, { ...conversation, question }, version);
     // The snapshot is as it was: a live actor that made it is still the conversation's.
-    const live = this.#live.peek(message.phone);
+    const live = liveActors.peek(this.#key(message.phone));
     if (saved && live?.version === version) live.version = version + 1;
   }
 }
