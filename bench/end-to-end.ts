@@ -222,10 +222,8 @@ async function oneRun(options: EndToEndOptions, spec: RunSpec): Promise<EndToEnd
       logFiles: servers.map((server) => server.logFile),
     };
   } finally {
-    // The servers first: a reply still going out (a booking's calendar file) is sent, not retried
-    // against a closed Graph API until the server is killed (and its --cpu-prof profile lost).
-    await Promise.all(servers.map((server) => server.stop()));
     await graph.close().catch(() => {});
+    await Promise.all(servers.map((server) => server.stop()));
     await proxy?.close();
     const problems: Record<string, number> = {};
     for (const server of servers) {
