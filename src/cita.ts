@@ -287,6 +287,7 @@ export function createCita(options: CitaOptions) {
     runtime.followUpLoop.stop().catch(() => {});
     // A retired version of the shop stops watching; the new one reads on from the stored positions.
     runtime.watch.stop().catch(() => {});
+    runtime.engine.close();
   }
   // Every shop's reminders go out from the start, not only once a customer writes.
   const startAll = () => {
@@ -412,6 +413,7 @@ export function createCita(options: CitaOptions) {
         ]),
       );
       await workers.stop({ graceMs });
+      for (const runtime of runtimes.values()) runtime.engine.close();
       await options.onStop?.();
       await embedded?.close();
     },

@@ -81,6 +81,17 @@ export class ConversationEngine {
     return `${this.#id}:${phone}`;
   }
 
+  /** Stops this engine's live actors (the shop's file changed, or the process stops). */
+  close(): void {
+    const prefix = `${this.#id}:`;
+    for (const key of [...liveActors.keys()]) {
+      const entry = key.startsWith(prefix) ? liveActors.peek(key) : undefined;
+      if (!entry) continue;
+      liveActors.delete(key);
+      entry.actor.stop();
+    }
+  }
+
   /** The phone's live actor if it is the one that made the conversation loaded; a stale one is stopped. */
   #liveActor(phone: string, stored: StoredConversation | undefined, version: number): LiveBookingActor | undefined {
     const entry = liveActors.get(this.#key(phone));
