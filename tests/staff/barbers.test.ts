@@ -1,8 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ShopConfig, StaffMember } from '../../config/schema.ts';
-import { citaPerTest, stateOf, teamShop } from '../support/cita.ts';
-import { type FakeGraphApi, startFakeGraphApi } from '../support/fake-graph-api.ts';
-import { ACCESS_TOKEN, allShown, CARLOS, optionIds, PHONE_NUMBER_ID, staffHarness, to } from './support.ts';
+import { stateOf, teamShop } from '../support/cita.ts';
+import { allShown, CARLOS, optionIds, staffHarness, staffSuite, to } from './support.ts';
 
 /**
  * The shop's side of a shop with three barbers (config/barbershop-team.json), each with their own
@@ -21,18 +20,13 @@ const BEA = '34600000003';
 const team: ShopConfig = { ...teamShop, staff: STAFF };
 const NAMES = { [ANA]: 'Ana', [BEA]: 'Bea' };
 
-const start = citaPerTest();
-let graph: FakeGraphApi;
-beforeEach(async () => {
-  graph = await startFakeGraphApi({ accessToken: ACCESS_TOKEN, phoneNumberId: PHONE_NUMBER_ID });
-});
-afterEach(() => graph.close());
+const { start, graph } = staffSuite();
 
 type Harness = ReturnType<typeof staffHarness>;
 
 /** Every staff phone writes once, so WhatsApp's 24-hour window lets cita write to each of them. */
 async function teamHarness(): Promise<Harness> {
-  const h = staffHarness(graph, start, team, { names: NAMES });
+  const h = staffHarness(graph(), start, team, { names: NAMES });
   for (const member of STAFF) await h.say(member.phone, 'hola');
   return h;
 }
@@ -86,7 +80,7 @@ describe('the agenda of a shop with three barbers', () => {
   });
 
   it("names each barber in the owner's agenda as the config does, even one with no staff phone", async () => {
-    const h = staffHarness(graph, start, { ...team, staff: [OWNER] }, { names: NAMES });
+    const h = staffHarness(graph(), start, { ...team, staff: [OWNER] }, { names: NAMES });
     await h.say(OWNER.phone, 'hola');
     await book(h, ANA, 'un corte con Lucía el jueves a las 10');
     await book(h, CARLOS, 'un corte con Javi el jueves a las 11');

@@ -1,17 +1,16 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { NoShows } from '../../config/schema.ts';
-import { citaPerTest, stateOf } from '../support/cita.ts';
-import { type CloudApiMessage, type FakeGraphApi, startFakeGraphApi } from '../support/fake-graph-api.ts';
+import { stateOf } from '../support/cita.ts';
+import type { CloudApiMessage } from '../support/fake-graph-api.ts';
 import {
-  ACCESS_TOKEN,
   ANA,
   allShown,
   CARLOS,
   OWNER,
   optionIds,
-  PHONE_NUMBER_ID,
   shopWith,
   staffHarness,
+  staffSuite,
   to,
   waitForState,
 } from './support.ts';
@@ -22,12 +21,7 @@ import {
  * policy: asked to confirm the day before (released unanswered), or their requests go to the staff.
  */
 
-const start = citaPerTest();
-let graph: FakeGraphApi;
-beforeEach(async () => {
-  graph = await startFakeGraphApi({ accessToken: ACCESS_TOKEN, phoneNumberId: PHONE_NUMBER_ID });
-});
-afterEach(() => graph.close());
+const { start, graph } = staffSuite();
 
 const policy = (kind: 'confirm' | 'staff') =>
   shopWith({ noShows: NoShows.parse({ limit: 1, windowDays: 60, confirmByHours: 3, policy: kind }) });
@@ -79,7 +73,7 @@ function templates(messages: CloudApiMessage[], name: string) {
 
 describe('no-shows', () => {
   it('asks a customer over the limit to confirm the day before, as a template outside the window, and releases the unconfirmed appointment at the deadline', async () => {
-    const h = staffHarness(graph, start, policy('confirm'));
+    const h = staffHarness(graph(), start, policy('confirm'));
     await carlosMissesToday(h);
 
     // Friday 27 at 11:00: asked on Thursday at 11:00, released on Friday at 08:00 unless confirmed.
@@ -89,9 +83,9 @@ describe('no-shows', () => {
     expect(booked).toBeDefined();
 
     h.clock.set('2026-11-26T10:00:30Z');
-    const before = graph.messages.length;
+    const before = graph().messages.length;
     await h.cita.sendDueReminders();
-    const asked = to(CARLOS, graph.messages.slice(before));
+    const asked = to(CARLOS, graph().messages.slice(before));
     // Carlos last wrote on Tuesday: only the approved template reaches him, with the deadline.
     expect(asked).toHaveLength(1);
     expect(templates(asked, 'cita_confirm_attendance')).toHaveLength(1);
@@ -104,44 +98,44 @@ describe('no-shows', () => {
 
     // No answer by 08:00 on Friday: told, and the appointment is cancelled as the shop's.
     h.clock.set('2026-11-27T07:00:30Z');
-    const deadline = graph.messages.length;
+    const deadline = graph().messages.length;
     await h.cita.sendDueReminders();
-    const released = to(CARLOS, graph.messages.slice(deadline));
+    const released = to(CARLOS, graph().messages.slice(deadline));
     expect(templates(released, 'cita_released_unconfirmed')).toHaveLength(1);
     expect(await h.cita.calendar.get(booked!.id)).toBeUndefined();
     expect((await h.cita.history.list(CARLOS)).at(-1)).toMatchObject({ bookingId: booked!.id, status: 'cancelled' });
     // Its 2-hour reminder went with it.
     h.clock.set('2026-11-27T08:00:30Z');
-    const later = graph.messages.length;
+    const later = graph().messages.length;
     await h.cita.sendDueReminders();
-    expect(to(CARLOS, graph.messages.slice(later))).toEqual([]);
+    expect(to(CARLOS, graph().messages.slice(later))).toEqual([]);
   });
 
   it('asks about an appointment booked before the customer reached the limit, and keeps it once they confirm with the button', async () => {
-    const h = staffHarness(graph, start, policy('confirm'));
+    const h = staffHarness(graph(), start, policy('confirm'));
     await h.say(CARLOS, 'quiero un corte el viernes a las 11');
     await h.say(CARLOS, 'sí');
     const [booked] = await h.cita.calendar.upcomingFor(CARLOS, h.clock());
     await carlosMissesToday(h);
 
     h.clock.set('2026-11-26T10:00:30Z');
-    const before = graph.messages.length;
+    const before = graph().messages.length;
     await h.cita.sendDueReminders();
-    const asked = to(CARLOS, graph.messages.slice(before));
+    const asked = to(CARLOS, graph().messages.slice(before));
     expect(templates(asked, 'cita_confirm_attendance')).toHaveLength(1);
     expect(templates(asked, 'cita_reminder')).toEqual([]);
     const thanks = await h.tapTemplateButton(CARLOS, `CONFIRM_ATTENDANCE:${booked!.id}`, 'Allí estaré');
     expect(allShown(to(CARLOS, thanks))).toContain('¡Gracias por confirmar!');
 
     h.clock.set('2026-11-27T07:00:30Z');
-    const deadline = graph.messages.length;
+    const deadline = graph().messages.length;
     await h.cita.sendDueReminders();
-    expect(to(CARLOS, graph.messages.slice(deadline))).toEqual([]);
+    expect(to(CARLOS, graph().messages.slice(deadline))).toEqual([]);
     expect(await h.cita.calendar.get(booked!.id)).toMatchObject({ start: booked!.start });
   });
 
   it('sends a customer over the limit to the staff when they ask to book, telling them politely in their language, and the staff hand them back', async () => {
-    const h = staffHarness(graph, start, policy('staff'));
+    const h = staffHarness(graph(), start, policy('staff'));
     await carlosMissesToday(h);
 
     await h.say(CARLOS, 'quiero un corte el viernes a las 11');

@@ -1,9 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ShopConfig, StaffMember } from '../../config/schema.ts';
 import { STAFF_COPY } from '../../src/messages/staff-copy.ts';
-import { citaPerTest, stateOf, teamShop } from '../support/cita.ts';
-import { type FakeGraphApi, startFakeGraphApi } from '../support/fake-graph-api.ts';
-import { ACCESS_TOKEN, allShown, CARLOS, optionIds, PHONE_NUMBER_ID, staffHarness, to } from './support.ts';
+import { stateOf, teamShop } from '../support/cita.ts';
+import { allShown, CARLOS, optionIds, staffHarness, staffSuite, to } from './support.ts';
 
 /** Issue 25: in a three-barber shop, each staff phone hears of a booking once, with the barber named. */
 const OWNER: StaffMember = { phone: '34611000001', name: 'Paco', role: 'owner' };
@@ -13,19 +12,14 @@ const MARCOS: StaffMember = { phone: '34611000013', name: 'Marcos', role: 'barbe
 const STAFF = [OWNER, JAVI, LUCIA, MARCOS];
 const team: ShopConfig = { ...teamShop, staff: STAFF };
 
-const start = citaPerTest();
-let graph: FakeGraphApi;
-beforeEach(async () => {
-  graph = await startFakeGraphApi({ accessToken: ACCESS_TOKEN, phoneNumberId: PHONE_NUMBER_ID });
-});
-afterEach(() => graph.close());
+const { start, graph } = staffSuite();
 
 describe('notices of a new booking in a shop with three barbers', () => {
   it.each([
     ['with a barber named', 'un corte con Javi el jueves a las 10', []],
     ['with anyone', 'un corte el jueves a las 10', ['me da igual']],
   ])('reach each staff phone once, naming the barber (%s)', async (_case, text, then) => {
-    const h = staffHarness(graph, start, team);
+    const h = staffHarness(graph(), start, team);
     for (const member of STAFF) await h.say(member.phone, 'hola');
     await h.say(CARLOS, text);
     for (const line of then) await h.say(CARLOS, line);
@@ -42,7 +36,7 @@ describe('notices of a new booking in a shop with three barbers', () => {
 
 describe('notices of a group booked with one yes', () => {
   it('reach the owner once, listing each appointment with its barber, and each barber once with their own', async () => {
-    const h = staffHarness(graph, start, team);
+    const h = staffHarness(graph(), start, team);
     for (const member of STAFF) await h.say(member.phone, 'hola');
     await h.say(CARLOS, 'dos cortes el jueves a las 5');
     await h.say(CARLOS, 'me da igual');
@@ -61,7 +55,7 @@ describe('notices of a group booked with one yes', () => {
 
 describe('an appointment tapped in the agenda', () => {
   it('names its barber', async () => {
-    const h = staffHarness(graph, start, team);
+    const h = staffHarness(graph(), start, team);
     for (const member of STAFF) await h.say(member.phone, 'hola');
     await h.say(CARLOS, 'un corte con Lucía el jueves a las 10');
     await h.say(CARLOS, 'sí');
@@ -75,7 +69,7 @@ describe('an appointment tapped in the agenda', () => {
 
 describe('blocking time the shop is closed in', () => {
   it("answers that the chair is closed then, inside a barber's lunch closure, and blocks nothing", async () => {
-    const h = staffHarness(graph, start, team);
+    const h = staffHarness(graph(), start, team);
     await h.say(MARCOS.phone, 'hola');
     // Marcos works 10:00–14:00 and 16:00–20:00 on Thursdays.
     const answer = allShown(to(MARCOS.phone, await h.say(MARCOS.phone, 'bloquear el jueves de 15 a 16')));
@@ -85,7 +79,7 @@ describe('blocking time the shop is closed in', () => {
   });
 
   it('still blocks a time that overlaps the opening hours', async () => {
-    const h = staffHarness(graph, start, team);
+    const h = staffHarness(graph(), start, team);
     await h.say(MARCOS.phone, 'hola');
     const asked = allShown(to(MARCOS.phone, await h.say(MARCOS.phone, 'bloquear el jueves de 13 a 17')));
     expect(asked).toContain('¿Bloqueo el jueves 26 de noviembre de 13:00 a 17:00?');
@@ -101,7 +95,7 @@ describe('a profile name that reads like an order', () => {
   const NAME = '⚠️ CANCELADA – no venir\n, llamar al 611222333 \u202Eahora\u200B';
 
   it('reaches the staff cleaned, cut and in quotes, never as cita’s own words', async () => {
-    const h = staffHarness(graph, start, team, { names: { [CARLOS]: NAME } });
+    const h = staffHarness(graph(), start, team, { names: { [CARLOS]: NAME } });
     for (const member of STAFF) await h.say(member.phone, 'hola');
     await h.say(CARLOS, 'un corte con Javi el jueves a las 10');
     const done = allShown(to(OWNER.phone, await h.say(CARLOS, 'sí')));

@@ -1,18 +1,16 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sample } from '../ops/support.ts';
-import { citaPerTest, stateOf } from '../support/cita.ts';
-import { type FakeGraphApi, startFakeGraphApi } from '../support/fake-graph-api.ts';
+import { stateOf } from '../support/cita.ts';
 import {
-  ACCESS_TOKEN,
   ANA,
   allShown,
   BARBER,
   CARLOS,
   OWNER,
   optionIds,
-  PHONE_NUMBER_ID,
   shopWith,
   staffHarness,
+  staffSuite,
   to,
   waitForState,
 } from './support.ts';
@@ -22,12 +20,7 @@ import {
  * notices of bookings to staff phones, the agenda, and a customer handed to a person and back.
  */
 
-const start = citaPerTest();
-let graph: FakeGraphApi;
-beforeEach(async () => {
-  graph = await startFakeGraphApi({ accessToken: ACCESS_TOKEN, phoneNumberId: PHONE_NUMBER_ID });
-});
-afterEach(() => graph.close());
+const { start, graph } = staffSuite();
 
 async function book(h: ReturnType<typeof staffHarness>, phone: string, text = 'quiero un corte mañana a las 10') {
   await h.say(phone, text);
@@ -38,7 +31,7 @@ async function book(h: ReturnType<typeof staffHarness>, phone: string, text = 'q
 
 describe('the shop on WhatsApp', () => {
   it('announces a booking to the staff phone, lists it in "agenda mañana", hands a customer who asks for a person to the staff, and runs no booking flow for them until handed back', async () => {
-    const h = staffHarness(graph, start);
+    const h = staffHarness(graph(), start);
     // The owner wrote today, so WhatsApp lets cita write to them freely.
     const menu = await h.say(OWNER.phone, 'hola');
     expect(allShown(to(OWNER.phone, menu))).toContain('Hola, Paco');
@@ -79,7 +72,7 @@ describe('the shop on WhatsApp', () => {
   });
 
   it('gives a customer who types staff words the booking machine, and a staff phone the staff machine', async () => {
-    const h = staffHarness(graph, start);
+    const h = staffHarness(graph(), start);
     const customer = await h.say(ANA, 'agenda mañana');
     expect(allShown(customer)).not.toContain('Agenda del');
     expect((await h.cita.conversations.load(ANA)).conversation?.machine).toBe('booking');
@@ -94,7 +87,7 @@ describe('the shop on WhatsApp', () => {
   });
 
   it('sends booking, move and cancellation notices to staff inside the window, counts those outside it, and stops them when switched off', async () => {
-    const h = staffHarness(graph, start);
+    const h = staffHarness(graph(), start);
     await h.say(OWNER.phone, 'hola');
 
     const booked = await book(h, CARLOS);
@@ -127,14 +120,14 @@ describe('the shop on WhatsApp', () => {
 
   it('sends the notice template outside the window when the config names one, and after WhatsApp refuses a text with 131047', async () => {
     const h = staffHarness(
-      graph,
+      graph(),
       start,
       shopWith({ notices: { ...shopWith().notices, template: { name: 'cita_staff_notice', language: 'es' } } }),
     );
     await h.say(OWNER.phone, 'hola');
     // WhatsApp knows better than cita's record: the owner's text notice is refused as outside the window.
     await h.say(CARLOS, 'quiero un corte mañana a las 10');
-    graph.failNext({ status: 400, code: 131047, message: 'Re-engagement message' });
+    graph().failNext({ status: 400, code: 131047, message: 'Re-engagement message' });
     const booked = await h.say(CARLOS, 'sí');
     const [owner] = to(OWNER.phone, booked);
     expect(owner).toMatchObject({ type: 'template', template: { name: 'cita_staff_notice' } });

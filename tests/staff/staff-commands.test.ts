@@ -1,17 +1,16 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { citaPerTest, stateOf } from '../support/cita.ts';
-import { type CloudApiMessage, type FakeGraphApi, startFakeGraphApi } from '../support/fake-graph-api.ts';
+import { describe, expect, it } from 'vitest';
+import { stateOf } from '../support/cita.ts';
+import type { CloudApiMessage } from '../support/fake-graph-api.ts';
 import {
-  ACCESS_TOKEN,
   ANA,
   allShown,
   BARBER,
   CARLOS,
   OWNER,
   optionIds,
-  PHONE_NUMBER_ID,
   shopWith,
   staffHarness,
+  staffSuite,
   to,
   waitForState,
 } from './support.ts';
@@ -22,12 +21,7 @@ import {
  * outside the customer's 24-hour window, and handing customers back.
  */
 
-const start = citaPerTest();
-let graph: FakeGraphApi;
-beforeEach(async () => {
-  graph = await startFakeGraphApi({ accessToken: ACCESS_TOKEN, phoneNumberId: PHONE_NUMBER_ID });
-});
-afterEach(() => graph.close());
+const { start, graph } = staffSuite();
 
 type Harness = ReturnType<typeof staffHarness>;
 
@@ -40,7 +34,7 @@ const WEDNESDAY = { start: '2026-11-24T23:00:00.000Z', end: '2026-11-25T23:00:00
 
 describe('the agenda', () => {
   it('shows the owner and a barber the day asked for ("agenda", "agenda mañana", "agenda jueves"), each appointment a row to act on', async () => {
-    const h = staffHarness(graph, start);
+    const h = staffHarness(graph(), start);
     await book(h, CARLOS, 'un corte mañana a las 10');
     await book(h, ANA, 'corte y barba mañana a las 12');
 
@@ -83,7 +77,7 @@ describe('a day of more appointments than a WhatsApp list holds', () => {
     );
 
   it('shows nine appointments a page and a row for the next, then the rest and a row back to the start', async () => {
-    const h = staffHarness(graph, start);
+    const h = staffHarness(graph(), start);
     await fullWednesday(h);
     const first = to(OWNER.phone, await h.say(OWNER.phone, 'agenda mañana'));
     expect(rows(first)).toHaveLength(10);
@@ -124,7 +118,7 @@ describe('a day of more appointments than a WhatsApp list holds', () => {
   });
 
   it('keeps the page after cancelling one of its appointments, or the last page if the day shrank to it', async () => {
-    const h = staffHarness(graph, start);
+    const h = staffHarness(graph(), start);
     await fullWednesday(h);
     await h.say(OWNER.phone, 'agenda mañana');
     const second = to(OWNER.phone, await h.say(OWNER.phone, 'más citas'));
@@ -140,7 +134,7 @@ describe('a day of more appointments than a WhatsApp list holds', () => {
   });
 
   it('a day that fits one list has no paging row', async () => {
-    const h = staffHarness(graph, start);
+    const h = staffHarness(graph(), start);
     await book(h, CARLOS, 'un corte mañana a las 10');
     const shown = to(OWNER.phone, await h.say(OWNER.phone, 'agenda mañana'));
     expect(optionIds(shown)).not.toContain('MORE_APPOINTMENTS');
@@ -151,7 +145,7 @@ describe('a day of more appointments than a WhatsApp list holds', () => {
 
 describe('blocking time', () => {
   it('"bloquear de 17 a 18" with nothing inside asks once; "sí" blocks it, and customers are no longer offered it', async () => {
-    const h = staffHarness(graph, start);
+    const h = staffHarness(graph(), start);
     const asked = await h.say(BARBER.phone, 'bloquear mañana de 17 a 18');
     expect(allShown(asked)).toContain('¿Bloqueo el miércoles 25 de noviembre de 17:00 a 18:00?');
     expect(optionIds(asked)).toEqual(['CONFIRM', 'BACK']);
@@ -169,7 +163,7 @@ describe('blocking time', () => {
   });
 
   it('"mañana no vengo" over an appointment asks first; keeping it blocks the rest of the day and leaves the appointment', async () => {
-    const h = staffHarness(graph, start);
+    const h = staffHarness(graph(), start);
     await book(h, CARLOS, 'un corte mañana a las 10');
     const asked = await h.say(BARBER.phone, 'mañana no vengo');
     expect(allShown(asked)).toContain('Dentro hay estas citas:\n• 10:00 · “Carlos” · Corte de pelo');
@@ -184,7 +178,7 @@ describe('blocking time', () => {
   });
 
   it('cancelling the appointments inside writes to each customer with a button to book again', async () => {
-    const h = staffHarness(graph, start);
+    const h = staffHarness(graph(), start);
     await book(h, CARLOS, 'un corte mañana a las 10');
     await h.say(OWNER.phone, 'cierro mañana a las 9');
     const done = await h.say(OWNER.phone, 'anular');
@@ -203,7 +197,7 @@ describe('blocking time', () => {
   });
 
   it('"cierro el sábado a las 12" blocks the shop from noon to closing, once tapped; a closed day has nothing to block', async () => {
-    const h = staffHarness(graph, start);
+    const h = staffHarness(graph(), start);
     expect(allShown(await h.say(OWNER.phone, 'cierro el sábado a las 12'))).toContain(
       '¿Bloqueo el sábado 28 de noviembre de 12:00 a 14:00?',
     );
@@ -226,7 +220,7 @@ describe('cancelling on behalf of the shop', () => {
   }
 
   it('tells a customer who wrote today in their language, as buttons', async () => {
-    const h = staffHarness(graph, start);
+    const h = staffHarness(graph(), start);
     await h.say(BARBER.phone, 'hola');
     await h.say(CARLOS, 'in english please');
     await book(h, CARLOS, 'a haircut tomorrow at 10am', 'yes');
@@ -242,7 +236,7 @@ describe('cancelling on behalf of the shop', () => {
   });
 
   it('sends the approved template to a customer who has not written for a day', async () => {
-    const h = staffHarness(graph, start);
+    const h = staffHarness(graph(), start);
     await book(h, CARLOS, 'un corte el viernes a las 10');
     h.clock.advance(25 * 60);
     const done = await cancelFromAgenda(h, 'viernes');
@@ -275,7 +269,7 @@ describe('cancelling on behalf of the shop', () => {
 
 describe('asking a customer to move their appointment', () => {
   it('writes to the customer with buttons to move or cancel it; the move is theirs, and the staff hear of it', async () => {
-    const h = staffHarness(graph, start);
+    const h = staffHarness(graph(), start);
     await h.say(OWNER.phone, 'hola');
     await book(h, CARLOS, 'un corte mañana a las 10');
     const agenda = await h.say(OWNER.phone, 'agenda mañana');
@@ -309,7 +303,7 @@ describe("asking to move, in the customer's language and outside their window", 
   }
 
   it('asks an English customer in English, and their "Cancel it" cancels only on their own yes', async () => {
-    const h = staffHarness(graph, start);
+    const h = staffHarness(graph(), start);
     await h.say(OWNER.phone, 'hola');
     await h.say(CARLOS, 'in english please');
     await book(h, CARLOS, 'a haircut tomorrow at 10am', 'yes');
@@ -329,7 +323,7 @@ describe("asking to move, in the customer's language and outside their window", 
   });
 
   it('sends the approved template to a customer who has not written for a day; its button moves the appointment on their yes', async () => {
-    const h = staffHarness(graph, start);
+    const h = staffHarness(graph(), start);
     await book(h, CARLOS, 'un corte el viernes a las 10');
     h.clock.advance(25 * 60);
     await h.say(OWNER.phone, 'hola');
@@ -371,7 +365,7 @@ describe("asking to move, in the customer's language and outside their window", 
 
 describe('handing a customer to a person and back', () => {
   it('after three messages in a row the bot cannot read, a person takes over', async () => {
-    const h = staffHarness(graph, start);
+    const h = staffHarness(graph(), start);
     await h.say(OWNER.phone, 'hola');
     await h.say(CARLOS, 'hola');
     expect(allShown(await h.say(CARLOS, 'blablabla qwerty'))).toContain('no te he entendido');
@@ -383,7 +377,7 @@ describe('handing a customer to a person and back', () => {
   });
 
   it('a read message in between starts the count again', async () => {
-    const h = staffHarness(graph, start);
+    const h = staffHarness(graph(), start);
     await h.say(CARLOS, 'hola');
     await h.say(CARLOS, 'blablabla qwerty');
     await h.say(CARLOS, 'zzz qqq');
@@ -393,7 +387,7 @@ describe('handing a customer to a person and back', () => {
   });
 
   it('lets go of a held slot when a person takes over, and returns the customer after the quiet period', async () => {
-    const h = staffHarness(graph, start);
+    const h = staffHarness(graph(), start);
     await h.say(CARLOS, 'un corte mañana a las 10');
     expect(await stateOf(h.cita, CARLOS)).toBe('confirming');
     await h.say(CARLOS, 'quiero hablar con el dueño, es urgente');
@@ -409,7 +403,7 @@ describe('handing a customer to a person and back', () => {
   });
 
   it('"listo 34600000001" hands the customer back; a customer not with a person is left as they are', async () => {
-    const h = staffHarness(graph, start);
+    const h = staffHarness(graph(), start);
     await h.say(CARLOS, 'a human please');
     expect(await stateOf(h.cita, CARLOS)).toBe('withStaff');
     expect(allShown(await h.say(BARBER.phone, 'listo +34 600 000 001'))).toContain('vuelve a hablar con el bot');
@@ -420,7 +414,7 @@ describe('handing a customer to a person and back', () => {
   });
 
   it('a shop with no staff phones gives its number instead, and the bot keeps answering however often it misreads', async () => {
-    const h = staffHarness(graph, start, shopWith({ staff: [] }));
+    const h = staffHarness(graph(), start, shopWith({ staff: [] }));
     await h.say(CARLOS, 'hola');
     expect(allShown(to(CARLOS, await h.say(CARLOS, 'quiero hablar con una persona')))).toContain(
       'llámanos al +34 910 000 000',

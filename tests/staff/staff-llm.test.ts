@@ -1,26 +1,14 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { layeredInterpreter } from '../../src/interpreter/llm/index.ts';
 import type { Interpreter } from '../../src/interpreter/port.ts';
 import { ruleInterpreter } from '../../src/interpreter/rule-interpreter.ts';
 import { readRules } from '../../src/interpreter/rules/index.ts';
 import { fakeProvider, llmOn } from '../llm/llm-test-kit.ts';
-import { citaPerTest, stateOf } from '../support/cita.ts';
-import { type CloudApiMessage, type FakeGraphApi, startFakeGraphApi } from '../support/fake-graph-api.ts';
+import { stateOf } from '../support/cita.ts';
+import type { CloudApiMessage } from '../support/fake-graph-api.ts';
 import { type FakeOpenAI, reply } from '../support/fake-openai.ts';
 import { HOSTILE_MODES, type HostileMode } from '../support/hostile-llm.ts';
-import {
-  ACCESS_TOKEN,
-  ANA,
-  allShown,
-  BARBER,
-  CARLOS,
-  OWNER,
-  optionIds,
-  PHONE_NUMBER_ID,
-  shopWith,
-  staffHarness,
-  to,
-} from './support.ts';
+import { ANA, allShown, BARBER, CARLOS, OWNER, optionIds, shopWith, staffHarness, staffSuite, to } from './support.ts';
 
 /**
  * Staff text the staff rules cannot read goes to the LLM, as a customer's does, through the same
@@ -29,15 +17,10 @@ import {
  * webhook, the fake Graph API and a local OpenAI-compatible server.
  */
 
-const start = citaPerTest();
-let graph: FakeGraphApi;
-beforeEach(async () => {
-  graph = await startFakeGraphApi({ accessToken: ACCESS_TOKEN, phoneNumberId: PHONE_NUMBER_ID });
-});
-afterEach(() => graph.close());
+const { start, graph } = staffSuite();
 
 function llmHarness(fake: FakeOpenAI) {
-  return staffHarness(graph, start, shopWith(), {
+  return staffHarness(graph(), start, shopWith(), {
     interpreter: layeredInterpreter(readRules, llmOn([fake], { breaker: { failures: 1_000 } })),
   });
 }
@@ -210,7 +193,7 @@ describe('a staff yes that reaches the engine from the model, whatever its schem
           .filter((type) => accepts.has(type))
           .map((type) => ({ type })),
     };
-    const h = staffHarness(graph, start, shopWith(), { interpreter: yesToAll });
+    const h = staffHarness(graph(), start, shopWith(), { interpreter: yesToAll });
     await book(h, CARLOS, 'un corte mañana a las 10');
     const agenda = await h.say(OWNER.phone, 'agenda mañana');
     await h.tapRow(OWNER.phone, optionIds(to(OWNER.phone, agenda)).find((id) => id.startsWith('PICK_APPOINTMENT:'))!);

@@ -1,9 +1,9 @@
-import { expect } from 'vitest';
+import { afterEach, beforeEach, expect } from 'vitest';
 import type { ShopConfig, StaffMember } from '../../config/schema.ts';
 import type { Interpreter } from '../../src/interpreter/port.ts';
 import { createApp } from '../../src/server/app.ts';
-import { type citaPerTest, fakeClock, shop } from '../support/cita.ts';
-import type { CloudApiMessage, FakeGraphApi } from '../support/fake-graph-api.ts';
+import { citaPerTest, fakeClock, shop } from '../support/cita.ts';
+import { type CloudApiMessage, type FakeGraphApi, startFakeGraphApi } from '../support/fake-graph-api.ts';
 import {
   APP_SECRET,
   buttonReply,
@@ -26,6 +26,20 @@ export const ANA = '34600000002';
 /** The shop of the tests with staff phones (and any other change). */
 export function shopWith(changes: Partial<ShopConfig> = {}): ShopConfig {
   return { ...shop, staff: [OWNER, BARBER], ...changes };
+}
+
+/**
+ * The staff suites' set-up: a cita per test (`start`) and a fake Graph API per test, closed after
+ * it; `graph()` is the running test's.
+ */
+export function staffSuite() {
+  const start = citaPerTest();
+  let graph: FakeGraphApi;
+  beforeEach(async () => {
+    graph = await startFakeGraphApi({ accessToken: ACCESS_TOKEN, phoneNumberId: PHONE_NUMBER_ID });
+  });
+  afterEach(() => graph.close());
+  return { start, graph: () => graph };
 }
 
 /**
