@@ -174,8 +174,8 @@ export function readRules(text: string, situation: Situation, readWhen: WhenRead
   if (isShort && !serviceId && !barberId && !locationId && !saysWhat && !asked) {
     if (answer) events.push(answer);
     else if (command && !commandGivesWay) events.push(changeOrMove(command, situation));
-    else if (findPhrase(squeeze(folded), THANKS.map(squeeze))) events.push({ type: 'THANKS' });
-    else if (findPhrase(squeeze(folded), GREETINGS.map(squeeze))) events.push({ type: 'GREET' });
+    else if (findPhrase(squeeze(folded), SQUEEZED_THANKS)) events.push({ type: 'THANKS' });
+    else if (findPhrase(squeeze(folded), SQUEEZED_GREETINGS)) events.push({ type: 'GREET' });
   }
   // A question nothing here answers ("¿tenéis wifi?") still gets an answer: the shop's phone.
   const understood = events.some((event) => event.type !== 'SET_LANGUAGE');
@@ -461,3 +461,4 @@ function squeeze(folded: string): string {
 const SQUEEZED_YES = YES.map(squeeze);
 const SQUEEZED_FILLERS = FILLERS.map(squeeze);
 const SQUEEZED_THANKS = THANKS.map(squeeze);
+const SQUEEZED_GREETINGS = GREETINGS.map(squeeze);

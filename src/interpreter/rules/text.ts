@@ -19,5 +19,21 @@ export function hasPhrase(folded: string, phrase: string): boolean {
 
 /** The first of `phrases` found in `folded`, longest first so "corte y barba" wins over "corte". */
 export function findPhrase(folded: string, phrases: readonly string[]): string | undefined {
-  return [...phrases].sort((a, b) => b.length - a.length).find((phrase) => hasPhrase(folded, phrase));
+  const padded = ` ${folded} `;
+  return longestFirst(phrases).find((phrase) => padded.includes(` ${phrase} `));
 }
+
+/**
+ * The rules' phrase lists are constants, asked about on every message: each is sorted once, not
+ * copied and sorted on every call. A list is never changed once asked about.
+ */
+function longestFirst(phrases: readonly string[]): readonly string[] {
+  let sorted = SORTED.get(phrases);
+  if (!sorted) {
+    sorted = [...phrases].sort((a, b) => b.length - a.length);
+    SORTED.set(phrases, sorted);
+  }
+  return sorted;
+}
+
+const SORTED = new WeakMap<readonly string[], readonly string[]>();
