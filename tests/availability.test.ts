@@ -1,9 +1,11 @@
 import fc from 'fast-check';
+import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { addDays, type ShopConfig, shopToday } from '../config/schema.ts';
 import { bookableDays } from '../src/availability/days.ts';
-import { isoInstant } from '../src/availability/instants.ts';
+import { isoInstant, localIso, utcOffsetMinutes } from '../src/availability/instants.ts';
 import { type DaySearch, dayAvailability, isWithinBookingWindow, searchWindow } from '../src/availability/slots.ts';
+import { localDate, localTime } from '../src/messages/format.ts';
 import { shop } from './support/cita.ts';
 
 // Tuesday 24 November 2026, 10:00 in Madrid (UTC+1).
@@ -229,5 +231,76 @@ describe('instants written for slots', () => {
       ),
       { numRuns: 2_000 },
     );
+  });
+});
+
+describe('shop-local times of instants', () => {
+  // Whole-hour, half-hour and 45-minute offsets (St John's, Chatham); DST of an hour and of half an hour (Lord Howe),
+  // Casablanca's for Ramadan, south and north; all with changes of offset from 2024 to 2028.
+  const zones = [
+    'Europe/Madrid',
+    'America/New_York',
+    'Australia/Lord_Howe',
+    'America/St_Johns',
+    'Pacific/Chatham',
+    'Africa/Casablanca',
+    'America/Santiago',
+  ];
+  /** The UTC hours in which a zone's offset changes, 2024 to 2027: days with a change, then their hours. */
+  const changes = (zone: string) => {
+    const offset = (millis: number) => DateTime.fromMillis(millis, { zone }).offset;
+    const found: number[] = [];
+    for (let day = Date.UTC(2024, 0, 1); day < Date.UTC(2028, 0, 1); day += 86_400_000) {
+      if (offset(day) === offset(day + 86_400_000)) continue;
+      for (let hour = day; hour < day + 86_400_000; hour += 3_600_000) {
+        if (offset(hour - 1) !== offset(hour + 3_600_000 - 1)) found.push(hour);
+      }
+    }
+    return found;
+  };
+  const zoneAndInstant = fc
+    .constantFrom(...zones.map((zone) => ({ zone, changes: changes(zone) })))
+    .chain(({ zone, changes }) =>
+      fc.tuple(
+        fc.constant(zone),
+        fc.oneof(
+          // Within a few hours of a change of offset, off the minute and minute by minute.
+          fc
+            .tuple(fc.constantFrom(...changes), fc.integer({ min: -3 * 3_600_000, max: 4 * 3_600_000 }))
+            .map(([hour, by]) => hour + by),
+          fc
+            .tuple(fc.constantFrom(...changes), fc.integer({ min: -180, max: 240 }))
+            .map(([hour, minutes]) => hour + minutes * 60_000),
+          fc.integer({ min: Date.UTC(1970, 0, 1), max: Date.UTC(2100, 0, 1) }),
+        ),
+      ),
+    );
+
+  it("are Luxon's: the offset, and the local date and time of an instant written as text", () => {
+    fc.assert(
+      fc.property(zoneAndInstant, fc.boolean(), ([zone, millis], withOffset) => {
+        // Asked twice: once filling the zone's hour, once from it.
+        for (let i = 0; i < 2; i++) {
+          expect(utcOffsetMinutes(zone, millis)).toBe(DateTime.fromMillis(millis, { zone }).offset);
+        }
+        const text = withOffset
+          ? DateTime.fromMillis(millis, { zone: 'Asia/Kolkata' }).toISO()!
+          : new Date(millis).toISOString();
+        expect(localTime(text, zone)).toBe(DateTime.fromISO(text, { zone }).toFormat('HH:mm'));
+        expect(localDate(text, zone)).toBe(DateTime.fromISO(text, { zone }).toISODate());
+      }),
+      { numRuns: 3_000 },
+    );
+  });
+
+  it('leaves what is not an instant of the calendar to Luxon', () => {
+    for (const text of ['2026-02-30T10:00:00Z', '2026-11-25T10:00:00', '2026-11-25', 'mañana', '2026-13-01T10:00Z']) {
+      expect(localIso(text, 'Europe/Madrid')).toBeUndefined();
+      expect(localTime(text, 'Europe/Madrid')).toBe(
+        DateTime.fromISO(text, { zone: 'Europe/Madrid' }).toFormat('HH:mm'),
+      );
+    }
+    expect(localTime('2028-02-29T23:30:00Z', 'Europe/Madrid')).toBe('00:30');
+    expect(localDate('2028-02-29T23:30:00Z', 'Europe/Madrid')).toBe('2028-03-01');
   });
 });

@@ -1,4 +1,5 @@
 import { LRUCache } from 'lru-cache';
+import { DateTime } from 'luxon';
 
 const MINUTE_MS = 60_000;
 const DAY_MS = 24 * 60 * MINUTE_MS;
@@ -29,4 +30,65 @@ export function isoInstant(millis: number): string {
   if (millis % MINUTE_MS !== 0 || millis < 0 || millis >= YEAR_10000) return new Date(millis).toISOString();
   const day = Math.floor(millis / DAY_MS);
   return `${DAY_PREFIXES.memo(day)}T${CLOCK_TIMES[(millis - day * DAY_MS) / MINUTE_MS]}:00.000Z`;
+}
+
+const HOUR_MS = 60 * MINUTE_MS;
+
+/**
+ * The UTC offset of `timezone` at `millis`, in minutes, as Luxon's `DateTime.offset` gives it.
+ * Asking the timezone database costs tens of microseconds, and the same few hours are asked about
+ * on most messages: each UTC hour of a zone is asked about once, at both ends, and an hour whose
+ * two ends agree has that offset throughout (no zone changes its offset and back within an hour).
+ * An hour with a change in it is asked about instant by instant.
+ *
+ * @example
+ * utcOffsetMinutes('Europe/Madrid', Date.parse('2026-11-25T09:00:00Z')) // 60
+ */
+export function utcOffsetMinutes(timezone: string, millis: number): number {
+  let hours = HOUR_OFFSETS.get(timezone);
+  if (!hours) {
+    hours = new Map();
+    HOUR_OFFSETS.set(timezone, hours);
+  }
+  const hour = Math.floor(millis / HOUR_MS);
+  let offset = hours.get(hour);
+  if (offset === undefined) {
+    const first = zoneOffset(timezone, hour * HOUR_MS);
+    offset = first === zoneOffset(timezone, (hour + 1) * HOUR_MS - 1) ? first : Number.NaN;
+    // A zone's hours asked about are a few days' worth; a long-running process starts afresh.
+    if (hours.size >= HOURS_KEPT) hours.clear();
+    hours.set(hour, offset);
+  }
+  return Number.isNaN(offset) ? zoneOffset(timezone, millis) : offset;
+}
+
+const HOUR_OFFSETS = new Map<string, Map<number, number>>();
+const HOURS_KEPT = 10_000;
+
+function zoneOffset(timezone: string, millis: number): number {
+  return DateTime.fromMillis(millis, { zone: timezone }).offset;
+}
+
+/** An instant as ISO 8601 writes it in UTC or with an offset, from year 1000 to 9999 (Date.parse and Luxon agree on these). */
+const ISO_INSTANT =
+  /^[1-9]\d{3}-\d{2}-\d{2}T(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,3})?)?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;
+
+/**
+ * The shop-local "YYYY-MM-DDTHH:mm:ss.sssZ"-shaped text of an ISO instant (the Z meaning nothing),
+ * to slice its local date or time from; undefined for text that is not such an instant.
+ */
+export function localIso(instant: string, timezone: string): string | undefined {
+  if (!ISO_INSTANT.test(instant) || !isCalendarDate(instant)) return undefined;
+  const millis = Date.parse(instant);
+  const offset = utcOffsetMinutes(timezone, millis);
+  return Number.isNaN(millis) || Number.isNaN(offset) ? undefined : isoInstant(millis + offset * MINUTE_MS);
+}
+
+/** Whether the text's "YYYY-MM-DD" is a day of the calendar: Date.parse rolls 30 February over, Luxon refuses it. */
+function isCalendarDate(text: string): boolean {
+  const day = Number(text.slice(8, 10));
+  if (day >= 1 && day <= 28) return Number(text.slice(5, 7)) >= 1;
+  const year = Number(text.slice(0, 4));
+  const month = Number(text.slice(5, 7));
+  return day >= 1 && month >= 1 && day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
 }

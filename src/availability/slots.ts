@@ -2,7 +2,7 @@ import { LRUCache } from 'lru-cache';
 import { DateTime } from 'luxon';
 import { addDays, openingHoursOn, type ShopConfig, shopToday, startOfDay } from '../../config/schema.ts';
 import type { DayAvailability, Slot } from '../../machines/booking.context.ts';
-import { isoInstant } from './instants.ts';
+import { isoInstant, localIso, utcOffsetMinutes } from './instants.ts';
 
 /** A span of time as ISO-8601 instants, end exclusive. */
 export interface Interval {
@@ -102,7 +102,9 @@ export function dayShutReason(
 export function isWithinBookingWindow(rules: BookingRules, start: string, now: Date): boolean {
   const startsAt = Date.parse(start);
   if (startsAt < now.getTime() + rules.booking.minimumNoticeMinutes * MINUTE_MS) return false;
-  const day = DateTime.fromMillis(startsAt, { zone: rules.timezone }).toISODate() as string;
+  const day =
+    localIso(start, rules.timezone)?.slice(0, 10) ??
+    (DateTime.fromMillis(startsAt, { zone: rules.timezone }).toISODate() as string);
   return day <= lastBookableDay(rules, now);
 }
 
@@ -181,9 +183,8 @@ function subtract(spans: Span[], blocks: Span[]): Span[] {
  * the span (every day but the two DST days) wall-clock times come from plain arithmetic.
  */
 function slotMaker(span: Span, duration: number, timezone: string): (start: number) => Slot {
-  const offsetAt = (millis: number) => DateTime.fromMillis(millis, { zone: timezone }).offset;
-  const offset = offsetAt(span.start);
-  const steady = offset === offsetAt(span.end);
+  const offset = utcOffsetMinutes(timezone, span.start);
+  const steady = offset === utcOffsetMinutes(timezone, span.end);
   return function slotAt(start) {
     const local = steady
       ? isoInstant(start + offset * MINUTE_MS)

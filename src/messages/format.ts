@@ -1,6 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import { DateTime } from 'luxon';
 import type { Language, ShopConfig } from '../../config/schema.ts';
+import { localIso } from '../availability/instants.ts';
 
 /** "miércoles 25 de noviembre" / "Wednesday 25 November" */
 export function longDate(date: string, language: Language): string {
@@ -46,16 +47,21 @@ const PRICE_FORMATS = new Map<string, Intl.NumberFormat>();
 
 /** Shop-local "HH:mm" of an ISO instant. */
 export function localTime(instant: string, timezone: string): string {
-  return formattedOnce(`time${timezone}|${instant}`, () =>
-    DateTime.fromISO(instant, { zone: timezone }).toFormat('HH:mm'),
+  // From the zone's offset (each booking's instant is new: a memo of the text would miss).
+  return (
+    localIso(instant, timezone)?.slice(11, 16) ??
+    formattedOnce(`time${timezone}|${instant}`, () => DateTime.fromISO(instant, { zone: timezone }).toFormat('HH:mm'))
   );
 }
 
 /** Shop-local "YYYY-MM-DD" of an ISO instant. */
 export function localDate(instant: string, timezone: string): string {
-  return formattedOnce(
-    `date${timezone}|${instant}`,
-    () => DateTime.fromISO(instant, { zone: timezone }).toISODate() as string,
+  return (
+    localIso(instant, timezone)?.slice(0, 10) ??
+    formattedOnce(
+      `date${timezone}|${instant}`,
+      () => DateTime.fromISO(instant, { zone: timezone }).toISODate() as string,
+    )
   );
 }
 
