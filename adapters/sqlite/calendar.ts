@@ -80,16 +80,22 @@ export class SqliteCalendar implements Calendar, CalendarChanges {
       )
       .map(({ body }) => TimeBlock.parse(JSON.parse(body)));
     // Of an appointment only its time and chair: its body is neither parsed nor checked whole for
-    // every look-up (the window's query reads every appointment ending after its start, a month of
-    // bookings on a busy shop), only the three fields read out of it.
+    // every look-up, only the three fields read out of it. Only appointments ending before the
+    // window's end plus the shop's longest appointment can start before it ends: without that
+    // bound the look-up read every appointment ending after the window's start, a month of
+    // bookings on a busy shop.
+    const windowEnd = Date.parse(window.end);
     const appointments = this.#db
       .all<{ start: unknown; end: unknown; barberId: unknown }>(
         `SELECT json_extract(body, '$.start') AS start, json_extract(body, '$.end') AS end,
          json_extract(body, '$.barberId') AS barberId
-         FROM appointments WHERE shop = ? AND end_ms > ? AND start_ms < ?`,
+         FROM appointments WHERE shop = ? AND end_ms > ? AND start_ms < ?
+         AND end_ms <= ? + (SELECT max(end_ms - start_ms) FROM appointments WHERE shop = ?)`,
         this.#shop,
         Date.parse(window.start),
-        Date.parse(window.end),
+        windowEnd,
+        windowEnd,
+        this.#shop,
       )
       .map((row) => AppointmentTime.parse(row));
     return (

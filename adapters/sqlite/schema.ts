@@ -3,7 +3,7 @@
  * one before in MIGRATIONS (SCHEMA is then the whole new schema, for new files); a file of a newer
  * version than this code knows is refused at start-up.
  */
-export const SCHEMA_VERSION = 11;
+export const SCHEMA_VERSION = 12;
 
 /** Warnings given to a shop's staff (a refused template, a closed window…), each until `until_ms`, with a note. */
 const STAFF_TOLD = `
@@ -42,6 +42,15 @@ CREATE INDEX waitlist_by_offer ON waitlist (shop, offer_id);
 CREATE TABLE waitlist_lead (shop TEXT PRIMARY KEY, owner TEXT NOT NULL, until_ms INTEGER NOT NULL) WITHOUT ROWID;
 -- Customers who asked cita not to write to them on its own ("no más avisos"), kept for good.
 CREATE TABLE opt_outs (shop TEXT NOT NULL, phone TEXT NOT NULL, at_ms INTEGER NOT NULL, PRIMARY KEY (shop, phone)) WITHOUT ROWID;
+`;
+
+/**
+ * The longest appointment of a shop, read off an index: an appointment ending more than that after
+ * a window's end starts after it, so a busy-time look-up reads only the appointments ending within
+ * it (the index by end alone read every later appointment, each from its row).
+ */
+const APPOINTMENT_LENGTHS = `
+CREATE INDEX appointments_by_length ON appointments (shop, end_ms - start_ms);
 `;
 
 /** The SQL that takes a database of version `n - 1` to version `n`, by `n`. */
@@ -158,6 +167,7 @@ CREATE INDEX transcripts_by_expiry ON transcripts (expires_at);
 CREATE TABLE IF NOT EXISTS send_pacing (phone_number_id TEXT PRIMARY KEY, tokens REAL NOT NULL, at INTEGER NOT NULL, slow_until INTEGER NOT NULL) WITHOUT ROWID;
 `,
   11: WAITLISTS,
+  12: APPOINTMENT_LENGTHS,
 };
 
 /** Times are milliseconds since the epoch (UTC); the records themselves are JSON as the ports define them. */
@@ -214,7 +224,7 @@ CREATE TABLE appointments (
 );
 CREATE INDEX appointments_by_end ON appointments (shop, end_ms);
 CREATE INDEX appointments_by_phone ON appointments (shop, phone, start_ms);
-
+${APPOINTMENT_LENGTHS}
 CREATE TABLE history (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
   phone TEXT NOT NULL,

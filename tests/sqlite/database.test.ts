@@ -101,6 +101,12 @@ describe('opening the database', () => {
         database.all<{ name: string }>(`SELECT name FROM pragma_table_info('${table}')`).map((c) => c.name),
       ).toContain('shop');
     }
+    // The busy-time look-up's bound (version 12): each shop's longest appointment, read off an index.
+    expect(
+      database.all<{ detail: string }>(
+        "EXPLAIN QUERY PLAN SELECT max(end_ms - start_ms) FROM appointments WHERE shop = 'default'",
+      )[0]?.detail,
+    ).toContain('COVERING INDEX appointments_by_length');
     database.close();
   });
 
