@@ -1,4 +1,3 @@
-import { LRUCache } from 'lru-cache';
 import { DateTime } from 'luxon';
 
 const MINUTE_MS = 60_000;
@@ -12,11 +11,22 @@ export const CLOCK_TIMES: readonly string[] = Array.from(
   (_, minute) => `${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}`,
 );
 
-/** "YYYY-MM-DD" of recent UTC days, by day number: slots of a day all share a few. */
-const DAY_PREFIXES = new LRUCache<number, string>({
-  max: 1_000,
-  memoMethod: (day) => new Date(day * DAY_MS).toISOString().slice(0, 10),
-});
+/**
+ * "YYYY-MM-DD" of recent UTC days, by day number: slots of a day all share a few. A plain map,
+ * emptied when full: an LRU's bookkeeping on every instant cost more than the look-up.
+ */
+const DAY_PREFIXES = new Map<number, string>();
+const DAYS_KEPT = 1_000;
+
+function dayPrefix(day: number): string {
+  let prefix = DAY_PREFIXES.get(day);
+  if (prefix === undefined) {
+    prefix = new Date(day * DAY_MS).toISOString().slice(0, 10);
+    if (DAY_PREFIXES.size >= DAYS_KEPT) DAY_PREFIXES.clear();
+    DAY_PREFIXES.set(day, prefix);
+  }
+  return prefix;
+}
 
 /**
  * `new Date(millis).toISOString()`, written from its day and minute when the instant is on a whole
@@ -29,7 +39,7 @@ const DAY_PREFIXES = new LRUCache<number, string>({
 export function isoInstant(millis: number): string {
   if (millis % MINUTE_MS !== 0 || millis < 0 || millis >= YEAR_10000) return new Date(millis).toISOString();
   const day = Math.floor(millis / DAY_MS);
-  return `${DAY_PREFIXES.memo(day)}T${CLOCK_TIMES[(millis - day * DAY_MS) / MINUTE_MS]}:00.000Z`;
+  return `${dayPrefix(day)}T${CLOCK_TIMES[(millis - day * DAY_MS) / MINUTE_MS]}:00.000Z`;
 }
 
 const HOUR_MS = 60 * MINUTE_MS;

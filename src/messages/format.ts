@@ -1,4 +1,3 @@
-import { LRUCache } from 'lru-cache';
 import { DateTime } from 'luxon';
 import type { Language, ShopConfig } from '../../config/schema.ts';
 import { localIso } from '../availability/instants.ts';
@@ -17,14 +16,22 @@ export function shortDate(date: string, language: Language): string {
   );
 }
 
-/** Dates as words and instants as local times, by format, language or zone: the same few are written on most messages. */
-const FORMATTED_DATES = new LRUCache<string, string, () => string>({
-  max: 5_000,
-  memoMethod: (_key, _stale, { context: format }) => format(),
-});
+/**
+ * Dates as words and instants as local times, by format, language or zone: the same few are
+ * written on most messages. A plain map, emptied when full: an LRU's bookkeeping on every hit
+ * cost more than the look-up.
+ */
+const FORMATTED_DATES = new Map<string, string>();
+const FORMATTED_KEPT = 5_000;
 
 function formattedOnce(key: string, format: () => string): string {
-  return FORMATTED_DATES.memo(key, { context: format });
+  let formatted = FORMATTED_DATES.get(key);
+  if (formatted === undefined) {
+    formatted = format();
+    if (FORMATTED_DATES.size >= FORMATTED_KEPT) FORMATTED_DATES.clear();
+    FORMATTED_DATES.set(key, formatted);
+  }
+  return formatted;
 }
 
 /** "15 €" / "€15" in the shop's currency. Formatters are built once per language and currency (they are costly). */

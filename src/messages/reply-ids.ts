@@ -1,4 +1,3 @@
-import { LRUCache } from 'lru-cache';
 import { CustomerEvent } from '../../machines/events.ts';
 
 /**
@@ -32,20 +31,25 @@ export function replyIdFor(event: CustomerEvent): string {
 /**
  * Ids read recently and their events (null: not an event). The same few hundred ids (services,
  * days, times) are read on every tap and for every option a typed message is matched against, and
- * checking each against the events' schema again was a visible share of a message's CPU.
+ * checking each against the events' schema again was a visible share of a message's CPU. A plain
+ * map, emptied when full: an LRU's bookkeeping on every hit cost more than the look-up.
  */
-const READ_IDS = new LRUCache<string, { event: CustomerEvent | null }>({ max: 5_000 });
+const READ_IDS = new Map<string, CustomerEvent | null>();
+const IDS_KEPT = 5_000;
 
 /** The event a tapped button or list row stands for, or undefined for an id cita never sent. */
 export function eventFromReplyId(id: string): CustomerEvent | undefined {
-  let read = READ_IDS.get(id);
-  if (!read) {
-    read = { event: parsedReplyId(id) ?? null };
+  let event = READ_IDS.get(id);
+  if (event === undefined) {
+    event = parsedReplyId(id) ?? null;
     // The ids cita sends are short (WhatsApp allows 256 characters); a longer one is not kept.
-    if (id.length <= 256) READ_IDS.set(id, read);
+    if (id.length <= 256) {
+      if (READ_IDS.size >= IDS_KEPT) READ_IDS.clear();
+      READ_IDS.set(id, event);
+    }
   }
   // A copy: whoever gets the event may keep or change it.
-  return read.event ? { ...read.event } : undefined;
+  return event ? { ...event } : undefined;
 }
 
 function parsedReplyId(id: string): CustomerEvent | undefined {
