@@ -34,23 +34,37 @@ function formattedOnce(key: string, format: () => string): string {
   return formatted;
 }
 
-/** "15 €" / "€15" in the shop's currency. Formatters are built once per language and currency (they are costly). */
+/**
+ * "15 €" / "€15" in the shop's currency. Formatters are built once per language and currency (they
+ * are costly), and each price is formatted once: a shop has a few, written on most messages.
+ */
 export function price(amount: number, shop: ShopConfig, language: Language): string {
   const digits = Number.isInteger(amount) ? 0 : 2;
   const key = `${language}|${shop.currency}|${digits}`;
   let format = PRICE_FORMATS.get(key);
   if (!format) {
-    format = new Intl.NumberFormat(language === 'es' ? 'es-ES' : 'en-GB', {
+    const formatter = new Intl.NumberFormat(language === 'es' ? 'es-ES' : 'en-GB', {
       style: 'currency',
       currency: shop.currency,
       maximumFractionDigits: digits,
     });
+    const prices = new Map<number, string>();
+    format = (amount) => {
+      let written = prices.get(amount);
+      if (written === undefined) {
+        written = formatter.format(amount);
+        if (prices.size >= PRICES_KEPT) prices.clear();
+        prices.set(amount, written);
+      }
+      return written;
+    };
     PRICE_FORMATS.set(key, format);
   }
-  return format.format(amount);
+  return format(amount);
 }
 
-const PRICE_FORMATS = new Map<string, Intl.NumberFormat>();
+const PRICE_FORMATS = new Map<string, (amount: number) => string>();
+const PRICES_KEPT = 1_000;
 
 /** Shop-local "HH:mm" of an ISO instant. */
 export function localTime(instant: string, timezone: string): string {
