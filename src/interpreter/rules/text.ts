@@ -20,20 +20,21 @@ export function hasPhrase(folded: string, phrase: string): boolean {
 /** The first of `phrases` found in `folded`, longest first so "corte y barba" wins over "corte". */
 export function findPhrase(folded: string, phrases: readonly string[]): string | undefined {
   const padded = ` ${folded} `;
-  return longestFirst(phrases).find((phrase) => padded.includes(` ${phrase} `));
+  for (const [phrase, spaced] of longestFirst(phrases)) if (padded.includes(spaced)) return phrase;
+  return undefined;
 }
 
 /**
- * The rules' phrase lists are constants, asked about on every message: each is sorted once, not
- * copied and sorted on every call. A list is never changed once asked about.
+ * The rules' phrase lists are constants, asked about on every message: each is sorted once, and
+ * each phrase padded with spaces once, not on every call. A list is never changed once asked about.
  */
-function longestFirst(phrases: readonly string[]): readonly string[] {
+function longestFirst(phrases: readonly string[]): readonly (readonly [phrase: string, spaced: string])[] {
   let sorted = SORTED.get(phrases);
   if (!sorted) {
-    sorted = [...phrases].sort((a, b) => b.length - a.length);
+    sorted = [...phrases].sort((a, b) => b.length - a.length).map((phrase) => [phrase, ` ${phrase} `] as const);
     SORTED.set(phrases, sorted);
   }
   return sorted;
 }
 
-const SORTED = new WeakMap<readonly string[], readonly string[]>();
+const SORTED = new WeakMap<readonly string[], readonly (readonly [string, string])[]>();
