@@ -1,6 +1,7 @@
-import { openingHoursOn, type ShopConfig } from '../../../config/schema.ts';
+import type { ShopConfig } from '../../../config/schema.ts';
 import type { PartOfDay } from '../../../machines/booking.context.ts';
 import { WEEKDAY_NAMES } from './days.ts';
+import { openingHoursOnce } from './hours.ts';
 import { numberAt } from './numbers.ts';
 import { likelyHour } from './when.ts';
 
@@ -94,7 +95,7 @@ function afternoonEdge(shop: ShopConfig, day: string, edge: 'first' | 'last'): P
 
 const GREETING_PARTS = / (?:buenas|good) (?:tardes|noches|afternoon|evening|night|morning) /;
 
-const opening = (shop: ShopConfig, day: string) => openingHoursOn(shop, day);
+const opening = (shop: ShopConfig, day: string) => openingHoursOnce(shop, day);
 const clock = (minutes: number) =>
   `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
 const minutesOf = (time: string) => Number(time.slice(0, 2)) * 60 + Number(time.slice(3));

@@ -1,5 +1,6 @@
 import type { DateTime } from 'luxon';
-import { type Language, openingHoursOn, type ShopConfig } from '../../../config/schema.ts';
+import type { Language, ShopConfig } from '../../../config/schema.ts';
+import { openingHoursOnce } from './hours.ts';
 import { numberAt, ordinalAt } from './numbers.ts';
 
 // biome-ignore format: a table
@@ -157,7 +158,7 @@ function RELATIVE_DAYS(phrase: string): number {
 function weekendDay(today: DateTime, shop: ShopConfig, add: Add): void {
   const saturday = today.plus({ days: (6 - today.weekday + 7) % 7 });
   const sunday = today.weekday === 7 ? today : saturday.plus({ days: 1 });
-  const open = [saturday, sunday].filter((day) => day >= today && openingHoursOn(shop, day.toISODate()!).length > 0);
+  const open = [saturday, sunday].filter((day) => day >= today && openingHoursOnce(shop, day.toISODate()!).length > 0);
   if (open.length === 1) add(open[0]);
   if (open.length === 2) add(open[0], open[1]);
 }

@@ -15,11 +15,12 @@ export function closestWord(word: string, vocabulary: readonly string[]): string
 /** Every word of `vocabulary` at the smallest distance from `word` that is close enough; [] when none is. */
 export function closestWords(word: string, vocabulary: readonly string[]): string[] {
   if (word.length < 4 || /\d/.test(word)) return [];
-  if (vocabulary.includes(word)) return [word];
+  const words = wordsOf(vocabulary);
+  if (words.has(word)) return [word];
   const allowed = word.length <= 6 ? 1 : 2;
   let best: string[] = [];
   let bestDistance = allowed + 1;
-  for (const candidate of new Set(vocabulary)) {
+  for (const candidate of words) {
     if (!sameFirstLetter(candidate, word) || Math.abs(candidate.length - word.length) > allowed || candidate.length < 4)
       continue;
     const d = isSwap(word, candidate) ? 1 : distance(word, candidate);
@@ -31,6 +32,22 @@ export function closestWords(word: string, vocabulary: readonly string[]): strin
   }
   return best;
 }
+
+/**
+ * A vocabulary's words, each once: the rules' vocabularies are constants (or a shop file's), asked
+ * about for every word of a short message, so the set is made once per list. A list is never
+ * changed once asked about.
+ */
+function wordsOf(vocabulary: readonly string[]): ReadonlySet<string> {
+  let words = VOCABULARIES.get(vocabulary);
+  if (!words) {
+    words = new Set(vocabulary);
+    VOCABULARIES.set(vocabulary, words);
+  }
+  return words;
+}
+
+const VOCABULARIES = new WeakMap<readonly string[], ReadonlySet<string>>();
 
 /** Spanish writers swap b and v ("biernes"): either stands for the other as a first letter. */
 function sameFirstLetter(a: string, b: string): boolean {

@@ -231,7 +231,7 @@ function withTyposCorrected(folded: string, shop: ShopConfig): string {
       if (keep.has(word) || MEANINGS.has(word)) return word;
       const squeezed = squeeze(word);
       if (MEANINGS.has(squeezed)) return squeezed;
-      const closest = closestWords(word, [...MEANINGS.keys()]);
+      const closest = closestWords(word, MEANING_WORDS);
       return closest.length > 0 && new Set(closest.map((c) => MEANINGS.get(c))).size === 1 ? closest[0] : word;
     })
     .join(' ');
@@ -251,6 +251,8 @@ const MEANINGS = new Map<string, string>(
     )
     .filter(([word]) => word.length >= 4),
 );
+
+const MEANING_WORDS = [...MEANINGS.keys()];
 
 /** "in an hour" is not "in an hours". */
 const UNITS = ['hour', 'hora', 'week', 'semana', 'minute', 'minuto'];

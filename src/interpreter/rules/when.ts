@@ -2,7 +2,6 @@ import { DateTime } from 'luxon';
 import {
   type Language,
   type OpeningInterval,
-  openingHoursOn,
   type ShopConfig,
   shopToday,
   startOfDay,
@@ -12,6 +11,7 @@ import type { PartOfDay } from '../../../machines/booking.context.ts';
 import { partOfDayIn, timeIn } from './clock.ts';
 import { dayIn } from './days.ts';
 import { closestWord } from './fuzzy.ts';
+import { openingHoursOnce } from './hours.ts';
 
 /** The day, time or part of the day a message names, in the shop's wall-clock. */
 export interface When {
@@ -141,7 +141,7 @@ export function likelyHour(hour: number, minute: number, shop: ShopConfig, date:
   const openAt = (intervals: OpeningInterval[], h: number) =>
     intervals.some(({ from, to }) => from <= clock(h) && clock(h) < to);
   // The chosen day's hours decide; when they cannot (closed, or open at both), any day's do.
-  for (const intervals of [openingHoursOn(shop, date), WEEKDAYS.flatMap((day) => shop.openingHours[day])]) {
+  for (const intervals of [openingHoursOnce(shop, date), WEEKDAYS.flatMap((day) => shop.openingHours[day])]) {
     const inMorning = openAt(intervals, hour);
     if (inMorning !== openAt(intervals, afternoon)) return inMorning ? hour : afternoon;
   }
