@@ -1,12 +1,5 @@
 import { DateTime } from 'luxon';
-import {
-  type Language,
-  type OpeningInterval,
-  type ShopConfig,
-  shopToday,
-  startOfDay,
-  WEEKDAYS,
-} from '../../../config/schema.ts';
+import { type Language, type OpeningInterval, type ShopConfig, shopToday, WEEKDAYS } from '../../../config/schema.ts';
 import type { PartOfDay } from '../../../machines/booking.context.ts';
 import { partOfDayIn, timeIn } from './clock.ts';
 import { dayIn } from './days.ts';
@@ -39,7 +32,7 @@ export type WhenReader = (text: string, shop: ShopConfig, now: Date, language: L
  * whenIn('mañana a las 5', shop, new Date('2026-11-24T09:00:00Z')) // { date: '2026-11-25', time: '17:00' }
  */
 export function whenIn(text: string, shop: ShopConfig, now: Date, language?: Language, knownDate?: string): When {
-  const today = startOfDay(shop.timezone, shopToday(shop, now));
+  const today = calendarDay(shopToday(shop, now));
   const words = wordsOf(text);
   const soon = fromNowIn(words, now, shop);
   if (soon) return soon;
@@ -49,6 +42,24 @@ export function whenIn(text: string, shop: ShopConfig, now: Date, language?: Lan
   const partOfDay = time ? undefined : partOfDayIn(words, shop, day);
   return { date, time, partOfDay, ...(either && { either }) };
 }
+
+/**
+ * The shop's today as a calendar day (midnight in UTC): what a message names is a day of the
+ * calendar, worked out from today by days, months and weekdays. In the shop's own zone each step
+ * of that arithmetic asked the timezone database for an offset; the days are the same.
+ */
+function calendarDay(date: string): DateTime {
+  let day = CALENDAR_DAYS.get(date);
+  if (!day) {
+    day = DateTime.fromISO(date, { zone: 'utc' });
+    // Today's, and yesterday's for a while after midnight.
+    if (CALENDAR_DAYS.size >= 8) CALENDAR_DAYS.clear();
+    CALENDAR_DAYS.set(date, day);
+  }
+  return day;
+}
+
+const CALENDAR_DAYS = new Map<string, DateTime>();
 
 /**
  * "in an hour", "in 1h", "en media hora", "in 20 minutes": that long from now, on the clock rounded
