@@ -51,8 +51,10 @@ const VOCABULARIES = new WeakMap<readonly string[], ReadonlySet<string>>();
 
 /** Spanish writers swap b and v ("biernes"): either stands for the other as a first letter. */
 function sameFirstLetter(a: string, b: string): boolean {
-  return a[0] === b[0] || (/^[bv]/.test(a) && /^[bv]/.test(b));
+  return a[0] === b[0] || (isBOrV(a[0]) && isBOrV(b[0]));
 }
+
+const isBOrV = (letter: string | undefined) => letter === 'b' || letter === 'v';
 
 /** "hiarcut" and "haircut": the same letters with two neighbours swapped. */
 function isSwap(a: string, b: string): boolean {

@@ -14,7 +14,8 @@ export function fold(text: string): string {
 
 /** Whether `phrase` (already folded) appears in `folded` as whole words. */
 export function hasPhrase(folded: string, phrase: string): boolean {
-  return ` ${folded} `.includes(` ${phrase} `);
+  // Most phrases asked about are not in the message at all: found out without padding either.
+  return folded.includes(phrase) && ` ${folded} `.includes(` ${phrase} `);
 }
 
 /** The first of `phrases` found in `folded`, longest first so "corte y barba" wins over "corte". */
