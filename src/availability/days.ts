@@ -1,4 +1,5 @@
-import { addDays, type ShopConfig, shopToday } from '../../config/schema.ts';
+import { type ShopConfig, shopToday } from '../../config/schema.ts';
+import { daysAfter } from './instants.ts';
 import { type BookingRules, lastBookableDay, openingSpans } from './slots.ts';
 
 /**
@@ -11,7 +12,7 @@ export function bookableDays(shop: ShopConfig, now: Date, count: number): string
   const earliest = now.getTime() + shop.booking.minimumNoticeMinutes * 60_000;
   const last = lastBookableDay(shop, now);
   const days: string[] = [];
-  for (let date = shopToday(shop, now); days.length < count; date = addDays(date, 1)) {
+  for (let date = shopToday(shop, now); days.length < count; date = daysAfter(date, 1)) {
     if (date > last) break;
     if (opensLongEnough(shop, date, earliest, shortest)) days.push(date);
   }

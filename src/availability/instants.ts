@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { addDays } from '../../config/schema.ts';
 
 const MINUTE_MS = 60_000;
 const DAY_MS = 24 * 60 * MINUTE_MS;
@@ -102,3 +103,20 @@ function isCalendarDate(text: string): boolean {
   const month = Number(text.slice(5, 7));
   return day >= 1 && month >= 1 && day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
 }
+
+/**
+ * `addDays`, remembered: the booking window's last day and the days offered are worked out from
+ * today on most messages, and each was a Date and an ISO string.
+ */
+export function daysAfter(date: string, days: number): string {
+  const key = `${date}${days}`;
+  let later = LATER_DAYS.get(key);
+  if (later === undefined) {
+    later = addDays(date, days);
+    if (LATER_DAYS.size >= DAYS_KEPT) LATER_DAYS.clear();
+    LATER_DAYS.set(key, later);
+  }
+  return later;
+}
+
+const LATER_DAYS = new Map<string, string>();

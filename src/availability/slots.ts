@@ -2,7 +2,7 @@ import { LRUCache } from 'lru-cache';
 import { DateTime } from 'luxon';
 import { addDays, openingHoursOn, type ShopConfig, shopToday, startOfDay } from '../../config/schema.ts';
 import type { DayAvailability, Slot } from '../../machines/booking.context.ts';
-import { isoInstant, localIso, utcOffsetMinutes } from './instants.ts';
+import { daysAfter, isoInstant, localIso, utcOffsetMinutes } from './instants.ts';
 
 /** A span of time as ISO-8601 instants, end exclusive. */
 export interface Interval {
@@ -117,7 +117,7 @@ export function searchWindow(timezone: string, dates: string[]): Interval {
 
 /** The last shop-local day a customer may book at `now`. */
 export function lastBookableDay(rules: BookingRules, now: Date): string {
-  return addDays(shopToday(rules, now), rules.booking.daysAhead);
+  return daysAfter(shopToday(rules, now), rules.booking.daysAhead);
 }
 
 /**
