@@ -24,6 +24,14 @@ const RETRY_PAUSE_MS = { first: 2, last: 100 };
 /** How often expired rows (dedup ids, holds, old conversations) are deleted. */
 const SWEEP_EVERY_MS = 60 * 60_000;
 
+type WorkOutcome = { value: unknown } | { failed: unknown };
+
+interface QueuedWork {
+  work: () => unknown;
+  resolve(value: unknown): void;
+  reject(reason: unknown): void;
+}
+
 /** The file cannot be cita's database as it is: the program stops and says what to do. */
 export class DatabaseUnusable extends Error {}
 
@@ -122,13 +130,65 @@ export class CitaDatabase {
    * another connection holds the write lock, the transaction waits for it without blocking the
    * event loop (retried with growing pauses, for up to LOCK_WAIT_MS in all); `work` itself runs
    * in one go once the lock is taken, so nothing of this process interleaves with it.
+   *
+   * Group commit: the transactions asked for while the event loop handles one round of I/O are run
+   * together, each in a savepoint of one `BEGIN IMMEDIATE … COMMIT`, in the order asked. A commit
+   * on the file costs 110–150 µs of CPU, mostly system time, whatever it holds: one per message
+   * rather than seven is most of what the embedded store cost end to end (issue 31). Each `work`
+   * still sees every earlier one's writes and none of a later one's; one that throws is rolled
+   * back to its savepoint alone and rejects; the others' promises resolve only once the commit
+   * holding them is on the file.
    */
-  async transaction<T>(work: () => T): Promise<T> {
+  transaction<T>(work: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#queued.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      if (!this.#committing) {
+        this.#committing = true;
+        setImmediate(() => void this.#commitQueued());
+      }
+    });
+  }
+
+  readonly #queued: QueuedWork[] = [];
+  #committing = false;
+
+  /** Takes the write lock, then runs and commits everything queued by then; again until nothing is left. */
+  async #commitQueued(): Promise<void> {
+    try {
+      while (this.#queued.length > 0) {
+        try {
+          await this.#takeWriteLock();
+        } catch (error) {
+          for (const queued of this.#queued.splice(0)) queued.reject(error);
+          continue;
+        }
+        const batch = this.#queued.splice(0);
+        let outcomes: WorkOutcome[];
+        try {
+          outcomes = batch.map((queued) => this.#inSavepoint(queued.work));
+          this.#guard(() => this.#db.exec('COMMIT'));
+        } catch (error) {
+          this.#rollBack();
+          for (const queued of batch) queued.reject(error);
+          continue;
+        }
+        batch.forEach((queued, index) => {
+          const outcome = outcomes[index]!;
+          if ('failed' in outcome) queued.reject(outcome.failed);
+          else queued.resolve(outcome.value);
+        });
+      }
+    } finally {
+      this.#committing = false;
+    }
+  }
+
+  async #takeWriteLock(): Promise<void> {
     const deadline = Date.now() + this.#lockWaitMs;
     for (let pause = RETRY_PAUSE_MS.first; ; pause = Math.min(pause * 2, RETRY_PAUSE_MS.last)) {
       try {
         this.#db.exec('BEGIN IMMEDIATE');
-        break;
+        return;
       } catch (error) {
         if (sqliteCode(error) !== SQLITE_BUSY || Date.now() + pause > deadline) {
           throw storageError(error, this.path, this.#lockWaitMs);
@@ -136,7 +196,33 @@ export class CitaDatabase {
         await new Promise((resolve) => setTimeout(resolve, pause));
       }
     }
-    return this.#inTransaction(work);
+  }
+
+  #inSavepoint(work: () => unknown): WorkOutcome {
+    this.#db.exec('SAVEPOINT work');
+    try {
+      const value = work();
+      this.#db.exec('RELEASE work');
+      return { value };
+    } catch (failed) {
+      try {
+        this.#db.exec('ROLLBACK TO work');
+        this.#db.exec('RELEASE work');
+      } catch {
+        // SQLite rolled back the whole transaction already (as it does after some I/O errors): the
+        // batch fails, with the reason this work gave.
+        throw failed;
+      }
+      return { failed };
+    }
+  }
+
+  #rollBack(): void {
+    try {
+      this.#db.exec('ROLLBACK');
+    } catch {
+      // SQLite rolled back already (as it does after some I/O errors).
+    }
   }
 
   /** One statement that writes, as a transaction of its own (see `transaction`). Answers the rows changed. */
@@ -164,11 +250,7 @@ export class CitaDatabase {
       this.#guard(() => this.#db.exec('COMMIT'));
       return result;
     } catch (error) {
-      try {
-        this.#db.exec('ROLLBACK');
-      } catch {
-        // SQLite rolled back already (as it does after some I/O errors).
-      }
+      this.#rollBack();
       throw error;
     }
   }
