@@ -107,7 +107,14 @@ export class CitaDatabase {
     }
     this.#lockWaitMs = lockWaitMs;
     this.#blockingWait(Math.min(BLOCKING_WAIT_MS, lockWaitMs));
-    this.sweep().catch(() => {});
+    // What expired while cita was stopped goes before anything is served (a file another process
+    // keeps locked is swept at the next round instead).
+    try {
+      this.#guard(() => this.#db.exec('BEGIN IMMEDIATE'));
+      this.#inTransaction(() => this.#deleteExpired(Date.now()));
+    } catch (error) {
+      log.warn({ event: 'sqlite.sweep_failed', error: String(error) }, 'could not delete expired rows; will try later');
+    }
     this.#sweeper = setInterval(() => this.sweep().catch(() => {}), SWEEP_EVERY_MS);
     this.#sweeper.unref();
   }
@@ -142,59 +149,64 @@ export class CitaDatabase {
   transaction<T>(work: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.#queued.push({ work, resolve: resolve as (value: unknown) => void, reject });
-      if (!this.#committing) {
-        this.#committing = true;
-        setImmediate(() => void this.#commitQueued());
-      }
+      if (this.#commitScheduled) return;
+      this.#commitScheduled = true;
+      setImmediate(() => void this.#commitQueued());
     });
   }
 
   readonly #queued: QueuedWork[] = [];
-  #committing = false;
+  #commitScheduled = false;
 
-  /** Takes the write lock, then runs and commits everything queued by then; again until nothing is left. */
+  /**
+   * Takes the write lock, then runs and commits everything queued by then, once: what the answers
+   * set going asks for in the next turn of the event loop, after the I/O waiting (webhooks, sends)
+   * has had its turn.
+   */
   async #commitQueued(): Promise<void> {
     try {
-      while (this.#queued.length > 0) {
-        try {
-          await this.#takeWriteLock();
-        } catch (error) {
-          for (const queued of this.#queued.splice(0)) queued.reject(error);
-          continue;
-        }
-        const batch = this.#queued.splice(0);
-        let outcomes: WorkOutcome[];
-        try {
-          outcomes = batch.map((queued) => this.#inSavepoint(queued.work));
-          this.#guard(() => this.#db.exec('COMMIT'));
-        } catch (error) {
-          this.#rollBack();
-          for (const queued of batch) queued.reject(error);
-          continue;
-        }
-        batch.forEach((queued, index) => {
-          const outcome = outcomes[index]!;
-          if ('failed' in outcome) queued.reject(outcome.failed);
-          else queued.resolve(outcome.value);
-        });
-      }
-    } finally {
-      this.#committing = false;
+      const busy = this.#tryBegin();
+      if (busy !== undefined) await this.#waitForWriteLock(busy);
+    } catch (error) {
+      this.#commitScheduled = false;
+      for (const queued of this.#queued.splice(0)) queued.reject(error);
+      return;
+    }
+    this.#commitScheduled = false;
+    const batch = this.#queued.splice(0);
+    let outcomes: WorkOutcome[];
+    try {
+      outcomes = batch.map((queued) => this.#inSavepoint(queued.work));
+      this.#guard(() => this.#db.exec('COMMIT'));
+    } catch (error) {
+      this.#rollBack();
+      for (const queued of batch) queued.reject(error);
+      return;
+    }
+    batch.forEach((queued, index) => {
+      const outcome = outcomes[index]!;
+      if ('failed' in outcome) queued.reject(outcome.failed);
+      else queued.resolve(outcome.value);
+    });
+  }
+
+  /** `BEGIN IMMEDIATE`: undefined once begun, SQLite's "busy" error while another connection holds the write lock. */
+  #tryBegin(): unknown {
+    try {
+      this.#db.exec('BEGIN IMMEDIATE');
+      return undefined;
+    } catch (error) {
+      if (sqliteCode(error) === SQLITE_BUSY) return error;
+      throw storageError(error, this.path, this.#lockWaitMs);
     }
   }
 
-  async #takeWriteLock(): Promise<void> {
+  async #waitForWriteLock(busy: unknown): Promise<void> {
     const deadline = Date.now() + this.#lockWaitMs;
-    for (let pause = RETRY_PAUSE_MS.first; ; pause = Math.min(pause * 2, RETRY_PAUSE_MS.last)) {
-      try {
-        this.#db.exec('BEGIN IMMEDIATE');
-        return;
-      } catch (error) {
-        if (sqliteCode(error) !== SQLITE_BUSY || Date.now() + pause > deadline) {
-          throw storageError(error, this.path, this.#lockWaitMs);
-        }
-        await new Promise((resolve) => setTimeout(resolve, pause));
-      }
+    for (let pause = RETRY_PAUSE_MS.first; busy !== undefined; pause = Math.min(pause * 2, RETRY_PAUSE_MS.last)) {
+      if (Date.now() + pause > deadline) throw storageError(busy, this.path, this.#lockWaitMs);
+      await new Promise((resolve) => setTimeout(resolve, pause));
+      busy = this.#tryBegin();
     }
   }
 
@@ -270,12 +282,14 @@ export class CitaDatabase {
   /** Deletes what has expired: dedup ids, holds, quiet conversations, unclaimed replies. */
   async sweep(now = Date.now()): Promise<void> {
     try {
-      await this.transaction(() => {
-        for (const sql of sweepStatements) this.run(sql, now);
-      });
+      await this.transaction(() => this.#deleteExpired(now));
     } catch (error) {
       log.warn({ event: 'sqlite.sweep_failed', error: String(error) }, 'could not delete expired rows; will try later');
     }
+  }
+
+  #deleteExpired(now: number): void {
+    for (const sql of sweepStatements) this.run(sql, now);
   }
 
   get isOpen(): boolean {
