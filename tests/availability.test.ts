@@ -3,7 +3,7 @@ import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { addDays, type ShopConfig, shopToday } from '../config/schema.ts';
 import { bookableDays } from '../src/availability/days.ts';
-import { isoInstant, localIso, utcOffsetMinutes } from '../src/availability/instants.ts';
+import { isIsoInstant, isoInstant, localIso, utcOffsetMinutes } from '../src/availability/instants.ts';
 import { type DaySearch, dayAvailability, isWithinBookingWindow, searchWindow } from '../src/availability/slots.ts';
 import { localDate, localTime } from '../src/messages/format.ts';
 import { shop } from './support/cita.ts';
@@ -230,6 +230,34 @@ describe('instants written for slots', () => {
         },
       ),
       { numRuns: 2_000 },
+    );
+  });
+
+  it('are recognised in place exactly when they are what isoInstant writes', () => {
+    const instants = fc.oneof(
+      fc.integer({ min: 0, max: 5_000_000 }).map((minute) => Date.UTC(2020, 0, 1) + minute * 60_000),
+      // Inside Date's range with room for the other minutes below.
+      fc.integer({ min: -8.6e15, max: 8.6e15 }),
+    );
+    const texts = (millis: number) =>
+      fc.oneof(
+        fc.constant(isoInstant(millis)),
+        // Another minute, day or year; cut short, lengthened, or one character changed.
+        fc.integer({ min: -600_000, max: 600_000 }).map((minutes) => isoInstant(millis + minutes * 60_000)),
+        fc.constant(isoInstant(millis).slice(0, -1)),
+        fc.constant(`${isoInstant(millis)}Z`),
+        fc
+          .tuple(fc.nat(30), fc.constantFrom('0', '9', 'Z', 'T', ':', '.', '-'))
+          .map(([at, char]) => isoInstant(millis).slice(0, at) + char + isoInstant(millis).slice(at + 1)),
+      );
+    fc.assert(
+      fc.property(
+        instants.chain((millis) => fc.tuple(fc.constant(millis), texts(millis))),
+        ([millis, text]) => {
+          expect(isIsoInstant(text, millis)).toBe(text === isoInstant(millis));
+        },
+      ),
+      { numRuns: 5_000 },
     );
   });
 });

@@ -43,6 +43,22 @@ export function isoInstant(millis: number): string {
   return `${dayPrefix(day)}T${CLOCK_TIMES[(millis - day * DAY_MS) / MINUTE_MS]}:00.000Z`;
 }
 
+/**
+ * Whether `text` is `isoInstant(millis)`, compared in place: packing a day's slots checks two
+ * instants a slot, and writing each out to compare it was most of the garbage a look-up left.
+ */
+export function isIsoInstant(text: string, millis: number): boolean {
+  if (millis % MINUTE_MS !== 0 || millis < 0 || millis >= YEAR_10000) return text === isoInstant(millis);
+  const day = Math.floor(millis / DAY_MS);
+  return (
+    text.length === 24 &&
+    text.startsWith(dayPrefix(day)) &&
+    text[10] === 'T' &&
+    text.startsWith(CLOCK_TIMES[(millis - day * DAY_MS) / MINUTE_MS] as string, 11) &&
+    text.endsWith(':00.000Z')
+  );
+}
+
 const HOUR_MS = 60 * MINUTE_MS;
 
 /**

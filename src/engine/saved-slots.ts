@@ -2,7 +2,7 @@ import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 import { CalendarDate } from '../../config/schema.ts';
 import { Slot } from '../../machines/booking.context.ts';
-import { CLOCK_TIMES, isoInstant } from '../availability/instants.ts';
+import { CLOCK_TIMES, isIsoInstant, isoInstant } from '../availability/instants.ts';
 
 const MINUTE_MS = 60_000;
 const DAY_MINUTES = 24 * 60;
@@ -106,7 +106,7 @@ const MINUTE_OF = new Map(CLOCK_TIMES.map((time, minute) => [time, minute]));
 /** An instant as `toISOString` writes it (what unpacking writes): "2026-12-09T09:00:00.000Z". */
 const isCanonical = (instant: string) => {
   const at = Date.parse(instant);
-  return Number.isFinite(at) && isoInstant(at) === instant;
+  return Number.isFinite(at) && isIsoInstant(instant, at);
 };
 
 /**
@@ -119,7 +119,7 @@ function continuesRun(run: SlotRun, slot: Slot, time: number): boolean {
   const step = count === 1 ? time - time0 : step0;
   if (step < 1 || time !== time0 + count * step) return false;
   const start = start0 + count * step;
-  if (slot.start !== isoInstant(start * MINUTE_MS) || slot.end !== isoInstant((start + duration) * MINUTE_MS)) {
+  if (!isIsoInstant(slot.start, start * MINUTE_MS) || !isIsoInstant(slot.end, (start + duration) * MINUTE_MS)) {
     return false;
   }
   run[2] = step;
