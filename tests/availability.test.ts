@@ -3,7 +3,7 @@ import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { addDays, type ShopConfig, shopToday } from '../config/schema.ts';
 import { bookableDays } from '../src/availability/days.ts';
-import { isIsoInstant, isoInstant, localIso, utcOffsetMinutes } from '../src/availability/instants.ts';
+import { isIsoInstant, isoDateAndTime, isoInstant, localIso, utcOffsetMinutes } from '../src/availability/instants.ts';
 import { type DaySearch, dayAvailability, isWithinBookingWindow, searchWindow } from '../src/availability/slots.ts';
 import { localDate, localTime } from '../src/messages/format.ts';
 import { shop } from './support/cita.ts';
@@ -227,6 +227,22 @@ describe('instants written for slots', () => {
         ),
         (millis) => {
           expect(isoInstant(millis)).toBe(new Date(millis).toISOString());
+        },
+      ),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it("give a slot's date and time as isoInstant's text has them", () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.integer({ min: 0, max: 5_000_000 }).map((minute) => Date.UTC(2020, 0, 1) + minute * 60_000),
+          fc.integer({ min: -8.64e15, max: 8.64e15 }),
+        ),
+        (millis) => {
+          const iso = isoInstant(millis);
+          expect(isoDateAndTime(millis)).toEqual({ date: iso.slice(0, 10), time: iso.slice(11, 16) });
         },
       ),
       { numRuns: 2_000 },

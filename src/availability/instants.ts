@@ -44,6 +44,19 @@ export function isoInstant(millis: number): string {
 }
 
 /**
+ * The "YYYY-MM-DD" and "HH:mm" of `isoInstant(millis)`, shared strings on whole minutes (a day's
+ * slots each need a local date and time) instead of slices of a string written for each.
+ */
+export function isoDateAndTime(millis: number): { date: string; time: string } {
+  if (millis % MINUTE_MS !== 0 || millis < 0 || millis >= YEAR_10000) {
+    const iso = new Date(millis).toISOString();
+    return { date: iso.slice(0, 10), time: iso.slice(11, 16) };
+  }
+  const day = Math.floor(millis / DAY_MS);
+  return { date: dayPrefix(day), time: CLOCK_TIMES[(millis - day * DAY_MS) / MINUTE_MS] as string };
+}
+
+/**
  * Whether `text` is `isoInstant(millis)`, compared in place: packing a day's slots checks two
  * instants a slot, and writing each out to compare it was most of the garbage a look-up left.
  */

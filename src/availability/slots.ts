@@ -2,7 +2,7 @@ import { LRUCache } from 'lru-cache';
 import { DateTime } from 'luxon';
 import { addDays, openingHoursOn, type ShopConfig, shopToday, startOfDay } from '../../config/schema.ts';
 import type { DayAvailability, Slot } from '../../machines/booking.context.ts';
-import { daysAfter, isoInstant, localIso, utcOffsetMinutes } from './instants.ts';
+import { daysAfter, isoDateAndTime, isoInstant, localIso, utcOffsetMinutes } from './instants.ts';
 
 /** A span of time as ISO-8601 instants, end exclusive. */
 export interface Interval {
@@ -186,9 +186,11 @@ function slotMaker(span: Span, duration: number, timezone: string): (start: numb
   const offset = utcOffsetMinutes(timezone, span.start);
   const steady = offset === utcOffsetMinutes(timezone, span.end);
   return function slotAt(start) {
-    const local = steady
-      ? isoInstant(start + offset * MINUTE_MS)
-      : (DateTime.fromMillis(start, { zone: timezone }).toISO({ includeOffset: false }) as string);
+    if (steady) {
+      const { date, time } = isoDateAndTime(start + offset * MINUTE_MS);
+      return { date, time, start: toUtcIso(start), end: toUtcIso(start + duration) };
+    }
+    const local = DateTime.fromMillis(start, { zone: timezone }).toISO({ includeOffset: false }) as string;
     return {
       date: local.slice(0, 10),
       time: local.slice(11, 16),
