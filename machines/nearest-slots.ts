@@ -18,8 +18,10 @@ export function nearestFirst(slots: Slot[], wanted: PartOfDay, perPage: number):
     const at = minutes(slot.time);
     return at < from ? from - at : at > last ? at - last : 0;
   };
-  const inTimeOrder = (a: Slot, b: Slot) => a.time.localeCompare(b.time);
-  const byNearness = [...slots].sort((a, b) => distance(a) - distance(b) || inTimeOrder(a, b));
+  // "HH:mm" sorts as text: no collation needed (localeCompare was most of the sorting's cost).
+  const inTimeOrder = (a: Slot, b: Slot) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0);
+  const distances = new Map(slots.map((slot) => [slot, distance(slot)]));
+  const byNearness = [...slots].sort((a, b) => distances.get(a)! - distances.get(b)! || inTimeOrder(a, b));
   const first = byNearness.slice(0, perPage).sort(inTimeOrder);
   const rest = byNearness.slice(perPage).sort(inTimeOrder);
   const firstTime = first[0]?.time ?? '';
