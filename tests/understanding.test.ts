@@ -1,9 +1,14 @@
+import fc from 'fast-check';
+import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
+import { addDays, startOfDay } from '../config/schema.ts';
 import type { Slot } from '../machines/booking.context.ts';
 import { CUSTOMER_EVENT_TYPES, type CustomerEventType } from '../machines/events.ts';
 import { nearestFirst, slotPages } from '../machines/nearest-slots.ts';
+import { dayIn } from '../src/interpreter/rules/days.ts';
 import { closestWord } from '../src/interpreter/rules/fuzzy.ts';
 import { readRules, type Situation } from '../src/interpreter/rules/index.ts';
+import { wordsOf } from '../src/interpreter/rules/when.ts';
 import { citaPerTest, customer, shop, stateOf } from './support/cita.ts';
 
 // Tuesday 24 November 2026, 10:00 in Madrid. The shop opens Tue–Fri 10–14 and 16–20, Saturdays 9–14.
@@ -283,5 +288,47 @@ describe('parts of the day and taken times through the engine', () => {
     expect(offered).not.toContain('10:00');
     expect(offered.some((time) => time < '17:00')).toBe(true);
     expect(offered.some((time) => time > '17:00')).toBe(true);
+  });
+});
+
+describe('days named, worked out from today', () => {
+  // whenIn reads them from today as a calendar day (midnight UTC); in the shop's own zone each step
+  // asked the timezone database. The days must be the same, DST at midnight included.
+  it('are the same from midnight in the shop and from the calendar day', () => {
+    const texts = [
+      'mañana',
+      'pasado mañana',
+      'el viernes',
+      'el martes que viene',
+      'el 31',
+      'el 29 de febrero',
+      '3 de diciembre',
+      '4/12',
+      'el finde',
+      'dentro de 2 semanas',
+      '3 fridays from now',
+      'next sunday',
+      'el último viernes de marzo',
+      'el primer lunes de noviembre',
+      'hoy no, el jueves',
+    ];
+    const zones = ['Europe/Madrid', 'America/Santiago', 'America/Havana', 'Asia/Beirut', 'Australia/Lord_Howe'];
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...texts),
+        fc.constantFrom(...zones),
+        fc.integer({ min: 0, max: 4 * 366 }),
+        fc.constantFrom('es' as const, 'en' as const),
+        (text, timezone, offset, language) => {
+          const today = addDays('2025-01-01', offset);
+          const zoned = { ...shop, timezone };
+          const words = wordsOf(text);
+          expect(dayIn(words, DateTime.fromISO(today, { zone: 'utc' }), zoned, language)).toEqual(
+            dayIn(words, startOfDay(timezone, today), zoned, language),
+          );
+        },
+      ),
+      { numRuns: 3_000 },
+    );
   });
 });
