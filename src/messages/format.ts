@@ -99,8 +99,13 @@ export function namesList(names: string[], language: Language): string {
   return format.format(names);
 }
 
-/** One per language, as the list formats: the rule choosing "1 cita" or "2 citas". */
-const pluralRules = new Map<Language, Intl.PluralRules>();
+/**
+ * One per language, as the list formats: the rule choosing "1 cita" or "2 citas", and whether
+ * each count asked about is "one" (the same few counts are written on most messages, and each
+ * choice asked Intl again).
+ */
+const pluralRules = new Map<Language, (n: number) => boolean>();
+const COUNTS_KEPT = 1_000;
 
 /**
  * A count with its noun in the right number for the language.
@@ -109,10 +114,20 @@ const pluralRules = new Map<Language, Intl.PluralRules>();
  * counted(2, 'es', { one: 'cita anulada', other: 'citas anuladas' }) // "2 citas anuladas"
  */
 export function counted(n: number, language: Language, forms: { one: string; other: string }): string {
-  let rules = pluralRules.get(language);
-  if (!rules) {
-    rules = new Intl.PluralRules(language);
-    pluralRules.set(language, rules);
+  let isOne = pluralRules.get(language);
+  if (!isOne) {
+    const rules = new Intl.PluralRules(language);
+    const ones = new Map<number, boolean>();
+    isOne = (count) => {
+      let one = ones.get(count);
+      if (one === undefined) {
+        one = rules.select(count) === 'one';
+        if (ones.size >= COUNTS_KEPT) ones.clear();
+        ones.set(count, one);
+      }
+      return one;
+    };
+    pluralRules.set(language, isOne);
   }
-  return `${n} ${rules.select(n) === 'one' ? forms.one : forms.other}`;
+  return `${n} ${isOne(n) ? forms.one : forms.other}`;
 }
