@@ -293,6 +293,16 @@ describe('transactions asked for together (group commit)', () => {
     database.close();
   });
 
+  it('lets a read see every transaction asked for before it, as if each had been written when asked', async () => {
+    const database = openDatabase(join(tempDataDir(), DATABASE_FILE));
+    database.run('CREATE TABLE IF NOT EXISTS notes (n INTEGER)');
+    const writing = database.transaction(() => database.run('INSERT INTO notes VALUES (1)'));
+    // Not awaited: a message id noted "without waiting" must still be known to the next look-up.
+    expect(database.get<{ rows: number }>('SELECT count(*) AS rows FROM notes')?.rows).toBe(1);
+    expect(await writing).toBe(1);
+    database.close();
+  });
+
   it('answers only once the commit is on the file: another connection sees the write when it resolves', async () => {
     const path = join(tempDataDir(), DATABASE_FILE);
     const database = openDatabase(path);
