@@ -129,6 +129,14 @@ export class CitaDatabase {
     return this.#guard(() => this.#statement(sql).get(...params)) as T | undefined;
   }
 
+  /**
+   * `get` of what is committed now, leaving the queued transactions for their turn: for a hint that
+   * a transaction checks again, where committing early would only cost a commit.
+   */
+  peek<T>(sql: string, ...params: SQLInputValue[]): T | undefined {
+    return this.#guard(() => this.#statement(sql).get(...params)) as T | undefined;
+  }
+
   all<T>(sql: string, ...params: SQLInputValue[]): T[] {
     this.#commitBeforeReading();
     return this.#guard(() => this.#statement(sql).all(...params)) as T[];

@@ -296,9 +296,12 @@ describe('transactions asked for together (group commit)', () => {
   it('lets a read see every transaction asked for before it, as if each had been written when asked', async () => {
     const database = openDatabase(join(tempDataDir(), DATABASE_FILE));
     database.run('CREATE TABLE IF NOT EXISTS notes (n INTEGER)');
+    const count = 'SELECT count(*) AS rows FROM notes';
     const writing = database.transaction(() => database.run('INSERT INTO notes VALUES (1)'));
+    // A peek (a hint a transaction checks again) sees only what is committed, and commits nothing.
+    expect(database.peek<{ rows: number }>(count)?.rows).toBe(0);
     // Not awaited: a message id noted "without waiting" must still be known to the next look-up.
-    expect(database.get<{ rows: number }>('SELECT count(*) AS rows FROM notes')?.rows).toBe(1);
+    expect(database.get<{ rows: number }>(count)?.rows).toBe(1);
     expect(await writing).toBe(1);
     database.close();
   });
