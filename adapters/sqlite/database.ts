@@ -120,14 +120,25 @@ export class CitaDatabase {
   }
 
   run(sql: string, ...params: SQLInputValue[]): number {
+    this.#commitBeforeReading();
     return Number(this.#guard(() => this.#statement(sql).run(...params)).changes);
   }
 
   get<T>(sql: string, ...params: SQLInputValue[]): T | undefined {
+    this.#commitBeforeReading();
+    return this.#guard(() => this.#statement(sql).get(...params)) as T | undefined;
+  }
+
+  /**
+   * `get` of what is committed now, leaving the queued transactions for their turn: for a hint that
+   * a transaction checks again, where committing early would only cost a commit.
+   */
+  peek<T>(sql: string, ...params: SQLInputValue[]): T | undefined {
     return this.#guard(() => this.#statement(sql).get(...params)) as T | undefined;
   }
 
   all<T>(sql: string, ...params: SQLInputValue[]): T[] {
+    this.#commitBeforeReading();
     return this.#guard(() => this.#statement(sql).all(...params)) as T[];
   }
 
@@ -165,14 +176,29 @@ export class CitaDatabase {
    */
   async #commitQueued(): Promise<void> {
     try {
+      if (this.#queued.length === 0) return;
       const busy = this.#tryBegin();
       if (busy !== undefined) await this.#waitForWriteLock(busy);
+      this.#commitBatch();
     } catch (error) {
-      this.#commitScheduled = false;
       for (const queued of this.#queued.splice(0)) queued.reject(error);
-      return;
+    } finally {
+      this.#commitScheduled = false;
     }
-    this.#commitScheduled = false;
+  }
+
+  /**
+   * A statement outside a transaction sees every transaction asked for before it, as when each was
+   * written the moment it was asked for: what is queued is committed first, unless another
+   * process holds the write lock (the queue then waits for it, as a transaction always has).
+   */
+  #commitBeforeReading(): void {
+    if (this.#queued.length === 0 || this.#db.isTransaction) return;
+    if (this.#tryBegin() === undefined) this.#commitBatch();
+  }
+
+  /** Runs everything queued, each in a savepoint, in the transaction just begun, and commits. */
+  #commitBatch(): void {
     const batch = this.#queued.splice(0);
     let outcomes: WorkOutcome[];
     try {
