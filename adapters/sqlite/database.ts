@@ -158,12 +158,20 @@ export class CitaDatabase {
    * holding them is on the file.
    */
   transaction<T>(work: () => T): Promise<T> {
+    this.#counts.transactions += 1;
     return new Promise<T>((resolve, reject) => {
       this.#queued.push({ work, resolve: resolve as (value: unknown) => void, reject });
       if (this.#commitScheduled) return;
       this.#commitScheduled = true;
       setImmediate(() => void this.#commitQueued());
     });
+  }
+
+  readonly #counts = { transactions: 0, commits: 0 };
+
+  /** Transactions asked for and commits made since the file was opened: how well they are grouped. */
+  get counts(): { transactions: number; commits: number } {
+    return { ...this.#counts };
   }
 
   readonly #queued: QueuedWork[] = [];
@@ -204,6 +212,7 @@ export class CitaDatabase {
     try {
       outcomes = batch.map((queued) => this.#inSavepoint(queued.work));
       this.#guard(() => this.#db.exec('COMMIT'));
+      this.#counts.commits += 1;
     } catch (error) {
       this.#rollBack();
       for (const queued of batch) queued.reject(error);
