@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events';
 import { z } from 'zod';
 import { InboundMessage, type Inbox } from '../../src/engine/ports.ts';
 import { log, phoneRef } from '../../src/log.ts';
-import { evalReplicated, inOrder, masters, type RedisClient } from './client.ts';
+import { evalReplicated, inOrder, isCluster, masters, type RedisClient, replicasOf } from './client.ts';
 import { customerId, DEFAULT_PREFIX, redisKeys } from './keys.ts';
 import { defineScript, type Script } from './script.ts';
 
@@ -21,38 +21,84 @@ const CLAIM_CANDIDATES = 50;
 /** Phones looked at for the depth gauge: beyond this a backlog is obvious anyway, and a scrape stays cheap. */
 const DEPTH_PHONES_MAX = 10_000;
 
-/** Stores the message unless its id was seen, in one step, so a crash cannot store it twice. */
+/**
+ * Stores the message unless its id was seen, in one step, so a crash cannot store it twice. With
+ * the ready index as KEYS[3] (one Redis without replicas: see `#indexInScripts`), indexes the
+ * phone (ARGV[3] the time, ARGV[4] the phone) and announces work on channel ARGV[5] in the same
+ * step, a duplicate too.
+ */
 const ACCEPT = `
-if not redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[2]) then return 0 end
-redis.call('RPUSH', KEYS[2], ARGV[1])
-return 1`;
+local stored = 0
+if redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[2]) then
+  redis.call('RPUSH', KEYS[2], ARGV[1])
+  stored = 1
+end
+if KEYS[3] then
+  redis.call('ZADD', KEYS[3], 'NX', ARGV[3], ARGV[4])
+  redis.call('PUBLISH', ARGV[5], '1')
+end
+return stored`;
 
 /**
  * Takes the phone's lease and returns its oldest message, which stays queued until acknowledged.
  * A claim sent again with the same token (its reply was lost to a dropped connection and ioredis
  * resent it) gets the same message, rather than finding its own lease and leaving it to lapse.
+ * KEYS: lease, queue, then the ready index when ARGV[3] is not '', then a hash to read (its fields
+ * from ARGV[5]). With the index: a claimed phone is moved out of the way of other claims until
+ * ARGV[3] (the lease's end), an empty one is dropped from it (ARGV[4]: the phone).
  */
 const CLAIM = `
 local owner = redis.call('GET', KEYS[1])
 if owner and owner ~= ARGV[1] then return {'busy'} end
+local indexed = ARGV[3] ~= ''
 local head = redis.call('LINDEX', KEYS[2], 0)
-if not head then return {'empty'} end
+if not head then
+  if indexed then redis.call('ZREM', KEYS[3], ARGV[4]) end
+  return {'empty'}
+end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-if KEYS[3] then return {'claimed', head, redis.call('HMGET', KEYS[3], unpack(ARGV, 3))} end
+local read = KEYS[3]
+if indexed then
+  redis.call('ZADD', KEYS[3], 'XX', ARGV[3], ARGV[4])
+  read = KEYS[4]
+end
+if read then return {'claimed', head, redis.call('HMGET', read, unpack(ARGV, 5))} end
 return {'claimed', head}`;
 
-/** Only the lease's owner may finish: it drops the message it handled and frees the phone. */
-const ACK = `
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return -1 end
-if redis.call('LINDEX', KEYS[2], 0) == ARGV[2] then redis.call('LPOP', KEYS[2]) end
-redis.call('DEL', KEYS[1])
-return redis.call('LLEN', KEYS[2])`;
+/**
+ * The end of ACK and RETRY: answers the queue's length, or -1 when the lease was not this claim's.
+ * With the ready index as KEYS[3] (ARGV[3] the time, ARGV[4] the phone), a phone with messages
+ * left is indexed as claimable now and work announced on channel ARGV[5]; one without is dropped
+ * from the index, in the same step as the length was read, so no message arriving meanwhile is
+ * left unindexed.
+ */
+const FINISHED = `
+local waiting = redis.call('LLEN', KEYS[2])
+if KEYS[3] then
+  if waiting > 0 then
+    redis.call('ZADD', KEYS[3], ARGV[3], ARGV[4])
+    redis.call('PUBLISH', ARGV[5], '1')
+  else
+    redis.call('ZREM', KEYS[3], ARGV[4])
+  end
+end
+if not mine then return -1 end
+return waiting`;
 
-/** Frees the phone and leaves the message at the front of its queue. */
+/** Only the lease's owner may finish: it drops the message it handled (ARGV[2]) and frees the phone. */
+const ACK = `
+local mine = redis.call('GET', KEYS[1]) == ARGV[1]
+if mine then
+  if redis.call('LINDEX', KEYS[2], 0) == ARGV[2] then redis.call('LPOP', KEYS[2]) end
+  redis.call('DEL', KEYS[1])
+end${FINISHED}`;
+
+/** Frees the phone (or keeps it ARGV[2] ms more) and leaves the message at the front of its queue. */
 const RETRY = `
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return -1 end
-if tonumber(ARGV[2]) > 0 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) else redis.call('DEL', KEYS[1]) end
-return redis.call('LLEN', KEYS[2])`;
+local mine = redis.call('GET', KEYS[1]) == ARGV[1]
+if mine then
+  if tonumber(ARGV[2]) > 0 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) else redis.call('DEL', KEYS[1]) end
+end${FINISHED}`;
 
 const RENEW = `
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
@@ -132,7 +178,15 @@ export class RedisInbox implements Inbox {
   readonly #keys;
   readonly #leaseMs: number;
   readonly #dedupTtlMs: number;
-  readonly #scripts: Record<'claim' | 'ack' | 'retry' | 'renew', Script>;
+  readonly #scripts: Record<'accept' | 'claim' | 'ack' | 'retry' | 'renew', Script>;
+  /**
+   * On one Redis the shop-wide ready index is updated inside the phone's scripts, and work is
+   * announced from them: one command where there were up to five. On a cluster the index is in
+   * other slots than the phone's keys, so it is updated beside them, in an order that keeps every
+   * waiting message indexed.
+   */
+  readonly #indexInScripts: boolean;
+  readonly #workChannel: string;
   readonly #claims = new Map<string, Claim>();
   readonly #readWithClaim?: ReadWithClaim;
   readonly #signal = new EventEmitter();
@@ -149,7 +203,10 @@ export class RedisInbox implements Inbox {
     this.#dedupTtlMs = options.dedupTtlMs ?? DEDUP_TTL_MS;
     this.#readWithClaim = options.readWithClaim;
     this.#signal.setMaxListeners(0);
+    this.#indexInScripts = !isCluster(redis);
+    this.#workChannel = this.#keys.shop('work');
     this.#scripts = {
+      accept: defineScript(this.#intake, 'citaInboxAccept', ACCEPT),
       claim: defineScript(redis, 'citaInboxClaim', CLAIM),
       ack: defineScript(redis, 'citaInboxAck', ACK),
       retry: defineScript(redis, 'citaInboxRetry', RETRY),
@@ -163,16 +220,24 @@ export class RedisInbox implements Inbox {
     // The inbox serves every shop: a phone's queue, lease and dedup are its customer's (shop and phone).
     const customer = customerId(message.shop, message.phone);
     const keys = [this.#keys.phone(customer, 'seen', message.id), this.#queue(customer)];
-    // Stored (and, where the node has replicas, copied to one: a master that dies after the
-    // webhook's 200 must not take the message with it), then indexed and announced: a claim that
-    // found the phone indexed before its message landed would take it out of the index. The index
-    // is written on a duplicate too: a process that crashed between storing and indexing is
-    // repaired by the redelivery.
-    const accepted = await evalReplicated(this.#intake, ACCEPT, keys, [stored, this.#dedupTtlMs]);
-    await Promise.all([
-      this.#intake.zadd(this.#readyOf(customer), 'NX', Date.now(), customer),
-      this.#intake.publish(this.#keys.shop('work'), '1'),
-    ]);
+    let accepted: unknown;
+    if (this.#indexInScripts && (await replicasOf(this.#intake, keys[0]!)) === 0) {
+      accepted = await this.#scripts.accept(
+        [...keys, this.#readyOf(customer)],
+        [stored, this.#dedupTtlMs, Date.now(), customer, this.#workChannel],
+      );
+    } else {
+      // Stored (and, where the node has replicas, copied to one: a master that dies after the
+      // webhook's 200 must not take the message with it), then indexed and announced: a claim that
+      // found the phone indexed before its message landed would take it out of the index. The index
+      // is written on a duplicate too: a process that crashed between storing and indexing is
+      // repaired by the redelivery.
+      accepted = await evalReplicated(this.#intake, this.#scripts.accept, keys, [stored, this.#dedupTtlMs]);
+      await Promise.all([
+        this.#intake.zadd(this.#readyOf(customer), 'NX', Date.now(), customer),
+        this.#intake.publish(this.#workChannel, '1'),
+      ]);
+    }
     this.#signal.emit('work');
     return accepted === 1 ? 'accepted' : 'duplicate';
   }
@@ -192,24 +257,28 @@ export class RedisInbox implements Inbox {
     for (const phone of await this.#candidates()) {
       const token = randomUUID();
       const alongside = this.#readWithClaim;
-      const reply = await this.#scripts.claim(
-        alongside
-          ? [this.#lease(phone), this.#queue(phone), alongside.key(phone)]
-          : [this.#lease(phone), this.#queue(phone)],
-        alongside ? [token, this.#leaseMs, ...alongside.fields] : [token, this.#leaseMs],
-      );
-      const [status, stored, read] = ClaimReply.parse(reply);
+      const indexed = this.#indexInScripts;
+      const keys = [this.#lease(phone), this.#queue(phone)];
+      // Out of the way of other claims until the lease would lapse; acknowledging brings it back.
+      const args: (string | number)[] = [token, this.#leaseMs, indexed ? Date.now() + this.#leaseMs : '', phone];
+      if (indexed) keys.push(this.#readyOf(phone));
+      if (alongside) {
+        keys.push(alongside.key(phone));
+        args.push(...alongside.fields);
+      }
+      const [status, stored, read] = ClaimReply.parse(await this.#scripts.claim(keys, args));
       if (status === 'busy') continue;
       if (status === 'empty' || stored === undefined) {
-        if ((await this.#markIdle(phone)) > 0) await this.#announceWork();
+        if (!indexed && (await this.#markIdle(phone)) > 0) await this.#announceWork();
         continue;
       }
-      // Out of the way of other claims until the lease would lapse; acknowledging brings it back.
       // Not waited for: it only spares other claims a look at a busy phone, so it travels with the
       // next command, the conversation's load.
-      this.#redis
-        .zadd(this.#readyOf(phone), 'XX', Date.now() + this.#leaseMs, phone)
-        .catch((error) => log.warn({ event: 'inbox.index_failed', error: String(error) }));
+      if (!indexed) {
+        this.#redis
+          .zadd(this.#readyOf(phone), 'XX', Date.now() + this.#leaseMs, phone)
+          .catch((error) => log.warn({ event: 'inbox.index_failed', error: String(error) }));
+      }
       if (read) alongside?.keep(phone, read);
       const claim: Claim = { phone, token, stored };
       claim.heartbeat = this.#startHeartbeat(claim);
@@ -322,26 +391,36 @@ export class RedisInbox implements Inbox {
     clearInterval(claim.heartbeat);
     claim.finished = true;
     this.#readWithClaim?.forget(claim.phone);
+    const keys = [this.#lease(claim.phone), this.#queue(claim.phone)];
+    if (this.#indexInScripts) {
+      const waiting = Number(
+        await script([...keys, this.#readyOf(claim.phone)], [...args, Date.now(), claim.phone, this.#workChannel]),
+      );
+      if (waiting === -1) this.#leaseLost(claim);
+      else if (waiting > 0) this.#signal.emit('work');
+      return;
+    }
     // The phone is indexed as claimable now before its lease is released, in the same write: a
     // process that dies (or a reply lost to a dropped connection) between the two must not leave
     // its next messages waiting behind the claim's bump until the lease would have lapsed.
     const [, released] = await inOrder(
       this.#redis,
       () => this.#redis.zadd(this.#readyOf(claim.phone), Date.now(), claim.phone),
-      () => script([this.#lease(claim.phone), this.#queue(claim.phone)], args),
+      () => script(keys, args),
     );
     const waiting = Number(released);
     if (waiting === -1) {
-      log.warn(
-        { event: 'inbox.lease_lost', phoneRef: phoneRef(claim.phone) },
-        'lease lapsed; another process took over',
-      );
+      this.#leaseLost(claim);
       return;
     }
     // A phone with messages left is never taken out of the index, even for a moment: a process
     // that died in that moment would leave them unfound.
     if (waiting > 0) await this.#announceWork();
     else if ((await this.#markIdle(claim.phone)) > 0) await this.#announceWork();
+  }
+
+  #leaseLost(claim: Claim) {
+    log.warn({ event: 'inbox.lease_lost', phoneRef: phoneRef(claim.phone) }, 'lease lapsed; another process took over');
   }
 
   /**
@@ -404,7 +483,7 @@ export class RedisInbox implements Inbox {
 
   async #announceWork() {
     this.#signal.emit('work');
-    await this.#redis.publish(this.#keys.shop('work'), '1');
+    await this.#redis.publish(this.#workChannel, '1');
   }
 
   /** Listens for other processes' new work on a connection of its own (a subscriber can do nothing else). */
@@ -414,7 +493,7 @@ export class RedisInbox implements Inbox {
     this.#subscriber = subscriber;
     subscriber.on('message', () => this.#signal.emit('work'));
     subscriber.on('error', (error) => log.warn({ event: 'inbox.subscriber_error', error: String(error) }));
-    await subscriber.subscribe(this.#keys.shop('work')).catch((error) => {
+    await subscriber.subscribe(this.#workChannel).catch((error) => {
       log.warn({ event: 'inbox.subscribe_failed', error: String(error) }, 'falling back to polling');
     });
   }

@@ -11,6 +11,14 @@ import type { RedisClient } from './client.ts';
 import { DEFAULT_PREFIX, redisKeys } from './keys.ts';
 import { defineScript, type Script } from './script.ts';
 
+/** A turn's progress in one step. KEYS: delivered count, started hash. */
+const RESUME = `return {redis.call('GET', KEYS[1]) or false, redis.call('HGET', KEYS[2], 'n') or false}`;
+
+/** KEYS: the customer's set of message ids sent. ARGV: ttl, then the ids. */
+const REMEMBER_SENT = `
+redis.call('SADD', KEYS[1], unpack(ARGV, 2))
+return redis.call('PEXPIRE', KEYS[1], ARGV[1])`;
+
 /**
  * `mayStart` of delivery-progress.ts, in one step on the server; a reply recorded as delivered
  * counts as started. KEYS: started hash, delivered count. ARGV: count, sender, takeOver, ttl.
@@ -58,6 +66,8 @@ export const PROGRESS_TTL_MS = 48 * 60 * 60_000;
 export class RedisDeliveryProgress implements DeliveryProgress {
   readonly #redis: RedisClient;
   readonly #keys;
+  readonly #resume: Script;
+  readonly #rememberSent: Script;
   readonly #start: Script;
   readonly #unstart: Script;
   readonly #takeResends: Script;
@@ -71,6 +81,8 @@ export class RedisDeliveryProgress implements DeliveryProgress {
   ) {
     this.#redis = redis;
     this.#keys = redisKeys(prefix, 1, shop);
+    this.#resume = defineScript(redis, 'citaResumeReplies', RESUME);
+    this.#rememberSent = defineScript(redis, 'citaRememberSent', REMEMBER_SENT);
     this.#start = defineScript(redis, 'citaStartReply', START);
     this.#unstart = defineScript(redis, 'citaUnstartReply', UNSTART);
     this.#takeResends = defineScript(redis, 'citaTakeResends', TAKE_RESENDS);
@@ -78,12 +90,12 @@ export class RedisDeliveryProgress implements DeliveryProgress {
     this.#resends = this.#keys.slot('outbox', 'resends');
   }
 
+  /** A script rather than MULTI: one command to build and answer instead of four. */
   async resume(phone: string, inReplyTo: string) {
-    const [[, delivered], [, started]] = (await this.#redis
-      .multi()
-      .get(this.#keys.phone(phone, 'sent', inReplyTo))
-      .hget(this.#keys.phone(phone, 'started', inReplyTo), 'n')
-      .exec()) as [unknown, string | null][];
+    const [delivered, started] = (await this.#resume(
+      [this.#keys.phone(phone, 'sent', inReplyTo), this.#keys.phone(phone, 'started', inReplyTo)],
+      [],
+    )) as [string | null, string | null];
     return { delivered: count(delivered), started: count(started) };
   }
 
@@ -111,12 +123,7 @@ export class RedisDeliveryProgress implements DeliveryProgress {
   /** One set per customer, under their hash tag, living as long as the progress records. */
   async rememberSent(phone: string, messageIds: string[]): Promise<void> {
     if (messageIds.length === 0) return;
-    const key = this.#keys.phone(phone, 'sentIds');
-    await this.#redis
-      .multi()
-      .sadd(key, ...messageIds)
-      .pexpire(key, PROGRESS_TTL_MS)
-      .exec();
+    await this.#rememberSent([this.#keys.phone(phone, 'sentIds')], [PROGRESS_TTL_MS, ...messageIds]);
   }
 
   async sentByCita(phone: string, messageId: string): Promise<boolean> {
