@@ -18,6 +18,8 @@ export const LEASE_MS = 60_000;
 const REINDEX_EVERY_MS = 5 * 60_000;
 /** Ready phones looked at per claim; busy ones are skipped. */
 const CLAIM_CANDIDATES = 50;
+/** How long ready phones read for one claim are tried by the claims after it before the index is read again. */
+const CANDIDATES_FRESH_MS = 1_000;
 /** Phones looked at for the depth gauge: beyond this a backlog is obvious anyway, and a scrape stays cheap. */
 const DEPTH_PHONES_MAX = 10_000;
 
@@ -194,6 +196,14 @@ export class RedisInbox implements Inbox {
   #closed = false;
   /** When the index is next rebuilt from the queues themselves (0: before this process's first claim). */
   #reindexDue = 0;
+  /**
+   * Ready phones read from the index and not tried yet, oldest first, and when they were read.
+   * Under load one read serves many claims instead of one: the claim's script is what decides
+   * (a phone taken meanwhile is busy, one emptied is dropped from the index), so a list a little
+   * old costs at most a look at a phone no longer ready.
+   */
+  #candidates: string[] = [];
+  #candidatesAt = 0;
 
   constructor(redis: RedisClient, options: RedisInboxOptions = {}) {
     this.#redis = redis;
@@ -254,7 +264,17 @@ export class RedisInbox implements Inbox {
         });
       } else reindexing.catch((error) => log.warn({ event: 'inbox.reindex_failed', error: String(error) }));
     }
-    for (const phone of await this.#candidates()) {
+    let fresh = false;
+    for (;;) {
+      if (this.#candidates.length === 0 || Date.now() - this.#candidatesAt > CANDIDATES_FRESH_MS) {
+        // Once a claim: phones all busy (a retry's delay) must not keep it reading.
+        if (fresh) return undefined;
+        fresh = true;
+        this.#candidatesAt = Date.now();
+        this.#candidates = await this.#readyPhones();
+        if (this.#candidates.length === 0) return undefined;
+      }
+      const phone = this.#candidates.shift()!;
       const token = randomUUID();
       const alongside = this.#readWithClaim;
       const indexed = this.#indexInScripts;
@@ -290,7 +310,6 @@ export class RedisInbox implements Inbox {
       log.error({ event: 'inbox.unreadable', phoneRef: phoneRef(phone) }, 'stored message unreadable; dropped');
       await this.#finish(claim, this.#scripts.ack, [token, stored]);
     }
-    return undefined;
   }
 
   async ack(message: InboundMessage): Promise<void> {
@@ -352,14 +371,14 @@ export class RedisInbox implements Inbox {
    * The phones to try, longest waiting first, across every part of the ready index: the parts are
    * read at once and merged by score, so sharding changes where the index lives, not the order.
    */
-  async #candidates(): Promise<string[]> {
+  async #readyPhones(): Promise<string[]> {
     const now = Date.now();
+    const parts = this.#readyShards();
+    // One part is in order already: its scores are not needed.
+    if (parts.length === 1) return this.#redis.zrangebyscore(parts[0]!, '-inf', now, 'LIMIT', 0, CLAIM_CANDIDATES);
     const shards = await Promise.all(
-      this.#readyShards().map((key) =>
-        this.#redis.zrangebyscore(key, '-inf', now, 'WITHSCORES', 'LIMIT', 0, CLAIM_CANDIDATES),
-      ),
+      parts.map((key) => this.#redis.zrangebyscore(key, '-inf', now, 'WITHSCORES', 'LIMIT', 0, CLAIM_CANDIDATES)),
     );
-    if (shards.length === 1) return shards[0]!.filter((_, i) => i % 2 === 0);
     const ready: { phone: string; at: number }[] = [];
     for (const flat of shards) {
       for (let i = 0; i < flat.length; i += 2) ready.push({ phone: flat[i]!, at: Number(flat[i + 1]) });
