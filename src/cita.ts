@@ -296,12 +296,10 @@ export function createCita(options: CitaOptions) {
   };
 
   // Counted as messages arrive, whichever way they come, not when a worker reaches them.
-  const inbox = rateCountedAtArrival(meteredInbox(inboxPort, metrics), {
-    check: async (message) => {
-      const runtime = runtimeFor((message as InboundMessage).shop ?? DEFAULT_SHOP_ID);
-      return runtime ? runtime.rateLimiter.check(message) : 'allowed';
-    },
-  });
+  const inbox = rateCountedAtArrival(
+    meteredInbox(inboxPort, metrics),
+    (message) => runtimeFor(message.shop ?? DEFAULT_SHOP_ID)?.rateLimiter,
+  );
   startAll();
   const unsubscribe = shops.onChange(startAll);
   const workers = startWorkers({

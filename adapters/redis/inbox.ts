@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { z } from 'zod';
-import { InboundMessage, type Inbox } from '../../src/engine/ports.ts';
+import { InboundMessage, type Inbox, type RateLimiter } from '../../src/engine/ports.ts';
 import { log, phoneRef } from '../../src/log.ts';
 import { evalReplicated, inOrder, isCluster, masters, type RedisClient, replicasOf } from './client.ts';
 import { customerId, DEFAULT_PREFIX, redisKeys } from './keys.ts';
+import { COUNT_RATE, RedisRateLimiter } from './rate-limiter.ts';
 import { defineScript, type Script } from './script.ts';
 
 /** How long a message id is remembered: WhatsApp redelivers for days when a webhook keeps failing. */
@@ -24,22 +25,40 @@ const CANDIDATES_FRESH_MS = 1_000;
 const DEPTH_PHONES_MAX = 10_000;
 
 /**
- * Stores the message unless its id was seen, in one step, so a crash cannot store it twice. With
- * the ready index as KEYS[3] (one Redis without replicas: see `#indexInScripts`), indexes the
- * phone (ARGV[3] the time, ARGV[4] the phone) and announces work on channel ARGV[5] in the same
- * step, a duplicate too.
+ * Stores the message unless its id was seen (KEYS[1]) in its queue (KEYS[2]), in one step, so a
+ * crash cannot store it twice. With the ready index (one Redis without replicas: see
+ * `#indexInScripts`), indexes the phone at `at` and announces work on `channel` in the same step,
+ * a duplicate too.
  */
-const ACCEPT = `
-local stored = 0
-if redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[2]) then
-  redis.call('RPUSH', KEYS[2], ARGV[1])
-  stored = 1
-end
-if KEYS[3] then
-  redis.call('ZADD', KEYS[3], 'NX', ARGV[3], ARGV[4])
-  redis.call('PUBLISH', ARGV[5], '1')
-end
-return stored`;
+const STORE = `
+local function store(message, ttl, ready, at, phone, channel)
+  local stored = 0
+  if redis.call('SET', KEYS[1], '1', 'NX', 'PX', ttl) then
+    redis.call('RPUSH', KEYS[2], message)
+    stored = 1
+  end
+  if ready then
+    redis.call('ZADD', ready, 'NX', at, phone)
+    redis.call('PUBLISH', channel, '1')
+  end
+  return stored
+end`;
+
+/** KEYS: seen, queue, the ready index (optional). ARGV: the message, dedup ttl, then the index's time, phone and channel. */
+const ACCEPT = `${STORE}
+return store(ARGV[1], ARGV[2], KEYS[3], ARGV[3], ARGV[4], ARGV[5])`;
+
+/**
+ * ACCEPT with the message counted against its phone's rate limit first (`COUNT_RATE`) and stored
+ * marked with the verdict when over it. KEYS: seen, queue, the rate's two keys, the ready index
+ * (optional). ARGV: as ACCEPT's, then the rate's four (see `RedisRateLimiter.counting`).
+ */
+const ACCEPT_COUNTED = `${COUNT_RATE}
+${STORE}
+local verdict = countRate(KEYS[3], KEYS[4], ARGV[6], tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9]))
+local message = ARGV[1]
+if verdict ~= 'allowed' then message = string.sub(message, 1, -2) .. ',"overLimit":"' .. verdict .. '"}' end
+return store(message, ARGV[2], KEYS[5], ARGV[3], ARGV[4], ARGV[5])`;
 
 /**
  * Takes the phone's lease and returns its oldest message, which stays queued until acknowledged.
@@ -180,7 +199,7 @@ export class RedisInbox implements Inbox {
   readonly #keys;
   readonly #leaseMs: number;
   readonly #dedupTtlMs: number;
-  readonly #scripts: Record<'accept' | 'claim' | 'ack' | 'retry' | 'renew', Script>;
+  readonly #scripts: Record<'accept' | 'acceptCounted' | 'claim' | 'ack' | 'retry' | 'renew', Script>;
   /**
    * On one Redis the shop-wide ready index is updated inside the phone's scripts, and work is
    * announced from them: one command where there were up to five. On a cluster the index is in
@@ -217,6 +236,7 @@ export class RedisInbox implements Inbox {
     this.#workChannel = this.#keys.shop('work');
     this.#scripts = {
       accept: defineScript(this.#intake, 'citaInboxAccept', ACCEPT),
+      acceptCounted: defineScript(this.#intake, 'citaInboxAcceptCounted', ACCEPT_COUNTED),
       claim: defineScript(redis, 'citaInboxClaim', CLAIM),
       ack: defineScript(redis, 'citaInboxAck', ACK),
       retry: defineScript(redis, 'citaInboxRetry', RETRY),
@@ -224,17 +244,36 @@ export class RedisInbox implements Inbox {
     };
   }
 
-  async accept(message: InboundMessage): Promise<'accepted' | 'duplicate'> {
+  accept(message: InboundMessage): Promise<'accepted' | 'duplicate'> {
+    return this.#store(message, this.#scripts.accept);
+  }
+
+  /** One script for a limiter on the webhook's connection: one trip on the webhook's path, not two. */
+  async acceptCounted(message: InboundMessage, limiter: RateLimiter): Promise<'accepted' | 'duplicate'> {
+    if (!(limiter instanceof RedisRateLimiter) || limiter.redis !== this.#intake) {
+      const verdict = await limiter.check(message);
+      return this.accept(verdict === 'allowed' ? message : { ...message, overLimit: verdict });
+    }
+    // Marked by the script, from its verdict.
+    const { overLimit: _marked, ...unmarked } = message;
+    return this.#store(unmarked, this.#scripts.acceptCounted, limiter.counting(message));
+  }
+
+  async #store(
+    message: InboundMessage,
+    script: Script,
+    rate: { keys: string[]; args: (string | number)[] } = { keys: [], args: [] },
+  ): Promise<'accepted' | 'duplicate'> {
     // Parsed where it came in (the webhook, `converse`); checked again when claimed.
     const stored = JSON.stringify(message);
     // The inbox serves every shop: a phone's queue, lease and dedup are its customer's (shop and phone).
     const customer = customerId(message.shop, message.phone);
-    const keys = [this.#keys.phone(customer, 'seen', message.id), this.#queue(customer)];
+    const keys = [this.#keys.phone(customer, 'seen', message.id), this.#queue(customer), ...rate.keys];
     let accepted: unknown;
     if (this.#indexInScripts && (await replicasOf(this.#intake, keys[0]!)) === 0) {
-      accepted = await this.#scripts.accept(
+      accepted = await script(
         [...keys, this.#readyOf(customer)],
-        [stored, this.#dedupTtlMs, Date.now(), customer, this.#workChannel],
+        [stored, this.#dedupTtlMs, Date.now(), customer, this.#workChannel, ...rate.args],
       );
     } else {
       // Stored (and, where the node has replicas, copied to one: a master that dies after the
@@ -242,7 +281,7 @@ export class RedisInbox implements Inbox {
       // found the phone indexed before its message landed would take it out of the index. The index
       // is written on a duplicate too: a process that crashed between storing and indexing is
       // repaired by the redelivery.
-      accepted = await evalReplicated(this.#intake, this.#scripts.accept, keys, [stored, this.#dedupTtlMs]);
+      accepted = await evalReplicated(this.#intake, script, keys, [stored, this.#dedupTtlMs, '', '', '', ...rate.args]);
       await Promise.all([
         this.#intake.zadd(this.#readyOf(customer), 'NX', Date.now(), customer),
         this.#intake.publish(this.#workChannel, '1'),
