@@ -222,8 +222,10 @@ async function oneRun(options: EndToEndOptions, spec: RunSpec): Promise<EndToEnd
       logFiles: servers.map((server) => server.logFile),
     };
   } finally {
-    await graph.close().catch(() => {});
+    // The servers first: a message still in hand would wait on a closed Graph API past the grace
+    // period, and a server killed then writes no CPU profile.
     await Promise.all(servers.map((server) => server.stop()));
+    await graph.close().catch(() => {});
     await proxy?.close();
     const problems: Record<string, number> = {};
     for (const server of servers) {

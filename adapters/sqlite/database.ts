@@ -24,6 +24,14 @@ const RETRY_PAUSE_MS = { first: 2, last: 100 };
 /** How often expired rows (dedup ids, holds, old conversations) are deleted. */
 const SWEEP_EVERY_MS = 60 * 60_000;
 
+type WorkOutcome = { value: unknown } | { failed: unknown };
+
+interface QueuedWork {
+  work: () => unknown;
+  resolve(value: unknown): void;
+  reject(reason: unknown): void;
+}
+
 /** The file cannot be cita's database as it is: the program stops and says what to do. */
 export class DatabaseUnusable extends Error {}
 
@@ -99,7 +107,14 @@ export class CitaDatabase {
     }
     this.#lockWaitMs = lockWaitMs;
     this.#blockingWait(Math.min(BLOCKING_WAIT_MS, lockWaitMs));
-    this.sweep().catch(() => {});
+    // What expired while cita was stopped goes before anything is served (a file another process
+    // keeps locked is swept at the next round instead).
+    try {
+      this.#guard(() => this.#db.exec('BEGIN IMMEDIATE'));
+      this.#inTransaction(() => this.#deleteExpired(Date.now()));
+    } catch (error) {
+      log.warn({ event: 'sqlite.sweep_failed', error: String(error) }, 'could not delete expired rows; will try later');
+    }
     this.#sweeper = setInterval(() => this.sweep().catch(() => {}), SWEEP_EVERY_MS);
     this.#sweeper.unref();
   }
@@ -122,21 +137,104 @@ export class CitaDatabase {
    * another connection holds the write lock, the transaction waits for it without blocking the
    * event loop (retried with growing pauses, for up to LOCK_WAIT_MS in all); `work` itself runs
    * in one go once the lock is taken, so nothing of this process interleaves with it.
+   *
+   * Group commit: the transactions asked for while the event loop handles one round of I/O are run
+   * together, each in a savepoint of one `BEGIN IMMEDIATE … COMMIT`, in the order asked. A commit
+   * on the file costs 110–150 µs of CPU, mostly system time, whatever it holds: one per message
+   * rather than seven is most of what the embedded store cost end to end (issue 31). Each `work`
+   * still sees every earlier one's writes and none of a later one's; one that throws is rolled
+   * back to its savepoint alone and rejects; the others' promises resolve only once the commit
+   * holding them is on the file.
    */
-  async transaction<T>(work: () => T): Promise<T> {
-    const deadline = Date.now() + this.#lockWaitMs;
-    for (let pause = RETRY_PAUSE_MS.first; ; pause = Math.min(pause * 2, RETRY_PAUSE_MS.last)) {
-      try {
-        this.#db.exec('BEGIN IMMEDIATE');
-        break;
-      } catch (error) {
-        if (sqliteCode(error) !== SQLITE_BUSY || Date.now() + pause > deadline) {
-          throw storageError(error, this.path, this.#lockWaitMs);
-        }
-        await new Promise((resolve) => setTimeout(resolve, pause));
-      }
+  transaction<T>(work: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#queued.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      if (this.#commitScheduled) return;
+      this.#commitScheduled = true;
+      setImmediate(() => void this.#commitQueued());
+    });
+  }
+
+  readonly #queued: QueuedWork[] = [];
+  #commitScheduled = false;
+
+  /**
+   * Takes the write lock, then runs and commits everything queued by then, once: what the answers
+   * set going asks for in the next turn of the event loop, after the I/O waiting (webhooks, sends)
+   * has had its turn.
+   */
+  async #commitQueued(): Promise<void> {
+    try {
+      const busy = this.#tryBegin();
+      if (busy !== undefined) await this.#waitForWriteLock(busy);
+    } catch (error) {
+      this.#commitScheduled = false;
+      for (const queued of this.#queued.splice(0)) queued.reject(error);
+      return;
     }
-    return this.#inTransaction(work);
+    this.#commitScheduled = false;
+    const batch = this.#queued.splice(0);
+    let outcomes: WorkOutcome[];
+    try {
+      outcomes = batch.map((queued) => this.#inSavepoint(queued.work));
+      this.#guard(() => this.#db.exec('COMMIT'));
+    } catch (error) {
+      this.#rollBack();
+      for (const queued of batch) queued.reject(error);
+      return;
+    }
+    batch.forEach((queued, index) => {
+      const outcome = outcomes[index]!;
+      if ('failed' in outcome) queued.reject(outcome.failed);
+      else queued.resolve(outcome.value);
+    });
+  }
+
+  /** `BEGIN IMMEDIATE`: undefined once begun, SQLite's "busy" error while another connection holds the write lock. */
+  #tryBegin(): unknown {
+    try {
+      this.#db.exec('BEGIN IMMEDIATE');
+      return undefined;
+    } catch (error) {
+      if (sqliteCode(error) === SQLITE_BUSY) return error;
+      throw storageError(error, this.path, this.#lockWaitMs);
+    }
+  }
+
+  async #waitForWriteLock(busy: unknown): Promise<void> {
+    const deadline = Date.now() + this.#lockWaitMs;
+    for (let pause = RETRY_PAUSE_MS.first; busy !== undefined; pause = Math.min(pause * 2, RETRY_PAUSE_MS.last)) {
+      if (Date.now() + pause > deadline) throw storageError(busy, this.path, this.#lockWaitMs);
+      await new Promise((resolve) => setTimeout(resolve, pause));
+      busy = this.#tryBegin();
+    }
+  }
+
+  #inSavepoint(work: () => unknown): WorkOutcome {
+    this.#db.exec('SAVEPOINT work');
+    try {
+      const value = work();
+      this.#db.exec('RELEASE work');
+      return { value };
+    } catch (failed) {
+      try {
+        this.#db.exec('ROLLBACK TO work');
+        this.#db.exec('RELEASE work');
+      } catch {
+        // SQLite rolled back the whole transaction already (as it does after some I/O errors): the
+        // batch fails, with the reason this work gave.
+        throw failed;
+      }
+      return { failed };
+    }
+  }
+
+  #rollBack(): void {
+    try {
+      this.#db.exec('ROLLBACK');
+    } catch {
+      // SQLite rolled back already (as it does after some I/O errors).
+    }
   }
 
   /** One statement that writes, as a transaction of its own (see `transaction`). Answers the rows changed. */
@@ -164,11 +262,7 @@ export class CitaDatabase {
       this.#guard(() => this.#db.exec('COMMIT'));
       return result;
     } catch (error) {
-      try {
-        this.#db.exec('ROLLBACK');
-      } catch {
-        // SQLite rolled back already (as it does after some I/O errors).
-      }
+      this.#rollBack();
       throw error;
     }
   }
@@ -188,12 +282,14 @@ export class CitaDatabase {
   /** Deletes what has expired: dedup ids, holds, quiet conversations, unclaimed replies. */
   async sweep(now = Date.now()): Promise<void> {
     try {
-      await this.transaction(() => {
-        for (const sql of sweepStatements) this.run(sql, now);
-      });
+      await this.transaction(() => this.#deleteExpired(now));
     } catch (error) {
       log.warn({ event: 'sqlite.sweep_failed', error: String(error) }, 'could not delete expired rows; will try later');
     }
+  }
+
+  #deleteExpired(now: number): void {
+    for (const sql of sweepStatements) this.run(sql, now);
   }
 
   get isOpen(): boolean {

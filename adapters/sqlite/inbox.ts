@@ -109,7 +109,7 @@ export class SqliteInbox implements Inbox {
         const now = Date.now();
         const ready = this.#db.get<{ phone: string }>(
           `SELECT phone FROM inbox_ready WHERE ready_at <= ?
-           AND phone NOT IN (SELECT phone FROM inbox_leases WHERE until > ?)
+           AND NOT EXISTS (SELECT 1 FROM inbox_leases WHERE inbox_leases.phone = inbox_ready.phone AND until > ?)
            ORDER BY ready_at LIMIT 1`,
           now,
           now,
@@ -189,7 +189,7 @@ export class SqliteInbox implements Inbox {
     const now = Date.now();
     const row = this.#db.get(
       `SELECT 1 FROM inbox_ready WHERE ready_at <= ?
-       AND phone NOT IN (SELECT phone FROM inbox_leases WHERE until > ?) LIMIT 1`,
+       AND NOT EXISTS (SELECT 1 FROM inbox_leases WHERE inbox_leases.phone = inbox_ready.phone AND until > ?) LIMIT 1`,
       now,
       now,
     );

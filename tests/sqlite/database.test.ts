@@ -241,6 +241,76 @@ describe('a write lock held by another program', () => {
   });
 });
 
+describe('transactions asked for together (group commit)', () => {
+  /** Frames in the write-ahead log since it was last emptied: each commit appends at least one. */
+  const walFrames = (database: ReturnType<typeof openDatabase>) =>
+    database.get<{ log: number }>('PRAGMA wal_checkpoint(PASSIVE)')!.log;
+
+  it('writes the transactions of one turn of the event loop to the file in one commit', async () => {
+    const database = openDatabase(join(tempDataDir(), DATABASE_FILE));
+    database.run('CREATE TABLE IF NOT EXISTS notes (n INTEGER)');
+    database.get('PRAGMA wal_checkpoint(TRUNCATE)');
+    await Promise.all(
+      Array.from({ length: 20 }, (_, n) => database.transaction(() => database.run('INSERT INTO notes VALUES (?)', n))),
+    );
+    // One commit of one page: twenty would have appended twenty frames at the least.
+    expect(walFrames(database)).toBeLessThanOrEqual(2);
+
+    database.get('PRAGMA wal_checkpoint(TRUNCATE)');
+    for (let n = 0; n < 5; n++) await database.transaction(() => database.run('INSERT INTO notes VALUES (?)', n));
+    expect(walFrames(database)).toBeGreaterThanOrEqual(5);
+    database.close();
+  });
+
+  it('runs them in the order asked, each seeing the earlier ones; one that fails is undone alone', async () => {
+    const path = join(tempDataDir(), DATABASE_FILE);
+    const database = openDatabase(path);
+    database.run('CREATE TABLE IF NOT EXISTS notes (n INTEGER)');
+    const count = () => database.get<{ rows: number }>('SELECT count(*) AS rows FROM notes')!.rows;
+    const outcomes = await Promise.allSettled([
+      database.transaction(() => {
+        database.run('INSERT INTO notes VALUES (1)');
+        return count();
+      }),
+      database.transaction(() => {
+        database.run('INSERT INTO notes VALUES (2)');
+        throw new Error('this one changes its mind');
+      }),
+      database.transaction(() => {
+        database.run('INSERT INTO notes VALUES (3)');
+        return count();
+      }),
+    ]);
+    expect(outcomes).toEqual([
+      { status: 'fulfilled', value: 1 },
+      { status: 'rejected', reason: new Error('this one changes its mind') },
+      { status: 'fulfilled', value: 2 },
+    ]);
+    // Another connection sees exactly what was committed.
+    const reader = new sqlite.DatabaseSync(path);
+    expect(reader.prepare('SELECT n FROM notes ORDER BY n').all()).toEqual([{ n: 1 }, { n: 3 }]);
+    reader.close();
+    database.close();
+  });
+
+  it('answers only once the commit is on the file: another connection sees the write when it resolves', async () => {
+    const path = join(tempDataDir(), DATABASE_FILE);
+    const database = openDatabase(path);
+    database.run('CREATE TABLE IF NOT EXISTS notes (n INTEGER)');
+    const reader = new sqlite.DatabaseSync(path);
+    const seen = await Promise.all(
+      [1, 2, 3].map((n) =>
+        database
+          .transaction(() => database.run('INSERT INTO notes VALUES (?)', n))
+          .then(() => (reader.prepare('SELECT count(*) AS rows FROM notes').get() as { rows: number }).rows),
+      ),
+    );
+    expect(seen).toEqual([3, 3, 3]);
+    reader.close();
+    database.close();
+  });
+});
+
 describe('a write that cannot be stored', () => {
   it('fails only that operation when another process keeps the file locked, and keeps what was accepted', async () => {
     const path = join(tempDataDir(), DATABASE_FILE);
