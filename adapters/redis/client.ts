@@ -111,8 +111,9 @@ async function masterOf(cluster: Cluster, key: string): Promise<Redis | undefine
  * Runs `script` on `keys` (all in one slot) and, when their node has replicas, waits (`WAIT 1`)
  * until one has the write before answering: replication is asynchronous, so a master that dies
  * right after answering would otherwise take an acknowledged write with it. With replicas, sent
- * as one pipeline (EVAL with the body), so the WAIT goes over the connection that wrote; without,
- * as the script's EVALSHA, auto-pipelined with whatever else goes out in the same tick. Throws
+ * as one pipeline (EVALSHA, or EVAL with the body where the node does not know the script yet),
+ * so the WAIT goes over the connection that wrote; without, as the script's EVALSHA,
+ * auto-pipelined with whatever else goes out in the same tick. Throws
  * NotReplicated when no replica confirms within REPLICA_WAIT_MS (the write is on the master; the
  * caller treats it as not done).
  */
@@ -124,12 +125,15 @@ export async function evalReplicated(
 ): Promise<unknown> {
   const replicas = await replicasOf(client, keys[0]!);
   if (replicas === 0) return script(keys, args);
-  const results =
-    (await client
-      .pipeline()
-      .eval(script.lua, keys.length, ...keys, ...args)
+  const written = (withBody: boolean) =>
+    (withBody
+      ? client.pipeline().eval(script.lua, keys.length, ...keys, ...args)
+      : client.pipeline().evalsha(script.sha, keys.length, ...keys, ...args)
+    )
       .call('WAIT', 1, REPLICA_WAIT_MS)
-      .exec()) ?? [];
+      .exec();
+  let results = (await written(false)) ?? [];
+  if (String(results[0]?.[0]?.message).startsWith('NOSCRIPT')) results = (await written(true)) ?? [];
   for (const [error] of results) if (error) throw error;
   if (Number(results[1]?.[1]) < 1) {
     throw new NotReplicated(`no replica confirmed the write within ${REPLICA_WAIT_MS} ms`);

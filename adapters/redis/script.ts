@@ -1,8 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { RedisClient } from './client.ts';
 
-/** A Lua script on the server, called with its keys and arguments; `lua` is its body. */
-export type Script = ((keys: string[], args: (string | number)[]) => Promise<unknown>) & { readonly lua: string };
+/** A Lua script on the server, called with its keys and arguments; `lua` is its body, `sha` its SHA-1. */
+export type Script = ((keys: string[], args: (string | number)[]) => Promise<unknown>) & {
+  readonly lua: string;
+  readonly sha: string;
+};
 
 /**
  * A typed caller of a Lua script: sent as EVALSHA, and as EVAL with its body when the server does
@@ -21,5 +24,5 @@ export function defineScript(redis: RedisClient, _name: string, lua: string): Sc
       return redis.eval(lua, keys.length, ...keys, ...args);
     }
   }
-  return Object.assign(runScript, { lua });
+  return Object.assign(runScript, { lua, sha });
 }
