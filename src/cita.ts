@@ -159,6 +159,7 @@ export function createCita(options: CitaOptions) {
       ? undefined
       : createSqliteAdapters({ dataDir: options.dataDir });
   const metrics = options.metrics ?? new CitaMetrics();
+  if (embedded) metrics.watchEmbeddedDatabase(() => embedded.database.counts);
   const inboxPort = given.inbox ?? embedded!.adapters.inbox;
   const replyBus = given.replies ?? embedded?.adapters.replies;
   const simulator = new SimulatorMessenger();

@@ -120,14 +120,25 @@ export class CitaDatabase {
   }
 
   run(sql: string, ...params: SQLInputValue[]): number {
+    this.#commitBeforeReading();
     return Number(this.#guard(() => this.#statement(sql).run(...params)).changes);
   }
 
   get<T>(sql: string, ...params: SQLInputValue[]): T | undefined {
+    this.#commitBeforeReading();
+    return this.#guard(() => this.#statement(sql).get(...params)) as T | undefined;
+  }
+
+  /**
+   * `get` of what is committed now, leaving the queued transactions for their turn: for a hint that
+   * a transaction checks again, where committing early would only cost a commit.
+   */
+  peek<T>(sql: string, ...params: SQLInputValue[]): T | undefined {
     return this.#guard(() => this.#statement(sql).get(...params)) as T | undefined;
   }
 
   all<T>(sql: string, ...params: SQLInputValue[]): T[] {
+    this.#commitBeforeReading();
     return this.#guard(() => this.#statement(sql).all(...params)) as T[];
   }
 
@@ -147,12 +158,20 @@ export class CitaDatabase {
    * holding them is on the file.
    */
   transaction<T>(work: () => T): Promise<T> {
+    this.#counts.transactions += 1;
     return new Promise<T>((resolve, reject) => {
       this.#queued.push({ work, resolve: resolve as (value: unknown) => void, reject });
       if (this.#commitScheduled) return;
       this.#commitScheduled = true;
       setImmediate(() => void this.#commitQueued());
     });
+  }
+
+  readonly #counts = { transactions: 0, commits: 0 };
+
+  /** Transactions asked for and commits made since the file was opened: how well they are grouped. */
+  get counts(): { transactions: number; commits: number } {
+    return { ...this.#counts };
   }
 
   readonly #queued: QueuedWork[] = [];
@@ -165,19 +184,35 @@ export class CitaDatabase {
    */
   async #commitQueued(): Promise<void> {
     try {
+      if (this.#queued.length === 0) return;
       const busy = this.#tryBegin();
       if (busy !== undefined) await this.#waitForWriteLock(busy);
+      this.#commitBatch();
     } catch (error) {
-      this.#commitScheduled = false;
       for (const queued of this.#queued.splice(0)) queued.reject(error);
-      return;
+    } finally {
+      this.#commitScheduled = false;
     }
-    this.#commitScheduled = false;
+  }
+
+  /**
+   * A statement outside a transaction sees every transaction asked for before it, as when each was
+   * written the moment it was asked for: what is queued is committed first, unless another
+   * process holds the write lock (the queue then waits for it, as a transaction always has).
+   */
+  #commitBeforeReading(): void {
+    if (this.#queued.length === 0 || this.#db.isTransaction) return;
+    if (this.#tryBegin() === undefined) this.#commitBatch();
+  }
+
+  /** Runs everything queued, each in a savepoint, in the transaction just begun, and commits. */
+  #commitBatch(): void {
     const batch = this.#queued.splice(0);
     let outcomes: WorkOutcome[];
     try {
       outcomes = batch.map((queued) => this.#inSavepoint(queued.work));
       this.#guard(() => this.#db.exec('COMMIT'));
+      this.#counts.commits += 1;
     } catch (error) {
       this.#rollBack();
       for (const queued of batch) queued.reject(error);

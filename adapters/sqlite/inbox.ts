@@ -184,10 +184,13 @@ export class SqliteInbox implements Inbox {
     return this.#db.get<{ waiting: number }>('SELECT count(*) AS waiting FROM inbox_messages')?.waiting ?? 0;
   }
 
-  /** Work that arrived between the last empty claim and now would otherwise wait out the timeout. */
+  /**
+   * Work that arrived between the last empty claim and now would otherwise wait out the timeout.
+   * Committed work only: an accept still queued announces itself (`work`) once committed.
+   */
   #hasClaimableWork(): boolean {
     const now = Date.now();
-    const row = this.#db.get(
+    const row = this.#db.peek(
       `SELECT 1 FROM inbox_ready WHERE ready_at <= ?
        AND NOT EXISTS (SELECT 1 FROM inbox_leases WHERE inbox_leases.phone = inbox_ready.phone AND until > ?) LIMIT 1`,
       now,

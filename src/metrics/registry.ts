@@ -220,6 +220,28 @@ export class CitaMetrics {
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry });
   }
 
+  /** Reads the embedded database's transactions and commits at each scrape (how well commits are grouped). */
+  watchEmbeddedDatabase(counts: () => { transactions: number; commits: number }): void {
+    for (const [name, help, key] of [
+      ['cita_sqlite_transactions_total', 'Transactions asked of the embedded SQLite database', 'transactions'],
+      [
+        'cita_sqlite_commits_total',
+        'Commits to the embedded SQLite file (transactions asked for together share one)',
+        'commits',
+      ],
+    ] as const) {
+      new Counter({
+        name,
+        help,
+        registers: [this.registry],
+        collect() {
+          this.reset();
+          this.inc(counts()[key]);
+        },
+      });
+    }
+  }
+
   /** Reads the inbox's depth at each scrape (an inbox without `depth()` reports nothing). */
   watchInboxDepth(depth: () => Promise<number>): void {
     this.#depthSources.push(depth);

@@ -78,6 +78,19 @@ describe('GET /metrics', () => {
     expect(await ok.text()).toContain('cita_inbound_messages_total');
   });
 
+  it("counts the embedded database's transactions and commits: customers writing at once share commits", async () => {
+    const { app, deliver } = whatsAppHarness(graph, start);
+    const phones = ['34600000021', '34600000022', '34600000023', '34600000024'];
+    await Promise.all(phones.map((phone, n) => deliver(textMessage(phone, `wamid.T${n}`, 'hola'), `wamid.T${n}`)));
+    const text = await scrape(app);
+    const transactions = sample(text, 'cita_sqlite_transactions_total')!;
+    const commits = sample(text, 'cita_sqlite_commits_total')!;
+    // Each message alone takes several transactions (accept, claim, transcript, save, reply, ack).
+    expect(transactions).toBeGreaterThanOrEqual(phones.length * 4);
+    expect(commits).toBeGreaterThan(0);
+    expect(commits).toBeLessThan(transactions);
+  });
+
   it('reads the inbox depth at scrape time', async () => {
     const metrics = new CitaMetrics();
     let waiting = 3;

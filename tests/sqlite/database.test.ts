@@ -293,6 +293,19 @@ describe('transactions asked for together (group commit)', () => {
     database.close();
   });
 
+  it('lets a read see every transaction asked for before it, as if each had been written when asked', async () => {
+    const database = openDatabase(join(tempDataDir(), DATABASE_FILE));
+    database.run('CREATE TABLE IF NOT EXISTS notes (n INTEGER)');
+    const count = 'SELECT count(*) AS rows FROM notes';
+    const writing = database.transaction(() => database.run('INSERT INTO notes VALUES (1)'));
+    // A peek (a hint a transaction checks again) sees only what is committed, and commits nothing.
+    expect(database.peek<{ rows: number }>(count)?.rows).toBe(0);
+    // Not awaited: a message id noted "without waiting" must still be known to the next look-up.
+    expect(database.get<{ rows: number }>(count)?.rows).toBe(1);
+    expect(await writing).toBe(1);
+    database.close();
+  });
+
   it('answers only once the commit is on the file: another connection sees the write when it resolves', async () => {
     const path = join(tempDataDir(), DATABASE_FILE);
     const database = openDatabase(path);
