@@ -82,6 +82,9 @@ export interface EndToEndRun {
   serverCpuMsPerMessage: number | null;
   redisCpuMsPerMessage: number | null;
   redisCommandsPerMessage: number | null;
+  /** Writes asked of the embedded SQLite file, and commits made, per message (its /metrics), on SQLite. */
+  sqliteTransactionsPerMessage: number | null;
+  sqliteCommitsPerMessage: number | null;
   /** Network trips to Redis per message (bursts of requests at the counting relay), when counted. */
   redisRoundTripsPerMessage: number | null;
   /** CPU of this benchmark process (customers and Graph API), per message: the load generator's share of the 2 cores. */
@@ -140,6 +143,7 @@ async function oneRun(options: EndToEndOptions, spec: RunSpec): Promise<EndToEnd
     const outcomes: CustomerOutcome[] = [];
 
     const cpuBefore = servers.map((server) => server.cpuSeconds());
+    const sqliteBefore = onRedis ? undefined : await sqliteCounts(servers);
     const redisBefore = redis && (await redisCounters(redis));
     const tripsBefore = proxy?.roundTrips ?? 0;
     const ownCpuBefore = process.cpuUsage();
@@ -162,6 +166,7 @@ async function oneRun(options: EndToEndOptions, spec: RunSpec): Promise<EndToEnd
     const trips = (proxy?.roundTrips ?? 0) - tripsBefore;
     const redisAfter = redis && (await redisCounters(redis));
     const cpuAfter = servers.map((server) => server.cpuSeconds());
+    const sqliteAfter = onRedis ? undefined : await sqliteCounts(servers);
 
     const messages = crowd.samples.length;
     const booked = outcomes.filter((outcome) => outcome.booked).length;
@@ -209,6 +214,10 @@ async function oneRun(options: EndToEndOptions, spec: RunSpec): Promise<EndToEnd
       redisCommandsPerMessage:
         redisBefore && redisAfter ? perMessage(redisAfter.commands - redisBefore.commands) : null,
       redisRoundTripsPerMessage: proxy ? perMessage(trips) : null,
+      sqliteTransactionsPerMessage:
+        sqliteBefore && sqliteAfter ? perMessage(sqliteAfter.transactions - sqliteBefore.transactions) : null,
+      sqliteCommitsPerMessage:
+        sqliteBefore && sqliteAfter ? perMessage(sqliteAfter.commits - sqliteBefore.commits) : null,
       loadGeneratorCpuMsPerMessage: perMessage((ownCpu.user + ownCpu.system) / 1000),
       serverRssMiB,
       conversationBytes: summary(stored.conversation),
@@ -300,6 +309,18 @@ export function standardRuns(graphLatencyMs: number, roundTripCustomers: number)
   ];
 }
 
+/** The embedded database's transactions and commits, summed over the servers' /metrics. */
+async function sqliteCounts(servers: BenchServer[]): Promise<{ transactions: number; commits: number }> {
+  const counts = { transactions: 0, commits: 0 };
+  for (const server of servers) {
+    const text = await (await fetch(`${server.url}/metrics`)).text();
+    const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
+    counts.transactions += value('cita_sqlite_transactions_total');
+    counts.commits += value('cita_sqlite_commits_total');
+  }
+  return counts;
+}
+
 const describe = (run: EndToEndRun) =>
   `${run.store === 'redis' ? 'Redis' : 'SQLite'}, Graph API ${run.graphLatencyMs ? `${run.graphLatencyMs} ms` : 'instant'}` +
   (run.processes > 1 ? `, ${run.processes} processes` : '');
@@ -348,6 +369,14 @@ export async function endToEndBenchmark(options: EndToEndOptions, command: strin
         label: `${label}: booked / customers, double bookings`,
         value: `${run.booked} / ${run.customers}, ${run.doubleBookings}`,
       },
+      ...(run.sqliteCommitsPerMessage === null
+        ? []
+        : [
+            {
+              label: `${label}: SQLite transactions / commits per message (those asked for together share a commit)`,
+              value: `${run.sqliteTransactionsPerMessage} / ${run.sqliteCommitsPerMessage}`,
+            },
+          ]),
       {
         label: `${label}: CPU per message, Redis / load generator (cita's: above)`,
         value: `${run.redisCpuMsPerMessage ?? '–'} / ${run.loadGeneratorCpuMsPerMessage}`,

@@ -76,6 +76,7 @@ export function startCita(overrides: { now?: string } = {}) {
         : undefined;
     const sqlite = redis ? undefined : createSqliteAdapters({ dataDir });
     const store = (redis ?? sqlite)!;
+    if (sqlite) metrics.watchEmbeddedDatabase(() => sqlite.database.counts);
     /** A shop's WhatsApp number: its token, its pacing bucket and its delivery progress. */
     const whatsAppFor = (owner: Shop): WhatsAppConfig | undefined => {
       if (!channel || !owner.whatsapp) return undefined;
