@@ -183,17 +183,25 @@ export function createCita(options: CitaOptions) {
     const messenger: Messenger = {
       // Replies to simulator messages go back to the caller waiting for them, in whichever process; never to WhatsApp.
       // What answers a message cita queued itself (a hand-back) is sent as cita's own, in reply to nothing.
-      // The transcript is written first, so the page finds a turn's replies once its caller has them.
+      // The transcript is written first, so the page finds a turn's replies once its caller has
+      // them. Toward a channel it is not waited for: it goes out with the send's first write to
+      // the store, which runs after it (one trip to Redis, not two).
       send: async (phone, replies, inReplyTo, about) => {
-        await transcript.said(phone, replies, inReplyTo);
-        return inReplyTo !== undefined && isSimulated(inReplyTo)
-          ? bus.deliver(inReplyTo, replies)
-          : channel.send(
-              phone,
-              replies,
-              inReplyTo !== undefined && isInternal(inReplyTo) ? undefined : inReplyTo,
-              about,
-            );
+        const written = transcript.said(phone, replies, inReplyTo);
+        if (inReplyTo !== undefined && isSimulated(inReplyTo)) {
+          await written;
+          return bus.deliver(inReplyTo, replies);
+        }
+        try {
+          return await channel.send(
+            phone,
+            replies,
+            inReplyTo !== undefined && isInternal(inReplyTo) ? undefined : inReplyTo,
+            about,
+          );
+        } finally {
+          await written;
+        }
       },
       // A simulator message, or one cita queued itself, has no WhatsApp id to mark read.
       markRead: async (messageId) => {
@@ -297,12 +305,10 @@ export function createCita(options: CitaOptions) {
   };
 
   // Counted as messages arrive, whichever way they come, not when a worker reaches them.
-  const inbox = rateCountedAtArrival(meteredInbox(inboxPort, metrics), {
-    check: async (message) => {
-      const runtime = runtimeFor((message as InboundMessage).shop ?? DEFAULT_SHOP_ID);
-      return runtime ? runtime.rateLimiter.check(message) : 'allowed';
-    },
-  });
+  const inbox = rateCountedAtArrival(
+    meteredInbox(inboxPort, metrics),
+    (message) => runtimeFor(message.shop ?? DEFAULT_SHOP_ID)?.rateLimiter,
+  );
   startAll();
   const unsubscribe = shops.onChange(startAll);
   const workers = startWorkers({

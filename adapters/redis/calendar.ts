@@ -80,12 +80,14 @@ export interface RedisCalendarOptions {
 export class RedisCalendar implements Calendar, CalendarChanges {
   readonly #redis: RedisClient;
   readonly #keys;
-  readonly #scripts: Record<'cancel' | 'block', Script>;
+  readonly #scripts: Record<'create' | 'reschedule' | 'cancel' | 'block', Script>;
 
   constructor(redis: RedisClient, options: RedisCalendarOptions = {}) {
     this.#redis = redis;
     this.#keys = redisKeys(options.prefix ?? DEFAULT_PREFIX, 1, options.shop ?? DEFAULT_SHOP_ID);
     this.#scripts = {
+      create: defineScript(redis, 'citaCalendarCreate', CREATE),
+      reschedule: defineScript(redis, 'citaCalendarReschedule', RESCHEDULE),
       cancel: defineScript(redis, 'citaCalendarCancel', CANCEL),
       block: defineScript(redis, 'citaCalendarBlock', BLOCK),
     };
@@ -159,7 +161,12 @@ export class RedisCalendar implements Calendar, CalendarChanges {
   async create(appointment: Appointment): Promise<Appointment> {
     const valid = Appointment.parse(appointment);
     // Copied to a replica before it counts: a booking lost with its master would free its slot for another.
-    const stored = await evalReplicated(this.#redis, CREATE, this.#writeKeys(valid), this.#writeArgs(valid));
+    const stored = await evalReplicated(
+      this.#redis,
+      this.#scripts.create,
+      this.#writeKeys(valid),
+      this.#writeArgs(valid),
+    );
     return Appointment.parse(JSON.parse(String(stored)));
   }
 
@@ -175,7 +182,7 @@ export class RedisCalendar implements Calendar, CalendarChanges {
   async reschedule(appointment: Appointment): Promise<Appointment> {
     const valid = Appointment.parse(appointment);
     const args = [...this.#writeArgs(valid), this.#byPhone('')];
-    const stored = await evalReplicated(this.#redis, RESCHEDULE, this.#writeKeys(valid), args);
+    const stored = await evalReplicated(this.#redis, this.#scripts.reschedule, this.#writeKeys(valid), args);
     if (stored === null) throw new Error(`no appointment ${valid.id} to move`);
     return Appointment.parse(JSON.parse(String(stored)));
   }

@@ -1,5 +1,6 @@
 import calculateSlot from 'cluster-key-slot';
 import { Cluster, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
+import type { Script } from './script.ts';
 
 /** One Redis, or a Redis Cluster: every adapter here works on either. */
 export type RedisClient = Redis | Cluster;
@@ -87,7 +88,7 @@ const knownReplicas = new WeakMap<Redis, { count: number; at: number }>();
  * slot is served by another node, asked afresh. (CLUSTER SLOTS is no guide: it leaves out a
  * replica that has not yet reported an offset.)
  */
-async function replicasOf(client: RedisClient, key: string): Promise<number> {
+export async function replicasOf(client: RedisClient, key: string): Promise<number> {
   const node = isCluster(client) ? await masterOf(client, key) : client;
   if (!node) return 0;
   const known = knownReplicas.get(node);
@@ -107,24 +108,34 @@ async function masterOf(cluster: Cluster, key: string): Promise<Redis | undefine
 }
 
 /**
- * Runs the script `lua` on `keys` (all in one slot) and, when their node has replicas, waits
- * (`WAIT 1`) until one has the write before answering: replication is asynchronous, so a master
- * that dies right after answering would otherwise take an acknowledged write with it. Sent as one
- * pipeline, so the WAIT goes over the connection that wrote. Throws NotReplicated when no replica
- * confirms within REPLICA_WAIT_MS (the write is on the master; the caller treats it as not done).
+ * Runs `script` on `keys` (all in one slot) and, when their node has replicas, waits (`WAIT 1`)
+ * until one has the write before answering: replication is asynchronous, so a master that dies
+ * right after answering would otherwise take an acknowledged write with it. With replicas, sent
+ * as one pipeline (EVALSHA, or EVAL with the body where the node does not know the script yet),
+ * so the WAIT goes over the connection that wrote; without, as the script's EVALSHA,
+ * auto-pipelined with whatever else goes out in the same tick. Throws
+ * NotReplicated when no replica confirms within REPLICA_WAIT_MS (the write is on the master; the
+ * caller treats it as not done).
  */
 export async function evalReplicated(
   client: RedisClient,
-  lua: string,
+  script: Script,
   keys: string[],
   args: (string | number)[],
 ): Promise<unknown> {
   const replicas = await replicasOf(client, keys[0]!);
-  const pipeline = client.pipeline().eval(lua, keys.length, ...keys, ...args);
-  if (replicas > 0) pipeline.call('WAIT', 1, REPLICA_WAIT_MS);
-  const results = (await pipeline.exec()) ?? [];
+  if (replicas === 0) return script(keys, args);
+  const written = (withBody: boolean) =>
+    (withBody
+      ? client.pipeline().eval(script.lua, keys.length, ...keys, ...args)
+      : client.pipeline().evalsha(script.sha, keys.length, ...keys, ...args)
+    )
+      .call('WAIT', 1, REPLICA_WAIT_MS)
+      .exec();
+  let results = (await written(false)) ?? [];
+  if (String(results[0]?.[0]?.message).startsWith('NOSCRIPT')) results = (await written(true)) ?? [];
   for (const [error] of results) if (error) throw error;
-  if (replicas > 0 && Number(results[1]?.[1]) < 1) {
+  if (Number(results[1]?.[1]) < 1) {
     throw new NotReplicated(`no replica confirmed the write within ${REPLICA_WAIT_MS} ms`);
   }
   return results[0]?.[1];

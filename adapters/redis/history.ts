@@ -3,9 +3,15 @@ import { type BookingHistory, HistoryEntry } from '../../src/engine/ports.ts';
 import { log, phoneRef } from '../../src/log.ts';
 import type { RedisClient } from './client.ts';
 import { DEFAULT_PREFIX, redisKeys } from './keys.ts';
+import { defineScript, type Script } from './script.ts';
 
 /** A phone's booking history is kept this long after its latest entry. */
 export const HISTORY_TTL_MS = 365 * 24 * 60 * 60_000;
+
+/** KEYS: the phone's history. ARGV: the entry, ttl. */
+const RECORD = `
+redis.call('RPUSH', KEYS[1], ARGV[1])
+return redis.call('PEXPIRE', KEYS[1], ARGV[2])`;
 
 export interface RedisBookingHistoryOptions {
   prefix?: string;
@@ -19,20 +25,18 @@ export class RedisBookingHistory implements BookingHistory {
   readonly #redis: RedisClient;
   readonly #keys;
   readonly #ttlMs: number;
+  readonly #record: Script;
 
   constructor(redis: RedisClient, options: RedisBookingHistoryOptions = {}) {
     this.#redis = redis;
     this.#keys = redisKeys(options.prefix ?? DEFAULT_PREFIX, 1, options.shop ?? DEFAULT_SHOP_ID);
     this.#ttlMs = options.ttlMs ?? HISTORY_TTL_MS;
+    this.#record = defineScript(redis, 'citaHistoryRecord', RECORD);
   }
 
+  /** A script rather than MULTI: one command to build and answer instead of four. */
   async record(phone: string, entry: HistoryEntry): Promise<void> {
-    const key = this.#key(phone);
-    await this.#redis
-      .multi()
-      .rpush(key, JSON.stringify(HistoryEntry.parse(entry)))
-      .pexpire(key, this.#ttlMs)
-      .exec();
+    await this.#record([this.#key(phone)], [JSON.stringify(HistoryEntry.parse(entry)), this.#ttlMs]);
   }
 
   async list(phone: string): Promise<HistoryEntry[]> {

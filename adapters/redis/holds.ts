@@ -87,12 +87,14 @@ export class RedisSlotHolds implements SlotHolds {
   readonly #redis: RedisClient;
   readonly #keys;
   readonly #cellMs: number;
+  readonly #acquire: Script;
   readonly #release: Script;
 
   constructor(redis: RedisClient, options: RedisSlotHoldsOptions = {}) {
     this.#redis = redis;
     this.#keys = redisKeys(options.prefix ?? DEFAULT_PREFIX, 1, options.shop ?? DEFAULT_SHOP_ID);
     this.#cellMs = (options.cellMinutes ?? CELL_MINUTES) * 60_000;
+    this.#acquire = defineScript(redis, 'citaHoldAcquire', ACQUIRE);
     this.#release = defineScript(redis, 'citaHoldRelease', RELEASE);
   }
 
@@ -110,7 +112,7 @@ export class RedisSlotHolds implements SlotHolds {
     ];
     // Copied to a replica before it counts: a hold lost with its master would let a second customer take the slot.
     const keys = [this.#index, this.#record(hold.token), ...cells];
-    return (await evalReplicated(this.#redis, ACQUIRE, keys, args)) === 1;
+    return (await evalReplicated(this.#redis, this.#acquire, keys, args)) === 1;
   }
 
   async release(hold: HeldSlot): Promise<void> {

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { z } from 'zod';
-import { InboundMessage, type Inbox } from '../../src/engine/ports.ts';
+import { InboundMessage, type Inbox, type RateLimiter } from '../../src/engine/ports.ts';
 import { log, phoneRef } from '../../src/log.ts';
-import { evalReplicated, inOrder, masters, type RedisClient } from './client.ts';
+import { evalReplicated, inOrder, isCluster, masters, type RedisClient, replicasOf } from './client.ts';
 import { customerId, DEFAULT_PREFIX, redisKeys } from './keys.ts';
+import { COUNT_RATE, RedisRateLimiter } from './rate-limiter.ts';
 import { defineScript, type Script } from './script.ts';
 
 /** How long a message id is remembered: WhatsApp redelivers for days when a webhook keeps failing. */
@@ -18,41 +19,107 @@ export const LEASE_MS = 60_000;
 const REINDEX_EVERY_MS = 5 * 60_000;
 /** Ready phones looked at per claim; busy ones are skipped. */
 const CLAIM_CANDIDATES = 50;
+/** How long ready phones read for one claim are tried by the claims after it before the index is read again. */
+const CANDIDATES_FRESH_MS = 1_000;
 /** Phones looked at for the depth gauge: beyond this a backlog is obvious anyway, and a scrape stays cheap. */
 const DEPTH_PHONES_MAX = 10_000;
 
-/** Stores the message unless its id was seen, in one step, so a crash cannot store it twice. */
-const ACCEPT = `
-if not redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[2]) then return 0 end
-redis.call('RPUSH', KEYS[2], ARGV[1])
-return 1`;
+/**
+ * Stores the message unless its id was seen (KEYS[1]) in its queue (KEYS[2]), in one step, so a
+ * crash cannot store it twice. With the ready index (one Redis without replicas: see
+ * `#indexInScripts`), indexes the phone at `at` and announces work on `channel` in the same step,
+ * a duplicate too.
+ */
+const STORE = `
+local function store(message, ttl, ready, at, phone, channel)
+  local stored = 0
+  if redis.call('SET', KEYS[1], '1', 'NX', 'PX', ttl) then
+    redis.call('RPUSH', KEYS[2], message)
+    stored = 1
+  end
+  if ready then
+    redis.call('ZADD', ready, 'NX', at, phone)
+    redis.call('PUBLISH', channel, '1')
+  end
+  return stored
+end`;
+
+/** KEYS: seen, queue, the ready index (optional). ARGV: the message, dedup ttl, then the index's time, phone and channel. */
+const ACCEPT = `${STORE}
+return store(ARGV[1], ARGV[2], KEYS[3], ARGV[3], ARGV[4], ARGV[5])`;
+
+/**
+ * ACCEPT with the message counted against its phone's rate limit first (`COUNT_RATE`) and stored
+ * marked with the verdict when over it. KEYS: seen, queue, the rate's two keys, the ready index
+ * (optional). ARGV: as ACCEPT's, then the rate's four (see `RedisRateLimiter.counting`).
+ */
+const ACCEPT_COUNTED = `${COUNT_RATE}
+${STORE}
+local verdict = countRate(KEYS[3], KEYS[4], ARGV[6], tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9]))
+local message = ARGV[1]
+if verdict ~= 'allowed' then message = string.sub(message, 1, -2) .. ',"overLimit":"' .. verdict .. '"}' end
+return store(message, ARGV[2], KEYS[5], ARGV[3], ARGV[4], ARGV[5])`;
 
 /**
  * Takes the phone's lease and returns its oldest message, which stays queued until acknowledged.
  * A claim sent again with the same token (its reply was lost to a dropped connection and ioredis
  * resent it) gets the same message, rather than finding its own lease and leaving it to lapse.
+ * KEYS: lease, queue, then the ready index when ARGV[3] is not '', then a hash to read (its fields
+ * from ARGV[5]). With the index: a claimed phone is moved out of the way of other claims until
+ * ARGV[3] (the lease's end), an empty one is dropped from it (ARGV[4]: the phone).
  */
 const CLAIM = `
 local owner = redis.call('GET', KEYS[1])
 if owner and owner ~= ARGV[1] then return {'busy'} end
+local indexed = ARGV[3] ~= ''
 local head = redis.call('LINDEX', KEYS[2], 0)
-if not head then return {'empty'} end
+if not head then
+  if indexed then redis.call('ZREM', KEYS[3], ARGV[4]) end
+  return {'empty'}
+end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-if KEYS[3] then return {'claimed', head, redis.call('HMGET', KEYS[3], unpack(ARGV, 3))} end
+local read = KEYS[3]
+if indexed then
+  redis.call('ZADD', KEYS[3], 'XX', ARGV[3], ARGV[4])
+  read = KEYS[4]
+end
+if read then return {'claimed', head, redis.call('HMGET', read, unpack(ARGV, 5))} end
 return {'claimed', head}`;
 
-/** Only the lease's owner may finish: it drops the message it handled and frees the phone. */
-const ACK = `
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return -1 end
-if redis.call('LINDEX', KEYS[2], 0) == ARGV[2] then redis.call('LPOP', KEYS[2]) end
-redis.call('DEL', KEYS[1])
-return redis.call('LLEN', KEYS[2])`;
+/**
+ * The end of ACK and RETRY: answers the queue's length, or -1 when the lease was not this claim's.
+ * With the ready index as KEYS[3] (ARGV[3] the time, ARGV[4] the phone), a phone with messages
+ * left is indexed as claimable now and work announced on channel ARGV[5]; one without is dropped
+ * from the index, in the same step as the length was read, so no message arriving meanwhile is
+ * left unindexed.
+ */
+const FINISHED = `
+local waiting = redis.call('LLEN', KEYS[2])
+if KEYS[3] then
+  if waiting > 0 then
+    redis.call('ZADD', KEYS[3], ARGV[3], ARGV[4])
+    redis.call('PUBLISH', ARGV[5], '1')
+  else
+    redis.call('ZREM', KEYS[3], ARGV[4])
+  end
+end
+if not mine then return -1 end
+return waiting`;
 
-/** Frees the phone and leaves the message at the front of its queue. */
+/** Only the lease's owner may finish: it drops the message it handled (ARGV[2]) and frees the phone. */
+const ACK = `
+local mine = redis.call('GET', KEYS[1]) == ARGV[1]
+if mine then
+  if redis.call('LINDEX', KEYS[2], 0) == ARGV[2] then redis.call('LPOP', KEYS[2]) end
+  redis.call('DEL', KEYS[1])
+end${FINISHED}`;
+
+/** Frees the phone (or keeps it ARGV[2] ms more) and leaves the message at the front of its queue. */
 const RETRY = `
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return -1 end
-if tonumber(ARGV[2]) > 0 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) else redis.call('DEL', KEYS[1]) end
-return redis.call('LLEN', KEYS[2])`;
+local mine = redis.call('GET', KEYS[1]) == ARGV[1]
+if mine then
+  if tonumber(ARGV[2]) > 0 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) else redis.call('DEL', KEYS[1]) end
+end${FINISHED}`;
 
 const RENEW = `
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
@@ -132,7 +199,15 @@ export class RedisInbox implements Inbox {
   readonly #keys;
   readonly #leaseMs: number;
   readonly #dedupTtlMs: number;
-  readonly #scripts: Record<'claim' | 'ack' | 'retry' | 'renew', Script>;
+  readonly #scripts: Record<'accept' | 'acceptCounted' | 'claim' | 'ack' | 'retry' | 'renew', Script>;
+  /**
+   * On one Redis the shop-wide ready index is updated inside the phone's scripts, and work is
+   * announced from them: one command where there were up to five. On a cluster the index is in
+   * other slots than the phone's keys, so it is updated beside them, in an order that keeps every
+   * waiting message indexed.
+   */
+  readonly #indexInScripts: boolean;
+  readonly #workChannel: string;
   readonly #claims = new Map<string, Claim>();
   readonly #readWithClaim?: ReadWithClaim;
   readonly #signal = new EventEmitter();
@@ -140,6 +215,14 @@ export class RedisInbox implements Inbox {
   #closed = false;
   /** When the index is next rebuilt from the queues themselves (0: before this process's first claim). */
   #reindexDue = 0;
+  /**
+   * Ready phones read from the index and not tried yet, oldest first, and when they were read.
+   * Under load one read serves many claims instead of one: the claim's script is what decides
+   * (a phone taken meanwhile is busy, one emptied is dropped from the index), so a list a little
+   * old costs at most a look at a phone no longer ready.
+   */
+  #candidates: string[] = [];
+  #candidatesAt = 0;
 
   constructor(redis: RedisClient, options: RedisInboxOptions = {}) {
     this.#redis = redis;
@@ -149,7 +232,11 @@ export class RedisInbox implements Inbox {
     this.#dedupTtlMs = options.dedupTtlMs ?? DEDUP_TTL_MS;
     this.#readWithClaim = options.readWithClaim;
     this.#signal.setMaxListeners(0);
+    this.#indexInScripts = !isCluster(redis);
+    this.#workChannel = this.#keys.shop('work');
     this.#scripts = {
+      accept: defineScript(this.#intake, 'citaInboxAccept', ACCEPT),
+      acceptCounted: defineScript(this.#intake, 'citaInboxAcceptCounted', ACCEPT_COUNTED),
       claim: defineScript(redis, 'citaInboxClaim', CLAIM),
       ack: defineScript(redis, 'citaInboxAck', ACK),
       retry: defineScript(redis, 'citaInboxRetry', RETRY),
@@ -157,22 +244,49 @@ export class RedisInbox implements Inbox {
     };
   }
 
-  async accept(message: InboundMessage): Promise<'accepted' | 'duplicate'> {
+  accept(message: InboundMessage): Promise<'accepted' | 'duplicate'> {
+    return this.#store(message, this.#scripts.accept);
+  }
+
+  /** One script for a limiter on the webhook's connection: one trip on the webhook's path, not two. */
+  async acceptCounted(message: InboundMessage, limiter: RateLimiter): Promise<'accepted' | 'duplicate'> {
+    if (!(limiter instanceof RedisRateLimiter) || limiter.redis !== this.#intake) {
+      const verdict = await limiter.check(message);
+      return this.accept(verdict === 'allowed' ? message : { ...message, overLimit: verdict });
+    }
+    // Marked by the script, from its verdict.
+    const { overLimit: _marked, ...unmarked } = message;
+    return this.#store(unmarked, this.#scripts.acceptCounted, limiter.counting(message));
+  }
+
+  async #store(
+    message: InboundMessage,
+    script: Script,
+    rate: { keys: string[]; args: (string | number)[] } = { keys: [], args: [] },
+  ): Promise<'accepted' | 'duplicate'> {
     // Parsed where it came in (the webhook, `converse`); checked again when claimed.
     const stored = JSON.stringify(message);
     // The inbox serves every shop: a phone's queue, lease and dedup are its customer's (shop and phone).
     const customer = customerId(message.shop, message.phone);
-    const keys = [this.#keys.phone(customer, 'seen', message.id), this.#queue(customer)];
-    // Stored (and, where the node has replicas, copied to one: a master that dies after the
-    // webhook's 200 must not take the message with it), then indexed and announced: a claim that
-    // found the phone indexed before its message landed would take it out of the index. The index
-    // is written on a duplicate too: a process that crashed between storing and indexing is
-    // repaired by the redelivery.
-    const accepted = await evalReplicated(this.#intake, ACCEPT, keys, [stored, this.#dedupTtlMs]);
-    await Promise.all([
-      this.#intake.zadd(this.#readyOf(customer), 'NX', Date.now(), customer),
-      this.#intake.publish(this.#keys.shop('work'), '1'),
-    ]);
+    const keys = [this.#keys.phone(customer, 'seen', message.id), this.#queue(customer), ...rate.keys];
+    let accepted: unknown;
+    if (this.#indexInScripts && (await replicasOf(this.#intake, keys[0]!)) === 0) {
+      accepted = await script(
+        [...keys, this.#readyOf(customer)],
+        [stored, this.#dedupTtlMs, Date.now(), customer, this.#workChannel, ...rate.args],
+      );
+    } else {
+      // Stored (and, where the node has replicas, copied to one: a master that dies after the
+      // webhook's 200 must not take the message with it), then indexed and announced: a claim that
+      // found the phone indexed before its message landed would take it out of the index. The index
+      // is written on a duplicate too: a process that crashed between storing and indexing is
+      // repaired by the redelivery.
+      accepted = await evalReplicated(this.#intake, script, keys, [stored, this.#dedupTtlMs, '', '', '', ...rate.args]);
+      await Promise.all([
+        this.#intake.zadd(this.#readyOf(customer), 'NX', Date.now(), customer),
+        this.#intake.publish(this.#workChannel, '1'),
+      ]);
+    }
     this.#signal.emit('work');
     return accepted === 1 ? 'accepted' : 'duplicate';
   }
@@ -189,27 +303,41 @@ export class RedisInbox implements Inbox {
         });
       } else reindexing.catch((error) => log.warn({ event: 'inbox.reindex_failed', error: String(error) }));
     }
-    for (const phone of await this.#candidates()) {
+    let fresh = false;
+    for (;;) {
+      if (this.#candidates.length === 0 || Date.now() - this.#candidatesAt > CANDIDATES_FRESH_MS) {
+        // Once a claim: phones all busy (a retry's delay) must not keep it reading.
+        if (fresh) return undefined;
+        fresh = true;
+        this.#candidatesAt = Date.now();
+        this.#candidates = await this.#readyPhones();
+        if (this.#candidates.length === 0) return undefined;
+      }
+      const phone = this.#candidates.shift()!;
       const token = randomUUID();
       const alongside = this.#readWithClaim;
-      const reply = await this.#scripts.claim(
-        alongside
-          ? [this.#lease(phone), this.#queue(phone), alongside.key(phone)]
-          : [this.#lease(phone), this.#queue(phone)],
-        alongside ? [token, this.#leaseMs, ...alongside.fields] : [token, this.#leaseMs],
-      );
-      const [status, stored, read] = ClaimReply.parse(reply);
+      const indexed = this.#indexInScripts;
+      const keys = [this.#lease(phone), this.#queue(phone)];
+      // Out of the way of other claims until the lease would lapse; acknowledging brings it back.
+      const args: (string | number)[] = [token, this.#leaseMs, indexed ? Date.now() + this.#leaseMs : '', phone];
+      if (indexed) keys.push(this.#readyOf(phone));
+      if (alongside) {
+        keys.push(alongside.key(phone));
+        args.push(...alongside.fields);
+      }
+      const [status, stored, read] = ClaimReply.parse(await this.#scripts.claim(keys, args));
       if (status === 'busy') continue;
       if (status === 'empty' || stored === undefined) {
-        if ((await this.#markIdle(phone)) > 0) await this.#announceWork();
+        if (!indexed && (await this.#markIdle(phone)) > 0) await this.#announceWork();
         continue;
       }
-      // Out of the way of other claims until the lease would lapse; acknowledging brings it back.
       // Not waited for: it only spares other claims a look at a busy phone, so it travels with the
       // next command, the conversation's load.
-      this.#redis
-        .zadd(this.#readyOf(phone), 'XX', Date.now() + this.#leaseMs, phone)
-        .catch((error) => log.warn({ event: 'inbox.index_failed', error: String(error) }));
+      if (!indexed) {
+        this.#redis
+          .zadd(this.#readyOf(phone), 'XX', Date.now() + this.#leaseMs, phone)
+          .catch((error) => log.warn({ event: 'inbox.index_failed', error: String(error) }));
+      }
       if (read) alongside?.keep(phone, read);
       const claim: Claim = { phone, token, stored };
       claim.heartbeat = this.#startHeartbeat(claim);
@@ -221,7 +349,6 @@ export class RedisInbox implements Inbox {
       log.error({ event: 'inbox.unreadable', phoneRef: phoneRef(phone) }, 'stored message unreadable; dropped');
       await this.#finish(claim, this.#scripts.ack, [token, stored]);
     }
-    return undefined;
   }
 
   async ack(message: InboundMessage): Promise<void> {
@@ -283,14 +410,14 @@ export class RedisInbox implements Inbox {
    * The phones to try, longest waiting first, across every part of the ready index: the parts are
    * read at once and merged by score, so sharding changes where the index lives, not the order.
    */
-  async #candidates(): Promise<string[]> {
+  async #readyPhones(): Promise<string[]> {
     const now = Date.now();
+    const parts = this.#readyShards();
+    // One part is in order already: its scores are not needed.
+    if (parts.length === 1) return this.#redis.zrangebyscore(parts[0]!, '-inf', now, 'LIMIT', 0, CLAIM_CANDIDATES);
     const shards = await Promise.all(
-      this.#readyShards().map((key) =>
-        this.#redis.zrangebyscore(key, '-inf', now, 'WITHSCORES', 'LIMIT', 0, CLAIM_CANDIDATES),
-      ),
+      parts.map((key) => this.#redis.zrangebyscore(key, '-inf', now, 'WITHSCORES', 'LIMIT', 0, CLAIM_CANDIDATES)),
     );
-    if (shards.length === 1) return shards[0]!.filter((_, i) => i % 2 === 0);
     const ready: { phone: string; at: number }[] = [];
     for (const flat of shards) {
       for (let i = 0; i < flat.length; i += 2) ready.push({ phone: flat[i]!, at: Number(flat[i + 1]) });
@@ -322,26 +449,36 @@ export class RedisInbox implements Inbox {
     clearInterval(claim.heartbeat);
     claim.finished = true;
     this.#readWithClaim?.forget(claim.phone);
+    const keys = [this.#lease(claim.phone), this.#queue(claim.phone)];
+    if (this.#indexInScripts) {
+      const waiting = Number(
+        await script([...keys, this.#readyOf(claim.phone)], [...args, Date.now(), claim.phone, this.#workChannel]),
+      );
+      if (waiting === -1) this.#leaseLost(claim);
+      else if (waiting > 0) this.#signal.emit('work');
+      return;
+    }
     // The phone is indexed as claimable now before its lease is released, in the same write: a
     // process that dies (or a reply lost to a dropped connection) between the two must not leave
     // its next messages waiting behind the claim's bump until the lease would have lapsed.
     const [, released] = await inOrder(
       this.#redis,
       () => this.#redis.zadd(this.#readyOf(claim.phone), Date.now(), claim.phone),
-      () => script([this.#lease(claim.phone), this.#queue(claim.phone)], args),
+      () => script(keys, args),
     );
     const waiting = Number(released);
     if (waiting === -1) {
-      log.warn(
-        { event: 'inbox.lease_lost', phoneRef: phoneRef(claim.phone) },
-        'lease lapsed; another process took over',
-      );
+      this.#leaseLost(claim);
       return;
     }
     // A phone with messages left is never taken out of the index, even for a moment: a process
     // that died in that moment would leave them unfound.
     if (waiting > 0) await this.#announceWork();
     else if ((await this.#markIdle(claim.phone)) > 0) await this.#announceWork();
+  }
+
+  #leaseLost(claim: Claim) {
+    log.warn({ event: 'inbox.lease_lost', phoneRef: phoneRef(claim.phone) }, 'lease lapsed; another process took over');
   }
 
   /**
@@ -404,7 +541,7 @@ export class RedisInbox implements Inbox {
 
   async #announceWork() {
     this.#signal.emit('work');
-    await this.#redis.publish(this.#keys.shop('work'), '1');
+    await this.#redis.publish(this.#workChannel, '1');
   }
 
   /** Listens for other processes' new work on a connection of its own (a subscriber can do nothing else). */
@@ -414,7 +551,7 @@ export class RedisInbox implements Inbox {
     this.#subscriber = subscriber;
     subscriber.on('message', () => this.#signal.emit('work'));
     subscriber.on('error', (error) => log.warn({ event: 'inbox.subscriber_error', error: String(error) }));
-    await subscriber.subscribe(this.#keys.shop('work')).catch((error) => {
+    await subscriber.subscribe(this.#workChannel).catch((error) => {
       log.warn({ event: 'inbox.subscribe_failed', error: String(error) }, 'falling back to polling');
     });
   }

@@ -11,11 +11,30 @@ import type { RedisClient } from './client.ts';
 import { DEFAULT_PREFIX, redisKeys } from './keys.ts';
 import { defineScript, type Script } from './script.ts';
 
+/** A turn's progress in one step. KEYS: delivered count, started hash. */
+const RESUME = `return {redis.call('GET', KEYS[1]) or false, redis.call('HGET', KEYS[2], 'n') or false}`;
+
+/**
+ * A reply delivered, and the id WhatsApp gave it remembered in the same step. KEYS: delivered
+ * count, the customer's set of message ids sent. ARGV: count, ttl, the id.
+ */
+const RECORD = `
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+redis.call('SADD', KEYS[2], ARGV[3])
+return redis.call('PEXPIRE', KEYS[2], ARGV[2])`;
+
+/** KEYS: the customer's set of message ids sent. ARGV: ttl, then the ids. */
+const REMEMBER_SENT = `
+redis.call('SADD', KEYS[1], unpack(ARGV, 2))
+return redis.call('PEXPIRE', KEYS[1], ARGV[1])`;
+
 /**
  * `mayStart` of delivery-progress.ts, in one step on the server; a reply recorded as delivered
- * counts as started. KEYS: started hash, delivered count. ARGV: count, sender, takeOver, ttl.
+ * counts as started. KEYS: started hash, delivered count, and the reply's kept copy when it is
+ * kept in the same step. ARGV: count, sender, takeOver, ttl, then the kept copy and its ttl.
  */
 const START = `
+if KEYS[3] then redis.call('SET', KEYS[3], ARGV[5], 'PX', ARGV[6]) end
 local started = math.max(tonumber(redis.call('HGET', KEYS[1], 'n') or '0'), tonumber(redis.call('GET', KEYS[2]) or '0'))
 local by = redis.call('HGET', KEYS[1], 'by')
 local count = tonumber(ARGV[1])
@@ -58,7 +77,10 @@ export const PROGRESS_TTL_MS = 48 * 60 * 60_000;
 export class RedisDeliveryProgress implements DeliveryProgress {
   readonly #redis: RedisClient;
   readonly #keys;
+  readonly #resume: Script;
+  readonly #rememberSent: Script;
   readonly #start: Script;
+  readonly #record: Script;
   readonly #unstart: Script;
   readonly #takeResends: Script;
   readonly #endResend: Script;
@@ -71,33 +93,50 @@ export class RedisDeliveryProgress implements DeliveryProgress {
   ) {
     this.#redis = redis;
     this.#keys = redisKeys(prefix, 1, shop);
+    this.#resume = defineScript(redis, 'citaResumeReplies', RESUME);
+    this.#rememberSent = defineScript(redis, 'citaRememberSent', REMEMBER_SENT);
     this.#start = defineScript(redis, 'citaStartReply', START);
+    this.#record = defineScript(redis, 'citaRecordReply', RECORD);
     this.#unstart = defineScript(redis, 'citaUnstartReply', UNSTART);
     this.#takeResends = defineScript(redis, 'citaTakeResends', TAKE_RESENDS);
     this.#endResend = defineScript(redis, 'citaEndResend', END_RESEND);
     this.#resends = this.#keys.slot('outbox', 'resends');
   }
 
+  /** A script rather than MULTI: one command to build and answer instead of four. */
   async resume(phone: string, inReplyTo: string) {
-    const [[, delivered], [, started]] = (await this.#redis
-      .multi()
-      .get(this.#keys.phone(phone, 'sent', inReplyTo))
-      .hget(this.#keys.phone(phone, 'started', inReplyTo), 'n')
-      .exec()) as [unknown, string | null][];
+    const [delivered, started] = (await this.#resume(
+      [this.#keys.phone(phone, 'sent', inReplyTo), this.#keys.phone(phone, 'started', inReplyTo)],
+      [],
+    )) as [string | null, string | null];
     return { delivered: count(delivered), started: count(started) };
   }
 
-  async start(phone: string, inReplyTo: string, started: number, sender: string, takeOver = false) {
+  async start(
+    phone: string,
+    inReplyTo: string,
+    started: number,
+    sender: string,
+    takeOver = false,
+    kept?: { outboxId: string; body: string },
+  ) {
     const keys = [this.#keys.phone(phone, 'started', inReplyTo), this.#keys.phone(phone, 'sent', inReplyTo)];
-    return (await this.#start(keys, [started, sender, takeOver ? '1' : '0', PROGRESS_TTL_MS])) === 1;
+    const args: (string | number)[] = [started, sender, takeOver ? '1' : '0', PROGRESS_TTL_MS];
+    if (kept) {
+      keys.push(this.#keptKey(phone, kept.outboxId));
+      args.push(keptCopy(kept.body), KEPT_MS);
+    }
+    return (await this.#start(keys, args)) === 1;
   }
 
   async unstart(phone: string, inReplyTo: string, started: number, sender: string): Promise<void> {
     await this.#unstart([this.#keys.phone(phone, 'started', inReplyTo)], [started, sender]);
   }
 
-  async record(phone: string, inReplyTo: string, delivered: number): Promise<void> {
-    await this.#redis.set(this.#keys.phone(phone, 'sent', inReplyTo), delivered, 'PX', PROGRESS_TTL_MS);
+  async record(phone: string, inReplyTo: string, delivered: number, sentId?: string): Promise<void> {
+    const key = this.#keys.phone(phone, 'sent', inReplyTo);
+    if (sentId === undefined) await this.#redis.set(key, delivered, 'PX', PROGRESS_TTL_MS);
+    else await this.#record([key, this.#keys.phone(phone, 'sentIds')], [delivered, PROGRESS_TTL_MS, sentId]);
   }
 
   async confirm(phone: string, outboxId: string, wamid: string): Promise<void> {
@@ -111,12 +150,7 @@ export class RedisDeliveryProgress implements DeliveryProgress {
   /** One set per customer, under their hash tag, living as long as the progress records. */
   async rememberSent(phone: string, messageIds: string[]): Promise<void> {
     if (messageIds.length === 0) return;
-    const key = this.#keys.phone(phone, 'sentIds');
-    await this.#redis
-      .multi()
-      .sadd(key, ...messageIds)
-      .pexpire(key, PROGRESS_TTL_MS)
-      .exec();
+    await this.#rememberSent([this.#keys.phone(phone, 'sentIds')], [PROGRESS_TTL_MS, ...messageIds]);
   }
 
   async sentByCita(phone: string, messageId: string): Promise<boolean> {
@@ -125,13 +159,16 @@ export class RedisDeliveryProgress implements DeliveryProgress {
 
   /** Under the customer's hash tag, beside the rest of their delivery record. */
   async keep(phone: string, outboxId: string, body: string): Promise<void> {
-    const kept = JSON.stringify({ b: body, s: keptSeq() });
-    await this.#redis.set(this.#keys.phone(phone, 'kept', outboxId), kept, 'PX', KEPT_MS);
+    await this.#redis.set(this.#keptKey(phone, outboxId), keptCopy(body), 'PX', KEPT_MS);
+  }
+
+  #keptKey(phone: string, outboxId: string) {
+    return this.#keys.phone(phone, 'kept', outboxId);
   }
 
   async queueResend(phone: string, outboxId: string, notBefore: number): Promise<boolean> {
     const keptFor = Math.max(notBefore - Date.now(), 0) + KEPT_MS;
-    if ((await this.#redis.pexpire(this.#keys.phone(phone, 'kept', outboxId), keptFor)) !== 1) return false;
+    if ((await this.#redis.pexpire(this.#keptKey(phone, outboxId), keptFor)) !== 1) return false;
     await this.#redis.zadd(this.#resends, notBefore, JSON.stringify([phone, outboxId]));
     return true;
   }
@@ -142,7 +179,7 @@ export class RedisDeliveryProgress implements DeliveryProgress {
     const taken = await Promise.all(
       members.map(async (member) => {
         const [phone, outboxId] = JSON.parse(member) as [string, string];
-        const kept = await this.#redis.get(this.#keys.phone(phone, 'kept', outboxId));
+        const kept = await this.#redis.get(this.#keptKey(phone, outboxId));
         // Expired meanwhile: nothing is left to send.
         if (kept === null) await this.#redis.zrem(this.#resends, member);
         return kept === null ? [] : [{ phone, outboxId, ...(JSON.parse(kept) as { b: string; s: number }) }];
@@ -157,6 +194,10 @@ export class RedisDeliveryProgress implements DeliveryProgress {
   async resent(phone: string, outboxId: string, lease: number): Promise<void> {
     await this.#endResend([this.#resends], [JSON.stringify([phone, outboxId]), lease]);
   }
+}
+
+function keptCopy(body: string): string {
+  return JSON.stringify({ b: body, s: keptSeq() });
 }
 
 function count(stored: string | null): number {

@@ -1,8 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { RedisClient } from './client.ts';
 
-/** A Lua script on the server, called with its keys and arguments. */
-export type Script = (keys: string[], args: (string | number)[]) => Promise<unknown>;
+/** A Lua script on the server, called with its keys and arguments; `lua` is its body, `sha` its SHA-1. */
+export type Script = ((keys: string[], args: (string | number)[]) => Promise<unknown>) & {
+  readonly lua: string;
+  readonly sha: string;
+};
 
 /**
  * A typed caller of a Lua script: sent as EVALSHA, and as EVAL with its body when the server does
@@ -13,12 +16,13 @@ export type Script = (keys: string[], args: (string | number)[]) => Promise<unkn
  */
 export function defineScript(redis: RedisClient, _name: string, lua: string): Script {
   const sha = createHash('sha1').update(lua).digest('hex');
-  return async function runScript(keys, args) {
+  async function runScript(keys: string[], args: (string | number)[]) {
     try {
       return await redis.evalsha(sha, keys.length, ...keys, ...args);
     } catch (error) {
       if (!String((error as Error | undefined)?.message).startsWith('NOSCRIPT')) throw error;
       return redis.eval(lua, keys.length, ...keys, ...args);
     }
-  };
+  }
+  return Object.assign(runScript, { lua, sha });
 }

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter, once } from 'node:events';
-import { InboundMessage, type Inbox } from '../../src/engine/ports.ts';
+import { InboundMessage, type Inbox, type RateLimiter } from '../../src/engine/ports.ts';
 import { log, phoneRef } from '../../src/log.ts';
 import { DEDUP_TTL_MS, LEASE_MS } from '../redis/inbox.ts';
 import { customerId } from '../redis/keys.ts';
 import type { CitaDatabase } from './database.ts';
+import { SqliteRateLimiter } from './rate-limiter.ts';
 
 /** How often a waiting worker looks whether another process stored work (a cheap PRAGMA). */
 export const POLL_MS = 50;
@@ -50,27 +51,49 @@ export class SqliteInbox implements Inbox {
   }
 
   async accept(message: InboundMessage): Promise<'accepted' | 'duplicate'> {
-    // Parsed where it came in (the webhook, `converse`); checked again when claimed.
-    const body = JSON.stringify(message);
+    const now = Date.now();
+    return this.#accepted(await this.#db.transaction(() => this.#store(message, now)));
+  }
+
+  /** One transaction for a limiter on the same file, where `check` then `accept` took two. */
+  async acceptCounted(message: InboundMessage, limiter: RateLimiter): Promise<'accepted' | 'duplicate'> {
+    if (!(limiter instanceof SqliteRateLimiter) || limiter.database !== this.#db) {
+      const verdict = await limiter.check(message);
+      return this.accept(verdict === 'allowed' ? message : { ...message, overLimit: verdict });
+    }
+    const counting = limiter.counting(message);
     const now = Date.now();
     const accepted = await this.#db.transaction(() => {
-      const seen = this.#db.get('SELECT 1 FROM inbox_seen WHERE id = ? AND expires_at > ?', message.id, now);
-      if (seen) return false;
-      this.#db.run(
-        'INSERT OR REPLACE INTO inbox_seen (id, expires_at) VALUES (?, ?)',
-        message.id,
-        now + this.#dedupTtlMs,
-      );
-      // The inbox serves every shop: its "phone" is the customer (shop and phone), so the same
-      // phone writing to two shops has two queues and two places in line.
-      const customer = customerId(message.shop, message.phone);
-      this.#db.run('INSERT INTO inbox_messages (phone, id, body) VALUES (?, ?, ?)', customer, message.id, body);
-      // A phone already waiting keeps its place in line.
-      this.#db.run('INSERT OR IGNORE INTO inbox_ready (phone, ready_at) VALUES (?, ?)', customer, now);
-      return true;
+      const { overLimit: _marked, ...unmarked } = message;
+      const verdict = counting();
+      return this.#store(verdict === 'allowed' ? unmarked : { ...unmarked, overLimit: verdict }, now);
     });
+    return this.#accepted(accepted);
+  }
+
+  #accepted(accepted: boolean): 'accepted' | 'duplicate' {
     if (accepted) this.#signal.emit('work');
     return accepted ? 'accepted' : 'duplicate';
+  }
+
+  /** Stores the message unless its id was seen; inside a write transaction. */
+  #store(message: InboundMessage, now: number): boolean {
+    // Parsed where it came in (the webhook, `converse`); checked again when claimed.
+    const body = JSON.stringify(message);
+    const seen = this.#db.get('SELECT 1 FROM inbox_seen WHERE id = ? AND expires_at > ?', message.id, now);
+    if (seen) return false;
+    this.#db.run(
+      'INSERT OR REPLACE INTO inbox_seen (id, expires_at) VALUES (?, ?)',
+      message.id,
+      now + this.#dedupTtlMs,
+    );
+    // The inbox serves every shop: its "phone" is the customer (shop and phone), so the same
+    // phone writing to two shops has two queues and two places in line.
+    const customer = customerId(message.shop, message.phone);
+    this.#db.run('INSERT INTO inbox_messages (phone, id, body) VALUES (?, ?, ?)', customer, message.id, body);
+    // A phone already waiting keeps its place in line.
+    this.#db.run('INSERT OR IGNORE INTO inbox_ready (phone, ready_at) VALUES (?, ?)', customer, now);
+    return true;
   }
 
   /**

@@ -34,8 +34,16 @@ export class SqliteDeliveryProgress implements DeliveryProgress {
     return { delivered: row?.delivered ?? 0, started: row?.started ?? 0 };
   }
 
-  async start(_phone: string, inReplyTo: string, count: number, sender: string, takeOver = false) {
+  async start(
+    phone: string,
+    inReplyTo: string,
+    count: number,
+    sender: string,
+    takeOver = false,
+    kept?: { outboxId: string; body: string },
+  ) {
     return this.#db.transaction(() => {
+      if (kept) this.#keep(phone, kept.outboxId, kept.body);
       const turn = this.#db.get<{ started: number; started_by: string | null }>(
         'SELECT started, started_by FROM delivery_progress WHERE shop = ? AND in_reply_to = ?',
         this.#shop,
@@ -67,17 +75,20 @@ export class SqliteDeliveryProgress implements DeliveryProgress {
     );
   }
 
-  async record(_phone: string, inReplyTo: string, count: number): Promise<void> {
-    await this.#db.write(
-      `INSERT INTO delivery_progress (shop, in_reply_to, delivered, started, expires_at) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (shop, in_reply_to) DO UPDATE SET delivered = excluded.delivered,
-         started = max(started, excluded.started), expires_at = excluded.expires_at`,
-      this.#shop,
-      inReplyTo,
-      count,
-      count,
-      Date.now() + PROGRESS_TTL_MS,
-    );
+  async record(phone: string, inReplyTo: string, count: number, sentId?: string): Promise<void> {
+    await this.#db.transaction(() => {
+      if (sentId !== undefined) this.#rememberSent(phone, [sentId]);
+      this.#db.run(
+        `INSERT INTO delivery_progress (shop, in_reply_to, delivered, started, expires_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (shop, in_reply_to) DO UPDATE SET delivered = excluded.delivered,
+           started = max(started, excluded.started), expires_at = excluded.expires_at`,
+        this.#shop,
+        inReplyTo,
+        count,
+        count,
+        Date.now() + PROGRESS_TTL_MS,
+      );
+    });
   }
 
   async confirm(_phone: string, outboxId: string, wamid: string): Promise<void> {
@@ -99,18 +110,20 @@ export class SqliteDeliveryProgress implements DeliveryProgress {
   }
 
   async rememberSent(phone: string, messageIds: string[]): Promise<void> {
+    await this.#db.transaction(() => this.#rememberSent(phone, messageIds));
+  }
+
+  #rememberSent(phone: string, messageIds: string[]) {
     const expiresAt = Date.now() + PROGRESS_TTL_MS;
-    await this.#db.transaction(() => {
-      for (const id of messageIds) {
-        this.#db.run(
-          'INSERT OR REPLACE INTO sent_messages (shop, message_id, phone, expires_at) VALUES (?, ?, ?, ?)',
-          this.#shop,
-          id,
-          phone,
-          expiresAt,
-        );
-      }
-    });
+    for (const id of messageIds) {
+      this.#db.run(
+        'INSERT OR REPLACE INTO sent_messages (shop, message_id, phone, expires_at) VALUES (?, ?, ?, ?)',
+        this.#shop,
+        id,
+        phone,
+        expiresAt,
+      );
+    }
   }
 
   async sentByCita(phone: string, messageId: string): Promise<boolean> {
@@ -125,7 +138,11 @@ export class SqliteDeliveryProgress implements DeliveryProgress {
   }
 
   async keep(phone: string, outboxId: string, body: string): Promise<void> {
-    await this.#db.write(
+    await this.#db.transaction(() => this.#keep(phone, outboxId, body));
+  }
+
+  #keep(phone: string, outboxId: string, body: string) {
+    this.#db.run(
       `INSERT OR REPLACE INTO kept_messages (shop, outbox_id, phone, body, seq, resend_at, tries, expires_at)
        VALUES (?, ?, ?, ?, ?, NULL, 0, ?)`,
       this.#shop,

@@ -9,20 +9,29 @@ import type { CitaDatabase } from './database.ts';
  * message that got the "slow down" reply. Time is when the message is handled (see `rate-limit.ts`).
  */
 export class SqliteRateLimiter implements RateLimiter {
+  /** The file it counts in: an inbox on the same one can count in its own transaction. */
+  readonly database: CitaDatabase;
   readonly #db: CitaDatabase;
   readonly #shop: string;
   readonly #options: ReturnType<typeof rateLimitOptions>;
 
   constructor(db: CitaDatabase, options: RateLimitOptions & { shop?: string } = {}) {
+    this.database = db;
     this.#db = db;
     this.#shop = options.shop ?? DEFAULT_SHOP_ID;
     this.#options = rateLimitOptions(options);
   }
 
-  async check({ id, phone }: Pick<InboundMessage, 'id' | 'phone'>): Promise<RateVerdict> {
+  async check(message: Pick<InboundMessage, 'id' | 'phone'>): Promise<RateVerdict> {
+    const counting = this.counting(message);
+    return this.#db.transaction(counting);
+  }
+
+  /** Counts the message, timed now, when called inside a write transaction on `database`. */
+  counting({ id, phone }: Pick<InboundMessage, 'id' | 'phone'>): () => RateVerdict {
     const { limit, windowMs, now } = this.#options;
     const at = now();
-    return this.#db.transaction(() => {
+    return () => {
       this.#db.run(
         'INSERT OR IGNORE INTO rate_seen (shop, phone, id, at) VALUES (?, ?, ?, ?)',
         this.#shop,
@@ -53,6 +62,6 @@ export class SqliteRateLimiter implements RateLimiter {
         at,
       );
       return 'slowDown';
-    });
+    };
   }
 }

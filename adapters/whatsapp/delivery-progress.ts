@@ -17,12 +17,23 @@ export interface DeliveryProgress {
    * messenger). False when someone else started that reply or a later one since: another process
    * took the turn over (this one's lease ran out while it was cut off), and this one must stop.
    * `takeOver`: the reply was started by someone else and its status never came; send it anyway.
+   * `kept`: the reply as it is about to go, kept as `keep` would, in the same step (started or not).
    */
-  start(phone: string, inReplyTo: string, count: number, sender: string, takeOver?: boolean): Promise<boolean>;
+  start(
+    phone: string,
+    inReplyTo: string,
+    count: number,
+    sender: string,
+    takeOver?: boolean,
+    kept?: { outboxId: string; body: string },
+  ): Promise<boolean>;
   /** WhatsApp refused `sender`'s reply number `count + 1` outright: nothing of it is in doubt. */
   unstart(phone: string, inReplyTo: string, count: number, sender: string): Promise<void>;
-  /** Reply number `count` (1-based) of that turn was taken by WhatsApp. */
-  record(phone: string, inReplyTo: string, count: number): Promise<void>;
+  /**
+   * Reply number `count` (1-based) of that turn was taken by WhatsApp; `sentId`, the id WhatsApp
+   * gave it, is remembered as `rememberSent` would, in the same step.
+   */
+  record(phone: string, inReplyTo: string, count: number, sentId?: string): Promise<void>;
   /** A status webhook said WhatsApp has the message `outboxId`, under the id `wamid`. */
   confirm(phone: string, outboxId: string, wamid: string): Promise<void>;
   /** The wamid WhatsApp gave the message `outboxId`, once a status told it; undefined before. */
@@ -104,7 +115,15 @@ export class MemoryDeliveryProgress implements DeliveryProgress {
     return { delivered, started };
   }
 
-  async start(_phone: string, inReplyTo: string, count: number, sender: string, takeOver = false) {
+  async start(
+    phone: string,
+    inReplyTo: string,
+    count: number,
+    sender: string,
+    takeOver = false,
+    kept?: { outboxId: string; body: string },
+  ) {
+    if (kept) this.#keep(phone, kept.outboxId, kept.body);
     const turn = this.#turns.get(inReplyTo) ?? { delivered: 0, started: 0 };
     if (!mayStart(turn, count, sender, takeOver)) return false;
     remember(this.#turns, inReplyTo, { ...turn, started: count, by: sender });
@@ -117,7 +136,8 @@ export class MemoryDeliveryProgress implements DeliveryProgress {
       remember(this.#turns, inReplyTo, { ...turn, started: count });
   }
 
-  async record(_phone: string, inReplyTo: string, count: number): Promise<void> {
+  async record(_phone: string, inReplyTo: string, count: number, sentId?: string): Promise<void> {
+    if (sentId !== undefined) this.#rememberSent([sentId]);
     const turn = this.#turns.get(inReplyTo) ?? { delivered: 0, started: 0 };
     remember(this.#turns, inReplyTo, { ...turn, delivered: count, started: Math.max(turn.started, count) });
   }
@@ -131,6 +151,10 @@ export class MemoryDeliveryProgress implements DeliveryProgress {
   }
 
   async rememberSent(_phone: string, messageIds: string[]): Promise<void> {
+    this.#rememberSent(messageIds);
+  }
+
+  #rememberSent(messageIds: string[]) {
     for (const id of messageIds) this.#ids.add(id);
     while (this.#ids.size > REMEMBERED_TURNS) this.#ids.delete(this.#ids.values().next().value!);
   }
@@ -140,6 +164,10 @@ export class MemoryDeliveryProgress implements DeliveryProgress {
   }
 
   async keep(phone: string, outboxId: string, body: string): Promise<void> {
+    this.#keep(phone, outboxId, body);
+  }
+
+  #keep(phone: string, outboxId: string, body: string) {
     remember(this.#kept, outboxId, { phone, outboxId, body, seq: keptSeq() });
   }
 

@@ -427,11 +427,13 @@ export class WhatsAppMessenger implements Messenger {
               ...cloudApiMessage(phone, OutboundMessage.parse(message), uploaded?.mediaId),
               biz_opaque_callback_data: callbackData(tag),
             };
-      // Kept as sent, beside the intent: WhatsApp may take it and fail it later for throughput.
-      const kept = body && this.#keep(phone, tag.o, body);
+      // Kept as sent, with the intent where there is one (one step): WhatsApp may take it and
+      // fail it later for throughput.
+      const keeping = body && { outboxId: tag.o, body: JSON.stringify(body) };
+      const kept = keeping && !inReplyTo ? this.#keep(phone, keeping) : undefined;
       // The intent is written before the send: a send nobody recorded is never repeated blindly,
       // and a process whose turn another took over (its lease ran out while it was cut off) stops.
-      if (inReplyTo && !(await this.#progress.start(phone, inReplyTo, index + 1, sender, takeOver))) {
+      if (inReplyTo && !(await this.#progress.start(phone, inReplyTo, index + 1, sender, takeOver, keeping))) {
         throw new TurnTakenOver(`another process took over the replies to ${inReplyTo} at reply ${index + 1}`);
       }
       let outcome: Outcome;
@@ -443,14 +445,16 @@ export class WhatsAppMessenger implements Messenger {
       }
       if (outcome.ok) {
         this.#tokenTaken();
-        // The next reply's turn is asked for while this one's delivery is recorded. The last
-        // reply's record is not waited for: it goes out ahead of the acknowledgement, in the same
-        // write, and a record that fails is only logged anyway.
+        // The next reply's turn is asked for while this one's delivery is recorded (with the id
+        // WhatsApp gave it, so an echo of it is known as cita's own). The last reply's record is
+        // not waited for: it goes out ahead of the acknowledgement, in the same write, and a
+        // record that fails is only logged anyway.
         if (!last) turn = waitForTurn(this.#pacer);
-        const recorded = inReplyTo ? this.#recordProgress(phone, inReplyTo, index + 1) : undefined;
+        const sentId = outcome.wamid ?? SentMessage.safeParse(outcome.body).data?.messages[0]?.id;
+        ids[index] = sentId;
+        const recorded = inReplyTo ? this.#recordProgress(phone, inReplyTo, index + 1, sentId) : undefined;
+        if (!inReplyTo && sentId !== undefined) this.#rememberSent(phone, sentId);
         if (!last) await recorded;
-        ids[index] = outcome.wamid ?? SentMessage.safeParse(outcome.body).data?.messages[0]?.id;
-        if (ids[index] !== undefined) this.#rememberSent(phone, ids[index]);
         if (log.isLevelEnabled('debug')) log.debug({ ...context(), messageId: ids[index] }, 'reply sent');
         continue;
       }
@@ -646,9 +650,9 @@ export class WhatsAppMessenger implements Messenger {
   }
 
   /** A message that cannot be kept can still be sent; it only cannot be sent again after a later failure. */
-  async #keep(phone: string, id: string, body: unknown): Promise<void> {
+  async #keep(phone: string, { outboxId, body }: { outboxId: string; body: string }): Promise<void> {
     try {
-      await this.#progress.keep(phone, id, JSON.stringify(body));
+      await this.#progress.keep(phone, outboxId, body);
     } catch (error) {
       log.warn({ event: 'whatsapp.keep_failed', error: String(error) }, 'could not keep a message to send again');
     }
@@ -662,9 +666,9 @@ export class WhatsAppMessenger implements Messenger {
   }
 
   /** A record that cannot be written must not fail the turn: that would resend what was just delivered. */
-  async #recordProgress(phone: string, inReplyTo: string, count: number): Promise<void> {
+  async #recordProgress(phone: string, inReplyTo: string, count: number, sentId?: string): Promise<void> {
     try {
-      await this.#progress.record(phone, inReplyTo, count);
+      await this.#progress.record(phone, inReplyTo, count, sentId);
     } catch (error) {
       log.warn({ event: 'whatsapp.progress_unrecorded', error: String(error) }, 'could not record delivery progress');
     }

@@ -74,6 +74,12 @@ export type InboundMessage = z.infer<typeof InboundMessage>;
 export interface Inbox {
   /** Stores the message durably; a message id seen before is a redelivery and is not stored again. */
   accept(message: InboundMessage): Promise<'accepted' | 'duplicate'>;
+  /**
+   * `accept`, the message first counted by `limiter` and stored marked with its verdict
+   * (`overLimit`), as `rateCountedAtArrival` does with `check` then `accept`: in one step where
+   * the limiter keeps its counts in the inbox's store (one Redis script, one SQLite transaction).
+   */
+  acceptCounted?(message: InboundMessage, limiter: RateLimiter): Promise<'accepted' | 'duplicate'>;
   /** The oldest waiting message of a phone nobody else is working on, or undefined when there is none. */
   claim(): Promise<InboundMessage | undefined>;
   /** The message is fully handled: its phone's next message may be claimed. */

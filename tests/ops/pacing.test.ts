@@ -185,6 +185,21 @@ describe.each([
     expect(await progress.start('34600000001', 'wamid.T', 3, 'c')).toBe(true);
   });
 
+  it('keeps a reply in the step that starts it (started or not), and remembers the id WhatsApp gave it in the step that records it', async () => {
+    const progress = make();
+    const kept = (n: number) => ({ outboxId: `wamid.K#${n}`, body: JSON.stringify({ n }) });
+    expect(await progress.start('34600000001', 'wamid.K', 1, 'a', false, kept(0))).toBe(true);
+    expect(await progress.start('34600000001', 'wamid.K', 1, 'b', false, kept(1))).toBe(false);
+    await progress.record('34600000001', 'wamid.K', 1, 'wamid.SENT1');
+    expect(await progress.resume('34600000001', 'wamid.K')).toEqual({ delivered: 1, started: 1 });
+    expect(await progress.sentByCita('34600000001', 'wamid.SENT1')).toBe(true);
+    expect(await progress.sentByCita('34600000001', 'wamid.K#0')).toBe(false);
+    expect(await progress.queueResend('34600000001', 'wamid.K#0', 0)).toBe(true);
+    expect(await progress.queueResend('34600000001', 'wamid.K#1', 0)).toBe(true);
+    const due = await progress.takeResends(Date.now());
+    expect(due.map(({ outboxId, body }) => ({ outboxId, body }))).toEqual([kept(0), kept(1)]);
+  });
+
   it('slows the shared pacing down when WhatsApp answers 130429', async () => {
     let slowedDown = 0;
     let throttled = 0;

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { DEDUP_TTL_MS, RedisInbox } from '../../adapters/redis/inbox.ts';
 import { customerId, redisKeys } from '../../adapters/redis/keys.ts';
+import { RedisRateLimiter } from '../../adapters/redis/rate-limiter.ts';
 import { SqliteInbox } from '../../adapters/sqlite/inbox.ts';
-import type { InboundMessage, Inbox } from '../../src/engine/ports.ts';
+import { SqliteRateLimiter } from '../../adapters/sqlite/rate-limiter.ts';
+import type { InboundMessage, Inbox, RateLimiter } from '../../src/engine/ports.ts';
 import { memoryDatabase } from '../support/sqlite.ts';
 import { implementations, type RedisRun, redisRuns, sleep } from './implementations.ts';
 
@@ -91,6 +93,48 @@ describe.each(
     await inbox.waitForWork(100);
     expect(Date.now() - started).toBeGreaterThanOrEqual(90);
     await inbox.close();
+  });
+});
+
+describe.each(
+  implementations<{ inbox: Inbox; limiter: RateLimiter }>(
+    () => {
+      const database = memoryDatabase();
+      return { inbox: new SqliteInbox(database), limiter: new SqliteRateLimiter(database, { limit: 2 }) };
+    },
+    ({ connection, prefix, shards }) => {
+      const [redis, shared] = [connection(), prefix()];
+      return {
+        inbox: new RedisInbox(redis, { prefix: shared, shards }),
+        limiter: new RedisRateLimiter(redis, { prefix: shared, limit: 2 }),
+      };
+    },
+    runs,
+  ),
+)('inbox accepting with the rate counted in the same step ($name)', ({ make }) => {
+  it('stores each message marked as its limiter would, counting a redelivery once and sharing the counts with `check`', async () => {
+    const { inbox, limiter } = make();
+    const [a, b, c, d] = [1, 2, 3, 4].map(() => message('34600000001'));
+    expect(await inbox.acceptCounted!(a, limiter)).toBe('accepted');
+    expect(await inbox.acceptCounted!(a, limiter)).toBe('duplicate');
+    expect(await inbox.acceptCounted!(b, limiter)).toBe('accepted');
+    expect(await inbox.acceptCounted!(c, limiter)).toBe('accepted');
+    // Counted before it is stored, with the inbox's counts: the "slow down" went to c.
+    expect(await limiter.check(d)).toBe('dropped');
+    expect(await inbox.acceptCounted!({ ...d, overLimit: 'slowDown' }, limiter)).toBe('accepted');
+    for (const expected of [a, b, { ...c, overLimit: 'slowDown' }, { ...d, overLimit: 'dropped' }]) {
+      const claimed = await inbox.claim();
+      expect(claimed).toEqual(expected);
+      await inbox.ack(claimed!);
+    }
+  });
+
+  it('checks then accepts with a limiter that keeps its counts elsewhere', async () => {
+    const { inbox } = make();
+    const elsewhere: RateLimiter = { check: async () => 'slowDown' };
+    const e = message('34600000002');
+    expect(await inbox.acceptCounted!(e, elsewhere)).toBe('accepted');
+    expect(await inbox.claim()).toEqual({ ...e, overLimit: 'slowDown' });
   });
 });
 
