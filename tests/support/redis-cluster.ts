@@ -62,16 +62,15 @@ export async function testCluster({
 
 class NodeExited extends Error {}
 
-/** Resolves once the node on `port` answers; rejects with NodeExited if its process ends first. */
+/**
+ * Resolves once the node on `port` answers; rejects with NodeExited if its process has ended. Asks
+ * the process rather than waiting for its 'exit' event: the nodes are awaited one after another, and
+ * a node that exited while an earlier one was starting has already emitted it.
+ */
 async function started(server: ChildProcess, port: number): Promise<void> {
-  let exited = false;
-  const exit = once(server, 'exit').then(() => {
-    exited = true;
-    throw new NodeExited(`redis-server on ${port} exited at start (port or bus port taken)`);
-  });
-  exit.catch(() => {});
-  await Promise.race([exit, until(async () => exited || (await answers(port)), `node ${port} to start`)]);
-  if (exited) await exit;
+  const exited = () => server.exitCode !== null || server.signalCode !== null;
+  await until(async () => exited() || (await answers(port)), `node ${port} to start`);
+  if (exited()) throw new NodeExited(`redis-server on ${port} exited at start (port or bus port taken)`);
 }
 
 async function startCluster(nodeTimeoutMs: number): Promise<TestCluster> {
