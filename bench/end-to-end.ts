@@ -3,8 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { RedisCalendar } from '../adapters/redis/calendar.ts';
+import { redisKeys } from '../adapters/redis/keys.ts';
 import { SqliteCalendar } from '../adapters/sqlite/calendar.ts';
 import { DATABASE_FILE, openDatabase } from '../adapters/sqlite/database.ts';
+import { DEFAULT_SHOP_ID } from '../config/shop-id.ts';
 import type { Calendar } from '../src/engine/ports.ts';
 import { checkCalendar } from './support/calendar-check.ts';
 import { CustomerCrowd, type CustomerOutcome, seededRandom } from './support/customers.ts';
@@ -259,8 +261,9 @@ function redisStore(redis: Redis, prefix: string): RunStore {
   return {
     calendar: new RedisCalendar(redis, { prefix }),
     async conversations(phones) {
+      const keys = redisKeys(prefix, 1, DEFAULT_SHOP_ID);
       const pipeline = redis.pipeline();
-      for (const phone of phones) pipeline.hget(`${prefix}:{${phone}}:conversation`, 'conversation');
+      for (const phone of phones) pipeline.hget(keys.phone(phone, 'conversation'), 'conversation');
       const answers = (await pipeline.exec()) ?? [];
       return answers.flatMap(([, json]) => (typeof json === 'string' ? [json] : []));
     },
@@ -274,7 +277,11 @@ function sqliteStore(file: string): RunStore {
     calendar: new SqliteCalendar(database),
     async conversations(phones) {
       return phones.flatMap((phone) => {
-        const row = database.get<{ body: string }>('SELECT body FROM conversations WHERE phone = ?', phone);
+        const row = database.get<{ body: string }>(
+          'SELECT body FROM conversations WHERE shop = ? AND phone = ?',
+          DEFAULT_SHOP_ID,
+          phone,
+        );
         return row ? [row.body] : [];
       });
     },

@@ -58,7 +58,7 @@ export function redisAnswers(url = BENCH_REDIS_URL): Promise<boolean> {
 
 /**
  * Bytes Redis holds for the prefix (MEMORY USAGE of every key), by kind of key: a phone's keys
- * (`<prefix>:{<phone>}:conversation`, `:seen:<wamid>`...) by the part after the phone, shop keys by
+ * (`<prefix>:{<shop>:<phone>}:conversation`, `:seen:<wamid>`...) by the part after the tag, shop keys by
  * their first parts.
  */
 export async function memoryByKind(
@@ -73,11 +73,12 @@ export async function memoryByKind(
     for (const key of batch) pipeline.memory('USAGE', key);
     const answers = (await pipeline.exec()) ?? [];
     batch.forEach((key, i) => {
+      // A conversation's keys are `{<shop>:<phone>}:<part>`: grouped by part. The rest by their
+      // first segments (`<shop>:{calendar}:appointments`, `ready`).
       const rest = key.slice(prefix.length + 1);
-      const kind =
-        rest.startsWith('{') && !rest.startsWith('{calendar}') && !rest.startsWith('{holds}')
-          ? `phone:${rest.split(':')[1]}`
-          : rest.split(':').slice(0, 2).join(':');
+      const kind = rest.startsWith('{')
+        ? `phone:${rest.slice(rest.indexOf('}') + 2).split(':')[0] || '(itself)'}`
+        : rest.split(':').slice(0, 3).join(':');
       kinds[kind] ??= { keys: 0, bytes: 0 };
       kinds[kind].keys += 1;
       kinds[kind].bytes += Number(answers[i]?.[1] ?? 0);
