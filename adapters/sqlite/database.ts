@@ -30,6 +30,8 @@ interface QueuedWork {
   work: () => unknown;
   resolve(value: unknown): void;
   reject(reason: unknown): void;
+  /** Until when it may wait for another connection's write lock: LOCK_WAIT_MS from when it was asked for. */
+  deadline: number;
 }
 
 /** The file cannot be cita's database as it is: the program stops and says what to do. */
@@ -155,16 +157,21 @@ export class CitaDatabase {
    * rather than seven is most of what the embedded store cost end to end (issue 31). Each `work`
    * still sees every earlier one's writes and none of a later one's; one that throws is rolled
    * back to its savepoint alone and rejects; the others' promises resolve only once the commit
-   * holding them is on the file.
+   * holding them is on the file. A transaction asked for inside a work goes in the next commit.
    */
   transaction<T>(work: () => T): Promise<T> {
     this.#counts.transactions += 1;
     return new Promise<T>((resolve, reject) => {
-      this.#queued.push({ work, resolve: resolve as (value: unknown) => void, reject });
-      if (this.#commitScheduled) return;
-      this.#commitScheduled = true;
-      setImmediate(() => void this.#commitQueued());
+      const deadline = Date.now() + this.#lockWaitMs;
+      this.#queued.push({ work, resolve: resolve as (value: unknown) => void, reject, deadline });
+      this.#scheduleCommit();
     });
+  }
+
+  #scheduleCommit(): void {
+    if (this.#commitScheduled) return;
+    this.#commitScheduled = true;
+    setImmediate(() => void this.#commitQueued());
   }
 
   readonly #counts = { transactions: 0, commits: 0 };
@@ -176,6 +183,8 @@ export class CitaDatabase {
 
   readonly #queued: QueuedWork[] = [];
   #commitScheduled = false;
+  /** Another connection holds the write lock and the queue waits for it. */
+  #waitingForLock = false;
 
   /**
    * Takes the write lock, then runs and commits everything queued by then, once: what the answers
@@ -186,22 +195,25 @@ export class CitaDatabase {
     try {
       if (this.#queued.length === 0) return;
       const busy = this.#tryBegin();
-      if (busy !== undefined) await this.#waitForWriteLock(busy);
+      if (busy !== undefined && !(await this.#waitForWriteLock(busy))) return;
       this.#commitBatch();
     } catch (error) {
       for (const queued of this.#queued.splice(0)) queued.reject(error);
     } finally {
       this.#commitScheduled = false;
+      // What the works asked for while they ran (or while the lock was awaited) gets its own turn.
+      if (this.#queued.length > 0 && this.isOpen) this.#scheduleCommit();
     }
   }
 
   /**
    * A statement outside a transaction sees every transaction asked for before it, as when each was
    * written the moment it was asked for: what is queued is committed first, unless another
-   * process holds the write lock (the queue then waits for it, as a transaction always has).
+   * process holds the write lock (the queue then waits for it, as a transaction always has, and
+   * the read does not try the lock again: it would only sleep on it).
    */
   #commitBeforeReading(): void {
-    if (this.#queued.length === 0 || this.#db.isTransaction) return;
+    if (this.#queued.length === 0 || this.#db.isTransaction || this.#waitingForLock) return;
     if (this.#tryBegin() === undefined) this.#commitBatch();
   }
 
@@ -236,12 +248,33 @@ export class CitaDatabase {
     }
   }
 
-  async #waitForWriteLock(busy: unknown): Promise<void> {
-    const deadline = Date.now() + this.#lockWaitMs;
-    for (let pause = RETRY_PAUSE_MS.first; busy !== undefined; pause = Math.min(pause * 2, RETRY_PAUSE_MS.last)) {
-      if (Date.now() + pause > deadline) throw storageError(busy, this.path, this.#lockWaitMs);
-      await new Promise((resolve) => setTimeout(resolve, pause));
-      busy = this.#tryBegin();
+  /**
+   * Waits for another connection's write lock without blocking the event loop. Each queued work
+   * waits its own LOCK_WAIT_MS from when it was asked for, and is refused once that is up; answers
+   * whether the lock was taken, false when no work is left waiting for it.
+   */
+  async #waitForWriteLock(busy: unknown): Promise<boolean> {
+    this.#waitingForLock = true;
+    try {
+      for (let pause = RETRY_PAUSE_MS.first; ; pause = Math.min(pause * 2, RETRY_PAUSE_MS.last)) {
+        this.#refuseWaitingPast(Date.now() + pause, busy);
+        if (this.#queued.length === 0) return false;
+        await new Promise((resolve) => setTimeout(resolve, pause));
+        busy = this.#tryBegin();
+        if (busy === undefined) return true;
+      }
+    } finally {
+      this.#waitingForLock = false;
+    }
+  }
+
+  #refuseWaitingPast(time: number, busy: unknown): void {
+    if (this.#queued.every((queued) => queued.deadline >= time)) return;
+    const refused = storageError(busy, this.path, this.#lockWaitMs);
+    const waiting = this.#queued.splice(0);
+    for (const queued of waiting) {
+      if (queued.deadline < time) queued.reject(refused);
+      else this.#queued.push(queued);
     }
   }
 
@@ -333,6 +366,17 @@ export class CitaDatabase {
 
   close(): void {
     if (this.#closed) return;
+    // Asked for before the close, so stored by it, as when each was written the moment it was
+    // asked for: waiting for the lock in place, as nothing is served any more.
+    if (this.#queued.length > 0 && !this.#db.isTransaction) {
+      try {
+        this.#blockingWait(this.#lockWaitMs);
+        this.#guard(() => this.#db.exec('BEGIN IMMEDIATE'));
+        this.#commitBatch();
+      } catch (error) {
+        for (const queued of this.#queued.splice(0)) queued.reject(error);
+      }
+    }
     this.#closed = true;
     clearInterval(this.#sweeper);
     this.#db.close();

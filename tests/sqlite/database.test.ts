@@ -247,6 +247,27 @@ describe('a write lock held by another program', () => {
   });
 });
 
+describe('a write lock held by another connection, while more is asked for', () => {
+  it('gives each write its own wait: one asked for late is not refused with the first', async () => {
+    const path = join(tempDataDir(), DATABASE_FILE);
+    const database = openDatabase(path, { lockWaitMs: 1500 });
+    database.run('CREATE TABLE IF NOT EXISTS notes (n INTEGER)');
+    const locker = new sqlite.DatabaseSync(path);
+    locker.exec('BEGIN IMMEDIATE');
+    const first = database.transaction(() => database.run('INSERT INTO notes VALUES (1)'));
+    first.catch(() => {});
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const second = database.transaction(() => database.run('INSERT INTO notes VALUES (2)'));
+    await expect(first).rejects.toThrow(/stayed locked by another process for more than 1.5 s/);
+    // The lock is let go a second before the second write has waited its 1.5 s.
+    locker.exec('ROLLBACK');
+    locker.close();
+    expect(await second).toBe(1);
+    expect(database.all('SELECT n FROM notes')).toEqual([{ n: 2 }]);
+    database.close();
+  });
+});
+
 describe('transactions asked for together (group commit)', () => {
   /** Frames in the write-ahead log since it was last emptied: each commit appends at least one. */
   const walFrames = (database: ReturnType<typeof openDatabase>) =>
@@ -310,6 +331,52 @@ describe('transactions asked for together (group commit)', () => {
     expect(database.get<{ rows: number }>(count)?.rows).toBe(1);
     expect(await writing).toBe(1);
     database.close();
+  });
+
+  it('refuses every transaction of a commit that fails, and stores none of them', async () => {
+    const path = join(tempDataDir(), DATABASE_FILE);
+    const database = openDatabase(path);
+    database.run('PRAGMA foreign_keys = ON');
+    database.run('CREATE TABLE IF NOT EXISTS owners (id INTEGER PRIMARY KEY)');
+    database.run('CREATE TABLE IF NOT EXISTS pets (owner INTEGER REFERENCES owners (id) DEFERRABLE INITIALLY DEFERRED)');
+    // A deferred foreign key is checked by COMMIT: a batch whose every work ran fails there.
+    const outcomes = await Promise.allSettled([
+      database.transaction(() => database.run('INSERT INTO owners VALUES (1)')),
+      database.transaction(() => database.run('INSERT INTO pets VALUES (2)')),
+    ]);
+    expect(outcomes.map(({ status }) => status)).toEqual(['rejected', 'rejected']);
+    expect(String((outcomes[0] as PromiseRejectedResult).reason)).toMatch(/FOREIGN KEY constraint failed/);
+    const reader = new sqlite.DatabaseSync(path);
+    expect(reader.prepare('SELECT count(*) AS rows FROM owners').get()).toEqual({ rows: 0 });
+    reader.close();
+    // The next transaction starts afresh.
+    expect(await database.transaction(() => database.run('INSERT INTO owners VALUES (1)'))).toBe(1);
+    database.close();
+  });
+
+  it('runs a transaction asked for inside another in the next commit', async () => {
+    const database = openDatabase(join(tempDataDir(), DATABASE_FILE));
+    database.run('CREATE TABLE IF NOT EXISTS notes (n INTEGER)');
+    let inner: Promise<number> | undefined;
+    await database.transaction(() => {
+      database.run('INSERT INTO notes VALUES (1)');
+      inner = database.transaction(() => database.run('INSERT INTO notes VALUES (2)'));
+    });
+    expect(await inner).toBe(1);
+    expect(database.all('SELECT n FROM notes')).toEqual([{ n: 1 }, { n: 2 }]);
+    database.close();
+  });
+
+  it('stores what was asked for before the database is closed', async () => {
+    const path = join(tempDataDir(), DATABASE_FILE);
+    const database = openDatabase(path);
+    database.run('CREATE TABLE IF NOT EXISTS notes (n INTEGER)');
+    const writing = database.transaction(() => database.run('INSERT INTO notes VALUES (1)'));
+    database.close();
+    expect(await writing).toBe(1);
+    const reader = new sqlite.DatabaseSync(path);
+    expect(reader.prepare('SELECT n FROM notes').all()).toEqual([{ n: 1 }]);
+    reader.close();
   });
 
   it('answers only once the commit is on the file: another connection sees the write when it resolves', async () => {
