@@ -338,7 +338,9 @@ describe('transactions asked for together (group commit)', () => {
     const database = openDatabase(path);
     database.run('PRAGMA foreign_keys = ON');
     database.run('CREATE TABLE IF NOT EXISTS owners (id INTEGER PRIMARY KEY)');
-    database.run('CREATE TABLE IF NOT EXISTS pets (owner INTEGER REFERENCES owners (id) DEFERRABLE INITIALLY DEFERRED)');
+    database.run(
+      'CREATE TABLE IF NOT EXISTS pets (owner INTEGER REFERENCES owners (id) DEFERRABLE INITIALLY DEFERRED)',
+    );
     // A deferred foreign key is checked by COMMIT: a batch whose every work ran fails there.
     const outcomes = await Promise.allSettled([
       database.transaction(() => database.run('INSERT INTO owners VALUES (1)')),
