@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPLICA_WAIT_MS } from '../../adapters/redis/client.ts';
 import { createRedisAdapters } from '../../adapters/redis/index.ts';
@@ -97,6 +98,31 @@ describe.skipIf(!run)('writes that must survive a master dying, on a Redis Clust
     await sleep(REPLICA_WAIT_MS / 2);
     run!.cluster!.pause(bookingReplica, false);
     expect(await booking).toBe('booked');
+    await adapters.close();
+  });
+
+  it("sends a replicated write's script with its body to a master that does not know it (one just promoted)", async () => {
+    const prefix = run!.prefix();
+    const adapters = createRedisAdapters({ clusterNodes: run!.cluster!.nodes, prefix });
+    const message = (id: string): InboundMessage => ({
+      id,
+      shop: 'default',
+      phone: '34630000002',
+      receivedAt: new Date().toISOString(),
+      content: { kind: 'text', text: 'hola' },
+    });
+    expect(await adapters.adapters.inbox.accept(message('wamid.known'))).toBe('accepted');
+    // Every node forgets its scripts, as a replica promoted after a failover knows none of them.
+    await Promise.all(
+      run!.cluster!.nodes.split(',').map(async (address) => {
+        const node = new Redis(Number(address.split(':')[1]), '127.0.0.1');
+        await node.script('FLUSH');
+        node.disconnect();
+      }),
+    );
+    expect(await adapters.adapters.inbox.accept(message('wamid.unknown'))).toBe('accepted');
+    expect(await adapters.adapters.inbox.accept(message('wamid.unknown'))).toBe('duplicate');
+    expect((await adapters.adapters.inbox.claim())?.id).toBe('wamid.known');
     await adapters.close();
   });
 });
