@@ -315,13 +315,18 @@ export class CitaDatabase {
    * blocking, as nothing else needs the event loop yet.
    */
   transactionAtStart<T>(work: () => T): T {
+    this.#beginWaitingInPlace();
+    return this.#inTransaction(work);
+  }
+
+  /** `BEGIN IMMEDIATE`, waiting for another connection's lock in place: only while nothing is served. */
+  #beginWaitingInPlace(): void {
     this.#blockingWait(this.#lockWaitMs);
     try {
       this.#guard(() => this.#db.exec('BEGIN IMMEDIATE'));
     } finally {
       this.#blockingWait(Math.min(BLOCKING_WAIT_MS, this.#lockWaitMs));
     }
-    return this.#inTransaction(work);
   }
 
   #inTransaction<T>(work: () => T): T {
@@ -367,11 +372,10 @@ export class CitaDatabase {
   close(): void {
     if (this.#closed) return;
     // Asked for before the close, so stored by it, as when each was written the moment it was
-    // asked for: waiting for the lock in place, as nothing is served any more.
+    // asked for.
     if (this.#queued.length > 0 && !this.#db.isTransaction) {
       try {
-        this.#blockingWait(this.#lockWaitMs);
-        this.#guard(() => this.#db.exec('BEGIN IMMEDIATE'));
+        this.#beginWaitingInPlace();
         this.#commitBatch();
       } catch (error) {
         for (const queued of this.#queued.splice(0)) queued.reject(error);

@@ -57,9 +57,9 @@ export function redisAnswers(url = BENCH_REDIS_URL): Promise<boolean> {
 }
 
 /**
- * Bytes Redis holds for the prefix (MEMORY USAGE of every key), by kind of key: a phone's keys
- * (`<prefix>:{<shop>:<phone>}:conversation`, `:seen:<wamid>`...) by the part after the tag, shop keys by
- * their first parts.
+ * Bytes Redis holds for the prefix (MEMORY USAGE of every key), by kind of key: a conversation's
+ * keys (`<prefix>:{<shop>:<phone>}:conversation`, `:seen:<wamid>`...) by the part after the tag,
+ * the others by their first three parts (`<shop>:{calendar}:appointments`, `ready`).
  */
 export async function memoryByKind(
   redis: Redis,
@@ -73,8 +73,6 @@ export async function memoryByKind(
     for (const key of batch) pipeline.memory('USAGE', key);
     const answers = (await pipeline.exec()) ?? [];
     batch.forEach((key, i) => {
-      // A conversation's keys are `{<shop>:<phone>}:<part>`: grouped by part. The rest by their
-      // first segments (`<shop>:{calendar}:appointments`, `ready`).
       const rest = key.slice(prefix.length + 1);
       const kind = rest.startsWith('{')
         ? `phone:${rest.slice(rest.indexOf('}') + 2).split(':')[0] || '(itself)'}`
