@@ -128,8 +128,13 @@ describe('a message WhatsApp cannot deliver', () => {
     expect(allShown(to(OWNER.phone, await h.tapButton(OWNER.phone, 'CONFIRM')))).toContain('Le he escrito');
 
     await h.historyWith(CARLOS, 'notReached');
-    const toOwner = to(OWNER.phone, graph.messages).map((m) => (m.type === 'text' ? m.text.body : ''));
-    expect(toOwner.filter((body) => body.includes('WhatsApp no ha podido entregar el aviso'))).toEqual([
+    // The staff member is told once the entry is written: a moment after another reader can see it.
+    const notices = () =>
+      to(OWNER.phone, graph.messages)
+        .map((m) => (m.type === 'text' ? m.text.body : ''))
+        .filter((body) => body.includes('WhatsApp no ha podido entregar el aviso'));
+    for (let i = 0; i < 100 && notices().length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(notices()).toEqual([
       '⚠️ WhatsApp no ha podido entregar el aviso a Cliente (+34600000001) (Corte de pelo, miércoles 25 de noviembre 10:00). No lo sabe: llámale, por favor.',
     ]);
   });
